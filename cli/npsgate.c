@@ -1,0 +1,68 @@
+/*
+ * npsgate.c - the npsgate command: dispatch to one verb.
+ *
+ * npsgate VERB [OPTIONS] [ARGS]; `npsgate help` lists the verbs,
+ * `npsgate VERB --help` describes one.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+
+static const struct cli_verb verbs[] = {
+	{ "keygen", cmd_keygen, "add a new signing key to the key file" },
+	{ "check-config", cmd_check_config,
+	    "validate npsgate.conf and print the effective settings" },
+};
+
+static void
+usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: npsgate VERB [OPTIONS] [ARGS]\n\nverbs:\n");
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(fp, "  %-14s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(fp, "\nnpsgate VERB --help describes a verb; every verb takes "
+	    "-c FILE (default %s).\n", CLI_DEFAULT_CONFIG);
+}
+
+struct config *
+cli_config_load(const char *verb, const char *path)
+{
+	struct npserr err;
+	struct config *cf;
+
+	cf = config_load(path ? path : CLI_DEFAULT_CONFIG, &err);
+	if (cf == NULL)
+		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
+	return cf;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	log_open("npsgate", LOG_TO_STDERR);
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("npsgate %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(argv[1], verbs[i].name) == 0)
+			return verbs[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "npsgate: unknown verb '%s'; npsgate help lists them\n",
+	    argv[1]);
+	return EXIT_USAGE;
+}
