@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "autoconf.h"
 #include "cli.h"
 #include "log.h"
 
