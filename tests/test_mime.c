@@ -1,0 +1,528 @@
+/*
+ * test_mime.c - MIME parsing, header lookup, RFC 2047 words, transfer
+ * encodings and charset conversion.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "mime.h"
+
+#define S(lit) (lit), (sizeof(lit) - 1)
+
+static const char alt_msg[] =
+    "From: a@example.com\r\n"
+    "Subject: test\r\n"
+    "Content-Type: multipart/alternative;\r\n"
+    "\tboundary=\"=_b1\"\r\n"
+    "\r\n"
+    "preamble\r\n"
+    "--=_b1\r\n"
+    "Content-Type: text/plain; charset=iso-8859-1\r\n"
+    "Content-Transfer-Encoding: quoted-printable\r\n"
+    "\r\n"
+    "caf=E9\r\n"
+    "--=_b1\r\n"
+    "Content-Type: text/html; charset=\"UTF-8\"\r\n"
+    "\r\n"
+    "<p>hi</p>\r\n"
+    "--=_b1--\r\n"
+    "epilogue\r\n";
+
+static void
+test_parse_finds_alternative_children_by_offset(void **state)
+{
+	struct npserr err;
+	struct mime_part *root, *a, *b;
+
+	(void)state;
+	root = mime_parse(alt_msg, sizeof(alt_msg) - 1, &err);
+	assert_non_null(root);
+	assert_string_equal(root->type, "multipart");
+	assert_string_equal(root->subtype, "alternative");
+	assert_string_equal(root->boundary, "=_b1");
+	a = root->child;
+	assert_non_null(a);
+	b = a->next;
+	assert_non_null(b);
+	assert_null(b->next);
+	assert_string_equal(a->subtype, "plain");
+	assert_string_equal(a->charset, "iso-8859-1");
+	assert_int_equal(a->cte, MIME_CTE_QP);
+	assert_int_equal(a->depth, 1);
+	/* The body excludes the line break before the delimiter. */
+	assert_int_equal(a->body_len, 6);
+	assert_memory_equal(alt_msg + a->body_off, "caf=E9", 6);
+	assert_string_equal(b->subtype, "html");
+	assert_string_equal(b->charset, "utf-8");
+	assert_int_equal(b->cte, MIME_CTE_7BIT);
+	assert_int_equal(b->body_len, 9);
+	assert_memory_equal(alt_msg + b->body_off, "<p>hi</p>", 9);
+	mime_tree_free(root);
+}
+
+static void
+test_parse_accepts_lf_line_ends(void **state)
+{
+	const char msg[] = "Content-Type: multipart/mixed; boundary=x\n\n"
+	    "--x\n\nbody one\n--x\nContent-Type: text/html\n\n<b>2</b>\n"
+	    "--x--\n";
+	struct npserr err;
+	struct mime_part *root;
+
+	(void)state;
+	root = mime_parse(msg, sizeof(msg) - 1, &err);
+	assert_non_null(root);
+	assert_non_null(root->child);
+	assert_int_equal(root->child->hdr_len, 1);
+	assert_int_equal(root->child->body_len, 8);
+	assert_memory_equal(msg + root->child->body_off, "body one", 8);
+	assert_string_equal(root->child->next->subtype, "html");
+	mime_tree_free(root);
+}
+
+static void
+test_parse_ignores_longer_boundary_lookalike(void **state)
+{
+	const char msg[] = "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\n\n--bx is text\n--b--\n";
+	struct npserr err;
+	struct mime_part *root;
+
+	(void)state;
+	root = mime_parse(msg, sizeof(msg) - 1, &err);
+	assert_non_null(root);
+	assert_int_equal(root->child->body_len, 12);
+	assert_null(root->child->next);
+	mime_tree_free(root);
+}
+
+static void
+test_parse_refuses_unclosed_boundary(void **state)
+{
+	const char msg[] = "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\n\ntext\n";
+	struct npserr err;
+
+	(void)state;
+	assert_null(mime_parse(msg, sizeof(msg) - 1, &err));
+	assert_non_null(strstr(err.msg, "never closed"));
+}
+
+static void
+test_parse_refuses_multipart_without_boundary(void **state)
+{
+	const char msg[] = "Content-Type: multipart/mixed\n\n--b\n\nx\n--b--\n";
+	struct npserr err;
+
+	(void)state;
+	assert_null(mime_parse(msg, sizeof(msg) - 1, &err));
+	assert_non_null(strstr(err.msg, "no boundary"));
+}
+
+static void
+test_parse_refuses_deep_nesting(void **state)
+{
+	struct buf m = BUF_INIT;
+	struct npserr err;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		buf_printf(&m, "Content-Type: multipart/mixed; boundary=b%d\n"
+		    "\n--b%d\n", i, i);
+	buf_puts(&m, "\nx\n");
+	for (i = 999; i >= 0; i--)
+		buf_printf(&m, "--b%d--\n", i);
+	assert_null(mime_parse(m.data, m.len, &err));
+	assert_non_null(strstr(err.msg, "deeper"));
+	buf_free(&m);
+}
+
+static void
+test_parse_refuses_too_many_parts(void **state)
+{
+	struct buf m = BUF_INIT;
+	struct npserr err;
+	int i;
+
+	(void)state;
+	buf_puts(&m, "Content-Type: multipart/mixed; boundary=b\n\n");
+	for (i = 0; i < MIME_MAX_PARTS + 5; i++)
+		buf_puts(&m, "--b\n\nx\n");
+	buf_puts(&m, "--b--\n");
+	assert_null(mime_parse(m.data, m.len, &err));
+	assert_non_null(strstr(err.msg, "parts"));
+	buf_free(&m);
+}
+
+static void
+test_parse_message_without_body_is_all_header(void **state)
+{
+	const char msg[] = "Subject: x\r\nFrom: y";
+	struct npserr err;
+	struct mime_part *root;
+
+	(void)state;
+	root = mime_parse(msg, sizeof(msg) - 1, &err);
+	assert_non_null(root);
+	assert_int_equal(root->hdr_len, sizeof(msg) - 1);
+	assert_int_equal(root->body_len, 0);
+	assert_string_equal(root->type, "text");
+	mime_tree_free(root);
+}
+
+static void
+test_parse_descends_into_attached_message(void **state)
+{
+	const char msg[] = "Content-Type: multipart/mixed; boundary=o\n\n"
+	    "--o\n\nhello\n"
+	    "--o\nContent-Type: message/rfc822\n"
+	    "Content-Disposition: attachment\n\n"
+	    "Subject: inner\nContent-Type: text/html\n\n<i>in</i>\n--o--\n";
+	struct npserr err;
+	struct mime_part *root, *att;
+
+	(void)state;
+	root = mime_parse(msg, sizeof(msg) - 1, &err);
+	assert_non_null(root);
+	att = root->child->next;
+	assert_string_equal(att->type, "message");
+	assert_true(att->attachment);
+	assert_non_null(att->child);
+	assert_string_equal(att->child->subtype, "html");
+	assert_int_equal(att->child->depth, 2);
+	mime_tree_free(root);
+}
+
+static void
+test_header_find_unfolds_and_is_case_insensitive(void **state)
+{
+	const char hdr[] = "X-Other: 1\r\nsubject  :  hello\r\n world\r\n"
+	    "Subjectx: no\r\n\r\n";
+	const char *v;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(mime_header_find_in(hdr, sizeof(hdr) - 1,
+	    "Subject", &v, &n), 1);
+	assert_int_equal(n, 13);
+	assert_memory_equal(v, "hello\r\n world", 13);
+	assert_int_equal(mime_header_find_in(hdr, sizeof(hdr) - 1,
+	    "Missing", &v, &n), 0);
+}
+
+static void
+test_param_get_handles_quotes_and_comments(void **state)
+{
+	const char v[] = "text/plain; name=\"a;b=c\"; (note) CHARSET = "
+	    "\"iso-8859-1\" ; format=flowed";
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(mime_param_get(S(v), "charset", &b), 1);
+	assert_string_equal(buf_cstr(&b), "iso-8859-1");
+	buf_reset(&b);
+	assert_int_equal(mime_param_get(S(v), "name", &b), 1);
+	assert_string_equal(buf_cstr(&b), "a;b=c");
+	buf_reset(&b);
+	assert_int_equal(mime_param_get(S(v), "format", &b), 1);
+	assert_string_equal(buf_cstr(&b), "flowed");
+	buf_reset(&b);
+	assert_int_equal(mime_param_get(S(v), "b", &b), 0);
+	buf_free(&b);
+}
+
+static void
+test_words_decode_joins_adjacent_words(void **state)
+{
+	const char v[] = "=?UTF-8?B?w6k=?= =?utf-8?Q?t=C3=A9_ok?=\r\n and "
+	    "=?iso-8859-1?q?caf=E9?=";
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	mime_words_decode(S(v), &b);
+	assert_string_equal(buf_cstr(&b), "\xc3\xa9t\xc3\xa9 ok and caf\xc3\xa9");
+	buf_free(&b);
+}
+
+static void
+test_words_decode_splits_multibyte_across_words(void **state)
+{
+	/* "é" split between two B words, as some mailers do. */
+	const char v[] = "=?utf-8?B?ww==?= =?utf-8?B?qQ==?=";
+	const char v2[] = "=?utf-8?Q?=C3?= =?utf-8?Q?=A9?=";
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	mime_words_decode(S(v), &b);
+	assert_string_equal(buf_cstr(&b), "\xc3\xa9");
+	buf_reset(&b);
+	mime_words_decode(S(v2), &b);
+	assert_string_equal(buf_cstr(&b), "\xc3\xa9");
+	buf_free(&b);
+}
+
+static void
+test_words_decode_keeps_broken_words(void **state)
+{
+	const char v[] = "a =?utf-8?X?abc?= b =?utf-8?Q?unterminated";
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	mime_words_decode(S(v), &b);
+	assert_string_equal(buf_cstr(&b), v);
+	buf_free(&b);
+}
+
+static void
+test_qp_decode_joins_soft_breaks(void **state)
+{
+	const char in[] = "[InsertSatisf=\r\nactionEvaluation] caf=E9=20\n"
+	    "x=  \r\ny";
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(mime_qp_decode(S(in), &b), 0);
+	assert_string_equal(buf_cstr(&b),
+	    "[InsertSatisfactionEvaluation] caf\xe9 \nxy");
+	buf_free(&b);
+}
+
+static void
+test_qp_decode_flags_bad_escape(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(mime_qp_decode(S("a=ZZb"), &b), 1);
+	assert_string_equal(buf_cstr(&b), "a=ZZb");
+	buf_free(&b);
+}
+
+static void
+test_qp_encode_keeps_lines_short_and_round_trips(void **state)
+{
+	struct buf in = BUF_INIT, enc = BUF_INIT, dec = BUF_INIT;
+	size_t i, col = 0, maxcol = 0;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 300; k++)
+		buf_printf(&in, "%c=\xc3\xa9 ", 'a' + k % 26);
+	buf_puts(&in, "end \r\n.\r\nlast\t");
+	mime_qp_encode(in.data, in.len, true, &enc);
+	for (i = 0; i < enc.len; i++) {
+		if (enc.data[i] == '\n') {
+			assert_int_equal(enc.data[i - 1], '\r');
+			col = 0;
+			continue;
+		}
+		if (enc.data[i] != '\r' && ++col > maxcol)
+			maxcol = col;
+	}
+	assert_true(maxcol <= 76);
+	/* Trailing blanks and a lone dot are encoded. */
+	assert_non_null(strstr(enc.data, "end=20\r\n=2E\r\nlast=09"));
+	assert_int_equal(mime_qp_decode(enc.data, enc.len, &dec), 0);
+	assert_int_equal(dec.len, in.len);
+	assert_memory_equal(dec.data, in.data, in.len);
+	buf_free(&in);
+	buf_free(&enc);
+	buf_free(&dec);
+}
+
+static void
+test_qp_encode_uses_lf_when_asked(void **state)
+{
+	struct buf enc = BUF_INIT;
+
+	(void)state;
+	mime_qp_encode(S("a\r\nb\nc"), false, &enc);
+	assert_string_equal(buf_cstr(&enc), "a\nb\nc");
+	buf_free(&enc);
+}
+
+static void
+test_base64_round_trips_binary_with_nul(void **state)
+{
+	struct buf in = BUF_INIT, enc = BUF_INIT, dec = BUF_INIT;
+	int k;
+	const char *nl;
+
+	(void)state;
+	for (k = 0; k < 1000; k++)
+		buf_putc(&in, k * 7);
+	mime_base64_encode(in.data, in.len, false, &enc);
+	nl = strchr(enc.data, '\n');
+	assert_non_null(nl);
+	assert_int_equal(nl - enc.data, 76);
+	assert_int_equal(enc.data[enc.len - 1], '\n');
+	assert_int_equal(mime_base64_decode(enc.data, enc.len, &dec), 0);
+	assert_int_equal(dec.len, 1000);
+	assert_memory_equal(dec.data, in.data, 1000);
+	buf_free(&in);
+	buf_free(&enc);
+	buf_free(&dec);
+}
+
+static void
+test_base64_decode_flags_truncation_and_junk(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(mime_base64_decode(S("aGVsbG8="), &b), 0);
+	assert_string_equal(buf_cstr(&b), "hello");
+	buf_reset(&b);
+	assert_int_equal(mime_base64_decode(S("aGVsbG"), &b), 1);
+	buf_reset(&b);
+	assert_int_equal(mime_base64_decode(S("aGV*sbG8="), &b), 1);
+	assert_string_equal(buf_cstr(&b), "hello");
+	buf_reset(&b);
+	assert_int_equal(mime_base64_decode(S("aGVsbG8=aGk="), &b), 1);
+	buf_free(&b);
+}
+
+static void
+test_part_decode_reports_unknown_encoding(void **state)
+{
+	const char msg[] = "Content-Transfer-Encoding: x-uuencode\n\nbegin";
+	struct npserr err;
+	struct mime_part *root;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	root = mime_parse(msg, sizeof(msg) - 1, &err);
+	assert_non_null(root);
+	assert_int_equal(root->cte, MIME_CTE_UNKNOWN);
+	assert_int_equal(mime_part_decode(msg, root, &b), 1);
+	assert_string_equal(buf_cstr(&b), "begin");
+	buf_free(&b);
+	mime_tree_free(root);
+}
+
+static void
+test_charset_latin1_and_cp1252_to_utf8(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(mime_charset_to_utf8("iso-8859-1", S("caf\xe9"), &b),
+	    0);
+	assert_string_equal(buf_cstr(&b), "caf\xc3\xa9");
+	buf_reset(&b);
+	assert_int_equal(mime_charset_to_utf8("windows-1252", S("\x80 5"), &b),
+	    0);
+	assert_string_equal(buf_cstr(&b), "\xe2\x82\xac 5");
+	buf_free(&b);
+}
+
+static void
+test_charset_unknown_label_guesses_utf8_then_cp1252(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	mime_charset_to_utf8("x-nonsense", S("caf\xc3\xa9"), &b);
+	assert_string_equal(buf_cstr(&b), "caf\xc3\xa9");
+	buf_reset(&b);
+	mime_charset_to_utf8("", S("\x93ok\x94"), &b);
+	assert_string_equal(buf_cstr(&b), "\xe2\x80\x9cok\xe2\x80\x9d");
+	buf_free(&b);
+}
+
+static void
+test_charset_strict_refuses_invalid_utf8(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	buf_puts(&b, "keep");
+	assert_int_equal(mime_charset_to_utf8_strict("utf-8", S("a\xff"), &b),
+	    -1);
+	assert_string_equal(buf_cstr(&b), "keep");
+	assert_int_equal(mime_charset_to_utf8("utf-8", S("a\xff"), &b), 0);
+	assert_string_equal(buf_cstr(&b), "keepa\xef\xbf\xbd");
+	buf_free(&b);
+}
+
+static void
+test_charset_from_utf8_refuses_unrepresentable(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(mime_charset_from_utf8("iso-8859-1",
+	    S("Tr\xc3\xa8s"), &b), 0);
+	assert_string_equal(buf_cstr(&b), "Tr\xe8s");
+	buf_reset(&b);
+	/* The star glyph exists in neither Latin-1 nor Windows-1252. */
+	assert_int_equal(mime_charset_from_utf8("iso-8859-1",
+	    S("\xe2\x98\x85"), &b), -1);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(mime_charset_from_utf8("windows-1252",
+	    S("\xe2\x98\x85"), &b), -1);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(mime_charset_from_utf8("windows-1252",
+	    S("\xe2\x82\xac\xc3\xa9"), &b), 0);
+	assert_string_equal(buf_cstr(&b), "\x80\xe9");
+	buf_reset(&b);
+	assert_int_equal(mime_charset_from_utf8("us-ascii", S("\xc3\xa9"), &b),
+	    -1);
+	buf_free(&b);
+}
+
+static void
+test_utf8_valid_rejects_overlongs_and_surrogates(void **state)
+{
+	(void)state;
+	assert_true(mime_utf8_valid(S("plain ascii text, long enough")));
+	assert_true(mime_utf8_valid(S("\xe2\x98\x85 \xf0\x9f\x98\x80")));
+	assert_false(mime_utf8_valid(S("\xc0\xaf")));
+	assert_false(mime_utf8_valid(S("\xed\xa0\x80")));
+	assert_false(mime_utf8_valid(S("abc\xe2\x98")));
+	assert_false(mime_utf8_valid(S("\xf5\x80\x80\x80")));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_finds_alternative_children_by_offset),
+		cmocka_unit_test(test_parse_accepts_lf_line_ends),
+		cmocka_unit_test(test_parse_ignores_longer_boundary_lookalike),
+		cmocka_unit_test(test_parse_refuses_unclosed_boundary),
+		cmocka_unit_test(test_parse_refuses_multipart_without_boundary),
+		cmocka_unit_test(test_parse_refuses_deep_nesting),
+		cmocka_unit_test(test_parse_refuses_too_many_parts),
+		cmocka_unit_test(test_parse_message_without_body_is_all_header),
+		cmocka_unit_test(test_parse_descends_into_attached_message),
+		cmocka_unit_test(test_header_find_unfolds_and_is_case_insensitive),
+		cmocka_unit_test(test_param_get_handles_quotes_and_comments),
+		cmocka_unit_test(test_words_decode_joins_adjacent_words),
+		cmocka_unit_test(test_words_decode_splits_multibyte_across_words),
+		cmocka_unit_test(test_words_decode_keeps_broken_words),
+		cmocka_unit_test(test_qp_decode_joins_soft_breaks),
+		cmocka_unit_test(test_qp_decode_flags_bad_escape),
+		cmocka_unit_test(test_qp_encode_keeps_lines_short_and_round_trips),
+		cmocka_unit_test(test_qp_encode_uses_lf_when_asked),
+		cmocka_unit_test(test_base64_round_trips_binary_with_nul),
+		cmocka_unit_test(test_base64_decode_flags_truncation_and_junk),
+		cmocka_unit_test(test_part_decode_reports_unknown_encoding),
+		cmocka_unit_test(test_charset_latin1_and_cp1252_to_utf8),
+		cmocka_unit_test(test_charset_unknown_label_guesses_utf8_then_cp1252),
+		cmocka_unit_test(test_charset_strict_refuses_invalid_utf8),
+		cmocka_unit_test(test_charset_from_utf8_refuses_unrepresentable),
+		cmocka_unit_test(test_utf8_valid_rejects_overlongs_and_surrogates),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
