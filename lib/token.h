@@ -36,6 +36,10 @@
 #define TOKEN_LEN 47		/* characters of a token */
 #define TOKEN_ID_LEN 16		/* characters of a survey id */
 #define TOKEN_SECRET_LEN 32
+#define TOKEN_RAW_LEN 29	/* bytes of a token before base32 */
+#define TOKEN_VERSION 1		/* high nibble of the first byte */
+/* Longest local part prefix: PREFIX "+" TOKEN stays within 64 characters. */
+#define TOKEN_LOCAL_PREFIX_MAX (64 - 1 - TOKEN_LEN)
 
 struct keyring;
 
@@ -55,7 +59,9 @@ enum token_status {
 };
 
 /* Loads the key file. NULL with err set when unreadable, empty or bad
- * (the message names file and line). Caller frees with keyring_free. */
+ * (the message names file and line), or when group or others may read or
+ * write it (the fix, chmod 600, is in the message). Caller frees with
+ * keyring_free, which wipes the secrets. */
 struct keyring *keyring_load(const char *path, struct npserr *err);
 /* A fixed, publicly known key for --dry-run and tests. Never for mail. */
 struct keyring *keyring_new_test(void);
@@ -76,8 +82,10 @@ int keyring_add_new(const char *path, unsigned *new_id, struct npserr *err);
 int token_issue(const struct keyring *ring, enum survey_type type,
     time_t now, struct token *out, char *str, size_t strsz);
 /* Checks s[0..len) (no NUL needed, any case). lifetime in seconds, 0 for
- * no expiry. Fills *out (when not NULL) for TOKEN_OK and TOKEN_EXPIRED.
- * Never reads past len; the tag comparison takes constant time. */
+ * no expiry; a token is expired from issued + lifetime on. Fills *out
+ * (when not NULL) for TOKEN_OK and TOKEN_EXPIRED. Only the canonical
+ * encoding verifies (no trailing bits set). Never reads past len; the tag
+ * comparison takes constant time. */
 enum token_status token_verify(const struct keyring *ring, const char *s,
     size_t len, time_t now, time_t lifetime, struct token *out);
 const char *token_status_name(enum token_status st);
@@ -88,5 +96,15 @@ const char *token_find_in_address(const char *addr, size_t len,
 
 /* Random survey ids for rows without a token. */
 int token_random_id(char id[TOKEN_ID_LEN + 1]);
+
+/* Base32 (RFC 4648 alphabet, lowercase, no padding) of in[0..n) into out,
+ * which has room for (n * 8 + 4) / 5 characters and a NUL. Returns the
+ * number of characters. */
+size_t token_base32_encode(const unsigned char *in, size_t n, char *out);
+/* Decodes s[0..len), any case, into exactly outsz bytes. -1 unless s is
+ * the canonical encoding: length (outsz * 8 + 4) / 5, base32 characters
+ * only, unused trailing bits zero. */
+int token_base32_decode(const char *s, size_t len, unsigned char *out,
+    size_t outsz);
 
 #endif
