@@ -152,9 +152,32 @@ struct config {
 
 	/* [report] */
 	int min_responses;	/* default 30: smaller groups are marked */
+
+	int key_file_line;	/* line of key_file in path; 0: not from a file */
 };
 
+/*
+ * config_load - read, validate and check path; NULL and err on the first
+ * problem. Same as config_load_flags(path, 0, err).
+ * config_load_flags - with CONFIG_NO_FILE_CHECKS, validates syntax and
+ * every value but does not look at the files the config names (key_file):
+ * for `npsgate check-config` (which warns instead) and `npsgate keygen`
+ * (which creates the key file). Daemons use config_load().
+ * config_check_files - the file checks config_load() makes: key_file
+ * exists and is readable; 0, or -1 and err ("... run `npsgate keygen`").
+ * Loading changes inih's process-wide options (line length, heap buffer):
+ * load configs before starting threads.
+ */
+#define CONFIG_NO_FILE_CHECKS 0x01
+#define CONFIG_LINE_MAX 16384	/* bytes per line of npsgate.conf */
+#define CONFIG_FILE_MAX (1024 * 1024)	/* bytes of npsgate.conf */
+
 struct config *config_load(const char *path, struct npserr *err);
+struct config *config_load_flags(const char *path, int flags,
+    struct npserr *err);
+int config_check_files(const struct config *cf, struct npserr *err);
+/* Every default; reply_address nps@reply.example, milter socket
+ * inet:8891@127.0.0.1, key_file and store path "" (point at nothing). */
 struct config *config_defaults(void);
 void config_free(struct config *cf);
 /* Prints the effective settings as a valid npsgate.conf. */
