@@ -1,0 +1,1246 @@
+/*
+ * test_store.c - the SQLite store: schema and migration, surveys, events,
+ * opt-outs, exactly-once ingest, and several writers at once.
+ *
+ * Every test works in its own directory under /tmp (mkdtemp), removed
+ * afterwards with whatever SQLite left in it (-wal, -shm).
+ */
+#include <dirent.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "npserr.h"
+#include "store.h"
+#include "store_db.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];		/* dir/npsgate.db, not created */
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/npsgate-test-store-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL) {
+		free(fx);
+		return -1;
+	}
+	snprintf(fx->path, sizeof(fx->path), "%s/npsgate.db", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	struct dirent *de;
+	char file[512];
+	DIR *d;
+
+	if ((d = opendir(fx->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", fx->dir,
+			    de->d_name);
+			unlink(file);
+		}
+		closedir(d);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static struct store *
+open_ok(const char *path, int busy_ms)
+{
+	struct npserr err;
+	struct store *st;
+
+	npserr_clear(&err);
+	st = store_open(path, busy_ms, &err);
+	if (st == NULL)
+		fail_msg("store_open: %s", err.msg);
+	return st;
+}
+
+/* The single integer a query returns (count(*), a column). */
+static int64_t
+query_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int64_t v;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -999 :
+	    sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* The single text a query returns, copied into out ("(null)" for NULL). */
+static const char *
+query_text(struct store *st, const char *sql, char *out, size_t outsz)
+{
+	sqlite3_stmt *s;
+	const unsigned char *t;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	t = sqlite3_column_text(s, 0);
+	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "(null)");
+	sqlite3_finalize(s);
+	return out;
+}
+
+/* Runs SQL on a plain SQLite connection (a file made by someone else). */
+static void
+raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+survey_init(struct survey_rec *r, const char *id, const char *rcpt,
+    int64_t created)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	r->key_id = 1;
+	r->type = SURVEY_NPS;
+	r->status = SURVEY_SENT;
+	r->recipient = (char *)rcpt;
+	r->created_at = created;
+}
+
+static void
+add_survey(struct store *st, const char *id, const char *rcpt,
+    int64_t created)
+{
+	struct survey_rec r;
+	struct npserr err;
+
+	survey_init(&r, id, rcpt, created);
+	if (store_survey_add(st, &r, &err) != 0)
+		fail_msg("store_survey_add: %s", err.msg);
+}
+
+static int
+ingest(struct store *st, const char *key, enum ingest_kind kind,
+    const char *survey_id, int score, const char *comment,
+    const char *sender, int64_t at)
+{
+	struct ingest_rec in;
+	struct npserr err;
+	int r;
+
+	memset(&in, 0, sizeof(in));
+	in.msg_key = key;
+	in.kind = kind;
+	in.survey_id = survey_id;
+	in.score = score;
+	in.comment = comment;
+	in.sender = sender;
+	in.lang = "fr";
+	in.folder = "nps/done";
+	in.received_at = at;
+	npserr_clear(&err);
+	r = store_ingest(st, &in, &err);
+	if (r == -1)
+		fail_msg("store_ingest %s: %s", key, err.msg);
+	return r;
+}
+
+/* --- opening and migration ------------------------------------------ */
+
+static void
+test_open_empty_file_creates_schema_1(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st;
+	FILE *f;
+
+	f = fopen(fx->path, "w");	/* an empty file, as touch(1) makes */
+	assert_non_null(f);
+	fclose(f);
+	st = open_ok(fx->path, 1000);
+	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'table' AND name IN ('surveys', 'events',"
+	    " 'responses', 'comments', 'processed', 'unsubscribed',"
+	    " 'meta')"), 7);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'index' AND name = 'responses_current'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM meta"
+	    " WHERE key = 'created_at' AND value > 0"), 1);
+	assert_int_equal(query_int(st, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(query_int(st, "PRAGMA secure_delete"), 1);
+	assert_int_equal(query_int(st, "PRAGMA synchronous"), 2);
+	store_close(st);
+}
+
+static void
+test_open_uses_wal(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	char mode[16];
+
+	assert_string_equal(query_text(st, "PRAGMA journal_mode", mode,
+	    sizeof(mode)), "wal");
+	store_close(st);
+}
+
+static void
+test_reopen_keeps_data(void **state)
+{
+	struct fixture *fx = *state;
+	struct survey_rec got;
+	struct npserr err;
+	struct store *st;
+
+	st = open_ok(fx->path, 1000);
+	add_survey(st, "aaaaaaaaaaaaaaaa", "x@example.com", 1000);
+	store_close(st);
+	st = open_ok(fx->path, 1000);
+	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_survey_get(st, "aaaaaaaaaaaaaaaa", &got, &err),
+	    1);
+	assert_string_equal(got.recipient, "x@example.com");
+	assert_int_equal(got.created_at, 1000);
+	store_survey_clear(&got);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM meta"), 1);
+	store_close(st);
+}
+
+static void
+test_open_refuses_newer_schema(void **state)
+{
+	struct fixture *fx = *state;
+	struct npserr err;
+	char want[256];
+
+	raw_exec(fx->path, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+	npserr_clear(&err);
+	assert_null(store_open(fx->path, 1000, &err));
+	snprintf(want, sizeof(want), "store %s: schema version 99 is newer"
+	    " than this npsgate (1); upgrade npsgate", fx->path);
+	assert_string_equal(err.msg, want);
+}
+
+static void
+test_open_migrates_version_0_file_keeping_other_tables(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st;
+
+	raw_exec(fx->path, "CREATE TABLE notes (n TEXT);"
+	    " INSERT INTO notes VALUES ('kept');");
+	st = open_ok(fx->path, 1000);
+	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM notes"
+	    " WHERE n = 'kept'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"), 0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 0);
+	store_close(st);
+}
+
+static void
+test_open_refuses_version_0_file_with_clashing_table(void **state)
+{
+	struct fixture *fx = *state;
+	struct npserr err;
+	struct store *st;
+
+	raw_exec(fx->path, "CREATE TABLE surveys (other TEXT);");
+	npserr_clear(&err);
+	assert_null(store_open(fx->path, 1000, &err));
+	assert_non_null(strstr(err.msg, fx->path));
+	assert_non_null(strstr(err.msg, "table surveys already exists"));
+	/* The failed step left nothing half-done behind. */
+	raw_exec(fx->path, "DROP TABLE surveys;");
+	st = open_ok(fx->path, 1000);
+	assert_int_equal(store_schema_version(st), 1);
+	store_close(st);
+}
+
+static void
+test_open_in_missing_directory_names_path(void **state)
+{
+	struct fixture *fx = *state;
+	struct npserr err;
+	char path[256];
+	char want[300];
+
+	snprintf(path, sizeof(path), "%s/no/such/dir/npsgate.db", fx->dir);
+	npserr_clear(&err);
+	assert_null(store_open(path, 1000, &err));
+	snprintf(want, sizeof(want), "store %s: cannot open: ", path);
+	assert_memory_equal(err.msg, want, strlen(want));
+	assert_non_null(strstr(err.msg, "No such file or directory"));
+}
+
+static void
+test_open_refuses_file_that_is_not_a_database(void **state)
+{
+	struct fixture *fx = *state;
+	struct npserr err;
+	FILE *f;
+
+	f = fopen(fx->path, "w");
+	assert_non_null(f);
+	fputs("this is a text file, not a database, and long enough to"
+	    " have a header of its own ..................................",
+	    f);
+	fclose(f);
+	npserr_clear(&err);
+	assert_null(store_open(fx->path, 1000, &err));
+	assert_non_null(strstr(err.msg, fx->path));
+	assert_non_null(strstr(err.msg, "not a database"));
+}
+
+/* --- surveys -------------------------------------------------------- */
+
+static void
+test_survey_round_trip_keeps_every_field(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct survey_rec r, got;
+	struct npserr err;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.id, "abcdefghij234567", TOKEN_ID_LEN + 1);
+	r.key_id = 7;
+	r.type = SURVEY_CES;
+	r.status = SURVEY_HELD;
+	r.message_id = "<ticket-42@helpdesk.example>";
+	r.queue_id = "4XyZ1k2Lm";
+	r.recipient = "Claire.Dupont@Example.FR";
+	r.ticket = "T-42";
+	r.agent = "agent7";
+	r.team = "support-n2";
+	r.channel = "email";
+	r.reason = "Qualit\xc3\xa9";
+	r.priority = "P1";
+	r.lang = "fr";
+	r.created_at = 1700000000;
+	r.due_at = 1700086400;
+	r.released_at = 1700090000;
+	assert_int_equal(store_survey_add(st, &r, &err), 0);
+
+	assert_int_equal(store_survey_get(st, "abcdefghij234567", &got, &err),
+	    1);
+	assert_string_equal(got.id, "abcdefghij234567");
+	assert_int_equal(got.key_id, 7);
+	assert_int_equal(got.type, SURVEY_CES);
+	assert_int_equal(got.status, SURVEY_HELD);
+	assert_string_equal(got.message_id, "<ticket-42@helpdesk.example>");
+	assert_string_equal(got.queue_id, "4XyZ1k2Lm");
+	assert_string_equal(got.recipient, "claire.dupont@example.fr");
+	assert_string_equal(got.ticket, "T-42");
+	assert_string_equal(got.agent, "agent7");
+	assert_string_equal(got.team, "support-n2");
+	assert_string_equal(got.channel, "email");
+	assert_string_equal(got.reason, "Qualit\xc3\xa9");
+	assert_string_equal(got.priority, "P1");
+	assert_string_equal(got.lang, "fr");
+	assert_int_equal(got.created_at, 1700000000);
+	assert_int_equal(got.due_at, 1700086400);
+	assert_int_equal(got.released_at, 1700090000);
+	store_survey_clear(&got);
+	assert_null(got.recipient);
+
+	assert_int_equal(store_survey_find_by_message_id(st,
+	    "<ticket-42@helpdesk.example>", &got, &err), 1);
+	assert_string_equal(got.id, "abcdefghij234567");
+	assert_string_equal(got.agent, "agent7");
+	store_survey_clear(&got);
+	assert_int_equal(store_survey_find_by_message_id(st,
+	    "<other@helpdesk.example>", &got, &err), 0);
+	assert_int_equal(store_survey_get(st, "zzzzzzzzzzzzzzzz", &got, &err),
+	    0);
+	store_close(st);
+}
+
+static void
+test_survey_add_keeps_absent_fields_null(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct survey_rec got;
+	struct npserr err;
+
+	add_survey(st, "bbbbbbbbbbbbbbbb", "b@example.com", 5);
+	assert_int_equal(store_survey_get(st, "bbbbbbbbbbbbbbbb", &got, &err),
+	    1);
+	assert_null(got.message_id);
+	assert_null(got.agent);
+	assert_int_equal(got.due_at, 0);
+	assert_int_equal(got.type, SURVEY_NPS);
+	assert_int_equal(got.status, SURVEY_SENT);
+	store_survey_clear(&got);
+	store_close(st);
+}
+
+static void
+test_survey_add_refuses_same_id_twice(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct survey_rec r;
+	struct npserr err;
+
+	survey_init(&r, "cccccccccccccccc", "c@example.com", 1);
+	assert_int_equal(store_survey_add(st, &r, &err), 0);
+	npserr_clear(&err);
+	assert_int_equal(store_survey_add(st, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot add survey cccccccccccccccc"));
+	assert_non_null(strstr(err.msg, "UNIQUE"));
+	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"), 1);
+	store_close(st);
+}
+
+static void
+test_last_survey_time_is_latest_any_case(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct npserr err;
+	int64_t t = -1;
+
+	add_survey(st, "dddddddddddddd01", "Dana@Example.com", 3000);
+	add_survey(st, "dddddddddddddd02", "dana@example.com", 5000);
+	add_survey(st, "dddddddddddddd03", "DANA@EXAMPLE.COM", 4000);
+	add_survey(st, "dddddddddddddd04", "other@example.com", 9000);
+	assert_int_equal(store_last_survey_time(st, "dAnA@eXample.COM", &t,
+	    &err), 0);
+	assert_int_equal(t, 5000);
+	assert_int_equal(store_last_survey_time(st, "nobody@example.com", &t,
+	    &err), 0);
+	assert_int_equal(t, 0);
+	store_close(st);
+}
+
+struct due_list {
+	char ids[8][TOKEN_ID_LEN + 1];
+	int64_t due[8];
+	int n;
+	int stop_after;		/* return -1 after this many, 0 for never */
+};
+
+static int
+collect_due(const struct survey_rec *rec, void *arg)
+{
+	struct due_list *l = arg;
+
+	if (l->n < 8) {
+		memcpy(l->ids[l->n], rec->id, sizeof(l->ids[0]));
+		l->due[l->n] = rec->due_at;
+	}
+	l->n++;
+	if (l->stop_after != 0 && l->n >= l->stop_after)
+		return -1;
+	return 0;
+}
+
+static void
+add_held(struct store *st, const char *id, enum survey_status status,
+    int64_t due)
+{
+	struct survey_rec r;
+	struct npserr err;
+
+	survey_init(&r, id, "h@example.com", 10);
+	r.status = status;
+	r.due_at = due;
+	assert_int_equal(store_survey_add(st, &r, &err), 0);
+}
+
+static void
+test_held_due_lists_only_due_held_in_due_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct due_list l;
+	struct npserr err;
+
+	add_held(st, "hhhhhhhhhhhhhh03", SURVEY_HELD, 300);
+	add_held(st, "hhhhhhhhhhhhhh01", SURVEY_HELD, 100);
+	add_held(st, "hhhhhhhhhhhhhh05", SURVEY_HELD, 500);
+	add_held(st, "hhhhhhhhhhhhhh02", SURVEY_HELD, 200);
+	add_held(st, "ssssssssssssss01", SURVEY_SENT, 50);
+	add_held(st, "rrrrrrrrrrrrrr01", SURVEY_RELEASED, 60);
+	add_held(st, "hhhhhhhhhhhhhh04", SURVEY_HELD, 400);
+
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(store_held_due(st, 400, collect_due, &l, &err), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.ids[0], "hhhhhhhhhhhhhh01");
+	assert_string_equal(l.ids[1], "hhhhhhhhhhhhhh02");
+	assert_string_equal(l.ids[2], "hhhhhhhhhhhhhh03");
+	assert_string_equal(l.ids[3], "hhhhhhhhhhhhhh04");
+	assert_int_equal(l.due[0], 100);
+	assert_int_equal(l.due[3], 400);
+
+	memset(&l, 0, sizeof(l));
+	l.stop_after = 2;
+	assert_int_equal(store_held_due(st, 1000, collect_due, &l, &err), -1);
+	assert_int_equal(l.n, 2);
+
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(store_held_due(st, 99, collect_due, &l, &err), 0);
+	assert_int_equal(l.n, 0);
+	store_close(st);
+}
+
+/* What npsgate release does: mark each due survey released from fn. */
+static int
+release_due(const struct survey_rec *rec, void *arg)
+{
+	struct store *st = arg;
+	struct npserr err;
+
+	return store_survey_set_status(st, rec->id, SURVEY_RELEASED, 777,
+	    &err);
+}
+
+static void
+test_held_due_callback_may_write(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct npserr err;
+
+	add_held(st, "hhhhhhhhhhhhhh01", SURVEY_HELD, 100);
+	add_held(st, "hhhhhhhhhhhhhh02", SURVEY_HELD, 200);
+	assert_int_equal(store_held_due(st, 1000, release_due, st, &err), 0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys WHERE"
+	    " status = 'released' AND released_at = 777"), 2);
+	store_close(st);
+}
+
+static void
+test_set_status_records_release_time(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct survey_rec got;
+	struct npserr err;
+
+	add_held(st, "hhhhhhhhhhhhhh01", SURVEY_HELD, 100);
+	assert_int_equal(store_survey_set_status(st, "hhhhhhhhhhhhhh01",
+	    SURVEY_RELEASED, 1234, &err), 0);
+	assert_int_equal(store_survey_get(st, "hhhhhhhhhhhhhh01", &got, &err),
+	    1);
+	assert_int_equal(got.status, SURVEY_RELEASED);
+	assert_int_equal(got.released_at, 1234);
+	store_survey_clear(&got);
+
+	/* Other statuses leave released_at alone. */
+	assert_int_equal(store_survey_set_status(st, "hhhhhhhhhhhhhh01",
+	    SURVEY_BOUNCED, 9999, &err), 0);
+	assert_int_equal(store_survey_get(st, "hhhhhhhhhhhhhh01", &got, &err),
+	    1);
+	assert_int_equal(got.status, SURVEY_BOUNCED);
+	assert_int_equal(got.released_at, 1234);
+	store_survey_clear(&got);
+
+	npserr_clear(&err);
+	assert_int_equal(store_survey_set_status(st, "nonenonenonenone",
+	    SURVEY_RELEASED, 1, &err), -1);
+	assert_non_null(strstr(err.msg, "nonenonenonenone"));
+	store_close(st);
+}
+
+/* --- events and opt-outs -------------------------------------------- */
+
+static void
+test_event_add_records_every_field(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct event_rec ev;
+	struct npserr err;
+	char text[128];
+
+	add_survey(st, "eeeeeeeeeeeeeeee", "e@example.com", 1);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EVENT_THROTTLED;
+	ev.survey_id = "eeeeeeeeeeeeeeee";
+	ev.recipient = "E@Example.com";
+	ev.ticket = "T-1";
+	ev.agent = "a1";
+	ev.team = "t1";
+	ev.channel = "chat";
+	ev.reason = "Prix";
+	ev.priority = "P2";
+	ev.detail = "surveyed 3 days ago";
+	ev.at = 4242;
+	assert_int_equal(store_event_add(st, &ev, &err), 0);
+	assert_string_equal(query_text(st, "SELECT kind || '|' || survey_id"
+	    " || '|' || recipient || '|' || ticket || '|' || agent || '|' ||"
+	    " team || '|' || channel || '|' || reason || '|' || priority ||"
+	    " '|' || detail || '|' || at FROM events", text, sizeof(text)),
+	    "throttled|eeeeeeeeeeeeeeee|e@example.com|T-1|a1|t1|chat|Prix|P2|"
+	    "surveyed 3 days ago|4242");
+
+	/* No survey, and a survey the store does not know: both NULL. */
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EVENT_OPTOUT;
+	ev.survey_id = "";
+	ev.at = 1;
+	assert_int_equal(store_event_add(st, &ev, &err), 0);
+	ev.kind = EVENT_ERROR;
+	ev.survey_id = "unknownunknown00";
+	assert_int_equal(store_event_add(st, &ev, &err), 0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM events WHERE"
+	    " kind IN ('optout', 'error') AND survey_id IS NULL"), 2);
+	store_close(st);
+}
+
+static void
+test_event_kind_names_match_schema(void **state)
+{
+	(void)state;
+	assert_string_equal(store_event_kind_name(EVENT_OPTOUT), "optout");
+	assert_string_equal(store_event_kind_name(EVENT_NOT_ELIGIBLE),
+	    "not_eligible");
+	assert_string_equal(store_event_kind_name(EVENT_THROTTLED),
+	    "throttled");
+	assert_string_equal(store_event_kind_name(EVENT_MULTI_RCPT),
+	    "multi_rcpt");
+	assert_string_equal(store_event_kind_name(EVENT_SUPPRESSED),
+	    "suppressed");
+	assert_string_equal(store_event_kind_name(EVENT_ERROR), "error");
+	assert_string_equal(store_event_kind_name(EVENT_BOUNCED), "bounced");
+	assert_string_equal(store_event_kind_name(EVENT_UNSUBSCRIBED),
+	    "unsubscribed");
+	assert_string_equal(store_event_kind_name(EVENT_AUTOREPLY),
+	    "autoreply");
+	assert_string_equal(store_event_kind_name(EVENT_UNMATCHED),
+	    "unmatched");
+	assert_string_equal(store_event_kind_name(EVENT_UNPARSED),
+	    "unparsed");
+	assert_string_equal(store_event_kind_name(EVENT_KIND_COUNT),
+	    "unknown");
+}
+
+static void
+test_unsubscribe_is_idempotent_and_case_insensitive(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct npserr err;
+
+	assert_int_equal(store_is_unsubscribed(st, "Paul@Example.org", &err),
+	    0);
+	assert_int_equal(store_unsubscribe_add(st, "Paul@Example.org", 100,
+	    NULL, &err), 0);
+	assert_int_equal(store_unsubscribe_add(st, "PAUL@example.ORG", 200,
+	    "ffffffffffffffff", &err), 0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM unsubscribed"),
+	    1);
+	/* The first opt-out stands. */
+	assert_int_equal(query_int(st, "SELECT at FROM unsubscribed WHERE"
+	    " address = 'paul@example.org'"), 100);
+	assert_int_equal(store_is_unsubscribed(st, "paul@example.org", &err),
+	    1);
+	assert_int_equal(store_is_unsubscribed(st, "PAUL@EXAMPLE.ORG", &err),
+	    1);
+	assert_int_equal(store_is_unsubscribed(st, "paula@example.org", &err),
+	    0);
+	npserr_clear(&err);
+	assert_int_equal(store_unsubscribe_add(st, "", 1, NULL, &err), -1);
+	assert_true(err.msg[0] != '\0');
+	store_close(st);
+}
+
+/* --- ingest --------------------------------------------------------- */
+
+static void
+test_ingest_duplicate_key_writes_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct npserr err;
+	int changes;
+
+	add_survey(st, "iiiiiiiiiiiiiiii", "i@example.com", 1);
+	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
+	    "iiiiiiiiiiiiiiii", 9, "super", "i@example.com", 10), INGEST_NEW);
+	assert_int_equal(store_is_processed(st, "<r1@example.com>", &err), 1);
+	assert_int_equal(store_is_processed(st, "<r2@example.com>", &err), 0);
+	changes = sqlite3_total_changes(store_db(st));
+	/* The same message again, even analysed differently this time. */
+	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
+	    "iiiiiiiiiiiiiiii", 2, "bad", "i@example.com", 20),
+	    INGEST_DUPLICATE);
+	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_UNSUBSCRIBE,
+	    "iiiiiiiiiiiiiiii", -1, NULL, "i@example.com", 20),
+	    INGEST_DUPLICATE);
+	assert_int_equal(sqlite3_total_changes(store_db(st)), changes);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM comments"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM unsubscribed"),
+	    0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(query_int(st, "SELECT score FROM responses"), 9);
+	store_close(st);
+}
+
+static void
+test_ingest_response_records_score_category_and_comment(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	char text[160];
+
+	add_survey(st, "iiiiiiiiiiiiiiii", "i@example.com", 1);
+	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
+	    "iiiiiiiiiiiiiiii", 5, "trop lent", "I@Example.COM", 10),
+	    INGEST_NEW);
+	assert_string_equal(query_text(st, "SELECT survey_id || '|' || score"
+	    " || '|' || category || '|' || comment || '|' || sender || '|' ||"
+	    " lang || '|' || forwarded || '|' || received_at || '|' ||"
+	    " source_message_id || '|' || ifnull(superseded_by, 'current')"
+	    " FROM responses", text, sizeof(text)),
+	    "iiiiiiiiiiiiiiii|5|detractor|trop lent|i@example.com|fr|0|10|"
+	    "<r1@example.com>|current");
+	assert_string_equal(query_text(st, "SELECT survey_id || '|' ||"
+	    " response_id || '|' || text || '|' || at FROM comments", text,
+	    sizeof(text)), "iiiiiiiiiiiiiiii|1|trop lent|10");
+	assert_string_equal(query_text(st, "SELECT kind || '|' || survey_id"
+	    " || '|' || folder FROM processed", text, sizeof(text)),
+	    "response|iiiiiiiiiiiiiiii|nps/done");
+	store_close(st);
+}
+
+static void
+test_ingest_second_score_supersedes_first(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+
+	add_survey(st, "iiiiiiiiiiiiiiii", "i@example.com", 1);
+	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
+	    "iiiiiiiiiiiiiiii", 6, NULL, "i@example.com", 10), INGEST_NEW);
+	assert_int_equal(ingest(st, "<r2@example.com>", INGEST_RESPONSE,
+	    "iiiiiiiiiiiiiiii", 10, NULL, "i@example.com", 20), INGEST_NEW);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 2);
+	assert_int_equal(query_int(st, "SELECT superseded_by FROM responses"
+	    " WHERE score = 6"), query_int(st, "SELECT id FROM responses"
+	    " WHERE score = 10"));
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses WHERE"
+	    " superseded_by IS NULL"), 1);
+	assert_int_equal(query_int(st, "SELECT score FROM responses WHERE"
+	    " superseded_by IS NULL"), 10);
+	/* A third one supersedes the second; the first keeps its link. */
+	assert_int_equal(ingest(st, "<r3@example.com>", INGEST_RESPONSE,
+	    "iiiiiiiiiiiiiiii", 8, NULL, "i@example.com", 30), INGEST_NEW);
+	assert_int_equal(query_int(st, "SELECT score FROM responses WHERE"
+	    " superseded_by IS NULL"), 8);
+	assert_int_equal(query_int(st, "SELECT superseded_by FROM responses"
+	    " WHERE score = 10"), query_int(st, "SELECT id FROM responses"
+	    " WHERE score = 8"));
+	assert_int_equal(query_int(st, "SELECT superseded_by FROM responses"
+	    " WHERE score = 6"), query_int(st, "SELECT id FROM responses"
+	    " WHERE score = 10"));
+	store_close(st);
+}
+
+static void
+test_ingest_comment_only_followup_keeps_score(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	char text[64];
+
+	add_survey(st, "iiiiiiiiiiiiiiii", "i@example.com", 1);
+	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
+	    "iiiiiiiiiiiiiiii", 9, "merci", "i@example.com", 10), INGEST_NEW);
+	assert_int_equal(ingest(st, "<r2@example.com>", INGEST_RESPONSE,
+	    "iiiiiiiiiiiiiiii", -1, "et aussi la livraison", "i@example.com",
+	    20), INGEST_NEW);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 1);
+	assert_int_equal(query_int(st, "SELECT score FROM responses WHERE"
+	    " superseded_by IS NULL"), 9);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM comments"), 2);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM comments WHERE"
+	    " response_id = (SELECT id FROM responses)"), 2);
+	assert_string_equal(query_text(st, "SELECT text FROM comments WHERE"
+	    " at = 20", text, sizeof(text)), "et aussi la livraison");
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 2);
+	store_close(st);
+}
+
+static void
+test_ingest_unscored_first_reply_is_superseded_by_score(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+
+	add_survey(st, "iiiiiiiiiiiiiiii", "i@example.com", 1);
+	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
+	    "iiiiiiiiiiiiiiii", -1, "7 ou 8 ?", "i@example.com", 10),
+	    INGEST_NEW);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses WHERE"
+	    " score IS NULL AND category IS NULL"), 1);
+	assert_int_equal(ingest(st, "<r2@example.com>", INGEST_RESPONSE,
+	    "iiiiiiiiiiiiiiii", 8, NULL, "i@example.com", 20), INGEST_NEW);
+	assert_int_equal(query_int(st, "SELECT score FROM responses WHERE"
+	    " superseded_by IS NULL"), 8);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses WHERE"
+	    " score IS NULL AND superseded_by IS NOT NULL"), 1);
+	store_close(st);
+}
+
+static void
+test_ingest_score_out_of_range_keeps_comment_only(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct survey_rec r;
+	struct npserr err;
+
+	survey_init(&r, "cccccccccccccccc", "c@example.com", 1);
+	r.type = SURVEY_CSAT;
+	assert_int_equal(store_survey_add(st, &r, &err), 0);
+	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
+	    "cccccccccccccccc", 9, "9 sur 10", "c@example.com", 10),
+	    INGEST_NEW);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses WHERE"
+	    " score IS NULL"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM comments"), 1);
+	assert_int_equal(ingest(st, "<r2@example.com>", INGEST_RESPONSE,
+	    "cccccccccccccccc", 4, NULL, "c@example.com", 20), INGEST_NEW);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses WHERE"
+	    " score = 4 AND category = 'promoter' AND superseded_by IS NULL"),
+	    1);
+	store_close(st);
+}
+
+static void
+test_ingest_bounce_marks_survey_bounced(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct survey_rec got;
+	struct npserr err;
+	char text[128];
+
+	add_survey(st, "bbbbbbbbbbbbbbbb", "gone@example.com", 1);
+	assert_int_equal(ingest(st, "<bounce1@mx.example>", INGEST_BOUNCE,
+	    "bbbbbbbbbbbbbbbb", -1, NULL, "MAILER-DAEMON@mx.example", 50),
+	    INGEST_NEW);
+	assert_int_equal(store_survey_get(st, "bbbbbbbbbbbbbbbb", &got, &err),
+	    1);
+	assert_int_equal(got.status, SURVEY_BOUNCED);
+	store_survey_clear(&got);
+	assert_string_equal(query_text(st, "SELECT kind || '|' || survey_id"
+	    " || '|' || recipient || '|' || at FROM events", text,
+	    sizeof(text)), "bounced|bbbbbbbbbbbbbbbb|gone@example.com|50");
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 0);
+	assert_string_equal(query_text(st, "SELECT kind FROM processed", text,
+	    sizeof(text)), "bounce");
+	store_close(st);
+}
+
+static void
+test_ingest_unsubscribe_records_address(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct npserr err;
+
+	add_survey(st, "uuuuuuuuuuuuuu01", "Anne@Example.com", 1);
+	add_survey(st, "uuuuuuuuuuuuuu02", "Marc@Example.com", 1);
+	/* From the sender when there is one... */
+	assert_int_equal(ingest(st, "<u1@example.com>", INGEST_UNSUBSCRIBE,
+	    "uuuuuuuuuuuuuu01", -1, NULL, "Anne.Perso@Example.com", 60),
+	    INGEST_NEW);
+	/* ...else from the survey's recipient. */
+	assert_int_equal(ingest(st, "<u2@example.com>", INGEST_UNSUBSCRIBE,
+	    "uuuuuuuuuuuuuu02", -1, NULL, "", 61), INGEST_NEW);
+	assert_int_equal(store_is_unsubscribed(st, "anne.perso@example.com",
+	    &err), 1);
+	assert_int_equal(store_is_unsubscribed(st, "marc@example.com", &err),
+	    1);
+	assert_int_equal(store_is_unsubscribed(st, "anne@example.com", &err),
+	    0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM unsubscribed"
+	    " WHERE survey_id = 'uuuuuuuuuuuuuu02' AND at = 61"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM events WHERE"
+	    " kind = 'unsubscribed'"), 2);
+	store_close(st);
+}
+
+static void
+test_ingest_unknown_survey_is_unmatched_event(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	char text[128];
+
+	assert_int_equal(ingest(st, "<x1@example.com>", INGEST_RESPONSE,
+	    "notinstore000000", 9, "bien", "x@example.com", 70), INGEST_NEW);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM comments"), 0);
+	assert_string_equal(query_text(st, "SELECT kind || '|' ||"
+	    " ifnull(survey_id, '-') || '|' || detail FROM events", text,
+	    sizeof(text)), "unmatched|-|survey ID not in store:"
+	    " notinstore000000");
+	assert_string_equal(query_text(st, "SELECT kind || '|' || survey_id"
+	    " FROM processed", text, sizeof(text)),
+	    "unmatched|notinstore000000");
+	assert_int_equal(ingest(st, "<x1@example.com>", INGEST_RESPONSE,
+	    "notinstore000000", 9, "bien", "x@example.com", 70),
+	    INGEST_DUPLICATE);
+	store_close(st);
+}
+
+static void
+test_ingest_autoreply_and_unparsed_are_events(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct survey_rec r;
+	struct npserr err;
+
+	survey_init(&r, "aaaaaaaaaaaaaaaa", "a@example.com", 1);
+	r.agent = "agent9";
+	assert_int_equal(store_survey_add(st, &r, &err), 0);
+	assert_int_equal(ingest(st, "<ooo@example.com>", INGEST_AUTOREPLY,
+	    "aaaaaaaaaaaaaaaa", -1, NULL, "a@example.com", 80), INGEST_NEW);
+	assert_int_equal(ingest(st, "sha256:00ff", INGEST_UNPARSED, NULL, -1,
+	    NULL, "Who@Example.com", 81), INGEST_NEW);
+	assert_int_equal(ingest(st, "<um@example.com>", INGEST_UNMATCHED, NULL,
+	    -1, NULL, "who@example.com", 82), INGEST_NEW);
+	/* The autoreply carries the survey's agent, for reports by agent. */
+	assert_int_equal(query_int(st, "SELECT count(*) FROM events WHERE"
+	    " kind = 'autoreply' AND survey_id = 'aaaaaaaaaaaaaaaa' AND"
+	    " agent = 'agent9' AND detail = '<ooo@example.com>'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM events WHERE"
+	    " kind = 'unparsed' AND survey_id IS NULL AND"
+	    " recipient = 'who@example.com'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM events WHERE"
+	    " kind = 'unmatched'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 3);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 0);
+	store_close(st);
+}
+
+static void
+test_ingest_refuses_missing_key(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct ingest_rec in;
+	struct npserr err;
+
+	memset(&in, 0, sizeof(in));
+	in.kind = INGEST_UNPARSED;
+	in.score = -1;
+	npserr_clear(&err);
+	assert_int_equal(store_ingest(st, &in, &err), -1);
+	assert_non_null(strstr(err.msg, fx->path));
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 0);
+	store_close(st);
+}
+
+/* --- transactions and locking --------------------------------------- */
+
+static void
+test_rollback_discards_grouped_writes(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct npserr err;
+
+	assert_int_equal(store_begin(st, &err), 0);
+	add_survey(st, "gggggggggggggg01", "g@example.com", 1);
+	add_survey(st, "gggggggggggggg02", "g@example.com", 2);
+	store_rollback(st);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"), 0);
+	assert_int_equal(store_begin(st, &err), 0);
+	add_survey(st, "gggggggggggggg01", "g@example.com", 1);
+	assert_int_equal(ingest(st, "<g@example.com>", INGEST_RESPONSE,
+	    "gggggggggggggg01", 7, NULL, "g@example.com", 3), INGEST_NEW);
+	assert_int_equal(store_commit(st, &err), 0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 1);
+	npserr_clear(&err);
+	assert_int_equal(store_commit(st, &err), -1);
+	assert_true(err.msg[0] != '\0');
+	store_close(st);
+}
+
+static void
+test_db_prepare_caches_by_text(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	sqlite3_stmt *a, *b;
+	struct npserr err;
+
+	a = store_db_prepare(st, "SELECT count(*) FROM surveys", &err);
+	assert_non_null(a);
+	b = store_db_prepare(st, "SELECT count(*) FROM surveys", &err);
+	assert_ptr_equal(a, b);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	store_db_done(a);
+	npserr_clear(&err);
+	assert_null(store_db_prepare(st, "SELECT x FROM nowhere", &err));
+	assert_non_null(strstr(err.msg, "no such table: nowhere"));
+	store_close(st);
+}
+
+struct locker {
+	const char *path;
+	int hold_ms;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int locked;
+};
+
+/* Holds the write lock on path for hold_ms from a plain connection. */
+static void *
+locker_run(void *arg)
+{
+	struct locker *lk = arg;
+	struct timespec ts;
+	sqlite3 *db;
+
+	sqlite3_open(lk->path, &db);
+	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	pthread_mutex_lock(&lk->mu);
+	lk->locked = 1;
+	pthread_cond_signal(&lk->cv);
+	pthread_mutex_unlock(&lk->mu);
+	ts.tv_sec = lk->hold_ms / 1000;
+	ts.tv_nsec = (long)(lk->hold_ms % 1000) * 1000000;
+	nanosleep(&ts, NULL);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(db);
+	return NULL;
+}
+
+static int
+add_while_locked(const char *path, int busy_ms, int hold_ms,
+    struct npserr *err)
+{
+	struct locker lk = { path, hold_ms, PTHREAD_MUTEX_INITIALIZER,
+	    PTHREAD_COND_INITIALIZER, 0 };
+	struct survey_rec r;
+	struct store *st;
+	pthread_t t;
+	int rc;
+
+	st = open_ok(path, busy_ms);
+	assert_int_equal(pthread_create(&t, NULL, locker_run, &lk), 0);
+	pthread_mutex_lock(&lk.mu);
+	while (!lk.locked)
+		pthread_cond_wait(&lk.cv, &lk.mu);
+	pthread_mutex_unlock(&lk.mu);
+	survey_init(&r, "llllllllllllllll", "l@example.com", 1);
+	npserr_clear(err);
+	rc = store_survey_add(st, &r, err);
+	pthread_join(t, NULL);
+	store_close(st);
+	return rc;
+}
+
+static void
+test_write_waits_past_busy_timeout(void **state)
+{
+	struct fixture *fx = *state;
+	struct npserr err;
+
+	/* Locked for 2 x the busy timeout: the retries get through. */
+	if (add_while_locked(fx->path, 200, 400, &err) != 0)
+		fail_msg("store_survey_add: %s", err.msg);
+}
+
+static void
+test_write_gives_up_after_4_busy_timeouts(void **state)
+{
+	struct fixture *fx = *state;
+	struct npserr err;
+	struct store *st;
+
+	assert_int_equal(add_while_locked(fx->path, 50, 1000, &err), -1);
+	assert_non_null(strstr(err.msg, fx->path));
+	assert_non_null(strstr(err.msg, "database is locked"));
+	st = open_ok(fx->path, 1000);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"), 0);
+	store_close(st);
+}
+
+#define WRITERS 8
+#define WRITES 200
+
+struct writer {
+	const char *path;
+	int n;
+	int failures;
+	char first_error[NPSERR_MAX];
+};
+
+static void
+writer_fail(struct writer *w, const char *msg)
+{
+	if (w->failures++ == 0)
+		snprintf(w->first_error, sizeof(w->first_error), "%s", msg);
+}
+
+/* One milter worker: its own connection, a survey and a reply each time.
+ * No cmocka assertion here: they must run on the main thread. */
+static void *
+writer_run(void *arg)
+{
+	struct writer *w = arg;
+	char id[TOKEN_ID_LEN + 1], key[64];
+	struct survey_rec r;
+	struct ingest_rec in;
+	struct npserr err;
+	struct store *st;
+	int i;
+
+	if ((st = store_open(w->path, 5000, &err)) == NULL) {
+		writer_fail(w, err.msg);
+		return NULL;
+	}
+	for (i = 0; i < WRITES; i++) {
+		snprintf(id, sizeof(id), "w%dn%012d", w->n, i);
+		memset(&r, 0, sizeof(r));
+		memcpy(r.id, id, sizeof(r.id));
+		r.type = SURVEY_NPS;
+		r.recipient = "load@example.com";
+		r.created_at = i;
+		if (store_survey_add(st, &r, &err) != 0)
+			writer_fail(w, err.msg);
+		snprintf(key, sizeof(key), "<%s@load.example>", id);
+		memset(&in, 0, sizeof(in));
+		in.msg_key = key;
+		in.kind = INGEST_RESPONSE;
+		in.survey_id = id;
+		in.score = i % 11;
+		in.comment = i % 3 == 0 ? "ok" : NULL;
+		in.sender = "load@example.com";
+		in.received_at = i;
+		if (store_ingest(st, &in, &err) != INGEST_NEW)
+			writer_fail(w, err.msg);
+	}
+	store_close(st);
+	return NULL;
+}
+
+static void
+test_concurrent_writers_lose_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct writer w[WRITERS];
+	pthread_t t[WRITERS];
+	struct store *st;
+	int i;
+
+	for (i = 0; i < WRITERS; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].path = fx->path;
+		w[i].n = i;
+	}
+	/* The threads open the new file at once: migration races too. */
+	for (i = 0; i < WRITERS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, writer_run, &w[i]),
+		    0);
+	for (i = 0; i < WRITERS; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < WRITERS; i++)
+		if (w[i].failures != 0)
+			fail_msg("writer %d: %d failures, first: %s", i,
+			    w[i].failures, w[i].first_error);
+	st = open_ok(fx->path, 1000);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"),
+	    WRITERS * WRITES);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"),
+	    WRITERS * WRITES);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses WHERE"
+	    " superseded_by IS NULL"), WRITERS * WRITES);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM comments"),
+	    WRITERS * ((WRITES + 2) / 3));
+	assert_int_equal(query_int(st, "SELECT count(*) FROM meta"), 1);
+	store_close(st);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_open_empty_file_creates_schema_1),
+		T(test_open_uses_wal),
+		T(test_reopen_keeps_data),
+		T(test_open_refuses_newer_schema),
+		T(test_open_migrates_version_0_file_keeping_other_tables),
+		T(test_open_refuses_version_0_file_with_clashing_table),
+		T(test_open_in_missing_directory_names_path),
+		T(test_open_refuses_file_that_is_not_a_database),
+		T(test_survey_round_trip_keeps_every_field),
+		T(test_survey_add_keeps_absent_fields_null),
+		T(test_survey_add_refuses_same_id_twice),
+		T(test_last_survey_time_is_latest_any_case),
+		T(test_held_due_lists_only_due_held_in_due_order),
+		T(test_held_due_callback_may_write),
+		T(test_set_status_records_release_time),
+		T(test_event_add_records_every_field),
+		cmocka_unit_test(test_event_kind_names_match_schema),
+		T(test_unsubscribe_is_idempotent_and_case_insensitive),
+		T(test_ingest_duplicate_key_writes_nothing),
+		T(test_ingest_response_records_score_category_and_comment),
+		T(test_ingest_second_score_supersedes_first),
+		T(test_ingest_comment_only_followup_keeps_score),
+		T(test_ingest_unscored_first_reply_is_superseded_by_score),
+		T(test_ingest_score_out_of_range_keeps_comment_only),
+		T(test_ingest_bounce_marks_survey_bounced),
+		T(test_ingest_unsubscribe_records_address),
+		T(test_ingest_unknown_survey_is_unmatched_event),
+		T(test_ingest_autoreply_and_unparsed_are_events),
+		T(test_ingest_refuses_missing_key),
+		T(test_rollback_discards_grouped_writes),
+		T(test_db_prepare_caches_by_text),
+		T(test_write_waits_past_busy_timeout),
+		T(test_write_gives_up_after_4_busy_timeouts),
+		T(test_concurrent_writers_lose_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
