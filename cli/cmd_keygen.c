@@ -87,9 +87,9 @@ cmd_keygen(int argc, char **argv)
 			return EXIT_CONFIG;
 		}
 		if (cf->key_file == NULL || *cf->key_file == '\0') {
-			fprintf(stderr, "npsgate keygen: %s: [general] key_file "
-			    "is not set; set it, or name the file with "
-			    "--key-file PATH\n", cf->path);
+			fprintf(stderr, "npsgate keygen: %s: [general] "
+			    "key_file is not set; set it, or name the file "
+			    "with --key-file PATH\n", cf->path);
 			config_free(cf);
 			return EXIT_CONFIG;
 		}

@@ -77,7 +77,7 @@ nps_score_max(enum survey_type type)
 enum nps_category
 nps_category(enum survey_type type, int score)
 {
-	int lo_max, mid_max;	/* highest detractor and highest passive score */
+	int lo_max, mid_max;	/* highest detractor, highest passive */
 
 	switch (type) {
 	case SURVEY_NPS:
@@ -225,7 +225,8 @@ nps_stats_compute(const struct nps_stats *st, enum survey_type type,
 	switch (type) {
 	case SURVEY_NPS:
 		out->score = out->pct_promoters - out->pct_detractors;
-		/* Variance of the +1/0/-1 variable; rounding may dip below 0. */
+		/* Variance of the +1/0/-1 variable; rounding may dip
+		 * below 0. */
 		var = p + d - (p - d) * (p - d);
 		out->margin = var > 0.0 ? NPS_Z95 * sqrt(var / n) * 100.0 : 0.0;
 		break;

@@ -196,7 +196,8 @@ keyring_signing_id(const struct keyring *ring)
  * (the token has two bytes for it). Caller frees with keyring_free.
  */
 struct keyring *
-keyring_new_single(unsigned key_id, const unsigned char secret[TOKEN_SECRET_LEN])
+keyring_new_single(unsigned key_id,
+    const unsigned char secret[TOKEN_SECRET_LEN])
 {
 	struct keyring *ring;
 

@@ -64,7 +64,8 @@ run 0 keygen -c "$dir/npsgate.conf"
 chmod 644 "$dir/ring"
 before=$(cat "$dir/ring")
 run 1 keygen --config "$dir/npsgate.conf"
-grep -q "chmod 600 $dir/ring" "$dir/err" || fail "no chmod hint: $(cat "$dir/err")"
+grep -q "chmod 600 $dir/ring" "$dir/err" ||
+    fail "no chmod hint: $(cat "$dir/err")"
 [ "$(cat "$dir/ring")" = "$before" ] || fail "refused key file was changed"
 
 run 2 keygen stray-argument

@@ -30,7 +30,7 @@ assert_near_(double got, double want, double eps, const char *expr,
 }
 
 static void
-test_type_parse_accepts_any_case_and_exact_length(void **state)
+test_type_parse_any_case_exact_length(void **state)
 {
 	enum survey_type t = SURVEY_NPS;
 
@@ -201,7 +201,7 @@ test_nps_margin_extremes(void **state)
  * = 1.96 * 0.1549193 * 100 = 30.3642.
  */
 static void
-test_csat_share_of_4_and_5_with_proportion_margin(void **state)
+test_csat_share_of_4_5_with_margin(void **state)
 {
 	static const int scores[] = { 5, 5, 4, 3, 2, 1, 4, 4, 5, 1 };
 	struct nps_stats st;
@@ -337,14 +337,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_type_parse_accepts_any_case_and_exact_length),
+		cmocka_unit_test(test_type_parse_any_case_exact_length),
 		cmocka_unit_test(test_score_ranges_per_type),
 		cmocka_unit_test(test_category_boundaries_nps),
 		cmocka_unit_test(test_category_boundaries_csat_and_ces),
 		cmocka_unit_test(test_category_names_round_trip),
 		cmocka_unit_test(test_nps_50_30_20_gives_30_with_margin_15_31),
 		cmocka_unit_test(test_nps_margin_extremes),
-		cmocka_unit_test(test_csat_share_of_4_and_5_with_proportion_margin),
+		cmocka_unit_test(test_csat_share_of_4_5_with_margin),
 		cmocka_unit_test(test_ces_mean_with_mean_margin),
 		cmocka_unit_test(test_empty_sample_gives_all_zero),
 		cmocka_unit_test(test_single_answer_has_zero_margin),

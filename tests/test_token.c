@@ -172,7 +172,7 @@ test_base32_matches_rfc4648_vectors(void **state)
 
 /* "my" is "f"; "mz" carries a set bit after the byte and is refused. */
 static void
-test_base32_refuses_noncanonical_and_wrong_length(void **state)
+test_base32_refuses_noncanonical_forms(void **state)
 {
 	unsigned char dec[8];
 
@@ -231,7 +231,7 @@ test_issue_draws_a_new_survey_id_each_time(void **state)
 }
 
 static void
-test_issue_refuses_small_buffer_bad_type_and_time(void **state)
+test_issue_refuses_bad_arguments(void **state)
 {
 	struct keyring *ring = keyring_new_test();
 	struct token tok;
@@ -345,7 +345,7 @@ test_verify_reports_unknown_key(void **state)
 }
 
 static void
-test_verify_reports_forged_for_same_id_other_secret(void **state)
+test_verify_reports_forged_for_other_secret(void **state)
 {
 	static const unsigned char other[TOKEN_SECRET_LEN] = { 7 };
 	struct keyring *ring = keyring_new_test(), *ring2;
@@ -829,7 +829,7 @@ test_load_names_missing_file_and_keygen(void **state)
 }
 
 static void
-test_add_new_keeps_comments_and_takes_highest_plus_one(void **state)
+test_add_new_keeps_comments_takes_next_id(void **state)
 {
 	char path[256], text[256], *after;
 	struct npserr err = { "" };
@@ -896,14 +896,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base32_matches_rfc4648_vectors),
-		cmocka_unit_test(test_base32_refuses_noncanonical_and_wrong_length),
+		cmocka_unit_test(test_base32_refuses_noncanonical_forms),
 		cmocka_unit_test(test_round_trip_for_each_type),
 		cmocka_unit_test(test_issue_draws_a_new_survey_id_each_time),
-		cmocka_unit_test(test_issue_refuses_small_buffer_bad_type_and_time),
+		cmocka_unit_test(test_issue_refuses_bad_arguments),
 		cmocka_unit_test(test_verify_refuses_every_changed_character),
 		cmocka_unit_test(test_verify_refuses_every_flipped_bit),
 		cmocka_unit_test(test_verify_reports_unknown_key),
-		cmocka_unit_test(test_verify_reports_forged_for_same_id_other_secret),
+		cmocka_unit_test(test_verify_reports_forged_for_other_secret),
 		cmocka_unit_test(test_verify_expires_at_the_exact_second),
 		cmocka_unit_test(test_verify_refuses_malformed_inputs),
 		cmocka_unit_test(test_verify_reads_only_len_bytes),
@@ -920,7 +920,7 @@ main(void)
 		TMP_TEST(test_load_errors_name_file_line_and_fix),
 		TMP_TEST(test_load_refuses_file_open_to_group_or_others),
 		TMP_TEST(test_load_names_missing_file_and_keygen),
-		TMP_TEST(test_add_new_keeps_comments_and_takes_highest_plus_one),
+		TMP_TEST(test_add_new_keeps_comments_takes_next_id),
 		TMP_TEST(test_add_new_refuses_a_bad_file_and_leaves_it),
 		TMP_TEST(test_add_new_refuses_missing_directory),
 	};
