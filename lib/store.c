@@ -1313,17 +1313,29 @@ store_ingest_response(struct store *st, const struct ingest_rec *in,
 	return 0;
 }
 
-/* An event about a reply; sv is the survey it answers, or NULL. */
+/*
+ * An event about a reply; sv is the survey it answers, or NULL. Its
+ * detail is the store's own reason, else the caller's, followed by the
+ * message key so that the reply can be found again.
+ */
 static int
 store_ingest_event(struct store *st, const struct ingest_rec *in,
     const struct survey_rec *sv, enum event_kind kind, const char *detail,
     struct npserr *err)
 {
+	struct buf text = BUF_INIT;
 	struct event_rec ev;
+	int r;
 
+	if (detail == NULL && in->detail != NULL && in->detail[0] != '\0')
+		detail = in->detail;
+	if (detail != NULL)
+		buf_printf(&text, "%s; message %s", detail, in->msg_key);
+	else
+		buf_puts(&text, in->msg_key);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
-	ev.detail = detail != NULL ? detail : in->msg_key;
+	ev.detail = buf_cstr(&text);
 	ev.at = in->received_at;
 	if (sv != NULL) {
 		ev.survey_id = sv->id;
@@ -1337,7 +1349,9 @@ store_ingest_event(struct store *st, const struct ingest_rec *in,
 	} else if (in->sender != NULL && in->sender[0] != '\0') {
 		ev.recipient = in->sender;
 	}
-	return store_event_insert(st, &ev, err);
+	r = store_event_insert(st, &ev, err);
+	buf_free(&text);
+	return r;
 }
 
 static int

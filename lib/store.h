@@ -105,6 +105,7 @@ struct ingest_rec {
 	const char *folder;	/* where the message is filed */
 	bool forwarded;		/* sender differs from the surveyed recipient */
 	int64_t received_at;
+	const char *detail;	/* NULL, or why it is an event ("forged") */
 };
 
 enum ingest_result {

@@ -247,7 +247,8 @@ test_open_refuses_newer_schema(void **state)
 	struct npserr err;
 	char want[256];
 
-	raw_exec(fx->path, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+	raw_exec(fx->path, "CREATE TABLE future (x);"
+	    " PRAGMA user_version = 99;");
 	npserr_clear(&err);
 	assert_null(store_open(fx->path, 1000, &err));
 	snprintf(want, sizeof(want), "store %s: schema version 99 is newer"
@@ -454,7 +455,7 @@ struct due_list {
 	char ids[8][TOKEN_ID_LEN + 1];
 	int64_t due[8];
 	int n;
-	int stop_after;		/* return -1 after this many, 0 for never */
+	int stop_after;		/* -1 after this many calls; 0: never */
 };
 
 static int
@@ -918,7 +919,7 @@ test_ingest_unknown_survey_is_unmatched_event(void **state)
 	assert_string_equal(query_text(st, "SELECT kind || '|' ||"
 	    " ifnull(survey_id, '-') || '|' || detail FROM events", text,
 	    sizeof(text)), "unmatched|-|survey ID not in store:"
-	    " notinstore000000");
+	    " notinstore000000; message <x1@example.com>");
 	assert_string_equal(query_text(st, "SELECT kind || '|' || survey_id"
 	    " FROM processed", text, sizeof(text)),
 	    "unmatched|notinstore000000");
@@ -929,10 +930,11 @@ test_ingest_unknown_survey_is_unmatched_event(void **state)
 }
 
 static void
-test_ingest_autoreply_and_unparsed_are_events(void **state)
+test_ingest_autoreply_unparsed_unmatched_are_events(void **state)
 {
 	struct fixture *fx = *state;
 	struct store *st = open_ok(fx->path, 1000);
+	struct ingest_rec in;
 	struct survey_rec r;
 	struct npserr err;
 
@@ -943,8 +945,14 @@ test_ingest_autoreply_and_unparsed_are_events(void **state)
 	    "aaaaaaaaaaaaaaaa", -1, NULL, "a@example.com", 80), INGEST_NEW);
 	assert_int_equal(ingest(st, "sha256:00ff", INGEST_UNPARSED, NULL, -1,
 	    NULL, "Who@Example.com", 81), INGEST_NEW);
-	assert_int_equal(ingest(st, "<um@example.com>", INGEST_UNMATCHED, NULL,
-	    -1, NULL, "who@example.com", 82), INGEST_NEW);
+	memset(&in, 0, sizeof(in));
+	in.msg_key = "<um@example.com>";
+	in.kind = INGEST_UNMATCHED;
+	in.score = -1;
+	in.sender = "who@example.com";
+	in.received_at = 82;
+	in.detail = "forged";
+	assert_int_equal(store_ingest(st, &in, &err), INGEST_NEW);
 	/* The autoreply carries the survey's agent, for reports by agent. */
 	assert_int_equal(query_int(st, "SELECT count(*) FROM events WHERE"
 	    " kind = 'autoreply' AND survey_id = 'aaaaaaaaaaaaaaaa' AND"
@@ -953,7 +961,8 @@ test_ingest_autoreply_and_unparsed_are_events(void **state)
 	    " kind = 'unparsed' AND survey_id IS NULL AND"
 	    " recipient = 'who@example.com'"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM events WHERE"
-	    " kind = 'unmatched'"), 1);
+	    " kind = 'unmatched' AND detail = 'forged; message"
+	    " <um@example.com>'"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 3);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 0);
 	store_close(st);
@@ -1233,7 +1242,7 @@ main(void)
 		T(test_ingest_bounce_marks_survey_bounced),
 		T(test_ingest_unsubscribe_records_address),
 		T(test_ingest_unknown_survey_is_unmatched_event),
-		T(test_ingest_autoreply_and_unparsed_are_events),
+		T(test_ingest_autoreply_unparsed_unmatched_are_events),
 		T(test_ingest_refuses_missing_key),
 		T(test_rollback_discards_grouped_writes),
 		T(test_db_prepare_caches_by_text),
