@@ -3,6 +3,7 @@
  */
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <ctype.h>
 #include <dirent.h>
@@ -888,6 +889,43 @@ test_add_new_refuses_missing_directory(void **state)
 	assert_non_null(strstr(err.msg, "unable to open its directory"));
 }
 
+/* Four processes add ten keys each at once: the directory lock makes
+ * every id distinct and no key is lost. */
+static void
+test_add_new_concurrent_writers_lose_no_key(void **state)
+{
+	struct npserr err = { "" };
+	struct keyring *ring;
+	char path[256];
+	pid_t pids[4];
+	unsigned id;
+	int i, k, status;
+
+	tmp_file(state, "keys", path, sizeof(path));
+	for (i = 0; i < 4; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			for (k = 0; k < 10; k++)
+				if (keyring_add_new(path, &id, &err) < 0)
+					_exit(1);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	ring = keyring_load(path, &err);
+	if (ring == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(keyring_count(ring), 40);
+	assert_int_equal(keyring_signing_id(ring), 40);
+	assert_int_equal(dir_entries(state), 1);
+	keyring_free(ring);
+}
+
 #define TMP_TEST(f) cmocka_unit_test_setup_teardown(f, tmpdir_setup, \
 	tmpdir_teardown)
 
@@ -923,6 +961,7 @@ main(void)
 		TMP_TEST(test_add_new_keeps_comments_takes_next_id),
 		TMP_TEST(test_add_new_refuses_a_bad_file_and_leaves_it),
 		TMP_TEST(test_add_new_refuses_missing_directory),
+		TMP_TEST(test_add_new_concurrent_writers_lose_no_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
