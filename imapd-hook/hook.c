@@ -1,0 +1,608 @@
+/*
+ * hook.c - npsgate-imapd-hook: read customers' replies from the reply
+ * mailbox, store each one exactly once, and file it.
+ *
+ * npsgate-imapd-hook [-f] [-c FILE] [--once | --stdin]
+ *
+ * The loop: connect, log in, select the mailbox; for each message in it,
+ * fetch (BODY.PEEK[]), ingest (lib/ingest.c: analyse and commit), then
+ * move it to its folder; then IDLE until the server reports something (or
+ * poll every poll_interval seconds without IDLE). A message leaves the
+ * mailbox only after its result is committed, so a crash at any point
+ * leaves it there to be fetched again, and the store recognises it by its
+ * key. Network errors and server restarts lead to a reconnection with a
+ * backoff of 1 s doubling up to 60 s.
+ *
+ * SIGTERM and SIGINT are blocked except while waiting: a signal that
+ * arrives during a message lets it finish (commit and move) first.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "autoconf.h"
+#include "buf.h"
+#include "config.h"
+#include "ingest.h"
+#include "log.h"
+#include "npserr.h"
+#include "session.h"
+#include "store.h"
+#include "token.h"
+#include "xalloc.h"
+
+#define PROGNAME "npsgate-imapd-hook"
+#define DEFAULT_CONFIG NPSGATE_SYSCONFDIR "/npsgate.conf"
+
+#define EXIT_WORK 1
+#define EXIT_USAGE 2
+#define EXIT_CONFIG 3
+#define EXIT_TEMPFAIL 75	/* sysexits EX_TEMPFAIL: Postfix defers */
+
+#define IDLE_SECONDS (25 * 60)	/* RFC 2177: re-IDLE before 29 minutes */
+#define BACKOFF_MAX 60
+#define MOVE_BATCH 64		/* messages filed per MOVE command, at most */
+#define MAX_STDIN (64UL * 1024 * 1024)
+
+#define N_FOLDERS 4
+
+struct hook {
+	struct config *cf;
+	struct store *store;
+	struct keyring *ring;
+	struct timespec key_mtime;
+	off_t key_size;
+	char *password;
+	bool once;
+	sigset_t unblocked;	/* the mask to wait with */
+	const char *folders[N_FOLDERS];
+	bool folders_made;
+	bool opened;		/* the last session got as far as SELECT */
+	uint32_t uidvalidity;
+	uint32_t *skip;		/* UIDs that failed in this session */
+	size_t n_skip;
+	/* Messages stored but not yet filed: UID and folder index. */
+	uint32_t pend_uid[MOVE_BATCH];
+	int pend_folder[MOVE_BATCH];
+	size_t n_pend;
+	unsigned long n_done, n_failed;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* True once SIGTERM/SIGINT arrived; they stay blocked while we work, so
+ * a pending one is looked for too. */
+static bool
+stop_requested(void)
+{
+	sigset_t p;
+
+	if (stop_signal)
+		return true;
+	if (sigpending(&p) == 0 &&
+	    (sigismember(&p, SIGTERM) == 1 || sigismember(&p, SIGINT) == 1))
+		return true;
+	return false;
+}
+
+/* Sleeps up to seconds; a stop signal ends the sleep. */
+static void
+pause_for(const struct hook *h, int seconds)
+{
+	struct timespec ts = { seconds, 0 };
+
+	if (!stop_requested())
+		ppoll(NULL, 0, &ts, &h->unblocked);
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: " PROGNAME " [-f] [-c FILE] [--once | --stdin]\n"
+	    "  -c, --config FILE  configuration (default %s)\n"
+	    "  -f, --foreground   stay in the foreground, log to stderr\n"
+	    "      --once         process the mailbox once and exit\n"
+	    "      --stdin        ingest one message from standard input\n"
+	    "                     (Sieve pipe, Postfix pipe transport)\n"
+	    "  -v, --verbose      log more\n"
+	    "  -h, --help         this text\n"
+	    "  -V, --version      print the version\n", DEFAULT_CONFIG);
+}
+
+/*
+ * The first line of the password file, without its line end. A file that
+ * others may read is refused: the password opens every customer's reply.
+ * Caller frees.
+ */
+static char *
+password_read(const char *path, struct npserr *err)
+{
+	struct stat st;
+	struct buf b = BUF_INIT;
+	char chunk[512];
+	ssize_t n;
+	size_t len;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		npserr_set(err, "password_file %s: cannot open: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		npserr_set(err, "password_file %s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_mode & (S_IROTH | S_IWOTH)) {
+		npserr_set(err, "password_file %s: readable or writable by "
+		    "others (mode %03o); chmod 600 or 640", path,
+		    (unsigned)(st.st_mode & 0777));
+		close(fd);
+		return NULL;
+	}
+	if (st.st_mode & S_IWGRP)
+		msg_warn("password_file %s: writable by its group", path);
+	while (b.len < 4096 && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			npserr_set(err, "password_file %s: read: %s", path,
+			    strerror(errno));
+			close(fd);
+			buf_free(&b);
+			return NULL;
+		}
+		buf_append(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	for (len = 0; len < b.len && b.data[len] != '\n' &&
+	    b.data[len] != '\0'; len++)
+		;
+	if (len > 0 && b.data[len - 1] == '\r')
+		len--;
+	if (len == 0) {
+		npserr_set(err, "password_file %s: the first line is empty",
+		    path);
+		buf_free(&b);
+		return NULL;
+	}
+	buf_truncate(&b, len);
+	return buf_steal(&b);
+}
+
+/* Reloads the key ring when `npsgate keygen` has changed the file, so a
+ * rotation needs no restart. A bad new file keeps the old ring. */
+static void
+keys_refresh(struct hook *h)
+{
+	struct stat st;
+	struct keyring *ring;
+	struct npserr err;
+
+	if (stat(h->cf->key_file, &st) < 0)
+		return;
+	if (st.st_mtim.tv_sec == h->key_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == h->key_mtime.tv_nsec &&
+	    st.st_size == h->key_size)
+		return;
+	ring = keyring_load(h->cf->key_file, &err);
+	if (ring == NULL) {
+		msg_warn("%s; keeping the keys loaded before", err.msg);
+		return;
+	}
+	keyring_free(h->ring);
+	h->ring = ring;
+	h->key_mtime = st.st_mtim;
+	h->key_size = st.st_size;
+	msg_info("key file %s loaded: %zu keys", h->cf->key_file,
+	    keyring_count(ring));
+}
+
+static int
+folder_index(const struct hook *h, const char *folder)
+{
+	int i;
+
+	for (i = 0; i < N_FOLDERS; i++)
+		if (strcmp(h->folders[i], folder) == 0)
+			return i;
+	return 1;	/* review: never reached with the config's names */
+}
+
+/* Files every stored-but-unfiled message, one MOVE per folder. */
+static int
+pending_flush(struct hook *h, struct session *s, struct npserr *err)
+{
+	uint32_t uids[MOVE_BATCH];
+	size_t i, n;
+	int f;
+
+	for (f = 0; f < N_FOLDERS; f++) {
+		for (i = 0, n = 0; i < h->n_pend; i++)
+			if (h->pend_folder[i] == f)
+				uids[n++] = h->pend_uid[i];
+		if (n == 0)
+			continue;
+		if (session_move(s, uids, n, h->folders[f], err) < 0)
+			return -1;
+		/* One folder done: drop its entries so that a failure on
+		 * the next one does not move these twice. */
+		for (i = 0, n = 0; i < h->n_pend; i++)
+			if (h->pend_folder[i] != f) {
+				h->pend_uid[n] = h->pend_uid[i];
+				h->pend_folder[n] = h->pend_folder[i];
+				n++;
+			}
+		h->n_pend = n;
+	}
+	return 0;
+}
+
+static bool
+skipped(const struct hook *h, uint32_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < h->n_skip; i++)
+		if (h->skip[i] == uid)
+			return true;
+	return false;
+}
+
+/*
+ * Processes every message in the mailbox. Returns 0, or -1 when the
+ * session failed (err set). A message whose ingestion fails stays in the
+ * mailbox and is not tried again until the next connection.
+ */
+static int
+mailbox_process(struct hook *h, struct session *s, struct npserr *err)
+{
+	struct ingest_ctx ctx;
+	struct ingest_outcome res;
+	struct npserr ierr;
+	struct buf msg = BUF_INIT, line = BUF_INIT;
+	uint32_t *uids = NULL;
+	size_t n = 0, i;
+	int r, rc = 0;
+
+	keys_refresh(h);
+	if (session_search_all(s, &uids, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n && !stop_requested(); i++) {
+		if (skipped(h, uids[i]))
+			continue;
+		buf_reset(&msg);
+		r = session_fetch(s, uids[i], &msg, err);
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		if (r == 0)
+			continue;
+		ctx.cf = h->cf;
+		ctx.ring = h->ring;
+		ctx.store = h->store;
+		ctx.now = time(NULL);
+		ctx.filed = true;
+		if (ingest_message(&ctx, msg.data, msg.len, &res, &ierr) < 0) {
+			msg_error("uid=%u: %s; left in %s", uids[i], ierr.msg,
+			    h->cf->imap_mailbox);
+			h->skip = xrealloc(h->skip,
+			    (h->n_skip + 1) * sizeof(*h->skip));
+			h->skip[h->n_skip++] = uids[i];
+			h->n_failed++;
+			continue;
+		}
+		buf_reset(&line);
+		ingest_outcome_describe(&res, &line);
+		msg_info("uid=%u %s", uids[i], buf_cstr(&line));
+		h->pend_uid[h->n_pend] = uids[i];
+		h->pend_folder[h->n_pend] = folder_index(h, res.folder);
+		h->n_pend++;
+		h->n_done++;
+		ingest_outcome_clear(&res);
+		if (h->n_pend == MOVE_BATCH &&
+		    pending_flush(h, s, err) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && pending_flush(h, s, err) < 0)
+		rc = -1;
+	/* On failure the unfiled ones are stored: the next session finds
+	 * them in the mailbox again and files them as duplicates. */
+	h->n_pend = 0;
+	free(uids);
+	buf_free(&msg);
+	buf_free(&line);
+	return rc;
+}
+
+/*
+ * One connection's life: open, create the folders, then process and wait
+ * until an error or a stop. Returns 0 when it ended by request (or
+ * --once), -1 after a network error, SESSION_REFUSED for an operator's
+ * problem.
+ */
+static int
+session_run(struct hook *h, struct npserr *err)
+{
+	struct session s;
+	int r;
+
+	h->opened = false;
+	r = session_open(&s, h->cf, h->password, err);
+	if (r == 0)
+		h->opened = true;
+	if (r == 0 && !h->folders_made) {
+		r = session_create_folders(&s, h->folders, N_FOLDERS, err);
+		if (r == 0)
+			h->folders_made = true;
+	}
+	if (r < 0) {
+		session_close(&s);
+		return r;
+	}
+	if (h->uidvalidity != 0 && s.uidvalidity != h->uidvalidity)
+		msg_warn("%s: UIDVALIDITY changed from %u to %u; every "
+		    "message is examined again (stored ones are recognised)",
+		    h->cf->imap_mailbox, h->uidvalidity, s.uidvalidity);
+	h->uidvalidity = s.uidvalidity;
+	h->n_skip = 0;
+	msg_info("connected to %s:%d, mailbox %s, uidvalidity %u%s%s%s",
+	    h->cf->imap_host, h->cf->imap_port, h->cf->imap_mailbox,
+	    s.uidvalidity, s.has_move ? ", move" : "",
+	    s.has_uidplus ? ", uidplus" : "", s.has_idle ? ", idle" : "");
+	for (;;) {
+		r = mailbox_process(h, &s, err);
+		if (r < 0 || h->once || stop_requested())
+			break;
+		r = session_idle(&s, s.has_idle ? IDLE_SECONDS :
+		    h->cf->poll_interval, &h->unblocked, err);
+		if (r < 0 || stop_requested())
+			break;
+	}
+	session_close(&s);
+	return r < 0 ? -1 : 0;
+}
+
+static int
+run_daemon(struct hook *h)
+{
+	struct npserr err;
+	int backoff = 1, r;
+
+	for (;;) {
+		npserr_clear(&err);
+		r = session_run(h, &err);
+		if (stop_requested())
+			break;
+		if (h->once) {
+			if (r < 0) {
+				msg_error("%s", err.msg);
+				return EXIT_WORK;
+			}
+			break;
+		}
+		if (r == 0)
+			continue;
+		/* A connection that worked was lost: start over gently. */
+		if (h->opened)
+			backoff = 1;
+		if (r == SESSION_REFUSED)
+			msg_error("%s; retrying in %d s", err.msg, backoff);
+		else
+			msg_warn("%s; reconnecting in %d s", err.msg, backoff);
+		pause_for(h, backoff);
+		backoff = backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : backoff * 2;
+		if (stop_requested())
+			break;
+	}
+	msg_info("stopping: %lu messages processed, %lu left for later",
+	    h->n_done, h->n_failed);
+	return h->once && h->n_failed ? EXIT_WORK : 0;
+}
+
+/* --stdin: one message, stored, its outcome on stdout. */
+static int
+run_stdin(struct hook *h)
+{
+	struct buf msg = BUF_INIT, line = BUF_INIT;
+	struct ingest_ctx ctx;
+	struct ingest_outcome res;
+	struct npserr err;
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
+		if (msg.len + n > MAX_STDIN) {
+			msg_error("stdin: message larger than %lu bytes; "
+			    "not ingested", MAX_STDIN);
+			buf_free(&msg);
+			return EXIT_WORK;
+		}
+		buf_append(&msg, chunk, n);
+	}
+	if (ferror(stdin)) {
+		msg_error("stdin: read error: %s", strerror(errno));
+		buf_free(&msg);
+		return EXIT_TEMPFAIL;
+	}
+	ctx.cf = h->cf;
+	ctx.ring = h->ring;
+	ctx.store = h->store;
+	ctx.now = time(NULL);
+	ctx.filed = false;
+	if (ingest_message(&ctx, msg.data ? msg.data : "", msg.len, &res,
+	    &err) < 0) {
+		msg_error("stdin: %s", err.msg);
+		buf_free(&msg);
+		return EXIT_TEMPFAIL;
+	}
+	res.folder = NULL;
+	ingest_outcome_describe(&res, &line);
+	msg_info("stdin %s", buf_cstr(&line));
+	printf("%s %s\n", res.duplicate ? "duplicate" : "stored",
+	    buf_cstr(&line));
+	ingest_outcome_clear(&res);
+	buf_free(&msg);
+	buf_free(&line);
+	return fflush(stdout) == 0 ? 0 : EXIT_WORK;
+}
+
+static void
+signals_setup(struct hook *h)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &h->unblocked);
+	sigdelset(&h->unblocked, SIGTERM);
+	sigdelset(&h->unblocked, SIGINT);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "stdin", no_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path = DEFAULT_CONFIG;
+	bool fg = false, from_stdin = false;
+	struct hook h;
+	struct npserr err;
+	struct stat st;
+	int c, verbose = 0, rc;
+
+	memset(&h, 0, sizeof(h));
+	while ((c = getopt_long(argc, argv, "c:fvhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			fg = true;
+			break;
+		case 'o':
+			h.once = true;
+			break;
+		case 's':
+			from_stdin = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf(PROGNAME " %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (h.once && from_stdin)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	log_open(PROGNAME, fg ? LOG_TO_STDERR : LOG_TO_SYSLOG);
+	if (verbose)
+		log_verbose(verbose);
+
+	h.cf = config_load(path, &err);
+	if (h.cf == NULL) {
+		msg_error("%s", err.msg);
+		return EXIT_CONFIG;
+	}
+	h.folders[0] = h.cf->folder_processed;
+	h.folders[1] = h.cf->folder_review;
+	h.folders[2] = h.cf->folder_autoreplies;
+	h.folders[3] = h.cf->folder_bounces;
+	h.ring = keyring_load(h.cf->key_file, &err);
+	if (h.ring == NULL) {
+		msg_error("%s", err.msg);
+		config_free(h.cf);
+		return EXIT_CONFIG;
+	}
+	if (stat(h.cf->key_file, &st) == 0) {
+		h.key_mtime = st.st_mtim;
+		h.key_size = st.st_size;
+	}
+	if (!from_stdin) {
+		if (h.cf->imap_password_file == NULL ||
+		    h.cf->imap_user == NULL) {
+			msg_error("%s: [imap] user and password_file are "
+			    "required", h.cf->path);
+			rc = EXIT_CONFIG;
+			goto out;
+		}
+		h.password = password_read(h.cf->imap_password_file, &err);
+		if (h.password == NULL) {
+			msg_error("%s", err.msg);
+			rc = EXIT_CONFIG;
+			goto out;
+		}
+		if (h.cf->imap_tls == TLS_NONE)
+			msg_warn("[imap] tls = none: the password crosses "
+			    "the network in clear");
+		else if (!h.cf->imap_verify)
+			msg_warn("[imap] verify = no: the server's "
+			    "certificate is not checked");
+	}
+	h.store = store_open(h.cf->store_path, h.cf->busy_timeout_ms, &err);
+	if (h.store == NULL) {
+		msg_error("%s", err.msg);
+		rc = from_stdin ? EXIT_TEMPFAIL : EXIT_WORK;
+		goto out;
+	}
+	signals_setup(&h);
+	rc = from_stdin ? run_stdin(&h) : run_daemon(&h);
+out:
+	if (h.store != NULL)
+		store_close(h.store);
+	if (h.password != NULL) {
+		explicit_bzero(h.password, strlen(h.password));
+		free(h.password);
+	}
+	free(h.skip);
+	keyring_free(h.ring);
+	config_free(h.cf);
+	return rc;
+}

@@ -1,0 +1,553 @@
+/*
+ * session.c - the hook's IMAP connection; see session.h for the contract.
+ *
+ * libetpan does the protocol. Debian builds it on GnuTLS, whose libetpan
+ * glue neither verifies the server nor hands out an SSL_CTX, so the chain
+ * the server presented is checked here with OpenSSL once the handshake is
+ * over and before the password is sent: the handshake has proved that the
+ * server holds the key of the leaf certificate, and the check proves that
+ * the leaf is the host's and chains to a trusted CA.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "session.h"
+#include "xalloc.h"
+
+/* Seconds a single network read or write may take before the connection
+ * is declared dead. */
+#define SESSION_NET_TIMEOUT 60
+
+static bool
+host_is_ip(const char *host)
+{
+	unsigned char addr[16];
+
+	return inet_pton(AF_INET, host, addr) == 1 ||
+	    inet_pton(AF_INET6, host, addr) == 1;
+}
+
+/* Runs before the handshake: name the server for SNI. */
+static void
+tls_setup(struct mailstream_ssl_context *ctx, void *data)
+{
+	char *host = data;
+
+	if (!host_is_ip(host))
+		mailstream_ssl_set_server_name(ctx, host);
+}
+
+/* The last tagged response text, for messages; libetpan owns it. */
+static const char *
+last_response(const struct session *s)
+{
+	if (s->imap != NULL && s->imap->imap_response != NULL)
+		return s->imap->imap_response;
+	return "no response text";
+}
+
+static int
+fail(struct session *s, struct npserr *err, int rc, const char *what,
+    int status)
+{
+	const char *kind;
+
+	s->broken = true;
+	switch (rc) {
+	case MAILIMAP_ERROR_STREAM:
+		kind = "connection lost";
+		break;
+	case MAILIMAP_ERROR_PARSE:
+		kind = "unreadable server response";
+		break;
+	case MAILIMAP_ERROR_CONNECTION_REFUSED:
+		kind = "connection refused";
+		break;
+	case MAILIMAP_ERROR_SSL:
+		kind = "TLS handshake failed";
+		break;
+	default:
+		kind = last_response(s);
+		break;
+	}
+	npserr_set(err, "imap %s:%d: %s: %s", s->cf->imap_host,
+	    s->cf->imap_port, what, kind);
+	return status;
+}
+
+/*
+ * Checks the certificate chain of the established TLS stream against the
+ * configured CA file (or the default store) and the host name.
+ */
+static int
+tls_verify(struct session *s, struct npserr *err)
+{
+	const struct config *cf = s->cf;
+	mailstream *stream = s->imap->imap_stream;
+	unsigned char *der = NULL;
+	carray *chain;
+	X509 *leaf = NULL;
+	STACK_OF(X509) *rest = NULL;
+	X509_STORE *store = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	X509_VERIFY_PARAM *param;
+	unsigned i;
+	int ok = -1, code;
+
+	/* Asking for the leaf first guards libetpan's chain call, which
+	 * misbehaves on a session without certificates. */
+	if (mailstream_ssl_get_certificate(stream, &der) < 0) {
+		npserr_set(err, "imap %s:%d: the server sent no certificate",
+		    cf->imap_host, cf->imap_port);
+		return SESSION_REFUSED;
+	}
+	free(der);
+	chain = mailstream_get_certificate_chain(stream);
+	if (chain == NULL || carray_count(chain) == 0) {
+		npserr_set(err, "imap %s:%d: no certificate chain",
+		    cf->imap_host, cf->imap_port);
+		if (chain != NULL)
+			mailstream_certificate_chain_free(chain);
+		return SESSION_REFUSED;
+	}
+	rest = sk_X509_new_null();
+	for (i = 0; i < carray_count(chain); i++) {
+		MMAPString *str = carray_get(chain, i);
+		const unsigned char *p = (const unsigned char *)str->str;
+		X509 *x = d2i_X509(NULL, &p, (long)str->len);
+
+		if (x == NULL)
+			continue;
+		if (leaf == NULL)
+			leaf = x;
+		else
+			sk_X509_push(rest, x);
+	}
+	mailstream_certificate_chain_free(chain);
+	if (leaf == NULL) {
+		npserr_set(err, "imap %s:%d: unreadable server certificate",
+		    cf->imap_host, cf->imap_port);
+		ok = SESSION_REFUSED;
+		goto out;
+	}
+	store = X509_STORE_new();
+	if (store == NULL)
+		xalloc_die("X509_STORE_new");
+	if (cf->imap_ca_file != NULL) {
+		if (X509_STORE_load_file(store, cf->imap_ca_file) != 1) {
+			npserr_set(err, "imap: cannot load CA file %s: %s",
+			    cf->imap_ca_file,
+			    ERR_reason_error_string(ERR_get_error()));
+			ok = SESSION_REFUSED;
+			goto out;
+		}
+	} else if (X509_STORE_set_default_paths(store) != 1) {
+		npserr_set(err, "imap: cannot load the system CA store");
+		ok = SESSION_REFUSED;
+		goto out;
+	}
+	ctx = X509_STORE_CTX_new();
+	if (ctx == NULL || X509_STORE_CTX_init(ctx, store, leaf, rest) != 1)
+		xalloc_die("X509_STORE_CTX_init");
+	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
+	param = X509_STORE_CTX_get0_param(ctx);
+	if (host_is_ip(cf->imap_host))
+		X509_VERIFY_PARAM_set1_ip_asc(param, cf->imap_host);
+	else
+		X509_VERIFY_PARAM_set1_host(param, cf->imap_host, 0);
+	if (X509_verify_cert(ctx) == 1) {
+		ok = 0;
+	} else {
+		code = X509_STORE_CTX_get_error(ctx);
+		npserr_set(err, "imap %s:%d: certificate refused: %s",
+		    cf->imap_host, cf->imap_port,
+		    X509_verify_cert_error_string(code));
+		ok = SESSION_REFUSED;
+	}
+out:
+	ERR_clear_error();
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	X509_free(leaf);
+	sk_X509_pop_free(rest, X509_free);
+	return ok;
+}
+
+static int
+refresh_capabilities(struct session *s, struct npserr *err)
+{
+	struct mailimap_capability_data *cap = NULL;
+	int r;
+
+	r = mailimap_capability(s->imap, &cap);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, err, r, "CAPABILITY", -1);
+	mailimap_capability_data_free(cap);
+	s->has_move = mailimap_has_extension(s->imap, "MOVE") != 0;
+	s->has_uidplus = mailimap_has_uidplus(s->imap) != 0;
+	s->has_idle = mailimap_has_idle(s->imap) != 0;
+	return 0;
+}
+
+static int
+connect_server(struct session *s, struct npserr *err)
+{
+	const struct config *cf = s->cf;
+	char *host = xstrdup(cf->imap_host);
+	uint16_t port = (uint16_t)cf->imap_port;
+	int r;
+
+	switch (cf->imap_tls) {
+	case TLS_IMPLICIT:
+		r = mailimap_ssl_connect_with_callback(s->imap, host, port,
+		    tls_setup, host);
+		break;
+	case TLS_STARTTLS:
+		r = mailimap_socket_connect(s->imap, host, port);
+		if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED ||
+		    r == MAILIMAP_NO_ERROR_AUTHENTICATED ||
+		    r == MAILIMAP_NO_ERROR)
+			r = mailimap_socket_starttls_with_callback(s->imap,
+			    tls_setup, host);
+		break;
+	case TLS_NONE:
+	default:
+		r = mailimap_socket_connect(s->imap, host, port);
+		break;
+	}
+	free(host);
+	if (r != MAILIMAP_NO_ERROR && r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED)
+		return fail(s, err, r, cf->imap_tls == TLS_STARTTLS ?
+		    "connect and STARTTLS" : "connect", -1);
+	if (cf->imap_tls != TLS_NONE && cf->imap_verify) {
+		r = tls_verify(s, err);
+		if (r < 0)
+			s->broken = true;
+		return r;
+	}
+	return 0;
+}
+
+int
+session_open(struct session *s, const struct config *cf,
+    const char *password, struct npserr *err)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->cf = cf;
+	s->imap = mailimap_new(0, NULL);
+	if (s->imap == NULL)
+		xalloc_die("mailimap_new");
+	mailimap_set_timeout(s->imap, SESSION_NET_TIMEOUT);
+	r = connect_server(s, err);
+	if (r < 0)
+		return r;
+	r = mailimap_login(s->imap, cf->imap_user, password);
+	if (r == MAILIMAP_ERROR_LOGIN)
+		return fail(s, err, r, "login refused", SESSION_REFUSED);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, err, r, "LOGIN", -1);
+	if (refresh_capabilities(s, err) < 0)
+		return -1;
+	r = mailimap_select(s->imap, cf->imap_mailbox);
+	if (r == MAILIMAP_ERROR_SELECT)
+		return fail(s, err, r, "SELECT refused", SESSION_REFUSED);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, err, r, "SELECT", -1);
+	if (s->imap->imap_selection_info != NULL)
+		s->uidvalidity = s->imap->imap_selection_info->sel_uidvalidity;
+	return 0;
+}
+
+void
+session_close(struct session *s)
+{
+	if (s->imap == NULL)
+		return;
+	/* A polite LOGOUT only when the stream is still up; after an
+	 * error it would just wait for the network timeout. */
+	if (!s->broken && s->imap->imap_stream != NULL &&
+	    s->imap->imap_state == MAILIMAP_STATE_SELECTED)
+		mailimap_logout(s->imap);
+	mailimap_free(s->imap);
+	s->imap = NULL;
+}
+
+/* Names the LIST reply shows for one folder, compared exactly. */
+static bool
+folder_listed(clist *list, const char *name)
+{
+	clistiter *it;
+
+	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
+		struct mailimap_mailbox_list *mb = clist_content(it);
+
+		if (mb->mb_name != NULL && strcmp(mb->mb_name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+session_create_folders(struct session *s, const char *const *names, size_t n,
+    struct npserr *err)
+{
+	clist *list = NULL;
+	size_t i, j;
+	int r;
+
+	r = mailimap_list(s->imap, "", "*", &list);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, err, r, "LIST", -1);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(names[j], names[i]) == 0)
+				break;
+		if (j < i || folder_listed(list, names[i]))
+			continue;
+		r = mailimap_create(s->imap, names[i]);
+		/* Someone may have created it since the LIST: a refused
+		 * CREATE saying ALREADYEXISTS is success. */
+		if (r == MAILIMAP_ERROR_CREATE && s->imap->imap_response &&
+		    strcasestr(s->imap->imap_response, "exists") != NULL)
+			continue;
+		if (r != MAILIMAP_NO_ERROR) {
+			mailimap_list_result_free(list);
+			npserr_set(err, "imap %s:%d: cannot create folder %s: "
+			    "%s", s->cf->imap_host, s->cf->imap_port,
+			    names[i], last_response(s));
+			return r == MAILIMAP_ERROR_CREATE ? SESSION_REFUSED :
+			    -1;
+		}
+	}
+	mailimap_list_result_free(list);
+	return 0;
+}
+
+static int
+uid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+session_search_all(struct session *s, uint32_t **uids, size_t *n,
+    struct npserr *err)
+{
+	struct mailimap_search_key *key;
+	clist *result = NULL;
+	clistiter *it;
+	size_t i = 0;
+	int r;
+
+	*uids = NULL;
+	*n = 0;
+	key = mailimap_search_key_new_all();
+	r = mailimap_uid_search(s->imap, NULL, key, &result);
+	mailimap_search_key_free(key);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, err, r, "UID SEARCH", -1);
+	*uids = xcalloc((size_t)clist_count(result) + 1, sizeof(**uids));
+	for (it = clist_begin(result); it != NULL; it = clist_next(it))
+		(*uids)[i++] = *(uint32_t *)clist_content(it);
+	mailimap_search_result_free(result);
+	qsort(*uids, i, sizeof(**uids), uid_cmp);
+	*n = i;
+	return 0;
+}
+
+int
+session_fetch(struct session *s, uint32_t uid, struct buf *out,
+    struct npserr *err)
+{
+	struct mailimap_set *set;
+	struct mailimap_fetch_type *ft;
+	clist *result = NULL;
+	clistiter *it, *ai;
+	int r, found = 0;
+
+	set = mailimap_set_new_single(uid);
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(
+	    NULL)));
+	r = mailimap_uid_fetch(s->imap, set, ft, &result);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, err, r, "UID FETCH", -1);
+	/* The server may add unsolicited FETCH responses for other
+	 * messages (flag changes): take only the body of this UID. */
+	for (it = clist_begin(result); it != NULL && !found;
+	    it = clist_next(it)) {
+		struct mailimap_msg_att *ma = clist_content(it);
+		const char *body = NULL;
+		size_t blen = 0;
+		uint32_t got = 0;
+
+		for (ai = clist_begin(ma->att_list); ai != NULL;
+		    ai = clist_next(ai)) {
+			struct mailimap_msg_att_item *item = clist_content(ai);
+
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			if (item->att_data.att_static->att_type ==
+			    MAILIMAP_MSG_ATT_UID)
+				got = item->att_data.att_static->att_data.
+				    att_uid;
+			else if (item->att_data.att_static->att_type ==
+			    MAILIMAP_MSG_ATT_BODY_SECTION) {
+				struct mailimap_msg_att_body_section *sec =
+				    item->att_data.att_static->att_data.
+				    att_body_section;
+
+				body = sec->sec_body_part;
+				blen = sec->sec_length;
+			}
+		}
+		if (got == uid && body != NULL) {
+			buf_append(out, body, blen);
+			found = 1;
+		}
+	}
+	mailimap_fetch_list_free(result);
+	return found;
+}
+
+/* A set of the given UIDs, as ranges where they are consecutive. */
+static struct mailimap_set *
+uid_set(const uint32_t *uids, size_t n)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+	size_t i = 0, j;
+
+	while (i < n) {
+		for (j = i; j + 1 < n && uids[j + 1] == uids[j] + 1; j++)
+			;
+		if (mailimap_set_add_interval(set, uids[i], uids[j]) !=
+		    MAILIMAP_NO_ERROR)
+			xalloc_die("mailimap_set_add_interval");
+		i = j + 1;
+	}
+	return set;
+}
+
+int
+session_move(struct session *s, const uint32_t *uids, size_t n,
+    const char *folder, struct npserr *err)
+{
+	struct mailimap_set *set;
+	struct mailimap_flag_list *flags;
+	struct mailimap_store_att_flags *sa;
+	int r;
+
+	if (n == 0)
+		return 0;
+	set = uid_set(uids, n);
+	if (s->has_move) {
+		r = mailimap_uid_move(s->imap, set, folder);
+		mailimap_set_free(set);
+		if (r != MAILIMAP_NO_ERROR)
+			return fail(s, err, r, "UID MOVE", -1);
+		return 0;
+	}
+	r = mailimap_uid_copy(s->imap, set, folder);
+	if (r != MAILIMAP_NO_ERROR) {
+		mailimap_set_free(set);
+		return fail(s, err, r, "UID COPY", -1);
+	}
+	flags = mailimap_flag_list_new_empty();
+	mailimap_flag_list_add(flags, mailimap_flag_new_deleted());
+	sa = mailimap_store_att_flags_new_add_flags_silent(flags);
+	r = mailimap_uid_store(s->imap, set, sa);
+	mailimap_store_att_flags_free(sa);
+	if (r != MAILIMAP_NO_ERROR) {
+		mailimap_set_free(set);
+		return fail(s, err, r, "UID STORE \\Deleted", -1);
+	}
+	/* Without UIDPLUS, EXPUNGE also removes whatever else carries
+	 * \Deleted in this mailbox, which only we write to. */
+	if (s->has_uidplus)
+		r = mailimap_uid_expunge(s->imap, set);
+	else
+		r = mailimap_expunge(s->imap);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, err, r, "EXPUNGE", -1);
+	return 0;
+}
+
+/*
+ * Waits for fd to become readable or for a signal, for at most ms
+ * milliseconds. Returns 1 readable, 0 timeout or signal, -1 error.
+ */
+static int
+wait_readable(int fd, int ms, const sigset_t *unblocked)
+{
+	struct pollfd pfd;
+	struct timespec ts;
+	int r;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	r = ppoll(&pfd, fd >= 0 ? 1 : 0, &ts, unblocked);
+	if (r < 0)
+		return errno == EINTR ? 0 : -1;
+	if (r == 0)
+		return 0;
+	return 1;
+}
+
+int
+session_idle(struct session *s, int seconds, const sigset_t *unblocked,
+    struct npserr *err)
+{
+	mailstream *stream = s->imap->imap_stream;
+	int r, w, rd;
+
+	if (!s->has_idle) {
+		w = wait_readable(-1, seconds * 1000, unblocked);
+		(void)w;
+		r = mailimap_noop(s->imap);
+		if (r != MAILIMAP_NO_ERROR)
+			return fail(s, err, r, "NOOP", -1);
+		return 0;
+	}
+	r = mailimap_idle(s->imap);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, err, r, "IDLE", -1);
+	/* Bytes libetpan already read past the continuation are in its
+	 * buffer, where poll cannot see them. */
+	if (stream->read_buffer_len > 0)
+		w = 1;
+	else
+		w = wait_readable(mailimap_idle_get_fd(s->imap),
+		    seconds * 1000, unblocked);
+	if (w < 0) {
+		npserr_set(err, "imap %s:%d: waiting in IDLE: %s",
+		    s->cf->imap_host, s->cf->imap_port, strerror(errno));
+		return -1;
+	}
+	rd = mailimap_idle_done(s->imap);
+	if (rd != MAILIMAP_NO_ERROR)
+		return fail(s, err, rd, "IDLE DONE", -1);
+	return w;
+}

@@ -1,0 +1,86 @@
+/*
+ * session.h - the hook's IMAP connection: connect, verify, log in, select,
+ * list, fetch, file, wait. Glue around libetpan's mailimap.
+ *
+ * SYNOPSIS
+ *	struct session s;
+ *	session_open(&s, cf, password, &err);
+ *	session_create_folders(&s, names, n, &err);
+ *	session_search_all(&s, &uids, &n, &err);
+ *	session_fetch(&s, uid, &msg, &err);
+ *	session_move(&s, uids, n, folder, &err);
+ *	session_idle(&s, seconds, unblocked, &err);
+ *	session_close(&s);
+ *
+ * DESCRIPTION
+ *	Every function returns 0 (or a count) on success and -1 with err set
+ *	on failure; after a -1 the connection is not to be trusted and the
+ *	caller closes it and reconnects. session_open() fails for good
+ *	(SESSION_REFUSED) when the server's certificate or our login is
+ *	refused, so that the caller can tell an operator's problem from a
+ *	network one.
+ *
+ *	TLS: the server's certificate chain is checked with OpenSSL against
+ *	imap_ca_file (or the system's default store) and the host name (or
+ *	IP address) of imap_host, after the handshake and before anything
+ *	else is sent; a chain that does not verify closes the connection.
+ */
+#ifndef NPSGATE_SESSION_H
+#define NPSGATE_SESSION_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libetpan/libetpan.h>
+
+#include "buf.h"
+#include "config.h"
+#include "npserr.h"
+
+#define SESSION_REFUSED (-2)
+
+struct session {
+	mailimap *imap;
+	const struct config *cf;
+	bool has_move, has_uidplus, has_idle;
+	bool broken;		/* an error happened: no LOGOUT on close */
+	uint32_t uidvalidity;
+};
+
+/* Connects, checks TLS, logs in and selects cf->imap_mailbox. Returns 0,
+ * -1 (network, try again later) or SESSION_REFUSED (certificate, login or
+ * mailbox refused). Always leaves s closable with session_close. */
+int session_open(struct session *s, const struct config *cf,
+    const char *password, struct npserr *err);
+void session_close(struct session *s);
+
+/* Creates each of names[0..n) that LIST does not show. */
+int session_create_folders(struct session *s, const char *const *names,
+    size_t n, struct npserr *err);
+
+/* The UIDs of every message in the selected mailbox, ascending. *uids is
+ * the caller's (free()); *n may be 0. */
+int session_search_all(struct session *s, uint32_t **uids, size_t *n,
+    struct npserr *err);
+
+/* BODY.PEEK[] of one message, appended to out. Returns 1, 0 when the
+ * message is gone (expunged by someone else), or -1. */
+int session_fetch(struct session *s, uint32_t uid, struct buf *out,
+    struct npserr *err);
+
+/* Files uids[0..n) in folder: UID MOVE, else UID COPY, then \Deleted and
+ * UID EXPUNGE of exactly those UIDs (plain EXPUNGE without UIDPLUS).
+ * Nothing is flagged or expunged unless the copy succeeded. */
+int session_move(struct session *s, const uint32_t *uids, size_t n,
+    const char *folder, struct npserr *err);
+
+/* IDLE for at most seconds (or, without IDLE, NOOP after sleeping that
+ * long). Signals in unblocked are let through while waiting only; a
+ * delivered one ends the wait early. Returns 1 when the server spoke,
+ * 0 on timeout or signal, -1 on error. */
+int session_idle(struct session *s, int seconds, const sigset_t *unblocked,
+    struct npserr *err);
+
+#endif

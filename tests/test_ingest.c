@@ -1,0 +1,519 @@
+/*
+ * test_ingest.c - one reply into the store: the folder each kind is filed
+ * in, the message key, and that a message seen twice changes nothing.
+ *
+ * The end-to-end tests run the real reply analysis and the real store in
+ * a directory of their own under /tmp, removed afterwards.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "config.h"
+#include "ingest.h"
+#include "npserr.h"
+#include "store.h"
+#include "store_db.h"
+#include "token.h"
+#include "xalloc.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct config *cf;
+	struct keyring *ring;
+	struct store *st;
+	time_t now;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct npserr err;
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/npsgate-test-ingest-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL) {
+		free(fx);
+		return -1;
+	}
+	snprintf(fx->path, sizeof(fx->path), "%s/npsgate.db", fx->dir);
+	fx->cf = config_defaults();
+	fx->ring = keyring_new_test();
+	fx->st = store_open(fx->path, 2000, &err);
+	if (fx->st == NULL) {
+		fprintf(stderr, "store_open: %s\n", err.msg);
+		return -1;
+	}
+	fx->now = time(NULL);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	struct dirent *de;
+	char file[512];
+	DIR *d;
+
+	store_close(fx->st);
+	keyring_free(fx->ring);
+	config_free(fx->cf);
+	if ((d = opendir(fx->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", fx->dir,
+			    de->d_name);
+			unlink(file);
+		}
+		closedir(d);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* Issues a token and records its survey, sent to recipient. */
+static void
+survey_new(struct fixture *fx, const char *recipient, char *tok, size_t toksz,
+    char id[TOKEN_ID_LEN + 1])
+{
+	struct survey_rec r;
+	struct token t;
+	struct npserr err;
+
+	assert_int_equal(token_issue(fx->ring, SURVEY_NPS, fx->now, &t, tok,
+	    toksz), 0);
+	memset(&r, 0, sizeof(r));
+	memcpy(r.id, t.survey_id, sizeof(r.id));
+	r.key_id = t.key_id;
+	r.type = SURVEY_NPS;
+	r.status = SURVEY_SENT;
+	r.message_id = "<survey-1@helpdesk.example>";
+	r.recipient = (char *)recipient;
+	r.ticket = "T-1";
+	r.agent = "alice";
+	r.created_at = fx->now - 60;
+	if (store_survey_add(fx->st, &r, &err) != 0)
+		fail_msg("store_survey_add: %s", err.msg);
+	memcpy(id, t.survey_id, TOKEN_ID_LEN + 1);
+}
+
+/* A plain reply; msgid NULL leaves the Message-ID header out. */
+static char *
+reply_make(const char *from, const char *to, const char *msgid,
+    const char *extra_headers, const char *body)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "From: %s\r\nTo: %s\r\n", from, to);
+	if (msgid != NULL)
+		buf_printf(&b, "Message-ID: %s\r\n", msgid);
+	buf_printf(&b, "Subject: Re: Votre avis\r\n"
+	    "Date: Mon, 23 Nov 2026 10:00:00 +0100\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n%s\r\n%s\r\n",
+	    extra_headers ? extra_headers : "", body);
+	return buf_steal(&b);
+}
+
+static long
+count(struct fixture *fx, const char *sql)
+{
+	sqlite3_stmt *s;
+	long n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st), sql, -1, &s,
+	    NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void
+ingest_ok(struct fixture *fx, const char *msg, struct ingest_outcome *out)
+{
+	struct ingest_ctx ctx = { fx->cf, fx->ring, fx->st, fx->now, true };
+	struct npserr err;
+
+	npserr_clear(&err);
+	if (ingest_message(&ctx, msg, strlen(msg), out, &err) != 0)
+		fail_msg("ingest_message: %s", err.msg);
+}
+
+/* ------------------------------------------------------------ folders */
+
+static void
+test_folder_response_with_score_is_processed(void **state)
+{
+	struct fixture *fx = *state;
+	const char *why = "x";
+
+	assert_string_equal(ingest_folder(fx->cf, INGEST_RESPONSE, 9, false,
+	    &why), "Processed");
+	assert_null(why);
+	assert_string_equal(ingest_folder(fx->cf, INGEST_RESPONSE, 0, false,
+	    &why), "Processed");
+}
+
+static void
+test_folder_response_without_score_goes_to_review(void **state)
+{
+	struct fixture *fx = *state;
+	const char *why = NULL;
+
+	assert_string_equal(ingest_folder(fx->cf, INGEST_RESPONSE, -1, false,
+	    &why), "NeedsReview");
+	assert_non_null(why);
+}
+
+static void
+test_folder_forwarded_follows_policy(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->cf->forwarded = FORWARDED_COUNT;
+	assert_string_equal(ingest_folder(fx->cf, INGEST_RESPONSE, 8, true,
+	    NULL), "Processed");
+	fx->cf->forwarded = FORWARDED_REVIEW;
+	assert_string_equal(ingest_folder(fx->cf, INGEST_RESPONSE, 8, true,
+	    NULL), "NeedsReview");
+	assert_string_equal(ingest_folder(fx->cf, INGEST_RESPONSE, 8, false,
+	    NULL), "Processed");
+}
+
+static void
+test_folder_other_kinds(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(ingest_folder(fx->cf, INGEST_AUTOREPLY, -1, false,
+	    NULL), "AutoReplies");
+	assert_string_equal(ingest_folder(fx->cf, INGEST_BOUNCE, -1, false,
+	    NULL), "Bounces");
+	assert_string_equal(ingest_folder(fx->cf, INGEST_UNMATCHED, -1, false,
+	    NULL), "NeedsReview");
+	assert_string_equal(ingest_folder(fx->cf, INGEST_UNPARSED, -1, false,
+	    NULL), "NeedsReview");
+	assert_string_equal(ingest_folder(fx->cf, INGEST_UNSUBSCRIBE, -1,
+	    false, NULL), "Processed");
+}
+
+static void
+test_folder_names_come_from_config(void **state)
+{
+	struct fixture *fx = *state;
+
+	free(fx->cf->folder_bounces);
+	fx->cf->folder_bounces = xstrdup("NPS.Rebonds");
+	free(fx->cf->folder_review);
+	fx->cf->folder_review = xstrdup("NPS.A-revoir");
+	assert_string_equal(ingest_folder(fx->cf, INGEST_BOUNCE, -1, false,
+	    NULL), "NPS.Rebonds");
+	assert_string_equal(ingest_folder(fx->cf, INGEST_UNPARSED, -1, false,
+	    NULL), "NPS.A-revoir");
+}
+
+static void
+test_digest_key_is_sha256_of_bytes(void **state)
+{
+	char *k;
+
+	(void)state;
+	k = ingest_digest_key("abc", 3);
+	assert_string_equal(k, "sha256:ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	free(k);
+	/* NUL bytes count: the input is length-delimited. */
+	k = ingest_digest_key("a\0c", 3);
+	assert_string_not_equal(k, "sha256:ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	free(k);
+}
+
+/* --------------------------------------------------------- end to end */
+
+static void
+test_ingest_response_is_stored_and_processed(void **state)
+{
+	struct fixture *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
+	struct ingest_outcome res;
+	char *msg;
+
+	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
+	msg = reply_make("Customer <customer@example.com>", to,
+	    "<r1@mail.example.com>", NULL, "9\r\n\r\nTres bon service.");
+	ingest_ok(fx, msg, &res);
+	assert_false(res.duplicate);
+	assert_int_equal(res.kind, INGEST_RESPONSE);
+	assert_string_equal(res.survey_id, id);
+	assert_int_equal(res.score, 9);
+	assert_false(res.forwarded);
+	assert_string_equal(res.folder, "Processed");
+	assert_string_equal(res.msg_key, "<r1@mail.example.com>");
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses WHERE "
+	    "score = 9 AND superseded_by IS NULL"), 1);
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed WHERE "
+	    "msg_key = '<r1@mail.example.com>' AND folder = 'Processed'"), 1);
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+static void
+test_ingest_same_message_twice_is_a_noop(void **state)
+{
+	struct fixture *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
+	struct ingest_outcome a, b;
+	long resp, ev, proc;
+	char *msg;
+
+	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
+	msg = reply_make("customer@example.com", to, "<twice@example.com>",
+	    NULL, "10");
+	ingest_ok(fx, msg, &a);
+	assert_false(a.duplicate);
+	resp = count(fx, "SELECT count(*) FROM responses");
+	ev = count(fx, "SELECT count(*) FROM events");
+	proc = count(fx, "SELECT count(*) FROM processed");
+	assert_int_equal(resp, 1);
+	ingest_ok(fx, msg, &b);
+	assert_true(b.duplicate);
+	/* Filed the same way again, so a re-fetched message still moves. */
+	assert_string_equal(b.folder, a.folder);
+	assert_int_equal(b.score, 10);
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), resp);
+	assert_int_equal(count(fx, "SELECT count(*) FROM events"), ev);
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed"), proc);
+	ingest_outcome_clear(&a);
+	ingest_outcome_clear(&b);
+	free(msg);
+}
+
+static void
+test_ingest_without_message_id_keys_by_digest(void **state)
+{
+	struct fixture *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
+	struct ingest_outcome a, b;
+	char *msg, *key;
+
+	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
+	msg = reply_make("customer@example.com", to, NULL, NULL, "7");
+	ingest_ok(fx, msg, &a);
+	key = ingest_digest_key(msg, strlen(msg));
+	assert_string_equal(a.msg_key, key);
+	ingest_ok(fx, msg, &b);
+	assert_true(b.duplicate);
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 1);
+	free(key);
+	ingest_outcome_clear(&a);
+	ingest_outcome_clear(&b);
+	free(msg);
+}
+
+static void
+test_ingest_forwarded_reply_is_flagged_and_reviewed(void **state)
+{
+	struct fixture *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
+	struct ingest_outcome res;
+	char *msg;
+
+	fx->cf->forwarded = FORWARDED_REVIEW;
+	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
+	msg = reply_make("colleague@example.com", to, "<fwd@example.com>",
+	    NULL, "8");
+	ingest_ok(fx, msg, &res);
+	assert_int_equal(res.kind, INGEST_RESPONSE);
+	assert_true(res.forwarded);
+	assert_string_equal(res.folder, "NeedsReview");
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses WHERE "
+	    "forwarded = 1 AND score = 8"), 1);
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+static void
+test_ingest_unknown_survey_is_unmatched(void **state)
+{
+	struct fixture *fx = *state;
+	char tok[TOKEN_LEN + 1], to[128];
+	struct ingest_outcome res;
+	struct token t;
+	char *msg;
+
+	/* Genuinely signed, but no survey row: nothing to count it on. */
+	assert_int_equal(token_issue(fx->ring, SURVEY_NPS, fx->now, &t, tok,
+	    sizeof(tok)), 0);
+	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
+	msg = reply_make("customer@example.com", to, "<nosurvey@example.com>",
+	    NULL, "9");
+	ingest_ok(fx, msg, &res);
+	assert_int_equal(res.kind, INGEST_UNMATCHED);
+	assert_int_equal(res.score, -1);
+	assert_string_equal(res.folder, "NeedsReview");
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed"), 1);
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+static void
+test_ingest_no_token_goes_to_review(void **state)
+{
+	struct fixture *fx = *state;
+	struct ingest_outcome res;
+	char *msg;
+
+	msg = reply_make("someone@example.com", "nps@reply.example",
+	    "<notoken@example.com>", NULL, "Bonjour, 9");
+	ingest_ok(fx, msg, &res);
+	assert_int_equal(res.kind, INGEST_UNMATCHED);
+	assert_string_equal(res.folder, "NeedsReview");
+	assert_string_equal(res.survey_id, "");
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM events WHERE "
+	    "kind = 'unmatched'"), 1);
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+static void
+test_ingest_forged_token_goes_to_review(void **state)
+{
+	struct fixture *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
+	struct ingest_outcome res;
+	char *msg;
+
+	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	/* Change one character of the tag (not the last one, whose low
+	 * bits are padding). */
+	tok[TOKEN_LEN - 5] = tok[TOKEN_LEN - 5] == 'a' ? 'b' : 'a';
+	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
+	msg = reply_make("customer@example.com", to, "<forged@example.com>",
+	    NULL, "10");
+	ingest_ok(fx, msg, &res);
+	assert_int_not_equal(res.kind, INGEST_RESPONSE);
+	assert_string_equal(res.folder, "NeedsReview");
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 0);
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+static void
+test_ingest_autoreply_goes_to_autoreplies(void **state)
+{
+	struct fixture *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
+	struct ingest_outcome res;
+	char *msg;
+
+	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
+	msg = reply_make("customer@example.com", to, "<ooo@example.com>",
+	    "Auto-Submitted: auto-replied\r\n",
+	    "Je suis absent jusqu'au 30 novembre.");
+	ingest_ok(fx, msg, &res);
+	assert_int_equal(res.kind, INGEST_AUTOREPLY);
+	assert_string_equal(res.folder, "AutoReplies");
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM events WHERE "
+	    "kind = 'autoreply'"), 1);
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+static void
+test_ingest_describe_has_no_customer_text(void **state)
+{
+	struct fixture *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
+	struct ingest_outcome res;
+	struct buf line = BUF_INIT;
+	char *msg;
+
+	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
+	msg = reply_make("customer@example.com", to, "<log@example.com>",
+	    NULL, "9\r\n\r\nSecret comment about my order 4711");
+	ingest_ok(fx, msg, &res);
+	ingest_outcome_describe(&res, &line);
+	assert_null(strstr(buf_cstr(&line), "Secret"));
+	assert_null(strstr(buf_cstr(&line), "customer@example.com"));
+	assert_non_null(strstr(buf_cstr(&line), "msg=<log@example.com> "
+	    "kind=response survey="));
+	assert_non_null(strstr(buf_cstr(&line), " score=9 folder=Processed"));
+	buf_free(&line);
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_folder_response_with_score_is_processed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_folder_response_without_score_goes_to_review, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_folder_forwarded_follows_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_folder_other_kinds,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_folder_names_come_from_config, setup, teardown),
+		cmocka_unit_test(test_digest_key_is_sha256_of_bytes),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_response_is_stored_and_processed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_same_message_twice_is_a_noop, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_without_message_id_keys_by_digest, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_forwarded_reply_is_flagged_and_reviewed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_unknown_survey_is_unmatched, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_no_token_goes_to_review, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_forged_token_goes_to_review, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_autoreply_goes_to_autoreplies, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_describe_has_no_customer_text, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
