@@ -6,7 +6,7 @@
  *	[general] key_file of the config names, or to PATH. The file is
  *	created with mode 0600 when it does not exist; every key already in
  *	it is kept, so tokens signed before keep verifying. The new key
- *	signs from the next start of the programs that read the file.
+ *	signs once npsgate-milter has read the file again (restart it).
  *	Exit status: 0 key added, 1 the key file could not be written,
  *	2 bad usage, 3 bad config.
  */
@@ -29,8 +29,9 @@ keygen_usage(FILE *fp)
 	    "file, creating it with mode 0600 if needed. Old keys stay, so\n"
 	    "tokens they signed keep verifying; drop a key only once every\n"
 	    "token it signed has expired ([general] token_lifetime_days).\n"
-	    "Restart npsgate-milter and npsgate-imapd-hook afterwards so\n"
-	    "that both know the new key.\n"
+	    "Restart npsgate-milter afterwards so that it signs with the\n"
+	    "new key; the file keeps its owner, which must be able to read\n"
+	    "it (npsgate-milter before it drops root, npsgate-imapd-hook).\n"
 	    "\n"
 	    "  -c, --config FILE  take [general] key_file from FILE\n"
 	    "                     (default %s)\n"
