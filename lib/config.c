@@ -300,12 +300,15 @@ is_blank(int c)
 	return c == ' ' || c == '\t';
 }
 
+static int utf8_count(const char *s, size_t n, size_t *count);
+
 /* Appends 'v' to b, cut after QUOTE_MAX bytes on a character boundary,
- * control characters shown as '?'. */
+ * control characters shown as '?', bytes of invalid UTF-8 as \xNN. */
 static void
 quote(struct buf *b, const char *v)
 {
-	size_t n = strlen(v), i, cut = n;
+	size_t n = strlen(v), i, cut = n, chars;
+	int valid = utf8_count(v, n, &chars) == 0;
 
 	if (n > QUOTE_MAX) {
 		cut = QUOTE_MAX;
@@ -316,7 +319,10 @@ quote(struct buf *b, const char *v)
 	for (i = 0; i < cut; i++) {
 		unsigned char c = (unsigned char)v[i];
 
-		buf_putc(b, c < 0x20 || c == 0x7f ? '?' : c);
+		if (c >= 0x80 && !valid)
+			buf_printf(b, "\\x%02x", c);
+		else
+			buf_putc(b, c < 0x20 || c == 0x7f ? '?' : c);
 	}
 	if (cut < n)
 		buf_puts(b, "...");
@@ -1041,7 +1047,9 @@ parse_fail(struct parse *st, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (st->failed && st->err_line <= line)
+	/* Line 0 (a key missing from the file) comes after every line. */
+	if (st->failed && (line == 0 ||
+	    (st->err_line != 0 && st->err_line <= line)))
 		return;
 	st->failed = 1;
 	st->err_line = line;
@@ -1204,7 +1212,8 @@ key_unknown(struct parse *st, long sec, const char *name)
 			buf_printf(&b, "%s%s", first ? "" : ", ", keys[i].name);
 			first = 0;
 		}
-	quote(&q, name);
+	for (i = 0; name[i] != '\0' && i < QUOTE_MAX; i++)
+		buf_putc(&q, (unsigned char)name[i] < 0x20 ? '?' : name[i]);
 	parse_fail(st, st->lineno, "[%s] %s: unknown key%s", sections[sec].name,
 	    buf_cstr(&q), buf_cstr(&b));
 	buf_free(&b);
