@@ -295,6 +295,7 @@ static const char *const store_ingest_names[] = {
 #define STORE_INGEST_COUNT \
 	(sizeof(store_ingest_names) / sizeof(store_ingest_names[0]))
 
+/* store_event_kind_name - the events.kind text; "unknown" out of range. */
 const char *
 store_event_kind_name(enum event_kind kind)
 {
@@ -310,6 +311,7 @@ store_rc_is_busy(int rc)
 	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
 }
 
+/* store_db_fail - see store_db.h. */
 int
 store_db_fail(struct store *st, int rc, struct npserr *err, const char *fmt,
     ...)
@@ -364,6 +366,8 @@ store_prepare_sql(struct store *st, const char *sql, struct npserr *err)
 	return stmt;
 }
 
+/* store_db_prepare - see store_db.h; a short list is enough: a handful of
+ * report queries per connection. */
 sqlite3_stmt *
 store_db_prepare(struct store *st, const char *sql, struct npserr *err)
 {
@@ -506,6 +510,7 @@ store_retry_pause(struct store *st, int64_t start, int64_t *delay)
 	return pause;
 }
 
+/* store_db_write - see store_db.h. */
 int
 store_db_write(struct store *st,
     int (*fn)(struct store *st, void *arg, struct npserr *err), void *arg,
@@ -543,6 +548,11 @@ store_db_write(struct store *st,
 	}
 }
 
+/*
+ * store_begin - opens a write transaction (BEGIN IMMEDIATE, retried like
+ * any write). The store's writes then run inside it, without retry, until
+ * store_commit() or store_rollback(). Transactions do not nest.
+ */
 int
 store_begin(struct store *st, struct npserr *err)
 {
@@ -568,6 +578,8 @@ store_begin(struct store *st, struct npserr *err)
 	return 0;
 }
 
+/* store_commit - commits; on failure everything since store_begin() is
+ * rolled back and err says why. */
 int
 store_commit(struct store *st, struct npserr *err)
 {
@@ -588,6 +600,7 @@ store_commit(struct store *st, struct npserr *err)
 	return 0;
 }
 
+/* store_rollback - drops everything since store_begin(); never fails. */
 void
 store_rollback(struct store *st)
 {
@@ -724,6 +737,12 @@ static const char store_pragmas[] =
 	"PRAGMA secure_delete = ON;"
 	"PRAGMA synchronous = FULL;";
 
+/*
+ * store_open - opens (creating if need be) the database at path, sets up
+ * the connection and migrates the schema to STORE_SCHEMA_VERSION. A file
+ * of a newer version is refused, and left untouched. Caller closes the
+ * result with store_close(); NULL with err set on failure.
+ */
 struct store *
 store_open(const char *path, int busy_timeout_ms, struct npserr *err)
 {
@@ -762,6 +781,7 @@ fail:
 	return NULL;
 }
 
+/* store_close - rolls back an open transaction, frees everything. */
 void
 store_close(struct store *st)
 {
@@ -870,6 +890,7 @@ store_survey_from_row(struct store *st, sqlite3_stmt *s,
 	return 0;
 }
 
+/* store_survey_clear - frees the strings of a record from the store. */
 void
 store_survey_clear(struct survey_rec *rec)
 {
@@ -923,6 +944,8 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 	return store_step_done(st, s, err, "cannot add survey %s", rec->id);
 }
 
+/* store_survey_add - records a survey; its id must be new. The recipient
+ * is stored lowercased. rec stays the caller's. */
 int
 store_survey_add(struct store *st, const struct survey_rec *rec,
     struct npserr *err)
@@ -952,6 +975,8 @@ store_survey_lookup(struct store *st, enum store_stmt id, const char *key,
 	return r;
 }
 
+/* store_survey_get - 1 and *out filled (free with store_survey_clear), 0
+ * when there is no such survey, -1 on error. */
 int
 store_survey_get(struct store *st, const char *id, struct survey_rec *out,
     struct npserr *err)
@@ -959,6 +984,8 @@ store_survey_get(struct store *st, const char *id, struct survey_rec *out,
 	return store_survey_lookup(st, STMT_SURVEY_GET, id, out, err);
 }
 
+/* store_survey_find_by_message_id - like store_survey_get; with several
+ * surveys for one Message-ID, the latest. */
 int
 store_survey_find_by_message_id(struct store *st, const char *message_id,
     struct survey_rec *out, struct npserr *err)
@@ -967,6 +994,8 @@ store_survey_find_by_message_id(struct store *st, const char *message_id,
 	    err);
 }
 
+/* store_last_survey_time - *out = latest created_at to recipient (any
+ * case), 0 if none. */
 int
 store_last_survey_time(struct store *st, const char *recipient,
     int64_t *out, struct npserr *err)
@@ -989,6 +1018,8 @@ store_last_survey_time(struct store *st, const char *recipient,
 	return 0;
 }
 
+/* store_held_due - calls fn, in due order, for each held survey due by
+ * now. fn may write to the store; its -1 stops the walk and is returned. */
 int
 store_held_due(struct store *st, int64_t now,
     int (*fn)(const struct survey_rec *rec, void *arg), void *arg,
@@ -1062,6 +1093,8 @@ store_set_status_tx(struct store *st, void *arg, struct npserr *err)
 	return 0;
 }
 
+/* store_survey_set_status - sets the status; SURVEY_RELEASED also sets
+ * released_at = at. An unknown id is an error. */
 int
 store_survey_set_status(struct store *st, const char *id,
     enum survey_status status, int64_t at, struct npserr *err)
@@ -1107,6 +1140,8 @@ store_event_add_tx(struct store *st, void *arg, struct npserr *err)
 	return store_event_insert(st, arg, err);
 }
 
+/* store_event_add - records an event. A survey_id the store does not
+ * know is stored as NULL: the event matters more than the link. */
 int
 store_event_add(struct store *st, const struct event_rec *ev,
     struct npserr *err)
@@ -1142,6 +1177,8 @@ store_unsub_add_tx(struct store *st, void *arg, struct npserr *err)
 	return store_unsub_insert(st, a->address, a->at, a->survey_id, err);
 }
 
+/* store_unsubscribe_add - records an opt-out (address lowercased); the
+ * first one for an address stands, later ones are no-ops. */
 int
 store_unsubscribe_add(struct store *st, const char *address, int64_t at,
     const char *survey_id, struct npserr *err)
@@ -1178,6 +1215,7 @@ store_exists(struct store *st, enum store_stmt id, const char *key,
 	return r;
 }
 
+/* store_is_unsubscribed - 1, 0 or -1; the address in any case. */
 int
 store_is_unsubscribed(struct store *st, const char *address,
     struct npserr *err)
@@ -1186,6 +1224,7 @@ store_is_unsubscribed(struct store *st, const char *address,
 	    "cannot look up the opt-out");
 }
 
+/* store_is_processed - 1 when msg_key was ingested, 0 if not, -1. */
 int
 store_is_processed(struct store *st, const char *msg_key,
     struct npserr *err)
@@ -1458,6 +1497,23 @@ store_ingest_tx(struct store *st, void *arg, struct npserr *err)
 	return r == 0 ? INGEST_NEW : -1;
 }
 
+/*
+ * store_ingest - records one reply, exactly once, in one transaction:
+ * the processed key first (a key seen before: INGEST_DUPLICATE, nothing
+ * written), then by kind:
+ *   response     a new responses row, superseding the current one when it
+ *                has a score; without a score (or with one outside the
+ *                type's range) to a survey already answered, only the
+ *                comment, added to the current response's history; every
+ *                comment also goes to the comments table. A survey the
+ *                store does not know makes an 'unmatched' event instead.
+ *   autoreply, unmatched, unparsed   an event of that kind
+ *   bounce       an event, and the survey marked bounced
+ *   unsubscribe  an opt-out for the sender (else the survey's recipient)
+ *                and an event
+ * Events carry the survey's ticket, agent, ... when it is known, and the
+ * message key in their detail. Returns INGEST_NEW, INGEST_DUPLICATE or -1.
+ */
 int
 store_ingest(struct store *st, const struct ingest_rec *in,
     struct npserr *err)
