@@ -1,0 +1,82 @@
+#!/bin/sh
+# check-config.sh - `npsgate check-config`: the sample config is valid from
+# a clean checkout (a missing key file is a warning, an error with
+# --strict), a broken config exits 3 naming its line, and the printed
+# settings load back to themselves.
+set -u
+
+NPSGATE="${top_builddir:-.}/npsgate"
+SRC="${top_srcdir:-.}"
+SAMPLE="$SRC/etc/npsgate.conf.sample"
+BROKEN="$SRC/tests/data/config/broken.conf"
+dir=$(mktemp -d "${TMPDIR:-/tmp}/npsgate-check-config.XXXXXX") || exit 99
+trap 'rm -rf "$dir"' EXIT INT TERM
+fails=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	fails=$((fails + 1))
+}
+
+# run EXPECTED_STATUS ARGS...: runs npsgate with a time limit, keeps
+# stdout in $dir/out and stderr in $dir/err.
+run() {
+	want=$1
+	shift
+	timeout 20 "$NPSGATE" "$@" >"$dir/out" 2>"$dir/err"
+	got=$?
+	[ "$got" -eq "$want" ] ||
+	    fail "npsgate $* exited $got, expected $want: $(cat "$dir/err")"
+}
+
+# The sample, as shipped: valid; its key file is only a warning here
+# (unless this machine has one).
+run 0 check-config "$SAMPLE"
+grep -q '^reply_address = nps@reply.example$' "$dir/out" ||
+    fail "sample: no reply_address in the printed settings"
+grep -q '^\[channel.chat\]$' "$dir/out" ||
+    fail "sample: no [channel.chat] in the printed settings"
+if [ ! -e /etc/npsgate/keys ]; then
+	grep -q "warning: .*npsgate.conf.sample:[0-9]*: \[general\] key_file: missing required file /etc/npsgate/keys.*run \`npsgate keygen -c " "$dir/err" ||
+	    fail "sample: no key file warning: $(cat "$dir/err")"
+	run 3 check-config --strict -c "$SAMPLE"
+	grep -q "^npsgate check-config: .*npsgate.conf.sample:[0-9]*: \[general\] key_file: missing required file" "$dir/err" ||
+	    fail "--strict: no key file error: $(cat "$dir/err")"
+	[ -s "$dir/out" ] && fail "--strict printed settings of an invalid config"
+fi
+
+# The printed settings are a config that prints the same settings.
+run 0 check-config -c "$SAMPLE"
+sed 1d "$dir/out" >"$dir/dump1"
+cp "$dir/out" "$dir/dumped.conf"
+run 0 check-config "$dir/dumped.conf"
+sed 1d "$dir/out" >"$dir/dump2"
+cmp -s "$dir/dump1" "$dir/dump2" ||
+    fail "dump of the dump differs: $(diff "$dir/dump1" "$dir/dump2")"
+
+# With the key file there, --strict passes too.
+: >"$dir/keys"
+sed "s|^key_file = .*|key_file = $dir/keys|" "$SAMPLE" >"$dir/ok.conf"
+run 0 check-config --strict "$dir/ok.conf"
+[ -s "$dir/err" ] && grep -q 'key_file' "$dir/err" &&
+    fail "existing key file still warned about: $(cat "$dir/err")"
+
+# A broken config: exit 3, one line naming file, line, section and key.
+run 3 check-config "$BROKEN"
+[ "$(cat "$dir/err")" = "npsgate check-config: $BROKEN:12: [survey] style: 'star' is not a style; allowed: stars, icons, gradient" ] ||
+    fail "broken: got '$(cat "$dir/err")'"
+[ -s "$dir/out" ] && fail "broken: printed settings of an invalid config"
+
+run 3 check-config "$dir/nonexistent.conf"
+grep -q "nonexistent.conf: unable to open: No such file or directory" \
+    "$dir/err" || fail "missing file: got '$(cat "$dir/err")'"
+
+# Usage.
+run 2 check-config "$SAMPLE" "$BROKEN"
+run 2 check-config -c "$SAMPLE" "$BROKEN"
+run 2 check-config --no-such-option
+run 0 check-config --help
+grep -q '^usage: npsgate check-config' "$dir/out" || fail "--help: no usage"
+
+[ "$fails" -eq 0 ] || exit 1
+exit 0
