@@ -32,5 +32,6 @@ struct config *cli_config_load(const char *verb, const char *path);
 
 int cmd_keygen(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_release(int argc, char **argv);
 
 #endif

@@ -15,6 +15,8 @@ static const struct cli_verb verbs[] = {
 	{ "keygen", cmd_keygen, "add a new signing key to the key file" },
 	{ "check-config", cmd_check_config,
 	    "validate npsgate.conf and print the effective settings" },
+	{ "release", cmd_release,
+	    "release the delayed survey mails that are due" },
 };
 
 static void
