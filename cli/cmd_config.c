@@ -43,26 +43,26 @@ check_config_usage(FILE *fp)
 	    CLI_DEFAULT_CONFIG);
 }
 
-/* Warns when an optional file or directory the config names is missing. */
+/* Warns when a file or directory that only some programs need is missing:
+ * "FILE: [section] key: PATH: why (who needs it)". */
 static void
-check_config_warn_path(const char *what, const char *path, int want_dir)
+check_config_warn_path(const struct config *cf, const char *key,
+    const char *path, int want_dir, const char *who)
 {
 	struct stat sb;
+	const char *why = NULL;
 
 	if (path == NULL || *path == '\0')
 		return;
-	if (stat(path, &sb) < 0)
-		fprintf(stderr, "npsgate check-config: warning: %s %s: %s\n",
-		    what, path, strerror(errno));
+	if (stat(path, &sb) < 0 || access(path, R_OK) < 0)
+		why = strerror(errno);
 	else if (want_dir && !S_ISDIR(sb.st_mode))
-		fprintf(stderr, "npsgate check-config: warning: %s %s: not a "
-		    "directory\n", what, path);
+		why = "not a directory";
 	else if (!want_dir && S_ISDIR(sb.st_mode))
-		fprintf(stderr, "npsgate check-config: warning: %s %s: is a "
-		    "directory\n", what, path);
-	else if (access(path, R_OK) < 0)
-		fprintf(stderr, "npsgate check-config: warning: %s %s: %s\n",
-		    what, path, strerror(errno));
+		why = "is a directory";
+	if (why != NULL)
+		fprintf(stderr, "npsgate check-config: warning: %s: %s: %s: %s "
+		    "(%s)\n", cf->path, key, path, why, who);
 }
 
 int
@@ -121,11 +121,12 @@ cmd_check_config(int argc, char **argv)
 		fprintf(stderr, "npsgate check-config: warning: %s\n",
 		    err.msg);
 	}
-	check_config_warn_path("[general] templates_dir", cf->templates_dir,
-	    1);
-	check_config_warn_path("[imap] password_file", cf->imap_password_file,
-	    0);
-	check_config_warn_path("[imap] ca_file", cf->imap_ca_file, 0);
+	check_config_warn_path(cf, "[general] templates_dir",
+	    cf->templates_dir, 1, "npsgate-milter and npsgate render need it");
+	check_config_warn_path(cf, "[imap] password_file",
+	    cf->imap_password_file, 0, "npsgate-imapd-hook needs it");
+	check_config_warn_path(cf, "[imap] ca_file", cf->imap_ca_file, 0,
+	    "npsgate-imapd-hook needs it");
 	config_dump(cf, stdout);
 	config_free(cf);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -1424,6 +1424,12 @@ read_file(const char *path, struct buf *out, struct npserr *err)
 	return 0;
 }
 
+/*
+ * config_load_flags - the config at path, every value validated; with
+ * CONFIG_NO_FILE_CHECKS, key_file may not exist yet. Caller frees with
+ * config_free(); NULL and err (FILE:LINE: ...) on the first problem.
+ * Sets inih's process-wide options: not to be called from two threads.
+ */
 struct config *
 config_load_flags(const char *path, int flags, struct npserr *err)
 {
@@ -1550,6 +1556,9 @@ config_defaults(void)
 	return cf;
 }
 
+/*
+ * config_free - frees cf and every string and list it owns; NULL is fine.
+ */
 void
 config_free(struct config *cf)
 {
