@@ -375,7 +375,8 @@ def std_headers(spec, msgid, mailer_hdr=None, helo=("mail-ej1-f41.google.com", "
     h.append(("Message-ID", "<%s>" % msgid))
     if spec.get("irt", True) and spec.get("irt_id"):
         h.append(("In-Reply-To", "<%s>" % spec["irt_id"]))
-        h.append(("References", "<%s>" % spec["irt_id"]))
+        refs = " ".join("<%s>" % r for r in spec.get("refs_before", [])) + (" " if spec.get("refs_before") else "")
+        h.append(("References", refs + "<%s>" % spec["irt_id"]))
     h.append(("Subject", hdr_word(spec["subject"], subj_charset, subj_mode)))
     h.append(("To", spec["to_hdr"]))
     if spec.get("cc"):
@@ -857,7 +858,7 @@ def c_prefill(spec, client="gmail"):
     own = spec["own"]
     sig = spec.get("sig")
     text = own + (("\n\n" + sig) if sig else "") + "\n"
-    spec = dict(spec, irt=False)
+    spec = dict(spec, irt=spec.get("keep_irt", False))
     if client == "gmail":
         html = '<div dir="ltr">%s%s</div>\n' % (own_html(own, "div", ""), ("<div><br></div><div>%s</div>" % html_escape(sig)) if sig else "")
         top = multipart("alternative", "000000000000" + hexid(16), [text_part(text, "utf-8", "quoted-printable", cs_label="UTF-8"),
@@ -1284,8 +1285,596 @@ def plan_responses():
         response(c, lang, typ, a, posting=pick_posting(c), **client_opts(c, a))
 
 
+# ---------------------------------------------------------------- more responses
+
+def rid(dom):
+    return "%s.%s@%s" % (hexid(16), alnum(6).lower(), dom)
+
+
+def plan_more_responses():
+    # Found only through In-Reply-To / References: the address carries no token.
+    msgid_clients = ["gmail", "outlook", "thunderbird", "iphone", "yahoo", "owa", "applemail", "gmail-android",
+                     "outlook", "k9", "roundcube"]
+    pool = [("fr", a) for a in NPS_FR if a["score"] is not None] + [("en", a) for a in NPS_EN if a["score"] is not None]
+    picks = rnd.sample(pool, len(msgid_clients))
+    for n, (c, (lang, a)) in enumerate(zip(msgid_clients, picks)):
+        o = client_opts(c, a)
+        if n % 3 == 1:
+            o["refs_before"] = ["ticket-%s@helpdesk.%s" % (ticket_no(), rnd.choice(["maison-lumiere.fr", "brightline.net"]))]
+        response(c, lang, "nps", a, posting=pick_posting(c), msgid_only=True, desc_extra="-msgid-only", **o)
+
+    # Token only in the quoted body (the client dropped In-Reply-To and the reply went to the plain address).
+    for c, lang, a in (("gmail", "fr", A("8\nMerci pour la rapidité.", 8, "Merci pour la rapidité.", "8-then-comment")),
+                       ("owa", "fr", A("Je mets 9 au conseiller, très à l'écoute.", 9, "Je mets 9 au conseiller, très à l'écoute.", "9-in-sentence")),
+                       ("gmail", "en", A("7", 7, "-", "bare-7"))):
+        spec_over = dict(irt=False, to_hdr="nps@reply.example", rcpt="nps@reply.example")
+        sp = base_spec(c, lang, "nps")
+        response(c, lang, "nps", a, posting="top", desc_extra="-token-in-quoted-body-only", greet=False, thanks=False,
+                 survey_from=(sp["brand"]["svc"], TOK), tok_links=True, **spec_over)
+
+    # Photo of a damaged parcel attached.
+    png = png_bytes(32, 24, 7)
+    for c, lang, a, fn in (
+            ("gmail", "fr", A("4\nLe colis est arrivé abîmé, je vous joins une photo.", 4, "Le colis est arrivé abîmé, je vous joins une photo.", "4-photo-attached"), "colis_abime.png"),
+            ("outlook", "fr", A("Je mets 5 car l'emballage était déchiré à l'arrivée (photo en pièce jointe).", 5,
+                                "Je mets 5 car l'emballage était déchiré à l'arrivée (photo en pièce jointe).", "5-photo-attached"), "photo colis.png"),
+            ("iphone", "en", A("3\nBox was crushed, photo attached.", 3, "Box was crushed, photo attached.", "3-photo-attached"), "IMG_4821.png"),
+            ("gmail", "en", A("Photo of the damaged parcel attached. 6/10 because the replacement came fast.", 6,
+                              "Photo of the damaged parcel attached. 6/10 because the replacement came fast.", "6-photo-attached"), "damaged_parcel.png")):
+        o = client_opts(c, a)
+        o["attach"] = (fn, png, "image/png")
+        if c == "iphone":
+            o["cte"] = "quoted-printable"
+        response(c, lang, "nps", a, posting="top", greet=False, thanks=False, **o)
+
+    # The widget's mailto: link: a new message with the pre-filled subject and body.
+    for c, lang, typ, subj, body, score, comment, tag in (
+            ("gmail", "fr", "nps", "Re: Note : 9/10", "Note : 9/10", 9, "-", "prefilled-unchanged-9"),
+            ("iphone", "en", "nps", "Re: Score: 10/10", "Score: 10/10", 10, "-", "prefilled-unchanged-10"),
+            ("outlook", "fr", "nps", "Re: Note : 7/10", "Note : 7/10\n\nLe conseiller était aimable mais il a fallu rappeler deux fois.", 7,
+             "Le conseiller était aimable mais il a fallu rappeler deux fois.", "prefilled-7-comment-added"),
+            ("gmail", "en", "nps", "Re: Score: 8/10", "Quick and painless, thanks Priya.", 8, "Quick and painless, thanks Priya.", "prefilled-subject-8-body-replaced"),
+            ("iphone", "fr", "nps", "Re: Note : 3/10", "Trois relances pour obtenir un avoir, c'est beaucoup trop.", 3,
+             "Trois relances pour obtenir un avoir, c'est beaucoup trop.", "prefilled-subject-3-body-replaced"),
+            ("outlook", "en", "nps", "Re: Score: 6/10", "Score: 6/10", 6, "-", "prefilled-unchanged-6"),
+            ("gmail", "fr", "csat", "Re: Note : 4/5", "Note : 4/5", 4, "-", "csat-prefilled-unchanged-4"),
+            ("iphone", "en", "ces", "Re: Score: 6/7", "Score: 6/7\n\nThe chat was the easy bit.", 6, "The chat was the easy bit.", "ces-prefilled-6-comment-added")):
+        sp = base_spec("gmail" if c == "gmail" else ("iphone" if c == "iphone" else "outlook"), lang, typ)
+        sp.update(own=body, subject=subj, to_hdr=TOK, rcpt=TOK)
+        if c == "iphone":
+            sp["sig"] = "Envoyé de mon iPhone" if lang == "fr" else "Sent from my iPhone"
+        raw = c_prefill(sp, c)
+        add("%s-%s-%s" % (c, lang, tag), "response", score, typ, lang, comment, raw)
+
+    # Bottom-posting below a long quote where the quote ends with the scale "... 9 - 10".
+    for c, lang, a in (("thunderbird", "fr", A("6", 6, "-", "bare-6")), ("applemail", "en", A("9\nKeep it up.", 9, "Keep it up.", "9-then-comment")),
+                       ("gmail", "fr", A("Je dirais dix sur dix, rien à redire.", 10, "Je dirais dix sur dix, rien à redire.", "dix-sur-dix-sentence"))):
+        response(c, lang, "nps", a, posting="bottom", greet=False, thanks=False, desc_extra="-below-quote", **client_opts(c, a))
+
+# ---------------------------------------------------------------- auto-replies
+
+def simple_msg(headers, ctype_body, eol="\r\n"):
+    return finish(headers, ctype_body, eol)
+
+
+def survey_ctx(lang, typ="nps"):
+    brand = rnd.choice(BRANDS[lang])
+    ticket = ticket_no()
+    return brand, ticket, survey_subject(lang, brand, ticket)
+
+
+AUTO = [
+    # (lang, style, subject-pattern, body, extra headers)
+    ("fr", "exchange", "Réponse automatique : {s}",
+     "Bonjour,\n\nJe suis absente du bureau jusqu'au 10 novembre inclus, avec un accès limité à mes messages.\n"
+     "Pour toute urgence, merci de contacter Laurent Masson au 01 45 67 89 10.\n\nCordialement,\n{name}", []),
+    ("en", "exchange", "Automatic reply: {s}",
+     "Hello,\n\nI am out of the office until Monday 10 November with no access to email.\n"
+     "For urgent matters please contact helpdesk@{dom} or call +44 20 7946 0958.\n\nKind regards,\n{name}", []),
+    ("fr", "exchange", "Réponse automatique : {s}",
+     "Bonjour,\n\nJe suis en congé du 3 au 9 novembre. De retour le 10.\n\n{name}", []),
+    ("en", "exchange", "Automatic reply: {s}",
+     "Thank you for your email. I'm on annual leave and will be back on the 9th.\n\n{name}", []),
+    ("fr", "exchange", "Absence du bureau : {s}", "Absent(e) jusqu'au 8 décembre.", []),
+    ("en", "exchange", "Out of Office: {s}", "I'm out of the office until 10/11 and will reply when I'm back.", []),
+    ("fr", "gmail", "Re: {s}",
+     "Bonjour,\n\nJe suis en vacances jusqu'au 10/11 et je lirai votre message à mon retour.\n\nBonne journée,\n{first}", []),
+    ("en", "gmail", "Away until 9 November",
+     "Hi,\n\nThanks for your message. I'm travelling with limited access to email until 9 November.\n\n{first}", []),
+    ("fr", "gmail", "Absence", "Je suis absent jusqu'au 9.\nMerci de renvoyer votre message après cette date si nécessaire.", []),
+    ("fr", "sieve", "Auto: {s}",
+     "Je suis actuellement en déplacement et je reviens le lundi 10. Votre message a bien été reçu.", []),
+    ("en", "sieve", "Auto: {s}", "I am away until 10 November. Your message has been received.", []),
+    ("fr", "zimbra", "Message d'absence",
+     "Bonjour,\nJe suis absente jusqu'au 7 novembre inclus.\nEn cas d'urgence : 06 98 76 54 32.\nCordialement", []),
+    ("en", "zimbra", "Out of office", "I'm out until 8. Back on Monday.", []),
+    ("fr", "cpanel", "Re: {s}",
+     "Merci pour votre message. Nos bureaux sont fermés du 24/12 au 2/01. Nous vous répondrons dès notre retour.\n\n"
+     "L'équipe {company}\n10 avenue de la République, 75011 Paris", []),
+    ("en", "cpanel", "Thank you for contacting us",
+     "Thank you for your email. We aim to reply within 2 working days.\n\n{company}, 10 Market Street, Leeds LS1 6DT", []),
+    ("fr", "helpdesk", "[Ticket #{t}] Nous avons bien reçu votre demande",
+     "Bonjour,\n\nVotre demande a bien été enregistrée sous le numéro {t}. Un conseiller vous répondra sous 48 h.\n\n"
+     "Merci de ne pas répondre à ce message.\n-- \nService informatique {company}", []),
+    ("en", "helpdesk", "[Request #{t}] Received: {s}",
+     "Hello,\n\nThis is an automated message: we received your request and assigned it number {t}.\n"
+     "Our team answers within 1 business day.\n\n-- \n{company} IT Service Desk", []),
+    ("fr", "yahoo", "Réponse automatique",
+     "Je suis absente jusqu'au 10 novembre. Je vous répondrai dès que possible.", []),
+    ("en", "list", "Your message to {list} awaits moderator approval",
+     "Your mail to '{list}' with the subject\n\n    {s}\n\nIs being held until the list moderator can review it for approval.\n\n"
+     "The reason it is being held:\n\n    Post by non-member to a members-only list\n", []),
+    ("fr", "outlook-rule", "Absence du bureau",
+     "Bonjour, je suis absent du bureau du 3 au 10 novembre.\nVotre message ne sera pas transféré.", []),
+    ("en", "outlook-rule", "Out of Office",
+     "I am out of the office until Monday 10th. I will respond to your message on my return.", []),
+    ("fr", "exchange", "Réponse automatique : {s}",
+     "Madame, Monsieur,\n\nJe ne fais plus partie de la société depuis le 31/10/2025. Merci d'adresser vos messages à accueil@{dom}.\n\n"
+     "Ce message et ses pièces jointes sont confidentiels.", []),
+    ("en", "icloud", "Re: {s}",
+     "I'm on holiday until 9 November, back on the 10th. Replies may be slow.", []),
+    ("fr", "mdn-outlook", "Lu : {s}", "", []),
+    ("en", "mdn-thunderbird", "Return Receipt (displayed) - {s}", "", []),
+    ("fr", "autorespond", "Re: {s}",
+     "Ceci est une réponse automatique.\nNotre agence est ouverte du lundi au vendredi de 9h à 18h. Tél. : 04 91 10 10 10.", []),
+    ("en", "precedence-junk", "Auto-Reply: {s}", "I'm away until 10 November.", []),
+    ("fr", "gmail", "Congés", "Bonjour, je suis en congés jusqu'au 5 janvier 2026. À mon retour je vous réponds. 9 jours de pause bien mérités !", []),
+]
+
+COMPANIES = {"fr": ["Groupe Vernier", "Cabinet Roussel", "Mairie de Saint-Aubin", "Lycée Jean Moulin"],
+             "en": ["Acme Logistics", "Brookfield Partners", "Riverside Clinic"]}
+
+
+def plan_autoreplies():
+    for n, (lang, style, subj, body, _x) in enumerate(AUTO):
+        typ = rnd.choice(["nps", "nps", "nps", "csat", "ces"])
+        brand, ticket, ssubj = survey_ctx(lang, typ)
+        kindmap = {"exchange": "corp", "outlook-rule": "corp", "gmail": "gmail", "sieve": "isp", "zimbra": "corp",
+                   "cpanel": "corp", "helpdesk": "corp", "yahoo": "yahoo", "list": "corp", "icloud": "apple",
+                   "mdn-outlook": "corp", "mdn-thunderbird": "isp", "autorespond": "corp", "precedence-junk": "isp"}
+        dk = kindmap[style]
+        dk = {"corp": "corp_" + lang, "isp": "isp_" + lang}.get(dk, dk)
+        cust = person(lang, dk)
+        dom = cust["email"].split("@")[1]
+        company = rnd.choice(COMPANIES[lang])
+        listname = "contact@" + dom
+        t = ticket_no()
+        sdate = rand_survey_date()
+        rdate = sdate.add_min(rnd.choice([0, 1, 2]))
+        fill = dict(s=ssubj, name=cust["name"], first=cust["first"], dom=dom, company=company, t=t, list=listname)
+        subject = subj.format(**fill)
+        text = body.format(**fill) + "\n"
+        frm = addr(cust["name"], cust["email"])
+        h = [("Return-Path", "<%s>" % cust["email"]), ("Delivered-To", TOK),
+             ("Received", "from %s (%s [%s])\n\tby mx1.reply.example (Postfix) with ESMTPS id %s\n\tfor <%s>; %s"
+              % ("mail." + dom, "mail." + dom, "185.%d.%d.%d" % (rnd.randint(1, 250), rnd.randint(1, 250), rnd.randint(1, 250)),
+                 alnum(11), TOK, rdate.rfc()))]
+        ctype = None
+        extra = []
+        irt = True
+        if style == "exchange":
+            extra = [("Thread-Topic", hdr_word(ssubj)), ("Thread-Index", "AQHcT" + alnum(20)),
+                     ("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All"),
+                     ("X-MS-Exchange-Inbox-Rules-Loop", cust["email"]), ("X-MS-Exchange-Generated-Message-Source", "Mailbox Rules Agent"),
+                     ("Content-Language", "fr-FR" if lang == "fr" else "en-US")]
+            html = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body><p>%s</p></body></html>\n' % \
+                html_escape(text).replace("\n", "<br>\n")
+            ctype = multipart("alternative", "_000_%s_" % alnum(40), [text_part(text, "utf-8", "base64" if n % 2 else "quoted-printable", cs_label="utf-8"),
+                                                                      text_part(html, "utf-8", "quoted-printable", "html", cs_label="utf-8")])
+            msgid = "%s@%s.eurprd02.prod.outlook.com" % (alnum(30), "AM9PR02MB" + str(rnd.randint(1000, 9999)))
+        elif style == "outlook-rule":
+            extra = [("X-Mailer", "Microsoft Outlook 16.0"), ("Thread-Index", "AQHcT" + alnum(20)), ("Content-Language", "fr" if lang == "fr" else "en-gb")]
+            ctype = text_part(text, "windows-1252", "quoted-printable", cs_label="windows-1252")
+            msgid = "%s@%s" % (alnum(24), dom)
+            irt = False
+        elif style == "gmail":
+            extra = [("Auto-Submitted", "auto-replied"), ("X-Gm-Message-State", "AOJu0Yx" + alnum(30))]
+            ctype = multipart("alternative", "000000000000" + hexid(16), [text_part(text, "utf-8", "quoted-printable", cs_label="UTF-8"),
+                                                                         text_part("<div dir=\"ltr\">%s</div>\n" % html_escape(text).replace("\n", "<br>"), "utf-8", "quoted-printable", "html", cs_label="UTF-8")])
+            msgid = "CA%s@mail.gmail.com" % alnum(44)
+        elif style == "sieve":
+            extra = [("Auto-Submitted", "auto-replied (vacation)"), ("Precedence", "bulk")]
+            ctype = text_part(text, "utf-8", "8bit", cs_label="utf-8")
+            msgid = "dovecot-sieve-%d-%d-0@%s" % (1762000000 + rnd.randint(0, 10 ** 7), rnd.randint(1000, 99999), "mail." + dom)
+        elif style == "zimbra":
+            extra = [("Auto-Submitted", "auto-replied"), ("X-Autoreply", "yes"), ("X-Mailer", "Zimbra 9.0.0_GA_4583")]
+            ctype = text_part(text, "utf-8", "7bit" if all(ord(c) < 128 for c in text) else "quoted-printable", cs_label="utf-8")
+            msgid = "%d.%d.%d.JavaMail.zimbra@%s" % (rnd.randint(10 ** 8, 10 ** 9), rnd.randint(1, 9), 1762000000000 + rnd.randint(0, 10 ** 9), dom)
+        elif style == "cpanel":
+            extra = [("X-Autorespond", subject if all(ord(c) < 128 for c in subject) else "Re"), ("Precedence", "auto_reply"), ("X-Precedence", "auto_reply")]
+            ctype = text_part(text, "utf-8", "8bit", cs_label="utf-8")
+            msgid = "%s@%s" % (hexid(32), "server." + dom)
+        elif style == "helpdesk":
+            extra = [("Auto-Submitted", "auto-generated"), ("Precedence", "bulk"), ("X-Auto-Response-Suppress", "All"),
+                     ("X-Mailer", "Zammad Mail Service")]
+            ctype = text_part(text, "utf-8", "quoted-printable", cs_label="UTF-8")
+            msgid = "<ticket-%s-%d@helpdesk.%s>".strip("<>") % (t, rnd.randint(1000, 9999), dom)
+            frm = addr("%s - Support" % company, "support@" + dom)
+        elif style == "yahoo":
+            extra = [("Precedence", "junk"), ("X-Autoreply", "yes"), ("X-Mailer", "WebService/1.1.24652 YMailNorrin")]
+            ctype = text_part(text, "utf-8", "quoted-printable", cs_label="UTF-8")
+            msgid = "%d.%d@mail.yahoo.com" % (rnd.randint(10 ** 8, 10 ** 9), rnd.randint(10 ** 6, 10 ** 7))
+        elif style == "list":
+            extra = [("Precedence", "list"), ("List-Id", "<%s>" % listname.replace("@", ".")), ("X-BeenThere", listname),
+                     ("X-Mailman-Version", "2.1.39")]
+            ctype = text_part(text, "us-ascii", "7bit", cs_label="us-ascii")
+            msgid = "mailman.%d.%d.%d.%s@%s" % (rnd.randint(1, 999), 1762000000 + rnd.randint(0, 10 ** 7), rnd.randint(1, 99), listname.split("@")[0], dom)
+            frm = "%s-owner@%s" % (listname.split("@")[0], dom)
+        elif style == "icloud":
+            extra = [("Auto-Submitted", "auto-replied"), ("X-Mailer", "iCloud MailClient2500B19 MailServer2500B38")]
+            ctype = text_part(text, "utf-8", "7bit", cs_label="utf-8")
+            msgid = "%s@icloud.com" % alnum(20)
+        elif style == "autorespond":
+            extra = [("X-Autorespond", "Re: " + (ssubj if all(ord(c) < 128 for c in ssubj) else "Votre avis")), ("X-Mailer", "Plesk")]
+            ctype = text_part(text, "iso-8859-1", "8bit", cs_label="iso-8859-1")
+            msgid = "%s@%s" % (hexid(24), dom)
+        elif style == "precedence-junk":
+            extra = [("Precedence", "junk"), ("X-Loop", cust["email"])]
+            ctype = text_part(text, "us-ascii", "7bit", cs_label="us-ascii")
+            msgid = "%s@%s" % (hexid(24), dom)
+        elif style == "mdn-outlook":
+            rep = ("Votre message\n\n  À : %s\n  Objet : %s\n  Envoyé : %s\n\na été lu le %s.\n"
+                   % (cust["name"], ssubj, sdate.rfc(), rdate.rfc()))
+            ds = ("Reporting-UA: %s; Microsoft Outlook 16.0\nFinal-Recipient: rfc822;%s\nOriginal-Message-ID: <{{MSGID}}>\n"
+                  "Disposition: manual-action/MDN-sent-manually; displayed\n" % (dom, cust["email"]))
+            ctype = multipart("report", "----=_NextPart_%s" % hexid(20), [
+                text_part(rep, "iso-8859-1", "quoted-printable", cs_label="iso-8859-1"),
+                b"Content-Type: message/disposition-notification\n\n" + ds.encode() + b"\n"],
+                '; report-type=disposition-notification')
+            msgid = "%s@%s" % (alnum(30), dom)
+            extra = [("X-Mailer", "Microsoft Outlook 16.0")]
+        elif style == "mdn-thunderbird":
+            rep = ("This is a Return Receipt for the mail that you sent to %s.\n\nNote: This Return Receipt only acknowledges that the message "
+                   "was displayed on the recipient's computer. There is no guarantee that the recipient has read or understood the message contents.\n"
+                   % cust["email"])
+            ds = ("Reporting-UA: %s; Mozilla Thunderbird\nFinal-Recipient: rfc822;%s\nOriginal-Message-ID: <{{MSGID}}>\n"
+                  "Disposition: manual-action/MDN-sent-manually; displayed\n" % (dom, cust["email"]))
+            ctype = multipart("report", "------------" + alnum(24), [
+                text_part(rep, "utf-8", "7bit", cs_label="UTF-8"),
+                b"Content-Type: message/disposition-notification; name=\"MDNPart2.txt\"\nContent-Disposition: inline\n\n" + ds.encode() + b"\n"],
+                '; report-type=disposition-notification')
+            msgid = "%s-%s@%s" % (hexid(8), hexid(12), dom)
+            extra = [("User-Agent", "Mozilla Thunderbird")]
+        h += extra
+        h += [("MIME-Version", "1.0"), ("From", frm), ("Date", rdate.rfc()), ("Message-ID", "<%s>" % msgid)]
+        if irt:
+            h += [("In-Reply-To", "<{{MSGID}}>"), ("References", "<{{MSGID}}>")]
+        h += [("Subject", hdr_word(subject)), ("To", addr(brand["svc"], TOK) if rnd.random() < 0.5 else TOK)]
+        tag = {"exchange": "exchange-oof", "outlook-rule": "outlook-rule-subject-only", "gmail": "gmail-vacation",
+               "sieve": "sieve-vacation", "zimbra": "zimbra-x-autoreply", "cpanel": "cpanel-x-autorespond",
+               "helpdesk": "helpdesk-ack", "yahoo": "yahoo-precedence-junk", "list": "mailman-precedence-list",
+               "icloud": "icloud-vacation", "mdn-outlook": "outlook-read-receipt", "mdn-thunderbird": "thunderbird-return-receipt",
+               "autorespond": "plesk-x-autorespond", "precedence-junk": "precedence-junk"}[style]
+        digits = any(ch.isdigit() for ch in text) and style not in ("helpdesk",)
+        add("auto-%s-%s%s" % (tag, lang, "-with-date-digits" if digits else ""), "autoreply", None, typ, lang, "-", simple_msg(h, ctype))
+
+# ---------------------------------------------------------------- bounces
+
+def original_headers(brand, cust, ssubj, sdate, lang, b):
+    return ("Return-Path: <%s>\nReceived: from helpdesk.%s (helpdesk.%s [203.0.113.25])\n\tby mx1.reply.example (Postfix) with ESMTPS id %s\n\tfor <%s>; %s\n"
+            "Message-ID: <{{MSGID}}>\nDate: %s\nFrom: %s\nReply-To: %s\nTo: %s\nSubject: %s\nMIME-Version: 1.0\n"
+            "List-Unsubscribe: <mailto:%s?subject=unsubscribe>\nContent-Type: multipart/alternative; boundary=\"%s\"\n"
+            % (TOK, brand["dom"], brand["dom"], alnum(11), cust["email"], sdate.rfc(), sdate.rfc(),
+               addr(brand["svc"], "support@" + brand["dom"]), TOK, cust["email"], hdr_word(ssubj), TOK, b))
+
+
+def original_message(brand, cust, ssubj, sdate, lang, typ):
+    b = "=_np_" + hexid(16)
+    hdrs = original_headers(brand, cust, ssubj, sdate, lang, b)
+    body = "\n".join(survey_text(lang, typ, brand, cust, ticket_no())) + "\n"
+    return (hdrs + "\n--%s\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n%s\n--%s--\n"
+            % (b, qp_encode(body), b))
+
+
+BOUNCES = [
+    # lang, mta, status, diagnostic
+    ("en", "postfix-local", "5.1.1", "host mx.%(dom)s[%(ip)s] said: 550 5.1.1 <%(rcpt)s>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command)"),
+    ("en", "postfix-local", "5.2.2", "host mx.%(dom)s[%(ip)s] said: 552 5.2.2 <%(rcpt)s>: Mailbox full, quota exceeded (in reply to RCPT TO command)"),
+    ("en", "postfix-remote", "5.1.1", "host 127.0.0.1[127.0.0.1] said: 550 5.1.1 <%(rcpt)s>: Recipient address rejected: User unknown in local recipient table"),
+    ("en", "exim", "5.0.0", "550 5.1.1 <%(rcpt)s>: No such user here"),
+    ("en", "exim-plain", None, "550-5.1.1 The email account that you tried to reach does not exist."),
+    ("en", "o365", "5.1.10", "Remote server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'"),
+    ("fr", "o365", "5.1.10", "Remote server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'"),
+    ("en", "exchange-onprem", "5.2.2", "#550 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException ##"),
+    ("en", "gmail", "5.1.1", "smtp; 550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. For more information, go to https://support.google.com/mail/?p=NoSuchUser"),
+    ("fr", "gmail", "5.1.1", "smtp; 550-5.1.1 The email account that you tried to reach does not exist."),
+    ("fr", "orange", "5.1.1", "smtp; 550 5.1.1 <%(rcpt)s>: Adresse d au moins un destinataire invalide. Invalid recipient. OFR_416"),
+    ("en", "yahoo", None, "552 1 Requested mail action aborted, mailbox not found"),
+    ("fr", "postfix-local", "5.4.4", "Host or domain name not found. Name service error for name=%(dom)s type=MX: Host not found, try again"),
+    ("en", "postfix-local", "5.7.1", "host mx.%(dom)s[%(ip)s] said: 554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)"),
+]
+
+
+def plan_bounces():
+    for n, (lang, mta, status, diag) in enumerate(BOUNCES):
+        typ = rnd.choice(["nps", "nps", "csat", "ces"]) if n % 3 == 0 else "nps"
+        brand, ticket, ssubj = survey_ctx(lang, typ)
+        cust = person(lang, rnd.choice(["isp_" + lang, "gmail", "corp_" + lang, "outlook"]))
+        if mta == "gmail":
+            cust = person(lang, "gmail")
+        if mta == "orange":
+            cust = person("fr", "isp_fr")
+            cust["email"] = cust["email"].split("@")[0] + "@orange.fr"
+        dom = cust["email"].split("@")[1]
+        ip = "%d.%d.%d.%d" % (rnd.randint(20, 220), rnd.randint(1, 250), rnd.randint(1, 250), rnd.randint(1, 250))
+        sdate = rand_survey_date()
+        bdate = sdate.add_min(rnd.choice([0, 1, 5, 30]))
+        d = diag % dict(dom=dom, ip=ip, rcpt=cust["email"])
+        qid = alnum(11)
+        orig = original_message(brand, cust, ssubj, sdate, lang, typ)
+        orig_h = orig.split("\n\n", 1)[0] + "\n"
+        h = [("Return-Path", "<>"), ("Delivered-To", TOK)]
+        if mta.startswith("postfix"):
+            host = "mx1.reply.example" if mta == "postfix-local" else "smtp.%s" % brand["dom"]
+            h += [("Received", "by %s (Postfix)\n\tid %s; %s" % (host, qid, bdate.rfc())), ("Date", bdate.rfc()),
+                  ("From", "MAILER-DAEMON@%s (Mail Delivery System)" % host), ("Subject", "Undelivered Mail Returned to Sender"),
+                  ("To", TOK), ("Auto-Submitted", "auto-replied"), ("MIME-Version", "1.0")]
+            b = "%s.%d/%s" % (qid, 1762000000 + rnd.randint(0, 10 ** 7), host)
+            if lang == "fr":
+                txt = ("Ceci est le programme de distribution de courriel de %s.\n\nJe suis désolé de vous informer que votre message n'a pas pu\n"
+                       "être remis à un ou plusieurs destinataires. Il est joint ci-dessous.\n\n"
+                       "                   Le programme de distribution de courriel\n\n<%s>: %s\n" % (host, cust["email"], d))
+                cs = "utf-8"
+            else:
+                txt = ("This is the mail system at host %s.\n\nI'm sorry to have to inform you that your message could not\n"
+                       "be delivered to one or more recipients. It's attached below.\n\nFor further assistance, please send mail to postmaster.\n\n"
+                       "If you do so, please include this problem report. You can\ndelete your own text from the attached returned message.\n\n"
+                       "                   The mail system\n\n<%s>: %s\n" % (host, cust["email"], d))
+                cs = "us-ascii"
+            ds = ("Reporting-MTA: dns; %s\nX-Postfix-Queue-ID: %s\nX-Postfix-Sender: rfc822; %s\nArrival-Date: %s\n\n"
+                  "Final-Recipient: rfc822; %s\nOriginal-Recipient: rfc822;%s\nAction: failed\nStatus: %s\nRemote-MTA: dns; mx.%s\n"
+                  "Diagnostic-Code: smtp; %s\n" % (host, qid, TOK, sdate.rfc(), cust["email"], cust["email"], status, dom, d.split(" said: ")[-1]))
+            parts = [("Content-Description: Notification\nContent-Type: text/plain; charset=%s\nContent-Transfer-Encoding: 8bit\n\n" % cs).encode() + txt.encode(cs),
+                     ("Content-Description: Delivery report\nContent-Type: message/delivery-status\n\n" + ds).encode(),
+                     ("Content-Description: Undelivered Message Headers\nContent-Type: text/rfc822-headers\n\n" + orig_h).encode()
+                     if n % 2 else ("Content-Description: Undelivered Message\nContent-Type: message/rfc822\n\n" + orig).encode()]
+            top = multipart("report", b, parts, "; report-type=delivery-status")
+        elif mta == "exim":
+            host = "mx%d.%s" % (rnd.randint(1, 3), dom)
+            h += [("Received", "from mail by %s with local (Exim 4.97)\n\tid 1v%s-000%s-3N; %s" % (host, alnum(5), alnum(3), bdate.rfc())),
+                  ("X-Failed-Recipients", cust["email"]), ("Auto-Submitted", "auto-replied"),
+                  ("From", "Mail Delivery System <Mailer-Daemon@%s>" % host), ("To", TOK), ("References", "<{{MSGID}}>"),
+                  ("Content-Type", None), ("Subject", "Mail delivery failed: returning message to sender"),
+                  ("Message-Id", "<E1v%s-000%s-3N@%s>" % (alnum(5), alnum(3), host)), ("Date", bdate.rfc()), ("MIME-Version", "1.0")]
+            b = "%d-eximdsn-%d" % (1762000000 + rnd.randint(0, 10 ** 7), rnd.randint(10 ** 8, 10 ** 9))
+            txt = ("This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\n"
+                   "recipients. This is a permanent error. The following address(es) failed:\n\n  %s\n    %s\n" % (cust["email"], d))
+            ds = ("Reporting-MTA: dns; %s\n\nAction: failed\nFinal-Recipient: rfc822;%s\nStatus: %s\n" % (host, cust["email"], status))
+            parts = [("Content-type: text/plain; charset=us-ascii\n\n" + txt).encode(),
+                     ("Content-type: message/delivery-status\n\n" + ds).encode(),
+                     ("Content-type: message/rfc822\n\n" + orig).encode()]
+            top = multipart("report", b, parts, "; report-type=delivery-status")
+        elif mta == "exim-plain":
+            host = "mail.%s" % dom
+            h += [("Received", "from mail by %s with local (Exim 4.92)\n\tid 1v%s-000%s-Ab; %s" % (host, alnum(5), alnum(3), bdate.rfc())),
+                  ("X-Failed-Recipients", cust["email"]), ("Auto-Submitted", "auto-replied"),
+                  ("From", "Mail Delivery System <Mailer-Daemon@%s>" % host), ("To", TOK),
+                  ("Subject", "Mail delivery failed: returning message to sender"),
+                  ("Message-Id", "<E1v%s-000%s-Ab@%s>" % (alnum(5), alnum(3), host)), ("Date", bdate.rfc())]
+            txt = ("This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\n"
+                   "recipients. This is a permanent error. The following address(es) failed:\n\n  %s\n    SMTP error from remote mail server after RCPT TO:<%s>:\n    %s\n\n"
+                   "------ This is a copy of the message, including all the headers. ------\n\n%s" % (cust["email"], cust["email"], d, orig))
+            top = txt.encode()
+        elif mta in ("o365", "exchange-onprem"):
+            host = "PAXPR08MB%d.eurprd08.prod.outlook.com" % rnd.randint(1000, 9999) if mta == "o365" else "EXCH01.%s" % dom
+            sender = ("postmaster@%s" % (dom if mta == "exchange-onprem" else "outlook.com"))
+            subj = ("Non remis : " if lang == "fr" else "Undeliverable: ") + ssubj
+            h += [("Received", "from %s ([::1]) by %s with mapi id 15.20.8182.%d; %s" % (host, host, rnd.randint(10, 40), bdate.rfc())),
+                  ("From", addr("Microsoft Outlook" if mta == "o365" else "Postmaster", sender) if mta == "exchange-onprem" else
+                   "Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@%s>" % brand["dom"]),
+                  ("To", TOK), ("Date", bdate.rfc()), ("Content-Language", "fr-FR" if lang == "fr" else "en-US"),
+                  ("Message-ID", "<%s@%s>" % (hexid(8) + "-" + hexid(4) + "-" + hexid(4) + "-" + hexid(4) + "-" + hexid(12), host)),
+                  ("In-Reply-To", "<{{MSGID}}>"), ("References", "<{{MSGID}}>"), ("Subject", hdr_word(subj)),
+                  ("Auto-Submitted", "auto-replied"), ("X-MS-Exchange-Message-Is-Ndr", ""), ("MIME-Version", "1.0")]
+            if lang == "fr":
+                html = ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body>"
+                        "<p><b><font color=\"#000066\" size=\"3\" face=\"Arial\">Votre message à %s n'a pas pu être remis.</font></b></p>"
+                        "<p>%s n'a pas été trouvé sur %s.</p><p><b>Office 365</b></p><p>Action requise : vérifiez l'adresse du destinataire.</p>"
+                        "<p>Comment résoudre ce problème ?<br>L'adresse est peut-être mal orthographiée ou n'existe pas. Essayez de renvoyer le message.</p>"
+                        "<p>Informations de diagnostic pour les administrateurs :<br>Serveur de génération : %s<br>%s<br>%s</p></body></html>\n"
+                        % (cust["email"], cust["email"].split("@")[0], dom, host, cust["email"], d))
+            else:
+                html = ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body>"
+                        "<p><b><font color=\"#000066\" size=\"3\" face=\"Arial\">Your message to %s couldn't be delivered.</font></b></p>"
+                        "<p>%s wasn't found at %s.</p><p><b>Office 365</b></p><p>Action required: check the recipient address.</p>"
+                        "<p>Diagnostic information for administrators:<br>Generating server: %s<br>%s<br>%s</p></body></html>\n"
+                        % (cust["email"], cust["email"].split("@")[0], dom, host, cust["email"], d))
+            ds = ("Reporting-MTA: dns;%s\nReceived-From-MTA: dns;helpdesk.%s\nArrival-Date: %s\n\nFinal-recipient: rfc822;%s\n"
+                  "Action: failed\nStatus: %s\nDiagnostic-Code: smtp;%s\n" % (host, brand["dom"], sdate.rfc(), cust["email"], status, d))
+            b = "_000_%s_" % alnum(40)
+            import re as _re
+            alt = multipart("alternative", "_001_" + alnum(30) + "_", [
+                text_part(_re.sub(r"<[^>]+>", "", html.split("<body>")[1].replace("<br>", "\n").replace("</p>", "\n\n")).strip() + "\n", "utf-8", "quoted-printable", cs_label="utf-8"),
+                text_part(html, "utf-8", "quoted-printable", "html", cs_label="utf-8")])
+            parts = [alt, ("Content-Type: message/delivery-status\n\n" + ds).encode(),
+                     ("Content-Type: message/rfc822\n\n" + orig).encode()]
+            top = multipart("report", b, parts, "; report-type=delivery-status")
+        elif mta == "gmail":
+            host = "mx.google.com"
+            subj = "Delivery Status Notification (Failure)"
+            h += [("Received", "by 2002:a05:6000:4026:b0:42b:%s with SMTP id %s; %s" % (hexid(4), alnum(20), bdate.rfc())),
+                  ("From", "Mail Delivery Subsystem <mailer-daemon@googlemail.com>"), ("To", TOK),
+                  ("Auto-Submitted", "auto-replied"), ("Message-ID", "<%s.%s@mx.google.com>" % (hexid(8), hexid(8))),
+                  ("Date", bdate.rfc("-0800")), ("Subject", subj), ("References", "<{{MSGID}}>"), ("In-Reply-To", "<{{MSGID}}>"),
+                  ("X-Failed-Recipients", cust["email"]), ("MIME-Version", "1.0")]
+            if lang == "fr":
+                txt = ("\n** Adresse introuvable **\n\nVotre message n'a pas été distribué à %s, car l'adresse est introuvable ou ne peut pas recevoir de messages.\n\n"
+                       "En savoir plus : https://support.google.com/mail/?p=NoSuchUser\n\nLa réponse était :\n\n%s\n" % (cust["email"], d))
+            else:
+                txt = ("\n** Address not found **\n\nYour message wasn't delivered to %s because the address couldn't be found, or is unable to receive mail.\n\n"
+                       "Learn more here: https://support.google.com/mail/?p=NoSuchUser\n\nThe response was:\n\n%s\n" % (cust["email"], d))
+            ds = ("Reporting-MTA: dns; googlemail.com\nArrival-Date: %s\n\nFinal-Recipient: rfc822; %s\nAction: failed\nStatus: %s\n"
+                  "Remote-MTA: dns; gmail-smtp-in.l.google.com. (142.250.102.27, the server for the domain gmail.com.)\nDiagnostic-Code: %s\n"
+                  "Last-Attempt-Date: %s\n" % (sdate.rfc(), cust["email"], status, d, bdate.rfc()))
+            b = "000000000000" + hexid(16)
+            parts = [multipart("related", "000000000000" + hexid(16), [multipart("alternative", "000000000000" + hexid(16), [
+                text_part(txt, "utf-8", "quoted-printable", cs_label="UTF-8"),
+                text_part("<html><body>%s</body></html>\n" % html_escape(txt).replace("\n", "<br>\n"), "utf-8", "quoted-printable", "html", cs_label="UTF-8")])]),
+                ("Content-Type: message/delivery-status\n\n" + ds).encode(),
+                ("Content-Type: message/rfc822\n\n" + orig).encode()]
+            top = multipart("report", b, parts, "; report-type=delivery-status")
+        elif mta == "orange":
+            host = "smtp.orange.fr"
+            h += [("Received", "from opmta1mto02nd1 with ME id %s; %s" % (alnum(20), bdate.rfc())),
+                  ("From", "Mail Delivery System <MAILER-DAEMON@%s>" % host), ("To", TOK),
+                  ("Subject", hdr_word("Échec de remise du message")), ("Date", bdate.rfc()),
+                  ("Message-ID", "<%s@%s>" % (alnum(20), host)), ("MIME-Version", "1.0"), ("Auto-Submitted", "auto-replied")]
+            txt = ("Votre message n'a pas pu être délivré à un ou plusieurs destinataires.\n\n<%s> : %s\n" % (cust["email"], d))
+            ds = ("Reporting-MTA: dns; %s\n\nFinal-Recipient: rfc822; %s\nAction: failed\nStatus: %s\nDiagnostic-Code: %s\n" % (host, cust["email"], status, d))
+            b = "----=_Part_%d" % rnd.randint(10 ** 6, 10 ** 7)
+            parts = [text_part(txt, "utf-8", "8bit", cs_label="UTF-8"), ("Content-Type: message/delivery-status\n\n" + ds).encode(),
+                     ("Content-Type: text/rfc822-headers\n\n" + orig_h).encode()]
+            top = multipart("report", b, parts, "; report-type=delivery-status")
+        elif mta == "yahoo":
+            host = "mta%d.am0.yahoodns.net" % rnd.randint(4, 7)
+            h += [("Received", "from %s by mx1.reply.example; %s" % (host, bdate.rfc())),
+                  ("From", "MAILER-DAEMON@yahoo.com"), ("To", TOK), ("Subject", "Failure Notice"), ("Date", bdate.rfc()),
+                  ("Message-ID", "<%s@%s>" % (alnum(20), host))]
+            txt = ("Sorry, we were unable to deliver your message to the following address.\n\n<%s>:\n%s\n\n--- Below this line is a copy of the message.\n\n%s"
+                   % (cust["email"], d, orig))
+            top = ("Content-Type: text/plain; charset=us-ascii\n\n" + txt).encode()
+        h = [x for x in h if x[1] is not None]
+        label_lang = lang
+        if mta.startswith("postfix") and lang == "fr":
+            label_lang = "fr"
+        desc = "bounce-%s-%s-%s" % (mta, lang, (status or "plain").replace(".", ""))
+        if not top.startswith(b"Content-") and mta in ("exim-plain",):
+            top = b"\n" + top
+        add(desc, "bounce", None, typ, label_lang, "-", finish(h, top, "\n" if mta.startswith(("postfix", "exim")) else "\r\n"))
+
+# ---------------------------------------------------------------- unsubscribes
+
+def plan_unsubscribes():
+    U = [("iphone", "fr", "STOP", "stop"), ("gmail", "en", "unsubscribe", "unsubscribe"),
+         ("outlook", "fr", "Bonjour,\n\nMerci de procéder à ma désinscription, je ne souhaite plus recevoir vos enquêtes.", "desinscription"),
+         ("thunderbird", "fr", "Je ne souhaite plus recevoir ce type de message.", "ne-plus-recevoir"),
+         ("owa", "en", "Please remove me from your mailing list.", "remove-me"),
+         ("samsung", "fr", "STOP SVP", "stop-svp"), ("yahoo", "en", "Stop sending me these surveys.", "stop-sending"),
+         ("k9", "fr", "Désinscription", "desinscription-word"), ("gmail-android", "en", "UNSUBSCRIBE", "unsubscribe-caps")]
+    for c, lang, text, tag in U:
+        a = A(text, None, "-", "unsubscribe-" + tag)
+        response(c, lang, rnd.choice(["nps", "nps", "csat"]), a, posting="top", greet=False, thanks=False, kind="unsubscribe",
+                 **client_opts(c, a))
+    # Mails sent to the List-Unsubscribe mailto: by the mailbox provider's unsubscribe button.
+    for lang, prov, body in (("en", "gmail", "This message was automatically generated by Gmail.\n"),
+                             ("fr", "outlook", ""), ("en", "yahoo", "")):
+        sp = base_spec("gmail" if prov == "gmail" else ("owa" if prov == "outlook" else "yahoo"), lang, "nps")
+        sp.update(subject="unsubscribe", to_hdr=TOK, rcpt=TOK, irt=False)
+        if prov == "gmail":
+            top = text_part(body, "utf-8", None, cs_label="UTF-8")
+            msgid = "CA%s@mail.gmail.com" % alnum(44)
+            h = std_headers(sp, msgid)
+        elif prov == "outlook":
+            top = text_part("\n", "utf-8", "7bit", cs_label="utf-8")
+            msgid = "%s@%s.namprd02.prod.outlook.com" % (alnum(30), "BY5PR02MB" + str(rnd.randint(1000, 9999)))
+            h = std_headers(sp, msgid, helo=("NAM10-DM6-obe.outbound.protection.outlook.com", "40.92.41.%d" % rnd.randint(10, 99)))
+        else:
+            top = text_part("\n", "utf-8", "7bit", cs_label="UTF-8")
+            msgid = "%d.%d@mail.yahoo.com" % (rnd.randint(10 ** 8, 10 ** 9), rnd.randint(10 ** 6, 10 ** 7))
+            h = std_headers(sp, msgid, ("X-Mailer", "WebService/1.1.24652 YMailNorrin"))
+        add("%s-%s-list-unsubscribe-mailto" % (prov, lang), "unsubscribe", None, "nps", lang, "-", finish(h, top))
+
+# ---------------------------------------------------------------- unmatched
+
+def plan_unmatched():
+    # no token anywhere, Message-ID unknown (or none)
+    NOTOK = dict(to_hdr="nps@reply.example", rcpt="nps@reply.example")
+    cases = [
+        ("gmail", "fr", "Enquête de satisfaction",
+         "Bonjour, j'ai reçu une enquête de satisfaction mais je ne la retrouve plus. Je vous mets 9.", False, "new-mail-score-9-no-token"),
+        ("outlook", "fr", "RE: Devis n° 2025-4471",
+         "Bonjour,\n\nBon pour accord.\n\nCordialement,\nPascal Roux\n\n-----Message d'origine-----\nDe : Service commercial <commercial@atelier-bernard.fr>\n"
+         "Envoyé : mardi 4 novembre 2025 09:12\nÀ : Pascal Roux <pascal.roux@groupe-vernier.fr>\nObjet : Devis n° 2025-4471\n\n"
+         "Bonjour,\nVeuillez trouver notre devis pour 10 chaises, 1 249,00 € TTC.", True, "reply-to-unrelated-thread"),
+        ("iphone", "fr", "Avis", "10/10 super équipe", False, "new-mail-10-no-token"),
+        ("gmail", "en", "Re: Your appointment",
+         "8\n\nOn Tue, Nov 4, 2025 at 9:00 AM Brightline Bookings <bookings@brightline.net> wrote:\n"
+         "> Your engineer appointment is confirmed for 12/11 between 10:00 and 12:00.", True, "reply-to-unknown-message-8"),
+        ("iphone", "en", "Hi", "Hi, who is this? I don't think I contacted you.", False, "who-is-this"),
+        ("outlook", "en", "RE: Ticket 48213", "9 - great service\n\nFrom: Northwind Outfitters <help@northwind-outfitters.com>\n"
+         "Sent: Monday, November 3, 2025 4:02 PM\nSubject: Ticket 48213\n\nYour ticket 48213 has been updated.", True, "unknown-references-9"),
+    ]
+    for c, lang, subj, text, unknown_irt, tag in cases:
+        sp = base_spec({"gmail": "gmail", "iphone": "iphone", "outlook": "outlook"}[c], lang, "nps")
+        sp.update(own=text, subject=subj, to_hdr="nps@reply.example", rcpt="nps@reply.example")
+        if c == "iphone":
+            sp["sig"] = "Envoyé de mon iPhone" if lang == "fr" else "Sent from my iPhone"
+        if unknown_irt:
+            sp["keep_irt"] = True
+            sp["irt_id"] = rid("mail.%s" % rnd.choice(["atelier-bernard.fr", "brightline.net", "northwind-outfitters.com"]))
+        raw = c_prefill(sp, c)
+        assert b"{{" not in raw
+        add("%s-%s-unmatched-%s" % (c, lang, tag), "unmatched", None, "nps", lang, "-", raw)
+    # spam and cold mail to the bare reply address
+    spams = [
+        ("fr", "Boostez votre référencement naturel en 30 jours",
+         "<html><body><h1>Offre spéciale -50 %</h1><p>Bonjour,</p><p>Notre agence propose un audit SEO offert pour les 10 premiers inscrits.</p>"
+         "<p>Appelez-nous au 01 84 60 10 10.</p><p><a href=\"https://seo-boost.example/unsub\">Se désinscrire</a></p></body></html>\n"),
+        ("en", "Invoice 20931 overdue - action required",
+         "<html><body><p>Dear customer,</p><p>Your invoice #20931 of $1,249.00 is overdue. Please review the attached statement before 12/11.</p></body></html>\n"),
+        ("fr", "Proposition de partenariat",
+         "<p>Bonjour,</p><p>Je me permets de vous contacter au sujet d'un partenariat. Seriez-vous disponible mardi 10 à 14h ?</p><p>Bien à vous,<br>Marc Delorme</p>\n"),
+        ("en", "Your parcel is waiting",
+         "<p>We tried to deliver your parcel 8 / 10 times. Pay 1.99 GBP to reschedule.</p>\n"),
+    ]
+    for lang, subj, html in spams:
+        dom = rnd.choice(["mailer-%d.example" % rnd.randint(1, 99), "news.seo-boost.example", "delivery-notice.example"])
+        d = rand_survey_date()
+        h = [("Return-Path", "<bounce-%s@%s>" % (alnum(8).lower(), dom)), ("Delivered-To", "nps@reply.example"),
+             ("Received", "from %s (unknown [%d.%d.%d.%d])\n\tby mx1.reply.example (Postfix) with ESMTP id %s\n\tfor <nps@reply.example>; %s"
+              % (dom, rnd.randint(20, 220), rnd.randint(1, 250), rnd.randint(1, 250), rnd.randint(1, 250), alnum(11), d.rfc())),
+             ("From", addr(rnd.choice(["Service Promotions", "Accounts Dept", "Marc Delorme", "Parcel Service"]), "info@" + dom)),
+             ("To", "nps@reply.example"), ("Subject", hdr_word(subj)), ("Date", d.rfc()),
+             ("Message-ID", "<%s@%s>" % (hexid(20), dom)), ("MIME-Version", "1.0")]
+        top = text_part(html, "utf-8", "quoted-printable", "html", cs_label="utf-8")
+        add("spam-%s-unmatched-%s" % (lang, "-".join(strip_accents(subj).lower().split()[:3])), "unmatched", None, "nps", lang, "-", finish(h, top))
+
+    # forged and expired tokens: never counted, even with a score
+    for ph, items in (("{{TOKEN_FORGED}}", [("gmail", "fr", "9"), ("outlook", "en", "10/10"), ("iphone", "fr", "8 - très bien"),
+                                           ("thunderbird", "en", "I'd give you a 7"), ("yahoo", "fr", "Note : 10")]),
+                      ("{{TOKEN_EXPIRED}}", [("gmail", "en", "9\nSorry for the late answer!"), ("owa", "fr", "Désolé pour le retard, je mets 8."),
+                                             ("applemail", "fr", "6")])):
+        kindtag = "forged-token" if "FORGED" in ph else "expired-token"
+        for c, lang, text in items:
+            a = A(text, None, "-", kindtag)
+            o = client_opts(c, a)
+            sp = base_spec(c, lang, "nps")
+            taddr = "nps+%s@reply.example" % ph
+            o.update(to_hdr=addr(sp["brand"]["svc"], taddr), rcpt=taddr, survey_from=(sp["brand"]["svc"], taddr), tok_links=False,
+                     irt_id=rid("reply.example"))
+            if o.get("cte") == "base64":
+                o["cte"] = "quoted-printable"
+            response(c, lang, "nps", a, posting=pick_posting(c), greet=False, thanks=False, kind="unmatched",
+                     desc_extra="-with-score-text", **o)
+            SAMPLES[-1]["desc"] = SAMPLES[-1]["desc"].replace("-top-", "-").replace("-bottom-", "-").replace("-inline-", "-")
+            raw = SAMPLES[-1]["raw"]
+            assert b"{{TOKEN}}" not in raw and b"{{MSGID}}" not in raw, text
+
+# ---------------------------------------------------------------- unparsed
+
+def plan_unparsed():
+    add("unparsed-empty-file", "unparsed", None, "nps", "en", "-", b"")
+    add("unparsed-binary-garbage", "unparsed", None, "nps", "en", "-", zlib.compress(urand(300)) + urand(200))
+    add("unparsed-json-not-a-mail", "unparsed", None, "nps", "en", "-",
+        b'{"event":"delivered","recipient":"nps@reply.example","ts":1762161234,"score":9}\n')
+    add("unparsed-truncated-headers-no-body", "unparsed", None, "nps", "fr", "-",
+        ("Return-Path: <claire.dupont@orange.fr>\r\nReceived: from smtp.orange.fr (smtp.orange.fr [80.12.242.12])\r\n"
+         "\tby mx1.reply.example (Postfix) with ESMTPS id 4dKx2F1Zq3z\r\nFrom: Claire Dupont <claire.dupont@orange.fr>\r\n"
+         "To: nps+{{TOKEN}}@reply.example\r\nSubject: Re: Votre avis sur notre ser").encode())
+
+
+def plan_more():
+    plan_more_responses()
+    plan_autoreplies()
+    plan_bounces()
+    plan_unsubscribes()
+    plan_unmatched()
+    plan_unparsed()
+
+
 def main():
     plan_responses()
+    plan_more()
     for f in os.listdir(HERE):
         if f.endswith(".eml"):
             os.unlink(os.path.join(HERE, f))
