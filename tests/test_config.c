@@ -979,6 +979,98 @@ test_sample_config_loads_with_existing_key_file(void **state)
 	assert_non_null(strstr(err.msg, "run `npsgate keygen -c " SAMPLE "`"));
 }
 
+/* Every key the dump prints is in the sample, set or commented out. */
+static void
+test_sample_lists_every_key(void **state)
+{
+	struct config *cf = config_defaults();
+	char *dump = dump_to_string(cf), *sample = read_all(SAMPLE);
+	char *line, *save = NULL, *eq;
+	char want[128];
+	int keys = 0;
+
+	(void)state;
+	for (line = strtok_r(dump, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		eq = strstr(line, " =");
+		if (line[0] == ';' || line[0] == '[' || eq == NULL)
+			continue;
+		*eq = '\0';
+		keys++;
+		snprintf(want, sizeof(want), "\n%s =", line);
+		if (strstr(sample, want) != NULL)
+			continue;
+		snprintf(want, sizeof(want), "\n;%s =", line);
+		if (strstr(sample, want) == NULL)
+			fail_msg("key %s is not in the sample", line);
+	}
+	/* 51 keys outside the channels, 5 in each of the 5 channels. */
+	assert_int_equal(keys, 51 + 5 * CHANNEL_COUNT);
+	free(dump);
+	free(sample);
+	config_free(cf);
+}
+
+/* full.conf changes every key (in at least one channel for the channel
+ * keys), so the round trip covers every key and type. */
+static void
+test_full_config_changes_every_key(void **state)
+{
+	struct npserr err;
+	struct config *def = config_defaults(), *cf;
+	char *d1, *d2, *l1, *l2, *s1 = NULL, *s2 = NULL;
+	char names[128][64], sec[32] = "";
+	int changed[128] = { 0 };
+	size_t n = 0, i;
+
+	(void)state;
+	cf = config_load_flags(DATA "full.conf", CONFIG_NO_FILE_CHECKS, &err);
+	if (cf == NULL)
+		fail_msg("%s", err.msg);
+	d1 = dump_to_string(def);
+	d2 = dump_to_string(cf);
+	l1 = strtok_r((char *)dump_body(d1), "\n", &s1);
+	l2 = strtok_r((char *)dump_body(d2), "\n", &s2);
+	while (l1 != NULL && l2 != NULL) {
+		if (l1[0] == '[') {
+			assert_string_equal(l1, l2);
+			/* The five channel sections share their keys. */
+			snprintf(sec, sizeof(sec), "%.*s",
+			    (int)strcspn(l1 + 1, ".]"), l1 + 1);
+		} else {
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s:%.*s", sec,
+			    (int)strcspn(l1, " "), l1);
+			for (i = 0; i < n && strcmp(names[i], name) != 0; i++)
+				;
+			if (i == n) {
+				assert_true(n < 128);
+				snprintf(names[n++], sizeof(names[0]), "%s",
+				    name);
+			}
+			if (strcmp(l1, l2) != 0)
+				changed[i] = 1;
+		}
+		l1 = strtok_r(NULL, "\n", &s1);
+		/* info_message continues on tab-indented lines. */
+		do
+			l2 = strtok_r(NULL, "\n", &s2);
+		while (l2 != NULL && l2[0] == '\t');
+	}
+	assert_null(l1);
+	assert_null(l2);
+	assert_int_equal(n, 51 + 5);
+	for (i = 0; i < n; i++)
+		if (!changed[i])
+			fail_msg("full.conf leaves %s at its default",
+			    names[i]);
+	free(d1);
+	free(d2);
+	config_free(def);
+	config_free(cf);
+}
+
 static int
 setup(void **state)
 {
@@ -1043,6 +1135,8 @@ main(void)
 		cmocka_unit_test(
 		    test_sample_config_loads_and_documents_the_defaults),
 		cmocka_unit_test(test_sample_config_loads_with_existing_key_file),
+		cmocka_unit_test(test_sample_lists_every_key),
+		cmocka_unit_test(test_full_config_changes_every_key),
 	};
 
 	/* Independent of the environment the tests run in. */
