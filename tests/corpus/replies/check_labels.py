@@ -107,7 +107,16 @@ def main():
     print("files: %d, labels: %d" % (len(files), len(labels)))
     for key in ("kind", "lang", "type"):
         print("%-7s %s" % (key + ":", ", ".join("%s %d" % kv for kv in sorted(count(key).items()))))
-    clients = collections.Counter(f.split("-", 1)[1].rsplit("-", 0)[0].split("-")[0] for f in labels)
+    known = ("gmail-android", "gmail-ios", "outlook-android", "yahoo-android", "webmail-html", "gmail", "outlook", "owa",
+             "iphone", "applemail", "thunderbird", "yahoo", "samsung", "roundcube", "mutt", "k9", "auto", "bounce",
+             "spam", "unparsed")
+    def client(f):
+        rest = f.split("-", 1)[1]
+        for k in known:
+            if rest.startswith(k + "-"):
+                return k
+        return "other"
+    clients = collections.Counter(client(f) for f in labels)
     print("client: %s" % ", ".join("%s %d" % kv for kv in sorted(clients.items())))
     scored = sum(1 for v in labels.values() if v["score"] != "-")
     nocom = sum(1 for v in labels.values() if v["kind"] == "response" and v["comment"] != "-")

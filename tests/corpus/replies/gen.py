@@ -1128,13 +1128,37 @@ def charset_ok(spec, cs):
         return False
 
 
+SECTOR_WORDS = [
+    ("shop", ["livraison", "colis", "commande", "lampe", "emballage", "produit", "article", "avoir", "parcel", "order",
+              "delivery", "box", "packed", "replacement", "geste commercial", "frais de port", "Julien", "Megan", "Olivia", "Sophie"]),
+    ("bank", ["carte", "card", "Nadia", "Tom", "agence", "remboursement", "refund"]),
+    ("telecom", ["internet", "connexion", "fibre", "router", "engineer", "technicien", "Priya", "Karim", "connection"]),
+    ("travel", ["vol ", "flight", "réservation", "Daniel", "Élodie", "rebooked"]),
+]
+
+
+def brand_for(lang, text):
+    for sector, words in SECTOR_WORDS:
+        if any(w.lower() in text.lower() for w in words):
+            # an agent's name picks the brand that employs them
+            named = [b for b in BRANDS[lang] if b["agent"] in text]
+            if named:
+                return named[0]
+            cands = [b for b in BRANDS[lang] if b["sector"] == sector]
+            if cands:
+                return rnd.choice(cands)
+    return rnd.choice(BRANDS[lang])
+
+
 def response(client, lang, typ, ans, posting="top", greet=None, thanks=None, sig="auto", kind="response",
              desc_extra="", msgid_only=False, **kw):
-    spec = base_spec(client, lang, typ)
+    spec = base_spec(client, lang, typ, brand_for(lang, ans["text"]))
     text, comment = ans["text"], ans["comment"]
     parts_c = [] if comment == "-" else [comment]
     if greet is None:
         greet = (not ans["lead"]) and rnd.random() < (0.35 if comment != "-" else 0.1)
+        if text.split(",")[0].split()[0] in ("Bonjour", "Hi", "Hello", "Bonsoir"):
+            greet = False
     if greet is True:
         g = rnd.choice(GREET[lang])
         text = g + "\n\n" + text
@@ -1148,8 +1172,8 @@ def response(client, lang, typ, ans, posting="top", greet=None, thanks=None, sig
     spec["own"] = text
     spec["posting"] = posting
     if posting == "inline" and rnd.random() < 0.5:
-        o2 = rnd.choice(["Pour le reste, rien à signaler.", "Sinon tout va bien.", "Le colis était bien emballé."] if lang == "fr"
-                        else ["Otherwise all good.", "The parcel was well packed.", "No other remarks."])
+        o2 = rnd.choice(["Pour le reste, rien à signaler.", "Sinon tout va bien.", "Merci pour le suivi."] if lang == "fr"
+                        else ["Otherwise all good.", "Thanks for the follow-up.", "No other remarks."])
         spec["own2"] = o2
         parts_c.append(o2)
     if sig == "auto":
@@ -1169,7 +1193,14 @@ def response(client, lang, typ, ans, posting="top", greet=None, thanks=None, sig
         spec["old"] = True
     if client == "outlook" and MAILKIND[client] == "corp" and spec["cust"]["email"].split("@")[1] in MAILDOMS["corp_" + lang]:
         spec["exch_corp"] = rnd.random() < 0.5
+    tok_addr = kw.pop("tok_addr", None)
+    sf_tok = kw.pop("sf_tok", False)
     spec.update(kw)
+    if tok_addr:
+        spec.update(to_hdr=addr(spec["brand"]["svc"], tok_addr), rcpt=tok_addr,
+                    survey_from=(spec["brand"]["svc"], tok_addr), tok_links=False)
+    if sf_tok:
+        spec.update(survey_from=(spec["brand"]["svc"], TOK), tok_links=True)
     if client in ("outlook", "owa") and rnd.random() < 0.6:
         spec["own"] = smart(spec["own"])
         parts_c = [smart(x) for x in parts_c]
@@ -1308,9 +1339,8 @@ def plan_more_responses():
                        ("owa", "fr", A("Je mets 9 au conseiller, très à l'écoute.", 9, "Je mets 9 au conseiller, très à l'écoute.", "9-in-sentence")),
                        ("gmail", "en", A("7", 7, "-", "bare-7"))):
         spec_over = dict(irt=False, to_hdr="nps@reply.example", rcpt="nps@reply.example")
-        sp = base_spec(c, lang, "nps")
         response(c, lang, "nps", a, posting="top", desc_extra="-token-in-quoted-body-only", greet=False, thanks=False,
-                 survey_from=(sp["brand"]["svc"], TOK), tok_links=True, **spec_over)
+                 sf_tok=True, **spec_over)
 
     # Photo of a damaged parcel attached.
     png = png_bytes(32, 24, 7)
@@ -1577,7 +1607,7 @@ BOUNCES = [
     ("fr", "o365", "5.1.10", "Remote server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'"),
     ("en", "exchange-onprem", "5.2.2", "#550 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException ##"),
     ("en", "gmail", "5.1.1", "smtp; 550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. For more information, go to https://support.google.com/mail/?p=NoSuchUser"),
-    ("fr", "gmail", "5.1.1", "smtp; 550-5.1.1 The email account that you tried to reach does not exist."),
+    ("fr", "exchange-onprem", "5.2.2", "#550 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException ##"),
     ("fr", "orange", "5.1.1", "smtp; 550 5.1.1 <%(rcpt)s>: Adresse d au moins un destinataire invalide. Invalid recipient. OFR_416"),
     ("en", "yahoo", None, "552 1 Requested mail action aborted, mailbox not found"),
     ("fr", "postfix-local", "5.4.4", "Host or domain name not found. Name service error for name=%(dom)s type=MX: Host not found, try again"),
@@ -1592,6 +1622,8 @@ def plan_bounces():
         cust = person(lang, rnd.choice(["isp_" + lang, "gmail", "corp_" + lang, "outlook"]))
         if mta == "gmail":
             cust = person(lang, "gmail")
+        if mta == "exchange-onprem":
+            cust = person(lang, "corp_" + lang)
         if mta == "orange":
             cust = person("fr", "isp_fr")
             cust["email"] = cust["email"].split("@")[0] + "@orange.fr"
@@ -1666,7 +1698,17 @@ def plan_bounces():
                   ("Message-ID", "<%s@%s>" % (hexid(8) + "-" + hexid(4) + "-" + hexid(4) + "-" + hexid(4) + "-" + hexid(12), host)),
                   ("In-Reply-To", "<{{MSGID}}>"), ("References", "<{{MSGID}}>"), ("Subject", hdr_word(subj)),
                   ("Auto-Submitted", "auto-replied"), ("X-MS-Exchange-Message-Is-Ndr", ""), ("MIME-Version", "1.0")]
-            if lang == "fr":
+            if mta == "exchange-onprem":
+                if lang == "fr":
+                    body_txt = ("La remise a échoué pour ces destinataires ou groupes :</p><p>%s<br>La boîte aux lettres du destinataire est pleine "
+                                "et ne peut pas accepter de messages pour l'instant. Essayez de renvoyer ce message ultérieurement ou contactez directement le destinataire."
+                                "</p><p>Informations de diagnostic pour les administrateurs :<br>Serveur de génération : %s<br>%s<br>%s" % (cust["email"], host, cust["email"], d))
+                else:
+                    body_txt = ("Delivery has failed to these recipients or groups:</p><p>%s<br>The recipient's mailbox is full and can't accept messages now. "
+                                "Please try resending this message later, or contact the recipient directly.</p><p>Diagnostic information for administrators:"
+                                "<br>Generating server: %s<br>%s<br>%s" % (cust["email"], host, cust["email"], d))
+                html = ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body><p>%s</p></body></html>\n" % body_txt)
+            elif lang == "fr":
                 html = ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body>"
                         "<p><b><font color=\"#000066\" size=\"3\" face=\"Arial\">Votre message à %s n'a pas pu être remis.</font></b></p>"
                         "<p>%s n'a pas été trouvé sur %s.</p><p><b>Office 365</b></p><p>Action requise : vérifiez l'adresse du destinataire.</p>"
@@ -1772,7 +1814,7 @@ def plan_unsubscribes():
             top = text_part("\n", "utf-8", "7bit", cs_label="UTF-8")
             msgid = "%d.%d@mail.yahoo.com" % (rnd.randint(10 ** 8, 10 ** 9), rnd.randint(10 ** 6, 10 ** 7))
             h = std_headers(sp, msgid, ("X-Mailer", "WebService/1.1.24652 YMailNorrin"))
-        add("%s-%s-list-unsubscribe-mailto" % (prov, lang), "unsubscribe", None, "nps", lang, "-", finish(h, top))
+        add("%s-%s-list-unsubscribe-mailto" % (prov, lang), "unsubscribe", None, "nps", "en", "-", finish(h, top))
 
 # ---------------------------------------------------------------- unmatched
 
@@ -1838,10 +1880,8 @@ def plan_unmatched():
         for c, lang, text in items:
             a = A(text, None, "-", kindtag)
             o = client_opts(c, a)
-            sp = base_spec(c, lang, "nps")
             taddr = "nps+%s@reply.example" % ph
-            o.update(to_hdr=addr(sp["brand"]["svc"], taddr), rcpt=taddr, survey_from=(sp["brand"]["svc"], taddr), tok_links=False,
-                     irt_id=rid("reply.example"))
+            o.update(tok_addr=taddr, irt_id=rid("reply.example"))
             if o.get("cte") == "base64":
                 o["cte"] = "quoted-printable"
             response(c, lang, "nps", a, posting=pick_posting(c), greet=False, thanks=False, kind="unmatched",
