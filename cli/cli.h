@@ -31,6 +31,8 @@ struct cli_verb {
 struct config *cli_config_load(const char *verb, const char *path);
 
 int cmd_keygen(int argc, char **argv);
+int cmd_parse(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 

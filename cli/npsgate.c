@@ -13,6 +13,8 @@
 
 static const struct cli_verb verbs[] = {
 	{ "keygen", cmd_keygen, "add a new signing key to the key file" },
+	{ "parse", cmd_parse, "analyse replies, one JSON object per file" },
+	{ "ingest", cmd_ingest, "analyse replies and store them, once" },
 	{ "check-config", cmd_check_config,
 	    "validate npsgate.conf and print the effective settings" },
 	{ "release", cmd_release,

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "buf.h"
 #include "config.h"
 #include "nps.h"
 #include "npserr.h"
@@ -60,6 +61,8 @@ struct reply_result {
 	char *lang;			/* "fr", "en", or NULL */
 	char *message_id;		/* Message-ID header, or NULL */
 	char *reason;			/* why: for review, auto-reply, unparsed */
+	const char *matched_by;		/* "address", "message-id", "subject",
+					 * "body", "bounced-headers" or NULL */
 };
 
 int reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
@@ -69,5 +72,51 @@ const char *reply_kind_name(enum reply_kind kind);
 /* One JSON object, no newline, with the stable field names kind,
  * token_status, survey_id, score, category, comment, from, lang, reason. */
 void reply_result_json(const struct reply_result *res, struct buf *out);
+/* Appends s as a JSON string (quoted, escaped, invalid UTF-8 replaced). */
+void reply_json_string(struct buf *out, const char *s);
+
+/*
+ * The pieces reply_analyze is made of, on plain UTF-8 text (for the unit
+ * tests and the benchmark). None of them allocates anything the caller
+ * must free besides what it appends to its own buf.
+ */
+
+/* The customer's own text of a plain-text body: quoted lines,
+ * attributions, Outlook header blocks (and all that follows them),
+ * signatures, closing formulas with their name block, disclaimers and the
+ * widget's pre-filled lines removed; lines trimmed, blank runs made one
+ * blank line. Appends to out. */
+void reply_text_own(const char *text, size_t len, struct buf *out);
+
+struct reply_score {
+	int score;		/* -1 when none */
+	bool ambiguous;		/* several different candidates, a range */
+	bool strong;		/* written as a score ("9/10", "note : 9") */
+	size_t start, end;	/* the first expression giving score, in the
+				 * text (when score >= 0 and found there) */
+	char why[120];		/* "ambiguous: 7 and 8", "no score" ... */
+};
+
+/* Reads a score for a survey of type from text, refusing numbers that are
+ * not scores (dates, times, prices, phone numbers, order numbers,
+ * quantities, decimals, numbers of three digits or more, out of range).
+ * Fills *out; returns out->score. */
+int reply_score_find(const char *text, size_t len, enum survey_type type,
+    struct reply_score *out);
+/* The widget's pre-filled subject: "Note : 9/10", "Score: 9/10" (or
+ * "PREFIX : N/MAX" with the configured prefix, NULL for none), after any
+ * "Re:"; returns the score, or -1. */
+int reply_score_from_subject(const char *subj, size_t len,
+    enum survey_type type, const char *prefix);
+/* The comment: text without a leading score expression ("9", "9/10 -",
+ * "Note : 9/10,") and without a line holding only the score. Appends to
+ * out; blank text gives nothing. */
+void reply_comment_make(const char *text, size_t len, int score,
+    enum survey_type type, struct buf *out);
+/* "fr", "en" or NULL (no clear majority of common words). */
+const char *reply_lang_guess(const char *text, size_t len);
+/* True when text (the own text or a subject) is, or mostly is, a request
+ * to stop receiving surveys. */
+bool reply_text_is_unsubscribe(const char *text, size_t len);
 
 #endif

@@ -1,0 +1,257 @@
+/*
+ * bench_parse.c - how many replies reply_analyze reads per second.
+ *
+ * Replays the labelled reply corpus (tests/corpus/replies/, placeholders
+ * substituted with fresh test tokens, one survey per file in a temporary
+ * store, as the corpus test does) until ANALYSES analyses have run, on
+ * one core, and prints the rate next to that of a plain read(2) of the
+ * same files, so the figure means something on any machine:
+ *
+ *	replies/s (CPU)   the target is >= 20,000 per core
+ *	ratio             analysis time / plain read time of the same bytes
+ *
+ * Usage: bench_parse [ANALYSES] (default 50000). The corpus is found
+ * through $top_srcdir, else the source tree the program was built from.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "reply.h"
+#include "store.h"
+#include "token.h"
+#include "xalloc.h"
+
+#ifndef TEST_SRCDIR
+#define TEST_SRCDIR "."
+#endif
+
+struct sample {
+	char *path;
+	enum survey_type type;
+	struct buf msg;		/* substituted */
+};
+
+static double
+cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+read_file(const char *path, struct buf *out)
+{
+	FILE *fp = fopen(path, "rb");
+	char chunk[8192];
+	size_t n;
+
+	if (fp == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_append(out, chunk, n);
+	fclose(fp);
+	return 0;
+}
+
+static void
+substitute(struct buf *b, const char *pat, const char *rep)
+{
+	struct buf o = BUF_INIT;
+	size_t i = 0, m = strlen(pat);
+
+	while (i < b->len) {
+		if (i + m <= b->len && memcmp(b->data + i, pat, m) == 0) {
+			buf_puts(&o, rep);
+			i += m;
+		} else {
+			buf_putc(&o, b->data[i++]);
+		}
+	}
+	buf_free(b);
+	*b = o;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *top = getenv("top_srcdir");
+	long target = argc > 1 ? atol(argv[1]) : 50000, done, i;
+	struct buf dir = BUF_INIT, path = BUF_INIT, labels = BUF_INIT;
+	struct buf dbpath = BUF_INIT;
+	char tmpl[] = "/tmp/npsgate-bench-XXXXXX";
+	struct sample *v = NULL;
+	size_t count = 0, cap = 0, k, bytes = 0;
+	struct config *cf = config_defaults();
+	struct keyring *ring = keyring_new_test();
+	struct store *st;
+	struct npserr err;
+	time_t now = time(NULL);
+	char *line, *save = NULL;
+	double t0, t_parse, t_read;
+	long scored = 0;
+	volatile size_t sink = 0;
+
+	if (target <= 0) {
+		fprintf(stderr, "usage: bench_parse [ANALYSES]\n");
+		return 2;
+	}
+	buf_printf(&dir, "%s/tests/corpus/replies", top ? top : TEST_SRCDIR);
+	buf_printf(&path, "%s/labels.tsv", dir.data);
+	if (read_file(path.data, &labels) < 0) {
+		fprintf(stderr, "bench_parse: %s: %s\n", path.data,
+		    strerror(errno));
+		return 1;
+	}
+	if (mkdtemp(tmpl) == NULL) {
+		perror("bench_parse: mkdtemp");
+		return 1;
+	}
+	buf_printf(&dbpath, "%s/npsgate.db", tmpl);
+	if ((st = store_open(dbpath.data, 5000, &err)) == NULL) {
+		fprintf(stderr, "bench_parse: %s\n", err.msg);
+		return 1;
+	}
+	for (line = strtok_r(labels.data, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t'), *f2, *f3, *f4;
+		struct sample s;
+		struct token tok, old;
+		char t[TOKEN_LEN + 1], forged[TOKEN_LEN + 1];
+		char expired[TOKEN_LEN + 1];
+		struct survey_rec rec;
+		struct buf id = BUF_INIT, mid = BUF_INIT;
+
+		if (tab == NULL || strncmp(line, "file\t", 5) == 0)
+			continue;
+		*tab = '\0';
+		f2 = strchr(tab + 1, '\t');
+		f3 = f2 ? strchr(f2 + 1, '\t') : NULL;
+		f4 = f3 ? strchr(f3 + 1, '\t') : NULL;
+		if (f4 == NULL)
+			continue;
+		*f4 = '\0';
+		memset(&s, 0, sizeof(s));
+		if (nps_type_parse(f3 + 1, strlen(f3 + 1), &s.type) < 0)
+			continue;
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", dir.data, line);
+		if (read_file(path.data, &s.msg) < 0)
+			continue;
+		s.path = xstrdup(path.data);
+		if (token_issue(ring, s.type, now, &tok, t, sizeof(t)) < 0 ||
+		    token_issue(ring, s.type, now - 400L * 86400, &old,
+		    expired, sizeof(expired)) < 0)
+			return 1;
+		memcpy(forged, t, sizeof(forged));
+		forged[40] = forged[40] == 'a' ? 'b' : 'a';
+		buf_printf(&id, "survey-%.*s@helpdesk.example",
+		    (int)(strrchr(line, '.') ? strrchr(line, '.') - line :
+		    (long)strlen(line)), line);
+		buf_printf(&mid, "<%s>", id.data);
+		memset(&rec, 0, sizeof(rec));
+		memcpy(rec.id, tok.survey_id, sizeof(rec.id));
+		rec.key_id = tok.key_id;
+		rec.type = s.type;
+		rec.message_id = mid.data;
+		rec.recipient = (char *)"customer@example.org";
+		rec.created_at = now - 3600;
+		if (store_survey_add(st, &rec, &err) < 0) {
+			fprintf(stderr, "bench_parse: %s\n", err.msg);
+			return 1;
+		}
+		substitute(&s.msg, "{{TOKEN}}", t);
+		substitute(&s.msg, "{{TOKEN_FORGED}}", forged);
+		substitute(&s.msg, "{{TOKEN_EXPIRED}}", expired);
+		substitute(&s.msg, "{{MSGID}}", id.data);
+		buf_free(&id);
+		buf_free(&mid);
+		if (count == cap) {
+			cap = cap ? cap * 2 : 256;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[count++] = s;
+	}
+	if (count == 0) {
+		fprintf(stderr, "bench_parse: no corpus file in %s\n",
+		    dir.data);
+		return 1;
+	}
+
+	/* The analyses, as the hook runs them (store lookups included). */
+	t0 = cpu_seconds();
+	for (done = 0, k = 0; done < target; done++, k = (k + 1) % count) {
+		struct reply_ctx ctx = { cf, ring, st, now };
+		struct reply_result res;
+
+		if (reply_analyze(&ctx, v[k].msg.data, v[k].msg.len, &res,
+		    &err) < 0) {
+			fprintf(stderr, "bench_parse: %s: %s\n", v[k].path,
+			    err.msg);
+			return 1;
+		}
+		if (res.score >= 0)
+			scored++;
+		bytes += v[k].msg.len;
+		reply_result_clear(&res);
+	}
+	t_parse = cpu_seconds() - t0;
+
+	/* A plain read of the same files, as many times. */
+	t0 = cpu_seconds();
+	for (i = 0, k = 0; i < target; i++, k = (k + 1) % count) {
+		char chunk[65536];
+		ssize_t n;
+		int fd = open(v[k].path, O_RDONLY);
+
+		if (fd < 0)
+			return 1;
+		while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+			sink += (size_t)n + (unsigned char)chunk[0];
+		close(fd);
+	}
+	t_read = cpu_seconds() - t0;
+
+	printf("bench_parse: %ld analyses of %zu corpus replies "
+	    "(%.1f MB), %ld with a score\n", target, count, bytes / 1e6,
+	    scored);
+	printf("  reply_analyze   %.3f s CPU  %.0f replies/s  "
+	    "%.1f us/reply (target >= 20000 replies/s)\n", t_parse,
+	    target / t_parse, 1e6 * t_parse / target);
+	printf("  plain read      %.3f s CPU  %.0f files/s\n", t_read,
+	    target / t_read);
+	printf("  ratio           %.1f x a plain read of the same files\n",
+	    t_parse / t_read);
+	printf("%s\n", target / t_parse >= 20000 ? "PASS" : "BELOW TARGET");
+
+	for (k = 0; k < count; k++) {
+		free(v[k].path);
+		buf_free(&v[k].msg);
+	}
+	free(v);
+	store_close(st);
+	buf_reset(&path);
+	buf_printf(&path, "%s-wal", dbpath.data);
+	unlink(path.data);
+	buf_reset(&path);
+	buf_printf(&path, "%s-shm", dbpath.data);
+	unlink(path.data);
+	unlink(dbpath.data);
+	rmdir(tmpl);
+	buf_free(&path);
+	buf_free(&dir);
+	buf_free(&labels);
+	buf_free(&dbpath);
+	keyring_free(ring);
+	config_free(cf);
+	(void)sink;
+	return 0;
+}

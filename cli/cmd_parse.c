@@ -1,0 +1,283 @@
+/*
+ * cmd_parse.c - npsgate parse and npsgate ingest: what a reply says, and
+ * taking it into the store.
+ *
+ * npsgate parse [-c FILE] [--dry-run] FILE.eml...
+ *	Prints, for each file in order, one JSON object on one line:
+ *	{"file":..., "kind":..., "token_status":..., "survey_id":...,
+ *	 "score":..., "category":..., "comment":..., "from":...,
+ *	 "lang":..., "reason":...} (see reply_result_json). Writes nothing.
+ *	--dry-run uses the public test key and, without -c, the default
+ *	settings, and reads no store (no Message-ID lookup). "-" reads the
+ *	standard input. Exit status: 0, or 1 when a file could not be read
+ *	(the others are still analysed), 2 usage, 3 bad config or key file.
+ *
+ * npsgate ingest [-c FILE] FILE.eml...
+ *	Analyses and stores each reply exactly once, exactly as
+ *	npsgate-imapd-hook does (ingest_message), and prints one line per
+ *	file: "FILE: KIND survey=ID score=N new|duplicate". Exit status: 0,
+ *	1 when a file could not be read or stored, 2 usage, 3 bad config.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "config.h"
+#include "ingest.h"
+#include "npserr.h"
+#include "reply.h"
+#include "store.h"
+#include "token.h"
+
+/* Reads a whole file ("-": standard input) into out. -1 with errno. */
+static int
+slurp(const char *path, struct buf *out)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	int bad;
+
+	if (fp == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_append(out, chunk, n);
+	bad = ferror(fp);
+	if (fp != stdin)
+		fclose(fp);
+	if (bad) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+parse_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: npsgate parse [-c FILE] [--dry-run] FILE.eml...\n"
+	    "\n"
+	    "Analyses customer replies as npsgate-imapd-hook would and prints\n"
+	    "one JSON object per file and line: kind (response, autoreply,\n"
+	    "bounce, unsubscribe, unmatched, unparsed), token_status,\n"
+	    "survey_id, score, category, comment, from, lang, reason.\n"
+	    "Nothing is written. \"-\" reads the standard input.\n"
+	    "\n"
+	    "  -c, --config FILE  settings, key file and store (default %s)\n"
+	    "  -n, --dry-run      the public test key, no store: for tests and\n"
+	    "                     previews (tokens from real mail fail)\n"
+	    "  -h, --help         this text\n"
+	    "\n"
+	    "Exit status: 0, 1 a file could not be read, 2 usage, 3 bad\n"
+	    "config or key file.\n", CLI_DEFAULT_CONFIG);
+}
+
+int
+cmd_parse(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config_path = NULL;
+	bool dry = false;
+	struct config *cf;
+	struct keyring *ring;
+	struct store *st = NULL;
+	struct npserr err;
+	int c, i, ret = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'n':
+			dry = true;
+			break;
+		case 'h':
+			parse_usage(stdout);
+			return 0;
+		default:
+			parse_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "npsgate parse: name at least one FILE.eml "
+		    "(or - for the standard input)\n");
+		return EXIT_USAGE;
+	}
+	if (dry && config_path == NULL)
+		cf = config_defaults();
+	else if ((cf = cli_config_load("parse", config_path)) == NULL)
+		return EXIT_CONFIG;
+	if (dry)
+		ring = keyring_new_test();
+	else if ((ring = keyring_load(cf->key_file, &err)) == NULL) {
+		fprintf(stderr, "npsgate parse: %s\n", err.msg);
+		config_free(cf);
+		return EXIT_CONFIG;
+	}
+	if (!dry && (st = store_open(cf->store_path, cf->busy_timeout_ms,
+	    &err)) == NULL) {
+		fprintf(stderr, "npsgate parse: %s\n", err.msg);
+		keyring_free(ring);
+		config_free(cf);
+		return EXIT_CONFIG;
+	}
+	for (i = optind; i < argc; i++) {
+		struct buf msg = BUF_INIT, line = BUF_INIT, obj = BUF_INIT;
+		struct reply_ctx ctx = { cf, ring, st, time(NULL) };
+		struct reply_result res;
+
+		if (slurp(argv[i], &msg) < 0) {
+			fprintf(stderr, "npsgate parse: %s: cannot read: %s\n",
+			    argv[i], strerror(errno));
+			ret = EXIT_WORK;
+			buf_free(&msg);
+			continue;
+		}
+		if (reply_analyze(&ctx, msg.data ? msg.data : "", msg.len,
+		    &res, &err) < 0) {
+			fprintf(stderr, "npsgate parse: %s: %s\n", argv[i],
+			    err.msg);
+			ret = EXIT_WORK;
+		} else {
+			/* {"file":"...", then the result's own fields */
+			reply_result_json(&res, &obj);
+			buf_puts(&line, "{\"file\":");
+			reply_json_string(&line, argv[i]);
+			buf_putc(&line, ',');
+			buf_append(&line, obj.data + 1, obj.len - 1);
+			printf("%s\n", line.data);
+		}
+		reply_result_clear(&res);
+		buf_free(&msg);
+		buf_free(&line);
+		buf_free(&obj);
+	}
+	if (fflush(stdout) != 0)
+		ret = EXIT_WORK;
+	if (st != NULL)
+		store_close(st);
+	keyring_free(ring);
+	config_free(cf);
+	return ret;
+}
+
+static void
+ingest_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: npsgate ingest [-c FILE] FILE.eml...\n"
+	    "\n"
+	    "Analyses each reply and records it in the store exactly once\n"
+	    "(the Message-ID, or the SHA-256 of the bytes, is the key), as\n"
+	    "npsgate-imapd-hook does. Prints one line per file: its kind,\n"
+	    "survey, score, and whether it was new or a duplicate.\n"
+	    "\"-\" reads the standard input (for a Sieve or Postfix pipe).\n"
+	    "\n"
+	    "  -c, --config FILE  settings, key file and store (default %s)\n"
+	    "  -h, --help         this text\n"
+	    "\n"
+	    "Exit status: 0, 1 a file could not be read or stored, 2 usage,\n"
+	    "3 bad config, key file or store.\n", CLI_DEFAULT_CONFIG);
+}
+
+int
+cmd_ingest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config_path = NULL;
+	struct config *cf;
+	struct keyring *ring;
+	struct store *st;
+	struct npserr err;
+	int c, i, ret = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'h':
+			ingest_usage(stdout);
+			return 0;
+		default:
+			ingest_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "npsgate ingest: name at least one FILE.eml "
+		    "(or - for the standard input)\n");
+		return EXIT_USAGE;
+	}
+	if ((cf = cli_config_load("ingest", config_path)) == NULL)
+		return EXIT_CONFIG;
+	if ((ring = keyring_load(cf->key_file, &err)) == NULL) {
+		fprintf(stderr, "npsgate ingest: %s\n", err.msg);
+		config_free(cf);
+		return EXIT_CONFIG;
+	}
+	if ((st = store_open(cf->store_path, cf->busy_timeout_ms,
+	    &err)) == NULL) {
+		fprintf(stderr, "npsgate ingest: %s\n", err.msg);
+		keyring_free(ring);
+		config_free(cf);
+		return EXIT_CONFIG;
+	}
+	for (i = optind; i < argc; i++) {
+		struct buf msg = BUF_INIT;
+		struct ingest_ctx ctx = { cf, ring, st, time(NULL), false };
+		struct ingest_outcome res;
+
+		if (slurp(argv[i], &msg) < 0) {
+			fprintf(stderr, "npsgate ingest: %s: cannot read: %s\n",
+			    argv[i], strerror(errno));
+			ret = EXIT_WORK;
+			buf_free(&msg);
+			continue;
+		}
+		memset(&res, 0, sizeof(res));
+		if (ingest_message(&ctx, msg.data ? msg.data : "", msg.len,
+		    &res, &err) < 0) {
+			fprintf(stderr, "npsgate ingest: %s: %s\n", argv[i],
+			    err.msg);
+			ret = EXIT_WORK;
+		} else {
+			printf("%s: %s survey=%s score=", argv[i],
+			    ingest_kind_name(res.kind),
+			    res.survey_id[0] ? res.survey_id : "-");
+			if (res.score >= 0)
+				printf("%d", res.score);
+			else
+				printf("-");
+			printf(" %s%s\n", res.duplicate ? "duplicate" : "new",
+			    res.forwarded ? " forwarded" : "");
+		}
+		ingest_outcome_clear(&res);
+		buf_free(&msg);
+	}
+	if (fflush(stdout) != 0)
+		ret = EXIT_WORK;
+	store_close(st);
+	keyring_free(ring);
+	config_free(cf);
+	return ret;
+}

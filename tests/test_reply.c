@@ -1,0 +1,626 @@
+/*
+ * test_reply.c - the pieces of the reply analysis: own text, score,
+ * comment, HTML to text, language, unsubscribe, and whole messages
+ * through reply_analyze with the test key.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "config.h"
+#include "html.h"
+#include "reply.h"
+#include "token.h"
+
+/* ---- helpers ------------------------------------------------------- */
+
+static char *
+own_text(const char *in)
+{
+	struct buf b = BUF_INIT;
+
+	reply_text_own(in, strlen(in), &b);
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	return buf_steal(&b);
+}
+
+static int
+score_of(const char *in, enum survey_type type)
+{
+	struct reply_score sc;
+
+	return reply_score_find(in, strlen(in), type, &sc);
+}
+
+static char *
+comment_of(const char *in, int score)
+{
+	struct buf b = BUF_INIT;
+
+	reply_comment_make(in, strlen(in), score, SURVEY_NPS, &b);
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	return buf_steal(&b);
+}
+
+static char *
+html_text(const char *in)
+{
+	struct buf b = BUF_INIT;
+
+	html_to_text(in, strlen(in), &b);
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	return buf_steal(&b);
+}
+
+#define assert_own(in, want) do { \
+	char *got_ = own_text(in); \
+	assert_string_equal(got_, want); \
+	free(got_); \
+} while (0)
+
+#define assert_comment(in, score, want) do { \
+	char *got_ = comment_of(in, score); \
+	assert_string_equal(got_, want); \
+	free(got_); \
+} while (0)
+
+#define assert_html(in, want) do { \
+	char *got_ = html_text(in); \
+	assert_string_equal(got_, want); \
+	free(got_); \
+} while (0)
+
+/* ---- own text ------------------------------------------------------ */
+
+static void
+test_own_drops_gmail_quote_and_attribution(void **state)
+{
+	(void)state;
+	assert_own("9\n\nMerci beaucoup.\n\nLe mar. 21 oct. 2025 à 15:55, "
+	    "Service <nps+x@reply.example> a écrit :\n\n> Bonjour,\n> 0 - 10\n",
+	    "9\n\nMerci beaucoup.");
+}
+
+static void
+test_own_joins_attribution_wrapped_over_two_lines(void **state)
+{
+	(void)state;
+	assert_own("8\n\nOn Mon, Nov 23, 2026 at 10:12 AM Support <\n"
+	    "support@example.com> wrote:\n> hello\n", "8");
+	assert_own("8\n\nLe lun. 23 nov. 2026, 10:12, Support <s@x.fr> a\n"
+	    "écrit :\n> bonjour\n", "8");
+}
+
+static void
+test_own_keeps_bottom_posted_and_inline_answers(void **state)
+{
+	(void)state;
+	assert_own("On Mon, Support wrote:\n> How likely...?\n> 0 - 10\n\n"
+	    "9, great job\n\n> Thanks\n\nSee you", "9, great job\n\nSee you");
+}
+
+static void
+test_own_cuts_outlook_header_block_without_quotes(void **state)
+{
+	(void)state;
+	assert_own("10\r\n\r\nDe : Support <s@x.fr>\r\nEnvoyé : lundi 23 "
+	    "novembre 2026 10:00\r\nÀ : Jean\r\nObjet : Votre avis\r\n\r\n"
+	    "Note 3 sur 10 ?\r\n", "10");
+	assert_own("7 thanks\n________________________________\nFrom: "
+	    "Support\nSent: Monday\nTo: Jean\nSubject: x\n\n5 stars",
+	    "7 thanks");
+	assert_own("6\n\n-----Original Message-----\nFrom: a\n2 3 4", "6");
+}
+
+static void
+test_own_drops_signatures_and_device_lines(void **state)
+{
+	(void)state;
+	assert_own("9 super\n\n-- \nJean Dupont\n06 12 34 56 78\n", "9 super");
+	assert_own("10\n\nEnvoyé de mon iPhone", "10");
+	assert_own("8\nGet Outlook for Android", "8");
+	assert_own("Très bien, 9.\n\nCordialement,\nJean Dupont\n"
+	    "Directeur\n", "Très bien, 9.");
+}
+
+static void
+test_own_keeps_greetings_and_thanks(void **state)
+{
+	(void)state;
+	assert_own("Bonjour,\n\n9\n\nMerci !\n", "Bonjour,\n\n9\n\nMerci !");
+}
+
+static void
+test_own_drops_yahoo_unquoted_old_message(void **state)
+{
+	(void)state;
+	assert_own("10\n\nOn Monday, November 23, 2026, 10:00:00 AM GMT+1, "
+	    "Support <s@x.com> wrote:\n\n\nHow likely are you to recommend "
+	    "us, 0 to 10?\n", "10");
+}
+
+static void
+test_own_drops_disclaimer(void **state)
+{
+	(void)state;
+	assert_own("7\n\nCe message et toutes les pièces jointes sont "
+	    "confidentiels.\nSi vous n'êtes pas...\n", "7");
+}
+
+static void
+test_own_drops_unchanged_prefilled_body(void **state)
+{
+	(void)state;
+	assert_own("Votre commentaire (facultatif) :\n\n", "");
+}
+
+/* ---- scores -------------------------------------------------------- */
+
+static void
+test_score_reads_the_usual_forms(void **state)
+{
+	(void)state;
+	assert_int_equal(score_of("9", SURVEY_NPS), 9);
+	assert_int_equal(score_of("10/10", SURVEY_NPS), 10);
+	assert_int_equal(score_of("8 / 10", SURVEY_NPS), 8);
+	assert_int_equal(score_of("9 sur 10", SURVEY_NPS), 9);
+	assert_int_equal(score_of("note : 6", SURVEY_NPS), 6);
+	assert_int_equal(score_of("Je dirais 7 car c'était long",
+	    SURVEY_NPS), 7);
+	assert_int_equal(score_of("I'd give you an 8", SURVEY_NPS), 8);
+	assert_int_equal(score_of("8 - livraison un peu lente", SURVEY_NPS), 8);
+	assert_int_equal(score_of("7 out of 10", SURVEY_NPS), 7);
+}
+
+static void
+test_score_reads_number_words_and_keycaps(void **state)
+{
+	(void)state;
+	assert_int_equal(score_of("neuf", SURVEY_NPS), 9);
+	assert_int_equal(score_of("Dix !", SURVEY_NPS), 10);
+	assert_int_equal(score_of("zéro", SURVEY_NPS), 0);
+	assert_int_equal(score_of("seven", SURVEY_NPS), 7);
+	assert_int_equal(score_of("9\xef\xb8\x8f\xe2\x83\xa3", SURVEY_NPS), 9);
+	assert_int_equal(score_of("\xf0\x9f\x94\x9f merci", SURVEY_NPS), 10);
+	assert_int_equal(score_of("huit sur dix", SURVEY_NPS), 8);
+}
+
+static void
+test_score_refuses_numbers_that_are_not_scores(void **state)
+{
+	(void)state;
+	assert_int_equal(score_of("commande n° 12 reçue", SURVEY_NPS), -1);
+	assert_int_equal(score_of("ticket #7 toujours ouvert", SURVEY_NPS),
+	    -1);
+	assert_int_equal(score_of("livré le 3/11 à 14h30", SURVEY_NPS), -1);
+	assert_int_equal(score_of("Appelez-moi au 06 12 34 56 78",
+	    SURVEY_NPS), -1);
+	assert_int_equal(score_of("remboursé 9 €", SURVEY_NPS), -1);
+	assert_int_equal(score_of("it cost $9", SURVEY_NPS), -1);
+	assert_int_equal(score_of("75011 Paris", SURVEY_NPS), -1);
+	assert_int_equal(score_of("attendu 3 jours", SURVEY_NPS), -1);
+	assert_int_equal(score_of("I called 2 times", SURVEY_NPS), -1);
+	assert_int_equal(score_of("8,5", SURVEY_NPS), -1);
+	assert_int_equal(score_of("depuis 2019", SURVEY_NPS), -1);
+	assert_int_equal(score_of("le 5 novembre", SURVEY_NPS), -1);
+	assert_int_equal(score_of("10:30", SURVEY_NPS), -1);
+	assert_int_equal(score_of("Sur une échelle de 0 à 10, bof",
+	    SURVEY_NPS), -1);
+}
+
+static void
+test_score_is_ambiguous_for_ranges_and_alternatives(void **state)
+{
+	struct reply_score sc;
+	const char *in[] = { "7-8", "entre 7 et 8", "5 or 6", "8 ou 9",
+		"between 6 and 7", "10, maybe 9", NULL };
+	size_t i;
+
+	(void)state;
+	for (i = 0; in[i] != NULL; i++) {
+		assert_int_equal(reply_score_find(in[i], strlen(in[i]),
+		    SURVEY_NPS, &sc), -1);
+		assert_true(sc.ambiguous);
+	}
+	reply_score_find("7 or 8", 6, SURVEY_NPS, &sc);
+	assert_string_equal(sc.why, "ambiguous: 7 or 8");
+}
+
+static void
+test_score_respects_the_type_range(void **state)
+{
+	(void)state;
+	assert_int_equal(score_of("9", SURVEY_CSAT), -1);
+	assert_int_equal(score_of("4/5", SURVEY_CSAT), 4);
+	assert_int_equal(score_of("0", SURVEY_CSAT), -1);
+	assert_int_equal(score_of("10/10", SURVEY_CSAT), -1);
+	assert_int_equal(score_of("6", SURVEY_CES), 6);
+	assert_int_equal(score_of("8", SURVEY_CES), -1);
+	assert_int_equal(score_of("4/5", SURVEY_NPS), -1);
+}
+
+static void
+test_score_from_prefilled_subject(void **state)
+{
+	const char *s = "Re: Note : 9/10";
+
+	(void)state;
+	assert_int_equal(reply_score_from_subject(s, strlen(s), SURVEY_NPS,
+	    NULL), 9);
+	s = "RE: Score: 10/10";
+	assert_int_equal(reply_score_from_subject(s, strlen(s), SURVEY_NPS,
+	    NULL), 10);
+	s = "Note : 4/5";
+	assert_int_equal(reply_score_from_subject(s, strlen(s), SURVEY_CSAT,
+	    NULL), 4);
+	assert_int_equal(reply_score_from_subject(s, strlen(s), SURVEY_NPS,
+	    NULL), -1);
+	s = "Re: Votre demande n° 52667";
+	assert_int_equal(reply_score_from_subject(s, strlen(s), SURVEY_NPS,
+	    NULL), -1);
+	s = "Avis : 7/10";
+	assert_int_equal(reply_score_from_subject(s, strlen(s), SURVEY_NPS,
+	    "Avis"), 7);
+}
+
+/* ---- comments ------------------------------------------------------ */
+
+static void
+test_comment_drops_leading_score_expression(void **state)
+{
+	(void)state;
+	assert_comment("9 - quick and friendly", 9, "quick and friendly");
+	assert_comment("10, Megan sorted it.", 10, "Megan sorted it.");
+	assert_comment("Note : 9/10\nTrès bien", 9, "Très bien");
+	assert_comment("9/10", 9, "");
+	assert_comment("Bonjour,\n\n8\n\nMerci", 8, "Bonjour,\n\n\n\nMerci");
+}
+
+static void
+test_comment_keeps_score_inside_a_sentence(void **state)
+{
+	(void)state;
+	assert_comment("Je dirais 7 car la livraison a pris une semaine.", 7,
+	    "Je dirais 7 car la livraison a pris une semaine.");
+	assert_comment("Sept, parce que le conseiller m'a mal orienté.", 7,
+	    "Sept, parce que le conseiller m'a mal orienté.");
+	assert_comment("Hello,\nNine. Daniel rebooked.", 9,
+	    "Hello,\nNine. Daniel rebooked.");
+}
+
+/* ---- HTML ---------------------------------------------------------- */
+
+static void
+test_html_drops_gmail_quote_and_keeps_blocks(void **state)
+{
+	(void)state;
+	assert_html("<div dir=\"ltr\"><div>9</div><div><br></div><div>Merci"
+	    "&nbsp;beaucoup.</div></div><br><div class=\"gmail_quote\">Le "
+	    "... a écrit :<blockquote>0 1 2</blockquote></div>",
+	    "9\n\nMerci beaucoup.\n");
+}
+
+static void
+test_html_stops_at_outlook_reply_header(void **state)
+{
+	(void)state;
+	assert_html("<html><head><style>p{}</style></head><body><p>10</p>"
+	    "<div style=\"border:none;border-top:solid #E1E1E1 1.0pt\"><p>"
+	    "<b>From:</b> x</p></div><p>old 3</p></body></html>", "10\n");
+	assert_html("<div>8 ok</div><hr><div id=\"divRplyFwdMsg\">From: x"
+	    "</div><div>old 2</div>", "8 ok\n________________________________\n");
+}
+
+static void
+test_html_keeps_emoji_images_alt(void **state)
+{
+	(void)state;
+	assert_html("<div><img alt=\"\xf0\x9f\x94\x9f\" src=\"x.png\"> top"
+	    "</div><img alt=\"Logo ACME\">", "\xf0\x9f\x94\x9f top\n");
+}
+
+/* ---- language, unsubscribe ----------------------------------------- */
+
+static void
+test_lang_guess_tells_french_from_english(void **state)
+{
+	const char *fr = "Très bien, merci pour la livraison rapide";
+	const char *en = "Great service, thank you for the fast delivery";
+
+	(void)state;
+	assert_string_equal(reply_lang_guess(fr, strlen(fr)), "fr");
+	assert_string_equal(reply_lang_guess(en, strlen(en)), "en");
+	assert_null(reply_lang_guess("9", 1));
+}
+
+static void
+test_unsubscribe_needs_a_short_request(void **state)
+{
+	const char *long_text = "Le service était bien mais la livraison "
+	    "a pris du temps, et le colis était abîmé; le conseiller a été "
+	    "patient, il a tout résolu en deux appels. Je ne veux pas me "
+	    "désinscrire, je voulais juste le dire, merci encore à toute "
+	    "l'équipe pour le suivi et la patience dont elle a fait preuve "
+	    "avec moi pendant ces semaines";
+
+	(void)state;
+	assert_true(reply_text_is_unsubscribe("STOP", 4));
+	assert_true(reply_text_is_unsubscribe("Stop merci", 10));
+	assert_true(reply_text_is_unsubscribe("unsubscribe", 11));
+	assert_true(reply_text_is_unsubscribe("Merci de me désinscrire",
+	    strlen("Merci de me désinscrire")));
+	assert_false(reply_text_is_unsubscribe(long_text, strlen(long_text)));
+	assert_false(reply_text_is_unsubscribe("9, super", 8));
+}
+
+/* ---- whole messages ------------------------------------------------ */
+
+struct fixture {
+	struct config *cf;
+	struct keyring *ring;
+	char token[TOKEN_LEN + 1];
+	struct token tok;
+	time_t now;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	f->cf = config_defaults();
+	f->ring = keyring_new_test();
+	f->now = time(NULL);
+	if (token_issue(f->ring, SURVEY_NPS, f->now, &f->tok, f->token,
+	    sizeof(f->token)) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	keyring_free(f->ring);
+	config_free(f->cf);
+	free(f);
+	return 0;
+}
+
+static void
+analyze(struct fixture *f, const char *fmt, struct reply_result *res)
+{
+	struct buf msg = BUF_INIT;
+	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now };
+	struct npserr err;
+	const char *p;
+
+	/* "%T" in fmt stands for the token */
+	for (p = fmt; *p != '\0'; p++) {
+		if (p[0] == '%' && p[1] == 'T') {
+			buf_puts(&msg, f->token);
+			p++;
+		} else
+			buf_putc(&msg, *p);
+	}
+	assert_int_equal(reply_analyze(&ctx, msg.data, msg.len, res, &err), 0);
+	buf_free(&msg);
+}
+
+static void
+test_analyze_reads_response_with_token_in_to(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: Jean <Jean@Example.ORG>\nTo: nps+%T@reply.example\n"
+	    "Subject: Re: Note : 9/10\nMessage-ID: <a@b>\n\n"
+	    "Très rapide, merci !\n\nVotre commentaire (facultatif) :\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.token_status, TOKEN_OK);
+	assert_string_equal(res.survey_id, f->tok.survey_id);
+	assert_int_equal(res.score, 9);
+	assert_int_equal(res.category, NPS_PROMOTER);
+	assert_string_equal(res.comment, "Très rapide, merci !");
+	assert_string_equal(res.from, "jean@example.org");
+	assert_string_equal(res.lang, "fr");
+	assert_string_equal(res.message_id, "<a@b>");
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_refuses_forged_token(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+	char saved = f->token[40];
+
+	f->token[40] = saved == 'a' ? 'b' : 'a';
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: x\n\n9\n",
+	    &res);
+	f->token[40] = saved;
+	assert_int_equal(res.kind, REPLY_UNMATCHED);
+	assert_true(res.token_found);
+	assert_int_equal(res.token_status, TOKEN_FORGED);
+	assert_int_equal(res.score, -1);
+	assert_string_equal(res.survey_id, "");
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_never_scores_auto_replies(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\n"
+	    "Auto-Submitted: auto-replied\nSubject: Absent\n\n"
+	    "Je serai de retour le 9.\n", &res);
+	assert_int_equal(res.kind, REPLY_AUTOREPLY);
+	assert_int_equal(res.score, -1);
+	assert_string_equal(res.reason, "auto-reply: Auto-Submitted");
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\n"
+	    "Subject: Réponse automatique : Votre avis\n\n10\n", &res);
+	assert_int_equal(res.kind, REPLY_AUTOREPLY);
+	assert_int_equal(res.score, -1);
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_ties_bounce_to_survey_through_returned_headers(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: MAILER-DAEMON@mx.example\nTo: helpdesk@shop.example\n"
+	    "Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; "
+	    "boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nNo such user"
+	    "\n--B\nContent-Type: message/delivery-status\n\n"
+	    "Final-Recipient: rfc822; x@y\n--B\n"
+	    "Content-Type: text/rfc822-headers\n\nFrom: helpdesk@shop.example"
+	    "\nReply-To: nps+%T@reply.example\nSubject: Votre avis\n--B--\n",
+	    &res);
+	assert_int_equal(res.kind, REPLY_BOUNCE);
+	assert_int_equal(res.token_status, TOKEN_OK);
+	assert_string_equal(res.survey_id, f->tok.survey_id);
+	assert_int_equal(res.score, -1);
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_reads_unsubscribe_subject(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\n"
+	    "Subject: unsubscribe\n\n", &res);
+	assert_int_equal(res.kind, REPLY_UNSUBSCRIBE);
+	assert_string_equal(res.survey_id, f->tok.survey_id);
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_reads_html_only_quoted_printable_latin1(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: avis"
+	    "\nMIME-Version: 1.0\nContent-Type: text/html; charset=iso-8859-1"
+	    "\nContent-Transfer-Encoding: quoted-printable\n\n<p>8 - tr=E8s "
+	    "bien</p><blockquote>Note 3</blockquote>\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 8);
+	assert_string_equal(res.comment, "très bien");
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_without_token_is_unmatched(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: support@shop.example\nSubject: hi\n\n"
+	    "9\n", &res);
+	assert_int_equal(res.kind, REPLY_UNMATCHED);
+	assert_false(res.token_found);
+	assert_int_equal(res.score, -1);
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_marks_garbage_unparsed(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+	struct buf json = BUF_INIT;
+
+	analyze(f, "", &res);
+	assert_int_equal(res.kind, REPLY_UNPARSED);
+	reply_result_json(&res, &json);
+	assert_non_null(strstr(json.data, "\"kind\":\"unparsed\""));
+	assert_non_null(strstr(json.data, "\"score\":null"));
+	buf_free(&json);
+	reply_result_clear(&res);
+}
+
+static void
+test_json_escapes_and_replaces_invalid_utf8(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	reply_json_string(&b, "a\"b\\c\n\x01\xff");
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\xef\xbf\xbd\"");
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_own_drops_gmail_quote_and_attribution),
+		cmocka_unit_test(
+		    test_own_joins_attribution_wrapped_over_two_lines),
+		cmocka_unit_test(test_own_keeps_bottom_posted_and_inline_answers),
+		cmocka_unit_test(
+		    test_own_cuts_outlook_header_block_without_quotes),
+		cmocka_unit_test(test_own_drops_signatures_and_device_lines),
+		cmocka_unit_test(test_own_keeps_greetings_and_thanks),
+		cmocka_unit_test(test_own_drops_yahoo_unquoted_old_message),
+		cmocka_unit_test(test_own_drops_disclaimer),
+		cmocka_unit_test(test_own_drops_unchanged_prefilled_body),
+		cmocka_unit_test(test_score_reads_the_usual_forms),
+		cmocka_unit_test(test_score_reads_number_words_and_keycaps),
+		cmocka_unit_test(test_score_refuses_numbers_that_are_not_scores),
+		cmocka_unit_test(
+		    test_score_is_ambiguous_for_ranges_and_alternatives),
+		cmocka_unit_test(test_score_respects_the_type_range),
+		cmocka_unit_test(test_score_from_prefilled_subject),
+		cmocka_unit_test(test_comment_drops_leading_score_expression),
+		cmocka_unit_test(test_comment_keeps_score_inside_a_sentence),
+		cmocka_unit_test(test_html_drops_gmail_quote_and_keeps_blocks),
+		cmocka_unit_test(test_html_stops_at_outlook_reply_header),
+		cmocka_unit_test(test_html_keeps_emoji_images_alt),
+		cmocka_unit_test(test_lang_guess_tells_french_from_english),
+		cmocka_unit_test(test_unsubscribe_needs_a_short_request),
+		cmocka_unit_test(test_json_escapes_and_replaces_invalid_utf8),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_response_with_token_in_to, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_refuses_forged_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_never_scores_auto_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_ties_bounce_to_survey_through_returned_headers,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_unsubscribe_subject, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_html_only_quoted_printable_latin1, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_without_token_is_unmatched, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_marks_garbage_unparsed, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
