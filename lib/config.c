@@ -283,6 +283,8 @@ struct parse {
 	int lineno;		/* of the line being read */
 	int bol;		/* next read starts a line */
 	int indented;		/* the current line starts with a blank */
+	const char *raw;	/* the current line as written, no newline */
+	size_t raw_len;
 	int failed;
 	int err_line;
 	struct buf err;
@@ -1130,6 +1132,8 @@ parse_scan_line(struct parse *st)
 		n -= 3;
 	}
 	st->indented = n > 0 && (is_blank(*s) || *s == '\v' || *s == '\f');
+	st->raw = s;
+	st->raw_len = n;
 	if (n == 0 || *s != '[')
 		return;
 	close = memchr(s, ']', n);
@@ -1220,6 +1224,30 @@ key_unknown(struct parse *st, long sec, const char *name)
 	buf_free(&q);
 }
 
+/*
+ * The value of a text key as written on the current line: inih cuts values
+ * at " ;", but in French "notre service ; elles ne..." is a sentence, not
+ * a comment. Caller frees.
+ */
+static char *
+raw_text_value(const struct parse *st, int continuation)
+{
+	const char *s = st->raw, *e = st->raw + st->raw_len;
+
+	if (!continuation) {
+		/* inih splits the key from its value at the first = or :. */
+		while (s < e && *s != '=' && *s != ':')
+			s++;
+		if (s < e)
+			s++;
+	}
+	while (s < e && isspace((unsigned char)*s))
+		s++;
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	return xstrndup(s, (size_t)(e - s));
+}
+
 /* inih's handler: one key = value, or a continuation line of the last. */
 static int
 parse_key(void *user, const char *section, const char *name,
@@ -1228,9 +1256,10 @@ parse_key(void *user, const char *section, const char *name,
 	struct parse *st = user;
 	struct buf why = BUF_INIT;
 	const struct key_def *k;
+	char *text_value = NULL;
 	long sec;
 	size_t i, slot;
-	int ch;
+	int ch, cont;
 
 	if (st->failed)
 		return 1;
@@ -1258,8 +1287,13 @@ parse_key(void *user, const char *section, const char *name,
 	k = &keys[i];
 	ch = sections[sec].channel;
 	slot = SLOT(i, ch);
-	if (st->indented && st->prev_key == (long)i) {
-		/* inih gives the indented line to the previous key. */
+	/* inih gives an indented line to the previous key. */
+	cont = st->indented && st->prev_key == (long)i;
+	if (k->type == KT_TEXT) {
+		text_value = raw_text_value(st, cont);
+		value = text_value;
+	}
+	if (cont) {
 		char **text = key_ptr(st->cf, k, ch);
 		struct buf joined = BUF_INIT;
 
@@ -1274,6 +1308,7 @@ parse_key(void *user, const char *section, const char *name,
 			parse_fail(st, st->lineno, "[%s] %s: %s",
 			    sections[sec].name, k->name, buf_cstr(&why));
 			buf_free(&why);
+			free(text_value);
 			return 1;
 		}
 		if (*text != NULL)
@@ -1281,22 +1316,22 @@ parse_key(void *user, const char *section, const char *name,
 		buf_puts(&joined, value);
 		free(*text);
 		*text = buf_steal(&joined);
+		free(text_value);
 		return 1;
 	}
 	if (st->line[slot] != 0) {
 		parse_fail(st, st->lineno, "[%s] %s: set twice (first on line "
 		    "%d); allowed: one value per key", sections[sec].name,
 		    k->name, st->line[slot]);
-		return 1;
-	}
-	if (key_set(st->cf, k, ch, value, &why) < 0) {
+	} else if (key_set(st->cf, k, ch, value, &why) < 0) {
 		parse_fail(st, st->lineno, "[%s] %s: %s", sections[sec].name,
 		    k->name, buf_cstr(&why));
-		buf_free(&why);
-		return 1;
+	} else {
+		st->line[slot] = st->lineno;
+		st->prev_key = (long)i;
 	}
-	st->line[slot] = st->lineno;
-	st->prev_key = (long)i;
+	buf_free(&why);
+	free(text_value);
 	return 1;
 }
 

@@ -482,10 +482,12 @@ test_info_message_continues_on_indented_lines(void **state)
 	size_t i;
 
 	(void)state;
-	cf = assert_accepted("[survey]\ninfo_message = Première ligne.\n"
-	    "\tDeuxième ligne ; avec un point-virgule.\n"
-	    "  Troisième.\nstyle = gradient\n");
-	assert_string_equal(cf->info_message, "Première ligne.\n"
+	/* Its lines are text: " ;" starts no comment, as it does after
+	 * other values. */
+	cf = assert_accepted("[survey]\ninfo_message = Première ligne ; "
+	    "suite.\n\tDeuxième ligne ; avec un point-virgule.\n"
+	    "  Troisième.\nstyle = gradient ; dégradé\n");
+	assert_string_equal(cf->info_message, "Première ligne ; suite.\n"
 	    "Deuxième ligne ; avec un point-virgule.\nTroisième.");
 	assert_int_equal(cf->style, STYLE_GRADIENT);
 	config_free(cf);
@@ -879,7 +881,8 @@ test_dump_load_dump_is_a_fixed_point(void **state)
 	assert_int_equal(cf->imap_port, 143);
 	assert_int_equal(cf->n_reasons, 5);
 	assert_string_equal(cf->imap_mailbox, "Réponses");
-	assert_non_null(strstr(cf->info_message, " service.\nElles "));
+	assert_non_null(strstr(cf->info_message, " service ;\nElles "));
+	assert_non_null(strstr(cf->info_message, " tiers ; écrivez"));
 
 	d1 = dump_to_string(cf);
 	write_file(conf2_path, d1, strlen(d1));
