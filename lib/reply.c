@@ -619,6 +619,15 @@ subject_core(const char *s, size_t n, const char **cp, size_t *cn)
 
 /* ---- the result ---------------------------------------------------- */
 
+/* True when the header block ends with its blank line. */
+static bool
+header_block_closed(const char *msg, size_t len)
+{
+	return (len >= 2 && msg[len - 1] == '\n' && msg[len - 2] == '\n') ||
+	    (len >= 4 && memcmp(msg + len - 4, "\r\n\r\n", 4) == 0) ||
+	    (len >= 3 && memcmp(msg + len - 3, "\n\r\n", 3) == 0);
+}
+
 void
 reply_result_clear(struct reply_result *res)
 {
@@ -725,6 +734,13 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 		analysis_free(&a);
 		return 0;
 	}
+	if (a.root->hdr_len == len && !header_block_closed(msg, len)) {
+		/* Cut off inside its header: what it said is lost. */
+		out->kind = REPLY_UNPARSED;
+		set_reason(out, "%s", "unparsed: truncated in the header");
+		analysis_free(&a);
+		return 0;
+	}
 	if (root_header(&a, "From", &v, &n))
 		out->from = address_of(v, n);
 	if (root_header(&a, "Message-ID", &v, &n) && n > 0 && n < 998) {
@@ -750,6 +766,9 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 		}
 	}
 	read_body(&a);
+	if (a.plain.len > MAX_TEXT_BYTES)
+		buf_truncate(&a.plain, MAX_TEXT_BYTES);
+	reply_text_own(a.plain.data ? a.plain.data : "", a.plain.len, &own);
 	if (!ok && !out->token_found) {
 		token_in_text(&a, a.subject.data ? a.subject.data : "",
 		    a.subject.len, "subject", out, &ok);
@@ -800,9 +819,6 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 		set_reason(out, "%s", why);
 		goto done;
 	}
-	if (a.plain.len > MAX_TEXT_BYTES)
-		buf_truncate(&a.plain, MAX_TEXT_BYTES);
-	reply_text_own(a.plain.data ? a.plain.data : "", a.plain.len, &own);
 	if (text_looks_auto(own.data ? own.data : "", own.len)) {
 		out->kind = REPLY_AUTOREPLY;
 		set_reason(out, "%s", "auto-reply: text");
@@ -810,8 +826,10 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 	}
 	subject_core(a.subject.data ? a.subject.data : "", a.subject.len,
 	    &core, &core_len);
-	if (reply_text_is_unsubscribe(core, core_len) ||
-	    reply_text_is_unsubscribe(own.data ? own.data : "", own.len)) {
+	/* Only a reply tied to a survey can ask to stop them: marketing
+	 * mail sent to the reply address carries "unsubscribe" links. */
+	if (ok && (reply_text_is_unsubscribe(core, core_len) ||
+	    reply_text_is_unsubscribe(own.data ? own.data : "", own.len))) {
 		out->kind = REPLY_UNSUBSCRIBE;
 		set_reason(out, "%s", "unsubscribe");
 		goto done;
@@ -829,18 +847,20 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 			free(out->reason);
 			out->reason = buf_steal(&b);
 		}
-		if (own.len > 0)
-			out->comment = xstrndup(own.data, own.len);
-		goto done;
+		goto done;	/* no survey: nothing to comment on */
 	}
 	read_answer(&a, own.data ? own.data : "", own.len, out);
 
 done:
-	if (out->kind == REPLY_RESPONSE || out->kind == REPLY_UNMATCHED ||
-	    out->kind == REPLY_UNSUBSCRIBE) {
+	if (out->kind != REPLY_UNPARSED) {
 		const char *lang = reply_lang_guess(own.data ? own.data : "",
 		    own.len);
 
+		/* A bare "9": the quoted survey mail is in the survey's
+		 * language. */
+		if (lang == NULL)
+			lang = reply_lang_guess(a.plain.data ? a.plain.data :
+			    "", a.plain.len);
 		if (lang == NULL)
 			lang = reply_lang_guess(a.subject.data ?
 			    a.subject.data : "", a.subject.len);

@@ -917,13 +917,15 @@ note_prefix(const char *s, size_t n)
 }
 
 /* Length of the score expression at the start of s whose value is score
- * ("9", "9/10", "9 sur 10", "neuf", "9️⃣", "🔟"), or 0. */
+ * ("9", "9/10", "9 sur 10", "neuf", "9️⃣", "🔟"), or 0. *word tells
+ * whether it was written in words. */
 static size_t
-score_expression(const char *s, size_t n, int score, int max)
+score_expression(const char *s, size_t n, int score, int max, bool *word)
 {
 	size_t i = 0, e, k;
 	int v = -1, d, j;
 
+	*word = false;
 	if ((k = keycap_at(s, n, 0, &v)) > 0) {
 		i = k;
 	} else if (starts_symbol(s, n, 0, "\xf0\x9f\x94\x9f")) {
@@ -944,6 +946,7 @@ score_expression(const char *s, size_t n, int score, int max)
 			if (rint_equal(s, k, number_words[j].word)) {
 				v = number_words[j].value;
 				i = k;
+				*word = true;
 				break;
 			}
 	}
@@ -952,6 +955,8 @@ score_expression(const char *s, size_t n, int score, int max)
 	d = denominator_after(s, n, i, &e);
 	if (d == max)
 		i = e;
+	else if (unit_after(s, n, i))
+		return 0;	/* "Trois relances ...": not the score */
 	return i;
 }
 
@@ -1012,6 +1017,7 @@ reply_comment_make(const char *s, size_t n, int score, enum survey_type type,
 	size_t ls = 0, le, i, p, e, first = (size_t)-1;
 	int max = nps_score_max(type);
 	struct buf tmp = BUF_INIT;
+	bool word;
 
 	if (score < 0) {
 		append_trimmed(s, n, out);
@@ -1027,15 +1033,14 @@ reply_comment_make(const char *s, size_t n, int score, enum survey_type type,
 		if (first == (size_t)-1)
 			first = ls;
 		p = i + note_prefix(s + i, le - i);
-		e = score_expression(s + p, le - p, score, max);
-		if (e == 0) {
-			if (first == ls && p > i)
-				continue;
+		e = score_expression(s + p, le - p, score, max, &word);
+		if (e == 0)
 			continue;
-		}
 		e = skip_separator(s, le, p + e);
-		if (first != ls && e < le)
-			continue;	/* inside a later line: a sentence */
+		/* Inside a later line, or a number word opening a sentence
+		 * ("Nine. Daniel rebooked..."): part of the comment. */
+		if ((first != ls || word) && e < le)
+			continue;
 		if (starts_because(s + e, le - e))
 			break;		/* "Sept, parce que ...": a sentence */
 		buf_append(&tmp, s, ls);

@@ -107,6 +107,14 @@ static const char *const prefill_lines[] = {
 	"write your comment below (optional):", NULL
 };
 
+/* The instruction line of the pre-filled body (templates/{fr,en}/
+ * texts.ini, mailto.body), matched by its start so that a template with
+ * other punctuation still matches. */
+static const char *const prefill_starts[] = {
+	"si vous le souhaitez, dites-nous pourquoi en quelques mots",
+	"if you like, tell us why in a few words", NULL
+};
+
 static bool
 in_list_prefix(const char *p, size_t n, const char *const *list)
 {
@@ -415,7 +423,8 @@ is_sig_dashes(const char *p, size_t n)
 static bool
 is_prefill(const char *p, size_t n)
 {
-	return in_list_equal(p, n, prefill_lines);
+	return in_list_equal(p, n, prefill_lines) ||
+	    (n < 200 && in_list_prefix(p, n, prefill_starts));
 }
 
 /* Marks each line kept or dropped; see the file comment. */
@@ -518,7 +527,8 @@ static const char *const words_fr[] = {
 	"peu", "un", "une", "j'ai", "c'est", "livraison", "service",
 	"rapide", "super", "parfait", "dirais", "note", "sur", "avez",
 	"ai", "suis", "tout", "plus", "rien", "aucun", "cordialement",
-	"délai", "commande", NULL
+	"délai", "commande", "désinscrire", "absent", "jusqu'au",
+	"retour", "désabonner", NULL
 };
 static const char *const words_en[] = {
 	"the", "and", "is", "was", "you", "your", "i", "my", "for", "with",
@@ -526,7 +536,8 @@ static const char *const words_en[] = {
 	"this", "that", "of", "to", "in", "great", "good", "service",
 	"delivery", "fast", "i'd", "give", "would", "were", "have", "had",
 	"be", "all", "so", "too", "quick", "support", "regards", "out",
-	"score", "helpful", "team", "again", "order", NULL
+	"score", "helpful", "team", "again", "order", "i'm", "away",
+	"until", "unsubscribe", "please", "back", "will", NULL
 };
 
 /*

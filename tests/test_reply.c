@@ -440,6 +440,46 @@ test_analyze_reads_response_with_token_in_to(void **state)
 	reply_result_clear(&res);
 }
 
+/* The widget's mailto link (templates/fr/texts.ini, mailto.*) left as
+ * it is, then with a comment typed under it. */
+static void
+test_analyze_prefilled_widget_mail_gives_score_and_no_comment(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\n"
+	    "Subject: Note : 9/10\n\nMa note : 9/10\n\nSi vous le souhaitez, "
+	    "dites-nous pourquoi en quelques mots ci-dessous, puis envoyez ce "
+	    "message.\n\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 9);
+	assert_null(res.comment);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\n"
+	    "Subject: Score: 6/10\n\nMy score: 6/10\n\nIf you like, tell us "
+	    "why in a few words below, then send this message.\n\nThe parcel "
+	    "came 3 days late.\n", &res);
+	assert_int_equal(res.score, 6);
+	assert_string_equal(res.comment, "The parcel came 3 days late.");
+	assert_string_equal(res.lang, "en");
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_text_contradicting_subject_is_ambiguous(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\n"
+	    "Subject: Note : 9/10\n\nMa note : 7/10\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, -1);
+	assert_string_equal(res.reason, "ambiguous: subject 9, text 7");
+	reply_result_clear(&res);
+}
+
 static void
 test_analyze_refuses_forged_token(void **state)
 {
@@ -603,6 +643,12 @@ main(void)
 		cmocka_unit_test(test_json_escapes_and_replaces_invalid_utf8),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_response_with_token_in_to, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_prefilled_widget_mail_gives_score_and_no_comment,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_text_contradicting_subject_is_ambiguous, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_refuses_forged_token, setup, teardown),

@@ -396,6 +396,9 @@ main(int argc, char **argv)
 		}
 		if (res.lang != NULL && strcmp(res.lang, l->lang) == 0)
 			lang_ok++;
+		else if (res.kind != REPLY_UNPARSED)
+			printf("lang    %s: expected %s, got %s (not a target)\n",
+			    l->file, l->lang, res.lang ? res.lang : "-");
 		if (verbose || (bad && getenv("CORPUS_JSON") != NULL)) {
 			reply_result_json(&res, &json);
 			printf("  %s %s\n", l->file, json.data);
