@@ -860,7 +860,7 @@ done:
 		 * language. */
 		if (lang == NULL)
 			lang = reply_lang_guess(a.plain.data ? a.plain.data :
-			    "", a.plain.len);
+			    "", a.plain.len < 4096 ? a.plain.len : 4096);
 		if (lang == NULL)
 			lang = reply_lang_guess(a.subject.data ?
 			    a.subject.data : "", a.subject.len);

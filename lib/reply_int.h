@@ -36,12 +36,10 @@ rint_fold(const char *s, size_t i)
 static inline bool
 rint_prefix(const char *s, size_t n, const char *pat)
 {
-	size_t i, m = strlen(pat);
+	size_t i;
 
-	if (m > n)
-		return false;
-	for (i = 0; i < m; i++)
-		if (rint_fold(s, i) != (unsigned char)pat[i])
+	for (i = 0; pat[i] != '\0'; i++)
+		if (i >= n || rint_fold(s, i) != (unsigned char)pat[i])
 			return false;
 	return true;
 }
@@ -50,7 +48,12 @@ rint_prefix(const char *s, size_t n, const char *pat)
 static inline bool
 rint_equal(const char *s, size_t n, const char *pat)
 {
-	return strlen(pat) == n && rint_prefix(s, n, pat);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (pat[i] == '\0' || rint_fold(s, i) != (unsigned char)pat[i])
+			return false;
+	return pat[n] == '\0';
 }
 
 /* True when s[0..n) ends with the lowercase pattern pat. */
@@ -72,12 +75,20 @@ static inline size_t
 rint_find(const char *s, size_t n, const char *pat)
 {
 	size_t i, m = strlen(pat);
+	unsigned char c0 = (unsigned char)pat[0], u0;
 
 	if (m == 0 || m > n)
 		return (size_t)-1;
-	for (i = 0; i + m <= n; i++)
+	/* The first byte, in either case, before the whole comparison. */
+	u0 = c0 >= 'a' && c0 <= 'z' ? (unsigned char)(c0 - 32) : c0;
+	for (i = 0; i + m <= n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c != c0 && c != u0)
+			continue;
 		if (rint_prefix(s + i, n - i, pat))
 			return i;
+	}
 	return (size_t)-1;
 }
 

@@ -142,12 +142,21 @@ in_list_equal(const char *p, size_t n, const char *const *list)
 static void
 normalise(const char *s, size_t n, struct buf *out)
 {
-	size_t i;
+	size_t i, run;
 
 	buf_reserve(out, n);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		/* Plain ASCII runs go in one copy. */
+		for (run = i; run < n && (unsigned char)s[run] >= 0x20 &&
+		    (unsigned char)s[run] < 0x80; run++)
+			;
+		if (run > i) {
+			buf_append(out, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		if (c == '\r') {
 			if (i + 1 < n && s[i + 1] == '\n')
 				continue;
