@@ -85,7 +85,8 @@ struct config {
 	char *reply_domain;	/* "reply.example": derived */
 	char *key_file;		/* required */
 	int token_lifetime_days;	/* default 180; 0 = never expire */
-	char *templates_dir;	/* default $(datadir)/npsgate/templates */
+	char *templates_dir;	/* default $NPSGATE_TEMPLATES_DIR, else
+				   $(datadir)/npsgate/templates */
 	char *default_lang;	/* "fr" or "en"; default "fr" */
 	char *from_name;	/* display name on mails we send; default "" */
 
