@@ -52,11 +52,11 @@ copy_lower(char *dst, size_t cap, const char *p, size_t n)
 }
 
 /*
- * Length of the header block starting at p (n bytes), including the blank
- * line that ends it; n when there is no blank line (no body).
+ * mime_header_block_len - the header block ends at the first empty line;
+ * a header block with no empty line is the whole message.
  */
-static size_t
-header_block_len(const char *p, size_t n)
+size_t
+mime_header_block_len(const char *p, size_t n)
 {
 	const char *q, *end = p + n;
 
@@ -448,7 +448,7 @@ parse_part(struct mime_ctx *ctx, struct mime_part *part, size_t start,
 		end = start;
 	part->depth = depth;
 	part->hdr_off = start;
-	part->hdr_len = header_block_len(ctx->msg + start, end - start);
+	part->hdr_len = mime_header_block_len(ctx->msg + start, end - start);
 	part->body_off = start + part->hdr_len;
 	part->body_len = end - part->body_off;
 	if (parse_part_headers(ctx, part, digest_child) < 0)

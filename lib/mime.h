@@ -56,6 +56,10 @@ struct mime_part {
 	struct mime_part *next;		/* next sibling */
 };
 
+/* Length of the header block at msg (n bytes), its blank line included;
+ * n when there is no blank line (a message without a body). */
+size_t mime_header_block_len(const char *msg, size_t n);
+
 /* Parses a whole message. Caller frees with mime_tree_free. */
 struct mime_part *mime_parse(const char *msg, size_t len, struct npserr *err);
 void mime_tree_free(struct mime_part *root);

@@ -77,5 +77,10 @@ int rewrite_message(const struct config *cf,
 void rewrite_result_clear(struct rewrite_result *res);
 /* Offset of the body (after the header block's blank line) in msg. */
 size_t rewrite_body_offset(const char *msg, size_t len);
+/* Appends the whole new message to out: msg's header block with the
+ * top-level Content-Type / Content-Transfer-Encoding of res applied, then
+ * res->body; msg itself when res->changed is false. */
+void rewrite_message_assemble(const char *msg, size_t len,
+    const struct rewrite_result *res, struct buf *out);
 
 #endif

@@ -1,0 +1,864 @@
+/*
+ * rewrite.c - expand the survey tag in a whole message; see rewrite.h.
+ *
+ * The message is never rebuilt: the change is a list of edits (offset,
+ * length, new bytes) on the original, sorted by offset, and the new body is
+ * the original with those edits applied. So every byte outside a changed
+ * region is the original byte, by construction.
+ *
+ * How small a change is depends on the part's transfer encoding:
+ *  - 7bit, 8bit, binary: the tag's bytes are replaced where they lie;
+ *  - quoted-printable: only the logical lines (runs of physical lines
+ *    joined by soft breaks) that hold a tag are re-encoded, so a tag split
+ *    by a soft line break is found and every other line stays as it was;
+ *  - base64: the part is decoded and re-encoded whole (base64 has no lines
+ *    to keep).
+ * The widget goes in the part's own charset. In HTML, characters the
+ * charset cannot hold (the star, accents in us-ascii) are written as
+ * numeric character references, so an HTML part never changes charset: an
+ * HTML document often names its charset in a <meta> too, which a MIME
+ * header change would contradict. A text/plain part whose charset cannot
+ * hold the text version is converted whole to UTF-8 quoted-printable, with
+ * its Content-Type and Content-Transfer-Encoding changed to match. A 7bit
+ * part that would gain 8-bit bytes, and a 7bit/8bit part with a line over
+ * 998 bytes after the change, are re-encoded whole as quoted-printable.
+ *
+ * Left alone: attachments (Content-Disposition: attachment), attached
+ * messages (message/rfc822: another mail, not ours to edit), the content
+ * of multipart/signed and multipart/encrypted (a change would break the
+ * signature), and parts in charsets that are not ASCII-compatible
+ * (UTF-16, UTF-7...), where the tag cannot be found byte-wise.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "config.h"
+#include "mime.h"
+#include "rewrite.h"
+#include "xalloc.h"
+
+#define DEFAULT_TAG "[InsertSatisfactionEvaluation]"
+#define LINE_MAX_SMTP 998
+
+struct edit {
+	size_t off, len;	/* replaced span, in the text it applies to */
+	struct buf repl;
+};
+
+struct edits {
+	struct edit *v;
+	size_t n, cap;
+};
+
+/* One QP logical line, its line end included, encoded and decoded. */
+struct qline {
+	size_t eoff, elen, doff, dlen;
+};
+
+struct rw {
+	const struct config *cf;
+	const struct widget_templates *tpl;
+	const struct widget_request *req;
+	const char *msg;
+	size_t len;
+	const char *tag;
+	size_t taglen;
+	const char *msg_eol;
+	struct buf html, text;	/* rendered widgets, UTF-8, "\n" */
+	bool have_html, have_text;
+	struct edits medits;	/* on the message, by offset */
+	struct buf dec;		/* decoded body of the current part */
+	struct qline *ql;
+	size_t nql, capql;
+	struct rewrite_result *res;
+	struct npserr *err;
+	int failed;		/* -1 internal error, 1 malformed */
+};
+
+static struct edit *
+edits_add(struct edits *e, size_t off, size_t len)
+{
+	struct edit *ed;
+
+	if (e->n == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 8;
+		e->v = xrealloc(e->v, e->cap * sizeof(*e->v));
+	}
+	ed = &e->v[e->n++];
+	ed->off = off;
+	ed->len = len;
+	buf_init(&ed->repl);
+	return ed;
+}
+
+static void
+edits_free(struct edits *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		buf_free(&e->v[i].repl);
+	free(e->v);
+	e->v = NULL;
+	e->n = e->cap = 0;
+}
+
+/* Appends text (n bytes) with edits applied (offsets relative to base). */
+static void
+apply_edits(const char *text, size_t n, size_t base, const struct edit *v,
+    size_t nv, struct buf *out)
+{
+	size_t pos = base, i;
+
+	for (i = 0; i < nv; i++) {
+		buf_append(out, text + (pos - base), v[i].off - pos);
+		buf_append(out, v[i].repl.data, v[i].repl.len);
+		pos = v[i].off + v[i].len;
+	}
+	buf_append(out, text + (pos - base), base + n - pos);
+}
+
+static const char *
+eol_of(const char *p, size_t n, const char *fallback)
+{
+	const char *nl = memchr(p, '\n', n);
+
+	if (nl == NULL)
+		return fallback;
+	return (nl > p && nl[-1] == '\r') ? "\r\n" : "\n";
+}
+
+/* Copies s, its "\n" line ends written as eol. */
+static void
+append_eol(struct buf *out, const char *s, size_t n, const char *eol)
+{
+	const char *nl;
+
+	if (eol[0] == '\n') {
+		buf_append(out, s, n);
+		return;
+	}
+	while (n > 0 && (nl = memchr(s, '\n', n)) != NULL) {
+		buf_append(out, s, (size_t)(nl - s));
+		buf_puts(out, eol);
+		n -= (size_t)(nl - s) + 1;
+		s = nl + 1;
+	}
+	buf_append(out, s, n);
+}
+
+static bool
+has_8bit(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return true;
+	return false;
+}
+
+static size_t
+max_line(const char *p, size_t n)
+{
+	const char *nl, *s = p, *end = p + n;
+	size_t m = 0, l;
+
+	while (s < end) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		l = (size_t)((nl ? nl : end) - s);
+		if (nl && l > 0 && s[l - 1] == '\r')
+			l--;
+		if (l > m)
+			m = l;
+		if (nl == NULL)
+			break;
+		s = nl + 1;
+	}
+	return m;
+}
+
+/* UTF-8 to ASCII HTML: every other character as &#N;. */
+static void
+html_ascii(const char *p, size_t n, struct buf *out)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, k, need;
+	unsigned int cp;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			buf_putc(out, s[i++]);
+			continue;
+		}
+		need = s[i] >= 0xf0 ? 3 : s[i] >= 0xe0 ? 2 : s[i] >= 0xc0 ? 1 : 0;
+		cp = s[i] & (0x3f >> need);
+		for (k = 1; k <= need && i + k < n &&
+		    (s[i + k] & 0xc0) == 0x80; k++)
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		if (need == 0 || k <= need)
+			cp = 0xfffd;
+		buf_printf(out, "&#%u;", cp);
+		i += k > need ? need + 1 : k;
+	}
+}
+
+static bool
+charset_ascii_compatible(const char *cs)
+{
+	return strncasecmp(cs, "utf-16", 6) != 0 &&
+	    strncasecmp(cs, "utf-32", 6) != 0 &&
+	    strncasecmp(cs, "utf-7", 5) != 0 &&
+	    strncasecmp(cs, "ucs-", 4) != 0 &&
+	    strncasecmp(cs, "utf16", 5) != 0 &&
+	    strncasecmp(cs, "utf32", 5) != 0;
+}
+
+static int
+widget_get(struct rw *rw, bool html, const struct buf **out)
+{
+	struct buf *b = html ? &rw->html : &rw->text;
+	bool *have = html ? &rw->have_html : &rw->have_text;
+
+	if (!*have) {
+		if (widget_render(rw->cf, rw->tpl, rw->req, html, b,
+		    rw->err) < 0)
+			return -1;
+		*have = true;
+	}
+	*out = b;
+	return 0;
+}
+
+/* --- header fields ------------------------------------------------------- */
+
+static bool
+field_is(const char *line, size_t n, const char *name)
+{
+	size_t l = strlen(name), i;
+
+	if (n <= l || strncasecmp(line, name, l) != 0)
+		return false;
+	for (i = l; i < n && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	return i < n && line[i] == ':';
+}
+
+/*
+ * Copies the header block hdr with the first field called name replaced by
+ * "name: value" (its continuation lines dropped), or with that field added
+ * before the blank line when there is none.
+ */
+static void
+header_set(const char *hdr, size_t hlen, const char *name, const char *value,
+    const char *eol, struct buf *out)
+{
+	size_t pos = 0, ll, body_end = hlen;
+	const char *nl;
+	bool done = false;
+
+	/* The blank line that ends the block, if any, stays last. */
+	if (hlen >= 2 && hdr[hlen - 1] == '\n' && hdr[hlen - 2] == '\n')
+		body_end = hlen - 1;
+	else if (hlen >= 3 && hdr[hlen - 1] == '\n' && hdr[hlen - 2] == '\r' &&
+	    hdr[hlen - 3] == '\n')
+		body_end = hlen - 2;
+	else if (hlen == 1 || (hlen == 2 && hdr[0] == '\r'))
+		body_end = 0;
+	while (pos < body_end) {
+		nl = memchr(hdr + pos, '\n', body_end - pos);
+		ll = nl ? (size_t)(nl - (hdr + pos)) + 1 : body_end - pos;
+		if (!done && field_is(hdr + pos, ll, name)) {
+			buf_printf(out, "%s: %s%s", name, value, eol);
+			done = true;
+			pos += ll;
+			while (pos < body_end && (hdr[pos] == ' ' ||
+			    hdr[pos] == '\t')) {
+				nl = memchr(hdr + pos, '\n', body_end - pos);
+				pos = nl ? (size_t)(nl - hdr) + 1 : body_end;
+			}
+			continue;
+		}
+		buf_append(out, hdr + pos, ll);
+		if (nl == NULL)
+			buf_puts(out, eol);
+		pos += ll;
+	}
+	if (!done)
+		buf_printf(out, "%s: %s%s", name, value, eol);
+	buf_append(out, hdr + body_end, hlen - body_end);
+}
+
+/* The value span [*v0, *v1) of parameter param in a Content-Type value. */
+static int
+param_span(const char *v, size_t n, const char *param, size_t *v0,
+    size_t *v1)
+{
+	size_t i = 0, a0, a1, plen = strlen(param);
+	bool inq = false;
+
+	for (; i < n; i++) {
+		if (v[i] == '"')
+			inq = !inq;
+		else if (v[i] == '\\' && inq)
+			i++;
+		else if (v[i] == ';' && !inq)
+			break;
+	}
+	while (i < n) {
+		i++;
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		a0 = i;
+		while (i < n && v[i] != '=' && v[i] != ';' && v[i] != ' ' &&
+		    v[i] != '\t')
+			i++;
+		a1 = i;
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		if (i >= n || v[i] != '=')
+			continue;
+		i++;
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		*v0 = i;
+		if (i < n && v[i] == '"') {
+			for (i++; i < n && v[i] != '"'; i++)
+				if (v[i] == '\\')
+					i++;
+			if (i < n)
+				i++;
+		} else
+			while (i < n && v[i] != ';' && v[i] != ' ' &&
+			    v[i] != '\t')
+				i++;
+		*v1 = i < n ? i : n;
+		if (a1 - a0 == plen && strncasecmp(v + a0, param, plen) == 0)
+			return 1;
+		while (i < n && v[i] != ';')
+			i++;
+	}
+	return 0;
+}
+
+/* The part's Content-Type, unfolded, with charset=utf-8. Caller frees. */
+static char *
+content_type_utf8(const char *msg, const struct mime_part *part)
+{
+	struct buf unf = BUF_INIT, out = BUF_INIT;
+	const char *v;
+	size_t vlen, i, v0, v1;
+
+	if (!mime_header_find(msg, part, "Content-Type", &v, &vlen)) {
+		buf_printf(&out, "%s/%s; charset=utf-8", part->type,
+		    part->subtype);
+		return buf_steal(&out);
+	}
+	for (i = 0; i < vlen; i++)
+		if (v[i] != '\r' && v[i] != '\n')
+			buf_putc(&unf, v[i]);
+	if (param_span(unf.data, unf.len, "charset", &v0, &v1)) {
+		buf_append(&out, unf.data, v0);
+		buf_puts(&out, "utf-8");
+		buf_append(&out, unf.data + v1, unf.len - v1);
+	} else {
+		while (unf.len > 0 && (unf.data[unf.len - 1] == ' ' ||
+		    unf.data[unf.len - 1] == '\t' ||
+		    unf.data[unf.len - 1] == ';'))
+			buf_truncate(&unf, unf.len - 1);
+		buf_append(&out, unf.data, unf.len);
+		buf_puts(&out, "; charset=utf-8");
+	}
+	buf_free(&unf);
+	return buf_steal(&out);
+}
+
+/* --- finding and replacing the tag in decoded text ------------------------ */
+
+static bool
+blank_but_tags(const char *p, size_t n, const char *tag, size_t taglen)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (n - i >= taglen && memcmp(p + i, tag, taglen) == 0) {
+			i += taglen;
+			continue;
+		}
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return false;
+		i++;
+	}
+	return true;
+}
+
+/*
+ * Edits that replace every tag in t (n bytes) by repl (NULL: remove it;
+ * in text, a line left blank goes too). Returns the number of tags.
+ */
+static int
+tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
+    bool text, struct edits *out)
+{
+	const char *p;
+	size_t pos = 0, x, ls, le;
+	int count = 0;
+	struct edit *e;
+
+	while (pos + rw->taglen <= n &&
+	    (p = memmem(t + pos, n - pos, rw->tag, rw->taglen)) != NULL) {
+		x = (size_t)(p - t);
+		if (repl == NULL && text) {
+			for (ls = x; ls > 0 && t[ls - 1] != '\n'; ls--)
+				;
+			p = memchr(t + x, '\n', n - x);
+			le = p ? (size_t)(p - t) : n;
+			if (ls >= pos && blank_but_tags(t + ls, le - ls,
+			    rw->tag, rw->taglen)) {
+				for (p = t + ls; (p = memmem(p, (size_t)(t +
+				    le - p), rw->tag, rw->taglen)) != NULL;
+				    p += rw->taglen)
+					count++;
+				edits_add(out, ls, (le < n ? le + 1 : le) - ls);
+				pos = le < n ? le + 1 : n;
+				continue;
+			}
+		}
+		e = edits_add(out, x, rw->taglen);
+		if (repl != NULL)
+			buf_append(&e->repl, repl->data, repl->len);
+		count++;
+		pos = x + rw->taglen;
+	}
+	return count;
+}
+
+/* QP decoding that also records where each logical line lies. */
+static void
+qp_decode_lines(struct rw *rw, const char *raw, size_t n)
+{
+	size_t pos = 0, pe, ce, t, ls = 0, ds = 0;
+	const char *nl;
+	bool soft;
+
+	rw->nql = 0;
+	while (pos < n) {
+		nl = memchr(raw + pos, '\n', n - pos);
+		pe = nl ? (size_t)(nl - raw) + 1 : n;
+		ce = nl ? (size_t)(nl - raw) : n;
+		if (nl && ce > pos && raw[ce - 1] == '\r')
+			ce--;
+		for (t = ce; t > pos && (raw[t - 1] == ' ' ||
+		    raw[t - 1] == '\t'); t--)
+			;
+		soft = t > pos && raw[t - 1] == '=';
+		mime_qp_decode(raw + pos, soft ? t - 1 - pos : ce - pos,
+		    &rw->dec);
+		if (!soft)
+			buf_append(&rw->dec, raw + ce, pe - ce);
+		pos = pe;
+		if (soft && pos < n)
+			continue;
+		if (rw->nql == rw->capql) {
+			rw->capql = rw->capql ? rw->capql * 2 : 256;
+			rw->ql = xrealloc(rw->ql, rw->capql * sizeof(*rw->ql));
+		}
+		rw->ql[rw->nql++] = (struct qline){ ls, pos - ls, ds,
+		    rw->dec.len - ds };
+		ls = pos;
+		ds = rw->dec.len;
+	}
+}
+
+/* Encoded body for a whole re-encoded part, ending like the original. */
+static void
+encode_whole(const char *d, size_t n, enum mime_cte cte, const char *eol,
+    bool ends_eol, struct buf *out)
+{
+	size_t el = strlen(eol);
+
+	if (cte == MIME_CTE_BASE64)
+		mime_base64_encode(d, n, eol[0] == '\r', out);
+	else
+		mime_qp_encode(d, n, eol[0] == '\r', out);
+	if (!ends_eol && out->len >= el &&
+	    memcmp(out->data + out->len - el, eol, el) == 0)
+		buf_truncate(out, out->len - el);
+	else if (ends_eol && (out->len < el ||
+	    memcmp(out->data + out->len - el, eol, el) != 0))
+		buf_puts(out, eol);
+}
+
+static void
+set_malformed(struct rw *rw, const struct mime_part *part, const char *why)
+{
+	snprintf(rw->res->reason, sizeof(rw->res->reason), "%.20s/%.20s "
+	    "part at offset %zu: %s; message left unchanged", part->type,
+	    part->subtype, part->hdr_off, why);
+	rw->failed = 1;
+}
+
+/*
+ * Re-encodes the whole part (CTE cte) from its new decoded text, and
+ * changes its headers: CTE, and the charset when utf8.
+ */
+static void
+part_replace_whole(struct rw *rw, const struct mime_part *part,
+    const struct buf *newd, enum mime_cte cte, bool utf8, const char *eol)
+{
+	const char *raw = rw->msg + part->body_off;
+	bool ends_eol = part->body_len > 0 && raw[part->body_len - 1] == '\n';
+	const char *ctename = cte == MIME_CTE_BASE64 ? "base64" :
+	    "quoted-printable";
+	char *ct = NULL;
+	struct edit *e;
+	struct buf h1 = BUF_INIT;
+
+	if (utf8)
+		ct = content_type_utf8(rw->msg, part);
+	if (cte != part->cte || utf8) {
+		if (part->depth == 0) {
+			free(rw->res->cte);
+			rw->res->cte = xstrdup(ctename);
+			if (ct) {
+				free(rw->res->content_type);
+				rw->res->content_type = ct;
+				ct = NULL;
+			}
+		} else {
+			e = edits_add(&rw->medits, part->hdr_off,
+			    part->hdr_len);
+			if (ct) {
+				header_set(rw->msg + part->hdr_off,
+				    part->hdr_len, "Content-Type", ct, eol,
+				    &h1);
+				header_set(h1.data, h1.len,
+				    "Content-Transfer-Encoding", ctename, eol,
+				    &e->repl);
+			} else
+				header_set(rw->msg + part->hdr_off,
+				    part->hdr_len, "Content-Transfer-Encoding",
+				    ctename, eol, &e->repl);
+		}
+	}
+	free(ct);
+	buf_free(&h1);
+	e = edits_add(&rw->medits, part->body_off, part->body_len);
+	encode_whole(newd->data ? newd->data : "", newd->len, cte, eol,
+	    ends_eol, &e->repl);
+}
+
+static void
+process_part(struct rw *rw, const struct mime_part *part)
+{
+	const char *raw = rw->msg + part->body_off, *d, *cs, *teol, *ceol;
+	size_t rawlen = part->body_len, dn, i, j;
+	bool html = strcmp(part->subtype, "html") == 0, utf8 = false;
+	bool need_qp = false, bad = false;
+	const struct buf *w;
+	struct buf repl = BUF_INIT, conv = BUF_INIT, newd = BUF_INIT;
+	struct edits te = { NULL, 0, 0 };
+	int n;
+
+	buf_reset(&rw->dec);
+	switch (part->cte) {
+	case MIME_CTE_7BIT:
+	case MIME_CTE_8BIT:
+	case MIME_CTE_BINARY:
+		if (memmem(raw, rawlen, rw->tag, rw->taglen) == NULL)
+			return;
+		d = raw;
+		dn = rawlen;
+		break;
+	case MIME_CTE_QP:
+		qp_decode_lines(rw, raw, rawlen);
+		goto decoded;
+	case MIME_CTE_BASE64:
+		bad = mime_base64_decode(raw, rawlen, &rw->dec) != 0;
+decoded:
+		d = rw->dec.data ? rw->dec.data : "";
+		dn = rw->dec.len;
+		if (memmem(d, dn, rw->tag, rw->taglen) == NULL)
+			return;
+		if (bad) {
+			set_malformed(rw, part, "invalid or truncated base64");
+			return;
+		}
+		break;
+	default:
+		return;		/* unknown encoding: not ours to decode */
+	}
+	cs = part->charset[0] ? part->charset : "us-ascii";
+	if (!charset_ascii_compatible(cs))
+		return;
+	teol = eol_of(raw, rawlen, eol_of(rw->msg + part->hdr_off,
+	    part->hdr_len, rw->msg_eol));
+	ceol = eol_of(d, dn, teol);
+
+	/* The replacement, in the part's charset when it can hold it. */
+	if (rw->req->token != NULL) {
+		if (widget_get(rw, html, &w) < 0) {
+			rw->failed = -1;
+			goto out;
+		}
+		if (html) {
+			if (part->cte == MIME_CTE_7BIT ||
+			    mime_charset_from_utf8(cs, w->data, w->len,
+			    &conv) < 0) {
+				buf_reset(&conv);
+				html_ascii(w->data, w->len, &conv);
+			}
+		} else if (mime_charset_from_utf8(cs, w->data, w->len,
+		    &conv) < 0) {
+			utf8 = true;
+			buf_append(&conv, w->data, w->len);
+		}
+		append_eol(&repl, conv.data, conv.len, ceol);
+		if (part->cte == MIME_CTE_7BIT && has_8bit(repl.data, repl.len))
+			need_qp = true;
+	}
+	n = tag_edits(rw, d, dn, rw->req->token ? &repl : NULL, !html, &te);
+	rw->res->tags += n;
+
+	if (utf8) {
+		/* Convert the text around the edits; keep the UTF-8 widget. */
+		size_t pos = 0;
+
+		for (i = 0; i <= te.n; i++) {
+			size_t end = i < te.n ? te.v[i].off : dn;
+
+			if (mime_charset_to_utf8_strict(part->charset,
+			    d + pos, end - pos, &newd) < 0) {
+				set_malformed(rw, part,
+				    "text not valid in its charset");
+				goto out;
+			}
+			if (i < te.n) {
+				buf_append(&newd, te.v[i].repl.data,
+				    te.v[i].repl.len);
+				pos = te.v[i].off + te.v[i].len;
+			}
+		}
+		part_replace_whole(rw, part, &newd, MIME_CTE_QP, true, teol);
+		goto out;
+	}
+	if (part->cte == MIME_CTE_BASE64) {
+		apply_edits(d, dn, 0, te.v, te.n, &newd);
+		part_replace_whole(rw, part, &newd, MIME_CTE_BASE64, false,
+		    teol);
+		goto out;
+	}
+	if (part->cte == MIME_CTE_QP) {
+		/* Re-encode only the logical lines that hold an edit. */
+		for (i = 0, j = 0; i < te.n; ) {
+			const struct qline *q;
+			struct edit *e;
+			size_t k;
+
+			while (j < rw->nql && rw->ql[j].doff + rw->ql[j].dlen <=
+			    te.v[i].off)
+				j++;
+			q = &rw->ql[j];
+			for (k = i; k < te.n && te.v[k].off < q->doff + q->dlen;
+			    k++)
+				;
+			buf_reset(&newd);
+			apply_edits(d + q->doff, q->dlen, q->doff, te.v + i,
+			    k - i, &newd);
+			e = edits_add(&rw->medits, part->body_off + q->eoff,
+			    q->elen);
+			mime_qp_encode(newd.data ? newd.data : "", newd.len,
+			    teol[0] == '\r', &e->repl);
+			i = k;
+		}
+		goto out;
+	}
+	/* 7bit, 8bit, binary: edits in place, unless the result needs QP. */
+	apply_edits(d, dn, 0, te.v, te.n, &newd);
+	if (need_qp || max_line(newd.data, newd.len) > LINE_MAX_SMTP) {
+		part_replace_whole(rw, part, &newd, MIME_CTE_QP, false, teol);
+		goto out;
+	}
+	for (i = 0; i < te.n; i++) {
+		struct edit *e = edits_add(&rw->medits,
+		    part->body_off + te.v[i].off, te.v[i].len);
+
+		buf_append(&e->repl, te.v[i].repl.data, te.v[i].repl.len);
+	}
+out:
+	edits_free(&te);
+	buf_free(&repl);
+	buf_free(&conv);
+	buf_free(&newd);
+}
+
+static void
+walk(struct rw *rw, const struct mime_part *part)
+{
+	const struct mime_part *c;
+
+	if (rw->failed)
+		return;
+	if (strcmp(part->type, "multipart") == 0) {
+		if (strcmp(part->subtype, "signed") == 0 ||
+		    strcmp(part->subtype, "encrypted") == 0)
+			return;
+		for (c = part->child; c != NULL && !rw->failed; c = c->next)
+			walk(rw, c);
+		return;
+	}
+	if (part->attachment || strcmp(part->type, "text") != 0)
+		return;		/* message/rfc822 included: not ours */
+	if (strcmp(part->subtype, "html") == 0 ||
+	    strcmp(part->subtype, "plain") == 0)
+		process_part(rw, part);
+}
+
+/* A message starts with "Name:" (RFC 5322 field name: printable, no ':'). */
+static bool
+starts_with_field(const char *msg, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && msg[i] > ' ' && msg[i] < 127 && msg[i] != ':';
+	    i++)
+		;
+	if (i == 0)
+		return false;
+	while (i < len && (msg[i] == ' ' || msg[i] == '\t'))
+		i++;
+	return i < len && msg[i] == ':';
+}
+
+size_t
+rewrite_body_offset(const char *msg, size_t len)
+{
+	return mime_header_block_len(msg, len);
+}
+
+/*
+ * rewrite_message - see rewrite.h. Ownership: out's buffers belong to
+ * the caller, who clears them with rewrite_result_clear (also after a
+ * return of -1).
+ */
+int
+rewrite_message(const struct config *cf, const struct widget_templates *tpl,
+    const struct widget_request *req, const char *msg, size_t len,
+    struct rewrite_result *out, struct npserr *err)
+{
+	struct rw rw;
+	struct mime_part *root;
+	struct npserr perr;
+	size_t i, pos;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&out->body);
+	memset(&rw, 0, sizeof(rw));
+	rw.cf = cf;
+	rw.tpl = tpl;
+	rw.req = req;
+	rw.msg = msg;
+	rw.len = len;
+	rw.tag = cf->tag && *cf->tag ? cf->tag : DEFAULT_TAG;
+	rw.taglen = strlen(rw.tag);
+	rw.msg_eol = eol_of(msg, len, "\r\n");
+	rw.res = out;
+	rw.err = err;
+
+	if (!starts_with_field(msg, len)) {
+		out->malformed = true;
+		snprintf(out->reason, sizeof(out->reason), "the message does "
+		    "not start with a header field; message left unchanged");
+		return 0;
+	}
+	root = mime_parse(msg, len, &perr);
+	if (root == NULL) {
+		out->malformed = true;
+		snprintf(out->reason, sizeof(out->reason), "%.200s; message left "
+		    "unchanged", perr.msg);
+		return 0;
+	}
+	walk(&rw, root);
+	if (rw.failed == 0 && rw.medits.n > 0) {
+		pos = root->body_off;
+		for (i = 0; i < rw.medits.n; i++) {
+			buf_append(&out->body, msg + pos,
+			    rw.medits.v[i].off - pos);
+			buf_append(&out->body, rw.medits.v[i].repl.data,
+			    rw.medits.v[i].repl.len);
+			pos = rw.medits.v[i].off + rw.medits.v[i].len;
+		}
+		buf_append(&out->body, msg + pos, len - pos);
+		out->changed = true;
+	}
+	if (rw.failed != 0 || (!out->changed && out->tags == 0)) {
+		buf_free(&out->body);
+		free(out->content_type);
+		free(out->cte);
+		out->content_type = out->cte = NULL;
+		out->changed = false;
+		if (rw.failed != 0)
+			out->tags = 0;
+		if (rw.failed > 0)
+			out->malformed = true;
+	}
+	mime_tree_free(root);
+	edits_free(&rw.medits);
+	buf_free(&rw.html);
+	buf_free(&rw.text);
+	buf_free(&rw.dec);
+	free(rw.ql);
+	return rw.failed < 0 ? -1 : 0;
+}
+
+void
+rewrite_result_clear(struct rewrite_result *res)
+{
+	buf_free(&res->body);
+	free(res->content_type);
+	free(res->cte);
+	res->content_type = res->cte = NULL;
+	res->changed = res->malformed = false;
+	res->tags = 0;
+	res->reason[0] = '\0';
+}
+
+/*
+ * rewrite_message_assemble - the whole new message: the header block with
+ * the top-level Content-Type / Content-Transfer-Encoding changes applied,
+ * then the new body; the original message when nothing changed.
+ */
+void
+rewrite_message_assemble(const char *msg, size_t len,
+    const struct rewrite_result *res, struct buf *out)
+{
+	size_t hl = mime_header_block_len(msg, len);
+	const char *eol = eol_of(msg, len, "\r\n");
+	struct buf h1 = BUF_INIT, h2 = BUF_INIT;
+
+	if (!res->changed) {
+		buf_append(out, msg, len);
+		return;
+	}
+	buf_append(&h1, msg, hl);
+	if (res->content_type) {
+		header_set(h1.data, h1.len, "Content-Type", res->content_type,
+		    eol, &h2);
+		buf_reset(&h1);
+		buf_append(&h1, h2.data, h2.len);
+		buf_reset(&h2);
+	}
+	if (res->cte) {
+		header_set(h1.data, h1.len, "Content-Transfer-Encoding",
+		    res->cte, eol, &h2);
+		buf_reset(&h1);
+		buf_append(&h1, h2.data, h2.len);
+	}
+	buf_append(out, h1.data, h1.len);
+	buf_append(out, res->body.data, res->body.len);
+	buf_free(&h1);
+	buf_free(&h2);
+}
