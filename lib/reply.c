@@ -356,8 +356,6 @@ static void
 find_text_parts(const struct mime_part *p, const struct mime_part **plain,
     const struct mime_part **html)
 {
-	const struct mime_part *c;
-
 	for (; p != NULL; p = p->next) {
 		if (p->attachment)
 			continue;
@@ -371,8 +369,6 @@ find_text_parts(const struct mime_part *p, const struct mime_part **plain,
 			*plain = p;
 		else if (strcmp(p->subtype, "html") == 0 && *html == NULL)
 			*html = p;
-		c = NULL;
-		(void)c;
 	}
 }
 
@@ -492,28 +488,24 @@ static const char *const auto_subjects[] = {
 	"abwesenheitsnotiz", "autoreply", "auto-reply", "auto reply",
 	"automatische antwort", "risposta automatica", "respuesta automática",
 	"fuera de la oficina", "message d'absence", "message d’absence",
-	"autosvar", "auto:", "absent du bureau", "en congés", "en congé",
+	"autosvar", "auto:", "absent du bureau",
 	"accusé de réception automatique", "auto-response",
 	"automatic response", "réponse automatique d'absence",
-	"i am away", "away from the office", "away from office", "vacation",
-	"vacances", "ooo", NULL
+	"away from the office", "away from office", "ooo", NULL
 };
 
 /* Texts that say the writer is away, for auto-replies that carry none of
  * the headers (some webmails, ticketing systems). */
 static const char *const auto_texts[] = {
-	"je suis absent", "je suis actuellement absent",
-	"je serai absent", "je suis en congé", "je suis en congés",
-	"je suis absente", "je suis actuellement absente",
-	"je serai absente", "i am out of the office", "i'm out of the office",
+	"je suis absent du bureau", "je suis absente du bureau",
+	"je suis actuellement absent", "je suis actuellement absente",
+	"je serai absent du bureau", "je serai absente du bureau",
+	"i am out of the office", "i'm out of the office",
 	"i am currently out of the office", "i am currently out of office",
-	"i will be out of the office", "i am away from", "i'm away from",
-	"i am on vacation", "i'm on vacation", "i am on leave",
-	"this is an automatic reply", "this is an automated response",
+	"i will be out of the office", "this is an automatic reply",
+	"this is an automated response", "this is an automated reply",
 	"ceci est une réponse automatique", "ceci est un message automatique",
-	"message automatique", "nous avons bien reçu votre", "we have received your",
-	"we received your message", "nous accusons réception",
-	"accusé de réception", NULL
+	"ceci est un accusé de réception automatique", NULL
 };
 
 static bool

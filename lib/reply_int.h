@@ -121,7 +121,7 @@ rint_is_word_byte(const char *s, size_t n, size_t i)
 
 		return p >= 0xc3 && p <= 0xc9;
 	}
-	(void)n;
+	(void)n;	/* i < n is the caller's promise */
 	return false;
 }
 

@@ -73,7 +73,7 @@ static const char *const units[] = {
 	"unit", "units", "personne", "personnes", "people", "person",
 	"persons", "enfant", "enfants", "kid", "kids", "children", "euro",
 	"euros", "eur", "usd", "dollar", "dollars", "chf", "pound",
-	"pounds", "cent", "cents", "centimes", "pour", "percent", "pourcent",
+	"pounds", "cent", "cents", "centimes", "percent", "pourcent",
 	"km", "kg", "g", "m", "cm", "mm", "l", "litre", "litres", "ml",
 	"go", "gb", "mo", "mb", "ko", "kb", "page", "pages", "ticket",
 	"tickets", "étape", "étapes", "step", "steps", "question",
@@ -620,13 +620,10 @@ stands_as_score(const char *s, size_t n, const struct cand *c)
 	if (!line_start)
 		return false;
 	for (j = c->xend; j < n && s[j] != '\n'; j++) {
-		unsigned char ch = (unsigned char)s[j];
-
 		if (rint_is_word_byte(s, n, j)) {
 			alone = false;
 			break;
 		}
-		(void)ch;
 	}
 	if (alone)
 		return true;

@@ -611,7 +611,7 @@ static const char *const unsubscribe_words[] = {
 bool
 reply_text_is_unsubscribe(const char *s, size_t n)
 {
-	size_t i, words = 0, letters = 0;
+	size_t i, words = 0;
 	bool in_word = false, stop = false;
 
 	for (i = 0; i < n; i++) {
@@ -623,8 +623,6 @@ reply_text_is_unsubscribe(const char *s, size_t n)
 			    (i + 4 >= n || !rint_is_word_byte(s, n, i + 4)))
 				stop = true;
 		}
-		if (wb)
-			letters++;
 		in_word = wb;
 	}
 	if (words == 0)
@@ -636,6 +634,5 @@ reply_text_is_unsubscribe(const char *s, size_t n)
 	for (i = 0; unsubscribe_words[i] != NULL; i++)
 		if (rint_find(s, n, unsubscribe_words[i]) != (size_t)-1)
 			return true;
-	(void)letters;
 	return false;
 }
