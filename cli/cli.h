@@ -35,5 +35,6 @@ int cmd_parse(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_release(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const struct cli_verb verbs[] = {
 	    "validate npsgate.conf and print the effective settings" },
 	{ "release", cmd_release,
 	    "release the delayed survey mails that are due" },
+	{ "render", cmd_render, "preview the score widget as an HTML page" },
 };
 
 static void
