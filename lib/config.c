@@ -105,7 +105,7 @@ struct key_def {
 	enum sec sec;
 	const char *name;
 	enum ktype type;
-	size_t off;		/* in struct config, or struct config_channel */
+	size_t off;		/* in struct config or struct config_channel */
 	size_t off_n;		/* KT_LIST: its count */
 	unsigned flags;
 	const char *def;	/* as written in the file; NULL: none */
@@ -484,7 +484,7 @@ check_reply_address(const char *v, struct buf *why)
 		goto allowed;
 	}
 	for (p = v; p < at; p++)
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 		    *p == '.' || *p == '_' || *p == '-')) {
 			quote(why, v);
 			buf_printf(why, " has '%c' in its local part",

@@ -154,7 +154,7 @@ struct config {
 	/* [report] */
 	int min_responses;	/* default 30: smaller groups are marked */
 
-	int key_file_line;	/* line of key_file in path; 0: not from a file */
+	int key_file_line;	/* line of key_file in path; 0: none */
 };
 
 /*

@@ -37,12 +37,16 @@ grep -q '^reply_address = nps@reply.example$' "$dir/out" ||
 grep -q '^\[channel.chat\]$' "$dir/out" ||
     fail "sample: no [channel.chat] in the printed settings"
 if [ ! -e /etc/npsgate/keys ]; then
-	grep -q "warning: .*npsgate.conf.sample:[0-9]*: \[general\] key_file: missing required file /etc/npsgate/keys.*run \`npsgate keygen -c " "$dir/err" ||
+	msg="npsgate check-config: warning: $SAMPLE:[0-9]*: \[general\]"
+	msg="$msg key_file: missing required file /etc/npsgate/keys"
+	grep -q "^$msg .*; run \`npsgate keygen -c $SAMPLE\`$" "$dir/err" ||
 	    fail "sample: no key file warning: $(cat "$dir/err")"
 	run 3 check-config --strict -c "$SAMPLE"
-	grep -q "^npsgate check-config: .*npsgate.conf.sample:[0-9]*: \[general\] key_file: missing required file" "$dir/err" ||
+	msg="npsgate check-config: $SAMPLE:[0-9]*: \[general\] key_file:"
+	grep -q "^$msg missing required file" "$dir/err" ||
 	    fail "--strict: no key file error: $(cat "$dir/err")"
-	[ -s "$dir/out" ] && fail "--strict printed settings of an invalid config"
+	[ -s "$dir/out" ] &&
+	    fail "--strict printed settings of an invalid config"
 fi
 
 # The printed settings are a config that prints the same settings.
@@ -63,8 +67,9 @@ run 0 check-config --strict "$dir/ok.conf"
 
 # A broken config: exit 3, one line naming file, line, section and key.
 run 3 check-config "$BROKEN"
-[ "$(cat "$dir/err")" = "npsgate check-config: $BROKEN:12: [survey] style: 'star' is not a style; allowed: stars, icons, gradient" ] ||
-    fail "broken: got '$(cat "$dir/err")'"
+msg="npsgate check-config: $BROKEN:12: [survey] style: 'star' is not a"
+msg="$msg style; allowed: stars, icons, gradient"
+[ "$(cat "$dir/err")" = "$msg" ] || fail "broken: got '$(cat "$dir/err")'"
 [ -s "$dir/out" ] && fail "broken: printed settings of an invalid config"
 
 run 3 check-config "$dir/nonexistent.conf"

@@ -1137,7 +1137,8 @@ main(void)
 		cmocka_unit_test(test_dump_load_dump_is_a_fixed_point),
 		cmocka_unit_test(
 		    test_sample_config_loads_and_documents_the_defaults),
-		cmocka_unit_test(test_sample_config_loads_with_existing_key_file),
+		cmocka_unit_test(
+		    test_sample_config_loads_with_existing_key_file),
 		cmocka_unit_test(test_sample_lists_every_key),
 		cmocka_unit_test(test_full_config_changes_every_key),
 	};
