@@ -36,6 +36,12 @@ static const char *const skipped_elements[] = {
 	"template", "object", "iframe", NULL
 };
 
+/* Skipped elements that never held text the reader saw. */
+static const char *const invisible_elements[] = {
+	"head", "style", "script", "title", "noscript", "template", "object",
+	"iframe", NULL
+};
+
 /* Classes and ids of the containers clients put around what they quote
  * or around the signature they add themselves. */
 static const char *const quote_classes[] = {
@@ -229,6 +235,11 @@ walk_element(struct walk *w, xmlNode *node, int depth)
 
 	if (element_is_quote(w, node)) {
 		put_newline(w, false);
+		/* A quote marker where the quote was, so that the plain-text
+		 * rules see an attribution followed by a quote (and keep
+		 * what the customer wrote below it). */
+		if (!w->stopped && !name_in(node->name, invisible_elements))
+			buf_puts(w->out, ">\n");
 		return;
 	}
 	if (strcasecmp(name, "br") == 0) {

@@ -15,7 +15,8 @@
  *	(#divRplyFwdMsg, the "border-top:solid #E1E1E1" separator, or an
  *	<hr> followed by one) to the end of the document. A plain <hr> becomes
  *	a line of underscores, which the plain-text rules treat like Outlook's
- *	own separator.
+ *	own separator; a quote left out becomes a line holding ">", so that
+ *	reply_text_own() sees where it was.
  */
 #ifndef NPSGATE_HTML_H
 #define NPSGATE_HTML_H

@@ -307,7 +307,25 @@ test_html_drops_gmail_quote_and_keeps_blocks(void **state)
 	assert_html("<div dir=\"ltr\"><div>9</div><div><br></div><div>Merci"
 	    "&nbsp;beaucoup.</div></div><br><div class=\"gmail_quote\">Le "
 	    "... a écrit :<blockquote>0 1 2</blockquote></div>",
-	    "9\n\nMerci beaucoup.\n");
+	    "9\n\nMerci beaucoup.\n\n>\n");
+}
+
+static void
+test_html_marks_apple_quote_so_bottom_answer_stays(void **state)
+{
+	char *text;
+	struct buf own = BUF_INIT;
+
+	(void)state;
+	text = html_text("<div>Le 23 nov. 2026 à 10:00, Support &lt;s@x.fr&gt; "
+	    "a écrit :</div><blockquote type=\"cite\"><div>Note ?</div>"
+	    "</blockquote><div>9, parfait</div>");
+	assert_string_equal(text, "Le 23 nov. 2026 à 10:00, Support <s@x.fr> "
+	    "a écrit :\n>\n9, parfait\n");
+	reply_text_own(text, strlen(text), &own);
+	assert_string_equal(own.data, "9, parfait");
+	buf_free(&own);
+	free(text);
 }
 
 static void
@@ -636,6 +654,8 @@ main(void)
 		cmocka_unit_test(test_comment_drops_leading_score_expression),
 		cmocka_unit_test(test_comment_keeps_score_inside_a_sentence),
 		cmocka_unit_test(test_html_drops_gmail_quote_and_keeps_blocks),
+		cmocka_unit_test(
+		    test_html_marks_apple_quote_so_bottom_answer_stays),
 		cmocka_unit_test(test_html_stops_at_outlook_reply_header),
 		cmocka_unit_test(test_html_keeps_emoji_images_alt),
 		cmocka_unit_test(test_lang_guess_tells_french_from_english),
