@@ -49,7 +49,6 @@ struct analysis {
 	struct buf subject;	/* decoded, UTF-8 */
 	struct buf plain;	/* the body text chosen (UTF-8) */
 	struct buf raw_text;	/* every text part decoded, for token search */
-	bool html_only;
 };
 
 /* Next header field named name at or after *pos in the header block hdr;
@@ -350,26 +349,73 @@ part_text(struct analysis *a, const struct mime_part *p, struct buf *out)
 	buf_free(&raw);
 }
 
-/* Depth-first, skipping attachments and attached messages: the first
- * text/plain and the first text/html the customer wrote. */
-static void
-find_text_parts(const struct mime_part *p, const struct mime_part **plain,
-    const struct mime_part **html)
+static bool
+is_blank_text(const struct buf *b)
 {
-	for (; p != NULL; p = p->next) {
-		if (p->attachment)
-			continue;
-		if (strcmp(p->type, "multipart") == 0) {
-			find_text_parts(p->child, plain, html);
-			continue;
+	size_t i;
+
+	for (i = 0; i < b->len; i++)
+		if (!rint_is_blank((unsigned char)b->data[i]))
+			return false;
+	return true;
+}
+
+/* The text a reader sees in part p, appended to out: text/plain as it is,
+ * text/html made text, one alternative of a multipart/alternative (plain
+ * preferred, unless it is empty), every inline part of other multiparts
+ * in order (Apple Mail splits text around inline images). Attachments and
+ * attached messages are not the customer's words. */
+static void
+collect_text(struct analysis *a, const struct mime_part *p, struct buf *out,
+    int depth)
+{
+	const struct mime_part *c;
+	struct buf tmp = BUF_INIT;
+
+	if (p->attachment || depth > MIME_MAX_DEPTH)
+		return;
+	if (strcmp(p->type, "multipart") == 0 &&
+	    strcmp(p->subtype, "alternative") == 0) {
+		const struct mime_part *html = NULL;
+
+		for (c = p->child; c != NULL; c = c->next) {
+			if (c->attachment)
+				continue;
+			if (strcmp(c->type, "text") == 0 &&
+			    strcmp(c->subtype, "html") == 0) {
+				if (html == NULL)
+					html = c;
+				continue;
+			}
+			buf_reset(&tmp);
+			collect_text(a, c, &tmp, depth + 1);
+			if (!is_blank_text(&tmp)) {
+				buf_append(out, tmp.data, tmp.len);
+				buf_free(&tmp);
+				return;
+			}
 		}
-		if (strcmp(p->type, "text") != 0)
-			continue;
-		if (strcmp(p->subtype, "plain") == 0 && *plain == NULL)
-			*plain = p;
-		else if (strcmp(p->subtype, "html") == 0 && *html == NULL)
-			*html = p;
+		if (html != NULL)
+			collect_text(a, html, out, depth + 1);
+		buf_free(&tmp);
+		return;
 	}
+	if (strcmp(p->type, "multipart") == 0) {
+		for (c = p->child; c != NULL; c = c->next)
+			collect_text(a, c, out, depth + 1);
+		return;
+	}
+	if (strcmp(p->type, "text") != 0 && p->type[0] != '\0')
+		return;
+	if (strcmp(p->subtype, "html") == 0) {
+		part_text(a, p, &tmp);
+		html_to_text(tmp.data ? tmp.data : "", tmp.len, out);
+	} else if (strcmp(p->subtype, "plain") == 0 || p->subtype[0] == '\0') {
+		part_text(a, p, out);
+		if (out->len > 0 && out->data[out->len - 1] != '\n')
+			buf_putc(out, '\n');
+	}
+	buf_free(&tmp);
 }
 
 /* Every text part (attached messages included), decoded, for the token
@@ -398,42 +444,7 @@ all_text(struct analysis *a, const struct mime_part *p, struct buf *out)
 static void
 read_body(struct analysis *a)
 {
-	const struct mime_part *plain = NULL, *html = NULL;
-	struct buf tmp = BUF_INIT;
-
-	if (strcmp(a->root->type, "multipart") == 0)
-		find_text_parts(a->root->child, &plain, &html);
-	else if (strcmp(a->root->type, "text") == 0 ||
-	    a->root->type[0] == '\0') {
-		if (strcmp(a->root->subtype, "html") == 0)
-			html = a->root;
-		else
-			plain = a->root;
-	}
-	if (plain != NULL) {
-		part_text(a, plain, &a->plain);
-	} else if (html != NULL) {
-		part_text(a, html, &tmp);
-		html_to_text(tmp.data ? tmp.data : "", tmp.len, &a->plain);
-		a->html_only = true;
-	}
-	buf_free(&tmp);
-	/* A plain part that is empty (some clients send an empty
-	 * alternative) leaves the HTML to speak. */
-	if (plain != NULL && html != NULL) {
-		size_t i;
-		bool blank = true;
-
-		for (i = 0; i < a->plain.len && blank; i++)
-			blank = rint_is_blank((unsigned char)a->plain.data[i]);
-		if (blank) {
-			buf_reset(&a->plain);
-			part_text(a, html, &tmp);
-			html_to_text(tmp.data ? tmp.data : "", tmp.len,
-			    &a->plain);
-			buf_free(&tmp);
-		}
-	}
+	collect_text(a, a->root, &a->plain, 0);
 }
 
 /* ---- kinds --------------------------------------------------------- */

@@ -589,6 +589,24 @@ test_analyze_reads_html_only_quoted_printable_latin1(void **state)
 }
 
 static void
+test_analyze_reads_text_split_around_inline_image(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: avis"
+	    "\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=M"
+	    "\n\n--M\nContent-Type: text/plain; charset=utf-8\n\nLe colis "
+	    "abîmé :\n--M\nContent-Type: image/jpeg\nContent-Disposition: "
+	    "inline\nContent-Transfer-Encoding: base64\n\n/9j/4AAQ\n--M\n"
+	    "Content-Type: text/plain; charset=utf-8\n\nDonc 4/10.\n--M--\n",
+	    &res);
+	assert_int_equal(res.score, 4);
+	assert_string_equal(res.comment, "Le colis abîmé :\nDonc 4/10.");
+	reply_result_clear(&res);
+}
+
+static void
 test_analyze_without_token_is_unmatched(void **state)
 {
 	struct fixture *f = *state;
@@ -681,6 +699,9 @@ main(void)
 		    test_analyze_reads_unsubscribe_subject, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_html_only_quoted_printable_latin1, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_text_split_around_inline_image, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_without_token_is_unmatched, setup, teardown),
