@@ -373,6 +373,31 @@ attribution_start(struct line *v, size_t i)
 	return j;
 }
 
+/* A short run of words made of letters only ("Jean Dupont",
+ * "J.-P. Martin"): no digit, at most four words. */
+static bool
+looks_like_name(const char *p, size_t n)
+{
+	size_t i, words = 0;
+	bool in_word = false;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (rint_is_digit(c) || c == '/' || c == ':' || c == '!' ||
+		    c == '?' || c == '@')
+			return false;
+		if (rint_is_word_byte(p, n, i)) {
+			if (!in_word)
+				words++;
+			in_word = true;
+		} else
+			in_word = c == '-' || c == '\'' || c == '.' ? in_word :
+			    false;
+	}
+	return words >= 1 && words <= 4;
+}
+
 static bool
 is_closing(const char *p, size_t n)
 {
@@ -387,7 +412,7 @@ is_closing(const char *p, size_t n)
 			return true;
 		/* "Cordialement, Jean Dupont" on one line. */
 		if (rint_prefix(p, n, closings[i]) && m < n && p[m] == ',' &&
-		    n - m < 40 && !has_char(p + m, n - m, '.'))
+		    n - m < 40 && looks_like_name(p + m + 1, n - m - 1))
 			return true;
 	}
 	return false;
