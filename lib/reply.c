@@ -49,60 +49,90 @@ struct analysis {
 	struct buf subject;	/* decoded, UTF-8 */
 	struct buf plain;	/* the body text chosen (UTF-8) */
 	struct buf raw_text;	/* every text part decoded, for token search */
+	struct field {
+		const char *name, *value;
+		size_t nlen, vlen;
+	} *fields;		/* the top-level header fields, in order */
+	size_t n_fields;
 };
 
-/* Next header field named name at or after *pos in the header block hdr;
- * value and vlen as mime_header_find gives them. Returns 1, or 0 at the
- * end. */
-static int
-header_next(const char *hdr, size_t hlen, size_t *pos, const char *name,
-    const char **value, size_t *vlen)
+/* Splits the top-level header block into fields once: every lookup
+ * after that compares names only. Lines may end in CRLF or LF; a value
+ * runs over its continuation lines (kept as they are) without its final
+ * line end. */
+static void
+index_headers(struct analysis *a)
 {
-	size_t nl = strlen(name), i = *pos, e;
+	const char *hdr = a->msg + a->root->hdr_off, *eol;
+	size_t hlen = a->root->hdr_len, i = 0, e, j, cap = 0;
 
 	while (i < hlen) {
-		const char *eol = memchr(hdr + i, '\n', hlen - i);
-		size_t line_end = eol ? (size_t)(eol - hdr) + 1 : hlen;
-
-		if (hdr[i] != ' ' && hdr[i] != '\t' && i + nl < hlen &&
-		    strncasecmp(hdr + i, name, nl) == 0) {
-			size_t j = i + nl;
-
-			while (j < hlen && (hdr[j] == ' ' || hdr[j] == '\t'))
-				j++;
-			if (j < hlen && hdr[j] == ':') {
-				j++;
-				/* The value runs over continuation lines. */
-				e = line_end;
-				while (e < hlen && (hdr[e] == ' ' ||
-				    hdr[e] == '\t')) {
-					eol = memchr(hdr + e, '\n', hlen - e);
-					e = eol ? (size_t)(eol - hdr) + 1 : hlen;
-				}
-				*pos = e;
-				while (j < e && (hdr[j] == ' ' || hdr[j] == '\t'))
-					j++;
-				while (e > j && (hdr[e - 1] == '\n' ||
-				    hdr[e - 1] == '\r'))
-					e--;
-				*value = hdr + j;
-				*vlen = e - j;
-				return 1;
-			}
+		eol = memchr(hdr + i, '\n', hlen - i);
+		e = eol ? (size_t)(eol - hdr) + 1 : hlen;
+		if (hdr[i] == ' ' || hdr[i] == '\t' || hdr[i] == '\r' ||
+		    hdr[i] == '\n') {
+			i = e;
+			continue;
 		}
-		i = line_end;
+		for (j = i; j < e && hdr[j] != ':' && hdr[j] != ' ' &&
+		    hdr[j] != '\t' && hdr[j] != '\n'; j++)
+			;
+		if (a->n_fields == cap) {
+			cap = cap ? cap * 2 : 32;
+			a->fields = xrealloc(a->fields, cap *
+			    sizeof(*a->fields));
+		}
+		a->fields[a->n_fields].name = hdr + i;
+		a->fields[a->n_fields].nlen = j - i;
+		while (j < e && (hdr[j] == ' ' || hdr[j] == '\t'))
+			j++;
+		if (j >= e || hdr[j] != ':') {
+			i = e;		/* not a field: ignore the line */
+			continue;
+		}
+		j++;
+		while (e < hlen && (hdr[e] == ' ' || hdr[e] == '\t')) {
+			eol = memchr(hdr + e, '\n', hlen - e);
+			e = eol ? (size_t)(eol - hdr) + 1 : hlen;
+		}
+		i = e;
+		while (j < e && (hdr[j] == ' ' || hdr[j] == '\t'))
+			j++;
+		while (e > j && (hdr[e - 1] == '\n' || hdr[e - 1] == '\r'))
+			e--;
+		a->fields[a->n_fields].value = hdr + j;
+		a->fields[a->n_fields].vlen = e - j;
+		a->n_fields++;
 	}
-	*pos = hlen;
+}
+
+/* The next field named name from index *at on (start with 0). Returns
+ * 1 with the value, or 0 when there is none left. */
+static int
+header_next(struct analysis *a, size_t *at, const char *name,
+    const char **value, size_t *vlen)
+{
+	size_t nl = strlen(name), i;
+
+	for (i = *at; i < a->n_fields; i++) {
+		if (a->fields[i].nlen != nl ||
+		    strncasecmp(a->fields[i].name, name, nl) != 0)
+			continue;
+		*value = a->fields[i].value;
+		*vlen = a->fields[i].vlen;
+		*at = i + 1;
+		return 1;
+	}
+	*at = a->n_fields;
 	return 0;
 }
 
 static int
 root_header(struct analysis *a, const char *name, const char **v, size_t *n)
 {
-	size_t pos = 0;
+	size_t at = 0;
 
-	return header_next(a->msg + a->root->hdr_off, a->root->hdr_len, &pos,
-	    name, v, n);
+	return header_next(a, &at, name, v, n);
 }
 
 /* A header value decoded (RFC 2047) and made valid UTF-8, into out. */
@@ -212,8 +242,8 @@ token_in_recipients(struct analysis *a, struct reply_result *out)
 {
 	static const char *const names[] = { "To", "Cc", "Delivered-To",
 		"X-Original-To", "Envelope-To", "X-Delivered-To", NULL };
-	const char *hdr = a->msg + a->root->hdr_off, *v, *tok;
-	size_t hlen = a->root->hdr_len, pos, vlen, toklen, i;
+	const char *v, *tok;
+	size_t pos, vlen, toklen, i;
 	const char *prefix = a->ctx->cf->reply_local;
 	bool seen = false;
 	struct reply_result first;
@@ -221,7 +251,7 @@ token_in_recipients(struct analysis *a, struct reply_result *out)
 	memset(&first, 0, sizeof(first));
 	for (i = 0; names[i] != NULL; i++) {
 		pos = 0;
-		while (header_next(hdr, hlen, &pos, names[i], &v, &vlen)) {
+		while (header_next(a, &pos, names[i], &v, &vlen)) {
 			size_t off = 0;
 
 			while (off < vlen && (tok = token_find_in_address(v +
@@ -650,6 +680,7 @@ analysis_free(struct analysis *a)
 	buf_free(&a->subject);
 	buf_free(&a->plain);
 	buf_free(&a->raw_text);
+	free(a->fields);
 	if (a->root != NULL)
 		mime_tree_free(a->root);
 }
@@ -728,6 +759,7 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 		set_reason(out, "unparsed: %s", perr.msg);
 		return 0;
 	}
+	index_headers(&a);
 	if (!root_header(&a, "From", &v, &n) &&
 	    !root_header(&a, "Subject", &v, &n) &&
 	    !root_header(&a, "To", &v, &n)) {

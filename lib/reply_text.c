@@ -574,6 +574,23 @@ static const char *const words_en[] = {
 	"until", "unsubscribe", "please", "back", "will", NULL
 };
 
+/* 1 when s[0..k) is one of list (short words only: the lists hold no
+ * long ones), else 0; the first letter is compared before the rest. */
+static int
+in_word_list(const char *s, size_t k, const char *const *list)
+{
+	unsigned char f;
+	size_t j;
+
+	if (k == 0 || k > 16)
+		return 0;
+	f = rint_lower((unsigned char)s[0]);
+	for (j = 0; list[j] != NULL; j++)
+		if ((unsigned char)list[j][0] == f && rint_equal(s, k, list[j]))
+			return 1;
+	return 0;
+}
+
 /*
  * reply_lang_guess - see reply.h. Counts whole words of each list; the
  * language with more wins, a tie says nothing.
@@ -593,16 +610,8 @@ reply_lang_guess(const char *s, size_t n)
 		while (w < n && (rint_is_word_byte(s, n, w) || s[w] == '\''))
 			w++;
 		k = w - i;
-		for (j = 0; words_fr[j] != NULL; j++)
-			if (rint_equal(s + i, k, words_fr[j])) {
-				fr++;
-				break;
-			}
-		for (j = 0; words_en[j] != NULL; j++)
-			if (rint_equal(s + i, k, words_en[j])) {
-				en++;
-				break;
-			}
+		fr += in_word_list(s + i, k, words_fr);
+		en += in_word_list(s + i, k, words_en);
 		/* Accented letters are a strong hint of French. */
 		for (j = i; j < w; j++)
 			if ((unsigned char)s[j] == 0xc3) {
