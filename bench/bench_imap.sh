@@ -1,0 +1,151 @@
+#!/bin/sh
+# bench_imap.sh - how much the hook costs on top of reading the mail.
+#
+#   bench/bench_imap.sh [COUNT]          (from a build tree; default 10000)
+#
+# Starts a private Dovecot on loopback, records COUNT surveys, APPENDs one
+# reply to each, then times
+#   fetch:  bench/bench_fetch - one UID FETCH BODY.PEEK[] per message over
+#           one connection, with the hook's IMAP code, nothing else
+#           (run twice; the faster run counts, which favours the baseline);
+#   ingest: npsgate-imapd-hook --once - fetch, analyse, store (one
+#           transaction per message) and MOVE to the folder.
+# and prints the ratio ingest / fetch. Target: <= 1.5.
+# Not a test: it takes a minute or two, most of it in the APPENDs.
+set -u
+
+N=${1:-10000}
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+PY=${PYTHON3:-python3}
+HOOK=$top_builddir/npsgate-imapd-hook
+NPSGATE=$top_builddir/npsgate
+MKSURVEY=$top_builddir/tests/integration/mksurvey
+FETCH=$top_builddir/bench/bench_fetch
+for p in "$HOOK" "$NPSGATE" "$MKSURVEY" "$FETCH"; do
+	[ -x "$p" ] || { echo "bench_imap: $p is not built (make first)"; exit 1; }
+done
+command -v dovecot >/dev/null 2>&1 || { echo "bench_imap: needs dovecot"; exit 1; }
+
+T=$(mktemp -d /tmp/npsgate-bench-imap.XXXXXX) || exit 1
+chmod 755 "$T"
+trap 'doveadm -c "$T/dovecot.conf" stop 2>/dev/null; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP
+
+PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
+print(s.getsockname()[1])')
+if [ "$(id -u)" -eq 0 ]; then
+	U=nobody; G=$(id -gn nobody); INTERNAL=
+else
+	U=$(id -un); G=$(id -gn)
+	INTERNAL="default_internal_user = $U
+default_login_user = $U
+default_internal_group = $G"
+fi
+mkdir -p "$T/run" "$T/state" "$T/mail"
+chown "$U:$G" "$T/mail"
+printf 'nps:{PLAIN}secret::::::\n' >"$T/passwd"
+cat >"$T/dovecot.conf" <<EOF
+base_dir = $T/run
+state_dir = $T/state
+log_path = $T/dovecot.log
+instance_name = npsgate-bench-$$
+listen = 127.0.0.1
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+$INTERNAL
+passdb {
+  driver = passwd-file
+  args = $T/passwd
+}
+userdb {
+  driver = static
+  args = uid=$U gid=$G home=$T/mail/%u
+}
+mail_location = maildir:$T/mail/%u
+service imap-login {
+  inet_listener imap {
+    port = $PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0666
+  }
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+EOF
+dovecot -c "$T/dovecot.conf" || exit 1
+printf 'secret\n' >"$T/imap.pass"
+chmod 600 "$T/imap.pass"
+cat >"$T/npsgate.conf" <<EOF
+[general]
+reply_address = nps@reply.example
+key_file = $T/keys
+[store]
+path = $T/npsgate.db
+[milter]
+socket = inet:8891@127.0.0.1
+[imap]
+host = 127.0.0.1
+port = $PORT
+tls = none
+user = nps
+password_file = $T/imap.pass
+mailbox = INBOX
+EOF
+"$NPSGATE" keygen -c "$T/npsgate.conf" >/dev/null || exit 1
+"$MKSURVEY" "$T/npsgate.conf" customer@example.com "$N" >"$T/surveys" ||
+    exit 1
+
+echo "appending $N replies..."
+$PY - "$T/surveys" "$T/msgs" <<'EOF'
+import os, sys
+os.makedirs(sys.argv[2])
+comments = ["Tres bon accueil, merci.", "Un peu long, mais resolu.",
+            "Great support, thanks!", "", "Rien a dire."]
+for i, line in enumerate(open(sys.argv[1])):
+    sid, tok = line.split()
+    body = "%d\r\n\r\n%s\r\n\r\nLe lun. 23 nov. 2026, Support a ecrit :\r\n" \
+           "> Notez-nous de 0 a 10\r\n" % (i % 11, comments[i % 5])
+    msg = ("From: Client <customer@example.com>\r\n"
+           "To: nps+%s@reply.example\r\n"
+           "Message-ID: <bench-%d@client.example>\r\n"
+           "In-Reply-To: <%s@helpdesk.test>\r\n"
+           "Subject: Re: Note : %d/10\r\n"
+           "Date: Mon, 23 Nov 2026 10:00:00 +0100\r\n"
+           "MIME-Version: 1.0\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n\r\n%s"
+           % (tok, i, sid, i % 11, body))
+    with open(os.path.join(sys.argv[2], "%06d.eml" % i), "w") as fp:
+        fp.write(msg)
+EOF
+$PY "$top_srcdir/tests/integration/imapctl.py" "$PORT" append "$T/msgs" \
+    >/dev/null || exit 1
+
+f1=$("$FETCH" "$T/npsgate.conf") || exit 1
+f2=$("$FETCH" "$T/npsgate.conf") || exit 1
+fetch=$(printf '%s\n%s\n' "$f1" "$f2" | awk '{ print $2 }' | sort -n | head -1)
+count=$(echo "$f1" | awk '{ print $1 }')
+
+t0=$($PY -c 'import time; print(time.monotonic())')
+"$HOOK" -c "$T/npsgate.conf" --once -f 2>"$T/hook.log" || {
+	echo "bench_imap: the hook failed:"; tail -5 "$T/hook.log"; exit 1; }
+t1=$($PY -c 'import time; print(time.monotonic())')
+stored=$(sqlite3 "$T/npsgate.db" "SELECT count(*) FROM processed")
+left=$($PY "$top_srcdir/tests/integration/imapctl.py" "$PORT" counts INBOX)
+
+awk -v n="$count" -v f="$fetch" -v a="$t0" -v b="$t1" -v s="$stored" \
+    -v l="$left" 'BEGIN {
+	i = b - a
+	printf "fetch:  %d messages in %.2f s (%.0f/s)\n", n, f, n / f
+	printf "ingest: %d stored in %.2f s (%.0f/s), %s\n", s, i, s / i, l
+	printf "ratio ingest/fetch: %.2f (target <= 1.5)\n", i / f
+}'
