@@ -255,6 +255,7 @@ main(int argc, char **argv)
 	int confusion[N_KINDS][N_KINDS];
 	long scored = 0, exact = 0, false_scores = 0, autos_counted = 0;
 	long comments_ok = 0, files = 0, kinds_ok = 0, lang_ok = 0;
+	long tied_ok = 0, tied_total = 0;
 	int a, b, rc = 0;
 
 	for (a = 1; a < argc; a++) {
@@ -291,7 +292,7 @@ main(int argc, char **argv)
 		struct reply_result res;
 		char *got_comment, *recipient;
 		const char *dot;
-		bool bad = false;
+		bool bad = false, tied_expected;
 
 		if (filter != NULL && strstr(l->file, filter) == NULL)
 			continue;
@@ -337,6 +338,11 @@ main(int argc, char **argv)
 			}
 			buf_free(&with);
 		}
+		/* A reply that carries our token or Message-ID must be tied
+		 * to its survey, whatever its kind (a bounce marks it). */
+		tied_expected = (memmem(msg.data, msg.len, "{{TOKEN}}", 9) ||
+		    memmem(msg.data, msg.len, "{{MSGID}}", 9)) &&
+		    l->kind != REPLY_UNMATCHED && l->kind != REPLY_UNPARSED;
 		substitute(&msg, "{{TOKEN}}", tstr);
 		substitute(&msg, "{{TOKEN_FORGED}}", forged);
 		substitute(&msg, "{{TOKEN_EXPIRED}}", expired);
@@ -384,6 +390,19 @@ main(int argc, char **argv)
 			    l->file, reply_kind_name(res.kind), res.score);
 			bad = true;
 		}
+		if (tied_expected) {
+			tied_total++;
+			if (strcmp(res.survey_id, tok.survey_id) == 0)
+				tied_ok++;
+			else {
+				printf("SURVEY  %s: expected survey %s, got '%s' "
+				    "(%s)\n", l->file, tok.survey_id,
+				    res.survey_id, res.token_found ?
+				    token_status_name(res.token_status) :
+				    "no token");
+				bad = true;
+			}
+		}
 		if ((l->comment == NULL && got_comment == NULL) ||
 		    (l->comment != NULL && got_comment != NULL &&
 		    strcmp(l->comment, got_comment) == 0))
@@ -422,6 +441,8 @@ next:
 	    comments_ok, files, files ? 100.0 * comments_ok / files : 100.0);
 	printf("  kinds right       %ld/%ld = %.1f %%\n", kinds_ok, files,
 	    files ? 100.0 * kinds_ok / files : 100.0);
+	printf("  tied to survey    %ld/%ld (bounces included; target all)\n",
+	    tied_ok, tied_total);
 	printf("  language right    %ld/%ld (not a target)\n", lang_ok, files);
 	printf("  confusion (rows: label, columns: result)\n%14s", "");
 	for (b = 0; b < N_KINDS; b++)
@@ -435,7 +456,7 @@ next:
 	}
 	if (scored > 0 && exact * 100 < scored * 99)
 		rc = 1;
-	if (false_scores > 0 || autos_counted > 0)
+	if (false_scores > 0 || autos_counted > 0 || tied_ok < tied_total)
 		rc = 1;
 	if (files > 0 && comments_ok * 100 < files * 95)
 		rc = 1;
