@@ -706,15 +706,15 @@ token_fill(const unsigned char raw[TOKEN_RAW_LEN], struct token *out)
 }
 
 /*
- * token_issue - signs a token for a new random survey id with the ring's
- * highest key. -1 when the random source fails, strsz is too small, the
- * type is unknown or now does not fit in 32 bits.
+ * Signs raw[0..TOKEN_SIGNED_LEN) (its survey id already in place) for
+ * type at now with the ring's highest key, and writes the token to str.
  */
-int
-token_issue(const struct keyring *ring, enum survey_type type, time_t now,
-    struct token *out, char *str, size_t strsz)
+static int
+token_sign(const struct keyring *ring, enum survey_type type, time_t now,
+    unsigned char raw[TOKEN_RAW_LEN], struct token *out, char *str,
+    size_t strsz)
 {
-	unsigned char raw[TOKEN_RAW_LEN], tag[EVP_MAX_MD_SIZE];
+	unsigned char tag[EVP_MAX_MD_SIZE];
 	const struct key *key = keyring_signing_key(ring);
 	uint32_t t;
 
@@ -724,8 +724,6 @@ token_issue(const struct keyring *ring, enum survey_type type, time_t now,
 		return -1;
 	t = (uint32_t)now;
 	raw[0] = (unsigned char)(TOKEN_VERSION << 4 | (unsigned)type);
-	if (RAND_bytes(raw + 1, TOKEN_ID_RAW) != 1)
-		return -1;
 	raw[11] = (unsigned char)(t >> 24);
 	raw[12] = (unsigned char)(t >> 16);
 	raw[13] = (unsigned char)(t >> 8);
@@ -739,6 +737,42 @@ token_issue(const struct keyring *ring, enum survey_type type, time_t now,
 	if (out != NULL)
 		token_fill(raw, out);
 	return 0;
+}
+
+/*
+ * token_issue - signs a token for a new random survey id with the ring's
+ * highest key. -1 when the random source fails, strsz is too small, the
+ * type is unknown or now does not fit in 32 bits.
+ */
+int
+token_issue(const struct keyring *ring, enum survey_type type, time_t now,
+    struct token *out, char *str, size_t strsz)
+{
+	unsigned char raw[TOKEN_RAW_LEN];
+
+	if (RAND_bytes(raw + 1, TOKEN_ID_RAW) != 1)
+		return -1;
+	return token_sign(ring, type, now, raw, out, str, strsz);
+}
+
+/*
+ * token_issue_for - signs a new token (issued now, the ring's highest key)
+ * for an existing survey id, so that a later mail about the same survey
+ * leads its answer back to it. -1 when survey_id is not the canonical
+ * TOKEN_ID_LEN-character base32 form, or for token_issue's reasons.
+ */
+int
+token_issue_for(const struct keyring *ring, enum survey_type type,
+    const char *survey_id, time_t now, struct token *out, char *str,
+    size_t strsz)
+{
+	unsigned char raw[TOKEN_RAW_LEN];
+
+	if (survey_id == NULL || strnlen(survey_id, TOKEN_ID_LEN + 1) !=
+	    TOKEN_ID_LEN || token_base32_decode(survey_id, TOKEN_ID_LEN,
+	    raw + 1, TOKEN_ID_RAW) < 0)
+		return -1;
+	return token_sign(ring, type, now, raw, out, str, strsz);
 }
 
 /*

@@ -81,6 +81,13 @@ int keyring_add_new(const char *path, unsigned *new_id, struct npserr *err);
  * the random source fails. */
 int token_issue(const struct keyring *ring, enum survey_type type,
     time_t now, struct token *out, char *str, size_t strsz);
+/* Issues a new token for an existing survey id (TOKEN_ID_LEN base32
+ * characters, any case): same survey, issued now, signed with the highest
+ * key (the acknowledgment's Reply-To). Returns 0, or -1 when survey_id is
+ * not a survey id or for the reasons of token_issue. */
+int token_issue_for(const struct keyring *ring, enum survey_type type,
+    const char *survey_id, time_t now, struct token *out, char *str,
+    size_t strsz);
 /* Checks s[0..len) (no NUL needed, any case). lifetime in seconds, 0 for
  * no expiry; a token is expired from issued + lifetime on. Fills *out
  * (when not NULL) for TOKEN_OK and TOKEN_EXPIRED. Only the canonical
