@@ -1,0 +1,143 @@
+/*
+ * regress_fuzz.c - replays the fuzzers' inputs in make check: every seed
+ * (tests/fuzz/seeds/NAME/) and every input that once broke a target
+ * (tests/fuzz/regressions/NAME/), through the very entry points the
+ * libFuzzer targets use (tests/fuzz/fuzz_NAME.c), so each promise they
+ * check is checked here too, with the gcc build and, in CI, under ASan.
+ * Each input runs in its own child process: a broken promise aborts the
+ * child, and the test names the file.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "fuzz/fuzz.h"
+
+typedef int (*fuzz_fn)(const uint8_t *, size_t);
+
+static int
+read_all(const char *path, struct buf *out)
+{
+	char chunk[65536];
+	size_t n;
+	FILE *fp = fopen(path, "rb");
+
+	if (fp == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_append(out, chunk, n);
+	fclose(fp);
+	return 0;
+}
+
+/* Runs fn on the file in a child; returns its wait status. */
+static int
+replay_file(fuzz_fn fn, const char *path)
+{
+	struct buf data = BUF_INIT;
+	pid_t pid;
+	int status = -1;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (read_all(path, &data) < 0)
+			_exit(3);
+		fn((const uint8_t *)(data.data ? data.data : ""), data.len);
+		buf_free(&data);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+/* Replays every regular file of TEST_SRCDIR/tests/fuzz/KIND/NAME; returns
+ * how many, after failing on the first that breaks a promise. */
+static int
+replay_dir(fuzz_fn fn, const char *kind, const char *name)
+{
+	struct buf dir = BUF_INIT, path = BUF_INIT;
+	struct dirent *de;
+	DIR *d;
+	int n = 0, status, bad = 0;
+
+	buf_printf(&dir, "%s/tests/fuzz/%s/%s", TEST_SRCDIR, kind, name);
+	d = opendir(buf_cstr(&dir));
+	if (d == NULL) {
+		buf_free(&dir);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "README") == 0)
+			continue;
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", buf_cstr(&dir), de->d_name);
+		status = replay_file(fn, buf_cstr(&path));
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			print_error("%s: %s %d\n", buf_cstr(&path),
+			    WIFSIGNALED(status) ? "killed by signal" :
+			    "exit status", WIFSIGNALED(status) ?
+			    WTERMSIG(status) : WEXITSTATUS(status));
+			bad++;
+		}
+		n++;
+	}
+	closedir(d);
+	buf_free(&dir);
+	buf_free(&path);
+	assert_int_equal(bad, 0);
+	return n;
+}
+
+static void
+replay(fuzz_fn fn, const char *name, int min_seeds)
+{
+	int seeds = replay_dir(fn, "seeds", name);
+
+	assert_true(seeds >= min_seeds);
+	(void)replay_dir(fn, "regressions", name);
+}
+
+static void
+test_token_inputs_keep_promises(void **state)
+{
+	(void)state;
+	replay(fuzz_token_one, "token", 5);
+}
+
+static void
+test_config_inputs_keep_promises(void **state)
+{
+	(void)state;
+	replay(fuzz_config_one, "config", 3);
+}
+
+static void
+test_mime_inputs_keep_promises(void **state)
+{
+	(void)state;
+	replay(fuzz_mime_one, "mime", 20);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_token_inputs_keep_promises),
+		cmocka_unit_test(test_config_inputs_keep_promises),
+		cmocka_unit_test(test_mime_inputs_keep_promises),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
