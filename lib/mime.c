@@ -344,17 +344,21 @@ find_delimiter(const struct mime_ctx *ctx, const char *bd, size_t blen,
 	const char *m = ctx->msg, *p;
 	size_t pos = from, i;
 
+	/*
+	 * memchr for '-' rather than memmem for the boundary: base64, the bulk
+	 * of big messages, holds no '-' at all, and memchr is much faster.
+	 */
 	while (pos + 2 + blen <= end) {
-		p = memmem(m + pos, end - pos, bd, blen);
+		p = memchr(m + pos, '-', end - pos - 1 - blen);
 		if (p == NULL)
 			return (size_t)-1;
 		i = (size_t)(p - m);
 		pos = i + 1;
-		/* "--" before the boundary, at the start of a line. */
-		if (i < bodystart + 2 || m[i - 1] != '-' || m[i - 2] != '-')
+		/* "--boundary" at the start of a line. */
+		if ((i != bodystart && m[i - 1] != '\n') || m[i + 1] != '-' ||
+		    memcmp(m + i + 2, bd, blen) != 0)
 			continue;
-		if (i - 2 != bodystart && m[i - 3] != '\n')
-			continue;
+		i += 2;
 		i += blen;
 		*close = false;
 		if (i + 1 < end && m[i] == '-' && m[i + 1] == '-') {
@@ -376,7 +380,7 @@ find_delimiter(const struct mime_ctx *ctx, const char *bd, size_t blen,
 			i = nl ? (size_t)(nl - m) + 1 : end;
 		}
 		*next = i;
-		return (size_t)(p - m) - 2;
+		return (size_t)(p - m);
 	}
 	return (size_t)-1;
 }
@@ -524,38 +528,46 @@ hexval(int c)
 int
 mime_qp_decode(const char *p, size_t n, struct buf *out)
 {
-	size_t i = 0, run = 0, j;
+	const char *end = p + n, *eq, *q;
+	char *d;
 	int bad = 0, h, l;
-	const char *eq;
 
+	/* Decoding never grows the text: write straight into the buffer. */
 	buf_reserve(out, n);
-	while (i < n && (eq = memchr(p + i, '=', n - i)) != NULL) {
-		i = (size_t)(eq - p);
-		buf_append(out, p + run, i - run);
-		if (i + 2 < n && (h = hexval((unsigned char)p[i + 1])) >= 0 &&
-		    (l = hexval((unsigned char)p[i + 2])) >= 0) {
-			buf_putc(out, h * 16 + l);
-			i += 3;
-		} else {
-			/* Soft line break: "=" [blanks] line end. */
-			j = i + 1;
-			while (j < n && is_wsp((unsigned char)p[j]))
-				j++;
-			if (j < n && p[j] == '\n')
-				i = j + 1;
-			else if (j + 1 < n && p[j] == '\r' && p[j + 1] == '\n')
-				i = j + 2;
-			else if (j == n)
-				i = n;	/* "=" at the very end */
-			else {
-				buf_putc(out, '=');
-				bad = 1;
-				i++;
-			}
+	d = out->data + out->len;
+	while (p < end) {
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq == NULL)
+			eq = end;
+		memcpy(d, p, (size_t)(eq - p));
+		d += eq - p;
+		p = eq;
+		if (p == end)
+			break;
+		if (end - p >= 3 && (h = hexval((unsigned char)p[1])) >= 0 &&
+		    (l = hexval((unsigned char)p[2])) >= 0) {
+			*d++ = (char)(h * 16 + l);
+			p += 3;
+			continue;
 		}
-		run = i;
+		/* Soft line break: "=" [blanks] line end, or "=" at the end. */
+		q = p + 1;
+		while (q < end && is_wsp((unsigned char)*q))
+			q++;
+		if (q < end && *q == '\n')
+			p = q + 1;
+		else if (end - q >= 2 && q[0] == '\r' && q[1] == '\n')
+			p = q + 2;
+		else if (q == end)
+			p = end;
+		else {
+			*d++ = '=';
+			bad = 1;
+			p++;
+		}
 	}
-	buf_append(out, p + run, n - run);
+	out->len = (size_t)(d - out->data);
+	out->data[out->len] = '\0';
 	return bad;
 }
 
@@ -583,23 +595,41 @@ b64_init(void)
 int
 mime_base64_decode(const char *p, size_t n, struct buf *out)
 {
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
 	uint32_t acc = 0;
 	int bits = 0, bad = 0, pad = 0;
-	size_t i;
 	signed char v;
-	unsigned char c;
+	char *d;
 
 	b64_init();
 	buf_reserve(out, n / 4 * 3 + 3);
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)p[i];
-		if (c == '\r' || c == '\n' || c == ' ' || c == '\t')
+	d = out->data + out->len;
+	for (; s < end; s++) {
+		/* Whole quanta of valid characters, the common case. */
+		if (bits == 0 && pad == 0 && end - s >= 4) {
+			signed char a = b64val[s[0]], b = b64val[s[1]],
+			    c = b64val[s[2]], e = b64val[s[3]];
+
+			if ((a | b | c | e) >= 0) {
+				uint32_t w = (uint32_t)a << 18 |
+				    (uint32_t)b << 12 | (uint32_t)c << 6 |
+				    (uint32_t)e;
+
+				d[0] = (char)(w >> 16);
+				d[1] = (char)(w >> 8);
+				d[2] = (char)w;
+				d += 3;
+				s += 3;
+				continue;
+			}
+		}
+		if (*s == '\r' || *s == '\n' || *s == ' ' || *s == '\t')
 			continue;
-		if (c == '=') {
+		if (*s == '=') {
 			pad++;
 			continue;
 		}
-		v = b64val[c];
+		v = b64val[*s];
 		if (v < 0 || pad) {
 			bad = 1;	/* junk, or data after padding */
 			if (v < 0)
@@ -609,9 +639,11 @@ mime_base64_decode(const char *p, size_t n, struct buf *out)
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			buf_putc(out, (int)((acc >> bits) & 0xff));
+			*d++ = (char)((acc >> bits) & 0xff);
 		}
 	}
+	out->len = (size_t)(d - out->data);
+	out->data[out->len] = '\0';
 	/* Leftover bits must be zero padding of a complete quantum. */
 	if (bits >= 6 || (bits > 0 && (acc & ((1u << bits) - 1)) != 0))
 		bad = 1;
@@ -625,9 +657,10 @@ mime_base64_encode(const char *p, size_t n, bool crlf, struct buf *out)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i, col = 0;
-	char q[4];
+	char *d;
 
 	buf_reserve(out, (n + 2) / 3 * 4 + (n / 57 + 1) * 2);
+	d = out->data + out->len;
 	for (i = 0; i < n; i += 3) {
 		uint32_t v = (uint32_t)s[i] << 16;
 
@@ -635,45 +668,84 @@ mime_base64_encode(const char *p, size_t n, bool crlf, struct buf *out)
 			v |= (uint32_t)s[i + 1] << 8;
 		if (i + 2 < n)
 			v |= s[i + 2];
-		q[0] = b64chars[(v >> 18) & 63];
-		q[1] = b64chars[(v >> 12) & 63];
-		q[2] = i + 1 < n ? b64chars[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < n ? b64chars[v & 63] : '=';
-		buf_append(out, q, 4);
+		d[0] = b64chars[(v >> 18) & 63];
+		d[1] = b64chars[(v >> 12) & 63];
+		d[2] = i + 1 < n ? b64chars[(v >> 6) & 63] : '=';
+		d[3] = i + 2 < n ? b64chars[v & 63] : '=';
+		d += 4;
 		col += 4;
 		if (col == 76 || i + 3 >= n) {
-			buf_puts(out, crlf ? "\r\n" : "\n");
+			if (crlf)
+				*d++ = '\r';
+			*d++ = '\n';
 			col = 0;
 		}
 	}
+	out->len = (size_t)(d - out->data);
+	out->data[out->len] = '\0';
+}
+
+/* Whether the line ends at p[i] (a line break or the end of the text). */
+static bool
+qp_eol_at(const char *p, size_t n, size_t i)
+{
+	return i == n || p[i] == '\n' ||
+	    (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n');
 }
 
 void
 mime_qp_encode(const char *p, size_t n, bool crlf, struct buf *out)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const char *eol = crlf ? "\r\n" : "\n";
-	size_t i, col = 0, tlen;
-	char tok[3];
+	size_t i = 0, j, k, col = 0, tlen, chunk;
+	char tok[3], *d;
 	unsigned char c;
 	bool at_eol;
 
-	buf_reserve(out, n + n / 8 + 16);
-	for (i = 0; i < n; i++) {
+	/* Worst case: every byte "=XX", plus "=" CRLF every 25 of them. */
+	buf_reserve(out, n * 3 + (n / 25 + 1) * 3);
+	d = out->data + out->len;
+	while (i < n) {
+		/* A run of characters that stand for themselves, copied whole;
+		 * blanks that end a line are left to the byte loop. */
+		for (j = i; j < n && ((unsigned char)p[j] >= 32 &&
+		    (unsigned char)p[j] <= 126 && p[j] != '=') ; j++)
+			;
+		k = j;
+		if (qp_eol_at(p, n, j))
+			while (k > i && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+				k--;
+		if (col == 0 && k == i + 1 && p[i] == '.' && qp_eol_at(p, n, j))
+			k = i;	/* a lone "." line: encoded below */
+		while (i < k) {
+			if (col >= 75) {
+				*d++ = '=';
+				if (crlf)
+					*d++ = '\r';
+				*d++ = '\n';
+				col = 0;
+			}
+			chunk = k - i < 75 - col ? k - i : 75 - col;
+			memcpy(d, p + i, chunk);
+			d += chunk;
+			col += chunk;
+			i += chunk;
+		}
+		if (i >= n)
+			break;
 		c = (unsigned char)p[i];
 		if (c == '\n' || (c == '\r' && i + 1 < n && p[i + 1] == '\n')) {
 			if (c == '\r')
 				i++;
-			buf_puts(out, eol);
+			if (crlf)
+				*d++ = '\r';
+			*d++ = '\n';
 			col = 0;
+			i++;
 			continue;
 		}
-		at_eol = i + 1 == n || p[i + 1] == '\n' ||
-		    (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n');
-		/* A lone "." line upsets some SMTP paths: encode it. */
-		if (((c >= 33 && c <= 126 && c != '=') &&
-		    !(c == '.' && col == 0 && at_eol)) ||
-		    ((c == ' ' || c == '\t') && !at_eol)) {
+		at_eol = qp_eol_at(p, n, i + 1);
+		if ((c == ' ' || c == '\t') && !at_eol) {
 			tok[0] = (char)c;
 			tlen = 1;
 		} else {
@@ -684,13 +756,19 @@ mime_qp_encode(const char *p, size_t n, bool crlf, struct buf *out)
 		}
 		/* Room for the token and, unless the line ends, a soft '='. */
 		if (col + tlen > (at_eol ? 76u : 75u)) {
-			buf_putc(out, '=');
-			buf_puts(out, eol);
+			*d++ = '=';
+			if (crlf)
+				*d++ = '\r';
+			*d++ = '\n';
 			col = 0;
 		}
-		buf_append(out, tok, tlen);
+		memcpy(d, tok, tlen);
+		d += tlen;
 		col += tlen;
+		i++;
 	}
+	out->len = (size_t)(d - out->data);
+	out->data[out->len] = '\0';
 }
 
 int

@@ -8,9 +8,11 @@
  *
  * How small a change is depends on the part's transfer encoding:
  *  - 7bit, 8bit, binary: the tag's bytes are replaced where they lie;
- *  - quoted-printable: only the logical lines (runs of physical lines
- *    joined by soft breaks) that hold a tag are re-encoded, so a tag split
- *    by a soft line break is found and every other line stays as it was;
+ *  - quoted-printable: the part is never decoded whole; the places where
+ *    the tag's first character is written ('[' or "=5B") are decoded far
+ *    enough to compare, so a tag split by soft line breaks is found, and
+ *    only the logical lines (physical lines joined by soft breaks) that
+ *    hold a tag are decoded and re-encoded; every other line stays;
  *  - base64: the part is decoded and re-encoded whole (base64 has no lines
  *    to keep).
  * The widget goes in the part's own charset. In HTML, characters the
@@ -29,10 +31,14 @@
  * signature), and parts in charsets that are not ASCII-compatible
  * (UTF-16, UTF-7...), where the tag cannot be found byte-wise.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "buf.h"
 #include "config.h"
@@ -53,11 +59,6 @@ struct edits {
 	size_t n, cap;
 };
 
-/* One QP logical line, its line end included, encoded and decoded. */
-struct qline {
-	size_t eoff, elen, doff, dlen;
-};
-
 struct rw {
 	const struct config *cf;
 	const struct widget_templates *tpl;
@@ -71,8 +72,7 @@ struct rw {
 	bool have_html, have_text;
 	struct edits medits;	/* on the message, by offset */
 	struct buf dec;		/* decoded body of the current part */
-	struct qline *ql;
-	size_t nql, capql;
+	struct buf line;	/* scratch: one decoded QP logical line */
 	struct rewrite_result *res;
 	struct npserr *err;
 	int failed;		/* -1 internal error, 1 malformed */
@@ -159,6 +159,25 @@ has_8bit(const char *p, size_t n)
 		if ((unsigned char)p[i] >= 0x80)
 			return true;
 	return false;
+}
+
+/*
+ * The first tag in [p, p + n), or NULL. memchr for its first byte, then a
+ * compare: much faster than memmem on mail text, where '[' is rare.
+ */
+static const char *
+find_tag(const struct rw *rw, const char *p, size_t n)
+{
+	const char *end = p + n, *q;
+
+	while ((size_t)(end - p) >= rw->taglen &&
+	    (q = memchr(p, rw->tag[0], (size_t)(end - p) - rw->taglen + 1)) !=
+	    NULL) {
+		if (memcmp(q, rw->tag, rw->taglen) == 0)
+			return q;
+		p = q + 1;
+	}
+	return NULL;
 }
 
 static size_t
@@ -409,7 +428,7 @@ tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
 	struct edit *e;
 
 	while (pos + rw->taglen <= n &&
-	    (p = memmem(t + pos, n - pos, rw->tag, rw->taglen)) != NULL) {
+	    (p = find_tag(rw, t + pos, n - pos)) != NULL) {
 		x = (size_t)(p - t);
 		if (repl == NULL && text) {
 			for (ls = x; ls > 0 && t[ls - 1] != '\n'; ls--)
@@ -418,8 +437,8 @@ tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
 			le = p ? (size_t)(p - t) : n;
 			if (ls >= pos && blank_but_tags(t + ls, le - ls,
 			    rw->tag, rw->taglen)) {
-				for (p = t + ls; (p = memmem(p, (size_t)(t +
-				    le - p), rw->tag, rw->taglen)) != NULL;
+				for (p = t + ls; (p = find_tag(rw, p,
+				    (size_t)(t + le - p))) != NULL;
 				    p += rw->taglen)
 					count++;
 				edits_add(out, ls, (le < n ? le + 1 : le) - ls);
@@ -436,41 +455,242 @@ tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
 	return count;
 }
 
-/* QP decoding that also records where each logical line lies. */
-static void
-qp_decode_lines(struct rw *rw, const char *raw, size_t n)
+static int
+lower_hex(char c)
 {
-	size_t pos = 0, pe, ce, t, ls = 0, ds = 0;
+	return c >= 'A' && c <= 'F' ? c + ('a' - 'A') : c;
+}
+
+static int
+hexval(char ch)
+{
+	int c = (unsigned char)ch;
+
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Whether the QP text raw (n bytes) decodes to the tag from offset e on. */
+static bool
+qp_tag_at(const struct rw *rw, const char *raw, size_t n, size_t e)
+{
+	size_t k = 0, i = e;
+	int h, l, c;
+
+	while (k < rw->taglen) {
+		if (i >= n)
+			return false;
+		if (raw[i] != '=') {
+			c = (unsigned char)raw[i++];
+		} else if (i + 2 < n && (h = hexval(raw[i + 1])) >= 0 &&
+		    (l = hexval(raw[i + 2])) >= 0) {
+			c = h * 16 + l;
+			i += 3;
+		} else {
+			/* Only a soft line break may come between. */
+			i++;
+			while (i < n && (raw[i] == ' ' || raw[i] == '\t'))
+				i++;
+			if (i < n && raw[i] == '\r')
+				i++;
+			if (i >= n || raw[i] != '\n')
+				return false;
+			i++;
+			continue;
+		}
+		if (c != (unsigned char)rw->tag[k++])
+			return false;
+	}
+	return true;
+}
+
+/* High bit set in each byte of x that is zero, and only there. */
+static inline uint64_t
+zero_bytes(uint64_t x)
+{
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+
+	return ~(((x & low7) + low7) | x | low7);
+}
+
+/*
+ * The next "=XX" at or after from that encodes byte c (hex digits in either
+ * case), or (size_t)-1. HTML in quoted-printable holds an '=' every few
+ * bytes ("=3D" in every attribute), so memchr for '=' would stop all the
+ * time: test eight positions at once for '=' followed by the first digit.
+ */
+static size_t
+qp_find_escape(const char *raw, size_t n, size_t from, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const uint64_t ones = 0x0101010101010101ull;
+	char h1 = hex[c >> 4], h2 = hex[c & 15];
+	char l1 = (char)lower_hex(h1), l2 = (char)lower_hex(h2);
+	uint64_t a, b, m;
+	size_t i = from, k;
+
+#ifdef __SSE2__
+	{
+		const __m128i eq = _mm_set1_epi8('='), d1 = _mm_set1_epi8(h1),
+		    d1l = _mm_set1_epi8(l1);
+
+		for (; i + 17 <= n; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(raw + i));
+			__m128i y = _mm_loadu_si128((const __m128i *)(raw + i +
+			    1));
+			int mm = _mm_movemask_epi8(_mm_and_si128(
+			    _mm_cmpeq_epi8(x, eq), _mm_or_si128(
+			    _mm_cmpeq_epi8(y, d1), _mm_cmpeq_epi8(y, d1l))));
+
+			if (mm == 0)
+				continue;
+			for (k = i; k < i + 16; k++)
+				if (raw[k] == '=' && (raw[k + 1] == h1 ||
+				    raw[k + 1] == l1) && k + 2 < n &&
+				    (raw[k + 2] == h2 || raw[k + 2] == l2))
+					return k;
+		}
+	}
+#endif
+	for (; i + 9 <= n; i += 8) {
+		memcpy(&a, raw + i, 8);
+		memcpy(&b, raw + i + 1, 8);
+		m = zero_bytes(a ^ ('=' * ones)) &
+		    (zero_bytes(b ^ ((unsigned char)h1 * ones)) |
+		    zero_bytes(b ^ ((unsigned char)l1 * ones)));
+		if (m == 0)
+			continue;
+		for (k = i; k < i + 8; k++)
+			if (raw[k] == '=' && (raw[k + 1] == h1 ||
+			    raw[k + 1] == l1) && k + 2 < n &&
+			    (raw[k + 2] == h2 || raw[k + 2] == l2))
+				return k;
+	}
+	for (; i + 2 < n; i++)
+		if (raw[i] == '=' && (raw[i + 1] == h1 || raw[i + 1] == l1) &&
+		    (raw[i + 2] == h2 || raw[i + 2] == l2))
+			return i;
+	return (size_t)-1;
+}
+
+/*
+ * The next offset at or after from where a tag starts in the QP text raw,
+ * or (size_t)-1. The tag's first character is written either as itself or
+ * as "=XX", so only those places need decoding: the rest of the part is
+ * never decoded, and a tag split by soft line breaks is still found.
+ */
+static size_t
+qp_find_tag(const struct rw *rw, const char *raw, size_t n, size_t from)
+{
+	unsigned char c0 = (unsigned char)rw->tag[0];
+	size_t lit = (size_t)-2, esc = (size_t)-2, cand;
+	const char *q;
+
+	for (;;) {
+		/* (size_t)-2: not searched yet; (size_t)-1: none left. */
+		if (lit == (size_t)-2) {
+			q = c0 != '=' && from < n ?
+			    memchr(raw + from, c0, n - from) : NULL;
+			lit = q ? (size_t)(q - raw) : (size_t)-1;
+		}
+		if (esc == (size_t)-2)
+			esc = qp_find_escape(raw, n, from, c0);
+		if (lit == (size_t)-1 && esc == (size_t)-1)
+			return (size_t)-1;
+		cand = lit < esc ? lit : esc;
+		if (cand == lit)
+			lit = (size_t)-2;
+		else
+			esc = (size_t)-2;
+		from = cand + 1;
+		if (qp_tag_at(rw, raw, n, cand))
+			return cand;
+		/* The other one is still ahead of from: keep it. */
+	}
+}
+
+/* The QP logical line (physical lines joined by soft breaks) holding
+ * offset e: [*ls, *le), its hard line end included. */
+static void
+qp_logical_line(const char *raw, size_t n, size_t e, size_t *ls, size_t *le)
+{
+	size_t s = e, t, f = e, x;
 	const char *nl;
 	bool soft;
 
-	rw->nql = 0;
-	while (pos < n) {
-		nl = memchr(raw + pos, '\n', n - pos);
-		pe = nl ? (size_t)(nl - raw) + 1 : n;
-		ce = nl ? (size_t)(nl - raw) : n;
-		if (nl && ce > pos && raw[ce - 1] == '\r')
-			ce--;
-		for (t = ce; t > pos && (raw[t - 1] == ' ' ||
-		    raw[t - 1] == '\t'); t--)
-			;
-		soft = t > pos && raw[t - 1] == '=';
-		mime_qp_decode(raw + pos, soft ? t - 1 - pos : ce - pos,
-		    &rw->dec);
-		if (!soft)
-			buf_append(&rw->dec, raw + ce, pe - ce);
-		pos = pe;
-		if (soft && pos < n)
-			continue;
-		if (rw->nql == rw->capql) {
-			rw->capql = rw->capql ? rw->capql * 2 : 256;
-			rw->ql = xrealloc(rw->ql, rw->capql * sizeof(*rw->ql));
-		}
-		rw->ql[rw->nql++] = (struct qline){ ls, pos - ls, ds,
-		    rw->dec.len - ds };
-		ls = pos;
-		ds = rw->dec.len;
+	for (;;) {
+		while (s > 0 && raw[s - 1] != '\n')
+			s--;
+		if (s == 0)
+			break;
+		t = s - 1;
+		if (t > 0 && raw[t - 1] == '\r')
+			t--;
+		while (t > 0 && (raw[t - 1] == ' ' || raw[t - 1] == '\t'))
+			t--;
+		if (t == 0 || raw[t - 1] != '=')
+			break;
+		s = t - 1;	/* the line before ends in a soft break */
 	}
+	*ls = s;
+	for (;;) {
+		nl = memchr(raw + f, '\n', n - f);
+		if (nl == NULL) {
+			f = n;
+			break;
+		}
+		x = t = (size_t)(nl - raw);
+		if (t > f && raw[t - 1] == '\r')
+			t--;
+		while (t > f && (raw[t - 1] == ' ' || raw[t - 1] == '\t'))
+			t--;
+		soft = t > f && raw[t - 1] == '=';
+		f = x + 1;
+		if (!soft)
+			break;
+	}
+	*le = f;
+}
+
+/*
+ * Replaces the tags of a QP part line by line: each logical line holding a
+ * tag is decoded, edited and encoded again; every other byte stays.
+ */
+static void
+qp_splice(struct rw *rw, const struct mime_part *part, size_t first,
+    const struct buf *repl, bool text, const char *teol)
+{
+	const char *raw = rw->msg + part->body_off;
+	size_t n = part->body_len, pos = first, ls, le;
+	struct edits te = { NULL, 0, 0 };
+	struct buf newd = BUF_INIT;
+	struct edit *e;
+	size_t i;
+
+	while (pos != (size_t)-1 && pos < n) {
+		qp_logical_line(raw, n, pos, &ls, &le);
+		buf_reset(&rw->line);
+		mime_qp_decode(raw + ls, le - ls, &rw->line);
+		te.n = 0;
+		rw->res->tags += tag_edits(rw, buf_cstr(&rw->line),
+		    rw->line.len, repl, text, &te);
+		buf_reset(&newd);
+		apply_edits(buf_cstr(&rw->line), rw->line.len, 0, te.v, te.n,
+		    &newd);
+		e = edits_add(&rw->medits, part->body_off + ls, le - ls);
+		mime_qp_encode(buf_cstr(&newd), newd.len, teol[0] == '\r',
+		    &e->repl);
+		for (i = 0; i < te.n; i++)
+			buf_free(&te.v[i].repl);
+		pos = qp_find_tag(rw, raw, n, le);
+	}
+	edits_free(&te);
+	buf_free(&newd);
 }
 
 /* Encoded body for a whole re-encoded part, ending like the original. */
@@ -554,10 +774,10 @@ part_replace_whole(struct rw *rw, const struct mime_part *part,
 static void
 process_part(struct rw *rw, const struct mime_part *part)
 {
-	const char *raw = rw->msg + part->body_off, *d, *cs, *teol, *ceol;
-	size_t rawlen = part->body_len, dn, i, j;
+	const char *raw = rw->msg + part->body_off, *d = "", *cs, *teol, *ceol;
+	size_t rawlen = part->body_len, dn = 0, i, first = 0;
 	bool html = strcmp(part->subtype, "html") == 0, utf8 = false;
-	bool need_qp = false, bad = false;
+	bool need_qp = false;
 	const struct buf *w;
 	struct buf repl = BUF_INIT, conv = BUF_INIT, newd = BUF_INIT;
 	struct edits te = { NULL, 0, 0 };
@@ -568,25 +788,28 @@ process_part(struct rw *rw, const struct mime_part *part)
 	case MIME_CTE_7BIT:
 	case MIME_CTE_8BIT:
 	case MIME_CTE_BINARY:
-		if (memmem(raw, rawlen, rw->tag, rw->taglen) == NULL)
+		if (find_tag(rw, raw, rawlen) == NULL)
 			return;
 		d = raw;
 		dn = rawlen;
 		break;
 	case MIME_CTE_QP:
-		qp_decode_lines(rw, raw, rawlen);
-		goto decoded;
-	case MIME_CTE_BASE64:
-		bad = mime_base64_decode(raw, rawlen, &rw->dec) != 0;
-decoded:
-		d = rw->dec.data ? rw->dec.data : "";
-		dn = rw->dec.len;
-		if (memmem(d, dn, rw->tag, rw->taglen) == NULL)
+		/* Decoded later, and only where needed. */
+		first = qp_find_tag(rw, raw, rawlen, 0);
+		if (first == (size_t)-1)
 			return;
-		if (bad) {
-			set_malformed(rw, part, "invalid or truncated base64");
+		break;
+	case MIME_CTE_BASE64:
+		if (mime_base64_decode(raw, rawlen, &rw->dec) != 0) {
+			if (find_tag(rw, buf_cstr(&rw->dec), rw->dec.len))
+				set_malformed(rw, part,
+				    "invalid or truncated base64");
 			return;
 		}
+		d = buf_cstr(&rw->dec);
+		dn = rw->dec.len;
+		if (find_tag(rw, d, dn) == NULL)
+			return;
 		break;
 	default:
 		return;		/* unknown encoding: not ours to decode */
@@ -596,7 +819,8 @@ decoded:
 		return;
 	teol = eol_of(raw, rawlen, eol_of(rw->msg + part->hdr_off,
 	    part->hdr_len, rw->msg_eol));
-	ceol = eol_of(d, dn, teol);
+	/* QP hard line breaks decode to the part's own line ends. */
+	ceol = part->cte == MIME_CTE_QP ? teol : eol_of(d, dn, teol);
 
 	/* The replacement, in the part's charset when it can hold it. */
 	if (rw->req->token != NULL) {
@@ -619,6 +843,16 @@ decoded:
 		append_eol(&repl, conv.data, conv.len, ceol);
 		if (part->cte == MIME_CTE_7BIT && has_8bit(repl.data, repl.len))
 			need_qp = true;
+	}
+	if (part->cte == MIME_CTE_QP) {
+		if (!utf8) {
+			qp_splice(rw, part, first, rw->req->token ? &repl :
+			    NULL, !html, teol);
+			goto out;
+		}
+		mime_qp_decode(raw, rawlen, &rw->dec);
+		d = buf_cstr(&rw->dec);
+		dn = rw->dec.len;
 	}
 	n = tag_edits(rw, d, dn, rw->req->token ? &repl : NULL, !html, &te);
 	rw->res->tags += n;
@@ -649,31 +883,6 @@ decoded:
 		apply_edits(d, dn, 0, te.v, te.n, &newd);
 		part_replace_whole(rw, part, &newd, MIME_CTE_BASE64, false,
 		    teol);
-		goto out;
-	}
-	if (part->cte == MIME_CTE_QP) {
-		/* Re-encode only the logical lines that hold an edit. */
-		for (i = 0, j = 0; i < te.n; ) {
-			const struct qline *q;
-			struct edit *e;
-			size_t k;
-
-			while (j < rw->nql && rw->ql[j].doff + rw->ql[j].dlen <=
-			    te.v[i].off)
-				j++;
-			q = &rw->ql[j];
-			for (k = i; k < te.n && te.v[k].off < q->doff + q->dlen;
-			    k++)
-				;
-			buf_reset(&newd);
-			apply_edits(d + q->doff, q->dlen, q->doff, te.v + i,
-			    k - i, &newd);
-			e = edits_add(&rw->medits, part->body_off + q->eoff,
-			    q->elen);
-			mime_qp_encode(newd.data ? newd.data : "", newd.len,
-			    teol[0] == '\r', &e->repl);
-			i = k;
-		}
 		goto out;
 	}
 	/* 7bit, 8bit, binary: edits in place, unless the result needs QP. */
@@ -810,7 +1019,7 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 	buf_free(&rw.html);
 	buf_free(&rw.text);
 	buf_free(&rw.dec);
-	free(rw.ql);
+	buf_free(&rw.line);
 	return rw.failed < 0 ? -1 : 0;
 }
 
