@@ -152,6 +152,33 @@ static const char store_schema_v1[] =
 	"INSERT INTO meta (key, value)"
 	" VALUES ('created_at', strftime('%s', 'now'));\n";
 
+/*
+ * Schema version 2: the follow-up queue (lib/followup.c). One row per
+ * survey and kind of follow-up (the acknowledgment to the customer, the
+ * detractor alert by mail, by command): the row is the promise that it
+ * will be done once, written before it is tried; state, attempts and
+ * next_attempt_at drive the retries.
+ */
+static const char store_schema_v2[] =
+	"CREATE TABLE followups (\n"
+	"  id              INTEGER PRIMARY KEY,\n"
+	"  survey_id       TEXT NOT NULL REFERENCES surveys(id) ON"
+	" DELETE CASCADE,\n"
+	"  kind            TEXT NOT NULL CHECK (kind IN"
+	" ('ack','alert_mail','alert_command')),\n"
+	"  response_id     INTEGER REFERENCES responses(id) ON"
+	" DELETE SET NULL,\n"
+	"  state           TEXT NOT NULL DEFAULT 'pending'\n"
+	"                  CHECK (state IN ('pending','done','failed')),\n"
+	"  attempts        INTEGER NOT NULL DEFAULT 0,\n"
+	"  created_at      INTEGER NOT NULL,\n"
+	"  next_attempt_at INTEGER NOT NULL,  -- due (or claim expiry)\n"
+	"  last_error      TEXT,\n"
+	"  done_at         INTEGER NOT NULL DEFAULT 0,\n"
+	"  UNIQUE (survey_id, kind)\n"
+	");\n"
+	"CREATE INDEX followups_due ON followups(state, next_attempt_at);\n";
+
 struct store_migration {
 	int version;		/* user_version once applied */
 	const char *sql;
@@ -160,6 +187,7 @@ struct store_migration {
 /* Append new steps here, with the next version; never edit an old one. */
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
+	{ 2, store_schema_v2 },
 };
 #define STORE_MIGRATION_COUNT \
 	(sizeof(store_migrations) / sizeof(store_migrations[0]))

@@ -35,7 +35,7 @@
 #include "npserr.h"
 #include "token.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 

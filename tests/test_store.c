@@ -190,8 +190,9 @@ test_open_empty_file_creates_schema_1(void **state)
 	assert_non_null(f);
 	fclose(f);
 	st = open_ok(fx->path, 1000);
-	assert_int_equal(store_schema_version(st), 1);
-	assert_int_equal(query_int(st, "PRAGMA user_version"), 1);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(query_int(st, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_master"
 	    " WHERE type = 'table' AND name IN ('surveys', 'events',"
 	    " 'responses', 'comments', 'processed', 'unsubscribed',"
@@ -230,7 +231,7 @@ test_reopen_keeps_data(void **state)
 	add_survey(st, "aaaaaaaaaaaaaaaa", "x@example.com", 1000);
 	store_close(st);
 	st = open_ok(fx->path, 1000);
-	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_survey_get(st, "aaaaaaaaaaaaaaaa", &got, &err),
 	    1);
 	assert_string_equal(got.recipient, "x@example.com");
@@ -252,7 +253,8 @@ test_open_refuses_newer_schema(void **state)
 	npserr_clear(&err);
 	assert_null(store_open(fx->path, 1000, &err));
 	snprintf(want, sizeof(want), "store %s: schema version 99 is newer"
-	    " than this npsgate (1); upgrade npsgate", fx->path);
+	    " than this npsgate (%d); upgrade npsgate", fx->path,
+	    STORE_SCHEMA_VERSION);
 	assert_string_equal(err.msg, want);
 }
 
@@ -265,8 +267,9 @@ test_open_migrates_version_0_file_keeping_other_tables(void **state)
 	raw_exec(fx->path, "CREATE TABLE notes (n TEXT);"
 	    " INSERT INTO notes VALUES ('kept');");
 	st = open_ok(fx->path, 1000);
-	assert_int_equal(store_schema_version(st), 1);
-	assert_int_equal(query_int(st, "PRAGMA user_version"), 1);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(query_int(st, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM notes"
 	    " WHERE n = 'kept'"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"), 0);
@@ -289,7 +292,7 @@ test_open_refuses_version_0_file_with_clashing_table(void **state)
 	/* The failed step left nothing half-done behind. */
 	raw_exec(fx->path, "DROP TABLE surveys;");
 	st = open_ok(fx->path, 1000);
-	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	store_close(st);
 }
 
