@@ -739,7 +739,7 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 	struct buf own = BUF_INIT;
 	const char *v, *why, *core;
 	size_t n, core_len;
-	bool ok = false, have_rec = false, looks_auto;
+	bool ok = false, have_rec = false, looks_auto, refused;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -787,9 +787,14 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 		header_text(v, n, &a.subject);
 
 	/* 1. the survey */
-	if (token_in_recipients(&a, out))
-		ok = out->token_status == TOKEN_OK;
-	else {
+	/* A token of ours that was refused (forged, expired, unknown key)
+	 * settles it: the reply is unmatched. A malformed one ("nps+foo@")
+	 * is not one of ours: look further. */
+	token_in_recipients(&a, out);
+	ok = out->token_found && out->token_status == TOKEN_OK;
+	refused = out->token_found && !ok &&
+	    out->token_status != TOKEN_MALFORMED;
+	if (!ok && !refused) {
 		r = survey_by_message_id(&a, out, &rec, err);
 		if (r < 0) {
 			analysis_free(&a);
@@ -798,16 +803,19 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 		if (r > 0) {
 			ok = true;
 			have_rec = true;
+			out->token_found = false;
 		}
 	}
 	read_body(&a);
 	if (a.plain.len > MAX_TEXT_BYTES)
 		buf_truncate(&a.plain, MAX_TEXT_BYTES);
 	reply_text_own(a.plain.data ? a.plain.data : "", a.plain.len, &own);
-	if (!ok && !out->token_found) {
-		token_in_text(&a, a.subject.data ? a.subject.data : "",
-		    a.subject.len, "subject", out, &ok);
-		if (!ok && !out->token_found) {
+	if (!ok && !refused) {
+		if (token_in_text(&a, a.subject.data ? a.subject.data : "",
+		    a.subject.len, "subject", out, &ok) && !ok &&
+		    out->token_status != TOKEN_MALFORMED)
+			refused = true;
+		if (!ok && !refused) {
 			all_text(&a, a.root, &a.raw_text);
 			token_in_text(&a, a.raw_text.data ? a.raw_text.data :
 			    "", a.raw_text.len, "body", out, &ok);

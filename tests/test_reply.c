@@ -607,6 +607,44 @@ test_analyze_reads_text_split_around_inline_image(void **state)
 }
 
 static void
+test_analyze_looks_past_a_malformed_address_token(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+hello@reply.example\nSubject: Re: x"
+	    "\n\n8\n\n> Reply to nps+%T@reply.example\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_string_equal(res.matched_by, "body");
+	assert_int_equal(res.score, 8);
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_refused_address_token_is_not_overruled_by_body(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+	char good[TOKEN_LEN + 1];
+	struct buf msg = BUF_INIT;
+	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now };
+	struct npserr err;
+
+	memcpy(good, f->token, sizeof(good));
+	f->token[40] = f->token[40] == 'a' ? 'b' : 'a';
+	buf_printf(&msg, "From: a@b.c\nTo: nps+%s@reply.example\nSubject: x"
+	    "\n\n8\n\n> nps+%s@reply.example\n", f->token, good);
+	memcpy(f->token, good, sizeof(good));
+	assert_int_equal(reply_analyze(&ctx, msg.data, msg.len, &res, &err),
+	    0);
+	assert_int_equal(res.kind, REPLY_UNMATCHED);
+	assert_int_equal(res.token_status, TOKEN_FORGED);
+	assert_int_equal(res.score, -1);
+	buf_free(&msg);
+	reply_result_clear(&res);
+}
+
+static void
 test_analyze_without_token_is_unmatched(void **state)
 {
 	struct fixture *f = *state;
@@ -703,6 +741,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_text_split_around_inline_image, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_looks_past_a_malformed_address_token, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_refused_address_token_is_not_overruled_by_body,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_without_token_is_unmatched, setup, teardown),
 		cmocka_unit_test_setup_teardown(
