@@ -20,6 +20,19 @@ static const struct cli_verb verbs[] = {
 	{ "release", cmd_release,
 	    "release the delayed survey mails that are due" },
 	{ "render", cmd_render, "preview the score widget as an HTML page" },
+	{ "report", cmd_report,
+	    "NPS, CSAT or CES per agent, team, channel, reason or period" },
+	{ "responses", cmd_responses, "the verbatims: scores and comments" },
+	{ "detractors", cmd_detractors,
+	    "detractors to follow up, oldest first" },
+	{ "followed-up", cmd_followed_up,
+	    "mark a detractor's survey as followed up" },
+	{ "stats", cmd_stats, "counts for operators: surveys, held mail,"
+	    " backlog" },
+	{ "purge", cmd_purge, "delete data older than N days" },
+	{ "forget", cmd_forget, "erase one customer's data" },
+	{ "export", cmd_export, "write the whole store as JSON lines" },
+	{ "import", cmd_import, "load an export into an empty store" },
 };
 
 static void
