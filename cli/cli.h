@@ -13,11 +13,11 @@
 #define NPSGATE_CLI_H
 
 #include <stdbool.h>
-#include "store.h"
 #include <stdint.h>
 
 #include "buf.h"
 #include "config.h"
+#include "store.h"
 
 #define EXIT_WORK 1
 #define EXIT_USAGE 2
@@ -30,12 +30,31 @@ struct cli_verb {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 };
+
+/* Loads the config at path (or the default when NULL); on error prints
+ * "npsgate VERB: MESSAGE" to stderr and returns NULL. */
+struct config *cli_config_load(const char *verb, const char *path);
+
 /* Loads the config (without requiring the key file, which reports and
  * admin verbs never read) and opens its store; on error prints
  * "npsgate VERB: MESSAGE" and returns EXIT_CONFIG or EXIT_WORK, else 0
  * with *cfp and *stp owned by the caller (config_free, store_close). */
 int cli_store_open(const char *verb, const char *path, struct config **cfp,
     struct store **stp);
+/* Parses a --since/--until date YYYY-MM-DD into its first second (end:
+ * the first second of the next day); on error prints a message, -1. */
+int cli_date_option(const char *verb, const char *opt, const char *arg,
+    bool end, int64_t *out);
+/* Appends s with control characters replaced by '?' (newlines kept when
+ * asked), for text printed on a terminal. */
+void cli_text_clean(struct buf *out, const char *s, bool keep_newlines);
+
+int cmd_keygen(int argc, char **argv);
+int cmd_parse(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_check_config(int argc, char **argv);
+int cmd_release(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_responses(int argc, char **argv);
 int cmd_detractors(int argc, char **argv);
@@ -45,24 +64,5 @@ int cmd_forget(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
-/* Parses a --since/--until date YYYY-MM-DD into its first second (end:
- * the first second of the next day); on error prints a message, -1. */
-int cli_date_option(const char *verb, const char *opt, const char *arg,
-    bool end, int64_t *out);
-/* Appends s with control characters replaced by '?' (newlines kept when
- * asked), for text printed on a terminal. */
-void cli_text_clean(struct buf *out, const char *s, bool keep_newlines);
-
-
-/* Loads the config at path (or the default when NULL); on error prints
- * "npsgate VERB: MESSAGE" to stderr and returns NULL. */
-struct config *cli_config_load(const char *verb, const char *path);
-
-int cmd_keygen(int argc, char **argv);
-int cmd_parse(int argc, char **argv);
-int cmd_ingest(int argc, char **argv);
-int cmd_check_config(int argc, char **argv);
-int cmd_release(int argc, char **argv);
-int cmd_render(int argc, char **argv);
 
 #endif
