@@ -142,7 +142,8 @@ static const char *const score_triggers[] = {
 	"give", "gave", "giving", "attribue", "attribuerais", "vote",
 	"solid", "solide", "évalue", "évaluerais", "grade", "say",
 	"réponse", "answer", "reponse", "évaluation", "evaluation",
-	"satisfaction", NULL
+	"satisfaction", "finalement", "plutôt", "rather", "actually",
+	"finally", NULL
 };
 
 /* Words skipped between a trigger and the number ("je vous mets un 9"). */
@@ -156,9 +157,9 @@ static const char *const fillers[] = {
 	"mon", "ma", "my", "our", "notre", "final", "finale", "of", NULL
 };
 
+/* "pas 10", "not a 10", "au lieu de 9", "instead of 9" */
 static const char *const negations[] = {
-	"pas", "not", "never", "jamais", "plutôt", "rather", "instead",
-	"lieu", "n't", NULL
+	"pas", "not", "never", "jamais", "instead", "lieu", "n't", NULL
 };
 
 /* What may stand between two numbers offered as alternatives. */
