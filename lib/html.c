@@ -136,7 +136,8 @@ static void
 put_newline(struct walk *w, bool force)
 {
 	trim_trailing_blanks(w->out);
-	if (!force && (w->out->len == 0 || w->out->data[w->out->len - 1] == '\n'))
+	if (!force && (w->out->len == 0 ||
+	    w->out->data[w->out->len - 1] == '\n'))
 		return;
 	buf_putc(w->out, '\n');
 }

@@ -509,9 +509,10 @@ bounce_reason(struct analysis *a, bool looks_auto)
 	}
 	buf_free(&rt);
 	if (root_header(a, "From", &v, &n) && (from = address_of(v, n))) {
-		bool daemon = rint_prefix(from, strlen(from), "mailer-daemon@") ||
-		    rint_prefix(from, strlen(from), "postmaster@") ||
-		    rint_prefix(from, strlen(from), "mail-daemon@");
+		size_t fl = strlen(from);
+		bool daemon = rint_prefix(from, fl, "mailer-daemon@") ||
+		    rint_prefix(from, fl, "postmaster@") ||
+		    rint_prefix(from, fl, "mail-daemon@");
 
 		free(from);
 		if (daemon)

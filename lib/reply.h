@@ -60,7 +60,7 @@ struct reply_result {
 	char *from;			/* sender address, lowercase, or NULL */
 	char *lang;			/* "fr", "en", or NULL */
 	char *message_id;		/* Message-ID header, or NULL */
-	char *reason;			/* why: for review, auto-reply, unparsed */
+	char *reason;		/* why: for review, auto-reply, unparsed */
 	const char *matched_by;		/* "address", "message-id", "subject",
 					 * "body", "bounced-headers" or NULL */
 };

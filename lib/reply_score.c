@@ -115,7 +115,8 @@ static const char *const reference_words[] = {
 	"their", "leurs", "quelque", "about", "environ", "around", "approx",
 	"approximately", "plus", "moins", "more", "less", "than",
 	"at", "à", "vers", "by", "par", "x", "fois", "sur",
-	"with", "avec", "sans", "without", "attendu", "waited", "wait", "attendre", "taille",
+	"with", "avec", "sans", "without", "attendu", "waited", "wait",
+	"attendre", "taille",
 	"size", "pointure", "lundi", "mardi", "mercredi", "jeudi",
 	"vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
 	"thursday", "friday", "saturday", "sunday", "mon", "tue", "wed",
@@ -269,8 +270,8 @@ word_at(const char *s, size_t n, size_t pos)
 	size_t i = pos;
 
 	while (i < n && (rint_is_word_byte(s, n, i) || s[i] == '-' ||
-	    (s[i] == '.' && i + 1 < n && rint_is_alpha((unsigned char)s[i + 1]) &&
-	    i > pos)))
+	    (s[i] == '.' && i > pos && i + 1 < n &&
+	    rint_is_alpha((unsigned char)s[i + 1]))))
 		i++;
 	while (i > pos && s[i - 1] == '-')
 		i--;
@@ -296,7 +297,8 @@ read_denominator(const char *s, size_t n, size_t pos, size_t *end)
 	size_t k;
 
 	if (i < n && rint_is_digit((unsigned char)s[i])) {
-		while (i < n && rint_is_digit((unsigned char)s[i]) && i - pos < 3)
+		while (i < n && rint_is_digit((unsigned char)s[i]) &&
+		    i - pos < 3)
 			v = v * 10 + (s[i++] - '0');
 		if (i < n && (rint_is_digit((unsigned char)s[i]) ||
 		    rint_is_alpha((unsigned char)s[i])))
@@ -662,8 +664,12 @@ find_candidates(const char *s, size_t n, int max, struct cand *v)
 			m = i;
 			while (m < n && rint_is_digit((unsigned char)s[m]))
 				m++;
-			val = m - i <= 2 ? (s[i] - '0') * (m - i == 2 ? 10 : 1) +
-			    (m - i == 2 ? s[i + 1] - '0' : 0) : 1000;
+			if (m - i == 1)
+				val = s[i] - '0';
+			else if (m - i == 2)
+				val = (s[i] - '0') * 10 + (s[i + 1] - '0');
+			else
+				val = 1000;	/* refused below */
 			v[k] = (struct cand){ val, i, m, m, false, 0, false };
 			classify_digits(s, n, &v[k], max);
 			i = v[k].rejected ? m : v[k].xend;

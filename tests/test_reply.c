@@ -336,7 +336,8 @@ test_html_stops_at_outlook_reply_header(void **state)
 	    "<div style=\"border:none;border-top:solid #E1E1E1 1.0pt\"><p>"
 	    "<b>From:</b> x</p></div><p>old 3</p></body></html>", "10\n");
 	assert_html("<div>8 ok</div><hr><div id=\"divRplyFwdMsg\">From: x"
-	    "</div><div>old 2</div>", "8 ok\n________________________________\n");
+	    "</div><div>old 2</div>",
+	    "8 ok\n________________________________\n");
 }
 
 static void
@@ -461,7 +462,7 @@ test_analyze_reads_response_with_token_in_to(void **state)
 /* The widget's mailto link (templates/fr/texts.ini, mailto.*) left as
  * it is, then with a comment typed under it. */
 static void
-test_analyze_prefilled_widget_mail_gives_score_and_no_comment(void **state)
+test_analyze_prefilled_mail_gives_score_and_no_comment(void **state)
 {
 	struct fixture *f = *state;
 	struct reply_result res;
@@ -692,7 +693,8 @@ main(void)
 		cmocka_unit_test(test_own_drops_gmail_quote_and_attribution),
 		cmocka_unit_test(
 		    test_own_joins_attribution_wrapped_over_two_lines),
-		cmocka_unit_test(test_own_keeps_bottom_posted_and_inline_answers),
+		cmocka_unit_test(
+		    test_own_keeps_bottom_posted_and_inline_answers),
 		cmocka_unit_test(
 		    test_own_cuts_outlook_header_block_without_quotes),
 		cmocka_unit_test(test_own_drops_signatures_and_device_lines),
@@ -702,7 +704,8 @@ main(void)
 		cmocka_unit_test(test_own_drops_unchanged_prefilled_body),
 		cmocka_unit_test(test_score_reads_the_usual_forms),
 		cmocka_unit_test(test_score_reads_number_words_and_keycaps),
-		cmocka_unit_test(test_score_refuses_numbers_that_are_not_scores),
+		cmocka_unit_test(
+		    test_score_refuses_numbers_that_are_not_scores),
 		cmocka_unit_test(
 		    test_score_is_ambiguous_for_ranges_and_alternatives),
 		cmocka_unit_test(test_score_respects_the_type_range),
@@ -721,7 +724,7 @@ main(void)
 		    test_analyze_reads_response_with_token_in_to, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_analyze_prefilled_widget_mail_gives_score_and_no_comment,
+		    test_analyze_prefilled_mail_gives_score_and_no_comment,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_text_contradicting_subject_is_ambiguous, setup,

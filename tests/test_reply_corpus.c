@@ -214,8 +214,8 @@ from_address(const struct buf *msg)
 			break;
 		if ((size_t)(e - l) > 5 && strncasecmp(l, "From:", 5) == 0) {
 			const char *lt = memchr(l, '<', (size_t)(e - l));
-			const char *gt = lt ? memchr(lt, '>', (size_t)(e - lt)) :
-			    NULL;
+			const char *gt = lt ? memchr(lt, '>',
+			    (size_t)(e - lt)) : NULL;
 
 			if (lt != NULL && gt != NULL)
 				s = xstrndup(lt + 1, (size_t)(gt - lt - 1));
@@ -362,8 +362,9 @@ main(int argc, char **argv)
 		if (l->kind == res.kind)
 			kinds_ok++;
 		else {
-			printf("KIND    %s: expected %s, got %s (%s)\n", l->file,
-			    reply_kind_name(l->kind), reply_kind_name(res.kind),
+			printf("KIND    %s: expected %s, got %s (%s)\n",
+			    l->file, reply_kind_name(l->kind),
+			    reply_kind_name(res.kind),
 			    res.reason ? res.reason : "");
 			bad = true;
 		}
@@ -395,8 +396,8 @@ main(int argc, char **argv)
 			if (strcmp(res.survey_id, tok.survey_id) == 0)
 				tied_ok++;
 			else {
-				printf("SURVEY  %s: expected survey %s, got '%s' "
-				    "(%s)\n", l->file, tok.survey_id,
+				printf("SURVEY  %s: expected survey %s, "
+				    "got '%s' (%s)\n", l->file, tok.survey_id,
 				    res.survey_id, res.token_found ?
 				    token_status_name(res.token_status) :
 				    "no token");
@@ -408,16 +409,18 @@ main(int argc, char **argv)
 		    strcmp(l->comment, got_comment) == 0))
 			comments_ok++;
 		else {
-			printf("COMMENT %s:\n  expected [%s]\n  got      [%s]\n",
-			    l->file, l->comment ? l->comment : "-",
+			printf("COMMENT %s:\n  expected [%s]\n"
+			    "  got      [%s]\n", l->file,
+			    l->comment ? l->comment : "-",
 			    got_comment ? got_comment : "-");
 			bad = true;
 		}
 		if (res.lang != NULL && strcmp(res.lang, l->lang) == 0)
 			lang_ok++;
 		else if (res.kind != REPLY_UNPARSED)
-			printf("lang    %s: expected %s, got %s (not a target)\n",
-			    l->file, l->lang, res.lang ? res.lang : "-");
+			printf("lang    %s: expected %s, got %s "
+			    "(not a target)\n", l->file, l->lang,
+			    res.lang ? res.lang : "-");
 		if (verbose || (bad && getenv("CORPUS_JSON") != NULL)) {
 			reply_result_json(&res, &json);
 			printf("  %s %s\n", l->file, json.data);
