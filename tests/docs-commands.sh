@@ -6,7 +6,8 @@
 #	<!-- covered-by: PATH -->	PATH (a test in the tree) runs the same
 #					steps against real servers
 # on the line before it (blank lines allowed); an unmarked ```sh block is a
-# failure. Untagged ``` blocks are configuration excerpts and are not run.
+# failure. Untagged ``` blocks are configuration excerpts and are not run
+# (one whose first word is a command is named in a note, in the log).
 #
 # The "test" blocks run in order, guide by guide (alphabetical), each as
 # `sh -e`, in a scratch directory S standing in for the root of a machine
@@ -62,6 +63,10 @@ def move(m):
     if p == "/usr/share/npsgate":
         return src
     return root + p
+commands = {"apt-get", "chmod", "chown", "cp", "doveadm", "install", "ln",
+            "mkdir", "npsgate", "npsgate-imapd-hook", "npsgate-milter",
+            "postconf", "postfix", "postsuper", "printf", "sqlite3",
+            "systemctl", "swaks", "sendmail"}
 n = 0
 for doc in sorted(glob.glob(os.path.join(src, "doc", "*.md"))):
     rel = os.path.relpath(doc, src)
@@ -80,6 +85,12 @@ for doc in sorted(glob.glob(os.path.join(src, "doc", "*.md"))):
                 for l in lines[i + 1:j]]
         i = j + 1
         if lang not in ("sh", "shell", "bash", "console"):
+            first = body[0].split() if body and body[0].strip() else [""]
+            master_cf = len(first) > 1 and first[1] in ("unix", "inet",
+                                                        "fifo", "pass")
+            if lang == "" and first[0] in commands and not master_cf:
+                print("note: %s:%d: looks like commands but is not a "
+                      "```sh block, so nothing checks it" % (rel, start + 1))
             continue
         k = start - 1
         while k >= 0 and lines[k].strip() == "":
