@@ -1,0 +1,171 @@
+#!/bin/sh
+# widget-screenshot.sh - the score widget in a real browser engine.
+#
+# Renders the widget (`npsgate render`) in each style, in French and in
+# English, plus CSAT and CES, and loads each page in headless Chromium:
+#  - at 600 px wide, every cell (11 for NPS, 5 CSAT, 7 CES) must sit in
+#    one row (same top) and inside the window;
+#  - at 320 px wide, still one row, nothing wider than the window.
+# A small script in the TEST page (never in the widget) measures the cell
+# links and writes the result into the DOM, read back with --dump-dom.
+# PNG screenshots at 600x400 go to $top_builddir/tests/widget-screenshots/
+# for people to look at. The icons are served by a local HTTP server.
+# Exit 0 pass, 1 fail, 77 skip (no chromium), 99 setup error.
+set -u
+
+NPSGATE="${top_builddir:-.}/npsgate"
+SRC="${top_srcdir:-.}"
+OUT="${top_builddir:-.}/tests/widget-screenshots"
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$CHROMIUM" ]; then
+	echo "SKIP: chromium is not installed (apt-get install -y chromium)"
+	exit 77
+fi
+[ -x "$NPSGATE" ] || { echo "npsgate not built: $NPSGATE" >&2; exit 99; }
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/npsgate-widget.XXXXXX") || exit 99
+server=
+cleanup() {
+	[ -n "$server" ] && kill "$server" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 99' INT TERM
+fails=0
+fail() {
+	echo "FAIL: $*" >&2
+	fails=$((fails + 1))
+}
+
+# Icons: eleven coloured squares, served on a free loopback port.
+mkdir -p "$dir/icons" "$OUT"
+python3 - "$dir/icons" <<'EOF' || exit 99
+import struct, sys, zlib
+def png(rgb, n=28):
+    raw = b"".join(b"\0" + bytes(rgb) * n for _ in range(n))
+    def chunk(t, d):
+        return (struct.pack(">I", len(d)) + t + d +
+                struct.pack(">I", zlib.crc32(t + d) & 0xffffffff))
+    return (b"\x89PNG\r\n\x1a\n" +
+            chunk(b"IHDR", struct.pack(">IIBBBBB", n, n, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+for s in range(11):
+    t = s / 10
+    rgb = (int(215 * (1 - t) + 26 * t), int(25 * (1 - t) + 150 * t), 40)
+    open(f"{sys.argv[1]}/{s}.png", "wb").write(png(rgb))
+EOF
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd "$dir/icons" && exec python3 -m http.server "$port" --bind 127.0.0.1 \
+    >/dev/null 2>&1) &
+server=$!
+
+cat >"$dir/npsgate.conf" <<EOF
+[general]
+reply_address = nps@reply.example
+key_file = $dir/keys
+templates_dir = $SRC/templates
+[store]
+path = $dir/npsgate.db
+[milter]
+socket = inet:8891@127.0.0.1
+[imap]
+host = 127.0.0.1
+user = nps
+password_file = $dir/imap.pass
+[survey]
+icon_url = http://127.0.0.1:$port/{score}.png
+privacy_url = https://helpdesk.example/privacy
+EOF
+
+# The measuring script: one line of results in <pre id="result">. The
+# widget sits in a frame of the width under test, as in a mail client's
+# reading pane (headless Chromium will not make a window under 500 px).
+cat >"$dir/measure.html" <<'EOF'
+</div>
+<pre id="result"></pre>
+<script>
+(function () {
+	var frame = document.getElementById('frame');
+	var limit = frame.getBoundingClientRect().right;
+	var cells = document.querySelectorAll('td[align="center"] > a');
+	var tops = {}, right = 0, i, r;
+	for (i = 0; i < cells.length; i++) {
+		r = cells[i].getBoundingClientRect();
+		tops[Math.round(r.top)] = 1;
+		right = Math.max(right, r.right);
+	}
+	document.getElementById('result').textContent = 'cells=' +
+	    cells.length + ' rows=' + Object.keys(tops).length + ' right=' +
+	    Math.ceil(right) + ' limit=' + Math.floor(limit) + ' overflow=' +
+	    (frame.scrollWidth > frame.clientWidth ? 1 : 0) + ' cellw=' +
+	    (cells.length ? Math.round(cells[0].getBoundingClientRect().width) :
+	    0);
+})();
+</script>
+EOF
+
+chrome() {
+	timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+	    --disable-quic --no-first-run --disable-background-networking \
+	    --disable-component-update --disable-sync --hide-scrollbars \
+	    --user-data-dir="$dir/profile" "$@" 2>>"$dir/chromium.log"
+}
+
+# Wait for the icon server (python needs a moment to listen).
+i=0
+until python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/0.png', timeout=1)" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 50 ] && { echo "icon server did not start" >&2; exit 99; }
+	sleep 0.1
+done
+
+# get NAME: a number from the result line.
+get() {
+	echo "$res" | sed "s/.*$1=\([0-9]*\).*/\1/"
+}
+
+checked=0
+for spec in "stars fr nps 11" "stars en nps 11" "icons fr nps 11" \
+    "icons en nps 11" "gradient fr nps 11" "gradient en nps 11" \
+    "stars fr csat 5" "gradient en ces 7"; do
+	set -- $spec
+	style=$1 lang=$2 type=$3 want=$4
+	name="$style-$lang-$type"
+	widget="$dir/$name.html"
+	if ! "$NPSGATE" render -c "$dir/npsgate.conf" --style "$style" \
+	    --lang "$lang" --type "$type" >"$widget" 2>"$dir/err"; then
+		fail "npsgate render $spec: $(cat "$dir/err")"
+		continue
+	fi
+	for width in 600 320; do
+		# The test page: the widget in its frame, then the script.
+		page="$dir/$name-$width.html"
+		awk -v f="$dir/measure.html" -v w="$width" '
+		/<\/body>/ {
+			while ((getline l < f) > 0) print l
+			close(f)
+		}
+		{ print }
+		/<body/ { print "<div id=\"frame\" style=\"width:" w "px;" \
+		    "margin:0;padding:0;overflow:auto\">" }' "$widget" >"$page"
+		chrome --window-size=800,800 --dump-dom "file://$page" \
+		    >"$dir/dom" || { fail "$name: chromium failed"; continue; }
+		res=$(sed -n 's/.*<pre id="result">\([^<]*\)<.*/\1/p' "$dir/dom")
+		[ -n "$res" ] || { fail "$name at $width px: no result"; continue; }
+		if [ "$(get cells)" != "$want" ] || [ "$(get rows)" != 1 ] ||
+		    [ "$(get right)" -gt "$(get limit)" ] ||
+		    [ "$(get overflow)" != 0 ] || [ "$(get cellw)" -lt 20 ]; then
+			fail "$name at $width px: $res (want cells=$want" \
+			    "rows=1, right <= limit, no overflow, cells >= 20 px)"
+		else
+			echo "ok: $name at $width px: $res"
+			checked=$((checked + 1))
+		fi
+	done
+	chrome --window-size=600,400 --screenshot="$OUT/$name.png" \
+	    "file://$widget" >/dev/null ||
+	    fail "$name: no screenshot"
+done
+echo "$checked layouts checked; screenshots in $OUT"
+[ "$fails" -eq 0 ] || exit 1
+exit 0
