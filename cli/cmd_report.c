@@ -224,11 +224,14 @@ report_text_row(struct buf *out, const struct report *r,
 	    g->surveys, g->res.n, g->response_rate, g->res.detractors,
 	    g->res.passives, g->res.promoters, g->res.pct_detractors,
 	    g->res.pct_passives, g->res.pct_promoters);
-	if (r->type == SURVEY_NPS)
-		buf_printf(out, " %+6.1f", g->res.score);
+	if (g->res.n == 0)
+		buf_printf(out, " %6s %5s", "-", "-");
+	else if (r->type == SURVEY_NPS)
+		buf_printf(out, " %+6.1f %5.*f", g->res.score, dec,
+		    g->res.margin);
 	else
-		buf_printf(out, " %6.*f", dec, g->res.score);
-	buf_printf(out, " %5.*f", dec, g->res.margin);
+		buf_printf(out, " %6.*f %5.*f", dec, g->res.score, dec,
+		    g->res.margin);
 	if (r->by == REPORT_BY_AGENT)
 		buf_printf(out, " %5.1f%%", g->optout_rate);
 	else
@@ -262,9 +265,8 @@ report_text(struct buf *out, const struct report *r)
 	report_text_row(out, r, &r->total);
 	buf_printf(out, "\nunsubscribes: %ld\n", r->total.unsubscribes);
 	buf_printf(out, "+/-: 95 %% margin of error; optout: %s\n",
-	    r->by == REPORT_BY_AGENT ? "tickets the agent opted out of the"
-	    " survey, in % of surveys + opt-outs" : "tickets opted out of"
-	    " the survey by the agent");
+	    r->by == REPORT_BY_AGENT ? "% of the agent's tickets opted out"
+	    " of the survey" : "tickets opted out of the survey");
 	buf_printf(out, "* fewer than %d responses: too few to mean much\n",
 	    r->min_responses);
 }

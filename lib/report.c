@@ -134,7 +134,7 @@ report_col_text(sqlite3_stmt *s, int col)
 int
 report_date_parse(const char *s, int64_t *out)
 {
-	struct tm tm, back;
+	struct tm tm, want;
 	time_t t;
 	int k;
 
@@ -147,10 +147,11 @@ report_date_parse(const char *s, int64_t *out)
 	tm.tm_year = atoi(s) - 1900;
 	tm.tm_mon = atoi(s + 5) - 1;
 	tm.tm_mday = atoi(s + 8);
+	want = tm;
+	/* timegm() normalizes tm: 02-30 becomes 03-02. */
 	t = timegm(&tm);
-	if (t == (time_t)-1 || gmtime_r(&t, &back) == NULL ||
-	    back.tm_year != tm.tm_year || back.tm_mon != tm.tm_mon ||
-	    back.tm_mday != tm.tm_mday)
+	if (t == (time_t)-1 || tm.tm_year != want.tm_year ||
+	    tm.tm_mon != want.tm_mon || tm.tm_mday != want.tm_mday)
 		return -1;
 	*out = (int64_t)t;
 	return 0;
@@ -1415,13 +1416,90 @@ report_forget(struct store *st, const char *address, struct report_counts *c,
 
 /* --- export and import ---------------------------------------------- */
 
-/* In an order that satisfies the references (surveys before responses,
- * responses before comments). */
+/* The tables of the store go out in this order (surveys before what
+ * refers to them, for a reader's sake: import defers the foreign key
+ * checks to its commit anyway), then any other table (later migrations)
+ * by name. */
 static const char *const report_tables[] = {
 	"meta", "surveys", "responses", "comments", "events", "processed",
 	"unsubscribed", "anonymous_counts"
 };
 #define REPORT_TABLE_COUNT (sizeof(report_tables) / sizeof(report_tables[0]))
+
+struct report_tlist {
+	char **name;		/* owned */
+	size_t n;
+};
+
+static size_t
+report_table_rank(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < REPORT_TABLE_COUNT; i++)
+		if (strcmp(name, report_tables[i]) == 0)
+			return i;
+	return REPORT_TABLE_COUNT;
+}
+
+static int
+report_tlist_cmp(const void *x, const void *y)
+{
+	const char *a = *(char *const *)x, *b = *(char *const *)y;
+	size_t ra = report_table_rank(a), rb = report_table_rank(b);
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+static void
+report_tlist_free(struct report_tlist *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->name[i]);
+	free(t->name);
+	t->name = NULL;
+	t->n = 0;
+}
+
+/* The store's tables (not SQLite's own), in export order; with_anon adds
+ * anonymous_counts when it does not exist yet. */
+static int
+report_tlist_get(struct store *st, bool with_anon, struct report_tlist *t,
+    struct npserr *err)
+{
+	sqlite3_stmt *s;
+	bool anon = false;
+	int rc;
+
+	t->name = NULL;
+	t->n = 0;
+	s = store_db_prepare(st, "SELECT name FROM sqlite_master WHERE type ="
+	    " 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", err);
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		t->name = xrealloc(t->name, (t->n + 2) * sizeof(*t->name));
+		t->name[t->n] = xstrdup(report_col_text(s, 0));
+		anon |= strcmp(t->name[t->n], "anonymous_counts") == 0;
+		t->n++;
+	}
+	store_db_done(s);
+	if (rc != SQLITE_DONE) {
+		report_tlist_free(t);
+		return store_db_fail(st, rc, err, "cannot list the tables");
+	}
+	if (with_anon && !anon) {
+		t->name = xrealloc(t->name, (t->n + 1) * sizeof(*t->name));
+		t->name[t->n++] = xstrdup("anonymous_counts");
+	}
+	if (t->n > 0)
+		qsort(t->name, t->n, sizeof(*t->name), report_tlist_cmp);
+	return 0;
+}
 
 static int
 report_table_exists(struct store *st, const char *table, int *out,
@@ -1452,7 +1530,7 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 	sqlite3_stmt *s;
 	int rc, ncol, k, count;
 
-	buf_printf(&sql, "SELECT * FROM %s ORDER BY rowid", table);
+	buf_printf(&sql, "SELECT * FROM \"%s\" ORDER BY rowid", table);
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (s == NULL)
@@ -1508,24 +1586,28 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 int
 report_export(struct store *st, FILE *fp, struct npserr *err)
 {
+	struct report_tlist t;
 	size_t i;
-	int exists;
 
 	/* One read transaction: the tables agree with each other even
 	 * while the milter and the hook write. */
 	if (report_exec(st, "BEGIN", err) == -1)
 		return -1;
+	if (report_tlist_get(st, false, &t, err) == -1) {
+		sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	fprintf(fp, "{\"npsgate_export\":1,\"schema_version\":%d}\n",
 	    store_schema_version(st));
-	for (i = 0; i < REPORT_TABLE_COUNT; i++) {
-		if (report_table_exists(st, report_tables[i], &exists,
-		    err) == -1 || (exists && report_export_table(st,
-		    report_tables[i], fp, err) == -1)) {
+	for (i = 0; i < t.n; i++) {
+		if (report_export_table(st, t.name[i], fp, err) == -1) {
 			sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL,
 			    NULL);
+			report_tlist_free(&t);
 			return -1;
 		}
 	}
+	report_tlist_free(&t);
 	if (report_exec(st, "COMMIT", err) == -1)
 		return -1;
 	if (fflush(fp) != 0 || ferror(fp)) {
@@ -1546,7 +1628,7 @@ report_table_columns(struct store *st, const char *table, struct npserr *err)
 	size_t n = 0;
 	int rc;
 
-	buf_printf(&sql, "PRAGMA table_info(%s)", table);
+	buf_printf(&sql, "PRAGMA table_info(\"%s\")", table);
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (s == NULL)
@@ -1592,22 +1674,24 @@ report_is_column(char *const *cols, const char *name)
 }
 
 static int
-report_import_empty(struct store *st, struct npserr *err)
+report_import_empty(struct store *st, const struct report_tlist *t,
+    struct npserr *err)
 {
 	size_t i;
 	struct buf sql = BUF_INIT;
 	int64_t n;
 	int exists;
 
-	for (i = 1; i < REPORT_TABLE_COUNT; i++) {
-		if (report_table_exists(st, report_tables[i], &exists,
-		    err) == -1)
+	for (i = 0; i < t->n; i++) {
+		/* meta holds the store's own facts, which import replaces. */
+		if (strcmp(t->name[i], "meta") == 0)
+			continue;
+		if (report_table_exists(st, t->name[i], &exists, err) == -1)
 			return -1;
 		if (!exists)
 			continue;
 		buf_reset(&sql);
-		buf_printf(&sql, "SELECT count(*) FROM %s",
-		    report_tables[i]);
+		buf_printf(&sql, "SELECT count(*) FROM \"%s\"", t->name[i]);
 		if (report_stats_count(st, buf_cstr(&sql), 0, &n,
 		    err) == -1) {
 			buf_free(&sql);
@@ -1616,7 +1700,7 @@ report_import_empty(struct store *st, struct npserr *err)
 		if (n > 0) {
 			npserr_set(err, "import: store %s is not empty (%lld"
 			    " rows in %s); import into a new store",
-			    store_path(st), (long long)n, report_tables[i]);
+			    store_path(st), (long long)n, t->name[i]);
 			buf_free(&sql);
 			return -1;
 		}
@@ -1636,7 +1720,7 @@ report_import_row(struct store *st, const struct json_object *o,
 	size_t k;
 	int idx = 0, rc;
 
-	buf_printf(&sql, "INSERT %sINTO %s (", strcmp(table, "meta") == 0 ?
+	buf_printf(&sql, "INSERT %sINTO \"%s\" (", strcmp(table, "meta") == 0 ?
 	    "OR REPLACE " : "", table);
 	for (k = 0; k < o->n; k++) {
 		if (strcmp(o->v[k].key, "table") == 0)
@@ -1693,9 +1777,9 @@ report_import_row(struct store *st, const struct json_object *o,
 
 static int
 report_import_lines(struct store *st, FILE *fp, const char *name,
-    struct npserr *err)
+    const struct report_tlist *tl, struct npserr *err)
 {
-	char **cols[REPORT_TABLE_COUNT] = { NULL };
+	char ***cols = xcalloc(tl->n + 1, sizeof(*cols));
 	struct json_object o = { NULL, 0 };
 	const struct json_value *t;
 	struct npserr e2;
@@ -1733,31 +1817,29 @@ report_import_lines(struct store *st, FILE *fp, const char *name,
 		}
 		t = json_object_get(&o, "table");
 		for (i = 0; t != NULL && t->kind == JSON_STRING &&
-		    i < REPORT_TABLE_COUNT; i++)
-			if (strcmp(t->s, report_tables[i]) == 0)
+		    i < tl->n; i++)
+			if (strcmp(t->s, tl->name[i]) == 0)
 				break;
-		if (t == NULL || t->kind != JSON_STRING ||
-		    i == REPORT_TABLE_COUNT) {
-			npserr_set(err, "import %s:%ld: no known \"table\"",
-			    name, lineno);
+		if (t == NULL || t->kind != JSON_STRING || i == tl->n) {
+			npserr_set(err, "import %s:%ld: no \"table\" of this"
+			    " store", name, lineno);
 			goto out;
 		}
 		if (cols[i] == NULL) {
-			if (strcmp(report_tables[i], "anonymous_counts") ==
+			if (strcmp(tl->name[i], "anonymous_counts") ==
 			    0 && report_exec(st, report_anon_ddl, &e2) == -1) {
 				npserr_set(err, "import %s:%ld: %s", name,
 				    lineno, e2.msg);
 				goto out;
 			}
-			cols[i] = report_table_columns(st, report_tables[i],
-			    &e2);
+			cols[i] = report_table_columns(st, tl->name[i], &e2);
 			if (cols[i] == NULL) {
 				npserr_set(err, "import %s:%ld: %s", name,
 				    lineno, e2.msg);
 				goto out;
 			}
 		}
-		if (report_import_row(st, &o, report_tables[i], cols[i],
+		if (report_import_row(st, &o, tl->name[i], cols[i],
 		    &e2) == -1) {
 			npserr_set(err, "import %s:%ld: %s", name, lineno,
 			    e2.msg);
@@ -1777,8 +1859,9 @@ report_import_lines(struct store *st, FILE *fp, const char *name,
 out:
 	json_object_clear(&o);
 	free(line);
-	for (i = 0; i < REPORT_TABLE_COUNT; i++)
+	for (i = 0; i < tl->n; i++)
 		report_columns_free(cols[i]);
+	free(cols);
 	return r;
 }
 
@@ -1789,14 +1872,22 @@ report_import(struct store *st, FILE *fp, const char *name,
 	/* store_begin, not store_db_write: the file cannot be read twice,
 	 * so the transaction is not retried; BEGIN IMMEDIATE waits for the
 	 * lock instead. */
+	struct report_tlist t;
+
 	if (store_begin(st, err) == -1)
 		return -1;
-	if (report_import_empty(st, err) == -1 ||
-	    report_exec(st, "PRAGMA defer_foreign_keys = ON", err) == -1 ||
-	    report_import_lines(st, fp, name, err) == -1) {
+	if (report_tlist_get(st, true, &t, err) == -1) {
 		store_rollback(st);
 		return -1;
 	}
+	if (report_import_empty(st, &t, err) == -1 ||
+	    report_exec(st, "PRAGMA defer_foreign_keys = ON", err) == -1 ||
+	    report_import_lines(st, fp, name, &t, err) == -1) {
+		report_tlist_free(&t);
+		store_rollback(st);
+		return -1;
+	}
+	report_tlist_free(&t);
 	if (store_commit(st, err) == -1) {
 		store_rollback(st);
 		return -1;
