@@ -156,6 +156,21 @@ if [ "$unitdir" != no ]; then
 		done
 	done
 	ok "units installed in $unitdir: $(for u in $units; do basename "$u"; done | tr '\n' ' ')"
+	# systemd's own parser: every directive known and well-formed. The
+	# programs are under DESTDIR, not yet where the units name them.
+	if command -v systemd-analyze >/dev/null 2>&1 && [ -n "$units" ]; then
+		(cd "$D$unitdir" && systemd-analyze verify --man=no \
+		    $(for u in $units; do basename "$u"; done)) \
+		    >"$dir/verify.log" 2>&1
+		bad=$(grep -v 'Command .* is not executable' "$dir/verify.log")
+		for x in $(sed -n 's/.*Command \([^ ]*\) is not executable.*/\1/p' \
+		    "$dir/verify.log"); do
+			[ -x "$D$x" ] || bad="$bad
+$x is not executable"
+		done
+		[ -z "$bad" ] && ok "systemd-analyze verify accepts the units" ||
+		    fail "systemd-analyze verify: $bad"
+	fi
 fi
 for kind in sysusers tmpfiles; do
 	eval "d=\$${kind}dir"
