@@ -391,6 +391,73 @@ test_base64_decode_flags_truncation_and_junk(void **state)
 	buf_free(&b);
 }
 
+/* Random texts through both codecs: decoding gives the input back and no
+ * encoded line is longer than 76. */
+static void
+test_codecs_round_trip_random_text(void **state)
+{
+	struct buf in = BUF_INIT, enc = BUF_INIT, dec = BUF_INIT;
+	static const char alphabet[] = "abc =.\t\r\n\xc3\xa9[]-\x01";
+	unsigned int seed = 7;
+	size_t i, n, col, maxcol;
+	int round, codec;
+
+	(void)state;
+	for (round = 0; round < 400; round++) {
+		buf_reset(&in);
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 8) % 700;
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* Long runs of one class, then a mix. */
+			buf_putc(&in, round % 3 == 0 ? 'x' :
+			    alphabet[(seed >> 16) % (sizeof(alphabet) - 1)]);
+		}
+		for (codec = 0; codec < 2; codec++) {
+			buf_reset(&enc);
+			buf_reset(&dec);
+			if (codec == 0) {
+				mime_qp_encode(in.data ? in.data : "", in.len,
+				    round & 1, &enc);
+				assert_int_equal(mime_qp_decode(enc.data ?
+				    enc.data : "", enc.len, &dec), 0);
+				/* QP turns any line break into the chosen one. */
+				if (memchr(buf_cstr(&in), '\r', in.len) ||
+				    memchr(buf_cstr(&in), '\n', in.len))
+					continue;
+			} else {
+				mime_base64_encode(in.data ? in.data : "",
+				    in.len, round & 1, &enc);
+				assert_int_equal(mime_base64_decode(enc.data ?
+				    enc.data : "", enc.len, &dec), 0);
+			}
+			assert_int_equal(dec.len, in.len);
+			if (in.len)
+				assert_memory_equal(dec.data, in.data, in.len);
+			for (i = 0, col = 0, maxcol = 0; i < enc.len; i++) {
+				if (enc.data[i] == '\r' || enc.data[i] == '\n')
+					col = 0;
+				else if (++col > maxcol)
+					maxcol = col;
+			}
+			assert_true(maxcol <= 76);
+		}
+	}
+	buf_free(&in);
+	buf_free(&enc);
+	buf_free(&dec);
+}
+
+static void
+test_header_block_len_stops_at_first_empty_line(void **state)
+{
+	(void)state;
+	assert_int_equal(mime_header_block_len(S("A: b\r\n\r\nbody")), 8);
+	assert_int_equal(mime_header_block_len(S("A: b\n\nbody\n\n")), 6);
+	assert_int_equal(mime_header_block_len(S("\nbody")), 1);
+	assert_int_equal(mime_header_block_len(S("A: b\nC: d")), 9);
+}
+
 static void
 test_part_decode_reports_unknown_encoding(void **state)
 {
@@ -516,6 +583,8 @@ main(void)
 		cmocka_unit_test(test_qp_encode_uses_lf_when_asked),
 		cmocka_unit_test(test_base64_round_trips_binary_with_nul),
 		cmocka_unit_test(test_base64_decode_flags_truncation_and_junk),
+		cmocka_unit_test(test_codecs_round_trip_random_text),
+		cmocka_unit_test(test_header_block_len_stops_at_first_empty_line),
 		cmocka_unit_test(test_part_decode_reports_unknown_encoding),
 		cmocka_unit_test(test_charset_latin1_and_cp1252_to_utf8),
 		cmocka_unit_test(test_charset_unknown_label_guesses_utf8_then_cp1252),
