@@ -442,6 +442,35 @@ context_before(const char *s, size_t pos, struct cand *c)
 	}
 }
 
+/* True when a multiplication sign joins the number [a, b) to another:
+ * "3 x 2", "2x3", "4 × 5". */
+static bool
+times_sign_around(const char *s, size_t n, size_t a, size_t b)
+{
+	size_t i = skip_spaces(s, n, b), j;
+
+	if (i < n && (s[i] == 'x' || s[i] == 'X' || s[i] == '*' ||
+	    starts_symbol(s, n, i, "×"))) {
+		i += starts_symbol(s, n, i, "×") ? 2 : 1;
+		j = skip_spaces(s, n, i);
+		if (j < n && rint_is_digit((unsigned char)s[j]))
+			return true;
+	}
+	i = a;
+	while (i > 0 && s[i - 1] == ' ')
+		i--;
+	if (i >= 2 && memcmp(s + i - 2, "×", 2) == 0)
+		i -= 2;
+	else if (i >= 1 && (s[i - 1] == 'x' || s[i - 1] == 'X' ||
+	    s[i - 1] == '*'))
+		i--;
+	else
+		return false;
+	while (i > 0 && s[i - 1] == ' ')
+		i--;
+	return i > 0 && rint_is_digit((unsigned char)s[i - 1]);
+}
+
 static void
 classify_digits(const char *s, size_t n, struct cand *c, int max)
 {
@@ -477,6 +506,17 @@ classify_digits(const char *s, size_t n, struct cand *c, int max)
 	if (a > 0 && (s[a - 1] == '/' || s[a - 1] == '=' || s[a - 1] == '&' ||
 	    s[a - 1] == '?' || s[a - 1] == '@')) {
 		c->rejected = true;	/* in a URL or an address */
+		return;
+	}
+	/* "+33 (0)1 23...": a digit in brackets against other digits */
+	if (a > 0 && s[a - 1] == '(' && b + 1 < n && s[b] == ')' &&
+	    (rint_is_digit((unsigned char)s[b + 1]) || s[b + 1] == ' ')) {
+		c->rejected = true;
+		return;
+	}
+	/* "3 x 2", "2×3": a product, not a score */
+	if (times_sign_around(s, n, a, b)) {
+		c->rejected = true;
 		return;
 	}
 	if (symbol_before(s, a)) {

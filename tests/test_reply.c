@@ -216,6 +216,11 @@ test_score_refuses_numbers_that_are_not_scores(void **state)
 	assert_int_equal(score_of("10:30", SURVEY_NPS), -1);
 	assert_int_equal(score_of("Sur une échelle de 0 à 10, bof",
 	    SURVEY_NPS), -1);
+	assert_int_equal(score_of("Tél : +33 (0)1 23 45 67 89", SURVEY_NPS),
+	    -1);
+	assert_int_equal(score_of("3 x 2 cartons", SURVEY_NPS), -1);
+	assert_int_equal(score_of("version 2.3", SURVEY_NPS), -1);
+	assert_int_equal(score_of("1er étage", SURVEY_NPS), -1);
 }
 
 static void
