@@ -897,6 +897,66 @@ latin1_to_utf8(const char *p, size_t n, struct buf *out)
 	out->data[out->len] = '\0';
 }
 
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes), 0 if invalid. */
+static size_t
+utf8_seq_len(const unsigned char *s, size_t n)
+{
+	size_t need, k;
+	uint32_t cp, min;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		need = 1;
+		cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 2;
+		cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 3;
+		cp = s[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (need >= n)
+		return 0;
+	for (k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need + 1;
+}
+
+/* Replaces each byte of out[from..] that starts no valid UTF-8 sequence
+ * by U+FFFD. */
+static void
+utf8_repair(struct buf *out, size_t from)
+{
+	struct buf tail = BUF_INIT;
+	const unsigned char *s;
+	size_t i = 0, k;
+
+	buf_append(&tail, out->data + from, out->len - from);
+	buf_truncate(out, from);
+	s = (const unsigned char *)tail.data;
+	while (i < tail.len) {
+		k = utf8_seq_len(s + i, tail.len - i);
+		if (k == 0) {
+			buf_puts(out, "\xef\xbf\xbd");
+			i++;
+		} else {
+			buf_append(out, s + i, k);
+			i += k;
+		}
+	}
+	buf_free(&tail);
+}
+
 /*
  * iconv from -> to. strict: any invalid or unrepresentable input fails;
  * else invalid input becomes U+FFFD (only meaningful towards UTF-8).
@@ -944,6 +1004,18 @@ iconv_convert(const char *to, const char *from, const char *p, size_t n,
 	}
 	iconv_close(cd);
 	out->data[out->len] = '\0';
+	/* glibc's UTF-8 decoder lets "code points" past U+10FFFF through
+	 * (F5-F7 leads) and its encoder writes them back: what we give as
+	 * UTF-8 must be UTF-8. */
+	if (strcasecmp(to, "UTF-8") == 0 &&
+	    !mime_utf8_valid(out->data + saved, out->len - saved)) {
+		if (strict) {
+			buf_truncate(out, saved);
+			out->data[out->len] = '\0';
+			return -1;
+		}
+		utf8_repair(out, saved);
+	}
 	return 0;
 }
 

@@ -5,7 +5,8 @@
  * libFuzzer targets use (tests/fuzz/fuzz_NAME.c), so each promise they
  * check is checked here too, with the gcc build and, in CI, under ASan.
  * Each input runs in its own child process: a broken promise aborts the
- * child, and the test names the file.
+ * child, and the test names the file. Files named open-* are known
+ * failures not fixed yet: they run and are reported, but do not fail.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -56,7 +57,7 @@ replay_file(fuzz_fn fn, const char *path)
 			_exit(3);
 		fn((const uint8_t *)(data.data ? data.data : ""), data.len);
 		buf_free(&data);
-		_exit(0);
+		exit(0);	/* not _exit: LeakSanitizer checks at exit */
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return status;
@@ -84,7 +85,14 @@ replay_dir(fuzz_fn fn, const char *kind, const char *name)
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s", buf_cstr(&dir), de->d_name);
 		status = replay_file(fn, buf_cstr(&path));
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (strncmp(de->d_name, "open-", 5) == 0) {
+			/* A known failure, reported to its module's owner:
+			 * said, not counted, until the fix lands. */
+			print_message("%s: %s\n", buf_cstr(&path),
+			    WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
+			    "passes now: rename it without open-" :
+			    "still fails (known, open)");
+		} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			print_error("%s: %s %d\n", buf_cstr(&path),
 			    WIFSIGNALED(status) ? "killed by signal" :
 			    "exit status", WIFSIGNALED(status) ?
@@ -130,6 +138,20 @@ test_mime_inputs_keep_promises(void **state)
 	replay(fuzz_mime_one, "mime", 20);
 }
 
+static void
+test_rewrite_inputs_keep_promises(void **state)
+{
+	(void)state;
+	replay(fuzz_rewrite_one, "rewrite", 20);
+}
+
+static void
+test_reply_inputs_keep_promises(void **state)
+{
+	(void)state;
+	replay(fuzz_reply_one, "reply", 100);
+}
+
 int
 main(void)
 {
@@ -137,6 +159,8 @@ main(void)
 		cmocka_unit_test(test_token_inputs_keep_promises),
 		cmocka_unit_test(test_config_inputs_keep_promises),
 		cmocka_unit_test(test_mime_inputs_keep_promises),
+		cmocka_unit_test(test_rewrite_inputs_keep_promises),
+		cmocka_unit_test(test_reply_inputs_keep_promises),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

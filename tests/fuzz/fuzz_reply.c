@@ -1,0 +1,194 @@
+/*
+ * fuzz_reply.c - the reply analysis (reply_analyze) and its pieces.
+ *
+ * For any message: reply_analyze fills a result that says one thing
+ * consistently: a score only for a response, within the survey type's
+ * range and with its category; a response, or any survey id, only for a
+ * token that verified (the store here knows no Message-ID); a comment of
+ * valid UTF-8; a sender in lowercase; a language of fr, en or none. Its
+ * JSON is one object that json_parse_object reads back to the same kind,
+ * score and comment. The pieces (own text, score finder, comment, subject
+ * score, language, unsubscribe) take the input as text and keep their
+ * bounds and ranges.
+ */
+#include <ctype.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "fuzz.h"
+#include "json.h"
+#include "mime.h"
+#include "npserr.h"
+#include "reply.h"
+#include "store.h"
+#include "token.h"
+
+#define FUZZ_NOW ((time_t)1750000000)
+
+static struct config *fuzz_cf;
+static struct keyring *fuzz_ring;
+static struct store *fuzz_store;
+
+static void
+fuzz_reply_init(void)
+{
+	struct npserr err;
+
+	if (fuzz_cf != NULL)
+		return;
+	fuzz_cf = config_defaults();
+	fuzz_ring = keyring_new_test();
+	/* An empty store: Message-ID lookups run, and find nothing. */
+	fuzz_store = store_open(":memory:", 1000, &err);
+	if (fuzz_store == NULL)
+		fprintf(stderr, "fuzz_reply: %s\n", err.msg);
+	FUZZ_CHECK(fuzz_store != NULL, "in-memory store opens");
+}
+
+static void
+check_score(const struct reply_score *sc, size_t len, enum survey_type t)
+{
+	FUZZ_CHECK(sc->score == -1 || (sc->score >= nps_score_min(t) &&
+	    sc->score <= nps_score_max(t)), "score in the type's range");
+	FUZZ_CHECK(memchr(sc->why, '\0', sizeof(sc->why)) != NULL,
+	    "why is terminated");
+	if (sc->score >= 0 && sc->end > 0)
+		FUZZ_CHECK(sc->start < sc->end && sc->end <= len,
+		    "score expression inside the text");
+}
+
+static void
+check_pieces(const char *text, size_t len)
+{
+	struct reply_score sc;
+	struct buf own = BUF_INIT, com = BUF_INIT;
+	const char *lang;
+	int t, s;
+
+	reply_text_own(text, len, &own);
+	for (t = 0; t < SURVEY_TYPE_COUNT; t++) {
+		memset(&sc, 0, sizeof(sc));
+		s = reply_score_find(text, len, (enum survey_type)t, &sc);
+		FUZZ_CHECK(s == sc.score, "reply_score_find returns the score");
+		check_score(&sc, len, (enum survey_type)t);
+		buf_reset(&com);
+		reply_comment_make(text, len, s, (enum survey_type)t, &com);
+		s = reply_score_from_subject(text, len, (enum survey_type)t,
+		    t == 1 ? "Note" : NULL);
+		FUZZ_CHECK(s == -1 || (s >= nps_score_min((enum survey_type)t)
+		    && s <= nps_score_max((enum survey_type)t)),
+		    "subject score in range");
+	}
+	lang = reply_lang_guess(text, len);
+	FUZZ_CHECK(lang == NULL || strcmp(lang, "fr") == 0 ||
+	    strcmp(lang, "en") == 0, "language fr, en or none");
+	(void)reply_text_is_unsubscribe(text, len);
+	buf_free(&own);
+	buf_free(&com);
+}
+
+static void
+check_json(const struct reply_result *res)
+{
+	struct json_object o = { NULL, 0 };
+	const struct json_value *v;
+	struct buf js = BUF_INIT;
+	struct npserr err;
+
+	reply_result_json(res, &js);
+	FUZZ_CHECK(js.len > 0 && memchr(js.data, '\n', js.len) == NULL,
+	    "JSON is one line");
+	if (json_parse_object(js.data, js.len, &o, &err) != 0)
+		fprintf(stderr, "JSON: %s\n%s\n", err.msg, js.data);
+	FUZZ_CHECK(o.n > 0, "the result's JSON parses back");
+	v = json_object_get(&o, "kind");
+	FUZZ_CHECK(v != NULL && v->kind == JSON_STRING &&
+	    strcmp(v->s, reply_kind_name(res->kind)) == 0, "JSON kind");
+	v = json_object_get(&o, "score");
+	FUZZ_CHECK(v != NULL && (res->score < 0 ? v->kind == JSON_NULL :
+	    v->kind == JSON_INT && v->i == res->score), "JSON score");
+	v = json_object_get(&o, "comment");
+	FUZZ_CHECK(v != NULL && (res->comment == NULL ? v->kind == JSON_NULL :
+	    v->kind == JSON_STRING && strcmp(v->s, res->comment) == 0),
+	    "JSON comment is the comment");
+	json_object_clear(&o);
+	buf_free(&js);
+}
+
+static void
+check_result(const struct reply_result *res)
+{
+	const char *p;
+
+	FUZZ_CHECK(res->kind >= REPLY_RESPONSE && res->kind <= REPLY_UNPARSED,
+	    "known kind");
+	if (res->score >= 0) {
+		FUZZ_CHECK(res->kind == REPLY_RESPONSE,
+		    "only a response has a score");
+		FUZZ_CHECK(res->score >= nps_score_min(res->type) &&
+		    res->score <= nps_score_max(res->type),
+		    "score in the survey type's range");
+		FUZZ_CHECK(res->category == nps_category(res->type,
+		    res->score), "category of the score");
+	} else {
+		FUZZ_CHECK(res->score == -1 && res->category == NPS_NONE,
+		    "no score, no category");
+	}
+	FUZZ_CHECK(memchr(res->survey_id, '\0', sizeof(res->survey_id)),
+	    "survey id terminated");
+	if (res->survey_id[0] != '\0')
+		FUZZ_CHECK(res->token_found && res->token_status == TOKEN_OK,
+		    "a survey only through a token that verified");
+	if (res->kind == REPLY_RESPONSE)
+		FUZZ_CHECK(res->survey_id[0] != '\0',
+		    "a response answers a survey");
+	if (res->comment != NULL)
+		FUZZ_CHECK(mime_utf8_valid(res->comment,
+		    strlen(res->comment)), "comment is UTF-8");
+	if (res->from != NULL)
+		for (p = res->from; *p; p++)
+			FUZZ_CHECK(!isupper((unsigned char)*p),
+			    "sender in lowercase");
+	FUZZ_CHECK(res->lang == NULL || strcmp(res->lang, "fr") == 0 ||
+	    strcmp(res->lang, "en") == 0, "language fr, en or none");
+	check_json(res);
+}
+
+/*
+ * fuzz_reply_one - one input as a customer's reply, and as plain text for
+ * the pieces.
+ */
+int
+fuzz_reply_one(const uint8_t *data, size_t size)
+{
+	struct reply_result res;
+	struct npserr err;
+	struct reply_ctx ctx;
+	int r;
+
+	fuzz_reply_init();
+	if (size > FUZZ_MAX_INPUT)
+		size = FUZZ_MAX_INPUT;
+	ctx.cf = fuzz_cf;
+	ctx.ring = fuzz_ring;
+	ctx.store = fuzz_store;
+	ctx.now = FUZZ_NOW;
+	memset(&res, 0, sizeof(res));
+	err.msg[0] = '\0';
+	r = reply_analyze(&ctx, (const char *)data, size, &res, &err);
+	if (r != 0)
+		fprintf(stderr, "reply_analyze: %s\n", err.msg);
+	FUZZ_CHECK(r == 0, "reply_analyze fails only on store errors");
+	check_result(&res);
+	reply_result_clear(&res);
+	/* The pieces work on UTF-8 text; feed them the input as it is, but
+	 * bounded: they are meant for the own text of one reply. */
+	check_pieces((const char *)data, size < 16384 ? size : 16384);
+	return 0;
+}
+
+#ifdef NPS_LIBFUZZER
+FUZZ_ENTRY(fuzz_reply_one)
+#endif
