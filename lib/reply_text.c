@@ -520,6 +520,76 @@ classify(struct line *v, size_t count)
 	}
 }
 
+/* A line of a contact block: a phone number (eight digits or more), a
+ * web or mail address, or a label such as "Tél" or "Mobile". */
+static bool
+is_contact_line(const char *p, size_t n)
+{
+	static const char *const marks[] = { "www.", "http", "tél", "tel:",
+		"tel.", "tel ", "mobile", "phone", "fax", "siret", "linkedin",
+		"portable", "standard", NULL };
+	size_t i, digits = 0;
+
+	if (memchr(p, '@', n) != NULL)
+		return true;
+	for (i = 0; i < n; i++)
+		if (rint_is_digit((unsigned char)p[i]))
+			digits++;
+	if (digits >= 8)
+		return true;
+	for (i = 0; marks[i] != NULL; i++)
+		if (rint_find(p, n, marks[i]) != (size_t)-1)
+			return true;
+	return false;
+}
+
+/* A signature written without "-- " or a closing formula: the last
+ * paragraph before a quote (or the end), after some text of the
+ * customer's, made of short lines without sentence ends, one of which
+ * gives a phone number, a web or mail address. Dropped. */
+static void
+drop_contact_block(struct line *v, size_t count)
+{
+	size_t i = 0, start, end, next, j;
+	bool text_before = false;
+
+	while (i < count) {
+		if (!v[i].keep || v[i].n == 0) {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < count && v[i].keep && v[i].n > 0)
+			i++;
+		end = i;
+		/* the last paragraph before a quote or the end? */
+		for (next = end; next < count && !v[next].quote &&
+		    (!v[next].keep || v[next].n == 0); next++)
+			;
+		if ((next == count || v[next].quote) && text_before &&
+		    end - start >= 2) {
+			bool contact = false, shape = true;
+
+			for (j = start; j < end && shape; j++) {
+				unsigned char last = (unsigned char)
+				    v[j].p[v[j].n - 1];
+
+				if (v[j].n > 60 || last == '.' || last == '!' ||
+				    last == '?')
+					shape = false;
+				contact = contact ||
+				    is_contact_line(v[j].p, v[j].n);
+			}
+			if (shape && contact)
+				for (j = start; j < end; j++)
+					v[j].keep = false;
+		}
+		text_before = true;
+		if (next < count && v[next].quote)
+			text_before = false;	/* a new answer below */
+	}
+}
+
 /*
  * reply_text_own - see reply.h. Appends only kept lines, trimmed, with
  * runs of blank lines made one and no blank line at either end.
@@ -535,6 +605,7 @@ reply_text_own(const char *text, size_t len, struct buf *out)
 	normalise(text, len, &norm);
 	count = split_lines(norm.data ? norm.data : "", norm.len, &v);
 	classify(v, count);
+	drop_contact_block(v, count);
 	for (i = 0; i < count; i++) {
 		if (!v[i].keep)
 			continue;

@@ -134,6 +134,16 @@ test_own_drops_signatures_and_device_lines(void **state)
 }
 
 static void
+test_own_drops_contact_block_without_dashes(void **state)
+{
+	(void)state;
+	assert_own("9\n\nJean Dupont\nACME SAS\n12 rue de la Paix, 75002 "
+	    "Paris\nTél : 01 23 45 67 89\nwww.acme.fr", "9");
+	assert_own("Bonjour,\n\nRappelez-moi au 06 12 34 56 78.\nMerci",
+	    "Bonjour,\n\nRappelez-moi au 06 12 34 56 78.\nMerci");
+}
+
+static void
 test_own_keeps_greetings_and_thanks(void **state)
 {
 	(void)state;
@@ -703,6 +713,7 @@ main(void)
 		cmocka_unit_test(
 		    test_own_cuts_outlook_header_block_without_quotes),
 		cmocka_unit_test(test_own_drops_signatures_and_device_lines),
+		cmocka_unit_test(test_own_drops_contact_block_without_dashes),
 		cmocka_unit_test(test_own_keeps_greetings_and_thanks),
 		cmocka_unit_test(test_own_drops_yahoo_unquoted_old_message),
 		cmocka_unit_test(test_own_drops_disclaimer),
