@@ -530,10 +530,10 @@ static const char *const auto_subjects[] = {
 	"abwesenheitsnotiz", "autoreply", "auto-reply", "auto reply",
 	"automatische antwort", "risposta automatica", "respuesta automática",
 	"fuera de la oficina", "message d'absence", "message d’absence",
-	"autosvar", "auto:", "absent du bureau",
+	"autosvar", "absent du bureau",
 	"accusé de réception automatique", "auto-response",
 	"automatic response", "réponse automatique d'absence",
-	"away from the office", "away from office", "ooo", NULL
+	"away from the office", "away from office", NULL
 };
 
 /* Texts that say the writer is away, for auto-replies that carry none of
@@ -550,10 +550,27 @@ static const char *const auto_texts[] = {
 	"ceci est un accusé de réception automatique", NULL
 };
 
+/* Short tags auto-responders put first in the subject ("Auto: ...",
+ * "[OOO] ..."): anywhere else they are ordinary words ("l'auto: ..."). */
+static const char *const auto_subject_starts[] = {
+	"auto:", "ooo", "[ooo]", "(ooo)", "autoreply:", "auto-reply:",
+	"auto reply:", NULL
+};
+
 static bool
 subject_looks_auto(const char *s, size_t n)
 {
 	size_t i;
+
+	while (n > 0 && rint_is_blank((unsigned char)*s))
+		s++, n--;
+	for (i = 0; auto_subject_starts[i] != NULL; i++) {
+		size_t m = strlen(auto_subject_starts[i]);
+
+		if (rint_prefix(s, n, auto_subject_starts[i]) &&
+		    (m == n || !rint_is_word_byte(s, n, m)))
+			return true;
+	}
 
 	for (i = 0; auto_subjects[i] != NULL; i++) {
 		size_t at = rint_find(s, n, auto_subjects[i]), m;

@@ -554,6 +554,24 @@ test_analyze_never_scores_auto_replies(void **state)
 }
 
 static void
+test_analyze_ordinary_subject_words_are_not_auto_reply_marks(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\n"
+	    "Subject: Re: Révision de votre auto: votre avis\n\n9\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 9);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\n"
+	    "Subject: Re: Vos vacances au soleil\n\n8\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 8);
+	reply_result_clear(&res);
+}
+
+static void
 test_analyze_ties_bounce_to_survey_through_returned_headers(void **state)
 {
 	struct fixture *f = *state;
@@ -749,6 +767,9 @@ main(void)
 		    test_analyze_refuses_forged_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_never_scores_auto_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_ordinary_subject_words_are_not_auto_reply_marks,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_ties_bounce_to_survey_through_returned_headers,
 		    setup, teardown),
