@@ -122,6 +122,10 @@ for m in $pages; do
 		fail "$mandir/man$sec/$m is not installed"
 		continue
 	fi
+	if ! command -v groff >/dev/null 2>&1; then
+		fail "$m: groff is needed to check it (apt-get install -y groff-base)"
+		continue
+	fi
 	warn=$(groff -ww -man -Tutf8 "$f" 2>&1 >/dev/null)
 	[ -z "$warn" ] && ok "$m renders with groff -ww, no warning" ||
 	    fail "$m: groff -ww: $warn"
