@@ -225,6 +225,57 @@ html_ascii(const char *p, size_t n, struct buf *out)
 	}
 }
 
+/*
+ * UTF-8 to plain ASCII, for a text part that cannot become UTF-8: Latin
+ * letters lose their accents, typographic quotes and dashes become ASCII
+ * ones, anything else '?'. Readable French beats a tag left in the mail.
+ */
+static void
+ascii_fold(const char *p, size_t n, struct buf *out)
+{
+	static const char *const latin[64] = {
+		"A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E",
+		"I", "I", "I", "I", "D", "N", "O", "O", "O", "O", "O", "x",
+		"O", "U", "U", "U", "U", "Y", "TH", "ss", "a", "a", "a", "a",
+		"a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+		"d", "n", "o", "o", "o", "o", "o", "/", "o", "u", "u", "u",
+		"u", "y", "th", "y"
+	};
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, k, need;
+	unsigned int cp;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			buf_putc(out, s[i++]);
+			continue;
+		}
+		need = s[i] >= 0xf0 ? 3 : s[i] >= 0xe0 ? 2 : s[i] >= 0xc0 ? 1 : 0;
+		cp = s[i] & (0x3f >> need);
+		for (k = 1; k <= need && i + k < n &&
+		    (s[i + k] & 0xc0) == 0x80; k++)
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		i += k > need ? need + 1 : k;
+		if (cp >= 0xc0 && cp <= 0xff)
+			buf_puts(out, latin[cp - 0xc0]);
+		else if (cp == 0xa0)
+			buf_putc(out, ' ');
+		else if (cp == 0x152 || cp == 0x153)
+			buf_puts(out, cp == 0x152 ? "OE" : "oe");
+		else if (cp == 0xab || cp == 0xbb || cp == 0x201c ||
+		    cp == 0x201d)
+			buf_putc(out, '"');
+		else if (cp == 0x2018 || cp == 0x2019)
+			buf_putc(out, '\'');
+		else if (cp == 0x2013 || cp == 0x2014)
+			buf_putc(out, '-');
+		else if (cp == 0x2026)
+			buf_puts(out, "...");
+		else
+			buf_putc(out, '?');
+	}
+}
+
 static bool
 charset_ascii_compatible(const char *cs)
 {
@@ -844,15 +895,28 @@ process_part(struct rw *rw, const struct mime_part *part)
 		if (part->cte == MIME_CTE_7BIT && has_8bit(repl.data, repl.len))
 			need_qp = true;
 	}
-	if (part->cte == MIME_CTE_QP) {
-		if (!utf8) {
-			qp_splice(rw, part, first, rw->req->token ? &repl :
-			    NULL, !html, teol);
-			goto out;
-		}
+	if (utf8 && part->cte == MIME_CTE_QP) {
 		mime_qp_decode(raw, rawlen, &rw->dec);
 		d = buf_cstr(&rw->dec);
 		dn = rw->dec.len;
+	}
+	if (utf8 && mime_charset_to_utf8_strict(part->charset, d, dn,
+	    &newd) < 0) {
+		/* No honest UTF-8 for this part (bytes its charset does not
+		 * have): keep it as it is and write the text version in
+		 * ASCII, which every ASCII-compatible charset holds. */
+		utf8 = false;
+		buf_reset(&conv);
+		buf_reset(&repl);
+		ascii_fold(w->data, w->len, &conv);
+		append_eol(&repl, conv.data, conv.len, ceol);
+		need_qp = false;
+	}
+	buf_reset(&newd);
+	if (part->cte == MIME_CTE_QP && !utf8) {
+		qp_splice(rw, part, first, rw->req->token ? &repl : NULL, !html,
+		    teol);
+		goto out;
 	}
 	n = tag_edits(rw, d, dn, rw->req->token ? &repl : NULL, !html, &te);
 	rw->res->tags += n;
@@ -864,6 +928,7 @@ process_part(struct rw *rw, const struct mime_part *part)
 		for (i = 0; i <= te.n; i++) {
 			size_t end = i < te.n ? te.v[i].off : dn;
 
+			/* Cannot fail: the whole text converted above. */
 			if (mime_charset_to_utf8_strict(part->charset,
 			    d + pos, end - pos, &newd) < 0) {
 				set_malformed(rw, part,

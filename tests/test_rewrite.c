@@ -112,6 +112,17 @@ max_line_len(const char *p, size_t n)
 	return col > m ? col : m;
 }
 
+static bool
+has_8bit_except(const char *p, size_t n, unsigned char allowed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80 && (unsigned char)p[i] != allowed)
+			return true;
+	return false;
+}
+
 /* --- the widget ----------------------------------------------------------- */
 
 static void
@@ -524,28 +535,37 @@ test_rewrite_qp_touches_only_the_tag_line(void **state)
 }
 
 static void
-test_rewrite_text_with_bytes_invalid_in_charset_is_malformed(void **state)
+test_rewrite_text_invalid_in_its_charset_gets_ascii_text_version(void **state)
 {
-	/* 8-bit bytes in a us-ascii part that must become UTF-8; 0x81 is
-	 * not Windows-1252 either, so there is no honest conversion. */
+	/* 8-bit bytes in a us-ascii part, 0x81 not even Windows-1252: no
+	 * honest UTF-8 for the part, so it keeps its bytes and the text
+	 * version comes in ASCII rather than the tag staying. */
 	const char msg[] = "Subject: x\nContent-Type: text/plain; "
-	    "charset=us-ascii\n\nbyte \x81 here\n" TAG "\n";
+	    "charset=us-ascii\n\nbyte \x81 here\n" TAG "\nend\n";
 	struct widget_request req;
 	struct rewrite_result res;
 
 	(void)state;
 	req_init(&req, SURVEY_NPS, STYLE_STARS, "fr");
 	assert_int_equal(rewrite(&req, msg, sizeof(msg) - 1, &res, NULL), 0);
-	assert_false(res.changed);
-	assert_true(res.malformed);
-	assert_int_equal(res.tags, 0);
-	assert_non_null(strstr(res.reason, "not valid in its charset"));
+	assert_true(res.changed);
+	assert_false(res.malformed);
+	assert_int_equal(res.tags, 1);
+	assert_null(res.content_type);
+	assert_null(res.cte);
+	assert_memory_equal(res.body.data, "byte \x81 here\nQuelle est la "
+	    "probabilite que vous recommandiez", 50);
+	assert_non_null(strstr(res.body.data, "Repondez avec une note de 0 a "
+	    "10"));
+	assert_int_equal(count(res.body.data, res.body.len, "\x81"), 1);
+	assert_false(has_8bit_except(res.body.data, res.body.len, 0x81));
+	assert_non_null(strstr(res.body.data, "effacer.\nend\n"));
 	rewrite_result_clear(&res);
 	/* Without a survey nothing needs converting: the tag just goes. */
 	req.token = NULL;
 	assert_int_equal(rewrite(&req, msg, sizeof(msg) - 1, &res, NULL), 0);
 	assert_true(res.changed);
-	assert_string_equal(buf_cstr(&res.body), "byte \x81 here\n");
+	assert_string_equal(buf_cstr(&res.body), "byte \x81 here\nend\n");
 	rewrite_result_clear(&res);
 }
 
@@ -886,7 +906,7 @@ main(void)
 		cmocka_unit_test(test_rewrite_nested_7bit_utf8_text_becomes_qp_with_header),
 		cmocka_unit_test(test_rewrite_long_8bit_line_goes_quoted_printable),
 		cmocka_unit_test(test_rewrite_qp_touches_only_the_tag_line),
-		cmocka_unit_test(test_rewrite_text_with_bytes_invalid_in_charset_is_malformed),
+		cmocka_unit_test(test_rewrite_text_invalid_in_its_charset_gets_ascii_text_version),
 		cmocka_unit_test(test_rewrite_ten_megabyte_body),
 		cmocka_unit_test(test_rewrite_thousand_nested_parts_is_malformed),
 		cmocka_unit_test(test_rewrite_thousand_sibling_parts_is_malformed),
