@@ -63,6 +63,8 @@ int cmd_purge(int argc, char **argv);
 int cmd_forget(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_followup(int argc, char **argv);
+int cmd_followup_retry(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 
 #endif

@@ -33,6 +33,10 @@ static const struct cli_verb verbs[] = {
 	{ "forget", cmd_forget, "erase one customer's data" },
 	{ "export", cmd_export, "write the whole store as JSON lines" },
 	{ "import", cmd_import, "load an export into an empty store" },
+	{ "followup", cmd_followup,
+	    "store replies, then acknowledge and alert once" },
+	{ "followup-retry", cmd_followup_retry,
+	    "retry the acknowledgments and alerts that failed" },
 };
 
 static void

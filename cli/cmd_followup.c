@@ -1,0 +1,273 @@
+/*
+ * cmd_followup.c - npsgate followup and npsgate followup-retry: the
+ * acknowledgment and detractor alert after an answer (lib/followup.c).
+ *
+ * npsgate followup [-c FILE] FILE.eml...
+ *	Ingests each reply exactly as `npsgate ingest` does (a message
+ *	stored before is a duplicate: nothing is written twice), then runs
+ *	the follow-up of what was stored: for a Sieve or Postfix pipe that
+ *	should acknowledge and alert like npsgate-imapd-hook.
+ * npsgate followup-retry [-c FILE]
+ *	Tries again the follow-ups whose retry time has come (cron, or by
+ *	hand after fixing the sendmail command or the alert command).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "config.h"
+#include "followup.h"
+#include "ingest.h"
+#include "npserr.h"
+#include "store.h"
+#include "token.h"
+
+#define MAX_MESSAGE (64 * 1024 * 1024)
+
+/* Reads path ("-": the standard input) into msg; -1 with errno. */
+static int
+read_message(const char *path, struct buf *msg)
+{
+	char chunk[65536];
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	size_t n;
+	int e;
+
+	if (fp == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (msg->len + n > MAX_MESSAGE) {
+			if (fp != stdin)
+				fclose(fp);
+			errno = EFBIG;
+			return -1;
+		}
+		buf_append(msg, chunk, n);
+	}
+	e = ferror(fp) ? EIO : 0;
+	if (fp != stdin)
+		fclose(fp);
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* Config, key ring and store, or an exit status. */
+static int
+open_all(const char *verb, const char *path, struct config **cf,
+    struct keyring **ring, struct store **st)
+{
+	struct npserr err;
+
+	*ring = NULL;
+	*st = NULL;
+	if ((*cf = cli_config_load(verb, path)) == NULL)
+		return EXIT_CONFIG;
+	if ((*ring = keyring_load((*cf)->key_file, &err)) == NULL) {
+		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
+		config_free(*cf);
+		return EXIT_CONFIG;
+	}
+	if ((*st = store_open((*cf)->store_path, (*cf)->busy_timeout_ms,
+	    &err)) == NULL) {
+		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
+		keyring_free(*ring);
+		config_free(*cf);
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
+static void
+close_all(struct config *cf, struct keyring *ring, struct store *st)
+{
+	store_close(st);
+	keyring_free(ring);
+	config_free(cf);
+}
+
+static void
+report_print(const struct followup_report *rep)
+{
+	printf("followup: %d done, %d failed (retried later), %d given up,"
+	    " %d not allowed\n", rep->done, rep->failed, rep->gave_up,
+	    rep->skipped);
+}
+
+static void
+followup_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: npsgate followup [-c FILE] FILE.eml...\n"
+	    "\n"
+	    "Stores each reply as `npsgate ingest` does (once: a message seen\n"
+	    "before is a duplicate), then sends what follows an answer: the\n"
+	    "acknowledgment to the customer and the detractor alert (mail\n"
+	    "and/or command), each at most once per survey. Failures are\n"
+	    "queued for `npsgate followup-retry`. \"-\" reads the standard\n"
+	    "input.\n"
+	    "\n"
+	    "  -c, --config FILE  settings, key file and store (default %s)\n"
+	    "  -h, --help         this text\n"
+	    "\n"
+	    "Exit status: 0 (also when a follow-up failed and was queued),\n"
+	    "1 a file could not be read or stored, 2 usage, 3 bad config,\n"
+	    "key file or store.\n", CLI_DEFAULT_CONFIG);
+}
+
+int
+cmd_followup(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config_path = NULL;
+	struct config *cf;
+	struct keyring *ring;
+	struct store *st;
+	struct npserr err;
+	int c, i, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'h':
+			followup_usage(stdout);
+			return 0;
+		default:
+			followup_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "npsgate followup: name at least one FILE.eml"
+		    " (or - for the standard input)\n");
+		return EXIT_USAGE;
+	}
+	if ((ret = open_all("followup", config_path, &cf, &ring, &st)) != 0)
+		return ret;
+	for (i = optind; i < argc; i++) {
+		struct buf msg = BUF_INIT;
+		struct ingest_ctx ictx = { cf, ring, st, time(NULL), false };
+		struct followup_ctx fctx = { cf, ring, st, ictx.now };
+		struct followup_report rep;
+		struct ingest_outcome res;
+
+		memset(&res, 0, sizeof(res));
+		if (read_message(argv[i], &msg) < 0) {
+			fprintf(stderr, "npsgate followup: %s: cannot read:"
+			    " %s\n", argv[i], strerror(errno));
+			ret = EXIT_WORK;
+		} else if (ingest_message(&ictx, msg.data ? msg.data : "",
+		    msg.len, &res, &err) < 0) {
+			fprintf(stderr, "npsgate followup: %s: %s\n", argv[i],
+			    err.msg);
+			ret = EXIT_WORK;
+		} else {
+			printf("%s: %s survey=%s %s\n", argv[i],
+			    ingest_kind_name(res.kind), res.survey_id[0] ?
+			    res.survey_id : "-", res.duplicate ? "duplicate" :
+			    "new");
+			/* The answer is stored: a follow-up failure is
+			 * queued and logged, never the file's failure. */
+			if (followup_after_ingest(&fctx, res.msg_key, &rep,
+			    &err) < 0)
+				fprintf(stderr, "npsgate followup: %s: %s\n",
+				    argv[i], err.msg);
+			else
+				report_print(&rep);
+		}
+		ingest_outcome_clear(&res);
+		buf_free(&msg);
+	}
+	if (fflush(stdout) != 0)
+		ret = EXIT_WORK;
+	close_all(cf, ring, st);
+	return ret;
+}
+
+static void
+retry_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: npsgate followup-retry [-c FILE]\n"
+	    "\n"
+	    "Tries again the acknowledgments and detractor alerts that failed\n"
+	    "and whose retry time has come (after 1, 2, 4 ... minutes, at\n"
+	    "most 6 hours apart, %d tries in all). npsgate-imapd-hook does\n"
+	    "this itself; run it from cron with a pipe transport or Sieve.\n"
+	    "\n"
+	    "  -c, --config FILE  settings, key file and store (default %s)\n"
+	    "  -h, --help         this text\n"
+	    "\n"
+	    "Exit status: 0 (also when a try failed again), 1 the store\n"
+	    "failed, 2 usage, 3 bad config, key file or store.\n",
+	    FOLLOWUP_MAX_ATTEMPTS, CLI_DEFAULT_CONFIG);
+}
+
+int
+cmd_followup_retry(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config_path = NULL;
+	struct followup_report rep;
+	struct config *cf;
+	struct keyring *ring;
+	struct store *st;
+	struct npserr err;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'h':
+			retry_usage(stdout);
+			return 0;
+		default:
+			retry_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "npsgate followup-retry: no arguments"
+		    " expected\n");
+		return EXIT_USAGE;
+	}
+	if ((ret = open_all("followup-retry", config_path, &cf, &ring,
+	    &st)) != 0)
+		return ret;
+	{
+		struct followup_ctx fctx = { cf, ring, st, time(NULL) };
+
+		if (followup_retry_due(&fctx, &rep, &err) < 0) {
+			fprintf(stderr, "npsgate followup-retry: %s\n",
+			    err.msg);
+			ret = EXIT_WORK;
+		} else {
+			report_print(&rep);
+		}
+	}
+	if (fflush(stdout) != 0)
+		ret = EXIT_WORK;
+	close_all(cf, ring, st);
+	return ret;
+}
