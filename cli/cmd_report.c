@@ -438,7 +438,8 @@ report_html_trend(struct buf *out, const struct report *t)
 	tick = (hi - lo) / 4.0;
 	for (k = 0; k <= 4; k++) {
 		y = T + (H - T - B) * (1.0 - (double)k / 4.0);
-		snprintf(num, sizeof(num), "%+.0f", lo + tick * (double)k);
+		snprintf(num, sizeof(num), lo + tick * (double)k == 0.0 ?
+		    "%.0f" : "%+.0f", lo + tick * (double)k);
 		buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
 		    " y2=\"%.1f\" class=\"grid%s\"/>\n<text x=\"%.1f\""
 		    " y=\"%.1f\" class=\"axis\" text-anchor=\"end\">%s</text>\n",

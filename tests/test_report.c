@@ -1,0 +1,699 @@
+/*
+ * test_report.c - reports on a fixed synthetic store, built through the
+ * store's own API (store_survey_add, store_ingest, store_event_add), checked
+ * against figures this test computes from its inputs; ISO weeks and dates;
+ * verbatims; follow-up; forget; purge; export and import.
+ *
+ * Every test works in its own directory under /tmp, removed afterwards.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "npserr.h"
+#include "report.h"
+#include "store.h"
+#include "store_db.h"
+
+#define T0 INT64_C(1767225600)	/* 2026-01-01 00:00:00 UTC, Thursday */
+#define DAY 86400
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct store *st;
+};
+
+/* The inputs. Agents and days; NULL agent is "(none)". */
+struct sv {
+	const char *agent;
+	enum survey_type type;
+	enum survey_status status;
+	int day;		/* days after T0 */
+	const char *recipient;
+};
+
+static const struct sv surveys[] = {
+	{ "alice", SURVEY_NPS, SURVEY_SENT, 0, "c0@example.com" },
+	{ "alice", SURVEY_NPS, SURVEY_SENT, 1, "c1@example.com" },
+	{ "alice", SURVEY_NPS, SURVEY_RELEASED, 3, "c2@example.com" },
+	{ "alice", SURVEY_NPS, SURVEY_SENT, 4, "c3@example.com" },
+	{ "alice", SURVEY_NPS, SURVEY_SENT, 5, "c4@example.com" },
+	{ "bob", SURVEY_NPS, SURVEY_SENT, 3, "c5@example.com" },
+	{ "bob", SURVEY_NPS, SURVEY_BOUNCED, 4, "c6@example.com" },
+	{ "bob", SURVEY_NPS, SURVEY_SENT, 10, "c7@example.com" },
+	{ NULL, SURVEY_NPS, SURVEY_SENT, 11, "c8@example.com" },
+	{ "carol", SURVEY_NPS, SURVEY_SENT, 12, "gone@example.org" },
+	{ "carol", SURVEY_NPS, SURVEY_SENT, 13, "gone@example.org" },
+	{ "alice", SURVEY_CSAT, SURVEY_SENT, 2, "x@example.com" },
+	{ "alice", SURVEY_NPS, SURVEY_HELD, 2, "h@example.com" },
+};
+#define NSURVEYS (sizeof(surveys) / sizeof(surveys[0]))
+
+/* Replies in the order they arrive: survey index, score (-1 none),
+ * comment, hours after the survey was sent. */
+struct rp {
+	int survey;
+	int score;
+	const char *comment;
+	int hours;
+};
+
+static const struct rp replies[] = {
+	{ 0, 3, "slow", 1 },
+	{ 0, 9, "better now, thanks", 30 },	/* supersedes the 3 */
+	{ 1, 10, NULL, 2 },
+	{ 2, 7, "ok", 2 },
+	{ 3, 6, NULL, 2 },
+	{ 3, -1, "and another thing", 5 },	/* comment only: 6 stays */
+	{ 4, 8, NULL, 3 },
+	{ 5, 0, "never again", 1 },
+	{ 6, 9, NULL, 1 },
+	{ 7, -1, "no idea", 1 },		/* no score at all */
+	{ 8, 10, NULL, 1 },
+	{ 9, 2, "the secret of gone", 1 },
+	{ 10, 9, NULL, 1 },
+	{ 11, 2, "csat", 1 },			/* CSAT 2: not in NPS */
+};
+#define NREPLIES (sizeof(replies) / sizeof(replies[0]))
+
+/* Opt-outs by agent and day. */
+static const struct {
+	const char *agent;
+	int day;
+} optouts[] = {
+	{ "alice", 1 }, { "alice", 2 }, { "bob", 10 }, { "carol", 12 },
+};
+#define NOPTOUTS (sizeof(optouts) / sizeof(optouts[0]))
+
+static void
+survey_id(size_t i, char id[TOKEN_ID_LEN + 1])
+{
+	snprintf(id, TOKEN_ID_LEN + 1, "reportsurvey%04zu", i);
+}
+
+static int64_t
+sent_at(size_t i)
+{
+	return T0 + (int64_t)surveys[i].day * DAY + 3600;
+}
+
+static void
+fill(struct store *st)
+{
+	struct survey_rec rec;
+	struct ingest_rec in;
+	struct event_rec ev;
+	struct npserr err;
+	char key[64], id[TOKEN_ID_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < NSURVEYS; i++) {
+		memset(&rec, 0, sizeof(rec));
+		survey_id(i, rec.id);
+		rec.key_id = 1;
+		rec.type = surveys[i].type;
+		rec.status = surveys[i].status;
+		rec.recipient = (char *)surveys[i].recipient;
+		rec.agent = (char *)surveys[i].agent;
+		rec.team = (char *)"t";
+		rec.channel = (char *)"email";
+		rec.ticket = (char *)"T-1";
+		rec.created_at = sent_at(i);
+		assert_int_equal(store_survey_add(st, &rec, &err), 0);
+	}
+	for (i = 0; i < NREPLIES; i++) {
+		memset(&in, 0, sizeof(in));
+		snprintf(key, sizeof(key), "<reply%zu@client.example>", i);
+		survey_id((size_t)replies[i].survey, id);
+		in.msg_key = key;
+		in.kind = INGEST_RESPONSE;
+		in.survey_id = id;
+		in.score = replies[i].score;
+		in.comment = replies[i].comment;
+		in.sender = surveys[replies[i].survey].recipient;
+		in.folder = "Processed";
+		in.received_at = sent_at((size_t)replies[i].survey) +
+		    (int64_t)replies[i].hours * 3600;
+		assert_int_equal(store_ingest(st, &in, &err), INGEST_NEW);
+	}
+	for (i = 0; i < NOPTOUTS; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EVENT_OPTOUT;
+		ev.agent = optouts[i].agent;
+		ev.channel = "email";
+		ev.recipient = i == 3 ? "gone@example.org" : "o@example.com";
+		ev.at = T0 + (int64_t)optouts[i].day * DAY;
+		assert_int_equal(store_event_add(st, &ev, &err), 0);
+	}
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct npserr err;
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/npsgate-test-report-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL) {
+		free(fx);
+		return -1;
+	}
+	snprintf(fx->path, sizeof(fx->path), "%s/npsgate.db", fx->dir);
+	fx->st = store_open(fx->path, 2000, &err);
+	if (fx->st == NULL)
+		return -1;
+	*state = fx;
+	fill(fx->st);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	struct dirent *de;
+	char file[512];
+	DIR *d;
+
+	if (fx->st != NULL)
+		store_close(fx->st);
+	if ((d = opendir(fx->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", fx->dir,
+			    de->d_name);
+			unlink(file);
+		}
+		closedir(d);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* --- the figures, from the inputs ------------------------------------- */
+
+struct expect {
+	long surveys, n, det, pas, pro, optouts;
+	double score, margin;
+};
+
+/* The score that counts for survey i: the last reply with a score. */
+static int
+current_score(size_t i)
+{
+	int score = -1;
+	size_t k;
+
+	for (k = 0; k < NREPLIES; k++)
+		if ((size_t)replies[k].survey == i && replies[k].score >= 0)
+			score = replies[k].score;
+	return score;
+}
+
+static int
+same_agent(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* NPS figures of the NPS surveys sent (not held) that match: agent
+ * (when by_agent) and sent in [from, to). */
+static void
+expect_for(bool by_agent, const char *agent, int64_t from, int64_t to,
+    struct expect *e)
+{
+	double p, d, var;
+	size_t i;
+	int s;
+
+	memset(e, 0, sizeof(*e));
+	for (i = 0; i < NSURVEYS; i++) {
+		if (surveys[i].type != SURVEY_NPS ||
+		    surveys[i].status == SURVEY_HELD ||
+		    (by_agent && !same_agent(surveys[i].agent, agent)) ||
+		    sent_at(i) < from || sent_at(i) >= to)
+			continue;
+		e->surveys++;
+		if ((s = current_score(i)) < 0)
+			continue;
+		e->n++;
+		if (s <= 6)
+			e->det++;
+		else if (s <= 8)
+			e->pas++;
+		else
+			e->pro++;
+	}
+	for (i = 0; i < NOPTOUTS; i++)
+		if ((!by_agent || same_agent(optouts[i].agent, agent)) &&
+		    T0 + (int64_t)optouts[i].day * DAY >= from &&
+		    T0 + (int64_t)optouts[i].day * DAY < to)
+			e->optouts++;
+	if (e->n == 0)
+		return;
+	p = (double)e->pro / (double)e->n;
+	d = (double)e->det / (double)e->n;
+	e->score = 100.0 * (p - d);
+	var = p + d - (p - d) * (p - d);
+	e->margin = var > 0 ? 1.96 * sqrt(var / (double)e->n) * 100.0 : 0.0;
+}
+
+static void
+assert_group(const struct report_group *g, const struct expect *e)
+{
+	assert_int_equal(g->surveys, e->surveys);
+	assert_int_equal(g->res.n, e->n);
+	assert_int_equal(g->res.detractors, e->det);
+	assert_int_equal(g->res.passives, e->pas);
+	assert_int_equal(g->res.promoters, e->pro);
+	assert_int_equal(g->optouts, e->optouts);
+	assert_true(fabs(g->res.score - e->score) < 1e-9);
+	assert_true(fabs(g->res.margin - e->margin) < 1e-9);
+	if (e->surveys > 0)
+		assert_true(fabs(g->response_rate - 100.0 * (double)e->n /
+		    (double)e->surveys) < 1e-9);
+}
+
+static const struct report_group *
+find_group(const struct report *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->groups[i].name, name) == 0)
+			return &r->groups[i];
+	fail_msg("no group %s", name);
+	return NULL;
+}
+
+/* --- tests -------------------------------------------------------------- */
+
+static void
+test_report_by_agent_matches_the_inputs(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const agents[] = { "alice", "bob", "carol" };
+	struct report_opts o;
+	struct report r;
+	struct expect e;
+	struct npserr err;
+	size_t i;
+
+	report_opts_init(&o, NULL);
+	o.by = REPORT_BY_AGENT;
+	o.min_responses = 3;
+	assert_int_equal(report_run(fx->st, &o, &r, &err), 0);
+	assert_int_equal(r.n, 4);
+	/* No agent sorts first, as "(none)". */
+	assert_string_equal(r.groups[0].name, "(none)");
+	expect_for(true, NULL, INT64_MIN, INT64_MAX, &e);
+	assert_group(&r.groups[0], &e);
+	for (i = 0; i < 3; i++) {
+		expect_for(true, agents[i], INT64_MIN, INT64_MAX, &e);
+		assert_group(find_group(&r, agents[i]), &e);
+	}
+	expect_for(false, NULL, INT64_MIN, INT64_MAX, &e);
+	assert_group(&r.total, &e);
+	/* The same numbers written out, as a reader would check them:
+	 * alice has 5 NPS surveys sent (the held one is not), current
+	 * scores 9, 10, 7, 6, 8 -> 2 promoters, 2 passives, 1 detractor. */
+	assert_int_equal(find_group(&r, "alice")->surveys, 5);
+	assert_int_equal(find_group(&r, "alice")->res.promoters, 2);
+	assert_int_equal(find_group(&r, "alice")->res.detractors, 1);
+	assert_true(fabs(find_group(&r, "alice")->res.score - 20.0) < 1e-9);
+	/* Opt-out rate: 2 opt-outs / (5 surveys + 2). */
+	assert_true(fabs(find_group(&r, "alice")->optout_rate -
+	    200.0 / 7.0) < 1e-9);
+	assert_false(find_group(&r, "alice")->too_few);
+	assert_true(find_group(&r, "carol")->too_few);
+	assert_true(r.groups[0].too_few);
+	report_free(&r);
+}
+
+static void
+test_report_range_counts_days_inclusive(void **state)
+{
+	struct fixture *fx = *state;
+	struct report_opts o;
+	struct report r;
+	struct expect e;
+	struct npserr err;
+
+	report_opts_init(&o, NULL);
+	assert_int_equal(report_date_parse("2026-01-04", &o.since), 0);
+	assert_int_equal(report_date_parse("2026-01-05", &o.until), 0);
+	o.until += DAY;		/* --until includes its day */
+	assert_int_equal(report_run(fx->st, &o, &r, &err), 0);
+	assert_int_equal(r.n, 0);
+	expect_for(false, NULL, o.since, o.until, &e);
+	assert_int_equal(e.surveys, 4);	/* days 3 and 4 */
+	assert_group(&r.total, &e);
+	report_free(&r);
+}
+
+static void
+test_report_by_week_groups_iso_weeks(void **state)
+{
+	struct fixture *fx = *state;
+	struct report_opts o;
+	struct report r;
+	struct expect e;
+	struct npserr err;
+
+	report_opts_init(&o, NULL);
+	o.by = REPORT_BY_WEEK;
+	assert_int_equal(report_run(fx->st, &o, &r, &err), 0);
+	/* Thursday 2026-01-01 .. Sunday 01-04 is W01, 01-05 .. 01-11 W02,
+	 * 01-12 .. 01-18 W03. */
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.groups[0].name, "2026-W01");
+	assert_string_equal(r.groups[1].name, "2026-W02");
+	assert_string_equal(r.groups[2].name, "2026-W03");
+	assert_true(r.groups[0].start == T0 - 3 * DAY);	/* Monday 12-29 */
+	expect_for(false, NULL, T0 - 3 * DAY, T0 + 4 * DAY, &e);
+	assert_group(&r.groups[0], &e);
+	expect_for(false, NULL, T0 + 4 * DAY, T0 + 11 * DAY, &e);
+	assert_group(&r.groups[1], &e);
+	expect_for(false, NULL, T0 + 11 * DAY, T0 + 18 * DAY, &e);
+	assert_group(&r.groups[2], &e);
+	report_free(&r);
+
+	o.by = REPORT_BY_MONTH;
+	assert_int_equal(report_run(fx->st, &o, &r, &err), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.groups[0].name, "2026-01");
+	report_free(&r);
+}
+
+static void
+test_iso_week_at_year_boundaries(void **state)
+{
+	char w[16];
+	int64_t t, monday;
+
+	(void)state;
+	assert_int_equal(report_date_parse("2027-01-01", &t), 0);
+	report_iso_week(t, w, sizeof(w));
+	assert_string_equal(w, "2026-W53");	/* Friday of W53 */
+	assert_int_equal(report_date_parse("2024-12-30", &t), 0);
+	monday = report_iso_week(t, w, sizeof(w));
+	assert_string_equal(w, "2025-W01");
+	assert_true(monday == t);
+	assert_int_equal(report_date_parse("2021-01-03", &t), 0);
+	report_iso_week(t + 86399, w, sizeof(w));
+	assert_string_equal(w, "2020-W53");	/* Sunday */
+}
+
+static void
+test_date_parse_refuses_what_is_not_a_day(void **state)
+{
+	static const char *const bad[] = {
+		"2026-02-30", "2026-13-01", "2026-1-01", "26-01-01",
+		"2026/01/01", "2026-01-01x", "", "2026-00-10"
+	};
+	int64_t t;
+	size_t i;
+	char out[16];
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(report_date_parse(bad[i], &t), -1);
+	assert_int_equal(report_date_parse("2024-02-29", &t), 0);
+	report_date_format(t, out, sizeof(out));
+	assert_string_equal(out, "2024-02-29");
+}
+
+static void
+test_report_other_type_counts_alone(void **state)
+{
+	struct fixture *fx = *state;
+	struct report_opts o;
+	struct report r;
+	struct npserr err;
+
+	report_opts_init(&o, NULL);
+	o.type = SURVEY_CSAT;
+	assert_int_equal(report_run(fx->st, &o, &r, &err), 0);
+	assert_int_equal(r.total.surveys, 1);
+	assert_int_equal(r.total.res.n, 1);
+	assert_int_equal(r.total.res.detractors, 1);	/* CSAT 2 */
+	assert_true(fabs(r.total.res.score) < 1e-9);	/* 0 % satisfied */
+	/* Opt-outs on email count for the type the config gives email:
+	 * nps without a config, so none here. */
+	assert_int_equal(r.total.optouts, 0);
+	report_free(&r);
+}
+
+struct collect {
+	char ids[32][TOKEN_ID_LEN + 1];
+	char comments[32][128];
+	int scores[32];
+	size_t n;
+};
+
+static int
+collect_one(const struct report_response *r, void *arg)
+{
+	struct collect *c = arg;
+
+	assert_true(c->n < 32);
+	snprintf(c->ids[c->n], sizeof(c->ids[0]), "%s", r->survey_id);
+	snprintf(c->comments[c->n], sizeof(c->comments[0]), "%s",
+	    r->comment != NULL ? r->comment : "");
+	c->scores[c->n] = r->score;
+	c->n++;
+	return 0;
+}
+
+static void
+test_responses_current_with_history_oldest_first(void **state)
+{
+	struct fixture *fx = *state;
+	struct report_response_opts o;
+	struct collect c;
+	struct npserr err;
+	char id[TOKEN_ID_LEN + 1];
+
+	memset(&c, 0, sizeof(c));
+	report_response_opts_init(&o);
+	o.with_comment = true;
+	o.has_type = true;
+	o.type = SURVEY_NPS;
+	assert_int_equal(report_responses(fx->st, &o, collect_one, &c, &err),
+	    0);
+	/* Comments: surveys 0 (two), 2, 3 (follow-up), 5, 7, 9; ordered by
+	 * the current response's arrival. */
+	assert_int_equal(c.n, 6);
+	survey_id(0, id);
+	assert_string_equal(c.ids[0], id);
+	assert_string_equal(c.comments[0], "slow\nbetter now, thanks");
+	assert_int_equal(c.scores[0], 9);
+	survey_id(3, id);
+	assert_string_equal(c.ids[3], id);
+	assert_string_equal(c.comments[3], "and another thing");
+	assert_int_equal(c.scores[3], 6);
+
+	memset(&c, 0, sizeof(c));
+	report_response_opts_init(&o);
+	o.detractors_open = true;
+	assert_int_equal(report_responses(fx->st, &o, collect_one, &c, &err),
+	    0);
+	/* NPS 6, 0, 2 and CSAT 2, oldest first. */
+	assert_int_equal(c.n, 4);
+	survey_id(11, id);
+	assert_string_equal(c.ids[0], id);
+	survey_id(9, id);
+	assert_string_equal(c.ids[3], id);
+	assert_int_equal(report_followed_up(fx->st, id, T0 + 30 * DAY, &err),
+	    0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(report_responses(fx->st, &o, collect_one, &c, &err),
+	    0);
+	assert_int_equal(c.n, 3);
+}
+
+static void
+test_followed_up_refuses_an_unknown_survey(void **state)
+{
+	struct fixture *fx = *state;
+	struct npserr err;
+
+	assert_int_equal(report_followed_up(fx->st, "nosuchsurvey0000", T0,
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "no such survey"));
+}
+
+static long
+count_sql(struct store *st, const char *sql, const char *arg)
+{
+	sqlite3_stmt *s;
+	long n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
+	    SQLITE_OK);
+	if (arg != NULL)
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void
+test_forget_keeps_the_figures_and_drops_the_customer(void **state)
+{
+	struct fixture *fx = *state;
+	struct report_opts o;
+	struct report before, after;
+	struct report_counts c;
+	struct npserr err;
+	size_t i;
+
+	report_opts_init(&o, NULL);
+	o.by = REPORT_BY_AGENT;
+	assert_int_equal(report_run(fx->st, &o, &before, &err), 0);
+	assert_int_equal(report_forget(fx->st, "Gone@Example.ORG", &c, &err),
+	    0);
+	assert_int_equal(c.surveys, 2);
+	assert_int_equal(c.responses, 2);
+	assert_int_equal(c.comments, 1);
+	assert_int_equal(c.events, 1);
+	assert_int_equal(c.processed, 2);
+	assert_false(c.unsubscribed);
+	assert_int_equal(count_sql(fx->st, "SELECT count(*) FROM surveys"
+	    " WHERE recipient = ?1", "gone@example.org"), 0);
+	assert_int_equal(count_sql(fx->st, "SELECT count(*) FROM events"
+	    " WHERE recipient = ?1", "gone@example.org"), 0);
+	assert_int_equal(count_sql(fx->st, "SELECT count(*) FROM comments"
+	    " WHERE text LIKE '%secret%'", NULL), 0);
+	assert_int_equal(report_run(fx->st, &o, &after, &err), 0);
+	assert_int_equal(after.n, before.n);
+	for (i = 0; i < before.n; i++) {
+		assert_string_equal(after.groups[i].name,
+		    before.groups[i].name);
+		assert_int_equal(after.groups[i].surveys,
+		    before.groups[i].surveys);
+		assert_int_equal(after.groups[i].optouts,
+		    before.groups[i].optouts);
+		assert_int_equal(after.groups[i].res.n,
+		    before.groups[i].res.n);
+		assert_true(fabs(after.groups[i].res.score -
+		    before.groups[i].res.score) < 1e-9);
+		assert_true(fabs(after.groups[i].res.margin -
+		    before.groups[i].res.margin) < 1e-9);
+	}
+	report_free(&before);
+	report_free(&after);
+	/* Forgetting again finds nothing and changes nothing. */
+	assert_int_equal(report_forget(fx->st, "gone@example.org", &c, &err),
+	    0);
+	assert_int_equal(c.surveys, 0);
+	assert_int_equal(report_forget(fx->st, "not an address", &c, &err),
+	    -1);
+}
+
+static void
+test_purge_keeps_held_surveys_and_opt_outs(void **state)
+{
+	struct fixture *fx = *state;
+	struct report_counts c;
+	struct npserr err;
+
+	assert_int_equal(store_unsubscribe_add(fx->st, "c5@example.com",
+	    T0, NULL, &err), 0);
+	/* Everything sent before day 4 goes: surveys 0, 1, 2, 5, 11. */
+	assert_int_equal(report_purge(fx->st, T0 + 4 * DAY, &c, &err), 0);
+	assert_int_equal(c.surveys, 5);
+	assert_int_equal(c.responses, 6);	/* 0 has two, 1, 2, 5, 11 */
+	assert_int_equal(c.events, 2);		/* opt-outs of days 1, 2 */
+	assert_int_equal(count_sql(fx->st, "SELECT count(*) FROM surveys"
+	    " WHERE status = 'held'", NULL), 1);
+	assert_int_equal(store_is_unsubscribed(fx->st, "c5@example.com",
+	    &err), 1);
+}
+
+static void
+test_export_then_import_gives_the_same_export(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *copy;
+	struct npserr err;
+	char path[160], *a = NULL, *b = NULL;
+	size_t alen = 0, blen = 0;
+	FILE *fa, *fb, *in;
+
+	fa = open_memstream(&a, &alen);
+	assert_non_null(fa);
+	assert_int_equal(report_export(fx->st, fa, &err), 0);
+	fclose(fa);
+	snprintf(path, sizeof(path), "%s/copy.db", fx->dir);
+	copy = store_open(path, 2000, &err);
+	assert_non_null(copy);
+	in = fmemopen(a, alen, "r");
+	assert_int_equal(report_import(copy, in, "mem", &err), 0);
+	fclose(in);
+	fb = open_memstream(&b, &blen);
+	assert_int_equal(report_export(copy, fb, &err), 0);
+	fclose(fb);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	/* A second import into the same store is refused, whole. */
+	in = fmemopen(a, alen, "r");
+	assert_int_equal(report_import(copy, in, "mem", &err), -1);
+	assert_non_null(strstr(err.msg, "not empty"));
+	fclose(in);
+	store_close(copy);
+	free(a);
+	free(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_report_by_agent_matches_the_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_report_range_counts_days_inclusive, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_report_by_week_groups_iso_weeks, setup, teardown),
+		cmocka_unit_test(test_iso_week_at_year_boundaries),
+		cmocka_unit_test(test_date_parse_refuses_what_is_not_a_day),
+		cmocka_unit_test_setup_teardown(
+		    test_report_other_type_counts_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_responses_current_with_history_oldest_first, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_followed_up_refuses_an_unknown_survey, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_forget_keeps_the_figures_and_drops_the_customer,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_purge_keeps_held_surveys_and_opt_outs, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_export_then_import_gives_the_same_export, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
