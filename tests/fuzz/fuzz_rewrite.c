@@ -245,7 +245,7 @@ check_outgoing(const char *msg, size_t len, int style)
 	struct npserr err;
 	struct buf out = BUF_INIT;
 	const char *tok;
-	size_t n, on, i, hl, ohl, toklen;
+	size_t n, on, i, hl, ohl, toklen, n_reply_to;
 	int r;
 
 	n = outgoing_headers_parse(msg, len, &hdrs);
@@ -290,13 +290,16 @@ check_outgoing(const char *msg, size_t len, int style)
 	if (res.kind == OUTGOING_SURVEY) {
 		FUZZ_CHECK(token_verify(fuzz_ring, res.token, strlen(res.token),
 		    FUZZ_NOW, 0, NULL) == TOKEN_OK, "survey token verifies");
+		/* What leaves: one Reply-To, with the survey's token. */
 		tok = NULL;
-		for (i = 0; i < res.n_edits && tok == NULL; i++)
-			if (res.edits[i].op == OUTGOING_ADD &&
-			    strcasecmp(res.edits[i].name, "Reply-To") == 0)
-				tok = token_find_in_address(res.edits[i].value,
-				    strlen(res.edits[i].value),
-				    fuzz_cf->reply_local, &toklen);
+		n_reply_to = 0;
+		for (i = 0; i < on; i++)
+			if (strcasecmp(oh[i].name, "Reply-To") == 0) {
+				n_reply_to++;
+				tok = token_find_in_address(oh[i].value,
+				    oh[i].vlen, fuzz_cf->reply_local, &toklen);
+			}
+		FUZZ_CHECK(n_reply_to == 1, "a survey leaves with one Reply-To");
 		FUZZ_CHECK(tok != NULL && toklen == TOKEN_LEN &&
 		    strncmp(tok, res.token, TOKEN_LEN) == 0,
 		    "Reply-To carries the survey token");
