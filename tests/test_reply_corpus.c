@@ -340,7 +340,8 @@ main(int argc, char **argv)
 		}
 		/* A reply that carries our token or Message-ID must be tied
 		 * to its survey, whatever its kind (a bounce marks it). */
-		tied_expected = (memmem(msg.data, msg.len, "{{TOKEN}}", 9) ||
+		tied_expected = msg.len > 0 &&
+		    (memmem(msg.data, msg.len, "{{TOKEN}}", 9) ||
 		    memmem(msg.data, msg.len, "{{MSGID}}", 9)) &&
 		    l->kind != REPLY_UNMATCHED && l->kind != REPLY_UNPARSED;
 		substitute(&msg, "{{TOKEN}}", tstr);
