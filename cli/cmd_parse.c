@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -88,7 +89,7 @@ cmd_parse(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config_path = NULL;
-	bool dry = false;
+	bool dry = false, dry_store = false;
 	struct config *cf;
 	struct keyring *ring;
 	struct store *st = NULL;
@@ -128,8 +129,15 @@ cmd_parse(int argc, char **argv)
 		config_free(cf);
 		return EXIT_CONFIG;
 	}
-	if (!dry && (st = store_open(cf->store_path, cf->busy_timeout_ms,
-	    &err)) == NULL) {
+	/* parse writes nothing: a store that does not exist yet is not
+	 * created, the Message-ID lookup is simply off. */
+	if (!dry && access(cf->store_path, F_OK) != 0) {
+		fprintf(stderr, "npsgate parse: no store at %s yet: replies "
+		    "are matched by their token only\n", cf->store_path);
+		dry_store = true;
+	}
+	if (!dry && !dry_store && (st = store_open(cf->store_path,
+	    cf->busy_timeout_ms, &err)) == NULL) {
 		fprintf(stderr, "npsgate parse: %s\n", err.msg);
 		keyring_free(ring);
 		config_free(cf);
