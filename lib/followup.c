@@ -489,7 +489,7 @@ template_fill(const char *text, size_t n, const struct field *fields,
     struct buf *out)
 {
 	const struct field *f;
-	size_t i = 0, l;
+	size_t i = 0, l = 0;
 
 	while (i < n) {
 		if (text[i] == '{') {
