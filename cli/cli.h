@@ -54,6 +54,7 @@ int cmd_parse(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_release(int argc, char **argv);
+int cmd_rewrite(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_responses(int argc, char **argv);

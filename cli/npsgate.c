@@ -19,6 +19,8 @@ static const struct cli_verb verbs[] = {
 	    "validate npsgate.conf and print the effective settings" },
 	{ "release", cmd_release,
 	    "release the delayed survey mails that are due" },
+	{ "rewrite", cmd_rewrite,
+	    "apply the milter's transformation to one message (stdin)" },
 	{ "render", cmd_render, "preview the score widget as an HTML page" },
 	{ "report", cmd_report,
 	    "NPS, CSAT or CES per agent, team, channel, reason or period" },

@@ -1,0 +1,557 @@
+/*
+ * npsgate-milter.c - the Postfix milter: libmilter callbacks and main.
+ *
+ * Glue only. The callbacks collect what a message brings (headers as
+ * received, envelope recipients, the body up to max_body) and, at the end
+ * of the message, hand it to outgoing_process() (lib/outgoing.c), which
+ * decides everything; this file applies the answer through libmilter
+ * (header changes, body replacement, quarantine = Postfix's hold queue),
+ * writes the store row and logs one line per message that was more than
+ * passed through.
+ *
+ * Threads: libmilter runs one thread per connection. The config, key
+ * ring and templates are read-only and shared; store connections come
+ * from a small pool guarded by a mutex, so each thread uses one
+ * connection at a time and the number of connections follows the peak
+ * concurrency.
+ *
+ * Failure policy (cf->on_error): an internal failure delivers the message
+ * unchanged except for the removal of the X-NPS-* headers (accept), or
+ * asks Postfix to try again later (tempfail); either way one log line
+ * with the queue id and the reason, and an EVENT_ERROR row when the store
+ * works.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "autoconf.h"
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "outgoing.h"
+#include "rewrite.h"
+#include "store.h"
+#include "token.h"
+#include "xalloc.h"
+
+#define DEFAULT_CONFIG NPSGATE_SYSCONFDIR "/npsgate.conf"
+/* libmilter's own chunk size for body data. */
+#define REPLBODY_CHUNK 65535
+
+static const struct config *cf;
+static struct outgoing_ctx octx;
+
+/* --- store pool ------------------------------------------------------ */
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store **pool;
+static size_t pool_n, pool_cap;
+
+/*
+ * pool_get - an idle store connection, opened when none is idle. The
+ * caller owns it until pool_put. NULL with err set when the store cannot
+ * be opened.
+ */
+static struct store *
+pool_get(struct npserr *err)
+{
+	struct store *st = NULL;
+
+	pthread_mutex_lock(&pool_lock);
+	if (pool_n > 0)
+		st = pool[--pool_n];
+	pthread_mutex_unlock(&pool_lock);
+	if (st == NULL)
+		st = store_open(cf->store_path, cf->busy_timeout_ms, err);
+	return st;
+}
+
+static void
+pool_put(struct store *st)
+{
+	if (st == NULL)
+		return;
+	pthread_mutex_lock(&pool_lock);
+	if (pool_n == pool_cap) {
+		pool_cap = pool_cap ? pool_cap * 2 : 16;
+		pool = xrealloc(pool, pool_cap * sizeof(*pool));
+	}
+	pool[pool_n++] = st;
+	pthread_mutex_unlock(&pool_lock);
+}
+
+static void
+pool_close_all(void)
+{
+	pthread_mutex_lock(&pool_lock);
+	while (pool_n > 0)
+		store_close(pool[--pool_n]);
+	free(pool);
+	pool = NULL;
+	pool_cap = 0;
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/* --- per-connection state -------------------------------------------- */
+
+struct conn {
+	struct outgoing_header *hdrs;
+	size_t n_hdrs, cap_hdrs;
+	char **rcpts;
+	size_t n_rcpts;
+	struct buf msg;		/* header block (at EOH), then the body */
+	size_t body_len;
+	bool oversized;
+};
+
+static void
+conn_reset(struct conn *c)
+{
+	size_t i;
+
+	outgoing_headers_free(c->hdrs, c->n_hdrs);
+	c->hdrs = NULL;
+	c->n_hdrs = c->cap_hdrs = 0;
+	for (i = 0; i < c->n_rcpts; i++)
+		free(c->rcpts[i]);
+	free(c->rcpts);
+	c->rcpts = NULL;
+	c->n_rcpts = 0;
+	buf_free(&c->msg);
+	c->body_len = 0;
+	c->oversized = false;
+}
+
+static struct conn *
+conn_get(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		smfi_setpriv(ctx, c);
+	}
+	return c;
+}
+
+static sfsistat
+cb_connect(SMFICTX *ctx, char *host, struct sockaddr *addr)
+{
+	(void)host;
+	(void)addr;
+	conn_get(ctx);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	(void)argv;
+	conn_reset(conn_get(ctx));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (argv == NULL || argv[0] == NULL)
+		return SMFIS_CONTINUE;
+	c->rcpts = xrealloc(c->rcpts, (c->n_rcpts + 1) * sizeof(char *));
+	c->rcpts[c->n_rcpts++] = xstrdup(argv[0]);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn *c = conn_get(ctx);
+	struct outgoing_header *h;
+
+	if (c->n_hdrs == c->cap_hdrs) {
+		c->cap_hdrs = c->cap_hdrs ? c->cap_hdrs * 2 : 32;
+		c->hdrs = xrealloc(c->hdrs, c->cap_hdrs * sizeof(*c->hdrs));
+	}
+	h = &c->hdrs[c->n_hdrs++];
+	h->name = xstrdup(name ? name : "");
+	h->value = xstrdup(value ? value : "");
+	h->vlen = strlen(h->value);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_eoh(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+
+	/* The message rewrite_message reads is this block and the body
+	 * after it, in one buffer: the body is never copied again. */
+	buf_reset(&c->msg);
+	outgoing_headers_block(c->hdrs, c->n_hdrs, &c->msg);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct conn *c = conn_get(ctx);
+
+	c->body_len += len;
+	if (c->oversized)
+		return SMFIS_CONTINUE;
+	if (c->body_len > cf->max_body) {
+		/* Beyond max_body the mail passes unchanged: stop holding
+		 * its bytes. */
+		c->oversized = true;
+		buf_free(&c->msg);
+		return SMFIS_CONTINUE;
+	}
+	buf_append(&c->msg, chunk, len);
+	return SMFIS_CONTINUE;
+}
+
+/*
+ * apply - hands res to Postfix. Returns 0, or -1 when libmilter refused a
+ * change (the message then goes as far as it was changed; Postfix keeps
+ * it consistent).
+ */
+static int
+apply(SMFICTX *ctx, const struct outgoing_result *res, const char **what)
+{
+	size_t i, off, n;
+	const struct outgoing_edit *e;
+	int r;
+
+	for (i = 0; i < res->n_edits; i++) {
+		e = &res->edits[i];
+		if (e->op == OUTGOING_ADD)
+			r = smfi_addheader(ctx, e->name, e->value);
+		else
+			r = smfi_chgheader(ctx, e->name, e->index,
+			    e->op == OUTGOING_DELETE ? NULL : e->value);
+		if (r != MI_SUCCESS) {
+			*what = "header change";
+			return -1;
+		}
+	}
+	if (res->body_changed) {
+		for (off = 0; off < res->body.len; off += n) {
+			n = res->body.len - off;
+			if (n > REPLBODY_CHUNK)
+				n = REPLBODY_CHUNK;
+			if (smfi_replacebody(ctx,
+			    (unsigned char *)res->body.data + off, (int)n) !=
+			    MI_SUCCESS) {
+				*what = "body replacement";
+				return -1;
+			}
+		}
+	}
+	if (res->hold && smfi_quarantine(ctx, (char *)res->hold_reason) !=
+	    MI_SUCCESS) {
+		*what = "quarantine";
+		return -1;
+	}
+	return 0;
+}
+
+static sfsistat
+cb_eom(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+	struct outgoing_input in;
+	struct outgoing_result res;
+	struct npserr err, err2;
+	struct store *st;
+	const char *qid, *what = NULL;
+	sfsistat ret = SMFIS_CONTINUE;
+	bool failed = false;
+
+	qid = smfi_getsymval(ctx, "i");
+	if (qid == NULL)
+		qid = "NOQUEUE";
+	npserr_clear(&err);
+	memset(&in, 0, sizeof(in));
+	in.hdrs = c->hdrs;
+	in.n_hdrs = c->n_hdrs;
+	in.rcpts = c->rcpts;
+	in.n_rcpts = c->n_rcpts;
+	in.msg = c->msg.data ? c->msg.data : "";
+	in.len = c->msg.len;
+	in.oversized = c->oversized;
+	in.queue_id = qid;
+	in.now = (int64_t)time(NULL);
+	in.style = -1;
+
+	st = pool_get(&err);
+	if (st == NULL) {
+		/* Without a store no survey can be recorded, so none is
+		 * sent; the headers still go. */
+		failed = true;
+		outgoing_strip(cf, &in, &res);
+	} else if (outgoing_process(&octx, st, &in, &res, &err) < 0) {
+		failed = true;
+	} else if (outgoing_commit(st, &res, &err) < 0) {
+		failed = true;
+		outgoing_fallback(&res);
+	}
+
+	if (failed) {
+		msg_warn("%s: npsgate: internal error, %s: %s", qid,
+		    cf->on_error == ON_ERROR_TEMPFAIL ?
+		    "tempfail" : "passed unchanged", err.msg);
+		if (st != NULL && outgoing_error_event(st, cf, &in, err.msg,
+		    &err2) < 0)
+			msg_warn("%s: npsgate: %s", qid, err2.msg);
+		if (cf->on_error == ON_ERROR_TEMPFAIL) {
+			ret = SMFIS_TEMPFAIL;
+			goto out;
+		}
+	} else if (res.kind != OUTGOING_PLAIN || res.summary[0] != '\0') {
+		msg_info("%s: npsgate: %s", qid, res.summary);
+	} else if (res.n_edits > 0) {
+		msg_debug("%s: npsgate: %zu internal header(s) removed", qid,
+		    res.n_edits);
+	}
+	if (apply(ctx, &res, &what) < 0) {
+		msg_warn("%s: npsgate: libmilter refused the %s", qid, what);
+		if (res.kind == OUTGOING_SURVEY)
+			ret = SMFIS_TEMPFAIL;
+	}
+out:
+	outgoing_result_clear(&res);
+	pool_put(st);
+	conn_reset(c);
+	return ret;
+}
+
+static sfsistat
+cb_abort(SMFICTX *ctx)
+{
+	conn_reset(conn_get(ctx));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_close(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL) {
+		conn_reset(c);
+		free(c);
+		smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc desc = {
+	"npsgate",
+	SMFI_VERSION,
+	SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY | SMFIF_QUARANTINE,
+	cb_connect,
+	NULL,			/* helo */
+	cb_envfrom,
+	cb_envrcpt,
+	cb_header,
+	cb_eoh,
+	cb_body,
+	cb_eom,
+	cb_abort,
+	cb_close,
+	NULL,			/* unknown */
+	NULL,			/* data */
+	NULL			/* negotiate */
+};
+
+/* --- main ------------------------------------------------------------ */
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: npsgate-milter [-f] [-c FILE] [-p SOCKET]\n"
+	    "  -c, --config FILE   configuration (default %s)\n"
+	    "  -f, --foreground    stay in the foreground, log to stderr\n"
+	    "  -p, --socket SPEC   unix:/path or inet:PORT@HOST, overrides "
+	    "[milter] socket\n"
+	    "  -v, --verbose       log every message handled\n"
+	    "  -h, --help          this help\n"
+	    "  -V, --version       print the version\n", DEFAULT_CONFIG);
+}
+
+/* The file behind a unix:/local: socket spec, or NULL. */
+static const char *
+socket_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	if (spec[0] == '/')
+		return spec;
+	return NULL;
+}
+
+/*
+ * drop_privileges - become milter_user (and milter_group, or the user's
+ * own group). The socket is handed to them first so Postfix (in the
+ * group) can connect and nobody else can.
+ */
+static void
+drop_privileges(const char *sockpath)
+{
+	struct passwd *pw;
+	struct group *gr;
+	gid_t gid;
+
+	if (cf->milter_user == NULL || geteuid() != 0) {
+		if (sockpath != NULL && chmod(sockpath, 0660) < 0)
+			msg_warn("socket %s: cannot chmod: %s", sockpath,
+			    strerror(errno));
+		return;
+	}
+	if ((pw = getpwnam(cf->milter_user)) == NULL)
+		msg_fatal("[milter] user %s: no such user", cf->milter_user);
+	gid = pw->pw_gid;
+	if (cf->milter_group != NULL) {
+		if ((gr = getgrnam(cf->milter_group)) == NULL)
+			msg_fatal("[milter] group %s: no such group",
+			    cf->milter_group);
+		gid = gr->gr_gid;
+	}
+	if (sockpath != NULL) {
+		if (chown(sockpath, pw->pw_uid, gid) < 0 ||
+		    chmod(sockpath, 0660) < 0)
+			msg_fatal("socket %s: cannot give it to %s: %s",
+			    sockpath, cf->milter_user, strerror(errno));
+	}
+	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 ||
+	    setuid(pw->pw_uid) < 0)
+		msg_fatal("cannot become user %s: %s", cf->milter_user,
+		    strerror(errno));
+	if (setuid(0) == 0)
+		msg_fatal("cannot drop root: setuid(0) still works");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config_path = DEFAULT_CONFIG, *spec = NULL, *sockpath;
+	struct config *conf;
+	struct keyring *ring;
+	struct widget_templates *tpl;
+	struct store *st;
+	struct npserr err;
+	bool foreground = false;
+	int c, verbose = 0, rc;
+
+	while ((c = getopt_long(argc, argv, "c:fp:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'p':
+			spec = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("npsgate-milter %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_open("npsgate-milter", foreground ? LOG_TO_STDERR :
+	    LOG_TO_SYSLOG);
+	if (verbose)
+		log_verbose(verbose);
+
+	if ((conf = config_load(config_path, &err)) == NULL) {
+		msg_error("%s", err.msg);
+		return 3;
+	}
+	cf = conf;
+	if (spec == NULL)
+		spec = cf->milter_socket;
+	/* Keys are read before privileges go: the key file may be
+	 * readable by root only. */
+	if ((ring = keyring_load(cf->key_file, &err)) == NULL)
+		msg_fatal("%s", err.msg);
+	if ((tpl = widget_templates_load(cf->templates_dir, &err)) == NULL)
+		msg_fatal("%s", err.msg);
+	octx.cf = cf;
+	octx.ring = ring;
+	octx.tpl = tpl;
+
+	if (smfi_register(desc) != MI_SUCCESS)
+		msg_fatal("smfi_register failed");
+	if (smfi_setconn((char *)spec) != MI_SUCCESS)
+		msg_fatal("socket %s: bad specification; use unix:/path or "
+		    "inet:PORT@HOST", spec);
+	umask(007);
+	if (smfi_opensocket(true) != MI_SUCCESS)
+		msg_fatal("socket %s: cannot open (in use, or a directory "
+		    "missing?)", spec);
+	sockpath = socket_path(spec);
+	drop_privileges(sockpath);
+
+	if (!foreground && daemon(0, 0) < 0)
+		msg_fatal("cannot detach: %s", strerror(errno));
+	/* Open the store once now, as the user that will use it (and after
+	 * the fork: an SQLite connection must not cross one), so a bad
+	 * path or permission shows at start and the schema is in place. */
+	if ((st = store_open(cf->store_path, cf->busy_timeout_ms, &err)) ==
+	    NULL)
+		msg_warn("%s; mails pass without surveys until it works",
+		    err.msg);
+	else
+		pool_put(st);
+	msg_info("listening on %s (on_error %s)", spec,
+	    cf->on_error == ON_ERROR_TEMPFAIL ? "tempfail" : "accept");
+	/* smfi_main returns when libmilter's signal thread sees SIGTERM,
+	 * SIGINT or SIGHUP (it calls smfi_stop's machinery) and the
+	 * connections in progress have finished. */
+	rc = smfi_main();
+	msg_info("stopping");
+	pool_close_all();
+	widget_templates_free(tpl);
+	keyring_free(ring);
+	config_free(conf);
+	return rc == MI_SUCCESS ? 0 : 1;
+}
