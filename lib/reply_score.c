@@ -36,6 +36,7 @@ struct cand {
 	int restricted;		/* 2: "un", "one": alone or "N/10" only;
 				 * 1: "neuf" (also "new"): never weak */
 	bool rejected;
+	bool embedded;		/* weak and inside a sentence: refused */
 };
 
 struct number_word {
@@ -677,6 +678,45 @@ stands_as_score(const char *s, size_t n, const struct cand *c)
 	return starts_symbol(s, n, j, "–") || starts_symbol(s, n, j, "—");
 }
 
+/* A bare number inside a sentence, between two words ("nous sommes 3 à
+ * l'utiliser"), is a quantity or a name, not a score: a weak candidate
+ * counts only at the start of a line, after punctuation or an article
+ * ("un 8"), or before punctuation or the end of its line. */
+static bool
+embedded_in_sentence(const char *s, size_t n, const struct cand *c)
+{
+	size_t i = c->start, j;
+	char w[WORD_MAX];
+	bool crossed;
+
+	while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+		i--;
+	if (i == 0 || s[i - 1] == '\n' || !rint_is_word_byte(s, n, i - 1))
+		return false;
+	if (word_before(s, c->start, w, sizeof(w), &crossed) != (size_t)-1 &&
+	    (strcmp(w, "un") == 0 || strcmp(w, "une") == 0 ||
+	    strcmp(w, "a") == 0 || strcmp(w, "an") == 0 ||
+	    strcmp(w, "un'") == 0))
+		return false;
+	j = skip_spaces(s, n, c->xend);
+	if (j >= n || s[j] == '\n' || s[j] == '\r')
+		return false;
+	return rint_is_word_byte(s, n, j);
+}
+
+static struct cand
+cand_make(int value, size_t start, size_t end, int restricted)
+{
+	struct cand c;
+
+	memset(&c, 0, sizeof(c));
+	c.value = value;
+	c.start = start;
+	c.end = c.xend = end;
+	c.restricted = restricted;
+	return c;
+}
+
 static size_t
 find_candidates(const char *s, size_t n, int max, struct cand *v)
 {
@@ -687,15 +727,13 @@ find_candidates(const char *s, size_t n, int max, struct cand *v)
 		unsigned char ch = (unsigned char)s[i];
 
 		if (rint_is_digit(ch) && (m = keycap_at(s, n, i, &val)) > 0) {
-			v[k] = (struct cand){ val, i, i + m, i + m, false, 0,
-			    false };
+			v[k] = cand_make(val, i, i + m, 0);
 			k++;
 			i += m;
 			continue;
 		}
 		if (starts_symbol(s, n, i, "\xf0\x9f\x94\x9f")) {	/* 🔟 */
-			v[k] = (struct cand){ 10, i, i + 4, i + 4, false, 0,
-			    false };
+			v[k] = cand_make(10, i, i + 4, 0);
 			k++;
 			i += 4;
 			continue;
@@ -710,7 +748,7 @@ find_candidates(const char *s, size_t n, int max, struct cand *v)
 				val = (s[i] - '0') * 10 + (s[i + 1] - '0');
 			else
 				val = 1000;	/* refused below */
-			v[k] = (struct cand){ val, i, m, m, false, 0, false };
+			v[k] = cand_make(val, i, m, 0);
 			classify_digits(s, n, &v[k], max);
 			i = v[k].rejected ? m : v[k].xend;
 			k++;
@@ -726,9 +764,8 @@ find_candidates(const char *s, size_t n, int max, struct cand *v)
 			for (j = 0; number_words[j].word != NULL; j++) {
 				if (!rint_equal(s + i, w, number_words[j].word))
 					continue;
-				v[k] = (struct cand){ number_words[j].value, i,
-				    i + w, i + w, false,
-				    number_words[j].restricted, false };
+				v[k] = cand_make(number_words[j].value, i,
+				    i + w, number_words[j].restricted);
 				classify_word(s, n, &v[k], max);
 				if (!v[k].rejected)
 					w = v[k].xend - i;
@@ -826,6 +863,8 @@ reply_score_find(const char *s, size_t n, enum survey_type type,
 			v[i].strong = true;
 		if (v[i].restricted && !v[i].strong)
 			v[i].rejected = true;
+		if (!v[i].strong && embedded_in_sentence(s, n, &v[i]))
+			v[i].embedded = true;
 		if (v[i].value < min || v[i].value > max)
 			v[i].rejected = true;
 	}
@@ -840,6 +879,11 @@ reply_score_find(const char *s, size_t n, enum survey_type type,
 			return -1;
 		}
 	}
+	/* Offered as alternatives or not, a number inside a sentence is not
+	 * an answer. */
+	for (i = 0; i < k; i++)
+		if (v[i].embedded)
+			v[i].rejected = true;
 	for (i = 0; i < k; i++) {
 		if (v[i].rejected)
 			continue;

@@ -190,6 +190,9 @@ test_score_reads_the_usual_forms(void **state)
 	assert_int_equal(score_of("I'd give you an 8", SURVEY_NPS), 8);
 	assert_int_equal(score_of("8 - livraison un peu lente", SURVEY_NPS), 8);
 	assert_int_equal(score_of("7 out of 10", SURVEY_NPS), 7);
+	assert_int_equal(score_of("C'est un 8 pour moi", SURVEY_NPS), 8);
+	assert_int_equal(score_of("Très bien, 9 merci", SURVEY_NPS), 9);
+	assert_int_equal(score_of("10 merci pour tout", SURVEY_NPS), 10);
 }
 
 static void
@@ -231,6 +234,8 @@ test_score_refuses_numbers_that_are_not_scores(void **state)
 	assert_int_equal(score_of("3 x 2 cartons", SURVEY_NPS), -1);
 	assert_int_equal(score_of("version 2.3", SURVEY_NPS), -1);
 	assert_int_equal(score_of("1er étage", SURVEY_NPS), -1);
+	assert_int_equal(score_of("Nous sommes 3 à utiliser le service",
+	    SURVEY_NPS), -1);
 }
 
 static void
