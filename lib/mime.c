@@ -1052,8 +1052,11 @@ charset_to_utf8(const char *charset, const char *p, size_t n, bool strict,
 			buf_append(out, p, n);
 			return 0;
 		}
-		/* 8-bit bytes in a part labelled ASCII: mislabelled. */
-		return guess_to_utf8(p, n, strict, out);
+		/* 8-bit bytes in a part labelled ASCII: mislabelled; a guess
+		 * is good for reading, never exact. */
+		if (strict)
+			return -1;
+		return guess_to_utf8(p, n, false, out);
 	case CS_LATIN1:
 		latin1_to_utf8(p, n, out);
 		return 0;

@@ -448,26 +448,45 @@ content_type_utf8(const char *msg, const struct mime_part *part)
 
 /* --- finding and replacing the tag in decoded text ------------------------ */
 
-static bool
-blank_but_tags(const char *p, size_t n, const char *tag, size_t taglen)
+/*
+ * Copies line (n bytes) to out without its tags, removed again and again:
+ * "[InsertSatisfactionEva[tag]luation]" must not leave a tag behind. The
+ * output never holds the tag, since a new one could only end at its last
+ * byte, where it is checked. Returns the number of tags removed.
+ */
+static int
+remove_tags(const struct rw *rw, const char *line, size_t n, struct buf *out)
 {
-	size_t i = 0;
+	size_t i, start = out->len, tl = rw->taglen;
+	char last = rw->tag[tl - 1];
+	int count = 0;
 
-	while (i < n) {
-		if (n - i >= taglen && memcmp(p + i, tag, taglen) == 0) {
-			i += taglen;
-			continue;
+	for (i = 0; i < n; i++) {
+		buf_putc(out, line[i]);
+		if (line[i] == last && out->len - start >= tl &&
+		    memcmp(out->data + out->len - tl, rw->tag, tl) == 0) {
+			buf_truncate(out, out->len - tl);
+			count++;
 		}
+	}
+	return count;
+}
+
+static bool
+blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
 		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
 			return false;
-		i++;
-	}
 	return true;
 }
 
 /*
- * Edits that replace every tag in t (n bytes) by repl (NULL: remove it;
- * in text, a line left blank goes too). Returns the number of tags.
+ * Edits that replace every tag in t (n bytes) by repl; with repl NULL (no
+ * survey) the tags go, line by line, and in text a line left blank goes
+ * too. Returns the number of tags.
  */
 static int
 tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
@@ -481,27 +500,25 @@ tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
 	while (pos + rw->taglen <= n &&
 	    (p = find_tag(rw, t + pos, n - pos)) != NULL) {
 		x = (size_t)(p - t);
-		if (repl == NULL && text) {
-			for (ls = x; ls > 0 && t[ls - 1] != '\n'; ls--)
-				;
-			p = memchr(t + x, '\n', n - x);
-			le = p ? (size_t)(p - t) : n;
-			if (ls >= pos && blank_but_tags(t + ls, le - ls,
-			    rw->tag, rw->taglen)) {
-				for (p = t + ls; (p = find_tag(rw, p,
-				    (size_t)(t + le - p))) != NULL;
-				    p += rw->taglen)
-					count++;
-				edits_add(out, ls, (le < n ? le + 1 : le) - ls);
-				pos = le < n ? le + 1 : n;
-				continue;
-			}
-		}
-		e = edits_add(out, x, rw->taglen);
-		if (repl != NULL)
+		if (repl != NULL) {
+			e = edits_add(out, x, rw->taglen);
 			buf_append(&e->repl, repl->data, repl->len);
-		count++;
-		pos = x + rw->taglen;
+			count++;
+			pos = x + rw->taglen;
+			continue;
+		}
+		/* pos is a line start: the line of x begins at or after it. */
+		for (ls = x; ls > pos && t[ls - 1] != '\n'; ls--)
+			;
+		p = memchr(t + x, '\n', n - x);
+		le = p ? (size_t)(p - t) : n;
+		e = edits_add(out, ls, le - ls);
+		count += remove_tags(rw, t + ls, le - ls, &e->repl);
+		if (text && blank(e->repl.data, e->repl.len)) {
+			buf_reset(&e->repl);
+			e->len = (le < n ? le + 1 : le) - ls;
+		}
+		pos = le < n ? le + 1 : n;
 	}
 	return count;
 }
@@ -969,26 +986,95 @@ out:
 	buf_free(&newd);
 }
 
+/* Whether line (n bytes, no line end) starts like a delimiter of one of
+ * the enclosing multiparts. */
+static bool
+line_is_delimiter(const char *line, size_t n, const char *const *bounds,
+    int nb)
+{
+	size_t bl;
+	int i;
+
+	if (n < 2 || line[0] != '-' || line[1] != '-')
+		return false;
+	for (i = 0; i < nb; i++) {
+		bl = strlen(bounds[i]);
+		if (n >= 2 + bl && memcmp(line + 2, bounds[i], bl) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the edits from index k0 on would make a line that reads as a
+ * boundary of an enclosing multipart (removing the tag from
+ * "--[tag]boundary" would): each edited stretch is checked with the rest
+ * of its first and last lines.
+ */
+static bool
+edits_make_delimiter(const struct rw *rw, size_t k0, const char *const *bounds,
+    int nb)
+{
+	struct buf seg = BUF_INIT;
+	const struct edit *e;
+	const char *nl, *p, *end;
+	size_t k, ls, le;
+	bool bad = false;
+
+	for (k = k0; k < rw->medits.n && !bad; k++) {
+		e = &rw->medits.v[k];
+		for (ls = e->off; ls > 0 && rw->msg[ls - 1] != '\n'; ls--)
+			;
+		nl = memchr(rw->msg + e->off + e->len, '\n',
+		    rw->len - e->off - e->len);
+		le = nl ? (size_t)(nl - rw->msg) : rw->len;
+		buf_reset(&seg);
+		buf_append(&seg, rw->msg + ls, e->off - ls);
+		buf_append(&seg, e->repl.data, e->repl.len);
+		buf_append(&seg, rw->msg + e->off + e->len,
+		    le - e->off - e->len);
+		for (p = buf_cstr(&seg), end = p + seg.len; p <= end && !bad;
+		    p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (nl == NULL)
+				nl = end;
+			bad = line_is_delimiter(p, (size_t)(nl - p), bounds, nb);
+		}
+	}
+	buf_free(&seg);
+	return bad;
+}
+
 static void
-walk(struct rw *rw, const struct mime_part *part)
+walk(struct rw *rw, const struct mime_part *part, const char **bounds,
+    int nb)
 {
 	const struct mime_part *c;
+	size_t k0;
 
 	if (rw->failed)
 		return;
 	if (strcmp(part->type, "multipart") == 0) {
 		if (strcmp(part->subtype, "signed") == 0 ||
-		    strcmp(part->subtype, "encrypted") == 0)
+		    strcmp(part->subtype, "encrypted") == 0 ||
+		    nb >= MIME_MAX_DEPTH + 1)
 			return;
+		bounds[nb] = part->boundary;
 		for (c = part->child; c != NULL && !rw->failed; c = c->next)
-			walk(rw, c);
+			walk(rw, c, bounds, nb + 1);
 		return;
 	}
 	if (part->attachment || strcmp(part->type, "text") != 0)
 		return;		/* message/rfc822 included: not ours */
-	if (strcmp(part->subtype, "html") == 0 ||
-	    strcmp(part->subtype, "plain") == 0)
-		process_part(rw, part);
+	if (strcmp(part->subtype, "html") != 0 &&
+	    strcmp(part->subtype, "plain") != 0)
+		return;
+	k0 = rw->medits.n;
+	process_part(rw, part);
+	if (rw->failed == 0 && nb > 0 &&
+	    edits_make_delimiter(rw, k0, (const char *const *)bounds, nb))
+		set_malformed(rw, part, "the change would turn a line into "
+		    "a MIME boundary");
 }
 
 /* A message starts with "Name:" (RFC 5322 field name: printable, no ':'). */
@@ -1025,6 +1111,7 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 {
 	struct rw rw;
 	struct mime_part *root;
+	const char *bounds[MIME_MAX_DEPTH + 1];
 	struct npserr perr;
 	size_t i, pos;
 
@@ -1055,7 +1142,7 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 		    "unchanged", perr.msg);
 		return 0;
 	}
-	walk(&rw, root);
+	walk(&rw, root, bounds, 0);
 	if (rw.failed == 0 && rw.medits.n > 0) {
 		pos = root->body_off;
 		for (i = 0; i < rw.medits.n; i++) {

@@ -518,6 +518,14 @@ test_charset_strict_refuses_invalid_utf8(void **state)
 	assert_string_equal(buf_cstr(&b), "keep");
 	assert_int_equal(mime_charset_to_utf8("utf-8", S("a\xff"), &b), 0);
 	assert_string_equal(buf_cstr(&b), "keepa\xef\xbf\xbd");
+	/* 8-bit bytes are no US-ASCII: read as a guess, never exactly. */
+	buf_reset(&b);
+	assert_int_equal(mime_charset_to_utf8_strict("us-ascii",
+	    S("caf\xc3\xa9"), &b), -1);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(mime_charset_to_utf8("us-ascii", S("caf\xc3\xa9"),
+	    &b), 0);
+	assert_string_equal(buf_cstr(&b), "caf\xc3\xa9");
 	buf_free(&b);
 }
 

@@ -422,6 +422,52 @@ test_rewrite_text_removes_blank_tag_line_without_survey(void **state)
 }
 
 static void
+test_rewrite_removal_leaves_no_tag_rebuilt_from_pieces(void **state)
+{
+	/* Found by fuzzing: removing the inner tag joined the outer pieces
+	 * into a new one. */
+	const char msg[] = "Subject: x\nContent-Type: text/plain\n\nHello "
+	    "[InsertSatisfactionEva" TAG "luation]!\n" TAG TAG "\n"
+	    "[Insert" TAG "SatisfactionEvaluation] bye\n";
+	struct widget_request req;
+	struct rewrite_result res;
+
+	(void)state;
+	req_init(&req, SURVEY_NPS, STYLE_STARS, "fr");
+	req.token = NULL;
+	assert_int_equal(rewrite(&req, msg, sizeof(msg) - 1, &res, NULL), 0);
+	assert_int_equal(res.tags, 6);
+	assert_string_equal(buf_cstr(&res.body), "Hello !\n bye\n");
+	rewrite_result_clear(&res);
+}
+
+static void
+test_rewrite_never_turns_a_line_into_a_boundary(void **state)
+{
+	/* Found by fuzzing: without its tag, "--[tag]b" is a delimiter. */
+	const char msg[] = "Subject: x\nContent-Type: multipart/mixed; "
+	    "boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nHello " TAG
+	    "\n--" TAG "b\nstill the same part\n--b--\n";
+	struct widget_request req;
+	struct rewrite_result res;
+
+	(void)state;
+	req_init(&req, SURVEY_NPS, STYLE_STARS, "fr");
+	req.token = NULL;
+	assert_int_equal(rewrite(&req, msg, sizeof(msg) - 1, &res, NULL), 0);
+	assert_false(res.changed);
+	assert_true(res.malformed);
+	assert_non_null(strstr(res.reason, "MIME boundary"));
+	rewrite_result_clear(&res);
+	/* With a survey the widget goes between: no boundary, no problem. */
+	req.token = TOKEN;
+	assert_int_equal(rewrite(&req, msg, sizeof(msg) - 1, &res, NULL), 0);
+	assert_true(res.changed);
+	assert_int_equal(res.tags, 2);
+	rewrite_result_clear(&res);
+}
+
+static void
 test_rewrite_html_keeps_element_when_removing_tag(void **state)
 {
 	const char msg[] = "Content-Type: text/html\n\n<p>" TAG "</p>\n";
@@ -901,6 +947,8 @@ main(void)
 		cmocka_unit_test(test_widget_without_token_is_an_error),
 		cmocka_unit_test(test_templates_load_names_the_missing_key),
 		cmocka_unit_test(test_rewrite_text_removes_blank_tag_line_without_survey),
+		cmocka_unit_test(test_rewrite_removal_leaves_no_tag_rebuilt_from_pieces),
+		cmocka_unit_test(test_rewrite_never_turns_a_line_into_a_boundary),
 		cmocka_unit_test(test_rewrite_html_keeps_element_when_removing_tag),
 		cmocka_unit_test(test_rewrite_toplevel_switch_is_reported_in_result),
 		cmocka_unit_test(test_rewrite_nested_7bit_utf8_text_becomes_qp_with_header),
