@@ -1,0 +1,473 @@
+/*
+ * test_outgoing.c - the transformation of one outgoing mail: which
+ * headers go, which come, the body, the hold, and the store row, with the
+ * real rewrite, the test key and a real temporary store.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "config.h"
+#include "outgoing.h"
+#include "rewrite.h"
+#include "store.h"
+#include "store_db.h"
+#include "token.h"
+#include "xalloc.h"
+
+#define NOW 1800000000LL
+#define TAG "[InsertSatisfactionEvaluation]"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct config *cf;
+	struct keyring *ring;
+	struct widget_templates *tpl;
+	struct store *st;
+	struct outgoing_header *hdrs;
+	size_t n_hdrs;
+	char *rcpts[3];
+	struct outgoing_input in;
+	struct outgoing_result res;
+	bool have_res;
+	struct buf out;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct npserr err;
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/npsgate-test-out-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	snprintf(fx->path, sizeof(fx->path), "%s/npsgate.db", fx->dir);
+	fx->cf = config_defaults();
+	fx->ring = keyring_new_test();
+	fx->tpl = widget_templates_load(TEST_SRCDIR "/templates", &err);
+	fx->st = store_open(fx->path, 2000, &err);
+	if (fx->tpl == NULL || fx->st == NULL) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	struct dirent *de;
+	char file[512];
+	size_t i;
+	DIR *d;
+
+	if (fx->have_res)
+		outgoing_result_clear(&fx->res);
+	buf_free(&fx->out);
+	outgoing_headers_free(fx->hdrs, fx->n_hdrs);
+	for (i = 0; i < 3; i++)
+		free(fx->rcpts[i]);
+	store_close(fx->st);
+	widget_templates_free(fx->tpl);
+	keyring_free(fx->ring);
+	config_free(fx->cf);
+	if ((d = opendir(fx->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", fx->dir,
+			    de->d_name);
+			unlink(file);
+		}
+		closedir(d);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* Runs outgoing_process on msg for rcpt; returns its status. */
+static int
+run(struct fixture *fx, const char *msg, const char *rcpt, bool use_store)
+{
+	struct outgoing_ctx ctx = { fx->cf, fx->ring, fx->tpl };
+	struct npserr err;
+	int r;
+
+	fx->n_hdrs = outgoing_headers_parse(msg, strlen(msg), &fx->hdrs);
+	memset(&fx->in, 0, sizeof(fx->in));
+	fx->in.hdrs = fx->hdrs;
+	fx->in.n_hdrs = fx->n_hdrs;
+	if (rcpt != NULL) {
+		fx->rcpts[0] = xstrdup(rcpt);
+		fx->in.rcpts = fx->rcpts;
+		fx->in.n_rcpts = 1;
+	}
+	fx->in.msg = msg;
+	fx->in.len = strlen(msg);
+	fx->in.queue_id = "4ABCDEF0123";
+	fx->in.now = NOW;
+	fx->in.style = -1;
+	r = outgoing_process(&ctx, use_store ? fx->st : NULL, &fx->in,
+	    &fx->res, &err);
+	fx->have_res = true;
+	outgoing_apply(&fx->res, msg, strlen(msg), &fx->out);
+	return r;
+}
+
+static const struct outgoing_edit *
+edit_named(const struct outgoing_result *res, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < res->n_edits; i++)
+		if (strcasecmp(res->edits[i].name, name) == 0)
+			return &res->edits[i];
+	return NULL;
+}
+
+static void
+test_strip_removes_every_prefixed_header_last_first(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "X-NPS-Ticket: T-1\r\n"
+	    "Subject: hi\r\n"
+	    "x-nps-ticket: T-2\r\n"
+	    "X-NPS-Agent: marie\r\n"
+	    "X-NPSX: not ours but prefixed? no\r\n"
+	    "\r\n"
+	    "body\r\n";
+
+	assert_int_equal(run(fx, msg, "a@example.com", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_PLAIN);
+	assert_int_equal(fx->res.n_edits, 3);
+	assert_int_equal(fx->res.n_strip, 3);
+	assert_string_equal(fx->res.edits[0].name, "X-NPS-Agent");
+	assert_int_equal(fx->res.edits[0].index, 1);
+	assert_string_equal(fx->res.edits[1].name, "x-nps-ticket");
+	assert_int_equal(fx->res.edits[1].index, 2);
+	assert_string_equal(fx->res.edits[2].name, "X-NPS-Ticket");
+	assert_int_equal(fx->res.edits[2].index, 1);
+	assert_false(fx->res.body_changed);
+	assert_string_equal(fx->out.data,
+	    "Subject: hi\r\nX-NPSX: not ours but prefixed? no\r\n\r\n"
+	    "body\r\n");
+}
+
+static void
+test_tag_free_mail_keeps_every_byte(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "Subject: folded\n\tsubject\n"
+	    "Content-Type: multipart/mixed; boundary=\"zz\"\n"
+	    "\n"
+	    "--zz\nContent-Type: text/plain\n\n[Insert no tag]\n--zz--\n";
+
+	assert_int_equal(run(fx, msg, "a@example.com", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_PLAIN);
+	assert_int_equal(fx->res.n_edits, 0);
+	assert_int_equal(fx->out.len, strlen(msg));
+	assert_memory_equal(fx->out.data, msg, strlen(msg));
+}
+
+static void
+test_survey_sets_reply_to_and_mailto_unsubscribe(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "From: support@shop.example\r\n"
+	    "Reply-To: support@shop.example\r\n"
+	    "Message-ID: <m1@shop.example>\r\n"
+	    "X-NPS-Ticket: T-42\r\n"
+	    "X-NPS-Agent: marie\r\n"
+	    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+	    "Content-Type: text/html; charset=utf-8\r\n"
+	    "\r\n"
+	    "<p>Merci</p><p>" TAG "</p>\r\n";
+	const struct outgoing_edit *e;
+	struct survey_rec got;
+	struct token tok;
+	struct npserr err;
+	char want[256];
+
+	assert_int_equal(run(fx, msg, "<Jane@Example.COM>", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	assert_int_equal(strlen(fx->res.token), TOKEN_LEN);
+	assert_int_equal(token_verify(fx->ring, fx->res.token, TOKEN_LEN,
+	    NOW, 0, &tok), TOKEN_OK);
+	assert_string_equal(tok.survey_id, fx->res.survey.id);
+
+	snprintf(want, sizeof(want), "nps+%s@reply.example", fx->res.token);
+	e = edit_named(&fx->res, "Reply-To");
+	assert_non_null(e);
+	assert_int_equal(e->op, OUTGOING_CHANGE);
+	assert_int_equal(e->index, 1);
+	assert_string_equal(e->value, want);
+	snprintf(want, sizeof(want),
+	    "<mailto:nps+%s@reply.example?subject=unsubscribe>",
+	    fx->res.token);
+	e = edit_named(&fx->res, "List-Unsubscribe");
+	assert_non_null(e);
+	assert_int_equal(e->op, OUTGOING_ADD);
+	assert_string_equal(e->value, want);
+	/* A mailto-only List-Unsubscribe cannot be one-click (RFC 8058). */
+	e = edit_named(&fx->res, "List-Unsubscribe-Post");
+	assert_non_null(e);
+	assert_int_equal(e->op, OUTGOING_DELETE);
+	assert_null(strstr(fx->out.data, "List-Unsubscribe-Post"));
+	assert_null(strstr(fx->out.data, "X-NPS-"));
+	assert_null(strstr(fx->out.data, TAG));
+	assert_non_null(strstr(fx->out.data, "mailto:nps+"));
+	assert_null(strstr(fx->out.data, "support@shop.example\r\nMessage"));
+
+	assert_int_equal(fx->res.survey.status, SURVEY_SENT);
+	assert_string_equal(fx->res.survey.recipient, "jane@example.com");
+	assert_string_equal(fx->res.survey.ticket, "T-42");
+	assert_string_equal(fx->res.survey.message_id, "<m1@shop.example>");
+	assert_string_equal(fx->res.survey.queue_id, "4ABCDEF0123");
+	assert_false(fx->res.hold);
+	assert_int_equal(outgoing_commit(fx->st, &fx->res, &err), 0);
+	assert_int_equal(store_survey_get(fx->st, fx->res.survey.id, &got,
+	    &err), 1);
+	assert_string_equal(got.recipient, "jane@example.com");
+	assert_string_equal(got.agent, "marie");
+	assert_int_equal(got.created_at, NOW);
+	store_survey_clear(&got);
+}
+
+static void
+test_https_landing_page_gives_one_click(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "Subject: x\r\n\r\n" TAG "\r\n";
+	const struct outgoing_edit *e;
+	char want[512];
+
+	fx->cf->landing_url = xstrdup("https://nps.example/a?t={token}&"
+	    "s={score}");
+	assert_int_equal(run(fx, msg, "a@example.com", false), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	snprintf(want, sizeof(want), "<https://nps.example/a?t=%s&"
+	    "s=unsubscribe>, <mailto:nps+%s@reply.example?subject="
+	    "unsubscribe>", fx->res.token, fx->res.token);
+	e = edit_named(&fx->res, "List-Unsubscribe");
+	assert_non_null(e);
+	assert_string_equal(e->value, want);
+	e = edit_named(&fx->res, "List-Unsubscribe-Post");
+	assert_non_null(e);
+	assert_int_equal(e->op, OUTGOING_ADD);
+	assert_string_equal(e->value, "List-Unsubscribe=One-Click");
+}
+
+static void
+test_optout_removes_tag_and_leaves_event(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "X-NPS-Survey: off\n"
+	    "X-NPS-Agent: paul\n"
+	    "X-NPS-Ticket: T-7\n"
+	    "Message-ID: <m7@shop.example>\n"
+	    "\n"
+	    "Bonjour\n" TAG "\nAu revoir\n";
+	struct npserr err;
+	sqlite3_stmt *s;
+
+	assert_int_equal(run(fx, msg, "bob@example.com", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_NO_SURVEY);
+	assert_int_equal(fx->res.decision.verdict, RULES_OPTOUT);
+	assert_int_equal(fx->res.event.kind, EVENT_OPTOUT);
+	assert_string_equal(fx->res.event.agent, "paul");
+	assert_string_equal(fx->res.event.ticket, "T-7");
+	assert_string_equal(fx->res.event.recipient, "bob@example.com");
+	assert_non_null(strstr(fx->res.event.detail, "<m7@shop.example>"));
+	assert_true(fx->res.body_changed);
+	assert_null(strstr(fx->out.data, TAG));
+	assert_null(strstr(fx->out.data, "nps+"));
+	assert_null(edit_named(&fx->res, "Reply-To"));
+	assert_non_null(strstr(fx->out.data, "Bonjour\n"));
+	assert_int_equal(outgoing_commit(fx->st, &fx->res, &err), 0);
+	s = store_db_prepare(fx->st, "SELECT count(*) FROM events WHERE "
+	    "kind = 'optout' AND agent = 'paul' AND ticket = 'T-7'", &err);
+	assert_non_null(s);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 1);
+	store_db_done(s);
+}
+
+static void
+test_delayed_channel_holds_with_due_time(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "X-NPS-Channel: phone\r\n\r\n" TAG "\r\n";
+
+	fx->cf->channel[CHANNEL_PHONE].delay_days = 2;
+	assert_int_equal(run(fx, msg, "c@example.com", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	assert_true(fx->res.hold);
+	assert_int_equal(fx->res.survey.status, SURVEY_HELD);
+	assert_int_equal(fx->res.survey.due_at, NOW + 2 * 86400);
+	assert_string_equal(fx->res.survey.channel, "phone");
+	assert_non_null(strstr(fx->res.hold_reason, "npsgate"));
+}
+
+static void
+test_plain_ascii_part_gets_utf8_headers(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "Subject: x\n\nhello " TAG " there\n";
+	const struct outgoing_edit *e;
+
+	assert_int_equal(run(fx, msg, "d@example.com", false), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	e = edit_named(&fx->res, "Content-Type");
+	assert_non_null(e);
+	assert_int_equal(e->op, OUTGOING_ADD);
+	assert_non_null(strcasestr(e->value, "utf-8"));
+	e = edit_named(&fx->res, "MIME-Version");
+	assert_non_null(e);
+	assert_string_equal(e->value, "1.0");
+	/* New fields follow the message's own line ends. */
+	assert_null(strstr(fx->out.data, "\r\n"));
+}
+
+static void
+test_oversized_mail_only_loses_internal_headers(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "X-NPS-Ticket: T\r\n\r\n" TAG "\r\n";
+	struct outgoing_ctx ctx = { fx->cf, fx->ring, fx->tpl };
+	struct npserr err;
+
+	fx->n_hdrs = outgoing_headers_parse(msg, strlen(msg), &fx->hdrs);
+	memset(&fx->in, 0, sizeof(fx->in));
+	fx->in.hdrs = fx->hdrs;
+	fx->in.n_hdrs = fx->n_hdrs;
+	fx->in.msg = msg;
+	fx->in.len = strlen(msg);
+	fx->in.oversized = true;
+	fx->in.style = -1;
+	assert_int_equal(outgoing_process(&ctx, fx->st, &fx->in, &fx->res,
+	    &err), 0);
+	fx->have_res = true;
+	assert_int_equal(fx->res.kind, OUTGOING_OVERSIZED);
+	assert_int_equal(fx->res.n_edits, 1);
+	assert_int_equal(fx->res.edits[0].op, OUTGOING_DELETE);
+	assert_false(fx->res.body_changed);
+}
+
+static void
+test_store_failure_passes_mail_with_headers_stripped(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "X-NPS-Ticket: T-9\r\nSubject: s\r\n\r\n" TAG "\r\n";
+
+	/* A store that cannot answer the unsubscribe question. */
+	assert_int_equal(sqlite3_exec(store_db(fx->st),
+	    "DROP TABLE unsubscribed", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(run(fx, msg, "e@example.com", true), -1);
+	assert_int_equal(fx->res.kind, OUTGOING_FAILED);
+	assert_int_equal(fx->res.n_edits, 1);
+	assert_false(fx->res.body_changed);
+	assert_string_equal(fx->res.token, "");
+	assert_string_equal(fx->out.data, "Subject: s\r\n\r\n" TAG "\r\n");
+	assert_non_null(strstr(fx->res.summary, "internal error"));
+}
+
+static void
+test_fallback_drops_the_survey(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "X-NPS-Ticket: T-10\r\nReply-To: s@shop.example\r\n\r\n"
+	    TAG "\r\n";
+
+	assert_int_equal(run(fx, msg, "f@example.com", false), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	outgoing_fallback(&fx->res);
+	buf_reset(&fx->out);
+	outgoing_apply(&fx->res, msg, strlen(msg), &fx->out);
+	assert_int_equal(fx->res.kind, OUTGOING_FAILED);
+	assert_string_equal(fx->out.data,
+	    "Reply-To: s@shop.example\r\n\r\n" TAG "\r\n");
+}
+
+static void
+test_headers_block_makes_folds_crlf(void **state)
+{
+	struct outgoing_header h[2] = {
+		{ (char *)"Subject", (char *)"a\n\tb", 4 },
+		{ (char *)"To", (char *)"x@y\r\n z", 7 },
+	};
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	outgoing_headers_block(h, 2, &b);
+	assert_string_equal(b.data, "Subject: a\r\n\tb\r\nTo: x@y\r\n z\r\n"
+	    "\r\n");
+	buf_free(&b);
+}
+
+static void
+test_headers_parse_keeps_folds_and_skips_blanks(void **state)
+{
+	static const char msg[] = "A:  one\r\n two\r\nB:x\r\n\r\nbody";
+	struct outgoing_header *h;
+	size_t n;
+
+	(void)state;
+	n = outgoing_headers_parse(msg, strlen(msg), &h);
+	assert_int_equal(n, 2);
+	assert_string_equal(h[0].name, "A");
+	assert_string_equal(h[0].value, "one\r\n two");
+	assert_int_equal(h[0].vlen, 9);
+	assert_string_equal(h[1].name, "B");
+	assert_string_equal(h[1].value, "x");
+	outgoing_headers_free(h, n);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_strip_removes_every_prefixed_header_last_first),
+		T(test_tag_free_mail_keeps_every_byte),
+		T(test_survey_sets_reply_to_and_mailto_unsubscribe),
+		T(test_https_landing_page_gives_one_click),
+		T(test_optout_removes_tag_and_leaves_event),
+		T(test_delayed_channel_holds_with_due_time),
+		T(test_plain_ascii_part_gets_utf8_headers),
+		T(test_oversized_mail_only_loses_internal_headers),
+		T(test_store_failure_passes_mail_with_headers_stripped),
+		T(test_fallback_drops_the_survey),
+		cmocka_unit_test(test_headers_block_makes_folds_crlf),
+		cmocka_unit_test(test_headers_parse_keeps_folds_and_skips_blanks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
