@@ -683,6 +683,8 @@ reply_lang_guess(const char *s, size_t n)
 		k = w - i;
 		fr += in_word_list(s + i, k, words_fr);
 		en += in_word_list(s + i, k, words_en);
+		if (fr - en >= 8 || en - fr >= 8)
+			break;		/* clear enough: spare the rest */
 		/* Accented letters are a strong hint of French. */
 		for (j = i; j < w; j++)
 			if ((unsigned char)s[j] == 0xc3) {
@@ -719,7 +721,7 @@ reply_text_is_unsubscribe(const char *s, size_t n)
 	size_t i, words = 0;
 	bool in_word = false, stop = false;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && words <= 40; i++) {
 		bool wb = rint_is_word_byte(s, n, i);
 
 		if (wb && !in_word) {
