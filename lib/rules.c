@@ -58,8 +58,8 @@ rules_is_prefixed(const char *prefix, const char *name, size_t nlen)
 
 /*
  * value_clean - a header value as the store and the rules see it:
- * encoded words decoded, folding undone, control bytes made spaces,
- * surrounding blanks trimmed. Returns a string the caller frees.
+ * encoded words decoded, folding undone, invalid UTF-8 read as
+ * Windows-1252, control bytes made spaces, surrounding blanks trimmed. Returns a string the caller frees.
  */
 static char *
 value_clean(const char *v, size_t vlen)
@@ -69,6 +69,16 @@ value_clean(const char *v, size_t vlen)
 	char *s;
 
 	mime_words_decode(v, vlen, &b);
+	if (!mime_utf8_valid(b.data ? b.data : "", b.len)) {
+		/* Raw 8-bit bytes in a header: read them as the MIME module
+		 * reads an unlabelled text (Windows-1252), so the store and
+		 * the reports only ever hold UTF-8. */
+		struct buf u = BUF_INIT;
+
+		mime_charset_to_utf8("", b.data, b.len, &u);
+		buf_free(&b);
+		b = u;
+	}
 	for (i = 0; i < b.len; i++)
 		if ((unsigned char)b.data[i] < 0x20 || b.data[i] == 0x7f)
 			b.data[i] = ' ';
