@@ -316,6 +316,17 @@ parse_part_headers(struct mime_ctx *ctx, struct mime_part *part,
 				buf_free(&b);
 				return -1;
 			}
+			for (i = 0; i < b.len; i++)
+				if ((unsigned char)b.data[i] < 0x20 ||
+				    (unsigned char)b.data[i] >= 0x7f)
+					break;
+			if (i < b.len) {
+				npserr_set(ctx->err, "multipart boundary at "
+				    "offset %zu holds a control or 8-bit "
+				    "character", part->hdr_off);
+				buf_free(&b);
+				return -1;
+			}
 			memcpy(part->boundary, b.data, b.len);
 			part->boundary[b.len] = '\0';
 		}

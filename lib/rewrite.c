@@ -986,20 +986,31 @@ out:
 	buf_free(&newd);
 }
 
-/* Whether line (n bytes, no line end) starts like a delimiter of one of
- * the enclosing multiparts. */
+/*
+ * Whether line (n bytes, no '\n') is a delimiter of one of the enclosing
+ * multiparts, by mime_parse's rule: "--" boundary, then "--" and anything,
+ * or blanks only.
+ */
 static bool
 line_is_delimiter(const char *line, size_t n, const char *const *bounds,
     int nb)
 {
-	size_t bl;
+	size_t bl, j;
 	int i;
 
 	if (n < 2 || line[0] != '-' || line[1] != '-')
 		return false;
 	for (i = 0; i < nb; i++) {
 		bl = strlen(bounds[i]);
-		if (n >= 2 + bl && memcmp(line + 2, bounds[i], bl) == 0)
+		if (n < 2 + bl || memcmp(line + 2, bounds[i], bl) != 0)
+			continue;
+		j = 2 + bl;
+		if (n - j >= 2 && line[j] == '-' && line[j + 1] == '-')
+			return true;
+		while (j < n && (line[j] == ' ' || line[j] == '\t' ||
+		    line[j] == '\r'))
+			j++;
+		if (j == n)
 			return true;
 	}
 	return false;

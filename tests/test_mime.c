@@ -128,6 +128,19 @@ test_parse_refuses_multipart_without_boundary(void **state)
 }
 
 static void
+test_parse_refuses_boundary_with_control_bytes(void **state)
+{
+	/* Found by fuzzing: a NUL made the boundary an empty string. */
+	const char msg[] = "Content-Type: multipart/mixed; boundary=\"\0\x05"
+	    "--b\"\n\n--\0\x05--b\n\nx\n--\0\x05--b--\n";
+	struct npserr err;
+
+	(void)state;
+	assert_null(mime_parse(msg, sizeof(msg) - 1, &err));
+	assert_non_null(strstr(err.msg, "control"));
+}
+
+static void
 test_parse_refuses_deep_nesting(void **state)
 {
 	struct buf m = BUF_INIT;
@@ -576,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_parse_ignores_longer_boundary_lookalike),
 		cmocka_unit_test(test_parse_refuses_unclosed_boundary),
 		cmocka_unit_test(test_parse_refuses_multipart_without_boundary),
+		cmocka_unit_test(test_parse_refuses_boundary_with_control_bytes),
 		cmocka_unit_test(test_parse_refuses_deep_nesting),
 		cmocka_unit_test(test_parse_refuses_too_many_parts),
 		cmocka_unit_test(test_parse_message_without_body_is_all_header),

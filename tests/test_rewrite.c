@@ -468,6 +468,34 @@ test_rewrite_never_turns_a_line_into_a_boundary(void **state)
 }
 
 static void
+test_rewrite_reencoded_part_keeps_boundary_lookalikes(void **state)
+{
+	/* Found by fuzzing: "--b" and a control byte is no delimiter, in
+	 * the input or once the part is quoted-printable ("--b=0E"). */
+	const char msg[] = "Subject: x\nContent-Type: multipart/mixed; "
+	    "boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n" TAG
+	    "\n--b\x0e not a delimiter\n--bb neither\n--b--\n";
+	struct widget_request req;
+	struct rewrite_result res;
+	struct buf full = BUF_INIT;
+	struct npserr err;
+	struct mime_part *root;
+
+	(void)state;
+	req_init(&req, SURVEY_NPS, STYLE_STARS, "fr");
+	assert_int_equal(rewrite(&req, msg, sizeof(msg) - 1, &res, &full), 0);
+	assert_true(res.changed);
+	assert_non_null(strstr(full.data, "\n--b=0E not a delimiter\n--bb "
+	    "neither\n--b--\n"));
+	root = mime_parse(full.data, full.len, &err);
+	assert_non_null(root);
+	assert_null(root->child->next);
+	mime_tree_free(root);
+	rewrite_result_clear(&res);
+	buf_free(&full);
+}
+
+static void
 test_rewrite_html_keeps_element_when_removing_tag(void **state)
 {
 	const char msg[] = "Content-Type: text/html\n\n<p>" TAG "</p>\n";
@@ -949,6 +977,7 @@ main(void)
 		cmocka_unit_test(test_rewrite_text_removes_blank_tag_line_without_survey),
 		cmocka_unit_test(test_rewrite_removal_leaves_no_tag_rebuilt_from_pieces),
 		cmocka_unit_test(test_rewrite_never_turns_a_line_into_a_boundary),
+		cmocka_unit_test(test_rewrite_reencoded_part_keeps_boundary_lookalikes),
 		cmocka_unit_test(test_rewrite_html_keeps_element_when_removing_tag),
 		cmocka_unit_test(test_rewrite_toplevel_switch_is_reported_in_result),
 		cmocka_unit_test(test_rewrite_nested_7bit_utf8_text_becomes_qp_with_header),
