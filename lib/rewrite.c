@@ -21,9 +21,17 @@
  * HTML document often names its charset in a <meta> too, which a MIME
  * header change would contradict. A text/plain part whose charset cannot
  * hold the text version is converted whole to UTF-8 quoted-printable, with
- * its Content-Type and Content-Transfer-Encoding changed to match. A 7bit
- * part that would gain 8-bit bytes, and a 7bit/8bit part with a line over
- * 998 bytes after the change, are re-encoded whole as quoted-printable.
+ * its Content-Type and Content-Transfer-Encoding changed to match; when
+ * its bytes are not even valid in its charset (no honest UTF-8 exists), it
+ * keeps them and gets the text version folded to ASCII. A 7bit part that
+ * would gain 8-bit bytes, and a 7bit/8bit part with a line over 998 bytes
+ * after the change, are re-encoded whole as quoted-printable.
+ *
+ * Without a survey the tags are removed until none is left (pieces around
+ * a removed tag cannot join into a new one); in text/plain a line left
+ * blank goes too. No change may turn a line into a delimiter of an
+ * enclosing multipart ("--[tag]b" without its tag): such a message is
+ * left unchanged, with its reason.
  *
  * Left alone: attachments (Content-Disposition: attachment), attached
  * messages (message/rfc822: another mail, not ours to edit), the content
