@@ -5,12 +5,14 @@
  * Every query here goes through store_db_prepare(), so it is prepared once
  * per connection; SQL that depends on the options (the grouping, whether
  * the date range is open) is built from fixed pieces, never from a value:
- * values are always bound. A report is one statement: the surveys of the
- * type joined to their current response and grouped, plus the opt-out
- * and unsubscribe events and the anonymous counts, summed per group.
- * An open end of the date range leaves its condition out of the SQL, so
- * that SQLite scans the table instead of walking the whole created_at
- * index and looking up every row.
+ * values are always bound. A report reads each table once, in one read
+ * transaction: the current responses into a hash by survey id, then the
+ * surveys of the type, each added to its group with its response, then
+ * the opt-out and unsubscribe events and the anonymous counts, grouped by
+ * SQL (see report_run for why the join is not SQLite's). An open end of
+ * the date range leaves its condition out of the SQL, so that SQLite
+ * scans the table instead of walking the whole created_at index and
+ * looking up every row.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -1398,6 +1400,7 @@ report_forget(struct store *st, const char *address, struct report_counts *c,
     struct npserr *err)
 {
 	struct report_forget_arg a;
+	struct npserr e2;
 	char *addr;
 	size_t i;
 	int r;
@@ -1420,10 +1423,16 @@ report_forget(struct store *st, const char *address, struct report_counts *c,
 	 * WAL still holds earlier images of them, and VACUUM rewrites the
 	 * whole file. The checkpoint after VACUUM brings its pages home and
 	 * truncates the WAL to nothing. */
-	if (report_checkpoint(st, err) == -1 ||
-	    report_exec(st, "VACUUM", err) == -1 ||
-	    report_checkpoint(st, err) == -1)
+	if (report_checkpoint(st, &e2) == -1 ||
+	    report_exec(st, "VACUUM", &e2) == -1 ||
+	    report_checkpoint(st, &e2) == -1) {
+		/* The rows are gone; their old bytes may not be. Running
+		 * forget again (it finds nothing) finishes the job. */
+		npserr_set(err, "%s: erased from the store, but the file may"
+		    " still hold old bytes: %s; run npsgate forget again when"
+		    " no other program is using the store", address, e2.msg);
 		return -1;
+	}
 	return 0;
 }
 

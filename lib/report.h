@@ -22,10 +22,11 @@
  *	current response (superseded_by IS NULL) when that response has a
  *	score. Opt-out and unsubscribe events count by the day they happened
  *	and by their own attributes; their survey type is their survey's,
- *	else the one the config gives their channel. Each report is one SQL
- *	statement (one pass over surveys joined to their current response,
- *	plus the events and the anonymous counts); the figures come from
- *	nps_stats_compute().
+ *	else the one the config gives their channel. A report reads each
+ *	table once (the current responses, the surveys of the range, the
+ *	events and the anonymous counts) in one read transaction and joins
+ *	surveys to responses in memory (16 MB per million responses); the
+ *	figures come from nps_stats_compute().
  *
  *	Anonymous counts: `forget` folds what it erases into the table
  *	anonymous_counts (day, type, agent, team, channel, reason, priority
