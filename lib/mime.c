@@ -585,23 +585,26 @@ mime_qp_decode(const char *p, size_t n, struct buf *out)
 static const char b64chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static signed char b64val[256];
-static bool b64init;
-
-static void
-b64_init(void)
-{
-	int i;
-
-	if (b64init)
-		return;
-	/* Idempotent: concurrent first calls write the same values. */
-	for (i = 0; i < 256; i++)
-		b64val[i] = -1;
-	for (i = 0; i < 64; i++)
-		b64val[(unsigned char)b64chars[i]] = (signed char)i;
-	b64init = true;
-}
+/* Value of each byte as a base64 digit, -1 for none (a constant table:
+ * nothing to initialise, safe in the milter's threads). */
+static const signed char b64val[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 int
 mime_base64_decode(const char *p, size_t n, struct buf *out)
@@ -612,7 +615,6 @@ mime_base64_decode(const char *p, size_t n, struct buf *out)
 	signed char v;
 	char *d;
 
-	b64_init();
 	buf_reserve(out, n / 4 * 3 + 3);
 	d = out->data + out->len;
 	for (; s < end; s++) {
