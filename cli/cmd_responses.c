@@ -141,8 +141,8 @@ resp_text(struct resp_out *o, const struct report_response *r)
 		    nps_category_name(r->category));
 	else
 		buf_printf(&o->buf, " - %-9s", "no score");
-	buf_printf(&o->buf, "  %s  survey %s  ticket ", nps_type_name(r->type),
-	    r->survey_id);
+	buf_printf(&o->buf, "  %-4s  survey %s  ticket ",
+	    nps_type_name(r->type), r->survey_id);
 	cli_text_clean(&o->buf, str_or(r->ticket, "-"), false);
 	buf_puts(&o->buf, "  agent ");
 	cli_text_clean(&o->buf, str_or(r->agent, "-"), false);
@@ -157,6 +157,9 @@ resp_text(struct resp_out *o, const struct report_response *r)
 		nl = strchr(p, '\n');
 		buf_append(&line, p, nl != NULL ? (size_t)(nl - p) :
 		    strlen(p));
+		/* A CRLF line end is one line end. */
+		if (line.len > 0 && line.data[line.len - 1] == '\r')
+			buf_truncate(&line, line.len - 1);
 		buf_puts(&o->buf, "    | ");
 		cli_text_clean(&o->buf, buf_cstr(&line), false);
 		buf_putc(&o->buf, '\n');
