@@ -1827,10 +1827,13 @@ report_import_lines(struct store *st, FILE *fp, const char *name,
 				    name);
 				goto out;
 			}
-			if (t->i != store_schema_version(st)) {
+			/* Migrations only add tables and columns, so an
+			 * older export fits a newer store (what it lacks
+			 * takes the defaults); a newer one may not fit. */
+			if (t->i < 1 || t->i > store_schema_version(st)) {
 				npserr_set(err, "import %s:1: schema version"
-				    " %lld, the store is at %d; import with"
-				    " the npsgate that exported it", name,
+				    " %lld, newer than this store's %d; import"
+				    " with the npsgate that exported it", name,
 				    (long long)t->i, store_schema_version(st));
 				goto out;
 			}

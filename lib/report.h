@@ -201,7 +201,9 @@ int report_forget(struct store *st, const char *address,
 int report_export(struct store *st, FILE *fp, struct npserr *err);
 /* Loads an export into a store with no surveys, responses, comments,
  * events, processed keys, opt-outs nor anonymous counts (else refused),
- * in one transaction: all or nothing. name is for messages. */
+ * in one transaction: all or nothing. An export of an older schema
+ * version loads (migrations only add), a newer one is refused. name is
+ * for messages. */
 int report_import(struct store *st, FILE *fp, const char *name,
     struct npserr *err);
 

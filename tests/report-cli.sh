@@ -187,6 +187,14 @@ run 1 import -c "$dir/c.conf" "$dir/bad.jsonl"
 run 0 export -c "$dir/c.conf"
 [ "$(grep -c '"table":"surveys"' "$dir/out")" -eq 0 ] ||
     fail "a failed import left rows behind"
+# An export from a newer schema is refused; from an older one it loads.
+sed '1s/"schema_version":[0-9]*/"schema_version":999/' "$dir/export1.jsonl" >"$dir/newer.jsonl"
+run 1 import -c "$dir/c.conf" "$dir/newer.jsonl"
+grep -q "newer than this store" "$dir/err" || fail "newer export: $(cat "$dir/err")"
+sed '1s/"schema_version":[0-9]*/"schema_version":1/' "$dir/export1.jsonl" | grep -v '"table":"followups"' >"$dir/older.jsonl"
+run 0 import -c "$dir/c.conf" "$dir/older.jsonl"
+run 0 report -c "$dir/c.conf" --by agent --format json
+cmp -s "$dir/out" "$dir/report.json" || fail "report of a store loaded from an older export differs"
 run 0 report -c "$dir/b.conf" --by agent --format json
 cmp -s "$dir/out" "$dir/report.json" || fail "report of the imported store differs"
 
