@@ -17,8 +17,8 @@
 #     /usr/share/npsgate into the source tree;
 #   - npsgate, npsgate-milter and npsgate-imapd-hook are the programs just
 #     built, given -c S/etc/npsgate/npsgate.conf when the command names no
-#     config; S/etc/npsgate/npsgate.conf.sample is the sample with its
-#     paths moved into S;
+#     config and that file exists; S/etc/npsgate/npsgate.conf.sample is
+#     the sample with its paths moved into S;
 #   - systemd-sysusers and systemd-tmpfiles apply etc/npsgate.sysusers and
 #     etc/npsgate.tmpfiles to S (--root), chown resolves npsgate in S's
 #     /etc/passwd, and systemctl only checks that the units it is given
@@ -122,8 +122,10 @@ fails=$(grep -c '^FAIL' "$dir/extract.out")
 for p in npsgate npsgate-milter npsgate-imapd-hook; do
 	cat >"$S/bin/$p" <<EOF
 #!/bin/sh
-# $p with the sandbox's config unless the command names one.
+# $p with the sandbox's config unless the command names one (or
+# there is none yet: then the program's own default, as on a fresh host).
 real="$top_builddir/$p"
+[ -f "$S/etc/npsgate/npsgate.conf" ] || exec "\$real" "\$@"
 for a in "\$@"; do
 	case \$a in -c|--config|--config=*) exec "\$real" "\$@" ;; esac
 done
