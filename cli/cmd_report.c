@@ -29,8 +29,9 @@
 #include "npserr.h"
 #include "report.h"
 #include "store.h"
+#include "xalloc.h"
 
-#define NAME_COLS 18	/* width of the group column in text */
+#define NAME_COLS 20	/* widest group column in text */
 
 enum report_format {
 	FORMAT_TEXT = 0,
@@ -213,62 +214,128 @@ report_range_text(struct buf *out, const struct report *r)
 	    r->since != INT64_MIN ? a : "", r->until != INT64_MAX ? b : "");
 }
 
+#define TEXT_COLS 12	/* the figures after the group's name */
+
+/* The figures of one row as text, into cell[0..TEXT_COLS). */
 static void
-report_text_row(struct buf *out, const struct report *r,
-    const struct report_group *g)
+report_text_cells(const struct report *r, const struct report_group *g,
+    char cell[TEXT_COLS][24])
 {
 	int dec = report_score_decimals(r->type);
 
-	report_cell_name(out, g->name, NAME_COLS);
-	buf_printf(out, " %6ld %6ld %5.1f%% %5ld %5ld %5ld %5.1f %5.1f %5.1f",
-	    g->surveys, g->res.n, g->response_rate, g->res.detractors,
-	    g->res.passives, g->res.promoters, g->res.pct_detractors,
-	    g->res.pct_passives, g->res.pct_promoters);
-	if (g->res.n == 0)
-		buf_printf(out, " %6s %5s", "-", "-");
-	else if (r->type == SURVEY_NPS)
-		buf_printf(out, " %+6.1f %5.*f", g->res.score, dec,
-		    g->res.margin);
-	else
-		buf_printf(out, " %6.*f %5.*f", dec, g->res.score, dec,
-		    g->res.margin);
+	snprintf(cell[0], 24, "%ld", g->surveys);
+	snprintf(cell[1], 24, "%ld", g->res.n);
+	snprintf(cell[2], 24, "%.1f%%", g->response_rate);
+	snprintf(cell[3], 24, "%ld", g->res.detractors);
+	snprintf(cell[4], 24, "%ld", g->res.passives);
+	snprintf(cell[5], 24, "%ld", g->res.promoters);
+	snprintf(cell[6], 24, "%.1f", g->res.pct_detractors);
+	snprintf(cell[7], 24, "%.1f", g->res.pct_passives);
+	snprintf(cell[8], 24, "%.1f", g->res.pct_promoters);
+	if (g->res.n == 0) {
+		snprintf(cell[9], 24, "-");
+		snprintf(cell[10], 24, "-");
+	} else {
+		snprintf(cell[9], 24, r->type == SURVEY_NPS ? "%+.*f" : "%.*f",
+		    dec, g->res.score);
+		snprintf(cell[10], 24, "%.*f", dec, g->res.margin);
+	}
 	if (r->by == REPORT_BY_AGENT)
-		buf_printf(out, " %5.1f%%", g->optout_rate);
+		snprintf(cell[11], 24, "%.1f%%", g->optout_rate);
 	else
-		buf_printf(out, " %6ld", g->optouts);
-	buf_puts(out, g->too_few ? " *\n" : "\n");
+		snprintf(cell[11], 24, "%ld", g->optouts);
 }
 
 static void
+report_text_row(struct buf *out, const char *name, size_t name_cols,
+    char cell[TEXT_COLS][24], const size_t width[TEXT_COLS], bool too_few)
+{
+	size_t k;
+
+	report_cell_name(out, name, name_cols);
+	for (k = 0; k < TEXT_COLS; k++)
+		buf_printf(out, " %*s", (int)width[k], cell[k]);
+	buf_puts(out, too_few ? "  (too few)\n" : "\n");
+}
+
+/* The display width of a name: its code points, control characters
+ * counting as the '?' they become. */
+static size_t
+report_name_cols(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/*
+ * Aligned columns, each as wide as its widest value, so that small
+ * stores print narrow (80 columns) and millions still line up; names are
+ * cut at NAME_COLS.
+ */
+static void
 report_text(struct buf *out, const struct report *r)
 {
-	size_t i;
+	static const char *const head[TEXT_COLS] = {
+		"sent", "resp", "rate", "det", "pas", "pro", "det%", "pas%",
+		"pro%", NULL, "+/-", "optout"
+	};
+	char (*cells)[TEXT_COLS][24];
+	char hcell[TEXT_COLS][24];
+	size_t width[TEXT_COLS], name_cols, i, k, line;
+
+	cells = xcalloc(r->n + 1, sizeof(*cells));
+	for (i = 0; i < r->n; i++)
+		report_text_cells(r, &r->groups[i], cells[i]);
+	report_text_cells(r, &r->total, cells[r->n]);
+	for (k = 0; k < TEXT_COLS; k++) {
+		snprintf(hcell[k], 24, "%s", head[k] != NULL ? head[k] :
+		    report_score_label(r->type));
+		width[k] = strlen(hcell[k]);
+		for (i = 0; i <= r->n; i++)
+			if (strlen(cells[i][k]) > width[k])
+				width[k] = strlen(cells[i][k]);
+	}
+	name_cols = 5;		/* "total" */
+	if (r->by != REPORT_BY_NONE &&
+	    strlen(report_by_name(r->by)) > name_cols)
+		name_cols = strlen(report_by_name(r->by));
+	for (i = 0; i < r->n; i++)
+		if (report_name_cols(r->groups[i].name) > name_cols)
+			name_cols = report_name_cols(r->groups[i].name);
+	if (name_cols > NAME_COLS)
+		name_cols = NAME_COLS;
 
 	buf_printf(out, "%s report, ", nps_type_name(r->type));
 	report_range_text(out, r);
 	if (r->by != REPORT_BY_NONE)
 		buf_printf(out, ", by %s", report_by_name(r->by));
 	buf_puts(out, "\n\n");
-	report_cell_name(out, r->by != REPORT_BY_NONE ?
-	    report_by_name(r->by) : "", NAME_COLS);
-	buf_printf(out, " %6s %6s %6s %5s %5s %5s %5s %5s %5s %6s %5s %6s\n",
-	    "sent", "resp", "rate", "det", "pas", "pro", "det%", "pas%",
-	    "pro%", report_score_label(r->type), "+/-",
-	    r->by == REPORT_BY_AGENT ? "optout" : "optout");
+	report_text_row(out, r->by != REPORT_BY_NONE ?
+	    report_by_name(r->by) : "", name_cols, hcell, width, false);
 	for (i = 0; i < r->n; i++)
-		report_text_row(out, r, &r->groups[i]);
+		report_text_row(out, r->groups[i].name, name_cols, cells[i],
+		    width, r->groups[i].too_few);
 	if (r->n > 0) {
-		for (i = 0; i < 98; i++)
+		line = name_cols;
+		for (k = 0; k < TEXT_COLS; k++)
+			line += width[k] + 1;
+		for (i = 0; i < line; i++)
 			buf_putc(out, '-');
 		buf_putc(out, '\n');
 	}
-	report_text_row(out, r, &r->total);
+	report_text_row(out, "total", name_cols, cells[r->n], width,
+	    r->total.too_few);
+	free(cells);
 	buf_printf(out, "\nunsubscribes: %ld\n", r->total.unsubscribes);
 	buf_printf(out, "+/-: 95 %% margin of error; optout: %s\n",
-	    r->by == REPORT_BY_AGENT ? "% of the agent's tickets opted out"
-	    " of the survey" : "tickets opted out of the survey");
-	buf_printf(out, "* fewer than %d responses: too few to mean much\n",
-	    r->min_responses);
+	    r->by == REPORT_BY_AGENT ? "% of the agent's tickets opted out" :
+	    "tickets opted out of the survey");
+	buf_printf(out, "(too few): fewer than %d responses, too few to mean"
+	    " much\n", r->min_responses);
 }
 
 static void

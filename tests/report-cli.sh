@@ -89,8 +89,8 @@ cp "$dir/out" "$dir/report.txt"
 awk 'length($0) > 100 { bad = 1 } END { exit bad }' "$dir/report.txt" ||
     fail "text report wider than 100 columns"
 grep -q '^total ' "$dir/report.txt" || fail "text report has no total line"
-grep -q '^alice .* \*$' "$dir/report.txt" && fail "alice has 7 responses, not too few"
-grep -q '^Evil, .* \*$' "$dir/report.txt" || fail "Evil (1 response) not marked too few"
+grep -q '^alice .*(too few)$' "$dir/report.txt" && fail "alice has 7 responses, not too few"
+grep -q '^Evil, .*(too few)$' "$dir/report.txt" || fail "Evil (1 response) not marked too few"
 # The agent name's control characters are replaced in text.
 [ "$(grep -c '<script>' "$dir/report.txt")" -le 1 ] || fail "text: name printed twice?"
 if tr -d '\n' <"$dir/report.txt" | grep -q "$(printf '\033')"; then
