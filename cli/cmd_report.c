@@ -607,7 +607,7 @@ report_html_bars(struct buf *out, const struct report *r)
 		buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" class=\"label\">"
 		    "%s %.*f (n=%ld)%s</text>\n", L + BAR + 8, y + 15,
 		    report_score_label(r->type), dec, g->res.score, g->res.n,
-		    g->too_few ? " *" : "");
+		    g->too_few ? " (too few)" : "");
 	}
 	y = 4 + ROW * (double)n + 12;
 	buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\""
