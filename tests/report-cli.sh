@@ -168,6 +168,25 @@ awk 'NF != 2 || $2 !~ /^[0-9]+$/ { bad = 1 } END { exit bad }' \
     "$dir/stats.txt" || fail "stats: a line is not 'name value'"
 run 0 stats -c "$dir/a.conf" --format json
 python3 -m json.tool "$dir/out" >/dev/null || fail "stats json does not parse"
+# The review backlog counts the last 30 days only: one unmatched reply
+# today, one 40 days ago (not counted), one unparsed an hour ago.
+cp "$dir/a.db" "$dir/r.db"
+[ ! -f "$dir/a.db-wal" ] || cp "$dir/a.db-wal" "$dir/r.db-wal"
+conf r.conf "$dir/r.db"
+python3 - "$dir/r.db" <<'EOF' || fail "cannot add review rows"
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1])
+now = int(time.time())
+c.execute("INSERT INTO processed (msg_key, kind, at) VALUES ('<u1@x>', 'unmatched', ?)", (now - 60,))
+c.execute("INSERT INTO processed (msg_key, kind, at) VALUES ('<u2@x>', 'unmatched', ?)", (now - 40 * 86400,))
+c.execute("INSERT INTO processed (msg_key, kind, at) VALUES ('<p1@x>', 'unparsed', ?)", (now - 3600,))
+c.commit()
+EOF
+run 0 stats -c "$dir/r.conf"
+for want in "review.unmatched 1" "review.unparsed 1" "review.no_score 0" \
+    "review.backlog 2" "processed.unmatched 2" "processed.total 18"; do
+	grep -qx "$want" "$dir/out" || fail "stats: no line '$want'"
+done
 
 # --- export / import ------------------------------------------------------
 run 0 export -c "$dir/a.conf"
