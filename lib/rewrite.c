@@ -12,7 +12,8 @@
  *    the tag's first character is written ('[' or "=5B") are decoded far
  *    enough to compare, so a tag split by soft line breaks is found, and
  *    only the logical lines (physical lines joined by soft breaks) that
- *    hold a tag are decoded and re-encoded; every other line stays;
+ *    hold a tag are decoded and re-encoded; every other line stays
+ *    (unless one is over 998 bytes: then the whole part is re-encoded);
  *  - base64: the part is decoded and re-encoded whole (base64 has no lines
  *    to keep).
  * The widget goes in the part's own charset. In HTML, characters the
@@ -939,9 +940,15 @@ process_part(struct rw *rw, const struct mime_part *part)
 	}
 	buf_reset(&newd);
 	if (part->cte == MIME_CTE_QP && !utf8) {
-		qp_splice(rw, part, first, rw->req->token ? &repl : NULL, !html,
-		    teol);
-		goto out;
+		if (max_line(raw, rawlen) <= LINE_MAX_SMTP) {
+			qp_splice(rw, part, first, rw->req->token ? &repl :
+			    NULL, !html, teol);
+			goto out;
+		}
+		/* A line over 998 (a careless encoder): re-encode it all. */
+		mime_qp_decode(raw, rawlen, &rw->dec);
+		d = buf_cstr(&rw->dec);
+		dn = rw->dec.len;
 	}
 	n = tag_edits(rw, d, dn, rw->req->token ? &repl : NULL, !html, &te);
 	rw->res->tags += n;
@@ -969,10 +976,9 @@ process_part(struct rw *rw, const struct mime_part *part)
 		part_replace_whole(rw, part, &newd, MIME_CTE_QP, true, teol);
 		goto out;
 	}
-	if (part->cte == MIME_CTE_BASE64) {
+	if (part->cte == MIME_CTE_BASE64 || part->cte == MIME_CTE_QP) {
 		apply_edits(d, dn, 0, te.v, te.n, &newd);
-		part_replace_whole(rw, part, &newd, MIME_CTE_BASE64, false,
-		    teol);
+		part_replace_whole(rw, part, &newd, part->cte, false, teol);
 		goto out;
 	}
 	/* 7bit, 8bit, binary: edits in place, unless the result needs QP. */

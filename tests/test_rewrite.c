@@ -585,6 +585,33 @@ test_rewrite_long_8bit_line_goes_quoted_printable(void **state)
 }
 
 static void
+test_rewrite_qp_part_with_overlong_line_is_reencoded_whole(void **state)
+{
+	/* Found by fuzzing: a QP line over 998 bytes elsewhere in the part
+	 * stayed when only the tag's line was re-encoded. */
+	struct buf msg = BUF_INIT, full = BUF_INIT;
+	struct widget_request req;
+	struct rewrite_result res;
+	int i;
+
+	(void)state;
+	buf_puts(&msg, "Content-Type: text/html; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n<p>" TAG
+	    "</p>\n<p>");
+	for (i = 0; i < 1200; i++)
+		buf_putc(&msg, 'a' + i % 26);
+	buf_puts(&msg, "</p>\n");
+	req_init(&req, SURVEY_NPS, STYLE_STARS, "fr");
+	assert_int_equal(rewrite(&req, msg.data, msg.len, &res, &full), 0);
+	assert_true(res.changed);
+	assert_null(res.cte);
+	assert_true(max_line_len(res.body.data, res.body.len) <= 76);
+	rewrite_result_clear(&res);
+	buf_free(&msg);
+	buf_free(&full);
+}
+
+static void
 test_rewrite_qp_touches_only_the_tag_line(void **state)
 {
 	const char msg[] = "Content-Type: text/html; charset=utf-8\n"
@@ -982,6 +1009,7 @@ main(void)
 		cmocka_unit_test(test_rewrite_toplevel_switch_is_reported_in_result),
 		cmocka_unit_test(test_rewrite_nested_7bit_utf8_text_becomes_qp_with_header),
 		cmocka_unit_test(test_rewrite_long_8bit_line_goes_quoted_printable),
+		cmocka_unit_test(test_rewrite_qp_part_with_overlong_line_is_reencoded_whole),
 		cmocka_unit_test(test_rewrite_qp_touches_only_the_tag_line),
 		cmocka_unit_test(test_rewrite_text_invalid_in_its_charset_gets_ascii_text_version),
 		cmocka_unit_test(test_rewrite_ten_megabyte_body),
