@@ -1,0 +1,68 @@
+# lib.sh - shell helpers shared by the benchmark scripts (sourced).
+#
+# Every benchmark prints, besides its own human-readable lines, one
+# machine-readable line per row of the table that bench/run assembles:
+#
+#	BENCH name=ID value=V unit=U reference=R ratio=Q target=T ok=yes|no label=TEXT
+#
+#	name	a short identifier (postfix_notag, rewrite_100k, ...)
+#	value	the figure measured for npsgate, in unit
+#	reference	the same measure of the reference in the same run
+#		(same unit, or "-" when the row has none)
+#	ratio	how the value compares with the reference (the row says
+#		which way: throughput ratio, time ratio, extra memory per
+#		byte of load), or "-"
+#	target	"value<=N", "value>=N", "ratio<=N" or "ratio>=N"
+#	ok	whether the target is met
+#	label	the rest of the line: what the row measures, for people
+#
+# Functions:
+#	bench_now		wall clock in seconds (decimal)
+#	bench_median		median of the numbers on stdin, one a line
+#	bench_div A B		A / B with 4 significant decimals, "-" if B is 0
+#	bench_meets X TARGET	exit 0 when X meets TARGET's comparison
+#	bench_result NAME VALUE UNIT REFERENCE RATIO TARGET LABEL
+#				prints the BENCH line, ok computed from
+#				TARGET against VALUE or RATIO
+
+bench_now() {
+	date +%s.%N
+}
+
+bench_median() {
+	sort -g | awk '{ v[NR] = $1 }
+	END {
+		if (NR == 0) exit 1
+		if (NR % 2) print v[(NR + 1) / 2]
+		else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+	}'
+}
+
+bench_div() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (b + 0 == 0) print "-"; else printf "%.4g\n", a / b }'
+}
+
+# bench_meets X TARGET: TARGET is "value<=N" etc.; only its operator and
+# bound count here.
+bench_meets() {
+	awk -v x="$1" -v t="$2" 'BEGIN {
+		if (x == "-" || x == "") exit 1
+		if (match(t, /<=/)) { n = substr(t, RSTART + 2); exit !(x + 0 <= n + 0) }
+		if (match(t, />=/)) { n = substr(t, RSTART + 2); exit !(x + 0 >= n + 0) }
+		exit 1
+	}'
+}
+
+bench_result() {
+	br_name=$1 br_value=$2 br_unit=$3 br_ref=$4 br_ratio=$5 br_target=$6
+	br_label=$7
+	case $br_target in
+	ratio*) br_x=$br_ratio ;;
+	*) br_x=$br_value ;;
+	esac
+	if bench_meets "$br_x" "$br_target"; then br_ok=yes; else br_ok=no; fi
+	printf 'BENCH name=%s value=%s unit=%s reference=%s ratio=%s target=%s ok=%s label=%s\n' \
+	    "$br_name" "$br_value" "$br_unit" "$br_ref" "$br_ratio" \
+	    "$br_target" "$br_ok" "$br_label"
+}
