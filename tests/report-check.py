@@ -385,6 +385,10 @@ def html(path):
             check(not k.startswith("on"), "event handler %s on <%s>" % (k, t))
             check(v is None or not re.match(r"\s*(https?:|//)", v)
                   or k == "xmlns", "external resource %s=%r" % (k, v))
+    check(any(t == "meta" and a.get("http-equiv") ==
+              "Content-Security-Policy" and "default-src 'none'" in
+              a.get("content", "") for t, a in p.tags),
+          "no Content-Security-Policy that forbids fetching")
     check("<script>alert(1)</script>" not in text, "agent name not escaped")
     check(EVIL in "".join(p.text), "agent name missing from the text")
 
