@@ -276,19 +276,24 @@ append_pct(struct buf *out, const char *p, size_t n, const char *keep)
 	static const char hex[] = "0123456789ABCDEF";
 	size_t i;
 	unsigned char c;
+	char *d;
 
+	buf_reserve(out, n * 3);
+	d = out->data + out->len;
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)p[i];
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
 		    c == '_' || c == '~' || (c != 0 && strchr(keep, c))) {
-			buf_putc(out, c);
+			*d++ = (char)c;
 		} else {
-			buf_putc(out, '%');
-			buf_putc(out, hex[c >> 4]);
-			buf_putc(out, hex[c & 15]);
+			*d++ = '%';
+			*d++ = hex[c >> 4];
+			*d++ = hex[c & 15];
 		}
 	}
+	out->len = (size_t)(d - out->data);
+	out->data[out->len] = '\0';
 }
 
 /* The mailto body's line breaks are CRLF (RFC 6068 section 5). */
@@ -327,22 +332,28 @@ append_html(struct buf *out, const char *s)
 static void
 append_html_wrapped(struct buf *out, const char *s)
 {
-	size_t col = 0, i, n = strlen(s), w;
+	size_t col = 0, n = strlen(s), i = 0, j, w;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '\n') {
+	while (i < n) {
+		/* A run up to the next space or line break, escaped whole. */
+		for (j = i; j < n && s[j] != ' ' && s[j] != '\n'; j++)
+			;
+		w = out->len;
+		buf_append_html(out, s + i, j - i);
+		col += out->len - w;
+		if (j == n)
+			break;
+		if (s[j] == '\n') {
 			buf_puts(out, "<br>\n");
 			col = 0;
-			continue;
-		}
-		if (s[i] == ' ' && col >= 72) {
+		} else if (col >= 72) {
 			buf_putc(out, '\n');
 			col = 0;
-			continue;
+		} else {
+			buf_putc(out, ' ');
+			col++;
 		}
-		w = out->len;
-		buf_append_html(out, s + i, 1);
-		col += out->len - w;
+		i = j + 1;
 	}
 }
 
