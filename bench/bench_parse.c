@@ -10,8 +10,10 @@
  *	replies/s (CPU)   the target is >= 20,000 per core
  *	ratio             analysis time / plain read time of the same bytes
  *
- * Usage: bench_parse [ANALYSES] (default 50000). The corpus is found
- * through $top_srcdir, else the source tree the program was built from.
+ * Usage: bench_parse [--quick | ANALYSES] (default 50000, --quick 10000).
+ * The corpus is found through $top_srcdir, else the source tree the
+ * program was built from. The last line is a BENCH line for bench/run
+ * (format in bench/lib.sh): ratio = replies/s over files read/s.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,7 +86,7 @@ int
 main(int argc, char **argv)
 {
 	const char *top = getenv("top_srcdir");
-	long target = argc > 1 ? atol(argv[1]) : 50000, done, i;
+	long target = 50000, done, i;
 	struct buf dir = BUF_INIT, path = BUF_INIT, labels = BUF_INIT;
 	struct buf dbpath = BUF_INIT;
 	char tmpl[] = "/tmp/npsgate-bench-XXXXXX";
@@ -100,8 +102,11 @@ main(int argc, char **argv)
 	long scored = 0;
 	volatile size_t sink = 0;
 
+	if (argc > 1)
+		target = strcmp(argv[1], "--quick") == 0 ? 10000 :
+		    atol(argv[1]);
 	if (target <= 0) {
-		fprintf(stderr, "usage: bench_parse [ANALYSES]\n");
+		fprintf(stderr, "usage: bench_parse [--quick | ANALYSES]\n");
 		return 2;
 	}
 	buf_printf(&dir, "%s/tests/corpus/replies", top ? top : TEST_SRCDIR);
@@ -231,6 +236,11 @@ main(int argc, char **argv)
 	printf("  ratio           %.1f x a plain read of the same files\n",
 	    t_parse / t_read);
 	printf("%s\n", target / t_parse >= 20000 ? "PASS" : "BELOW TARGET");
+	printf("BENCH name=parse value=%.0f unit=replies/s reference=%.0f "
+	    "ratio=%.3f target=value>=20000 ok=%s label=reply analysis, "
+	    "%ld replies, CPU (ref: plain read of the files)\n",
+	    target / t_parse, target / t_read, t_read / t_parse,
+	    target / t_parse >= 20000 ? "yes" : "no", target);
 
 	for (k = 0; k < count; k++) {
 		free(v[k].path);
