@@ -4,9 +4,10 @@
 # Fills a fresh store (schema made by npsgate itself) with 1,200,000
 # surveys and 1,000,000 current responses, 50 agents, a year of days, in
 # one transaction with the sqlite3 shell and a recursive CTE; then times
-# `npsgate report --by agent` and `--by week` (best of 3) against a bare
+# `npsgate report --by agent` and `--by week` (median of 3) against a bare
 # `SELECT count(*) FROM responses` and prints the wall and CPU times and the
-# ratios. KEEP=1 leaves the store in place.
+# ratios, then one BENCH line per report for bench/run (bench/lib.sh).
+# KEEP=1 leaves the store in place.
 # Target: each report <= 1 s. Exit 1 when a report misses it (unless
 # --no-fail), 77 when sqlite3 is missing.
 #
@@ -87,13 +88,13 @@ SQL
 t1=$(date +%s%N)
 echo "filled: $surveys surveys, $(sqlite3 "$dir/npsgate.db" 'SELECT count(*) FROM responses') responses in $(( (t1 - t0) / 1000000 )) ms"
 
-# best CMD...: "WALL_MS CPU_MS", the fastest wall time of 3 runs and the CPU
+# median3 CMD...: "WALL_MS CPU_MS", the median wall time of 3 runs and the CPU
 # time (user + system) of that run. On a busy machine the wall time
 # includes waiting for a CPU; the CPU time is the work itself.
 TIME=$(command -v time 2>/dev/null | grep / || true)
 [ -x /usr/bin/time ] && TIME=/usr/bin/time
-best() {
-	best_wall= best_cpu=
+median3() {
+	: >"$dir/runs"
 	for k in 1 2 3; do
 		a=$(date +%s%N)
 		if [ -n "$TIME" ]; then
@@ -110,26 +111,29 @@ best() {
 		else
 			cpu=$wall
 		fi
-		if [ -z "$best_wall" ] || [ "$wall" -lt "$best_wall" ]; then
-			best_wall=$wall best_cpu=$cpu
-		fi
+		echo "$wall $cpu" >>"$dir/runs"
 	done
-	echo "$best_wall $best_cpu"
+	sort -n "$dir/runs" | sed -n 2p
 }
 
 ratio() { awk "BEGIN{printf \"%.1f\", $1 / ($2 > 0 ? $2 : 1)}"; }
 
-set -- $(best sqlite3 "$dir/npsgate.db" "SELECT count(*) FROM responses")
+set -- $(median3 sqlite3 "$dir/npsgate.db" "SELECT count(*) FROM responses")
 count_ms=$1 count_cpu=$2
-set -- $(best "$NPSGATE" report -c "$dir/npsgate.conf" --by agent)
+set -- $(median3 "$NPSGATE" report -c "$dir/npsgate.conf" --by agent)
 agent_ms=$1 agent_cpu=$2
-set -- $(best "$NPSGATE" report -c "$dir/npsgate.conf" --by week)
+set -- $(median3 "$NPSGATE" report -c "$dir/npsgate.conf" --by week)
 week_ms=$1 week_cpu=$2
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null), $(nproc 2>/dev/null) CPUs"
 echo "SELECT count(*) FROM responses: wall ${count_ms} ms, cpu ${count_cpu} ms (sqlite3 process included)"
 echo "npsgate report --by agent:      wall ${agent_ms} ms, cpu ${agent_cpu} ms; ratio to count(*) $(ratio "$agent_ms" "$count_ms")"
 echo "npsgate report --by week:       wall ${week_ms} ms, cpu ${week_cpu} ms; ratio to count(*) $(ratio "$week_ms" "$count_ms")"
 echo "target: <= 1000 ms each at 1,000,000 responses"
+. "$(dirname "$0")/lib.sh"
+bench_result report_agent "$agent_ms" ms "$count_ms" "$(bench_div "$agent_ms" "$count_ms")" \
+    "value<=1000" "npsgate report --by agent, $rows responses, wall (ref: SELECT count(*))"
+bench_result report_week "$week_ms" ms "$count_ms" "$(bench_div "$week_ms" "$count_ms")" \
+    "value<=1000" "npsgate report --by week, $rows responses, wall (ref: SELECT count(*))"
 if [ "$fail" -eq 1 ] && { [ "$agent_ms" -gt 1000 ] || [ "$week_ms" -gt 1000 ]; }; then
 	echo "FAIL: over 1000 ms"
 	exit 1
