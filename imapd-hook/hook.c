@@ -32,6 +32,7 @@
 #include "autoconf.h"
 #include "buf.h"
 #include "config.h"
+#include "filer.h"
 #include "ingest.h"
 #include "log.h"
 #include "npserr.h"
@@ -51,7 +52,7 @@
 #define IDLE_SECONDS (25 * 60)	/* RFC 2177: re-IDLE before 29 minutes */
 #define BACKOFF_MAX 60
 #define STORE_BATCH 64		/* messages per store transaction, at most */
-#define MOVE_BATCH 256		/* messages filed per MOVE command, at most */
+#define MOVE_BATCH FILER_MAX	/* messages filed per MOVE command, at most */
 #define BATCH_BYTES (16UL * 1024 * 1024)	/* fetched before storing */
 #define MAX_STDIN (64UL * 1024 * 1024)
 
@@ -78,6 +79,7 @@ struct hook {
 	uint32_t *skip;		/* UIDs that failed in this session */
 	size_t n_skip;
 	struct fetched batch[STORE_BATCH];	/* fetched, not yet stored */
+	struct filer filer;	/* files large backlogs on a 2nd connection */
 	/* Messages stored but not yet filed: UID and folder index. */
 	uint32_t pend_uid[MOVE_BATCH];
 	int pend_folder[MOVE_BATCH];
@@ -352,11 +354,27 @@ batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 	}
 }
 
+/* Files what is stored: on the main connection, or handed to the filer. */
+static int
+pending_file(struct hook *h, struct session *s, bool via_filer,
+    struct npserr *err)
+{
+	if (h->n_pend == 0)
+		return 0;
+	if (!via_filer)
+		return pending_flush(h, s, err);
+	filer_submit(&h->filer, h->pend_uid, h->pend_folder, h->n_pend);
+	h->n_pend = 0;
+	return 0;
+}
+
 /*
  * Processes every message in the mailbox, in batches: fetch up to
  * STORE_BATCH messages (BATCH_BYTES at most, one message at least), store
  * them in one transaction, and file what is stored, MOVE_BATCH messages
  * per command (Dovecot's MOVE costs much less per message in large sets).
+ * A backlog of more than one batch is filed by the filer thread over a
+ * second connection, so that filing overlaps fetching.
  * Returns 0, or -1 when the session failed (err set); what was stored but
  * not filed is found again by the next pass and filed as a duplicate.
  */
@@ -365,11 +383,14 @@ mailbox_process(struct hook *h, struct session *s, struct npserr *err)
 {
 	uint32_t *uids = NULL;
 	size_t n = 0, i = 0, k, bytes;
+	struct npserr ferr;
+	bool via_filer;
 	int r, rc = 0;
 
 	keys_refresh(h);
 	if (session_search_all(s, &uids, &n, err) < 0)
 		return -1;
+	via_filer = n > STORE_BATCH && h->filer.running;
 	while (i < n && rc == 0 && !stop_requested()) {
 		k = 0;
 		bytes = 0;
@@ -399,11 +420,19 @@ mailbox_process(struct hook *h, struct session *s, struct npserr *err)
 		if (k > 0)
 			batch_ingest(h, h->batch, k);
 		if ((h->n_pend + STORE_BATCH > MOVE_BATCH || i >= n ||
-		    stop_requested()) && pending_flush(h, s, err) < 0)
+		    stop_requested()) && pending_file(h, s, via_filer,
+		    err) < 0)
 			rc = -1;
 	}
-	if (rc == 0 && pending_flush(h, s, err) < 0)
+	if (rc == 0 && pending_file(h, s, via_filer, err) < 0)
 		rc = -1;
+	if (via_filer) {
+		if (filer_wait(&h->filer, &ferr) < 0 && rc == 0) {
+			*err = ferr;
+			rc = -1;
+		}
+		filer_close(&h->filer);
+	}
 	/* On failure the unfiled ones are stored: the next session finds
 	 * them in the mailbox again and files them as duplicates. */
 	h->n_pend = 0;
@@ -668,7 +697,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	signals_setup(&h);
+	/* After signals_setup: the thread inherits the blocked signals. */
+	if (!from_stdin && filer_start(&h.filer, h.cf, h.password,
+	    h.folders) < 0)
+		msg_warn("cannot start the filer thread; filing on the main "
+		    "connection");
 	rc = from_stdin ? run_stdin(&h) : run_daemon(&h);
+	filer_stop(&h.filer);
 out:
 	if (h.store != NULL)
 		store_close(h.store);
