@@ -585,6 +585,29 @@ outgoing_commit(struct store *st, const struct outgoing_result *res,
 	return 0;
 }
 
+void
+outgoing_commit_batch(struct store *st,
+    const struct outgoing_result *const *res, size_t n, int *rc,
+    struct npserr *errs)
+{
+	struct npserr err;
+	size_t i;
+
+	if (n > 1 && store_begin(st, &err) == 0) {
+		for (i = 0; i < n; i++)
+			if (outgoing_commit(st, res[i], &errs[i]) < 0)
+				break;
+		if (i == n && store_commit(st, &err) == 0) {
+			for (i = 0; i < n; i++)
+				rc[i] = 0;
+			return;
+		}
+		store_rollback(st);
+	}
+	for (i = 0; i < n; i++)
+		rc[i] = outgoing_commit(st, res[i], &errs[i]);
+}
+
 int
 outgoing_error_event(struct store *st, const struct config *cf,
     const struct outgoing_input *in, const char *why, struct npserr *err)

@@ -146,6 +146,14 @@ int outgoing_commit(struct store *st, const struct outgoing_result *res,
  * for a caller that cannot process the message at all. */
 void outgoing_strip(const struct config *cf, const struct outgoing_input *in,
     struct outgoing_result *res);
+/* Writes the rows of n results in one transaction (one disk sync for
+ * all: the milter groups the messages that end at the same time). When
+ * the group cannot be written whole, each result is written on its own,
+ * so that one bad row costs only its own message. Sets rc[i] to 0 or -1
+ * and, for -1, errs[i]. */
+void outgoing_commit_batch(struct store *st,
+    const struct outgoing_result *const *res, size_t n, int *rc,
+    struct npserr *errs);
 /* Reduces res to the removal of the prefixed headers (kind FAILED). */
 void outgoing_fallback(struct outgoing_result *res);
 /* Writes an EVENT_ERROR row for a mail that could not be handled. */

@@ -104,9 +104,101 @@ pool_close_all(void)
 	pthread_mutex_unlock(&pool_lock);
 }
 
+/* --- group commit ------------------------------------------------------
+ *
+ * A survey row must be on disk before its mail leaves (a token nobody can
+ * match must never be sent), and SQLite syncs the disk once per
+ * transaction. The threads whose messages end at the same time therefore
+ * share one transaction: the first to arrive while no write is running
+ * writes the rows of every thread queued so far; the others wait for their
+ * row's result. Under load one sync serves many messages; alone, a message
+ * pays exactly one, as before.
+ */
+
+struct pending {
+	const struct outgoing_result *res;
+	int rc;
+	struct npserr err;
+	bool done;
+	struct pending *next;
+};
+
+static pthread_mutex_t gc_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gc_cond = PTHREAD_COND_INITIALIZER;
+static struct pending *gc_head, **gc_tail = &gc_head;
+static bool gc_busy;
+
+#define GC_MAX 256
+
+static void
+gc_write(struct store *st, struct pending *batch)
+{
+	const struct outgoing_result *res[GC_MAX];
+	struct pending *p[GC_MAX];
+	struct npserr errs[GC_MAX];
+	int rc[GC_MAX];
+	size_t n, i;
+
+	while (batch != NULL) {
+		for (n = 0; batch != NULL && n < GC_MAX; batch = batch->next)
+			p[n++] = batch;
+		for (i = 0; i < n; i++)
+			res[i] = p[i]->res;
+		outgoing_commit_batch(st, res, n, rc, errs);
+		for (i = 0; i < n; i++) {
+			p[i]->rc = rc[i];
+			if (rc[i] < 0)
+				p[i]->err = errs[i];
+		}
+		pthread_mutex_lock(&gc_lock);
+		for (i = 0; i < n; i++)
+			p[i]->done = true;
+		pthread_mutex_unlock(&gc_lock);
+	}
+}
+
+/*
+ * commit_grouped - writes res's row with st, in a transaction shared with
+ * the other threads committing now. Returns 0, or -1 with err set.
+ */
+static int
+commit_grouped(struct store *st, const struct outgoing_result *res,
+    struct npserr *err)
+{
+	struct pending me, *batch;
+
+	if (res->kind != OUTGOING_SURVEY && res->kind != OUTGOING_NO_SURVEY)
+		return 0;
+	memset(&me, 0, sizeof(me));
+	me.res = res;
+	pthread_mutex_lock(&gc_lock);
+	*gc_tail = &me;
+	gc_tail = &me.next;
+	while (!me.done) {
+		if (gc_busy) {
+			pthread_cond_wait(&gc_cond, &gc_lock);
+			continue;
+		}
+		gc_busy = true;
+		batch = gc_head;
+		gc_head = NULL;
+		gc_tail = &gc_head;
+		pthread_mutex_unlock(&gc_lock);
+		gc_write(st, batch);
+		pthread_mutex_lock(&gc_lock);
+		gc_busy = false;
+		pthread_cond_broadcast(&gc_cond);
+	}
+	pthread_mutex_unlock(&gc_lock);
+	if (me.rc < 0)
+		*err = me.err;
+	return me.rc;
+}
+
 /* --- per-connection state -------------------------------------------- */
 
 struct conn {
+	unsigned long steps;	/* protocol steps negotiated (SMFIP_*) */
 	struct outgoing_header *hdrs;
 	size_t n_hdrs, cap_hdrs;
 	char **rcpts;
@@ -146,20 +238,40 @@ conn_get(SMFICTX *ctx)
 	return c;
 }
 
+/*
+ * go_on - the answer to a step: none at all when Postfix agreed not to
+ * wait for one (SMFIP_NR_*), which saves a round trip per header.
+ */
 static sfsistat
-cb_connect(SMFICTX *ctx, char *host, struct sockaddr *addr)
+go_on(const struct conn *c, unsigned long nr)
 {
-	(void)host;
-	(void)addr;
-	conn_get(ctx);
-	return SMFIS_CONTINUE;
+	return (c->steps & nr) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
+/* Steps we skip entirely, and steps whose answer nobody waits for. */
+#define STEPS_SKIP (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOMAIL | \
+	SMFIP_NOUNKNOWN | SMFIP_NODATA)
+#define STEPS_NOREPLY (SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | \
+	SMFIP_NR_BODY)
+
 static sfsistat
-cb_envfrom(SMFICTX *ctx, char **argv)
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	(void)argv;
-	conn_reset(conn_get(ctx));
+	struct conn *c = conn_get(ctx);
+	unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY |
+	    SMFIF_QUARANTINE;
+
+	(void)f2;
+	(void)f3;
+	if ((f0 & want) != want)
+		return SMFIS_REJECT;	/* libmilter: the MTA lacks actions */
+	*pf0 = want;
+	c->steps = f1 & (STEPS_SKIP | STEPS_NOREPLY);
+	*pf1 = c->steps;
+	*pf2 = 0;
+	*pf3 = 0;
 	return SMFIS_CONTINUE;
 }
 
@@ -169,10 +281,10 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	struct conn *c = conn_get(ctx);
 
 	if (argv == NULL || argv[0] == NULL)
-		return SMFIS_CONTINUE;
+		return go_on(c, SMFIP_NR_RCPT);
 	c->rcpts = xrealloc(c->rcpts, (c->n_rcpts + 1) * sizeof(char *));
 	c->rcpts[c->n_rcpts++] = xstrdup(argv[0]);
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_RCPT);
 }
 
 static sfsistat
@@ -189,7 +301,7 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	h->name = xstrdup(name ? name : "");
 	h->value = xstrdup(value ? value : "");
 	h->vlen = strlen(h->value);
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_HDR);
 }
 
 static sfsistat
@@ -201,7 +313,7 @@ cb_eoh(SMFICTX *ctx)
 	 * after it, in one buffer: the body is never copied again. */
 	buf_reset(&c->msg);
 	outgoing_headers_block(c->hdrs, c->n_hdrs, &c->msg);
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_EOH);
 }
 
 static sfsistat
@@ -211,16 +323,16 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 
 	c->body_len += len;
 	if (c->oversized)
-		return SMFIS_CONTINUE;
+		return go_on(c, SMFIP_NR_BODY);
 	if (c->body_len > cf->max_body) {
 		/* Beyond max_body the mail passes unchanged: stop holding
 		 * its bytes. */
 		c->oversized = true;
 		buf_free(&c->msg);
-		return SMFIS_CONTINUE;
+		return go_on(c, SMFIP_NR_BODY);
 	}
 	buf_append(&c->msg, chunk, len);
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_BODY);
 }
 
 /*
@@ -304,7 +416,7 @@ cb_eom(SMFICTX *ctx)
 		outgoing_strip(cf, &in, &res);
 	} else if (outgoing_process(&octx, st, &in, &res, &err) < 0) {
 		failed = true;
-	} else if (outgoing_commit(st, &res, &err) < 0) {
+	} else if (commit_grouped(st, &res, &err) < 0) {
 		failed = true;
 		outgoing_fallback(&res);
 	}
@@ -362,9 +474,9 @@ static struct smfiDesc desc = {
 	"npsgate",
 	SMFI_VERSION,
 	SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY | SMFIF_QUARANTINE,
-	cb_connect,
+	NULL,			/* connect: not needed (SMFIP_NOCONNECT) */
 	NULL,			/* helo */
-	cb_envfrom,
+	NULL,			/* envfrom: state is reset at EOM and abort */
 	cb_envrcpt,
 	cb_header,
 	cb_eoh,
@@ -374,7 +486,7 @@ static struct smfiDesc desc = {
 	cb_close,
 	NULL,			/* unknown */
 	NULL,			/* data */
-	NULL			/* negotiate */
+	cb_negotiate
 };
 
 /* --- main ------------------------------------------------------------ */

@@ -415,6 +415,89 @@ test_fallback_drops_the_survey(void **state)
 	    "Reply-To: s@shop.example\r\n\r\n" TAG "\r\n");
 }
 
+/* Three results (two surveys, one of them twice, and an event): the
+ * group cannot be written whole, so each row is written on its own and
+ * only the duplicate fails. */
+static void
+test_commit_batch_isolates_a_bad_row(void **state)
+{
+	struct fixture *fx = *state;
+	static const char survey[] = "Subject: a\r\n\r\n" TAG "\r\n";
+	static const char optout[] =
+	    "X-NPS-Survey: off\r\n\r\n" TAG "\r\n";
+	struct outgoing_ctx ctx = { fx->cf, fx->ring, fx->tpl };
+	struct outgoing_result r[3];
+	const struct outgoing_result *v[4];
+	struct outgoing_input in;
+	struct outgoing_header *h[2];
+	size_t nh[2], i;
+	struct npserr err, errs[4];
+	char *rc_addr[1] = { (char *)"g@example.com" };
+	int rc[4];
+	sqlite3_stmt *s;
+
+	nh[0] = outgoing_headers_parse(survey, strlen(survey), &h[0]);
+	nh[1] = outgoing_headers_parse(optout, strlen(optout), &h[1]);
+	for (i = 0; i < 3; i++) {
+		memset(&in, 0, sizeof(in));
+		in.hdrs = h[i == 2];
+		in.n_hdrs = nh[i == 2];
+		in.rcpts = rc_addr;
+		in.n_rcpts = 1;
+		in.msg = i == 2 ? optout : survey;
+		in.len = strlen(in.msg);
+		in.now = NOW;
+		in.style = -1;
+		assert_int_equal(outgoing_process(&ctx, NULL, &in, &r[i],
+		    &err), 0);
+	}
+	assert_int_equal(r[0].kind, OUTGOING_SURVEY);
+	assert_int_equal(r[2].kind, OUTGOING_NO_SURVEY);
+	v[0] = &r[0];
+	v[1] = &r[1];
+	v[2] = &r[0];		/* the same survey id again */
+	v[3] = &r[2];
+	outgoing_commit_batch(fx->st, v, 4, rc, errs);
+	assert_int_equal(rc[0], 0);
+	assert_int_equal(rc[1], 0);
+	assert_int_equal(rc[2], -1);
+	assert_int_equal(rc[3], 0);
+	s = store_db_prepare(fx->st, "SELECT (SELECT count(*) FROM surveys),"
+	    " (SELECT count(*) FROM events)", &err);
+	assert_non_null(s);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 2);
+	assert_int_equal(sqlite3_column_int(s, 1), 1);
+	store_db_done(s);
+
+	/* A group without a bad row is written whole. */
+	outgoing_result_clear(&r[0]);
+	outgoing_result_clear(&r[1]);
+	for (i = 0; i < 2; i++) {
+		memset(&in, 0, sizeof(in));
+		in.hdrs = h[0];
+		in.n_hdrs = nh[0];
+		in.rcpts = rc_addr;
+		in.n_rcpts = 1;
+		in.msg = survey;
+		in.len = strlen(survey);
+		in.now = NOW;
+		in.style = -1;
+		assert_int_equal(outgoing_process(&ctx, NULL, &in, &r[i],
+		    &err), 0);
+	}
+	outgoing_commit_batch(fx->st, v, 2, rc, errs);
+	assert_int_equal(rc[0], 0);
+	assert_int_equal(rc[1], 0);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 4);
+	store_db_done(s);
+	for (i = 0; i < 3; i++)
+		outgoing_result_clear(&r[i]);
+	outgoing_headers_free(h[0], nh[0]);
+	outgoing_headers_free(h[1], nh[1]);
+}
+
 static void
 test_headers_block_makes_folds_crlf(void **state)
 {
@@ -465,6 +548,7 @@ main(void)
 		T(test_oversized_mail_only_loses_internal_headers),
 		T(test_store_failure_passes_mail_with_headers_stripped),
 		T(test_fallback_drops_the_survey),
+		T(test_commit_batch_isolates_a_bad_row),
 		cmocka_unit_test(test_headers_block_makes_folds_crlf),
 		cmocka_unit_test(test_headers_parse_keeps_folds_and_skips_blanks),
 	};

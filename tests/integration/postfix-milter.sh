@@ -16,7 +16,8 @@
 #   - mails without the tag come out with their body byte-identical;
 #   - the milter stops on SIGTERM; then milter_default_action = accept
 #     delivers mail untouched (internal headers included), and tempfail
-#     makes Postfix refuse it with a 4xx until the milter is back.
+#     makes Postfix refuse it with a 4xx (smtpd) or keep it queued
+#     (sendmail) until the milter is back.
 # Exit 77 (skip) only when Postfix is not installed.
 
 set -u
@@ -317,11 +318,27 @@ check "milter down, tempfail: Postfix answers 4xx to the client" \
 check "milter down, tempfail: nothing delivered" \
     eval "! grep -rqF '$MARK' '$RIG/sink'"
 
+# The same through sendmail (non_smtpd_milters): Postfix keeps it.
+KMARK=$MARK
+mkmail liam@example.com "$(ticket_headers T-111 marie Prix P1)" tag
+LMARK=$MARK
+timeout 30 sendmail -C "$RIG/etc" -f support@shop.example \
+    liam@example.com <"$MAIL"
+sleep 3
+check "milter down, tempfail: sendmail's mail stays in Postfix's queue" \
+    eval "postqueue -c '$RIG/etc' -p | grep -q liam@example.com"
+check "milter down, tempfail: ... and is not delivered" \
+    eval "! grep -rqF '$LMARK' '$RIG/sink'"
+
 rig_start_milter || exit 1
-send kate@example.com "$MAIL" || cat "$RIG/swaks.out"
-GOT=$(rig_wait_file "$MARK" 30) || GOT=
+send kate@example.com "$RIG/mail-$((SEQ - 1)).eml" || cat "$RIG/swaks.out"
+GOT=$(rig_wait_file "$KMARK" 30) || GOT=
 check "milter back: the retried mail is delivered with its survey" \
     eval "[ -n '$GOT' ] && grep -q 'nps+' '$GOT'"
+postqueue -c "$RIG/etc" -f >/dev/null 2>&1
+GOT=$(rig_wait_file "$LMARK" 60) || GOT=
+check "milter back: sendmail's queued mail leaves with its survey" \
+    eval "[ -n '$GOT' ] && grep -q 'nps+' '$GOT' && ! grep -qi '^X-NPS-' '$GOT'"
 
 echo "# $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

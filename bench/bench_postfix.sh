@@ -1,0 +1,124 @@
+#!/bin/sh
+# bench_postfix.sh - Postfix's throughput with and without npsgate-milter.
+#
+# The private Postfix of tests/integration/postfix-rig.sh, smtp-sink behind
+# it. smtp-source sends M mails (default 2000) over S sessions (default 20)
+# and the time runs until smtp-sink has received the last one. Each kind
+# of mail goes through Postfix without the milter, then with it:
+#   - plain:  a 3 KB mail without the tag (what most of a gateway's mail is)
+#   - survey: a help-desk mail with X-NPS-* headers and the tag; with the
+#             milter each one gets a token, the widget and a store row
+# It prints mails/s and the ratio with/without (targets: >= 0.90 plain,
+# >= 0.80 survey), then sends 50 mails of 5 MB over 50 sessions at once and
+# prints the milter's peak RSS (VmHWM).
+# Not a test: run it by hand as root from the build directory:
+#	top_srcdir=/path/to/src sh /path/to/src/bench/bench_postfix.sh [M] [S]
+
+set -u
+PATH=$PATH:/usr/sbin:/sbin
+M=${1:-2000}
+S=${2:-20}
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=.}"
+top_builddir=$(cd "$top_builddir" && pwd)
+export top_srcdir top_builddir
+
+[ "$(id -u)" = 0 ] || { echo "bench_postfix.sh: run as root"; exit 1; }
+command -v smtp-source >/dev/null 2>&1 ||
+    { echo "bench_postfix.sh: smtp-source (package postfix) missing"; exit 1; }
+
+. "$top_srcdir/tests/integration/postfix-rig.sh"
+
+T=$(mktemp -d /tmp/npsgate-bench-postfix-XXXXXX)
+finish() {
+	rig_stop
+	rm -rf "$T"
+}
+trap finish EXIT
+trap 'exit 1' INT TERM HUP
+
+rig_init "$T"
+"$NPSGATE" keygen -c "$RIG/npsgate.conf" >/dev/null || exit 1
+rig_start_sink || exit 1
+rig_start_milter || exit 1
+rig_start_postfix || exit 1
+# Plenty of processes so that Postfix, not its limits, is measured.
+postconf -c "$RIG/etc" -e default_process_limit=200 \
+    smtpd_client_connection_count_limit=0 >/dev/null
+
+# smtp-source -F adds CRLF to each line and dot-stuffs.
+{
+	printf 'From: Shop <shop@shop.example>\nTo: <customer@example.com>\n'
+	printf 'Subject: Your order has shipped\nMIME-Version: 1.0\n'
+	printf 'Content-Type: text/plain; charset=utf-8\n\n'
+	i=0
+	while [ $i -lt 40 ]; do
+		printf 'Line %02d of an ordinary mail without any placeholder in it, about 70 c.\n' $i
+		i=$((i + 1))
+	done
+} >"$T/plain.eml"
+{
+	printf 'From: Support <support@shop.example>\nTo: <customer@example.com>\n'
+	printf 'Subject: Your ticket is closed\nX-NPS-Ticket: T-1\n'
+	printf 'X-NPS-Agent: marie\nX-NPS-Team: N1\nX-NPS-Channel: email\n'
+	printf 'X-NPS-Lang: fr\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/alternative; boundary="b"\n\n'
+	printf -- '--b\nContent-Type: text/plain; charset=utf-8\n\n'
+	printf 'Bonjour,\nVotre ticket est clos.\n[InsertSatisfactionEvaluation]\nCordialement\n'
+	printf -- '--b\nContent-Type: text/html; charset=utf-8\n\n'
+	printf '<html><body><p>Bonjour,</p><p>Votre ticket est clos.</p>\n'
+	printf '<p>[InsertSatisfactionEvaluation]</p><p>Cordialement</p></body></html>\n'
+	printf -- '--b--\n'
+} >"$T/survey.eml"
+{
+	printf 'From: Shop <shop@shop.example>\nTo: <customer@example.com>\n'
+	printf 'Subject: Big attachment\nX-NPS-Ticket: T-2\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary="b"\n\n'
+	printf -- '--b\nContent-Type: text/plain\n\n[InsertSatisfactionEvaluation]\n'
+	printf -- '--b\nContent-Type: application/octet-stream\n'
+	printf 'Content-Transfer-Encoding: base64\n\n'
+	head -c 3700000 /dev/zero | tr '\0' 'x' | base64 -w 76
+	printf -- '--b--\n'
+} >"$T/big.eml"
+
+# run FILE SESSIONS COUNT -> prints mails/s
+run() {
+	rm -rf "$RIG/sink"
+	mkdir -p "$RIG/sink"
+	chown postfix "$RIG/sink"
+	t0=$(date +%s.%N)
+	timeout 600 smtp-source -s "$2" -m "$3" -F "$1" \
+	    -f shop@shop.example -t customer@example.com \
+	    127.0.0.1:"$SMTP_PORT" || echo "smtp-source failed" >&2
+	i=0
+	while [ "$(find "$RIG/sink" -type f | wc -l)" -lt "$3" ]; do
+		i=$((i + 1))
+		[ $i -gt 3000 ] && { echo "timeout waiting for the sink" >&2; break; }
+		sleep 0.1
+	done
+	t1=$(date +%s.%N)
+	echo "$3 $t0 $t1" | awk '{ printf "%.1f\n", $1 / ($3 - $2) }'
+}
+
+ratio() { echo "$1 $2" | awk '{ printf "%.3f\n", $1 / $2 }'; }
+
+echo "bench_postfix: $M mails over $S sessions, Postfix $(postconf -d -h mail_version)"
+# A short warm-up so that the first measured run does not pay for
+# process start-up.
+rig_milter_off
+run "$T/plain.eml" "$S" 100 >/dev/null
+P0=$(run "$T/plain.eml" "$S" "$M")
+S0=$(run "$T/survey.eml" "$S" "$M")
+rig_milter_on
+run "$T/plain.eml" "$S" 100 >/dev/null
+P1=$(run "$T/plain.eml" "$S" "$M")
+S1=$(run "$T/survey.eml" "$S" "$M")
+
+printf '%-8s %12s %12s %8s %8s\n' kind "without/s" "with/s" ratio target
+printf '%-8s %12s %12s %8s %8s\n' plain "$P0" "$P1" "$(ratio "$P1" "$P0")" 0.90
+printf '%-8s %12s %12s %8s %8s\n' survey "$S0" "$S1" "$(ratio "$S1" "$S0")" 0.80
+echo "surveys in the store: $(sqlite3 "$RIG/db/npsgate.db" 'SELECT count(*) FROM surveys;' 2>/dev/null)"
+
+B=$(run "$T/big.eml" 50 50)
+echo "50 x 5 MB over 50 sessions: $B mails/s; milter peak RSS:" \
+    "$(grep VmHWM /proc/"$MILTER_PID"/status | awk '{ print $2 / 1024 " MB" }')"
