@@ -17,7 +17,10 @@
 #   - the milter stops on SIGTERM; then milter_default_action = accept
 #     delivers mail untouched (internal headers included), and tempfail
 #     makes Postfix refuse it with a 4xx (smtpd) or keep it queued
-#     (sendmail) until the milter is back.
+#     (sendmail) until the milter is back;
+#   - inside the milter: a body over max_body, or a store that cannot be
+#     opened, lets the mail pass unchanged without X-NPS-* (on_error =
+#     accept) with one log line naming the queue id, or tempfails.
 # Exit 77 (skip) only when Postfix is not installed.
 
 set -u
@@ -339,6 +342,53 @@ postqueue -c "$RIG/etc" -f >/dev/null 2>&1
 GOT=$(rig_wait_file "$LMARK" 60) || GOT=
 check "milter back: sendmail's queued mail leaves with its survey" \
     eval "[ -n '$GOT' ] && grep -q 'nps+' '$GOT' && ! grep -qi '^X-NPS-' '$GOT'"
+
+# --- 8. failures inside the milter -------------------------------------
+# A body over max_body passes unchanged, internal headers removed.
+rig_stop_milter
+cp "$RIG/npsgate.conf" "$RIG/npsgate.conf.ok"
+sed -i 's/^\[milter\]$/[milter]\nmax_body = 2k/' "$RIG/npsgate.conf"
+rig_start_milter || exit 1
+mkmail mia@example.com "$(ticket_headers T-112 marie Prix P1)" tag
+{ head -c 6000 /dev/zero | tr '\0' 'a' | fold -w 70; echo; } |
+    sed 's/$/\r/' >>"$MAIL"
+send mia@example.com "$MAIL" || cat "$RIG/swaks.out"
+GOT=$(rig_wait_file "$MARK" 30) || GOT=
+check "over max_body: delivered" test -n "$GOT"
+[ -n "$GOT" ] && check "over max_body: body unchanged (tag kept), no X-NPS-*" \
+    eval "has_tag '$GOT' && no_nps_headers '$GOT' && [ \"\$($CHECK bodyhash '$MAIL')\" = \"\$($CHECK bodyhash '$GOT')\" ]"
+check "over max_body: one log line with the queue id" \
+    grep -Eq '[0-9A-F]+: npsgate: body over max_body' "$RIG/milter.log"
+
+# The store cannot be opened: no survey, internal headers still removed.
+rig_stop_milter
+cp "$RIG/npsgate.conf.ok" "$RIG/npsgate.conf"
+mv "$RIG/db" "$RIG/db.ok"
+mkdir "$RIG/db"
+chmod 000 "$RIG/db"
+rig_start_milter || exit 1
+if deliver noah@example.com "$(ticket_headers T-113 marie Prix P1)" tag; then
+	check "store down, on_error = accept: delivered, no X-NPS-*" \
+	    no_nps_headers "$GOT"
+	check "store down, on_error = accept: no survey, body unchanged" \
+	    eval "! grep -q 'nps+' '$GOT' && has_tag '$GOT'"
+else
+	notok "store down, on_error = accept: delivered"
+fi
+check "store down: one warning with the queue id and the reason" \
+    grep -Eq '[0-9A-F]+: npsgate: internal error, passed unchanged: store' \
+    "$RIG/milter.log"
+rig_stop_milter
+sed -i 's/^\[milter\]$/[milter]\non_error = tempfail/' "$RIG/npsgate.conf"
+rig_start_milter || exit 1
+mkmail olga@example.com "$(ticket_headers T-114 marie Prix P1)" tag
+send olga@example.com "$MAIL"
+check "store down, on_error = tempfail: Postfix answers 4xx" \
+    grep -Eq '<\*\* +4[0-9][0-9]' "$RIG/swaks.out"
+rig_stop_milter
+rmdir "$RIG/db"
+mv "$RIG/db.ok" "$RIG/db"
+cp "$RIG/npsgate.conf.ok" "$RIG/npsgate.conf"
 
 echo "# $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
