@@ -13,10 +13,23 @@
 # prints the milter's peak RSS (VmHWM).
 # Not a test: run it by hand as root from the build directory:
 #	top_srcdir=/path/to/src sh /path/to/src/bench/bench_postfix.sh [M] [S]
+# or through bench/run. --quick: 400 mails unless M is given, and no 5 MB
+# part; --no-big: no 5 MB part (bench/bench_memory.sh measures memory).
+# Ends with one BENCH line per kind for bench/run (bench/lib.sh).
 
 set -u
 PATH=$PATH:/usr/sbin:/sbin
-M=${1:-2000}
+M=2000
+big=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) M=400; big=0 ;;
+	--no-big) big=0 ;;
+	*) break ;;
+	esac
+	shift
+done
+M=${1:-$M}
 S=${2:-20}
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=.}"
@@ -119,6 +132,14 @@ printf '%-8s %12s %12s %8s %8s\n' plain "$P0" "$P1" "$(ratio "$P1" "$P0")" 0.90
 printf '%-8s %12s %12s %8s %8s\n' survey "$S0" "$S1" "$(ratio "$S1" "$S0")" 0.80
 echo "surveys in the store: $(sqlite3 "$RIG/db/npsgate.db" 'SELECT count(*) FROM surveys;' 2>/dev/null)"
 
+
+. "$top_srcdir/bench/lib.sh"
+bench_result postfix_notag "$P1" mails/s "$P0" "$(ratio "$P1" "$P0")" \
+    "ratio>=0.90" "Postfix + milter, $M mails without tag, $S sessions (ref: Postfix alone)"
+bench_result postfix_survey "$S1" mails/s "$S0" "$(ratio "$S1" "$S0")" \
+    "ratio>=0.80" "Postfix + milter, $M survey mails, $S sessions (ref: Postfix alone)"
+
+[ "$big" = 1 ] || exit 0
 B=$(run "$T/big.eml" 50 50)
 echo "50 x 5 MB over 50 sessions: $B mails/s; milter peak RSS:" \
     "$(grep VmHWM /proc/"$MILTER_PID"/status | awk '{ print $2 / 1024 " MB" }')"
