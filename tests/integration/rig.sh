@@ -19,6 +19,7 @@
 #					DIR/hook.log
 #	rig_save USER MAILBOX FILE	deliver FILE into a mailbox
 #					(doveadm save), as an MDA would
+#	rig_save_batch USER MAILBOX FILE...  deliver them all at once
 #	rig_count USER MAILBOX		number of messages in it
 #	rig_wait_count USER MAILBOX N T	waits up to T s until it holds N
 #	rig_stop_all			stops the hook, Dovecot, and
@@ -146,6 +147,22 @@ rig_stop_hook() {
 
 rig_save() {
 	timeout 20 doveadm -c "$DOVE/dovecot.conf" save -u "$1" -m "$2" <"$3"
+}
+
+# rig_save_batch USER MAILBOX FILE...: the files appear in MAILBOX in one
+# transaction (saved in a staging folder, then moved together), so that a
+# reader sees all of them in one pass.
+rig_save_batch() {
+	u=$1
+	mb=$2
+	shift 2
+	doveadm -c "$DOVE/dovecot.conf" mailbox create -u "$u" RigStaging \
+	    >/dev/null 2>&1
+	for f in "$@"; do
+		rig_save "$u" RigStaging "$f" || return 1
+	done
+	timeout 20 doveadm -c "$DOVE/dovecot.conf" move -u "$u" "$mb" \
+	    mailbox RigStaging all
 }
 
 rig_count() {
