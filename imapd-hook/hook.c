@@ -33,6 +33,7 @@
 #include "buf.h"
 #include "config.h"
 #include "filer.h"
+#include "followup.h"
 #include "ingest.h"
 #include "log.h"
 #include "npserr.h"
@@ -288,7 +289,25 @@ skip_add(struct hook *h, uint32_t uid, const char *why)
 	h->n_failed++;
 }
 
-/* Logs a stored message and queues it for filing. */
+/*
+ * The acknowledgment and the detractor alert of a committed response
+ * (lib/followup.c decides and keeps them exactly once). Run before the
+ * message is filed: a crash in between leaves it in the mailbox, and the
+ * duplicate found next time picks the follow-up up again.
+ */
+static void
+followup_run(const struct hook *h, const struct ingest_outcome *res)
+{
+	struct followup_ctx fx = { h->cf, h->ring, h->store, time(NULL) };
+	struct npserr err;
+
+	if (res->kind != INGEST_RESPONSE || res->score < 0)
+		return;
+	if (followup_after_ingest(&fx, res->msg_key, NULL, &err) < 0)
+		msg_warn("%s: follow-up: %s", res->msg_key, err.msg);
+}
+
+/* Logs a stored message, runs its follow-up and queues it for filing. */
 static void
 batch_done(struct hook *h, uint32_t uid, struct ingest_outcome *res)
 {
@@ -297,6 +316,7 @@ batch_done(struct hook *h, uint32_t uid, struct ingest_outcome *res)
 	ingest_outcome_describe(res, &line);
 	msg_info("uid=%u %s", uid, buf_cstr(&line));
 	buf_free(&line);
+	followup_run(h, res);
 	h->pend_uid[h->n_pend] = uid;
 	h->pend_folder[h->n_pend] = folder_index(h, res->folder);
 	h->n_pend++;
@@ -383,11 +403,15 @@ mailbox_process(struct hook *h, struct session *s, struct npserr *err)
 {
 	uint32_t *uids = NULL;
 	size_t n = 0, i = 0, k, bytes;
+	struct followup_ctx fx = { h->cf, h->ring, h->store, 0 };
 	struct npserr ferr;
 	bool via_filer;
 	int r, rc = 0;
 
 	keys_refresh(h);
+	fx.now = time(NULL);
+	if (followup_retry_due(&fx, NULL, &ferr) < 0)
+		msg_warn("follow-up retries: %s", ferr.msg);
 	if (session_search_all(s, &uids, &n, err) < 0)
 		return -1;
 	via_filer = n > STORE_BATCH && h->filer.running;
@@ -564,6 +588,7 @@ run_stdin(struct hook *h)
 	res.folder = NULL;
 	ingest_outcome_describe(&res, &line);
 	msg_info("stdin %s", buf_cstr(&line));
+	followup_run(h, &res);
 	printf("%s %s\n", res.duplicate ? "duplicate" : "stored",
 	    buf_cstr(&line));
 	ingest_outcome_clear(&res);

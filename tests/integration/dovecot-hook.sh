@@ -160,6 +160,7 @@ hook_conf() {
 [general]
 reply_address = nps@reply.example
 key_file = $T/keys
+templates_dir = $top_srcdir/templates
 [store]
 path = $T/npsgate.db
 [milter]
@@ -173,6 +174,8 @@ password_file = $T/imap.pass
 mailbox = INBOX
 poll_interval = 1
 ${4:-}
+[followup]
+sendmail = $T/sendmail
 EOF
 }
 
@@ -275,6 +278,10 @@ phase() {
 P_IMAP=$(free_port)
 dovecot_conf plain "$P_IMAP" 0 no
 dovecot_start "$T/plain/dovecot.conf"
+# Acknowledgments go to a file: one line per mail handed over.
+printf '#!/bin/sh\ncat >/dev/null\necho "$*" >>"%s/sent"\n' "$T" \
+    >"$T/sendmail"
+chmod 755 "$T/sendmail"
 printf 'secret\n' >"$T/imap.pass"
 chmod 600 "$T/imap.pass"
 hook_conf "$T/plain.conf" "$P_IMAP" none
@@ -342,6 +349,11 @@ check "bounce event" 1 "$(sql "SELECT count(*) FROM events
     WHERE kind = 'bounced'")"
 check "bounced survey marked" bounced "$(sql "SELECT status FROM surveys
     WHERE id = '$(sid 9)'")"
+check "acknowledgments sent for answers without comment" \
+    "$(sql "SELECT count(*) FROM followups WHERE kind = 'ack' AND
+    state = 'done'")" "$(wc -l <"$T/sent" 2>/dev/null | tr -d ' ')"
+[ "$(sql "SELECT count(*) FROM followups WHERE kind = 'ack'")" -ge 2 ] &&
+    ok "the hook runs the follow-up" || fail "no acknowledgment queued"
 check "one log line per message" 10 "$(grep -c ' uid=[0-9]* msg=' \
     "$T/once.log")"
 grep -q "Tres bon\|Trop long\|absent" "$T/once.log" &&
@@ -477,6 +489,10 @@ check "responses, each once" "$N $N 0" "$(sql "SELECT count(*),
     FROM responses WHERE survey_id IN (SELECT id FROM surveys
     WHERE id IN ($(cut -d' ' -f1 "$T/s4" | sed "s/.*/'&'/" |
     paste -sd, -)))" | tr '|' ' ')"
+check "acknowledgments, one per survey" "$N $N" "$(sql "SELECT count(*),
+    count(DISTINCT survey_id) FROM followups WHERE kind = 'ack' AND
+    survey_id IN ($(cut -d' ' -f1 "$T/s4" | sed "s/.*/'&'/" |
+    paste -sd, -))" | tr '|' ' ')"
 after=$($IMAPCTL "$P_IMAP" counts Processed | sed 's/.*=//')
 check "filed, each once" "INBOX=0 moved=$N" \
     "$($IMAPCTL "$P_IMAP" counts INBOX) moved=$((after - before))"
