@@ -390,5 +390,19 @@ rmdir "$RIG/db"
 mv "$RIG/db.ok" "$RIG/db"
 cp "$RIG/npsgate.conf.ok" "$RIG/npsgate.conf"
 
+# The store opens but a query fails: the error is also an event row.
+rig_start_milter || exit 1
+sql "DROP TABLE unsubscribed;"
+if deliver pia@example.com "$(ticket_headers T-115 marie Prix P1)" tag; then
+	check "store query fails: delivered without X-NPS-* and without survey" \
+	    eval "no_nps_headers '$GOT' && ! grep -q 'nps+' '$GOT'"
+	Q=$(sed -n 's/^.* \([0-9A-F]*\): npsgate: internal error.*unsubscribed.*$/\1/p' \
+	    "$RIG/milter.log" | tail -n 1)
+	check "store query fails: error event naming the queue id ($Q)" test \
+	    "$(sql "SELECT count(*) FROM events WHERE kind='error' AND ticket='T-115' AND detail LIKE 'queue id $Q:%';")" = 1
+else
+	notok "store query fails: delivered"
+fi
+
 echo "# $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
