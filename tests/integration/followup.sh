@@ -291,8 +291,10 @@ if survey erin@example.com T-302 && [ -n "$SID" ]; then
 	reply erin@example.com "$TOKEN" unsub-1 "" "STOP"
 	check "erin's STOP recorded as an unsubscribe" test \
 	    "$(sql "SELECT count(*) FROM unsubscribed WHERE address='erin@example.com';")" = 1
-	check "report counts the unsubscribe" test \
+	check "the unsubscribe is an event" test \
 	    "$(sql "SELECT count(*) FROM events WHERE kind='unsubscribed' AND recipient='erin@example.com';")" = 1
+	check "npsgate report counts the unsubscribe" eval \
+	    "'$NPSGATE' report -c '$RIG/npsgate.conf' | grep -qx 'unsubscribes: 1'"
 	if survey erin@example.com T-303; then
 		check "next survey to erin: no widget, no Reply-To token" \
 		    eval "! grep -q 'nps+' '$GOT'"
