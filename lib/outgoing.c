@@ -13,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "log.h"
 #include "outgoing.h"
 #include "xalloc.h"
 

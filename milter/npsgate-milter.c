@@ -434,9 +434,9 @@ cb_eom(SMFICTX *ctx)
 		}
 	} else if (res.kind != OUTGOING_PLAIN || res.summary[0] != '\0') {
 		msg_info("%s: npsgate: %s", qid, res.summary);
-	} else if (res.n_edits > 0) {
-		msg_debug("%s: npsgate: %zu internal header(s) removed", qid,
-		    res.n_edits);
+	} else {
+		msg_debug("%s: npsgate: no tag, %zu internal header(s) "
+		    "removed", qid, res.n_edits);
 	}
 	if (apply(ctx, &res, &what) < 0) {
 		msg_warn("%s: npsgate: libmilter refused the %s", qid, what);
