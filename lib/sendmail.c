@@ -188,9 +188,29 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * Closes every descriptor from 3 up but keep (the exec error pipe, which
+ * closes itself at exec): the caller's IMAP connection, say, is none of
+ * the command's business, and not every library opens with O_CLOEXEC.
+ */
+static void
+close_others(int keep, int maxfd)
+{
+	int fd;
+
+	if (keep > 3)
+		if (close_range(3, (unsigned)keep - 1, 0) < 0)
+			for (fd = 3; fd < keep; fd++)
+				close(fd);
+	if (close_range((unsigned)keep + 1, ~0U, 0) < 0)
+		for (fd = keep + 1; fd < maxfd; fd++)
+			close(fd);
+}
+
 /* The child side of the fork: only async-signal-safe calls. */
 static _Noreturn void
-child_exec(char *const *argv, char *const *envp, int in, int out, int errfd)
+child_exec(char *const *argv, char *const *envp, int in, int out, int errfd,
+    int maxfd)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -214,6 +234,7 @@ child_exec(char *const *argv, char *const *envp, int in, int out, int errfd)
 		(void)!write(errfd, &e, sizeof(e));
 		_exit(127);
 	}
+	close_others(errfd, maxfd);
 	execve(argv[0], argv, envp != NULL ? envp : environ);
 	e = errno;
 	(void)!write(errfd, &e, sizeof(e));
@@ -278,7 +299,8 @@ sendmail_run(char *const *argv, char *const *envp, const char *in,
 	int64_t deadline;
 	size_t written = 0;
 	char line[200];
-	int e = 0, wstatus = 0, r, rc = -1;
+	int e = 0, wstatus = 0, r, rc = -1, maxfd;
+	long lim;
 	ssize_t w;
 	pid_t pid;
 
@@ -293,13 +315,15 @@ sendmail_run(char *const *argv, char *const *envp, const char *in,
 		goto close_all;
 	}
 	deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
+	lim = sysconf(_SC_OPEN_MAX);
+	maxfd = lim > 0 && lim < 65536 ? (int)lim : 65536;
 	if ((pid = fork()) < 0) {
 		npserr_set(err, "%s: cannot fork: %s", argv[0],
 		    strerror(errno));
 		goto close_all;
 	}
 	if (pid == 0)
-		child_exec(argv, envp, inp[0], outp[1], errp[1]);
+		child_exec(argv, envp, inp[0], outp[1], errp[1], maxfd);
 	/* Both sides set the group, so that a kill never misses it. */
 	setpgid(pid, pid);
 	close(inp[0]);

@@ -18,7 +18,8 @@
  *	cannot contain a blank. A command that needs more is a script.
  *
  *	The child runs in a process group of its own, with the default
- *	signal mask and SIGPIPE's default action, its standard input a pipe
+ *	signal mask and SIGPIPE's default action, no descriptor of the caller
+ *	but the three standard ones, its standard input a pipe
  *	fed with the message, its standard output and error a pipe whose
  *	first SENDMAIL_OUTPUT_MAX bytes are kept for the error message.
  *	When the time limit passes, the whole process group is killed

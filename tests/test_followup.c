@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1076,6 +1077,19 @@ test_run_reports_status_output_and_exec_failure(void **state)
 	assert_string_equal(err.msg, "/nonexistent/prog: cannot run: No such"
 	    " file or directory");
 	sendmail_result_clear(&res);
+	/* The caller's descriptors stay with the caller. */
+	{
+		char *argv4[] = { "/bin/sh", "-c", "test ! -e /proc/$$/fd/57",
+		    NULL };
+		int fd = open("/dev/null", O_RDONLY);
+
+		assert_true(fd >= 0);
+		assert_int_equal(dup2(fd, 57), 57);
+		assert_int_equal(sendmail_run(argv4, NULL, NULL, 0, 5000,
+		    NULL, &err), 0);
+		close(57);
+		close(fd);
+	}
 	/* A program that never reads a large input: no SIGPIPE, no hang. */
 	memset(big, 'x', sizeof(big));
 	assert_int_equal(sendmail_run(argv3, NULL, big, sizeof(big), 5000,
