@@ -733,12 +733,12 @@ outgoing_apply(const struct outgoing_result *res, const char *msg,
 	for (i = 0; i < n; i++)
 		if (!e[i].deleted)
 			buf_append(out, e[i].p, e[i].n);
-	/* The blank line: the original one, or a new one when the input
-	 * had no body separator at all. */
+	/* The blank line: the original one; a new one only when the input
+	 * had none but a body is to follow. */
 	hdr_end = nf > 0 ? f[nf - 1].off + f[nf - 1].len : 0;
 	if (body > hdr_end)
 		buf_append(out, msg + hdr_end, body - hdr_end);
-	else
+	else if (res->body_changed && res->body.len > 0)
 		buf_puts(out, eolstr);
 	if (res->body_changed)
 		buf_append(out, res->body.data, res->body.len);

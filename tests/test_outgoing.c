@@ -499,6 +499,16 @@ test_commit_batch_isolates_a_bad_row(void **state)
 }
 
 static void
+test_header_only_message_gets_no_blank_line(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] = "Subject: a\nX-NPS-Ticket: 1\n";
+
+	assert_int_equal(run(fx, msg, "h@example.com", true), 0);
+	assert_string_equal(fx->out.data, "Subject: a\n");
+}
+
+static void
 test_headers_block_makes_folds_crlf(void **state)
 {
 	struct outgoing_header h[2] = {
@@ -549,6 +559,7 @@ main(void)
 		T(test_store_failure_passes_mail_with_headers_stripped),
 		T(test_fallback_drops_the_survey),
 		T(test_commit_batch_isolates_a_bad_row),
+		T(test_header_only_message_gets_no_blank_line),
 		cmocka_unit_test(test_headers_block_makes_folds_crlf),
 		cmocka_unit_test(test_headers_parse_keeps_folds_and_skips_blanks),
 	};
