@@ -147,7 +147,8 @@ followup_address_refused(const struct config *cf, const char *addr)
 		size_t rl = strlen(r);
 
 		if (r[rl - 1] == '*') {
-			if (loclen >= rl - 1 && strncasecmp(addr, r, rl - 1) == 0)
+			if (loclen >= rl - 1 && strncasecmp(addr, r,
+			    rl - 1) == 0)
 				return true;
 		} else if (loclen == rl && strncasecmp(addr, r, rl) == 0) {
 			return true;
@@ -468,7 +469,8 @@ template_load(const struct config *cf, const char *lang, const char *name,
 		p = nl != NULL ? nl + 1 : end;
 	}
 	if (subject->len == 0) {
-		npserr_set(err, "template %s: no Subject line", buf_cstr(&path));
+		npserr_set(err, "template %s: no Subject line",
+		    buf_cstr(&path));
 		goto out;
 	}
 	for (; p < end; p++)
@@ -899,7 +901,6 @@ ack_build(const struct followup_ctx *ctx, const struct answer *a,
 	    fb = BUF_INIT;
 	struct values v;
 	char tok[TOKEN_LEN + 1];
-	int rc = -1;
 
 	if (token_issue_for(ctx->ring, a->sv.type, a->sv.id, ctx->now, NULL,
 	    tok, sizeof(tok)) < 0) {
@@ -937,13 +938,12 @@ ack_build(const struct followup_ctx *ctx, const struct answer *a,
 	buf_puts(msg, "Auto-Submitted: auto-replied\n"
 	    "X-Auto-Response-Suppress: All\n");
 	mail_finish(msg, buf_cstr(&fs), buf_cstr(&fb));
-	rc = 0;
 	values_clear(&v);
 	buf_free(&subj);
 	buf_free(&body);
 	buf_free(&fs);
 	buf_free(&fb);
-	return rc;
+	return 0;
 }
 
 static int

@@ -391,10 +391,12 @@ test_ack_text_follows_category_and_language(void **state)
 		const char *lang, *score, *file, *subject, *phrase;
 	} c[] = {
 		{ "fr", "10", "ack-promoter.txt",
-		    "Subject: =?utf-8?B?TWVyY2kgcG91ciB2b3RyZSByw6lwb25zZQ==?=\n",
+		    "Subject: =?utf-8?B?TWVyY2kgcG91ciB2b3RyZSByw6lwb25zZQ==?="
+		    "\n",
 		    "votre avis\ncompte beaucoup" },
 		{ "fr", "8", "ack-passive.txt",
-		    "Subject: =?utf-8?B?TWVyY2kgcG91ciB2b3RyZSByw6lwb25zZQ==?=\n",
+		    "Subject: =?utf-8?B?TWVyY2kgcG91ciB2b3RyZSByw6lwb25zZQ==?="
+		    "\n",
 		    "quelle est la chose qui" },
 		{ "fr", "0", "ack-detractor.txt",
 		    "Subject: =?utf-8?B?Tm91cyBzb21tZXMgZMOpc29sw6lz?=",
@@ -662,8 +664,8 @@ test_alert_mail_is_plain_link_free_and_tag_free(void **state)
 	    "Message-ID: <npsgate.alert_mail.%s.%lld@reply.example>\n"
 	    "Auto-Submitted: auto-generated\n"
 	    "X-Auto-Response-Suppress: All\n"
-	    "Subject: =?utf-8?B?W05QU10gRMOpdHJhY3RldXIgMi8xMCAtIHRpY2tldCBULTQy"
-	    "?=\n"
+	    "Subject: =?utf-8?B?W05QU10gRMOpdHJhY3RldXIgMi8xMCAtIHRpY2tldCBU"
+	    "LTQy?=\n"
 	    "MIME-Version: 1.0\n"
 	    "Content-Type: text/plain; charset=utf-8\n"
 	    "Content-Transfer-Encoding: quoted-printable\n", id,
