@@ -509,7 +509,8 @@ report_html_trend(struct buf *out, const struct report *t)
 		    "%.0f" : "%+.0f", lo + tick * (double)k);
 		buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
 		    " y2=\"%.1f\" class=\"grid%s\"/>\n<text x=\"%.1f\""
-		    " y=\"%.1f\" class=\"axis\" text-anchor=\"end\">%s</text>\n",
+		    " y=\"%.1f\" class=\"axis\" text-anchor=\"end\">%s"
+		    "</text>\n",
 		    L, y, W - R, y, lo + tick * (double)k == 0.0 ? " zero" :
 		    "", L - 6, y + 4, t->type == SURVEY_NPS ? num :
 		    num + (num[0] == '+'));
@@ -849,8 +850,8 @@ cmd_report(int argc, char **argv)
 		}
 		report_free(&rep);
 	}
-	if (ret == 0 && (fwrite(buf_cstr(&out), 1, out.len, stdout) != out.len ||
-	    fflush(stdout) != 0)) {
+	if (ret == 0 && (fwrite(buf_cstr(&out), 1, out.len, stdout) !=
+	    out.len || fflush(stdout) != 0)) {
 		fprintf(stderr, "npsgate report: cannot write the output\n");
 		ret = EXIT_WORK;
 	}

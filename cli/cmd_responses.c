@@ -462,7 +462,8 @@ cmd_followed_up(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "npsgate followed-up: expected one SURVEY_ID\n");
+		fprintf(stderr, "npsgate followed-up: expected one"
+		    " SURVEY_ID\n");
 		return EXIT_USAGE;
 	}
 	if ((ret = cli_store_open("followed-up", config_path, &cf, &st)) != 0)

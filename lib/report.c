@@ -1160,7 +1160,8 @@ report_stats(struct store *st, int64_t now,
 	    " GROUP BY kind", 0, "events", ekinds,
 	    EVENT_KIND_COUNT, fn, arg, err) == -1)
 		return -1;
-	if (report_stats_count(st, "SELECT count(*) FROM processed", 0, &v, err) == -1)
+	if (report_stats_count(st, "SELECT count(*) FROM processed", 0, &v,
+	    err) == -1)
 		return -1;
 	fn("processed.total", v, arg);
 	if (report_stats_grouped(st, "SELECT kind, count(*) FROM processed"

@@ -187,7 +187,8 @@ static void
 test_json_reader_refuses_bad_input(void **state)
 {
 	static const char *const bad[] = {
-		"", "[]", "{\"a\":[1]}", "{\"a\":{}}", "{\"a\":1,}", "{\"a\" 1}",
+		"", "[]", "{\"a\":[1]}", "{\"a\":{}}", "{\"a\":1,}",
+		"{\"a\" 1}",
 		"{\"a\":\"\\ud800\"}", "{\"a\":\"\x80\"}", "{\"a\":01}",
 		"{\"a\":1} x", "{\"a\":\"unterminated}", "{a:1}", "{\"a\":tru}",
 		"{\"a\":\"\x01\"}"
@@ -209,7 +210,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_csv_plain_cells_are_bare_and_rows_end_crlf),
+		cmocka_unit_test(
+		    test_csv_plain_cells_are_bare_and_rows_end_crlf),
 		cmocka_unit_test(test_csv_quotes_commas_quotes_and_newlines),
 		cmocka_unit_test(test_csv_escapes_formula_starts),
 		cmocka_unit_test(test_csv_numbers_are_never_escaped),
