@@ -20,7 +20,8 @@
 #     (sendmail) until the milter is back;
 #   - inside the milter: a body over max_body, or a store that cannot be
 #     opened, lets the mail pass unchanged without X-NPS-* (on_error =
-#     accept) with one log line naming the queue id, or tempfails.
+#     accept) with one log line naming the queue id, or tempfails;
+#   - a milter listed after npsgate (a DKIM signer) sees its changes.
 # Exit 77 (skip) only when Postfix is not installed.
 
 set -u
@@ -50,6 +51,7 @@ T=$(mktemp -d /tmp/npsgate-pfmilter-XXXXXX)
 pass=0
 fail=0
 finish() {
+	[ -n "${M2_PID:-}" ] && kill -TERM "$M2_PID" 2>/dev/null
 	rig_stop
 	# Watchdog, if still running.
 	[ -n "${WATCHDOG:-}" ] && kill "$WATCHDOG" 2>/dev/null
@@ -403,6 +405,38 @@ if deliver pia@example.com "$(ticket_headers T-115 marie Prix P1)" tag; then
 else
 	notok "store query fails: delivered"
 fi
+
+# --- 9. a milter listed after npsgate sees its changes ------------------
+# (which is why a DKIM signer goes after npsgate in smtpd_milters): a
+# second npsgate-milter whose "internal" prefix is List-Unsub removes the
+# List-Unsubscribe the first one added.
+rig_stop_milter
+sql "CREATE TABLE IF NOT EXISTS unsubscribed (address TEXT PRIMARY KEY, at INTEGER NOT NULL, survey_id TEXT);" >/dev/null 2>&1
+rig_start_milter || exit 1
+P2PORT=$(rig_free_port $((MILTER_PORT + 7)))
+sed -e "s/^socket = .*/socket = inet:$P2PORT@127.0.0.1/" \
+    -e 's/^\[milter\]$/[milter]\nheader_prefix = List-Unsub/' \
+    -e 's|db/npsgate.db|db/second.db|' "$RIG/npsgate.conf" >"$RIG/second.conf"
+"$NPSGATE_MILTER" -f -c "$RIG/second.conf" >>"$RIG/milter2.log" 2>&1 &
+M2_PID=$!
+if rig_wait_port "$P2PORT"; then
+	postconf -c "$RIG/etc" -e "smtpd_milters = inet:127.0.0.1:$MILTER_PORT, inet:127.0.0.1:$P2PORT"
+	timeout 30 postfix -c "$RIG/etc" reload >/dev/null 2>&1
+	sleep 1
+	if deliver quinn@example.com "$(ticket_headers T-116 marie Prix P1)" tag; then
+		check "milter order: npsgate's Reply-To reaches the next milter" \
+		    grep -q '^Reply-To: nps+' "$GOT"
+		check "milter order: the next milter sees (and here removes) npsgate's List-Unsubscribe" \
+		    eval "! grep -qi '^List-Unsubscribe' '$GOT'"
+	else
+		notok "milter order: delivered through two milters"
+	fi
+else
+	notok "second milter started"
+fi
+kill -TERM "$M2_PID" 2>/dev/null
+wait "$M2_PID" 2>/dev/null
+M2_PID=
 
 echo "# $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
