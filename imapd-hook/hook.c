@@ -56,6 +56,7 @@
 #define MOVE_BATCH FILER_MAX	/* messages filed per MOVE command, at most */
 #define BATCH_BYTES (16UL * 1024 * 1024)	/* fetched before storing */
 #define MAX_STDIN (64UL * 1024 * 1024)
+#define SKIP_RETRY 300		/* seconds before a failed message is retried */
 
 #define N_FOLDERS 4
 
@@ -77,8 +78,9 @@ struct hook {
 	bool folders_made;
 	bool opened;		/* the last session got as far as SELECT */
 	uint32_t uidvalidity;
-	uint32_t *skip;		/* UIDs that failed in this session */
+	uint32_t *skip;		/* UIDs whose ingestion failed lately */
 	size_t n_skip;
+	time_t skip_since;	/* when the list was last emptied */
 	struct fetched batch[STORE_BATCH];	/* fetched, not yet stored */
 	struct filer filer;	/* files large backlogs on a 2nd connection */
 	/* Messages stored but not yet filed: UID and folder index. */
@@ -279,7 +281,7 @@ skipped(const struct hook *h, uint32_t uid)
 }
 
 /* Records a message whose ingestion failed: it stays in the mailbox and
- * is not tried again in this session. */
+ * is not tried again before SKIP_RETRY seconds have passed. */
 static void
 skip_add(struct hook *h, uint32_t uid, const char *why)
 {
@@ -410,6 +412,12 @@ mailbox_process(struct hook *h, struct session *s, struct npserr *err)
 
 	keys_refresh(h);
 	fx.now = time(NULL);
+	/* A message that failed (store locked for long, say) is tried again
+	 * a while later; IDLE alone would never bring it back. */
+	if (fx.now - h->skip_since >= SKIP_RETRY) {
+		h->n_skip = 0;
+		h->skip_since = fx.now;
+	}
 	if (followup_retry_due(&fx, NULL, &ferr) < 0)
 		msg_warn("follow-up retries: %s", ferr.msg);
 	if (session_search_all(s, &uids, &n, err) < 0)
@@ -495,6 +503,7 @@ session_run(struct hook *h, struct npserr *err)
 		    h->cf->imap_mailbox, h->uidvalidity, s.uidvalidity);
 	h->uidvalidity = s.uidvalidity;
 	h->n_skip = 0;
+	h->skip_since = time(NULL);
 	msg_info("connected to %s:%d, mailbox %s, uidvalidity %u%s%s%s",
 	    h->cf->imap_host, h->cf->imap_port, h->cf->imap_mailbox,
 	    s.uidvalidity, s.has_move ? ", move" : "",

@@ -524,8 +524,8 @@ session_idle(struct session *s, int seconds, const sigset_t *unblocked,
 	int r, w, rd;
 
 	if (!s->has_idle) {
-		w = wait_readable(-1, seconds * 1000, unblocked);
-		(void)w;
+		/* Only the pause matters here: NOOP then asks for news. */
+		wait_readable(-1, seconds * 1000, unblocked);
 		r = mailimap_noop(s->imap);
 		if (r != MAILIMAP_NO_ERROR)
 			return fail(s, err, r, "NOOP", -1);
