@@ -220,7 +220,7 @@ resp_json(struct resp_out *o, const struct report_response *r)
 	}
 	json_member_str(&o->buf, &n, "date", when);
 	json_member_str(&o->buf, &n, "comment", r->comment);
-	buf_putc(&o->buf, '}');
+	buf_puts(&o->buf, "}\n");
 }
 
 /* Writes what the buffer holds once it is large, so that a long listing
@@ -250,8 +250,6 @@ resp_one(const struct report_response *r, void *arg)
 		resp_csv(o, r);
 		break;
 	case RESP_JSON:
-		/* One array, written as it goes: "[\n{...},\n{...}\n]". */
-		buf_puts(&o->buf, o->count > 1 ? ",\n" : "[\n");
 		resp_json(o, r);
 		break;
 	}
@@ -407,8 +405,6 @@ resp_run(const char *verb, int argc, char **argv, bool detractors)
 		if (o.format == RESP_TEXT && o.count == 0)
 			buf_printf(&o.buf, "no %s\n", detractors ?
 			    "detractor to follow up" : "response");
-		if (o.format == RESP_JSON)
-			buf_puts(&o.buf, o.count > 0 ? "\n]\n" : "[]\n");
 		if (resp_flush(&o, true) == -1 || fflush(stdout) != 0) {
 			fprintf(stderr, "npsgate %s: cannot write the output\n",
 			    verb);

@@ -329,7 +329,7 @@ def responses_csv(path):
 
 
 def responses_json(path):
-    objs = json.load(open(path, encoding="utf-8"))
+    objs = [json.loads(x) for x in open(path, encoding="utf-8")]
     exp = expected_verbatims(with_comment=True)
     check([o["survey_id"] for o in objs] == [e[0] for e in exp],
           "with-comment: %r" % [o["survey_id"] for o in objs])
@@ -339,7 +339,7 @@ def responses_json(path):
 
 
 def detractors_json(path):
-    objs = json.load(open(path, encoding="utf-8"))
+    objs = [json.loads(x) for x in open(path, encoding="utf-8")]
     # NPS detractors 0-6 and CSAT 1-2, current only, oldest first, minus
     # the one followed up in the test (a000000000000006).
     want = [sid for sid, score, comment, sender, hours, sup in RESPONSES
