@@ -11,7 +11,8 @@
 # Postfix; the first one's mail is written where a browser can open it;
 # each customer answers by "clicking" a score (the reply the link opens,
 # plus a comment for two of them) and the answers land in the reply
-# mailbox; the hook stores them; then `npsgate report` and
+# mailbox; the hook stores them (and sends the thank-you mail and the
+# detractor alert, through the same Postfix); then `npsgate report` and
 # `npsgate detractors`.
 #
 # Needs root (a private Postfix instance) and the Debian packages of
@@ -114,6 +115,7 @@ chmod 755 "$T/sendmail"
 cat >>"$T/npsgate.conf" <<EOF
 [followup]
 sendmail = $T/sendmail
+alert_to = responsables@boutique.example
 EOF
 "$NPSGATE" keygen -c "$T/npsgate.conf" >/dev/null || die "npsgate keygen failed"
 rig_start_sink || die "smtp-sink did not start"
@@ -260,19 +262,23 @@ if ! rig_wait_count nps Processed 3 20; then
 fi
 grep -E 'uid=[0-9]+ ' "$T/hook.log" | sed 's/^/   /'
 say "   nps's INBOX now holds $(rig_count nps INBOX) messages, Processed $(rig_count nps Processed)."
-# A customer who gave no comment gets a short thank-you asking for one; it
-# goes out through the same Postfix (to smtp-sink here).
+# A customer who gave no comment gets a short thank-you asking for one, and
+# a detractor's answer raises an alert to the team ([followup] alert_to):
+# both go out through the same Postfix (to smtp-sink here).
 i=0
-while [ $i -lt 15 ] && ! grep -rlq '^Auto-Submitted: auto-replied' "$RIG/sink" 2>/dev/null; do
+while [ $i -lt 15 ] && [ "$(grep -rlE '^Auto-Submitted: auto-(replied|generated)' \
+    "$RIG/sink" 2>/dev/null | wc -l)" -lt 2 ]; do
 	sleep 0.2
 	i=$((i + 1))
 done
-for f in $(grep -rl '^Auto-Submitted: auto-replied' "$RIG/sink" 2>/dev/null); do
+for f in $(grep -rlE '^Auto-Submitted: auto-(replied|generated)' "$RIG/sink" 2>/dev/null); do
 	python3 - "$f" <<'EOF'
 import email, email.policy, sys
 m = email.message_from_binary_file(open(sys.argv[1], "rb"),
                                    policy=email.policy.default)
-print("   thank-you mail sent to %s: \u00ab %s \u00bb" % (m["to"], m["subject"]))
+kind = ("thank-you mail" if m["auto-submitted"] == "auto-replied"
+        else "detractor alert")
+print("   %s sent to %s: \u00ab %s \u00bb" % (kind, m["to"], m["subject"]))
 EOF
 done
 
