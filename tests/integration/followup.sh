@@ -6,7 +6,8 @@
 # through that same Postfix, with [followup] sendmail = "/usr/sbin/sendmail
 # -C RIG/etc" (split on blanks, no shell). Replies are taken in with
 # `npsgate followup FILE` (= npsgate ingest, then the follow-up), as a
-# Sieve or pipe transport would; npsgate-imapd-hook is not needed here.
+# Sieve or pipe transport would; then the same through npsgate-imapd-hook
+# reading a private Dovecot (rig.sh), which runs the follow-up itself.
 #   - a detractor's reply: exactly one apology to the customer (Auto-
 #     Submitted, Reply-To with a new token for the SAME survey, In-Reply-
 #     To the reply), one alert mail, one alert command run; the same reply
@@ -19,7 +20,10 @@
 #   - an alert command that hangs (sleep 60, alert_timeout = 1) is killed
 #     after 1 s, queued for a retry, and the answer is stored all the
 #     same; the next reply goes through at once; followup-retry then
-#     finishes the job.
+#     finishes the job;
+#   - through the hook: a detractor's reply and a promoter's behind it
+#     are both stored and filed despite the hanging alert command, one
+#     apology, one thank-you, one alert; an auto-reply gets nothing.
 # Exit 77 (skip) under NPSGATE_UNIT_ONLY=1, without Postfix, or not root.
 
 set -u
@@ -51,7 +55,11 @@ T=$(mktemp -d /tmp/npsgate-followup-XXXXXX)
 pass=0
 fail=0
 finish() {
-	rig_stop
+	if command -v rig_stop_all >/dev/null 2>&1; then
+		rig_stop_all
+	else
+		rig_stop
+	fi
 	[ -n "${WATCHDOG:-}" ] && kill "$WATCHDOG" 2>/dev/null
 	if [ "$fail" -eq 0 ] && [ -z "${KEEP:-}" ]; then
 		rm -rf "$T"
@@ -139,9 +147,9 @@ survey() {
 	return 0
 }
 
-# reply FROM TOKEN MSGID EXTRA_HEADER BODY: writes $T/reply-MSGID.eml and
-# runs npsgate followup on it; REPLY is the file, OUT its output.
-reply() {
+# mkreply FROM TOKEN MSGID EXTRA_HEADER BODY: writes $T/reply-MSGID.eml,
+# the customer's reply; REPLY is the file.
+mkreply() {
 	REPLY="$T/reply-$3.eml"
 	{
 		printf 'From: <%s>\r\nTo: nps+%s@reply.example\r\n' "$1" "$2"
@@ -153,6 +161,12 @@ reply() {
 		printf 'Content-Type: text/plain; charset=utf-8\r\n'
 		printf 'Content-Transfer-Encoding: 8bit\r\n\r\n%s\r\n' "$5"
 	} >"$REPLY"
+}
+
+# reply FROM TOKEN MSGID EXTRA_HEADER BODY: mkreply, then npsgate followup
+# on it; OUT is its output, RC its exit status.
+reply() {
+	mkreply "$@"
 	OUT=$(timeout 60 "$NPSGATE" followup -c "$RIG/npsgate.conf" \
 	    "$REPLY" 2>>"$T/followup.log")
 	RC=$?
@@ -347,6 +361,60 @@ if survey frank@example.com T-304 && [ -n "$SID" ]; then
 	check "followup-retry says so" grep -q '^followup: 1 done' "$T/retry.out"
 else
 	notok "survey to frank"
+fi
+
+# --- 6. the same through npsgate-imapd-hook and Dovecot ---------------
+# The hook runs the follow-up itself after each stored reply; an alert
+# command that hangs must not hold the replies behind it.
+NPSGATE_HOOK=${NPSGATE_HOOK:-$top_builddir/npsgate-imapd-hook}
+if [ -x "$NPSGATE_HOOK" ] && command -v dovecot >/dev/null 2>&1 &&
+    command -v rig_dovecot_init >/dev/null 2>&1; then
+	cp "$RIG/base.conf" "$RIG/npsgate.conf"
+	rig_dovecot_init
+	cp "$RIG/npsgate.conf" "$RIG/base.conf"
+	followup_conf "$T/slow.sh" 1
+	rm -f "$T/slow.pid"
+	if rig_start_dovecot && rig_start_hook; then
+		ok "dovecot on $IMAP_PORT, npsgate-imapd-hook started"
+		leads=$(count_to leads@support.example)
+		survey hank@example.com T-306 && HSID=$SID HTOK=$TOKEN
+		survey ivy@example.com T-307 && ISID=$SID ITOK=$TOKEN
+		start=$(date +%s)
+		mkreply hank@example.com "$HTOK" hook-1 "" "2"
+		rig_save nps INBOX "$REPLY"
+		mkreply ivy@example.com "$ITOK" hook-2 "" "10"
+		rig_save nps INBOX "$REPLY"
+		if rig_wait_count nps Processed 2 30; then
+			took=$(( $(date +%s) - start ))
+			ok "hook: both replies stored and filed (${took}s)"
+		else
+			notok "hook: both replies stored and filed"
+			cat "$RIG/hook.log"
+		fi
+		check "hook: still running after the hanging alert command" 		    kill -0 "$HOOK_PID"
+		check "hook: the alert command was killed and queued" test 		    "$(sql "SELECT state || ':' || attempts FROM followups WHERE survey_id='$HSID' AND kind='alert_command' AND last_error LIKE '%killed after 1 s%';")" = "pending:1"
+		check "hook: the hanging command is gone" eval 		    "! kill -0 \$(cat '$T/slow.pid') 2>/dev/null"
+		mkreply hank@example.com "$HTOK" hook-3 \
+		    "Auto-Submitted: auto-replied" \
+		    "Je suis absent jusqu'au 30 novembre."
+		rig_save nps INBOX "$REPLY"
+		check "hook: the auto-reply filed under AutoReplies" \
+		    rig_wait_count nps AutoReplies 1 20
+		settle
+		check "hook: one apology to hank, one thank-you to ivy" test \
+		    "$(count_to hank@example.com)/$(count_to ivy@example.com)" = "2/2"
+		check "hook: one more alert mail (hank's)" test \
+		    "$(count_to leads@support.example)" = $((leads + 1))
+		check "hook: hank's apology answers his reply" eval \
+		    "grep -l '^In-Reply-To: <hook-1@client.example>' '$RIG'/sink/* | wc -l | grep -qx 1"
+	else
+		notok "dovecot and npsgate-imapd-hook started"
+		cat "$RIG/hook.log" 2>/dev/null
+	fi
+	rig_stop_hook
+	rig_stop_dovecot
+else
+	echo "# skipped: the hook part (no npsgate-imapd-hook or dovecot)"
 fi
 
 echo "# $pass passed, $fail failed"
