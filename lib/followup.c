@@ -1322,6 +1322,31 @@ followup_after_ingest(const struct followup_ctx *ctx, const char *msg_key,
 	return r;
 }
 
+/* followup_next_due - see followup.h; the index followups_due answers. */
+int
+followup_next_due(struct store *st, int64_t *at, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int rc, r;
+
+	*at = 0;
+	s = store_db_prepare(st, "SELECT min(next_attempt_at) FROM followups"
+	    " WHERE state = 'pending'", err);
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		r = sqlite3_column_type(s, 0) == SQLITE_NULL ? 0 : 1;
+		if (r == 1)
+			*at = sqlite3_column_int64(s, 0);
+	} else {
+		r = store_db_fail(st, rc, err, "cannot read the follow-up"
+		    " queue");
+	}
+	store_db_done(s);
+	return r;
+}
+
 /* followup_retry_due - see followup.h. Rows are read first, then each
  * is claimed (a conditional UPDATE, so that two processes never try the
  * same one at once) and tried. */

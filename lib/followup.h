@@ -108,6 +108,11 @@ int followup_after_ingest(const struct followup_ctx *ctx,
 int followup_retry_due(const struct followup_ctx *ctx,
     struct followup_report *rep, struct npserr *err);
 
+/* When the next pending follow-up falls due (its retry time, or the
+ * expiry of a claim), for a loop that waits (IMAP IDLE) and should wake
+ * up for it. 1 and *at, 0 when nothing is pending, -1 with err. */
+int followup_next_due(struct store *st, int64_t *at, struct npserr *err);
+
 /* The pause after the n-th failed attempt (n >= 1), in seconds. */
 int64_t followup_backoff(int attempts);
 

@@ -878,11 +878,16 @@ test_failed_ack_is_retried_then_sent_once(void **state)
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct followup_report rep;
 	char *fail = fx_path(fx, "fail");
+	struct npserr err;
+	int64_t at;
 
+	assert_int_equal(followup_next_due(fx->st, &at, &err), 0);
 	write_file(fail, "", 0644);
 	survey_new(fx, SURVEY_NPS, "en", id, tok);
 	rep = reply(fx, tok, NULL, "9");
 	assert_int_equal(rep.failed, 1);
+	assert_int_equal(followup_next_due(fx->st, &at, &err), 1);
+	assert_int_equal(at, NOW + 60);
 	assert_int_equal(mails_sent(fx), 0);
 	assert_int_equal(count(fx, "SELECT count(*) FROM followups WHERE"
 	    " state = 'pending' AND attempts = 1 AND last_error LIKE"
@@ -899,7 +904,8 @@ test_failed_ack_is_retried_then_sent_once(void **state)
 	assert_int_equal(mails_sent(fx), 1);
 	assert_int_equal(count(fx, "SELECT ack_sent_at FROM surveys"),
 	    NOW + 180);
-	/* Done rows are never tried again. */
+	/* Done rows are never tried again, nor waited for. */
+	assert_int_equal(followup_next_due(fx->st, &at, &err), 0);
 	assert_int_equal(retry(fx, NOW + 86400, &rep), 0);
 	assert_int_equal(rep.done + rep.failed + rep.gave_up, 0);
 	assert_int_equal(mails_sent(fx), 1);
