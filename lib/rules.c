@@ -59,7 +59,8 @@ rules_is_prefixed(const char *prefix, const char *name, size_t nlen)
 /*
  * value_clean - a header value as the store and the rules see it:
  * encoded words decoded, folding undone, invalid UTF-8 read as
- * Windows-1252, control bytes made spaces, surrounding blanks trimmed. Returns a string the caller frees.
+ * Windows-1252, control bytes made spaces, surrounding blanks trimmed.
+ * Returns a string the caller frees.
  */
 static char *
 value_clean(const char *v, size_t vlen)

@@ -32,8 +32,10 @@
  *	  7. Otherwise RULES_SURVEY, with due_at = now + delay_days of the
  *	     channel when the channel delays its surveys (0: send now).
  *	With st == NULL (dry runs) steps 5 and 6 are skipped.
- *	Header values are stored unfolded, trimmed, with control bytes
- *	(NUL included) replaced by spaces; the first occurrence of each
+ *	Header values are stored unfolded, RFC 2047 words decoded, as
+ *	UTF-8 (raw 8-bit bytes that are not UTF-8 read as Windows-1252),
+ *	trimmed, with control bytes (NUL included) replaced by spaces;
+ *	the first occurrence of each
  *	header counts. Recipients are stored bare ("a@b"), lowercased.
  */
 #ifndef NPSGATE_RULES_H

@@ -561,7 +561,8 @@ main(void)
 		T(test_commit_batch_isolates_a_bad_row),
 		T(test_header_only_message_gets_no_blank_line),
 		cmocka_unit_test(test_headers_block_makes_folds_crlf),
-		cmocka_unit_test(test_headers_parse_keeps_folds_and_skips_blanks),
+		cmocka_unit_test(
+		    test_headers_parse_keeps_folds_and_skips_blanks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
