@@ -35,8 +35,8 @@
  *	Header values are stored unfolded, RFC 2047 words decoded, as
  *	UTF-8 (raw 8-bit bytes that are not UTF-8 read as Windows-1252),
  *	trimmed, with control bytes (NUL included) replaced by spaces;
- *	the first occurrence of each
- *	header counts. Recipients are stored bare ("a@b"), lowercased.
+ *	the first occurrence of each header counts. Recipients are stored
+ *	bare ("a@b"), lowercased.
  */
 #ifndef NPSGATE_RULES_H
 #define NPSGATE_RULES_H
