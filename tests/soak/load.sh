@@ -77,7 +77,7 @@ if grep -q 'AddressSanitizer\|runtime error\|fatal' "$RIG/milter.log"; then
 	grep -m5 'AddressSanitizer\|runtime error\|fatal' "$RIG/milter.log"
 	crashes=1
 fi
-grep -c 'warning\|error' "$RIG/milter.log" | sed 's/^/load: milter warnings and errors: /'
+grep -c 'warning:\|error:' "$RIG/milter.log" | sed 's/^/load: milter warnings and errors: /'
 python3 "$here/load.py" check "$dir" "$RIG/sink" "$RIG/keys" \
     "$RIG/db/npsgate.db"
 rc=$?
