@@ -1250,7 +1250,34 @@ start(const struct followup_ctx *ctx, const struct answer *a,
 	return attempt_and_record(ctx, &r, rep, err);
 }
 
-/* Why no acknowledgment is due for a, or NULL when one is. */
+/* 1 when the survey had a scored response before a's, 0 if not, -1. */
+static int
+answered_before(struct store *st, const struct answer *a, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int rc, r;
+
+	s = store_db_prepare(st, "SELECT count(*) FROM responses WHERE"
+	    " survey_id = ?1 AND id < ?2 AND score IS NOT NULL", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, a->sv.id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, a->response_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		r = sqlite3_column_int64(s, 0) > 0 ? 1 : 0;
+	else
+		r = store_db_fail(st, rc, err, "cannot read the responses to"
+		    " survey %s", a->sv.id);
+	store_db_done(s);
+	return r;
+}
+
+/*
+ * Why no acknowledgment is due for a, or NULL when one is. Only the
+ * survey's first scored answer is considered: one that came with a
+ * comment needs no thanks later either.
+ */
 static const char *
 ack_refusal(const struct followup_ctx *ctx, const struct answer *a,
     struct npserr *err, int *failed)
@@ -1265,6 +1292,10 @@ ack_refusal(const struct followup_ctx *ctx, const struct answer *a,
 		return "off for the channel";
 	if (has_text(a->comment))
 		return "the answer has a comment";
+	if ((u = answered_before(ctx->store, a, err)) != 0) {
+		*failed = u < 0;
+		return "not the survey's first answer";
+	}
 	if (followup_address_refused(cf, answer_customer(a)))
 		return "the address takes no automatic reply";
 	if ((u = store_is_unsubscribed(ctx->store, answer_customer(a),

@@ -14,7 +14,8 @@
  *	with key msg_key left there (processed row, response row, survey)
  *	and decides, for a response with a score:
  *	  - the acknowledgment, when [followup] ack and the survey channel's
- *	    ack are on, the reply carried no comment, the customer is not
+ *	    ack are on, this is the survey's first scored answer and it
+ *	    carried no comment, the customer is not
  *	    unsubscribed and the address is one a person reads (not
  *	    postmaster, mailer-daemon, noreply, owner-*, *-request, ... nor
  *	    our own reply address): one mail from templates/LANG/ack-

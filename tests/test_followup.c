@@ -475,6 +475,11 @@ test_no_ack_when_the_answer_has_a_comment(void **state)
 	assert_int_equal(mails_sent(fx), 0);
 	assert_int_equal(count(fx, "SELECT count(*) FROM followups"), 0);
 	assert_int_equal(count(fx, "SELECT ack_sent_at FROM surveys"), 0);
+	/* Nor later, for a new score without one: one decision a survey. */
+	rep = reply(fx, tok, NULL, "4");
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 2);
+	assert_int_equal(rep.done, 0);
+	assert_int_equal(mails_sent(fx), 0);
 }
 
 static void
