@@ -170,8 +170,13 @@ for a in "\$@"; do
 	esac
 done
 if [ "\$(id -u)" -ne 0 ] || [ -z "$real" ]; then
-	echo "systemd-$kind \$*: skipped (not root, or no systemd-$kind)" >>"$dir/skipped.log"
-	mkdir -p "$S/var/lib/npsgate" "$S/run/npsgate"
+	# What the snippet would have made, by hand.
+	echo "systemd-$kind \$*: not run (not root, or no systemd-$kind)" >>"$dir/skipped.log"
+	mkdir -p "$S/etc" "$S/var/lib/npsgate"
+	grep -q '^npsgate:' "$S/etc/passwd" 2>/dev/null || {
+		echo 'npsgate:x:999:999::/var/lib/npsgate:/usr/sbin/nologin' >>"$S/etc/passwd"
+		echo 'npsgate:x:999:' >>"$S/etc/group"
+	}
 	exit 0
 fi
 exec "$real" --root="$S" \$args
