@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -82,6 +83,7 @@ struct hook {
 	size_t n_skip;
 	time_t skip_since;	/* when the list was last emptied */
 	struct fetched batch[STORE_BATCH];	/* fetched, not yet stored */
+	struct fetched batch2[STORE_BATCH];	/* the next, being fetched */
 	struct filer filer;	/* files large backlogs on a 2nd connection */
 	/* Messages stored but not yet filed: UID and folder index. */
 	uint32_t pend_uid[MOVE_BATCH];
@@ -391,12 +393,67 @@ pending_file(struct hook *h, struct session *s, bool via_filer,
 }
 
 /*
+ * Fetches the next batch: from uids[*i], up to STORE_BATCH messages and
+ * BATCH_BYTES (one message at least) into out. Returns how many; *rc is -1
+ * (err set) when the session failed. Touches only s, out, *i: it runs in
+ * the fetcher thread while the main thread stores the batch before.
+ */
+static size_t
+batch_fetch(struct session *s, const uint32_t *uids, size_t n, size_t *i,
+    struct fetched *out, int *rc, struct npserr *err)
+{
+	size_t k = 0, bytes = 0;
+	int r;
+
+	*rc = 0;
+	while (*i < n && k < STORE_BATCH && bytes < BATCH_BYTES) {
+		buf_reset(&out[k].msg);
+		r = session_fetch(s, uids[*i], &out[k].msg, err);
+		if (r < 0) {
+			*rc = -1;
+			break;
+		}
+		out[k].uid = uids[(*i)++];
+		if (r == 0)
+			continue;
+		bytes += out[k].msg.len;
+		k++;
+		/* A stop ends the batch early; what is fetched is still
+		 * stored and filed. */
+		if (stop_requested())
+			break;
+	}
+	return k;
+}
+
+struct fetcher {
+	pthread_t thread;
+	struct session *s;
+	const uint32_t *uids;
+	size_t n, i, k;
+	struct fetched *out;
+	int rc;
+	struct npserr err;
+};
+
+static void *
+fetcher_main(void *arg)
+{
+	struct fetcher *f = arg;
+
+	f->k = batch_fetch(f->s, f->uids, f->n, &f->i, f->out, &f->rc,
+	    &f->err);
+	return NULL;
+}
+
+/*
  * Processes every message in the mailbox, in batches: fetch up to
- * STORE_BATCH messages (BATCH_BYTES at most, one message at least), store
- * them in one transaction, and file what is stored, MOVE_BATCH messages
- * per command (Dovecot's MOVE costs much less per message in large sets).
- * A backlog of more than one batch is filed by the filer thread over a
- * second connection, so that filing overlaps fetching.
+ * STORE_BATCH messages, store them in one transaction, and file what is
+ * stored, MOVE_BATCH messages per command (Dovecot's MOVE costs much less
+ * per message in large sets). A backlog of more than one batch goes
+ * through a pipeline of three: a fetcher thread fetches the next batch on
+ * the main connection while this thread stores the current one, and the
+ * filer thread files the stored ones over a second connection.
  * Returns 0, or -1 when the session failed (err set); what was stored but
  * not filed is found again by the next pass and filed as a duplicate.
  */
@@ -404,11 +461,13 @@ static int
 mailbox_process(struct hook *h, struct session *s, struct npserr *err)
 {
 	uint32_t *uids = NULL;
-	size_t n = 0, i = 0, k, bytes;
+	size_t n = 0, m, i = 0, k;
 	struct followup_ctx fx = { h->cf, h->ring, h->store, 0 };
+	struct fetched *cur = h->batch, *nxt = h->batch2, *tmp;
+	struct fetcher f;
 	struct npserr ferr;
-	bool via_filer;
-	int r, rc = 0;
+	bool via_filer, threaded;
+	int rc = 0;
 
 	keys_refresh(h);
 	fx.now = time(NULL);
@@ -422,41 +481,56 @@ mailbox_process(struct hook *h, struct session *s, struct npserr *err)
 		msg_warn("follow-up retries: %s", ferr.msg);
 	if (session_search_all(s, &uids, &n, err) < 0)
 		return -1;
-	via_filer = n > STORE_BATCH && h->filer.running;
-	while (i < n && rc == 0 && !stop_requested()) {
-		k = 0;
-		bytes = 0;
-		while (i < n && k < STORE_BATCH && bytes < BATCH_BYTES) {
-			if (skipped(h, uids[i])) {
-				i++;
-				continue;
-			}
-			buf_reset(&h->batch[k].msg);
-			r = session_fetch(s, uids[i], &h->batch[k].msg, err);
-			if (r < 0) {
-				rc = -1;
-				break;
-			}
-			h->batch[k].uid = uids[i++];
-			if (r == 0)
-				continue;
-			bytes += h->batch[k].msg.len;
-			k++;
-			/* A stop ends the batch early; what is fetched is
-			 * still stored and filed. */
-			if (stop_requested())
-				break;
+	/* Drop the ones that failed lately, before any thread looks. */
+	for (i = 0, m = 0; i < n; i++)
+		if (!skipped(h, uids[i]))
+			uids[m++] = uids[i];
+	i = 0;
+	via_filer = m > STORE_BATCH && h->filer.running;
+	k = batch_fetch(s, uids, m, &i, cur, &rc, err);
+	while (k > 0 || (rc == 0 && i < m && !stop_requested())) {
+		/* While this batch is stored, the next one is fetched. The
+		 * main connection then belongs to the fetcher: filing goes
+		 * through the filer. */
+		threaded = false;
+		if (via_filer && rc == 0 && i < m && !stop_requested()) {
+			f.s = s;
+			f.uids = uids;
+			f.n = m;
+			f.i = i;
+			f.out = nxt;
+			f.k = 0;
+			threaded = pthread_create(&f.thread, NULL, fetcher_main,
+			    &f) == 0;
 		}
-		if (rc < 0)
-			break;
 		if (k > 0)
-			batch_ingest(h, h->batch, k);
-		if ((h->n_pend + STORE_BATCH > MOVE_BATCH || i >= n ||
+			batch_ingest(h, cur, k);
+		if ((h->n_pend + STORE_BATCH > MOVE_BATCH || i >= m ||
 		    stop_requested()) && pending_file(h, s, via_filer,
 		    err) < 0)
 			rc = -1;
+		k = 0;
+		if (threaded) {
+			pthread_join(f.thread, NULL);
+			i = f.i;
+			k = f.k;
+			if (f.rc < 0 && rc == 0) {
+				*err = f.err;
+				rc = -1;
+			}
+		} else if (rc == 0 && i < m && !stop_requested()) {
+			k = batch_fetch(s, uids, m, &i, nxt, &rc, err);
+		}
+		tmp = cur;
+		cur = nxt;
+		nxt = tmp;
+		/* After a failure, what was fetched is still stored (above,
+		 * next turn); nothing more is fetched. */
+		if (rc < 0 && k == 0)
+			break;
 	}
-	if (rc == 0 && pending_file(h, s, via_filer, err) < 0)
+	if (pending_file(h, s, via_filer, rc == 0 ? err : &ferr) < 0 &&
+	    rc == 0)
 		rc = -1;
 	if (via_filer) {
 		if (filer_wait(&h->filer, &ferr) < 0 && rc == 0) {
@@ -746,8 +820,10 @@ out:
 		free(h.password);
 	}
 	free(h.skip);
-	for (c = 0; c < STORE_BATCH; c++)
+	for (c = 0; c < STORE_BATCH; c++) {
 		buf_free(&h.batch[c].msg);
+		buf_free(&h.batch2[c].msg);
+	}
 	keyring_free(h.ring);
 	config_free(h.cf);
 	return rc;
