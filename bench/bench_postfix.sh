@@ -114,6 +114,12 @@ run() {
 	echo "$3 $t0 $t1" | awk '{ printf "%.1f\n", $1 / ($3 - $2) }'
 }
 
+# CPU seconds (user + system) the milter has used so far.
+milter_cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f\n", ($14 + $15) / hz }' \
+	    /proc/"$MILTER_PID"/stat
+}
+
 ratio() { echo "$1 $2" | awk '{ printf "%.3f\n", $1 / $2 }'; }
 mean() { echo "$1 $2" | awk '{ printf "%.1f\n", ($1 + $2) / 2 }'; }
 
@@ -127,13 +133,16 @@ for kind in plain survey; do
 	rig_milter_off
 	a1=$(run "$T/$kind.eml" "$S" "$M")
 	rig_milter_on
+	c0=$(milter_cpu)
 	b1=$(run "$T/$kind.eml" "$S" "$M")
+	c1=$(milter_cpu)
 	rig_milter_off
 	a2=$(run "$T/$kind.eml" "$S" "$M")
 	rig_milter_on
 	b2=$(run "$T/$kind.eml" "$S" "$M")
 	eval "${kind}_off=\$(mean $a1 $a2) ${kind}_on=\$(mean $b1 $b2)"
-	echo "  $kind: without $a1, $a2 /s; with $b1, $b2 /s"
+	echo "  $kind: without $a1, $a2 /s; with $b1, $b2 /s;" \
+	    "milter CPU $(echo "$c0 $c1 $M" | awk '{ printf "%.0f", ($2 - $1) / $3 * 1e6 }') us/mail"
 done
 
 printf '%-8s %12s %12s %8s %8s\n' kind "without/s" "with/s" ratio target

@@ -425,6 +425,7 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 	struct token tok;
 	struct buf reply = BUF_INIT;
 	char *message_id = NULL, *lang = NULL;
+	bool literal;
 	size_t i;
 	int ret = -1;
 
@@ -457,20 +458,18 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 	req.lang = lang;
 	req.token = NULL;
 	req.type = SURVEY_NPS;
-	if (rewrite_message(cf, ctx->tpl, &req, in->msg, in->len, &rw0,
-	    err) < 0)
-		goto failed;
-	if (rw0.malformed) {
-		out->kind = OUTGOING_PLAIN;
-		snprintf(out->summary, sizeof(out->summary),
-		    "MIME not readable, passed unchanged: %s", rw0.reason);
-		ret = 0;
-		goto done;
-	}
-	if (rw0.tags == 0) {
-		out->kind = OUTGOING_PLAIN;
-		ret = 0;
-		goto done;
+	/* The tag as typed in the raw bytes is the common case: then the
+	 * decision comes first and the message is rewritten once. Otherwise
+	 * (no tag, or one hidden by base64 or quoted-printable) a pass
+	 * without a token says whether there is a tag at all. */
+	literal = *cf->tag != '\0' &&
+	    memmem(in->msg, in->len, cf->tag, strlen(cf->tag)) != NULL;
+	if (!literal) {
+		if (rewrite_message(cf, ctx->tpl, &req, in->msg, in->len,
+		    &rw0, err) < 0)
+			goto failed;
+		if (rw0.malformed || rw0.tags == 0)
+			goto plain;
 	}
 
 	message_id = message_id_get(in);
@@ -478,6 +477,13 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 		goto failed;
 	out->decision = dec;
 	if (dec.verdict != RULES_SURVEY) {
+		if (literal) {
+			if (rewrite_message(cf, ctx->tpl, &req, in->msg,
+			    in->len, &rw0, err) < 0)
+				goto failed;
+			if (rw0.malformed || rw0.tags == 0)
+				goto plain;
+		}
 		no_survey(out, &ri, message_id, &dec);
 		if (rw0.changed) {
 			take_body(out, &rw0);
@@ -501,6 +507,14 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 	if (rewrite_message(cf, ctx->tpl, &req, in->msg, in->len, &rw1,
 	    err) < 0)
 		goto failed;
+	if (literal && (rw1.malformed || rw1.tags == 0)) {
+		/* The bytes held the tag, but not where it counts (an
+		 * attachment, say): no survey, the token is dropped. */
+		out->token[0] = '\0';
+		rw0 = rw1;
+		memset(&rw1, 0, sizeof(rw1));
+		goto plain;
+	}
 	if (!rw1.changed || rw1.malformed) {
 		npserr_set(err, "rewrite: the tag found in the first pass "
 		    "was not replaced: %s", rw1.reason);
@@ -523,6 +537,16 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 	    config_channel_name(dec.channel), out->survey.recipient,
 	    out->survey.ticket ? out->survey.ticket : "",
 	    out->hold ? " held until due" : "");
+	ret = 0;
+	goto done;
+
+plain:
+	/* No tag where it counts: the message passes with only the
+	 * internal headers removed. */
+	out->kind = OUTGOING_PLAIN;
+	if (rw0.malformed)
+		snprintf(out->summary, sizeof(out->summary),
+		    "MIME not readable, passed unchanged: %s", rw0.reason);
 	ret = 0;
 	goto done;
 

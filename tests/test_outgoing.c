@@ -499,6 +499,43 @@ test_commit_batch_isolates_a_bad_row(void **state)
 }
 
 static void
+test_tag_only_in_an_attachment_is_no_survey(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "X-NPS-Ticket: T-20\r\n"
+	    "Content-Type: multipart/mixed; boundary=\"q\"\r\n\r\n"
+	    "--q\r\nContent-Type: text/plain\r\n\r\nHello\r\n"
+	    "--q\r\nContent-Type: text/plain\r\n"
+	    "Content-Disposition: attachment; filename=\"t.txt\"\r\n\r\n"
+	    TAG "\r\n--q--\r\n";
+
+	assert_int_equal(run(fx, msg, "i@example.com", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_PLAIN);
+	assert_string_equal(fx->res.token, "");
+	assert_false(fx->res.body_changed);
+	assert_int_equal(fx->res.n_edits, 1);
+	assert_string_equal(fx->out.data,
+	    msg + strlen("X-NPS-Ticket: T-20\r\n"));
+}
+
+static void
+test_base64_tag_is_found(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n"
+	    "Qm9uam91ciBbSW5zZXJ0U2F0aXNmYWN0aW9uRXZhbHVhdGlvbl0g\r\n"
+	    "bWVyY2kNCg==\r\n";
+
+	assert_null(strstr(msg, TAG));
+	assert_int_equal(run(fx, msg, "j@example.com", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	assert_true(fx->res.body_changed);
+}
+
+static void
 test_header_only_message_gets_no_blank_line(void **state)
 {
 	struct fixture *fx = *state;
@@ -560,6 +597,8 @@ main(void)
 		T(test_fallback_drops_the_survey),
 		T(test_commit_batch_isolates_a_bad_row),
 		T(test_header_only_message_gets_no_blank_line),
+		T(test_tag_only_in_an_attachment_is_no_survey),
+		T(test_base64_tag_is_found),
 		cmocka_unit_test(test_headers_block_makes_folds_crlf),
 		cmocka_unit_test(
 		    test_headers_parse_keeps_folds_and_skips_blanks),
