@@ -13,8 +13,16 @@
  * key. Network errors and server restarts lead to a reconnection with a
  * backoff of 1 s doubling up to 60 s.
  *
- * SIGTERM and SIGINT are blocked except while waiting: a signal that
- * arrives during a message lets it finish (commit and move) first.
+ * Messages go in batches: 64 per store transaction, up to 256 per MOVE.
+ * A backlog of more than one batch runs as a pipeline: a fetcher thread
+ * fetches the next batch on the main connection while the main thread
+ * stores the current one (the store is only ever used by the main
+ * thread), and the filer thread (filer.c) files stored batches over a
+ * second connection.
+ *
+ * SIGTERM and SIGINT are blocked (in every thread) except while waiting:
+ * a signal that arrives during a batch lets it finish (commit and move)
+ * first.
  */
 #include <errno.h>
 #include <fcntl.h>
