@@ -352,17 +352,23 @@ report_extra_sql(struct buf *sql, const struct report_opts *o, bool anon)
  */
 
 /*
- * Current scored responses by survey id: an open-addressing table of 64-bit
- * words, the top 56 bits of the id's hash and 8 bits of score and
- * category, 8 bytes a slot so that a million responses take 16 MB and one
- * cache miss a lookup. Two ids with the same 56-bit hash would be taken
- * for one: with a million responses the odds are about 1 in 10^5 per
- * report, and the worst it does is count one response to another survey
- * (survey ids are random, and ours).
+ * Current scored responses by survey id: an open-addressing table keyed by
+ * the id itself. A survey id is 16 base32 characters, 80 random bits: k0
+ * holds the first 64 bits, k1 the last 16 above 8 bits of score and
+ * category, so a slot is 16 bytes (a million responses take 32 MB) and a
+ * lookup compares the whole id: no two surveys are ever taken for one.
+ * An id of another shape (an import from elsewhere) is not put in the map;
+ * its survey is looked up by SQL instead (report_odd_lookup).
  */
+struct report_rslot {
+	uint64_t k0;
+	uint64_t k1;		/* 0: empty slot */
+};
+
 struct report_rmap {
-	uint64_t *slot;		/* 0: empty */
+	struct report_rslot *slot;
 	size_t cap, n;		/* cap: a power of 2 */
+	size_t odd;		/* responses whose survey id is not base32 */
 };
 
 #define RMAP_VALUE_BITS 8
@@ -400,14 +406,50 @@ report_hash(const void *p, size_t n)
 	return h;
 }
 
-/* The slot of hash h (value bits clear), or the empty slot for it. */
-static size_t
-report_rmap_slot(const struct report_rmap *m, uint64_t h)
+/* The exact key of a 16-character base32 survey id; false for any
+ * other shape. The value bits of k1 are left clear. */
+static bool
+report_rkey(const char *id, size_t n, struct report_rslot *key)
 {
-	size_t i = (size_t)(h >> RMAP_VALUE_BITS) & (m->cap - 1);
+	uint64_t k0 = 0, k1 = 0;
+	size_t i;
+	int c, v;
 
-	while (m->slot[i] != 0 && (m->slot[i] >> RMAP_VALUE_BITS) !=
-	    (h >> RMAP_VALUE_BITS))
+	if (id == NULL || n != TOKEN_ID_LEN)
+		return false;
+	for (i = 0; i < n; i++) {
+		c = id[i] | 0x20;
+		if (c >= 'a' && c <= 'z')
+			v = c - 'a';
+		else if (id[i] >= '2' && id[i] <= '7')
+			v = id[i] - '2' + 26;
+		else
+			return false;
+		if (i < 12)
+			k0 = k0 << 5 | (uint64_t)v;	/* 60 bits */
+		else
+			k1 = k1 << 5 | (uint64_t)v;	/* 20 bits */
+	}
+	key->k0 = k0;
+	key->k1 = k1 << RMAP_VALUE_BITS;
+	return true;
+}
+
+static size_t
+report_rmap_home(const struct report_rmap *m, const struct report_rslot *key)
+{
+	return (size_t)report_mix(key->k0 ^ (key->k1 >> RMAP_VALUE_BITS) *
+	    0x9e3779b97f4a7c15ULL) & (m->cap - 1);
+}
+
+/* The slot of key (value bits ignored), or the empty slot for it. */
+static size_t
+report_rmap_slot(const struct report_rmap *m, const struct report_rslot *key)
+{
+	size_t i = report_rmap_home(m, key);
+
+	while (m->slot[i].k1 != 0 && (m->slot[i].k0 != key->k0 ||
+	    m->slot[i].k1 >> RMAP_VALUE_BITS != key->k1 >> RMAP_VALUE_BITS))
 		i = (i + 1) & (m->cap - 1);
 	return i;
 }
@@ -416,7 +458,7 @@ report_rmap_slot(const struct report_rmap *m, uint64_t h)
 static void
 report_rmap_reserve(struct report_rmap *m, size_t n)
 {
-	uint64_t *old = m->slot;
+	struct report_rslot *old = m->slot;
 	size_t oldcap = m->cap, i, cap = 4096;
 
 	while (cap < n * 2)
@@ -426,24 +468,25 @@ report_rmap_reserve(struct report_rmap *m, size_t n)
 	m->cap = cap;
 	m->slot = xcalloc(cap, sizeof(*m->slot));
 	for (i = 0; i < oldcap; i++)
-		if (old[i] != 0)
-			m->slot[report_rmap_slot(m, old[i])] = old[i];
+		if (old[i].k1 != 0)
+			m->slot[report_rmap_slot(m, &old[i])] = old[i];
 	free(old);
 }
 
-/* Stores word (hash | RMAP_USED | category << 4 | score); a second
- * response to the same survey replaces the first. */
+/* Stores key with its value (RMAP_USED | category << 4 | score) in the
+ * low bits of k1; a second response to the same survey replaces the
+ * first. */
 static void
-report_rmap_put(struct report_rmap *m, uint64_t word)
+report_rmap_put(struct report_rmap *m, const struct report_rslot *key)
 {
 	size_t i;
 
 	if ((m->n + 1) * 2 > m->cap)
 		report_rmap_reserve(m, m->n + 1);
-	i = report_rmap_slot(m, word);
-	if (m->slot[i] == 0)
+	i = report_rmap_slot(m, key);
+	if (m->slot[i].k1 == 0)
 		m->n++;
-	m->slot[i] = word;
+	m->slot[i] = *key;
 }
 
 static void
@@ -593,7 +636,7 @@ static int
 report_pass_responses(struct store *st, const struct report_opts *o,
     struct report_rmap *m, struct npserr *err)
 {
-	uint64_t h[RMAP_BATCH];
+	struct report_rslot key[RMAP_BATCH];
 	sqlite3_stmt *s;
 	const char *id;
 	enum nps_category cat;
@@ -618,28 +661,73 @@ report_pass_responses(struct store *st, const struct report_opts *o,
 		/* Scores are 0..10; the store checked them. */
 		if (id == NULL || cat == NPS_NONE || score < 0 || score > 15)
 			continue;
-		h[nb] = (report_hash(id, (size_t)sqlite3_column_bytes(s, 0)) &
-		    ~(uint64_t)0xff) | RMAP_USED | (uint64_t)(cat & 3) << 4 |
+		if (!report_rkey(id, (size_t)sqlite3_column_bytes(s, 0),
+		    &key[nb])) {
+			m->odd++;
+			continue;
+		}
+		key[nb].k1 |= RMAP_USED | (uint64_t)(cat & 3) << 4 |
 		    (uint64_t)score;
-		if (m->cap > 0)
-			__builtin_prefetch(&m->slot[(size_t)(h[nb] >>
-			    RMAP_VALUE_BITS) & (m->cap - 1)]);
+		__builtin_prefetch(&m->slot[report_rmap_home(m, &key[nb])]);
 		if (++nb == RMAP_BATCH) {
 			for (k = 0; k < nb; k++)
-				report_rmap_put(m, h[k]);
+				report_rmap_put(m, &key[k]);
 			nb = 0;
 		}
 	}
 	for (k = 0; k < nb; k++)
-		report_rmap_put(m, h[k]);
+		report_rmap_put(m, &key[k]);
 	store_db_done(s);
 	if (rc != SQLITE_DONE)
 		return store_db_fail(st, rc, err, "cannot read the responses");
 	return 0;
 }
 
+/* Adds one answer, as value bits (RMAP_USED | category << 4 | score), to
+ * a group: what nps_stats_add_counts() does, for one answer. */
+static void
+report_agg_answer(struct report_agg *a, unsigned v)
+{
+	unsigned cat = (v >> 4) & 3, score = v & 15;
+
+	a->stats.n++;
+	a->stats.detractors += cat == NPS_DETRACTOR;
+	a->stats.passives += cat == NPS_PASSIVE;
+	a->stats.promoters += cat == NPS_PROMOTER;
+	a->stats.sum += score;
+	a->stats.sumsq += (double)score * score;
+}
+
+/* The current scored response of a survey whose id is not in the map's
+ * shape, by SQL; value bits as in the map, or 0 when none. */
+static unsigned
+report_odd_lookup(struct store *st, const char *id, size_t n)
+{
+	sqlite3_stmt *s;
+	struct npserr err;
+	enum nps_category cat;
+	unsigned v = 0;
+	int score;
+
+	s = store_db_prepare(st, "SELECT score, category FROM responses"
+	    " WHERE survey_id = ?1 AND superseded_by IS NULL"
+	    " AND score IS NOT NULL", &err);
+	if (s == NULL)
+		return 0;
+	sqlite3_bind_text(s, 1, id, (int)n, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		score = sqlite3_column_int(s, 0);
+		cat = report_cat_parse(report_col_text(s, 1));
+		if (cat != NPS_NONE && score >= 0 && score <= 15)
+			v = RMAP_USED | (unsigned)(cat & 3) << 4 |
+			    (unsigned)score;
+	}
+	store_db_done(s);
+	return v;
+}
+
 struct report_pending {
-	uint64_t h;		/* the survey id's hash, value bits clear */
+	struct report_rslot key;	/* the survey id's key */
 	size_t agg;		/* its group, an index in the group map */
 };
 
@@ -648,24 +736,14 @@ static void
 report_rmap_resolve(const struct report_rmap *m, struct report_gmap *g,
     const struct report_pending *b, size_t nb)
 {
-	struct report_agg *a;
-	unsigned v, cat, score;
+	const struct report_rslot *slot;
 	size_t k;
 
 	for (k = 0; k < nb; k++) {
-		v = (unsigned)(m->slot[report_rmap_slot(m, b[k].h)] & 0xff);
-		if (v == 0)
-			continue;
-		a = &g->v[b[k].agg];
-		cat = (v >> 4) & 3;
-		score = v & 15;
-		/* What nps_stats_add_counts() does, for one answer. */
-		a->stats.n++;
-		a->stats.detractors += cat == NPS_DETRACTOR;
-		a->stats.passives += cat == NPS_PASSIVE;
-		a->stats.promoters += cat == NPS_PROMOTER;
-		a->stats.sum += score;
-		a->stats.sumsq += (double)score * score;
+		slot = &m->slot[report_rmap_slot(m, &b[k].key)];
+		if (slot->k1 != 0)
+			report_agg_answer(&g->v[b[k].agg],
+			    (unsigned)(slot->k1 & 0xff));
 	}
 }
 
@@ -679,7 +757,8 @@ report_pass_surveys(struct store *st, const struct report_opts *o,
 	struct report_agg *a;
 	sqlite3_stmt *s;
 	const char *id;
-	size_t nb = 0;
+	size_t nb = 0, idlen;
+	unsigned v;
 	int rc;
 
 	buf_puts(&sql, "SELECT s.id, ");
@@ -702,16 +781,20 @@ report_pass_surveys(struct store *st, const struct report_opts *o,
 		    report_day_number(sqlite3_column_int64(s, 1)));
 		a->surveys++;
 		id = report_col_text(s, 0);
+		idlen = (size_t)sqlite3_column_bytes(s, 0);
 		if (id == NULL || m->cap == 0)
 			continue;
+		if (!report_rkey(id, idlen, &b[nb].key)) {
+			if (m->odd > 0 &&
+			    (v = report_odd_lookup(st, id, idlen)) != 0)
+				report_agg_answer(a, v);
+			continue;
+		}
 		/* Look up in batches, each slot fetched ahead: the table
 		 * is far larger than the caches, and a lookup waits for
 		 * memory more than it computes. */
-		b[nb].h = report_hash(id, (size_t)sqlite3_column_bytes(s,
-		    0)) & ~(uint64_t)0xff;
 		b[nb].agg = (size_t)(a - g->v);
-		__builtin_prefetch(&m->slot[(size_t)(b[nb].h >>
-		    RMAP_VALUE_BITS) & (m->cap - 1)]);
+		__builtin_prefetch(&m->slot[report_rmap_home(m, &b[nb].key)]);
 		if (++nb == RMAP_BATCH) {
 			report_rmap_resolve(m, g, b, nb);
 			nb = 0;

@@ -96,10 +96,18 @@ static const struct {
 };
 #define NOPTOUTS (sizeof(optouts) / sizeof(optouts[0]))
 
+/* Even surveys get ids of the shape npsgate issues (16 base32
+ * characters), odd ones ids of another shape (as an import from elsewhere
+ * may bring): the report must count both the same way. */
 static void
 survey_id(size_t i, char id[TOKEN_ID_LEN + 1])
 {
-	snprintf(id, TOKEN_ID_LEN + 1, "reportsurvey%04zu", i);
+	if (i % 2 == 0)
+		snprintf(id, TOKEN_ID_LEN + 1, "reportsurvey23%c%c",
+		    (int)('a' + i / 26 % 26), (int)('a' + i % 26));
+	else
+		snprintf(id, TOKEN_ID_LEN + 1, "reportsurvey%04u",
+		    (unsigned)(i % 10000));
 }
 
 static int64_t
