@@ -152,6 +152,15 @@ printf '%-8s %12s %12s %8s %8s\n' survey "$survey_off" "$survey_on" \
     "$(ratio "$survey_on" "$survey_off")" 0.80
 echo "surveys in the store: $(sqlite3 "$RIG/db/npsgate.db" 'SELECT count(*) FROM surveys;' 2>/dev/null)"
 
+. "$top_srcdir/bench/lib.sh"
+bench_result postfix_notag "$plain_on" mails/s "$plain_off" \
+    "$(ratio "$plain_on" "$plain_off")" "ratio>=0.90" \
+    "Postfix + milter, $M mails without tag, $S sessions (ref: Postfix alone)"
+bench_result postfix_survey "$survey_on" mails/s "$survey_off" \
+    "$(ratio "$survey_on" "$survey_off")" "ratio>=0.80" \
+    "Postfix + milter, $M survey mails, $S sessions (ref: Postfix alone)"
+
+[ "$big" = 1 ] || exit 0
 B=$(run "$T/big.eml" 50 50)
 echo "50 x 5 MB over 50 sessions: $B mails/s; milter peak RSS:" \
     "$(grep VmHWM /proc/"$MILTER_PID"/status | awk '{ print $2 / 1024 " MB" }')"
