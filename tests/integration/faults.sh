@@ -7,7 +7,8 @@
 #     milter restarted on it): every mail is delivered; a survey mail
 #     leaves unchanged (internal headers removed), never with a token the
 #     store lacks; the log says why, with the queue id;
-#  2. the disk full (the store on a 16 MB tmpfs filled with dd): the same;
+#  2. the disk full (the store on a 16 MB tmpfs filled with dd): the same
+#     (skipped where a tmpfs cannot be mounted);
 #  3. npsgate-milter killed (kill -9) while 20 connections send, with
 #     milter_default_action = tempfail: nothing lost or duplicated, every
 #     mail processed once delivered; then with accept: nothing lost or
@@ -66,8 +67,13 @@ milter_crashed() {
 # --------------------------------------------------------------- milter
 rig_init "$T/rig"
 MNT=$RIG/db
-mount -t tmpfs -o size=16m,mode=0755 tmpfs "$MNT" || { MNT=; exit 99; }
-chown nobody "$MNT"
+# Without the right to mount (an unprivileged container), everything but
+# the disk-full case still runs, on the ordinary file system.
+if ! mount -t tmpfs -o size=16m,mode=0755 tmpfs "$MNT" 2>/dev/null; then
+	echo "   cannot mount a tmpfs: the disk-full case is skipped"
+	MNT=
+fi
+chown nobody "$RIG/db"
 "$NPSGATE" keygen -c "$RIG/npsgate.conf" >/dev/null || exit 99
 chown nobody "$RIG/keys"
 rig_start_sink || exit 99
@@ -130,6 +136,7 @@ chmod 0644 "$RIG/db"/npsgate.db*
 chown nobody "$RIG/db"/npsgate.db*
 
 echo "2. disk full"
+if [ -n "$MNT" ]; then
 rig_stop_milter
 rig_start_milter || exit 99
 dd if=/dev/zero of="$RIG/db/fill" bs=64k 2>/dev/null
@@ -143,6 +150,7 @@ c=0
 [ "$deg" -gt 0 ] && [ "$full" -ge 1 ] || c=1
 row "disk full" "$1" "$2" "$3" $(($4 + c)) "$(milter_crashed)"
 rm -f "$RIG/db/fill"
+fi
 
 echo "3. milter killed mid-transaction"
 kill_milter() {
@@ -168,7 +176,7 @@ set -- $(cat "$T/result")
 row "milter kill -9, accept" "$1" "$2" "$3" "$4" "$(milter_crashed)"
 DURING=
 rig_stop_all
-umount "$MNT" && MNT=
+[ -z "$MNT" ] || { umount "$MNT" && MNT=; }
 
 # ---------------------------------------------------------------- hook
 rig_init "$T/hrig"
