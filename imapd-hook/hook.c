@@ -466,7 +466,8 @@ fetcher_main(void *arg)
  * not filed is found again by the next pass and filed as a duplicate.
  */
 static int
-mailbox_process(struct hook *h, struct session *s, struct npserr *err)
+mailbox_process(struct hook *h, struct session *s, size_t *seen,
+    struct npserr *err)
 {
 	uint32_t *uids = NULL;
 	size_t n = 0, m, i = 0, k;
@@ -493,6 +494,7 @@ mailbox_process(struct hook *h, struct session *s, struct npserr *err)
 	for (i = 0, m = 0; i < n; i++)
 		if (!skipped(h, uids[i]))
 			uids[m++] = uids[i];
+	*seen = m;
 	i = 0;
 	via_filer = m > STORE_BATCH && h->filer.running;
 	k = batch_fetch(s, uids, m, &i, cur, &rc, err);
@@ -554,6 +556,26 @@ mailbox_process(struct hook *h, struct session *s, struct npserr *err)
 	return rc;
 }
 
+/* How long to wait for news: at most limit, and no longer than until the
+ * next follow-up retry is due, so a failed alert is retried on time. */
+static int
+wait_seconds(struct hook *h, int limit)
+{
+	struct npserr err;
+	int64_t at, now = time(NULL);
+
+	switch (followup_next_due(h->store, &at, &err)) {
+	case -1:
+		msg_warn("follow-up retries: %s", err.msg);
+		return limit;
+	case 0:
+		return limit;
+	}
+	if (at - now >= limit)
+		return limit;
+	return at - now < 1 ? 1 : (int)(at - now);
+}
+
 /*
  * One connection's life: open, create the folders, then process and wait
  * until an error or a stop. Returns 0 when it ended by request (or
@@ -564,6 +586,7 @@ static int
 session_run(struct hook *h, struct npserr *err)
 {
 	struct session s;
+	size_t seen;
 	int r;
 
 	h->opened = false;
@@ -591,11 +614,18 @@ session_run(struct hook *h, struct npserr *err)
 	    s.uidvalidity, s.has_move ? ", move" : "",
 	    s.has_uidplus ? ", uidplus" : "", s.has_idle ? ", idle" : "");
 	for (;;) {
-		r = mailbox_process(h, &s, err);
+		r = mailbox_process(h, &s, &seen, err);
 		if (r < 0 || h->once || stop_requested())
 			break;
-		r = session_idle(&s, s.has_idle ? IDLE_SECONDS :
-		    h->cf->poll_interval, &h->unblocked, err);
+		/* The server announces a new message once, in the reply to
+		 * whatever command is running when it arrives (a MOVE, say);
+		 * libetpan does not tell us, and IDLE would not announce it
+		 * again. So search again until a search finds nothing: what
+		 * arrives after that one is announced in IDLE. */
+		if (seen > 0)
+			continue;
+		r = session_idle(&s, wait_seconds(h, s.has_idle ?
+		    IDLE_SECONDS : h->cf->poll_interval), &h->unblocked, err);
 		if (r < 0 || stop_requested())
 			break;
 	}

@@ -403,6 +403,29 @@ $IMAPCTL "$P_IMAP" append "$T/idle1" >/dev/null
 took=$(wait_stored "<idle-1@test>" 2) && ok "IDLE: stored after $took s" ||
     fail "IDLE: not stored within 2 s"
 
+# A reply that arrives while the hook is busy with the one before it must
+# not wait for the next mail to be noticed: eight rounds of two replies,
+# the second appended while the first is being stored and filed.
+"$MKSURVEY" "$T/plain.conf" customer@example.com 16 >"$T/s3b"
+mkdir -p "$T/burst"
+i=0 late=0
+while read -r id token; do
+	i=$((i + 1))
+	rm -f "$T/burst"/*.eml
+	msg "$T/burst/1.eml" "$C" "nps+$token@reply.example" "<burst-$i@test>" \
+	    "" "$((i % 11))"
+	$IMAPCTL "$P_IMAP" append "$T/burst" >/dev/null
+	if [ $((i % 2)) = 1 ]; then
+		# Between 0 and 0.35 s: somewhere in the first one's handling.
+		sleep "0.$((i / 2 * 5))"
+	else
+		wait_stored "<burst-$i@test>" 3 >/dev/null || late=$((late + 1))
+	fi
+done <"$T/s3b"
+check "busy hook: second replies not noticed within 3 s" 0 "$late"
+check "busy hook: all 16 stored" 16 \
+    "$(sql "SELECT count(*) FROM processed WHERE msg_key LIKE '<burst-%'")"
+
 # Kick the hook's connection (Dovecot leaves running sessions alone when
 # its master stops) and restart the server while the hook waits in IDLE.
 doveadm -c "$T/plain/dovecot.conf" kick nps >/dev/null 2>&1
@@ -422,7 +445,7 @@ kill -TERM "$HOOKPID"
 wait "$HOOKPID"
 check "SIGTERM exit status" 0 $?
 HOOKPID=
-check "IDLE folders" "INBOX=0 Processed=8" \
+check "IDLE folders" "INBOX=0 Processed=24" \
     "$($IMAPCTL "$P_IMAP" counts INBOX Processed)"
 
 # ------------------------------------------------ 3. kill -9, 500 messages
