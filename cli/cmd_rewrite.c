@@ -266,7 +266,9 @@ cmd_rewrite(int argc, char **argv)
 	in.n_rcpts = n_rcpts;
 	in.msg = msg.data ? msg.data : "";
 	in.len = msg.len;
-	in.oversized = false;
+	/* As in the milter: a body beyond max_body passes unchanged. */
+	in.oversized = msg.len - rewrite_body_offset(in.msg, msg.len) >
+	    cf->max_body;
 	in.queue_id = NULL;
 	in.now = now;
 	in.lang = lang;

@@ -306,6 +306,11 @@ def case_big(conf, tmp):
     if st != 0 or not out.endswith(tail):
         fail(case, "lost" if not out else "corrupted",
              "100 MB rewrite: status %d, attachment not identical" % st)
+    # Beyond max_body (50 MiB by default) the milter passes the body
+    # unchanged with the internal headers stripped; rewrite does the same.
+    if not out.endswith(text + tail) or b"X-NPS-" in out[:len(head)]:
+        fail(case, "corrupted", "100 MB rewrite: over max_body, the body "
+             "changed or an X-NPS-* header was left")
     if kib > limit:
         fail(case, "corrupted", "100 MB rewrite: peak RSS %d KiB over %d"
              % (kib, limit))
