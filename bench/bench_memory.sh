@@ -238,7 +238,7 @@ END {
 # A tenth of the load, but at least 4 MB: below that, malloc's arenas
 # (one per thread, up to 8 per CPU) move more than a leak would.
 limit_mb=$(awk -v n="$conns" -v s="$size" 'BEGIN { l = 0.1 * n * s / 1048576
-	printf "%.1f", l > 4 ? l : 4 }')
+	printf "%.1f", (l > 4 ? l : 4) }')
 extra=$(awk -v p="$peak_kb" -v i="$idle" -v n="$conns" -v s="$size" \
     'BEGIN { printf "%.3f", (p - i) * 1024 / (n * s) }')
 echo "idle ${idle_mb} MB; load $conns x $size bytes = ${load_mb} MB per round" \
