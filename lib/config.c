@@ -127,6 +127,7 @@ static int check_icon_url(const char *, struct buf *);
 static int check_landing_url(const char *, struct buf *);
 static int check_url(const char *, struct buf *);
 static int check_address(const char *, struct buf *);
+static int check_team_alert(const char *, struct buf *);
 static int check_host(const char *, struct buf *);
 
 static const char *const on_error_names[] = { "accept", "tempfail", NULL };
@@ -261,6 +262,9 @@ static const struct key_def keys[] = {
 	    0, 10, NULL, NULL, NULL, 0 },
 	{ SEC_FOLLOWUP, "alert_to", KT_STR, G(alert_to), 0, K_OPTIONAL, NULL,
 	    0, 0, NULL, NULL, check_address, 0 },
+	{ SEC_FOLLOWUP, "team_alert_to", KT_LIST, G(team_alert_to),
+	    G(n_team_alert_to), 0, NULL, 0, 0, NULL, NULL, check_team_alert,
+	    0 },
 	{ SEC_FOLLOWUP, "alert_command", KT_STR, G(alert_command), 0,
 	    K_OPTIONAL, NULL, 0, 0, NULL, NULL, NULL, 0 },
 	{ SEC_FOLLOWUP, "alert_timeout", KT_INT, G(alert_timeout), 0, 0,
@@ -706,6 +710,56 @@ check_address(const char *v, struct buf *why)
 	return -1;
 }
 
+/* One item of team_alert_to: "TEAM: ADDRESS". */
+static int
+check_team_alert(const char *v, struct buf *why)
+{
+	const char *colon = strrchr(v, ':');
+	const char *a;
+	size_t tl;
+
+	if (colon != NULL) {
+		for (tl = (size_t)(colon - v); tl > 0 && isspace(
+		    (unsigned char)v[tl - 1]); tl--)
+			;
+		for (a = colon + 1; isspace((unsigned char)*a); a++)
+			;
+		if (tl > 0 && check_address(a, why) == 0)
+			return 0;
+		buf_reset(why);
+	}
+	quote(why, v);
+	buf_puts(why, " is not TEAM: ADDRESS; allowed: a comma-separated list "
+	    "like Logistique: logistics-leads@example.com, Billing: "
+	    "billing-leads@example.com");
+	return -1;
+}
+
+const char *
+config_team_alert_to(const struct config *cf, const char *team, size_t *len)
+{
+	const char *item, *colon, *a;
+	size_t i, tl;
+
+	if (team == NULL || cf->team_alert_to == NULL)
+		return NULL;
+	for (i = 0; i < cf->n_team_alert_to; i++) {
+		item = cf->team_alert_to[i];
+		if ((colon = strrchr(item, ':')) == NULL)
+			continue;
+		for (tl = (size_t)(colon - item); tl > 0 && isspace(
+		    (unsigned char)item[tl - 1]); tl--)
+			;
+		if (strlen(team) != tl || strncasecmp(item, team, tl) != 0)
+			continue;
+		for (a = colon + 1; isspace((unsigned char)*a); a++)
+			;
+		*len = strlen(a);
+		return a;
+	}
+	return NULL;
+}
+
 static int
 check_host(const char *v, struct buf *why)
 {
@@ -1020,6 +1074,11 @@ key_set(struct config *cf, const struct key_def *k, int ch, const char *v,
 		sz = 0;
 		if (*v != '\0' && parse_list(v, &list, &sz, why) < 0)
 			return -1;
+		for (i = 0; k->check != NULL && i < sz; i++)
+			if (k->check(list[i], why) < 0) {
+				list_free(list);
+				return -1;
+			}
 		list_free(*lp);
 		*lp = list;
 		*np = sz;

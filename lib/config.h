@@ -148,6 +148,8 @@ struct config {
 	char *sendmail;		/* default "/usr/sbin/sendmail" */
 	int detractor_max;	/* default 6 (NPS), alert at score <= this */
 	char *alert_to;		/* NULL: no alert mail */
+	char **team_alert_to;	/* "TEAM: ADDRESS" items; NULL: none */
+	size_t n_team_alert_to;
 	char *alert_command;	/* NULL: no command */
 	int alert_timeout;	/* seconds, default 10 */
 
@@ -187,6 +189,11 @@ void config_dump(const struct config *cf, FILE *fp);
 /* "email" ... "chat". channel_parse accepts any case; -1 if unknown. */
 const char *config_channel_name(enum channel ch);
 int config_channel_parse(const char *s, size_t len, enum channel *out);
+/* The detractor-alert address configured for team ([followup]
+ * team_alert_to, team names compared case-insensitively), or NULL. The
+ * pointer is into the config; its length goes to *len. */
+const char *config_team_alert_to(const struct config *cf, const char *team,
+    size_t *len);
 /* The information message for lang ("fr"/"en"; others use English). */
 const char *config_info_message(const struct config *cf, const char *lang);
 /* True when s (len bytes) matches one of list, case-insensitively and

@@ -650,11 +650,17 @@ answer_lang(const struct config *cf, const struct answer *a)
 	return (d = lang_dir(cf->default_lang)) != NULL ? d : "fr";
 }
 
+/* Where a detractor alert goes: the survey's team's address
+ * ([followup] team_alert_to), else its channel's, else the default. */
 static const char *
 alert_address(const struct config *cf, const struct answer *a)
 {
-	const char *to = cf->channel[answer_channel(a)].alert_to;
+	const char *to;
+	size_t len;
 
+	if ((to = config_team_alert_to(cf, a->sv.team, &len)) != NULL)
+		return to;
+	to = cf->channel[answer_channel(a)].alert_to;
 	return to != NULL && to[0] != '\0' ? to : cf->alert_to;
 }
 

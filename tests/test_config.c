@@ -629,6 +629,35 @@ test_bad_reply_address_is_refused(void **state)
 }
 
 static void
+test_team_alert_to_routes_by_team(void **state)
+{
+	struct config *cf;
+	const char *to;
+	size_t len = 0;
+
+	(void)state;
+	assert_refused_prefix("[followup]\nteam_alert_to = Logistique\n", 9,
+	    "[followup] team_alert_to: 'Logistique' is not TEAM: ADDRESS;");
+	assert_refused_prefix("[followup]\nteam_alert_to = A: a@x.example, "
+	    "B: not an address\n", 9,
+	    "[followup] team_alert_to: 'B: not an address' is not TEAM: "
+	    "ADDRESS;");
+	cf = assert_accepted("[followup]\nteam_alert_to = Logistique: "
+	    "log@example.com, Service client : sc@example.com\n");
+	assert_int_equal(cf->n_team_alert_to, 2);
+	to = config_team_alert_to(cf, "LOGISTIQUE", &len);
+	assert_non_null(to);
+	assert_int_equal(len, strlen("log@example.com"));
+	assert_memory_equal(to, "log@example.com", len);
+	to = config_team_alert_to(cf, "Service client", &len);
+	assert_non_null(to);
+	assert_string_equal(to, "sc@example.com");
+	assert_null(config_team_alert_to(cf, "Logist", &len));
+	assert_null(config_team_alert_to(cf, NULL, &len));
+	config_free(cf);
+}
+
+static void
 test_bad_colour_is_refused(void **state)
 {
 	struct config *cf;
@@ -1007,8 +1036,8 @@ test_sample_lists_every_key(void **state)
 		if (strstr(sample, want) == NULL)
 			fail_msg("key %s is not in the sample", line);
 	}
-	/* 51 keys outside the channels, 5 in each of the 5 channels. */
-	assert_int_equal(keys, 51 + 5 * CHANNEL_COUNT);
+	/* 52 keys outside the channels, 5 in each of the 5 channels. */
+	assert_int_equal(keys, 52 + 5 * CHANNEL_COUNT);
 	free(dump);
 	free(sample);
 	config_free(cf);
@@ -1063,7 +1092,7 @@ test_full_config_changes_every_key(void **state)
 	}
 	assert_null(l1);
 	assert_null(l2);
-	assert_int_equal(n, 51 + 5);
+	assert_int_equal(n, 52 + 5);
 	for (i = 0; i < n; i++)
 		if (!changed[i])
 			fail_msg("full.conf leaves %s at its default",
@@ -1127,6 +1156,7 @@ main(void)
 		cmocka_unit_test(test_existing_key_file_loads),
 		cmocka_unit_test(test_bad_reply_address_is_refused),
 		cmocka_unit_test(test_bad_colour_is_refused),
+		cmocka_unit_test(test_team_alert_to_routes_by_team),
 		cmocka_unit_test(test_icons_need_icon_url_with_score),
 		cmocka_unit_test(test_landing_url_needs_http_token_and_score),
 		cmocka_unit_test(test_structure_errors_name_the_line),

@@ -699,6 +699,30 @@ test_alert_mail_is_plain_link_free_and_tag_free(void **state)
 }
 
 static void
+test_alert_mail_goes_to_the_team_address_first(void **state)
+{
+	struct fixture *fx = *state;
+	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
+	char *args;
+
+	set_str(&fx->cf->alert_to, "leads@example.com");
+	set_str(&fx->cf->channel[CHANNEL_EMAIL].alert_to, "email-leads@"
+	    "example.com");
+	/* The fixture's surveys belong to team "Retours". */
+	fx->cf->team_alert_to = xcalloc(3, sizeof(char *));
+	fx->cf->team_alert_to[0] = xstrdup("Billing: billing@example.com");
+	fx->cf->team_alert_to[1] = xstrdup("retours : returns@example.com");
+	fx->cf->n_team_alert_to = 2;
+	survey_new(fx, SURVEY_NPS, "fr", id, tok);
+	reply(fx, tok, NULL, "1\r\n\r\nColis perdu.");
+	assert_int_equal(mails_sent(fx), 1);
+	args = call_file(fx, 1, "args");
+	assert_string_equal(args, "-i\n-f\nnps@reply.example\n--\n"
+	    "returns@example.com\n");
+	free(args);
+}
+
+static void
 test_no_alert_for_a_passive(void **state)
 {
 	struct fixture *fx = *state;
@@ -1127,6 +1151,7 @@ main(void)
 		T(test_answer_to_the_ack_is_a_comment_on_the_same_survey),
 		T(test_alert_score_thresholds),
 		T(test_alert_mail_is_plain_link_free_and_tag_free),
+		T(test_alert_mail_goes_to_the_team_address_first),
 		T(test_no_alert_for_a_passive),
 		T(test_alert_command_gets_clean_env_and_json),
 		cmocka_unit_test(test_env_values_are_bounded_and_clean),
