@@ -49,21 +49,6 @@ cpu_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int
-read_file(const char *path, struct buf *out)
-{
-	FILE *fp = fopen(path, "rb");
-	char chunk[8192];
-	size_t n;
-
-	if (fp == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(out, chunk, n);
-	fclose(fp);
-	return 0;
-}
-
 static void
 substitute(struct buf *b, const char *pat, const char *rep)
 {
@@ -111,7 +96,7 @@ main(int argc, char **argv)
 	}
 	buf_printf(&dir, "%s/tests/corpus/replies", top ? top : TEST_SRCDIR);
 	buf_printf(&path, "%s/labels.tsv", dir.data);
-	if (read_file(path.data, &labels) < 0) {
+	if (buf_read_file(&labels, path.data, 0) < 0) {
 		fprintf(stderr, "bench_parse: %s: %s\n", path.data,
 		    strerror(errno));
 		return 1;
@@ -149,7 +134,7 @@ main(int argc, char **argv)
 			continue;
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s", dir.data, line);
-		if (read_file(path.data, &s.msg) < 0)
+		if (buf_read_file(&s.msg, path.data, 0) < 0)
 			continue;
 		s.path = xstrdup(path.data);
 		if (token_issue(ring, s.type, now, &tok, t, sizeof(t)) < 0 ||

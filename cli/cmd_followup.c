@@ -29,36 +29,6 @@
 
 #define MAX_MESSAGE (64 * 1024 * 1024)
 
-/* Reads path ("-": the standard input) into msg; -1 with errno. */
-static int
-read_message(const char *path, struct buf *msg)
-{
-	char chunk[65536];
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	size_t n;
-	int e;
-
-	if (fp == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (msg->len + n > MAX_MESSAGE) {
-			if (fp != stdin)
-				fclose(fp);
-			errno = EFBIG;
-			return -1;
-		}
-		buf_append(msg, chunk, n);
-	}
-	e = ferror(fp) ? EIO : 0;
-	if (fp != stdin)
-		fclose(fp);
-	if (e != 0) {
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
-
 /* Config, key ring and store, or an exit status. */
 static int
 open_all(const char *verb, const char *path, struct config **cf,
@@ -166,7 +136,7 @@ cmd_followup(int argc, char **argv)
 		struct ingest_outcome res;
 
 		memset(&res, 0, sizeof(res));
-		if (read_message(argv[i], &msg) < 0) {
+		if (buf_read_file(&msg, argv[i], MAX_MESSAGE) < 0) {
 			fprintf(stderr, "npsgate followup: %s: cannot read:"
 			    " %s\n", argv[i], strerror(errno));
 			ret = EXIT_WORK;

@@ -35,29 +35,6 @@
 #include "store.h"
 #include "token.h"
 
-/* Reads a whole file ("-": standard input) into out. -1 with errno. */
-static int
-slurp(const char *path, struct buf *out)
-{
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-	int bad;
-
-	if (fp == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(out, chunk, n);
-	bad = ferror(fp);
-	if (fp != stdin)
-		fclose(fp);
-	if (bad) {
-		errno = EIO;
-		return -1;
-	}
-	return 0;
-}
-
 static void
 parse_usage(FILE *fp)
 {
@@ -148,7 +125,7 @@ cmd_parse(int argc, char **argv)
 		struct reply_ctx ctx = { cf, ring, st, time(NULL) };
 		struct reply_result res;
 
-		if (slurp(argv[i], &msg) < 0) {
+		if (buf_read_file(&msg, argv[i], 0) < 0) {
 			fprintf(stderr, "npsgate parse: %s: cannot read: %s\n",
 			    argv[i], strerror(errno));
 			ret = EXIT_WORK;
@@ -255,7 +232,7 @@ cmd_ingest(int argc, char **argv)
 		struct ingest_ctx ctx = { cf, ring, st, time(NULL), false };
 		struct ingest_outcome res;
 
-		if (slurp(argv[i], &msg) < 0) {
+		if (buf_read_file(&msg, argv[i], 0) < 0) {
 			fprintf(stderr, "npsgate ingest: %s: cannot read: %s\n",
 			    argv[i], strerror(errno));
 			ret = EXIT_WORK;

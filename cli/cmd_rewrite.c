@@ -68,17 +68,6 @@ rewrite_usage(FILE *fp)
 	    "removed), 2 usage, 3 bad config.\n", CLI_DEFAULT_CONFIG);
 }
 
-static int
-read_all(FILE *fp, struct buf *out)
-{
-	char chunk[65536];
-	size_t n;
-
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(out, chunk, n);
-	return ferror(fp) ? -1 : 0;
-}
-
 /*
  * addresses_add - the addresses of an address-list header value: the
  * part in <> of each item, or the bare item when it holds an '@'.
@@ -239,7 +228,7 @@ cmd_rewrite(int argc, char **argv)
 		ret = EXIT_CONFIG;
 		goto done;
 	}
-	if (read_all(stdin, &msg) < 0) {
+	if (buf_read_stream(&msg, stdin, 0) < 0) {
 		fprintf(stderr, "npsgate rewrite: cannot read standard input: "
 		    "%s\n", strerror(errno));
 		goto done;

@@ -678,19 +678,14 @@ run_stdin(struct hook *h)
 	struct ingest_ctx ctx;
 	struct ingest_outcome res;
 	struct npserr err;
-	char chunk[65536];
-	size_t n;
 
-	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
-		if (msg.len + n > MAX_STDIN) {
+	if (buf_read_stream(&msg, stdin, MAX_STDIN) < 0) {
+		if (errno == EFBIG) {
 			msg_error("stdin: message larger than %lu bytes; "
 			    "not ingested", MAX_STDIN);
 			buf_free(&msg);
 			return EXIT_WORK;
 		}
-		buf_append(&msg, chunk, n);
-	}
-	if (ferror(stdin)) {
 		msg_error("stdin: read error: %s", strerror(errno));
 		buf_free(&msg);
 		return EXIT_TEMPFAIL;

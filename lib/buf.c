@@ -1,6 +1,7 @@
 /*
  * buf.c - growable byte buffers; see buf.h for the contract.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,6 +132,45 @@ const char *
 buf_cstr(const struct buf *b)
 {
 	return b->data ? b->data : "";
+}
+
+int
+buf_read_stream(struct buf *b, FILE *fp, size_t max)
+{
+	char chunk[65536];
+	size_t n;
+
+	errno = 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (max > 0 && (b->len > max || n > max - b->len)) {
+			errno = EFBIG;
+			return -1;
+		}
+		buf_append(b, chunk, n);
+	}
+	if (ferror(fp)) {
+		if (errno == 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int
+buf_read_file(struct buf *b, const char *path, size_t max)
+{
+	FILE *fp;
+	int r, e;
+
+	if (strcmp(path, "-") == 0)
+		return buf_read_stream(b, stdin, max);
+	if ((fp = fopen(path, "rb")) == NULL)
+		return -1;
+	r = buf_read_stream(b, fp, max);
+	e = errno;
+	fclose(fp);
+	errno = e;
+	return r;
 }
 
 char *

@@ -19,6 +19,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct buf {
 	char *data;	/* NULL until the first append */
@@ -41,6 +42,13 @@ void buf_append_html(struct buf *b, const char *p, size_t n);
 void buf_truncate(struct buf *b, size_t len);
 void buf_reset(struct buf *b);
 const char *buf_cstr(const struct buf *b);
+/* Appends what fp holds up to its end: at most max bytes (0: no limit).
+ * 0, or -1 with errno EFBIG (more than max; b then holds what was read)
+ * or the read error. */
+int buf_read_stream(struct buf *b, FILE *fp, size_t max);
+/* The same for the file at path, "-" meaning the standard input (which
+ * is not closed). -1 with errno when it cannot be opened or read. */
+int buf_read_file(struct buf *b, const char *path, size_t max);
 /* Hands the storage to the caller (free with free()); b is left empty. */
 char *buf_steal(struct buf *b);
 void buf_free(struct buf *b);

@@ -412,28 +412,17 @@ template_load(const struct config *cf, const char *lang, const char *name,
 {
 	struct buf path = BUF_INIT, data = BUF_INIT;
 	const char *p, *end, *nl;
-	char chunk[4096];
 	size_t n;
-	FILE *fp;
 	int r = -1;
 
 	buf_printf(&path, "%s/%s/%s", cf->templates_dir != NULL ?
 	    cf->templates_dir : ".", lang, name);
-	if ((fp = fopen(buf_cstr(&path), "r")) == NULL) {
-		npserr_set(err, "template %s: cannot open: %s (templates_dir)",
-		    buf_cstr(&path), strerror(errno));
+	if (buf_read_file(&data, buf_cstr(&path), TEMPLATE_MAX) < 0) {
+		npserr_set(err, "template %s: %s (templates_dir)",
+		    buf_cstr(&path), errno == EFBIG ? "larger than 64 KiB" :
+		    strerror(errno));
 		goto out;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
-	    data.len <= TEMPLATE_MAX)
-		buf_append(&data, chunk, n);
-	if (ferror(fp) || data.len > TEMPLATE_MAX) {
-		npserr_set(err, "template %s: %s", buf_cstr(&path),
-		    ferror(fp) ? "read error" : "larger than 64 KiB");
-		fclose(fp);
-		goto out;
-	}
-	fclose(fp);
 	if (data.len == 0 || !mime_utf8_valid(data.data, data.len) ||
 	    memchr(data.data, '\0', data.len) != NULL) {
 		npserr_set(err, "template %s: empty, or not UTF-8 text",

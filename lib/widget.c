@@ -73,32 +73,15 @@ struct widget_templates {
 static int
 read_file(const char *path, struct buf *out, struct npserr *err)
 {
-	FILE *fp = fopen(path, "rb");
-	char chunk[4096];
-	size_t n;
-
-	if (fp == NULL) {
-		npserr_set(err, "templates %s: cannot open: %s", path,
+	if (buf_read_file(out, path, TEXTS_MAX) == 0)
+		return 0;
+	if (errno == EFBIG)
+		npserr_set(err, "templates %s: larger than %d bytes", path,
+		    TEXTS_MAX);
+	else
+		npserr_set(err, "templates %s: cannot read: %s", path,
 		    strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		buf_append(out, chunk, n);
-		if (out->len > TEXTS_MAX) {
-			npserr_set(err, "templates %s: larger than %d bytes",
-			    path, TEXTS_MAX);
-			fclose(fp);
-			return -1;
-		}
-	}
-	if (ferror(fp)) {
-		npserr_set(err, "templates %s: read error: %s", path,
-		    strerror(errno));
-		fclose(fp);
-		return -1;
-	}
-	fclose(fp);
-	return 0;
+	return -1;
 }
 
 static int

@@ -26,21 +26,6 @@
 
 typedef int (*fuzz_fn)(const uint8_t *, size_t);
 
-static int
-read_all(const char *path, struct buf *out)
-{
-	char chunk[65536];
-	size_t n;
-	FILE *fp = fopen(path, "rb");
-
-	if (fp == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(out, chunk, n);
-	fclose(fp);
-	return 0;
-}
-
 /* Runs fn on the file in a child; returns its wait status. */
 static int
 replay_file(fuzz_fn fn, const char *path)
@@ -53,7 +38,7 @@ replay_file(fuzz_fn fn, const char *path)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (read_all(path, &data) < 0)
+		if (buf_read_file(&data, path, 0) < 0)
 			_exit(3);
 		fn((const uint8_t *)(data.data ? data.data : ""), data.len);
 		buf_free(&data);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -83,6 +85,38 @@ test_steal_hands_over_and_empties(void **state)
 	free(s);
 }
 
+static void
+test_read_file_reads_all_and_keeps_its_limit(void **state)
+{
+	char path[] = "/tmp/npsgate-test-buf-XXXXXX";
+	struct buf b = BUF_INIT;
+	char data[70000];
+	size_t i;
+	int fd;
+
+	(void)state;
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 7);	/* NUL bytes included */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, sizeof(data)), sizeof(data));
+	close(fd);
+	assert_int_equal(buf_read_file(&b, path, 0), 0);
+	assert_int_equal(b.len, sizeof(data));
+	assert_memory_equal(b.data, data, sizeof(data));
+	buf_reset(&b);
+	assert_int_equal(buf_read_file(&b, path, sizeof(data)), 0);
+	buf_reset(&b);
+	errno = 0;
+	assert_int_equal(buf_read_file(&b, path, sizeof(data) - 1), -1);
+	assert_int_equal(errno, EFBIG);
+	unlink(path);
+	errno = 0;
+	assert_int_equal(buf_read_file(&b, path, 0), -1);
+	assert_int_equal(errno, ENOENT);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -92,6 +126,7 @@ main(void)
 		cmocka_unit_test(test_html_escapes_markup_and_quotes),
 		cmocka_unit_test(test_html_keeps_nul_from_reaching_output),
 		cmocka_unit_test(test_steal_hands_over_and_empties),
+		cmocka_unit_test(test_read_file_reads_all_and_keeps_its_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

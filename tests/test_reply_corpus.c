@@ -110,21 +110,6 @@ normalise(const char *s)
 	return buf_steal(&b);
 }
 
-static int
-read_file(const char *path, struct buf *out)
-{
-	FILE *fp = fopen(path, "rb");
-	char chunk[8192];
-	size_t n;
-
-	if (fp == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(out, chunk, n);
-	fclose(fp);
-	return 0;
-}
-
 static size_t
 load_labels(const char *path, struct label **out)
 {
@@ -133,7 +118,7 @@ load_labels(const char *path, struct label **out)
 	size_t count = 0, cap = 0, lineno = 0;
 	char *line, *save = NULL;
 
-	if (read_file(path, &raw) < 0) {
+	if (buf_read_file(&raw, path, 0) < 0) {
 		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
 		exit(99);
 	}
@@ -298,7 +283,7 @@ main(int argc, char **argv)
 			continue;
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s", dir.data, l->file);
-		if (read_file(path.data, &msg) < 0) {
+		if (buf_read_file(&msg, path.data, 0) < 0) {
 			printf("MISSING %s: %s\n", l->file, strerror(errno));
 			rc = 1;
 			continue;
