@@ -1301,6 +1301,27 @@ ack_refusal(const struct followup_ctx *ctx, const struct answer *a,
 	return NULL;
 }
 
+/*
+ * nothing_configured - true when no answer can start a follow-up: no
+ * acknowledgment and no detractor alert (no address for any channel or
+ * team, no command). The store is then not read at all.
+ */
+static bool
+nothing_configured(const struct config *cf)
+{
+	size_t c;
+
+	if (cf->ack || cf->n_team_alert_to > 0 ||
+	    (cf->alert_to != NULL && cf->alert_to[0] != '\0') ||
+	    (cf->alert_command != NULL && cf->alert_command[0] != '\0'))
+		return false;
+	for (c = 0; c < CHANNEL_COUNT; c++)
+		if (cf->channel[c].alert_to != NULL &&
+		    cf->channel[c].alert_to[0] != '\0')
+			return false;
+	return true;
+}
+
 /* followup_after_ingest - see followup.h. */
 int
 followup_after_ingest(const struct followup_ctx *ctx, const char *msg_key,
@@ -1315,7 +1336,8 @@ followup_after_ingest(const struct followup_ctx *ctx, const char *msg_key,
 	if (rep == NULL)
 		rep = &dummy;
 	memset(rep, 0, sizeof(*rep));
-	if (msg_key == NULL || msg_key[0] == '\0')
+	if (msg_key == NULL || msg_key[0] == '\0' ||
+	    nothing_configured(ctx->cf))
 		return 0;
 	if ((r = processed_response(ctx->store, msg_key, sid, err)) <= 0)
 		return r;

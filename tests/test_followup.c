@@ -722,6 +722,41 @@ test_alert_mail_goes_to_the_team_address_first(void **state)
 	free(args);
 }
 
+/* With acknowledgments off, any one alert source is enough for a
+ * detractor to be followed up; with none, nothing is queued. */
+static void
+test_ack_off_alert_sources_each_count(void **state)
+{
+	struct fixture *fx = *state;
+	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
+	int src, want = 0;
+
+	fx->cf->ack = false;
+	survey_new(fx, SURVEY_NPS, "fr", id, tok);
+	reply(fx, tok, NULL, "0");
+	assert_int_equal(count(fx, "SELECT count(*) FROM followups"), 0);
+	for (src = 0; src < 3; src++) {
+		set_str(&fx->cf->alert_to, NULL);
+		set_str(&fx->cf->channel[CHANNEL_EMAIL].alert_to, NULL);
+		if (src == 0)
+			set_str(&fx->cf->alert_to, "leads@example.com");
+		else if (src == 1)
+			set_str(&fx->cf->channel[CHANNEL_EMAIL].alert_to,
+			    "email-leads@example.com");
+		else {
+			fx->cf->team_alert_to = xcalloc(2, sizeof(char *));
+			fx->cf->team_alert_to[0] =
+			    xstrdup("Retours: returns@example.com");
+			fx->cf->n_team_alert_to = 1;
+		}
+		survey_new(fx, SURVEY_NPS, "fr", id, tok);
+		reply(fx, tok, NULL, "1");
+		assert_int_equal(mails_sent(fx), ++want);
+	}
+	assert_int_equal(count(fx, "SELECT count(*) FROM followups WHERE"
+	    " kind = 'alert_mail'"), 3);
+}
+
 static void
 test_no_alert_for_a_passive(void **state)
 {
@@ -1152,6 +1187,7 @@ main(void)
 		T(test_alert_score_thresholds),
 		T(test_alert_mail_is_plain_link_free_and_tag_free),
 		T(test_alert_mail_goes_to_the_team_address_first),
+		T(test_ack_off_alert_sources_each_count),
 		T(test_no_alert_for_a_passive),
 		T(test_alert_command_gets_clean_env_and_json),
 		cmocka_unit_test(test_env_values_are_bounded_and_clean),
