@@ -19,6 +19,8 @@
 #include "config.h"
 #include "store.h"
 
+struct widget_templates;
+
 #define EXIT_WORK 1
 #define EXIT_USAGE 2
 #define EXIT_CONFIG 3
@@ -34,6 +36,13 @@ struct cli_verb {
 /* Loads the config at path (or the default when NULL); on error prints
  * "npsgate VERB: MESSAGE" to stderr and returns NULL. */
 struct config *cli_config_load(const char *verb, const char *path);
+
+/* The templates, so that a reply's pre-filled body is recognised as the
+ * admin wrote it (widget_mailto_bodies); NULL when they cannot be read,
+ * with "npsgate VERB: ..." on stderr unless quiet: the shipped wording is
+ * still known. Free with widget_templates_free. */
+struct widget_templates *cli_templates(const char *verb,
+    const struct config *cf, bool quiet);
 
 /* Loads the config (without requiring the key file, which reports and
  * admin verbs never read) and opens its store; on error prints

@@ -24,6 +24,7 @@
 #include "followup.h"
 #include "ingest.h"
 #include "npserr.h"
+#include "rewrite.h"
 #include "store.h"
 #include "token.h"
 
@@ -104,6 +105,7 @@ cmd_followup(int argc, char **argv)
 	struct config *cf;
 	struct keyring *ring;
 	struct store *st;
+	struct widget_templates *tpl;
 	struct npserr err;
 	int c, i, ret;
 
@@ -128,9 +130,11 @@ cmd_followup(int argc, char **argv)
 	}
 	if ((ret = open_all("followup", config_path, &cf, &ring, &st)) != 0)
 		return ret;
+	tpl = cli_templates("followup", cf, false);
 	for (i = optind; i < argc; i++) {
 		struct buf msg = BUF_INIT;
-		struct ingest_ctx ictx = { cf, ring, st, time(NULL), false };
+		struct ingest_ctx ictx = { cf, ring, st, time(NULL), false,
+		    tpl != NULL ? widget_mailto_bodies(tpl) : NULL };
 		struct followup_ctx fctx = { cf, ring, st, ictx.now };
 		struct followup_report rep;
 		struct ingest_outcome res;
@@ -164,6 +168,7 @@ cmd_followup(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0)
 		ret = EXIT_WORK;
+	widget_templates_free(tpl);
 	close_all(cf, ring, st);
 	return ret;
 }

@@ -32,6 +32,7 @@
 #include "ingest.h"
 #include "npserr.h"
 #include "reply.h"
+#include "rewrite.h"
 #include "store.h"
 #include "token.h"
 
@@ -70,6 +71,7 @@ cmd_parse(int argc, char **argv)
 	struct config *cf;
 	struct keyring *ring;
 	struct store *st = NULL;
+	struct widget_templates *tpl;
 	struct npserr err;
 	int c, i, ret = 0;
 
@@ -120,9 +122,11 @@ cmd_parse(int argc, char **argv)
 		config_free(cf);
 		return EXIT_CONFIG;
 	}
+	tpl = cli_templates("parse", cf, dry && config_path == NULL);
 	for (i = optind; i < argc; i++) {
 		struct buf msg = BUF_INIT, line = BUF_INIT, obj = BUF_INIT;
-		struct reply_ctx ctx = { cf, ring, st, time(NULL) };
+		struct reply_ctx ctx = { cf, ring, st, time(NULL),
+		    tpl != NULL ? widget_mailto_bodies(tpl) : NULL };
 		struct reply_result res;
 
 		if (buf_read_file(&msg, argv[i], 0) < 0) {
@@ -155,6 +159,7 @@ cmd_parse(int argc, char **argv)
 		ret = EXIT_WORK;
 	if (st != NULL)
 		store_close(st);
+	widget_templates_free(tpl);
 	keyring_free(ring);
 	config_free(cf);
 	return ret;
@@ -191,6 +196,7 @@ cmd_ingest(int argc, char **argv)
 	struct config *cf;
 	struct keyring *ring;
 	struct store *st;
+	struct widget_templates *tpl;
 	struct npserr err;
 	int c, i, ret = 0;
 
@@ -227,9 +233,11 @@ cmd_ingest(int argc, char **argv)
 		config_free(cf);
 		return EXIT_CONFIG;
 	}
+	tpl = cli_templates("ingest", cf, false);
 	for (i = optind; i < argc; i++) {
 		struct buf msg = BUF_INIT;
-		struct ingest_ctx ctx = { cf, ring, st, time(NULL), false };
+		struct ingest_ctx ctx = { cf, ring, st, time(NULL), false,
+		    tpl != NULL ? widget_mailto_bodies(tpl) : NULL };
 		struct ingest_outcome res;
 
 		if (buf_read_file(&msg, argv[i], 0) < 0) {
@@ -262,6 +270,7 @@ cmd_ingest(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		ret = EXIT_WORK;
 	store_close(st);
+	widget_templates_free(tpl);
 	keyring_free(ring);
 	config_free(cf);
 	return ret;

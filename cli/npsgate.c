@@ -10,6 +10,7 @@
 #include "autoconf.h"
 #include "cli.h"
 #include "log.h"
+#include "rewrite.h"
 
 static const struct cli_verb verbs[] = {
 	{ "keygen", cmd_keygen, "add a new signing key to the key file" },
@@ -63,6 +64,21 @@ cli_config_load(const char *verb, const char *path)
 	if (cf == NULL)
 		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
 	return cf;
+}
+
+/* cli_templates - see cli.h. */
+struct widget_templates *
+cli_templates(const char *verb, const struct config *cf, bool quiet)
+{
+	struct widget_templates *tpl;
+	struct npserr err;
+
+	tpl = widget_templates_load(cf->templates_dir, &err);
+	if (tpl == NULL && !quiet)
+		fprintf(stderr, "npsgate %s: %s; a pre-filled reply is "
+		    "recognised in the shipped templates' wording only\n",
+		    verb, err.msg);
+	return tpl;
 }
 
 int

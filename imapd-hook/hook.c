@@ -46,6 +46,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "npserr.h"
+#include "rewrite.h"
 #include "session.h"
 #include "store.h"
 #include "token.h"
@@ -78,6 +79,9 @@ struct hook {
 	struct config *cf;
 	struct store *store;
 	struct keyring *ring;
+	/* The templates, for the widget's pre-filled body as written there
+	 * (NULL when they cannot be read: the shipped wording only). */
+	struct widget_templates *tpl;
 	struct timespec key_mtime;
 	off_t key_size;
 	char *password;
@@ -355,6 +359,7 @@ batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 	ctx.ring = h->ring;
 	ctx.store = h->store;
 	ctx.filed = true;
+	ctx.prefill = h->tpl != NULL ? widget_mailto_bodies(h->tpl) : NULL;
 	if (k > 1 && store_begin(h->store, &ierr) == 0) {
 		for (done = 0; done < k; done++) {
 			ctx.now = time(NULL);
@@ -695,6 +700,7 @@ run_stdin(struct hook *h)
 	ctx.store = h->store;
 	ctx.now = time(NULL);
 	ctx.filed = false;
+	ctx.prefill = h->tpl != NULL ? widget_mailto_bodies(h->tpl) : NULL;
 	if (ingest_message(&ctx, msg.data ? msg.data : "", msg.len, &res,
 	    &err) < 0) {
 		msg_error("stdin: %s", err.msg);
@@ -810,6 +816,10 @@ main(int argc, char **argv)
 		h.key_mtime = st.st_mtim;
 		h.key_size = st.st_size;
 	}
+	h.tpl = widget_templates_load(h.cf->templates_dir, &err);
+	if (h.tpl == NULL)
+		msg_warn("%s; a pre-filled reply is recognised in the shipped "
+		    "templates' wording only", err.msg);
 	if (!from_stdin) {
 		if (h.cf->imap_password_file == NULL ||
 		    h.cf->imap_user == NULL) {
@@ -857,6 +867,7 @@ out:
 		buf_free(&h.batch[c].msg);
 		buf_free(&h.batch2[c].msg);
 	}
+	widget_templates_free(h.tpl);
 	keyring_free(h.ring);
 	config_free(h.cf);
 	return rc;

@@ -51,6 +51,7 @@ struct ingest_ctx {
 	struct store *store;
 	time_t now;
 	bool filed;		/* false: no mailbox (--stdin), no folder kept */
+	const char *const *prefill;	/* struct reply_ctx's; NULL: none */
 };
 
 struct ingest_outcome {

@@ -735,7 +735,8 @@ read_answer(struct analysis *a, const char *own, size_t on,
 	}
 	if (out->score >= 0)
 		out->category = nps_category(out->type, out->score);
-	reply_comment_make(own, on, out->score, out->type, &comment);
+	reply_comment_make(own, on, out->score, out->type, a->ctx->prefill,
+	    &comment);
 	if (comment.len > 0)
 		out->comment = buf_steal(&comment);
 	buf_free(&comment);
@@ -827,7 +828,8 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 	read_body(&a);
 	if (a.plain.len > MAX_TEXT_BYTES)
 		buf_truncate(&a.plain, MAX_TEXT_BYTES);
-	reply_text_own(a.plain.data ? a.plain.data : "", a.plain.len, &own);
+	reply_text_own(a.plain.data ? a.plain.data : "", a.plain.len,
+	    ctx->prefill, &own);
 	if (!ok && !refused) {
 		if (token_in_text(&a, a.subject.data ? a.subject.data : "",
 		    a.subject.len, "subject", out, &ok) && !ok &&

@@ -46,6 +46,11 @@ struct reply_ctx {
 	const struct keyring *ring;
 	struct store *store;	/* NULL: no Message-ID lookup, no survey data */
 	time_t now;
+	/* The bodies the widget's links pre-fill, as the templates hold them
+	 * (widget_mailto_bodies), NULL-ended; NULL: only the wording of the
+	 * templates shipped with npsgate is known. Their lines, left as they
+	 * were, are not a comment. */
+	const char *const *prefill;
 };
 
 struct reply_result {
@@ -84,9 +89,11 @@ void reply_json_string(struct buf *out, const char *s);
 /* The customer's own text of a plain-text body: quoted lines,
  * attributions, Outlook header blocks (and all that follows them),
  * signatures, closing formulas with their name block, disclaimers and the
- * widget's pre-filled lines removed; lines trimmed, blank runs made one
- * blank line. Appends to out. */
-void reply_text_own(const char *text, size_t len, struct buf *out);
+ * widget's pre-filled lines (those of prefill without {score}, see struct
+ * reply_ctx, and the shipped templates' wording) removed; lines trimmed,
+ * blank runs made one blank line. Appends to out. */
+void reply_text_own(const char *text, size_t len, const char *const *prefill,
+    struct buf *out);
 
 struct reply_score {
 	int score;		/* -1 when none */
@@ -109,10 +116,11 @@ int reply_score_find(const char *text, size_t len, enum survey_type type,
 int reply_score_from_subject(const char *subj, size_t len,
     enum survey_type type, const char *prefix);
 /* The comment: text without a leading score expression ("9", "9/10 -",
- * "Note : 9/10,") and without a line holding only the score. Appends to
- * out; blank text gives nothing. */
+ * "Note : 9/10,"), without a line holding only the score and without the
+ * lines of prefill (see struct reply_ctx; NULL: none) that hold {score}.
+ * Appends to out; blank text gives nothing. */
 void reply_comment_make(const char *text, size_t len, int score,
-    enum survey_type type, struct buf *out);
+    enum survey_type type, const char *const *prefill, struct buf *out);
 /* "fr", "en" or NULL (no clear majority of common words). */
 const char *reply_lang_guess(const char *text, size_t len);
 /* True when text (the own text or a subject) is, or mostly is, a request

@@ -132,4 +132,13 @@ rint_is_blank(unsigned char c)
 	    c == '\v';
 }
 
+/*
+ * rint_prefill_line - whether the trimmed line s[0..n) is a line of one of
+ * the widget's pre-filled bodies (struct reply_ctx prefill; NULL: none):
+ * among the lines holding {score} when with_score, among the others when
+ * not. Defined in reply_text.c.
+ */
+bool rint_prefill_line(const char *const *prefill, const char *s, size_t n,
+    bool with_score);
+
 #endif

@@ -1094,21 +1094,65 @@ append_trimmed(const char *s, size_t n, struct buf *out)
 }
 
 /*
- * reply_comment_make - see reply.h. The first line that starts with the
- * score loses that expression (and its separator) when the line is the
- * first of the text or holds nothing else; the line goes when empty.
+ * drop_prefill_scores - s[0..n) without the lines that read as a line of
+ * the widget's pre-filled body holding the score ("My score: 9/10" in the
+ * templates' own words), into out. Returns false, out untouched, when
+ * there is none.
+ */
+static bool
+drop_prefill_scores(const char *s, size_t n, const char *const *prefill,
+    struct buf *out)
+{
+	size_t ls, le, a, b;
+	bool dropped = false;
+
+	if (prefill == NULL)
+		return false;
+	for (ls = 0; ls < n; ls = le + 1) {
+		const char *nl = memchr(s + ls, '\n', n - ls);
+
+		le = nl ? (size_t)(nl - s) : n;
+		for (a = ls; a < le && rint_is_blank((unsigned char)s[a]); a++)
+			;
+		for (b = le; b > a && rint_is_blank((unsigned char)s[b - 1]);
+		    b--)
+			;
+		if (b > a && rint_prefill_line(prefill, s + a, b - a, true)) {
+			if (!dropped)
+				buf_append(out, s, ls);
+			dropped = true;
+			continue;
+		}
+		if (dropped)
+			buf_append(out, s + ls, le < n ? le + 1 - ls : le - ls);
+	}
+	return dropped;
+}
+
+/*
+ * reply_comment_make - see reply.h. The lines of the templates'
+ * pre-filled body that hold the score go; then the first line that starts
+ * with the score loses that expression (and its separator) when the line
+ * is the first of the text or holds nothing else; the line goes when
+ * empty.
  */
 void
 reply_comment_make(const char *s, size_t n, int score, enum survey_type type,
-    struct buf *out)
+    const char *const *prefill, struct buf *out)
 {
 	size_t ls = 0, le, i, p, e, first = (size_t)-1;
 	int max = nps_score_max(type);
-	struct buf tmp = BUF_INIT;
+	struct buf tmp = BUF_INIT, kept = BUF_INIT;
 	bool word;
 
 	if (score < 0) {
 		append_trimmed(s, n, out);
+		return;
+	}
+	if (drop_prefill_scores(s, n, prefill, &kept)) {
+		reply_comment_make(kept.data ? kept.data : "", kept.len, score,
+		    type, NULL, out);
+		buf_free(&kept);
 		return;
 	}
 	for (ls = 0; ls < n; ls = le + 1) {

@@ -454,16 +454,127 @@ is_sig_dashes(const char *p, size_t n)
 	    (n == 3 && p[0] == '-' && p[1] == '-' && p[2] == '-');
 }
 
+/* Longest line compared with the templates' pre-filled lines. */
+#define PREFILL_LINE_MAX 400
+/* Fields that match any text, one inside the other at most this deep. */
+#define PREFILL_DEPTH 4
+
+/* The end (after '}') of the {field} at t[i], or 0 when there is none. */
+static size_t
+field_end(const char *t, size_t tn, size_t i)
+{
+	size_t j;
+
+	for (j = i + 1; j < tn && j < i + 32; j++) {
+		if (t[j] == '}')
+			return j > i + 1 ? j + 1 : 0;
+		if (!rint_is_alpha((unsigned char)t[j]) && t[j] != '_')
+			return 0;
+	}
+	return 0;
+}
+
 static bool
-is_prefill(const char *p, size_t n)
+is_number_field(const char *f, size_t n)
+{
+	return (n == 7 && memcmp(f, "{score}", 7) == 0) ||
+	    (n == 5 && (memcmp(f, "{min}", 5) == 0 ||
+	    memcmp(f, "{max}", 5) == 0));
+}
+
+/*
+ * template_match - whether s[0..n) reads as the template line t[0..tn):
+ * letters compared case-folded, a run of blanks in t matching any run
+ * (or none) in s, {score} {min} {max} matching one or two digits and any
+ * other {field} any text.
+ */
+static bool
+template_match(const char *t, size_t tn, const char *s, size_t n, int depth)
+{
+	size_t i = 0, j = 0, k, f;
+
+	while (i < tn) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (c == '{' && (f = field_end(t, tn, i)) != 0) {
+			bool num = is_number_field(t + i, f - i);
+
+			if (num) {
+				for (k = 0; k < 2 && j + k < n &&
+				    rint_is_digit((unsigned char)s[j + k]); k++)
+					;
+				for (; k > 0; k--)
+					if (template_match(t + f, tn - f,
+					    s + j + k, n - j - k, depth))
+						return true;
+				return false;
+			}
+			if (depth >= PREFILL_DEPTH)
+				return false;
+			for (k = n - j + 1; k-- > 0;)
+				if (template_match(t + f, tn - f, s + j + k,
+				    n - j - k, depth + 1))
+					return true;
+			return false;
+		}
+		if (rint_is_blank(c)) {
+			while (i < tn && rint_is_blank((unsigned char)t[i]))
+				i++;
+			while (j < n && rint_is_blank((unsigned char)s[j]))
+				j++;
+			continue;
+		}
+		if (j >= n || rint_fold(s, j) != rint_fold(t, i))
+			return false;
+		i++;
+		j++;
+	}
+	while (j < n && rint_is_blank((unsigned char)s[j]))
+		j++;
+	return j == n;
+}
+
+/* rint_prefill_line - see reply_int.h. */
+bool
+rint_prefill_line(const char *const *prefill, const char *s, size_t n,
+    bool with_score)
+{
+	const char *t, *e;
+	size_t i, tn;
+
+	if (prefill == NULL || n == 0 || n > PREFILL_LINE_MAX)
+		return false;
+	for (i = 0; prefill[i] != NULL; i++) {
+		for (t = prefill[i]; *t != '\0'; t = *e ? e + 1 : e) {
+			e = strchr(t, '\n');
+			if (e == NULL)
+				e = t + strlen(t);
+			tn = (size_t)(e - t);
+			while (tn > 0 && rint_is_blank((unsigned char)*t))
+				t++, tn--;
+			while (tn > 0 && rint_is_blank((unsigned char)t[tn - 1]))
+				tn--;
+			if (tn == 0 || (rint_find(t, tn, "{score}") !=
+			    (size_t)-1) != with_score)
+				continue;
+			if (template_match(t, tn, s, n, 0))
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool
+is_prefill(const char *p, size_t n, const char *const *prefill)
 {
 	return in_list_equal(p, n, prefill_lines) ||
-	    (n < 200 && in_list_prefix(p, n, prefill_starts));
+	    (n < 200 && in_list_prefix(p, n, prefill_starts)) ||
+	    rint_prefill_line(prefill, p, n, false);
 }
 
 /* Marks each line kept or dropped; see the file comment. */
 static void
-classify(struct line *v, size_t count)
+classify(struct line *v, size_t count, const char *const *prefill)
 {
 	size_t i, j, a;
 	bool in_sig = false;
@@ -514,7 +625,7 @@ classify(struct line *v, size_t count)
 			in_sig = true;
 			continue;
 		}
-		if (is_prefill(p, n))
+		if (is_prefill(p, n, prefill))
 			continue;
 		v[i].keep = !in_sig;
 	}
@@ -595,7 +706,8 @@ drop_contact_block(struct line *v, size_t count)
  * runs of blank lines made one and no blank line at either end.
  */
 void
-reply_text_own(const char *text, size_t len, struct buf *out)
+reply_text_own(const char *text, size_t len, const char *const *prefill,
+    struct buf *out)
 {
 	struct buf norm = BUF_INIT;
 	struct line *v;
@@ -604,7 +716,7 @@ reply_text_own(const char *text, size_t len, struct buf *out)
 
 	normalise(text, len, &norm);
 	count = split_lines(norm.data ? norm.data : "", norm.len, &v);
-	classify(v, count);
+	classify(v, count, prefill);
 	drop_contact_block(v, count);
 	for (i = 0; i < count; i++) {
 		if (!v[i].keep)

@@ -64,6 +64,10 @@ struct rewrite_result {
 struct widget_templates *widget_templates_load(const char *dir,
     struct npserr *err);
 void widget_templates_free(struct widget_templates *tpl);
+/* The body the widget's links pre-fill (texts.ini mailto.body, with its
+ * {fields} as written and real line breaks), one per language, ended by
+ * NULL; owned by tpl. What struct reply_ctx's prefill takes. */
+const char *const *widget_mailto_bodies(const struct widget_templates *tpl);
 
 /* Renders the widget alone: HTML (html = true) or the text version. */
 int widget_render(const struct config *cf, const struct widget_templates *tpl,

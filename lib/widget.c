@@ -61,6 +61,7 @@ static const char *const lang_dirs[LANG_COUNT] = { "fr", "en" };
 
 struct widget_templates {
 	char *text[LANG_COUNT][K_COUNT];
+	const char *bodies[LANG_COUNT + 1];	/* mailto.body, NULL-ended */
 };
 
 /* Font stack and colours shared by every cell. */
@@ -197,12 +198,21 @@ widget_templates_load(const char *dir, struct npserr *err)
 		free(tpl);
 		return NULL;
 	}
-	for (lang = 0; lang < LANG_COUNT; lang++)
+	for (lang = 0; lang < LANG_COUNT; lang++) {
 		if (load_lang(tpl, lang, dir, err) < 0) {
 			widget_templates_free(tpl);
 			return NULL;
 		}
+		tpl->bodies[lang] = tpl->text[lang][K_MBODY];
+	}
 	return tpl;
+}
+
+/* widget_mailto_bodies - see rewrite.h. */
+const char *const *
+widget_mailto_bodies(const struct widget_templates *tpl)
+{
+	return tpl->bodies;
 }
 
 void

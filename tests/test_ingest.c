@@ -150,7 +150,8 @@ count(struct fixture *fx, const char *sql)
 static void
 ingest_ok(struct fixture *fx, const char *msg, struct ingest_outcome *out)
 {
-	struct ingest_ctx ctx = { fx->cf, fx->ring, fx->st, fx->now, true };
+	struct ingest_ctx ctx = { fx->cf, fx->ring, fx->st, fx->now, true,
+	    NULL };
 	struct npserr err;
 
 	npserr_clear(&err);

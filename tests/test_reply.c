@@ -26,7 +26,7 @@ own_text(const char *in)
 {
 	struct buf b = BUF_INIT;
 
-	reply_text_own(in, strlen(in), &b);
+	reply_text_own(in, strlen(in), NULL, &b);
 	if (b.data == NULL)
 		buf_puts(&b, "");
 	return buf_steal(&b);
@@ -45,7 +45,7 @@ comment_of(const char *in, int score)
 {
 	struct buf b = BUF_INIT;
 
-	reply_comment_make(in, strlen(in), score, SURVEY_NPS, &b);
+	reply_comment_make(in, strlen(in), score, SURVEY_NPS, NULL, &b);
 	if (b.data == NULL)
 		buf_puts(&b, "");
 	return buf_steal(&b);
@@ -342,7 +342,7 @@ test_html_marks_apple_quote_so_bottom_answer_stays(void **state)
 	    "</blockquote><div>9, parfait</div>");
 	assert_string_equal(text, "Le 23 nov. 2026 à 10:00, Support <s@x.fr> "
 	    "a écrit :\n>\n9, parfait\n");
-	reply_text_own(text, strlen(text), &own);
+	reply_text_own(text, strlen(text), NULL, &own);
 	assert_string_equal(own.data, "9, parfait");
 	buf_free(&own);
 	free(text);
@@ -438,11 +438,22 @@ teardown(void **state)
 	return 0;
 }
 
+/* What an admin may have made of texts.ini mailto.body, in both
+ * languages (widget_mailto_bodies' form: real line breaks, {fields}). */
+static const char *const custom_prefill[] = {
+	"Votre avis : {score}/{max}\n\nMerci de nous laisser un mot ici, "
+	"{prefix} vous lira.\n\n",
+	"Rating given: {score} out of {max}\nAnything to add? Write it "
+	"below.\n",
+	NULL
+};
+
 static void
-analyze(struct fixture *f, const char *fmt, struct reply_result *res)
+analyze_with(struct fixture *f, const char *const *prefill, const char *fmt,
+    struct reply_result *res)
 {
 	struct buf msg = BUF_INIT;
-	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now };
+	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, prefill };
 	struct npserr err;
 	const char *p;
 
@@ -456,6 +467,80 @@ analyze(struct fixture *f, const char *fmt, struct reply_result *res)
 	}
 	assert_int_equal(reply_analyze(&ctx, msg.data, msg.len, res, &err), 0);
 	buf_free(&msg);
+}
+
+static void
+analyze(struct fixture *f, const char *fmt, struct reply_result *res)
+{
+	analyze_with(f, NULL, fmt, res);
+}
+
+/* The pre-filled body as the admin wrote it is not a comment; what the
+ * customer adds is, and a line that only resembles it stays. */
+static void
+test_analyze_drops_the_templates_own_prefill(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+	static const char *const mail[] = {
+		"From: c@example.org\nTo: nps+%T@reply.example\n"
+		"Subject: Avis : 8/10\n\n"
+		"Votre avis : 8/10\n\n"
+		"Merci de nous laisser un mot ici, le service client vous "
+		"lira.\n\n",
+		"From: c@example.org\nTo: nps+%T@reply.example\n"
+		"Subject: Avis : 8/10\n\n"
+		"Votre avis :  8/10\n\n"
+		"MERCI de nous laisser un mot ici, l'équipe vous lira.\n\n"
+		"Livreur très aimable.\n",
+		"From: c@example.org\nTo: nps+%T@reply.example\n"
+		"Subject: Score: 3/10\n\n"
+		"Rating given: 3 out of 10\nAnything to add? Write it below.\n"
+		"Anything to add? Yes: the parcel was late.\n",
+	};
+	static const char *const want[] = {
+		NULL, "Livreur très aimable.",
+		"Anything to add? Yes: the parcel was late.",
+	};
+	static const int score[] = { 8, 8, 3 };
+	size_t i;
+
+	for (i = 0; i < sizeof(mail) / sizeof(mail[0]); i++) {
+		analyze_with(f, custom_prefill, mail[i], &res);
+		assert_int_equal(res.kind, REPLY_RESPONSE);
+		assert_int_equal(res.score, score[i]);
+		if (want[i] == NULL)
+			assert_null(res.comment);
+		else
+			assert_string_equal(res.comment, want[i]);
+		reply_result_clear(&res);
+	}
+	/* Without the templates' wording the same text is a comment. */
+	analyze_with(f, NULL, mail[0], &res);
+	assert_non_null(res.comment);
+	assert_non_null(strstr(res.comment, "Merci de nous laisser"));
+	reply_result_clear(&res);
+}
+
+/* A score written over the pre-filled one is still the customer's word
+ * against the subject: ambiguous, kept whole for review. */
+static void
+test_analyze_prefill_score_edited_stays_ambiguous(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze_with(f, custom_prefill,
+	    "From: c@example.org\nTo: nps+%T@reply.example\n"
+	    "Subject: Note : 9/10\n\nVotre avis : 4/10\n\nTrop lent.\n",
+	    &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, -1);
+	assert_non_null(res.reason);
+	assert_non_null(strstr(res.reason, "ambiguous"));
+	assert_non_null(res.comment);
+	assert_non_null(strstr(res.comment, "Votre avis : 4/10"));
+	reply_result_clear(&res);
 }
 
 static void
@@ -666,7 +751,7 @@ test_analyze_refused_address_token_is_not_overruled_by_body(void **state)
 	struct reply_result res;
 	char good[TOKEN_LEN + 1];
 	struct buf msg = BUF_INIT;
-	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now };
+	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, NULL };
 	struct npserr err;
 
 	memcpy(good, f->token, sizeof(good));
@@ -796,6 +881,12 @@ main(void)
 		    test_analyze_without_token_is_unmatched, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_marks_garbage_unparsed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_drops_the_templates_own_prefill, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_prefill_score_edited_stays_ambiguous, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "nps.h"
 #include "reply.h"
+#include "rewrite.h"
 #include "store.h"
 #include "token.h"
 #include "xalloc.h"
@@ -241,6 +242,7 @@ main(int argc, char **argv)
 	long scored = 0, exact = 0, false_scores = 0, autos_counted = 0;
 	long comments_ok = 0, files = 0, kinds_ok = 0, lang_ok = 0;
 	long tied_ok = 0, tied_total = 0;
+	struct widget_templates *tpl;
 	int a, b, rc = 0;
 
 	for (a = 1; a < argc; a++) {
@@ -254,6 +256,14 @@ main(int argc, char **argv)
 	    srcdir ? srcdir : TEST_SRCDIR);
 	buf_printf(&path, "%s/labels.tsv", dir.data);
 	count = load_labels(path.data, &labels);
+	/* The shipped templates, as the hook reads them: their pre-filled
+	 * body is matched from texts.ini too. */
+	buf_reset(&path);
+	buf_printf(&path, "%s/templates", srcdir ? srcdir : TEST_SRCDIR);
+	if ((tpl = widget_templates_load(path.data, &err)) == NULL) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 99;
+	}
 	if (mkdtemp(tmpl) == NULL) {
 		perror("mkdtemp");
 		return 99;
@@ -273,7 +283,8 @@ main(int argc, char **argv)
 		char tstr[TOKEN_LEN + 1], forged[TOKEN_LEN + 1];
 		char expired[TOKEN_LEN + 1];
 		struct survey_rec rec;
-		struct reply_ctx ctx = { cf, ring, st, now };
+		struct reply_ctx ctx = { cf, ring, st, now,
+		    widget_mailto_bodies(tpl) };
 		struct reply_result res;
 		char *got_comment, *recipient;
 		const char *dot;
@@ -473,6 +484,7 @@ next:
 		free(labels[i].comment);
 	}
 	free(labels);
+	widget_templates_free(tpl);
 	keyring_free(ring);
 	config_free(cf);
 	return rc;

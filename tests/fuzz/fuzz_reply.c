@@ -30,6 +30,14 @@
 static struct config *fuzz_cf;
 static struct keyring *fuzz_ring;
 static struct store *fuzz_store;
+/* Pre-filled bodies as an admin may write them: fields of both kinds,
+ * several on a line, blank lines. */
+static const char *const fuzz_prefill[] = {
+	"Votre avis : {score}/{max}\n\nMerci {prefix}, un mot {label_low} "
+	"ou {label_high} ?\n\n",
+	"My score: {score} of {max} ({min}-{max})\n{prefix}{address}\n",
+	NULL
+};
 
 static void
 fuzz_reply_init(void)
@@ -67,14 +75,15 @@ check_pieces(const char *text, size_t len)
 	const char *lang;
 	int t, s;
 
-	reply_text_own(text, len, &own);
+	reply_text_own(text, len, fuzz_prefill, &own);
 	for (t = 0; t < SURVEY_TYPE_COUNT; t++) {
 		memset(&sc, 0, sizeof(sc));
 		s = reply_score_find(text, len, (enum survey_type)t, &sc);
 		FUZZ_CHECK(s == sc.score, "reply_score_find returns the score");
 		check_score(&sc, len, (enum survey_type)t);
 		buf_reset(&com);
-		reply_comment_make(text, len, s, (enum survey_type)t, &com);
+		reply_comment_make(text, len, s, (enum survey_type)t,
+		    fuzz_prefill, &com);
 		s = reply_score_from_subject(text, len, (enum survey_type)t,
 		    t == 1 ? "Note" : NULL);
 		FUZZ_CHECK(s == -1 || (s >= nps_score_min((enum survey_type)t)
@@ -175,6 +184,7 @@ fuzz_reply_one(const uint8_t *data, size_t size)
 	ctx.ring = fuzz_ring;
 	ctx.store = fuzz_store;
 	ctx.now = FUZZ_NOW;
+	ctx.prefill = fuzz_prefill;
 	memset(&res, 0, sizeof(res));
 	err.msg[0] = '\0';
 	r = reply_analyze(&ctx, (const char *)data, size, &res, &err);
