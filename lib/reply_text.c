@@ -456,8 +456,12 @@ is_sig_dashes(const char *p, size_t n)
 
 /* Longest line compared with the templates' pre-filled lines. */
 #define PREFILL_LINE_MAX 400
-/* Fields that match any text, one inside the other at most this deep. */
+/* Fields that match any text, one inside the other at most this deep, and
+ * the steps one line may cost against one template line: a line that
+ * needs more is not taken for the template (it stays in the comment), so
+ * a hostile line costs a bounded time. */
 #define PREFILL_DEPTH 4
+#define PREFILL_BUDGET 10000L
 
 /* The end (after '}') of the {field} at t[i], or 0 when there is none. */
 static size_t
@@ -486,16 +490,20 @@ is_number_field(const char *f, size_t n)
  * template_match - whether s[0..n) reads as the template line t[0..tn):
  * letters compared case-folded, a run of blanks in t matching any run
  * (or none) in s, {score} {min} {max} matching one or two digits and any
- * other {field} any text.
+ * other {field} any text. Each step spends one of *budget; none left is
+ * no match.
  */
 static bool
-template_match(const char *t, size_t tn, const char *s, size_t n, int depth)
+template_match(const char *t, size_t tn, const char *s, size_t n, int depth,
+    long *budget)
 {
 	size_t i = 0, j = 0, k, f;
 
 	while (i < tn) {
 		unsigned char c = (unsigned char)t[i];
 
+		if (--*budget < 0)
+			return false;
 		if (c == '{' && (f = field_end(t, tn, i)) != 0) {
 			bool num = is_number_field(t + i, f - i);
 
@@ -505,7 +513,8 @@ template_match(const char *t, size_t tn, const char *s, size_t n, int depth)
 					;
 				for (; k > 0; k--)
 					if (template_match(t + f, tn - f,
-					    s + j + k, n - j - k, depth))
+					    s + j + k, n - j - k, depth,
+					    budget))
 						return true;
 				return false;
 			}
@@ -513,7 +522,7 @@ template_match(const char *t, size_t tn, const char *s, size_t n, int depth)
 				return false;
 			for (k = n - j + 1; k-- > 0;)
 				if (template_match(t + f, tn - f, s + j + k,
-				    n - j - k, depth + 1))
+				    n - j - k, depth + 1, budget))
 					return true;
 			return false;
 		}
@@ -541,6 +550,7 @@ rint_prefill_line(const char *const *prefill, const char *s, size_t n,
 {
 	const char *t, *e;
 	size_t i, tn;
+	long budget;
 
 	if (prefill == NULL || n == 0 || n > PREFILL_LINE_MAX)
 		return false;
@@ -557,7 +567,8 @@ rint_prefill_line(const char *const *prefill, const char *s, size_t n,
 			if (tn == 0 || (rint_find(t, tn, "{score}") !=
 			    (size_t)-1) != with_score)
 				continue;
-			if (template_match(t, tn, s, n, 0))
+			budget = PREFILL_BUDGET;
+			if (template_match(t, tn, s, n, 0, &budget))
 				return true;
 		}
 	}
