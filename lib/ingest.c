@@ -169,8 +169,13 @@ match_survey(const struct ingest_ctx *ctx, const struct reply_result *rr,
 		return 0;
 	}
 	memset(&sv, 0, sizeof(sv));
-	r = store_survey_get(ctx->store, rr->survey_id, &sv, err);
-	if (r < 0)
+	/* reply_analyze read the row already, in the same transaction. */
+	if (rr->survey_in_store) {
+		r = 1;
+		sv.recipient = rr->recipient != NULL ?
+		    xstrdup(rr->recipient) : NULL;
+	} else if ((r = store_survey_get(ctx->store, rr->survey_id, &sv,
+	    err)) < 0)
 		return -1;
 	if (r == 0) {
 		if (res->kind == INGEST_RESPONSE ||

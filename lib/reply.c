@@ -687,6 +687,7 @@ reply_result_clear(struct reply_result *res)
 	free(res->lang);
 	free(res->message_id);
 	free(res->reason);
+	free(res->recipient);
 	memset(res, 0, sizeof(*res));
 	res->score = -1;
 	res->category = NPS_NONE;
@@ -937,6 +938,11 @@ done:
 	}
 	if (!ok)
 		out->survey_id[0] = '\0';
+	if (ok && have_rec) {
+		out->survey_in_store = true;
+		if (rec.recipient != NULL)
+			out->recipient = xstrdup(rec.recipient);
+	}
 	if (have_rec)
 		store_survey_clear(&rec);
 	buf_free(&own);

@@ -68,6 +68,8 @@ struct reply_result {
 	char *reason;		/* why: for review, auto-reply, unparsed */
 	const char *matched_by;		/* "address", "message-id", "subject",
 					 * "body", "bounced-headers" or NULL */
+	bool survey_in_store;	/* survey_id's row was read (ctx->store) */
+	char *recipient;	/* that row's recipient, or NULL */
 };
 
 int reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
