@@ -386,6 +386,7 @@ survey_row(struct outgoing_result *res, const struct outgoing_input *in,
 	s->lang = xstrdup(lang);
 	s->created_at = in->now;
 	s->due_at = dec->due_at;
+	s->throttle_from = dec->throttle_from;
 }
 
 static void
@@ -618,13 +619,10 @@ outgoing_commit_batch(struct store *st,
 
 	if (n > 1 && store_begin(st, &err) == 0) {
 		for (i = 0; i < n; i++)
-			if (outgoing_commit(st, res[i], &errs[i]) < 0)
+			if ((rc[i] = outgoing_commit(st, res[i], &errs[i])) < 0)
 				break;
-		if (i == n && store_commit(st, &err) == 0) {
-			for (i = 0; i < n; i++)
-				rc[i] = 0;
+		if (i == n && store_commit(st, &err) == 0)
 			return;
-		}
 		store_rollback(st);
 	}
 	for (i = 0; i < n; i++)

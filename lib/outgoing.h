@@ -139,7 +139,11 @@ struct outgoing_result {
 int outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
     const struct outgoing_input *in, struct outgoing_result *out,
     struct npserr *err);
-/* Writes the survey or event row of res (nothing for the other kinds). */
+/* Writes the survey or event row of res (nothing for the other kinds).
+ * Returns 0, -1 (err set), or STORE_THROTTLED when a survey to the same
+ * recipient was written since res was decided (another mail, at the same
+ * moment): nothing is written, and the caller processes the message
+ * again, which now finds it throttled. */
 int outgoing_commit(struct store *st, const struct outgoing_result *res,
     struct npserr *err);
 /* Fills res with the removal of the prefixed headers only (kind FAILED),
@@ -149,8 +153,8 @@ void outgoing_strip(const struct config *cf, const struct outgoing_input *in,
 /* Writes the rows of n results in one transaction (one disk sync for
  * all: the milter groups the messages that end at the same time). When
  * the group cannot be written whole, each result is written on its own,
- * so that one bad row costs only its own message. Sets rc[i] to 0 or -1
- * and, for -1, errs[i]. */
+ * so that one bad row costs only its own message. Sets rc[i] to what
+ * outgoing_commit returned for res[i] and, for -1, errs[i]. */
 void outgoing_commit_batch(struct store *st,
     const struct outgoing_result *const *res, size_t n, int *rc,
     struct npserr *errs);

@@ -307,6 +307,9 @@ rules_decide(const struct config *cf, struct store *st,
 		if (r > 0)
 			return 0;
 	}
+	if (cf->min_days_between > 0)
+		out->throttle_from = in->now -
+		    (int64_t)cf->min_days_between * DAY_SECONDS;
 	out->delay_days = cf->channel[out->channel].delay_days;
 	if (out->delay_days > 0)
 		out->due_at = in->now + (int64_t)out->delay_days * DAY_SECONDS;

@@ -86,6 +86,11 @@ struct rules_decision {
 	size_t rcpt;		/* index of the surveyed recipient */
 	int delay_days;
 	int64_t due_at;		/* 0: send now */
+	/* A survey's row is written only if the recipient has none created
+	 * after this time (now - min_days_between days; 0: no throttle): the
+	 * check is made again inside the write, where no other mail can
+	 * slip in between. */
+	int64_t throttle_from;
 	char why[256];		/* for the event row and the log */
 };
 

@@ -950,6 +950,14 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 		    (int)rec->status);
 		return -1;
 	}
+	if (rec->throttle_from > 0 && rec->recipient != NULL) {
+		int64_t last;
+
+		if (store_last_survey_time(st, rec->recipient, &last, err) < 0)
+			return -1;
+		if (last > rec->throttle_from)
+			return STORE_THROTTLED;
+	}
 	if ((s = store_stmt(st, STMT_SURVEY_ADD, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, rec->id, -1, SQLITE_TRANSIENT);
@@ -973,7 +981,9 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 }
 
 /* store_survey_add - records a survey; its id must be new. The recipient
- * is stored lowercased. rec stays the caller's. */
+ * is stored lowercased. rec stays the caller's. Returns 0, STORE_THROTTLED
+ * (nothing written) when rec->throttle_from is set and the recipient has
+ * a survey created after it, or -1. */
 int
 store_survey_add(struct store *st, const struct survey_rec *rec,
     struct npserr *err)

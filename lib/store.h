@@ -58,6 +58,9 @@ struct survey_rec {
 	int64_t created_at;	/* when the milter issued it */
 	int64_t due_at;		/* when it is to be sent (held mail) or 0 */
 	int64_t released_at;	/* 0 until released */
+	/* Not stored: when non-zero, store_survey_add adds nothing if the
+	 * recipient has a survey created after this time. */
+	int64_t throttle_from;
 };
 
 enum event_kind {
@@ -119,6 +122,8 @@ void store_close(struct store *st);
 /* The schema version of the open file (after migration). */
 int store_schema_version(struct store *st);
 
+/* store_survey_add's answer when rec->throttle_from refused the row. */
+#define STORE_THROTTLED 1
 int store_survey_add(struct store *st, const struct survey_rec *rec,
     struct npserr *err);
 int store_survey_get(struct store *st, const char *id, struct survey_rec *out,

@@ -314,6 +314,84 @@ test_optout_removes_tag_and_leaves_event(void **state)
 	store_db_done(s);
 }
 
+static int
+count(struct fixture *fx, const char *sql)
+{
+	struct npserr err;
+	sqlite3_stmt *s;
+	int n;
+
+	s = store_db_prepare(fx->st, sql, &err);
+	assert_non_null(s);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int(s, 0);
+	store_db_done(s);
+	return n;
+}
+
+/* Two mails to one customer, both decided before either row is written
+ * (two milter threads at once): the second row is refused inside the
+ * write, and decided again, that mail is throttled. */
+static void
+test_throttle_is_checked_again_inside_the_write(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "Message-ID: <r1@shop.example>\n\nBonjour\n" TAG "\n";
+	struct outgoing_ctx ctx = { fx->cf, fx->ring, fx->tpl };
+	struct outgoing_result b, c;
+	const struct outgoing_result *both[2];
+	struct npserr err, errs[2];
+	int rc[2];
+
+	fx->cf->min_days_between = 30;
+	assert_int_equal(run(fx, msg, "ann@example.com", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	assert_int_equal(outgoing_process(&ctx, fx->st, &fx->in, &b, &err),
+	    0);
+	assert_int_equal(b.kind, OUTGOING_SURVEY);
+	both[0] = &fx->res;
+	both[1] = &b;
+	outgoing_commit_batch(fx->st, both, 2, rc, errs);
+	assert_int_equal(rc[0], 0);
+	assert_int_equal(rc[1], STORE_THROTTLED);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys WHERE"
+	    " recipient = 'ann@example.com'"), 1);
+
+	outgoing_result_clear(&b);
+	assert_int_equal(outgoing_process(&ctx, fx->st, &fx->in, &b, &err),
+	    0);
+	assert_int_equal(b.kind, OUTGOING_NO_SURVEY);
+	assert_int_equal(b.decision.verdict, RULES_THROTTLED);
+	assert_int_equal(outgoing_commit(fx->st, &b, &err), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM events WHERE"
+	    " kind = 'throttled' AND recipient = 'ann@example.com'"), 1);
+	outgoing_result_clear(&b);
+
+	/* The same race on the one-row path; another customer. */
+	fx->rcpts[0][0] = 'b';	/* "bnn@example.com" */
+	assert_int_equal(outgoing_process(&ctx, fx->st, &fx->in, &b, &err),
+	    0);
+	assert_int_equal(outgoing_process(&ctx, fx->st, &fx->in, &c, &err),
+	    0);
+	assert_int_equal(b.kind, OUTGOING_SURVEY);
+	assert_int_equal(c.kind, OUTGOING_SURVEY);
+	assert_int_equal(outgoing_commit(fx->st, &b, &err), 0);
+	assert_int_equal(outgoing_commit(fx->st, &c, &err), STORE_THROTTLED);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys WHERE"
+	    " recipient = 'bnn@example.com'"), 1);
+	outgoing_result_clear(&b);
+	outgoing_result_clear(&c);
+
+	/* Without min_days_between, nothing is checked. */
+	fx->cf->min_days_between = 0;
+	assert_int_equal(outgoing_process(&ctx, fx->st, &fx->in, &b, &err),
+	    0);
+	assert_int_equal(b.survey.throttle_from, 0);
+	assert_int_equal(outgoing_commit(fx->st, &b, &err), 0);
+	outgoing_result_clear(&b);
+}
+
 static void
 test_delayed_channel_holds_with_due_time(void **state)
 {
@@ -599,6 +677,7 @@ main(void)
 		T(test_header_only_message_gets_no_blank_line),
 		T(test_tag_only_in_an_attachment_is_no_survey),
 		T(test_base64_tag_is_found),
+		T(test_throttle_is_checked_again_inside_the_write),
 		cmocka_unit_test(test_headers_block_makes_folds_crlf),
 		cmocka_unit_test(
 		    test_headers_parse_keeps_folds_and_skips_blanks),

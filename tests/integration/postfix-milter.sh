@@ -220,6 +220,38 @@ else
 	notok "second mail to the same customer delivered"
 fi
 
+# --- 3b. several mails to one customer at the same moment ------------
+# Eight tickets closed together, sent over eight sessions at once: one
+# survey goes out, seven mails are throttled. (Two decisions that overlap
+# exactly, which this rarely produces, are test_outgoing's
+# test_throttle_is_checked_again_inside_the_write.)
+mkmail frank@example.com "$(ticket_headers T-200 marie Prix P1)" tag
+BURST=$MARK
+timeout 60 smtp-source -s 8 -m 8 -F "$MAIL" -f support@shop.example \
+    -t frank@example.com 127.0.0.1:"$SMTP_PORT" >/dev/null 2>&1
+i=0
+while [ "$(grep -rlF "$BURST" "$RIG/sink" 2>/dev/null | wc -l)" -lt 8 ] &&
+    [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+BURST_GOT=$(grep -rlF "$BURST" "$RIG/sink" | wc -l)
+BURST_WIDGETS=$(grep -rlF "$BURST" "$RIG/sink" | xargs grep -l 'nps+' | wc -l)
+BURST_TAGS=0
+for g in $(grep -rlF "$BURST" "$RIG/sink"); do
+	has_tag "$g" && BURST_TAGS=$((BURST_TAGS + 1))
+done
+check "burst to one customer: 8 mails delivered ($BURST_GOT)" \
+    test "$BURST_GOT" = 8
+check "burst to one customer: one survey row" test \
+    "$(sql "SELECT count(*) FROM surveys WHERE recipient='frank@example.com';")" = 1
+check "burst to one customer: one mail with the widget ($BURST_WIDGETS)" \
+    test "$BURST_WIDGETS" = 1
+check "burst to one customer: no tag left ($BURST_TAGS)" \
+    test "$BURST_TAGS" = 0
+check "burst to one customer: 7 throttled events" test \
+    "$(sql "SELECT count(*) FROM events WHERE kind='throttled' AND recipient='frank@example.com';")" = 7
+
 # --- 4. reason and priority rules -------------------------------------
 if deliver carol@example.com "$(ticket_headers T-103 marie Livraison P1)" tag; then
 	check "reason outside the list: no survey" eval "! grep -q 'nps+' '$GOT' && ! has_tag '$GOT'"
