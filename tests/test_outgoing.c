@@ -142,6 +142,22 @@ edit_named(const struct outgoing_result *res, const char *name)
 	return NULL;
 }
 
+/* The one integer an SQL query returns. */
+static int
+count(struct fixture *fx, const char *sql)
+{
+	struct npserr err;
+	sqlite3_stmt *s;
+	int n;
+
+	s = store_db_prepare(fx->st, sql, &err);
+	assert_non_null(s);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int(s, 0);
+	store_db_done(s);
+	return n;
+}
+
 static void
 test_strip_removes_every_prefixed_header_last_first(void **state)
 {
@@ -290,7 +306,6 @@ test_optout_removes_tag_and_leaves_event(void **state)
 	    "\n"
 	    "Bonjour\n" TAG "\nAu revoir\n";
 	struct npserr err;
-	sqlite3_stmt *s;
 
 	assert_int_equal(run(fx, msg, "bob@example.com", true), 0);
 	assert_int_equal(fx->res.kind, OUTGOING_NO_SURVEY);
@@ -306,27 +321,8 @@ test_optout_removes_tag_and_leaves_event(void **state)
 	assert_null(edit_named(&fx->res, "Reply-To"));
 	assert_non_null(strstr(fx->out.data, "Bonjour\n"));
 	assert_int_equal(outgoing_commit(fx->st, &fx->res, &err), 0);
-	s = store_db_prepare(fx->st, "SELECT count(*) FROM events WHERE "
-	    "kind = 'optout' AND agent = 'paul' AND ticket = 'T-7'", &err);
-	assert_non_null(s);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 1);
-	store_db_done(s);
-}
-
-static int
-count(struct fixture *fx, const char *sql)
-{
-	struct npserr err;
-	sqlite3_stmt *s;
-	int n;
-
-	s = store_db_prepare(fx->st, sql, &err);
-	assert_non_null(s);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int(s, 0);
-	store_db_done(s);
-	return n;
+	assert_int_equal(count(fx, "SELECT count(*) FROM events WHERE "
+	    "kind = 'optout' AND agent = 'paul' AND ticket = 'T-7'"), 1);
 }
 
 /* Two mails to one customer, both decided before either row is written
