@@ -213,6 +213,7 @@ ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
 	rctx.store = ctx->store;
 	rctx.now = ctx->now;
 	rctx.prefill = ctx->prefill;
+	rctx.prefixes = ctx->prefixes;
 	if (reply_analyze(&rctx, msg, len, &rr, err) < 0) {
 		reply_result_clear(&rr);
 		return -1;

@@ -52,6 +52,7 @@ struct ingest_ctx {
 	time_t now;
 	bool filed;		/* false: no mailbox (--stdin), no folder kept */
 	const char *const *prefill;	/* struct reply_ctx's; NULL: none */
+	const char *const *prefixes;	/* likewise */
 };
 
 struct ingest_outcome {

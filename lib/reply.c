@@ -712,11 +712,17 @@ read_answer(struct analysis *a, const char *own, size_t on,
 {
 	struct reply_score sc;
 	int subj;
+	size_t i;
 	const char *prefix = a->ctx->cf->subject_prefix;
 	struct buf comment = BUF_INIT;
 
 	subj = reply_score_from_subject(a->subject.data ? a->subject.data : "",
 	    a->subject.len, out->type, prefix);
+	for (i = 0; subj < 0 && a->ctx->prefixes != NULL &&
+	    a->ctx->prefixes[i] != NULL; i++)
+		subj = reply_score_from_subject(a->subject.data ?
+		    a->subject.data : "", a->subject.len, out->type,
+		    a->ctx->prefixes[i]);
 	reply_score_find(own, on, out->type, &sc);
 	if (subj >= 0 && sc.score >= 0 && sc.strong && sc.score != subj) {
 		/* A different score plainly written in the text changes

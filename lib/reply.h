@@ -51,6 +51,9 @@ struct reply_ctx {
 	 * templates shipped with npsgate is known. Their lines, left as they
 	 * were, are not a comment. */
 	const char *const *prefill;
+	/* Their subject prefixes (widget_mailto_prefixes), NULL-ended; NULL:
+	 * only [general] subject_prefix and the shipped words are known. */
+	const char *const *prefixes;
 };
 
 struct reply_result {

@@ -68,6 +68,9 @@ void widget_templates_free(struct widget_templates *tpl);
  * {fields} as written and real line breaks), one per language, ended by
  * NULL; owned by tpl. What struct reply_ctx's prefill takes. */
 const char *const *widget_mailto_bodies(const struct widget_templates *tpl);
+/* The subject prefix of those replies (texts.ini mailto.prefix) for each
+ * language, likewise: what struct reply_ctx's prefixes takes. */
+const char *const *widget_mailto_prefixes(const struct widget_templates *tpl);
 
 /* Renders the widget alone: HTML (html = true) or the text version. */
 int widget_render(const struct config *cf, const struct widget_templates *tpl,

@@ -62,6 +62,7 @@ static const char *const lang_dirs[LANG_COUNT] = { "fr", "en" };
 struct widget_templates {
 	char *text[LANG_COUNT][K_COUNT];
 	const char *bodies[LANG_COUNT + 1];	/* mailto.body, NULL-ended */
+	const char *prefixes[LANG_COUNT + 1];	/* mailto.prefix, likewise */
 };
 
 /* Font stack and colours shared by every cell. */
@@ -204,8 +205,16 @@ widget_templates_load(const char *dir, struct npserr *err)
 			return NULL;
 		}
 		tpl->bodies[lang] = tpl->text[lang][K_MBODY];
+		tpl->prefixes[lang] = tpl->text[lang][K_MPREFIX];
 	}
 	return tpl;
+}
+
+/* widget_mailto_prefixes - see rewrite.h. */
+const char *const *
+widget_mailto_prefixes(const struct widget_templates *tpl)
+{
+	return tpl->prefixes;
 }
 
 /* widget_mailto_bodies - see rewrite.h. */

@@ -241,7 +241,7 @@ reply(struct fixture *fx, const char *tok, const char *extra_headers,
     const char *body)
 {
 	struct ingest_ctx ictx = { fx->cf, fx->ring, fx->st, fx->now, false,
-	    NULL };
+	    NULL, NULL };
 	struct followup_ctx fctx = { fx->cf, fx->ring, fx->st, fx->now };
 	struct followup_report rep;
 	struct ingest_outcome res;
@@ -512,7 +512,7 @@ test_no_ack_for_a_bounce(void **state)
 	struct fixture *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct ingest_ctx ictx = { fx->cf, fx->ring, fx->st, NOW, false,
-	    NULL };
+	    NULL, NULL };
 	struct followup_ctx fctx = { fx->cf, fx->ring, fx->st, NOW };
 	struct ingest_outcome res;
 	struct npserr err;

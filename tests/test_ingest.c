@@ -151,7 +151,7 @@ static void
 ingest_ok(struct fixture *fx, const char *msg, struct ingest_outcome *out)
 {
 	struct ingest_ctx ctx = { fx->cf, fx->ring, fx->st, fx->now, true,
-	    NULL };
+	    NULL, NULL };
 	struct npserr err;
 
 	npserr_clear(&err);

@@ -448,12 +448,16 @@ static const char *const custom_prefill[] = {
 	NULL
 };
 
+/* Their subject prefixes (mailto.prefix). */
+static const char *const custom_prefixes[] = { "Avis", "Rating", NULL };
+
 static void
-analyze_with(struct fixture *f, const char *const *prefill, const char *fmt,
-    struct reply_result *res)
+analyze_with(struct fixture *f, const char *const *prefill,
+    const char *const *prefixes, const char *fmt, struct reply_result *res)
 {
 	struct buf msg = BUF_INIT;
-	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, prefill };
+	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, prefill,
+	    prefixes };
 	struct npserr err;
 	const char *p;
 
@@ -472,7 +476,7 @@ analyze_with(struct fixture *f, const char *const *prefill, const char *fmt,
 static void
 analyze(struct fixture *f, const char *fmt, struct reply_result *res)
 {
-	analyze_with(f, NULL, fmt, res);
+	analyze_with(f, NULL, NULL, fmt, res);
 }
 
 /* The pre-filled body as the admin wrote it is not a comment; what the
@@ -506,7 +510,7 @@ test_analyze_drops_the_templates_own_prefill(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(mail) / sizeof(mail[0]); i++) {
-		analyze_with(f, custom_prefill, mail[i], &res);
+		analyze_with(f, custom_prefill, custom_prefixes, mail[i], &res);
 		assert_int_equal(res.kind, REPLY_RESPONSE);
 		assert_int_equal(res.score, score[i]);
 		if (want[i] == NULL)
@@ -516,9 +520,31 @@ test_analyze_drops_the_templates_own_prefill(void **state)
 		reply_result_clear(&res);
 	}
 	/* Without the templates' wording the same text is a comment. */
-	analyze_with(f, NULL, mail[0], &res);
+	analyze_with(f, NULL, NULL, mail[0], &res);
 	assert_non_null(res.comment);
 	assert_non_null(strstr(res.comment, "Merci de nous laisser"));
+	reply_result_clear(&res);
+}
+
+/* The templates' own subject prefix gives the score when the customer
+ * replaced the whole pre-filled body with words. */
+static void
+test_analyze_reads_the_templates_subject_prefix(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+	static const char mail[] =
+	    "From: c@example.org\nTo: nps+%T@reply.example\n"
+	    "Subject: RE: Avis : 7/10\n\nLivraison correcte.\n";
+
+	analyze_with(f, custom_prefill, custom_prefixes, mail, &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 7);
+	assert_string_equal(res.comment, "Livraison correcte.");
+	reply_result_clear(&res);
+	/* Unknown without the templates: no score, for review. */
+	analyze_with(f, NULL, NULL, mail, &res);
+	assert_int_equal(res.score, -1);
 	reply_result_clear(&res);
 }
 
@@ -530,9 +556,9 @@ test_analyze_prefill_score_edited_stays_ambiguous(void **state)
 	struct fixture *f = *state;
 	struct reply_result res;
 
-	analyze_with(f, custom_prefill,
+	analyze_with(f, custom_prefill, custom_prefixes,
 	    "From: c@example.org\nTo: nps+%T@reply.example\n"
-	    "Subject: Note : 9/10\n\nVotre avis : 4/10\n\nTrop lent.\n",
+	    "Subject: Re: Avis : 9/10\n\nVotre avis : 4/10\n\nTrop lent.\n",
 	    &res);
 	assert_int_equal(res.kind, REPLY_RESPONSE);
 	assert_int_equal(res.score, -1);
@@ -751,7 +777,7 @@ test_analyze_refused_address_token_is_not_overruled_by_body(void **state)
 	struct reply_result res;
 	char good[TOKEN_LEN + 1];
 	struct buf msg = BUF_INIT;
-	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, NULL };
+	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, NULL, NULL };
 	struct npserr err;
 
 	memcpy(good, f->token, sizeof(good));
@@ -886,6 +912,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_prefill_score_edited_stays_ambiguous, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_the_templates_subject_prefix, setup,
 		    teardown),
 	};
 

@@ -32,6 +32,7 @@ static struct keyring *fuzz_ring;
 static struct store *fuzz_store;
 /* Pre-filled bodies as an admin may write them: fields of both kinds,
  * several on a line, blank lines. */
+static const char *const fuzz_prefixes[] = { "Avis", "", "Re:", NULL };
 static const char *const fuzz_prefill[] = {
 	"Votre avis : {score}/{max}\n\nMerci {prefix}, un mot {label_low} "
 	"ou {label_high} ?\n\n",
@@ -185,6 +186,7 @@ fuzz_reply_one(const uint8_t *data, size_t size)
 	ctx.store = fuzz_store;
 	ctx.now = FUZZ_NOW;
 	ctx.prefill = fuzz_prefill;
+	ctx.prefixes = fuzz_prefixes;
 	memset(&res, 0, sizeof(res));
 	err.msg[0] = '\0';
 	r = reply_analyze(&ctx, (const char *)data, size, &res, &err);
