@@ -134,8 +134,8 @@ cmd_followup(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		struct buf msg = BUF_INIT;
 		struct ingest_ctx ictx = { cf, ring, st, time(NULL), false,
-		    tpl != NULL ? widget_mailto_bodies(tpl) : NULL,
-		    tpl != NULL ? widget_mailto_prefixes(tpl) : NULL };
+		    widget_mailto_bodies(tpl),
+		    widget_mailto_prefixes(tpl) };
 		struct followup_ctx fctx = { cf, ring, st, ictx.now };
 		struct followup_report rep;
 		struct ingest_outcome res;

@@ -126,8 +126,8 @@ cmd_parse(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		struct buf msg = BUF_INIT, line = BUF_INIT, obj = BUF_INIT;
 		struct reply_ctx ctx = { cf, ring, st, time(NULL),
-		    tpl != NULL ? widget_mailto_bodies(tpl) : NULL,
-		    tpl != NULL ? widget_mailto_prefixes(tpl) : NULL };
+		    widget_mailto_bodies(tpl),
+		    widget_mailto_prefixes(tpl) };
 		struct reply_result res;
 
 		if (buf_read_file(&msg, argv[i], 0) < 0) {
@@ -238,8 +238,8 @@ cmd_ingest(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		struct buf msg = BUF_INIT;
 		struct ingest_ctx ctx = { cf, ring, st, time(NULL), false,
-		    tpl != NULL ? widget_mailto_bodies(tpl) : NULL,
-		    tpl != NULL ? widget_mailto_prefixes(tpl) : NULL };
+		    widget_mailto_bodies(tpl),
+		    widget_mailto_prefixes(tpl) };
 		struct ingest_outcome res;
 
 		if (buf_read_file(&msg, argv[i], 0) < 0) {

@@ -152,7 +152,7 @@ cmd_rewrite(int argc, char **argv)
 	char **rcpts = NULL, *end;
 	size_t n_rcpts = 0, n_hdrs = 0, i;
 	bool dry = false, verbose = false, processed = false;
-	int c, style = -1, ret = EXIT_WORK, pr = 0, cr = 0;
+	int c, r, style = -1, ret = EXIT_WORK;
 	long long now = (long long)time(NULL);
 
 	optind = 1;
@@ -266,24 +266,11 @@ cmd_rewrite(int argc, char **argv)
 	octx.ring = ring;
 	octx.tpl = tpl;
 	processed = true;
-	if ((pr = outgoing_process(&octx, st, &in, &res, &err)) == 0 &&
-	    st != NULL && (cr = outgoing_commit(st, &res, &err)) ==
-	    STORE_THROTTLED) {
-		/* Another mail took the customer's survey meanwhile: decided
-		 * again, this one is throttled. */
-		outgoing_result_clear(&res);
-		if ((pr = outgoing_process(&octx, st, &in, &res, &err)) == 0 &&
-		    (cr = outgoing_commit(st, &res, &err)) == STORE_THROTTLED) {
-			npserr_set(&err, "the throttle refused the survey row "
-			    "twice");
-			cr = -1;
-		}
-	}
-	if (pr < 0) {
+	r = outgoing_decide(&octx, st, &in, NULL, NULL, &res, &err);
+	if (r == -1) {
 		fprintf(stderr, "npsgate rewrite: %s\n", err.msg);
-	} else if (cr < 0) {
+	} else if (r < 0) {
 		fprintf(stderr, "npsgate rewrite: %s; no survey\n", err.msg);
-		outgoing_fallback(&res);
 	} else {
 		ret = 0;
 		if (verbose)

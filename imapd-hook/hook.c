@@ -359,8 +359,8 @@ batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 	ctx.ring = h->ring;
 	ctx.store = h->store;
 	ctx.filed = true;
-	ctx.prefill = h->tpl != NULL ? widget_mailto_bodies(h->tpl) : NULL;
-	ctx.prefixes = h->tpl != NULL ? widget_mailto_prefixes(h->tpl) : NULL;
+	ctx.prefill = widget_mailto_bodies(h->tpl);
+	ctx.prefixes = widget_mailto_prefixes(h->tpl);
 	if (k > 1 && store_begin(h->store, &ierr) == 0) {
 		for (done = 0; done < k; done++) {
 			ctx.now = time(NULL);
@@ -701,8 +701,8 @@ run_stdin(struct hook *h)
 	ctx.store = h->store;
 	ctx.now = time(NULL);
 	ctx.filed = false;
-	ctx.prefill = h->tpl != NULL ? widget_mailto_bodies(h->tpl) : NULL;
-	ctx.prefixes = h->tpl != NULL ? widget_mailto_prefixes(h->tpl) : NULL;
+	ctx.prefill = widget_mailto_bodies(h->tpl);
+	ctx.prefixes = widget_mailto_prefixes(h->tpl);
 	if (ingest_message(&ctx, msg.data ? msg.data : "", msg.len, &res,
 	    &err) < 0) {
 		msg_error("stdin: %s", err.msg);

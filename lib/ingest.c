@@ -149,6 +149,7 @@ match_survey(const struct ingest_ctx *ctx, const struct reply_result *rr,
     struct ingest_outcome *res, const char **why, struct npserr *err)
 {
 	struct survey_rec sv;
+	const char *rcpt;
 	int r;
 
 	*why = NULL;
@@ -170,13 +171,12 @@ match_survey(const struct ingest_ctx *ctx, const struct reply_result *rr,
 	}
 	memset(&sv, 0, sizeof(sv));
 	/* reply_analyze read the row already, in the same transaction. */
-	if (rr->survey_in_store) {
+	if (rr->survey_in_store)
 		r = 1;
-		sv.recipient = rr->recipient != NULL ?
-		    xstrdup(rr->recipient) : NULL;
-	} else if ((r = store_survey_get(ctx->store, rr->survey_id, &sv,
+	else if ((r = store_survey_get(ctx->store, rr->survey_id, &sv,
 	    err)) < 0)
 		return -1;
+	rcpt = rr->survey_in_store ? rr->recipient : sv.recipient;
 	if (r == 0) {
 		if (res->kind == INGEST_RESPONSE ||
 		    res->kind == INGEST_UNSUBSCRIBE) {
@@ -189,7 +189,7 @@ match_survey(const struct ingest_ctx *ctx, const struct reply_result *rr,
 	memcpy(res->survey_id, rr->survey_id, sizeof(res->survey_id));
 	res->survey_id[TOKEN_ID_LEN] = '\0';
 	if (res->kind == INGEST_RESPONSE && rr->from != NULL &&
-	    sv.recipient != NULL && strcasecmp(rr->from, sv.recipient) != 0)
+	    rcpt != NULL && strcasecmp(rr->from, rcpt) != 0)
 		res->forwarded = true;
 	store_survey_clear(&sv);
 	return 0;

@@ -609,6 +609,35 @@ outgoing_commit(struct store *st, const struct outgoing_result *res,
 	return 0;
 }
 
+/* outgoing_decide - see outgoing.h. */
+int
+outgoing_decide(const struct outgoing_ctx *ctx, struct store *st,
+    const struct outgoing_input *in, outgoing_commit_fn commit, void *arg,
+    struct outgoing_result *out, struct npserr *err)
+{
+	int attempt, r;
+
+	for (attempt = 0;; attempt++) {
+		if (outgoing_process(ctx, st, in, out, err) < 0)
+			return -1;
+		if (st == NULL)
+			return 0;
+		r = commit != NULL ? commit(st, out, arg, err) :
+		    outgoing_commit(st, out, err);
+		if (r == 0)
+			return 0;
+		if (r == STORE_THROTTLED && attempt == 0) {
+			outgoing_result_clear(out);
+			continue;
+		}
+		if (r == STORE_THROTTLED)
+			npserr_set(err, "the throttle refused the survey row "
+			    "twice");
+		outgoing_fallback(out);
+		return -2;
+	}
+}
+
 void
 outgoing_commit_batch(struct store *st,
     const struct outgoing_result *const *res, size_t n, int *rc,

@@ -150,6 +150,20 @@ int outgoing_commit(struct store *st, const struct outgoing_result *res,
  * for a caller that cannot process the message at all. */
 void outgoing_strip(const struct config *cf, const struct outgoing_input *in,
     struct outgoing_result *res);
+/*
+ * outgoing_decide - outgoing_process, then the row written by commit (or
+ * outgoing_commit when commit is NULL; nothing when st is NULL). A survey
+ * whose row the throttle refused (STORE_THROTTLED: another mail to the
+ * customer was written first) is decided once more, and then goes
+ * throttled. Returns 0; -1 when processing failed (*out holds the
+ * strip-only edits); -2 when the row could not be written (*out already
+ * turned into the strip-only edits by outgoing_fallback). err says why.
+ */
+typedef int (*outgoing_commit_fn)(struct store *st,
+    const struct outgoing_result *res, void *arg, struct npserr *err);
+int outgoing_decide(const struct outgoing_ctx *ctx, struct store *st,
+    const struct outgoing_input *in, outgoing_commit_fn commit, void *arg,
+    struct outgoing_result *out, struct npserr *err);
 /* Writes the rows of n results in one transaction (one disk sync for
  * all: the milter groups the messages that end at the same time). When
  * the group cannot be written whole, each result is written on its own,

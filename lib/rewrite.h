@@ -66,7 +66,8 @@ struct widget_templates *widget_templates_load(const char *dir,
 void widget_templates_free(struct widget_templates *tpl);
 /* The body the widget's links pre-fill (texts.ini mailto.body, with its
  * {fields} as written and real line breaks), one per language, ended by
- * NULL; owned by tpl. What struct reply_ctx's prefill takes. */
+ * NULL; owned by tpl (NULL for no tpl). What struct reply_ctx's prefill
+ * takes. */
 const char *const *widget_mailto_bodies(const struct widget_templates *tpl);
 /* The subject prefix of those replies (texts.ini mailto.prefix) for each
  * language, likewise: what struct reply_ctx's prefixes takes. */

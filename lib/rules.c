@@ -255,10 +255,12 @@ decide_customer(const struct config *cf, struct store *st,
 	}
 	if (cf->min_days_between <= 0)
 		return 0;
+	/* The same bound store_survey_add checks again when it writes. */
+	out->throttle_from = in->now -
+	    (int64_t)cf->min_days_between * DAY_SECONDS;
 	if (store_last_survey_time(st, rcpt, &last, err) < 0)
 		return -1;
-	if (last > 0 && in->now - last <
-	    (int64_t)cf->min_days_between * DAY_SECONDS) {
+	if (last > out->throttle_from) {
 		out->verdict = RULES_THROTTLED;
 		snprintf(out->why, sizeof(out->why),
 		    "last survey to this recipient %lld s ago, less than "
@@ -307,9 +309,6 @@ rules_decide(const struct config *cf, struct store *st,
 		if (r > 0)
 			return 0;
 	}
-	if (cf->min_days_between > 0)
-		out->throttle_from = in->now -
-		    (int64_t)cf->min_days_between * DAY_SECONDS;
 	out->delay_days = cf->channel[out->channel].delay_days;
 	if (out->delay_days > 0)
 		out->due_at = in->now + (int64_t)out->delay_days * DAY_SECONDS;

@@ -214,14 +214,14 @@ widget_templates_load(const char *dir, struct npserr *err)
 const char *const *
 widget_mailto_prefixes(const struct widget_templates *tpl)
 {
-	return tpl->prefixes;
+	return tpl != NULL ? tpl->prefixes : NULL;
 }
 
 /* widget_mailto_bodies - see rewrite.h. */
 const char *const *
 widget_mailto_bodies(const struct widget_templates *tpl)
 {
-	return tpl->bodies;
+	return tpl != NULL ? tpl->bodies : NULL;
 }
 
 void

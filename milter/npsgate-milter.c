@@ -160,14 +160,17 @@ gc_write(struct store *st, struct pending *batch)
 
 /*
  * commit_grouped - writes res's row with st, in a transaction shared with
- * the other threads committing now. Returns what outgoing_commit does: 0,
- * STORE_THROTTLED, or -1 with err set.
+ * the other threads committing now (an outgoing_commit_fn, arg unused).
+ * Returns what outgoing_commit does: 0, STORE_THROTTLED, or -1 with err
+ * set.
  */
 static int
 commit_grouped(struct store *st, const struct outgoing_result *res,
-    struct npserr *err)
+    void *arg, struct npserr *err)
 {
 	struct pending me, *batch;
+
+	(void)arg;
 
 	if (res->kind != OUTGOING_SURVEY && res->kind != OUTGOING_NO_SURVEY)
 		return 0;
@@ -195,36 +198,6 @@ commit_grouped(struct store *st, const struct outgoing_result *res,
 	if (me.rc < 0)
 		*err = me.err;
 	return me.rc;
-}
-
-/*
- * decide - processes the message and writes its row. A survey that lost
- * the race to another mail for the same customer (STORE_THROTTLED: its
- * row was refused inside the write) is decided once more, and the rules
- * then find it throttled. Returns 0, or -1 with err set and res holding
- * what can still be applied (the internal headers' removal).
- */
-static int
-decide(struct store *st, const struct outgoing_input *in,
-    struct outgoing_result *res, struct npserr *err)
-{
-	int attempt, r;
-
-	for (attempt = 0;; attempt++) {
-		if (outgoing_process(&octx, st, in, res, err) < 0)
-			return -1;
-		if ((r = commit_grouped(st, res, err)) == 0)
-			return 0;
-		if (r == STORE_THROTTLED && attempt == 0) {
-			outgoing_result_clear(res);
-			continue;
-		}
-		if (r == STORE_THROTTLED)
-			npserr_set(err, "the throttle refused the survey row "
-			    "twice");
-		outgoing_fallback(res);
-		return -1;
-	}
 }
 
 /* --- per-connection state -------------------------------------------- */
@@ -446,7 +419,8 @@ cb_eom(SMFICTX *ctx)
 		 * sent; the headers still go. */
 		failed = true;
 		outgoing_strip(cf, &in, &res);
-	} else if (decide(st, &in, &res, &err) < 0) {
+	} else if (outgoing_decide(&octx, st, &in, commit_grouped, NULL,
+	    &res, &err) < 0) {
 		failed = true;
 	}
 

@@ -325,6 +325,26 @@ test_optout_removes_tag_and_leaves_event(void **state)
 	    "kind = 'optout' AND agent = 'paul' AND ticket = 'T-7'"), 1);
 }
 
+/* An outgoing_commit_fn that lets a rival row be written first, once, as
+ * another milter thread would, then writes its own. */
+struct rival {
+	const struct outgoing_result *res;
+	bool written;
+};
+
+static int
+commit_after_rival(struct store *st, const struct outgoing_result *res,
+    void *arg, struct npserr *err)
+{
+	struct rival *rv = arg;
+
+	if (!rv->written) {
+		rv->written = true;
+		assert_int_equal(outgoing_commit(st, rv->res, err), 0);
+	}
+	return outgoing_commit(st, res, err);
+}
+
 /* Two mails to one customer, both decided before either row is written
  * (two milter threads at once): the second row is refused inside the
  * write, and decided again, that mail is throttled. */
@@ -336,6 +356,7 @@ test_throttle_is_checked_again_inside_the_write(void **state)
 	    "Message-ID: <r1@shop.example>\n\nBonjour\n" TAG "\n";
 	struct outgoing_ctx ctx = { fx->cf, fx->ring, fx->tpl };
 	struct outgoing_result b, c;
+	struct rival rv;
 	const struct outgoing_result *both[2];
 	struct npserr err, errs[2];
 	int rc[2];
@@ -376,6 +397,24 @@ test_throttle_is_checked_again_inside_the_write(void **state)
 	assert_int_equal(outgoing_commit(fx->st, &c, &err), STORE_THROTTLED);
 	assert_int_equal(count(fx, "SELECT count(*) FROM surveys WHERE"
 	    " recipient = 'bnn@example.com'"), 1);
+	outgoing_result_clear(&b);
+	outgoing_result_clear(&c);
+
+	/* outgoing_decide takes the refusal and decides once more. */
+	fx->rcpts[0][0] = 'c';	/* "cnn@example.com" */
+	assert_int_equal(outgoing_process(&ctx, fx->st, &fx->in, &c, &err),
+	    0);
+	assert_int_equal(c.kind, OUTGOING_SURVEY);
+	rv.res = &c;
+	rv.written = false;
+	assert_int_equal(outgoing_decide(&ctx, fx->st, &fx->in,
+	    commit_after_rival, &rv, &b, &err), 0);
+	assert_int_equal(b.kind, OUTGOING_NO_SURVEY);
+	assert_int_equal(b.decision.verdict, RULES_THROTTLED);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys WHERE"
+	    " recipient = 'cnn@example.com'"), 1);
+	assert_int_equal(count(fx, "SELECT count(*) FROM events WHERE"
+	    " kind = 'throttled' AND recipient = 'cnn@example.com'"), 1);
 	outgoing_result_clear(&b);
 	outgoing_result_clear(&c);
 
