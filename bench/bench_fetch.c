@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
-#include "config.h"
-#include "npserr.h"
+#include "base/buf.h"
+#include "conf/config.h"
+#include "base/npserr.h"
 #include "session.h"
 
 static double

@@ -23,12 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "reply.h"
-#include "store.h"
-#include "token.h"
-#include "xalloc.h"
+#include "base/buf.h"
+#include "conf/config.h"
+#include "incoming/reply.h"
+#include "store/store.h"
+#include "survey/token.h"
+#include "base/xalloc.h"
 
 #ifndef TEST_SRCDIR
 #define TEST_SRCDIR "."

@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "config.h"
-#include "store.h"
+#include "base/buf.h"
+#include "conf/config.h"
+#include "store/store.h"
 
 struct widget_templates;
 

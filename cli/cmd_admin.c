@@ -10,7 +10,7 @@
  * npsgate export > FILE / npsgate import FILE
  *	The whole store as JSON lines, for backup and migration.
  *
- *	The work is in lib/report.c. Exit status: 0 done, 1 the work failed,
+ *	The work is in lib/report/. Exit status: 0 done, 1 the work failed,
  *	2 usage, 3 bad config.
  */
 #include <errno.h>
@@ -21,13 +21,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "cli.h"
-#include "config.h"
-#include "json.h"
-#include "npserr.h"
-#include "report.h"
-#include "store.h"
+#include "conf/config.h"
+#include "base/json.h"
+#include "base/npserr.h"
+#include "report/report.h"
+#include "store/store.h"
 
 /* The options every admin verb takes; extra is the verb's own. */
 struct admin_opts {

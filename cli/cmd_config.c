@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "config.h"
-#include "npserr.h"
+#include "conf/config.h"
+#include "base/npserr.h"
 
 static void
 check_config_usage(FILE *fp)

@@ -1,6 +1,6 @@
 /*
  * cmd_followup.c - npsgate followup and npsgate followup-retry: the
- * acknowledgment and detractor alert after an answer (lib/followup.c).
+ * acknowledgment and detractor alert after an answer (lib/followup/followup.c).
  *
  * npsgate followup [-c FILE] FILE.eml...
  *	Ingests each reply exactly as `npsgate ingest` does (a message
@@ -18,15 +18,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "cli.h"
-#include "config.h"
-#include "followup.h"
-#include "ingest.h"
-#include "npserr.h"
-#include "rewrite.h"
-#include "store.h"
-#include "token.h"
+#include "conf/config.h"
+#include "followup/followup.h"
+#include "incoming/ingest.h"
+#include "base/npserr.h"
+#include "outgoing/rewrite.h"
+#include "store/store.h"
+#include "survey/token.h"
 
 #define MAX_MESSAGE (64 * 1024 * 1024)
 

@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "config.h"
-#include "npserr.h"
-#include "token.h"
+#include "conf/config.h"
+#include "base/npserr.h"
+#include "survey/token.h"
 
 static void
 keygen_usage(FILE *fp)

@@ -26,15 +26,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "cli.h"
-#include "config.h"
-#include "ingest.h"
-#include "npserr.h"
-#include "reply.h"
-#include "rewrite.h"
-#include "store.h"
-#include "token.h"
+#include "conf/config.h"
+#include "incoming/ingest.h"
+#include "base/npserr.h"
+#include "incoming/reply.h"
+#include "outgoing/rewrite.h"
+#include "store/store.h"
+#include "survey/token.h"
 
 static void
 parse_usage(FILE *fp)

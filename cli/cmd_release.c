@@ -25,13 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "cli.h"
-#include "config.h"
-#include "log.h"
-#include "npserr.h"
-#include "store.h"
-#include "xalloc.h"
+#include "conf/config.h"
+#include "base/log.h"
+#include "base/npserr.h"
+#include "store/store.h"
+#include "base/xalloc.h"
 
 struct held {
 	char id[TOKEN_ID_LEN + 1];

@@ -16,12 +16,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "cli.h"
-#include "config.h"
-#include "nps.h"
-#include "npserr.h"
-#include "rewrite.h"
+#include "conf/config.h"
+#include "survey/nps.h"
+#include "base/npserr.h"
+#include "outgoing/rewrite.h"
 
 /* Well-formed but signed by no key: a preview must not be answerable. */
 #define RENDER_SAMPLE_TOKEN "sampletokenaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

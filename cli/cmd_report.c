@@ -5,7 +5,7 @@
  *
  * npsgate report [-c FILE] [--since D] [--until D] [--by G] [--type T]
  *     [--format text|csv|json|html] [--bom]
- *	The figures come from lib/report.c; this file only lays them out.
+ *	The figures come from lib/report/; this file only lays them out.
  *	Every string from the store (agent names come from help desks) is
  *	escaped for its format: HTML-escaped in html, quoted and
  *	formula-escaped in csv, JSON-escaped in json, and its control
@@ -20,16 +20,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "cli.h"
-#include "config.h"
-#include "csv.h"
-#include "json.h"
-#include "nps.h"
-#include "npserr.h"
-#include "report.h"
-#include "store.h"
-#include "xalloc.h"
+#include "conf/config.h"
+#include "base/csv.h"
+#include "base/json.h"
+#include "survey/nps.h"
+#include "base/npserr.h"
+#include "report/report.h"
+#include "store/store.h"
+#include "base/xalloc.h"
 
 #define NAME_COLS 20	/* widest group column in text */
 

@@ -12,7 +12,7 @@
  *	Marks that survey's detractor handled; it leaves the list.
  *
  *	Text output replaces control characters, so a comment cannot drive
- *	the terminal; CSV is RFC 4180 with formula escaping (lib/csv.c).
+ *	the terminal; CSV is RFC 4180 with formula escaping (lib/base/csv.c).
  *	Exit status: 0 done, 1 store error or unknown survey, 2 usage,
  *	3 bad config.
  */
@@ -22,15 +22,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "cli.h"
-#include "config.h"
-#include "csv.h"
-#include "json.h"
-#include "nps.h"
-#include "npserr.h"
-#include "report.h"
-#include "store.h"
+#include "conf/config.h"
+#include "base/csv.h"
+#include "base/json.h"
+#include "survey/nps.h"
+#include "base/npserr.h"
+#include "report/report.h"
+#include "store/store.h"
 
 enum resp_format {
 	RESP_TEXT = 0,

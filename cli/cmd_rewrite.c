@@ -3,7 +3,7 @@
  *
  * npsgate rewrite [-c FILE] [--dry-run] [--style S] [--lang L]
  *     [--rcpt ADDR]... [--now T] < in.eml > out.eml
- *	Runs outgoing_process() (lib/outgoing.c), the very code
+ *	Runs outgoing_process() (lib/outgoing/outgoing.c), the very code
  *	npsgate-milter runs at the end of each message, on one message read
  *	from standard input, and writes the message as Postfix would pass
  *	it on: X-NPS-* headers removed, the tag replaced by the widget (or
@@ -28,15 +28,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "cli.h"
-#include "config.h"
-#include "npserr.h"
-#include "outgoing.h"
-#include "rewrite.h"
-#include "store.h"
-#include "token.h"
-#include "xalloc.h"
+#include "conf/config.h"
+#include "base/npserr.h"
+#include "outgoing/outgoing.h"
+#include "outgoing/rewrite.h"
+#include "store/store.h"
+#include "survey/token.h"
+#include "base/xalloc.h"
 
 static void
 rewrite_usage(FILE *fp)

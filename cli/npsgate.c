@@ -9,8 +9,8 @@
 
 #include "autoconf.h"
 #include "cli.h"
-#include "log.h"
-#include "rewrite.h"
+#include "base/log.h"
+#include "outgoing/rewrite.h"
 
 static const struct cli_verb verbs[] = {
 	{ "keygen", cmd_keygen, "add a new signing key to the key file" },

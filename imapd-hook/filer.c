@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "filer.h"
-#include "log.h"
+#include "base/log.h"
 
 /* Files one job on the filer's connection, opening it when needed. */
 static int

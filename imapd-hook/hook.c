@@ -5,7 +5,7 @@
  * npsgate-imapd-hook [-f] [-c FILE] [--once | --stdin]
  *
  * The loop: connect, log in, select the mailbox; for each message in it,
- * fetch (BODY.PEEK[]), ingest (lib/ingest.c: analyse and commit), then
+ * fetch (BODY.PEEK[]), ingest (lib/incoming/ingest.c: analyse and commit), then
  * move it to its folder; then IDLE until the server reports something (or
  * poll every poll_interval seconds without IDLE). A message leaves the
  * mailbox only after its result is committed, so a crash at any point
@@ -39,18 +39,18 @@
 #include <unistd.h>
 
 #include "autoconf.h"
-#include "buf.h"
-#include "config.h"
+#include "base/buf.h"
+#include "conf/config.h"
 #include "filer.h"
-#include "followup.h"
-#include "ingest.h"
-#include "log.h"
-#include "npserr.h"
-#include "rewrite.h"
+#include "followup/followup.h"
+#include "incoming/ingest.h"
+#include "base/log.h"
+#include "base/npserr.h"
+#include "outgoing/rewrite.h"
 #include "session.h"
-#include "store.h"
-#include "token.h"
-#include "xalloc.h"
+#include "store/store.h"
+#include "survey/token.h"
+#include "base/xalloc.h"
 
 #define PROGNAME "npsgate-imapd-hook"
 #define DEFAULT_CONFIG NPSGATE_SYSCONFDIR "/npsgate.conf"

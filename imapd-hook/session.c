@@ -21,7 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "session.h"
-#include "xalloc.h"
+#include "base/xalloc.h"
 
 /* Seconds a single network read or write may take before the connection
  * is declared dead. */

@@ -35,9 +35,9 @@
 
 #include <libetpan/libetpan.h>
 
-#include "buf.h"
-#include "config.h"
-#include "npserr.h"
+#include "base/buf.h"
+#include "conf/config.h"
+#include "base/npserr.h"
 
 #define SESSION_REFUSED (-2)
 

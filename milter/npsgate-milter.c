@@ -3,7 +3,7 @@
  *
  * Glue only. The callbacks collect what a message brings (headers as
  * received, envelope recipients, the body up to max_body) and, at the end
- * of the message, hand it to outgoing_process() (lib/outgoing.c), which
+ * of the message, hand it to outgoing_process() (lib/outgoing/outgoing.c), which
  * decides everything; this file applies the answer through libmilter
  * (header changes, body replacement, quarantine = Postfix's hold queue),
  * writes the store row and logs one line per message that was more than
@@ -37,15 +37,15 @@
 #include <libmilter/mfapi.h>
 
 #include "autoconf.h"
-#include "buf.h"
-#include "config.h"
-#include "log.h"
+#include "base/buf.h"
+#include "conf/config.h"
+#include "base/log.h"
 #include "netopt.h"
-#include "outgoing.h"
-#include "rewrite.h"
-#include "store.h"
-#include "token.h"
-#include "xalloc.h"
+#include "outgoing/outgoing.h"
+#include "outgoing/rewrite.h"
+#include "store/store.h"
+#include "survey/token.h"
+#include "base/xalloc.h"
 
 #define DEFAULT_CONFIG NPSGATE_SYSCONFDIR "/npsgate.conf"
 /* libmilter's own chunk size for body data. */

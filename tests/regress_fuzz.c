@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "fuzz/fuzz.h"
 
 typedef int (*fuzz_fn)(const uint8_t *, size_t);

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "config.h"
-#include "nps.h"
-#include "rewrite.h"
-#include "xalloc.h"
+#include "base/buf.h"
+#include "conf/config.h"
+#include "survey/nps.h"
+#include "outgoing/rewrite.h"
+#include "base/xalloc.h"
 
 #define TEST_TOKEN "t3sttok3naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 

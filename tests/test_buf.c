@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "base/buf.h"
 
 static void
 test_append_grows_and_terminates(void **state)

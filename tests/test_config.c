@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "config.h"
+#include "base/buf.h"
+#include "conf/config.h"
 
 #define DATA TEST_SRCDIR "/tests/data/config/"
 #define SAMPLE TEST_SRCDIR "/etc/npsgate.conf.sample"

@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "csv.h"
-#include "json.h"
+#include "base/buf.h"
+#include "base/csv.h"
+#include "base/json.h"
 
 static void
 test_csv_plain_cells_are_bare_and_rows_end_crlf(void **state)

@@ -31,19 +31,19 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "buf.h"
-#include "config.h"
-#include "followup.h"
-#include "ingest.h"
-#include "json.h"
-#include "log.h"
-#include "mime.h"
-#include "npserr.h"
-#include "sendmail.h"
-#include "store.h"
-#include "store_db.h"
-#include "token.h"
-#include "xalloc.h"
+#include "base/buf.h"
+#include "conf/config.h"
+#include "followup/followup.h"
+#include "incoming/ingest.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "mail/mime.h"
+#include "base/npserr.h"
+#include "mail/sendmail.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "survey/token.h"
+#include "base/xalloc.h"
 
 #define NOW ((time_t)1790000000)	/* Mon, 21 Sep 2026 14:13:20 +0000 */
 #define CUSTOMER "client@example.com"

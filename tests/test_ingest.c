@@ -19,14 +19,14 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "buf.h"
-#include "config.h"
-#include "ingest.h"
-#include "npserr.h"
-#include "store.h"
-#include "store_db.h"
-#include "token.h"
-#include "xalloc.h"
+#include "base/buf.h"
+#include "conf/config.h"
+#include "incoming/ingest.h"
+#include "base/npserr.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "survey/token.h"
+#include "base/xalloc.h"
 
 struct fixture {
 	char dir[64];

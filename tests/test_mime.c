@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "mime.h"
+#include "base/buf.h"
+#include "mail/mime.h"
 
 #define S(lit) (lit), (sizeof(lit) - 1)
 

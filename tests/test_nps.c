@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "nps.h"
+#include "survey/nps.h"
 
 #define assert_near(a, b, eps) \
 	assert_near_((a), (b), (eps), #a, __FILE__, __LINE__)

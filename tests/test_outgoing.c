@@ -17,13 +17,13 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "config.h"
-#include "outgoing.h"
-#include "rewrite.h"
-#include "store.h"
-#include "store_db.h"
-#include "token.h"
-#include "xalloc.h"
+#include "conf/config.h"
+#include "outgoing/outgoing.h"
+#include "outgoing/rewrite.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "survey/token.h"
+#include "base/xalloc.h"
 
 #define NOW 1800000000LL
 #define TAG "[InsertSatisfactionEvaluation]"

@@ -13,11 +13,11 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "config.h"
-#include "html.h"
-#include "reply.h"
-#include "token.h"
+#include "base/buf.h"
+#include "conf/config.h"
+#include "mail/html.h"
+#include "incoming/reply.h"
+#include "survey/token.h"
 
 /* ---- helpers ------------------------------------------------------- */
 

@@ -20,10 +20,10 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "npserr.h"
-#include "report.h"
-#include "store.h"
-#include "store_db.h"
+#include "base/npserr.h"
+#include "report/report.h"
+#include "store/store.h"
+#include "store/store_db.h"
 
 #define T0 INT64_C(1767225600)	/* 2026-01-01 00:00:00 UTC, Thursday */
 #define DAY 86400

@@ -15,12 +15,12 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "config.h"
-#include "mime.h"
-#include "nps.h"
-#include "rewrite.h"
-#include "xalloc.h"
+#include "base/buf.h"
+#include "conf/config.h"
+#include "mail/mime.h"
+#include "survey/nps.h"
+#include "outgoing/rewrite.h"
+#include "base/xalloc.h"
 
 #define TAG "[InsertSatisfactionEvaluation]"
 #define TOKEN "t3sttok3naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

@@ -18,10 +18,10 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "rules.h"
-#include "store.h"
-#include "xalloc.h"
+#include "conf/config.h"
+#include "outgoing/rules.h"
+#include "store/store.h"
+#include "base/xalloc.h"
 
 #define NOW 1800000000LL
 #define DAY 86400LL

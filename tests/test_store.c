@@ -20,9 +20,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "npserr.h"
-#include "store.h"
-#include "store_db.h"
+#include "base/npserr.h"
+#include "store/store.h"
+#include "store/store_db.h"
 
 struct fixture {
 	char dir[64];

@@ -19,9 +19,9 @@
 
 #include <cmocka.h>
 
-#include "npserr.h"
-#include "token.h"
-#include "xalloc.h"
+#include "base/npserr.h"
+#include "survey/token.h"
+#include "base/xalloc.h"
 
 #define NOW ((time_t)1790000000)	/* 2026-09-21 */
 #define DAY ((time_t)86400)

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "token.h"
+#include "survey/token.h"
 
 #define NOW ((time_t)1790000000)	/* 2026-09-21 */
 

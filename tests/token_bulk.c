@@ -19,7 +19,7 @@
 
 #include <openssl/rand.h>
 
-#include "token.h"
+#include "survey/token.h"
 
 #define N_RANDOM 1000000
 #define N_FLIPPED 1000000

@@ -33,7 +33,7 @@ cflags="-std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 ${FUZZ_CPPFLAGS:-}"
 
 # The newest header: every object older than it is compiled again.
-newest_h=$(ls -t "$srcdir"/lib/*.h "$srcdir"/tests/fuzz/*.h | head -1)
+newest_h=$(ls -t "$srcdir"/lib/*/*.h "$srcdir"/tests/fuzz/*.h | head -1)
 srcs=
 for s in "$@"; do
 	case $s in *.c) srcs="$srcs $s" ;; esac
@@ -71,9 +71,9 @@ fi
 # needs NAME: the library source a target cannot link without.
 needs() {
 	case $1 in
-	rewrite) echo lib/rewrite.c ;;
-	reply) echo lib/reply.c ;;
-	*) echo lib/buf.c ;;
+	rewrite) echo lib/outgoing/rewrite.c ;;
+	reply) echo lib/incoming/reply.c ;;
+	*) echo lib/base/buf.c ;;
 	esac
 }
 for t in token config mime rewrite reply; do

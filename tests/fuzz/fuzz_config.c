@@ -11,12 +11,12 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "buf.h"
-#include "config.h"
+#include "base/buf.h"
+#include "conf/config.h"
 #include "fuzz.h"
-#include "mime.h"
-#include "npserr.h"
-#include "token.h"
+#include "mail/mime.h"
+#include "base/npserr.h"
+#include "survey/token.h"
 
 static void
 dump_to(const struct config *cf, struct buf *out)

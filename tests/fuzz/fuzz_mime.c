@@ -14,10 +14,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "fuzz.h"
-#include "mime.h"
-#include "npserr.h"
+#include "mail/mime.h"
+#include "base/npserr.h"
 
 struct walk {
 	const char *msg;

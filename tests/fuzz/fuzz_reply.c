@@ -15,15 +15,15 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "buf.h"
-#include "config.h"
+#include "base/buf.h"
+#include "conf/config.h"
 #include "fuzz.h"
-#include "json.h"
-#include "mime.h"
-#include "npserr.h"
-#include "reply.h"
-#include "store.h"
-#include "token.h"
+#include "base/json.h"
+#include "mail/mime.h"
+#include "base/npserr.h"
+#include "incoming/reply.h"
+#include "store/store.h"
+#include "survey/token.h"
 
 #define FUZZ_NOW ((time_t)1750000000)
 

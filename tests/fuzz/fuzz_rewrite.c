@@ -23,15 +23,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
-#include "config.h"
+#include "base/buf.h"
+#include "conf/config.h"
 #include "fuzz.h"
-#include "mime.h"
-#include "npserr.h"
-#include "outgoing.h"
-#include "rewrite.h"
-#include "token.h"
-#include "xalloc.h"
+#include "mail/mime.h"
+#include "base/npserr.h"
+#include "outgoing/outgoing.h"
+#include "outgoing/rewrite.h"
+#include "survey/token.h"
+#include "base/xalloc.h"
 
 #ifndef FUZZ_SRCDIR
 #define FUZZ_SRCDIR "."

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "npserr.h"
-#include "token.h"
+#include "base/npserr.h"
+#include "survey/token.h"
 
 #define FUZZ_NOW ((time_t)1750000000)
 

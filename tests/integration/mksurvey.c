@@ -13,10 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "npserr.h"
-#include "store.h"
-#include "token.h"
+#include "conf/config.h"
+#include "base/npserr.h"
+#include "store/store.h"
+#include "survey/token.h"
 
 int
 main(int argc, char **argv)

@@ -1,0 +1,203 @@
+/*
+ * config.h - npsgate.conf, the one configuration of all three programs.
+ *
+ * SYNOPSIS
+ *	struct config *cf = config_load(path, &err);
+ *	cf->reply_local, cf->channel[CHANNEL_EMAIL].enabled, ...
+ *	config_dump(cf, stdout);	(npsgate check-config)
+ *	config_free(cf);
+ *
+ * DESCRIPTION
+ *	An INI file read with inih. Sections: [general], [store], [milter],
+ *	[survey] (look and texts), [rules], [channel.NAME] for NAME in
+ *	email, phone, web, social, chat, [imap], [followup], [report].
+ *	Every key has a working default except the ones DESIGN.md lists;
+ *	etc/npsgate.conf.sample documents each one. An unknown section or
+ *	key, a bad value, a text over its limit or a missing required file is
+ *	an error "FILE:LINE: [section] key: problem; allowed: ...".
+ *	config_defaults() gives a config without reading a file (for
+ *	--dry-run and tests); its paths point at nothing.
+ *	All strings are owned by the config and freed by config_free().
+ *	A config is read-only after loading and safe to share between threads.
+ */
+#ifndef NPSGATE_CONFIG_H
+#define NPSGATE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "survey/nps.h"
+#include "base/npserr.h"
+
+#define CONFIG_INFO_MAX 800	/* characters (UTF-8 code points) */
+
+enum channel {
+	CHANNEL_EMAIL = 0,
+	CHANNEL_PHONE,
+	CHANNEL_WEB,
+	CHANNEL_SOCIAL,
+	CHANNEL_CHAT
+};
+#define CHANNEL_COUNT 5
+
+enum widget_style {
+	STYLE_STARS = 0,
+	STYLE_ICONS,
+	STYLE_GRADIENT
+};
+
+enum on_error {
+	ON_ERROR_ACCEPT = 0,	/* deliver unchanged, X-NPS-* stripped */
+	ON_ERROR_TEMPFAIL
+};
+
+enum multi_rcpt {
+	MULTI_RCPT_FIRST = 0,	/* survey the first recipient only */
+	MULTI_RCPT_SKIP		/* no survey when there are several */
+};
+
+enum tls_mode {
+	TLS_IMPLICIT = 0,
+	TLS_STARTTLS,
+	TLS_NONE
+};
+
+enum forwarded_policy {
+	FORWARDED_COUNT = 0,	/* count it, flagged */
+	FORWARDED_REVIEW	/* store flagged, file under NeedsReview */
+};
+
+struct config_channel {
+	bool enabled;		/* default yes */
+	enum survey_type type;	/* default nps */
+	int delay_days;		/* default 0: send at ticket close */
+	bool ack;		/* thank-you mail after a response; default yes */
+	char *alert_to;		/* detractor alert address; NULL: followup's */
+};
+
+struct config {
+	char *path;		/* the file read, or "(defaults)" */
+
+	/* [general] */
+	char *reply_address;	/* nps@reply.example (required) */
+	char *reply_local;	/* "nps": derived, part before '@' */
+	char *reply_domain;	/* "reply.example": derived */
+	char *key_file;		/* required */
+	int token_lifetime_days;	/* default 180; 0 = never expire */
+	char *templates_dir;	/* default $NPSGATE_TEMPLATES_DIR, else
+				   $(datadir)/npsgate/templates */
+	char *default_lang;	/* "fr" or "en"; default "fr" */
+	char *from_name;	/* display name on mails we send; default "" */
+
+	/* [store] */
+	char *store_path;	/* required */
+	int busy_timeout_ms;	/* default 5000 */
+
+	/* [milter] */
+	char *milter_socket;	/* required */
+	char *milter_user;	/* drop root to this user; NULL: stay */
+	char *milter_group;
+	enum on_error on_error;	/* default accept */
+	size_t max_body;	/* bytes; default 50 MiB; larger passes unchanged */
+	char *header_prefix;	/* default "X-NPS-" */
+	char *tag;		/* default "[InsertSatisfactionEvaluation]" */
+	enum multi_rcpt multiple_recipients;	/* default first */
+	char *postsuper;	/* default /usr/sbin/postsuper */
+	char *postfix_config_dir;	/* for postsuper -c; NULL: default */
+
+	/* [survey] look and texts */
+	enum widget_style style;	/* default stars */
+	char *icon_url;		/* "https://…/{score}.png", required for icons */
+	char *gradient_from;	/* default #d7191c */
+	char *gradient_mid;	/* default #fdae61 */
+	char *gradient_to;	/* default #1a9641 */
+	char *landing_url;	/* "https://…?t={token}&s={score}"; NULL: mailto */
+	char *info_message;	/* NULL: the language's default text */
+	char *privacy_url;	/* NULL: no link */
+	char *subject_prefix;	/* NULL: the language's "Note"/"Score" */
+
+	/* [rules] */
+	char **reasons;		/* NULL-terminated; NULL = every reason */
+	size_t n_reasons;
+	char **priorities;	/* NULL-terminated; NULL = every priority */
+	size_t n_priorities;
+	int min_days_between;	/* default 0: no throttling */
+
+	/* [channel.NAME] */
+	struct config_channel channel[CHANNEL_COUNT];
+
+	/* [imap] */
+	char *imap_host;	/* default 127.0.0.1 */
+	int imap_port;		/* default 993 (143 with starttls/none) */
+	enum tls_mode imap_tls;	/* default implicit */
+	char *imap_ca_file;	/* NULL: system store */
+	bool imap_verify;	/* default yes */
+	char *imap_user;
+	char *imap_password_file;
+	char *imap_mailbox;	/* default INBOX */
+	char *folder_processed;	/* default Processed */
+	char *folder_review;	/* default NeedsReview */
+	char *folder_autoreplies;	/* default AutoReplies */
+	char *folder_bounces;	/* default Bounces */
+	int poll_interval;	/* seconds, default 60 (when no IDLE) */
+	enum forwarded_policy forwarded;	/* default count */
+
+	/* [followup] */
+	bool ack;		/* master switch, default yes */
+	char *sendmail;		/* default "/usr/sbin/sendmail" */
+	int detractor_max;	/* default 6 (NPS), alert at score <= this */
+	char *alert_to;		/* NULL: no alert mail */
+	char **team_alert_to;	/* "TEAM: ADDRESS" items; NULL: none */
+	size_t n_team_alert_to;
+	char *alert_command;	/* NULL: no command */
+	int alert_timeout;	/* seconds, default 10 */
+
+	/* [report] */
+	int min_responses;	/* default 30: smaller groups are marked */
+
+	int key_file_line;	/* line of key_file in path; 0: none */
+};
+
+/*
+ * config_load - read, validate and check path; NULL and err on the first
+ * problem. Same as config_load_flags(path, 0, err).
+ * config_load_flags - with CONFIG_NO_FILE_CHECKS, validates syntax and
+ * every value but does not look at the files the config names (key_file):
+ * for `npsgate check-config` (which warns instead) and `npsgate keygen`
+ * (which creates the key file). Daemons use config_load().
+ * config_check_files - the file checks config_load() makes: key_file
+ * exists and is readable; 0, or -1 and err ("... run `npsgate keygen`").
+ * Loading changes inih's process-wide options (line length, heap buffer):
+ * load configs before starting threads.
+ */
+#define CONFIG_NO_FILE_CHECKS 0x01
+#define CONFIG_LINE_MAX 16384	/* bytes per line of npsgate.conf */
+#define CONFIG_FILE_MAX (1024 * 1024)	/* bytes of npsgate.conf */
+
+struct config *config_load(const char *path, struct npserr *err);
+struct config *config_load_flags(const char *path, int flags,
+    struct npserr *err);
+int config_check_files(const struct config *cf, struct npserr *err);
+/* Every default; reply_address nps@reply.example, milter socket
+ * inet:8891@127.0.0.1, key_file and store path "" (point at nothing). */
+struct config *config_defaults(void);
+void config_free(struct config *cf);
+/* Prints the effective settings as a valid npsgate.conf. */
+void config_dump(const struct config *cf, FILE *fp);
+
+/* "email" ... "chat". channel_parse accepts any case; -1 if unknown. */
+const char *config_channel_name(enum channel ch);
+int config_channel_parse(const char *s, size_t len, enum channel *out);
+/* The detractor-alert address configured for team ([followup]
+ * team_alert_to, team names compared case-insensitively), or NULL. The
+ * pointer is into the config; its length goes to *len. */
+const char *config_team_alert_to(const struct config *cf, const char *team,
+    size_t *len);
+/* The information message for lang ("fr"/"en"; others use English). */
+const char *config_info_message(const struct config *cf, const char *lang);
+/* True when s (len bytes) matches one of list, case-insensitively and
+ * ignoring surrounding blanks; a NULL list matches everything. */
+bool config_list_match(char *const *list, const char *s, size_t len);
+
+#endif

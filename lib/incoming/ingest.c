@@ -1,0 +1,284 @@
+/*
+ * ingest.c - one reply into the store, exactly once; see ingest.h.
+ *
+ * The decisions live here so that the IMAP hook, its --stdin mode and
+ * `npsgate ingest` file and count a reply the same way.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+
+#include "incoming/ingest.h"
+#include "incoming/reply.h"
+#include "base/xalloc.h"
+
+/* Longest Message-ID we use as a key; longer ones are digested instead,
+ * as a header that long is not an identifier anybody relies on. */
+#define INGEST_MAX_MSGID 512
+
+static const char *const kind_names[] = {
+	"response", "autoreply", "bounce", "unsubscribe", "unmatched",
+	"unparsed"
+};
+
+const char *
+ingest_kind_name(enum ingest_kind kind)
+{
+	if ((unsigned)kind >= sizeof(kind_names) / sizeof(kind_names[0]))
+		return "unknown";
+	return kind_names[kind];
+}
+
+char *
+ingest_digest_key(const char *msg, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	struct buf b = BUF_INIT;
+
+	if (EVP_Digest(msg, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		xalloc_die("SHA-256 digest failed");
+	buf_puts(&b, "sha256:");
+	for (i = 0; i < mdlen; i++) {
+		buf_putc(&b, hex[md[i] >> 4]);
+		buf_putc(&b, hex[md[i] & 15]);
+	}
+	return buf_steal(&b);
+}
+
+/*
+ * The Message-ID as the key, blanks around it dropped. A missing, empty,
+ * overlong or control-laden one gives way to the digest of the bytes.
+ */
+static char *
+message_key(const char *msgid, const char *msg, size_t len)
+{
+	const char *p, *e;
+	size_t n;
+
+	if (msgid == NULL)
+		return ingest_digest_key(msg, len);
+	p = msgid;
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	e = p + strlen(p);
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n'))
+		e--;
+	n = (size_t)(e - p);
+	if (n == 0 || n > INGEST_MAX_MSGID)
+		return ingest_digest_key(msg, len);
+	for (e = p; e < p + n; e++)
+		if ((unsigned char)*e < 0x21 || (unsigned char)*e == 0x7f)
+			return ingest_digest_key(msg, len);
+	return xstrndup(p, n);
+}
+
+static enum ingest_kind
+kind_of(enum reply_kind k)
+{
+	switch (k) {
+	case REPLY_RESPONSE:
+		return INGEST_RESPONSE;
+	case REPLY_AUTOREPLY:
+		return INGEST_AUTOREPLY;
+	case REPLY_BOUNCE:
+		return INGEST_BOUNCE;
+	case REPLY_UNSUBSCRIBE:
+		return INGEST_UNSUBSCRIBE;
+	case REPLY_UNMATCHED:
+		return INGEST_UNMATCHED;
+	case REPLY_UNPARSED:
+	default:
+		return INGEST_UNPARSED;
+	}
+}
+
+/*
+ * Only responses with a score and unsubscribes count as processed;
+ * everything a person should look at goes to review.
+ */
+const char *
+ingest_folder(const struct config *cf, enum ingest_kind kind, int score,
+    bool forwarded, const char **why)
+{
+	const char *dummy;
+
+	if (why == NULL)
+		why = &dummy;
+	*why = NULL;
+	switch (kind) {
+	case INGEST_RESPONSE:
+		if (score < 0) {
+			*why = "no unambiguous score";
+			return cf->folder_review;
+		}
+		if (forwarded && cf->forwarded == FORWARDED_REVIEW) {
+			*why = "forwarded";
+			return cf->folder_review;
+		}
+		return cf->folder_processed;
+	case INGEST_UNSUBSCRIBE:
+		return cf->folder_processed;
+	case INGEST_AUTOREPLY:
+		return cf->folder_autoreplies;
+	case INGEST_BOUNCE:
+		return cf->folder_bounces;
+	case INGEST_UNMATCHED:
+		*why = "no valid token";
+		return cf->folder_review;
+	case INGEST_UNPARSED:
+	default:
+		*why = "unreadable";
+		return cf->folder_review;
+	}
+}
+
+/*
+ * Ties the analysis to a survey row: the forwarded flag needs the
+ * recipient, and a response to a survey we never recorded cannot be
+ * counted (no row to hang it on), so it becomes unmatched.
+ * Returns 0, or -1 when the store failed.
+ */
+static int
+match_survey(const struct ingest_ctx *ctx, const struct reply_result *rr,
+    struct ingest_outcome *res, const char **why, struct npserr *err)
+{
+	struct survey_rec sv;
+	const char *rcpt;
+	int r;
+
+	*why = NULL;
+	if (res->kind != INGEST_RESPONSE && res->kind != INGEST_UNSUBSCRIBE &&
+	    res->kind != INGEST_BOUNCE && res->kind != INGEST_AUTOREPLY)
+		return 0;
+	if (rr->survey_id[0] == '\0' ||
+	    (rr->token_found && rr->token_status != TOKEN_OK)) {
+		/* Without a verified survey a response counts for nothing. */
+		if (res->kind == INGEST_RESPONSE ||
+		    res->kind == INGEST_UNSUBSCRIBE) {
+			res->kind = INGEST_UNMATCHED;
+			res->score = -1;
+			*why = rr->token_found && rr->token_status != TOKEN_OK ?
+			    token_status_name(rr->token_status) :
+			    "no valid token";
+		}
+		return 0;
+	}
+	memset(&sv, 0, sizeof(sv));
+	/* reply_analyze read the row already, in the same transaction. */
+	if (rr->survey_in_store)
+		r = 1;
+	else if ((r = store_survey_get(ctx->store, rr->survey_id, &sv,
+	    err)) < 0)
+		return -1;
+	rcpt = rr->survey_in_store ? rr->recipient : sv.recipient;
+	if (r == 0) {
+		if (res->kind == INGEST_RESPONSE ||
+		    res->kind == INGEST_UNSUBSCRIBE) {
+			res->kind = INGEST_UNMATCHED;
+			res->score = -1;
+			*why = "survey not in store";
+		}
+		return 0;
+	}
+	memcpy(res->survey_id, rr->survey_id, sizeof(res->survey_id));
+	res->survey_id[TOKEN_ID_LEN] = '\0';
+	if (res->kind == INGEST_RESPONSE && rr->from != NULL &&
+	    rcpt != NULL && strcasecmp(rr->from, rcpt) != 0)
+		res->forwarded = true;
+	store_survey_clear(&sv);
+	return 0;
+}
+
+int
+ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
+    struct ingest_outcome *out, struct npserr *err)
+{
+	struct reply_ctx rctx;
+	struct reply_result rr;
+	struct ingest_rec rec;
+	const char *why;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->score = -1;
+	memset(&rr, 0, sizeof(rr));
+	rctx.cf = ctx->cf;
+	rctx.ring = ctx->ring;
+	rctx.store = ctx->store;
+	rctx.now = ctx->now;
+	rctx.prefill = ctx->prefill;
+	rctx.prefixes = ctx->prefixes;
+	if (reply_analyze(&rctx, msg, len, &rr, err) < 0) {
+		reply_result_clear(&rr);
+		return -1;
+	}
+	out->msg_key = message_key(rr.message_id, msg, len);
+	out->kind = kind_of(rr.kind);
+	if (out->kind == INGEST_RESPONSE)
+		out->score = rr.score;
+	if (match_survey(ctx, &rr, out, &why, err) < 0)
+		goto fail;
+	out->folder = ingest_folder(ctx->cf, out->kind, out->score,
+	    out->forwarded, &out->why);
+	if (why != NULL)
+		out->why = why;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.msg_key = out->msg_key;
+	rec.kind = out->kind;
+	rec.survey_id = out->survey_id[0] ? out->survey_id : NULL;
+	rec.score = out->score;
+	rec.comment = out->kind == INGEST_RESPONSE ? rr.comment : NULL;
+	rec.sender = rr.from;
+	rec.lang = rr.lang;
+	rec.folder = ctx->filed ? out->folder : NULL;
+	rec.forwarded = out->forwarded;
+	rec.received_at = (int64_t)ctx->now;
+	r = store_ingest(ctx->store, &rec, err);
+	if (r < 0)
+		goto fail;
+	out->duplicate = r == INGEST_DUPLICATE;
+	reply_result_clear(&rr);
+	return 0;
+
+fail:
+	reply_result_clear(&rr);
+	ingest_outcome_clear(out);
+	return -1;
+}
+
+void
+ingest_outcome_clear(struct ingest_outcome *res)
+{
+	free(res->msg_key);
+	res->msg_key = NULL;
+}
+
+void
+ingest_outcome_describe(const struct ingest_outcome *res, struct buf *out)
+{
+	const char *key = res->msg_key ? res->msg_key : "";
+	size_t n = strlen(key);
+
+	/* A key is the sender's Message-ID: bounded, never customer text. */
+	if (n > 200)
+		n = 200;
+	buf_puts(out, "msg=");
+	buf_append(out, key, n);
+	buf_printf(out, " kind=%s survey=%s score=%d folder=%s",
+	    ingest_kind_name(res->kind),
+	    res->survey_id[0] ? res->survey_id : "-", res->score,
+	    res->folder ? res->folder : "-");
+	if (res->forwarded)
+		buf_puts(out, " forwarded=yes");
+	if (res->duplicate)
+		buf_puts(out, " duplicate=yes");
+	if (res->why != NULL)
+		buf_printf(out, " why=\"%s\"", res->why);
+}

@@ -1,0 +1,95 @@
+/*
+ * ingest.h - take one customer reply into the store, exactly once, and say
+ * where the message must be filed.
+ *
+ * SYNOPSIS
+ *	struct ingest_ctx ctx = { cf, ring, store, now, true };
+ *	ingest_message(&ctx, msg, len, &res, &err);
+ *	ingest_outcome_describe(&res, &line);	(log line, no customer text)
+ *	ingest_outcome_clear(&res);
+ *
+ * DESCRIPTION
+ *	ingest_message() analyses the raw bytes of one reply with
+ *	reply_analyze() and records what it learned with store_ingest(),
+ *	which writes the processed-message key together with the response
+ *	or event in one transaction. The key is the Message-ID, or
+ *	"sha256:HEX" of the bytes when the message has none, so feeding the
+ *	same message twice (after a crash between the commit and the IMAP
+ *	move, say) stores nothing the second time and files it in the same
+ *	folder again.
+ *
+ *	The folder follows the kind:
+ *	    response with a score, token valid        folder_processed
+ *	    response without a score (ambiguous)      folder_review
+ *	    response forwarded, policy "review"       folder_review
+ *	    unsubscribe                               folder_processed
+ *	    autoreply                                 folder_autoreplies
+ *	    bounce                                    folder_bounces
+ *	    unmatched, unparsed, token refused        folder_review
+ *	A reply is "forwarded" when its sender differs from the recipient the
+ *	survey was sent to. A token that verifies but names a survey the
+ *	store does not know is filed as unmatched.
+ *
+ *	The folder names are the config's; the result points into it.
+ */
+#ifndef NPSGATE_INGEST_H
+#define NPSGATE_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "conf/config.h"
+#include "base/npserr.h"
+#include "store/store.h"
+#include "survey/token.h"
+
+struct ingest_ctx {
+	const struct config *cf;
+	const struct keyring *ring;
+	struct store *store;
+	time_t now;
+	bool filed;		/* false: no mailbox (--stdin), no folder kept */
+	const char *const *prefill;	/* struct reply_ctx's; NULL: none */
+	const char *const *prefixes;	/* likewise */
+};
+
+struct ingest_outcome {
+	bool duplicate;		/* the key was processed before */
+	enum ingest_kind kind;
+	char survey_id[TOKEN_ID_LEN + 1];	/* "" when none */
+	int score;		/* -1 when none */
+	bool forwarded;
+	const char *folder;	/* owned by the config */
+	char *msg_key;		/* owned by the result */
+	const char *why;	/* static text: why it goes to review, or NULL */
+};
+
+/* Analyses msg[0..len) and stores it. Returns 0 and fills *out (the
+ * caller frees with ingest_outcome_clear), or -1 with err set when the
+ * analysis or the store failed: nothing was written, the message must stay
+ * where it is to be tried again. */
+int ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
+    struct ingest_outcome *out, struct npserr *err);
+void ingest_outcome_clear(struct ingest_outcome *res);
+
+/* The folder for a reply of kind with score (-1: none), forwarded or not,
+ * from the config's names; *why (when not NULL) receives a static reason
+ * when the folder is review, else NULL. */
+const char *ingest_folder(const struct config *cf, enum ingest_kind kind,
+    int score, bool forwarded, const char **why);
+
+/* "response", "autoreply", "bounce", "unsubscribe", "unmatched",
+ * "unparsed". */
+const char *ingest_kind_name(enum ingest_kind kind);
+
+/* Appends "msg=<KEY> kind=K survey=ID score=N folder=F" and, as needed,
+ * " forwarded=yes", " duplicate=yes", " why=...". Only the message key and
+ * our own words: no customer text. */
+void ingest_outcome_describe(const struct ingest_outcome *res, struct buf *out);
+
+/* "sha256:" and 64 lowercase hex digits of msg[0..len); caller frees. */
+char *ingest_digest_key(const char *msg, size_t len);
+
+#endif

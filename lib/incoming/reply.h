@@ -1,0 +1,135 @@
+/*
+ * reply.h - what a customer's reply says: its kind, the survey it answers,
+ * the score and the comment.
+ *
+ * SYNOPSIS
+ *	struct reply_ctx ctx = { cf, ring, store_or_NULL, now };
+ *	reply_analyze(&ctx, msg, len, &res, &err);
+ *	reply_result_json(&res, &out);	(npsgate parse)
+ *	reply_result_clear(&res);
+ *
+ * DESCRIPTION
+ *	Finds the survey (token in To/Cc/Delivered-To/X-Original-To, else the
+ *	survey's Message-ID in In-Reply-To/References through the store, else
+ *	a token in the subject or the body), tells auto-replies, bounces and
+ *	unsubscribes apart, keeps only the customer's own text (no quote, no
+ *	signature, no disclaimer) and reads a score from it only when it is
+ *	unambiguous. It never writes to the store and never guesses: an
+ *	ambiguous answer is a response without a score.
+ *	Only a token that verifies ties a reply to a survey.
+ */
+#ifndef NPSGATE_REPLY_H
+#define NPSGATE_REPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "conf/config.h"
+#include "survey/nps.h"
+#include "base/npserr.h"
+#include "store/store.h"
+#include "survey/token.h"
+
+enum reply_kind {
+	REPLY_RESPONSE = 0,
+	REPLY_AUTOREPLY,
+	REPLY_BOUNCE,
+	REPLY_UNSUBSCRIBE,
+	REPLY_UNMATCHED,	/* no token, or one that does not verify */
+	REPLY_UNPARSED		/* not a readable message */
+};
+
+struct reply_ctx {
+	const struct config *cf;
+	const struct keyring *ring;
+	struct store *store;	/* NULL: no Message-ID lookup, no survey data */
+	time_t now;
+	/* The bodies the widget's links pre-fill, as the templates hold them
+	 * (widget_mailto_bodies), NULL-ended; NULL: only the wording of the
+	 * templates shipped with npsgate is known. Their lines, left as they
+	 * were, are not a comment. */
+	const char *const *prefill;
+	/* Their subject prefixes (widget_mailto_prefixes), NULL-ended; NULL:
+	 * only [general] subject_prefix and the shipped words are known. */
+	const char *const *prefixes;
+};
+
+struct reply_result {
+	enum reply_kind kind;
+	bool token_found;
+	enum token_status token_status;	/* meaningful when token_found */
+	char survey_id[TOKEN_ID_LEN + 1];	/* "" when none verified */
+	enum survey_type type;
+	int score;			/* -1 when none */
+	enum nps_category category;	/* NPS_NONE when no score */
+	char *comment;			/* NULL or UTF-8 text */
+	char *from;			/* sender address, lowercase, or NULL */
+	char *lang;			/* "fr", "en", or NULL */
+	char *message_id;		/* Message-ID header, or NULL */
+	char *reason;		/* why: for review, auto-reply, unparsed */
+	const char *matched_by;		/* "address", "message-id", "subject",
+					 * "body", "bounced-headers" or NULL */
+	bool survey_in_store;	/* survey_id's row was read (ctx->store) */
+	char *recipient;	/* that row's recipient, or NULL */
+};
+
+int reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
+    struct reply_result *out, struct npserr *err);
+void reply_result_clear(struct reply_result *res);
+const char *reply_kind_name(enum reply_kind kind);
+/* One JSON object, no newline, with the stable field names kind,
+ * token_status, survey_id, score, category, comment, from, lang, reason. */
+void reply_result_json(const struct reply_result *res, struct buf *out);
+/* Appends s as a JSON string (quoted, escaped, invalid UTF-8 replaced). */
+void reply_json_string(struct buf *out, const char *s);
+
+/*
+ * The pieces reply_analyze is made of, on plain UTF-8 text (for the unit
+ * tests and the benchmark). None of them allocates anything the caller
+ * must free besides what it appends to its own buf.
+ */
+
+/* The customer's own text of a plain-text body: quoted lines,
+ * attributions, Outlook header blocks (and all that follows them),
+ * signatures, closing formulas with their name block, disclaimers and the
+ * widget's pre-filled lines (those of prefill without {score}, see struct
+ * reply_ctx, and the shipped templates' wording) removed; lines trimmed,
+ * blank runs made one blank line. Appends to out. */
+void reply_text_own(const char *text, size_t len, const char *const *prefill,
+    struct buf *out);
+
+struct reply_score {
+	int score;		/* -1 when none */
+	bool ambiguous;		/* several different candidates, a range */
+	bool strong;		/* written as a score ("9/10", "note : 9") */
+	size_t start, end;	/* the first expression giving score, in the
+				 * text (when score >= 0 and found there) */
+	char why[120];		/* "ambiguous: 7 and 8", "no score" ... */
+};
+
+/* Reads a score for a survey of type from text, refusing numbers that are
+ * not scores (dates, times, prices, phone numbers, order numbers,
+ * quantities, decimals, numbers of three digits or more, out of range).
+ * Fills *out; returns out->score. */
+int reply_score_find(const char *text, size_t len, enum survey_type type,
+    struct reply_score *out);
+/* The widget's pre-filled subject: "Note : 9/10", "Score: 9/10" (or
+ * "PREFIX : N/MAX" with the configured prefix, NULL for none), after any
+ * "Re:"; returns the score, or -1. */
+int reply_score_from_subject(const char *subj, size_t len,
+    enum survey_type type, const char *prefix);
+/* The comment: text without a leading score expression ("9", "9/10 -",
+ * "Note : 9/10,"), without a line holding only the score and without the
+ * lines of prefill (see struct reply_ctx; NULL: none) that hold {score}.
+ * Appends to out; blank text gives nothing. */
+void reply_comment_make(const char *text, size_t len, int score,
+    enum survey_type type, const char *const *prefill, struct buf *out);
+/* "fr", "en" or NULL (no clear majority of common words). */
+const char *reply_lang_guess(const char *text, size_t len);
+/* True when text (the own text or a subject) is, or mostly is, a request
+ * to stop receiving surveys. */
+bool reply_text_is_unsubscribe(const char *text, size_t len);
+
+#endif

@@ -1,0 +1,1185 @@
+/*
+ * reply_score.c - the score in a customer's own text, and the comment
+ * that remains; see reply.h (reply_score_find, reply_score_from_subject,
+ * reply_comment_make).
+ *
+ * Every number in the text (digits, keycap emoji, number words in French
+ * and English) is a candidate, unless its context shows it is something
+ * else: part of a date, a time, a price, a phone number, an order or
+ * ticket number, a quantity ("3 jours", "2 times"), a decimal, a number
+ * of three digits or more, or outside the survey's range. A candidate is
+ * strong when it is written as a score ("9/10", "note : 6", "je dirais 7",
+ * "I'd give you an 8", alone on its line, at the start of a line followed
+ * by a separator) and weak otherwise. One value among the strong
+ * candidates, or else exactly one among the weak ones, is the score; two
+ * different values, or two candidates joined as alternatives ("7-8",
+ * "entre 7 et 8", "5 or 6"), make the answer ambiguous: no score.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "survey/nps.h"
+#include "incoming/reply.h"
+#include "incoming/reply_int.h"
+
+#define MAX_CANDIDATES 64
+#define MAX_WORDS 6
+#define WORD_MAX 24
+
+struct cand {
+	int value;
+	size_t start, end;	/* the number itself */
+	size_t xend;		/* end of the expression ("/10", "sur 10") */
+	bool strong;
+	int restricted;		/* 2: "un", "one": alone or "N/10" only;
+				 * 1: "neuf" (also "new"): never weak */
+	bool rejected;
+	bool embedded;		/* weak and inside a sentence: refused */
+};
+
+struct number_word {
+	const char *word;
+	int value;
+	int restricted;
+};
+
+/* "neuf" is also "new", "un"/"one" are articles: they count only where
+ * the text plainly gives a score. */
+static const struct number_word number_words[] = {
+	{ "zéro", 0, 0 }, { "zero", 0, 0 }, { "un", 1, 2 }, { "une", 1, 2 },
+	{ "deux", 2, 0 }, { "trois", 3, 0 }, { "quatre", 4, 0 },
+	{ "cinq", 5, 0 }, { "six", 6, 0 }, { "sept", 7, 0 }, { "huit", 8, 0 },
+	{ "neuf", 9, 1 }, { "dix", 10, 0 }, { "one", 1, 2 }, { "two", 2, 0 },
+	{ "three", 3, 0 }, { "four", 4, 0 }, { "five", 5, 0 },
+	{ "seven", 7, 0 }, { "eight", 8, 0 }, { "nine", 9, 0 },
+	{ "ten", 10, 0 }, { NULL, 0, 0 }
+};
+
+/* Words after a number that make it a quantity, a price, a time... */
+static const char *const units[] = {
+	"h", "heure", "heures", "hr", "hrs", "hour", "hours", "min", "mins",
+	"minute", "minutes", "mn", "sec", "secs", "seconde", "secondes",
+	"second", "seconds", "j", "jour", "jours", "journée", "journées",
+	"day", "days", "semaine", "semaines", "week", "weeks", "mois",
+	"month", "months", "an", "ans", "année", "années", "year", "years",
+	"yr", "yrs", "fois", "time", "times", "reprises", "relance",
+	"relances", "appel", "appels", "call", "calls", "mail", "mails",
+	"e-mail", "e-mails", "email", "emails", "message", "messages",
+	"courriel", "courriels", "article", "articles", "item", "items",
+	"produit", "produits", "product", "products", "colis", "package",
+	"packages", "parcel", "parcels", "commande", "commandes", "order",
+	"orders", "pièce", "pièces", "piece", "pieces", "unité", "unités",
+	"unit", "units", "personne", "personnes", "people", "person",
+	"persons", "enfant", "enfants", "kid", "kids", "children", "euro",
+	"euros", "eur", "usd", "dollar", "dollars", "chf", "pound",
+	"pounds", "cent", "cents", "centimes", "percent", "pourcent",
+	"km", "kg", "g", "m", "cm", "mm", "l", "litre", "litres", "ml",
+	"go", "gb", "mo", "mb", "ko", "kb", "page", "pages", "ticket",
+	"tickets", "étape", "étapes", "step", "steps", "question",
+	"questions", "agent", "agents", "conseiller", "conseillers",
+	"conseillère", "conseillères", "interlocuteur", "interlocuteurs",
+	"technicien", "techniciens", "interventions", "intervention",
+	"visite", "visites", "visits", "tentative", "tentatives",
+	"attempt", "attempts", "am", "pm", "a.m", "p.m", "rue", "avenue",
+	"bd", "boulevard", "allée", "place", "chemin", "impasse", "street",
+	"st", "road", "rd", "ave", "nuit", "nuits", "night", "nights",
+	"exemplaire", "exemplaires", "copies", "copy", "paires", "pairs",
+	"mètres", "meters", "étage", "étages", "floor", "floors", "ème",
+	"eme", "e", "er", "ère", "th", "nd", "rd", "box", "paquets",
+	"paquet", "boîtes", "boites", "boîte", "boxes", "kilos", "grammes",
+	"fichiers", "files", "photos", "pictures", "lignes", "lines",
+	"postes", "licences", "licenses", "utilisateurs", "users",
+	"reprise", "coups", "fautes", "erreurs", "errors", "problèmes",
+	"problems", "issues", "soucis", "points", "pts", "ou plus",
+	"ans", NULL
+};
+
+/* Words before a number that make it a reference, a date, a duration. */
+static const char *const reference_words[] = {
+	"n°", "nº", "no", "num", "numéro", "numero", "number", "nr",
+	"commande", "order", "ticket", "dossier", "facture", "invoice",
+	"réf", "ref", "référence", "reference", "client", "customer",
+	"colis", "suivi", "tracking", "case", "article", "chambre", "room",
+	"page", "version", "v", "iphone", "windows", "galaxy", "pixel",
+	"android", "ios", "rue", "bureau", "étage", "floor", "code", "id",
+	"lot", "item", "sku", "série", "serial", "contrat", "contract",
+	"compte", "account", "tél", "tel", "phone", "fax", "mobile",
+	"portable", "appartement", "apt", "bâtiment", "bat", "porte", "gate",
+	"vol", "flight", "train", "ligne", "line", "étape", "step",
+	"question", "point", "option", "modèle", "model", "après", "after",
+	"depuis", "since", "pendant", "during", "within", "sous", "dans",
+	"in", "en", "avant", "before", "pour", "jusqu'au",
+	"until", "au", "du", "le", "les", "ces", "these", "those", "des",
+	"mes", "my", "nos", "our", "vos", "your", "ses", "his", "her",
+	"their", "leurs", "quelque", "about", "environ", "around", "approx",
+	"approximately", "plus", "moins", "more", "less", "than",
+	"at", "à", "vers", "by", "par", "x", "fois", "sur",
+	"with", "avec", "sans", "without", "attendu", "waited", "wait",
+	"attendre", "taille",
+	"size", "pointure", "lundi", "mardi", "mercredi", "jeudi",
+	"vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
+	"thursday", "friday", "saturday", "sunday", "mon", "tue", "wed",
+	"thu", "fri", "sat", "sun", "lun", "mar", "mer", "jeu", "ven",
+	"sam", "dim", NULL
+};
+
+static const char *const months[] = {
+	"janvier", "février", "fevrier", "mars", "avril", "mai", "juin",
+	"juillet", "août", "aout", "septembre", "octobre", "novembre",
+	"décembre", "decembre", "janv", "févr", "fevr", "fév", "fev", "avr",
+	"juil", "sept", "oct", "nov", "déc", "dec", "january", "february",
+	"march", "april", "may", "june", "july", "august", "september",
+	"october", "november", "december", "jan", "feb", "mar", "apr",
+	"jun", "jul", "aug", "sep", NULL
+};
+
+/* Words before a number (once articles and pronouns are skipped) that
+ * announce a score. */
+static const char *const score_triggers[] = {
+	"note", "noté", "notée", "noterais", "noterai", "score", "rating",
+	"rate", "rated", "mets", "mettrais", "mettrai", "mettre", "mis",
+	"donne", "donnerais", "donnerai", "donner", "dirais", "dirai",
+	"give", "gave", "giving", "attribue", "attribuerais", "vote",
+	"solid", "solide", "évalue", "évaluerais", "grade", "say",
+	"réponse", "answer", "reponse", "évaluation", "evaluation",
+	"satisfaction", "finalement", "plutôt", "rather", "actually",
+	"finally", NULL
+};
+
+/* Words skipped between a trigger and the number ("je vous mets un 9"). */
+static const char *const fillers[] = {
+	"a", "an", "un", "une", "you", "it", "vous", "lui", "us", "nous",
+	"them", "the", "de", "d'un", "d'une", "la", "le", "me", "te",
+	"this", "cela", "ça", "ca", "easily", "facilement", "bien", "solid",
+	"solide", "est", "is", "was", "de", "strong", "good", "bon",
+	"honnêtement", "honestly", "sincèrement", "probablement",
+	"probably", "sûrement", "surely", "donc", "so", "then", "alors",
+	"mon", "ma", "my", "our", "notre", "final", "finale", "of", NULL
+};
+
+/* "pas 10", "not a 10", "au lieu de 9", "instead of 9" */
+static const char *const negations[] = {
+	"pas", "not", "never", "jamais", "instead", "lieu", "n't", NULL
+};
+
+/* What may stand between two numbers offered as alternatives. */
+static const char *const alternatives[] = {
+	"", "-", "–", "—", "/", "ou", "or", "à", "a", "to", "et", "and",
+	"voire", "ou même", "or even", "ou bien", "maybe", "peut-être",
+	"ou peut-être", "or maybe", "perhaps", ",", "~", "sinon", "if not",
+	"...", "…", "hmm", "euh", "ou plutôt", "or rather", "voire même",
+	"ou alors", "entre", "between", "&", NULL
+};
+
+static bool
+in_list(const char *p, size_t n, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (rint_equal(p, n, list[i]))
+			return true;
+	return false;
+}
+
+static bool
+is_word_byte(const char *s, size_t n, size_t i)
+{
+	return rint_is_word_byte(s, n, i) || s[i] == '\'' || s[i] == '-';
+}
+
+/* The word before position pos (after blanks and punctuation), written
+ * lowercase into w (apostrophe ’ made '). Returns its start, or
+ * (size_t)-1 when there is none on the same line. */
+static size_t
+word_before(const char *s, size_t pos, char *w, size_t wsz, bool *crossed)
+{
+	size_t end = pos, start, i, k = 0;
+
+	*crossed = false;
+	while (end > 0) {
+		unsigned char c = (unsigned char)s[end - 1];
+
+		if (c == '\n')
+			return (size_t)-1;
+		if (c == ' ' || c == ':' || c == '=' || c == '(' ||
+		    c == '"' || c == '*')
+			end--;
+		else if (end >= 3 && (unsigned char)s[end - 3] == 0xe2 &&
+		    (unsigned char)s[end - 2] == 0x80 &&
+		    ((unsigned char)s[end - 1] == 0x9c ||
+		    (unsigned char)s[end - 1] == 0x9d))
+			end -= 3;	/* curly quotes */
+		else if (end >= 2 && (unsigned char)s[end - 2] == 0xc2 &&
+		    (unsigned char)s[end - 1] == 0xab)
+			end -= 2;	/* « */
+		else if (c == ',' || c == '.' || c == ';' || c == '!' ||
+		    c == '?') {
+			*crossed = true;
+			end--;
+		} else
+			break;
+	}
+	start = end;
+	while (start > 0) {
+		unsigned char c = (unsigned char)s[start - 1];
+
+		if (rint_is_word_byte(s, pos, start - 1) || c == '\'' ||
+		    c == '-' || c == 0xb0 || c == 0xba)
+			start--;
+		else if (start >= 3 && (unsigned char)s[start - 3] == 0xe2 &&
+		    (unsigned char)s[start - 2] == 0x80 &&
+		    (unsigned char)s[start - 1] == 0x99)
+			start -= 3;
+		else if (c == 0xc2 && start < end)
+			start--;	/* lead byte of ° or º */
+		else
+			break;
+	}
+	if (start == end)
+		return (size_t)-1;
+	for (i = start; i < end && k + 1 < wsz; i++) {
+		if ((unsigned char)s[i] == 0xe2 && i + 2 < end) {
+			w[k++] = '\'';
+			i += 2;
+			continue;
+		}
+		w[k++] = (char)rint_fold(s, i);
+	}
+	w[k] = '\0';
+	if (i < end)
+		w[0] = '\0';	/* too long to be one of ours */
+	return start;
+}
+
+/* Skips blanks (not line ends) from pos. */
+static size_t
+skip_spaces(const char *s, size_t n, size_t pos)
+{
+	while (pos < n && (s[pos] == ' ' || s[pos] == '\t'))
+		pos++;
+	return pos;
+}
+
+/* The word starting at pos (letters, and "." inside abbreviations like
+ * "a.m"); its length, 0 if none. */
+static size_t
+word_at(const char *s, size_t n, size_t pos)
+{
+	size_t i = pos;
+
+	while (i < n && (rint_is_word_byte(s, n, i) || s[i] == '-' ||
+	    (s[i] == '.' && i > pos && i + 1 < n &&
+	    rint_is_alpha((unsigned char)s[i + 1]))))
+		i++;
+	while (i > pos && s[i - 1] == '-')
+		i--;
+	return i - pos;
+}
+
+static bool
+starts_symbol(const char *s, size_t n, size_t pos, const char *sym)
+{
+	size_t m = strlen(sym);
+
+	return pos + m <= n && memcmp(s + pos, sym, m) == 0;
+}
+
+/* Reads a small unsigned number at pos (digits, a number word, or "dix"),
+ * used for the denominator of "9/10" or "9 sur 10". Returns the value and
+ * sets *end, or -1. */
+static int
+read_denominator(const char *s, size_t n, size_t pos, size_t *end)
+{
+	size_t i = pos;
+	int v = 0;
+	size_t k;
+
+	if (i < n && rint_is_digit((unsigned char)s[i])) {
+		while (i < n && rint_is_digit((unsigned char)s[i]) &&
+		    i - pos < 3)
+			v = v * 10 + (s[i++] - '0');
+		if (i < n && (rint_is_digit((unsigned char)s[i]) ||
+		    rint_is_alpha((unsigned char)s[i])))
+			return -1;
+		*end = i;
+		return v;
+	}
+	k = word_at(s, n, pos);
+	for (i = 0; number_words[i].word != NULL; i++)
+		if (rint_equal(s + pos, k, number_words[i].word)) {
+			*end = pos + k;
+			return number_words[i].value;
+		}
+	return -1;
+}
+
+/* The denominator written after a candidate ("/10", " / 10", " sur 10",
+ * " out of 10", " sur dix"): its value and the end of the expression,
+ * or -1 when there is none. */
+static int
+denominator_after(const char *s, size_t n, size_t pos, size_t *end)
+{
+	size_t i = skip_spaces(s, n, pos), k;
+
+	if (i < n && s[i] == '/') {
+		i = skip_spaces(s, n, i + 1);
+		return read_denominator(s, n, i, end);
+	}
+	k = word_at(s, n, i);
+	if (rint_equal(s + i, k, "sur") || rint_equal(s + i, k, "on")) {
+		i = skip_spaces(s, n, i + k);
+		return read_denominator(s, n, i, end);
+	}
+	if (rint_equal(s + i, k, "out")) {
+		i = skip_spaces(s, n, i + k);
+		k = word_at(s, n, i);
+		if (!rint_equal(s + i, k, "of"))
+			return -1;
+		i = skip_spaces(s, n, i + k);
+		return read_denominator(s, n, i, end);
+	}
+	return -1;
+}
+
+/* True when a unit, a currency or a percent sign follows the number. */
+static bool
+unit_after(const char *s, size_t n, size_t pos)
+{
+	size_t i = skip_spaces(s, n, pos), k;
+
+	if (i < n && (s[i] == '%' || s[i] == '$'))
+		return true;
+	if (starts_symbol(s, n, i, "€") || starts_symbol(s, n, i, "£") ||
+	    starts_symbol(s, n, i, "°"))
+		return true;
+	k = word_at(s, n, i);
+	if (k == 0)
+		return false;
+	if (in_list(s + i, k, units))
+		return true;
+	/* "pour cent", "per cent", "ou plus" */
+	if (rint_equal(s + i, k, "per") || rint_equal(s + i, k, "pour")) {
+		size_t j = skip_spaces(s, n, i + k);
+
+		return rint_prefix(s + j, n - j, "cent");
+	}
+	return in_list(s + i, k, months);
+}
+
+/* A number written right after a symbol that makes it money or a
+ * reference: "$9", "€ 9", "#9", "n°9". */
+static bool
+symbol_before(const char *s, size_t pos)
+{
+	size_t i = pos;
+
+	while (i > 0 && s[i - 1] == ' ')
+		i--;
+	if (i == 0)
+		return false;
+	if (s[i - 1] == '$' || s[i - 1] == '#' || s[i - 1] == '+')
+		return true;
+	if (i >= 3 && memcmp(s + i - 3, "€", 3) == 0)
+		return true;
+	if (i >= 2 && (memcmp(s + i - 2, "£", 2) == 0 ||
+	    memcmp(s + i - 2, "°", 2) == 0 || memcmp(s + i - 2, "º", 2) == 0))
+		return true;
+	return false;
+}
+
+/* Reads the words before a candidate: tells whether they announce a score,
+ * deny it, or make the number a reference. */
+static void
+context_before(const char *s, size_t pos, struct cand *c)
+{
+	char w[MAX_WORDS][WORD_MAX];
+	size_t at = pos, k = 0, j;
+	bool crossed, crossed_first = false;
+
+	for (k = 0; k < MAX_WORDS; k++) {
+		size_t st = word_before(s, at, w[k], WORD_MAX, &crossed);
+
+		if (st == (size_t)-1)
+			break;
+		if (k == 0)
+			crossed_first = crossed;
+		if (crossed && k > 0)
+			break;
+		at = st;
+	}
+	if (k == 0)
+		return;
+	/* The word right before the number: a reference, a month... */
+	if (!crossed_first && (in_list(w[0], strlen(w[0]), reference_words) ||
+	    in_list(w[0], strlen(w[0]), months))) {
+		/* but "note de 9", "je mets le 9"? only references. */
+		c->rejected = true;
+		return;
+	}
+	for (j = 0; j < k; j++) {
+		size_t len = strlen(w[j]);
+
+		if (in_list(w[j], len, negations) || rint_suffix(w[j], len,
+		    "n't")) {
+			c->rejected = true;
+			return;
+		}
+		if (in_list(w[j], len, score_triggers)) {
+			if (rint_equal(w[j], len, "say") &&
+			    !(j + 1 < k && (strcmp(w[j + 1], "i'd") == 0 ||
+			    strcmp(w[j + 1], "would") == 0 ||
+			    strcmp(w[j + 1], "i") == 0 ||
+			    strcmp(w[j + 1], "i'll") == 0)))
+				return;
+			if (c->restricted < 2)
+				c->strong = true;
+			return;
+		}
+		if (!in_list(w[j], len, fillers))
+			return;
+	}
+}
+
+/* True when a multiplication sign joins the number [a, b) to another:
+ * "3 x 2", "2x3", "4 × 5". */
+static bool
+times_sign_around(const char *s, size_t n, size_t a, size_t b)
+{
+	size_t i = skip_spaces(s, n, b), j;
+
+	if (i < n && (s[i] == 'x' || s[i] == 'X' || s[i] == '*' ||
+	    starts_symbol(s, n, i, "×"))) {
+		i += starts_symbol(s, n, i, "×") ? 2 : 1;
+		j = skip_spaces(s, n, i);
+		if (j < n && rint_is_digit((unsigned char)s[j]))
+			return true;
+	}
+	i = a;
+	while (i > 0 && s[i - 1] == ' ')
+		i--;
+	if (i >= 2 && memcmp(s + i - 2, "×", 2) == 0)
+		i -= 2;
+	else if (i >= 1 && (s[i - 1] == 'x' || s[i - 1] == 'X' ||
+	    s[i - 1] == '*'))
+		i--;
+	else
+		return false;
+	while (i > 0 && s[i - 1] == ' ')
+		i--;
+	return i > 0 && rint_is_digit((unsigned char)s[i - 1]);
+}
+
+static void
+classify_digits(const char *s, size_t n, struct cand *c, int max)
+{
+	size_t a = c->start, b = c->end, i, groups = 1;
+	int d;
+	size_t dend;
+
+	if (b - a > 2 || (b - a == 2 && s[a] == '0')) {
+		c->rejected = true;
+		return;
+	}
+	/* glued to letters or other digits: "A4", "10h", "2e", "x2" */
+	if (a > 0 && (rint_is_word_byte(s, n, a - 1) || s[a - 1] == '_')) {
+		c->rejected = true;
+		return;
+	}
+	if (b < n && (rint_is_word_byte(s, n, b) || s[b] == '_')) {
+		c->rejected = true;
+		return;
+	}
+	/* decimals, times, dates: "8,5", "8.5", "10:30", "23/11", "23-11-26" */
+	if (a >= 2 && rint_is_digit((unsigned char)s[a - 2]) &&
+	    (s[a - 1] == '.' || s[a - 1] == ',' || s[a - 1] == ':' ||
+	    s[a - 1] == '/' || s[a - 1] == 'h')) {
+		c->rejected = true;
+		return;
+	}
+	if (b + 1 < n && rint_is_digit((unsigned char)s[b + 1]) &&
+	    (s[b] == '.' || s[b] == ',' || s[b] == ':')) {
+		c->rejected = true;
+		return;
+	}
+	if (a > 0 && (s[a - 1] == '/' || s[a - 1] == '=' || s[a - 1] == '&' ||
+	    s[a - 1] == '?' || s[a - 1] == '@')) {
+		c->rejected = true;	/* in a URL or an address */
+		return;
+	}
+	/* "+33 (0)1 23...": a digit in brackets against other digits */
+	if (a > 0 && s[a - 1] == '(' && b + 1 < n && s[b] == ')' &&
+	    (rint_is_digit((unsigned char)s[b + 1]) || s[b + 1] == ' ')) {
+		c->rejected = true;
+		return;
+	}
+	/* "3 x 2", "2×3": a product, not a score */
+	if (times_sign_around(s, n, a, b)) {
+		c->rejected = true;
+		return;
+	}
+	if (symbol_before(s, a)) {
+		c->rejected = true;
+		return;
+	}
+	/* Phone numbers and dates: three digit groups or more joined by one
+	 * separator each ("06 12 34 56 78", "23-11-2026", "23.11.26"). */
+	for (i = b; i + 1 < n && (s[i] == ' ' || s[i] == '.' || s[i] == '-') &&
+	    rint_is_digit((unsigned char)s[i + 1]);) {
+		i++;
+		while (i < n && rint_is_digit((unsigned char)s[i]))
+			i++;
+		groups++;
+	}
+	for (i = a; i >= 2 && (s[i - 1] == ' ' || s[i - 1] == '.' ||
+	    s[i - 1] == '-') && rint_is_digit((unsigned char)s[i - 2]);) {
+		i--;
+		while (i > 0 && rint_is_digit((unsigned char)s[i - 1]))
+			i--;
+		groups++;
+	}
+	if (groups >= 3) {
+		c->rejected = true;
+		return;
+	}
+	d = denominator_after(s, n, b, &dend);
+	if (d >= 0) {
+		if (d != max && d != 10) {
+			c->rejected = true;	/* "23/11", "4/5" in NPS */
+			return;
+		}
+		if (d != max) {
+			c->rejected = true;	/* "7/10" in a CSAT survey */
+			return;
+		}
+		/* "23/10/2026" */
+		if (dend < n && s[dend] == '/' && dend + 1 < n &&
+		    rint_is_digit((unsigned char)s[dend + 1])) {
+			c->rejected = true;
+			return;
+		}
+		c->xend = dend;
+		c->strong = true;
+		return;
+	}
+	if (b < n && s[b] == '/' ) {
+		size_t j = skip_spaces(s, n, b + 1);
+
+		if (j < n && rint_is_digit((unsigned char)s[j])) {
+			c->rejected = true;
+			return;
+		}
+	}
+	if (unit_after(s, n, b))
+		c->rejected = true;
+}
+
+static void
+classify_word(const char *s, size_t n, struct cand *c, int max)
+{
+	size_t b = c->end, dend;
+	int d;
+
+	/* "dix-huit", "sept." (September), "vingt-neuf" */
+	if (b < n && s[b] == '-' && b + 1 < n &&
+	    rint_is_alpha((unsigned char)s[b + 1])) {
+		c->rejected = true;
+		return;
+	}
+	if (c->start > 0 && s[c->start - 1] == '-') {
+		c->rejected = true;
+		return;
+	}
+	if (c->value == 7 && b < n && s[b] == '.' &&
+	    rint_equal(s + c->start, b - c->start, "sept")) {
+		c->rejected = true;
+		return;
+	}
+	d = denominator_after(s, n, b, &dend);
+	if (d >= 0) {
+		if (d != max) {
+			c->rejected = true;
+			return;
+		}
+		c->xend = dend;
+		c->strong = true;
+		return;
+	}
+	if (unit_after(s, n, b))
+		c->rejected = true;
+	else {
+		/* "sept 2026", "trois 10" */
+		size_t j = skip_spaces(s, n, b);
+
+		if (j < n && rint_is_digit((unsigned char)s[j]))
+			c->rejected = true;
+	}
+}
+
+/* Keycaps: "9️⃣" is the digit, an optional U+FE0F and U+20E3; "1️⃣0️⃣"
+ * reads 10. Returns the length of the run at pos, 0 if none. */
+static size_t
+keycap_at(const char *s, size_t n, size_t pos, int *value)
+{
+	size_t i = pos, digits = 0;
+	int v = 0;
+
+	while (i < n && rint_is_digit((unsigned char)s[i])) {
+		size_t j = i + 1;
+
+		if (starts_symbol(s, n, j, "\xef\xb8\x8f"))
+			j += 3;
+		if (!starts_symbol(s, n, j, "\xe2\x83\xa3"))
+			break;
+		v = v * 10 + (s[i] - '0');
+		digits++;
+		i = j + 3;
+	}
+	if (digits == 0 || digits > 2)
+		return 0;
+	*value = v;
+	return i - pos;
+}
+
+/* The position after the candidate's expression and what follows it on
+ * its line: true when only punctuation, blanks or symbols remain (the
+ * number stands alone), or when a separator follows at the start of a
+ * line ("9 - ...", "9, ..."). */
+static bool
+stands_as_score(const char *s, size_t n, const struct cand *c)
+{
+	size_t i = c->start, j;
+	bool line_start = true, alone = true;
+
+	while (i > 0 && s[i - 1] != '\n') {
+		unsigned char ch = (unsigned char)s[i - 1];
+
+		if (ch != ' ' && ch != '*' && ch != '"' && ch != '(' &&
+		    ch != '-' && ch != '>')
+			line_start = false;
+		i--;
+	}
+	if (!line_start)
+		return false;
+	for (j = c->xend; j < n && s[j] != '\n'; j++) {
+		if (rint_is_word_byte(s, n, j)) {
+			alone = false;
+			break;
+		}
+	}
+	if (alone)
+		return true;
+	j = skip_spaces(s, n, c->xend);
+	if (j < n && (s[j] == ',' || s[j] == '-' || s[j] == ':' ||
+	    s[j] == '.' || s[j] == '!' || s[j] == ')' || s[j] == ';'))
+		return true;
+	return starts_symbol(s, n, j, "–") || starts_symbol(s, n, j, "—");
+}
+
+/* A bare number inside a sentence, between two words ("nous sommes 3 à
+ * l'utiliser"), is a quantity or a name, not a score: a weak candidate
+ * counts only at the start of a line, after punctuation or an article
+ * ("un 8"), or before punctuation or the end of its line. */
+static bool
+embedded_in_sentence(const char *s, size_t n, const struct cand *c)
+{
+	size_t i = c->start, j;
+	char w[WORD_MAX];
+	bool crossed;
+
+	while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+		i--;
+	if (i == 0 || s[i - 1] == '\n' || !rint_is_word_byte(s, n, i - 1))
+		return false;
+	if (word_before(s, c->start, w, sizeof(w), &crossed) != (size_t)-1 &&
+	    (strcmp(w, "un") == 0 || strcmp(w, "une") == 0 ||
+	    strcmp(w, "a") == 0 || strcmp(w, "an") == 0 ||
+	    strcmp(w, "un'") == 0))
+		return false;
+	j = skip_spaces(s, n, c->xend);
+	if (j >= n || s[j] == '\n' || s[j] == '\r')
+		return false;
+	return rint_is_word_byte(s, n, j);
+}
+
+static struct cand
+cand_make(int value, size_t start, size_t end, int restricted)
+{
+	struct cand c;
+
+	memset(&c, 0, sizeof(c));
+	c.value = value;
+	c.start = start;
+	c.end = c.xend = end;
+	c.restricted = restricted;
+	return c;
+}
+
+static size_t
+find_candidates(const char *s, size_t n, int max, struct cand *v)
+{
+	size_t i = 0, k = 0, m, w;
+	int val;
+
+	while (i < n && k < MAX_CANDIDATES) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (rint_is_digit(ch) && (m = keycap_at(s, n, i, &val)) > 0) {
+			v[k] = cand_make(val, i, i + m, 0);
+			k++;
+			i += m;
+			continue;
+		}
+		if (starts_symbol(s, n, i, "\xf0\x9f\x94\x9f")) {	/* 🔟 */
+			v[k] = cand_make(10, i, i + 4, 0);
+			k++;
+			i += 4;
+			continue;
+		}
+		if (rint_is_digit(ch)) {
+			m = i;
+			while (m < n && rint_is_digit((unsigned char)s[m]))
+				m++;
+			if (m - i == 1)
+				val = s[i] - '0';
+			else if (m - i == 2)
+				val = (s[i] - '0') * 10 + (s[i + 1] - '0');
+			else
+				val = 1000;	/* refused below */
+			v[k] = cand_make(val, i, m, 0);
+			classify_digits(s, n, &v[k], max);
+			i = v[k].rejected ? m : v[k].xend;
+			k++;
+			continue;
+		}
+		if (rint_is_word_byte(s, n, i) &&
+		    (i == 0 || !is_word_byte(s, n, i - 1))) {
+			size_t j;
+
+			w = 0;
+			while (i + w < n && rint_is_word_byte(s, n, i + w))
+				w++;
+			for (j = 0; number_words[j].word != NULL; j++) {
+				if (!rint_equal(s + i, w, number_words[j].word))
+					continue;
+				v[k] = cand_make(number_words[j].value, i,
+				    i + w, number_words[j].restricted);
+				classify_word(s, n, &v[k], max);
+				if (!v[k].rejected)
+					w = v[k].xend - i;
+				k++;
+				break;
+			}
+			i += w;
+			continue;
+		}
+		i++;
+	}
+	return k;
+}
+
+/* True when what lies between two candidates offers them as
+ * alternatives ("7-8", "7 ou 8", "5 or 6", "entre 7 et 8"). */
+static bool
+joined_as_alternatives(const char *s, const struct cand *a,
+    const struct cand *b)
+{
+	size_t i = a->xend, j = b->start;
+
+	if (j < i || j - i > 24 || memchr(s + i, '\n', j - i) != NULL)
+		return false;
+	/* blanks and commas around the words do not matter:
+	 * "10, maybe 9", "7 ,8" */
+	while (i < j && (s[i] == ' ' || s[i] == '\t' || s[i] == ','))
+		i++;
+	while (j > i && (s[j - 1] == ' ' || s[j - 1] == '\t' ||
+	    s[j - 1] == ','))
+		j--;
+	return in_list(s + i, j - i, alternatives);
+}
+
+/* "de 0 à 10", "on a scale of 1 to 5": the scale, not an answer. */
+static bool
+is_scale_mention(const char *s, const struct cand *a, const struct cand *b,
+    int min, int max)
+{
+	char w[WORD_MAX];
+	bool crossed;
+	size_t i = a->xend, j = b->start;
+
+	if (!(a->value == min || a->value == 0 || a->value == 1) ||
+	    !(b->value == max || b->value == 10))
+		return false;
+	while (i < j && s[i] == ' ')
+		i++;
+	while (j > i && s[j - 1] == ' ')
+		j--;
+	if (!(rint_equal(s + i, j - i, "à") || rint_equal(s + i, j - i, "a") ||
+	    rint_equal(s + i, j - i, "to") || rint_equal(s + i, j - i, "-") ||
+	    rint_equal(s + i, j - i, "et") || rint_equal(s + i, j - i, "and")))
+		return false;
+	if (word_before(s, a->start, w, sizeof(w), &crossed) == (size_t)-1)
+		return false;
+	return strcmp(w, "de") == 0 || strcmp(w, "from") == 0 ||
+	    strcmp(w, "of") == 0 || strcmp(w, "between") == 0 ||
+	    strcmp(w, "entre") == 0 || strcmp(w, "échelle") == 0 ||
+	    strcmp(w, "scale") == 0;
+}
+
+/*
+ * reply_score_find - see reply.h and the file comment.
+ */
+int
+reply_score_find(const char *s, size_t n, enum survey_type type,
+    struct reply_score *out)
+{
+	struct cand v[MAX_CANDIDATES];
+	size_t k, i, first = (size_t)-1;
+	int min = nps_score_min(type), max = nps_score_max(type);
+	int strong = -1, weak = -1;
+	bool strong_conflict = false, weak_conflict = false;
+	int other = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->score = -1;
+	k = find_candidates(s, n, max, v);
+	/* The scale quoted back ("de 0 à 10") before anything else, since
+	 * its words ("à", "to") would otherwise hide it. */
+	for (i = 0; i + 1 < k; i++) {
+		if (v[i].rejected || v[i + 1].rejected)
+			continue;
+		if (is_scale_mention(s, &v[i], &v[i + 1], min, max))
+			v[i].rejected = v[i + 1].rejected = true;
+	}
+	for (i = 0; i < k; i++) {
+		if (v[i].rejected)
+			continue;
+		context_before(s, v[i].start, &v[i]);
+		if (v[i].rejected)
+			continue;
+		if (!v[i].strong && stands_as_score(s, n, &v[i]))
+			v[i].strong = true;
+		if (v[i].restricted && !v[i].strong)
+			v[i].rejected = true;
+		if (!v[i].strong && embedded_in_sentence(s, n, &v[i]))
+			v[i].embedded = true;
+		if (v[i].value < min || v[i].value > max)
+			v[i].rejected = true;
+	}
+	for (i = 0; i + 1 < k; i++) {
+		if (v[i].rejected || v[i + 1].rejected)
+			continue;
+		if (v[i].value != v[i + 1].value &&
+		    joined_as_alternatives(s, &v[i], &v[i + 1])) {
+			out->ambiguous = true;
+			snprintf(out->why, sizeof(out->why),
+			    "ambiguous: %d or %d", v[i].value, v[i + 1].value);
+			return -1;
+		}
+	}
+	/* Offered as alternatives or not, a number inside a sentence is not
+	 * an answer. */
+	for (i = 0; i < k; i++)
+		if (v[i].embedded)
+			v[i].rejected = true;
+	for (i = 0; i < k; i++) {
+		if (v[i].rejected)
+			continue;
+		if (v[i].strong) {
+			if (strong < 0) {
+				strong = v[i].value;
+				first = i;
+			} else if (strong != v[i].value) {
+				strong_conflict = true;
+				other = v[i].value;
+			}
+		} else {
+			if (weak < 0)
+				weak = v[i].value;
+			else if (weak != v[i].value) {
+				weak_conflict = true;
+				if (strong < 0)
+					other = v[i].value;
+			}
+		}
+	}
+	if (strong >= 0 && !strong_conflict) {
+		out->score = strong;
+		out->strong = true;
+		out->start = v[first].start;
+		out->end = v[first].xend;
+		return out->score;
+	}
+	if (strong_conflict) {
+		out->ambiguous = true;
+		snprintf(out->why, sizeof(out->why), "ambiguous: %d and %d",
+		    strong, other);
+		return -1;
+	}
+	if (weak >= 0 && !weak_conflict) {
+		for (i = 0; i < k; i++)
+			if (!v[i].rejected && v[i].value == weak)
+				break;
+		out->score = weak;
+		out->start = v[i].start;
+		out->end = v[i].xend;
+		return out->score;
+	}
+	if (weak_conflict) {
+		out->ambiguous = true;
+		snprintf(out->why, sizeof(out->why), "ambiguous: %d and %d",
+		    weak, other);
+		return -1;
+	}
+	snprintf(out->why, sizeof(out->why), "no score");
+	return -1;
+}
+
+/*
+ * reply_score_from_subject - see reply.h. Looks for "WORD : N/MAX" with
+ * WORD the configured prefix, "note", "score" or "rating".
+ */
+int
+reply_score_from_subject(const char *s, size_t n, enum survey_type type,
+    const char *prefix)
+{
+	static const char *const words[] = { "note", "score", "rating",
+		"évaluation", "evaluation", NULL };
+	int max = nps_score_max(type), min = nps_score_min(type);
+	size_t i, j, k, e;
+	int v, d, w;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && rint_is_word_byte(s, n, i - 1))
+			continue;
+		k = 0;
+		if (prefix != NULL && prefix[0] != '\0' &&
+		    strlen(prefix) <= n - i &&
+		    strncasecmp(s + i, prefix, strlen(prefix)) == 0)
+			k = strlen(prefix);
+		for (w = 0; k == 0 && words[w] != NULL; w++)
+			if (rint_prefix(s + i, n - i, words[w]))
+				k = strlen(words[w]);
+		if (k == 0)
+			continue;
+		j = skip_spaces(s, n, i + k);
+		if (j >= n || s[j] != ':')
+			continue;
+		j = skip_spaces(s, n, j + 1);
+		if (j >= n || !rint_is_digit((unsigned char)s[j]))
+			continue;
+		v = 0;
+		for (e = j; e < n && rint_is_digit((unsigned char)s[e]) &&
+		    e - j < 3; e++)
+			v = v * 10 + (s[e] - '0');
+		if (e < n && rint_is_digit((unsigned char)s[e]))
+			continue;
+		d = denominator_after(s, n, e, &e);
+		if (d != max || v < min || v > max)
+			continue;
+		return v;
+	}
+	return -1;
+}
+
+/* Length of a leading "Note :", "Score:", "Ma note :" at s (and blanks),
+ * or 0. */
+static size_t
+note_prefix(const char *s, size_t n)
+{
+	static const char *const words[] = { "ma note", "note", "score",
+		"my score", "rating", "my rating", "évaluation", NULL };
+	size_t i, j, m;
+
+	for (i = 0; words[i] != NULL; i++) {
+		m = strlen(words[i]);
+		if (!rint_prefix(s, n, words[i]))
+			continue;
+		j = skip_spaces(s, n, m);
+		if (j < n && (s[j] == ':' || s[j] == '='))
+			return skip_spaces(s, n, j + 1);
+	}
+	return 0;
+}
+
+/* Length of the score expression at the start of s whose value is score
+ * ("9", "9/10", "9 sur 10", "neuf", "9️⃣", "🔟"), or 0. *word tells
+ * whether it was written in words. */
+static size_t
+score_expression(const char *s, size_t n, int score, int max, bool *word)
+{
+	size_t i = 0, e, k;
+	int v = -1, d, j;
+
+	*word = false;
+	if ((k = keycap_at(s, n, 0, &v)) > 0) {
+		i = k;
+	} else if (starts_symbol(s, n, 0, "\xf0\x9f\x94\x9f")) {
+		v = 10;
+		i = 4;
+	} else if (n > 0 && rint_is_digit((unsigned char)s[0])) {
+		v = 0;
+		while (i < n && rint_is_digit((unsigned char)s[i]) && i < 3)
+			v = v * 10 + (s[i++] - '0');
+		if (i < n && (rint_is_digit((unsigned char)s[i]) ||
+		    rint_is_word_byte(s, n, i)))
+			return 0;
+	} else {
+		k = 0;
+		while (k < n && rint_is_word_byte(s, n, k))
+			k++;
+		for (j = 0; number_words[j].word != NULL; j++)
+			if (rint_equal(s, k, number_words[j].word)) {
+				v = number_words[j].value;
+				i = k;
+				*word = true;
+				break;
+			}
+	}
+	if (v != score)
+		return 0;
+	d = denominator_after(s, n, i, &e);
+	if (d == max)
+		i = e;
+	else if (unit_after(s, n, i))
+		return 0;	/* "Trois relances ...": not the score */
+	return i;
+}
+
+/* After a leading score: the separator ("-", ",", ":", ".", "!", "–")
+ * and blanks. */
+static size_t
+skip_separator(const char *s, size_t n, size_t i)
+{
+	i = skip_spaces(s, n, i);
+	while (i < n) {
+		if (s[i] == '-' || s[i] == ',' || s[i] == ':' || s[i] == '.' ||
+		    s[i] == '!' || s[i] == ';' || s[i] == ')')
+			i++;
+		else if (starts_symbol(s, n, i, "–") ||
+		    starts_symbol(s, n, i, "—"))
+			i += 3;
+		else
+			break;
+		i = skip_spaces(s, n, i);
+	}
+	return i;
+}
+
+/* "Seven, because ..." reads as one sentence: the score stays in it. */
+static bool
+starts_because(const char *s, size_t n)
+{
+	static const char *const words[] = { "parce qu", "car ", "because",
+		"since ", "as ", "vu que", "puisque", "étant donné", "given ",
+		"due to", "à cause", "grâce", "thanks to", "comme ", NULL };
+	size_t i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (rint_prefix(s, n, words[i]))
+			return true;
+	return false;
+}
+
+static void
+append_trimmed(const char *s, size_t n, struct buf *out)
+{
+	while (n > 0 && rint_is_blank((unsigned char)*s))
+		s++, n--;
+	while (n > 0 && rint_is_blank((unsigned char)s[n - 1]))
+		n--;
+	buf_append(out, s, n);
+}
+
+/*
+ * drop_prefill_scores - s[0..n) without the lines that read as a line of
+ * the widget's pre-filled body holding the score ("My score: 9/10" in the
+ * templates' own words), into out. Returns false, out untouched, when
+ * there is none.
+ */
+static bool
+drop_prefill_scores(const char *s, size_t n, const char *const *prefill,
+    struct buf *out)
+{
+	size_t ls, le, a, b;
+	bool dropped = false;
+
+	if (prefill == NULL)
+		return false;
+	for (ls = 0; ls < n; ls = le + 1) {
+		const char *nl = memchr(s + ls, '\n', n - ls);
+
+		le = nl ? (size_t)(nl - s) : n;
+		for (a = ls; a < le && rint_is_blank((unsigned char)s[a]); a++)
+			;
+		for (b = le; b > a && rint_is_blank((unsigned char)s[b - 1]);
+		    b--)
+			;
+		if (b > a && rint_prefill_line(prefill, s + a, b - a, true)) {
+			if (!dropped)
+				buf_append(out, s, ls);
+			dropped = true;
+			continue;
+		}
+		if (dropped)
+			buf_append(out, s + ls, le < n ? le + 1 - ls : le - ls);
+	}
+	return dropped;
+}
+
+/*
+ * reply_comment_make - see reply.h. The lines of the templates'
+ * pre-filled body that hold the score go; then the first line that starts
+ * with the score loses that expression (and its separator) when the line
+ * is the first of the text or holds nothing else; the line goes when
+ * empty.
+ */
+void
+reply_comment_make(const char *s, size_t n, int score, enum survey_type type,
+    const char *const *prefill, struct buf *out)
+{
+	size_t ls = 0, le, i, p, e, first = (size_t)-1;
+	int max = nps_score_max(type);
+	struct buf tmp = BUF_INIT, kept = BUF_INIT;
+	bool word;
+
+	if (score < 0) {
+		append_trimmed(s, n, out);
+		return;
+	}
+	if (drop_prefill_scores(s, n, prefill, &kept)) {
+		reply_comment_make(kept.data ? kept.data : "", kept.len, score,
+		    type, NULL, out);
+		buf_free(&kept);
+		return;
+	}
+	for (ls = 0; ls < n; ls = le + 1) {
+		const char *nl = memchr(s + ls, '\n', n - ls);
+
+		le = nl ? (size_t)(nl - s) : n;
+		i = skip_spaces(s, le, ls);
+		if (i == le)
+			continue;
+		if (first == (size_t)-1)
+			first = ls;
+		p = i + note_prefix(s + i, le - i);
+		e = score_expression(s + p, le - p, score, max, &word);
+		if (e == 0)
+			continue;
+		e = skip_separator(s, le, p + e);
+		/* Inside a later line, or a number word opening a sentence
+		 * ("Nine. Daniel rebooked..."): part of the comment. */
+		if ((first != ls || word) && e < le)
+			continue;
+		if (starts_because(s + e, le - e))
+			break;		/* "Sept, parce que ...": a sentence */
+		buf_append(&tmp, s, ls);
+		buf_append(&tmp, s + e, n - e);
+		append_trimmed(tmp.data ? tmp.data : "", tmp.len, out);
+		buf_free(&tmp);
+		return;
+	}
+	append_trimmed(s, n, out);
+}

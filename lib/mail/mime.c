@@ -1,0 +1,1276 @@
+/*
+ * mime.c - RFC 5322 / MIME parsing and transfer-encoding codecs; see mime.h.
+ *
+ * The parser works on offsets into the caller's bytes and never changes
+ * them: a rewriter can then copy every byte outside one part verbatim.
+ * Nothing here assumes NUL-terminated or valid input; every scan is bounded
+ * by the length it was given.
+ */
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mail/mime.h"
+#include "base/xalloc.h"
+
+struct mime_ctx {
+	const char *msg;
+	size_t len;
+	int parts;
+	struct npserr *err;
+};
+
+static int parse_part(struct mime_ctx *ctx, struct mime_part *part,
+    size_t start, size_t end, int depth, bool digest_child);
+
+static int
+is_wsp(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* Copies at most cap - 1 bytes, lowercased, NUL-terminated. */
+static void
+copy_lower(char *dst, size_t cap, const char *p, size_t n)
+{
+	size_t i;
+
+	if (n >= cap)
+		n = cap - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (char)lower((unsigned char)p[i]);
+	dst[n] = '\0';
+}
+
+/*
+ * mime_header_block_len - the header block ends at the first empty line;
+ * a header block with no empty line is the whole message.
+ */
+size_t
+mime_header_block_len(const char *p, size_t n)
+{
+	const char *q, *end = p + n;
+
+	if (n >= 1 && p[0] == '\n')
+		return 1;
+	if (n >= 2 && p[0] == '\r' && p[1] == '\n')
+		return 2;
+	q = p;
+	while (q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+		q++;
+		if (q < end && *q == '\n')
+			return (size_t)(q + 1 - p);
+		if (q + 1 < end && q[0] == '\r' && q[1] == '\n')
+			return (size_t)(q + 2 - p);
+	}
+	return n;
+}
+
+int
+mime_header_find_in(const char *hdr, size_t hlen, const char *name,
+    const char **value, size_t *vlen)
+{
+	size_t nlen = strlen(name), pos = 0, i, vstart, vend;
+	const char *nl;
+
+	while (pos < hlen) {
+		const char *line = hdr + pos;
+		size_t rest = hlen - pos, linelen;
+
+		nl = memchr(line, '\n', rest);
+		linelen = nl ? (size_t)(nl - line) + 1 : rest;
+		if (!is_wsp((unsigned char)line[0]) && rest > nlen &&
+		    strncasecmp(line, name, nlen) == 0) {
+			i = nlen;
+			while (i < linelen && is_wsp((unsigned char)line[i]))
+				i++;
+			if (i < linelen && line[i] == ':') {
+				i++;
+				/* The value runs through continuation lines. */
+				vend = pos + linelen;
+				while (vend < hlen &&
+				    is_wsp((unsigned char)hdr[vend])) {
+					nl = memchr(hdr + vend, '\n',
+					    hlen - vend);
+					vend = nl ? (size_t)(nl - hdr) + 1 :
+					    hlen;
+				}
+				vstart = pos + i;
+				while (vstart < vend &&
+				    is_wsp((unsigned char)hdr[vstart]))
+					vstart++;
+				while (vend > vstart &&
+				    (hdr[vend - 1] == '\n' ||
+				    hdr[vend - 1] == '\r'))
+					vend--;
+				*value = hdr + vstart;
+				*vlen = vend - vstart;
+				return 1;
+			}
+		}
+		pos += linelen;
+	}
+	return 0;
+}
+
+int
+mime_header_find(const char *msg, const struct mime_part *part,
+    const char *name, const char **value, size_t *vlen)
+{
+	return mime_header_find_in(msg + part->hdr_off, part->hdr_len, name,
+	    value, vlen);
+}
+
+/* Skips blanks, line breaks and (nested) comments. */
+static size_t
+skip_cfws(const char *v, size_t n, size_t i)
+{
+	int depth;
+
+	for (;;) {
+		while (i < n && (is_wsp((unsigned char)v[i]) || v[i] == '\r' ||
+		    v[i] == '\n'))
+			i++;
+		if (i >= n || v[i] != '(')
+			return i;
+		depth = 0;
+		for (; i < n; i++) {
+			if (v[i] == '\\' && i + 1 < n) {
+				i++;
+				continue;
+			}
+			if (v[i] == '(')
+				depth++;
+			else if (v[i] == ')' && --depth == 0) {
+				i++;
+				break;
+			}
+		}
+	}
+}
+
+int
+mime_param_get(const char *v, size_t vlen, const char *param,
+    struct buf *out)
+{
+	size_t plen = strlen(param), i = 0, a0, a1;
+	bool inq = false;
+
+	/* Skip the main value (type/subtype or disposition). */
+	for (; i < vlen; i++) {
+		if (v[i] == '"')
+			inq = !inq;
+		else if (v[i] == '\\' && inq)
+			i++;
+		else if (v[i] == ';' && !inq)
+			break;
+	}
+	while (i < vlen) {
+		i++;	/* the ';' */
+		i = skip_cfws(v, vlen, i);
+		a0 = i;
+		while (i < vlen && v[i] != '=' && v[i] != ';' &&
+		    !is_wsp((unsigned char)v[i]) && v[i] != '\r' &&
+		    v[i] != '\n')
+			i++;
+		a1 = i;
+		i = skip_cfws(v, vlen, i);
+		if (i >= vlen || v[i] != '=') {
+			while (i < vlen && v[i] != ';')
+				i++;
+			continue;
+		}
+		i = skip_cfws(v, vlen, i + 1);
+		if (a1 - a0 == plen && strncasecmp(v + a0, param, plen) == 0) {
+			if (i < vlen && v[i] == '"') {
+				for (i++; i < vlen && v[i] != '"'; i++) {
+					if (v[i] == '\\' && i + 1 < vlen)
+						i++;
+					if (v[i] == '\r' || v[i] == '\n')
+						continue;
+					buf_putc(out, v[i]);
+				}
+			} else {
+				a0 = i;
+				while (i < vlen && v[i] != ';' &&
+				    !is_wsp((unsigned char)v[i]) &&
+				    v[i] != '\r' && v[i] != '\n' &&
+				    v[i] != '(')
+					i++;
+				buf_append(out, v + a0, i - a0);
+			}
+			return 1;
+		}
+		/* Not ours: skip its value, quoted strings included. */
+		if (i < vlen && v[i] == '"') {
+			for (i++; i < vlen && v[i] != '"'; i++)
+				if (v[i] == '\\')
+					i++;
+		}
+		while (i < vlen && v[i] != ';')
+			i++;
+	}
+	return 0;
+}
+
+static enum mime_cte
+parse_cte(const char *v, size_t n)
+{
+	static const struct {
+		const char *name;
+		enum mime_cte cte;
+	} tab[] = {
+		{ "7bit", MIME_CTE_7BIT },
+		{ "8bit", MIME_CTE_8BIT },
+		{ "binary", MIME_CTE_BINARY },
+		{ "quoted-printable", MIME_CTE_QP },
+		{ "base64", MIME_CTE_BASE64 },
+	};
+	size_t i;
+
+	while (n > 0 && (is_wsp((unsigned char)v[n - 1]) || v[n - 1] == '\r' ||
+	    v[n - 1] == '\n'))
+		n--;
+	/* A comment after the value is legal: "7bit (plain)". */
+	for (i = 0; i < n; i++)
+		if (is_wsp((unsigned char)v[i]) || v[i] == '(' || v[i] == ';') {
+			n = i;
+			break;
+		}
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strlen(tab[i].name) == n &&
+		    strncasecmp(v, tab[i].name, n) == 0)
+			return tab[i].cte;
+	return MIME_CTE_UNKNOWN;
+}
+
+/* Fills type, subtype, charset, boundary, cte and attachment. */
+static int
+parse_part_headers(struct mime_ctx *ctx, struct mime_part *part,
+    bool digest_child)
+{
+	const char *hdr = ctx->msg + part->hdr_off, *v;
+	size_t hlen = part->hdr_len, vlen, i, t0;
+	struct buf b = BUF_INIT;
+
+	if (digest_child) {
+		snprintf(part->type, sizeof(part->type), "message");
+		snprintf(part->subtype, sizeof(part->subtype), "rfc822");
+	} else {
+		snprintf(part->type, sizeof(part->type), "text");
+		snprintf(part->subtype, sizeof(part->subtype), "plain");
+	}
+	part->charset[0] = '\0';
+	part->boundary[0] = '\0';
+	part->cte = MIME_CTE_7BIT;
+	part->attachment = false;
+
+	if (mime_header_find_in(hdr, hlen, "Content-Type", &v, &vlen)) {
+		i = skip_cfws(v, vlen, 0);
+		t0 = i;
+		while (i < vlen && v[i] != '/' && v[i] != ';' &&
+		    !is_wsp((unsigned char)v[i]))
+			i++;
+		if (i < vlen && v[i] == '/' && i > t0) {
+			size_t s0 = i + 1, s1 = s0;
+
+			while (s1 < vlen && v[s1] != ';' &&
+			    !is_wsp((unsigned char)v[s1]) && v[s1] != '(' &&
+			    v[s1] != '\r' && v[s1] != '\n')
+				s1++;
+			if (s1 > s0) {
+				copy_lower(part->type, sizeof(part->type),
+				    v + t0, i - t0);
+				copy_lower(part->subtype,
+				    sizeof(part->subtype), v + s0, s1 - s0);
+			}
+		}
+		/* An unreadable type stays text/plain (RFC 2045 5.2). */
+		if (mime_param_get(v, vlen, "charset", &b) && b.len > 0)
+			copy_lower(part->charset, sizeof(part->charset),
+			    b.data, b.len);
+		buf_reset(&b);
+		if (strcmp(part->type, "multipart") == 0) {
+			if (!mime_param_get(v, vlen, "boundary", &b) ||
+			    b.len == 0) {
+				npserr_set(ctx->err, "multipart/%s at offset "
+				    "%zu has no boundary parameter",
+				    part->subtype, part->hdr_off);
+				buf_free(&b);
+				return -1;
+			}
+			if (b.len >= sizeof(part->boundary)) {
+				npserr_set(ctx->err, "multipart boundary at "
+				    "offset %zu is %zu characters long "
+				    "(at most 70 allowed)", part->hdr_off,
+				    b.len);
+				buf_free(&b);
+				return -1;
+			}
+			for (i = 0; i < b.len; i++)
+				if ((unsigned char)b.data[i] < 0x20 ||
+				    (unsigned char)b.data[i] >= 0x7f)
+					break;
+			if (i < b.len) {
+				npserr_set(ctx->err, "multipart boundary at "
+				    "offset %zu holds a control or 8-bit "
+				    "character", part->hdr_off);
+				buf_free(&b);
+				return -1;
+			}
+			memcpy(part->boundary, b.data, b.len);
+			part->boundary[b.len] = '\0';
+		}
+	}
+	buf_free(&b);
+	if (mime_header_find_in(hdr, hlen, "Content-Transfer-Encoding", &v,
+	    &vlen))
+		part->cte = parse_cte(v, vlen);
+	if (mime_header_find_in(hdr, hlen, "Content-Disposition", &v, &vlen)) {
+		i = skip_cfws(v, vlen, 0);
+		if (vlen - i >= 10 && strncasecmp(v + i, "attachment", 10) == 0)
+			part->attachment = true;
+	}
+	return 0;
+}
+
+/*
+ * Finds the next delimiter line "--boundary" at or after from, starting a
+ * line, in [from, end). Returns its offset or (size_t)-1; *close is set
+ * for "--boundary--", *next to the offset after the line.
+ */
+static size_t
+find_delimiter(const struct mime_ctx *ctx, const char *bd, size_t blen,
+    size_t from, size_t end, size_t bodystart, bool *close, size_t *next)
+{
+	const char *m = ctx->msg, *p;
+	size_t pos = from, i;
+
+	/*
+	 * memchr for '-' rather than memmem for the boundary: base64, the bulk
+	 * of big messages, holds no '-' at all, and memchr is much faster.
+	 */
+	while (pos + 2 + blen <= end) {
+		p = memchr(m + pos, '-', end - pos - 1 - blen);
+		if (p == NULL)
+			return (size_t)-1;
+		i = (size_t)(p - m);
+		pos = i + 1;
+		/* "--boundary" at the start of a line. */
+		if ((i != bodystart && m[i - 1] != '\n') || m[i + 1] != '-' ||
+		    memcmp(m + i + 2, bd, blen) != 0)
+			continue;
+		i += 2;
+		i += blen;
+		*close = false;
+		if (i + 1 < end && m[i] == '-' && m[i + 1] == '-') {
+			*close = true;
+			i += 2;
+		}
+		while (i < end && is_wsp((unsigned char)m[i]))
+			i++;
+		if (i < end && m[i] == '\r' && i + 1 < end && m[i + 1] == '\n')
+			i += 2;
+		else if (i < end && m[i] == '\n')
+			i++;
+		else if (i < end && !*close)
+			continue;	/* "--boundaryX": a longer boundary */
+		else if (i < end) {
+			/* "--boundary--junk" closes too (RFC 2046 tolerance). */
+			const char *nl = memchr(m + i, '\n', end - i);
+
+			i = nl ? (size_t)(nl - m) + 1 : end;
+		}
+		*next = i;
+		return (size_t)(p - m);
+	}
+	return (size_t)-1;
+}
+
+/* Start of the line break that ends the line before offset off. */
+static size_t
+strip_eol_before(const char *m, size_t start, size_t off)
+{
+	if (off > start && m[off - 1] == '\n') {
+		off--;
+		if (off > start && m[off - 1] == '\r')
+			off--;
+	}
+	return off;
+}
+
+static int
+parse_multipart(struct mime_ctx *ctx, struct mime_part *part, int depth)
+{
+	const char *bd = part->boundary;
+	size_t blen = strlen(bd), bstart = part->body_off;
+	size_t end = part->body_off + part->body_len, next, d, pstart;
+	struct mime_part **tail = &part->child, *child;
+	bool close = false, digest = strcmp(part->subtype, "digest") == 0;
+
+	d = find_delimiter(ctx, bd, blen, bstart, end, bstart, &close, &next);
+	if (d == (size_t)-1) {
+		npserr_set(ctx->err, "multipart/%s at offset %zu: boundary "
+		    "\"%s\" never appears in its body", part->subtype,
+		    part->hdr_off, bd);
+		return -1;
+	}
+	while (!close) {
+		pstart = next;
+		d = find_delimiter(ctx, bd, blen, pstart, end, bstart, &close,
+		    &next);
+		if (d == (size_t)-1) {
+			npserr_set(ctx->err, "multipart/%s at offset %zu: "
+			    "boundary \"%s\" is never closed", part->subtype,
+			    part->hdr_off, bd);
+			return -1;
+		}
+		child = xcalloc(1, sizeof(*child));
+		*tail = child;
+		tail = &child->next;
+		if (parse_part(ctx, child, pstart,
+		    strip_eol_before(ctx->msg, pstart, d), depth + 1,
+		    digest) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+parse_part(struct mime_ctx *ctx, struct mime_part *part, size_t start,
+    size_t end, int depth, bool digest_child)
+{
+	if (depth > MIME_MAX_DEPTH) {
+		npserr_set(ctx->err, "MIME parts nested deeper than %d "
+		    "levels at offset %zu", MIME_MAX_DEPTH, start);
+		return -1;
+	}
+	if (++ctx->parts > MIME_MAX_PARTS) {
+		npserr_set(ctx->err, "more than %d MIME parts",
+		    MIME_MAX_PARTS);
+		return -1;
+	}
+	if (end < start)
+		end = start;
+	part->depth = depth;
+	part->hdr_off = start;
+	part->hdr_len = mime_header_block_len(ctx->msg + start, end - start);
+	part->body_off = start + part->hdr_len;
+	part->body_len = end - part->body_off;
+	if (parse_part_headers(ctx, part, digest_child) < 0)
+		return -1;
+	if (strcmp(part->type, "multipart") == 0)
+		return parse_multipart(ctx, part, depth);
+	if (strcmp(part->type, "message") == 0 &&
+	    strcmp(part->subtype, "rfc822") == 0 &&
+	    part->cte != MIME_CTE_QP && part->cte != MIME_CTE_BASE64 &&
+	    part->body_len > 0) {
+		struct mime_part *child = xcalloc(1, sizeof(*child));
+		int saved = ctx->parts;
+
+		part->child = child;
+		if (parse_part(ctx, child, part->body_off, end, depth + 1,
+		    false) < 0) {
+			/*
+			 * An attached message is opaque to us; a broken one
+			 * must not make its carrier unreadable, unless it
+			 * breaks the limits that protect us.
+			 */
+			if (ctx->parts > MIME_MAX_PARTS ||
+			    depth + 1 >= MIME_MAX_DEPTH)
+				return -1;
+			mime_tree_free(child);
+			part->child = NULL;
+			ctx->parts = saved;
+		}
+	}
+	return 0;
+}
+
+struct mime_part *
+mime_parse(const char *msg, size_t len, struct npserr *err)
+{
+	struct mime_ctx ctx = { msg, len, 0, err };
+	struct mime_part *root = xcalloc(1, sizeof(*root));
+
+	if (parse_part(&ctx, root, 0, len, 0, false) < 0) {
+		mime_tree_free(root);
+		return NULL;
+	}
+	return root;
+}
+
+void
+mime_tree_free(struct mime_part *root)
+{
+	struct mime_part *p, *next;
+
+	/* Iterative over siblings, recursive over depth (bounded). */
+	for (p = root; p != NULL; p = next) {
+		next = p->next;
+		mime_tree_free(p->child);
+		free(p);
+	}
+}
+
+/* --- transfer encodings ------------------------------------------------ */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+mime_qp_decode(const char *p, size_t n, struct buf *out)
+{
+	const char *end = p + n, *eq, *q;
+	char *d;
+	int bad = 0, h, l;
+
+	/* Decoding never grows the text: write straight into the buffer. */
+	buf_reserve(out, n);
+	d = out->data + out->len;
+	while (p < end) {
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq == NULL)
+			eq = end;
+		memcpy(d, p, (size_t)(eq - p));
+		d += eq - p;
+		p = eq;
+		if (p == end)
+			break;
+		if (end - p >= 3 && (h = hexval((unsigned char)p[1])) >= 0 &&
+		    (l = hexval((unsigned char)p[2])) >= 0) {
+			*d++ = (char)(h * 16 + l);
+			p += 3;
+			continue;
+		}
+		/* Soft line break: "=" [blanks] line end, or "=" at the end. */
+		q = p + 1;
+		while (q < end && is_wsp((unsigned char)*q))
+			q++;
+		if (q < end && *q == '\n')
+			p = q + 1;
+		else if (end - q >= 2 && q[0] == '\r' && q[1] == '\n')
+			p = q + 2;
+		else if (q == end)
+			p = end;
+		else {
+			*d++ = '=';
+			bad = 1;
+			p++;
+		}
+	}
+	out->len = (size_t)(d - out->data);
+	out->data[out->len] = '\0';
+	return bad;
+}
+
+static const char b64chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Value of each byte as a base64 digit, -1 for none (a constant table:
+ * nothing to initialise, safe in the milter's threads). */
+static const signed char b64val[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+int
+mime_base64_decode(const char *p, size_t n, struct buf *out)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+	uint32_t acc = 0;
+	int bits = 0, bad = 0, pad = 0;
+	signed char v;
+	char *d;
+
+	buf_reserve(out, n / 4 * 3 + 3);
+	d = out->data + out->len;
+	for (; s < end; s++) {
+		/* Whole quanta of valid characters, the common case. */
+		if (bits == 0 && pad == 0 && end - s >= 4) {
+			signed char a = b64val[s[0]], b = b64val[s[1]],
+			    c = b64val[s[2]], e = b64val[s[3]];
+
+			if ((a | b | c | e) >= 0) {
+				uint32_t w = (uint32_t)a << 18 |
+				    (uint32_t)b << 12 | (uint32_t)c << 6 |
+				    (uint32_t)e;
+
+				d[0] = (char)(w >> 16);
+				d[1] = (char)(w >> 8);
+				d[2] = (char)w;
+				d += 3;
+				s += 3;
+				continue;
+			}
+		}
+		if (*s == '\r' || *s == '\n' || *s == ' ' || *s == '\t')
+			continue;
+		if (*s == '=') {
+			pad++;
+			continue;
+		}
+		v = b64val[*s];
+		if (v < 0 || pad) {
+			bad = 1;	/* junk, or data after padding */
+			if (v < 0)
+				continue;
+		}
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			*d++ = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out->len = (size_t)(d - out->data);
+	out->data[out->len] = '\0';
+	/* Leftover bits must be zero padding of a complete quantum. */
+	if (bits >= 6 || (bits > 0 && (acc & ((1u << bits) - 1)) != 0))
+		bad = 1;
+	if (bits > 0 && pad == 0)
+		bad = 1;	/* truncated: missing '=' */
+	return bad;
+}
+
+void
+mime_base64_encode(const char *p, size_t n, bool crlf, struct buf *out)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i, col = 0;
+	char *d;
+
+	buf_reserve(out, (n + 2) / 3 * 4 + (n / 57 + 1) * 2);
+	d = out->data + out->len;
+	for (i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16;
+
+		if (i + 1 < n)
+			v |= (uint32_t)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= s[i + 2];
+		d[0] = b64chars[(v >> 18) & 63];
+		d[1] = b64chars[(v >> 12) & 63];
+		d[2] = i + 1 < n ? b64chars[(v >> 6) & 63] : '=';
+		d[3] = i + 2 < n ? b64chars[v & 63] : '=';
+		d += 4;
+		col += 4;
+		if (col == 76 || i + 3 >= n) {
+			if (crlf)
+				*d++ = '\r';
+			*d++ = '\n';
+			col = 0;
+		}
+	}
+	out->len = (size_t)(d - out->data);
+	out->data[out->len] = '\0';
+}
+
+/* Whether the line ends at p[i] (a line break or the end of the text). */
+static bool
+qp_eol_at(const char *p, size_t n, size_t i)
+{
+	return i == n || p[i] == '\n' ||
+	    (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n');
+}
+
+void
+mime_qp_encode(const char *p, size_t n, bool crlf, struct buf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i = 0, j, k, col = 0, tlen, chunk;
+	char tok[3], *d;
+	unsigned char c;
+	bool at_eol;
+
+	/* Worst case: every byte "=XX", plus "=" CRLF every 25 of them. */
+	buf_reserve(out, n * 3 + (n / 25 + 1) * 3);
+	d = out->data + out->len;
+	while (i < n) {
+		/* A run of characters that stand for themselves, copied whole;
+		 * blanks that end a line are left to the byte loop. */
+		for (j = i; j < n && ((unsigned char)p[j] >= 32 &&
+		    (unsigned char)p[j] <= 126 && p[j] != '=') ; j++)
+			;
+		k = j;
+		if (qp_eol_at(p, n, j))
+			while (k > i && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+				k--;
+		if (col == 0 && k == i + 1 && p[i] == '.' && qp_eol_at(p, n, j))
+			k = i;	/* a lone "." line: encoded below */
+		while (i < k) {
+			if (col >= 75) {
+				*d++ = '=';
+				if (crlf)
+					*d++ = '\r';
+				*d++ = '\n';
+				col = 0;
+			}
+			chunk = k - i < 75 - col ? k - i : 75 - col;
+			memcpy(d, p + i, chunk);
+			d += chunk;
+			col += chunk;
+			i += chunk;
+		}
+		if (i >= n)
+			break;
+		c = (unsigned char)p[i];
+		if (c == '\n' || (c == '\r' && i + 1 < n && p[i + 1] == '\n')) {
+			if (c == '\r')
+				i++;
+			if (crlf)
+				*d++ = '\r';
+			*d++ = '\n';
+			col = 0;
+			i++;
+			continue;
+		}
+		at_eol = qp_eol_at(p, n, i + 1);
+		if ((c == ' ' || c == '\t') && !at_eol) {
+			tok[0] = (char)c;
+			tlen = 1;
+		} else {
+			tok[0] = '=';
+			tok[1] = hex[c >> 4];
+			tok[2] = hex[c & 15];
+			tlen = 3;
+		}
+		/* Room for the token and, unless the line ends, a soft '='. */
+		if (col + tlen > (at_eol ? 76u : 75u)) {
+			*d++ = '=';
+			if (crlf)
+				*d++ = '\r';
+			*d++ = '\n';
+			col = 0;
+		}
+		memcpy(d, tok, tlen);
+		d += tlen;
+		col += tlen;
+		i++;
+	}
+	out->len = (size_t)(d - out->data);
+	out->data[out->len] = '\0';
+}
+
+int
+mime_part_decode(const char *msg, const struct mime_part *part,
+    struct buf *out)
+{
+	const char *p = msg + part->body_off;
+	size_t n = part->body_len;
+
+	switch (part->cte) {
+	case MIME_CTE_QP:
+		return mime_qp_decode(p, n, out);
+	case MIME_CTE_BASE64:
+		return mime_base64_decode(p, n, out);
+	case MIME_CTE_UNKNOWN:
+		buf_append(out, p, n);
+		return 1;
+	default:
+		buf_append(out, p, n);
+		return 0;
+	}
+}
+
+/* --- charsets ----------------------------------------------------------- */
+
+bool
+mime_utf8_valid(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, k, need;
+	uint32_t cp, min;
+
+	while (i < n) {
+		/* Fast path over ASCII, eight bytes at a time. */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
+			need = 1;
+			cp = s[i] & 0x1f;
+			min = 0x80;
+		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+			need = 2;
+			cp = s[i] & 0x0f;
+			min = 0x800;
+		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+			need = 3;
+			cp = s[i] & 0x07;
+			min = 0x10000;
+		} else
+			return false;
+		if (i + need >= n)
+			return false;
+		for (k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += need + 1;
+	}
+	return true;
+}
+
+enum cs_kind {
+	CS_UTF8,
+	CS_ASCII,
+	CS_LATIN1,
+	CS_OTHER
+};
+
+static enum cs_kind
+charset_kind(const char *cs)
+{
+	if (strcasecmp(cs, "utf-8") == 0 || strcasecmp(cs, "utf8") == 0)
+		return CS_UTF8;
+	if (strcasecmp(cs, "us-ascii") == 0 || strcasecmp(cs, "ascii") == 0)
+		return CS_ASCII;
+	if (strcasecmp(cs, "iso-8859-1") == 0 ||
+	    strcasecmp(cs, "iso8859-1") == 0 ||
+	    strcasecmp(cs, "latin1") == 0 || strcasecmp(cs, "latin-1") == 0 ||
+	    strcasecmp(cs, "iso_8859-1") == 0)
+		return CS_LATIN1;
+	return CS_OTHER;
+}
+
+static bool
+all_ascii(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return false;
+	return true;
+}
+
+static void
+latin1_to_utf8(const char *p, size_t n, struct buf *out)
+{
+	size_t i;
+	unsigned char c;
+
+	buf_reserve(out, n * 2);
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)p[i];
+		if (c < 0x80)
+			out->data[out->len++] = (char)c;
+		else {
+			out->data[out->len++] = (char)(0xc0 | (c >> 6));
+			out->data[out->len++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	out->data[out->len] = '\0';
+}
+
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes), 0 if invalid. */
+static size_t
+utf8_seq_len(const unsigned char *s, size_t n)
+{
+	size_t need, k;
+	uint32_t cp, min;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		need = 1;
+		cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 2;
+		cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 3;
+		cp = s[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (need >= n)
+		return 0;
+	for (k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need + 1;
+}
+
+/* Replaces each byte of out[from..] that starts no valid UTF-8 sequence
+ * by U+FFFD. */
+static void
+utf8_repair(struct buf *out, size_t from)
+{
+	struct buf tail = BUF_INIT;
+	const unsigned char *s;
+	size_t i = 0, k;
+
+	buf_append(&tail, out->data + from, out->len - from);
+	buf_truncate(out, from);
+	s = (const unsigned char *)tail.data;
+	while (i < tail.len) {
+		k = utf8_seq_len(s + i, tail.len - i);
+		if (k == 0) {
+			buf_puts(out, "\xef\xbf\xbd");
+			i++;
+		} else {
+			buf_append(out, s + i, k);
+			i += k;
+		}
+	}
+	buf_free(&tail);
+}
+
+/*
+ * iconv from -> to. strict: any invalid or unrepresentable input fails;
+ * else invalid input becomes U+FFFD (only meaningful towards UTF-8).
+ * Returns 0, -1 on failure (out unchanged), -2 if iconv knows no such
+ * charset.
+ */
+static int
+iconv_convert(const char *to, const char *from, const char *p, size_t n,
+    bool strict, struct buf *out)
+{
+	iconv_t cd = iconv_open(to, from);
+	size_t saved = out->len, inleft = n, outleft, r;
+	char *in = (char *)p, *o;
+
+	if (cd == (iconv_t)-1)
+		return -2;
+	for (;;) {
+		buf_reserve(out, inleft * 4 + 16);
+		o = out->data + out->len;
+		outleft = out->cap - out->len - 1;
+		r = iconv(cd, &in, &inleft, &o, &outleft);
+		out->len = (size_t)(o - out->data);
+		if (r != (size_t)-1) {
+			/* Flush any shift state. */
+			buf_reserve(out, 16);
+			o = out->data + out->len;
+			outleft = out->cap - out->len - 1;
+			iconv(cd, NULL, NULL, &o, &outleft);
+			out->len = (size_t)(o - out->data);
+			break;
+		}
+		if (errno == E2BIG)
+			continue;
+		if (strict || inleft == 0) {
+			iconv_close(cd);
+			buf_truncate(out, saved);
+			if (out->data)
+				out->data[out->len] = '\0';
+			return -1;
+		}
+		/* EILSEQ / EINVAL: replace one byte and go on. */
+		buf_puts(out, "\xef\xbf\xbd");
+		in++;
+		inleft--;
+	}
+	iconv_close(cd);
+	out->data[out->len] = '\0';
+	/* glibc's UTF-8 decoder lets "code points" past U+10FFFF through
+	 * (F5-F7 leads) and its encoder writes them back: what we give as
+	 * UTF-8 must be UTF-8. */
+	if (strcasecmp(to, "UTF-8") == 0 &&
+	    !mime_utf8_valid(out->data + saved, out->len - saved)) {
+		if (strict) {
+			buf_truncate(out, saved);
+			out->data[out->len] = '\0';
+			return -1;
+		}
+		utf8_repair(out, saved);
+	}
+	return 0;
+}
+
+/* Unknown or absent labels: UTF-8 when it is valid, else Windows-1252. */
+static int
+guess_to_utf8(const char *p, size_t n, bool strict, struct buf *out)
+{
+	if (mime_utf8_valid(p, n)) {
+		buf_append(out, p, n);
+		return 0;
+	}
+	return iconv_convert("UTF-8", "WINDOWS-1252", p, n, strict, out);
+}
+
+static int
+charset_to_utf8(const char *charset, const char *p, size_t n, bool strict,
+    struct buf *out)
+{
+	int r;
+
+	if (charset == NULL || *charset == '\0')
+		return guess_to_utf8(p, n, strict, out);
+	switch (charset_kind(charset)) {
+	case CS_UTF8:
+		if (mime_utf8_valid(p, n)) {
+			buf_append(out, p, n);
+			return 0;
+		}
+		if (strict)
+			return -1;
+		return iconv_convert("UTF-8", "UTF-8", p, n, false, out);
+	case CS_ASCII:
+		if (all_ascii(p, n)) {
+			buf_append(out, p, n);
+			return 0;
+		}
+		/* 8-bit bytes in a part labelled ASCII: mislabelled; a guess
+		 * is good for reading, never exact. */
+		if (strict)
+			return -1;
+		return guess_to_utf8(p, n, false, out);
+	case CS_LATIN1:
+		latin1_to_utf8(p, n, out);
+		return 0;
+	default:
+		r = iconv_convert("UTF-8", charset, p, n, strict, out);
+		if (r == -2)
+			return guess_to_utf8(p, n, strict, out);
+		return r;
+	}
+}
+
+int
+mime_charset_to_utf8(const char *charset, const char *p, size_t n,
+    struct buf *out)
+{
+	return charset_to_utf8(charset, p, n, false, out) < 0 ? -1 : 0;
+}
+
+int
+mime_charset_to_utf8_strict(const char *charset, const char *p, size_t n,
+    struct buf *out)
+{
+	return charset_to_utf8(charset, p, n, true, out) < 0 ? -1 : 0;
+}
+
+int
+mime_charset_from_utf8(const char *charset, const char *p, size_t n,
+    struct buf *out)
+{
+	size_t i, saved = out->len;
+	unsigned char c;
+	int r;
+
+	if (charset == NULL || *charset == '\0')
+		charset = "us-ascii";	/* RFC 2045 default */
+	switch (charset_kind(charset)) {
+	case CS_UTF8:
+		buf_append(out, p, n);
+		return 0;
+	case CS_ASCII:
+		if (!all_ascii(p, n))
+			return -1;
+		buf_append(out, p, n);
+		return 0;
+	case CS_LATIN1:
+		buf_reserve(out, n);
+		for (i = 0; i < n; i++) {
+			c = (unsigned char)p[i];
+			if (c < 0x80)
+				buf_putc(out, c);
+			else if ((c == 0xc2 || c == 0xc3) && i + 1 < n &&
+			    ((unsigned char)p[i + 1] & 0xc0) == 0x80) {
+				buf_putc(out, ((c & 3) << 6) |
+				    ((unsigned char)p[i + 1] & 0x3f));
+				i++;
+			} else {
+				buf_truncate(out, saved);
+				return -1;
+			}
+		}
+		return 0;
+	default:
+		r = iconv_convert(charset, "UTF-8", p, n, true, out);
+		return r < 0 ? -1 : 0;
+	}
+}
+
+/* --- RFC 2047 ------------------------------------------------------------ */
+
+/*
+ * Parses one encoded word at v[i..n): "=?charset?Q|B?text?=". Returns its
+ * end offset, or 0 when there is none; fills the charset and text spans.
+ */
+static size_t
+parse_word(const char *v, size_t n, size_t i, size_t *cs0, size_t *cslen,
+    char *enc, size_t *t0, size_t *tlen)
+{
+	size_t j, k;
+
+	if (i + 2 > n || v[i] != '=' || v[i + 1] != '?')
+		return 0;
+	j = i + 2;
+	*cs0 = j;
+	while (j < n && v[j] != '?' && !is_wsp((unsigned char)v[j]) &&
+	    v[j] != '\r' && v[j] != '\n')
+		j++;
+	if (j + 2 >= n || v[j] != '?' || j == *cs0)
+		return 0;
+	*cslen = j - *cs0;
+	*enc = (char)lower((unsigned char)v[j + 1]);
+	if ((*enc != 'q' && *enc != 'b') || v[j + 2] != '?')
+		return 0;
+	k = j + 3;
+	*t0 = k;
+	while (k + 1 < n && !(v[k] == '?' && v[k + 1] == '=')) {
+		if (v[k] == '\r' || v[k] == '\n')
+			return 0;
+		k++;
+	}
+	if (k + 1 >= n)
+		return 0;
+	*tlen = k - *t0;
+	return k + 2;
+}
+
+static int
+word_decode(char enc, const char *p, size_t n, struct buf *out)
+{
+	size_t i;
+	int h, l;
+
+	if (enc == 'b')
+		return mime_base64_decode(p, n, out);
+	for (i = 0; i < n; i++) {
+		if (p[i] == '_')
+			buf_putc(out, ' ');
+		else if (p[i] == '=' && i + 2 < n &&
+		    (h = hexval((unsigned char)p[i + 1])) >= 0 &&
+		    (l = hexval((unsigned char)p[i + 2])) >= 0) {
+			buf_putc(out, h * 16 + l);
+			i += 2;
+		} else
+			buf_putc(out, p[i]);
+	}
+	return 0;
+}
+
+/* Converts the pending bytes of adjacent words sharing one charset. */
+static void
+flush_words(struct buf *pend, char *cs, struct buf *out)
+{
+	if (pend->len == 0)
+		return;
+	mime_charset_to_utf8(cs, pend->data, pend->len, out);
+	buf_reset(pend);
+}
+
+void
+mime_words_decode(const char *v, size_t vlen, struct buf *out)
+{
+	struct buf unf = BUF_INIT, pend = BUF_INIT;
+	size_t i, e, cs0, cslen, t0, tlen, gap, j;
+	char cs[64] = "", wcs[64], enc;
+	char *star;
+	const char *u;
+	size_t un;
+	bool after_word = false;
+
+	/* Unfold: a line break and the blanks after it become one space. */
+	for (i = 0; i < vlen; i++) {
+		if (v[i] == '\r' || v[i] == '\n') {
+			while (i + 1 < vlen && (v[i + 1] == '\r' ||
+			    v[i + 1] == '\n'))
+				i++;
+			if (i + 1 < vlen && is_wsp((unsigned char)v[i + 1])) {
+				while (i + 1 < vlen &&
+				    is_wsp((unsigned char)v[i + 1]))
+					i++;
+				buf_putc(&unf, ' ');
+			}
+			continue;
+		}
+		buf_putc(&unf, v[i]);
+	}
+	u = buf_cstr(&unf);
+	un = unf.len;
+	for (i = 0; i < un;) {
+		e = parse_word(u, un, i, &cs0, &cslen, &enc, &t0, &tlen);
+		if (e == 0) {
+			/* Blanks between two encoded words are dropped. */
+			if (after_word && is_wsp((unsigned char)u[i])) {
+				for (j = i; j < un && is_wsp((unsigned char)u[j]);
+				    j++)
+					;
+				if (parse_word(u, un, j, &cs0, &cslen, &enc,
+				    &t0, &tlen) != 0) {
+					i = j;
+					continue;
+				}
+			}
+			flush_words(&pend, cs, out);
+			after_word = false;
+			gap = i + 1;
+			while (gap < un && u[gap] != '=')
+				gap++;
+			buf_append(out, u + i, gap - i);
+			i = gap;
+			continue;
+		}
+		copy_lower(wcs, sizeof(wcs), u + cs0, cslen);
+		if ((star = strchr(wcs, '*')) != NULL)
+			*star = '\0';	/* RFC 2231 language suffix */
+		if (strcmp(wcs, cs) != 0) {
+			flush_words(&pend, cs, out);
+			memcpy(cs, wcs, sizeof(cs));
+		}
+		word_decode(enc, u + t0, tlen, &pend);
+		after_word = true;
+		i = e;
+	}
+	flush_words(&pend, cs, out);
+	buf_free(&pend);
+	buf_free(&unf);
+}

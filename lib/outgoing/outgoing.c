@@ -1,0 +1,805 @@
+/*
+ * outgoing.c - the transformation of one outgoing mail; see outgoing.h
+ * for the contract.
+ *
+ * The message is read twice at most: once to see whether it carries the
+ * tag at all (rewrite_message without a token, which also gives the
+ * tag-free body for the mails that get no survey), and, for a survey, once
+ * more with the token. A mail without the tag costs one scan and no store
+ * access: that is the common case on a gateway.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "outgoing/outgoing.h"
+#include "base/xalloc.h"
+
+/* One header field of a message held in memory, by offsets. */
+struct field {
+	size_t off, len;	/* the whole field, with its final line end */
+	size_t name_len;
+	size_t val_off, val_len;	/* value: blanks skipped, no line end */
+};
+
+/*
+ * fields_scan - the header fields of msg and the offset of the body.
+ * Lines without a colon before the blank line are kept as their own
+ * entries with name_len 0, so that rebuilding loses no byte. Caller frees
+ * *out.
+ */
+static size_t
+fields_scan(const char *msg, size_t len, struct field **out, size_t *body_off)
+{
+	struct field *f = NULL;
+	size_t n = 0, cap = 0, pos = 0, eol, i;
+	const char *nl;
+
+	while (pos < len) {
+		if (msg[pos] == '\n') {
+			pos += 1;
+			break;
+		}
+		if (msg[pos] == '\r' && pos + 1 < len && msg[pos + 1] == '\n') {
+			pos += 2;
+			break;
+		}
+		/* One field: this line and its continuation lines. */
+		eol = pos;
+		for (;;) {
+			nl = memchr(msg + eol, '\n', len - eol);
+			eol = nl ? (size_t)(nl - msg) + 1 : len;
+			if (eol >= len || (msg[eol] != ' ' && msg[eol] != '\t'))
+				break;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			f = xrealloc(f, cap * sizeof(*f));
+		}
+		memset(&f[n], 0, sizeof(f[n]));
+		f[n].off = pos;
+		f[n].len = eol - pos;
+		for (i = pos; i < eol && msg[i] != ':' && msg[i] != '\n'; i++)
+			;
+		if (i < eol && msg[i] == ':' && i > pos) {
+			f[n].name_len = i - pos;
+			i++;
+			while (i < eol && (msg[i] == ' ' || msg[i] == '\t'))
+				i++;
+			f[n].val_off = i;
+			f[n].val_len = eol - i;
+			if (f[n].val_len > 0 && msg[eol - 1] == '\n')
+				f[n].val_len--;
+			if (f[n].val_len > 0 && msg[i + f[n].val_len - 1] ==
+			    '\r')
+				f[n].val_len--;
+		}
+		n++;
+		pos = eol;
+	}
+	*out = f;
+	*body_off = pos;
+	return n;
+}
+
+size_t
+outgoing_headers_parse(const char *msg, size_t len,
+    struct outgoing_header **out)
+{
+	struct outgoing_header *h;
+	struct field *f;
+	size_t n, i, k = 0, body;
+
+	n = fields_scan(msg, len, &f, &body);
+	h = xcalloc(n ? n : 1, sizeof(*h));
+	for (i = 0; i < n; i++) {
+		if (f[i].name_len == 0)
+			continue;
+		h[k].name = xstrndup(msg + f[i].off, f[i].name_len);
+		h[k].value = xstrndup(msg + f[i].val_off, f[i].val_len);
+		h[k].vlen = f[i].val_len;
+		k++;
+	}
+	free(f);
+	*out = h;
+	return k;
+}
+
+void
+outgoing_headers_free(struct outgoing_header *hdrs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(hdrs[i].name);
+		free(hdrs[i].value);
+	}
+	free(hdrs);
+}
+
+void
+outgoing_headers_block(const struct outgoing_header *hdrs, size_t n,
+    struct buf *out)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		buf_puts(out, hdrs[i].name);
+		buf_puts(out, ": ");
+		for (j = 0; j < hdrs[i].vlen; j++) {
+			if (hdrs[i].value[j] == '\n' &&
+			    (j == 0 || hdrs[i].value[j - 1] != '\r'))
+				buf_putc(out, '\r');
+			buf_putc(out, hdrs[i].value[j]);
+		}
+		buf_puts(out, "\r\n");
+	}
+	buf_puts(out, "\r\n");
+}
+
+static bool
+name_is(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+static void
+edit_push(struct outgoing_result *res, enum outgoing_op op, const char *name,
+    int index, const char *value)
+{
+	struct outgoing_edit *e;
+
+	res->edits = xrealloc(res->edits,
+	    (res->n_edits + 1) * sizeof(*res->edits));
+	e = &res->edits[res->n_edits++];
+	e->op = op;
+	e->name = xstrdup(name);
+	e->index = index;
+	e->value = value ? xstrdup(value) : NULL;
+}
+
+/* How many collected headers are named name (any case). */
+static int
+header_count(const struct outgoing_input *in, const char *name)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < in->n_hdrs; i++)
+		if (name_is(in->hdrs[i].name, name))
+			n++;
+	return n;
+}
+
+/*
+ * edit_set - name gets exactly one occurrence, value: the first one is
+ * changed (keeping its place), later ones removed from the last; added
+ * when absent. A NULL value removes every occurrence.
+ */
+static void
+edit_set(struct outgoing_result *res, const struct outgoing_input *in,
+    const char *name, const char *value)
+{
+	int n = header_count(in, name), i;
+
+	for (i = n; i >= (value ? 2 : 1); i--)
+		edit_push(res, OUTGOING_DELETE, name, i, NULL);
+	if (value == NULL)
+		return;
+	if (n > 0)
+		edit_push(res, OUTGOING_CHANGE, name, 1, value);
+	else
+		edit_push(res, OUTGOING_ADD, name, 0, value);
+}
+
+/*
+ * strip_edits - removals of every prefixed header, the last occurrence
+ * of each name first.
+ */
+static void
+strip_edits(const struct config *cf, const struct outgoing_input *in,
+    struct outgoing_result *res)
+{
+	size_t i, j;
+	int index;
+
+	for (i = in->n_hdrs; i-- > 0;) {
+		const char *name = in->hdrs[i].name;
+
+		if (!rules_is_prefixed(cf->header_prefix, name, strlen(name)))
+			continue;
+		index = 1;
+		for (j = 0; j < i; j++)
+			if (name_is(in->hdrs[j].name, name))
+				index++;
+		edit_push(res, OUTGOING_DELETE, name, index, NULL);
+	}
+	res->n_strip = res->n_edits;
+}
+
+/* The first Message-ID, trimmed, or NULL; caller frees. */
+static char *
+message_id_get(const struct outgoing_input *in)
+{
+	size_t i, s, e;
+	const char *v;
+
+	for (i = 0; i < in->n_hdrs; i++) {
+		if (!name_is(in->hdrs[i].name, "Message-ID"))
+			continue;
+		v = in->hdrs[i].value;
+		s = 0;
+		e = in->hdrs[i].vlen;
+		while (s < e && isspace((unsigned char)v[s]))
+			s++;
+		while (e > s && isspace((unsigned char)v[e - 1]))
+			e--;
+		if (e == s || memchr(v + s, '\0', e - s) != NULL)
+			return NULL;
+		return xstrndup(v + s, e - s);
+	}
+	return NULL;
+}
+
+/* "fr" from "fr", "FR", "fr-FR", "fr_CA"; NULL when nothing usable. */
+static char *
+lang_norm(const char *s)
+{
+	char l[9];
+	size_t n = 0;
+
+	if (s == NULL)
+		return NULL;
+	while (*s == ' ')
+		s++;
+	while (n < sizeof(l) - 1 && isalpha((unsigned char)s[n])) {
+		l[n] = (char)tolower((unsigned char)s[n]);
+		n++;
+	}
+	if (n < 2 || isalpha((unsigned char)s[n]))
+		return NULL;
+	l[n] = '\0';
+	return xstrdup(l);
+}
+
+static void
+content_edits(struct outgoing_result *res, const struct outgoing_input *in,
+    const struct rewrite_result *rw)
+{
+	if (rw->content_type != NULL) {
+		edit_set(res, in, "Content-Type", rw->content_type);
+		if (header_count(in, "MIME-Version") == 0)
+			edit_push(res, OUTGOING_ADD, "MIME-Version", 0, "1.0");
+	}
+	if (rw->cte != NULL)
+		edit_set(res, in, "Content-Transfer-Encoding", rw->cte);
+}
+
+static char *
+ev_keep(struct outgoing_result *res, size_t slot, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	res->ev_store[slot] = xstrdup(s);
+	return res->ev_store[slot];
+}
+
+/*
+ * no_survey - the tag goes, the verdict stays in an event row.
+ */
+static void
+no_survey(struct outgoing_result *res, const struct rules_input *ri,
+    const char *message_id, const struct rules_decision *dec)
+{
+	struct event_rec *ev = &res->event;
+	struct buf d = BUF_INIT;
+	const char *ch;
+
+	res->kind = OUTGOING_NO_SURVEY;
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = rules_verdict_event(dec->verdict);
+	ev->at = ri->now;
+	ev->recipient = ev_keep(res, 0,
+	    ri->n_rcpts > 0 ? ri->rcpts[0] : NULL);
+	ev->ticket = ev_keep(res, 1, ri->field[RULES_F_TICKET]);
+	ev->agent = ev_keep(res, 2, ri->field[RULES_F_AGENT]);
+	ev->team = ev_keep(res, 3, ri->field[RULES_F_TEAM]);
+	ch = ri->field[RULES_F_CHANNEL];
+	ev->channel = ev_keep(res, 4, ch && *ch ? ch : "email");
+	ev->reason = ev_keep(res, 5, ri->field[RULES_F_REASON]);
+	ev->priority = ev_keep(res, 6, ri->field[RULES_F_PRIORITY]);
+	buf_puts(&d, dec->why);
+	if (message_id != NULL)
+		buf_printf(&d, "; message-id %s", message_id);
+	ev->detail = ev_keep(res, 7, buf_cstr(&d));
+	buf_free(&d);
+	snprintf(res->summary, sizeof(res->summary),
+	    "no survey (%s): %s to=<%s> ticket=%s",
+	    rules_verdict_name(dec->verdict), dec->why,
+	    ev->recipient ? ev->recipient : "",
+	    ev->ticket ? ev->ticket : "");
+}
+
+/*
+ * survey_headers - Reply-To and List-Unsubscribe for token tok.
+ */
+static void
+survey_headers(const struct config *cf, const struct outgoing_input *in,
+    struct outgoing_result *res, const char *reply)
+{
+	struct buf lu = BUF_INIT;
+	const char *url = cf->landing_url, *p;
+	bool one_click = url != NULL && strncasecmp(url, "https://", 8) == 0;
+
+	edit_set(res, in, "Reply-To", reply);
+	if (one_click) {
+		/* The landing page's own address with the token and the
+		 * word "unsubscribe" in place of the score. */
+		buf_putc(&lu, '<');
+		for (p = url; *p != '\0';) {
+			if (strncmp(p, "{token}", 7) == 0) {
+				buf_puts(&lu, res->token);
+				p += 7;
+			} else if (strncmp(p, "{score}", 7) == 0) {
+				buf_puts(&lu, "unsubscribe");
+				p += 7;
+			} else if ((unsigned char)*p > 0x20 && *p != '<' &&
+			    *p != '>' && *p != ',') {
+				buf_putc(&lu, *p++);
+			} else {
+				buf_printf(&lu, "%%%02X", (unsigned char)*p++);
+			}
+		}
+		buf_puts(&lu, ">, ");
+	}
+	buf_printf(&lu, "<mailto:%s?subject=unsubscribe>", reply);
+	edit_set(res, in, "List-Unsubscribe", buf_cstr(&lu));
+	edit_set(res, in, "List-Unsubscribe-Post",
+	    one_click ? "List-Unsubscribe=One-Click" : NULL);
+	buf_free(&lu);
+}
+
+static void
+survey_row(struct outgoing_result *res, const struct outgoing_input *in,
+    const struct rules_input *ri, const struct rules_decision *dec,
+    const struct token *tok, char *message_id, const char *lang)
+{
+	struct survey_rec *s = &res->survey;
+
+	memset(s, 0, sizeof(*s));
+	memcpy(s->id, tok->survey_id, sizeof(s->id));
+	s->key_id = tok->key_id;
+	s->type = dec->type;
+	s->status = dec->due_at > 0 ? SURVEY_HELD : SURVEY_SENT;
+	s->message_id = message_id;
+	s->queue_id = in->queue_id ? xstrdup(in->queue_id) : NULL;
+	s->recipient = xstrdup(ri->rcpts[dec->rcpt]);
+#define DUP(f) (ri->field[f] ? xstrdup(ri->field[f]) : NULL)
+	s->ticket = DUP(RULES_F_TICKET);
+	s->agent = DUP(RULES_F_AGENT);
+	s->team = DUP(RULES_F_TEAM);
+	s->reason = DUP(RULES_F_REASON);
+	s->priority = DUP(RULES_F_PRIORITY);
+#undef DUP
+	s->channel = xstrdup(config_channel_name(dec->channel));
+	s->lang = xstrdup(lang);
+	s->created_at = in->now;
+	s->due_at = dec->due_at;
+	s->throttle_from = dec->throttle_from;
+}
+
+static void
+survey_row_free(struct survey_rec *s)
+{
+	free(s->message_id);
+	free(s->queue_id);
+	free(s->recipient);
+	free(s->ticket);
+	free(s->agent);
+	free(s->team);
+	free(s->channel);
+	free(s->reason);
+	free(s->priority);
+	free(s->lang);
+	memset(s, 0, sizeof(*s));
+}
+
+static void
+take_body(struct outgoing_result *res, struct rewrite_result *rw)
+{
+	res->body_changed = true;
+	res->body = rw->body;
+	buf_init(&rw->body);
+}
+
+int
+outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
+    const struct outgoing_input *in, struct outgoing_result *out,
+    struct npserr *err)
+{
+	const struct config *cf = ctx->cf;
+	struct rewrite_result rw0, rw1;
+	struct widget_request req;
+	struct rules_input ri;
+	struct rules_decision dec;
+	struct token tok;
+	struct buf reply = BUF_INIT;
+	char *message_id = NULL, *lang = NULL;
+	bool literal;
+	size_t i;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&rw0, 0, sizeof(rw0));
+	memset(&rw1, 0, sizeof(rw1));
+	rules_input_init(&ri);
+	strip_edits(cf, in, out);
+	if (in->oversized) {
+		out->kind = OUTGOING_OVERSIZED;
+		snprintf(out->summary, sizeof(out->summary),
+		    "body over max_body = %zu bytes: passed unchanged",
+		    cf->max_body);
+		return 0;
+	}
+
+	for (i = 0; i < in->n_hdrs; i++)
+		rules_input_set_header(&ri, cf, in->hdrs[i].name,
+		    strlen(in->hdrs[i].name), in->hdrs[i].value,
+		    in->hdrs[i].vlen);
+	for (i = 0; i < in->n_rcpts; i++)
+		rules_input_add_rcpt(&ri, in->rcpts[i], strlen(in->rcpts[i]));
+	ri.now = in->now;
+	lang = lang_norm(in->lang ? in->lang : ri.field[RULES_F_LANG]);
+	if (lang == NULL)
+		lang = xstrdup(cf->default_lang ? cf->default_lang : "fr");
+
+	memset(&req, 0, sizeof(req));
+	req.style = in->style >= 0 ? (enum widget_style)in->style : cf->style;
+	req.lang = lang;
+	req.token = NULL;
+	req.type = SURVEY_NPS;
+	/* The tag as typed in the raw bytes is the common case: then the
+	 * decision comes first and the message is rewritten once. Otherwise
+	 * (no tag, or one hidden by base64 or quoted-printable) a pass
+	 * without a token says whether there is a tag at all. */
+	literal = *cf->tag != '\0' &&
+	    memmem(in->msg, in->len, cf->tag, strlen(cf->tag)) != NULL;
+	if (!literal) {
+		if (rewrite_message(cf, ctx->tpl, &req, in->msg, in->len,
+		    &rw0, err) < 0)
+			goto failed;
+		if (rw0.malformed || rw0.tags == 0)
+			goto plain;
+	}
+
+	message_id = message_id_get(in);
+	if (rules_decide(cf, st, &ri, &dec, err) < 0)
+		goto failed;
+	out->decision = dec;
+	if (dec.verdict != RULES_SURVEY) {
+		if (literal) {
+			if (rewrite_message(cf, ctx->tpl, &req, in->msg,
+			    in->len, &rw0, err) < 0)
+				goto failed;
+			if (rw0.malformed || rw0.tags == 0)
+				goto plain;
+		}
+		no_survey(out, &ri, message_id, &dec);
+		if (rw0.changed) {
+			take_body(out, &rw0);
+			content_edits(out, in, &rw0);
+		}
+		ret = 0;
+		goto done;
+	}
+
+	if (token_issue(ctx->ring, dec.type, (time_t)in->now, &tok,
+	    out->token, sizeof(out->token)) < 0) {
+		npserr_set(err, "token: cannot issue a token: random source "
+		    "failed");
+		goto failed;
+	}
+	buf_printf(&reply, "%s+%s@%s", cf->reply_local, out->token,
+	    cf->reply_domain);
+	req.type = dec.type;
+	req.token = out->token;
+	req.reply_address = buf_cstr(&reply);
+	if (rewrite_message(cf, ctx->tpl, &req, in->msg, in->len, &rw1,
+	    err) < 0)
+		goto failed;
+	if (literal && (rw1.malformed || rw1.tags == 0)) {
+		/* The bytes held the tag, but not where it counts (an
+		 * attachment, say): no survey, the token is dropped. */
+		out->token[0] = '\0';
+		rw0 = rw1;
+		memset(&rw1, 0, sizeof(rw1));
+		goto plain;
+	}
+	if (!rw1.changed || rw1.malformed) {
+		npserr_set(err, "rewrite: the tag found in the first pass "
+		    "was not replaced: %s", rw1.reason);
+		goto failed;
+	}
+	out->kind = OUTGOING_SURVEY;
+	take_body(out, &rw1);
+	content_edits(out, in, &rw1);
+	survey_headers(cf, in, out, buf_cstr(&reply));
+	survey_row(out, in, &ri, &dec, &tok, message_id, lang);
+	message_id = NULL;	/* now the row's */
+	if (dec.due_at > 0) {
+		out->hold = true;
+		snprintf(out->hold_reason, sizeof(out->hold_reason),
+		    "npsgate: survey due %lld", (long long)dec.due_at);
+	}
+	snprintf(out->summary, sizeof(out->summary),
+	    "survey %s type=%s channel=%s to=<%s> ticket=%s%s",
+	    tok.survey_id, nps_type_name(dec.type),
+	    config_channel_name(dec.channel), out->survey.recipient,
+	    out->survey.ticket ? out->survey.ticket : "",
+	    out->hold ? " held until due" : "");
+	ret = 0;
+	goto done;
+
+plain:
+	/* No tag where it counts: the message passes with only the
+	 * internal headers removed. */
+	out->kind = OUTGOING_PLAIN;
+	if (rw0.malformed)
+		snprintf(out->summary, sizeof(out->summary),
+		    "MIME not readable, passed unchanged: %s", rw0.reason);
+	ret = 0;
+	goto done;
+
+failed:
+	outgoing_fallback(out);
+	snprintf(out->summary, sizeof(out->summary),
+	    "internal error, passed unchanged: %.400s", err->msg);
+done:
+	rewrite_result_clear(&rw0);
+	rewrite_result_clear(&rw1);
+	rules_input_clear(&ri);
+	buf_free(&reply);
+	free(message_id);
+	free(lang);
+	return ret;
+}
+
+void
+outgoing_strip(const struct config *cf, const struct outgoing_input *in,
+    struct outgoing_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	strip_edits(cf, in, res);
+	res->kind = OUTGOING_FAILED;
+}
+
+void
+outgoing_fallback(struct outgoing_result *res)
+{
+	size_t i;
+
+	for (i = res->n_strip; i < res->n_edits; i++) {
+		free(res->edits[i].name);
+		free(res->edits[i].value);
+	}
+	res->n_edits = res->n_strip;
+	res->kind = OUTGOING_FAILED;
+	res->body_changed = false;
+	buf_free(&res->body);
+	res->hold = false;
+	res->token[0] = '\0';
+	survey_row_free(&res->survey);
+	for (i = 0; i < sizeof(res->ev_store) / sizeof(res->ev_store[0]);
+	    i++) {
+		free(res->ev_store[i]);
+		res->ev_store[i] = NULL;
+	}
+	memset(&res->event, 0, sizeof(res->event));
+}
+
+int
+outgoing_commit(struct store *st, const struct outgoing_result *res,
+    struct npserr *err)
+{
+	if (res->kind == OUTGOING_SURVEY)
+		return store_survey_add(st, &res->survey, err);
+	if (res->kind == OUTGOING_NO_SURVEY)
+		return store_event_add(st, &res->event, err);
+	return 0;
+}
+
+/* outgoing_decide - see outgoing.h. */
+int
+outgoing_decide(const struct outgoing_ctx *ctx, struct store *st,
+    const struct outgoing_input *in, outgoing_commit_fn commit, void *arg,
+    struct outgoing_result *out, struct npserr *err)
+{
+	int attempt, r;
+
+	for (attempt = 0;; attempt++) {
+		if (outgoing_process(ctx, st, in, out, err) < 0)
+			return -1;
+		if (st == NULL)
+			return 0;
+		r = commit != NULL ? commit(st, out, arg, err) :
+		    outgoing_commit(st, out, err);
+		if (r == 0)
+			return 0;
+		if (r == STORE_THROTTLED && attempt == 0) {
+			outgoing_result_clear(out);
+			continue;
+		}
+		if (r == STORE_THROTTLED)
+			npserr_set(err, "the throttle refused the survey row "
+			    "twice");
+		outgoing_fallback(out);
+		return -2;
+	}
+}
+
+void
+outgoing_commit_batch(struct store *st,
+    const struct outgoing_result *const *res, size_t n, int *rc,
+    struct npserr *errs)
+{
+	struct npserr err;
+	size_t i;
+
+	if (n > 1 && store_begin(st, &err) == 0) {
+		for (i = 0; i < n; i++)
+			if ((rc[i] = outgoing_commit(st, res[i], &errs[i])) < 0)
+				break;
+		if (i == n && store_commit(st, &err) == 0)
+			return;
+		store_rollback(st);
+	}
+	for (i = 0; i < n; i++)
+		rc[i] = outgoing_commit(st, res[i], &errs[i]);
+}
+
+int
+outgoing_error_event(struct store *st, const struct config *cf,
+    const struct outgoing_input *in, const char *why, struct npserr *err)
+{
+	struct rules_input ri;
+	struct event_rec ev;
+	struct buf d = BUF_INIT;
+	size_t i;
+	int r;
+
+	rules_input_init(&ri);
+	for (i = 0; i < in->n_hdrs; i++)
+		rules_input_set_header(&ri, cf, in->hdrs[i].name,
+		    strlen(in->hdrs[i].name), in->hdrs[i].value,
+		    in->hdrs[i].vlen);
+	for (i = 0; i < in->n_rcpts; i++)
+		rules_input_add_rcpt(&ri, in->rcpts[i], strlen(in->rcpts[i]));
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EVENT_ERROR;
+	ev.at = in->now;
+	ev.recipient = ri.n_rcpts ? ri.rcpts[0] : NULL;
+	ev.ticket = ri.field[RULES_F_TICKET];
+	ev.agent = ri.field[RULES_F_AGENT];
+	ev.team = ri.field[RULES_F_TEAM];
+	ev.channel = ri.field[RULES_F_CHANNEL];
+	ev.reason = ri.field[RULES_F_REASON];
+	ev.priority = ri.field[RULES_F_PRIORITY];
+	buf_printf(&d, "queue id %s: %s", in->queue_id ? in->queue_id : "-",
+	    why);
+	ev.detail = buf_cstr(&d);
+	r = store_event_add(st, &ev, err);
+	buf_free(&d);
+	rules_input_clear(&ri);
+	return r;
+}
+
+void
+outgoing_result_clear(struct outgoing_result *res)
+{
+	size_t i;
+
+	outgoing_fallback(res);
+	for (i = 0; i < res->n_edits; i++) {
+		free(res->edits[i].name);
+		free(res->edits[i].value);
+	}
+	free(res->edits);
+	memset(res, 0, sizeof(*res));
+}
+
+/* A header of the rebuilt block: original bytes, or new text. */
+struct entry {
+	const char *name;	/* NUL-terminated copy or edit's name */
+	char *own_name;
+	const char *p;		/* bytes, with the line end */
+	size_t n;
+	char *own;		/* new text, when not original */
+	bool deleted;
+};
+
+static struct entry *
+entry_find(struct entry *e, size_t n, const char *name, int index)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].deleted || e[i].name == NULL ||
+		    !name_is(e[i].name, name))
+			continue;
+		if (--index == 0)
+			return &e[i];
+	}
+	return NULL;
+}
+
+void
+outgoing_apply(const struct outgoing_result *res, const char *msg,
+    size_t len, struct buf *out)
+{
+	struct field *f;
+	struct entry *e, *hit;
+	struct buf t = BUF_INIT;
+	size_t n, nf, i, body, cap, hdr_end;
+	const char *eolstr = "\n";
+	const struct outgoing_edit *ed;
+
+	n = nf = fields_scan(msg, len, &f, &body);
+	if (body >= 2 && msg[body - 2] == '\r')
+		eolstr = "\r\n";
+	else if (n > 0 && f[0].len >= 2 && msg[f[0].off + f[0].len - 2] ==
+	    '\r')
+		eolstr = "\r\n";
+	cap = n + res->n_edits;
+	e = xcalloc(cap ? cap : 1, sizeof(*e));
+	for (i = 0; i < n; i++) {
+		if (f[i].name_len > 0) {
+			e[i].own_name = xstrndup(msg + f[i].off,
+			    f[i].name_len);
+			e[i].name = e[i].own_name;
+		}
+		e[i].p = msg + f[i].off;
+		e[i].n = f[i].len;
+	}
+	for (i = 0; i < res->n_edits; i++) {
+		ed = &res->edits[i];
+		hit = NULL;
+		if (ed->op != OUTGOING_ADD)
+			hit = entry_find(e, n, ed->name, ed->index);
+		if (ed->op == OUTGOING_DELETE) {
+			if (hit != NULL)
+				hit->deleted = true;
+			continue;
+		}
+		if (hit == NULL)
+			hit = &e[n++];
+		buf_reset(&t);
+		buf_printf(&t, "%s: %s%s", ed->name, ed->value, eolstr);
+		free(hit->own);
+		hit->own = buf_steal(&t);
+		hit->name = ed->name;
+		hit->p = hit->own;
+		hit->n = strlen(hit->own);
+	}
+	for (i = 0; i < n; i++)
+		if (!e[i].deleted)
+			buf_append(out, e[i].p, e[i].n);
+	/* The blank line: the original one; a new one only when the input
+	 * had none but a body is to follow. */
+	hdr_end = nf > 0 ? f[nf - 1].off + f[nf - 1].len : 0;
+	if (body > hdr_end)
+		buf_append(out, msg + hdr_end, body - hdr_end);
+	else if (res->body_changed && res->body.len > 0)
+		buf_puts(out, eolstr);
+	if (res->body_changed)
+		buf_append(out, res->body.data, res->body.len);
+	else if (body < len)
+		buf_append(out, msg + body, len - body);
+	for (i = 0; i < n; i++) {
+		free(e[i].own_name);
+		free(e[i].own);
+	}
+	free(e);
+	free(f);
+	buf_free(&t);
+}

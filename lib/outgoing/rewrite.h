@@ -1,0 +1,94 @@
+/*
+ * rewrite.h - expand [InsertSatisfactionEvaluation] in a whole message.
+ *
+ * SYNOPSIS
+ *	tpl = widget_templates_load(cf->templates_dir, &err);
+ *	struct widget_request req = { SURVEY_NPS, STYLE_STARS, "fr",
+ *	    token, "nps+TOKEN@reply.example" };
+ *	rewrite_message(cf, tpl, &req, msg, len, &res, &err);
+ *	if (res.changed) ... res.body, res.content_type, res.cte ...
+ *	rewrite_result_clear(&res);
+ *
+ * DESCRIPTION
+ *	Finds every tag (cf->tag) in the decoded text of text/html and
+ *	text/plain parts anywhere in the MIME tree, whatever their transfer
+ *	encoding and charset, and replaces it with the widget (HTML parts)
+ *	or its short text version (plain parts); with req->token == NULL
+ *	(no survey) the tag is removed cleanly instead. A changed part is
+ *	re-encoded in its own encoding and charset, or in UTF-8
+ *	quoted-printable when its charset cannot hold the widget, with its
+ *	headers changed to match. Every byte outside the changed parts stays
+ *	identical. Attachments (Content-Disposition: attachment) are never
+ *	touched.
+ *	msg is the whole message (header block + body). The result gives the
+ *	new body (the bytes after the header block's blank line) and, when
+ *	the top-level part itself was re-encoded, its new Content-Type and
+ *	Content-Transfer-Encoding values: what a milter needs for
+ *	smfi_replacebody and smfi_chgheader.
+ *	A message that cannot be read safely (bad MIME) is left unchanged
+ *	with res.malformed set and res.reason saying why: never an error.
+ *	-1 is returned only for internal failures (templates missing ...).
+ */
+#ifndef NPSGATE_REWRITE_H
+#define NPSGATE_REWRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "conf/config.h"
+#include "survey/nps.h"
+#include "base/npserr.h"
+
+struct widget_templates;
+
+struct widget_request {
+	enum survey_type type;
+	enum widget_style style;
+	const char *lang;		/* "fr" or "en" (others: English) */
+	const char *token;		/* NULL: no survey, remove the tag */
+	const char *reply_address;	/* "nps+TOKEN@reply.example" */
+};
+
+struct rewrite_result {
+	bool changed;
+	bool malformed;		/* left alone: see reason */
+	int tags;		/* tags replaced or removed */
+	struct buf body;	/* new body when changed */
+	char *content_type;	/* new top-level value, NULL: unchanged */
+	char *cte;		/* new top-level value, NULL: unchanged */
+	char reason[256];
+};
+
+/* Loads templates/{fr,en}/...; caller frees with widget_templates_free. */
+struct widget_templates *widget_templates_load(const char *dir,
+    struct npserr *err);
+void widget_templates_free(struct widget_templates *tpl);
+/* The body the widget's links pre-fill (texts.ini mailto.body, with its
+ * {fields} as written and real line breaks), one per language, ended by
+ * NULL; owned by tpl (NULL for no tpl). What struct reply_ctx's prefill
+ * takes. */
+const char *const *widget_mailto_bodies(const struct widget_templates *tpl);
+/* The subject prefix of those replies (texts.ini mailto.prefix) for each
+ * language, likewise: what struct reply_ctx's prefixes takes. */
+const char *const *widget_mailto_prefixes(const struct widget_templates *tpl);
+
+/* Renders the widget alone: HTML (html = true) or the text version. */
+int widget_render(const struct config *cf, const struct widget_templates *tpl,
+    const struct widget_request *req, bool html, struct buf *out,
+    struct npserr *err);
+
+int rewrite_message(const struct config *cf,
+    const struct widget_templates *tpl, const struct widget_request *req,
+    const char *msg, size_t len, struct rewrite_result *out,
+    struct npserr *err);
+void rewrite_result_clear(struct rewrite_result *res);
+/* Offset of the body (after the header block's blank line) in msg. */
+size_t rewrite_body_offset(const char *msg, size_t len);
+/* Appends the whole new message to out: msg's header block with the
+ * top-level Content-Type / Content-Transfer-Encoding of res applied, then
+ * res->body; msg itself when res->changed is false. */
+void rewrite_message_assemble(const char *msg, size_t len,
+    const struct rewrite_result *res, struct buf *out);
+
+#endif

@@ -1,0 +1,345 @@
+/*
+ * rules.c - the survey decision for one outgoing mail; see rules.h for
+ * the contract and the order in which the rules apply.
+ *
+ * Everything here is about what the help desk asked for and what the
+ * configuration allows; the message body and the token are outgoing.c's
+ * business. The only outside state read is the store (unsubscribed
+ * customers, the last survey sent to an address).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/buf.h"
+#include "mail/mime.h"
+#include "outgoing/rules.h"
+#include "base/xalloc.h"
+
+#define DAY_SECONDS 86400
+
+static const char *const field_suffix[RULES_F_COUNT] = {
+	"Ticket", "Agent", "Team", "Channel", "Reason", "Priority", "Lang",
+	"Survey"
+};
+
+static const char *const verdict_names[] = {
+	"survey", "optout", "not_eligible", "throttled", "multi_rcpt",
+	"suppressed"
+};
+
+void
+rules_input_init(struct rules_input *in)
+{
+	memset(in, 0, sizeof(*in));
+}
+
+void
+rules_input_clear(struct rules_input *in)
+{
+	size_t i;
+
+	for (i = 0; i < RULES_F_COUNT; i++)
+		free(in->field[i]);
+	for (i = 0; i < in->n_rcpts; i++)
+		free(in->rcpts[i]);
+	free(in->rcpts);
+	rules_input_init(in);
+}
+
+bool
+rules_is_prefixed(const char *prefix, const char *name, size_t nlen)
+{
+	size_t plen = strlen(prefix);
+
+	return nlen >= plen && strncasecmp(name, prefix, plen) == 0;
+}
+
+/*
+ * value_clean - a header value as the store and the rules see it:
+ * encoded words decoded, folding undone, invalid UTF-8 read as
+ * Windows-1252, control bytes made spaces, surrounding blanks trimmed.
+ * Returns a string the caller frees.
+ */
+static char *
+value_clean(const char *v, size_t vlen)
+{
+	struct buf b = BUF_INIT;
+	size_t i, start, end;
+	char *s;
+
+	mime_words_decode(v, vlen, &b);
+	if (!mime_utf8_valid(b.data ? b.data : "", b.len)) {
+		/* Raw 8-bit bytes in a header: read them as the MIME module
+		 * reads an unlabelled text (Windows-1252), so the store and
+		 * the reports only ever hold UTF-8. */
+		struct buf u = BUF_INIT;
+
+		mime_charset_to_utf8("", b.data, b.len, &u);
+		buf_free(&b);
+		b = u;
+	}
+	for (i = 0; i < b.len; i++)
+		if ((unsigned char)b.data[i] < 0x20 || b.data[i] == 0x7f)
+			b.data[i] = ' ';
+	start = 0;
+	end = b.len;
+	while (start < end && b.data[start] == ' ')
+		start++;
+	while (end > start && b.data[end - 1] == ' ')
+		end--;
+	s = xstrndup(b.data ? b.data + start : "", end - start);
+	buf_free(&b);
+	return s;
+}
+
+int
+rules_input_set_header(struct rules_input *in, const struct config *cf,
+    const char *name, size_t nlen, const char *value, size_t vlen)
+{
+	size_t plen = strlen(cf->header_prefix);
+	const char *suf;
+	size_t slen;
+	int i;
+
+	if (!rules_is_prefixed(cf->header_prefix, name, nlen))
+		return -1;
+	in->any_header = true;
+	suf = name + plen;
+	slen = nlen - plen;
+	for (i = 0; i < RULES_F_COUNT; i++) {
+		if (strlen(field_suffix[i]) != slen ||
+		    strncasecmp(suf, field_suffix[i], slen) != 0)
+			continue;
+		/* The first occurrence counts: a later duplicate cannot
+		 * undo an agent's opt-out. */
+		if (in->field[i] == NULL)
+			in->field[i] = value_clean(value, vlen);
+		return i;
+	}
+	return -2;
+}
+
+void
+rules_input_add_rcpt(struct rules_input *in, const char *addr, size_t len)
+{
+	size_t i;
+	char *s;
+
+	while (len > 0 && isspace((unsigned char)*addr)) {
+		addr++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)addr[len - 1]))
+		len--;
+	if (len >= 2 && addr[0] == '<' && addr[len - 1] == '>') {
+		addr++;
+		len -= 2;
+	}
+	if (len == 0)
+		return;
+	s = xstrndup(addr, len);
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20)
+			s[i] = '?';
+		else
+			s[i] = (char)tolower((unsigned char)s[i]);
+	}
+	in->rcpts = xrealloc(in->rcpts, (in->n_rcpts + 1) * sizeof(char *));
+	in->rcpts[in->n_rcpts++] = s;
+}
+
+/*
+ * decide_type - step 1: the agent's X-NPS-Survey. Returns 1 when the
+ * decision is already made (opt-out or a value we refuse), 0 to go on;
+ * *type is set when the header names one, *typed says so.
+ */
+static int
+decide_type(const struct rules_input *in, struct rules_decision *out,
+    bool *typed)
+{
+	const char *v = in->field[RULES_F_SURVEY];
+
+	*typed = false;
+	if (v == NULL || *v == '\0' || strcasecmp(v, "on") == 0 ||
+	    strcasecmp(v, "yes") == 0)
+		return 0;
+	if (strcasecmp(v, "off") == 0 || strcasecmp(v, "no") == 0) {
+		out->verdict = RULES_OPTOUT;
+		snprintf(out->why, sizeof(out->why),
+		    "survey switched off by agent %s",
+		    in->field[RULES_F_AGENT] ? in->field[RULES_F_AGENT] :
+		    "(unnamed)");
+		return 1;
+	}
+	if (nps_type_parse(v, strlen(v), &out->type) == 0) {
+		*typed = true;
+		return 0;
+	}
+	out->verdict = RULES_NOT_ELIGIBLE;
+	snprintf(out->why, sizeof(out->why),
+	    "unknown survey value '%.64s'; allowed: off, on, nps, csat, ces",
+	    v);
+	return 1;
+}
+
+/*
+ * decide_ticket - steps 2 and 3: channel, reason, priority. Returns 1
+ * when the ticket is not eligible, 0 to go on.
+ */
+static int
+decide_ticket(const struct config *cf, const struct rules_input *in,
+    struct rules_decision *out)
+{
+	const char *ch = in->field[RULES_F_CHANNEL];
+	const char *reason = in->field[RULES_F_REASON];
+	const char *prio = in->field[RULES_F_PRIORITY];
+
+	out->channel = CHANNEL_EMAIL;
+	if (ch != NULL && *ch != '\0' &&
+	    config_channel_parse(ch, strlen(ch), &out->channel) != 0) {
+		out->verdict = RULES_NOT_ELIGIBLE;
+		snprintf(out->why, sizeof(out->why),
+		    "unknown channel '%.64s'; allowed: email, phone, web, "
+		    "social, chat", ch);
+		return 1;
+	}
+	if (!cf->channel[out->channel].enabled) {
+		out->verdict = RULES_NOT_ELIGIBLE;
+		snprintf(out->why, sizeof(out->why),
+		    "channel %s has surveys switched off",
+		    config_channel_name(out->channel));
+		return 1;
+	}
+	if (cf->reasons != NULL && (reason == NULL ||
+	    !config_list_match(cf->reasons, reason, strlen(reason)))) {
+		out->verdict = RULES_NOT_ELIGIBLE;
+		snprintf(out->why, sizeof(out->why),
+		    "reason '%.64s' not in [rules] reasons",
+		    reason ? reason : "");
+		return 1;
+	}
+	if (cf->priorities != NULL && (prio == NULL ||
+	    !config_list_match(cf->priorities, prio, strlen(prio)))) {
+		out->verdict = RULES_NOT_ELIGIBLE;
+		snprintf(out->why, sizeof(out->why),
+		    "priority '%.64s' not in [rules] priorities",
+		    prio ? prio : "");
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * decide_customer - steps 5 and 6 through the store. Returns 1 when the
+ * customer is not to be surveyed, 0 to go on, -1 on a store error.
+ */
+static int
+decide_customer(const struct config *cf, struct store *st,
+    const struct rules_input *in, struct rules_decision *out,
+    struct npserr *err)
+{
+	const char *rcpt = in->rcpts[out->rcpt];
+	int64_t last = 0;
+	int r;
+
+	r = store_is_unsubscribed(st, rcpt, err);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		out->verdict = RULES_SUPPRESSED;
+		snprintf(out->why, sizeof(out->why),
+		    "recipient unsubscribed from surveys");
+		return 1;
+	}
+	if (cf->min_days_between <= 0)
+		return 0;
+	/* The same bound store_survey_add checks again when it writes. */
+	out->throttle_from = in->now -
+	    (int64_t)cf->min_days_between * DAY_SECONDS;
+	if (store_last_survey_time(st, rcpt, &last, err) < 0)
+		return -1;
+	if (last > out->throttle_from) {
+		out->verdict = RULES_THROTTLED;
+		snprintf(out->why, sizeof(out->why),
+		    "last survey to this recipient %lld s ago, less than "
+		    "min_days_between = %d days", (long long)(in->now - last),
+		    cf->min_days_between);
+		return 1;
+	}
+	return 0;
+}
+
+int
+rules_decide(const struct config *cf, struct store *st,
+    const struct rules_input *in, struct rules_decision *out,
+    struct npserr *err)
+{
+	bool typed;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->verdict = RULES_SURVEY;
+	out->type = SURVEY_NPS;
+	out->channel = CHANNEL_EMAIL;
+	if (decide_type(in, out, &typed))
+		return 0;
+	if (decide_ticket(cf, in, out))
+		return 0;
+	if (!typed)
+		out->type = cf->channel[out->channel].type;
+	if (in->n_rcpts == 0) {
+		out->verdict = RULES_NOT_ELIGIBLE;
+		snprintf(out->why, sizeof(out->why), "no recipient");
+		return 0;
+	}
+	if (in->n_rcpts > 1 && cf->multiple_recipients == MULTI_RCPT_SKIP) {
+		out->verdict = RULES_MULTI_RCPT;
+		snprintf(out->why, sizeof(out->why),
+		    "%zu recipients and multiple_recipients = skip",
+		    in->n_rcpts);
+		return 0;
+	}
+	out->rcpt = 0;
+	if (st != NULL) {
+		r = decide_customer(cf, st, in, out, err);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			return 0;
+	}
+	out->delay_days = cf->channel[out->channel].delay_days;
+	if (out->delay_days > 0)
+		out->due_at = in->now + (int64_t)out->delay_days * DAY_SECONDS;
+	snprintf(out->why, sizeof(out->why), "survey %s on channel %s",
+	    nps_type_name(out->type), config_channel_name(out->channel));
+	return 0;
+}
+
+const char *
+rules_verdict_name(enum rules_verdict v)
+{
+	if ((size_t)v >= sizeof(verdict_names) / sizeof(verdict_names[0]))
+		return "unknown";
+	return verdict_names[v];
+}
+
+enum event_kind
+rules_verdict_event(enum rules_verdict v)
+{
+	switch (v) {
+	case RULES_OPTOUT:
+		return EVENT_OPTOUT;
+	case RULES_THROTTLED:
+		return EVENT_THROTTLED;
+	case RULES_MULTI_RCPT:
+		return EVENT_MULTI_RCPT;
+	case RULES_SUPPRESSED:
+		return EVENT_SUPPRESSED;
+	case RULES_NOT_ELIGIBLE:
+	case RULES_SURVEY:
+	default:
+		return EVENT_NOT_ELIGIBLE;
+	}
+}

@@ -1,0 +1,2005 @@
+/*
+ * report.c - reports, verbatims, follow-up and the operator's care of the
+ * store; see report.h for the contract.
+ *
+ * Every query here goes through store_db_prepare(), so it is prepared once
+ * per connection; SQL that depends on the options (the grouping, whether
+ * the date range is open) is built from fixed pieces, never from a value:
+ * values are always bound. A report reads each table once, in one read
+ * transaction: the current responses into a hash by survey id, then the
+ * surveys of the type, each added to its group with its response, then
+ * the opt-out and unsubscribe events and the anonymous counts, grouped by
+ * SQL (see report_run for why the join is not SQLite's). An open end of
+ * the date range leaves its condition out of the SQL, so that SQLite
+ * scans the table instead of walking the whole created_at index and
+ * looking up every row.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "base/buf.h"
+#include "conf/config.h"
+#include "base/json.h"
+#include "survey/nps.h"
+#include "base/npserr.h"
+#include "report/report.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "base/xalloc.h"
+
+#define DAY 86400
+
+static const char *const report_by_names[] = {
+	[REPORT_BY_NONE] = "none",
+	[REPORT_BY_AGENT] = "agent",
+	[REPORT_BY_TEAM] = "team",
+	[REPORT_BY_CHANNEL] = "channel",
+	[REPORT_BY_REASON] = "reason",
+	[REPORT_BY_PRIORITY] = "priority",
+	[REPORT_BY_DAY] = "day",
+	[REPORT_BY_WEEK] = "week",
+	[REPORT_BY_MONTH] = "month",
+};
+#define REPORT_BY_COUNT (sizeof(report_by_names) / sizeof(report_by_names[0]))
+
+/* The anonymous counts of erased customers; see report.h. */
+static const char report_anon_ddl[] =
+	"CREATE TABLE IF NOT EXISTS anonymous_counts ("
+	" id INTEGER PRIMARY KEY,"
+	" day INTEGER NOT NULL,"	/* epoch second of the UTC day */
+	" type TEXT NOT NULL DEFAULT '',"	/* '' for events w/o survey */
+	" agent TEXT NOT NULL DEFAULT '', team TEXT NOT NULL DEFAULT '',"
+	" channel TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',"
+	" priority TEXT NOT NULL DEFAULT '',"
+	" surveys INTEGER NOT NULL DEFAULT 0,"
+	" detractors INTEGER NOT NULL DEFAULT 0,"
+	" passives INTEGER NOT NULL DEFAULT 0,"
+	" promoters INTEGER NOT NULL DEFAULT 0,"
+	" score_sum INTEGER NOT NULL DEFAULT 0,"
+	" score_sumsq INTEGER NOT NULL DEFAULT 0,"
+	" optouts INTEGER NOT NULL DEFAULT 0,"
+	" unsubscribes INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (day, type, agent, team, channel, reason, priority))";
+
+int
+report_by_parse(const char *s, enum report_by *out)
+{
+	size_t i;
+
+	for (i = 0; i < REPORT_BY_COUNT; i++) {
+		if (strcmp(s, report_by_names[i]) == 0) {
+			*out = (enum report_by)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+report_by_name(enum report_by by)
+{
+	if ((unsigned)by >= REPORT_BY_COUNT)
+		return "unknown";
+	return report_by_names[by];
+}
+
+bool
+report_by_is_time(enum report_by by)
+{
+	return by == REPORT_BY_DAY || by == REPORT_BY_WEEK ||
+	    by == REPORT_BY_MONTH;
+}
+
+void
+report_opts_init(struct report_opts *o, const struct config *cf)
+{
+	o->type = SURVEY_NPS;
+	o->by = REPORT_BY_NONE;
+	o->since = INT64_MIN;
+	o->until = INT64_MAX;
+	o->min_responses = cf != NULL ? cf->min_responses : 30;
+	o->cf = cf;
+}
+
+static int
+report_exec(struct store *st, const char *sql, struct npserr *err)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(store_db(st), sql, NULL, NULL, &msg);
+	sqlite3_free(msg);
+	if (rc != SQLITE_OK)
+		return store_db_fail(st, rc, err, "cannot run %.40s", sql);
+	return 0;
+}
+
+static const char *
+report_col_text(sqlite3_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(s, col);
+}
+
+/* --- dates ---------------------------------------------------------- */
+
+/*
+ * report_date_parse - exactly "YYYY-MM-DD", a real calendar day (the
+ * round trip through timegm() refuses 2026-02-30).
+ */
+int
+report_date_parse(const char *s, int64_t *out)
+{
+	struct tm tm, want;
+	time_t t;
+	int k;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (k = 0; k < 10; k++)
+		if (k != 4 && k != 7 && !isdigit((unsigned char)s[k]))
+			return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = atoi(s) - 1900;
+	tm.tm_mon = atoi(s + 5) - 1;
+	tm.tm_mday = atoi(s + 8);
+	want = tm;
+	/* timegm() normalizes tm: 02-30 becomes 03-02. */
+	t = timegm(&tm);
+	if (t == (time_t)-1 || tm.tm_year != want.tm_year ||
+	    tm.tm_mon != want.tm_mon || tm.tm_mday != want.tm_mday)
+		return -1;
+	*out = (int64_t)t;
+	return 0;
+}
+
+void
+report_date_format(int64_t t, char *out, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, size, "%Y-%m-%d",
+	    &tm) == 0)
+		snprintf(out, size, "?");
+}
+
+void
+report_time_format(int64_t t, char *out, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, size,
+	    "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(out, size, "?");
+}
+
+/* Days since the epoch, rounded down (times before 1970 too). */
+static int64_t
+report_day_number(int64_t t)
+{
+	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+}
+
+/*
+ * report_iso_week - ISO 8601: weeks start on Monday, and week 1 is the
+ * one with the year's first Thursday, so the week belongs to the year of
+ * its Thursday.
+ */
+int64_t
+report_iso_week(int64_t t, char *out, size_t size)
+{
+	int64_t day = report_day_number(t), monday, thursday;
+	int weekday;		/* 0 Monday ... 6 Sunday */
+	time_t tt;
+	struct tm tm;
+
+	/* 1970-01-01 was a Thursday. */
+	weekday = (int)(((day + 3) % 7 + 7) % 7);
+	monday = day - weekday;
+	thursday = monday + 3;
+	tt = (time_t)(thursday * DAY);
+	if (gmtime_r(&tt, &tm) == NULL)
+		snprintf(out, size, "?");
+	else
+		snprintf(out, size, "%04d-W%02d", tm.tm_year + 1900,
+		    tm.tm_yday / 7 + 1);
+	return monday * DAY;
+}
+
+/* The label and first second of the period of the day starting at t. */
+static int64_t
+report_period(enum report_by by, int64_t t, char *out, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	switch (by) {
+	case REPORT_BY_WEEK:
+		return report_iso_week(t, out, size);
+	case REPORT_BY_MONTH:
+		if (gmtime_r(&tt, &tm) == NULL) {
+			snprintf(out, size, "?");
+			return t;
+		}
+		snprintf(out, size, "%04d-%02d", tm.tm_year + 1900,
+		    tm.tm_mon + 1);
+		tm.tm_mday = 1;
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+		return (int64_t)timegm(&tm);
+	case REPORT_BY_DAY:
+	default:
+		report_date_format(t, out, size);
+		return t;
+	}
+}
+
+/* --- the report ----------------------------------------------------- */
+
+static bool
+report_anon_exists(struct store *st, struct npserr *err, int *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_db_prepare(st, "SELECT 1 FROM sqlite_master WHERE type ="
+	    " 'table' AND name = 'anonymous_counts'", err);
+	if (s == NULL)
+		return false;
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW;
+	store_db_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_db_fail(st, rc, err, "cannot look for the anonymous"
+		    " counts");
+		return false;
+	}
+	return true;
+}
+
+/* The expression of an event's or anonymous row's survey type from its
+ * channel, as the config sets it ([channel.NAME] type). */
+static void
+report_channel_type_sql(struct buf *sql, const struct config *cf,
+    const char *col)
+{
+	int ch;
+
+	buf_printf(sql, "CASE lower(%s)", col);
+	for (ch = 0; ch < CHANNEL_COUNT; ch++)
+		buf_printf(sql, " WHEN '%s' THEN '%s'",
+		    config_channel_name((enum channel)ch),
+		    nps_type_name(cf != NULL ? cf->channel[ch].type :
+		    SURVEY_NPS));
+	buf_printf(sql, " ELSE '%s' END", nps_type_name(cf != NULL ?
+	    cf->channel[CHANNEL_EMAIL].type : SURVEY_NPS));
+}
+
+/* The grouping expression for the table alias a ('s', 'e' or 'a'), with
+ * time column tcol; anonymous rows keep '' for "none". */
+static void
+report_group_sql(struct buf *sql, enum report_by by, char a,
+    const char *tcol)
+{
+	if (report_by_is_time(by)) {
+		/* Day numbers: cheap to group, turned into labels in C. */
+		buf_printf(sql, "(%c.%s / %d)", a, tcol, DAY);
+		return;
+	}
+	if (by == REPORT_BY_NONE) {
+		buf_puts(sql, "NULL");
+		return;
+	}
+	buf_printf(sql, "NULLIF(%c.%s, '')", a, report_by_name(by));
+}
+
+static void
+report_range_sql(struct buf *sql, const struct report_opts *o,
+    const char *col)
+{
+	if (o->since != INT64_MIN)
+		buf_printf(sql, " AND %s >= ?2", col);
+	if (o->until != INT64_MAX)
+		buf_printf(sql, " AND %s < ?3", col);
+}
+
+/*
+ * The extra rows of a report, already grouped by SQL (there are few):
+ * opt-out and unsubscribe events, and the anonymous counts. Columns: g,
+ * surveys, detractors, passives, promoters, score sum, sum of squares,
+ * optouts, unsubscribes.
+ */
+static void
+report_extra_sql(struct buf *sql, const struct report_opts *o, bool anon)
+{
+	buf_puts(sql, "SELECT ");
+	report_group_sql(sql, o->by, 'e', "at");
+	buf_puts(sql, ", 0, 0, 0, 0, 0, 0, total(e.kind = 'optout'),"
+	    " total(e.kind = 'unsubscribed') FROM events e"
+	    " WHERE e.kind IN ('optout', 'unsubscribed') AND COALESCE("
+	    "(SELECT t.type FROM surveys t WHERE t.id = e.survey_id), ");
+	report_channel_type_sql(sql, o->cf, "e.channel");
+	buf_puts(sql, ") = ?1");
+	report_range_sql(sql, o, "e.at");
+	buf_puts(sql, " GROUP BY 1");
+	if (!anon)
+		return;
+	buf_puts(sql, " UNION ALL SELECT ");
+	report_group_sql(sql, o->by, 'a', "day");
+	buf_puts(sql, ", total(a.surveys), total(a.detractors),"
+	    " total(a.passives), total(a.promoters), total(a.score_sum),"
+	    " total(a.score_sumsq), total(a.optouts), total(a.unsubscribes)"
+	    " FROM anonymous_counts a WHERE COALESCE(NULLIF(a.type, ''), ");
+	report_channel_type_sql(sql, o->cf, "a.channel");
+	buf_puts(sql, ") = ?1");
+	report_range_sql(sql, o, "a.day");
+	buf_puts(sql, " GROUP BY 1");
+}
+
+/*
+ * The join of surveys to their current response is done here, in two
+ * hash tables, rather than by SQLite: its plan (one B-tree probe of
+ * responses per survey, then a sort for GROUP BY) takes about 1.5 s for
+ * a million responses, while one scan of each table into hashes takes a
+ * third of that. Each table is still read once, by one statement.
+ */
+
+/*
+ * Current scored responses by survey id: an open-addressing table keyed by
+ * the id itself. A survey id is 16 base32 characters, 80 random bits: k0
+ * holds the first 64 bits, k1 the last 16 above 8 bits of score and
+ * category, so a slot is 16 bytes (a million responses take 32 MB) and a
+ * lookup compares the whole id: no two surveys are ever taken for one.
+ * An id of another shape (an import from elsewhere) is not put in the map;
+ * its survey is looked up by SQL instead (report_odd_lookup).
+ */
+struct report_rslot {
+	uint64_t k0;
+	uint64_t k1;		/* 0: empty slot */
+};
+
+struct report_rmap {
+	struct report_rslot *slot;
+	size_t cap, n;		/* cap: a power of 2 */
+	size_t odd;		/* responses whose survey id is not base32 */
+};
+
+#define RMAP_VALUE_BITS 8
+#define RMAP_BATCH 32		/* lookups whose slots are fetched ahead */
+#define RMAP_USED 0x80
+
+static uint64_t
+report_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+/* 8 bytes at a time, each word mixed in (MurmurHash3's finalizer). */
+static uint64_t
+report_hash(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	while (n >= 8) {
+		memcpy(&w, s, 8);
+		h = report_mix(h ^ w);
+		s += 8;
+		n -= 8;
+	}
+	if (n > 0) {
+		w = 0;
+		memcpy(&w, s, n);
+		h = report_mix(h ^ w ^ 0xff);
+	}
+	return h;
+}
+
+/* The exact key of a 16-character base32 survey id; false for any
+ * other shape. The value bits of k1 are left clear. */
+static bool
+report_rkey(const char *id, size_t n, struct report_rslot *key)
+{
+	uint64_t k0 = 0, k1 = 0;
+	size_t i;
+	int c, v;
+
+	if (id == NULL || n != TOKEN_ID_LEN)
+		return false;
+	for (i = 0; i < n; i++) {
+		c = id[i] | 0x20;
+		if (c >= 'a' && c <= 'z')
+			v = c - 'a';
+		else if (id[i] >= '2' && id[i] <= '7')
+			v = id[i] - '2' + 26;
+		else
+			return false;
+		if (i < 12)
+			k0 = k0 << 5 | (uint64_t)v;	/* 60 bits */
+		else
+			k1 = k1 << 5 | (uint64_t)v;	/* 20 bits */
+	}
+	key->k0 = k0;
+	key->k1 = k1 << RMAP_VALUE_BITS;
+	return true;
+}
+
+static size_t
+report_rmap_home(const struct report_rmap *m, const struct report_rslot *key)
+{
+	return (size_t)report_mix(key->k0 ^ (key->k1 >> RMAP_VALUE_BITS) *
+	    0x9e3779b97f4a7c15ULL) & (m->cap - 1);
+}
+
+/* The slot of key (value bits ignored), or the empty slot for it. */
+static size_t
+report_rmap_slot(const struct report_rmap *m, const struct report_rslot *key)
+{
+	size_t i = report_rmap_home(m, key);
+
+	while (m->slot[i].k1 != 0 && (m->slot[i].k0 != key->k0 ||
+	    m->slot[i].k1 >> RMAP_VALUE_BITS != key->k1 >> RMAP_VALUE_BITS))
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+/* Sizes the table for at least n keys at a load of at most one half. */
+static void
+report_rmap_reserve(struct report_rmap *m, size_t n)
+{
+	struct report_rslot *old = m->slot;
+	size_t oldcap = m->cap, i, cap = 4096;
+
+	while (cap < n * 2)
+		cap *= 2;
+	if (cap <= oldcap)
+		return;
+	m->cap = cap;
+	m->slot = xcalloc(cap, sizeof(*m->slot));
+	for (i = 0; i < oldcap; i++)
+		if (old[i].k1 != 0)
+			m->slot[report_rmap_slot(m, &old[i])] = old[i];
+	free(old);
+}
+
+/* Stores key with its value (RMAP_USED | category << 4 | score) in the
+ * low bits of k1; a second response to the same survey replaces the
+ * first. */
+static void
+report_rmap_put(struct report_rmap *m, const struct report_rslot *key)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap)
+		report_rmap_reserve(m, m->n + 1);
+	i = report_rmap_slot(m, key);
+	if (m->slot[i].k1 == 0)
+		m->n++;
+	m->slot[i] = *key;
+}
+
+static void
+report_rmap_free(struct report_rmap *m)
+{
+	free(m->slot);
+}
+
+/* The groups being summed: by name (NULL: none) or by day number. */
+struct report_agg {
+	char *name;
+	int64_t day;
+	long surveys, optouts, unsubscribes;
+	struct nps_stats stats;
+};
+
+struct report_gmap {
+	struct report_agg *v;
+	size_t n, vcap;
+	uint32_t *slot;		/* index in v + 1; 0 empty */
+	size_t cap;
+	bool by_day;
+};
+
+static uint64_t
+report_gkey_hash(const struct report_gmap *g, const char *name,
+    int64_t day)
+{
+	if (g->by_day)
+		return report_hash(&day, sizeof(day));
+	return name != NULL ? report_hash(name, strlen(name)) : 0;
+}
+
+static bool
+report_gkey_eq(const struct report_gmap *g, const struct report_agg *a,
+    const char *name, int64_t day)
+{
+	if (g->by_day)
+		return a->day == day;
+	if (a->name == NULL || name == NULL)
+		return a->name == name;
+	return strcmp(a->name, name) == 0;
+}
+
+static struct report_agg *
+report_gmap_get(struct report_gmap *g, const char *name, int64_t day)
+{
+	struct report_agg *a;
+	size_t i, k;
+
+	if (name != NULL && name[0] == '\0')
+		name = NULL;
+	if ((g->n + 1) * 2 > g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 64;
+		free(g->slot);
+		g->slot = xcalloc(g->cap, sizeof(*g->slot));
+		for (k = 0; k < g->n; k++) {
+			i = (size_t)report_gkey_hash(g, g->v[k].name,
+			    g->v[k].day) & (g->cap - 1);
+			while (g->slot[i] != 0)
+				i = (i + 1) & (g->cap - 1);
+			g->slot[i] = (uint32_t)k + 1;
+		}
+	}
+	i = (size_t)report_gkey_hash(g, name, day) & (g->cap - 1);
+	while (g->slot[i] != 0) {
+		a = &g->v[g->slot[i] - 1];
+		if (report_gkey_eq(g, a, name, day))
+			return a;
+		i = (i + 1) & (g->cap - 1);
+	}
+	if (g->n == g->vcap) {
+		g->vcap = g->vcap ? g->vcap * 2 : 64;
+		g->v = xrealloc(g->v, g->vcap * sizeof(*g->v));
+	}
+	a = &g->v[g->n];
+	memset(a, 0, sizeof(*a));
+	a->name = name != NULL ? xstrdup(name) : NULL;
+	a->day = day;
+	nps_stats_init(&a->stats);
+	g->slot[i] = (uint32_t)++g->n;
+	return a;
+}
+
+static void
+report_gmap_free(struct report_gmap *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->v[i].name);
+	free(g->v);
+	free(g->slot);
+}
+
+/* The group of column col of a row: its text, or its day number. */
+static struct report_agg *
+report_row_group(struct report_gmap *g, enum report_by by, sqlite3_stmt *s,
+    int col, int64_t day_of)
+{
+	if (report_by_is_time(by))
+		return report_gmap_get(g, NULL, day_of);
+	if (by == REPORT_BY_NONE)
+		return report_gmap_get(g, NULL, 0);
+	return report_gmap_get(g, report_col_text(s, col), 0);
+}
+
+/* The category column: the schema's CHECK allows exactly "detractor",
+ * "passive", "promoter" or NULL, so two bytes tell them apart (this runs
+ * once per response of the store). */
+static enum nps_category
+report_cat_parse(const char *s)
+{
+	if (s == NULL)
+		return NPS_NONE;
+	if (s[0] == 'd')
+		return NPS_DETRACTOR;
+	if (s[0] == 'p' && s[1] == 'a')
+		return NPS_PASSIVE;
+	if (s[0] == 'p' && s[1] == 'r')
+		return NPS_PROMOTER;
+	return NPS_NONE;
+}
+
+/* How many responses there may be (the highest rowid, read from the end
+ * of the table in no time), so that the map is sized once. */
+static size_t
+report_rows_hint(struct store *st)
+{
+	struct npserr err;
+	sqlite3_stmt *s;
+	int64_t n = 0;
+
+	s = store_db_prepare(st, "SELECT max(id) FROM responses", &err);
+	if (s == NULL)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	store_db_done(s);
+	/* A hint only: beyond 16 M the map grows as it fills. */
+	return n > 0 && n < 16 * 1024 * 1024 ? (size_t)n : 0;
+}
+
+/* Pass 1: the current scored responses, into the map. A response to a
+ * survey of the range cannot arrive before the range starts. */
+static int
+report_pass_responses(struct store *st, const struct report_opts *o,
+    struct report_rmap *m, struct npserr *err)
+{
+	struct report_rslot key[RMAP_BATCH];
+	sqlite3_stmt *s;
+	const char *id;
+	enum nps_category cat;
+	size_t nb = 0, k;
+	int rc, score;
+
+	s = store_db_prepare(st, o->since != INT64_MIN ?
+	    "SELECT survey_id, score, category FROM responses"
+	    " WHERE superseded_by IS NULL AND received_at >= ?2"
+	    " AND score IS NOT NULL" :
+	    "SELECT survey_id, score, category FROM responses"
+	    " WHERE +superseded_by IS NULL AND score IS NOT NULL", err);
+	if (s == NULL)
+		return -1;
+	if (o->since != INT64_MIN)
+		sqlite3_bind_int64(s, 2, o->since);
+	report_rmap_reserve(m, report_rows_hint(st));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = report_col_text(s, 0);
+		score = sqlite3_column_int(s, 1);
+		cat = report_cat_parse(report_col_text(s, 2));
+		/* Scores are 0..10; the store checked them. */
+		if (id == NULL || cat == NPS_NONE || score < 0 || score > 15)
+			continue;
+		if (!report_rkey(id, (size_t)sqlite3_column_bytes(s, 0),
+		    &key[nb])) {
+			m->odd++;
+			continue;
+		}
+		key[nb].k1 |= RMAP_USED | (uint64_t)(cat & 3) << 4 |
+		    (uint64_t)score;
+		__builtin_prefetch(&m->slot[report_rmap_home(m, &key[nb])]);
+		if (++nb == RMAP_BATCH) {
+			for (k = 0; k < nb; k++)
+				report_rmap_put(m, &key[k]);
+			nb = 0;
+		}
+	}
+	for (k = 0; k < nb; k++)
+		report_rmap_put(m, &key[k]);
+	store_db_done(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot read the responses");
+	return 0;
+}
+
+/* Adds one answer, as value bits (RMAP_USED | category << 4 | score), to
+ * a group: what nps_stats_add_counts() does, for one answer. */
+static void
+report_agg_answer(struct report_agg *a, unsigned v)
+{
+	unsigned cat = (v >> 4) & 3, score = v & 15;
+
+	a->stats.n++;
+	a->stats.detractors += cat == NPS_DETRACTOR;
+	a->stats.passives += cat == NPS_PASSIVE;
+	a->stats.promoters += cat == NPS_PROMOTER;
+	a->stats.sum += score;
+	a->stats.sumsq += (double)score * score;
+}
+
+/* The current scored response of a survey whose id is not in the map's
+ * shape, by SQL; value bits as in the map, or 0 when none. */
+static unsigned
+report_odd_lookup(struct store *st, const char *id, size_t n)
+{
+	sqlite3_stmt *s;
+	struct npserr err;
+	enum nps_category cat;
+	unsigned v = 0;
+	int score;
+
+	s = store_db_prepare(st, "SELECT score, category FROM responses"
+	    " WHERE survey_id = ?1 AND superseded_by IS NULL"
+	    " AND score IS NOT NULL", &err);
+	if (s == NULL)
+		return 0;
+	sqlite3_bind_text(s, 1, id, (int)n, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		score = sqlite3_column_int(s, 0);
+		cat = report_cat_parse(report_col_text(s, 1));
+		if (cat != NPS_NONE && score >= 0 && score <= 15)
+			v = RMAP_USED | (unsigned)(cat & 3) << 4 |
+			    (unsigned)score;
+	}
+	store_db_done(s);
+	return v;
+}
+
+struct report_pending {
+	struct report_rslot key;	/* the survey id's key */
+	size_t agg;		/* its group, an index in the group map */
+};
+
+/* Adds the responses of a batch of surveys to their groups. */
+static void
+report_rmap_resolve(const struct report_rmap *m, struct report_gmap *g,
+    const struct report_pending *b, size_t nb)
+{
+	const struct report_rslot *slot;
+	size_t k;
+
+	for (k = 0; k < nb; k++) {
+		slot = &m->slot[report_rmap_slot(m, &b[k].key)];
+		if (slot->k1 != 0)
+			report_agg_answer(&g->v[b[k].agg],
+			    (unsigned)(slot->k1 & 0xff));
+	}
+}
+
+/* Pass 2: the surveys sent, each with its response from the map. */
+static int
+report_pass_surveys(struct store *st, const struct report_opts *o,
+    const struct report_rmap *m, struct report_gmap *g, struct npserr *err)
+{
+	struct report_pending b[RMAP_BATCH];
+	struct buf sql = BUF_INIT;
+	struct report_agg *a;
+	sqlite3_stmt *s;
+	const char *id;
+	size_t nb = 0, idlen;
+	unsigned v;
+	int rc;
+
+	buf_puts(&sql, "SELECT s.id, ");
+	if (report_by_is_time(o->by) || o->by == REPORT_BY_NONE)
+		buf_puts(&sql, "s.created_at");
+	else
+		buf_printf(&sql, "s.%s", report_by_name(o->by));
+	buf_puts(&sql, " FROM surveys s WHERE s.type = ?1"
+	    " AND s.status <> 'held'");
+	report_range_sql(&sql, o, "s.created_at");
+	s = store_db_prepare(st, buf_cstr(&sql), err);
+	buf_free(&sql);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, nps_type_name(o->type), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, o->since);
+	sqlite3_bind_int64(s, 3, o->until);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		a = report_row_group(g, o->by, s, 1,
+		    report_day_number(sqlite3_column_int64(s, 1)));
+		a->surveys++;
+		id = report_col_text(s, 0);
+		idlen = (size_t)sqlite3_column_bytes(s, 0);
+		if (id == NULL || m->cap == 0)
+			continue;
+		if (!report_rkey(id, idlen, &b[nb].key)) {
+			if (m->odd > 0 &&
+			    (v = report_odd_lookup(st, id, idlen)) != 0)
+				report_agg_answer(a, v);
+			continue;
+		}
+		/* Look up in batches, each slot fetched ahead: the table
+		 * is far larger than the caches, and a lookup waits for
+		 * memory more than it computes. */
+		b[nb].agg = (size_t)(a - g->v);
+		__builtin_prefetch(&m->slot[report_rmap_home(m, &b[nb].key)]);
+		if (++nb == RMAP_BATCH) {
+			report_rmap_resolve(m, g, b, nb);
+			nb = 0;
+		}
+	}
+	report_rmap_resolve(m, g, b, nb);
+	store_db_done(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot read the surveys");
+	return 0;
+}
+
+/* Pass 3: events and anonymous counts, grouped by SQL already. */
+static int
+report_pass_extra(struct store *st, const struct report_opts *o,
+    struct report_gmap *g, struct npserr *err)
+{
+	struct buf sql = BUF_INIT;
+	struct report_agg *a;
+	sqlite3_stmt *s;
+	int anon = 0, rc;
+
+	if (!report_anon_exists(st, err, &anon))
+		return -1;
+	report_extra_sql(&sql, o, anon != 0);
+	s = store_db_prepare(st, buf_cstr(&sql), err);
+	buf_free(&sql);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, nps_type_name(o->type), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, o->since);
+	sqlite3_bind_int64(s, 3, o->until);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		a = report_row_group(g, o->by, s, 0,
+		    sqlite3_column_int64(s, 0));
+		a->surveys += (long)sqlite3_column_int64(s, 1);
+		nps_stats_add_counts(&a->stats,
+		    (long)sqlite3_column_int64(s, 2),
+		    (long)sqlite3_column_int64(s, 3),
+		    (long)sqlite3_column_int64(s, 4),
+		    sqlite3_column_double(s, 5), sqlite3_column_double(s, 6));
+		a->optouts += (long)sqlite3_column_int64(s, 7);
+		a->unsubscribes += (long)sqlite3_column_int64(s, 8);
+	}
+	store_db_done(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot read the events");
+	return 0;
+}
+
+static int
+report_agg_cmp_day(const void *x, const void *y)
+{
+	const struct report_agg *a = x, *b = y;
+
+	return a->day < b->day ? -1 : a->day > b->day;
+}
+
+/* By name, "none" first, in byte order (as SQLite sorts text). */
+static int
+report_agg_cmp_name(const void *x, const void *y)
+{
+	const struct report_agg *a = x, *b = y;
+
+	if (a->name == NULL || b->name == NULL)
+		return (a->name != NULL) - (b->name != NULL);
+	return strcmp(a->name, b->name);
+}
+
+static void
+report_group_absorb(struct report_group *g, const struct report_agg *a)
+{
+	g->surveys += a->surveys;
+	g->optouts += a->optouts;
+	g->unsubscribes += a->unsubscribes;
+	nps_stats_add_counts(&g->stats, a->stats.detractors,
+	    a->stats.passives, a->stats.promoters, a->stats.sum,
+	    a->stats.sumsq);
+}
+
+static void
+report_group_compute(struct report_group *g, enum survey_type type,
+    int min_responses)
+{
+	nps_stats_compute(&g->stats, type, &g->res);
+	g->response_rate = g->surveys > 0 ?
+	    100.0 * (double)g->res.n / (double)g->surveys : 0.0;
+	g->optout_rate = g->surveys + g->optouts > 0 ? 100.0 *
+	    (double)g->optouts / (double)(g->surveys + g->optouts) : 0.0;
+	g->too_few = g->res.n < min_responses;
+}
+
+static struct report_group *
+report_group_new(struct report *r, size_t *cap, const char *name,
+    int64_t start)
+{
+	struct report_group *g;
+
+	if (r->n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		r->groups = xrealloc(r->groups, *cap * sizeof(*r->groups));
+	}
+	g = &r->groups[r->n++];
+	memset(g, 0, sizeof(*g));
+	g->name = xstrdup(name);
+	g->start = start;
+	nps_stats_init(&g->stats);
+	return g;
+}
+
+/* The summed groups into the report's, in order; the days of a week or
+ * month fold into it (sorted by day, a period's days are contiguous). */
+static void
+report_fill(struct report *out, struct report_gmap *g)
+{
+	struct report_group *grp = NULL;
+	char label[64];
+	size_t cap = 0, i;
+	int64_t start;
+
+	qsort(g->v, g->n, sizeof(*g->v), g->by_day ? report_agg_cmp_day :
+	    report_agg_cmp_name);
+	for (i = 0; i < g->n; i++) {
+		report_group_absorb(&out->total, &g->v[i]);
+		if (out->by == REPORT_BY_NONE)
+			continue;
+		if (g->by_day) {
+			start = report_period(out->by, g->v[i].day * DAY,
+			    label, sizeof(label));
+			if (grp == NULL || strcmp(grp->name, label) != 0)
+				grp = report_group_new(out, &cap, label,
+				    start);
+		} else {
+			grp = report_group_new(out, &cap, g->v[i].name !=
+			    NULL ? g->v[i].name : "(none)", 0);
+		}
+		report_group_absorb(grp, &g->v[i]);
+	}
+	out->total.name = xstrdup("total");
+	for (i = 0; i < out->n; i++)
+		report_group_compute(&out->groups[i], out->type,
+		    out->min_responses);
+	report_group_compute(&out->total, out->type, out->min_responses);
+}
+
+/*
+ * report_run - three statements, each table read once: the current
+ * responses into a hash by survey id, the surveys of the range summed into
+ * their groups with their response, then the events and anonymous counts.
+ * The store is not locked meanwhile; the passes run in one read
+ * transaction so that they see the same data.
+ */
+int
+report_run(struct store *st, const struct report_opts *o, struct report *out,
+    struct npserr *err)
+{
+	struct report_rmap m;
+	struct report_gmap g;
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->type = o->type;
+	out->by = o->by;
+	out->since = o->since;
+	out->until = o->until;
+	out->min_responses = o->min_responses;
+	nps_stats_init(&out->total.stats);
+	memset(&m, 0, sizeof(m));
+	memset(&g, 0, sizeof(g));
+	g.by_day = report_by_is_time(o->by);
+	if (report_exec(st, "BEGIN", err) == -1)
+		return -1;
+	if (report_pass_responses(st, o, &m, err) == 0 &&
+	    report_pass_surveys(st, o, &m, &g, err) == 0 &&
+	    report_pass_extra(st, o, &g, err) == 0) {
+		report_fill(out, &g);
+		r = 0;
+	}
+	sqlite3_exec(store_db(st), "COMMIT", NULL, NULL, NULL);
+	report_rmap_free(&m);
+	report_gmap_free(&g);
+	return r;
+}
+
+void
+report_free(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->groups[i].name);
+	free(r->groups);
+	free(r->total.name);
+	r->groups = NULL;
+	r->total.name = NULL;
+	r->n = 0;
+}
+
+/* --- verbatims and follow-up ---------------------------------------- */
+
+void
+report_response_opts_init(struct report_response_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->since = INT64_MIN;
+	o->until = INT64_MAX;
+	o->category = NPS_NONE;
+}
+
+
+/*
+ * report_responses - one statement over the current responses (the index
+ * on superseded_by, received_at serves the range), each with its survey
+ * and the survey's comment history, oldest first.
+ */
+int
+report_responses(struct store *st, const struct report_response_opts *o,
+    int (*fn)(const struct report_response *r, void *arg), void *arg,
+    struct npserr *err)
+{
+	struct buf sql = BUF_INIT;
+	struct report_response r;
+	sqlite3_stmt *s;
+	const char *type;
+	int rc, ret = 0;
+
+	buf_puts(&sql, "SELECT r.survey_id, s.ticket, s.agent, s.team,"
+	    " s.channel, s.recipient, s.type, r.score, r.category,"
+	    " r.received_at, (SELECT group_concat(h.text, char(10)) FROM"
+	    " (SELECT c.text FROM comments c WHERE c.survey_id = r.survey_id"
+	    " ORDER BY c.at, c.id) h), r.comment, s.followed_up_at"
+	    " FROM responses r JOIN surveys s ON s.id = r.survey_id"
+	    " WHERE r.superseded_by IS NULL AND r.received_at >= ?1"
+	    " AND r.received_at < ?2");
+	if (o->category != NPS_NONE)
+		buf_puts(&sql, " AND r.category = ?3");
+	if (o->has_type)
+		buf_puts(&sql, " AND s.type = ?4");
+	if (o->detractors_open)
+		buf_puts(&sql, " AND r.category = 'detractor'"
+		    " AND s.followed_up_at = 0");
+	buf_puts(&sql, " ORDER BY r.received_at, r.id");
+	s = store_db_prepare(st, buf_cstr(&sql), err);
+	buf_free(&sql);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, o->since);
+	sqlite3_bind_int64(s, 2, o->until);
+	if (o->category != NPS_NONE)
+		sqlite3_bind_text(s, 3, nps_category_name(o->category), -1,
+		    SQLITE_STATIC);
+	if (o->has_type)
+		sqlite3_bind_text(s, 4, nps_type_name(o->type), -1,
+		    SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.survey_id = report_col_text(s, 0);
+		r.ticket = report_col_text(s, 1);
+		r.agent = report_col_text(s, 2);
+		r.team = report_col_text(s, 3);
+		r.channel = report_col_text(s, 4);
+		r.recipient = report_col_text(s, 5);
+		type = report_col_text(s, 6);
+		if (type == NULL || nps_type_parse(type, strlen(type),
+		    &r.type) == -1)
+			r.type = SURVEY_NPS;
+		r.score = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int(s, 7);
+		r.category = r.score < 0 ? NPS_NONE :
+		    nps_category(r.type, r.score);
+		r.received_at = sqlite3_column_int64(s, 9);
+		r.comment = report_col_text(s, 10);
+		if (r.comment == NULL)
+			r.comment = report_col_text(s, 11);
+		if (r.comment != NULL && r.comment[0] == '\0')
+			r.comment = NULL;
+		r.followed_up_at = sqlite3_column_int64(s, 12);
+		if (r.survey_id == NULL)
+			r.survey_id = "";
+		if (o->with_comment && r.comment == NULL)
+			continue;
+		if (fn(&r, arg) == -1) {
+			ret = -1;
+			break;
+		}
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = store_db_fail(st, rc, err, "cannot list the responses");
+	store_db_done(s);
+	return ret;
+}
+
+struct report_fu_arg {
+	const char *id;
+	int64_t now;
+};
+
+static int
+report_followed_up_tx(struct store *st, void *arg, struct npserr *err)
+{
+	const struct report_fu_arg *a = arg;
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_db_prepare(st, "UPDATE surveys SET followed_up_at = ?2"
+	    " WHERE id = lower(?1)", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, a->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, a->now);
+	rc = sqlite3_step(s);
+	store_db_done(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot mark survey %s"
+		    " followed up", a->id);
+	if (sqlite3_changes(store_db(st)) == 0) {
+		npserr_set(err, "store %s: cannot mark survey %s followed up:"
+		    " no such survey", store_path(st), a->id);
+		return -1;
+	}
+	return 0;
+}
+
+int
+report_followed_up(struct store *st, const char *id, int64_t now,
+    struct npserr *err)
+{
+	struct report_fu_arg a = { id, now };
+
+	return store_db_write(st, report_followed_up_tx, &a, err) < 0 ? -1 :
+	    0;
+}
+
+/* --- stats ---------------------------------------------------------- */
+
+/* A statement that yields (name, count) rows: fn for each known name in
+ * names (0 when absent), in the order of names, with prefix. */
+static int
+report_stats_grouped(struct store *st, const char *sql, int64_t bind,
+    const char *prefix, const char *const *names, size_t n,
+    void (*fn)(const char *, int64_t, void *), void *arg, struct npserr *err)
+{
+	int64_t *counts = xcalloc(n, sizeof(*counts));
+	char name[128];
+	sqlite3_stmt *s;
+	const char *v;
+	size_t i;
+	int rc;
+
+	if ((s = store_db_prepare(st, sql, err)) == NULL) {
+		free(counts);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, bind);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = report_col_text(s, 0);
+		for (i = 0; i < n; i++)
+			if ((v == NULL && names[i][0] == '\0') ||
+			    (v != NULL && strcmp(v, names[i]) == 0))
+				counts[i] += sqlite3_column_int64(s, 1);
+	}
+	store_db_done(s);
+	if (rc != SQLITE_DONE) {
+		free(counts);
+		return store_db_fail(st, rc, err, "cannot count %s", prefix);
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s.%s", prefix,
+		    names[i][0] != '\0' ? names[i] : "no_score");
+		fn(name, counts[i], arg);
+	}
+	free(counts);
+	return 0;
+}
+
+static int
+report_stats_count(struct store *st, const char *sql, int64_t bind,
+    int64_t *out, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = store_db_prepare(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, bind);
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	store_db_done(s);
+	if (rc != SQLITE_ROW)
+		return store_db_fail(st, rc, err, "cannot count");
+	return 0;
+}
+
+static int64_t
+report_file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+int
+report_stats(struct store *st, int64_t now,
+    void (*fn)(const char *name, int64_t value, void *arg), void *arg,
+    struct npserr *err)
+{
+	static const char *const statuses[] = {
+		"sent", "held", "released", "bounced"
+	};
+	static const char *const categories[] = {
+		"detractor", "passive", "promoter", ""
+	};
+	static const char *const pkinds[] = {
+		"response", "autoreply", "bounce", "unsubscribe", "unmatched",
+		"unparsed"
+	};
+	const char *ekinds[EVENT_KIND_COUNT];
+	int64_t v, unmatched, unparsed, noscore, month = now - 30 * DAY;
+	struct buf wal = BUF_INIT;
+	int k;
+
+	if (report_stats_grouped(st, "SELECT status, count(*) FROM surveys"
+	    " GROUP BY status", 0, "surveys", statuses, 4, fn,
+	    arg, err) == -1)
+		return -1;
+	if (report_stats_count(st, "SELECT count(*) FROM surveys WHERE"
+	    " status = 'held'", 0, &v, err) == -1)
+		return -1;
+	fn("held.total", v, arg);
+	if (report_stats_count(st, "SELECT count(*) FROM surveys WHERE"
+	    " status = 'held' AND due_at <= ?1", now, &v, err) == -1)
+		return -1;
+	fn("held.due", v, arg);
+	if (report_stats_grouped(st, "SELECT category, count(*) FROM"
+	    " responses WHERE superseded_by IS NULL"
+	    " GROUP BY category", 0, "responses", categories, 4, fn, arg,
+	    err) == -1)
+		return -1;
+	if (report_stats_count(st, "SELECT count(*) FROM responses WHERE"
+	    " superseded_by IS NOT NULL", 0, &v, err) == -1)
+		return -1;
+	fn("responses.superseded", v, arg);
+	for (k = 0; k < EVENT_KIND_COUNT; k++)
+		ekinds[k] = store_event_kind_name((enum event_kind)k);
+	if (report_stats_grouped(st, "SELECT kind, count(*) FROM events"
+	    " GROUP BY kind", 0, "events", ekinds,
+	    EVENT_KIND_COUNT, fn, arg, err) == -1)
+		return -1;
+	if (report_stats_count(st, "SELECT count(*) FROM processed", 0, &v,
+	    err) == -1)
+		return -1;
+	fn("processed.total", v, arg);
+	if (report_stats_grouped(st, "SELECT kind, count(*) FROM processed"
+	    " GROUP BY kind", 0, "processed", pkinds, 6, fn,
+	    arg, err) == -1)
+		return -1;
+	if (report_stats_count(st, "SELECT count(*) FROM processed WHERE"
+	    " kind = 'unmatched' AND at >= ?1", month, &unmatched, err) == -1 ||
+	    report_stats_count(st, "SELECT count(*) FROM processed WHERE"
+	    " kind = 'unparsed' AND at >= ?1", month, &unparsed, err) == -1 ||
+	    report_stats_count(st, "SELECT count(*) FROM responses WHERE"
+	    " superseded_by IS NULL AND received_at >= ?1 AND score IS NULL",
+	    month, &noscore, err) == -1)
+		return -1;
+	fn("review.unmatched", unmatched, arg);
+	fn("review.unparsed", unparsed, arg);
+	fn("review.no_score", noscore, arg);
+	fn("review.backlog", unmatched + unparsed + noscore, arg);
+	fn("schema.version", store_schema_version(st), arg);
+	fn("db.bytes", report_file_size(store_path(st)), arg);
+	buf_printf(&wal, "%s-wal", store_path(st));
+	fn("db.wal_bytes", report_file_size(buf_cstr(&wal)), arg);
+	buf_free(&wal);
+	return 0;
+}
+
+/* --- purge and forget ----------------------------------------------- */
+
+
+/* Runs a statement with one text and one integer parameter; its count
+ * (a SELECT's first column, else the rows changed) into *out. */
+static int
+report_step(struct store *st, const char *sql, const char *text,
+    int64_t num, long *out, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = store_db_prepare(st, sql, err)) == NULL)
+		return -1;
+	if (text != NULL)
+		sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 1);
+	sqlite3_bind_int64(s, 2, num);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (out != NULL)
+			*out = (long)sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	} else if (rc == SQLITE_DONE && out != NULL) {
+		*out = (long)sqlite3_changes(store_db(st));
+	}
+	store_db_done(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot run %.60s", sql);
+	return 0;
+}
+
+struct report_purge_arg {
+	int64_t cutoff;
+	struct report_counts *c;
+};
+
+struct report_forget_arg {
+	const char *addr;	/* lowercased */
+	struct report_counts *c;
+};
+
+static int
+report_purge_tx(struct store *st, void *arg, struct npserr *err)
+{
+	struct report_purge_arg *a = arg;
+	struct report_counts *c = a->c;
+	int anon = 0;
+
+	memset(c, 0, sizeof(*c));
+#define OLD "(SELECT id FROM surveys WHERE created_at < ?2" \
+	" AND status <> 'held')"
+	if (report_step(st, "SELECT count(*) FROM responses WHERE survey_id"
+	    " IN " OLD, NULL, a->cutoff, &c->responses, err) == -1 ||
+	    report_step(st, "SELECT count(*) FROM comments WHERE survey_id"
+	    " IN " OLD, NULL, a->cutoff, &c->comments, err) == -1 ||
+	    report_step(st, "DELETE FROM surveys WHERE created_at < ?2"
+	    " AND status <> 'held'", NULL, a->cutoff,
+	    &c->surveys, err) == -1 ||
+	    report_step(st, "DELETE FROM events WHERE at < ?2",
+	    NULL, a->cutoff, &c->events, err) == -1 ||
+	    report_step(st, "DELETE FROM processed WHERE at < ?2"
+	    "", NULL, a->cutoff, &c->processed, err) == -1)
+		return -1;
+#undef OLD
+	if (!report_anon_exists(st, err, &anon))
+		return -1;
+	if (anon && report_step(st, "DELETE FROM anonymous_counts WHERE"
+	    " day + 86400 <= ?2", NULL, a->cutoff,
+	    &c->anonymous, err) == -1)
+		return -1;
+	return 0;
+}
+
+/* Moves every committed page back into the database file and empties the
+ * WAL, so that deleted bytes do not linger in it. Readers that stay in
+ * the way make it incomplete, which is only worth a note: the next
+ * checkpoint finishes it. */
+static int
+report_checkpoint(struct store *st, struct npserr *err)
+{
+	int rc, log = 0, done = 0;
+
+	rc = sqlite3_wal_checkpoint_v2(store_db(st), NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+	if (rc != SQLITE_OK)
+		return store_db_fail(st, rc, err, "cannot checkpoint the WAL"
+		    " (another program holds the database open?)");
+	return 0;
+}
+
+int
+report_purge(struct store *st, int64_t cutoff, struct report_counts *c,
+    struct npserr *err)
+{
+	struct report_purge_arg a = { cutoff, c };
+
+	if (store_db_write(st, report_purge_tx, &a, err) < 0)
+		return -1;
+	return report_checkpoint(st, err);
+}
+
+/* The surveys of the customer ?1 (lowercased address). */
+#define MINE "(SELECT id FROM surveys WHERE recipient = ?1)"
+
+/* The customer's counts, added to the anonymous ones of their day and
+ * attributes: sent surveys and their current scored response, opt-outs
+ * and unsubscribes. '' stands for "none" so that UNIQUE merges rows. */
+static const char report_forget_anon_sql[] =
+	"INSERT INTO anonymous_counts (day, type, agent, team, channel,"
+	" reason, priority, surveys, detractors, passives, promoters,"
+	" score_sum, score_sumsq, optouts, unsubscribes)"
+	" SELECT day, type, agent, team, channel, reason, priority,"
+	" sum(ns), sum(nd), sum(np), sum(nq), sum(ss), sum(sq), sum(no),"
+	" sum(nu) FROM ("
+	"SELECT (s.created_at / 86400) * 86400 AS day, s.type AS type,"
+	" coalesce(s.agent, '') AS agent, coalesce(s.team, '') AS team,"
+	" coalesce(s.channel, '') AS channel,"
+	" coalesce(s.reason, '') AS reason,"
+	" coalesce(s.priority, '') AS priority,"
+	" s.status <> 'held' AS ns,"
+	" coalesce(r.category = 'detractor', 0) AS nd,"
+	" coalesce(r.category = 'passive', 0) AS np,"
+	" coalesce(r.category = 'promoter', 0) AS nq,"
+	" coalesce(r.score, 0) AS ss, coalesce(r.score * r.score, 0) AS sq,"
+	" 0 AS no, 0 AS nu"
+	" FROM surveys s LEFT JOIN responses r ON r.survey_id = s.id"
+	" AND r.superseded_by IS NULL AND r.score IS NOT NULL"
+	" WHERE s.recipient = ?1"
+	" UNION ALL "
+	"SELECT (e.at / 86400) * 86400, coalesce((SELECT t.type FROM surveys"
+	" t WHERE t.id = e.survey_id), ''), coalesce(e.agent, ''),"
+	" coalesce(e.team, ''), coalesce(e.channel, ''),"
+	" coalesce(e.reason, ''), coalesce(e.priority, ''),"
+	" 0, 0, 0, 0, 0, 0, e.kind = 'optout', e.kind = 'unsubscribed'"
+	" FROM events e WHERE e.kind IN ('optout', 'unsubscribed')"
+	" AND (lower(e.recipient) = ?1 OR e.survey_id IN " MINE ")"
+	") WHERE true GROUP BY day, type, agent, team, channel, reason,"
+	" priority"
+	" ON CONFLICT (day, type, agent, team, channel, reason, priority)"
+	" DO UPDATE SET surveys = surveys + excluded.surveys,"
+	" detractors = detractors + excluded.detractors,"
+	" passives = passives + excluded.passives,"
+	" promoters = promoters + excluded.promoters,"
+	" score_sum = score_sum + excluded.score_sum,"
+	" score_sumsq = score_sumsq + excluded.score_sumsq,"
+	" optouts = optouts + excluded.optouts,"
+	" unsubscribes = unsubscribes + excluded.unsubscribes";
+
+static int
+report_forget_tx(struct store *st, void *arg, struct npserr *err)
+{
+	struct report_forget_arg *a = arg;
+	struct report_counts *c = a->c;
+	const char *addr = a->addr;
+	long n = 0, m = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (report_exec(st, report_anon_ddl, err) == -1 ||
+	    report_step(st, report_forget_anon_sql, addr, 0, &c->anonymous,
+	    err) == -1)
+		return -1;
+	/* Counts for the operator, before the rows go. */
+	if (report_step(st, "SELECT count(*) FROM responses WHERE survey_id"
+	    " IN " MINE " OR (lower(sender) = ?1)", addr, 0,
+	    &c->responses, err) == -1 ||
+	    report_step(st, "SELECT count(*) FROM comments WHERE survey_id"
+	    " IN " MINE " OR response_id IN (SELECT id FROM responses WHERE"
+	    " lower(sender) = ?1)", addr, 0, &c->comments,
+	    err) == -1)
+		return -1;
+	/* The exactly-once keys of their messages, and every event that
+	 * names them. */
+	if (report_step(st, "DELETE FROM processed WHERE survey_id IN " MINE
+	    " OR msg_key IN (SELECT source_message_id FROM responses WHERE"
+	    " (survey_id IN " MINE " OR lower(sender) = ?1))"
+	    " OR msg_key IN (SELECT source_message_id FROM comments WHERE"
+	    " survey_id IN " MINE ")", addr, 0, &c->processed, err) == -1 ||
+	    report_step(st, "DELETE FROM events WHERE survey_id IN " MINE
+	    " OR lower(recipient) = ?1 OR instr(lower(coalesce(detail, '')),"
+	    " ?1) > 0", addr, 0, &c->events, err) == -1)
+		return -1;
+	/* Replies they sent to someone else's survey (forwarded): the score
+	 * belongs to that survey and stays; their words and address go. */
+	if (report_step(st, "DELETE FROM comments WHERE response_id IN"
+	    " (SELECT id FROM responses WHERE lower(sender) = ?1"
+	    " AND survey_id NOT IN " MINE ")", addr, 0, &n,
+	    err) == -1 ||
+	    report_step(st, "UPDATE responses SET comment = NULL, sender ="
+	    " NULL, source_message_id = NULL WHERE lower(sender) = ?1"
+	    " AND survey_id NOT IN " MINE "", addr, 0, &m,
+	    err) == -1)
+		return -1;
+	if (report_step(st, "DELETE FROM surveys WHERE recipient = ?1"
+	    "", addr, 0, &c->surveys, err) == -1)
+		return -1;
+	/* The opt-out stays, unlinked from the erased survey. */
+	if (report_step(st, "UPDATE unsubscribed SET survey_id = NULL WHERE"
+	    " address = ?1", addr, 0, &n, err) == -1 ||
+	    report_step(st, "SELECT count(*) FROM unsubscribed WHERE"
+	    " address = ?1", addr, 0, &n, err) == -1)
+		return -1;
+	c->unsubscribed = n > 0;
+	return 0;
+}
+#undef MINE
+
+int
+report_forget(struct store *st, const char *address, struct report_counts *c,
+    struct npserr *err)
+{
+	struct report_forget_arg a;
+	struct npserr e2;
+	char *addr;
+	size_t i;
+	int r;
+
+	addr = xstrdup(address);
+	for (i = 0; addr[i] != '\0'; i++)
+		addr[i] = (char)tolower((unsigned char)addr[i]);
+	if (addr[0] == '\0' || strchr(addr, '@') == NULL) {
+		npserr_set(err, "forget: '%s' is not an address", address);
+		free(addr);
+		return -1;
+	}
+	a.addr = addr;
+	a.c = c;
+	r = store_db_write(st, report_forget_tx, &a, err);
+	free(addr);
+	if (r < 0)
+		return -1;
+	/* secure_delete zeroed the freed space of the pages written; the
+	 * WAL still holds earlier images of them, and VACUUM rewrites the
+	 * whole file. The checkpoint after VACUUM brings its pages home and
+	 * truncates the WAL to nothing. */
+	if (report_checkpoint(st, &e2) == -1 ||
+	    report_exec(st, "VACUUM", &e2) == -1 ||
+	    report_checkpoint(st, &e2) == -1) {
+		/* The rows are gone; their old bytes may not be. Running
+		 * forget again (it finds nothing) finishes the job. */
+		npserr_set(err, "%s: erased from the store, but the file may"
+		    " still hold old bytes: %s; run npsgate forget again when"
+		    " no other program is using the store", address, e2.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- export and import ---------------------------------------------- */
+
+/* The tables of the store go out in this order (surveys before what
+ * refers to them, for a reader's sake: import defers the foreign key
+ * checks to its commit anyway), then any other table (later migrations)
+ * by name. */
+static const char *const report_tables[] = {
+	"meta", "surveys", "responses", "comments", "events", "processed",
+	"unsubscribed", "anonymous_counts"
+};
+#define REPORT_TABLE_COUNT (sizeof(report_tables) / sizeof(report_tables[0]))
+
+struct report_tlist {
+	char **name;		/* owned */
+	size_t n;
+};
+
+static size_t
+report_table_rank(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < REPORT_TABLE_COUNT; i++)
+		if (strcmp(name, report_tables[i]) == 0)
+			return i;
+	return REPORT_TABLE_COUNT;
+}
+
+static int
+report_tlist_cmp(const void *x, const void *y)
+{
+	const char *a = *(char *const *)x, *b = *(char *const *)y;
+	size_t ra = report_table_rank(a), rb = report_table_rank(b);
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+static void
+report_tlist_free(struct report_tlist *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->name[i]);
+	free(t->name);
+	t->name = NULL;
+	t->n = 0;
+}
+
+/* The store's tables (not SQLite's own), in export order; with_anon adds
+ * anonymous_counts when it does not exist yet. */
+static int
+report_tlist_get(struct store *st, bool with_anon, struct report_tlist *t,
+    struct npserr *err)
+{
+	sqlite3_stmt *s;
+	bool anon = false;
+	int rc;
+
+	t->name = NULL;
+	t->n = 0;
+	s = store_db_prepare(st, "SELECT name FROM sqlite_master WHERE type ="
+	    " 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", err);
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		t->name = xrealloc(t->name, (t->n + 2) * sizeof(*t->name));
+		t->name[t->n] = xstrdup(report_col_text(s, 0));
+		anon |= strcmp(t->name[t->n], "anonymous_counts") == 0;
+		t->n++;
+	}
+	store_db_done(s);
+	if (rc != SQLITE_DONE) {
+		report_tlist_free(t);
+		return store_db_fail(st, rc, err, "cannot list the tables");
+	}
+	if (with_anon && !anon) {
+		t->name = xrealloc(t->name, (t->n + 1) * sizeof(*t->name));
+		t->name[t->n++] = xstrdup("anonymous_counts");
+	}
+	if (t->n > 0)
+		qsort(t->name, t->n, sizeof(*t->name), report_tlist_cmp);
+	return 0;
+}
+
+static int
+report_table_exists(struct store *st, const char *table, int *out,
+    struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_db_prepare(st, "SELECT 1 FROM sqlite_master WHERE type ="
+	    " 'table' AND name = ?1", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW;
+	store_db_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot look for table %s",
+		    table);
+	return 0;
+}
+
+static int
+report_export_table(struct store *st, const char *table, FILE *fp,
+    struct npserr *err)
+{
+	struct buf sql = BUF_INIT, line = BUF_INIT;
+	sqlite3_stmt *s;
+	int rc, ncol, k, count;
+
+	buf_printf(&sql, "SELECT * FROM \"%s\" ORDER BY rowid", table);
+	s = store_db_prepare(st, buf_cstr(&sql), err);
+	buf_free(&sql);
+	if (s == NULL)
+		return -1;
+	ncol = sqlite3_column_count(s);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		buf_reset(&line);
+		count = 0;
+		buf_putc(&line, '{');
+		json_member_str(&line, &count, "table", table);
+		for (k = 0; k < ncol; k++) {
+			json_member_key(&line, &count,
+			    sqlite3_column_name(s, k));
+			switch (sqlite3_column_type(s, k)) {
+			case SQLITE_INTEGER:
+				buf_printf(&line, "%lld", (long long)
+				    sqlite3_column_int64(s, k));
+				break;
+			case SQLITE_FLOAT:
+				buf_printf(&line, "%.17g",
+				    sqlite3_column_double(s, k));
+				break;
+			case SQLITE_NULL:
+				buf_puts(&line, "null");
+				break;
+			default:
+				/* Text; a blob (none in the schema) is
+				 * written as the text of its bytes. */
+				json_append_string(&line, (const char *)
+				    sqlite3_column_text(s, k),
+				    (size_t)sqlite3_column_bytes(s, k));
+				break;
+			}
+		}
+		buf_puts(&line, "}\n");
+		if (fwrite(line.data, 1, line.len, fp) != line.len) {
+			npserr_set(err, "export: cannot write: %s",
+			    "output error");
+			rc = SQLITE_DONE;
+			store_db_done(s);
+			buf_free(&line);
+			return -1;
+		}
+	}
+	store_db_done(s);
+	buf_free(&line);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot read table %s",
+		    table);
+	return 0;
+}
+
+int
+report_export(struct store *st, FILE *fp, struct npserr *err)
+{
+	struct report_tlist t;
+	size_t i;
+
+	/* One read transaction: the tables agree with each other even
+	 * while the milter and the hook write. */
+	if (report_exec(st, "BEGIN", err) == -1)
+		return -1;
+	if (report_tlist_get(st, false, &t, err) == -1) {
+		sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	fprintf(fp, "{\"npsgate_export\":1,\"schema_version\":%d}\n",
+	    store_schema_version(st));
+	for (i = 0; i < t.n; i++) {
+		if (report_export_table(st, t.name[i], fp, err) == -1) {
+			sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL,
+			    NULL);
+			report_tlist_free(&t);
+			return -1;
+		}
+	}
+	report_tlist_free(&t);
+	if (report_exec(st, "COMMIT", err) == -1)
+		return -1;
+	if (fflush(fp) != 0 || ferror(fp)) {
+		npserr_set(err, "export: cannot write the output");
+		return -1;
+	}
+	return 0;
+}
+
+/* The columns of table, NULL-terminated; caller frees each and the
+ * array. */
+static char **
+report_table_columns(struct store *st, const char *table, struct npserr *err)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *s;
+	char **cols = NULL;
+	size_t n = 0;
+	int rc;
+
+	buf_printf(&sql, "PRAGMA table_info(\"%s\")", table);
+	s = store_db_prepare(st, buf_cstr(&sql), err);
+	buf_free(&sql);
+	if (s == NULL)
+		return NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		cols = xrealloc(cols, (n + 2) * sizeof(*cols));
+		cols[n++] = xstrdup(report_col_text(s, 1));
+		cols[n] = NULL;
+	}
+	store_db_done(s);
+	if (rc != SQLITE_DONE || n == 0) {
+		while (n > 0)
+			free(cols[--n]);
+		free(cols);
+		store_db_fail(st, rc, err, "cannot read the columns of %s",
+		    table);
+		return NULL;
+	}
+	return cols;
+}
+
+static void
+report_columns_free(char **cols)
+{
+	size_t i;
+
+	if (cols == NULL)
+		return;
+	for (i = 0; cols[i] != NULL; i++)
+		free(cols[i]);
+	free(cols);
+}
+
+static bool
+report_is_column(char *const *cols, const char *name)
+{
+	size_t i;
+
+	for (i = 0; cols[i] != NULL; i++)
+		if (strcmp(cols[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int
+report_import_empty(struct store *st, const struct report_tlist *t,
+    struct npserr *err)
+{
+	size_t i;
+	struct buf sql = BUF_INIT;
+	int64_t n;
+	int exists;
+
+	for (i = 0; i < t->n; i++) {
+		/* meta holds the store's own facts, which import replaces. */
+		if (strcmp(t->name[i], "meta") == 0)
+			continue;
+		if (report_table_exists(st, t->name[i], &exists, err) == -1)
+			return -1;
+		if (!exists)
+			continue;
+		buf_reset(&sql);
+		buf_printf(&sql, "SELECT count(*) FROM \"%s\"", t->name[i]);
+		if (report_stats_count(st, buf_cstr(&sql), 0, &n,
+		    err) == -1) {
+			buf_free(&sql);
+			return -1;
+		}
+		if (n > 0) {
+			npserr_set(err, "import: store %s is not empty (%lld"
+			    " rows in %s); import into a new store",
+			    store_path(st), (long long)n, t->name[i]);
+			buf_free(&sql);
+			return -1;
+		}
+	}
+	buf_free(&sql);
+	return 0;
+}
+
+/* One row of the export: an INSERT of its columns that the table has. */
+static int
+report_import_row(struct store *st, const struct json_object *o,
+    const char *table, char *const *cols, struct npserr *err)
+{
+	struct buf sql = BUF_INIT;
+	const struct json_value *v;
+	sqlite3_stmt *s;
+	size_t k;
+	int idx = 0, rc;
+
+	buf_printf(&sql, "INSERT %sINTO \"%s\" (", strcmp(table, "meta") == 0 ?
+	    "OR REPLACE " : "", table);
+	for (k = 0; k < o->n; k++) {
+		if (strcmp(o->v[k].key, "table") == 0)
+			continue;
+		if (!report_is_column(cols, o->v[k].key)) {
+			npserr_set(err, "table %s has no column '%s'", table,
+			    o->v[k].key);
+			buf_free(&sql);
+			return -1;
+		}
+		/* Column names come from the schema, not from the file. */
+		buf_printf(&sql, "%s\"%s\"", idx++ ? ", " : "", o->v[k].key);
+	}
+	buf_puts(&sql, ") VALUES (");
+	for (k = 0; k < (size_t)idx; k++)
+		buf_printf(&sql, "%s?%zu", k ? ", " : "", k + 1);
+	buf_puts(&sql, ")");
+	s = store_db_prepare(st, buf_cstr(&sql), err);
+	buf_free(&sql);
+	if (s == NULL)
+		return -1;
+	idx = 0;
+	for (k = 0; k < o->n; k++) {
+		v = &o->v[k];
+		if (strcmp(v->key, "table") == 0)
+			continue;
+		idx++;
+		switch (v->kind) {
+		case JSON_NULL:
+			sqlite3_bind_null(s, idx);
+			break;
+		case JSON_BOOL:
+			sqlite3_bind_int(s, idx, v->b);
+			break;
+		case JSON_INT:
+			sqlite3_bind_int64(s, idx, v->i);
+			break;
+		case JSON_REAL:
+			sqlite3_bind_double(s, idx, v->d);
+			break;
+		case JSON_STRING:
+			sqlite3_bind_text(s, idx, v->s, (int)v->len,
+			    SQLITE_STATIC);
+			break;
+		}
+	}
+	rc = sqlite3_step(s);
+	store_db_done(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot insert into %s",
+		    table);
+	return 0;
+}
+
+static int
+report_import_lines(struct store *st, FILE *fp, const char *name,
+    const struct report_tlist *tl, struct npserr *err)
+{
+	char ***cols = xcalloc(tl->n + 1, sizeof(*cols));
+	struct json_object o = { NULL, 0 };
+	const struct json_value *t;
+	struct npserr e2;
+	char *line = NULL;
+	size_t cap = 0, i;
+	ssize_t len;
+	long lineno = 0;
+	int r = -1;
+
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		lineno++;
+		if (json_parse_object(line, (size_t)len, &o, &e2) == -1) {
+			npserr_set(err, "import %s:%ld: %s", name, lineno,
+			    e2.msg);
+			goto out;
+		}
+		if (lineno == 1) {
+			t = json_object_get(&o, "schema_version");
+			if (json_object_get(&o, "npsgate_export") == NULL ||
+			    t == NULL || t->kind != JSON_INT) {
+				npserr_set(err, "import %s:1: not an npsgate"
+				    " export (no npsgate_export header)",
+				    name);
+				goto out;
+			}
+			/* Migrations only add tables and columns, so an
+			 * older export fits a newer store (what it lacks
+			 * takes the defaults); a newer one may not fit. */
+			if (t->i < 1 || t->i > store_schema_version(st)) {
+				npserr_set(err, "import %s:1: schema version"
+				    " %lld, newer than this store's %d; import"
+				    " with the npsgate that exported it", name,
+				    (long long)t->i, store_schema_version(st));
+				goto out;
+			}
+			json_object_clear(&o);
+			continue;
+		}
+		t = json_object_get(&o, "table");
+		for (i = 0; t != NULL && t->kind == JSON_STRING &&
+		    i < tl->n; i++)
+			if (strcmp(t->s, tl->name[i]) == 0)
+				break;
+		if (t == NULL || t->kind != JSON_STRING || i == tl->n) {
+			npserr_set(err, "import %s:%ld: no \"table\" of this"
+			    " store", name, lineno);
+			goto out;
+		}
+		if (cols[i] == NULL) {
+			if (strcmp(tl->name[i], "anonymous_counts") ==
+			    0 && report_exec(st, report_anon_ddl, &e2) == -1) {
+				npserr_set(err, "import %s:%ld: %s", name,
+				    lineno, e2.msg);
+				goto out;
+			}
+			cols[i] = report_table_columns(st, tl->name[i], &e2);
+			if (cols[i] == NULL) {
+				npserr_set(err, "import %s:%ld: %s", name,
+				    lineno, e2.msg);
+				goto out;
+			}
+		}
+		if (report_import_row(st, &o, tl->name[i], cols[i],
+		    &e2) == -1) {
+			npserr_set(err, "import %s:%ld: %s", name, lineno,
+			    e2.msg);
+			goto out;
+		}
+		json_object_clear(&o);
+	}
+	if (ferror(fp)) {
+		npserr_set(err, "import %s: read error", name);
+		goto out;
+	}
+	if (lineno == 0) {
+		npserr_set(err, "import %s: empty file", name);
+		goto out;
+	}
+	r = 0;
+out:
+	json_object_clear(&o);
+	free(line);
+	for (i = 0; i < tl->n; i++)
+		report_columns_free(cols[i]);
+	free(cols);
+	return r;
+}
+
+int
+report_import(struct store *st, FILE *fp, const char *name,
+    struct npserr *err)
+{
+	/* store_begin, not store_db_write: the file cannot be read twice,
+	 * so the transaction is not retried; BEGIN IMMEDIATE waits for the
+	 * lock instead. */
+	struct report_tlist t;
+
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (report_tlist_get(st, true, &t, err) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	if (report_import_empty(st, &t, err) == -1 ||
+	    report_exec(st, "PRAGMA defer_foreign_keys = ON", err) == -1 ||
+	    report_import_lines(st, fp, name, &t, err) == -1) {
+		report_tlist_free(&t);
+		store_rollback(st);
+		return -1;
+	}
+	report_tlist_free(&t);
+	if (store_commit(st, err) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}

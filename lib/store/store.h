@@ -1,0 +1,170 @@
+/*
+ * store.h - the SQLite store: surveys sent, events, responses, and the
+ * keys of processed reply messages.
+ *
+ * SYNOPSIS
+ *	st = store_open(path, busy_timeout_ms, &err);
+ *	store_survey_add(st, &rec, &err);
+ *	store_ingest(st, &in, &err);		(the hook, one transaction)
+ *	store_close(st);
+ *
+ * DESCRIPTION
+ *	One database file in WAL mode with foreign keys on and a busy
+ *	timeout; the schema carries a version (PRAGMA user_version) and is
+ *	migrated forward on open, inside a transaction. All SQL goes through
+ *	prepared statements. A struct store is one connection: it is safe to
+ *	use from one thread at a time; threads open one each (the milter keeps
+ *	one per worker, or a pool). Writers that meet SQLITE_BUSY beyond the
+ *	busy timeout retry with backoff for up to 4 x the timeout before they
+ *	report "database is locked".
+ *
+ *	Times are seconds since the epoch (int64_t). Addresses are stored
+ *	lowercased. Strings passed in are copied by SQLite; strings handed
+ *	out in records are owned by the record and freed by *_clear().
+ *
+ *	Return convention: 0 success, -1 error with err set; lookups return
+ *	1 found, 0 not found, -1 error.
+ */
+#ifndef NPSGATE_STORE_H
+#define NPSGATE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "survey/nps.h"
+#include "base/npserr.h"
+#include "survey/token.h"
+
+#define STORE_SCHEMA_VERSION 2
+
+struct store;
+
+enum survey_status {
+	SURVEY_SENT = 0,	/* passed on to Postfix for delivery */
+	SURVEY_HELD = 1,	/* on Postfix's hold queue until due_at */
+	SURVEY_RELEASED = 2,	/* released from hold by npsgate release */
+	SURVEY_BOUNCED = 3	/* a bounce came back */
+};
+
+struct survey_rec {
+	char id[TOKEN_ID_LEN + 1];
+	unsigned key_id;
+	enum survey_type type;
+	enum survey_status status;
+	char *message_id;	/* as in the header, with <> */
+	char *queue_id;		/* Postfix queue id */
+	char *recipient;
+	char *ticket, *agent, *team, *channel, *reason, *priority, *lang;
+	int64_t created_at;	/* when the milter issued it */
+	int64_t due_at;		/* when it is to be sent (held mail) or 0 */
+	int64_t released_at;	/* 0 until released */
+	/* Not stored: when non-zero, store_survey_add adds nothing if the
+	 * recipient has a survey created after this time. */
+	int64_t throttle_from;
+};
+
+enum event_kind {
+	EVENT_OPTOUT = 0,	/* the agent switched the survey off */
+	EVENT_NOT_ELIGIBLE,	/* channel off, reason/priority not listed */
+	EVENT_THROTTLED,	/* surveyed less than min_days_between ago */
+	EVENT_MULTI_RCPT,	/* several recipients, policy skip */
+	EVENT_SUPPRESSED,	/* the customer unsubscribed earlier */
+	EVENT_ERROR,		/* internal failure; mail passed unchanged */
+	EVENT_BOUNCED,
+	EVENT_UNSUBSCRIBED,	/* the customer asked for no more surveys */
+	EVENT_AUTOREPLY,
+	EVENT_UNMATCHED,	/* reply we could not tie to a survey */
+	EVENT_UNPARSED		/* reply we could not read */
+};
+#define EVENT_KIND_COUNT 11
+
+struct event_rec {
+	enum event_kind kind;
+	const char *survey_id;	/* NULL or "" when none */
+	const char *recipient, *ticket, *agent, *team, *channel, *reason,
+	    *priority;
+	const char *detail;	/* free text: why, message-id, ... */
+	int64_t at;
+};
+
+/* What the hook learned from one reply, written in one transaction. */
+enum ingest_kind {
+	INGEST_RESPONSE = 0,
+	INGEST_AUTOREPLY,
+	INGEST_BOUNCE,
+	INGEST_UNSUBSCRIBE,
+	INGEST_UNMATCHED,
+	INGEST_UNPARSED
+};
+
+struct ingest_rec {
+	const char *msg_key;	/* Message-ID, or "sha256:HEX" of the bytes */
+	enum ingest_kind kind;
+	const char *survey_id;	/* NULL when unmatched */
+	int score;		/* -1 when none (ambiguous, comment only) */
+	const char *comment;	/* NULL or text */
+	const char *sender;
+	const char *lang;
+	const char *folder;	/* where the message is filed */
+	bool forwarded;		/* sender differs from the surveyed recipient */
+	int64_t received_at;
+	const char *detail;	/* NULL, or why it is an event ("forged") */
+};
+
+enum ingest_result {
+	INGEST_NEW = 1,		/* stored now */
+	INGEST_DUPLICATE = 0	/* msg_key seen before: nothing written */
+};
+
+struct store *store_open(const char *path, int busy_timeout_ms,
+    struct npserr *err);
+void store_close(struct store *st);
+/* The schema version of the open file (after migration). */
+int store_schema_version(struct store *st);
+
+/* store_survey_add's answer when rec->throttle_from refused the row. */
+#define STORE_THROTTLED 1
+int store_survey_add(struct store *st, const struct survey_rec *rec,
+    struct npserr *err);
+int store_survey_get(struct store *st, const char *id, struct survey_rec *out,
+    struct npserr *err);
+int store_survey_find_by_message_id(struct store *st, const char *message_id,
+    struct survey_rec *out, struct npserr *err);
+void store_survey_clear(struct survey_rec *rec);
+/* Latest created_at of a survey to recipient (any ticket), 0 if none. */
+int store_last_survey_time(struct store *st, const char *recipient,
+    int64_t *out, struct npserr *err);
+/* Calls fn for each held survey with due_at <= now; stops at fn's -1. */
+int store_held_due(struct store *st, int64_t now,
+    int (*fn)(const struct survey_rec *rec, void *arg), void *arg,
+    struct npserr *err);
+int store_survey_set_status(struct store *st, const char *id,
+    enum survey_status status, int64_t at, struct npserr *err);
+
+int store_event_add(struct store *st, const struct event_rec *ev,
+    struct npserr *err);
+const char *store_event_kind_name(enum event_kind kind);
+
+/* Customer-level opt-out from future surveys. */
+int store_unsubscribe_add(struct store *st, const char *address, int64_t at,
+    const char *survey_id, struct npserr *err);
+int store_is_unsubscribed(struct store *st, const char *address,
+    struct npserr *err);
+
+/* Records one reply exactly once: the processed-message key, and the
+ * response or event, in one transaction. A second response to a survey
+ * supersedes the earlier one (kept, marked superseded_by); a response
+ * without a score to a survey that already has one adds its comment to
+ * the survey's comment history and keeps the score. Returns INGEST_NEW,
+ * INGEST_DUPLICATE, or -1. */
+int store_ingest(struct store *st, const struct ingest_rec *in,
+    struct npserr *err);
+int store_is_processed(struct store *st, const char *msg_key,
+    struct npserr *err);
+
+/* Transactions for callers that group several writes. */
+int store_begin(struct store *st, struct npserr *err);
+int store_commit(struct store *st, struct npserr *err);
+void store_rollback(struct store *st);
+
+#endif
