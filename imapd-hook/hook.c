@@ -307,7 +307,7 @@ skip_add(struct hook *h, uint32_t uid, const char *why)
 
 /*
  * The acknowledgment and the detractor alert of a committed response
- * (lib/followup.c decides and keeps them exactly once). Run before the
+ * (lib/followup/followup.c decides and keeps them exactly once). Run before the
  * message is filed: a crash in between leaves it in the mailbox, and the
  * duplicate found next time picks the follow-up up again.
  */
