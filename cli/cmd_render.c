@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/lang.h"
 #include "cli.h"
 #include "conf/config.h"
 #include "survey/nps.h"
@@ -157,8 +158,8 @@ cmd_render(int argc, char **argv)
 		    "content=\"width=device-width, initial-scale=1\">\n"
 		    "<title>npsgate widget preview</title></head>\n"
 		    "<body style=\"margin:0;padding:8px;background-color:"
-		    "#ffffff;\">\n", strncasecmp(req.lang, "fr", 2) == 0 ?
-		    "fr" : "en");
+		    "#ffffff;\">\n", lang_template(req.lang) != NULL ?
+		    lang_template(req.lang) : "en");
 	if (widget_render(cf, tpl, &req, !text, &out, &err) < 0) {
 		fprintf(stderr, "npsgate render: %s\n", err.msg);
 		ret = EXIT_WORK;
