@@ -16,14 +16,11 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/exitcode.h"
 #include "conf/config.h"
 #include "store/store.h"
 
 struct widget_templates;
-
-#define EXIT_WORK 1
-#define EXIT_USAGE 2
-#define EXIT_CONFIG 3
 
 #define CLI_DEFAULT_CONFIG NPSGATE_SYSCONFDIR "/npsgate.conf"
 

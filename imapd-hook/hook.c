@@ -50,15 +50,12 @@
 #include "session.h"
 #include "store/store.h"
 #include "survey/token.h"
+#include "base/exitcode.h"
 #include "base/xalloc.h"
 
 #define PROGNAME "npsgate-imapd-hook"
 #define DEFAULT_CONFIG NPSGATE_SYSCONFDIR "/npsgate.conf"
 
-#define EXIT_WORK 1
-#define EXIT_USAGE 2
-#define EXIT_CONFIG 3
-#define EXIT_TEMPFAIL 75	/* sysexits EX_TEMPFAIL: Postfix defers */
 
 #define IDLE_SECONDS (25 * 60)	/* RFC 2177: re-IDLE before 29 minutes */
 #define BACKOFF_MAX 60

@@ -38,6 +38,7 @@
 
 #include "autoconf.h"
 #include "base/buf.h"
+#include "base/exitcode.h"
 #include "conf/config.h"
 #include "base/log.h"
 #include "netopt.h"
@@ -605,12 +606,12 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
 	log_open("npsgate-milter", foreground ? LOG_TO_STDERR :
 	    LOG_TO_SYSLOG);
@@ -619,7 +620,7 @@ main(int argc, char **argv)
 
 	if ((conf = config_load(config_path, &err)) == NULL) {
 		msg_error("%s", err.msg);
-		return 3;
+		return EXIT_CONFIG;
 	}
 	cf = conf;
 	if (spec == NULL)
@@ -676,5 +677,5 @@ main(int argc, char **argv)
 	widget_templates_free(tpl);
 	keyring_free(ring);
 	config_free(conf);
-	return rc == MI_SUCCESS ? 0 : 1;
+	return rc == MI_SUCCESS ? EXIT_OK : EXIT_WORK;
 }

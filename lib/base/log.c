@@ -7,6 +7,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "base/exitcode.h"
 #include "base/log.h"
 
 static const char *log_name = "npsgate";
@@ -90,5 +91,5 @@ _Noreturn void
 msg_fatal(const char *fmt, ...)
 {
 	LOG_BODY(LOG_CRIT, "fatal: ");
-	exit(1);
+	exit(EXIT_WORK);
 }
