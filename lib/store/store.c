@@ -91,21 +91,31 @@ store_rc_is_busy(int rc)
 	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
 }
 
+/* store_db_fail with its arguments in a va_list. */
+static int __attribute__((format(printf, 4, 0)))
+store_db_vfail(struct store *st, int rc, struct npserr *err, const char *fmt,
+    va_list ap)
+{
+	struct buf what = BUF_INIT;
+
+	buf_vprintf(&what, fmt, ap);
+	st->last_rc = rc;
+	npserr_set(err, "store %s: %s: %s", st->path, buf_cstr(&what),
+	    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+	buf_free(&what);
+	return -1;
+}
+
 /* store_db_fail - see store_db.h. */
 int
 store_db_fail(struct store *st, int rc, struct npserr *err, const char *fmt,
     ...)
 {
-	struct buf what = BUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
-	buf_vprintf(&what, fmt, ap);
+	store_db_vfail(st, rc, err, fmt, ap);
 	va_end(ap);
-	st->last_rc = rc;
-	npserr_set(err, "store %s: %s: %s", st->path, buf_cstr(&what),
-	    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-	buf_free(&what);
 	return -1;
 }
 
@@ -194,27 +204,62 @@ store_bind_opt(sqlite3_stmt *s, int idx, const char *text)
 	return store_bind_text(s, idx, text);
 }
 
-/* store_step_done - see store_int.h. */
-int
-store_step_done(struct store *st, sqlite3_stmt *s, struct npserr *err,
-    const char *fmt, ...)
+/*
+ * Steps s once. A row, when want_row, leaves s on it and gives 1; the end
+ * of the rows resets s and gives 0; anything else resets s and gives -1
+ * with err saying what (from fmt) could not be done.
+ */
+static int __attribute__((format(printf, 5, 0)))
+store_step_v(struct store *st, sqlite3_stmt *s, bool want_row,
+    struct npserr *err, const char *fmt, va_list ap)
 {
-	struct buf what = BUF_INIT;
-	va_list ap;
 	int rc;
 
 	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && want_row)
+		return 1;
 	if (rc != SQLITE_DONE) {
-		va_start(ap, fmt);
-		buf_vprintf(&what, fmt, ap);
-		va_end(ap);
-		store_db_fail(st, rc, err, "%s", buf_cstr(&what));
-		buf_free(&what);
+		store_db_vfail(st, rc, err, fmt, ap);
 		store_db_done(s);
 		return -1;
 	}
 	store_db_done(s);
 	return 0;
+}
+
+/* store_step_done - see store_int.h. */
+int
+store_step_done(struct store *st, sqlite3_stmt *s, struct npserr *err,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = store_step_v(st, s, false, err, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* store_step_key - see store_int.h. */
+int
+store_step_key(struct store *st, enum store_stmt id, const char *key,
+    sqlite3_stmt **row, struct npserr *err, const char *fmt, ...)
+{
+	sqlite3_stmt *s;
+	va_list ap;
+	int r;
+
+	*row = NULL;
+	if ((s = store_stmt(st, id, err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, key);
+	va_start(ap, fmt);
+	r = store_step_v(st, s, true, err, fmt, ap);
+	va_end(ap);
+	if (r == 1)
+		*row = s;
+	return r;
 }
 
 /* store_exec - see store_int.h. */
@@ -236,19 +281,10 @@ store_exists(struct store *st, enum store_stmt id, const char *key,
     struct npserr *err, const char *what)
 {
 	sqlite3_stmt *s;
-	int rc, r;
+	int r;
 
-	if ((s = store_stmt(st, id, err)) == NULL)
-		return -1;
-	store_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		r = 1;
-	else if (rc == SQLITE_DONE)
-		r = 0;
-	else
-		r = store_db_fail(st, rc, err, "%s", what);
-	store_db_done(s);
+	if ((r = store_step_key(st, id, key, &s, err, "%s", what)) == 1)
+		store_db_done(s);
 	return r;
 }
 

@@ -36,23 +36,16 @@ store_response_current(struct store *st, const char *survey_id,
     int64_t *out, struct npserr *err)
 {
 	sqlite3_stmt *s;
-	int rc;
+	int r;
 
 	*out = 0;
-	if ((s = store_stmt(st, STMT_RESPONSE_CURRENT, err)) == NULL)
-		return -1;
-	store_bind_text(s, 1, survey_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	r = store_step_key(st, STMT_RESPONSE_CURRENT, survey_id, &s, err,
+	    "cannot look up the responses to survey %s", survey_id);
+	if (r == 1) {
 		*out = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE) {
-		store_db_fail(st, rc, err, "cannot look up the responses to"
-		    " survey %s", survey_id);
 		store_db_done(s);
-		return -1;
 	}
-	store_db_done(s);
-	return 0;
+	return r == -1 ? -1 : 0;
 }
 
 static int

@@ -76,6 +76,13 @@ int store_bind_opt(sqlite3_stmt *s, int idx, const char *text);
  * says what (from fmt) could not be done. 0 or -1. */
 int store_step_done(struct store *st, sqlite3_stmt *s, struct npserr *err,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Runs statement id with key bound to ?1, up to its first row: 1 with
+ * *row on it (the caller reads the row, then store_db_done(*row)), 0 when
+ * there is none, -1 with err saying what (from fmt) could not be looked
+ * up. */
+int store_step_key(struct store *st, enum store_stmt id, const char *key,
+    sqlite3_stmt **row, struct npserr *err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 /* Runs a "SELECT 1 ... WHERE x = ?1" statement: 1, 0 or -1 (err says
  * what could not be looked up). */
 int store_exists(struct store *st, enum store_stmt id, const char *key,

@@ -183,19 +183,14 @@ store_survey_lookup(struct store *st, enum store_stmt id, const char *key,
     struct survey_rec *out, struct npserr *err)
 {
 	sqlite3_stmt *s;
-	int rc, r;
+	int r;
 
-	if ((s = store_stmt(st, id, err)) == NULL)
-		return -1;
-	store_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		r = store_survey_from_row(st, s, out, err) == 0 ? 1 : -1;
-	else if (rc == SQLITE_DONE)
-		r = 0;
-	else
-		r = store_db_fail(st, rc, err, "cannot look up survey");
-	store_db_done(s);
+	r = store_step_key(st, id, key, &s, err, "cannot look up survey");
+	if (r == 1) {
+		if (store_survey_from_row(st, s, out, err) == -1)
+			r = -1;
+		store_db_done(s);
+	}
 	return r;
 }
 
