@@ -163,6 +163,32 @@ static const char store_schema_v2[] =
 	");\n"
 	"CREATE INDEX followups_due ON followups(state, next_attempt_at);\n";
 
+/*
+ * Schema version 3: the anonymous counts of erased customers (see
+ * report.h): what forget and purge take out of the other tables stays
+ * counted here, per UTC day and dimensions, without an address or a text.
+ * IF NOT EXISTS because lib/report/report.c creates the same table, by the
+ * same statement, when it first needs it: a file may hold it already,
+ * rows included, and keeps it as it is.
+ */
+static const char store_schema_v3[] =
+	"CREATE TABLE IF NOT EXISTS anonymous_counts ("
+	" id INTEGER PRIMARY KEY,"
+	" day INTEGER NOT NULL,"	/* epoch second of the UTC day */
+	" type TEXT NOT NULL DEFAULT '',"	/* '' for events w/o survey */
+	" agent TEXT NOT NULL DEFAULT '', team TEXT NOT NULL DEFAULT '',"
+	" channel TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',"
+	" priority TEXT NOT NULL DEFAULT '',"
+	" surveys INTEGER NOT NULL DEFAULT 0,"
+	" detractors INTEGER NOT NULL DEFAULT 0,"
+	" passives INTEGER NOT NULL DEFAULT 0,"
+	" promoters INTEGER NOT NULL DEFAULT 0,"
+	" score_sum INTEGER NOT NULL DEFAULT 0,"
+	" score_sumsq INTEGER NOT NULL DEFAULT 0,"
+	" optouts INTEGER NOT NULL DEFAULT 0,"
+	" unsubscribes INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (day, type, agent, team, channel, reason, priority))";
+
 struct store_migration {
 	int version;		/* user_version once applied */
 	const char *sql;
@@ -172,6 +198,7 @@ struct store_migration {
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 	{ 2, store_schema_v2 },
+	{ 3, store_schema_v3 },
 };
 #define STORE_MIGRATION_COUNT \
 	(sizeof(store_migrations) / sizeof(store_migrations[0]))
