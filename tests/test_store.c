@@ -354,6 +354,22 @@ make_version_2_file(const char *path, bool lazy)
 	raw_exec(path, sql);
 }
 
+/* Opens a file make_version_2_file made: it is now at version 3, with
+ * anon_rows anonymous counts, and its survey is still there. */
+static struct store *
+open_migrated(const char *path, int64_t anon_rows)
+{
+	struct store *st = open_ok(path, 1000);
+
+	assert_int_equal(store_schema_version(st), 3);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM"
+	    " anonymous_counts"), anon_rows);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"
+	    " WHERE recipient = 'old@example.com'"), 1);
+	return st;
+}
+
 static void
 test_fresh_store_has_anonymous_counts(void **state)
 {
@@ -381,13 +397,7 @@ test_migrates_version_2_without_anonymous_counts(void **state)
 	make_version_2_file(fx->path, false);
 	assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name = 'anonymous_counts'"), 0);
-	st = open_ok(fx->path, 1000);
-	assert_int_equal(store_schema_version(st), 3);
-	assert_int_equal(query_int(st, "PRAGMA user_version"), 3);
-	assert_int_equal(query_int(st, "SELECT count(*) FROM"
-	    " anonymous_counts"), 0);
-	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"
-	    " WHERE recipient = 'old@example.com'"), 1);
+	st = open_migrated(fx->path, 0);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM meta"), 1);
 	store_close(st);
 }
@@ -405,19 +415,13 @@ test_migrates_version_2_with_lazy_anonymous_counts(void **state)
 	    " 'anonymous_counts'", fresh, sizeof(fresh));
 	store_close(st);
 	make_version_2_file(fx->path, true);
-	st = open_ok(fx->path, 1000);
-	assert_int_equal(store_schema_version(st), 3);
-	assert_int_equal(query_int(st, "PRAGMA user_version"), 3);
-	assert_int_equal(query_int(st, "SELECT count(*) FROM"
-	    " anonymous_counts"), 1);
+	st = open_migrated(fx->path, 1);
 	assert_int_equal(query_int(st, "SELECT surveys FROM anonymous_counts"
 	    " WHERE day = 86400 AND type = 'nps' AND agent = 'ann'"), 3);
 	assert_int_equal(query_int(st, "SELECT promoters FROM"
 	    " anonymous_counts"), 2);
 	assert_int_equal(query_int(st, "SELECT score_sum FROM"
 	    " anonymous_counts"), 27);
-	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"
-	    " WHERE recipient = 'old@example.com'"), 1);
 	assert_string_equal(query_text(st, "SELECT sql FROM sqlite_master"
 	    " WHERE name = 'anonymous_counts'", got, sizeof(got)), fresh);
 	store_close(st);
