@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -294,6 +295,166 @@ test_open_refuses_version_0_file_with_clashing_table(void **state)
 	st = open_ok(fx->path, 1000);
 	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	store_close(st);
+}
+
+/* The table as lib/report/report.c makes it on first need, in the words
+ * it uses, for files that got it before schema version 3. */
+static const char lazy_anon_ddl[] =
+	"CREATE TABLE IF NOT EXISTS anonymous_counts ("
+	" id INTEGER PRIMARY KEY,"
+	" day INTEGER NOT NULL,"
+	" type TEXT NOT NULL DEFAULT '',"
+	" agent TEXT NOT NULL DEFAULT '', team TEXT NOT NULL DEFAULT '',"
+	" channel TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',"
+	" priority TEXT NOT NULL DEFAULT '',"
+	" surveys INTEGER NOT NULL DEFAULT 0,"
+	" detractors INTEGER NOT NULL DEFAULT 0,"
+	" passives INTEGER NOT NULL DEFAULT 0,"
+	" promoters INTEGER NOT NULL DEFAULT 0,"
+	" score_sum INTEGER NOT NULL DEFAULT 0,"
+	" score_sumsq INTEGER NOT NULL DEFAULT 0,"
+	" optouts INTEGER NOT NULL DEFAULT 0,"
+	" unsubscribes INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (day, type, agent, team, channel, reason, priority))";
+
+/* The single integer a query returns on a plain SQLite connection. */
+static int64_t
+raw_int(const char *path, const char *sql)
+{
+	sqlite3_stmt *s;
+	sqlite3 *db;
+	int64_t v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* A file as a store of schema version 2 leaves it, with one survey; with
+ * lazy, the anonymous counts report.c made in it, holding one row. */
+static void
+make_version_2_file(const char *path, bool lazy)
+{
+	struct store *st = open_ok(path, 1000);
+	char sql[2048];
+
+	add_survey(st, "v2v2v2v2v2v2v2v2", "old@example.com", 1000);
+	store_close(st);
+	raw_exec(path, "DROP TABLE anonymous_counts; PRAGMA user_version = 2;");
+	if (!lazy)
+		return;
+	snprintf(sql, sizeof(sql), "%s; INSERT INTO anonymous_counts (day,"
+	    " type, agent, surveys, promoters, score_sum) VALUES (86400,"
+	    " 'nps', 'ann', 3, 2, 27);", lazy_anon_ddl);
+	raw_exec(path, sql);
+}
+
+/* Opens a file make_version_2_file made: it is now at version 3, with
+ * anon_rows anonymous counts, and its survey is still there. */
+static struct store *
+open_migrated(const char *path, int64_t anon_rows)
+{
+	struct store *st = open_ok(path, 1000);
+
+	assert_int_equal(store_schema_version(st), 3);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM"
+	    " anonymous_counts"), anon_rows);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"
+	    " WHERE recipient = 'old@example.com'"), 1);
+	return st;
+}
+
+static void
+test_fresh_store_has_anonymous_counts(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+
+	assert_int_equal(STORE_SCHEMA_VERSION, 3);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(store_schema_version(st), 3);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'table' AND name = 'anonymous_counts'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM"
+	    " pragma_table_info('anonymous_counts')"), 16);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM"
+	    " anonymous_counts"), 0);
+	store_close(st);
+}
+
+static void
+test_migrates_version_2_without_anonymous_counts(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st;
+
+	make_version_2_file(fx->path, false);
+	assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'anonymous_counts'"), 0);
+	st = open_migrated(fx->path, 0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM meta"), 1);
+	store_close(st);
+}
+
+static void
+test_migrates_version_2_with_lazy_anonymous_counts(void **state)
+{
+	struct fixture *fx = *state;
+	char fresh[2048], got[2048];
+	struct store *st;
+
+	/* The schema text of a fresh store's table, to compare with. */
+	st = open_ok(fx->path, 1000);
+	query_text(st, "SELECT sql FROM sqlite_master WHERE name ="
+	    " 'anonymous_counts'", fresh, sizeof(fresh));
+	store_close(st);
+	make_version_2_file(fx->path, true);
+	st = open_migrated(fx->path, 1);
+	assert_int_equal(query_int(st, "SELECT surveys FROM anonymous_counts"
+	    " WHERE day = 86400 AND type = 'nps' AND agent = 'ann'"), 3);
+	assert_int_equal(query_int(st, "SELECT promoters FROM"
+	    " anonymous_counts"), 2);
+	assert_int_equal(query_int(st, "SELECT score_sum FROM"
+	    " anonymous_counts"), 27);
+	assert_string_equal(query_text(st, "SELECT sql FROM sqlite_master"
+	    " WHERE name = 'anonymous_counts'", got, sizeof(got)), fresh);
+	store_close(st);
+}
+
+/* An older npsgate meeting a store migrated by a newer one: refused,
+ * with the versions said, and the file left as it was. */
+static void
+test_open_refuses_next_version_and_leaves_it(void **state)
+{
+	struct fixture *fx = *state;
+	struct npserr err;
+	struct store *st;
+	char sql[64], want[256];
+
+	st = open_ok(fx->path, 1000);
+	add_survey(st, "nextnextnextnext", "new@example.com", 1000);
+	store_close(st);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;",
+	    STORE_SCHEMA_VERSION + 1);
+	raw_exec(fx->path, sql);
+	npserr_clear(&err);
+	assert_null(store_open(fx->path, 1000, &err));
+	snprintf(want, sizeof(want), "store %s: schema version %d is newer"
+	    " than this npsgate (%d); upgrade npsgate", fx->path,
+	    STORE_SCHEMA_VERSION + 1, STORE_SCHEMA_VERSION);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION + 1);
+	assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM surveys"),
+	    1);
+	assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'anonymous_counts'"), 1);
 }
 
 static void
@@ -1224,6 +1385,10 @@ main(void)
 		T(test_open_refuses_newer_schema),
 		T(test_open_migrates_version_0_file_keeping_other_tables),
 		T(test_open_refuses_version_0_file_with_clashing_table),
+		T(test_fresh_store_has_anonymous_counts),
+		T(test_migrates_version_2_without_anonymous_counts),
+		T(test_migrates_version_2_with_lazy_anonymous_counts),
+		T(test_open_refuses_next_version_and_leaves_it),
 		T(test_open_in_missing_directory_names_path),
 		T(test_open_refuses_file_that_is_not_a_database),
 		T(test_survey_round_trip_keeps_every_field),

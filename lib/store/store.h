@@ -35,7 +35,7 @@
 #include "base/npserr.h"
 #include "survey/token.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 

@@ -1,0 +1,321 @@
+/*
+ * store_ingest.c - a customer's reply recorded exactly once: the key of
+ * the message in processed, then by kind the response (superseding the
+ * survey's earlier one) and its comment, an opt-out, a bounce, or an
+ * event, all in one write transaction (store_ingest()).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "base/buf.h"
+#include "survey/nps.h"
+#include "base/npserr.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "store/store_int.h"
+
+/* processed.kind, by enum ingest_kind. */
+static const char *const store_ingest_names[] = {
+	[INGEST_RESPONSE] = "response",
+	[INGEST_AUTOREPLY] = "autoreply",
+	[INGEST_BOUNCE] = "bounce",
+	[INGEST_UNSUBSCRIBE] = "unsubscribe",
+	[INGEST_UNMATCHED] = "unmatched",
+	[INGEST_UNPARSED] = "unparsed",
+};
+#define STORE_INGEST_COUNT \
+	(sizeof(store_ingest_names) / sizeof(store_ingest_names[0]))
+
+/* The id of the survey's current response into *out (0 if none). */
+static int
+store_response_current(struct store *st, const char *survey_id,
+    int64_t *out, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	*out = 0;
+	r = store_step_key(st, STMT_RESPONSE_CURRENT, survey_id, &s, err,
+	    "cannot look up the responses to survey %s", survey_id);
+	if (r == 1) {
+		*out = sqlite3_column_int64(s, 0);
+		store_db_done(s);
+	}
+	return r == -1 ? -1 : 0;
+}
+
+static int
+store_response_insert(struct store *st, const struct ingest_rec *in,
+    int score, enum nps_category cat, int64_t *id, struct npserr *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = store_stmt(st, STMT_RESPONSE_ADD, err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, in->survey_id);
+	if (score >= 0) {
+		sqlite3_bind_int(s, 2, score);
+		sqlite3_bind_text(s, 3, nps_category_name(cat), -1,
+		    SQLITE_STATIC);
+	}
+	store_bind_opt(s, 4, in->comment);
+	store_bind_opt(s, 5, in->sender);
+	store_bind_opt(s, 6, in->lang);
+	sqlite3_bind_int(s, 7, in->forwarded ? 1 : 0);
+	sqlite3_bind_int64(s, 8, in->received_at);
+	store_bind_text(s, 9, in->msg_key);
+	if (store_step_done(st, s, err, "cannot add a response to survey"
+	    " %s", in->survey_id) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static int
+store_response_supersede(struct store *st, int64_t old, int64_t by,
+    struct npserr *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = store_stmt(st, STMT_RESPONSE_SUPERSEDE, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, old);
+	sqlite3_bind_int64(s, 2, by);
+	return store_step_done(st, s, err, "cannot supersede response %lld",
+	    (long long)old);
+}
+
+static int
+store_comment_insert(struct store *st, const struct ingest_rec *in,
+    int64_t response_id, struct npserr *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = store_stmt(st, STMT_COMMENT_ADD, err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, in->survey_id);
+	sqlite3_bind_int64(s, 2, response_id);
+	store_bind_text(s, 3, in->comment);
+	sqlite3_bind_int64(s, 4, in->received_at);
+	store_bind_text(s, 5, in->msg_key);
+	return store_step_done(st, s, err, "cannot add a comment to survey"
+	    " %s", in->survey_id);
+}
+
+/*
+ * A response to a survey we know. A score outside the survey type's range
+ * counts as no score: the comment is kept, the figures are not skewed.
+ */
+static int
+store_ingest_response(struct store *st, const struct ingest_rec *in,
+    const struct survey_rec *sv, struct npserr *err)
+{
+	enum nps_category cat = NPS_NONE;
+	int64_t current, id;
+	bool has_comment;
+	int score = in->score;
+
+	if (score >= 0 && (cat = nps_category(sv->type, score)) == NPS_NONE)
+		score = -1;
+	has_comment = in->comment != NULL && in->comment[0] != '\0';
+	if (store_response_current(st, in->survey_id, &current, err) == -1)
+		return -1;
+	if (score < 0 && current != 0) {
+		/* A follow-up without a score: the earlier score stands. */
+		if (has_comment)
+			return store_comment_insert(st, in, current, err);
+		return 0;
+	}
+	if (store_response_insert(st, in, score, cat, &id, err) == -1)
+		return -1;
+	if (current != 0 && store_response_supersede(st, current, id,
+	    err) == -1)
+		return -1;
+	if (has_comment)
+		return store_comment_insert(st, in, id, err);
+	return 0;
+}
+
+/*
+ * An event about a reply; sv is the survey it answers, or NULL. Its
+ * detail is the store's own reason, else the caller's, followed by the
+ * message key so that the reply can be found again.
+ */
+static int
+store_ingest_event(struct store *st, const struct ingest_rec *in,
+    const struct survey_rec *sv, enum event_kind kind, const char *detail,
+    struct npserr *err)
+{
+	struct buf text = BUF_INIT;
+	struct event_rec ev;
+	int r;
+
+	if (detail == NULL && in->detail != NULL && in->detail[0] != '\0')
+		detail = in->detail;
+	if (detail != NULL)
+		buf_printf(&text, "%s; message %s", detail, in->msg_key);
+	else
+		buf_puts(&text, in->msg_key);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.detail = buf_cstr(&text);
+	ev.at = in->received_at;
+	if (sv != NULL) {
+		ev.survey_id = sv->id;
+		ev.recipient = sv->recipient;
+		ev.ticket = sv->ticket;
+		ev.agent = sv->agent;
+		ev.team = sv->team;
+		ev.channel = sv->channel;
+		ev.reason = sv->reason;
+		ev.priority = sv->priority;
+	} else if (in->sender != NULL && in->sender[0] != '\0') {
+		ev.recipient = in->sender;
+	}
+	r = store_event_insert(st, &ev, err);
+	buf_free(&text);
+	return r;
+}
+
+static int
+store_ingest_unsubscribe(struct store *st, const struct ingest_rec *in,
+    const struct survey_rec *sv, struct npserr *err)
+{
+	const char *address = in->sender;
+
+	if ((address == NULL || address[0] == '\0') && sv != NULL)
+		address = sv->recipient;
+	if (address == NULL || address[0] == '\0')
+		return store_ingest_event(st, in, sv, EVENT_UNSUBSCRIBED,
+		    "no address to unsubscribe", err);
+	if (store_unsub_insert(st, address, in->received_at,
+	    sv != NULL ? sv->id : in->survey_id, err) == -1)
+		return -1;
+	return store_ingest_event(st, in, sv, EVENT_UNSUBSCRIBED, NULL, err);
+}
+
+static int
+store_processed_insert(struct store *st, const struct ingest_rec *in,
+    const char *kind, struct npserr *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = store_stmt(st, STMT_PROCESSED_ADD, err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, in->msg_key);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	store_bind_opt(s, 3, in->survey_id);
+	store_bind_opt(s, 4, in->folder);
+	sqlite3_bind_int64(s, 5, (int64_t)time(NULL));
+	return store_step_done(st, s, err, "cannot record message %s as"
+	    " processed", in->msg_key);
+}
+
+static int
+store_ingest_tx(struct store *st, void *arg, struct npserr *err)
+{
+	const struct ingest_rec *in = arg;
+	struct survey_rec sv;
+	struct buf detail = BUF_INIT;
+	bool known = false;
+	const char *kind;
+	int r;
+
+	r = store_exists(st, STMT_PROCESSED_GET, in->msg_key, err,
+	    "cannot look up the processed message");
+	if (r != 0)
+		return r == 1 ? INGEST_DUPLICATE : -1;
+	memset(&sv, 0, sizeof(sv));
+	if (in->survey_id != NULL && in->survey_id[0] != '\0') {
+		if ((r = store_survey_get(st, in->survey_id, &sv, err)) == -1)
+			return -1;
+		known = r == 1;
+	}
+	kind = store_ingest_names[in->kind];
+	if (in->kind == INGEST_RESPONSE && !known)
+		kind = store_ingest_names[INGEST_UNMATCHED];
+	r = store_processed_insert(st, in, kind, err);
+	if (r == 0) {
+		switch (in->kind) {
+		case INGEST_RESPONSE:
+			if (known) {
+				r = store_ingest_response(st, in, &sv, err);
+				break;
+			}
+			buf_puts(&detail, "survey ID not in store");
+			if (in->survey_id != NULL && in->survey_id[0] != '\0')
+				buf_printf(&detail, ": %s", in->survey_id);
+			r = store_ingest_event(st, in, NULL, EVENT_UNMATCHED,
+			    buf_cstr(&detail), err);
+			break;
+		case INGEST_AUTOREPLY:
+			r = store_ingest_event(st, in, known ? &sv : NULL,
+			    EVENT_AUTOREPLY, NULL, err);
+			break;
+		case INGEST_UNMATCHED:
+			r = store_ingest_event(st, in, known ? &sv : NULL,
+			    EVENT_UNMATCHED, NULL, err);
+			break;
+		case INGEST_UNPARSED:
+			r = store_ingest_event(st, in, known ? &sv : NULL,
+			    EVENT_UNPARSED, NULL, err);
+			break;
+		case INGEST_BOUNCE:
+			r = store_ingest_event(st, in, known ? &sv : NULL,
+			    EVENT_BOUNCED, NULL, err);
+			if (r == 0 && known) {
+				struct store_status_arg a = { sv.id,
+				    SURVEY_BOUNCED, in->received_at };
+
+				r = store_set_status_tx(st, &a, err);
+			}
+			break;
+		case INGEST_UNSUBSCRIBE:
+			r = store_ingest_unsubscribe(st, in, known ? &sv :
+			    NULL, err);
+			break;
+		}
+	}
+	buf_free(&detail);
+	store_survey_clear(&sv);
+	return r == 0 ? INGEST_NEW : -1;
+}
+
+/*
+ * store_ingest - records one reply, exactly once, in one transaction:
+ * the processed key first (a key seen before: INGEST_DUPLICATE, nothing
+ * written), then by kind:
+ *   response     a new responses row, superseding the current one when it
+ *                has a score; without a score (or with one outside the
+ *                type's range) to a survey already answered, only the
+ *                comment, added to the current response's history; every
+ *                comment also goes to the comments table. A survey the
+ *                store does not know makes an 'unmatched' event instead.
+ *   autoreply, unmatched, unparsed   an event of that kind
+ *   bounce       an event, and the survey marked bounced
+ *   unsubscribe  an opt-out for the sender (else the survey's recipient)
+ *                and an event
+ * Events carry the survey's ticket, agent, ... when it is known, and the
+ * message key in their detail. Returns INGEST_NEW, INGEST_DUPLICATE or -1.
+ */
+int
+store_ingest(struct store *st, const struct ingest_rec *in,
+    struct npserr *err)
+{
+	if ((unsigned)in->kind >= STORE_INGEST_COUNT) {
+		npserr_set(err, "store %s: cannot ingest message %s: bad kind"
+		    " %d", st->path, in->msg_key != NULL ? in->msg_key : "?",
+		    (int)in->kind);
+		return -1;
+	}
+	if (in->msg_key == NULL || in->msg_key[0] == '\0') {
+		npserr_set(err, "store %s: cannot ingest a message without a"
+		    " key", st->path);
+		return -1;
+	}
+	return store_db_write(st, store_ingest_tx, (void *)in, err);
+}

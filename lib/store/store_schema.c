@@ -1,0 +1,286 @@
+/*
+ * store_schema.c - the store's schema and the migrations that build it:
+ * each step is applied in its own transaction together with the PRAGMA
+ * user_version that records it, so a file is always at one version or the
+ * next, never in between. A file whose version is newer than
+ * STORE_SCHEMA_VERSION is refused and left untouched: its schema may hold
+ * what this code would break.
+ *
+ * The SQL text of a step never changes once released: existing files were
+ * built by it, and their schema text (sqlite_master) is its text.
+ */
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "base/npserr.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "store/store_int.h"
+
+/*
+ * Schema version 1. The meta row after it records when the file was
+ * created.
+ */
+static const char store_schema_v1[] =
+	"-- Schema version 1 (PRAGMA user_version = 1). lib/store.c"
+	" creates it.\n"
+	"-- Others may add tables/columns only through a new"
+	" migration (version 2...).\n"
+	"CREATE TABLE surveys (\n"
+	"  id           TEXT PRIMARY KEY,          -- 16-char base32"
+	" survey id\n"
+	"  key_id       INTEGER NOT NULL,\n"
+	"  type         TEXT NOT NULL CHECK (type IN ('nps','csat','ces')),\n"
+	"  status       TEXT NOT NULL DEFAULT 'sent'\n"
+	"               CHECK (status IN"
+	" ('sent','held','released','bounced')),\n"
+	"  message_id   TEXT,\n"
+	"  queue_id     TEXT,\n"
+	"  recipient    TEXT NOT NULL,             -- lowercased address\n"
+	"  ticket TEXT, agent TEXT, team TEXT, channel TEXT, reason TEXT,\n"
+	"  priority TEXT, lang TEXT,\n"
+	"  created_at   INTEGER NOT NULL,          -- epoch seconds\n"
+	"  due_at       INTEGER NOT NULL DEFAULT 0,\n"
+	"  released_at  INTEGER NOT NULL DEFAULT 0,\n"
+	"  ack_sent_at  INTEGER NOT NULL DEFAULT 0,     -- thank-you"
+	" mail sent\n"
+	"  followed_up_at INTEGER NOT NULL DEFAULT 0    -- detractor handled\n"
+	");\n"
+	"CREATE INDEX surveys_recipient ON surveys(recipient, created_at);\n"
+	"CREATE INDEX surveys_message_id ON surveys(message_id);\n"
+	"CREATE INDEX surveys_status_due ON surveys(status, due_at);\n"
+	"CREATE INDEX surveys_created ON surveys(created_at);\n"
+	"CREATE INDEX surveys_agent ON surveys(agent);\n"
+	"\n"
+	"CREATE TABLE events (\n"
+	"  id         INTEGER PRIMARY KEY,\n"
+	"  kind       TEXT NOT NULL,   -- store_event_kind_name():"
+	" optout, not_eligible,\n"
+	"                              -- throttled, multi_rcpt,"
+	" suppressed, error,\n"
+	"                              -- bounced, unsubscribed,"
+	" autoreply, unmatched,\n"
+	"                              -- unparsed\n"
+	"  survey_id  TEXT REFERENCES surveys(id) ON DELETE SET NULL,\n"
+	"  recipient TEXT, ticket TEXT, agent TEXT, team TEXT, channel TEXT,\n"
+	"  reason TEXT, priority TEXT,\n"
+	"  detail     TEXT,\n"
+	"  at         INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX events_kind_at ON events(kind, at);\n"
+	"CREATE INDEX events_agent ON events(agent, kind);\n"
+	"\n"
+	"CREATE TABLE responses (\n"
+	"  id            INTEGER PRIMARY KEY,\n"
+	"  survey_id     TEXT NOT NULL REFERENCES surveys(id) ON"
+	" DELETE CASCADE,\n"
+	"  score         INTEGER,               -- NULL: no score"
+	" (ambiguous/comment only)\n"
+	"  category      TEXT CHECK (category IN"
+	" ('detractor','passive','promoter')),\n"
+	"  comment       TEXT,\n"
+	"  sender        TEXT,\n"
+	"  lang          TEXT,\n"
+	"  forwarded     INTEGER NOT NULL DEFAULT 0,\n"
+	"  received_at   INTEGER NOT NULL,\n"
+	"  source_message_id TEXT,\n"
+	"  superseded_by INTEGER REFERENCES responses(id)   -- NULL:"
+	" the one that counts\n"
+	");\n"
+	"CREATE INDEX responses_survey ON responses(survey_id);\n"
+	"CREATE INDEX responses_received ON responses(received_at);\n"
+	"CREATE INDEX responses_current ON responses(superseded_by,"
+	" received_at);\n"
+	"\n"
+	"CREATE TABLE comments (           -- comment history"
+	" (follow-ups included)\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  survey_id   TEXT NOT NULL REFERENCES surveys(id) ON"
+	" DELETE CASCADE,\n"
+	"  response_id INTEGER REFERENCES responses(id) ON DELETE SET NULL,\n"
+	"  text        TEXT NOT NULL,\n"
+	"  at          INTEGER NOT NULL,\n"
+	"  source_message_id TEXT\n"
+	");\n"
+	"CREATE INDEX comments_survey ON comments(survey_id);\n"
+	"\n"
+	"CREATE TABLE processed (          -- exactly-once key of"
+	" each reply message\n"
+	"  msg_key    TEXT PRIMARY KEY,    -- Message-ID, or"
+	" \"sha256:HEX\" of the bytes\n"
+	"  kind       TEXT NOT NULL,       -- response, autoreply,"
+	" bounce, unsubscribe,\n"
+	"                                  -- unmatched, unparsed\n"
+	"  survey_id  TEXT,\n"
+	"  folder     TEXT,\n"
+	"  at         INTEGER NOT NULL\n"
+	");\n"
+	"\n"
+	"CREATE TABLE unsubscribed (       -- customers who asked"
+	" for no more surveys\n"
+	"  address    TEXT PRIMARY KEY,    -- lowercased\n"
+	"  at         INTEGER NOT NULL,\n"
+	"  survey_id  TEXT\n"
+	");\n"
+	"\n"
+	"CREATE TABLE meta (               -- small key/value facts"
+	" (created_at, ...)\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT\n"
+	");\n"
+	"\n"
+	"-- \"Current\" responses are those with superseded_by IS"
+	" NULL: one per survey.\n"
+	"-- A response counts for the survey's type (surveys.type).\n"
+	"INSERT INTO meta (key, value)"
+	" VALUES ('created_at', strftime('%s', 'now'));\n";
+
+/*
+ * Schema version 2: the follow-up queue (lib/followup/followup.c). One row per
+ * survey and kind of follow-up (the acknowledgment to the customer, the
+ * detractor alert by mail, by command): the row is the promise that it
+ * will be done once, written before it is tried; state, attempts and
+ * next_attempt_at drive the retries.
+ */
+static const char store_schema_v2[] =
+	"CREATE TABLE followups (\n"
+	"  id              INTEGER PRIMARY KEY,\n"
+	"  survey_id       TEXT NOT NULL REFERENCES surveys(id) ON"
+	" DELETE CASCADE,\n"
+	"  kind            TEXT NOT NULL CHECK (kind IN"
+	" ('ack','alert_mail','alert_command')),\n"
+	"  response_id     INTEGER REFERENCES responses(id) ON"
+	" DELETE SET NULL,\n"
+	"  state           TEXT NOT NULL DEFAULT 'pending'\n"
+	"                  CHECK (state IN ('pending','done','failed')),\n"
+	"  attempts        INTEGER NOT NULL DEFAULT 0,\n"
+	"  created_at      INTEGER NOT NULL,\n"
+	"  next_attempt_at INTEGER NOT NULL,  -- due (or claim expiry)\n"
+	"  last_error      TEXT,\n"
+	"  done_at         INTEGER NOT NULL DEFAULT 0,\n"
+	"  UNIQUE (survey_id, kind)\n"
+	");\n"
+	"CREATE INDEX followups_due ON followups(state, next_attempt_at);\n";
+
+/*
+ * Schema version 3: the anonymous counts of erased customers (see
+ * report.h): what forget and purge take out of the other tables stays
+ * counted here, per UTC day and dimensions, without an address or a text.
+ * IF NOT EXISTS because lib/report/report.c creates the same table, by the
+ * same statement, when it first needs it: a file may hold it already,
+ * rows included, and keeps it as it is.
+ */
+static const char store_schema_v3[] =
+	"CREATE TABLE IF NOT EXISTS anonymous_counts ("
+	" id INTEGER PRIMARY KEY,"
+	" day INTEGER NOT NULL,"	/* epoch second of the UTC day */
+	" type TEXT NOT NULL DEFAULT '',"	/* '' for events w/o survey */
+	" agent TEXT NOT NULL DEFAULT '', team TEXT NOT NULL DEFAULT '',"
+	" channel TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',"
+	" priority TEXT NOT NULL DEFAULT '',"
+	" surveys INTEGER NOT NULL DEFAULT 0,"
+	" detractors INTEGER NOT NULL DEFAULT 0,"
+	" passives INTEGER NOT NULL DEFAULT 0,"
+	" promoters INTEGER NOT NULL DEFAULT 0,"
+	" score_sum INTEGER NOT NULL DEFAULT 0,"
+	" score_sumsq INTEGER NOT NULL DEFAULT 0,"
+	" optouts INTEGER NOT NULL DEFAULT 0,"
+	" unsubscribes INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (day, type, agent, team, channel, reason, priority))";
+
+struct store_migration {
+	int version;		/* user_version once applied */
+	const char *sql;
+};
+
+/* Append new steps here, with the next version; never edit an old one. */
+static const struct store_migration store_migrations[] = {
+	{ 1, store_schema_v1 },
+	{ 2, store_schema_v2 },
+	{ 3, store_schema_v3 },
+};
+#define STORE_MIGRATION_COUNT \
+	(sizeof(store_migrations) / sizeof(store_migrations[0]))
+
+_Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==
+    STORE_SCHEMA_VERSION, "one migration step per schema version");
+
+/* --- migration ------------------------------------------------------ */
+
+static int
+store_read_version(struct store *st, int *out, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_db_fail(st, rc, err, "cannot read the schema"
+		    " version");
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		store_db_fail(st, rc, err, "cannot read the schema version");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	*out = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+store_refuse_newer(struct store *st, int version, struct npserr *err)
+{
+	npserr_set(err, "store %s: schema version %d is newer than this"
+	    " npsgate (%d); upgrade npsgate", st->path, version,
+	    STORE_SCHEMA_VERSION);
+	return -1;
+}
+
+/* One migration step; runs inside BEGIN IMMEDIATE (store_db_write). */
+static int
+store_migrate_step(struct store *st, void *arg, struct npserr *err)
+{
+	const struct store_migration *m = arg;
+	char pragma[64];
+	int version;
+
+	/* Another connection may have migrated while we waited for the
+	 * lock: read the version again now that we hold it. */
+	if (store_read_version(st, &version, err) == -1)
+		return -1;
+	if (version > STORE_SCHEMA_VERSION)
+		return store_refuse_newer(st, version, err);
+	if (version >= m->version)
+		return 0;
+	if (store_exec(st, m->sql, err, "cannot migrate the schema") == -1)
+		return -1;
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+	    m->version);
+	return store_exec(st, pragma, err, "cannot record the schema"
+	    " version");
+}
+
+/* store_migrate - see store_int.h. */
+int
+store_migrate(struct store *st, struct npserr *err)
+{
+	size_t i;
+	int version;
+
+	if (store_read_version(st, &version, err) == -1)
+		return -1;
+	if (version > STORE_SCHEMA_VERSION)
+		return store_refuse_newer(st, version, err);
+	for (i = 0; i < STORE_MIGRATION_COUNT; i++) {
+		if (store_migrations[i].version <= version)
+			continue;
+		if (store_db_write(st, store_migrate_step,
+		    (void *)&store_migrations[i], err) == -1)
+			return -1;
+	}
+	if (store_read_version(st, &st->version, err) == -1)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,319 @@
+/*
+ * store_survey.c - the surveys table: a survey recorded when the milter
+ * issues it (throttled inside the same write), looked up by id or by the
+ * Message-ID it went out with, the held ones listed when due, and its
+ * status changed on release or bounce. Records handed out own their
+ * strings; store_survey_clear() frees them.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "survey/nps.h"
+#include "base/npserr.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "store/store_int.h"
+#include "base/xalloc.h"
+
+static const char *const store_status_names[] = {
+	[SURVEY_SENT] = "sent",
+	[SURVEY_HELD] = "held",
+	[SURVEY_RELEASED] = "released",
+	[SURVEY_BOUNCED] = "bounced",
+};
+#define STORE_STATUS_COUNT \
+	(sizeof(store_status_names) / sizeof(store_status_names[0]))
+
+static int
+store_status_parse(const char *s, enum survey_status *out)
+{
+	size_t i;
+
+	for (i = 0; i < STORE_STATUS_COUNT; i++) {
+		if (s != NULL && strcmp(s, store_status_names[i]) == 0) {
+			*out = (enum survey_status)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const char *
+store_status_name(enum survey_status status)
+{
+	if ((unsigned)status >= STORE_STATUS_COUNT)
+		return NULL;
+	return store_status_names[status];
+}
+
+static char *
+store_column_dup(sqlite3_stmt *s, int col)
+{
+	const unsigned char *text = sqlite3_column_text(s, col);
+
+	if (text == NULL)
+		return NULL;
+	return xstrndup((const char *)text, (size_t)sqlite3_column_bytes(s,
+	    col));
+}
+
+/* Fills *out from a row of SURVEY_COLUMNS; out's strings are its own. */
+static int
+store_survey_from_row(struct store *st, sqlite3_stmt *s,
+    struct survey_rec *out, struct npserr *err)
+{
+	const char *id = (const char *)sqlite3_column_text(s, 0);
+	const char *type = (const char *)sqlite3_column_text(s, 2);
+	const char *status = (const char *)sqlite3_column_text(s, 3);
+
+	memset(out, 0, sizeof(*out));
+	if (id == NULL || strlen(id) > TOKEN_ID_LEN) {
+		npserr_set(err, "store %s: survey with a malformed id"
+		    " \"%.40s\"", st->path, id != NULL ? id : "");
+		return -1;
+	}
+	memcpy(out->id, id, strlen(id) + 1);
+	if (type == NULL || nps_type_parse(type, strlen(type),
+	    &out->type) == -1) {
+		npserr_set(err, "store %s: survey %s: unknown type \"%.20s\"",
+		    st->path, out->id, type != NULL ? type : "");
+		return -1;
+	}
+	if (store_status_parse(status, &out->status) == -1) {
+		npserr_set(err, "store %s: survey %s: unknown status \"%.20s\"",
+		    st->path, out->id, status != NULL ? status : "");
+		return -1;
+	}
+	out->key_id = (unsigned)sqlite3_column_int64(s, 1);
+	out->message_id = store_column_dup(s, 4);
+	out->queue_id = store_column_dup(s, 5);
+	out->recipient = store_column_dup(s, 6);
+	out->ticket = store_column_dup(s, 7);
+	out->agent = store_column_dup(s, 8);
+	out->team = store_column_dup(s, 9);
+	out->channel = store_column_dup(s, 10);
+	out->reason = store_column_dup(s, 11);
+	out->priority = store_column_dup(s, 12);
+	out->lang = store_column_dup(s, 13);
+	out->created_at = sqlite3_column_int64(s, 14);
+	out->due_at = sqlite3_column_int64(s, 15);
+	out->released_at = sqlite3_column_int64(s, 16);
+	return 0;
+}
+
+/* store_survey_clear - frees the strings of a record from the store. */
+void
+store_survey_clear(struct survey_rec *rec)
+{
+	if (rec == NULL)
+		return;
+	free(rec->message_id);
+	free(rec->queue_id);
+	free(rec->recipient);
+	free(rec->ticket);
+	free(rec->agent);
+	free(rec->team);
+	free(rec->channel);
+	free(rec->reason);
+	free(rec->priority);
+	free(rec->lang);
+	memset(rec, 0, sizeof(*rec));
+}
+
+static int
+store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
+{
+	const struct survey_rec *rec = arg;
+	const char *status = store_status_name(rec->status);
+	sqlite3_stmt *s;
+
+	if ((unsigned)rec->type >= SURVEY_TYPE_COUNT || status == NULL) {
+		npserr_set(err, "store %s: cannot add survey %s: bad type %d"
+		    " or status %d", st->path, rec->id, (int)rec->type,
+		    (int)rec->status);
+		return -1;
+	}
+	if (rec->throttle_from > 0 && rec->recipient != NULL) {
+		int64_t last;
+
+		if (store_last_survey_time(st, rec->recipient, &last, err) < 0)
+			return -1;
+		if (last > rec->throttle_from)
+			return STORE_THROTTLED;
+	}
+	if ((s = store_stmt(st, STMT_SURVEY_ADD, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, rec->id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, rec->key_id);
+	sqlite3_bind_text(s, 3, nps_type_name(rec->type), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, status, -1, SQLITE_STATIC);
+	store_bind_text(s, 5, rec->message_id);
+	store_bind_text(s, 6, rec->queue_id);
+	store_bind_text(s, 7, rec->recipient);
+	store_bind_text(s, 8, rec->ticket);
+	store_bind_text(s, 9, rec->agent);
+	store_bind_text(s, 10, rec->team);
+	store_bind_text(s, 11, rec->channel);
+	store_bind_text(s, 12, rec->reason);
+	store_bind_text(s, 13, rec->priority);
+	store_bind_text(s, 14, rec->lang);
+	sqlite3_bind_int64(s, 15, rec->created_at);
+	sqlite3_bind_int64(s, 16, rec->due_at);
+	sqlite3_bind_int64(s, 17, rec->released_at);
+	return store_step_done(st, s, err, "cannot add survey %s", rec->id);
+}
+
+/* store_survey_add - records a survey; its id must be new. The recipient
+ * is stored lowercased. rec stays the caller's. Returns 0, STORE_THROTTLED
+ * (nothing written) when rec->throttle_from is set and the recipient has
+ * a survey created after it, or -1. */
+int
+store_survey_add(struct store *st, const struct survey_rec *rec,
+    struct npserr *err)
+{
+	return store_db_write(st, store_survey_add_tx, (void *)rec, err);
+}
+
+/* Runs a SURVEY_COLUMNS query bound to one text key: 1, 0 or -1. */
+static int
+store_survey_lookup(struct store *st, enum store_stmt id, const char *key,
+    struct survey_rec *out, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	r = store_step_key(st, id, key, &s, err, "cannot look up survey");
+	if (r == 1) {
+		if (store_survey_from_row(st, s, out, err) == -1)
+			r = -1;
+		store_db_done(s);
+	}
+	return r;
+}
+
+/* store_survey_get - 1 and *out filled (free with store_survey_clear), 0
+ * when there is no such survey, -1 on error. */
+int
+store_survey_get(struct store *st, const char *id, struct survey_rec *out,
+    struct npserr *err)
+{
+	return store_survey_lookup(st, STMT_SURVEY_GET, id, out, err);
+}
+
+/* store_survey_find_by_message_id - like store_survey_get; with several
+ * surveys for one Message-ID, the latest. */
+int
+store_survey_find_by_message_id(struct store *st, const char *message_id,
+    struct survey_rec *out, struct npserr *err)
+{
+	return store_survey_lookup(st, STMT_SURVEY_BY_MSGID, message_id, out,
+	    err);
+}
+
+/* store_last_survey_time - *out = latest created_at to recipient (any
+ * case), 0 if none. */
+int
+store_last_survey_time(struct store *st, const char *recipient,
+    int64_t *out, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = 0;
+	if ((s = store_stmt(st, STMT_SURVEY_LAST_TIME, err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, recipient);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		store_db_fail(st, rc, err, "cannot read the last survey time");
+		store_db_done(s);
+		return -1;
+	}
+	*out = sqlite3_column_int64(s, 0);	/* NULL reads as 0 */
+	store_db_done(s);
+	return 0;
+}
+
+/* store_held_due - calls fn, in due order, for each held survey due by
+ * now. fn may write to the store; its -1 stops the walk and is returned. */
+int
+store_held_due(struct store *st, int64_t now,
+    int (*fn)(const struct survey_rec *rec, void *arg), void *arg,
+    struct npserr *err)
+{
+	struct survey_rec *recs = NULL;
+	size_t n = 0, cap = 0, i;
+	sqlite3_stmt *s;
+	int rc, r = 0;
+
+	if ((s = store_stmt(st, STMT_SURVEY_HELD_DUE, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	/* Read them all first: fn may write (store_survey_set_status), and
+	 * a write must not run while this read is still open on the
+	 * connection. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			recs = xrealloc(recs, cap * sizeof(*recs));
+		}
+		if (store_survey_from_row(st, s, &recs[n], err) == -1) {
+			r = -1;
+			break;
+		}
+		n++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_db_fail(st, rc, err, "cannot list held surveys");
+	store_db_done(s);
+	for (i = 0; i < n; i++) {
+		if (r == 0 && fn(&recs[i], arg) == -1)
+			r = -1;
+		store_survey_clear(&recs[i]);
+	}
+	free(recs);
+	return r;
+}
+
+/* store_set_status_tx - see store_int.h. */
+int
+store_set_status_tx(struct store *st, void *arg, struct npserr *err)
+{
+	const struct store_status_arg *a = arg;
+	const char *status = store_status_name(a->status);
+	sqlite3_stmt *s;
+
+	if (status == NULL) {
+		npserr_set(err, "store %s: survey %s: bad status %d", st->path,
+		    a->id, (int)a->status);
+		return -1;
+	}
+	if ((s = store_stmt(st, STMT_SURVEY_SET_STATUS, err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, a->id);
+	sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, a->at);
+	if (store_step_done(st, s, err, "cannot set the status of survey %s",
+	    a->id) == -1)
+		return -1;
+	if (sqlite3_changes(st->db) == 0) {
+		npserr_set(err, "store %s: cannot set the status of survey %s:"
+		    " no such survey", st->path, a->id);
+		return -1;
+	}
+	return 0;
+}
+
+/* store_survey_set_status - sets the status; SURVEY_RELEASED also sets
+ * released_at = at. An unknown id is an error. */
+int
+store_survey_set_status(struct store *st, const char *id,
+    enum survey_status status, int64_t at, struct npserr *err)
+{
+	struct store_status_arg a = { id, status, at };
+
+	return store_db_write(st, store_set_status_tx, &a, err);
+}
