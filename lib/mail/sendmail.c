@@ -22,6 +22,7 @@
 
 #include "base/buf.h"
 #include "base/npserr.h"
+#include "base/utf8.h"
 #include "mail/sendmail.h"
 #include "base/xalloc.h"
 
@@ -102,40 +103,6 @@ argv_push(char **v, size_t *n, const char *word)
 
 /* --- sanitising ----------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at p[0..n), or 0. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		c = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		c = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /* sendmail_env_clean - see sendmail.h. */
 void
 sendmail_env_clean(struct buf *out, const char *s, size_t max,
@@ -148,7 +115,7 @@ sendmail_env_clean(struct buf *out, const char *s, size_t max,
 		return;
 	n = strlen(s);
 	while (n > 0) {
-		k = utf8_seq(p, n);
+		k = utf8_seq((const char *)p, n, NULL);
 		if (k == 0 || (k == 1 && (*p < 0x20 || *p == 0x7f))) {
 			if (k == 1 && *p == '\r' && keep_newlines) {
 				p++;	/* dropped: CRLF becomes LF */
