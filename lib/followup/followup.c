@@ -24,6 +24,7 @@
 #include "conf/config.h"
 #include "followup/followup.h"
 #include "base/json.h"
+#include "base/lang.h"
 #include "base/log.h"
 #include "mail/mime.h"
 #include "survey/nps.h"
@@ -32,6 +33,7 @@
 #include "store/store.h"
 #include "store/store_db.h"
 #include "survey/token.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 
 #define TEMPLATE_MAX (64 * 1024)	/* bytes of one mail template */
@@ -213,21 +215,9 @@ needs_encoding(const char *s, size_t n)
 	return false;
 }
 
-/* Length of the UTF-8 character at p (valid input: sendmail_env_clean). */
-static size_t
-utf8_len(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xf0)
-		return 4;
-	if (c >= 0xe0)
-		return 3;
-	return 2;
-}
-
 /* Encoded words of at most 36 bytes of text (60 characters each), whole
- * characters only, one per line after the first. */
+ * characters only, one per line after the first. s is valid UTF-8
+ * (sendmail_env_clean). */
 static void
 header_encode_words(struct buf *out, const char *s, size_t n, size_t col)
 {
@@ -235,8 +225,8 @@ header_encode_words(struct buf *out, const char *s, size_t n, size_t col)
 
 	while (i < n) {
 		for (j = i; j < n; j += k) {
-			k = utf8_len((unsigned char)s[j]);
-			if (j + k - i > 36 || j + k > n)
+			k = utf8_seq(s + j, n - j, NULL);
+			if (k == 0 || j + k - i > 36)
 				break;
 		}
 		if (j == i)
@@ -389,18 +379,6 @@ struct field {
 	const char *value;	/* already made safe */
 };
 
-/* "fr" or "en" for a language tag; NULL when it says nothing. */
-static const char *
-lang_dir(const char *lang)
-{
-	if (lang == NULL || lang[0] == '\0')
-		return NULL;
-	if (strncasecmp(lang, "fr", 2) == 0 && (lang[2] == '\0' ||
-	    lang[2] == '-' || lang[2] == '_'))
-		return "fr";
-	return "en";
-}
-
 /*
  * Reads DIR/LANG/NAME: '#' comment lines, then "Subject: ..." up to the
  * first blank line, then the body. The subject and body are appended to
@@ -423,7 +401,7 @@ template_load(const struct config *cf, const char *lang, const char *name,
 		    strerror(errno));
 		goto out;
 	}
-	if (data.len == 0 || !mime_utf8_valid(data.data, data.len) ||
+	if (data.len == 0 || !utf8_valid(data.data, data.len) ||
 	    memchr(data.data, '\0', data.len) != NULL) {
 		npserr_set(err, "template %s: empty, or not UTF-8 text",
 		    buf_cstr(&path));
@@ -632,11 +610,11 @@ answer_lang(const struct config *cf, const struct answer *a)
 {
 	const char *d;
 
-	if ((d = lang_dir(a->sv.lang)) != NULL)
+	if ((d = lang_template(a->sv.lang)) != NULL)
 		return d;
-	if ((d = lang_dir(a->lang)) != NULL)
+	if ((d = lang_template(a->lang)) != NULL)
 		return d;
-	return (d = lang_dir(cf->default_lang)) != NULL ? d : "fr";
+	return (d = lang_template(cf->default_lang)) != NULL ? d : "fr";
 }
 
 /* Where a detractor alert goes: the survey's team's address
@@ -948,7 +926,7 @@ alert_build(const struct followup_ctx *ctx, const struct answer *a,
 	const struct config *cf = ctx->cf;
 	struct buf subj = BUF_INIT, body = BUF_INIT, fs = BUF_INIT,
 	    fb = BUF_INIT, comment = BUF_INIT;
-	const char *lang = lang_dir(cf->default_lang);
+	const char *lang = lang_template(cf->default_lang);
 	struct values v;
 
 	if (template_load(cf, lang != NULL ? lang : "fr",
@@ -1017,8 +995,8 @@ alert_json(const struct answer *a, struct buf *out)
 	json_member_str(out, &n, "reason", a->sv.reason);
 	json_member_str(out, &n, "priority", a->sv.priority);
 	if (a->comment != NULL)
-		json_member_strn(out, &n, "comment", comment.data != NULL ?
-		    comment.data : "", comment.len);
+		json_member_strn(out, &n, "comment", buf_cstr(&comment),
+		    comment.len);
 	else
 		json_member_null(out, &n, "comment");
 	json_member_int(out, &n, "received_at", a->received_at);
