@@ -379,20 +379,35 @@ struct field {
 	const char *value;	/* already made safe */
 };
 
+/* A mail template as written: its subject line and its body. */
+struct template {
+	struct buf subject;
+	struct buf body;
+};
+
+static void
+template_clear(struct template *t)
+{
+	buf_free(&t->subject);
+	buf_free(&t->body);
+}
+
 /*
- * Reads DIR/LANG/NAME: '#' comment lines, then "Subject: ..." up to the
- * first blank line, then the body. The subject and body are appended to
- * the caller's bufs.
+ * Reads DIR/LANG/NAME into *t: '#' comment lines, then "Subject: ..." up
+ * to the first blank line, then the body. On failure *t holds nothing.
  */
 static int
 template_load(const struct config *cf, const char *lang, const char *name,
-    struct buf *subject, struct buf *body, struct npserr *err)
+    struct template *t, struct npserr *err)
 {
 	struct buf path = BUF_INIT, data = BUF_INIT;
+	struct buf *subject = &t->subject, *body = &t->body;
 	const char *p, *end, *nl;
 	size_t n;
 	int r = -1;
 
+	buf_init(subject);
+	buf_init(body);
 	buf_printf(&path, "%s/%s/%s", cf->templates_dir != NULL ?
 	    cf->templates_dir : ".", lang, name);
 	if (buf_read_file(&data, buf_cstr(&path), TEMPLATE_MAX) < 0) {
@@ -447,6 +462,8 @@ template_load(const struct config *cf, const char *lang, const char *name,
 		buf_putc(body, '\n');
 	r = 0;
 out:
+	if (r < 0)
+		template_clear(t);
 	buf_free(&path);
 	buf_free(&data);
 	return r;
@@ -838,25 +855,56 @@ comment_block(const struct buf *c, struct buf *out)
 		buf_truncate(out, out->len - 1);
 }
 
-/* Headers common to both mails, then the QP body. */
+/* The head of every mail: From, To, Date, and a Message-ID that a
+ * retry repeats. */
 static void
-mail_finish(struct buf *msg, const char *subject, const char *body)
+mail_head(struct buf *msg, const struct followup_ctx *ctx,
+    const struct row *r, const char *to)
 {
-	followup_header(msg, "Subject", subject);
-	buf_puts(msg, "MIME-Version: 1.0\n"
-	    "Content-Type: text/plain; charset=utf-8\n"
-	    "Content-Transfer-Encoding: quoted-printable\n\n");
-	mime_qp_encode(body, strlen(body), false, msg);
-	if (msg->len > 0 && msg->data[msg->len - 1] != '\n')
-		buf_putc(msg, '\n');
-}
+	const struct config *cf = ctx->cf;
 
-static void
-message_id(struct buf *msg, const struct config *cf, const struct row *r)
-{
+	header_from(msg, cf);
+	followup_header(msg, "To", to);
+	header_date(msg, ctx->now);
 	buf_printf(msg, "Message-ID: <npsgate.%s.%s.%lld@%s>\n",
 	    kind_names[r->kind], r->survey_id, (long long)r->created_at,
 	    cf->reply_domain);
+}
+
+/* The rest of every mail, after its own headers: Auto-Submitted (RFC
+ * 3834), the subject, and the body as QP; both from template t with
+ * fields filled in. */
+static void
+mail_finish(struct buf *msg, const char *auto_submitted,
+    const struct template *t, const struct field *fields)
+{
+	struct buf subject = BUF_INIT, body = BUF_INIT;
+
+	template_fill(t->subject.data, t->subject.len, fields, &subject);
+	template_fill(t->body.data, t->body.len, fields, &body);
+	buf_printf(msg, "Auto-Submitted: %s\n"
+	    "X-Auto-Response-Suppress: All\n", auto_submitted);
+	followup_header(msg, "Subject", buf_cstr(&subject));
+	buf_puts(msg, "MIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n");
+	mime_qp_encode(body.data, body.len, false, msg);
+	if (msg->len > 0 && msg->data[msg->len - 1] != '\n')
+		buf_putc(msg, '\n');
+	buf_free(&subject);
+	buf_free(&body);
+}
+
+/* Hands msg to sendmail for one recipient; from is the envelope
+ * sender. */
+static int
+mail_send(const struct config *cf, const char *from, const char *to,
+    const struct buf *msg, struct npserr *err)
+{
+	const char *rcpt[1] = { to };
+
+	return sendmail_send(cf->sendmail, from, rcpt, 1, msg->data,
+	    msg->len, FOLLOWUP_SENDMAIL_TIMEOUT * 1000, err);
 }
 
 static const char *const ack_names[] = {
@@ -870,8 +918,7 @@ ack_build(const struct followup_ctx *ctx, const struct answer *a,
     const struct row *r, const char *to, struct buf *msg, struct npserr *err)
 {
 	const struct config *cf = ctx->cf;
-	struct buf subj = BUF_INIT, body = BUF_INIT, fs = BUF_INIT,
-	    fb = BUF_INIT;
+	struct template t;
 	struct values v;
 	char tok[TOKEN_LEN + 1];
 
@@ -881,8 +928,8 @@ ack_build(const struct followup_ctx *ctx, const struct answer *a,
 		    " acknowledgment's Reply-To", a->sv.id);
 		return -1;
 	}
-	if (template_load(cf, answer_lang(cf, a), ack_names[a->cat], &subj,
-	    &body, err) < 0)
+	if (template_load(cf, answer_lang(cf, a), ack_names[a->cat], &t,
+	    err) < 0)
 		return -1;
 	values_make(cf, a, &v);
 	{
@@ -895,27 +942,17 @@ ack_build(const struct followup_ctx *ctx, const struct answer *a,
 			{ NULL, NULL }
 		};
 
-		template_fill(subj.data, subj.len, f, &fs);
-		template_fill(body.data, body.len, f, &fb);
+		mail_head(msg, ctx, r, to);
+		if (msgid_usable(a->source)) {
+			buf_printf(msg, "In-Reply-To: %s\n", a->source);
+			buf_printf(msg, "References: %s\n", a->source);
+		}
+		buf_printf(msg, "Reply-To: %s+%s@%s\n", cf->reply_local, tok,
+		    cf->reply_domain);
+		mail_finish(msg, "auto-replied", &t, f);
 	}
-	header_from(msg, cf);
-	followup_header(msg, "To", to);
-	header_date(msg, ctx->now);
-	message_id(msg, cf, r);
-	if (msgid_usable(a->source)) {
-		buf_printf(msg, "In-Reply-To: %s\n", a->source);
-		buf_printf(msg, "References: %s\n", a->source);
-	}
-	buf_printf(msg, "Reply-To: %s+%s@%s\n", cf->reply_local, tok,
-	    cf->reply_domain);
-	buf_puts(msg, "Auto-Submitted: auto-replied\n"
-	    "X-Auto-Response-Suppress: All\n");
-	mail_finish(msg, buf_cstr(&fs), buf_cstr(&fb));
 	values_clear(&v);
-	buf_free(&subj);
-	buf_free(&body);
-	buf_free(&fs);
-	buf_free(&fb);
+	template_clear(&t);
 	return 0;
 }
 
@@ -924,13 +961,13 @@ alert_build(const struct followup_ctx *ctx, const struct answer *a,
     const struct row *r, const char *to, struct buf *msg, struct npserr *err)
 {
 	const struct config *cf = ctx->cf;
-	struct buf subj = BUF_INIT, body = BUF_INIT, fs = BUF_INIT,
-	    fb = BUF_INIT, comment = BUF_INIT;
+	struct buf comment = BUF_INIT;
 	const char *lang = lang_template(cf->default_lang);
+	struct template t;
 	struct values v;
 
 	if (template_load(cf, lang != NULL ? lang : "fr",
-	    "alert-detractor.txt", &subj, &body, err) < 0)
+	    "alert-detractor.txt", &t, err) < 0)
 		return -1;
 	values_make(cf, a, &v);
 	comment_block(&v.comment, &comment);
@@ -951,22 +988,12 @@ alert_build(const struct followup_ctx *ctx, const struct answer *a,
 			{ NULL, NULL }
 		};
 
-		template_fill(subj.data, subj.len, f, &fs);
-		template_fill(body.data, body.len, f, &fb);
+		mail_head(msg, ctx, r, to);
+		mail_finish(msg, "auto-generated", &t, f);
 	}
-	header_from(msg, cf);
-	followup_header(msg, "To", to);
-	header_date(msg, ctx->now);
-	message_id(msg, cf, r);
-	buf_puts(msg, "Auto-Submitted: auto-generated\n"
-	    "X-Auto-Response-Suppress: All\n");
-	mail_finish(msg, buf_cstr(&fs), buf_cstr(&fb));
 	values_clear(&v);
 	buf_free(&comment);
-	buf_free(&subj);
-	buf_free(&body);
-	buf_free(&fs);
-	buf_free(&fb);
+	template_clear(&t);
 	return 0;
 }
 
@@ -1013,17 +1040,102 @@ enum attempt_result {
 	ATTEMPT_REFUSED		/* will never be allowed: stop */
 };
 
+/* The acknowledgment to the customer, unless the address takes no
+ * automatic reply (any more). */
+static enum attempt_result
+ack_attempt(const struct followup_ctx *ctx, const struct answer *a,
+    const struct row *r, struct npserr *err)
+{
+	const struct config *cf = ctx->cf;
+	struct buf msg = BUF_INIT;
+	const char *to = answer_customer(a);
+	enum attempt_result res = ATTEMPT_FAILED;
+	int u;
+
+	if (followup_address_refused(cf, to)) {
+		npserr_set(err, "not sent: <%.100s> takes no automatic"
+		    " reply", to != NULL ? to : "");
+		return ATTEMPT_REFUSED;
+	}
+	if ((u = store_is_unsubscribed(ctx->store, to, err)) != 0) {
+		if (u < 0)
+			return ATTEMPT_FAILED;
+		npserr_set(err, "not sent: <%.100s> has unsubscribed", to);
+		return ATTEMPT_REFUSED;
+	}
+	if (a->cat == NPS_NONE) {
+		npserr_set(err, "not sent: the response has no score");
+		return ATTEMPT_REFUSED;
+	}
+	if (ack_build(ctx, a, r, to, &msg, err) == 0 &&
+	    mail_send(cf, "<>", to, &msg, err) == 0)
+		res = ATTEMPT_DONE;
+	buf_free(&msg);
+	return res;
+}
+
+/* The alert mail to the team, the channel or the default address. */
+static enum attempt_result
+alert_mail_attempt(const struct followup_ctx *ctx, const struct answer *a,
+    const struct row *r, struct npserr *err)
+{
+	const struct config *cf = ctx->cf;
+	struct buf msg = BUF_INIT;
+	const char *to;
+	enum attempt_result res = ATTEMPT_FAILED;
+
+	if ((to = alert_address(cf, a)) == NULL) {
+		npserr_set(err, "not sent: no alert_to configured any more");
+		return ATTEMPT_REFUSED;
+	}
+	if (alert_build(ctx, a, r, to, &msg, err) == 0 &&
+	    mail_send(cf, cf->reply_address, to, &msg, err) == 0)
+		res = ATTEMPT_DONE;
+	buf_free(&msg);
+	return res;
+}
+
+/* The alert command, with the answer in its environment and, as JSON,
+ * on its standard input. */
+static enum attempt_result
+alert_command_attempt(const struct followup_ctx *ctx,
+    const struct answer *a, struct npserr *err)
+{
+	const struct config *cf = ctx->cf;
+	struct sendmail_alert al;
+	struct buf json = BUF_INIT;
+	enum attempt_result res = ATTEMPT_FAILED;
+
+	if (cf->alert_command == NULL || cf->alert_command[0] == '\0') {
+		npserr_set(err, "not run: no alert_command configured any"
+		    " more");
+		return ATTEMPT_REFUSED;
+	}
+	alert_json(a, &json);
+	memset(&al, 0, sizeof(al));
+	al.survey_id = a->sv.id;
+	al.score = a->score;
+	al.category = nps_category_name(a->cat);
+	al.customer = answer_customer(a);
+	al.ticket = a->sv.ticket;
+	al.agent = a->sv.agent;
+	al.team = a->sv.team;
+	al.channel = a->sv.channel;
+	al.comment = a->comment;
+	if (sendmail_alert_run(cf->alert_command, &al, json.data, json.len,
+	    cf->alert_timeout * 1000, err) == 0)
+		res = ATTEMPT_DONE;
+	buf_free(&json);
+	return res;
+}
+
 /* Runs the action of row r; err says why when it did not succeed. */
 static enum attempt_result
 attempt(const struct followup_ctx *ctx, const struct row *r,
     struct npserr *err)
 {
-	const struct config *cf = ctx->cf;
-	struct buf msg = BUF_INIT;
 	struct answer a;
-	const char *to, *rcpt[1];
 	enum attempt_result res = ATTEMPT_FAILED;
-	int u;
 
 	if (r->response_id == 0 || answer_load(ctx->store, NULL, NULL,
 	    r->response_id, &a, err) != 1) {
@@ -1033,76 +1145,15 @@ attempt(const struct followup_ctx *ctx, const struct row *r,
 	}
 	switch (r->kind) {
 	case FOLLOWUP_ACK:
-		to = answer_customer(&a);
-		if (followup_address_refused(cf, to)) {
-			npserr_set(err, "not sent: <%.100s> takes no automatic"
-			    " reply", to != NULL ? to : "");
-			res = ATTEMPT_REFUSED;
-			break;
-		}
-		if ((u = store_is_unsubscribed(ctx->store, to, err)) != 0) {
-			if (u > 0) {
-				npserr_set(err, "not sent: <%.100s> has"
-				    " unsubscribed", to);
-				res = ATTEMPT_REFUSED;
-			}
-			break;
-		}
-		if (a.cat == NPS_NONE) {
-			npserr_set(err, "not sent: the response has no score");
-			res = ATTEMPT_REFUSED;
-			break;
-		}
-		if (ack_build(ctx, &a, r, to, &msg, err) < 0)
-			break;
-		rcpt[0] = to;
-		if (sendmail_send(cf->sendmail, "<>", rcpt, 1, msg.data,
-		    msg.len, FOLLOWUP_SENDMAIL_TIMEOUT * 1000, err) == 0)
-			res = ATTEMPT_DONE;
+		res = ack_attempt(ctx, &a, r, err);
 		break;
 	case FOLLOWUP_ALERT_MAIL:
-		if ((to = alert_address(cf, &a)) == NULL) {
-			npserr_set(err, "not sent: no alert_to configured"
-			    " any more");
-			res = ATTEMPT_REFUSED;
-			break;
-		}
-		if (alert_build(ctx, &a, r, to, &msg, err) < 0)
-			break;
-		rcpt[0] = to;
-		if (sendmail_send(cf->sendmail, cf->reply_address, rcpt, 1,
-		    msg.data, msg.len, FOLLOWUP_SENDMAIL_TIMEOUT * 1000,
-		    err) == 0)
-			res = ATTEMPT_DONE;
+		res = alert_mail_attempt(ctx, &a, r, err);
 		break;
 	case FOLLOWUP_ALERT_COMMAND:
-		if (cf->alert_command == NULL || cf->alert_command[0] == '\0') {
-			npserr_set(err, "not run: no alert_command configured"
-			    " any more");
-			res = ATTEMPT_REFUSED;
-			break;
-		} else {
-			struct sendmail_alert al;
-
-			alert_json(&a, &msg);
-			memset(&al, 0, sizeof(al));
-			al.survey_id = a.sv.id;
-			al.score = a.score;
-			al.category = nps_category_name(a.cat);
-			al.customer = answer_customer(&a);
-			al.ticket = a.sv.ticket;
-			al.agent = a.sv.agent;
-			al.team = a.sv.team;
-			al.channel = a.sv.channel;
-			al.comment = a.comment;
-			if (sendmail_alert_run(cf->alert_command, &al,
-			    msg.data, msg.len, cf->alert_timeout * 1000,
-			    err) == 0)
-				res = ATTEMPT_DONE;
-		}
+		res = alert_command_attempt(ctx, &a, err);
 		break;
 	}
-	buf_free(&msg);
 	answer_clear(&a);
 	return res;
 }
