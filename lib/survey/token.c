@@ -94,6 +94,13 @@ b32_value(unsigned char c)
 	return -1;
 }
 
+/* token_char_valid - see token.h; the characters b32_value decodes. */
+bool
+token_char_valid(unsigned char c)
+{
+	return b32_value(c) >= 0;
+}
+
 /*
  * token_base32_decode - the inverse of token_base32_encode, any case.
  * Accepts only the canonical form: the exact length for outsz bytes and
