@@ -185,6 +185,40 @@ test_base32_refuses_noncanonical_forms(void **state)
 	assert_int_equal(token_base32_decode("m1", 2, dec, 1), -1);
 }
 
+/* The alphabet, either case, and nothing else: every byte is asked, and
+ * every token character issued is in it. */
+static void
+test_char_valid_is_the_base32_alphabet(void **state)
+{
+	struct keyring *ring = keyring_new_test();
+	char tok[TOKEN_LEN + 1];
+	unsigned c;
+	size_t i;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		bool in = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '2' && c <= '7');
+
+		assert_int_equal(token_char_valid((unsigned char)c), in);
+	}
+	assert_false(token_char_valid('0'));
+	assert_false(token_char_valid('1'));
+	assert_false(token_char_valid('8'));
+	assert_false(token_char_valid('='));
+	assert_false(token_char_valid('+'));
+	assert_false(token_char_valid('@'));
+	assert_false(token_char_valid(0xc3));
+	assert_true(token_char_valid('Q'));
+	assert_true(token_char_valid('q'));
+	assert_non_null(ring);
+	assert_int_equal(token_issue(ring, SURVEY_NPS, 1700000000, NULL, tok,
+	    sizeof(tok)), 0);
+	for (i = 0; i < TOKEN_LEN; i++)
+		assert_true(token_char_valid((unsigned char)tok[i]));
+	keyring_free(ring);
+}
+
 /* --- issue and verify -------------------------------------------------- */
 
 static void
@@ -935,6 +969,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base32_matches_rfc4648_vectors),
 		cmocka_unit_test(test_base32_refuses_noncanonical_forms),
+		cmocka_unit_test(test_char_valid_is_the_base32_alphabet),
 		cmocka_unit_test(test_round_trip_for_each_type),
 		cmocka_unit_test(test_issue_draws_a_new_survey_id_each_time),
 		cmocka_unit_test(test_issue_refuses_bad_arguments),

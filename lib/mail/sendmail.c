@@ -22,6 +22,7 @@
 
 #include "base/buf.h"
 #include "base/npserr.h"
+#include "base/utf8.h"
 #include "mail/sendmail.h"
 #include "base/xalloc.h"
 
@@ -102,40 +103,6 @@ argv_push(char **v, size_t *n, const char *word)
 
 /* --- sanitising ----------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at p[0..n), or 0. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		c = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		c = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /* sendmail_env_clean - see sendmail.h. */
 void
 sendmail_env_clean(struct buf *out, const char *s, size_t max,
@@ -148,7 +115,7 @@ sendmail_env_clean(struct buf *out, const char *s, size_t max,
 		return;
 	n = strlen(s);
 	while (n > 0) {
-		k = utf8_seq(p, n);
+		k = utf8_seq((const char *)p, n, NULL);
 		if (k == 0 || (k == 1 && (*p < 0x20 || *p == 0x7f))) {
 			if (k == 1 && *p == '\r' && keep_newlines) {
 				p++;	/* dropped: CRLF becomes LF */
@@ -280,115 +247,192 @@ output_line(const char *s, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
-/*
- * sendmail_run - see sendmail.h. The input goes through a non-blocking
- * pipe and the output is read as it comes, in one poll loop, so that a
- * child that writes a lot before it reads, or never reads, cannot hold
- * the caller beyond the limit.
- */
-int
-sendmail_run(char *const *argv, char *const *envp, const char *in,
-    size_t inlen, int timeout_ms, struct sendmail_result *res,
-    struct npserr *err)
+/* Closes *fd unless it is closed already, and marks it closed. */
+static void
+fd_close(int *fd)
 {
-	struct sendmail_result local;
-	struct buf output = BUF_INIT;
-	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	sigset_t pipe_only, old, pending;
-	bool pipe_was_pending, reaped = false, out_eof = false;
-	int64_t deadline;
-	size_t written = 0;
-	char line[200];
-	int e = 0, wstatus = 0, r, rc = -1, maxfd;
-	long lim;
-	ssize_t w;
-	pid_t pid;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
-	if (res == NULL)
-		res = &local;
-	memset(res, 0, sizeof(*res));
-	res->status = -1;
+/* A child at work: our ends of its pipes and what it printed so far. */
+struct child {
+	pid_t pid;
+	int in;			/* its standard input, -1 once closed */
+	int out;		/* its standard output and error */
+	int64_t deadline;	/* now_ms() at which it is killed */
+	int wstatus;
+	bool timed_out;
+	struct buf output;	/* the first SENDMAIL_OUTPUT_MAX bytes */
+};
+
+/*
+ * Starts argv[0] on fresh pipes. The exec error pipe closes at exec, so
+ * that a program that cannot run (its errno comes down the pipe) is told
+ * apart from one that runs and fails. 0, or -1 with err and no
+ * descriptor left open.
+ */
+static int
+child_start(char *const *argv, char *const *envp, int timeout_ms,
+    struct child *c, struct npserr *err)
+{
+	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int e = 0, r, maxfd;
+	long lim;
+
 	if (pipe2(inp, O_CLOEXEC) < 0 || pipe2(outp, O_CLOEXEC) < 0 ||
 	    pipe2(errp, O_CLOEXEC) < 0) {
 		npserr_set(err, "%s: cannot create a pipe: %s", argv[0],
 		    strerror(errno));
-		goto close_all;
+		goto fail;
 	}
-	deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
+	c->deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
 	lim = sysconf(_SC_OPEN_MAX);
 	maxfd = lim > 0 && lim < 65536 ? (int)lim : 65536;
-	if ((pid = fork()) < 0) {
+	if ((c->pid = fork()) < 0) {
 		npserr_set(err, "%s: cannot fork: %s", argv[0],
 		    strerror(errno));
-		goto close_all;
+		goto fail;
 	}
-	if (pid == 0)
+	if (c->pid == 0)
 		child_exec(argv, envp, inp[0], outp[1], errp[1], maxfd);
 	/* Both sides set the group, so that a kill never misses it. */
-	setpgid(pid, pid);
-	close(inp[0]);
-	close(outp[1]);
-	close(errp[1]);
-	inp[0] = outp[1] = errp[1] = -1;
-	/* The error pipe closes at exec; a failed exec sends errno. */
+	setpgid(c->pid, c->pid);
+	fd_close(&inp[0]);
+	fd_close(&outp[1]);
+	fd_close(&errp[1]);
 	while ((r = (int)read(errp[0], &e, sizeof(e))) < 0 && errno == EINTR)
 		;
-	close(errp[0]);
-	errp[0] = -1;
+	fd_close(&errp[0]);
 	if (r == (int)sizeof(e)) {
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		npserr_set(err, "%s: cannot run: %s", argv[0], strerror(e));
-		goto close_all;
+		goto fail;
 	}
-	res->ran = true;
-	fcntl(inp[1], F_SETFL, O_NONBLOCK);
-	fcntl(outp[0], F_SETFL, O_NONBLOCK);
-	if (inlen == 0) {
-		close(inp[1]);
-		inp[1] = -1;
-	}
+	c->in = inp[1];
+	c->out = outp[0];
+	fcntl(c->in, F_SETFL, O_NONBLOCK);
+	fcntl(c->out, F_SETFL, O_NONBLOCK);
+	return 0;
+fail:
+	fd_close(&inp[0]);
+	fd_close(&inp[1]);
+	fd_close(&outp[0]);
+	fd_close(&outp[1]);
+	fd_close(&errp[0]);
+	fd_close(&errp[1]);
+	return -1;
+}
 
-	sigemptyset(&pipe_only);
-	sigaddset(&pipe_only, SIGPIPE);
+/* SIGPIPE blocked in this thread while we write to the child. */
+struct sigpipe_guard {
+	sigset_t only;
+	sigset_t old;
+	bool was_pending;	/* one was pending before: not ours to take */
+};
+
+static void
+sigpipe_block(struct sigpipe_guard *g)
+{
+	sigset_t pending;
+
+	sigemptyset(&g->only);
+	sigaddset(&g->only, SIGPIPE);
 	sigpending(&pending);
-	pipe_was_pending = sigismember(&pending, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+	g->was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &g->only, &g->old);
+}
+
+/* A SIGPIPE raised by our writes is taken here, not delivered. */
+static void
+sigpipe_restore(struct sigpipe_guard *g)
+{
+	sigset_t pending;
+
+	sigpending(&pending);
+	if (!g->was_pending && sigismember(&pending, SIGPIPE)) {
+		struct timespec zero = { 0, 0 };
+
+		sigtimedwait(&g->only, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+/* True once the child has exited (its status in c->wstatus). */
+static bool
+child_exited(struct child *c)
+{
+	int r = waitpid(c->pid, &c->wstatus, WNOHANG);
+
+	return r == c->pid || (r < 0 && errno == ECHILD);
+}
+
+/* The time limit has passed: the whole group goes, and is reaped. */
+static void
+child_kill(struct child *c)
+{
+	c->timed_out = true;
+	kill(-c->pid, SIGKILL);
+	kill(c->pid, SIGKILL);
+	while (waitpid(c->pid, &c->wstatus, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Writes what the pipe takes of in[*written..inlen); closes the child's
+ * input once all is written or the child stopped reading. */
+static void
+child_feed(struct child *c, const char *in, size_t inlen, size_t *written)
+{
+	ssize_t w;
+
+	if (c->in >= 0 && *written < inlen) {
+		w = write(c->in, in + *written, inlen - *written);
+		if (w > 0)
+			*written += (size_t)w;
+		else if (w < 0 && errno != EAGAIN && errno != EINTR &&
+		    errno != EWOULDBLOCK)
+			*written = inlen;	/* EPIPE: not reading */
+	}
+	if (c->in >= 0 && *written >= inlen)
+		fd_close(&c->in);
+}
+
+/*
+ * Feeds the input and reads the output until the child exits or the
+ * time limit kills it.
+ */
+static void
+child_wait(struct child *c, const char *in, size_t inlen)
+{
+	bool out_eof = false;
+	size_t written = 0;
 
 	for (;;) {
 		struct pollfd pfd[2];
 		nfds_t nfd = 0;
-		int64_t left = deadline - now_ms();
+		int64_t left = c->deadline - now_ms();
 		int wait_ms;
 
-		if (!reaped) {
-			r = waitpid(pid, &wstatus, WNOHANG);
-			if (r == pid || (r < 0 && errno == ECHILD))
-				reaped = true;
-		}
-		if (reaped) {
+		if (child_exited(c)) {
 			/* What is in the pipe now is all we wait for: a
 			 * descendant may hold it open long after. */
 			if (!out_eof)
-				drain_output(outp[0], &output);
+				drain_output(c->out, &c->output);
 			break;
 		}
 		if (left <= 0) {
-			res->timed_out = true;
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-				;
-			reaped = true;
+			child_kill(c);
 			break;
 		}
-		if (inp[1] >= 0) {
-			pfd[nfd].fd = inp[1];
+		if (c->in >= 0) {
+			pfd[nfd].fd = c->in;
 			pfd[nfd].events = POLLOUT;
 			pfd[nfd++].revents = 0;
 		}
 		if (!out_eof) {
-			pfd[nfd].fd = outp[0];
+			pfd[nfd].fd = c->out;
 			pfd[nfd].events = POLLIN;
 			pfd[nfd++].revents = 0;
 		}
@@ -397,32 +441,22 @@ sendmail_run(char *const *argv, char *const *envp, const char *in,
 		wait_ms = left < 50 ? (int)left : 50;
 		if (poll(pfd, nfd, wait_ms) < 0 && errno != EINTR)
 			break;
-		if (inp[1] >= 0 && written < inlen) {
-			w = write(inp[1], in + written, inlen - written);
-			if (w > 0)
-				written += (size_t)w;
-			else if (w < 0 && errno != EAGAIN && errno != EINTR &&
-			    errno != EWOULDBLOCK)
-				written = inlen;	/* EPIPE: not reading */
-		}
-		if (inp[1] >= 0 && written >= inlen) {
-			close(inp[1]);
-			inp[1] = -1;
-		}
-		if (!out_eof && drain_output(outp[0], &output))
+		child_feed(c, in, inlen, &written);
+		if (!out_eof && drain_output(c->out, &c->output))
 			out_eof = true;
 	}
+}
 
-	/* A SIGPIPE raised by our writes is taken here, not delivered. */
-	sigpending(&pending);
-	if (!pipe_was_pending && sigismember(&pending, SIGPIPE)) {
-		struct timespec zero = { 0, 0 };
+/* How the child ended, into *res and, unless it exited with 0, err.
+ * 0 or -1. */
+static int
+child_report(char *const *argv, int timeout_ms, struct child *c,
+    struct sendmail_result *res, struct npserr *err)
+{
+	char line[200];
 
-		sigtimedwait(&pipe_only, NULL, &zero);
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-
-	res->output = buf_steal(&output);
+	res->timed_out = c->timed_out;
+	res->output = buf_steal(&c->output);
 	if (res->output == NULL)
 		res->output = xstrdup("");
 	output_line(res->output, line, sizeof(line));
@@ -433,37 +467,59 @@ sendmail_run(char *const *argv, char *const *envp, const char *in,
 		else
 			npserr_set(err, "%s: killed after %d ms (time"
 			    " limit)", argv[0], timeout_ms);
-		goto close_all;
+		return -1;
 	}
-	if (WIFEXITED(wstatus)) {
-		res->status = WEXITSTATUS(wstatus);
-		if (res->status == 0) {
-			rc = 0;
-			goto close_all;
-		}
+	if (WIFEXITED(c->wstatus)) {
+		res->status = WEXITSTATUS(c->wstatus);
+		if (res->status == 0)
+			return 0;
 		npserr_set(err, "%s: exited with status %d%s%s", argv[0],
 		    res->status, line[0] ? ": " : "", line);
-	} else if (WIFSIGNALED(wstatus)) {
-		res->signal = WTERMSIG(wstatus);
+	} else if (WIFSIGNALED(c->wstatus)) {
+		res->signal = WTERMSIG(c->wstatus);
 		npserr_set(err, "%s: killed by signal %d%s%s", argv[0],
 		    res->signal, line[0] ? ": " : "", line);
 	} else {
 		npserr_set(err, "%s: ended in an unknown way", argv[0]);
 	}
-close_all:
-	if (inp[0] >= 0)
-		close(inp[0]);
-	if (inp[1] >= 0)
-		close(inp[1]);
-	if (outp[0] >= 0)
-		close(outp[0]);
-	if (outp[1] >= 0)
-		close(outp[1]);
-	if (errp[0] >= 0)
-		close(errp[0]);
-	if (errp[1] >= 0)
-		close(errp[1]);
-	buf_free(&output);
+	return -1;
+}
+
+/*
+ * sendmail_run - see sendmail.h. The input goes through a non-blocking
+ * pipe and the output is read as it comes, in one poll loop, so that a
+ * child that writes a lot before it reads, or never reads, cannot hold
+ * the caller beyond the limit. The steps: start the child, block
+ * SIGPIPE, feed and read until it ends or is killed, take back our
+ * SIGPIPE, report how it ended.
+ */
+int
+sendmail_run(char *const *argv, char *const *envp, const char *in,
+    size_t inlen, int timeout_ms, struct sendmail_result *res,
+    struct npserr *err)
+{
+	struct sendmail_result local;
+	struct sigpipe_guard guard;
+	struct child c = { .pid = -1, .in = -1, .out = -1,
+	    .output = BUF_INIT };
+	int rc = -1;
+
+	if (res == NULL)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	res->status = -1;
+	if (child_start(argv, envp, timeout_ms, &c, err) == 0) {
+		res->ran = true;
+		if (inlen == 0)
+			fd_close(&c.in);
+		sigpipe_block(&guard);
+		child_wait(&c, in, inlen);
+		sigpipe_restore(&guard);
+		rc = child_report(argv, timeout_ms, &c, res, err);
+	}
+	fd_close(&c.in);
+	fd_close(&c.out);
+	buf_free(&c.output);
 	if (res == &local)
 		sendmail_result_clear(&local);
 	return rc;

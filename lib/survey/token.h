@@ -26,6 +26,7 @@
 #ifndef NPSGATE_TOKEN_H
 #define NPSGATE_TOKEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -104,6 +105,9 @@ const char *token_find_in_address(const char *addr, size_t len,
 /* Random survey ids for rows without a token. */
 int token_random_id(char id[TOKEN_ID_LEN + 1]);
 
+/* True when c belongs to a token's alphabet (base32, RFC 4648: a-z and
+ * 2-7), in either case: what may follow "+" in a token. */
+bool token_char_valid(unsigned char c);
 /* Base32 (RFC 4648 alphabet, lowercase, no padding) of in[0..n) into out,
  * which has room for (n * 8 + 4) / 5 characters and a NUL. Returns the
  * number of characters. */

@@ -1,0 +1,398 @@
+/*
+ * followup_queue.c - the followups table: one row per survey and action,
+ * claimed before the action is tried, marked done or failed after it,
+ * and retried with a growing pause; see followup.h for the contract.
+ *
+ * A claim is a next_attempt_at in the future (the lease): a process that
+ * dies in the middle leaves a claim that expires, and the action is then
+ * tried again. Two processes never try one row at once, because a claim
+ * is a conditional UPDATE that only one of them can win.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "followup/followup.h"
+#include "followup/followup_int.h"
+#include "store/store_db.h"
+
+static const char *const kind_names[FOLLOWUP_KIND_COUNT] = {
+	[FOLLOWUP_ACK] = "ack",
+	[FOLLOWUP_ALERT_MAIL] = "alert_mail",
+	[FOLLOWUP_ALERT_COMMAND] = "alert_command",
+};
+
+/* Words for the log. */
+static const char *const kind_words[FOLLOWUP_KIND_COUNT] = {
+	[FOLLOWUP_ACK] = "acknowledgment",
+	[FOLLOWUP_ALERT_MAIL] = "alert mail",
+	[FOLLOWUP_ALERT_COMMAND] = "alert command",
+};
+
+/* followup_kind_name - see followup.h. */
+const char *
+followup_kind_name(enum followup_kind kind)
+{
+	if ((unsigned)kind >= FOLLOWUP_KIND_COUNT)
+		return "unknown";
+	return kind_names[kind];
+}
+
+static int
+kind_parse(const char *s, enum followup_kind *out)
+{
+	int i;
+
+	for (i = 0; i < FOLLOWUP_KIND_COUNT; i++)
+		if (s != NULL && strcmp(s, kind_names[i]) == 0) {
+			*out = (enum followup_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* followup_backoff - 1, 2, 4 ... minutes, at most FOLLOWUP_MAX_DELAY. */
+int64_t
+followup_backoff(int attempts)
+{
+	int64_t d = FOLLOWUP_FIRST_DELAY;
+	int i;
+
+	for (i = 1; i < attempts && d < FOLLOWUP_MAX_DELAY; i++)
+		d *= 2;
+	return d < FOLLOWUP_MAX_DELAY ? d : FOLLOWUP_MAX_DELAY;
+}
+
+/* --- claims and records ------------------------------------------------- */
+
+/* How long a claim holds: long enough for the slowest action, the alert
+ * command killed at its time limit. */
+static int64_t
+lease(const struct config *cf)
+{
+	int64_t l = (int64_t)cf->alert_timeout + 300;
+
+	return l > FOLLOWUP_LEASE ? l : FOLLOWUP_LEASE;
+}
+
+struct claim_arg {
+	struct row *row;
+	int64_t until;
+};
+
+/* INSERT OR IGNORE: 1 when this call created the row (and owns it). */
+static int
+claim_new_tx(struct store *st, void *arg, struct npserr *err)
+{
+	struct claim_arg *c = arg;
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_db_prepare(st, "INSERT OR IGNORE INTO followups (survey_id,"
+	    " kind, response_id, created_at, next_attempt_at) VALUES (?1, ?2,"
+	    " ?3, ?4, ?5)", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, c->row->survey_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, kind_names[c->row->kind], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, c->row->response_id);
+	sqlite3_bind_int64(s, 4, c->row->created_at);
+	sqlite3_bind_int64(s, 5, c->until);
+	rc = sqlite3_step(s);
+	store_db_done(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot queue the %s of"
+		    " survey %s", kind_words[c->row->kind], c->row->survey_id);
+	if (sqlite3_changes(store_db(st)) == 0)
+		return 0;
+	c->row->id = sqlite3_last_insert_rowid(store_db(st));
+	return 1;
+}
+
+/* Takes a due row for one attempt, unless another process did. */
+static int
+claim_due_tx(struct store *st, void *arg, struct npserr *err)
+{
+	struct claim_arg *c = arg;
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_db_prepare(st, "UPDATE followups SET next_attempt_at = ?3"
+	    " WHERE id = ?1 AND state = 'pending' AND next_attempt_at = ?2",
+	    err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, c->row->id);
+	sqlite3_bind_int64(s, 2, c->row->next_attempt_at);
+	sqlite3_bind_int64(s, 3, c->until);
+	rc = sqlite3_step(s);
+	store_db_done(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot claim follow-up %lld",
+		    (long long)c->row->id);
+	return sqlite3_changes(store_db(st)) == 1 ? 1 : 0;
+}
+
+struct mark_arg {
+	const struct row *row;
+	const char *state;	/* "done", "pending", "failed" */
+	int attempts;
+	int64_t next;
+	int64_t now;
+	const char *error;
+};
+
+/* Records an attempt; a done acknowledgment also sets ack_sent_at, in
+ * the same transaction. */
+static int
+mark_tx(struct store *st, void *arg, struct npserr *err)
+{
+	struct mark_arg *m = arg;
+	sqlite3_stmt *s;
+	bool done = strcmp(m->state, "done") == 0;
+	int rc;
+
+	s = store_db_prepare(st, "UPDATE followups SET state = ?2, attempts"
+	    " = ?3, next_attempt_at = ?4, last_error = ?5, done_at = ?6"
+	    " WHERE id = ?1", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, m->row->id);
+	sqlite3_bind_text(s, 2, m->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, m->attempts);
+	sqlite3_bind_int64(s, 4, m->next);
+	if (m->error != NULL)
+		sqlite3_bind_text(s, 5, m->error, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 5);
+	sqlite3_bind_int64(s, 6, done ? m->now : 0);
+	rc = sqlite3_step(s);
+	store_db_done(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot record follow-up"
+		    " %lld", (long long)m->row->id);
+	if (!done || m->row->kind != FOLLOWUP_ACK)
+		return 0;
+	s = store_db_prepare(st, "UPDATE surveys SET ack_sent_at = ?2 WHERE"
+	    " id = ?1", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, m->row->survey_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, m->now);
+	rc = sqlite3_step(s);
+	store_db_done(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot record the"
+		    " acknowledgment of survey %s", m->row->survey_id);
+	return 0;
+}
+
+/* --- attempts ----------------------------------------------------------- */
+
+/* Runs the action of row r; err says why when it did not succeed. */
+static enum attempt_result
+attempt(const struct followup_ctx *ctx, const struct row *r,
+    struct npserr *err)
+{
+	struct answer a;
+	enum attempt_result res = ATTEMPT_FAILED;
+
+	if (r->response_id == 0 || followup_answer_load(ctx->store, NULL, NULL,
+	    r->response_id, &a, err) != 1) {
+		npserr_set(err, "not sent: the response is no longer in the"
+		    " store");
+		return ATTEMPT_REFUSED;
+	}
+	switch (r->kind) {
+	case FOLLOWUP_ACK:
+		res = followup_ack_attempt(ctx, &a, r, err);
+		break;
+	case FOLLOWUP_ALERT_MAIL:
+		res = followup_alert_mail_attempt(ctx, &a, r, err);
+		break;
+	case FOLLOWUP_ALERT_COMMAND:
+		res = followup_alert_command_attempt(ctx, &a, err);
+		break;
+	}
+	followup_answer_clear(&a);
+	return res;
+}
+
+/* Tries row r (claimed by this process) and records the outcome. */
+static int
+attempt_and_record(const struct followup_ctx *ctx, const struct row *r,
+    struct followup_report *rep, struct npserr *err)
+{
+	struct npserr why;
+	struct mark_arg m;
+	enum attempt_result res;
+
+	npserr_clear(&why);
+	res = attempt(ctx, r, &why);
+	memset(&m, 0, sizeof(m));
+	m.row = r;
+	m.attempts = r->attempts + 1;
+	m.now = (int64_t)ctx->now;
+	switch (res) {
+	case ATTEMPT_DONE:
+		m.state = "done";
+		m.next = 0;
+		rep->done++;
+		msg_info("followup: survey %s: %s done (attempt %d)",
+		    r->survey_id, kind_words[r->kind], m.attempts);
+		break;
+	case ATTEMPT_REFUSED:
+		m.state = "failed";
+		m.next = 0;
+		m.error = why.msg;
+		rep->skipped++;
+		msg_info("followup: survey %s: %s %s", r->survey_id,
+		    kind_words[r->kind], why.msg);
+		break;
+	case ATTEMPT_FAILED:
+		m.error = why.msg;
+		if (m.attempts >= FOLLOWUP_MAX_ATTEMPTS) {
+			m.state = "failed";
+			m.next = 0;
+			rep->gave_up++;
+			msg_error("followup: survey %s: %s failed %d times,"
+			    " given up: %s", r->survey_id, kind_words[r->kind],
+			    m.attempts, why.msg);
+		} else {
+			m.state = "pending";
+			m.next = m.now + followup_backoff(m.attempts);
+			rep->failed++;
+			msg_warn("followup: survey %s: %s failed (attempt %d),"
+			    " retry in %lld s: %s", r->survey_id,
+			    kind_words[r->kind], m.attempts,
+			    (long long)(m.next - m.now), why.msg);
+		}
+		break;
+	}
+	return store_db_write(ctx->store, mark_tx, &m, err) < 0 ? -1 : 0;
+}
+
+/* followup_start - see followup_int.h. The row is inserted before the
+ * action is tried: that insert is what makes the action happen once. */
+int
+followup_start(const struct followup_ctx *ctx, const struct answer *a,
+    enum followup_kind kind, struct followup_report *rep,
+    struct npserr *err)
+{
+	struct row r;
+	struct claim_arg c;
+	int got;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.survey_id, a->sv.id, sizeof(r.survey_id));
+	r.kind = kind;
+	r.response_id = a->response_id;
+	r.created_at = (int64_t)ctx->now;
+	c.row = &r;
+	c.until = (int64_t)ctx->now + lease(ctx->cf);
+	if ((got = store_db_write(ctx->store, claim_new_tx, &c, err)) < 0)
+		return -1;
+	if (got == 0) {
+		msg_debug("followup: survey %s: %s queued before",
+		    a->sv.id, kind_words[kind]);
+		return 0;
+	}
+	r.next_attempt_at = c.until;
+	return attempt_and_record(ctx, &r, rep, err);
+}
+
+/* followup_next_due - see followup.h; the index followups_due answers. */
+int
+followup_next_due(struct store *st, int64_t *at, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int rc, r;
+
+	*at = 0;
+	s = store_db_prepare(st, "SELECT min(next_attempt_at) FROM followups"
+	    " WHERE state = 'pending'", err);
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		r = sqlite3_column_type(s, 0) == SQLITE_NULL ? 0 : 1;
+		if (r == 1)
+			*at = sqlite3_column_int64(s, 0);
+	} else {
+		r = store_db_fail(st, rc, err, "cannot read the follow-up"
+		    " queue");
+	}
+	store_db_done(s);
+	return r;
+}
+
+/* followup_retry_due - see followup.h. Rows are read first, then each
+ * is claimed (a conditional UPDATE, so that two processes never try the
+ * same one at once) and tried. */
+int
+followup_retry_due(const struct followup_ctx *ctx,
+    struct followup_report *rep, struct npserr *err)
+{
+	struct followup_report dummy;
+	struct row *rows = NULL;
+	sqlite3_stmt *s;
+	size_t n = 0, i;
+	int rc, r = 0, got;
+
+	if (rep == NULL)
+		rep = &dummy;
+	memset(rep, 0, sizeof(*rep));
+	s = store_db_prepare(ctx->store, "SELECT id, survey_id, kind,"
+	    " response_id, attempts, created_at, next_attempt_at FROM"
+	    " followups WHERE state = 'pending' AND next_attempt_at <= ?1"
+	    " ORDER BY next_attempt_at, id LIMIT ?2", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (int64_t)ctx->now);
+	sqlite3_bind_int(s, 2, FOLLOWUP_RETRY_BATCH);
+	rows = xcalloc(FOLLOWUP_RETRY_BATCH, sizeof(*rows));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n <
+	    FOLLOWUP_RETRY_BATCH) {
+		const char *sid = (const char *)sqlite3_column_text(s, 1);
+		const char *kind = (const char *)sqlite3_column_text(s, 2);
+		struct row *w = &rows[n];
+
+		if (sid == NULL || strlen(sid) != TOKEN_ID_LEN ||
+		    kind_parse(kind, &w->kind) < 0)
+			continue;
+		w->id = sqlite3_column_int64(s, 0);
+		memcpy(w->survey_id, sid, TOKEN_ID_LEN + 1);
+		w->response_id = sqlite3_column_int64(s, 3);
+		w->attempts = sqlite3_column_int(s, 4);
+		w->created_at = sqlite3_column_int64(s, 5);
+		w->next_attempt_at = sqlite3_column_int64(s, 6);
+		n++;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = store_db_fail(ctx->store, rc, err, "cannot list the"
+		    " follow-ups due");
+	store_db_done(s);
+	for (i = 0; r == 0 && i < n; i++) {
+		struct claim_arg c = { &rows[i], (int64_t)ctx->now +
+		    lease(ctx->cf) };
+
+		if ((got = store_db_write(ctx->store, claim_due_tx, &c,
+		    err)) < 0) {
+			r = -1;
+			break;
+		}
+		if (got == 0)
+			continue;
+		rows[i].next_attempt_at = c.until;
+		if (attempt_and_record(ctx, &rows[i], rep, err) < 0)
+			r = -1;
+	}
+	free(rows);
+	return r;
+}
+
