@@ -33,8 +33,7 @@
 #include "store/store.h"
 #include "store/store_db.h"
 #include "base/xalloc.h"
-
-#define DAY 86400
+#include "report/report_int.h"
 
 static const char *const report_by_names[] = {
 	[REPORT_BY_NONE] = "none",
@@ -50,7 +49,7 @@ static const char *const report_by_names[] = {
 #define REPORT_BY_COUNT (sizeof(report_by_names) / sizeof(report_by_names[0]))
 
 /* The anonymous counts of erased customers; see report.h. */
-static const char report_anon_ddl[] =
+const char report_anon_ddl[] =
 	"CREATE TABLE IF NOT EXISTS anonymous_counts ("
 	" id INTEGER PRIMARY KEY,"
 	" day INTEGER NOT NULL,"	/* epoch second of the UTC day */
@@ -108,7 +107,7 @@ report_opts_init(struct report_opts *o, const struct config *cf)
 	o->cf = cf;
 }
 
-static int
+int
 report_exec(struct store *st, const char *sql, struct npserr *err)
 {
 	char *msg = NULL;
@@ -119,12 +118,6 @@ report_exec(struct store *st, const char *sql, struct npserr *err)
 	if (rc != SQLITE_OK)
 		return store_db_fail(st, rc, err, "cannot run %.40s", sql);
 	return 0;
-}
-
-static const char *
-report_col_text(sqlite3_stmt *s, int col)
-{
-	return (const char *)sqlite3_column_text(s, col);
 }
 
 /* --- dates ---------------------------------------------------------- */
@@ -181,8 +174,8 @@ report_time_format(int64_t t, char *out, size_t size)
 		snprintf(out, size, "?");
 }
 
-/* Days since the epoch, rounded down (times before 1970 too). */
-static int64_t
+/* report_day_number - see report_int.h. */
+int64_t
 report_day_number(int64_t t)
 {
 	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
@@ -243,7 +236,7 @@ report_period(enum report_by by, int64_t t, char *out, size_t size)
 
 /* --- the report ----------------------------------------------------- */
 
-static bool
+bool
 report_anon_exists(struct store *st, struct npserr *err, int *out)
 {
 	sqlite3_stmt *s;
@@ -1170,8 +1163,8 @@ report_stats_grouped(struct store *st, const char *sql, int64_t bind,
 	return 0;
 }
 
-static int
-report_stats_count(struct store *st, const char *sql, int64_t bind,
+int
+report_count(struct store *st, const char *sql, int64_t bind,
     int64_t *out, struct npserr *err)
 {
 	sqlite3_stmt *s;
@@ -1220,11 +1213,11 @@ report_stats(struct store *st, int64_t now,
 	    " GROUP BY status", 0, "surveys", statuses, 4, fn,
 	    arg, err) == -1)
 		return -1;
-	if (report_stats_count(st, "SELECT count(*) FROM surveys WHERE"
+	if (report_count(st, "SELECT count(*) FROM surveys WHERE"
 	    " status = 'held'", 0, &v, err) == -1)
 		return -1;
 	fn("held.total", v, arg);
-	if (report_stats_count(st, "SELECT count(*) FROM surveys WHERE"
+	if (report_count(st, "SELECT count(*) FROM surveys WHERE"
 	    " status = 'held' AND due_at <= ?1", now, &v, err) == -1)
 		return -1;
 	fn("held.due", v, arg);
@@ -1233,7 +1226,7 @@ report_stats(struct store *st, int64_t now,
 	    " GROUP BY category", 0, "responses", categories, 4, fn, arg,
 	    err) == -1)
 		return -1;
-	if (report_stats_count(st, "SELECT count(*) FROM responses WHERE"
+	if (report_count(st, "SELECT count(*) FROM responses WHERE"
 	    " superseded_by IS NOT NULL", 0, &v, err) == -1)
 		return -1;
 	fn("responses.superseded", v, arg);
@@ -1243,7 +1236,7 @@ report_stats(struct store *st, int64_t now,
 	    " GROUP BY kind", 0, "events", ekinds,
 	    EVENT_KIND_COUNT, fn, arg, err) == -1)
 		return -1;
-	if (report_stats_count(st, "SELECT count(*) FROM processed", 0, &v,
+	if (report_count(st, "SELECT count(*) FROM processed", 0, &v,
 	    err) == -1)
 		return -1;
 	fn("processed.total", v, arg);
@@ -1251,11 +1244,11 @@ report_stats(struct store *st, int64_t now,
 	    " GROUP BY kind", 0, "processed", pkinds, 6, fn,
 	    arg, err) == -1)
 		return -1;
-	if (report_stats_count(st, "SELECT count(*) FROM processed WHERE"
+	if (report_count(st, "SELECT count(*) FROM processed WHERE"
 	    " kind = 'unmatched' AND at >= ?1", month, &unmatched, err) == -1 ||
-	    report_stats_count(st, "SELECT count(*) FROM processed WHERE"
+	    report_count(st, "SELECT count(*) FROM processed WHERE"
 	    " kind = 'unparsed' AND at >= ?1", month, &unparsed, err) == -1 ||
-	    report_stats_count(st, "SELECT count(*) FROM responses WHERE"
+	    report_count(st, "SELECT count(*) FROM responses WHERE"
 	    " superseded_by IS NULL AND received_at >= ?1 AND score IS NULL",
 	    month, &noscore, err) == -1)
 		return -1;
@@ -1798,7 +1791,7 @@ report_import_empty(struct store *st, const struct report_tlist *t,
 			continue;
 		buf_reset(&sql);
 		buf_printf(&sql, "SELECT count(*) FROM \"%s\"", t->name[i]);
-		if (report_stats_count(st, buf_cstr(&sql), 0, &n,
+		if (report_count(st, buf_cstr(&sql), 0, &n,
 		    err) == -1) {
 			buf_free(&sql);
 			return -1;
