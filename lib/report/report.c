@@ -120,6 +120,25 @@ report_exec(struct store *st, const char *sql, struct npserr *err)
 	return 0;
 }
 
+/* report_count - see report_int.h. */
+int
+report_count(struct store *st, const char *sql, int64_t bind,
+    int64_t *out, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = store_db_prepare(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, bind);
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	store_db_done(s);
+	if (rc != SQLITE_ROW)
+		return store_db_fail(st, rc, err, "cannot count");
+	return 0;
+}
+
 /* --- dates ---------------------------------------------------------- */
 
 /*
@@ -984,282 +1003,4 @@ report_free(struct report *r)
 	r->groups = NULL;
 	r->total.name = NULL;
 	r->n = 0;
-}
-
-/* --- verbatims and follow-up ---------------------------------------- */
-
-void
-report_response_opts_init(struct report_response_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->since = INT64_MIN;
-	o->until = INT64_MAX;
-	o->category = NPS_NONE;
-}
-
-
-/*
- * report_responses - one statement over the current responses (the index
- * on superseded_by, received_at serves the range), each with its survey
- * and the survey's comment history, oldest first.
- */
-int
-report_responses(struct store *st, const struct report_response_opts *o,
-    int (*fn)(const struct report_response *r, void *arg), void *arg,
-    struct npserr *err)
-{
-	struct buf sql = BUF_INIT;
-	struct report_response r;
-	sqlite3_stmt *s;
-	const char *type;
-	int rc, ret = 0;
-
-	buf_puts(&sql, "SELECT r.survey_id, s.ticket, s.agent, s.team,"
-	    " s.channel, s.recipient, s.type, r.score, r.category,"
-	    " r.received_at, (SELECT group_concat(h.text, char(10)) FROM"
-	    " (SELECT c.text FROM comments c WHERE c.survey_id = r.survey_id"
-	    " ORDER BY c.at, c.id) h), r.comment, s.followed_up_at"
-	    " FROM responses r JOIN surveys s ON s.id = r.survey_id"
-	    " WHERE r.superseded_by IS NULL AND r.received_at >= ?1"
-	    " AND r.received_at < ?2");
-	if (o->category != NPS_NONE)
-		buf_puts(&sql, " AND r.category = ?3");
-	if (o->has_type)
-		buf_puts(&sql, " AND s.type = ?4");
-	if (o->detractors_open)
-		buf_puts(&sql, " AND r.category = 'detractor'"
-		    " AND s.followed_up_at = 0");
-	buf_puts(&sql, " ORDER BY r.received_at, r.id");
-	s = store_db_prepare(st, buf_cstr(&sql), err);
-	buf_free(&sql);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, o->since);
-	sqlite3_bind_int64(s, 2, o->until);
-	if (o->category != NPS_NONE)
-		sqlite3_bind_text(s, 3, nps_category_name(o->category), -1,
-		    SQLITE_STATIC);
-	if (o->has_type)
-		sqlite3_bind_text(s, 4, nps_type_name(o->type), -1,
-		    SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&r, 0, sizeof(r));
-		r.survey_id = report_col_text(s, 0);
-		r.ticket = report_col_text(s, 1);
-		r.agent = report_col_text(s, 2);
-		r.team = report_col_text(s, 3);
-		r.channel = report_col_text(s, 4);
-		r.recipient = report_col_text(s, 5);
-		type = report_col_text(s, 6);
-		if (type == NULL || nps_type_parse(type, strlen(type),
-		    &r.type) == -1)
-			r.type = SURVEY_NPS;
-		r.score = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int(s, 7);
-		r.category = r.score < 0 ? NPS_NONE :
-		    nps_category(r.type, r.score);
-		r.received_at = sqlite3_column_int64(s, 9);
-		r.comment = report_col_text(s, 10);
-		if (r.comment == NULL)
-			r.comment = report_col_text(s, 11);
-		if (r.comment != NULL && r.comment[0] == '\0')
-			r.comment = NULL;
-		r.followed_up_at = sqlite3_column_int64(s, 12);
-		if (r.survey_id == NULL)
-			r.survey_id = "";
-		if (o->with_comment && r.comment == NULL)
-			continue;
-		if (fn(&r, arg) == -1) {
-			ret = -1;
-			break;
-		}
-	}
-	if (ret == 0 && rc != SQLITE_DONE)
-		ret = store_db_fail(st, rc, err, "cannot list the responses");
-	store_db_done(s);
-	return ret;
-}
-
-struct report_fu_arg {
-	const char *id;
-	int64_t now;
-};
-
-static int
-report_followed_up_tx(struct store *st, void *arg, struct npserr *err)
-{
-	const struct report_fu_arg *a = arg;
-	sqlite3_stmt *s;
-	int rc;
-
-	s = store_db_prepare(st, "UPDATE surveys SET followed_up_at = ?2"
-	    " WHERE id = lower(?1)", err);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, a->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, a->now);
-	rc = sqlite3_step(s);
-	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot mark survey %s"
-		    " followed up", a->id);
-	if (sqlite3_changes(store_db(st)) == 0) {
-		npserr_set(err, "store %s: cannot mark survey %s followed up:"
-		    " no such survey", store_path(st), a->id);
-		return -1;
-	}
-	return 0;
-}
-
-int
-report_followed_up(struct store *st, const char *id, int64_t now,
-    struct npserr *err)
-{
-	struct report_fu_arg a = { id, now };
-
-	return store_db_write(st, report_followed_up_tx, &a, err) < 0 ? -1 :
-	    0;
-}
-
-/* --- stats ---------------------------------------------------------- */
-
-/* A statement that yields (name, count) rows: fn for each known name in
- * names (0 when absent), in the order of names, with prefix. */
-static int
-report_stats_grouped(struct store *st, const char *sql, int64_t bind,
-    const char *prefix, const char *const *names, size_t n,
-    void (*fn)(const char *, int64_t, void *), void *arg, struct npserr *err)
-{
-	int64_t *counts = xcalloc(n, sizeof(*counts));
-	char name[128];
-	sqlite3_stmt *s;
-	const char *v;
-	size_t i;
-	int rc;
-
-	if ((s = store_db_prepare(st, sql, err)) == NULL) {
-		free(counts);
-		return -1;
-	}
-	sqlite3_bind_int64(s, 1, bind);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		v = report_col_text(s, 0);
-		for (i = 0; i < n; i++)
-			if ((v == NULL && names[i][0] == '\0') ||
-			    (v != NULL && strcmp(v, names[i]) == 0))
-				counts[i] += sqlite3_column_int64(s, 1);
-	}
-	store_db_done(s);
-	if (rc != SQLITE_DONE) {
-		free(counts);
-		return store_db_fail(st, rc, err, "cannot count %s", prefix);
-	}
-	for (i = 0; i < n; i++) {
-		snprintf(name, sizeof(name), "%s.%s", prefix,
-		    names[i][0] != '\0' ? names[i] : "no_score");
-		fn(name, counts[i], arg);
-	}
-	free(counts);
-	return 0;
-}
-
-int
-report_count(struct store *st, const char *sql, int64_t bind,
-    int64_t *out, struct npserr *err)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if ((s = store_db_prepare(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, bind);
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	store_db_done(s);
-	if (rc != SQLITE_ROW)
-		return store_db_fail(st, rc, err, "cannot count");
-	return 0;
-}
-
-static int64_t
-report_file_size(const char *path)
-{
-	struct stat sb;
-
-	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
-}
-
-int
-report_stats(struct store *st, int64_t now,
-    void (*fn)(const char *name, int64_t value, void *arg), void *arg,
-    struct npserr *err)
-{
-	static const char *const statuses[] = {
-		"sent", "held", "released", "bounced"
-	};
-	static const char *const categories[] = {
-		"detractor", "passive", "promoter", ""
-	};
-	static const char *const pkinds[] = {
-		"response", "autoreply", "bounce", "unsubscribe", "unmatched",
-		"unparsed"
-	};
-	const char *ekinds[EVENT_KIND_COUNT];
-	int64_t v, unmatched, unparsed, noscore, month = now - 30 * DAY;
-	struct buf wal = BUF_INIT;
-	int k;
-
-	if (report_stats_grouped(st, "SELECT status, count(*) FROM surveys"
-	    " GROUP BY status", 0, "surveys", statuses, 4, fn,
-	    arg, err) == -1)
-		return -1;
-	if (report_count(st, "SELECT count(*) FROM surveys WHERE"
-	    " status = 'held'", 0, &v, err) == -1)
-		return -1;
-	fn("held.total", v, arg);
-	if (report_count(st, "SELECT count(*) FROM surveys WHERE"
-	    " status = 'held' AND due_at <= ?1", now, &v, err) == -1)
-		return -1;
-	fn("held.due", v, arg);
-	if (report_stats_grouped(st, "SELECT category, count(*) FROM"
-	    " responses WHERE superseded_by IS NULL"
-	    " GROUP BY category", 0, "responses", categories, 4, fn, arg,
-	    err) == -1)
-		return -1;
-	if (report_count(st, "SELECT count(*) FROM responses WHERE"
-	    " superseded_by IS NOT NULL", 0, &v, err) == -1)
-		return -1;
-	fn("responses.superseded", v, arg);
-	for (k = 0; k < EVENT_KIND_COUNT; k++)
-		ekinds[k] = store_event_kind_name((enum event_kind)k);
-	if (report_stats_grouped(st, "SELECT kind, count(*) FROM events"
-	    " GROUP BY kind", 0, "events", ekinds,
-	    EVENT_KIND_COUNT, fn, arg, err) == -1)
-		return -1;
-	if (report_count(st, "SELECT count(*) FROM processed", 0, &v,
-	    err) == -1)
-		return -1;
-	fn("processed.total", v, arg);
-	if (report_stats_grouped(st, "SELECT kind, count(*) FROM processed"
-	    " GROUP BY kind", 0, "processed", pkinds, 6, fn,
-	    arg, err) == -1)
-		return -1;
-	if (report_count(st, "SELECT count(*) FROM processed WHERE"
-	    " kind = 'unmatched' AND at >= ?1", month, &unmatched, err) == -1 ||
-	    report_count(st, "SELECT count(*) FROM processed WHERE"
-	    " kind = 'unparsed' AND at >= ?1", month, &unparsed, err) == -1 ||
-	    report_count(st, "SELECT count(*) FROM responses WHERE"
-	    " superseded_by IS NULL AND received_at >= ?1 AND score IS NULL",
-	    month, &noscore, err) == -1)
-		return -1;
-	fn("review.unmatched", unmatched, arg);
-	fn("review.unparsed", unparsed, arg);
-	fn("review.no_score", noscore, arg);
-	fn("review.backlog", unmatched + unparsed + noscore, arg);
-	fn("schema.version", store_schema_version(st), arg);
-	fn("db.bytes", report_file_size(store_path(st)), arg);
-	buf_printf(&wal, "%s-wal", store_path(st));
-	fn("db.wal_bytes", report_file_size(buf_cstr(&wal)), arg);
-	buf_free(&wal);
-	return 0;
 }
