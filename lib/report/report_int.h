@@ -3,8 +3,8 @@
  * else: the statement helpers, the anonymous counts table, day numbers.
  * Not for use outside lib/report/; report.h is the contract.
  *
- * Every statement goes through store_db_prepare(), so it is prepared once
- * per connection; SQL that depends on the options is built from fixed
+ * Every query goes through store_db_prepare(), so it is prepared once per
+ * connection; SQL that depends on the options is built from fixed
  * pieces, never from a value: values are always bound.
  */
 #ifndef NPSGATE_REPORT_INT_H
