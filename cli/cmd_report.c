@@ -12,30 +12,33 @@
  *	Exit status: 0 printed, 1 the store failed, 2 usage, 3 bad config.
  */
 #include <getopt.h>
-#include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/buf.h"
+#include "base/npserr.h"
 #include "cli.h"
 #include "conf/config.h"
-#include "base/csv.h"
-#include "base/json.h"
-#include "survey/nps.h"
-#include "base/npserr.h"
 #include "report/report.h"
 #include "report_format.h"
 #include "store/store.h"
-#include "base/xalloc.h"
+#include "survey/nps.h"
 
 enum report_format {
 	FORMAT_TEXT = 0,
 	FORMAT_CSV,
 	FORMAT_JSON,
 	FORMAT_HTML
+};
+
+/* What the command line asks for. */
+struct report_args {
+	const char *config_path;
+	enum report_format format;
+	bool bom;		/* csv: a byte order mark first */
+	struct report_opts o;
 };
 
 static void
@@ -72,6 +75,113 @@ report_usage(FILE *fp)
 	    CLI_DEFAULT_CONFIG);
 }
 
+/* The format named s; -1 if none. */
+static int
+report_parse_format(const char *s, enum report_format *out)
+{
+	if (strcmp(s, "text") == 0)
+		*out = FORMAT_TEXT;
+	else if (strcmp(s, "csv") == 0)
+		*out = FORMAT_CSV;
+	else if (strcmp(s, "json") == 0)
+		*out = FORMAT_JSON;
+	else if (strcmp(s, "html") == 0)
+		*out = FORMAT_HTML;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * The options into a, checked; -1 to go on, else the exit status (0
+ * after --help), with the message printed.
+ */
+static int
+report_parse_args(int argc, char **argv, struct report_args *a)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "type", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "bom", no_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	a->config_path = NULL;
+	a->format = FORMAT_TEXT;
+	a->bom = false;
+	report_opts_init(&a->o, NULL);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:s:u:b:t:f:h", opts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			a->config_path = optarg;
+			break;
+		case 's':
+			if (cli_date_option("report", "--since", optarg, false,
+			    &a->o.since) == -1)
+				return EXIT_USAGE;
+			break;
+		case 'u':
+			if (cli_date_option("report", "--until", optarg, true,
+			    &a->o.until) == -1)
+				return EXIT_USAGE;
+			break;
+		case 'b':
+			if (report_by_parse(optarg, &a->o.by) == -1 ||
+			    a->o.by == REPORT_BY_NONE) {
+				fprintf(stderr, "npsgate report: --by '%s':"
+				    " expected agent, team, channel, reason,"
+				    " priority, day, week or month\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (nps_type_parse(optarg, strlen(optarg),
+			    &a->o.type) == -1) {
+				fprintf(stderr, "npsgate report: --type '%s':"
+				    " expected nps, csat or ces\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			if (report_parse_format(optarg, &a->format) == -1) {
+				fprintf(stderr, "npsgate report: --format"
+				    " '%s': expected text, csv, json or html\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'B':
+			a->bom = true;
+			break;
+		case 'h':
+			report_usage(stdout);
+			return 0;
+		default:
+			report_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "npsgate report: unexpected argument '%s'\n",
+		    argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (a->o.since != INT64_MIN && a->o.until != INT64_MAX &&
+	    a->o.until <= a->o.since) {
+		fprintf(stderr, "npsgate report: --until is before --since\n");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
 /* The trend's periods: weeks for up to half a year of data, else months. */
 static int
 report_trend(struct store *st, const struct report_opts *o,
@@ -89,135 +199,60 @@ report_trend(struct store *st, const struct report_opts *o,
 	return report_run(st, &t, trend, err);
 }
 
+/* The report of a, laid out in its format into out; 0, or EXIT_WORK with
+ * the message printed. */
+static int
+report_render(struct store *st, const struct report_args *a,
+    struct buf *out)
+{
+	struct report rep, trend;
+	struct npserr err;
+	int ret = 0;
+
+	if (report_run(st, &a->o, &rep, &err) == -1) {
+		fprintf(stderr, "npsgate report: %s\n", err.msg);
+		return EXIT_WORK;
+	}
+	switch (a->format) {
+	case FORMAT_TEXT:
+		report_format_text(out, &rep);
+		break;
+	case FORMAT_CSV:
+		report_format_csv(out, &rep, a->bom);
+		break;
+	case FORMAT_JSON:
+		report_format_json(out, &rep);
+		break;
+	case FORMAT_HTML:
+		if (report_trend(st, &a->o, &trend, &err) == -1) {
+			fprintf(stderr, "npsgate report: %s\n", err.msg);
+			ret = EXIT_WORK;
+			break;
+		}
+		report_format_html(out, &rep, &trend);
+		report_free(&trend);
+		break;
+	}
+	report_free(&rep);
+	return ret;
+}
+
 int
 cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "type", required_argument, NULL, 't' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "bom", no_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *config_path = NULL;
-	enum report_format format = FORMAT_TEXT;
-	struct report_opts o;
-	struct report rep, trend;
+	struct report_args a;
 	struct config *cf;
 	struct store *st;
 	struct buf out = BUF_INIT;
-	struct npserr err;
-	bool bom = false;
-	int c, ret;
+	int ret;
 
-	report_opts_init(&o, NULL);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:s:u:b:t:f:h", opts,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 's':
-			if (cli_date_option("report", "--since", optarg, false,
-			    &o.since) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'u':
-			if (cli_date_option("report", "--until", optarg, true,
-			    &o.until) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'b':
-			if (report_by_parse(optarg, &o.by) == -1 ||
-			    o.by == REPORT_BY_NONE) {
-				fprintf(stderr, "npsgate report: --by '%s':"
-				    " expected agent, team, channel, reason,"
-				    " priority, day, week or month\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 't':
-			if (nps_type_parse(optarg, strlen(optarg),
-			    &o.type) == -1) {
-				fprintf(stderr, "npsgate report: --type '%s':"
-				    " expected nps, csat or ces\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				format = FORMAT_TEXT;
-			else if (strcmp(optarg, "csv") == 0)
-				format = FORMAT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				format = FORMAT_JSON;
-			else if (strcmp(optarg, "html") == 0)
-				format = FORMAT_HTML;
-			else {
-				fprintf(stderr, "npsgate report: --format"
-				    " '%s': expected text, csv, json or html\n",
-				    optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'B':
-			bom = true;
-			break;
-		case 'h':
-			report_usage(stdout);
-			return 0;
-		default:
-			report_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "npsgate report: unexpected argument '%s'\n",
-		    argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (o.since != INT64_MIN && o.until != INT64_MAX && o.until <=
-	    o.since) {
-		fprintf(stderr, "npsgate report: --until is before --since\n");
-		return EXIT_USAGE;
-	}
-	if ((ret = cli_store_open("report", config_path, &cf, &st)) != 0)
+	if ((ret = report_parse_args(argc, argv, &a)) != -1)
 		return ret;
-	o.cf = cf;
-	o.min_responses = cf->min_responses;
-	ret = 0;
-	if (report_run(st, &o, &rep, &err) == -1) {
-		fprintf(stderr, "npsgate report: %s\n", err.msg);
-		ret = EXIT_WORK;
-	} else {
-		switch (format) {
-		case FORMAT_TEXT:
-			report_format_text(&out, &rep);
-			break;
-		case FORMAT_CSV:
-			report_format_csv(&out, &rep, bom);
-			break;
-		case FORMAT_JSON:
-			report_format_json(&out, &rep);
-			break;
-		case FORMAT_HTML:
-			if (report_trend(st, &o, &trend, &err) == -1) {
-				fprintf(stderr, "npsgate report: %s\n",
-				    err.msg);
-				ret = EXIT_WORK;
-				break;
-			}
-			report_format_html(&out, &rep, &trend);
-			report_free(&trend);
-			break;
-		}
-		report_free(&rep);
-	}
+	if ((ret = cli_store_open("report", a.config_path, &cf, &st)) != 0)
+		return ret;
+	a.o.cf = cf;
+	a.o.min_responses = cf->min_responses;
+	ret = report_render(st, &a, &out);
 	if (ret == 0 && (fwrite(buf_cstr(&out), 1, out.len, stdout) !=
 	    out.len || fflush(stdout) != 0)) {
 		fprintf(stderr, "npsgate report: cannot write the output\n");
