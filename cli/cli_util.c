@@ -1,0 +1,82 @@
+/*
+ * cli_util.c - what several verbs of the npsgate command share: opening
+ * the config and its store, reading a date option, cleaning text for a
+ * terminal; see cli.h for the contracts.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/buf.h"
+#include "base/npserr.h"
+#include "cli.h"
+#include "conf/config.h"
+#include "report/report.h"
+#include "store/store.h"
+
+/* cli_store_open - see cli.h. The key file is not needed to read or
+ * manage the store, so it is not required here. */
+int
+cli_store_open(const char *verb, const char *path, struct config **cfp,
+    struct store **stp)
+{
+	struct npserr err;
+	struct config *cf;
+	struct store *st;
+
+	*cfp = NULL;
+	*stp = NULL;
+	cf = config_load_flags(path != NULL ? path : CLI_DEFAULT_CONFIG,
+	    CONFIG_NO_FILE_CHECKS, &err);
+	if (cf == NULL) {
+		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
+		return EXIT_CONFIG;
+	}
+	if (cf->store_path == NULL || cf->store_path[0] == '\0') {
+		fprintf(stderr, "npsgate %s: %s: [store] path is not set\n",
+		    verb, cf->path);
+		config_free(cf);
+		return EXIT_CONFIG;
+	}
+	st = store_open(cf->store_path, cf->busy_timeout_ms, &err);
+	if (st == NULL) {
+		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
+		config_free(cf);
+		return EXIT_WORK;
+	}
+	*cfp = cf;
+	*stp = st;
+	return 0;
+}
+
+/* cli_date_option - see cli.h. */
+int
+cli_date_option(const char *verb, const char *opt, const char *arg,
+    bool end, int64_t *out)
+{
+	int64_t t;
+
+	if (report_date_parse(arg, &t) == -1) {
+		fprintf(stderr, "npsgate %s: %s '%s': expected a date"
+		    " YYYY-MM-DD\n", verb, opt, arg);
+		return -1;
+	}
+	*out = end ? t + 86400 : t;
+	return 0;
+}
+
+/* cli_text_clean - see cli.h. */
+void
+cli_text_clean(struct buf *out, const char *s, bool keep_newlines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\n' && keep_newlines)
+			buf_putc(out, '\n');
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_putc(out, '?');
+		else
+			buf_putc(out, *p);
+	}
+}
