@@ -19,47 +19,6 @@
 #include "store/store.h"
 #include "store/store_db.h"
 
-/* The anonymous counts of erased customers; see report.h. */
-const char report_anon_ddl[] =
-	"CREATE TABLE IF NOT EXISTS anonymous_counts ("
-	" id INTEGER PRIMARY KEY,"
-	" day INTEGER NOT NULL,"	/* epoch second of the UTC day */
-	" type TEXT NOT NULL DEFAULT '',"	/* '' for events w/o survey */
-	" agent TEXT NOT NULL DEFAULT '', team TEXT NOT NULL DEFAULT '',"
-	" channel TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',"
-	" priority TEXT NOT NULL DEFAULT '',"
-	" surveys INTEGER NOT NULL DEFAULT 0,"
-	" detractors INTEGER NOT NULL DEFAULT 0,"
-	" passives INTEGER NOT NULL DEFAULT 0,"
-	" promoters INTEGER NOT NULL DEFAULT 0,"
-	" score_sum INTEGER NOT NULL DEFAULT 0,"
-	" score_sumsq INTEGER NOT NULL DEFAULT 0,"
-	" optouts INTEGER NOT NULL DEFAULT 0,"
-	" unsubscribes INTEGER NOT NULL DEFAULT 0,"
-	" UNIQUE (day, type, agent, team, channel, reason, priority))";
-
-/* report_anon_exists - see report_int.h. */
-bool
-report_anon_exists(struct store *st, struct npserr *err, int *out)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	s = store_db_prepare(st, "SELECT 1 FROM sqlite_master WHERE type ="
-	    " 'table' AND name = 'anonymous_counts'", err);
-	if (s == NULL)
-		return false;
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW;
-	store_db_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_db_fail(st, rc, err, "cannot look for the anonymous"
-		    " counts");
-		return false;
-	}
-	return true;
-}
-
 /* report_exec - see report_int.h. */
 int
 report_exec(struct store *st, const char *sql, struct npserr *err)

@@ -75,14 +75,12 @@ report_tlist_free(struct report_tlist *t)
 	t->n = 0;
 }
 
-/* The store's tables (not SQLite's own), in export order; with_anon adds
- * anonymous_counts when it does not exist yet. */
+/* The store's tables (not SQLite's own), in export order. */
 static int
-report_tlist_get(struct store *st, bool with_anon, struct report_tlist *t,
+report_tlist_get(struct store *st, struct report_tlist *t,
     struct npserr *err)
 {
 	sqlite3_stmt *s;
-	bool anon = false;
 	int rc;
 
 	t->name = NULL;
@@ -94,17 +92,12 @@ report_tlist_get(struct store *st, bool with_anon, struct report_tlist *t,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		t->name = xrealloc(t->name, (t->n + 2) * sizeof(*t->name));
 		t->name[t->n] = xstrdup(report_col_text(s, 0));
-		anon |= strcmp(t->name[t->n], "anonymous_counts") == 0;
 		t->n++;
 	}
 	store_db_done(s);
 	if (rc != SQLITE_DONE) {
 		report_tlist_free(t);
 		return store_db_fail(st, rc, err, "cannot list the tables");
-	}
-	if (with_anon && !anon) {
-		t->name = xrealloc(t->name, (t->n + 1) * sizeof(*t->name));
-		t->name[t->n++] = xstrdup("anonymous_counts");
 	}
 	if (t->n > 0)
 		qsort(t->name, t->n, sizeof(*t->name), report_tlist_cmp);
@@ -203,7 +196,7 @@ report_export(struct store *st, FILE *fp, struct npserr *err)
 	 * while the milter and the hook write. */
 	if (report_exec(st, "BEGIN", err) == -1)
 		return -1;
-	if (report_tlist_get(st, false, &t, err) == -1) {
+	if (report_tlist_get(st, &t, err) == -1) {
 		sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -452,12 +445,6 @@ report_import_lines(struct store *st, FILE *fp, const char *name,
 			goto out;
 		}
 		if (cols[i] == NULL) {
-			if (strcmp(tl->name[i], "anonymous_counts") ==
-			    0 && report_exec(st, report_anon_ddl, &e2) == -1) {
-				npserr_set(err, "import %s:%ld: %s", name,
-				    lineno, e2.msg);
-				goto out;
-			}
 			cols[i] = report_table_columns(st, tl->name[i], &e2);
 			if (cols[i] == NULL) {
 				npserr_set(err, "import %s:%ld: %s", name,
@@ -502,7 +489,7 @@ report_import(struct store *st, FILE *fp, const char *name,
 
 	if (store_begin(st, err) == -1)
 		return -1;
-	if (report_tlist_get(st, true, &t, err) == -1) {
+	if (report_tlist_get(st, &t, err) == -1) {
 		store_rollback(st);
 		return -1;
 	}

@@ -167,7 +167,7 @@ report_range_sql(struct buf *sql, const struct report_opts *o,
  * optouts, unsubscribes.
  */
 static void
-report_extra_sql(struct buf *sql, const struct report_opts *o, bool anon)
+report_extra_sql(struct buf *sql, const struct report_opts *o)
 {
 	buf_puts(sql, "SELECT ");
 	report_group_sql(sql, o->by, 'e', "at");
@@ -179,8 +179,6 @@ report_extra_sql(struct buf *sql, const struct report_opts *o, bool anon)
 	buf_puts(sql, ") = ?1");
 	report_range_sql(sql, o, "e.at");
 	buf_puts(sql, " GROUP BY 1");
-	if (!anon)
-		return;
 	buf_puts(sql, " UNION ALL SELECT ");
 	report_group_sql(sql, o->by, 'a', "day");
 	buf_puts(sql, ", total(a.surveys), total(a.detractors),"
@@ -390,11 +388,9 @@ report_pass_extra(struct store *st, const struct report_opts *o,
 	struct buf sql = BUF_INIT;
 	struct report_agg *a;
 	sqlite3_stmt *s;
-	int anon = 0, rc;
+	int rc;
 
-	if (!report_anon_exists(st, err, &anon))
-		return -1;
-	report_extra_sql(&sql, o, anon != 0);
+	report_extra_sql(&sql, o);
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (s == NULL)

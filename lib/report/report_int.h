@@ -36,13 +36,6 @@ report_col_text(sqlite3_stmt *s, int col)
 int report_count(struct store *st, const char *sql, int64_t bind,
     int64_t *out, struct npserr *err);
 
-/* The anonymous counts of erased customers (see report.h): the table's
- * definition, run by the writers before they write it. */
-extern const char report_anon_ddl[];
-
-/* Whether anonymous_counts exists, into *out; false with err set when
- * the question failed. */
-bool report_anon_exists(struct store *st, struct npserr *err, int *out);
 
 /* Days since the epoch, rounded down (times before 1970 too). */
 int64_t report_day_number(int64_t t);

@@ -66,7 +66,6 @@ report_purge_tx(struct store *st, void *arg, struct npserr *err)
 {
 	struct report_purge_arg *a = arg;
 	struct report_counts *c = a->c;
-	int anon = 0;
 
 	memset(c, 0, sizeof(*c));
 #define OLD "(SELECT id FROM surveys WHERE created_at < ?2" \
@@ -84,9 +83,7 @@ report_purge_tx(struct store *st, void *arg, struct npserr *err)
 	    "", NULL, a->cutoff, &c->processed, err) == -1)
 		return -1;
 #undef OLD
-	if (!report_anon_exists(st, err, &anon))
-		return -1;
-	if (anon && report_step(st, "DELETE FROM anonymous_counts WHERE"
+	if (report_step(st, "DELETE FROM anonymous_counts WHERE"
 	    " day + 86400 <= ?2", NULL, a->cutoff,
 	    &c->anonymous, err) == -1)
 		return -1;
@@ -177,8 +174,7 @@ report_forget_tx(struct store *st, void *arg, struct npserr *err)
 	long n = 0, m = 0;
 
 	memset(c, 0, sizeof(*c));
-	if (report_exec(st, report_anon_ddl, err) == -1 ||
-	    report_step(st, report_forget_anon_sql, addr, 0, &c->anonymous,
+	if (report_step(st, report_forget_anon_sql, addr, 0, &c->anonymous,
 	    err) == -1)
 		return -1;
 	/* Counts for the operator, before the rows go. */
