@@ -27,8 +27,10 @@
 #include <unistd.h>
 
 #include "base/buf.h"
-#include "conf/config.h"
+#include "base/lang.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
+#include "conf/config.h"
 
 #ifndef NPSGATE_DATADIR
 #define NPSGATE_DATADIR "/usr/local/share/npsgate"
@@ -306,21 +308,14 @@ is_blank(int c)
 	return c == ' ' || c == '\t';
 }
 
-static int utf8_count(const char *s, size_t n, size_t *count);
-
 /* Appends 'v' to b, cut after QUOTE_MAX bytes on a character boundary,
  * control characters shown as '?', bytes of invalid UTF-8 as \xNN. */
 static void
 quote(struct buf *b, const char *v)
 {
-	size_t n = strlen(v), i, cut = n, chars;
-	int valid = utf8_count(v, n, &chars) == 0;
+	size_t n = strlen(v), i, cut = utf8_floor(v, n, QUOTE_MAX);
+	bool valid = utf8_valid(v, n);
 
-	if (n > QUOTE_MAX) {
-		cut = QUOTE_MAX;
-		while (cut > 0 && ((unsigned char)v[cut] & 0xc0) == 0x80)
-			cut--;
-	}
 	buf_putc(b, '\'');
 	for (i = 0; i < cut; i++) {
 		unsigned char c = (unsigned char)v[i];
@@ -333,55 +328,6 @@ quote(struct buf *b, const char *v)
 	if (cut < n)
 		buf_puts(b, "...");
 	buf_putc(b, '\'');
-}
-
-/*
- * Counts the code points of s[0..n) into *count; -1 if s is not valid
- * UTF-8 (overlong forms, surrogates and values past U+10FFFF refused),
- * with *count then the characters before the bad byte.
- */
-static int
-utf8_count(const char *s, size_t n, size_t *count)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k, len;
-	uint32_t cp;
-
-	*count = 0;
-	while (i < n) {
-		unsigned char c = p[i];
-
-		if (c < 0x80) {
-			i++;
-			(*count)++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return -1;
-		}
-		if (n - i < len)
-			return -1;
-		for (k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return -1;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return -1;
-		i += len;
-		(*count)++;
-	}
-	return 0;
 }
 
 static int
@@ -515,10 +461,13 @@ allowed:
 	return -1;
 }
 
+/* A language we ship templates for, written as the templates name it. */
 static int
 check_lang(const char *v, struct buf *why)
 {
-	if (strcmp(v, "fr") == 0 || strcmp(v, "en") == 0)
+	const char *t = lang_template(v);
+
+	if (t != NULL && strcmp(v, t) == 0)
 		return 0;
 	quote(why, v);
 	buf_puts(why, " is not a language; allowed: fr, en");
@@ -1540,7 +1489,7 @@ config_load_flags(const char *path, int flags, struct npserr *err)
 	buf_init(&st.err);
 	st.cf = config_new(path);
 	st.path = path;
-	st.data = text.data ? text.data : "";
+	st.data = buf_cstr(&text);
 	st.len = text.len;
 	st.bol = 1;
 	st.prev_key = -1;
@@ -1798,8 +1747,7 @@ config_info_message(const struct config *cf, const char *lang)
 {
 	if (cf != NULL && cf->info_message != NULL)
 		return cf->info_message;
-	if (lang != NULL && strncasecmp(lang, "fr", 2) == 0 &&
-	    (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_'))
+	if (lang_is(lang, "fr"))
 		return info_default_fr;
 	return info_default_en;
 }
