@@ -15,7 +15,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -1433,38 +1432,23 @@ config_new(const char *path)
 static int
 read_file(const char *path, struct buf *out, struct npserr *err)
 {
-	char chunk[8192];
-	ssize_t n;
-	int fd;
+	FILE *fp;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if ((fp = fopen(path, "re")) == NULL) {
 		npserr_set(err, "%s: unable to open: %s", path,
 		    strerror(errno));
 		return -1;
 	}
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			npserr_set(err, "%s: unable to read: %s", path,
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		if (out->len + (size_t)n > CONFIG_FILE_MAX) {
-			npserr_set(err, "%s: larger than %d bytes; allowed: a "
-			    "config file under 1 MiB", path, CONFIG_FILE_MAX);
-			close(fd);
-			return -1;
-		}
-		buf_append(out, chunk, (size_t)n);
-	}
-	close(fd);
-	return 0;
+	rc = buf_read_stream(out, fp, CONFIG_FILE_MAX);
+	if (rc < 0 && errno == EFBIG)
+		npserr_set(err, "%s: larger than %d bytes; allowed: a "
+		    "config file under 1 MiB", path, CONFIG_FILE_MAX);
+	else if (rc < 0)
+		npserr_set(err, "%s: unable to read: %s", path,
+		    strerror(errno));
+	fclose(fp);
+	return rc;
 }
 
 /*
