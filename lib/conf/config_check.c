@@ -38,6 +38,14 @@ config_quote(struct buf *b, const char *v)
 }
 
 int
+config_refuse(struct buf *why, const char *v, const char *rest)
+{
+	config_quote(why, v);
+	buf_puts(why, rest);
+	return -1;
+}
+
+int
 config_check_plain(const char *v, struct buf *why)
 {
 	size_t i, n;
@@ -47,9 +55,8 @@ config_check_plain(const char *v, struct buf *why)
 
 		if ((c < 0x20 && c != '\t') || c == 0x7f) {
 			buf_puts(why, "control character in ");
-			config_quote(why, v);
-			buf_puts(why, "; allowed: printable text");
-			return -1;
+			return config_refuse(why, v,
+			    "; allowed: printable text");
 		}
 	}
 	if (utf8_count(v, i, &n) < 0) {
@@ -115,9 +122,7 @@ config_check_lang(const char *v, struct buf *why)
 
 	if (t != NULL && strcmp(v, t) == 0)
 		return 0;
-	config_quote(why, v);
-	buf_puts(why, " is not a language; allowed: fr, en");
-	return -1;
+	return config_refuse(why, v, " is not a language; allowed: fr, en");
 }
 
 /* Text that goes into a mail header (display name, subject). */
@@ -166,10 +171,8 @@ config_check_socket(const char *v, struct buf *why)
 		    strchr(at, ' ') == NULL)
 			return 0;
 	}
-	config_quote(why, v);
-	buf_puts(why, " is not a milter socket; allowed: unix:/PATH, "
-	    "local:/PATH, inet:PORT@HOST, inet6:PORT@HOST");
-	return -1;
+	return config_refuse(why, v, " is not a milter socket; allowed: "
+	    "unix:/PATH, local:/PATH, inet:PORT@HOST, inet6:PORT@HOST");
 }
 
 int
@@ -183,10 +186,8 @@ config_check_sysname(const char *v, struct buf *why)
 			break;
 	if (*p == '\0' && p - v <= 32)
 		return 0;
-	config_quote(why, v);
-	buf_puts(why, " is not a user or group name; allowed: up to 32 "
-	    "characters of A-Z a-z 0-9 _ - .");
-	return -1;
+	return config_refuse(why, v, " is not a user or group name; allowed: "
+	    "up to 32 characters of A-Z a-z 0-9 _ - .");
 }
 
 int
@@ -200,10 +201,9 @@ config_check_header_prefix(const char *v, struct buf *why)
 			break;
 	if (*p == '\0' && p - v <= 40)
 		return 0;
-	config_quote(why, v);
-	buf_puts(why, " is not a header name prefix; allowed: up to 40 "
-	    "printable ASCII characters without ':' or blanks, e.g. X-NPS-");
-	return -1;
+	return config_refuse(why, v, " is not a header name prefix; allowed: "
+	    "up to 40 printable ASCII characters without ':' or blanks, "
+	    "e.g. X-NPS-");
 }
 
 int
@@ -211,10 +211,8 @@ config_check_tag(const char *v, struct buf *why)
 {
 	if (strlen(v) <= 200 && strchr(v, '\t') == NULL)
 		return 0;
-	config_quote(why, v);
-	buf_puts(why, " is not a usable tag; allowed: up to 200 bytes without "
-	    "tabs, e.g. [InsertSatisfactionEvaluation]");
-	return -1;
+	return config_refuse(why, v, " is not a usable tag; allowed: up to "
+	    "200 bytes without tabs, e.g. [InsertSatisfactionEvaluation]");
 }
 
 /* http:// or https://, a host, and nothing that breaks out of a URL. */
@@ -243,47 +241,46 @@ config_check_url(const char *v, struct buf *why)
 {
 	if (url_ok(v))
 		return 0;
-	config_quote(why, v);
-	buf_puts(why, " is not a URL; allowed: https://HOST/... or "
-	    "http://HOST/... without blanks, quotes, < or >");
+	return config_refuse(why, v, " is not a URL; allowed: "
+	    "https://HOST/... or http://HOST/... without blanks, quotes, "
+	    "< or >");
+}
+
+/* A URL with {score} in it, and {token} too when token is true: what
+ * the mails we send fill in. allowed says what the key takes. */
+static int
+check_template_url(const char *v, struct buf *why, bool token,
+    const char *allowed)
+{
+	const char *problem;
+
+	if (!url_ok(v))
+		problem = " is not a URL";
+	else if (token && strstr(v, "{token}") == NULL)
+		problem = " has no {token}";
+	else if (strstr(v, "{score}") == NULL)
+		problem = " has no {score}";
+	else
+		return 0;
+	config_refuse(why, v, problem);
+	buf_puts(why, allowed);
 	return -1;
 }
 
 int
 config_check_icon_url(const char *v, struct buf *why)
 {
-	if (!url_ok(v)) {
-		config_quote(why, v);
-		buf_puts(why, " is not a URL");
-	} else if (strstr(v, "{score}") == NULL) {
-		config_quote(why, v);
-		buf_puts(why, " has no {score}");
-	} else {
-		return 0;
-	}
-	buf_puts(why, "; allowed: an https:// or http:// URL with {score}, "
-	    "e.g. https://example.com/icons/{score}.png");
-	return -1;
+	return check_template_url(v, why, false, "; allowed: an https:// or "
+	    "http:// URL with {score}, e.g. "
+	    "https://example.com/icons/{score}.png");
 }
 
 int
 config_check_landing_url(const char *v, struct buf *why)
 {
-	if (!url_ok(v)) {
-		config_quote(why, v);
-		buf_puts(why, " is not a URL");
-	} else if (strstr(v, "{token}") == NULL) {
-		config_quote(why, v);
-		buf_puts(why, " has no {token}");
-	} else if (strstr(v, "{score}") == NULL) {
-		config_quote(why, v);
-		buf_puts(why, " has no {score}");
-	} else {
-		return 0;
-	}
-	buf_puts(why, "; allowed: an https:// or http:// URL with {token} and "
-	    "{score}, e.g. https://example.com/nps?t={token}&s={score}");
-	return -1;
+	return check_template_url(v, why, true, "; allowed: an https:// or "
+	    "http:// URL with {token} and {score}, e.g. "
+	    "https://example.com/nps?t={token}&s={score}");
 }
 
 int
@@ -299,10 +296,8 @@ config_check_address(const char *v, struct buf *why)
 	if (*p == '\0' && at != NULL && at != v && at[1] != '\0' &&
 	    strchr(at + 1, '@') == NULL)
 		return 0;
-	config_quote(why, v);
-	buf_puts(why, " is not a mail address; allowed: one address like "
-	    "support-leads@example.com");
-	return -1;
+	return config_refuse(why, v, " is not a mail address; allowed: one "
+	    "address like support-leads@example.com");
 }
 
 int
@@ -338,11 +333,9 @@ config_check_team_alert(const char *v, struct buf *why)
 			return 0;
 		buf_reset(why);
 	}
-	config_quote(why, v);
-	buf_puts(why, " is not TEAM: ADDRESS; allowed: a comma-separated list "
-	    "like Logistique: logistics-leads@example.com, Billing: "
-	    "billing-leads@example.com");
-	return -1;
+	return config_refuse(why, v, " is not TEAM: ADDRESS; allowed: a "
+	    "comma-separated list like Logistique: "
+	    "logistics-leads@example.com, Billing: billing-leads@example.com");
 }
 
 int
@@ -356,8 +349,7 @@ config_check_host(const char *v, struct buf *why)
 			break;
 	if (*p == '\0')
 		return 0;
-	config_quote(why, v);
-	buf_puts(why, " is not a host name or address; allowed: a name like "
-	    "imap.example.com or an address like 127.0.0.1");
-	return -1;
+	return config_refuse(why, v, " is not a host name or address; "
+	    "allowed: a name like imap.example.com or an address like "
+	    "127.0.0.1");
 }

@@ -106,6 +106,9 @@ void config_list_free(char **list);
  * a character boundary, control characters shown as '?', bytes of
  * invalid UTF-8 as \xNN. */
 void config_quote(struct buf *b, const char *v);
+/* Refuses v: writes 'v' then rest ("PROBLEM; allowed: ...") into why and
+ * returns -1. */
+int config_refuse(struct buf *why, const char *v, const char *rest);
 /* Every value: no control character but tab, valid UTF-8. */
 int config_check_plain(const char *v, struct buf *why);
 /* The checks of the table's string values, for a non-empty v. */

@@ -61,8 +61,7 @@ static int
 size_refuse(struct buf *why, const char *v, const struct key_def *k,
     const char *problem)
 {
-	config_quote(why, v);
-	buf_puts(why, problem);
+	config_refuse(why, v, problem);
 	buf_printf(why, "; allowed: a size in bytes with an optional suffix "
 	    "k, M or G, from %ldk to %ldG", k->min / 1024,
 	    k->max / CONFIG_SIZE_G);
@@ -208,12 +207,9 @@ static int
 key_set_string(struct config *cf, const struct key_def *k, char **p,
     const char *v, struct buf *why)
 {
-	if (*v != '\0' && k->type == KT_PATH && v[0] != '/') {
-		config_quote(why, v);
-		buf_puts(why, " is not an absolute path; allowed: a path "
-		    "starting with /");
-		return -1;
-	}
+	if (*v != '\0' && k->type == KT_PATH && v[0] != '/')
+		return config_refuse(why, v, " is not an absolute path; "
+		    "allowed: a path starting with /");
 	if (*v != '\0' && k->check != NULL && k->check(v, why) < 0)
 		return -1;
 	free(*p);
@@ -316,12 +312,9 @@ config_key_set(struct config *cf, const struct key_def *k, int ch,
 		*(size_t *)p = sz;
 		return 0;
 	case KT_BOOL:
-		if (parse_bool(v, &b) < 0) {
-			config_quote(why, v);
-			buf_puts(why, " is not a boolean; allowed: yes, no, "
-			    "true, false, on, off, 1, 0");
-			return -1;
-		}
+		if (parse_bool(v, &b) < 0)
+			return config_refuse(why, v, " is not a boolean; "
+			    "allowed: yes, no, true, false, on, off, 1, 0");
 		*(bool *)p = b;
 		return 0;
 	case KT_ENUM:
@@ -329,12 +322,10 @@ config_key_set(struct config *cf, const struct key_def *k, int ch,
 	case KT_LIST:
 		return key_set_list(cf, k, p, v, why);
 	case KT_COLOR:
-		if (parse_color(v) < 0) {
-			config_quote(why, v);
-			buf_puts(why, " is not a colour; allowed: #rrggbb with "
-			    "six hex digits, e.g. #1a9641");
-			return -1;
-		}
+		if (parse_color(v) < 0)
+			return config_refuse(why, v, " is not a colour; "
+			    "allowed: #rrggbb with six hex digits, "
+			    "e.g. #1a9641");
 		free(*(char **)p);
 		*(char **)p = xstrdup(v);
 		return 0;
