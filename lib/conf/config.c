@@ -48,7 +48,7 @@ key_set_own(struct config *cf, const struct key_def *k, int ch,
 	struct buf why = BUF_INIT;
 
 	if (config_key_set(cf, k, ch, v, &why) < 0)
-		abort();	/* our table is wrong */
+		abort();	/* our table or placeholders are wrong */
 	buf_free(&why);
 }
 
@@ -74,6 +74,8 @@ config_new(const char *path)
 	return cf;
 }
 
+/* The file at path into out, CONFIG_FILE_MAX bytes at most; 0, or -1
+ * and err. */
 static int
 read_file(const char *path, struct buf *out, struct npserr *err)
 {

@@ -46,7 +46,6 @@ static const char *const tls_names[] = {
 };
 static const char *const forwarded_names[] = { "count", "review", NULL };
 
-
 const struct key_def config_keys[] = {
 	{ SEC_GENERAL, "reply_address", KT_STR, G(reply_address), 0,
 	    K_REQUIRED, NULL, 0, 0, NULL, NULL, config_check_reply_address, 0 },
