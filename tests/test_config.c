@@ -48,15 +48,8 @@ static char *
 read_all(const char *path)
 {
 	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *fp = fopen(path, "r");
 
-	assert_non_null(fp);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(fp);
-	buf_puts(&b, "");
+	assert_int_equal(buf_read_file(&b, path, 0), 0);
 	return buf_steal(&b);
 }
 
@@ -75,22 +68,28 @@ load_tail(const char *tail, int flags, struct npserr *err)
 	return cf;
 }
 
+/* Loads head + tail, which must be refused: its message into err, and
+ * into want what it should be, "conf_path:LINE: rest". */
+static void
+load_refused(const char *tail, int line, const char *rest,
+    struct npserr *err, char want[NPSERR_MAX])
+{
+	if (load_tail(tail, CONFIG_NO_FILE_CHECKS, err) != NULL)
+		fail_msg("accepted: %s", tail);
+	if (line > 0)
+		snprintf(want, NPSERR_MAX, "%s:%d: %s", conf_path, line, rest);
+	else
+		snprintf(want, NPSERR_MAX, "%s: %s", conf_path, rest);
+}
+
 /* The load of head + tail fails with exactly "conf_path:LINE: rest". */
 static void
 assert_refused(const char *tail, int line, const char *rest)
 {
 	struct npserr err;
-	struct config *cf;
 	char want[NPSERR_MAX];
 
-	cf = load_tail(tail, CONFIG_NO_FILE_CHECKS, &err);
-	if (cf != NULL)
-		fail_msg("accepted: %s", tail);
-	if (line > 0)
-		snprintf(want, sizeof(want), "%s:%d: %s", conf_path, line,
-		    rest);
-	else
-		snprintf(want, sizeof(want), "%s: %s", conf_path, rest);
+	load_refused(tail, line, rest, &err, want);
 	assert_string_equal(err.msg, want);
 }
 
@@ -99,13 +98,9 @@ static void
 assert_refused_prefix(const char *tail, int line, const char *rest)
 {
 	struct npserr err;
-	struct config *cf;
 	char want[NPSERR_MAX];
 
-	cf = load_tail(tail, CONFIG_NO_FILE_CHECKS, &err);
-	if (cf != NULL)
-		fail_msg("accepted: %s", tail);
-	snprintf(want, sizeof(want), "%s:%d: %s", conf_path, line, rest);
+	load_refused(tail, line, rest, &err, want);
 	if (strncmp(err.msg, want, strlen(want)) != 0)
 		fail_msg("got  '%s'\nwant '%s...'", err.msg, want);
 }

@@ -1,0 +1,355 @@
+/*
+ * config_check.c - the checks of npsgate.conf's string values.
+ *
+ * Each check takes a non-empty value and either accepts it (0) or writes
+ * into why what is wrong with it and what would be allowed (-1), in the
+ * words the reader prints after "FILE:LINE: [section] key: ". A value is
+ * shown quoted and cut (config_quote()), never as raw bytes: a message
+ * goes to a terminal or a log line, whatever the file held.
+ */
+#include <ctype.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/buf.h"
+#include "base/lang.h"
+#include "base/utf8.h"
+#include "conf/config_int.h"
+
+void
+config_quote(struct buf *b, const char *v)
+{
+	size_t n = strlen(v), i, cut = utf8_floor(v, n, CONFIG_QUOTE_MAX);
+	bool valid = utf8_valid(v, n);
+
+	buf_putc(b, '\'');
+	for (i = 0; i < cut; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c >= 0x80 && !valid)
+			buf_printf(b, "\\x%02x", c);
+		else
+			buf_putc(b, c < 0x20 || c == 0x7f ? '?' : c);
+	}
+	if (cut < n)
+		buf_puts(b, "...");
+	buf_putc(b, '\'');
+}
+
+int
+config_refuse(struct buf *why, const char *v, const char *rest)
+{
+	config_quote(why, v);
+	buf_puts(why, rest);
+	return -1;
+}
+
+int
+config_check_plain(const char *v, struct buf *why)
+{
+	size_t i, n;
+
+	for (i = 0; v[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			buf_puts(why, "control character in ");
+			return config_refuse(why, v,
+			    "; allowed: printable text");
+		}
+	}
+	if (utf8_count(v, i, &n) < 0) {
+		buf_puts(why, "invalid UTF-8 in ");
+		config_quote(why, v);
+		buf_printf(why, " after %zu characters; allowed: text in UTF-8",
+		    n);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_check_reply_address(const char *v, struct buf *why)
+{
+	const char *at = strchr(v, '@'), *p;
+	size_t local;
+
+	if (at == NULL || strchr(at + 1, '@') != NULL) {
+		config_quote(why, v);
+		buf_puts(why, at ? " has more than one '@'" : " has no '@'");
+		goto allowed;
+	}
+	local = (size_t)(at - v);
+	if (local < 1 || local > 16) {
+		config_quote(why, v);
+		buf_printf(why, " has a local part of %zu characters", local);
+		goto allowed;
+	}
+	for (p = v; p < at; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '.' || *p == '_' || *p == '-')) {
+			config_quote(why, v);
+			buf_printf(why, " has '%c' in its local part",
+			    isprint((unsigned char)*p) ? *p : '?');
+			goto allowed;
+		}
+	if (at[1] == '\0') {
+		config_quote(why, v);
+		buf_puts(why, " has no domain");
+		goto allowed;
+	}
+	for (p = at + 1; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-')) {
+			config_quote(why, v);
+			buf_printf(why, " has '%c' in its domain",
+			    isprint((unsigned char)*p) ? *p : '?');
+			goto allowed;
+		}
+	return 0;
+allowed:
+	buf_puts(why, "; allowed: LOCAL@DOMAIN, LOCAL 1-16 characters of "
+	    "a-z 0-9 . _ - (the token goes after LOCAL+), e.g. "
+	    "nps@reply.example");
+	return -1;
+}
+
+/* A language we ship templates for, written as the templates name it. */
+int
+config_check_lang(const char *v, struct buf *why)
+{
+	const char *t = lang_template(v);
+
+	if (t != NULL && strcmp(v, t) == 0)
+		return 0;
+	return config_refuse(why, v, " is not a language; allowed: fr, en");
+}
+
+/* Text that goes into a mail header (display name, subject). */
+int
+config_check_header_text(const char *v, struct buf *why)
+{
+	if (strlen(v) > 200) {
+		buf_printf(why, "%zu bytes is too long; allowed: at most 200 "
+		    "bytes", strlen(v));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+is_port(const char *s, size_t n)
+{
+	long v = 0;
+	size_t i;
+
+	if (n == 0 || n > 5)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v >= 1 && v <= 65535;
+}
+
+int
+config_check_socket(const char *v, struct buf *why)
+{
+	const char *p, *at;
+
+	if (strncmp(v, "unix:", 5) == 0 || strncmp(v, "local:", 6) == 0) {
+		p = strchr(v, ':') + 1;
+		if (*p == '/')
+			return 0;
+	} else if (strncmp(v, "inet:", 5) == 0 ||
+	    strncmp(v, "inet6:", 6) == 0) {
+		p = strchr(v, ':') + 1;
+		at = strchr(p, '@');
+		if (at == NULL ? is_port(p, strlen(p)) :
+		    is_port(p, (size_t)(at - p)) && at[1] != '\0' &&
+		    strchr(at, ' ') == NULL)
+			return 0;
+	}
+	return config_refuse(why, v, " is not a milter socket; allowed: "
+	    "unix:/PATH, local:/PATH, inet:PORT@HOST, inet6:PORT@HOST");
+}
+
+int
+config_check_sysname(const char *v, struct buf *why)
+{
+	const char *p;
+
+	for (p = v; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' ||
+		    *p == '.'))
+			break;
+	if (*p == '\0' && p - v <= 32)
+		return 0;
+	return config_refuse(why, v, " is not a user or group name; allowed: "
+	    "up to 32 characters of A-Z a-z 0-9 _ - .");
+}
+
+int
+config_check_header_prefix(const char *v, struct buf *why)
+{
+	const char *p;
+
+	for (p = v; *p; p++)
+		if ((unsigned char)*p < 33 || (unsigned char)*p > 126 ||
+		    *p == ':')
+			break;
+	if (*p == '\0' && p - v <= 40)
+		return 0;
+	return config_refuse(why, v, " is not a header name prefix; allowed: "
+	    "up to 40 printable ASCII characters without ':' or blanks, "
+	    "e.g. X-NPS-");
+}
+
+int
+config_check_tag(const char *v, struct buf *why)
+{
+	if (strlen(v) <= 200 && strchr(v, '\t') == NULL)
+		return 0;
+	return config_refuse(why, v, " is not a usable tag; allowed: up to "
+	    "200 bytes without tabs, e.g. [InsertSatisfactionEvaluation]");
+}
+
+/* http:// or https://, a host, and nothing that breaks out of a URL. */
+static int
+url_ok(const char *v)
+{
+	const char *p;
+
+	if (strncasecmp(v, "https://", 8) == 0)
+		p = v + 8;
+	else if (strncasecmp(v, "http://", 7) == 0)
+		p = v + 7;
+	else
+		return 0;
+	if (*p == '\0' || *p == '/')
+		return 0;
+	for (; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' ||
+		    *p == '>' || *p == '\\' || (unsigned char)*p == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+config_check_url(const char *v, struct buf *why)
+{
+	if (url_ok(v))
+		return 0;
+	return config_refuse(why, v, " is not a URL; allowed: "
+	    "https://HOST/... or http://HOST/... without blanks, quotes, "
+	    "< or >");
+}
+
+/* A URL with {score} in it, and {token} too when token is true: what
+ * the mails we send fill in. allowed says what the key takes. */
+static int
+check_template_url(const char *v, struct buf *why, bool token,
+    const char *allowed)
+{
+	const char *problem;
+
+	if (!url_ok(v))
+		problem = " is not a URL";
+	else if (token && strstr(v, "{token}") == NULL)
+		problem = " has no {token}";
+	else if (strstr(v, "{score}") == NULL)
+		problem = " has no {score}";
+	else
+		return 0;
+	config_refuse(why, v, problem);
+	buf_puts(why, allowed);
+	return -1;
+}
+
+int
+config_check_icon_url(const char *v, struct buf *why)
+{
+	return check_template_url(v, why, false, "; allowed: an https:// or "
+	    "http:// URL with {score}, e.g. "
+	    "https://example.com/icons/{score}.png");
+}
+
+int
+config_check_landing_url(const char *v, struct buf *why)
+{
+	return check_template_url(v, why, true, "; allowed: an https:// or "
+	    "http:// URL with {token} and {score}, e.g. "
+	    "https://example.com/nps?t={token}&s={score}");
+}
+
+int
+config_check_address(const char *v, struct buf *why)
+{
+	const char *at = strchr(v, '@');
+	const char *p;
+
+	for (p = v; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' ||
+		    *p == '"' || *p == ',' || *p == ';')
+			break;
+	if (*p == '\0' && at != NULL && at != v && at[1] != '\0' &&
+	    strchr(at + 1, '@') == NULL)
+		return 0;
+	return config_refuse(why, v, " is not a mail address; allowed: one "
+	    "address like support-leads@example.com");
+}
+
+int
+config_team_alert_split(const char *item, size_t *team_len,
+    const char **addr)
+{
+	const char *colon = strrchr(item, ':');
+	const char *a;
+	size_t tl;
+
+	/* The last ':', so that a team name may hold one. */
+	if (colon == NULL)
+		return -1;
+	for (tl = (size_t)(colon - item); tl > 0 &&
+	    isspace((unsigned char)item[tl - 1]); tl--)
+		;
+	for (a = colon + 1; isspace((unsigned char)*a); a++)
+		;
+	*team_len = tl;
+	*addr = a;
+	return 0;
+}
+
+/* One item of team_alert_to: "TEAM: ADDRESS". */
+int
+config_check_team_alert(const char *v, struct buf *why)
+{
+	const char *a;
+	size_t tl;
+
+	if (config_team_alert_split(v, &tl, &a) == 0) {
+		if (tl > 0 && config_check_address(a, why) == 0)
+			return 0;
+		buf_reset(why);
+	}
+	return config_refuse(why, v, " is not TEAM: ADDRESS; allowed: a "
+	    "comma-separated list like Logistique: "
+	    "logistics-leads@example.com, Billing: billing-leads@example.com");
+}
+
+int
+config_check_host(const char *v, struct buf *why)
+{
+	const char *p;
+
+	for (p = v; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-' ||
+		    *p == ':' || *p == '_' || *p == '[' || *p == ']'))
+			break;
+	if (*p == '\0')
+		return 0;
+	return config_refuse(why, v, " is not a host name or address; "
+	    "allowed: a name like imap.example.com or an address like "
+	    "127.0.0.1");
+}

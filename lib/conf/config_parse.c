@@ -1,0 +1,497 @@
+/*
+ * config_parse.c - the text of npsgate.conf through inih into a config:
+ * config_parse_text().
+ *
+ * inih does not give line numbers to the handler (Debian builds it without
+ * INI_HANDLER_LINENO), so we feed it through ini_parse_stream() from our
+ * own reader, which counts lines, refuses NUL bytes and overlong lines, and
+ * sees section headers (inih reports none for an empty section).
+ * The first problem, by line, is the one reported; a misspelt section or
+ * key gets a "did you mean" and the list of what is allowed there.
+ */
+#include <ctype.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/buf.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
+#include "conf/config_int.h"
+
+/* One line number per (key, channel); channel 0 for other sections. */
+#define SLOT(k, ch) ((size_t)(k) * CHANNEL_COUNT + (size_t)(ch))
+
+struct parse {
+	struct config *cf;
+	const char *path;
+	const char *data;	/* the whole file */
+	size_t len, pos;
+	int lineno;		/* of the line being read */
+	int bol;		/* next read starts a line */
+	int indented;		/* the current line starts with a blank */
+	const char *raw;	/* the current line as written, no newline */
+	size_t raw_len;
+	int failed;
+	int err_line;
+	struct buf err;
+	int *line;		/* where each key was set (SLOT); 0: not set */
+	int *sec_line;		/* first header line of each section */
+	long prev_key;		/* last key set, for continuation lines */
+	long prev_sec;
+};
+
+static void
+parse_fail(struct parse *st, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Keeps the first problem by line; "FILE:LINE: " is added here. */
+static void
+parse_fail(struct parse *st, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* Line 0 (a key missing from the file) comes after every line. */
+	if (st->failed && (line == 0 ||
+	    (st->err_line != 0 && st->err_line <= line)))
+		return;
+	st->failed = 1;
+	st->err_line = line;
+	buf_reset(&st->err);
+	if (line > 0)
+		buf_printf(&st->err, "%s:%d: ", st->path, line);
+	else
+		buf_printf(&st->err, "%s: ", st->path);
+	va_start(ap, fmt);
+	buf_vprintf(&st->err, fmt, ap);
+	va_end(ap);
+}
+
+/* Edit distance, ASCII case folded, for "did you mean" (short names). */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[64], prev, tmp;
+
+	if (la >= 63 || lb >= 63)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t cost = tolower((unsigned char)a[i - 1]) ==
+			    tolower((unsigned char)b[j - 1]) ? 0 : 1;
+			size_t best = prev + cost;
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+static int
+close_enough(const char *typed, const char *known)
+{
+	size_t d = edit_distance(typed, known);
+
+	return d <= 2 && d < strlen(known) / 2 + 1;
+}
+
+static long
+section_of(enum sec kind, int ch)
+{
+	size_t i;
+
+	for (i = 0; i < config_n_sections; i++)
+		if (config_sections[i].kind == kind &&
+		    (kind != SEC_CHANNEL || config_sections[i].channel == ch))
+			return (long)i;
+	return 0;
+}
+
+static long
+section_find(const char *s, size_t n)
+{
+	size_t i;
+
+	while (n > 0 && config_is_blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && config_is_blank(s[n - 1]))
+		n--;
+	for (i = 0; i < config_n_sections; i++)
+		if (strlen(config_sections[i].name) == n &&
+		    config_casecmp_ascii(s, config_sections[i].name, n) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void
+section_unknown(struct parse *st, int line, const char *s, size_t n)
+{
+	struct buf b = BUF_INIT, name = BUF_INIT;
+	size_t i;
+
+	buf_append(&name, s, n);
+	for (i = 0; i < config_n_sections; i++)
+		if (close_enough(buf_cstr(&name), config_sections[i].name)) {
+			buf_printf(&b, " (did you mean [%s]?)",
+			    config_sections[i].name);
+			break;
+		}
+	buf_puts(&b, "; allowed: ");
+	for (i = 0; i < config_n_sections; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", config_sections[i].name);
+	buf_reset(&name);
+	buf_putc(&name, '[');
+	for (i = 0; i < n && i < CONFIG_QUOTE_MAX; i++)
+		buf_putc(&name, (unsigned char)s[i] < 0x20 ? '?' : s[i]);
+	buf_putc(&name, ']');
+	parse_fail(st, line, "%s: unknown section%s", buf_cstr(&name),
+	    buf_cstr(&b));
+	buf_free(&b);
+	buf_free(&name);
+}
+
+/* Looks at a whole line before inih gets it. */
+static void
+parse_scan_line(struct parse *st)
+{
+	const char *s = st->data + st->pos, *nl, *close;
+	size_t n = st->len - st->pos;
+	long sec;
+
+	nl = memchr(s, '\n', n);
+	if (nl != NULL)
+		n = (size_t)(nl - s);
+	if (memchr(s, '\0', n) != NULL)
+		parse_fail(st, st->lineno, "NUL byte in the line; allowed: "
+		    "text in UTF-8");
+	if (n > CONFIG_LINE_MAX)
+		parse_fail(st, st->lineno, "line of %zu bytes is too long; "
+		    "allowed: at most %d bytes per line", n, CONFIG_LINE_MAX);
+	if (st->lineno == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		s += 3;
+		n -= 3;
+	}
+	st->indented = n > 0 &&
+	    (config_is_blank(*s) || *s == '\v' || *s == '\f');
+	st->raw = s;
+	st->raw_len = n;
+	if (n == 0 || *s != '[')
+		return;
+	close = memchr(s, ']', n);
+	if (close == NULL)
+		return;		/* inih reports the syntax error */
+	st->prev_key = -1;
+	sec = section_find(s + 1, (size_t)(close - s - 1));
+	if (sec < 0)
+		section_unknown(st, st->lineno, s + 1,
+		    (size_t)(close - s - 1));
+	else if (st->sec_line[sec] == 0)
+		st->sec_line[sec] = st->lineno;
+}
+
+/* inih's reader: fgets() on our copy of the file, counting lines. */
+static char *
+parse_read(char *str, int num, void *stream)
+{
+	struct parse *st = stream;
+	size_t avail, max, n;
+	const char *nl;
+
+	if (st->pos >= st->len || num < 2)
+		return NULL;
+	if (st->bol) {
+		st->lineno++;
+		parse_scan_line(st);
+	}
+	avail = st->len - st->pos;
+	max = (size_t)num - 1;
+	if (max > avail)
+		max = avail;
+	nl = memchr(st->data + st->pos, '\n', max);
+	n = nl ? (size_t)(nl - (st->data + st->pos)) + 1 : max;
+	memcpy(str, st->data + st->pos, n);
+	str[n] = '\0';
+	st->pos += n;
+	st->bol = str[n - 1] == '\n';
+	return str;
+}
+
+static void
+key_unknown(struct parse *st, long sec, const char *name)
+{
+	enum sec kind = config_sections[sec].kind;
+	struct buf b = BUF_INIT, q = BUF_INIT;
+	const struct key_def *k;
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < config_n_keys; i++) {
+		k = &config_keys[i];
+		if (k->sec == kind && close_enough(name, k->name)) {
+			buf_printf(&b, " (did you mean %s?)", k->name);
+			break;
+		}
+	}
+	for (i = 0; b.len == 0 && i < config_n_keys; i++) {
+		k = &config_keys[i];
+		if (k->sec != kind && strcasecmp(name, k->name) == 0)
+			buf_printf(&b, " (it belongs in [%s])",
+			    k->sec == SEC_CHANNEL ? "channel.NAME" :
+			    config_sections[section_of(k->sec, 0)].name);
+	}
+	buf_puts(&b, "; allowed: ");
+	for (i = 0; i < config_n_keys; i++)
+		if (config_keys[i].sec == kind) {
+			buf_printf(&b, "%s%s", first ? "" : ", ",
+			    config_keys[i].name);
+			first = 0;
+		}
+	for (i = 0; name[i] != '\0' && i < CONFIG_QUOTE_MAX; i++)
+		buf_putc(&q, (unsigned char)name[i] < 0x20 ? '?' : name[i]);
+	parse_fail(st, st->lineno, "[%s] %s: unknown key%s",
+	    config_sections[sec].name, buf_cstr(&q), buf_cstr(&b));
+	buf_free(&b);
+	buf_free(&q);
+}
+
+/*
+ * The value of a text key as written on the current line: inih cuts values
+ * at " ;", but in French "notre service ; elles ne..." is a sentence, not
+ * a comment. Caller frees.
+ */
+static char *
+raw_text_value(const struct parse *st, int continuation)
+{
+	const char *s = st->raw, *e = st->raw + st->raw_len;
+
+	if (!continuation) {
+		/* inih splits the key from its value at the first = or :. */
+		while (s < e && *s != '=' && *s != ':')
+			s++;
+		if (s < e)
+			s++;
+	}
+	while (s < e && isspace((unsigned char)*s))
+		s++;
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	return xstrndup(s, (size_t)(e - s));
+}
+
+/* An indented line: more of the text of key k, which the line before set. */
+static void
+parse_continue(struct parse *st, long sec, const struct key_def *k, int ch,
+    const char *value)
+{
+	char **text = config_key_ptr(st->cf, k, ch);
+	struct buf why = BUF_INIT, joined = BUF_INIT;
+
+	if (k->type != KT_TEXT) {
+		parse_fail(st, st->lineno, "[%s] %s: indented line continues "
+		    "this key's value; allowed: keys at the start of the line "
+		    "(only info_message continues on indented lines)",
+		    config_sections[sec].name, k->name);
+		return;
+	}
+	if (config_check_plain(value, &why) < 0) {
+		parse_fail(st, st->lineno, "[%s] %s: %s",
+		    config_sections[sec].name, k->name, buf_cstr(&why));
+		buf_free(&why);
+		return;
+	}
+	if (*text != NULL)
+		buf_printf(&joined, "%s\n", *text);
+	buf_puts(&joined, value);
+	free(*text);
+	*text = buf_steal(&joined);
+}
+
+/* A key = value line: key i of section sec, set once only. */
+static void
+parse_set(struct parse *st, long sec, size_t i, const char *value)
+{
+	const struct key_def *k = &config_keys[i];
+	int ch = config_sections[sec].channel;
+	size_t slot = SLOT(i, ch);
+	struct buf why = BUF_INIT;
+
+	if (st->line[slot] != 0) {
+		parse_fail(st, st->lineno, "[%s] %s: set twice (first on line "
+		    "%d); allowed: one value per key",
+		    config_sections[sec].name, k->name, st->line[slot]);
+	} else if (config_key_set(st->cf, k, ch, value, &why) < 0) {
+		parse_fail(st, st->lineno, "[%s] %s: %s",
+		    config_sections[sec].name, k->name, buf_cstr(&why));
+	} else {
+		st->line[slot] = st->lineno;
+		st->prev_key = (long)i;
+	}
+	buf_free(&why);
+}
+
+/* inih's handler: one key = value, or a continuation line of the last. */
+static int
+parse_key(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct parse *st = user;
+	const struct key_def *k;
+	char *text_value = NULL;
+	long sec, i;
+	int cont;
+
+	if (st->failed)
+		return 1;
+	if (*section == '\0') {
+		parse_fail(st, st->lineno, "%s: key outside any section; "
+		    "allowed: a [section] line first, e.g. [general]", name);
+		return 1;
+	}
+	sec = section_find(section, strlen(section));
+	if (sec < 0) {
+		section_unknown(st, st->lineno, section, strlen(section));
+		return 1;
+	}
+	if (sec != st->prev_sec)
+		st->prev_key = -1;
+	st->prev_sec = sec;
+	i = config_key_find(config_sections[sec].kind, name);
+	if (i < 0) {
+		key_unknown(st, sec, name);
+		return 1;
+	}
+	k = &config_keys[i];
+	/* inih gives an indented line to the previous key. */
+	cont = st->indented && st->prev_key == i;
+	if (k->type == KT_TEXT) {
+		text_value = raw_text_value(st, cont);
+		value = text_value;
+	}
+	if (cont)
+		parse_continue(st, sec, k, config_sections[sec].channel, value);
+	else
+		parse_set(st, sec, (size_t)i, value);
+	free(text_value);
+	return 1;
+}
+/* A line that sets required key k, for the message that it is missing. */
+static const char *
+required_example(const struct key_def *k)
+{
+	if (k->off == G(reply_address))
+		return "reply_address = nps@reply.example";
+	if (k->off == G(key_file))
+		return "key_file = /etc/npsgate/keys";
+	if (k->off == G(store_path))
+		return "path = /var/lib/npsgate/npsgate.db";
+	return "socket = inet:8891@127.0.0.1";
+}
+
+/* The checks that need the whole file: required keys, limits of texts,
+ * keys that depend on others. */
+static void
+parse_finish(struct parse *st)
+{
+	struct config *cf = st->cf;
+	size_t i, n;
+	long sec;
+
+	for (i = 0; i < config_n_keys; i++) {
+		const struct key_def *k = &config_keys[i];
+
+		if (k->sec == SEC_CHANNEL)
+			continue;
+		sec = section_of(k->sec, 0);
+		if ((k->flags & K_REQUIRED) && st->line[SLOT(i, 0)] == 0)
+			parse_fail(st, st->sec_line[sec], "[%s] %s: required "
+			    "key is missing; allowed: see "
+			    "npsgate.conf.sample, e.g. %s",
+			    config_sections[sec].name, k->name,
+			    required_example(k));
+		if (k->type == KT_TEXT) {
+			const char *t = *(char **)config_key_ptr(cf, k, 0);
+
+			if (t != NULL && utf8_count(t, strlen(t), &n) == 0 &&
+			    n > k->max_chars)
+				parse_fail(st, st->line[SLOT(i, 0)], "[%s] %s: "
+				    "%zu characters is too long; allowed: at "
+				    "most %zu characters",
+				    config_sections[sec].name, k->name, n,
+				    k->max_chars);
+		}
+	}
+	i = config_key_index(SEC_SURVEY, "style");
+	if (cf->style == STYLE_ICONS && cf->icon_url == NULL)
+		parse_fail(st, st->line[SLOT(i, 0)], "[survey] style: 'icons' "
+		    "needs icon_url; allowed: set icon_url = "
+		    "https://example.com/icons/{score}.png, or another style "
+		    "(stars, gradient)");
+	i = config_key_index(SEC_IMAP, "port");
+	if (st->line[SLOT(i, 0)] == 0)
+		cf->imap_port = cf->imap_tls == TLS_IMPLICIT ? 993 : 143;
+	i = config_key_index(SEC_GENERAL, "key_file");
+	cf->key_file_line = st->line[SLOT(i, 0)];
+}
+
+int
+config_parse_text(struct config *cf, const char *path, const char *data,
+    size_t len, struct npserr *err)
+{
+	struct parse st;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	buf_init(&st.err);
+	st.cf = cf;
+	st.path = path;
+	st.data = data;
+	st.len = len;
+	st.bol = 1;
+	st.prev_key = -1;
+	st.prev_sec = -1;
+	st.line = xcalloc(config_n_keys * CHANNEL_COUNT, sizeof(*st.line));
+	st.sec_line = xcalloc(config_n_sections, sizeof(*st.sec_line));
+
+	/* Debian's inih makes its options process-wide variables. Lines may
+	 * be long (an 800-character info_message is up to 3200 bytes), so
+	 * let the line buffer grow past CONFIG_LINE_MAX, which we check. */
+	ini_use_stack = false;
+	ini_allow_realloc = true;
+	ini_max_line = 4 * CONFIG_LINE_MAX;
+	ini_allow_multiline = true;
+	ini_allow_inline_comments = true;
+	ini_stop_on_first_error = false;
+	ini_allow_no_value = false;
+	rc = ini_parse_stream(parse_read, &st, parse_key, &st);
+	if (rc > 0)
+		parse_fail(&st, rc, "syntax error; allowed: [section], "
+		    "key = value, comments starting with ; or #, indented "
+		    "lines continuing info_message");
+	else if (rc < 0)
+		parse_fail(&st, 0, "unable to parse (inih error %d)", rc);
+	if (!st.failed)
+		parse_finish(&st);
+	if (st.failed)
+		npserr_set(err, "%s", buf_cstr(&st.err));
+	buf_free(&st.err);
+	free(st.line);
+	free(st.sec_line);
+	return st.failed ? -1 : 0;
+}
