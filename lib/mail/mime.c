@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "mail/mime.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 
 struct mime_ctx {
@@ -810,52 +811,7 @@ mime_part_decode(const char *msg, const struct mime_part *part,
 bool
 mime_utf8_valid(const char *p, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, k, need;
-	uint32_t cp, min;
-
-	while (i < n) {
-		/* Fast path over ASCII, eight bytes at a time. */
-		while (i + 8 <= n) {
-			uint64_t w;
-
-			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ull)
-				break;
-			i += 8;
-		}
-		if (i >= n)
-			break;
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			need = 1;
-			cp = s[i] & 0x1f;
-			min = 0x80;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			need = 2;
-			cp = s[i] & 0x0f;
-			min = 0x800;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			need = 3;
-			cp = s[i] & 0x07;
-			min = 0x10000;
-		} else
-			return false;
-		if (i + need >= n)
-			return false;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += need + 1;
-	}
-	return true;
+	return utf8_valid(p, n);
 }
 
 enum cs_kind {
@@ -895,54 +851,13 @@ static void
 latin1_to_utf8(const char *p, size_t n, struct buf *out)
 {
 	size_t i;
-	unsigned char c;
 
+	/* Each byte is its own code point, of two bytes at most. */
 	buf_reserve(out, n * 2);
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)p[i];
-		if (c < 0x80)
-			out->data[out->len++] = (char)c;
-		else {
-			out->data[out->len++] = (char)(0xc0 | (c >> 6));
-			out->data[out->len++] = (char)(0x80 | (c & 0x3f));
-		}
-	}
+	for (i = 0; i < n; i++)
+		out->len += utf8_encode((unsigned char)p[i],
+		    out->data + out->len);
 	out->data[out->len] = '\0';
-}
-
-/* Length of the valid UTF-8 sequence at s (n > 0 bytes), 0 if invalid. */
-static size_t
-utf8_seq_len(const unsigned char *s, size_t n)
-{
-	size_t need, k;
-	uint32_t cp, min;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 1;
-		cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 2;
-		cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 3;
-		cp = s[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (need >= n)
-		return 0;
-	for (k = 1; k <= need; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need + 1;
 }
 
 /* Replaces each byte of out[from..] that starts no valid UTF-8 sequence
@@ -951,19 +866,17 @@ static void
 utf8_repair(struct buf *out, size_t from)
 {
 	struct buf tail = BUF_INIT;
-	const unsigned char *s;
 	size_t i = 0, k;
 
 	buf_append(&tail, out->data + from, out->len - from);
 	buf_truncate(out, from);
-	s = (const unsigned char *)tail.data;
 	while (i < tail.len) {
-		k = utf8_seq_len(s + i, tail.len - i);
+		k = utf8_seq(tail.data + i, tail.len - i, NULL);
 		if (k == 0) {
-			buf_puts(out, "\xef\xbf\xbd");
+			utf8_put(out, 0xfffd);
 			i++;
 		} else {
-			buf_append(out, s + i, k);
+			buf_append(out, tail.data + i, k);
 			i += k;
 		}
 	}
@@ -1011,7 +924,7 @@ iconv_convert(const char *to, const char *from, const char *p, size_t n,
 			return -1;
 		}
 		/* EILSEQ / EINVAL: replace one byte and go on. */
-		buf_puts(out, "\xef\xbf\xbd");
+		utf8_put(out, 0xfffd);
 		in++;
 		inleft--;
 	}
@@ -1021,7 +934,7 @@ iconv_convert(const char *to, const char *from, const char *p, size_t n,
 	 * (F5-F7 leads) and its encoder writes them back: what we give as
 	 * UTF-8 must be UTF-8. */
 	if (strcasecmp(to, "UTF-8") == 0 &&
-	    !mime_utf8_valid(out->data + saved, out->len - saved)) {
+	    !utf8_valid(out->data + saved, out->len - saved)) {
 		if (strict) {
 			buf_truncate(out, saved);
 			out->data[out->len] = '\0';
@@ -1036,7 +949,7 @@ iconv_convert(const char *to, const char *from, const char *p, size_t n,
 static int
 guess_to_utf8(const char *p, size_t n, bool strict, struct buf *out)
 {
-	if (mime_utf8_valid(p, n)) {
+	if (utf8_valid(p, n)) {
 		buf_append(out, p, n);
 		return 0;
 	}
@@ -1053,7 +966,7 @@ charset_to_utf8(const char *charset, const char *p, size_t n, bool strict,
 		return guess_to_utf8(p, n, strict, out);
 	switch (charset_kind(charset)) {
 	case CS_UTF8:
-		if (mime_utf8_valid(p, n)) {
+		if (utf8_valid(p, n)) {
 			buf_append(out, p, n);
 			return 0;
 		}
