@@ -159,15 +159,35 @@ skip_cfws(const char *v, size_t n, size_t i)
 	}
 }
 
-int
-mime_param_get(const char *v, size_t vlen, const char *param,
-    struct buf *out)
+/*
+ * End of the parameter value that starts at v[i]: past the closing quote of
+ * a quoted string (n when it is never closed), else before the first ';',
+ * blank, line break or comment.
+ */
+static size_t
+param_value_end(const char *v, size_t n, size_t i)
 {
-	size_t plen = strlen(param), i = 0, a0, a1;
+	if (i < n && v[i] == '"') {
+		for (i++; i < n && v[i] != '"'; i++)
+			if (v[i] == '\\')
+				i++;
+		return i < n ? i + 1 : n;
+	}
+	while (i < n && v[i] != ';' && !is_wsp((unsigned char)v[i]) &&
+	    v[i] != '\r' && v[i] != '\n' && v[i] != '(')
+		i++;
+	return i;
+}
+
+int
+mime_param_span(const char *v, size_t n, const char *param, size_t *v0,
+    size_t *v1)
+{
+	size_t plen = strlen(param), i = 0, a0, a1, end;
 	bool inq = false;
 
 	/* Skip the main value (type/subtype or disposition). */
-	for (; i < vlen; i++) {
+	for (; i < n; i++) {
 		if (v[i] == '"')
 			inq = !inq;
 		else if (v[i] == '\\' && inq)
@@ -175,52 +195,56 @@ mime_param_get(const char *v, size_t vlen, const char *param,
 		else if (v[i] == ';' && !inq)
 			break;
 	}
-	while (i < vlen) {
+	while (i < n) {
 		i++;	/* the ';' */
-		i = skip_cfws(v, vlen, i);
+		i = skip_cfws(v, n, i);
 		a0 = i;
-		while (i < vlen && v[i] != '=' && v[i] != ';' &&
+		while (i < n && v[i] != '=' && v[i] != ';' &&
 		    !is_wsp((unsigned char)v[i]) && v[i] != '\r' &&
 		    v[i] != '\n')
 			i++;
 		a1 = i;
-		i = skip_cfws(v, vlen, i);
-		if (i >= vlen || v[i] != '=') {
-			while (i < vlen && v[i] != ';')
+		i = skip_cfws(v, n, i);
+		if (i >= n || v[i] != '=') {
+			while (i < n && v[i] != ';')
 				i++;
 			continue;
 		}
-		i = skip_cfws(v, vlen, i + 1);
+		i = skip_cfws(v, n, i + 1);
+		end = param_value_end(v, n, i);
 		if (a1 - a0 == plen && strncasecmp(v + a0, param, plen) == 0) {
-			if (i < vlen && v[i] == '"') {
-				for (i++; i < vlen && v[i] != '"'; i++) {
-					if (v[i] == '\\' && i + 1 < vlen)
-						i++;
-					if (v[i] == '\r' || v[i] == '\n')
-						continue;
-					buf_putc(out, v[i]);
-				}
-			} else {
-				a0 = i;
-				while (i < vlen && v[i] != ';' &&
-				    !is_wsp((unsigned char)v[i]) &&
-				    v[i] != '\r' && v[i] != '\n' &&
-				    v[i] != '(')
-					i++;
-				buf_append(out, v + a0, i - a0);
-			}
+			*v0 = i;
+			*v1 = end;
 			return 1;
 		}
-		/* Not ours: skip its value, quoted strings included. */
-		if (i < vlen && v[i] == '"') {
-			for (i++; i < vlen && v[i] != '"'; i++)
-				if (v[i] == '\\')
-					i++;
-		}
-		while (i < vlen && v[i] != ';')
-			i++;
+		/* Not ours: on to the ';' after its value. */
+		for (i = end; i < n && v[i] != ';'; i++)
+			;
 	}
 	return 0;
+}
+
+int
+mime_param_get(const char *v, size_t vlen, const char *param,
+    struct buf *out)
+{
+	size_t v0, v1, i;
+
+	if (!mime_param_span(v, vlen, param, &v0, &v1))
+		return 0;
+	if (v0 == v1 || v[v0] != '"') {
+		buf_append(out, v + v0, v1 - v0);
+		return 1;
+	}
+	/* A quoted string: escapes resolved, folding line breaks dropped. */
+	for (i = v0 + 1; i < v1 && v[i] != '"'; i++) {
+		if (v[i] == '\\' && i + 1 < v1)
+			i++;
+		if (v[i] == '\r' || v[i] == '\n')
+			continue;
+		buf_putc(out, v[i]);
+	}
+	return 1;
 }
 
 static enum mime_cte
