@@ -1,5 +1,6 @@
 /*
- * mime.c - RFC 5322 / MIME parsing and transfer-encoding codecs; see mime.h.
+ * mime.c - RFC 5322 / MIME parsing: header fields, their parameters, the
+ * tree of parts, charsets and RFC 2047 words; see mime.h.
  *
  * The parser works on offsets into the caller's bytes and never changes
  * them: a rewriter can then copy every byte outside one part verbatim.
@@ -8,12 +9,13 @@
  */
 #include <errno.h>
 #include <iconv.h>
-#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "mail/mime.h"
+#include "mail/mime_int.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
 
@@ -26,31 +28,6 @@ struct mime_ctx {
 
 static int parse_part(struct mime_ctx *ctx, struct mime_part *part,
     size_t start, size_t end, int depth, bool digest_child);
-
-static int
-is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int
-lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/* Copies at most cap - 1 bytes, lowercased, NUL-terminated. */
-static void
-copy_lower(char *dst, size_t cap, const char *p, size_t n)
-{
-	size_t i;
-
-	if (n >= cap)
-		n = cap - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = (char)lower((unsigned char)p[i]);
-	dst[n] = '\0';
-}
 
 /*
  * mime_header_block_len - the header block ends at the first empty line;
@@ -89,17 +66,17 @@ mime_header_find_in(const char *hdr, size_t hlen, const char *name,
 
 		nl = memchr(line, '\n', rest);
 		linelen = nl ? (size_t)(nl - line) + 1 : rest;
-		if (!is_wsp((unsigned char)line[0]) && rest > nlen &&
+		if (!mime_is_wsp(line[0]) && rest > nlen &&
 		    strncasecmp(line, name, nlen) == 0) {
 			i = nlen;
-			while (i < linelen && is_wsp((unsigned char)line[i]))
+			while (i < linelen && mime_is_wsp(line[i]))
 				i++;
 			if (i < linelen && line[i] == ':') {
 				i++;
 				/* The value runs through continuation lines. */
 				vend = pos + linelen;
 				while (vend < hlen &&
-				    is_wsp((unsigned char)hdr[vend])) {
+				    mime_is_wsp(hdr[vend])) {
 					nl = memchr(hdr + vend, '\n',
 					    hlen - vend);
 					vend = nl ? (size_t)(nl - hdr) + 1 :
@@ -107,7 +84,7 @@ mime_header_find_in(const char *hdr, size_t hlen, const char *name,
 				}
 				vstart = pos + i;
 				while (vstart < vend &&
-				    is_wsp((unsigned char)hdr[vstart]))
+				    mime_is_wsp(hdr[vstart]))
 					vstart++;
 				while (vend > vstart &&
 				    (hdr[vend - 1] == '\n' ||
@@ -138,7 +115,7 @@ skip_cfws(const char *v, size_t n, size_t i)
 	int depth;
 
 	for (;;) {
-		while (i < n && (is_wsp((unsigned char)v[i]) || v[i] == '\r' ||
+		while (i < n && (mime_is_wsp(v[i]) || v[i] == '\r' ||
 		    v[i] == '\n'))
 			i++;
 		if (i >= n || v[i] != '(')
@@ -173,7 +150,7 @@ param_value_end(const char *v, size_t n, size_t i)
 				i++;
 		return i < n ? i + 1 : n;
 	}
-	while (i < n && v[i] != ';' && !is_wsp((unsigned char)v[i]) &&
+	while (i < n && v[i] != ';' && !mime_is_wsp(v[i]) &&
 	    v[i] != '\r' && v[i] != '\n' && v[i] != '(')
 		i++;
 	return i;
@@ -200,7 +177,7 @@ mime_param_span(const char *v, size_t n, const char *param, size_t *v0,
 		i = skip_cfws(v, n, i);
 		a0 = i;
 		while (i < n && v[i] != '=' && v[i] != ';' &&
-		    !is_wsp((unsigned char)v[i]) && v[i] != '\r' &&
+		    !mime_is_wsp(v[i]) && v[i] != '\r' &&
 		    v[i] != '\n')
 			i++;
 		a1 = i;
@@ -262,12 +239,12 @@ parse_cte(const char *v, size_t n)
 	};
 	size_t i;
 
-	while (n > 0 && (is_wsp((unsigned char)v[n - 1]) || v[n - 1] == '\r' ||
+	while (n > 0 && (mime_is_wsp(v[n - 1]) || v[n - 1] == '\r' ||
 	    v[n - 1] == '\n'))
 		n--;
 	/* A comment after the value is legal: "7bit (plain)". */
 	for (i = 0; i < n; i++)
-		if (is_wsp((unsigned char)v[i]) || v[i] == '(' || v[i] == ';') {
+		if (mime_is_wsp(v[i]) || v[i] == '(' || v[i] == ';') {
 			n = i;
 			break;
 		}
@@ -303,25 +280,25 @@ parse_part_headers(struct mime_ctx *ctx, struct mime_part *part,
 		i = skip_cfws(v, vlen, 0);
 		t0 = i;
 		while (i < vlen && v[i] != '/' && v[i] != ';' &&
-		    !is_wsp((unsigned char)v[i]))
+		    !mime_is_wsp(v[i]))
 			i++;
 		if (i < vlen && v[i] == '/' && i > t0) {
 			size_t s0 = i + 1, s1 = s0;
 
 			while (s1 < vlen && v[s1] != ';' &&
-			    !is_wsp((unsigned char)v[s1]) && v[s1] != '(' &&
+			    !mime_is_wsp(v[s1]) && v[s1] != '(' &&
 			    v[s1] != '\r' && v[s1] != '\n')
 				s1++;
 			if (s1 > s0) {
-				copy_lower(part->type, sizeof(part->type),
+				mime_copy_lower(part->type, sizeof(part->type),
 				    v + t0, i - t0);
-				copy_lower(part->subtype,
+				mime_copy_lower(part->subtype,
 				    sizeof(part->subtype), v + s0, s1 - s0);
 			}
 		}
 		/* An unreadable type stays text/plain (RFC 2045 5.2). */
 		if (mime_param_get(v, vlen, "charset", &b) && b.len > 0)
-			copy_lower(part->charset, sizeof(part->charset),
+			mime_copy_lower(part->charset, sizeof(part->charset),
 			    b.data, b.len);
 		buf_reset(&b);
 		if (strcmp(part->type, "multipart") == 0) {
@@ -401,7 +378,7 @@ find_delimiter(const struct mime_ctx *ctx, const char *bd, size_t blen,
 			*close = true;
 			i += 2;
 		}
-		while (i < end && is_wsp((unsigned char)m[i]))
+		while (i < end && mime_is_wsp(m[i]))
 			i++;
 		if (i < end && m[i] == '\r' && i + 1 < end && m[i + 1] == '\n')
 			i += 2;
@@ -544,289 +521,6 @@ mime_tree_free(struct mime_part *root)
 		next = p->next;
 		mime_tree_free(p->child);
 		free(p);
-	}
-}
-
-/* --- transfer encodings ------------------------------------------------ */
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int
-mime_qp_decode(const char *p, size_t n, struct buf *out)
-{
-	const char *end = p + n, *eq, *q;
-	char *d;
-	int bad = 0, h, l;
-
-	/* Decoding never grows the text: write straight into the buffer. */
-	buf_reserve(out, n);
-	d = out->data + out->len;
-	while (p < end) {
-		eq = memchr(p, '=', (size_t)(end - p));
-		if (eq == NULL)
-			eq = end;
-		memcpy(d, p, (size_t)(eq - p));
-		d += eq - p;
-		p = eq;
-		if (p == end)
-			break;
-		if (end - p >= 3 && (h = hexval((unsigned char)p[1])) >= 0 &&
-		    (l = hexval((unsigned char)p[2])) >= 0) {
-			*d++ = (char)(h * 16 + l);
-			p += 3;
-			continue;
-		}
-		/* Soft line break: "=" [blanks] line end, or "=" at the end. */
-		q = p + 1;
-		while (q < end && is_wsp((unsigned char)*q))
-			q++;
-		if (q < end && *q == '\n')
-			p = q + 1;
-		else if (end - q >= 2 && q[0] == '\r' && q[1] == '\n')
-			p = q + 2;
-		else if (q == end)
-			p = end;
-		else {
-			*d++ = '=';
-			bad = 1;
-			p++;
-		}
-	}
-	out->len = (size_t)(d - out->data);
-	out->data[out->len] = '\0';
-	return bad;
-}
-
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Value of each byte as a base64 digit, -1 for none (a constant table:
- * nothing to initialise, safe in the milter's threads). */
-static const signed char b64val[256] = {
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
-	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
-	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
-	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-};
-
-int
-mime_base64_decode(const char *p, size_t n, struct buf *out)
-{
-	const unsigned char *s = (const unsigned char *)p, *end = s + n;
-	uint32_t acc = 0;
-	int bits = 0, bad = 0, pad = 0;
-	signed char v;
-	char *d;
-
-	buf_reserve(out, n / 4 * 3 + 3);
-	d = out->data + out->len;
-	for (; s < end; s++) {
-		/* Whole quanta of valid characters, the common case. */
-		if (bits == 0 && pad == 0 && end - s >= 4) {
-			signed char a = b64val[s[0]], b = b64val[s[1]],
-			    c = b64val[s[2]], e = b64val[s[3]];
-
-			if ((a | b | c | e) >= 0) {
-				uint32_t w = (uint32_t)a << 18 |
-				    (uint32_t)b << 12 | (uint32_t)c << 6 |
-				    (uint32_t)e;
-
-				d[0] = (char)(w >> 16);
-				d[1] = (char)(w >> 8);
-				d[2] = (char)w;
-				d += 3;
-				s += 3;
-				continue;
-			}
-		}
-		if (*s == '\r' || *s == '\n' || *s == ' ' || *s == '\t')
-			continue;
-		if (*s == '=') {
-			pad++;
-			continue;
-		}
-		v = b64val[*s];
-		if (v < 0 || pad) {
-			bad = 1;	/* junk, or data after padding */
-			if (v < 0)
-				continue;
-		}
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			*d++ = (char)((acc >> bits) & 0xff);
-		}
-	}
-	out->len = (size_t)(d - out->data);
-	out->data[out->len] = '\0';
-	/* Leftover bits must be zero padding of a complete quantum. */
-	if (bits >= 6 || (bits > 0 && (acc & ((1u << bits) - 1)) != 0))
-		bad = 1;
-	if (bits > 0 && pad == 0)
-		bad = 1;	/* truncated: missing '=' */
-	return bad;
-}
-
-void
-mime_base64_encode(const char *p, size_t n, bool crlf, struct buf *out)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i, col = 0;
-	char *d;
-
-	buf_reserve(out, (n + 2) / 3 * 4 + (n / 57 + 1) * 2);
-	d = out->data + out->len;
-	for (i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16;
-
-		if (i + 1 < n)
-			v |= (uint32_t)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= s[i + 2];
-		d[0] = b64chars[(v >> 18) & 63];
-		d[1] = b64chars[(v >> 12) & 63];
-		d[2] = i + 1 < n ? b64chars[(v >> 6) & 63] : '=';
-		d[3] = i + 2 < n ? b64chars[v & 63] : '=';
-		d += 4;
-		col += 4;
-		if (col == 76 || i + 3 >= n) {
-			if (crlf)
-				*d++ = '\r';
-			*d++ = '\n';
-			col = 0;
-		}
-	}
-	out->len = (size_t)(d - out->data);
-	out->data[out->len] = '\0';
-}
-
-/* Whether the line ends at p[i] (a line break or the end of the text). */
-static bool
-qp_eol_at(const char *p, size_t n, size_t i)
-{
-	return i == n || p[i] == '\n' ||
-	    (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n');
-}
-
-void
-mime_qp_encode(const char *p, size_t n, bool crlf, struct buf *out)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i = 0, j, k, col = 0, tlen, chunk;
-	char tok[3], *d;
-	unsigned char c;
-	bool at_eol;
-
-	/* Worst case: every byte "=XX", plus "=" CRLF every 25 of them. */
-	buf_reserve(out, n * 3 + (n / 25 + 1) * 3);
-	d = out->data + out->len;
-	while (i < n) {
-		/* A run of characters that stand for themselves, copied whole;
-		 * blanks that end a line are left to the byte loop. */
-		for (j = i; j < n && ((unsigned char)p[j] >= 32 &&
-		    (unsigned char)p[j] <= 126 && p[j] != '=') ; j++)
-			;
-		k = j;
-		if (qp_eol_at(p, n, j))
-			while (k > i && (p[k - 1] == ' ' || p[k - 1] == '\t'))
-				k--;
-		if (col == 0 && k == i + 1 && p[i] == '.' && qp_eol_at(p, n, j))
-			k = i;	/* a lone "." line: encoded below */
-		while (i < k) {
-			if (col >= 75) {
-				*d++ = '=';
-				if (crlf)
-					*d++ = '\r';
-				*d++ = '\n';
-				col = 0;
-			}
-			chunk = k - i < 75 - col ? k - i : 75 - col;
-			memcpy(d, p + i, chunk);
-			d += chunk;
-			col += chunk;
-			i += chunk;
-		}
-		if (i >= n)
-			break;
-		c = (unsigned char)p[i];
-		if (c == '\n' || (c == '\r' && i + 1 < n && p[i + 1] == '\n')) {
-			if (c == '\r')
-				i++;
-			if (crlf)
-				*d++ = '\r';
-			*d++ = '\n';
-			col = 0;
-			i++;
-			continue;
-		}
-		at_eol = qp_eol_at(p, n, i + 1);
-		if ((c == ' ' || c == '\t') && !at_eol) {
-			tok[0] = (char)c;
-			tlen = 1;
-		} else {
-			tok[0] = '=';
-			tok[1] = hex[c >> 4];
-			tok[2] = hex[c & 15];
-			tlen = 3;
-		}
-		/* Room for the token and, unless the line ends, a soft '='. */
-		if (col + tlen > (at_eol ? 76u : 75u)) {
-			*d++ = '=';
-			if (crlf)
-				*d++ = '\r';
-			*d++ = '\n';
-			col = 0;
-		}
-		memcpy(d, tok, tlen);
-		d += tlen;
-		col += tlen;
-		i++;
-	}
-	out->len = (size_t)(d - out->data);
-	out->data[out->len] = '\0';
-}
-
-int
-mime_part_decode(const char *msg, const struct mime_part *part,
-    struct buf *out)
-{
-	const char *p = msg + part->body_off;
-	size_t n = part->body_len;
-
-	switch (part->cte) {
-	case MIME_CTE_QP:
-		return mime_qp_decode(p, n, out);
-	case MIME_CTE_BASE64:
-		return mime_base64_decode(p, n, out);
-	case MIME_CTE_UNKNOWN:
-		buf_append(out, p, n);
-		return 1;
-	default:
-		buf_append(out, p, n);
-		return 0;
 	}
 }
 
@@ -1090,13 +784,13 @@ parse_word(const char *v, size_t n, size_t i, size_t *cs0, size_t *cslen,
 		return 0;
 	j = i + 2;
 	*cs0 = j;
-	while (j < n && v[j] != '?' && !is_wsp((unsigned char)v[j]) &&
+	while (j < n && v[j] != '?' && !mime_is_wsp(v[j]) &&
 	    v[j] != '\r' && v[j] != '\n')
 		j++;
 	if (j + 2 >= n || v[j] != '?' || j == *cs0)
 		return 0;
 	*cslen = j - *cs0;
-	*enc = (char)lower((unsigned char)v[j + 1]);
+	*enc = (char)mime_lower((unsigned char)v[j + 1]);
 	if ((*enc != 'q' && *enc != 'b') || v[j + 2] != '?')
 		return 0;
 	k = j + 3;
@@ -1124,8 +818,8 @@ word_decode(char enc, const char *p, size_t n, struct buf *out)
 		if (p[i] == '_')
 			buf_putc(out, ' ');
 		else if (p[i] == '=' && i + 2 < n &&
-		    (h = hexval((unsigned char)p[i + 1])) >= 0 &&
-		    (l = hexval((unsigned char)p[i + 2])) >= 0) {
+		    (h = mime_hexval(p[i + 1])) >= 0 &&
+		    (l = mime_hexval(p[i + 2])) >= 0) {
 			buf_putc(out, h * 16 + l);
 			i += 2;
 		} else
@@ -1161,9 +855,9 @@ mime_words_decode(const char *v, size_t vlen, struct buf *out)
 			while (i + 1 < vlen && (v[i + 1] == '\r' ||
 			    v[i + 1] == '\n'))
 				i++;
-			if (i + 1 < vlen && is_wsp((unsigned char)v[i + 1])) {
+			if (i + 1 < vlen && mime_is_wsp(v[i + 1])) {
 				while (i + 1 < vlen &&
-				    is_wsp((unsigned char)v[i + 1]))
+				    mime_is_wsp(v[i + 1]))
 					i++;
 				buf_putc(&unf, ' ');
 			}
@@ -1177,8 +871,8 @@ mime_words_decode(const char *v, size_t vlen, struct buf *out)
 		e = parse_word(u, un, i, &cs0, &cslen, &enc, &t0, &tlen);
 		if (e == 0) {
 			/* Blanks between two encoded words are dropped. */
-			if (after_word && is_wsp((unsigned char)u[i])) {
-				for (j = i; j < un && is_wsp((unsigned char)u[j]);
+			if (after_word && mime_is_wsp(u[i])) {
+				for (j = i; j < un && mime_is_wsp(u[j]);
 				    j++)
 					;
 				if (parse_word(u, un, j, &cs0, &cslen, &enc,
@@ -1196,7 +890,7 @@ mime_words_decode(const char *v, size_t vlen, struct buf *out)
 			i = gap;
 			continue;
 		}
-		copy_lower(wcs, sizeof(wcs), u + cs0, cslen);
+		mime_copy_lower(wcs, sizeof(wcs), u + cs0, cslen);
 		if ((star = strchr(wcs, '*')) != NULL)
 			*star = '\0';	/* RFC 2231 language suffix */
 		if (strcmp(wcs, cs) != 0) {
