@@ -252,14 +252,87 @@ parse_cte(const char *v, size_t n)
 	return MIME_CTE_UNKNOWN;
 }
 
+/* The boundary of a multipart: refused when absent, longer than the room
+ * for it, or not printable ASCII. */
+static int
+parse_boundary(struct mime_ctx *ctx, struct mime_part *part, const char *v,
+    size_t vlen)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (!mime_param_get(v, vlen, "boundary", &b) || b.len == 0) {
+		npserr_set(ctx->err, "multipart/%s at offset %zu has no "
+		    "boundary parameter", part->subtype, part->hdr_off);
+		buf_free(&b);
+		return -1;
+	}
+	if (b.len >= sizeof(part->boundary)) {
+		npserr_set(ctx->err, "multipart boundary at offset %zu is %zu "
+		    "characters long (at most 70 allowed)", part->hdr_off,
+		    b.len);
+		buf_free(&b);
+		return -1;
+	}
+	for (i = 0; i < b.len; i++)
+		if ((unsigned char)b.data[i] < 0x20 ||
+		    (unsigned char)b.data[i] >= 0x7f)
+			break;
+	if (i < b.len) {
+		npserr_set(ctx->err, "multipart boundary at offset %zu holds a "
+		    "control or 8-bit character", part->hdr_off);
+		buf_free(&b);
+		return -1;
+	}
+	memcpy(part->boundary, b.data, b.len);
+	part->boundary[b.len] = '\0';
+	buf_free(&b);
+	return 0;
+}
+
+/* Type, subtype, charset and (multipart) boundary from a Content-Type
+ * value. */
+static int
+parse_content_type(struct mime_ctx *ctx, struct mime_part *part,
+    const char *v, size_t vlen)
+{
+	struct buf b = BUF_INIT;
+	size_t i, t0, s0, s1;
+
+	i = skip_cfws(v, vlen, 0);
+	t0 = i;
+	while (i < vlen && v[i] != '/' && v[i] != ';' && !mime_is_wsp(v[i]))
+		i++;
+	if (i < vlen && v[i] == '/' && i > t0) {
+		s0 = i + 1;
+		s1 = s0;
+		while (s1 < vlen && v[s1] != ';' && !mime_is_wsp(v[s1]) &&
+		    v[s1] != '(' && v[s1] != '\r' && v[s1] != '\n')
+			s1++;
+		if (s1 > s0) {
+			mime_copy_lower(part->type, sizeof(part->type),
+			    v + t0, i - t0);
+			mime_copy_lower(part->subtype, sizeof(part->subtype),
+			    v + s0, s1 - s0);
+		}
+	}
+	/* An unreadable type stays text/plain (RFC 2045 5.2). */
+	if (mime_param_get(v, vlen, "charset", &b) && b.len > 0)
+		mime_copy_lower(part->charset, sizeof(part->charset), b.data,
+		    b.len);
+	buf_free(&b);
+	if (strcmp(part->type, "multipart") == 0)
+		return parse_boundary(ctx, part, v, vlen);
+	return 0;
+}
+
 /* Fills type, subtype, charset, boundary, cte and attachment. */
 static int
 parse_part_headers(struct mime_ctx *ctx, struct mime_part *part,
     bool digest_child)
 {
 	const char *hdr = ctx->msg + part->hdr_off, *v;
-	size_t hlen = part->hdr_len, vlen, i, t0;
-	struct buf b = BUF_INIT;
+	size_t hlen = part->hdr_len, vlen, i;
 
 	if (digest_child) {
 		snprintf(part->type, sizeof(part->type), "message");
@@ -273,64 +346,9 @@ parse_part_headers(struct mime_ctx *ctx, struct mime_part *part,
 	part->cte = MIME_CTE_7BIT;
 	part->attachment = false;
 
-	if (mime_header_find_in(hdr, hlen, "Content-Type", &v, &vlen)) {
-		i = skip_cfws(v, vlen, 0);
-		t0 = i;
-		while (i < vlen && v[i] != '/' && v[i] != ';' &&
-		    !mime_is_wsp(v[i]))
-			i++;
-		if (i < vlen && v[i] == '/' && i > t0) {
-			size_t s0 = i + 1, s1 = s0;
-
-			while (s1 < vlen && v[s1] != ';' &&
-			    !mime_is_wsp(v[s1]) && v[s1] != '(' &&
-			    v[s1] != '\r' && v[s1] != '\n')
-				s1++;
-			if (s1 > s0) {
-				mime_copy_lower(part->type, sizeof(part->type),
-				    v + t0, i - t0);
-				mime_copy_lower(part->subtype,
-				    sizeof(part->subtype), v + s0, s1 - s0);
-			}
-		}
-		/* An unreadable type stays text/plain (RFC 2045 5.2). */
-		if (mime_param_get(v, vlen, "charset", &b) && b.len > 0)
-			mime_copy_lower(part->charset, sizeof(part->charset),
-			    b.data, b.len);
-		buf_reset(&b);
-		if (strcmp(part->type, "multipart") == 0) {
-			if (!mime_param_get(v, vlen, "boundary", &b) ||
-			    b.len == 0) {
-				npserr_set(ctx->err, "multipart/%s at offset "
-				    "%zu has no boundary parameter",
-				    part->subtype, part->hdr_off);
-				buf_free(&b);
-				return -1;
-			}
-			if (b.len >= sizeof(part->boundary)) {
-				npserr_set(ctx->err, "multipart boundary at "
-				    "offset %zu is %zu characters long "
-				    "(at most 70 allowed)", part->hdr_off,
-				    b.len);
-				buf_free(&b);
-				return -1;
-			}
-			for (i = 0; i < b.len; i++)
-				if ((unsigned char)b.data[i] < 0x20 ||
-				    (unsigned char)b.data[i] >= 0x7f)
-					break;
-			if (i < b.len) {
-				npserr_set(ctx->err, "multipart boundary at "
-				    "offset %zu holds a control or 8-bit "
-				    "character", part->hdr_off);
-				buf_free(&b);
-				return -1;
-			}
-			memcpy(part->boundary, b.data, b.len);
-			part->boundary[b.len] = '\0';
-		}
-	}
-	buf_free(&b);
+	if (mime_header_find_in(hdr, hlen, "Content-Type", &v, &vlen) &&
+	    parse_content_type(ctx, part, v, vlen) < 0)
+		return -1;
 	if (mime_header_find_in(hdr, hlen, "Content-Transfer-Encoding", &v,
 	    &vlen))
 		part->cte = parse_cte(v, vlen);
