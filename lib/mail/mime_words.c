@@ -80,6 +80,29 @@ flush_words(struct buf *pend, char *cs, struct buf *out)
 	buf_reset(pend);
 }
 
+/* Appends v unfolded: a line break and the blanks after it become one
+ * space; a line break without blanks after it goes. */
+static void
+unfold(const char *v, size_t vlen, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < vlen; i++) {
+		if (v[i] == '\r' || v[i] == '\n') {
+			while (i + 1 < vlen && (v[i + 1] == '\r' ||
+			    v[i + 1] == '\n'))
+				i++;
+			if (i + 1 < vlen && mime_is_wsp(v[i + 1])) {
+				while (i + 1 < vlen && mime_is_wsp(v[i + 1]))
+					i++;
+				buf_putc(out, ' ');
+			}
+			continue;
+		}
+		buf_putc(out, v[i]);
+	}
+}
+
 void
 mime_words_decode(const char *v, size_t vlen, struct buf *out)
 {
@@ -91,22 +114,7 @@ mime_words_decode(const char *v, size_t vlen, struct buf *out)
 	size_t un;
 	bool after_word = false;
 
-	/* Unfold: a line break and the blanks after it become one space. */
-	for (i = 0; i < vlen; i++) {
-		if (v[i] == '\r' || v[i] == '\n') {
-			while (i + 1 < vlen && (v[i + 1] == '\r' ||
-			    v[i + 1] == '\n'))
-				i++;
-			if (i + 1 < vlen && mime_is_wsp(v[i + 1])) {
-				while (i + 1 < vlen &&
-				    mime_is_wsp(v[i + 1]))
-					i++;
-				buf_putc(&unf, ' ');
-			}
-			continue;
-		}
-		buf_putc(&unf, v[i]);
-	}
+	unfold(v, vlen, &unf);
 	u = buf_cstr(&unf);
 	un = unf.len;
 	for (i = 0; i < un;) {
@@ -114,8 +122,7 @@ mime_words_decode(const char *v, size_t vlen, struct buf *out)
 		if (e == 0) {
 			/* Blanks between two encoded words are dropped. */
 			if (after_word && mime_is_wsp(u[i])) {
-				for (j = i; j < un && mime_is_wsp(u[j]);
-				    j++)
+				for (j = i; j < un && mime_is_wsp(u[j]); j++)
 					;
 				if (parse_word(u, un, j, &cs0, &cslen, &enc,
 				    &t0, &tlen) != 0) {
