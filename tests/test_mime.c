@@ -253,6 +253,85 @@ test_param_get_handles_quotes_and_comments(void **state)
 	buf_free(&b);
 }
 
+/* The value mime_param_span finds in v, or NULL when it finds none. */
+static const char *
+param_span_of(const char *v, const char *param, char *out, size_t cap)
+{
+	size_t v0 = 0, v1 = 0;
+
+	if (!mime_param_span(v, strlen(v), param, &v0, &v1))
+		return NULL;
+	assert_true(v0 <= v1 && v1 <= strlen(v) && v1 - v0 < cap);
+	memcpy(out, v + v0, v1 - v0);
+	out[v1 - v0] = '\0';
+	return out;
+}
+
+static void
+test_param_span_gives_the_value_as_written(void **state)
+{
+	char s[64];
+
+	(void)state;
+	/* Unquoted, quoted (quotes in the span), the name in any case. */
+	assert_string_equal(param_span_of("text/plain; charset=iso-8859-1",
+	    "charset", s, sizeof(s)), "iso-8859-1");
+	assert_string_equal(param_span_of("text/plain; charset=\"utf-8\"; "
+	    "format=flowed", "charset", s, sizeof(s)), "\"utf-8\"");
+	assert_string_equal(param_span_of("text/plain; CharSet=UTF-8",
+	    "charset", s, sizeof(s)), "UTF-8");
+	assert_string_equal(param_span_of("text/plain;charset=x;format=y",
+	    "format", s, sizeof(s)), "y");
+	/* A name that ends or starts like another is not that one. */
+	assert_string_equal(param_span_of("text/plain; xcharset=a; "
+	    "charsetx=b; charset=c", "charset", s, sizeof(s)), "c");
+	assert_null(param_span_of("text/plain; xcharset=a; charsetx=b",
+	    "charset", s, sizeof(s)));
+	/* Blanks around '=' and after the value are not in the span. */
+	assert_string_equal(param_span_of("text/plain; charset = x ; "
+	    "format=y", "charset", s, sizeof(s)), "x");
+	assert_string_equal(param_span_of("text/plain; charset=\t\"a b\"\t",
+	    "charset", s, sizeof(s)), "\"a b\"");
+	/* ';' and '=' inside quoted strings, escaped quotes. */
+	assert_string_equal(param_span_of("text/plain; name=\"a;charset=x\"; "
+	    "charset=y", "charset", s, sizeof(s)), "y");
+	assert_string_equal(param_span_of("\"text;charset=x\"; charset=y",
+	    "charset", s, sizeof(s)), "y");
+	assert_string_equal(param_span_of("text/plain; charset=\"a\\\"b\"; "
+	    "format=y", "charset", s, sizeof(s)), "\"a\\\"b\"");
+	/* A quoted string never closed runs to the end. */
+	assert_string_equal(param_span_of("text/plain; charset=\"utf-8",
+	    "charset", s, sizeof(s)), "\"utf-8");
+	/* An empty value is an empty span where it would be. */
+	assert_string_equal(param_span_of("text/plain; charset=; format=y",
+	    "charset", s, sizeof(s)), "");
+	/* The main value is not a parameter; a name without '=' is none. */
+	assert_null(param_span_of("charset=x", "charset", s, sizeof(s)));
+	assert_null(param_span_of("text/plain; charset", "charset", s,
+	    sizeof(s)));
+	assert_null(param_span_of("text/plain", "charset", s, sizeof(s)));
+	/* Comments and folding around the parts, as the parser reads them. */
+	assert_string_equal(param_span_of("text/plain;\r\n (c) charset (d) ="
+	    "\r\n\tutf-8(e)", "charset", s, sizeof(s)), "utf-8");
+}
+
+static void
+test_param_span_splices_a_new_value(void **state)
+{
+	const char v[] = "text/plain; charset=\"iso-8859-1\"; format=flowed";
+	size_t v0, v1;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(mime_param_span(S(v), "CHARSET", &v0, &v1), 1);
+	buf_append(&b, v, v0);
+	buf_puts(&b, "utf-8");
+	buf_append(&b, v + v1, sizeof(v) - 1 - v1);
+	assert_string_equal(buf_cstr(&b),
+	    "text/plain; charset=utf-8; format=flowed");
+	buf_free(&b);
+}
+
 static void
 test_words_decode_joins_adjacent_words(void **state)
 {
@@ -596,6 +675,8 @@ main(void)
 		cmocka_unit_test(test_parse_descends_into_attached_message),
 		cmocka_unit_test(test_header_find_unfolds_and_is_case_insensitive),
 		cmocka_unit_test(test_param_get_handles_quotes_and_comments),
+		cmocka_unit_test(test_param_span_gives_the_value_as_written),
+		cmocka_unit_test(test_param_span_splices_a_new_value),
 		cmocka_unit_test(test_words_decode_joins_adjacent_words),
 		cmocka_unit_test(test_words_decode_splits_multibyte_across_words),
 		cmocka_unit_test(test_words_decode_keeps_broken_words),

@@ -1,19 +1,19 @@
 /*
- * mime.c - RFC 5322 / MIME parsing and transfer-encoding codecs; see mime.h.
+ * mime.c - RFC 5322 / MIME parsing: header fields, their parameters and
+ * the tree of parts; see mime.h.
  *
  * The parser works on offsets into the caller's bytes and never changes
  * them: a rewriter can then copy every byte outside one part verbatim.
  * Nothing here assumes NUL-terminated or valid input; every scan is bounded
  * by the length it was given.
  */
-#include <errno.h>
-#include <iconv.h>
-#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "mail/mime.h"
+#include "mail/mime_int.h"
 #include "base/xalloc.h"
 
 struct mime_ctx {
@@ -25,31 +25,6 @@ struct mime_ctx {
 
 static int parse_part(struct mime_ctx *ctx, struct mime_part *part,
     size_t start, size_t end, int depth, bool digest_child);
-
-static int
-is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int
-lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/* Copies at most cap - 1 bytes, lowercased, NUL-terminated. */
-static void
-copy_lower(char *dst, size_t cap, const char *p, size_t n)
-{
-	size_t i;
-
-	if (n >= cap)
-		n = cap - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = (char)lower((unsigned char)p[i]);
-	dst[n] = '\0';
-}
 
 /*
  * mime_header_block_len - the header block ends at the first empty line;
@@ -88,17 +63,17 @@ mime_header_find_in(const char *hdr, size_t hlen, const char *name,
 
 		nl = memchr(line, '\n', rest);
 		linelen = nl ? (size_t)(nl - line) + 1 : rest;
-		if (!is_wsp((unsigned char)line[0]) && rest > nlen &&
+		if (!mime_is_wsp(line[0]) && rest > nlen &&
 		    strncasecmp(line, name, nlen) == 0) {
 			i = nlen;
-			while (i < linelen && is_wsp((unsigned char)line[i]))
+			while (i < linelen && mime_is_wsp(line[i]))
 				i++;
 			if (i < linelen && line[i] == ':') {
 				i++;
 				/* The value runs through continuation lines. */
 				vend = pos + linelen;
 				while (vend < hlen &&
-				    is_wsp((unsigned char)hdr[vend])) {
+				    mime_is_wsp(hdr[vend])) {
 					nl = memchr(hdr + vend, '\n',
 					    hlen - vend);
 					vend = nl ? (size_t)(nl - hdr) + 1 :
@@ -106,7 +81,7 @@ mime_header_find_in(const char *hdr, size_t hlen, const char *name,
 				}
 				vstart = pos + i;
 				while (vstart < vend &&
-				    is_wsp((unsigned char)hdr[vstart]))
+				    mime_is_wsp(hdr[vstart]))
 					vstart++;
 				while (vend > vstart &&
 				    (hdr[vend - 1] == '\n' ||
@@ -137,7 +112,7 @@ skip_cfws(const char *v, size_t n, size_t i)
 	int depth;
 
 	for (;;) {
-		while (i < n && (is_wsp((unsigned char)v[i]) || v[i] == '\r' ||
+		while (i < n && (mime_is_wsp(v[i]) || v[i] == '\r' ||
 		    v[i] == '\n'))
 			i++;
 		if (i >= n || v[i] != '(')
@@ -158,15 +133,35 @@ skip_cfws(const char *v, size_t n, size_t i)
 	}
 }
 
-int
-mime_param_get(const char *v, size_t vlen, const char *param,
-    struct buf *out)
+/*
+ * End of the parameter value that starts at v[i]: past the closing quote of
+ * a quoted string (n when it is never closed), else before the first ';',
+ * blank, line break or comment.
+ */
+static size_t
+param_value_end(const char *v, size_t n, size_t i)
 {
-	size_t plen = strlen(param), i = 0, a0, a1;
+	if (i < n && v[i] == '"') {
+		for (i++; i < n && v[i] != '"'; i++)
+			if (v[i] == '\\')
+				i++;
+		return i < n ? i + 1 : n;
+	}
+	while (i < n && v[i] != ';' && !mime_is_wsp(v[i]) &&
+	    v[i] != '\r' && v[i] != '\n' && v[i] != '(')
+		i++;
+	return i;
+}
+
+int
+mime_param_span(const char *v, size_t n, const char *param, size_t *v0,
+    size_t *v1)
+{
+	size_t plen = strlen(param), i = 0, a0, a1, end;
 	bool inq = false;
 
 	/* Skip the main value (type/subtype or disposition). */
-	for (; i < vlen; i++) {
+	for (; i < n; i++) {
 		if (v[i] == '"')
 			inq = !inq;
 		else if (v[i] == '\\' && inq)
@@ -174,52 +169,56 @@ mime_param_get(const char *v, size_t vlen, const char *param,
 		else if (v[i] == ';' && !inq)
 			break;
 	}
-	while (i < vlen) {
+	while (i < n) {
 		i++;	/* the ';' */
-		i = skip_cfws(v, vlen, i);
+		i = skip_cfws(v, n, i);
 		a0 = i;
-		while (i < vlen && v[i] != '=' && v[i] != ';' &&
-		    !is_wsp((unsigned char)v[i]) && v[i] != '\r' &&
+		while (i < n && v[i] != '=' && v[i] != ';' &&
+		    !mime_is_wsp(v[i]) && v[i] != '\r' &&
 		    v[i] != '\n')
 			i++;
 		a1 = i;
-		i = skip_cfws(v, vlen, i);
-		if (i >= vlen || v[i] != '=') {
-			while (i < vlen && v[i] != ';')
+		i = skip_cfws(v, n, i);
+		if (i >= n || v[i] != '=') {
+			while (i < n && v[i] != ';')
 				i++;
 			continue;
 		}
-		i = skip_cfws(v, vlen, i + 1);
+		i = skip_cfws(v, n, i + 1);
+		end = param_value_end(v, n, i);
 		if (a1 - a0 == plen && strncasecmp(v + a0, param, plen) == 0) {
-			if (i < vlen && v[i] == '"') {
-				for (i++; i < vlen && v[i] != '"'; i++) {
-					if (v[i] == '\\' && i + 1 < vlen)
-						i++;
-					if (v[i] == '\r' || v[i] == '\n')
-						continue;
-					buf_putc(out, v[i]);
-				}
-			} else {
-				a0 = i;
-				while (i < vlen && v[i] != ';' &&
-				    !is_wsp((unsigned char)v[i]) &&
-				    v[i] != '\r' && v[i] != '\n' &&
-				    v[i] != '(')
-					i++;
-				buf_append(out, v + a0, i - a0);
-			}
+			*v0 = i;
+			*v1 = end;
 			return 1;
 		}
-		/* Not ours: skip its value, quoted strings included. */
-		if (i < vlen && v[i] == '"') {
-			for (i++; i < vlen && v[i] != '"'; i++)
-				if (v[i] == '\\')
-					i++;
-		}
-		while (i < vlen && v[i] != ';')
-			i++;
+		/* Not ours: on to the ';' after its value. */
+		for (i = end; i < n && v[i] != ';'; i++)
+			;
 	}
 	return 0;
+}
+
+int
+mime_param_get(const char *v, size_t vlen, const char *param,
+    struct buf *out)
+{
+	size_t v0, v1, i;
+
+	if (!mime_param_span(v, vlen, param, &v0, &v1))
+		return 0;
+	if (v0 == v1 || v[v0] != '"') {
+		buf_append(out, v + v0, v1 - v0);
+		return 1;
+	}
+	/* A quoted string: escapes resolved, folding line breaks dropped. */
+	for (i = v0 + 1; i < v1 && v[i] != '"'; i++) {
+		if (v[i] == '\\' && i + 1 < v1)
+			i++;
+		if (v[i] == '\r' || v[i] == '\n')
+			continue;
+		buf_putc(out, v[i]);
+	}
+	return 1;
 }
 
 static enum mime_cte
@@ -237,12 +236,12 @@ parse_cte(const char *v, size_t n)
 	};
 	size_t i;
 
-	while (n > 0 && (is_wsp((unsigned char)v[n - 1]) || v[n - 1] == '\r' ||
+	while (n > 0 && (mime_is_wsp(v[n - 1]) || v[n - 1] == '\r' ||
 	    v[n - 1] == '\n'))
 		n--;
 	/* A comment after the value is legal: "7bit (plain)". */
 	for (i = 0; i < n; i++)
-		if (is_wsp((unsigned char)v[i]) || v[i] == '(' || v[i] == ';') {
+		if (mime_is_wsp(v[i]) || v[i] == '(' || v[i] == ';') {
 			n = i;
 			break;
 		}
@@ -253,14 +252,87 @@ parse_cte(const char *v, size_t n)
 	return MIME_CTE_UNKNOWN;
 }
 
+/* The boundary of a multipart: refused when absent, longer than the room
+ * for it, or not printable ASCII. */
+static int
+parse_boundary(struct mime_ctx *ctx, struct mime_part *part, const char *v,
+    size_t vlen)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (!mime_param_get(v, vlen, "boundary", &b) || b.len == 0) {
+		npserr_set(ctx->err, "multipart/%s at offset %zu has no "
+		    "boundary parameter", part->subtype, part->hdr_off);
+		buf_free(&b);
+		return -1;
+	}
+	if (b.len >= sizeof(part->boundary)) {
+		npserr_set(ctx->err, "multipart boundary at offset %zu is %zu "
+		    "characters long (at most 70 allowed)", part->hdr_off,
+		    b.len);
+		buf_free(&b);
+		return -1;
+	}
+	for (i = 0; i < b.len; i++)
+		if ((unsigned char)b.data[i] < 0x20 ||
+		    (unsigned char)b.data[i] >= 0x7f)
+			break;
+	if (i < b.len) {
+		npserr_set(ctx->err, "multipart boundary at offset %zu holds a "
+		    "control or 8-bit character", part->hdr_off);
+		buf_free(&b);
+		return -1;
+	}
+	memcpy(part->boundary, b.data, b.len);
+	part->boundary[b.len] = '\0';
+	buf_free(&b);
+	return 0;
+}
+
+/* Type, subtype, charset and (multipart) boundary from a Content-Type
+ * value. */
+static int
+parse_content_type(struct mime_ctx *ctx, struct mime_part *part,
+    const char *v, size_t vlen)
+{
+	struct buf b = BUF_INIT;
+	size_t i, t0, s0, s1;
+
+	i = skip_cfws(v, vlen, 0);
+	t0 = i;
+	while (i < vlen && v[i] != '/' && v[i] != ';' && !mime_is_wsp(v[i]))
+		i++;
+	if (i < vlen && v[i] == '/' && i > t0) {
+		s0 = i + 1;
+		s1 = s0;
+		while (s1 < vlen && v[s1] != ';' && !mime_is_wsp(v[s1]) &&
+		    v[s1] != '(' && v[s1] != '\r' && v[s1] != '\n')
+			s1++;
+		if (s1 > s0) {
+			mime_copy_lower(part->type, sizeof(part->type),
+			    v + t0, i - t0);
+			mime_copy_lower(part->subtype, sizeof(part->subtype),
+			    v + s0, s1 - s0);
+		}
+	}
+	/* An unreadable type stays text/plain (RFC 2045 5.2). */
+	if (mime_param_get(v, vlen, "charset", &b) && b.len > 0)
+		mime_copy_lower(part->charset, sizeof(part->charset), b.data,
+		    b.len);
+	buf_free(&b);
+	if (strcmp(part->type, "multipart") == 0)
+		return parse_boundary(ctx, part, v, vlen);
+	return 0;
+}
+
 /* Fills type, subtype, charset, boundary, cte and attachment. */
 static int
 parse_part_headers(struct mime_ctx *ctx, struct mime_part *part,
     bool digest_child)
 {
 	const char *hdr = ctx->msg + part->hdr_off, *v;
-	size_t hlen = part->hdr_len, vlen, i, t0;
-	struct buf b = BUF_INIT;
+	size_t hlen = part->hdr_len, vlen, i;
 
 	if (digest_child) {
 		snprintf(part->type, sizeof(part->type), "message");
@@ -274,64 +346,9 @@ parse_part_headers(struct mime_ctx *ctx, struct mime_part *part,
 	part->cte = MIME_CTE_7BIT;
 	part->attachment = false;
 
-	if (mime_header_find_in(hdr, hlen, "Content-Type", &v, &vlen)) {
-		i = skip_cfws(v, vlen, 0);
-		t0 = i;
-		while (i < vlen && v[i] != '/' && v[i] != ';' &&
-		    !is_wsp((unsigned char)v[i]))
-			i++;
-		if (i < vlen && v[i] == '/' && i > t0) {
-			size_t s0 = i + 1, s1 = s0;
-
-			while (s1 < vlen && v[s1] != ';' &&
-			    !is_wsp((unsigned char)v[s1]) && v[s1] != '(' &&
-			    v[s1] != '\r' && v[s1] != '\n')
-				s1++;
-			if (s1 > s0) {
-				copy_lower(part->type, sizeof(part->type),
-				    v + t0, i - t0);
-				copy_lower(part->subtype,
-				    sizeof(part->subtype), v + s0, s1 - s0);
-			}
-		}
-		/* An unreadable type stays text/plain (RFC 2045 5.2). */
-		if (mime_param_get(v, vlen, "charset", &b) && b.len > 0)
-			copy_lower(part->charset, sizeof(part->charset),
-			    b.data, b.len);
-		buf_reset(&b);
-		if (strcmp(part->type, "multipart") == 0) {
-			if (!mime_param_get(v, vlen, "boundary", &b) ||
-			    b.len == 0) {
-				npserr_set(ctx->err, "multipart/%s at offset "
-				    "%zu has no boundary parameter",
-				    part->subtype, part->hdr_off);
-				buf_free(&b);
-				return -1;
-			}
-			if (b.len >= sizeof(part->boundary)) {
-				npserr_set(ctx->err, "multipart boundary at "
-				    "offset %zu is %zu characters long "
-				    "(at most 70 allowed)", part->hdr_off,
-				    b.len);
-				buf_free(&b);
-				return -1;
-			}
-			for (i = 0; i < b.len; i++)
-				if ((unsigned char)b.data[i] < 0x20 ||
-				    (unsigned char)b.data[i] >= 0x7f)
-					break;
-			if (i < b.len) {
-				npserr_set(ctx->err, "multipart boundary at "
-				    "offset %zu holds a control or 8-bit "
-				    "character", part->hdr_off);
-				buf_free(&b);
-				return -1;
-			}
-			memcpy(part->boundary, b.data, b.len);
-			part->boundary[b.len] = '\0';
-		}
-	}
-	buf_free(&b);
+	if (mime_header_find_in(hdr, hlen, "Content-Type", &v, &vlen) &&
+	    parse_content_type(ctx, part, v, vlen) < 0)
+		return -1;
 	if (mime_header_find_in(hdr, hlen, "Content-Transfer-Encoding", &v,
 	    &vlen))
 		part->cte = parse_cte(v, vlen);
@@ -376,7 +393,7 @@ find_delimiter(const struct mime_ctx *ctx, const char *bd, size_t blen,
 			*close = true;
 			i += 2;
 		}
-		while (i < end && is_wsp((unsigned char)m[i]))
+		while (i < end && mime_is_wsp(m[i]))
 			i++;
 		if (i < end && m[i] == '\r' && i + 1 < end && m[i + 1] == '\n')
 			i += 2;
@@ -520,757 +537,4 @@ mime_tree_free(struct mime_part *root)
 		mime_tree_free(p->child);
 		free(p);
 	}
-}
-
-/* --- transfer encodings ------------------------------------------------ */
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int
-mime_qp_decode(const char *p, size_t n, struct buf *out)
-{
-	const char *end = p + n, *eq, *q;
-	char *d;
-	int bad = 0, h, l;
-
-	/* Decoding never grows the text: write straight into the buffer. */
-	buf_reserve(out, n);
-	d = out->data + out->len;
-	while (p < end) {
-		eq = memchr(p, '=', (size_t)(end - p));
-		if (eq == NULL)
-			eq = end;
-		memcpy(d, p, (size_t)(eq - p));
-		d += eq - p;
-		p = eq;
-		if (p == end)
-			break;
-		if (end - p >= 3 && (h = hexval((unsigned char)p[1])) >= 0 &&
-		    (l = hexval((unsigned char)p[2])) >= 0) {
-			*d++ = (char)(h * 16 + l);
-			p += 3;
-			continue;
-		}
-		/* Soft line break: "=" [blanks] line end, or "=" at the end. */
-		q = p + 1;
-		while (q < end && is_wsp((unsigned char)*q))
-			q++;
-		if (q < end && *q == '\n')
-			p = q + 1;
-		else if (end - q >= 2 && q[0] == '\r' && q[1] == '\n')
-			p = q + 2;
-		else if (q == end)
-			p = end;
-		else {
-			*d++ = '=';
-			bad = 1;
-			p++;
-		}
-	}
-	out->len = (size_t)(d - out->data);
-	out->data[out->len] = '\0';
-	return bad;
-}
-
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Value of each byte as a base64 digit, -1 for none (a constant table:
- * nothing to initialise, safe in the milter's threads). */
-static const signed char b64val[256] = {
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
-	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
-	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
-	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-};
-
-int
-mime_base64_decode(const char *p, size_t n, struct buf *out)
-{
-	const unsigned char *s = (const unsigned char *)p, *end = s + n;
-	uint32_t acc = 0;
-	int bits = 0, bad = 0, pad = 0;
-	signed char v;
-	char *d;
-
-	buf_reserve(out, n / 4 * 3 + 3);
-	d = out->data + out->len;
-	for (; s < end; s++) {
-		/* Whole quanta of valid characters, the common case. */
-		if (bits == 0 && pad == 0 && end - s >= 4) {
-			signed char a = b64val[s[0]], b = b64val[s[1]],
-			    c = b64val[s[2]], e = b64val[s[3]];
-
-			if ((a | b | c | e) >= 0) {
-				uint32_t w = (uint32_t)a << 18 |
-				    (uint32_t)b << 12 | (uint32_t)c << 6 |
-				    (uint32_t)e;
-
-				d[0] = (char)(w >> 16);
-				d[1] = (char)(w >> 8);
-				d[2] = (char)w;
-				d += 3;
-				s += 3;
-				continue;
-			}
-		}
-		if (*s == '\r' || *s == '\n' || *s == ' ' || *s == '\t')
-			continue;
-		if (*s == '=') {
-			pad++;
-			continue;
-		}
-		v = b64val[*s];
-		if (v < 0 || pad) {
-			bad = 1;	/* junk, or data after padding */
-			if (v < 0)
-				continue;
-		}
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			*d++ = (char)((acc >> bits) & 0xff);
-		}
-	}
-	out->len = (size_t)(d - out->data);
-	out->data[out->len] = '\0';
-	/* Leftover bits must be zero padding of a complete quantum. */
-	if (bits >= 6 || (bits > 0 && (acc & ((1u << bits) - 1)) != 0))
-		bad = 1;
-	if (bits > 0 && pad == 0)
-		bad = 1;	/* truncated: missing '=' */
-	return bad;
-}
-
-void
-mime_base64_encode(const char *p, size_t n, bool crlf, struct buf *out)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i, col = 0;
-	char *d;
-
-	buf_reserve(out, (n + 2) / 3 * 4 + (n / 57 + 1) * 2);
-	d = out->data + out->len;
-	for (i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16;
-
-		if (i + 1 < n)
-			v |= (uint32_t)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= s[i + 2];
-		d[0] = b64chars[(v >> 18) & 63];
-		d[1] = b64chars[(v >> 12) & 63];
-		d[2] = i + 1 < n ? b64chars[(v >> 6) & 63] : '=';
-		d[3] = i + 2 < n ? b64chars[v & 63] : '=';
-		d += 4;
-		col += 4;
-		if (col == 76 || i + 3 >= n) {
-			if (crlf)
-				*d++ = '\r';
-			*d++ = '\n';
-			col = 0;
-		}
-	}
-	out->len = (size_t)(d - out->data);
-	out->data[out->len] = '\0';
-}
-
-/* Whether the line ends at p[i] (a line break or the end of the text). */
-static bool
-qp_eol_at(const char *p, size_t n, size_t i)
-{
-	return i == n || p[i] == '\n' ||
-	    (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n');
-}
-
-void
-mime_qp_encode(const char *p, size_t n, bool crlf, struct buf *out)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i = 0, j, k, col = 0, tlen, chunk;
-	char tok[3], *d;
-	unsigned char c;
-	bool at_eol;
-
-	/* Worst case: every byte "=XX", plus "=" CRLF every 25 of them. */
-	buf_reserve(out, n * 3 + (n / 25 + 1) * 3);
-	d = out->data + out->len;
-	while (i < n) {
-		/* A run of characters that stand for themselves, copied whole;
-		 * blanks that end a line are left to the byte loop. */
-		for (j = i; j < n && ((unsigned char)p[j] >= 32 &&
-		    (unsigned char)p[j] <= 126 && p[j] != '=') ; j++)
-			;
-		k = j;
-		if (qp_eol_at(p, n, j))
-			while (k > i && (p[k - 1] == ' ' || p[k - 1] == '\t'))
-				k--;
-		if (col == 0 && k == i + 1 && p[i] == '.' && qp_eol_at(p, n, j))
-			k = i;	/* a lone "." line: encoded below */
-		while (i < k) {
-			if (col >= 75) {
-				*d++ = '=';
-				if (crlf)
-					*d++ = '\r';
-				*d++ = '\n';
-				col = 0;
-			}
-			chunk = k - i < 75 - col ? k - i : 75 - col;
-			memcpy(d, p + i, chunk);
-			d += chunk;
-			col += chunk;
-			i += chunk;
-		}
-		if (i >= n)
-			break;
-		c = (unsigned char)p[i];
-		if (c == '\n' || (c == '\r' && i + 1 < n && p[i + 1] == '\n')) {
-			if (c == '\r')
-				i++;
-			if (crlf)
-				*d++ = '\r';
-			*d++ = '\n';
-			col = 0;
-			i++;
-			continue;
-		}
-		at_eol = qp_eol_at(p, n, i + 1);
-		if ((c == ' ' || c == '\t') && !at_eol) {
-			tok[0] = (char)c;
-			tlen = 1;
-		} else {
-			tok[0] = '=';
-			tok[1] = hex[c >> 4];
-			tok[2] = hex[c & 15];
-			tlen = 3;
-		}
-		/* Room for the token and, unless the line ends, a soft '='. */
-		if (col + tlen > (at_eol ? 76u : 75u)) {
-			*d++ = '=';
-			if (crlf)
-				*d++ = '\r';
-			*d++ = '\n';
-			col = 0;
-		}
-		memcpy(d, tok, tlen);
-		d += tlen;
-		col += tlen;
-		i++;
-	}
-	out->len = (size_t)(d - out->data);
-	out->data[out->len] = '\0';
-}
-
-int
-mime_part_decode(const char *msg, const struct mime_part *part,
-    struct buf *out)
-{
-	const char *p = msg + part->body_off;
-	size_t n = part->body_len;
-
-	switch (part->cte) {
-	case MIME_CTE_QP:
-		return mime_qp_decode(p, n, out);
-	case MIME_CTE_BASE64:
-		return mime_base64_decode(p, n, out);
-	case MIME_CTE_UNKNOWN:
-		buf_append(out, p, n);
-		return 1;
-	default:
-		buf_append(out, p, n);
-		return 0;
-	}
-}
-
-/* --- charsets ----------------------------------------------------------- */
-
-bool
-mime_utf8_valid(const char *p, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, k, need;
-	uint32_t cp, min;
-
-	while (i < n) {
-		/* Fast path over ASCII, eight bytes at a time. */
-		while (i + 8 <= n) {
-			uint64_t w;
-
-			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ull)
-				break;
-			i += 8;
-		}
-		if (i >= n)
-			break;
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			need = 1;
-			cp = s[i] & 0x1f;
-			min = 0x80;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			need = 2;
-			cp = s[i] & 0x0f;
-			min = 0x800;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			need = 3;
-			cp = s[i] & 0x07;
-			min = 0x10000;
-		} else
-			return false;
-		if (i + need >= n)
-			return false;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += need + 1;
-	}
-	return true;
-}
-
-enum cs_kind {
-	CS_UTF8,
-	CS_ASCII,
-	CS_LATIN1,
-	CS_OTHER
-};
-
-static enum cs_kind
-charset_kind(const char *cs)
-{
-	if (strcasecmp(cs, "utf-8") == 0 || strcasecmp(cs, "utf8") == 0)
-		return CS_UTF8;
-	if (strcasecmp(cs, "us-ascii") == 0 || strcasecmp(cs, "ascii") == 0)
-		return CS_ASCII;
-	if (strcasecmp(cs, "iso-8859-1") == 0 ||
-	    strcasecmp(cs, "iso8859-1") == 0 ||
-	    strcasecmp(cs, "latin1") == 0 || strcasecmp(cs, "latin-1") == 0 ||
-	    strcasecmp(cs, "iso_8859-1") == 0)
-		return CS_LATIN1;
-	return CS_OTHER;
-}
-
-static bool
-all_ascii(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)p[i] >= 0x80)
-			return false;
-	return true;
-}
-
-static void
-latin1_to_utf8(const char *p, size_t n, struct buf *out)
-{
-	size_t i;
-	unsigned char c;
-
-	buf_reserve(out, n * 2);
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)p[i];
-		if (c < 0x80)
-			out->data[out->len++] = (char)c;
-		else {
-			out->data[out->len++] = (char)(0xc0 | (c >> 6));
-			out->data[out->len++] = (char)(0x80 | (c & 0x3f));
-		}
-	}
-	out->data[out->len] = '\0';
-}
-
-/* Length of the valid UTF-8 sequence at s (n > 0 bytes), 0 if invalid. */
-static size_t
-utf8_seq_len(const unsigned char *s, size_t n)
-{
-	size_t need, k;
-	uint32_t cp, min;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 1;
-		cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 2;
-		cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 3;
-		cp = s[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (need >= n)
-		return 0;
-	for (k = 1; k <= need; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need + 1;
-}
-
-/* Replaces each byte of out[from..] that starts no valid UTF-8 sequence
- * by U+FFFD. */
-static void
-utf8_repair(struct buf *out, size_t from)
-{
-	struct buf tail = BUF_INIT;
-	const unsigned char *s;
-	size_t i = 0, k;
-
-	buf_append(&tail, out->data + from, out->len - from);
-	buf_truncate(out, from);
-	s = (const unsigned char *)tail.data;
-	while (i < tail.len) {
-		k = utf8_seq_len(s + i, tail.len - i);
-		if (k == 0) {
-			buf_puts(out, "\xef\xbf\xbd");
-			i++;
-		} else {
-			buf_append(out, s + i, k);
-			i += k;
-		}
-	}
-	buf_free(&tail);
-}
-
-/*
- * iconv from -> to. strict: any invalid or unrepresentable input fails;
- * else invalid input becomes U+FFFD (only meaningful towards UTF-8).
- * Returns 0, -1 on failure (out unchanged), -2 if iconv knows no such
- * charset.
- */
-static int
-iconv_convert(const char *to, const char *from, const char *p, size_t n,
-    bool strict, struct buf *out)
-{
-	iconv_t cd = iconv_open(to, from);
-	size_t saved = out->len, inleft = n, outleft, r;
-	char *in = (char *)p, *o;
-
-	if (cd == (iconv_t)-1)
-		return -2;
-	for (;;) {
-		buf_reserve(out, inleft * 4 + 16);
-		o = out->data + out->len;
-		outleft = out->cap - out->len - 1;
-		r = iconv(cd, &in, &inleft, &o, &outleft);
-		out->len = (size_t)(o - out->data);
-		if (r != (size_t)-1) {
-			/* Flush any shift state. */
-			buf_reserve(out, 16);
-			o = out->data + out->len;
-			outleft = out->cap - out->len - 1;
-			iconv(cd, NULL, NULL, &o, &outleft);
-			out->len = (size_t)(o - out->data);
-			break;
-		}
-		if (errno == E2BIG)
-			continue;
-		if (strict || inleft == 0) {
-			iconv_close(cd);
-			buf_truncate(out, saved);
-			if (out->data)
-				out->data[out->len] = '\0';
-			return -1;
-		}
-		/* EILSEQ / EINVAL: replace one byte and go on. */
-		buf_puts(out, "\xef\xbf\xbd");
-		in++;
-		inleft--;
-	}
-	iconv_close(cd);
-	out->data[out->len] = '\0';
-	/* glibc's UTF-8 decoder lets "code points" past U+10FFFF through
-	 * (F5-F7 leads) and its encoder writes them back: what we give as
-	 * UTF-8 must be UTF-8. */
-	if (strcasecmp(to, "UTF-8") == 0 &&
-	    !mime_utf8_valid(out->data + saved, out->len - saved)) {
-		if (strict) {
-			buf_truncate(out, saved);
-			out->data[out->len] = '\0';
-			return -1;
-		}
-		utf8_repair(out, saved);
-	}
-	return 0;
-}
-
-/* Unknown or absent labels: UTF-8 when it is valid, else Windows-1252. */
-static int
-guess_to_utf8(const char *p, size_t n, bool strict, struct buf *out)
-{
-	if (mime_utf8_valid(p, n)) {
-		buf_append(out, p, n);
-		return 0;
-	}
-	return iconv_convert("UTF-8", "WINDOWS-1252", p, n, strict, out);
-}
-
-static int
-charset_to_utf8(const char *charset, const char *p, size_t n, bool strict,
-    struct buf *out)
-{
-	int r;
-
-	if (charset == NULL || *charset == '\0')
-		return guess_to_utf8(p, n, strict, out);
-	switch (charset_kind(charset)) {
-	case CS_UTF8:
-		if (mime_utf8_valid(p, n)) {
-			buf_append(out, p, n);
-			return 0;
-		}
-		if (strict)
-			return -1;
-		return iconv_convert("UTF-8", "UTF-8", p, n, false, out);
-	case CS_ASCII:
-		if (all_ascii(p, n)) {
-			buf_append(out, p, n);
-			return 0;
-		}
-		/* 8-bit bytes in a part labelled ASCII: mislabelled; a guess
-		 * is good for reading, never exact. */
-		if (strict)
-			return -1;
-		return guess_to_utf8(p, n, false, out);
-	case CS_LATIN1:
-		latin1_to_utf8(p, n, out);
-		return 0;
-	default:
-		r = iconv_convert("UTF-8", charset, p, n, strict, out);
-		if (r == -2)
-			return guess_to_utf8(p, n, strict, out);
-		return r;
-	}
-}
-
-int
-mime_charset_to_utf8(const char *charset, const char *p, size_t n,
-    struct buf *out)
-{
-	return charset_to_utf8(charset, p, n, false, out) < 0 ? -1 : 0;
-}
-
-int
-mime_charset_to_utf8_strict(const char *charset, const char *p, size_t n,
-    struct buf *out)
-{
-	return charset_to_utf8(charset, p, n, true, out) < 0 ? -1 : 0;
-}
-
-int
-mime_charset_from_utf8(const char *charset, const char *p, size_t n,
-    struct buf *out)
-{
-	size_t i, saved = out->len;
-	unsigned char c;
-	int r;
-
-	if (charset == NULL || *charset == '\0')
-		charset = "us-ascii";	/* RFC 2045 default */
-	switch (charset_kind(charset)) {
-	case CS_UTF8:
-		buf_append(out, p, n);
-		return 0;
-	case CS_ASCII:
-		if (!all_ascii(p, n))
-			return -1;
-		buf_append(out, p, n);
-		return 0;
-	case CS_LATIN1:
-		buf_reserve(out, n);
-		for (i = 0; i < n; i++) {
-			c = (unsigned char)p[i];
-			if (c < 0x80)
-				buf_putc(out, c);
-			else if ((c == 0xc2 || c == 0xc3) && i + 1 < n &&
-			    ((unsigned char)p[i + 1] & 0xc0) == 0x80) {
-				buf_putc(out, ((c & 3) << 6) |
-				    ((unsigned char)p[i + 1] & 0x3f));
-				i++;
-			} else {
-				buf_truncate(out, saved);
-				return -1;
-			}
-		}
-		return 0;
-	default:
-		r = iconv_convert(charset, "UTF-8", p, n, true, out);
-		return r < 0 ? -1 : 0;
-	}
-}
-
-/* --- RFC 2047 ------------------------------------------------------------ */
-
-/*
- * Parses one encoded word at v[i..n): "=?charset?Q|B?text?=". Returns its
- * end offset, or 0 when there is none; fills the charset and text spans.
- */
-static size_t
-parse_word(const char *v, size_t n, size_t i, size_t *cs0, size_t *cslen,
-    char *enc, size_t *t0, size_t *tlen)
-{
-	size_t j, k;
-
-	if (i + 2 > n || v[i] != '=' || v[i + 1] != '?')
-		return 0;
-	j = i + 2;
-	*cs0 = j;
-	while (j < n && v[j] != '?' && !is_wsp((unsigned char)v[j]) &&
-	    v[j] != '\r' && v[j] != '\n')
-		j++;
-	if (j + 2 >= n || v[j] != '?' || j == *cs0)
-		return 0;
-	*cslen = j - *cs0;
-	*enc = (char)lower((unsigned char)v[j + 1]);
-	if ((*enc != 'q' && *enc != 'b') || v[j + 2] != '?')
-		return 0;
-	k = j + 3;
-	*t0 = k;
-	while (k + 1 < n && !(v[k] == '?' && v[k + 1] == '=')) {
-		if (v[k] == '\r' || v[k] == '\n')
-			return 0;
-		k++;
-	}
-	if (k + 1 >= n)
-		return 0;
-	*tlen = k - *t0;
-	return k + 2;
-}
-
-static int
-word_decode(char enc, const char *p, size_t n, struct buf *out)
-{
-	size_t i;
-	int h, l;
-
-	if (enc == 'b')
-		return mime_base64_decode(p, n, out);
-	for (i = 0; i < n; i++) {
-		if (p[i] == '_')
-			buf_putc(out, ' ');
-		else if (p[i] == '=' && i + 2 < n &&
-		    (h = hexval((unsigned char)p[i + 1])) >= 0 &&
-		    (l = hexval((unsigned char)p[i + 2])) >= 0) {
-			buf_putc(out, h * 16 + l);
-			i += 2;
-		} else
-			buf_putc(out, p[i]);
-	}
-	return 0;
-}
-
-/* Converts the pending bytes of adjacent words sharing one charset. */
-static void
-flush_words(struct buf *pend, char *cs, struct buf *out)
-{
-	if (pend->len == 0)
-		return;
-	mime_charset_to_utf8(cs, pend->data, pend->len, out);
-	buf_reset(pend);
-}
-
-void
-mime_words_decode(const char *v, size_t vlen, struct buf *out)
-{
-	struct buf unf = BUF_INIT, pend = BUF_INIT;
-	size_t i, e, cs0, cslen, t0, tlen, gap, j;
-	char cs[64] = "", wcs[64], enc;
-	char *star;
-	const char *u;
-	size_t un;
-	bool after_word = false;
-
-	/* Unfold: a line break and the blanks after it become one space. */
-	for (i = 0; i < vlen; i++) {
-		if (v[i] == '\r' || v[i] == '\n') {
-			while (i + 1 < vlen && (v[i + 1] == '\r' ||
-			    v[i + 1] == '\n'))
-				i++;
-			if (i + 1 < vlen && is_wsp((unsigned char)v[i + 1])) {
-				while (i + 1 < vlen &&
-				    is_wsp((unsigned char)v[i + 1]))
-					i++;
-				buf_putc(&unf, ' ');
-			}
-			continue;
-		}
-		buf_putc(&unf, v[i]);
-	}
-	u = buf_cstr(&unf);
-	un = unf.len;
-	for (i = 0; i < un;) {
-		e = parse_word(u, un, i, &cs0, &cslen, &enc, &t0, &tlen);
-		if (e == 0) {
-			/* Blanks between two encoded words are dropped. */
-			if (after_word && is_wsp((unsigned char)u[i])) {
-				for (j = i; j < un && is_wsp((unsigned char)u[j]);
-				    j++)
-					;
-				if (parse_word(u, un, j, &cs0, &cslen, &enc,
-				    &t0, &tlen) != 0) {
-					i = j;
-					continue;
-				}
-			}
-			flush_words(&pend, cs, out);
-			after_word = false;
-			gap = i + 1;
-			while (gap < un && u[gap] != '=')
-				gap++;
-			buf_append(out, u + i, gap - i);
-			i = gap;
-			continue;
-		}
-		copy_lower(wcs, sizeof(wcs), u + cs0, cslen);
-		if ((star = strchr(wcs, '*')) != NULL)
-			*star = '\0';	/* RFC 2231 language suffix */
-		if (strcmp(wcs, cs) != 0) {
-			flush_words(&pend, cs, out);
-			memcpy(cs, wcs, sizeof(cs));
-		}
-		word_decode(enc, u + t0, tlen, &pend);
-		after_word = true;
-		i = e;
-	}
-	flush_words(&pend, cs, out);
-	buf_free(&pend);
-	buf_free(&unf);
 }

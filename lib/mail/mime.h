@@ -75,8 +75,18 @@ int mime_header_find_in(const char *hdr, size_t hlen, const char *name,
 /* Unfolds (CRLF + blank -> one space) and decodes RFC 2047 words into
  * UTF-8; undecodable words are kept as they are. */
 void mime_words_decode(const char *v, size_t vlen, struct buf *out);
-/* Parameter of a structured header value (charset, boundary, name...),
- * quoted strings unquoted. Returns 1 found, 0 absent. */
+/* Where the value of parameter param (charset, boundary, name...) lies in
+ * the structured header value v (n bytes): [*v0, *v1), the quotes included
+ * when it is a quoted string (to n when that is never closed). The name
+ * is matched whole and case-insensitively; blanks, line breaks and
+ * comments around the name, the '=' and the value are skipped, and ';'
+ * inside quoted strings does not end a parameter. The main value (the
+ * type or disposition) is never a parameter. Returns 1 found, 0 absent
+ * (*v0, *v1 untouched). */
+int mime_param_span(const char *v, size_t n, const char *param, size_t *v0,
+    size_t *v1);
+/* The value mime_param_span finds, appended to out, quoted strings
+ * unquoted. Returns 1 found, 0 absent. */
 int mime_param_get(const char *v, size_t vlen, const char *param,
     struct buf *out);
 

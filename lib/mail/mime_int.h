@@ -1,0 +1,52 @@
+/*
+ * mime_int.h - character helpers shared by the pieces of the MIME code
+ * (mime.c, mime_codec.c, mime_words.c); not a public interface.
+ *
+ * They look at bytes, never at a locale: mail headers and transfer
+ * encodings are ASCII whatever the text they carry.
+ */
+#ifndef NPSGATE_MIME_INT_H
+#define NPSGATE_MIME_INT_H
+
+#include <stddef.h>
+
+/* A blank of a header line (RFC 5322 WSP). */
+static inline int
+mime_is_wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static inline int
+mime_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* Copies at most cap - 1 bytes, lowercased, NUL-terminated. */
+static inline void
+mime_copy_lower(char *dst, size_t cap, const char *p, size_t n)
+{
+	size_t i;
+
+	if (n >= cap)
+		n = cap - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (char)mime_lower((unsigned char)p[i]);
+	dst[n] = '\0';
+}
+
+/* Value of a hexadecimal digit in either case, -1 for none. */
+static inline int
+mime_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+#endif
