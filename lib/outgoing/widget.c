@@ -28,7 +28,7 @@
 #include "conf/config.h"
 #include "survey/nps.h"
 #include "base/npserr.h"
-#include "outgoing/rewrite.h"
+#include "outgoing/widget.h"
 #include "base/xalloc.h"
 
 enum tkey {
@@ -210,14 +210,14 @@ widget_templates_load(const char *dir, struct npserr *err)
 	return tpl;
 }
 
-/* widget_mailto_prefixes - see rewrite.h. */
+/* widget_mailto_prefixes - see widget.h. */
 const char *const *
 widget_mailto_prefixes(const struct widget_templates *tpl)
 {
 	return tpl != NULL ? tpl->prefixes : NULL;
 }
 
-/* widget_mailto_bodies - see rewrite.h. */
+/* widget_mailto_bodies - see widget.h. */
 const char *const *
 widget_mailto_bodies(const struct widget_templates *tpl)
 {
