@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/lang.h"
 #include "outgoing/outgoing.h"
 #include "base/xalloc.h"
 
@@ -242,27 +243,6 @@ message_id_get(const struct outgoing_input *in)
 	return NULL;
 }
 
-/* "fr" from "fr", "FR", "fr-FR", "fr_CA"; NULL when nothing usable. */
-static char *
-lang_norm(const char *s)
-{
-	char l[9];
-	size_t n = 0;
-
-	if (s == NULL)
-		return NULL;
-	while (*s == ' ')
-		s++;
-	while (n < sizeof(l) - 1 && isalpha((unsigned char)s[n])) {
-		l[n] = (char)tolower((unsigned char)s[n]);
-		n++;
-	}
-	if (n < 2 || isalpha((unsigned char)s[n]))
-		return NULL;
-	l[n] = '\0';
-	return xstrdup(l);
-}
-
 static void
 content_edits(struct outgoing_result *res, const struct outgoing_input *in,
     const struct rewrite_result *rw)
@@ -450,7 +430,7 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 	for (i = 0; i < in->n_rcpts; i++)
 		rules_input_add_rcpt(&ri, in->rcpts[i], strlen(in->rcpts[i]));
 	ri.now = in->now;
-	lang = lang_norm(in->lang ? in->lang : ri.field[RULES_F_LANG]);
+	lang = lang_primary(in->lang ? in->lang : ri.field[RULES_F_LANG]);
 	if (lang == NULL)
 		lang = xstrdup(cf->default_lang ? cf->default_lang : "fr");
 

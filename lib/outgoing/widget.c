@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/lang.h"
 #include "conf/config.h"
 #include "survey/nps.h"
 #include "base/npserr.h"
@@ -690,8 +691,7 @@ widget_render(const struct config *cf, const struct widget_templates *tpl,
 		npserr_set(err, "widget: no survey token to render");
 		return -1;
 	}
-	lang = (l != NULL && strncasecmp(l, "fr", 2) == 0 &&
-	    (l[2] == '\0' || l[2] == '-' || l[2] == '_')) ? LANG_FR : LANG_EN;
+	lang = lang_is(l, "fr") ? LANG_FR : LANG_EN;
 	memset(&c, 0, sizeof(c));
 	c.cf = cf;
 	c.req = req;
