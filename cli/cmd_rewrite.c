@@ -239,7 +239,7 @@ cmd_rewrite(int argc, char **argv)
 		goto done;
 	}
 
-	n_hdrs = outgoing_headers_parse(msg.data ? msg.data : "", msg.len,
+	n_hdrs = outgoing_headers_parse(buf_cstr(&msg), msg.len,
 	    &hdrs);
 	if (n_rcpts == 0)
 		for (i = 0; i < n_hdrs; i++)
@@ -253,7 +253,7 @@ cmd_rewrite(int argc, char **argv)
 	in.n_hdrs = n_hdrs;
 	in.rcpts = rcpts;
 	in.n_rcpts = n_rcpts;
-	in.msg = msg.data ? msg.data : "";
+	in.msg = buf_cstr(&msg);
 	in.len = msg.len;
 	/* As in the milter: a body beyond max_body passes unchanged. */
 	in.oversized = msg.len - rewrite_body_offset(in.msg, msg.len) >
@@ -279,7 +279,7 @@ cmd_rewrite(int argc, char **argv)
 			    dry ? " (dry run)" : "");
 	}
 	outgoing_apply(&res, in.msg, in.len, &out);
-	if (fwrite(out.data ? out.data : "", 1, out.len, stdout) != out.len ||
+	if (fwrite(buf_cstr(&out), 1, out.len, stdout) != out.len ||
 	    fflush(stdout) != 0) {
 		fprintf(stderr, "npsgate rewrite: cannot write standard "
 		    "output: %s\n", strerror(errno));

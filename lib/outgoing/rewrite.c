@@ -844,7 +844,7 @@ part_replace_whole(struct rw *rw, const struct mime_part *part,
 	free(ct);
 	buf_free(&h1);
 	e = edits_add(&rw->medits, part->body_off, part->body_len);
-	encode_whole(newd->data ? newd->data : "", newd->len, cte, eol,
+	encode_whole(buf_cstr(newd), newd->len, cte, eol,
 	    ends_eol, &e->repl);
 }
 
