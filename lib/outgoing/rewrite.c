@@ -50,6 +50,7 @@
 #endif
 
 #include "base/buf.h"
+#include "base/utf8.h"
 #include "conf/config.h"
 #include "mail/mime.h"
 #include "outgoing/rewrite.h"
@@ -209,28 +210,23 @@ max_line(const char *p, size_t n)
 	return m;
 }
 
-/* UTF-8 to ASCII HTML: every other character as &#N;. */
+/* UTF-8 to ASCII HTML: every other character as &#N;, and a byte that
+ * starts no character as U+FFFD. */
 static void
 html_ascii(const char *p, size_t n, struct buf *out)
 {
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, k, need;
-	unsigned int cp;
+	size_t i, len;
+	uint32_t cp;
 
-	while (i < n) {
-		if (s[i] < 0x80) {
-			buf_putc(out, s[i++]);
-			continue;
-		}
-		need = s[i] >= 0xf0 ? 3 : s[i] >= 0xe0 ? 2 : s[i] >= 0xc0 ? 1 : 0;
-		cp = s[i] & (0x3f >> need);
-		for (k = 1; k <= need && i + k < n &&
-		    (s[i + k] & 0xc0) == 0x80; k++)
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		if (need == 0 || k <= need)
+	for (i = 0; i < n; i += len) {
+		if ((len = utf8_seq(p + i, n - i, &cp)) == 0) {
+			len = 1;
 			cp = 0xfffd;
-		buf_printf(out, "&#%u;", cp);
-		i += k > need ? need + 1 : k;
+		}
+		if (cp < 0x80)
+			buf_putc(out, (char)cp);
+		else
+			buf_printf(out, "&#%u;", (unsigned int)cp);
 	}
 }
 
@@ -250,22 +246,17 @@ ascii_fold(const char *p, size_t n, struct buf *out)
 		"d", "n", "o", "o", "o", "o", "o", "/", "o", "u", "u", "u",
 		"u", "y", "th", "y"
 	};
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, k, need;
-	unsigned int cp;
+	size_t i, len;
+	uint32_t cp;
 
-	while (i < n) {
-		if (s[i] < 0x80) {
-			buf_putc(out, s[i++]);
-			continue;
+	for (i = 0; i < n; i += len) {
+		if ((len = utf8_seq(p + i, n - i, &cp)) == 0) {
+			len = 1;
+			cp = 0xfffd;	/* no character starts here: '?' */
 		}
-		need = s[i] >= 0xf0 ? 3 : s[i] >= 0xe0 ? 2 : s[i] >= 0xc0 ? 1 : 0;
-		cp = s[i] & (0x3f >> need);
-		for (k = 1; k <= need && i + k < n &&
-		    (s[i + k] & 0xc0) == 0x80; k++)
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		i += k > need ? need + 1 : k;
-		if (cp >= 0xc0 && cp <= 0xff)
+		if (cp < 0x80)
+			buf_putc(out, (char)cp);
+		else if (cp >= 0xc0 && cp <= 0xff)
 			buf_puts(out, latin[cp - 0xc0]);
 		else if (cp == 0xa0)
 			buf_putc(out, ' ');

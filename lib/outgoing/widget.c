@@ -26,6 +26,7 @@
 
 #include "base/buf.h"
 #include "base/lang.h"
+#include "base/utf8.h"
 #include "conf/config.h"
 #include "survey/nps.h"
 #include "base/npserr.h"
@@ -360,18 +361,20 @@ append_html_wrapped(struct buf *out, const char *s)
 	}
 }
 
-/* Word-wraps plain text at 72 characters (UTF-8 aware). */
+/* Word-wraps plain text at 72 characters (a byte that starts no UTF-8
+ * character counts as one). */
 static void
 append_text_wrapped(struct buf *out, const char *s)
 {
-	size_t n = strlen(s), i = 0, j, col, brk;
+	size_t n = strlen(s), i = 0, j, col, brk, len;
 
 	while (i < n) {
 		col = 0;
 		brk = 0;
-		for (j = i; j < n && s[j] != '\n'; j++) {
-			if (((unsigned char)s[j] & 0xc0) != 0x80)
-				col++;
+		for (j = i; j < n && s[j] != '\n'; j += len) {
+			if ((len = utf8_seq(s + j, n - j, NULL)) == 0)
+				len = 1;
+			col++;
 			if (s[j] == ' ')
 				brk = j;
 			if (col > 72 && brk > i)
