@@ -205,157 +205,265 @@ set_malformed(struct rw *rw, const struct mime_part *part, const char *why)
 
 /* --- one text part ------------------------------------------------------- */
 
-static void
-process_part(struct rw *rw, const struct mime_part *part)
+/*
+ * One text part on its way through process_part: its text, decoded as far
+ * as needed, and what replaces its tags.
+ */
+struct part_job {
+	const struct mime_part *part;
+	const char *raw;	/* the body as encoded */
+	size_t rawlen;
+	const char *d;		/* the decoded text: raw itself for 7bit, 8bit
+				 * and binary; QP only when it changes whole */
+	size_t dn;
+	size_t first;		/* QP: where the first tag starts in raw */
+	bool html;
+	const char *cs;		/* the charset, us-ascii when none is named */
+	const char *teol;	/* the line end of raw */
+	const char *ceol;	/* the line end of the decoded text */
+	const struct buf *w;	/* the widget, UTF-8; NULL without a survey */
+	struct buf repl;	/* the widget as written in the part */
+	bool utf8;		/* the part is to become UTF-8 QP */
+	bool need_qp;		/* a 7bit part that would gain 8-bit bytes */
+	struct edits te;	/* on the decoded text */
+	struct buf newd;	/* the new decoded text */
+};
+
+/*
+ * Step 1: whether the part holds a tag, in a charset where it can be found
+ * byte-wise. 7bit, 8bit and binary are their own decoded text, base64 is
+ * decoded whole, quoted-printable is searched as it is. Sets the line ends
+ * the new text follows.
+ */
+static bool
+part_find_tag(struct rw *rw, struct part_job *j)
 {
-	const char *raw = rw->msg + part->body_off, *d = "", *cs, *teol, *ceol;
-	size_t rawlen = part->body_len, dn = 0, i, first = 0;
-	bool html = strcmp(part->subtype, "html") == 0, utf8 = false;
-	bool need_qp = false;
-	const struct buf *w;
-	struct buf repl = BUF_INIT, conv = BUF_INIT, newd = BUF_INIT;
-	struct edits te = { NULL, 0, 0 };
-	int n;
+	const struct mime_part *part = j->part;
 
 	buf_reset(&rw->dec);
 	switch (part->cte) {
 	case MIME_CTE_7BIT:
 	case MIME_CTE_8BIT:
 	case MIME_CTE_BINARY:
-		if (rw_find_tag(rw, raw, rawlen) == NULL)
-			return;
-		d = raw;
-		dn = rawlen;
+		if (rw_find_tag(rw, j->raw, j->rawlen) == NULL)
+			return false;
+		j->d = j->raw;
+		j->dn = j->rawlen;
 		break;
 	case MIME_CTE_QP:
 		/* Decoded later, and only where needed. */
-		first = rw_qp_find_tag(rw, raw, rawlen, 0);
-		if (first == (size_t)-1)
-			return;
+		j->first = rw_qp_find_tag(rw, j->raw, j->rawlen, 0);
+		if (j->first == (size_t)-1)
+			return false;
 		break;
 	case MIME_CTE_BASE64:
-		if (mime_base64_decode(raw, rawlen, &rw->dec) != 0) {
+		if (mime_base64_decode(j->raw, j->rawlen, &rw->dec) != 0) {
 			if (rw_find_tag(rw, buf_cstr(&rw->dec), rw->dec.len))
 				set_malformed(rw, part,
 				    "invalid or truncated base64");
-			return;
+			return false;
 		}
-		d = buf_cstr(&rw->dec);
-		dn = rw->dec.len;
-		if (rw_find_tag(rw, d, dn) == NULL)
-			return;
+		j->d = buf_cstr(&rw->dec);
+		j->dn = rw->dec.len;
+		if (rw_find_tag(rw, j->d, j->dn) == NULL)
+			return false;
 		break;
 	default:
-		return;		/* unknown encoding: not ours to decode */
+		return false;	/* unknown encoding: not ours to decode */
 	}
-	cs = part->charset[0] ? part->charset : "us-ascii";
-	if (!charset_ascii_compatible(cs))
-		return;
-	teol = eol_of(raw, rawlen, eol_of(rw->msg + part->hdr_off,
+	j->cs = part->charset[0] ? part->charset : "us-ascii";
+	if (!charset_ascii_compatible(j->cs))
+		return false;
+	j->teol = eol_of(j->raw, j->rawlen, eol_of(rw->msg + part->hdr_off,
 	    part->hdr_len, rw->msg_eol));
 	/* QP hard line breaks decode to the part's own line ends. */
-	ceol = part->cte == MIME_CTE_QP ? teol : eol_of(d, dn, teol);
+	j->ceol = part->cte == MIME_CTE_QP ? j->teol :
+	    eol_of(j->d, j->dn, j->teol);
+	return true;
+}
 
-	/* The replacement, in the part's charset when it can hold it. */
-	if (rw->req->token != NULL) {
-		if (widget_get(rw, html, &w) < 0) {
-			rw->failed = -1;
-			goto out;
-		}
-		if (html) {
-			if (part->cte == MIME_CTE_7BIT ||
-			    mime_charset_from_utf8(cs, w->data, w->len,
-			    &conv) < 0) {
-				buf_reset(&conv);
-				rw_html_ascii(w->data, w->len, &conv);
-			}
-		} else if (mime_charset_from_utf8(cs, w->data, w->len,
+/*
+ * Step 2: the replacement, in the part's charset when it can hold it (none
+ * without a survey). HTML writes what the charset lacks as &#N;, and in a
+ * 7bit part all that is not ASCII; a text part whose charset cannot hold
+ * it is to become UTF-8, and a 7bit one that would gain 8-bit bytes
+ * quoted-printable. -1 when the widget cannot be rendered.
+ */
+static int
+part_make_replacement(struct rw *rw, struct part_job *j)
+{
+	const struct mime_part *part = j->part;
+	struct buf conv = BUF_INIT;
+
+	if (rw->req->token == NULL)
+		return 0;
+	if (widget_get(rw, j->html, &j->w) < 0) {
+		rw->failed = -1;
+		return -1;
+	}
+	if (j->html) {
+		if (part->cte == MIME_CTE_7BIT ||
+		    mime_charset_from_utf8(j->cs, j->w->data, j->w->len,
 		    &conv) < 0) {
-			utf8 = true;
-			buf_append(&conv, w->data, w->len);
+			buf_reset(&conv);
+			rw_html_ascii(j->w->data, j->w->len, &conv);
 		}
-		append_eol(&repl, conv.data, conv.len, ceol);
-		if (part->cte == MIME_CTE_7BIT && has_8bit(repl.data, repl.len))
-			need_qp = true;
+	} else if (mime_charset_from_utf8(j->cs, j->w->data, j->w->len,
+	    &conv) < 0) {
+		j->utf8 = true;
+		buf_append(&conv, j->w->data, j->w->len);
 	}
-	if (utf8 && part->cte == MIME_CTE_QP) {
-		mime_qp_decode(raw, rawlen, &rw->dec);
-		d = buf_cstr(&rw->dec);
-		dn = rw->dec.len;
-	}
-	if (utf8 && mime_charset_to_utf8_strict(part->charset, d, dn,
-	    &newd) < 0) {
-		/* No honest UTF-8 for this part (bytes its charset does not
-		 * have): keep it as it is and write the text version in
-		 * ASCII, which every ASCII-compatible charset holds. */
-		utf8 = false;
-		buf_reset(&conv);
-		buf_reset(&repl);
-		rw_ascii_fold(w->data, w->len, &conv);
-		append_eol(&repl, conv.data, conv.len, ceol);
-		need_qp = false;
-	}
-	buf_reset(&newd);
-	if (part->cte == MIME_CTE_QP && !utf8) {
-		if (max_line(raw, rawlen) <= LINE_MAX_SMTP) {
-			rw_qp_splice(rw, part, first, rw->req->token ? &repl :
-			    NULL, !html, teol);
-			goto out;
-		}
-		/* A line over 998 (a careless encoder): re-encode it all. */
-		mime_qp_decode(raw, rawlen, &rw->dec);
-		d = buf_cstr(&rw->dec);
-		dn = rw->dec.len;
-	}
-	n = rw_tag_edits(rw, d, dn, rw->req->token ? &repl : NULL, !html, &te);
-	rw->res->tags += n;
-
-	if (utf8) {
-		/* Convert the text around the edits; keep the UTF-8 widget. */
-		size_t pos = 0;
-
-		for (i = 0; i <= te.n; i++) {
-			size_t end = i < te.n ? te.v[i].off : dn;
-
-			/* Cannot fail: the whole text converted above. */
-			if (mime_charset_to_utf8_strict(part->charset,
-			    d + pos, end - pos, &newd) < 0) {
-				set_malformed(rw, part,
-				    "text not valid in its charset");
-				goto out;
-			}
-			if (i < te.n) {
-				buf_append(&newd, te.v[i].repl.data,
-				    te.v[i].repl.len);
-				pos = te.v[i].off + te.v[i].len;
-			}
-		}
-		rw_part_replace_whole(rw, part, &newd, MIME_CTE_QP, true, teol);
-		goto out;
-	}
-	if (part->cte == MIME_CTE_BASE64 || part->cte == MIME_CTE_QP) {
-		rw_edits_apply(d, dn, 0, te.v, te.n, &newd);
-		rw_part_replace_whole(rw, part, &newd, part->cte, false, teol);
-		goto out;
-	}
-	/* 7bit, 8bit, binary: edits in place, unless the result needs QP. */
-	rw_edits_apply(d, dn, 0, te.v, te.n, &newd);
-	if (need_qp || max_line(newd.data, newd.len) > LINE_MAX_SMTP) {
-		rw_part_replace_whole(rw, part, &newd, MIME_CTE_QP, false,
-		    teol);
-		goto out;
-	}
-	for (i = 0; i < te.n; i++) {
-		struct edit *e = rw_edits_add(&rw->medits,
-		    part->body_off + te.v[i].off, te.v[i].len);
-
-		buf_append(&e->repl, te.v[i].repl.data, te.v[i].repl.len);
-	}
-out:
-	rw_edits_free(&te);
-	buf_free(&repl);
+	append_eol(&j->repl, conv.data, conv.len, j->ceol);
+	if (part->cte == MIME_CTE_7BIT && has_8bit(j->repl.data, j->repl.len))
+		j->need_qp = true;
 	buf_free(&conv);
-	buf_free(&newd);
+	return 0;
+}
+
+/*
+ * Step 3: a part that is to become UTF-8 must convert exactly. When its
+ * bytes are not all valid in its charset (no honest UTF-8 exists), it keeps
+ * them, and the text version is written in ASCII instead, which every
+ * ASCII-compatible charset holds.
+ */
+static void
+part_check_utf8(struct rw *rw, struct part_job *j)
+{
+	struct buf conv = BUF_INIT;
+
+	if (j->part->cte == MIME_CTE_QP) {
+		mime_qp_decode(j->raw, j->rawlen, &rw->dec);
+		j->d = buf_cstr(&rw->dec);
+		j->dn = rw->dec.len;
+	}
+	if (mime_charset_to_utf8_strict(j->part->charset, j->d, j->dn,
+	    &j->newd) < 0) {
+		j->utf8 = false;
+		buf_reset(&j->repl);
+		rw_ascii_fold(j->w->data, j->w->len, &conv);
+		append_eol(&j->repl, conv.data, conv.len, j->ceol);
+		j->need_qp = false;
+	}
+	buf_reset(&j->newd);
+	buf_free(&conv);
+}
+
+/*
+ * Step 4: a quoted-printable part that keeps its charset changes only in
+ * the lines that hold a tag. Whether that was done; when a line is over
+ * 998 bytes the part is decoded instead, to be re-encoded whole.
+ */
+static bool
+part_splice_qp(struct rw *rw, struct part_job *j)
+{
+	if (j->part->cte != MIME_CTE_QP || j->utf8)
+		return false;
+	if (max_line(j->raw, j->rawlen) <= LINE_MAX_SMTP) {
+		rw_qp_splice(rw, j->part, j->first, rw->req->token ? &j->repl :
+		    NULL, !j->html, j->teol);
+		return true;
+	}
+	/* A line over 998 (a careless encoder): re-encode it all. */
+	mime_qp_decode(j->raw, j->rawlen, &rw->dec);
+	j->d = buf_cstr(&rw->dec);
+	j->dn = rw->dec.len;
+	return false;
+}
+
+/* Step 5, for a part made UTF-8: the text around the edits converted, the
+ * UTF-8 widget kept, and the whole re-encoded as quoted-printable. */
+static void
+part_write_utf8(struct rw *rw, struct part_job *j)
+{
+	size_t pos = 0, end, i;
+
+	for (i = 0; i <= j->te.n; i++) {
+		end = i < j->te.n ? j->te.v[i].off : j->dn;
+		/* Cannot fail: the whole text converted in step 3. */
+		if (mime_charset_to_utf8_strict(j->part->charset, j->d + pos,
+		    end - pos, &j->newd) < 0) {
+			set_malformed(rw, j->part,
+			    "text not valid in its charset");
+			return;
+		}
+		if (i < j->te.n) {
+			buf_append(&j->newd, j->te.v[i].repl.data,
+			    j->te.v[i].repl.len);
+			pos = j->te.v[i].off + j->te.v[i].len;
+		}
+	}
+	rw_part_replace_whole(rw, j->part, &j->newd, MIME_CTE_QP, true,
+	    j->teol);
+}
+
+/*
+ * Step 5: the edits on the decoded text, and where they go. Base64 and
+ * quoted-printable parts are re-encoded whole; 7bit, 8bit and binary parts
+ * take the edits in place, unless the result needs quoted-printable (8-bit
+ * bytes in 7bit, a line over 998 bytes).
+ */
+static void
+part_write_edits(struct rw *rw, struct part_job *j)
+{
+	const struct mime_part *part = j->part;
+	struct edit *e;
+	size_t i;
+
+	rw->res->tags += rw_tag_edits(rw, j->d, j->dn, rw->req->token ?
+	    &j->repl : NULL, !j->html, &j->te);
+	if (j->utf8) {
+		part_write_utf8(rw, j);
+		return;
+	}
+	rw_edits_apply(j->d, j->dn, 0, j->te.v, j->te.n, &j->newd);
+	if (part->cte == MIME_CTE_BASE64 || part->cte == MIME_CTE_QP) {
+		rw_part_replace_whole(rw, part, &j->newd, part->cte, false,
+		    j->teol);
+		return;
+	}
+	if (j->need_qp || max_line(j->newd.data, j->newd.len) >
+	    LINE_MAX_SMTP) {
+		rw_part_replace_whole(rw, part, &j->newd, MIME_CTE_QP, false,
+		    j->teol);
+		return;
+	}
+	for (i = 0; i < j->te.n; i++) {
+		e = rw_edits_add(&rw->medits, part->body_off + j->te.v[i].off,
+		    j->te.v[i].len);
+		buf_append(&e->repl, j->te.v[i].repl.data, j->te.v[i].repl.len);
+	}
+}
+
+/*
+ * Replaces the tags of one text/html or text/plain part:
+ *  1. find a tag, decoding no more than that needs;
+ *  2. make the replacement in the part's charset, or decide that the part
+ *     becomes UTF-8;
+ *  3. keep the part's charset after all when it has no honest UTF-8;
+ *  4. quoted-printable: change only the lines that hold a tag;
+ *  5. otherwise edit the decoded text, and write the edits in place or the
+ *     part re-encoded.
+ */
+static void
+process_part(struct rw *rw, const struct mime_part *part)
+{
+	struct part_job j;
+
+	memset(&j, 0, sizeof(j));
+	j.part = part;
+	j.raw = rw->msg + part->body_off;
+	j.rawlen = part->body_len;
+	j.d = "";
+	j.html = strcmp(part->subtype, "html") == 0;
+	if (part_find_tag(rw, &j) && part_make_replacement(rw, &j) == 0) {
+		if (j.utf8)
+			part_check_utf8(rw, &j);
+		if (!part_splice_qp(rw, &j))
+			part_write_edits(rw, &j);
+	}
+	rw_edits_free(&j.te);
+	buf_free(&j.repl);
+	buf_free(&j.newd);
 }
 
 /* --- the message --------------------------------------------------------- */
