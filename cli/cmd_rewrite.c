@@ -124,8 +124,32 @@ style_parse(const char *s, int *out)
 	return -1;
 }
 
-int
-cmd_rewrite(int argc, char **argv)
+/* What the command line asks for. */
+struct rewrite_opts {
+	const char *config_path;
+	const char *lang;	/* --lang; NULL: X-NPS-Lang decides */
+	char **rcpts;		/* --rcpt, else To and Cc; owned */
+	size_t n_rcpts;
+	bool dry, verbose, help;
+	int style;		/* enum widget_style, or -1: the config's */
+	long long now;
+};
+
+/* What a run holds open: the store only outside a dry run. */
+struct rewrite_env {
+	struct config *cf;
+	struct keyring *ring;
+	struct widget_templates *tpl;
+	struct store *st;	/* NULL in a dry run */
+	struct buf msg;		/* the message, from standard input */
+};
+
+/*
+ * Reads the options into o. 0; -1 on bad usage, after saying what was
+ * wrong (getopt_long speaks for itself). Stops at --help.
+ */
+static int
+rewrite_getopt(int argc, char **argv, struct rewrite_opts *o)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -138,173 +162,216 @@ cmd_rewrite(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *config_path = NULL, *lang = NULL;
-	struct config *cf = NULL;
-	struct keyring *ring = NULL;
-	struct widget_templates *tpl = NULL;
-	struct store *st = NULL;
-	struct outgoing_header *hdrs = NULL;
-	struct outgoing_input in;
-	struct outgoing_result res;
-	struct outgoing_ctx octx;
-	struct buf msg = BUF_INIT, out = BUF_INIT;
-	struct npserr err;
-	char **rcpts = NULL, *end;
-	size_t n_rcpts = 0, n_hdrs = 0, i;
-	bool dry = false, verbose = false, processed = false;
-	int c, r, style = -1, ret = EXIT_WORK;
-	long long now = (long long)time(NULL);
+	char *end;
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:ns:l:r:t:vh", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'c':
-			config_path = optarg;
+			o->config_path = optarg;
 			break;
 		case 'n':
-			dry = true;
+			o->dry = true;
 			break;
 		case 's':
-			if (style_parse(optarg, &style) < 0) {
+			if (style_parse(optarg, &o->style) < 0) {
 				fprintf(stderr, "npsgate rewrite: --style "
 				    "'%s': allowed: stars, icons, gradient\n",
 				    optarg);
-				goto usage;
+				return -1;
 			}
 			break;
 		case 'l':
-			lang = optarg;
+			o->lang = optarg;
 			break;
 		case 'r':
-			rcpts = xrealloc(rcpts, (n_rcpts + 1) *
+			o->rcpts = xrealloc(o->rcpts, (o->n_rcpts + 1) *
 			    sizeof(char *));
-			rcpts[n_rcpts++] = xstrdup(optarg);
+			o->rcpts[o->n_rcpts++] = xstrdup(optarg);
 			break;
 		case 't':
 			errno = 0;
-			now = strtoll(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || now < 0) {
+			o->now = strtoll(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || o->now < 0) {
 				fprintf(stderr, "npsgate rewrite: --now '%s':"
 				    " allowed: seconds since the epoch\n",
 				    optarg);
-				goto usage;
+				return -1;
 			}
 			break;
 		case 'v':
-			verbose = true;
+			o->verbose = true;
 			break;
 		case 'h':
-			rewrite_usage(stdout);
-			ret = 0;
-			goto done;
+			o->help = true;
+			return 0;
 		default:
-			goto usage;
+			return -1;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "npsgate rewrite: unexpected argument '%s'; "
 		    "the message is read from standard input\n",
 		    argv[optind]);
-		goto usage;
+		return -1;
 	}
+	return 0;
+}
 
-	if (dry && config_path == NULL)
-		cf = config_defaults();
+/*
+ * Loads what the run needs: the config (built-in defaults for a dry run
+ * without -c), the key ring (the public test key for a dry run), the
+ * templates, the message and, unless dry, the store. 0, or the exit
+ * status after a message.
+ */
+static int
+rewrite_env_open(const struct rewrite_opts *o, struct rewrite_env *env)
+{
+	struct npserr err;
+
+	if (o->dry && o->config_path == NULL)
+		env->cf = config_defaults();
 	else
-		cf = cli_config_load("rewrite", config_path);
-	if (cf == NULL) {
-		ret = EXIT_CONFIG;
-		goto done;
-	}
-	ring = dry ? keyring_new_test() : keyring_load(cf->key_file, &err);
-	if (ring == NULL) {
+		env->cf = cli_config_load("rewrite", o->config_path);
+	if (env->cf == NULL)
+		return EXIT_CONFIG;
+	env->ring = o->dry ? keyring_new_test() :
+	    keyring_load(env->cf->key_file, &err);
+	if (env->ring == NULL) {
 		fprintf(stderr, "npsgate rewrite: %s\n", err.msg);
-		ret = EXIT_CONFIG;
-		goto done;
+		return EXIT_CONFIG;
 	}
-	if ((tpl = widget_templates_load(cf->templates_dir, &err)) == NULL) {
+	env->tpl = widget_templates_load(env->cf->templates_dir, &err);
+	if (env->tpl == NULL) {
 		fprintf(stderr, "npsgate rewrite: %s\n", err.msg);
-		ret = EXIT_CONFIG;
-		goto done;
+		return EXIT_CONFIG;
 	}
-	if (buf_read_stream(&msg, stdin, 0) < 0) {
+	if (buf_read_stream(&env->msg, stdin, 0) < 0) {
 		fprintf(stderr, "npsgate rewrite: cannot read standard input: "
 		    "%s\n", strerror(errno));
-		goto done;
+		return EXIT_WORK;
 	}
-	if (!dry && (st = store_open(cf->store_path, cf->busy_timeout_ms,
-	    &err)) == NULL) {
+	if (!o->dry && (env->st = store_open(env->cf->store_path,
+	    env->cf->busy_timeout_ms, &err)) == NULL) {
 		fprintf(stderr, "npsgate rewrite: %s\n", err.msg);
-		goto done;
+		return EXIT_WORK;
 	}
+	return 0;
+}
 
-	n_hdrs = outgoing_headers_parse(msg.data ? msg.data : "", msg.len,
+static void
+rewrite_env_close(struct rewrite_env *env)
+{
+	buf_free(&env->msg);
+	if (env->st != NULL)
+		store_close(env->st);
+	if (env->tpl != NULL)
+		widget_templates_free(env->tpl);
+	if (env->ring != NULL)
+		keyring_free(env->ring);
+	config_free(env->cf);
+}
+
+/*
+ * The message through outgoing_decide, as the milter runs it, and written
+ * to standard output as Postfix would pass it on: the internal headers
+ * removed even when the transformation failed. Returns the exit status.
+ */
+static int
+rewrite_run(struct rewrite_opts *o, const struct rewrite_env *env)
+{
+	struct outgoing_header *hdrs = NULL;
+	struct outgoing_input in;
+	struct outgoing_result res;
+	struct outgoing_ctx octx;
+	struct buf out = BUF_INIT;
+	struct npserr err;
+	size_t n_hdrs, i;
+	int r, ret = EXIT_WORK;
+
+	n_hdrs = outgoing_headers_parse(buf_cstr(&env->msg), env->msg.len,
 	    &hdrs);
-	if (n_rcpts == 0)
+	if (o->n_rcpts == 0)
 		for (i = 0; i < n_hdrs; i++)
 			if (strcasecmp(hdrs[i].name, "To") == 0 ||
 			    strcasecmp(hdrs[i].name, "Cc") == 0)
 				addresses_add(hdrs[i].value, hdrs[i].vlen,
-				    &rcpts, &n_rcpts);
+				    &o->rcpts, &o->n_rcpts);
 
 	memset(&in, 0, sizeof(in));
 	in.hdrs = hdrs;
 	in.n_hdrs = n_hdrs;
-	in.rcpts = rcpts;
-	in.n_rcpts = n_rcpts;
-	in.msg = msg.data ? msg.data : "";
-	in.len = msg.len;
+	in.rcpts = o->rcpts;
+	in.n_rcpts = o->n_rcpts;
+	in.msg = buf_cstr(&env->msg);
+	in.len = env->msg.len;
 	/* As in the milter: a body beyond max_body passes unchanged. */
-	in.oversized = msg.len - rewrite_body_offset(in.msg, msg.len) >
-	    cf->max_body;
+	in.oversized = env->msg.len - rewrite_body_offset(in.msg,
+	    env->msg.len) > env->cf->max_body;
 	in.queue_id = NULL;
-	in.now = now;
-	in.lang = lang;
-	in.style = style;
-	octx.cf = cf;
-	octx.ring = ring;
-	octx.tpl = tpl;
-	processed = true;
-	r = outgoing_decide(&octx, st, &in, NULL, NULL, &res, &err);
+	in.now = o->now;
+	in.lang = o->lang;
+	in.style = o->style;
+	octx.cf = env->cf;
+	octx.ring = env->ring;
+	octx.tpl = env->tpl;
+	r = outgoing_decide(&octx, env->st, &in, NULL, NULL, &res, &err);
 	if (r == -1) {
 		fprintf(stderr, "npsgate rewrite: %s\n", err.msg);
 	} else if (r < 0) {
 		fprintf(stderr, "npsgate rewrite: %s; no survey\n", err.msg);
 	} else {
 		ret = 0;
-		if (verbose)
+		if (o->verbose)
 			fprintf(stderr, "npsgate rewrite: %s%s\n",
 			    res.summary[0] ? res.summary : "no tag",
-			    dry ? " (dry run)" : "");
+			    o->dry ? " (dry run)" : "");
 	}
 	outgoing_apply(&res, in.msg, in.len, &out);
-	if (fwrite(out.data ? out.data : "", 1, out.len, stdout) != out.len ||
+	if (fwrite(buf_cstr(&out), 1, out.len, stdout) != out.len ||
 	    fflush(stdout) != 0) {
 		fprintf(stderr, "npsgate rewrite: cannot write standard "
 		    "output: %s\n", strerror(errno));
 		ret = EXIT_WORK;
 	}
-	goto done;
-
-usage:
-	rewrite_usage(stderr);
-	ret = EXIT_USAGE;
-done:
-	if (processed)
-		outgoing_result_clear(&res);
+	outgoing_result_clear(&res);
 	outgoing_headers_free(hdrs, n_hdrs);
-	for (i = 0; i < n_rcpts; i++)
-		free(rcpts[i]);
-	free(rcpts);
-	buf_free(&msg);
 	buf_free(&out);
-	if (st != NULL)
-		store_close(st);
-	if (tpl != NULL)
-		widget_templates_free(tpl);
-	if (ring != NULL)
-		keyring_free(ring);
-	config_free(cf);
+	return ret;
+}
+
+/*
+ * cmd_rewrite:
+ *  1. the options (--help: the usage, and nothing else);
+ *  2. the config, key ring, templates, message and store;
+ *  3. the message transformed and written out.
+ */
+int
+cmd_rewrite(int argc, char **argv)
+{
+	struct rewrite_opts o;
+	struct rewrite_env env;
+	size_t i;
+	int ret;
+
+	memset(&o, 0, sizeof(o));
+	o.style = -1;
+	o.now = (long long)time(NULL);
+	memset(&env, 0, sizeof(env));
+	buf_init(&env.msg);
+	if (rewrite_getopt(argc, argv, &o) < 0) {
+		rewrite_usage(stderr);
+		ret = EXIT_USAGE;
+	} else if (o.help) {
+		rewrite_usage(stdout);
+		ret = 0;
+	} else if ((ret = rewrite_env_open(&o, &env)) == 0)
+		ret = rewrite_run(&o, &env);
+	rewrite_env_close(&env);
+	for (i = 0; i < o.n_rcpts; i++)
+		free(o.rcpts[i]);
+	free(o.rcpts);
 	return ret;
 }

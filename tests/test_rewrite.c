@@ -386,6 +386,62 @@ test_templates_load_names_the_missing_key(void **state)
 	rmdir(dir);
 }
 
+/* A texts.ini not saved as UTF-8 (a Latin-1 byte, an overlong '/'): in an
+ * ASCII HTML part each byte that starts no character is U+FFFD, and no
+ * overlong form is read as the character it hides. */
+static void
+test_widget_bytes_not_utf8_become_fffd_in_ascii_html(void **state)
+{
+	static const char msg[] = "From: a@b.example\r\n"
+	    "Content-Type: text/html; charset=us-ascii\r\n"
+	    "Content-Transfer-Encoding: 7bit\r\n\r\n<p>" TAG "</p>\r\n";
+	char dir[] = "/tmp/npsgate-tpl-XXXXXX", path[256];
+	const char *const langs[] = { "fr", "en" };
+	struct widget_templates *bad;
+	struct widget_request req;
+	struct rewrite_result res;
+	struct npserr err;
+	size_t i, n;
+	char *text;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/templates/%s/texts.ini",
+		    TEST_SRCDIR, langs[i]);
+		text = slurp(path, &n);
+		snprintf(path, sizeof(path), "%s/%s", dir, langs[i]);
+		assert_int_equal(mkdir(path, 0700), 0);
+		snprintf(path, sizeof(path), "%s/%s/texts.ini", dir, langs[i]);
+		fp = fopen(path, "wb");
+		assert_non_null(fp);
+		fwrite(text, 1, n, fp);
+		fputs("\nnps.label_low = caf\xe9 \xc0\xaf fin\n", fp);
+		fclose(fp);
+		free(text);
+	}
+	bad = widget_templates_load(dir, &err);
+	assert_non_null(bad);
+	req_init(&req, SURVEY_NPS, STYLE_STARS, "fr");
+	assert_int_equal(rewrite_message(cf, bad, &req, msg, sizeof(msg) - 1,
+	    &res, &err), 0);
+	assert_true(res.changed);
+	assert_non_null(strstr(buf_cstr(&res.body),
+	    "caf&#65533; &#65533;&#65533; fin"));
+	assert_null(strstr(buf_cstr(&res.body), "&#47;"));
+	assert_false(has_8bit_except(res.body.data, res.body.len, 0));
+	rewrite_result_clear(&res);
+	widget_templates_free(bad);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s/texts.ini", dir, langs[i]);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/%s", dir, langs[i]);
+		rmdir(path);
+	}
+	rmdir(dir);
+}
+
 /* --- whole messages --------------------------------------------------------- */
 
 static int
@@ -1001,6 +1057,8 @@ main(void)
 		cmocka_unit_test(test_widget_text_version_names_range_and_address),
 		cmocka_unit_test(test_widget_without_token_is_an_error),
 		cmocka_unit_test(test_templates_load_names_the_missing_key),
+		cmocka_unit_test(
+		    test_widget_bytes_not_utf8_become_fffd_in_ascii_html),
 		cmocka_unit_test(test_rewrite_text_removes_blank_tag_line_without_survey),
 		cmocka_unit_test(test_rewrite_removal_leaves_no_tag_rebuilt_from_pieces),
 		cmocka_unit_test(test_rewrite_never_turns_a_line_into_a_boundary),

@@ -13,130 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/lang.h"
 #include "outgoing/outgoing.h"
 #include "base/xalloc.h"
-
-/* One header field of a message held in memory, by offsets. */
-struct field {
-	size_t off, len;	/* the whole field, with its final line end */
-	size_t name_len;
-	size_t val_off, val_len;	/* value: blanks skipped, no line end */
-};
-
-/*
- * fields_scan - the header fields of msg and the offset of the body.
- * Lines without a colon before the blank line are kept as their own
- * entries with name_len 0, so that rebuilding loses no byte. Caller frees
- * *out.
- */
-static size_t
-fields_scan(const char *msg, size_t len, struct field **out, size_t *body_off)
-{
-	struct field *f = NULL;
-	size_t n = 0, cap = 0, pos = 0, eol, i;
-	const char *nl;
-
-	while (pos < len) {
-		if (msg[pos] == '\n') {
-			pos += 1;
-			break;
-		}
-		if (msg[pos] == '\r' && pos + 1 < len && msg[pos + 1] == '\n') {
-			pos += 2;
-			break;
-		}
-		/* One field: this line and its continuation lines. */
-		eol = pos;
-		for (;;) {
-			nl = memchr(msg + eol, '\n', len - eol);
-			eol = nl ? (size_t)(nl - msg) + 1 : len;
-			if (eol >= len || (msg[eol] != ' ' && msg[eol] != '\t'))
-				break;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			f = xrealloc(f, cap * sizeof(*f));
-		}
-		memset(&f[n], 0, sizeof(f[n]));
-		f[n].off = pos;
-		f[n].len = eol - pos;
-		for (i = pos; i < eol && msg[i] != ':' && msg[i] != '\n'; i++)
-			;
-		if (i < eol && msg[i] == ':' && i > pos) {
-			f[n].name_len = i - pos;
-			i++;
-			while (i < eol && (msg[i] == ' ' || msg[i] == '\t'))
-				i++;
-			f[n].val_off = i;
-			f[n].val_len = eol - i;
-			if (f[n].val_len > 0 && msg[eol - 1] == '\n')
-				f[n].val_len--;
-			if (f[n].val_len > 0 && msg[i + f[n].val_len - 1] ==
-			    '\r')
-				f[n].val_len--;
-		}
-		n++;
-		pos = eol;
-	}
-	*out = f;
-	*body_off = pos;
-	return n;
-}
-
-size_t
-outgoing_headers_parse(const char *msg, size_t len,
-    struct outgoing_header **out)
-{
-	struct outgoing_header *h;
-	struct field *f;
-	size_t n, i, k = 0, body;
-
-	n = fields_scan(msg, len, &f, &body);
-	h = xcalloc(n ? n : 1, sizeof(*h));
-	for (i = 0; i < n; i++) {
-		if (f[i].name_len == 0)
-			continue;
-		h[k].name = xstrndup(msg + f[i].off, f[i].name_len);
-		h[k].value = xstrndup(msg + f[i].val_off, f[i].val_len);
-		h[k].vlen = f[i].val_len;
-		k++;
-	}
-	free(f);
-	*out = h;
-	return k;
-}
-
-void
-outgoing_headers_free(struct outgoing_header *hdrs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(hdrs[i].name);
-		free(hdrs[i].value);
-	}
-	free(hdrs);
-}
-
-void
-outgoing_headers_block(const struct outgoing_header *hdrs, size_t n,
-    struct buf *out)
-{
-	size_t i, j;
-
-	for (i = 0; i < n; i++) {
-		buf_puts(out, hdrs[i].name);
-		buf_puts(out, ": ");
-		for (j = 0; j < hdrs[i].vlen; j++) {
-			if (hdrs[i].value[j] == '\n' &&
-			    (j == 0 || hdrs[i].value[j - 1] != '\r'))
-				buf_putc(out, '\r');
-			buf_putc(out, hdrs[i].value[j]);
-		}
-		buf_puts(out, "\r\n");
-	}
-	buf_puts(out, "\r\n");
-}
 
 static bool
 name_is(const char *a, const char *b)
@@ -240,27 +119,6 @@ message_id_get(const struct outgoing_input *in)
 		return xstrndup(v + s, e - s);
 	}
 	return NULL;
-}
-
-/* "fr" from "fr", "FR", "fr-FR", "fr_CA"; NULL when nothing usable. */
-static char *
-lang_norm(const char *s)
-{
-	char l[9];
-	size_t n = 0;
-
-	if (s == NULL)
-		return NULL;
-	while (*s == ' ')
-		s++;
-	while (n < sizeof(l) - 1 && isalpha((unsigned char)s[n])) {
-		l[n] = (char)tolower((unsigned char)s[n]);
-		n++;
-	}
-	if (n < 2 || isalpha((unsigned char)s[n]))
-		return NULL;
-	l[n] = '\0';
-	return xstrdup(l);
 }
 
 static void
@@ -413,155 +271,275 @@ take_body(struct outgoing_result *res, struct rewrite_result *rw)
 	buf_init(&rw->body);
 }
 
+/* The rules' view of the collected headers and the envelope recipients. */
+static void
+rules_input_fill(struct rules_input *ri, const struct config *cf,
+    const struct outgoing_input *in)
+{
+	size_t i;
+
+	rules_input_init(ri);
+	for (i = 0; i < in->n_hdrs; i++)
+		rules_input_set_header(ri, cf, in->hdrs[i].name,
+		    strlen(in->hdrs[i].name), in->hdrs[i].value,
+		    in->hdrs[i].vlen);
+	for (i = 0; i < in->n_rcpts; i++)
+		rules_input_add_rcpt(ri, in->rcpts[i], strlen(in->rcpts[i]));
+}
+
+/* --- outgoing_process, step by step -------------------------------------- */
+
+/*
+ * One message on its way through outgoing_process: what the rules read,
+ * the widget request, and the rewrites without a token and with one.
+ */
+struct job {
+	const struct outgoing_ctx *ctx;
+	const struct outgoing_input *in;
+	struct outgoing_result *out;
+	struct npserr *err;
+	struct rules_input ri;
+	struct rules_decision dec;
+	struct widget_request req;
+	bool literal;			/* the tag as typed in the raw bytes */
+	struct rewrite_result rw0;	/* without a token: the tags removed */
+	struct rewrite_result rw1;	/* with the survey's token */
+	struct token tok;
+	struct buf reply;		/* LOCAL+TOKEN@DOMAIN */
+	char *message_id;
+	char *lang;
+};
+
+/* Where a step leaves the job. */
+enum job_next {
+	JOB_ON,		/* on to the next step */
+	JOB_DONE,	/* *out is complete */
+	JOB_PLAIN,	/* no tag where it counts */
+	JOB_FAILED	/* an internal failure, err says which */
+};
+
+static void
+job_init(struct job *j, const struct outgoing_ctx *ctx,
+    const struct outgoing_input *in, struct outgoing_result *out,
+    struct npserr *err)
+{
+	const struct config *cf = ctx->cf;
+
+	memset(j, 0, sizeof(*j));
+	j->ctx = ctx;
+	j->in = in;
+	j->out = out;
+	j->err = err;
+	rules_input_fill(&j->ri, cf, in);
+	j->ri.now = in->now;
+	j->lang = lang_primary(in->lang ? in->lang : j->ri.field[RULES_F_LANG]);
+	if (j->lang == NULL)
+		j->lang = xstrdup(cf->default_lang ? cf->default_lang : "fr");
+	j->req.style = in->style >= 0 ? (enum widget_style)in->style :
+	    cf->style;
+	j->req.lang = j->lang;
+	j->req.token = NULL;
+	j->req.type = SURVEY_NPS;
+	buf_init(&j->reply);
+}
+
+static void
+job_clear(struct job *j)
+{
+	rewrite_result_clear(&j->rw0);
+	rewrite_result_clear(&j->rw1);
+	rules_input_clear(&j->ri);
+	buf_free(&j->reply);
+	free(j->message_id);
+	free(j->lang);
+}
+
+/* The rewrite without a token, which removes the tags: JOB_PLAIN when
+ * there is none where it counts, or the MIME cannot be read. */
+static enum job_next
+job_remove_tags(struct job *j)
+{
+	if (rewrite_message(j->ctx->cf, j->ctx->tpl, &j->req, j->in->msg,
+	    j->in->len, &j->rw0, j->err) < 0)
+		return JOB_FAILED;
+	if (j->rw0.malformed || j->rw0.tags == 0)
+		return JOB_PLAIN;
+	return JOB_ON;
+}
+
+/*
+ * Step 1: is there a tag. The tag as typed in the raw bytes is the common
+ * case: then the decision comes first and the message is rewritten once.
+ * Otherwise (no tag, or one hidden by base64 or quoted-printable) a pass
+ * without a token says whether there is a tag at all.
+ */
+static enum job_next
+job_find_tag(struct job *j)
+{
+	const char *tag = j->ctx->cf->tag;
+
+	j->literal = *tag != '\0' &&
+	    memmem(j->in->msg, j->in->len, tag, strlen(tag)) != NULL;
+	return j->literal ? JOB_ON : job_remove_tags(j);
+}
+
+/* Step 2: the rules' verdict. */
+static enum job_next
+job_decide(struct job *j, struct store *st)
+{
+	j->message_id = message_id_get(j->in);
+	if (rules_decide(j->ctx->cf, st, &j->ri, &j->dec, j->err) < 0)
+		return JOB_FAILED;
+	j->out->decision = j->dec;
+	return JOB_ON;
+}
+
+/* Step 3 without a survey: the tags removed (now, when step 1 found them
+ * in the raw bytes), and the verdict for an event row. */
+static enum job_next
+job_no_survey(struct job *j)
+{
+	enum job_next next;
+
+	if (j->literal && (next = job_remove_tags(j)) != JOB_ON)
+		return next;
+	no_survey(j->out, &j->ri, j->message_id, &j->dec);
+	if (j->rw0.changed) {
+		take_body(j->out, &j->rw0);
+		content_edits(j->out, j->in, &j->rw0);
+	}
+	return JOB_DONE;
+}
+
+/* The result of a survey: the new body and headers, the row, the hold
+ * and the log line. */
+static void
+job_survey_result(struct job *j)
+{
+	struct outgoing_result *out = j->out;
+
+	out->kind = OUTGOING_SURVEY;
+	take_body(out, &j->rw1);
+	content_edits(out, j->in, &j->rw1);
+	survey_headers(j->ctx->cf, j->in, out, buf_cstr(&j->reply));
+	survey_row(out, j->in, &j->ri, &j->dec, &j->tok, j->message_id,
+	    j->lang);
+	j->message_id = NULL;	/* now the row's */
+	if (j->dec.due_at > 0) {
+		out->hold = true;
+		snprintf(out->hold_reason, sizeof(out->hold_reason),
+		    "npsgate: survey due %lld", (long long)j->dec.due_at);
+	}
+	snprintf(out->summary, sizeof(out->summary),
+	    "survey %s type=%s channel=%s to=<%s> ticket=%s%s",
+	    j->tok.survey_id, nps_type_name(j->dec.type),
+	    config_channel_name(j->dec.channel), out->survey.recipient,
+	    out->survey.ticket ? out->survey.ticket : "",
+	    out->hold ? " held until due" : "");
+}
+
+/* Step 3 with a survey: a token, the message rewritten with it, and the
+ * survey's result. */
+static enum job_next
+job_survey(struct job *j)
+{
+	const struct config *cf = j->ctx->cf;
+	struct outgoing_result *out = j->out;
+
+	if (token_issue(j->ctx->ring, j->dec.type, (time_t)j->in->now, &j->tok,
+	    out->token, sizeof(out->token)) < 0) {
+		npserr_set(j->err, "token: cannot issue a token: random "
+		    "source failed");
+		return JOB_FAILED;
+	}
+	buf_printf(&j->reply, "%s+%s@%s", cf->reply_local, out->token,
+	    cf->reply_domain);
+	j->req.type = j->dec.type;
+	j->req.token = out->token;
+	j->req.reply_address = buf_cstr(&j->reply);
+	if (rewrite_message(cf, j->ctx->tpl, &j->req, j->in->msg, j->in->len,
+	    &j->rw1, j->err) < 0)
+		return JOB_FAILED;
+	if (j->literal && (j->rw1.malformed || j->rw1.tags == 0)) {
+		/* The bytes held the tag, but not where it counts (an
+		 * attachment, say): no survey, the token is dropped. */
+		out->token[0] = '\0';
+		j->rw0 = j->rw1;
+		memset(&j->rw1, 0, sizeof(j->rw1));
+		return JOB_PLAIN;
+	}
+	if (!j->rw1.changed || j->rw1.malformed) {
+		npserr_set(j->err, "rewrite: the tag found in the first pass "
+		    "was not replaced: %s", j->rw1.reason);
+		return JOB_FAILED;
+	}
+	job_survey_result(j);
+	return JOB_DONE;
+}
+
+/* Step 4: a plain message or a failure says so; what outgoing_process
+ * returns. */
+static int
+job_end(struct job *j, enum job_next next)
+{
+	struct outgoing_result *out = j->out;
+
+	switch (next) {
+	case JOB_PLAIN:
+		/* No tag where it counts: the message passes with only the
+		 * internal headers removed. */
+		out->kind = OUTGOING_PLAIN;
+		if (j->rw0.malformed)
+			snprintf(out->summary, sizeof(out->summary),
+			    "MIME not readable, passed unchanged: %s",
+			    j->rw0.reason);
+		return 0;
+	case JOB_FAILED:
+		outgoing_fallback(out);
+		snprintf(out->summary, sizeof(out->summary),
+		    "internal error, passed unchanged: %.400s", j->err->msg);
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * outgoing_process - see outgoing.h. After the prefixed headers' removal,
+ * which every outcome keeps:
+ *  1. is there a tag (see job_find_tag);
+ *  2. the rules decide;
+ *  3. no survey: the tags go and an event row is made; a survey: a token,
+ *     the widget, the survey headers and row;
+ *  4. the end: a plain message or a failure says so in the summary.
+ */
 int
 outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
     const struct outgoing_input *in, struct outgoing_result *out,
     struct npserr *err)
 {
-	const struct config *cf = ctx->cf;
-	struct rewrite_result rw0, rw1;
-	struct widget_request req;
-	struct rules_input ri;
-	struct rules_decision dec;
-	struct token tok;
-	struct buf reply = BUF_INIT;
-	char *message_id = NULL, *lang = NULL;
-	bool literal;
-	size_t i;
-	int ret = -1;
+	struct job j;
+	enum job_next next;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	memset(&rw0, 0, sizeof(rw0));
-	memset(&rw1, 0, sizeof(rw1));
-	rules_input_init(&ri);
-	strip_edits(cf, in, out);
+	strip_edits(ctx->cf, in, out);
 	if (in->oversized) {
 		out->kind = OUTGOING_OVERSIZED;
 		snprintf(out->summary, sizeof(out->summary),
 		    "body over max_body = %zu bytes: passed unchanged",
-		    cf->max_body);
+		    ctx->cf->max_body);
 		return 0;
 	}
-
-	for (i = 0; i < in->n_hdrs; i++)
-		rules_input_set_header(&ri, cf, in->hdrs[i].name,
-		    strlen(in->hdrs[i].name), in->hdrs[i].value,
-		    in->hdrs[i].vlen);
-	for (i = 0; i < in->n_rcpts; i++)
-		rules_input_add_rcpt(&ri, in->rcpts[i], strlen(in->rcpts[i]));
-	ri.now = in->now;
-	lang = lang_norm(in->lang ? in->lang : ri.field[RULES_F_LANG]);
-	if (lang == NULL)
-		lang = xstrdup(cf->default_lang ? cf->default_lang : "fr");
-
-	memset(&req, 0, sizeof(req));
-	req.style = in->style >= 0 ? (enum widget_style)in->style : cf->style;
-	req.lang = lang;
-	req.token = NULL;
-	req.type = SURVEY_NPS;
-	/* The tag as typed in the raw bytes is the common case: then the
-	 * decision comes first and the message is rewritten once. Otherwise
-	 * (no tag, or one hidden by base64 or quoted-printable) a pass
-	 * without a token says whether there is a tag at all. */
-	literal = *cf->tag != '\0' &&
-	    memmem(in->msg, in->len, cf->tag, strlen(cf->tag)) != NULL;
-	if (!literal) {
-		if (rewrite_message(cf, ctx->tpl, &req, in->msg, in->len,
-		    &rw0, err) < 0)
-			goto failed;
-		if (rw0.malformed || rw0.tags == 0)
-			goto plain;
-	}
-
-	message_id = message_id_get(in);
-	if (rules_decide(cf, st, &ri, &dec, err) < 0)
-		goto failed;
-	out->decision = dec;
-	if (dec.verdict != RULES_SURVEY) {
-		if (literal) {
-			if (rewrite_message(cf, ctx->tpl, &req, in->msg,
-			    in->len, &rw0, err) < 0)
-				goto failed;
-			if (rw0.malformed || rw0.tags == 0)
-				goto plain;
-		}
-		no_survey(out, &ri, message_id, &dec);
-		if (rw0.changed) {
-			take_body(out, &rw0);
-			content_edits(out, in, &rw0);
-		}
-		ret = 0;
-		goto done;
-	}
-
-	if (token_issue(ctx->ring, dec.type, (time_t)in->now, &tok,
-	    out->token, sizeof(out->token)) < 0) {
-		npserr_set(err, "token: cannot issue a token: random source "
-		    "failed");
-		goto failed;
-	}
-	buf_printf(&reply, "%s+%s@%s", cf->reply_local, out->token,
-	    cf->reply_domain);
-	req.type = dec.type;
-	req.token = out->token;
-	req.reply_address = buf_cstr(&reply);
-	if (rewrite_message(cf, ctx->tpl, &req, in->msg, in->len, &rw1,
-	    err) < 0)
-		goto failed;
-	if (literal && (rw1.malformed || rw1.tags == 0)) {
-		/* The bytes held the tag, but not where it counts (an
-		 * attachment, say): no survey, the token is dropped. */
-		out->token[0] = '\0';
-		rw0 = rw1;
-		memset(&rw1, 0, sizeof(rw1));
-		goto plain;
-	}
-	if (!rw1.changed || rw1.malformed) {
-		npserr_set(err, "rewrite: the tag found in the first pass "
-		    "was not replaced: %s", rw1.reason);
-		goto failed;
-	}
-	out->kind = OUTGOING_SURVEY;
-	take_body(out, &rw1);
-	content_edits(out, in, &rw1);
-	survey_headers(cf, in, out, buf_cstr(&reply));
-	survey_row(out, in, &ri, &dec, &tok, message_id, lang);
-	message_id = NULL;	/* now the row's */
-	if (dec.due_at > 0) {
-		out->hold = true;
-		snprintf(out->hold_reason, sizeof(out->hold_reason),
-		    "npsgate: survey due %lld", (long long)dec.due_at);
-	}
-	snprintf(out->summary, sizeof(out->summary),
-	    "survey %s type=%s channel=%s to=<%s> ticket=%s%s",
-	    tok.survey_id, nps_type_name(dec.type),
-	    config_channel_name(dec.channel), out->survey.recipient,
-	    out->survey.ticket ? out->survey.ticket : "",
-	    out->hold ? " held until due" : "");
-	ret = 0;
-	goto done;
-
-plain:
-	/* No tag where it counts: the message passes with only the
-	 * internal headers removed. */
-	out->kind = OUTGOING_PLAIN;
-	if (rw0.malformed)
-		snprintf(out->summary, sizeof(out->summary),
-		    "MIME not readable, passed unchanged: %s", rw0.reason);
-	ret = 0;
-	goto done;
-
-failed:
-	outgoing_fallback(out);
-	snprintf(out->summary, sizeof(out->summary),
-	    "internal error, passed unchanged: %.400s", err->msg);
-done:
-	rewrite_result_clear(&rw0);
-	rewrite_result_clear(&rw1);
-	rules_input_clear(&ri);
-	buf_free(&reply);
-	free(message_id);
-	free(lang);
+	job_init(&j, ctx, in, out, err);
+	next = job_find_tag(&j);
+	if (next == JOB_ON)
+		next = job_decide(&j, st);
+	if (next == JOB_ON)
+		next = j.dec.verdict == RULES_SURVEY ? job_survey(&j) :
+		    job_no_survey(&j);
+	ret = job_end(&j, next);
+	job_clear(&j);
 	return ret;
 }
 
@@ -665,16 +643,9 @@ outgoing_error_event(struct store *st, const struct config *cf,
 	struct rules_input ri;
 	struct event_rec ev;
 	struct buf d = BUF_INIT;
-	size_t i;
 	int r;
 
-	rules_input_init(&ri);
-	for (i = 0; i < in->n_hdrs; i++)
-		rules_input_set_header(&ri, cf, in->hdrs[i].name,
-		    strlen(in->hdrs[i].name), in->hdrs[i].value,
-		    in->hdrs[i].vlen);
-	for (i = 0; i < in->n_rcpts; i++)
-		rules_input_add_rcpt(&ri, in->rcpts[i], strlen(in->rcpts[i]));
+	rules_input_fill(&ri, cf, in);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EVENT_ERROR;
 	ev.at = in->now;
@@ -706,100 +677,4 @@ outgoing_result_clear(struct outgoing_result *res)
 	}
 	free(res->edits);
 	memset(res, 0, sizeof(*res));
-}
-
-/* A header of the rebuilt block: original bytes, or new text. */
-struct entry {
-	const char *name;	/* NUL-terminated copy or edit's name */
-	char *own_name;
-	const char *p;		/* bytes, with the line end */
-	size_t n;
-	char *own;		/* new text, when not original */
-	bool deleted;
-};
-
-static struct entry *
-entry_find(struct entry *e, size_t n, const char *name, int index)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (e[i].deleted || e[i].name == NULL ||
-		    !name_is(e[i].name, name))
-			continue;
-		if (--index == 0)
-			return &e[i];
-	}
-	return NULL;
-}
-
-void
-outgoing_apply(const struct outgoing_result *res, const char *msg,
-    size_t len, struct buf *out)
-{
-	struct field *f;
-	struct entry *e, *hit;
-	struct buf t = BUF_INIT;
-	size_t n, nf, i, body, cap, hdr_end;
-	const char *eolstr = "\n";
-	const struct outgoing_edit *ed;
-
-	n = nf = fields_scan(msg, len, &f, &body);
-	if (body >= 2 && msg[body - 2] == '\r')
-		eolstr = "\r\n";
-	else if (n > 0 && f[0].len >= 2 && msg[f[0].off + f[0].len - 2] ==
-	    '\r')
-		eolstr = "\r\n";
-	cap = n + res->n_edits;
-	e = xcalloc(cap ? cap : 1, sizeof(*e));
-	for (i = 0; i < n; i++) {
-		if (f[i].name_len > 0) {
-			e[i].own_name = xstrndup(msg + f[i].off,
-			    f[i].name_len);
-			e[i].name = e[i].own_name;
-		}
-		e[i].p = msg + f[i].off;
-		e[i].n = f[i].len;
-	}
-	for (i = 0; i < res->n_edits; i++) {
-		ed = &res->edits[i];
-		hit = NULL;
-		if (ed->op != OUTGOING_ADD)
-			hit = entry_find(e, n, ed->name, ed->index);
-		if (ed->op == OUTGOING_DELETE) {
-			if (hit != NULL)
-				hit->deleted = true;
-			continue;
-		}
-		if (hit == NULL)
-			hit = &e[n++];
-		buf_reset(&t);
-		buf_printf(&t, "%s: %s%s", ed->name, ed->value, eolstr);
-		free(hit->own);
-		hit->own = buf_steal(&t);
-		hit->name = ed->name;
-		hit->p = hit->own;
-		hit->n = strlen(hit->own);
-	}
-	for (i = 0; i < n; i++)
-		if (!e[i].deleted)
-			buf_append(out, e[i].p, e[i].n);
-	/* The blank line: the original one; a new one only when the input
-	 * had none but a body is to follow. */
-	hdr_end = nf > 0 ? f[nf - 1].off + f[nf - 1].len : 0;
-	if (body > hdr_end)
-		buf_append(out, msg + hdr_end, body - hdr_end);
-	else if (res->body_changed && res->body.len > 0)
-		buf_puts(out, eolstr);
-	if (res->body_changed)
-		buf_append(out, res->body.data, res->body.len);
-	else if (body < len)
-		buf_append(out, msg + body, len - body);
-	for (i = 0; i < n; i++) {
-		free(e[i].own_name);
-		free(e[i].own);
-	}
-	free(e);
-	free(f);
-	buf_free(&t);
 }

@@ -39,56 +39,31 @@
  * of multipart/signed and multipart/encrypted (a change would break the
  * signature), and parts in charsets that are not ASCII-compatible
  * (UTF-16, UTF-7...), where the tag cannot be found byte-wise.
+ *
+ * Here: the walk over the MIME tree and the steps of each text part; the
+ * tag search, the re-encoding and the header changes are the other pieces
+ * rewrite_int.h lists.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "base/buf.h"
 #include "conf/config.h"
 #include "mail/mime.h"
 #include "outgoing/rewrite.h"
+#include "outgoing/rewrite_int.h"
 #include "base/xalloc.h"
 
 #define DEFAULT_TAG "[InsertSatisfactionEvaluation]"
 #define LINE_MAX_SMTP 998
 
-struct edit {
-	size_t off, len;	/* replaced span, in the text it applies to */
-	struct buf repl;
-};
+/* --- the list of edits --------------------------------------------------- */
 
-struct edits {
-	struct edit *v;
-	size_t n, cap;
-};
-
-struct rw {
-	const struct config *cf;
-	const struct widget_templates *tpl;
-	const struct widget_request *req;
-	const char *msg;
-	size_t len;
-	const char *tag;
-	size_t taglen;
-	const char *msg_eol;
-	struct buf html, text;	/* rendered widgets, UTF-8, "\n" */
-	bool have_html, have_text;
-	struct edits medits;	/* on the message, by offset */
-	struct buf dec;		/* decoded body of the current part */
-	struct buf line;	/* scratch: one decoded QP logical line */
-	struct rewrite_result *res;
-	struct npserr *err;
-	int failed;		/* -1 internal error, 1 malformed */
-};
-
-static struct edit *
-edits_add(struct edits *e, size_t off, size_t len)
+struct edit *
+rw_edits_add(struct edits *e, size_t off, size_t len)
 {
 	struct edit *ed;
 
@@ -103,8 +78,8 @@ edits_add(struct edits *e, size_t off, size_t len)
 	return ed;
 }
 
-static void
-edits_free(struct edits *e)
+void
+rw_edits_free(struct edits *e)
 {
 	size_t i;
 
@@ -116,8 +91,8 @@ edits_free(struct edits *e)
 }
 
 /* Appends text (n bytes) with edits applied (offsets relative to base). */
-static void
-apply_edits(const char *text, size_t n, size_t base, const struct edit *v,
+void
+rw_edits_apply(const char *text, size_t n, size_t base, const struct edit *v,
     size_t nv, struct buf *out)
 {
 	size_t pos = base, i;
@@ -129,6 +104,8 @@ apply_edits(const char *text, size_t n, size_t base, const struct edit *v,
 	}
 	buf_append(out, text + (pos - base), base + n - pos);
 }
+
+/* --- lines and charsets -------------------------------------------------- */
 
 static const char *
 eol_of(const char *p, size_t n, const char *fallback)
@@ -170,25 +147,6 @@ has_8bit(const char *p, size_t n)
 	return false;
 }
 
-/*
- * The first tag in [p, p + n), or NULL. memchr for its first byte, then a
- * compare: much faster than memmem on mail text, where '[' is rare.
- */
-static const char *
-find_tag(const struct rw *rw, const char *p, size_t n)
-{
-	const char *end = p + n, *q;
-
-	while ((size_t)(end - p) >= rw->taglen &&
-	    (q = memchr(p, rw->tag[0], (size_t)(end - p) - rw->taglen + 1)) !=
-	    NULL) {
-		if (memcmp(q, rw->tag, rw->taglen) == 0)
-			return q;
-		p = q + 1;
-	}
-	return NULL;
-}
-
 static size_t
 max_line(const char *p, size_t n)
 {
@@ -207,82 +165,6 @@ max_line(const char *p, size_t n)
 		s = nl + 1;
 	}
 	return m;
-}
-
-/* UTF-8 to ASCII HTML: every other character as &#N;. */
-static void
-html_ascii(const char *p, size_t n, struct buf *out)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, k, need;
-	unsigned int cp;
-
-	while (i < n) {
-		if (s[i] < 0x80) {
-			buf_putc(out, s[i++]);
-			continue;
-		}
-		need = s[i] >= 0xf0 ? 3 : s[i] >= 0xe0 ? 2 : s[i] >= 0xc0 ? 1 : 0;
-		cp = s[i] & (0x3f >> need);
-		for (k = 1; k <= need && i + k < n &&
-		    (s[i + k] & 0xc0) == 0x80; k++)
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		if (need == 0 || k <= need)
-			cp = 0xfffd;
-		buf_printf(out, "&#%u;", cp);
-		i += k > need ? need + 1 : k;
-	}
-}
-
-/*
- * UTF-8 to plain ASCII, for a text part that cannot become UTF-8: Latin
- * letters lose their accents, typographic quotes and dashes become ASCII
- * ones, anything else '?'. Readable French beats a tag left in the mail.
- */
-static void
-ascii_fold(const char *p, size_t n, struct buf *out)
-{
-	static const char *const latin[64] = {
-		"A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E",
-		"I", "I", "I", "I", "D", "N", "O", "O", "O", "O", "O", "x",
-		"O", "U", "U", "U", "U", "Y", "TH", "ss", "a", "a", "a", "a",
-		"a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-		"d", "n", "o", "o", "o", "o", "o", "/", "o", "u", "u", "u",
-		"u", "y", "th", "y"
-	};
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, k, need;
-	unsigned int cp;
-
-	while (i < n) {
-		if (s[i] < 0x80) {
-			buf_putc(out, s[i++]);
-			continue;
-		}
-		need = s[i] >= 0xf0 ? 3 : s[i] >= 0xe0 ? 2 : s[i] >= 0xc0 ? 1 : 0;
-		cp = s[i] & (0x3f >> need);
-		for (k = 1; k <= need && i + k < n &&
-		    (s[i + k] & 0xc0) == 0x80; k++)
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		i += k > need ? need + 1 : k;
-		if (cp >= 0xc0 && cp <= 0xff)
-			buf_puts(out, latin[cp - 0xc0]);
-		else if (cp == 0xa0)
-			buf_putc(out, ' ');
-		else if (cp == 0x152 || cp == 0x153)
-			buf_puts(out, cp == 0x152 ? "OE" : "oe");
-		else if (cp == 0xab || cp == 0xbb || cp == 0x201c ||
-		    cp == 0x201d)
-			buf_putc(out, '"');
-		else if (cp == 0x2018 || cp == 0x2019)
-			buf_putc(out, '\'');
-		else if (cp == 0x2013 || cp == 0x2014)
-			buf_putc(out, '-');
-		else if (cp == 0x2026)
-			buf_puts(out, "...");
-		else
-			buf_putc(out, '?');
-	}
 }
 
 static bool
@@ -312,483 +194,6 @@ widget_get(struct rw *rw, bool html, const struct buf **out)
 	return 0;
 }
 
-/* --- header fields ------------------------------------------------------- */
-
-static bool
-field_is(const char *line, size_t n, const char *name)
-{
-	size_t l = strlen(name), i;
-
-	if (n <= l || strncasecmp(line, name, l) != 0)
-		return false;
-	for (i = l; i < n && (line[i] == ' ' || line[i] == '\t'); i++)
-		;
-	return i < n && line[i] == ':';
-}
-
-/*
- * Copies the header block hdr with the first field called name replaced by
- * "name: value" (its continuation lines dropped), or with that field added
- * before the blank line when there is none.
- */
-static void
-header_set(const char *hdr, size_t hlen, const char *name, const char *value,
-    const char *eol, struct buf *out)
-{
-	size_t pos = 0, ll, body_end = hlen;
-	const char *nl;
-	bool done = false;
-
-	/* The blank line that ends the block, if any, stays last. */
-	if (hlen >= 2 && hdr[hlen - 1] == '\n' && hdr[hlen - 2] == '\n')
-		body_end = hlen - 1;
-	else if (hlen >= 3 && hdr[hlen - 1] == '\n' && hdr[hlen - 2] == '\r' &&
-	    hdr[hlen - 3] == '\n')
-		body_end = hlen - 2;
-	else if (hlen == 1 || (hlen == 2 && hdr[0] == '\r'))
-		body_end = 0;
-	while (pos < body_end) {
-		nl = memchr(hdr + pos, '\n', body_end - pos);
-		ll = nl ? (size_t)(nl - (hdr + pos)) + 1 : body_end - pos;
-		if (!done && field_is(hdr + pos, ll, name)) {
-			buf_printf(out, "%s: %s%s", name, value, eol);
-			done = true;
-			pos += ll;
-			while (pos < body_end && (hdr[pos] == ' ' ||
-			    hdr[pos] == '\t')) {
-				nl = memchr(hdr + pos, '\n', body_end - pos);
-				pos = nl ? (size_t)(nl - hdr) + 1 : body_end;
-			}
-			continue;
-		}
-		buf_append(out, hdr + pos, ll);
-		if (nl == NULL)
-			buf_puts(out, eol);
-		pos += ll;
-	}
-	if (!done)
-		buf_printf(out, "%s: %s%s", name, value, eol);
-	buf_append(out, hdr + body_end, hlen - body_end);
-}
-
-/* The value span [*v0, *v1) of parameter param in a Content-Type value. */
-static int
-param_span(const char *v, size_t n, const char *param, size_t *v0,
-    size_t *v1)
-{
-	size_t i = 0, a0, a1, plen = strlen(param);
-	bool inq = false;
-
-	for (; i < n; i++) {
-		if (v[i] == '"')
-			inq = !inq;
-		else if (v[i] == '\\' && inq)
-			i++;
-		else if (v[i] == ';' && !inq)
-			break;
-	}
-	while (i < n) {
-		i++;
-		while (i < n && (v[i] == ' ' || v[i] == '\t'))
-			i++;
-		a0 = i;
-		while (i < n && v[i] != '=' && v[i] != ';' && v[i] != ' ' &&
-		    v[i] != '\t')
-			i++;
-		a1 = i;
-		while (i < n && (v[i] == ' ' || v[i] == '\t'))
-			i++;
-		if (i >= n || v[i] != '=')
-			continue;
-		i++;
-		while (i < n && (v[i] == ' ' || v[i] == '\t'))
-			i++;
-		*v0 = i;
-		if (i < n && v[i] == '"') {
-			for (i++; i < n && v[i] != '"'; i++)
-				if (v[i] == '\\')
-					i++;
-			if (i < n)
-				i++;
-		} else
-			while (i < n && v[i] != ';' && v[i] != ' ' &&
-			    v[i] != '\t')
-				i++;
-		*v1 = i < n ? i : n;
-		if (a1 - a0 == plen && strncasecmp(v + a0, param, plen) == 0)
-			return 1;
-		while (i < n && v[i] != ';')
-			i++;
-	}
-	return 0;
-}
-
-/* The part's Content-Type, unfolded, with charset=utf-8. Caller frees. */
-static char *
-content_type_utf8(const char *msg, const struct mime_part *part)
-{
-	struct buf unf = BUF_INIT, out = BUF_INIT;
-	const char *v;
-	size_t vlen, i, v0, v1;
-
-	if (!mime_header_find(msg, part, "Content-Type", &v, &vlen)) {
-		buf_printf(&out, "%s/%s; charset=utf-8", part->type,
-		    part->subtype);
-		return buf_steal(&out);
-	}
-	for (i = 0; i < vlen; i++)
-		if (v[i] != '\r' && v[i] != '\n')
-			buf_putc(&unf, v[i]);
-	if (param_span(unf.data, unf.len, "charset", &v0, &v1)) {
-		buf_append(&out, unf.data, v0);
-		buf_puts(&out, "utf-8");
-		buf_append(&out, unf.data + v1, unf.len - v1);
-	} else {
-		while (unf.len > 0 && (unf.data[unf.len - 1] == ' ' ||
-		    unf.data[unf.len - 1] == '\t' ||
-		    unf.data[unf.len - 1] == ';'))
-			buf_truncate(&unf, unf.len - 1);
-		buf_append(&out, unf.data, unf.len);
-		buf_puts(&out, "; charset=utf-8");
-	}
-	buf_free(&unf);
-	return buf_steal(&out);
-}
-
-/* --- finding and replacing the tag in decoded text ------------------------ */
-
-/*
- * Copies line (n bytes) to out without its tags, removed again and again:
- * "[InsertSatisfactionEva[tag]luation]" must not leave a tag behind. The
- * output never holds the tag, since a new one could only end at its last
- * byte, where it is checked. Returns the number of tags removed.
- */
-static int
-remove_tags(const struct rw *rw, const char *line, size_t n, struct buf *out)
-{
-	size_t i, start = out->len, tl = rw->taglen;
-	char last = rw->tag[tl - 1];
-	int count = 0;
-
-	for (i = 0; i < n; i++) {
-		buf_putc(out, line[i]);
-		if (line[i] == last && out->len - start >= tl &&
-		    memcmp(out->data + out->len - tl, rw->tag, tl) == 0) {
-			buf_truncate(out, out->len - tl);
-			count++;
-		}
-	}
-	return count;
-}
-
-static bool
-blank(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return false;
-	return true;
-}
-
-/*
- * Edits that replace every tag in t (n bytes) by repl; with repl NULL (no
- * survey) the tags go, line by line, and in text a line left blank goes
- * too. Returns the number of tags.
- */
-static int
-tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
-    bool text, struct edits *out)
-{
-	const char *p;
-	size_t pos = 0, x, ls, le;
-	int count = 0;
-	struct edit *e;
-
-	while (pos + rw->taglen <= n &&
-	    (p = find_tag(rw, t + pos, n - pos)) != NULL) {
-		x = (size_t)(p - t);
-		if (repl != NULL) {
-			e = edits_add(out, x, rw->taglen);
-			buf_append(&e->repl, repl->data, repl->len);
-			count++;
-			pos = x + rw->taglen;
-			continue;
-		}
-		/* pos is a line start: the line of x begins at or after it. */
-		for (ls = x; ls > pos && t[ls - 1] != '\n'; ls--)
-			;
-		p = memchr(t + x, '\n', n - x);
-		le = p ? (size_t)(p - t) : n;
-		e = edits_add(out, ls, le - ls);
-		count += remove_tags(rw, t + ls, le - ls, &e->repl);
-		if (text && blank(e->repl.data, e->repl.len)) {
-			buf_reset(&e->repl);
-			e->len = (le < n ? le + 1 : le) - ls;
-		}
-		pos = le < n ? le + 1 : n;
-	}
-	return count;
-}
-
-static int
-lower_hex(char c)
-{
-	return c >= 'A' && c <= 'F' ? c + ('a' - 'A') : c;
-}
-
-static int
-hexval(char ch)
-{
-	int c = (unsigned char)ch;
-
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Whether the QP text raw (n bytes) decodes to the tag from offset e on. */
-static bool
-qp_tag_at(const struct rw *rw, const char *raw, size_t n, size_t e)
-{
-	size_t k = 0, i = e;
-	int h, l, c;
-
-	while (k < rw->taglen) {
-		if (i >= n)
-			return false;
-		if (raw[i] != '=') {
-			c = (unsigned char)raw[i++];
-		} else if (i + 2 < n && (h = hexval(raw[i + 1])) >= 0 &&
-		    (l = hexval(raw[i + 2])) >= 0) {
-			c = h * 16 + l;
-			i += 3;
-		} else {
-			/* Only a soft line break may come between. */
-			i++;
-			while (i < n && (raw[i] == ' ' || raw[i] == '\t'))
-				i++;
-			if (i < n && raw[i] == '\r')
-				i++;
-			if (i >= n || raw[i] != '\n')
-				return false;
-			i++;
-			continue;
-		}
-		if (c != (unsigned char)rw->tag[k++])
-			return false;
-	}
-	return true;
-}
-
-/* High bit set in each byte of x that is zero, and only there. */
-static inline uint64_t
-zero_bytes(uint64_t x)
-{
-	const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
-
-	return ~(((x & low7) + low7) | x | low7);
-}
-
-/*
- * The next "=XX" at or after from that encodes byte c (hex digits in either
- * case), or (size_t)-1. HTML in quoted-printable holds an '=' every few
- * bytes ("=3D" in every attribute), so memchr for '=' would stop all the
- * time: test eight positions at once for '=' followed by the first digit.
- */
-static size_t
-qp_find_escape(const char *raw, size_t n, size_t from, unsigned char c)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const uint64_t ones = 0x0101010101010101ull;
-	char h1 = hex[c >> 4], h2 = hex[c & 15];
-	char l1 = (char)lower_hex(h1), l2 = (char)lower_hex(h2);
-	uint64_t a, b, m;
-	size_t i = from, k;
-
-#ifdef __SSE2__
-	{
-		const __m128i eq = _mm_set1_epi8('='), d1 = _mm_set1_epi8(h1),
-		    d1l = _mm_set1_epi8(l1);
-
-		for (; i + 17 <= n; i += 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(raw + i));
-			__m128i y = _mm_loadu_si128((const __m128i *)(raw + i +
-			    1));
-			int mm = _mm_movemask_epi8(_mm_and_si128(
-			    _mm_cmpeq_epi8(x, eq), _mm_or_si128(
-			    _mm_cmpeq_epi8(y, d1), _mm_cmpeq_epi8(y, d1l))));
-
-			if (mm == 0)
-				continue;
-			for (k = i; k < i + 16; k++)
-				if (raw[k] == '=' && (raw[k + 1] == h1 ||
-				    raw[k + 1] == l1) && k + 2 < n &&
-				    (raw[k + 2] == h2 || raw[k + 2] == l2))
-					return k;
-		}
-	}
-#endif
-	for (; i + 9 <= n; i += 8) {
-		memcpy(&a, raw + i, 8);
-		memcpy(&b, raw + i + 1, 8);
-		m = zero_bytes(a ^ ('=' * ones)) &
-		    (zero_bytes(b ^ ((unsigned char)h1 * ones)) |
-		    zero_bytes(b ^ ((unsigned char)l1 * ones)));
-		if (m == 0)
-			continue;
-		for (k = i; k < i + 8; k++)
-			if (raw[k] == '=' && (raw[k + 1] == h1 ||
-			    raw[k + 1] == l1) && k + 2 < n &&
-			    (raw[k + 2] == h2 || raw[k + 2] == l2))
-				return k;
-	}
-	for (; i + 2 < n; i++)
-		if (raw[i] == '=' && (raw[i + 1] == h1 || raw[i + 1] == l1) &&
-		    (raw[i + 2] == h2 || raw[i + 2] == l2))
-			return i;
-	return (size_t)-1;
-}
-
-/*
- * The next offset at or after from where a tag starts in the QP text raw,
- * or (size_t)-1. The tag's first character is written either as itself or
- * as "=XX", so only those places need decoding: the rest of the part is
- * never decoded, and a tag split by soft line breaks is still found.
- */
-static size_t
-qp_find_tag(const struct rw *rw, const char *raw, size_t n, size_t from)
-{
-	unsigned char c0 = (unsigned char)rw->tag[0];
-	size_t lit = (size_t)-2, esc = (size_t)-2, cand;
-	const char *q;
-
-	for (;;) {
-		/* (size_t)-2: not searched yet; (size_t)-1: none left. */
-		if (lit == (size_t)-2) {
-			q = c0 != '=' && from < n ?
-			    memchr(raw + from, c0, n - from) : NULL;
-			lit = q ? (size_t)(q - raw) : (size_t)-1;
-		}
-		if (esc == (size_t)-2)
-			esc = qp_find_escape(raw, n, from, c0);
-		if (lit == (size_t)-1 && esc == (size_t)-1)
-			return (size_t)-1;
-		cand = lit < esc ? lit : esc;
-		if (cand == lit)
-			lit = (size_t)-2;
-		else
-			esc = (size_t)-2;
-		from = cand + 1;
-		if (qp_tag_at(rw, raw, n, cand))
-			return cand;
-		/* The other one is still ahead of from: keep it. */
-	}
-}
-
-/* The QP logical line (physical lines joined by soft breaks) holding
- * offset e: [*ls, *le), its hard line end included. */
-static void
-qp_logical_line(const char *raw, size_t n, size_t e, size_t *ls, size_t *le)
-{
-	size_t s = e, t, f = e, x;
-	const char *nl;
-	bool soft;
-
-	for (;;) {
-		while (s > 0 && raw[s - 1] != '\n')
-			s--;
-		if (s == 0)
-			break;
-		t = s - 1;
-		if (t > 0 && raw[t - 1] == '\r')
-			t--;
-		while (t > 0 && (raw[t - 1] == ' ' || raw[t - 1] == '\t'))
-			t--;
-		if (t == 0 || raw[t - 1] != '=')
-			break;
-		s = t - 1;	/* the line before ends in a soft break */
-	}
-	*ls = s;
-	for (;;) {
-		nl = memchr(raw + f, '\n', n - f);
-		if (nl == NULL) {
-			f = n;
-			break;
-		}
-		x = t = (size_t)(nl - raw);
-		if (t > f && raw[t - 1] == '\r')
-			t--;
-		while (t > f && (raw[t - 1] == ' ' || raw[t - 1] == '\t'))
-			t--;
-		soft = t > f && raw[t - 1] == '=';
-		f = x + 1;
-		if (!soft)
-			break;
-	}
-	*le = f;
-}
-
-/*
- * Replaces the tags of a QP part line by line: each logical line holding a
- * tag is decoded, edited and encoded again; every other byte stays.
- */
-static void
-qp_splice(struct rw *rw, const struct mime_part *part, size_t first,
-    const struct buf *repl, bool text, const char *teol)
-{
-	const char *raw = rw->msg + part->body_off;
-	size_t n = part->body_len, pos = first, ls, le;
-	struct edits te = { NULL, 0, 0 };
-	struct buf newd = BUF_INIT;
-	struct edit *e;
-	size_t i;
-
-	while (pos != (size_t)-1 && pos < n) {
-		qp_logical_line(raw, n, pos, &ls, &le);
-		buf_reset(&rw->line);
-		mime_qp_decode(raw + ls, le - ls, &rw->line);
-		te.n = 0;
-		rw->res->tags += tag_edits(rw, buf_cstr(&rw->line),
-		    rw->line.len, repl, text, &te);
-		buf_reset(&newd);
-		apply_edits(buf_cstr(&rw->line), rw->line.len, 0, te.v, te.n,
-		    &newd);
-		e = edits_add(&rw->medits, part->body_off + ls, le - ls);
-		mime_qp_encode(buf_cstr(&newd), newd.len, teol[0] == '\r',
-		    &e->repl);
-		for (i = 0; i < te.n; i++)
-			buf_free(&te.v[i].repl);
-		pos = qp_find_tag(rw, raw, n, le);
-	}
-	edits_free(&te);
-	buf_free(&newd);
-}
-
-/* Encoded body for a whole re-encoded part, ending like the original. */
-static void
-encode_whole(const char *d, size_t n, enum mime_cte cte, const char *eol,
-    bool ends_eol, struct buf *out)
-{
-	size_t el = strlen(eol);
-
-	if (cte == MIME_CTE_BASE64)
-		mime_base64_encode(d, n, eol[0] == '\r', out);
-	else
-		mime_qp_encode(d, n, eol[0] == '\r', out);
-	if (!ends_eol && out->len >= el &&
-	    memcmp(out->data + out->len - el, eol, el) == 0)
-		buf_truncate(out, out->len - el);
-	else if (ends_eol && (out->len < el ||
-	    memcmp(out->data + out->len - el, eol, el) != 0))
-		buf_puts(out, eol);
-}
-
 static void
 set_malformed(struct rw *rw, const struct mime_part *part, const char *why)
 {
@@ -798,213 +203,271 @@ set_malformed(struct rw *rw, const struct mime_part *part, const char *why)
 	rw->failed = 1;
 }
 
+/* --- one text part ------------------------------------------------------- */
+
 /*
- * Re-encodes the whole part (CTE cte) from its new decoded text, and
- * changes its headers: CTE, and the charset when utf8.
+ * One text part on its way through process_part: its text, decoded as far
+ * as needed, and what replaces its tags.
  */
-static void
-part_replace_whole(struct rw *rw, const struct mime_part *part,
-    const struct buf *newd, enum mime_cte cte, bool utf8, const char *eol)
-{
-	const char *raw = rw->msg + part->body_off;
-	bool ends_eol = part->body_len > 0 && raw[part->body_len - 1] == '\n';
-	const char *ctename = cte == MIME_CTE_BASE64 ? "base64" :
-	    "quoted-printable";
-	char *ct = NULL;
-	struct edit *e;
-	struct buf h1 = BUF_INIT;
+struct part_job {
+	const struct mime_part *part;
+	const char *raw;	/* the body as encoded */
+	size_t rawlen;
+	const char *d;		/* the decoded text: raw itself for 7bit, 8bit
+				 * and binary; QP only when it changes whole */
+	size_t dn;
+	size_t first;		/* QP: where the first tag starts in raw */
+	bool html;
+	const char *cs;		/* the charset, us-ascii when none is named */
+	const char *teol;	/* the line end of raw */
+	const char *ceol;	/* the line end of the decoded text */
+	const struct buf *w;	/* the widget, UTF-8; NULL without a survey */
+	struct buf repl;	/* the widget as written in the part */
+	bool utf8;		/* the part is to become UTF-8 QP */
+	bool need_qp;		/* a 7bit part that would gain 8-bit bytes */
+	struct edits te;	/* on the decoded text */
+	struct buf newd;	/* the new decoded text */
+};
 
-	if (utf8)
-		ct = content_type_utf8(rw->msg, part);
-	if (cte != part->cte || utf8) {
-		if (part->depth == 0) {
-			free(rw->res->cte);
-			rw->res->cte = xstrdup(ctename);
-			if (ct) {
-				free(rw->res->content_type);
-				rw->res->content_type = ct;
-				ct = NULL;
-			}
-		} else {
-			e = edits_add(&rw->medits, part->hdr_off,
-			    part->hdr_len);
-			if (ct) {
-				header_set(rw->msg + part->hdr_off,
-				    part->hdr_len, "Content-Type", ct, eol,
-				    &h1);
-				header_set(h1.data, h1.len,
-				    "Content-Transfer-Encoding", ctename, eol,
-				    &e->repl);
-			} else
-				header_set(rw->msg + part->hdr_off,
-				    part->hdr_len, "Content-Transfer-Encoding",
-				    ctename, eol, &e->repl);
-		}
-	}
-	free(ct);
-	buf_free(&h1);
-	e = edits_add(&rw->medits, part->body_off, part->body_len);
-	encode_whole(newd->data ? newd->data : "", newd->len, cte, eol,
-	    ends_eol, &e->repl);
-}
-
-static void
-process_part(struct rw *rw, const struct mime_part *part)
+/*
+ * Step 1: whether the part holds a tag, in a charset where it can be found
+ * byte-wise. 7bit, 8bit and binary are their own decoded text, base64 is
+ * decoded whole, quoted-printable is searched as it is. Sets the line ends
+ * the new text follows.
+ */
+static bool
+part_find_tag(struct rw *rw, struct part_job *j)
 {
-	const char *raw = rw->msg + part->body_off, *d = "", *cs, *teol, *ceol;
-	size_t rawlen = part->body_len, dn = 0, i, first = 0;
-	bool html = strcmp(part->subtype, "html") == 0, utf8 = false;
-	bool need_qp = false;
-	const struct buf *w;
-	struct buf repl = BUF_INIT, conv = BUF_INIT, newd = BUF_INIT;
-	struct edits te = { NULL, 0, 0 };
-	int n;
+	const struct mime_part *part = j->part;
 
 	buf_reset(&rw->dec);
 	switch (part->cte) {
 	case MIME_CTE_7BIT:
 	case MIME_CTE_8BIT:
 	case MIME_CTE_BINARY:
-		if (find_tag(rw, raw, rawlen) == NULL)
-			return;
-		d = raw;
-		dn = rawlen;
+		if (rw_find_tag(rw, j->raw, j->rawlen) == NULL)
+			return false;
+		j->d = j->raw;
+		j->dn = j->rawlen;
 		break;
 	case MIME_CTE_QP:
 		/* Decoded later, and only where needed. */
-		first = qp_find_tag(rw, raw, rawlen, 0);
-		if (first == (size_t)-1)
-			return;
+		j->first = rw_qp_find_tag(rw, j->raw, j->rawlen, 0);
+		if (j->first == (size_t)-1)
+			return false;
 		break;
 	case MIME_CTE_BASE64:
-		if (mime_base64_decode(raw, rawlen, &rw->dec) != 0) {
-			if (find_tag(rw, buf_cstr(&rw->dec), rw->dec.len))
+		if (mime_base64_decode(j->raw, j->rawlen, &rw->dec) != 0) {
+			if (rw_find_tag(rw, buf_cstr(&rw->dec), rw->dec.len))
 				set_malformed(rw, part,
 				    "invalid or truncated base64");
-			return;
+			return false;
 		}
-		d = buf_cstr(&rw->dec);
-		dn = rw->dec.len;
-		if (find_tag(rw, d, dn) == NULL)
-			return;
+		j->d = buf_cstr(&rw->dec);
+		j->dn = rw->dec.len;
+		if (rw_find_tag(rw, j->d, j->dn) == NULL)
+			return false;
 		break;
 	default:
-		return;		/* unknown encoding: not ours to decode */
+		return false;	/* unknown encoding: not ours to decode */
 	}
-	cs = part->charset[0] ? part->charset : "us-ascii";
-	if (!charset_ascii_compatible(cs))
-		return;
-	teol = eol_of(raw, rawlen, eol_of(rw->msg + part->hdr_off,
+	j->cs = part->charset[0] ? part->charset : "us-ascii";
+	if (!charset_ascii_compatible(j->cs))
+		return false;
+	j->teol = eol_of(j->raw, j->rawlen, eol_of(rw->msg + part->hdr_off,
 	    part->hdr_len, rw->msg_eol));
 	/* QP hard line breaks decode to the part's own line ends. */
-	ceol = part->cte == MIME_CTE_QP ? teol : eol_of(d, dn, teol);
-
-	/* The replacement, in the part's charset when it can hold it. */
-	if (rw->req->token != NULL) {
-		if (widget_get(rw, html, &w) < 0) {
-			rw->failed = -1;
-			goto out;
-		}
-		if (html) {
-			if (part->cte == MIME_CTE_7BIT ||
-			    mime_charset_from_utf8(cs, w->data, w->len,
-			    &conv) < 0) {
-				buf_reset(&conv);
-				html_ascii(w->data, w->len, &conv);
-			}
-		} else if (mime_charset_from_utf8(cs, w->data, w->len,
-		    &conv) < 0) {
-			utf8 = true;
-			buf_append(&conv, w->data, w->len);
-		}
-		append_eol(&repl, conv.data, conv.len, ceol);
-		if (part->cte == MIME_CTE_7BIT && has_8bit(repl.data, repl.len))
-			need_qp = true;
-	}
-	if (utf8 && part->cte == MIME_CTE_QP) {
-		mime_qp_decode(raw, rawlen, &rw->dec);
-		d = buf_cstr(&rw->dec);
-		dn = rw->dec.len;
-	}
-	if (utf8 && mime_charset_to_utf8_strict(part->charset, d, dn,
-	    &newd) < 0) {
-		/* No honest UTF-8 for this part (bytes its charset does not
-		 * have): keep it as it is and write the text version in
-		 * ASCII, which every ASCII-compatible charset holds. */
-		utf8 = false;
-		buf_reset(&conv);
-		buf_reset(&repl);
-		ascii_fold(w->data, w->len, &conv);
-		append_eol(&repl, conv.data, conv.len, ceol);
-		need_qp = false;
-	}
-	buf_reset(&newd);
-	if (part->cte == MIME_CTE_QP && !utf8) {
-		if (max_line(raw, rawlen) <= LINE_MAX_SMTP) {
-			qp_splice(rw, part, first, rw->req->token ? &repl :
-			    NULL, !html, teol);
-			goto out;
-		}
-		/* A line over 998 (a careless encoder): re-encode it all. */
-		mime_qp_decode(raw, rawlen, &rw->dec);
-		d = buf_cstr(&rw->dec);
-		dn = rw->dec.len;
-	}
-	n = tag_edits(rw, d, dn, rw->req->token ? &repl : NULL, !html, &te);
-	rw->res->tags += n;
-
-	if (utf8) {
-		/* Convert the text around the edits; keep the UTF-8 widget. */
-		size_t pos = 0;
-
-		for (i = 0; i <= te.n; i++) {
-			size_t end = i < te.n ? te.v[i].off : dn;
-
-			/* Cannot fail: the whole text converted above. */
-			if (mime_charset_to_utf8_strict(part->charset,
-			    d + pos, end - pos, &newd) < 0) {
-				set_malformed(rw, part,
-				    "text not valid in its charset");
-				goto out;
-			}
-			if (i < te.n) {
-				buf_append(&newd, te.v[i].repl.data,
-				    te.v[i].repl.len);
-				pos = te.v[i].off + te.v[i].len;
-			}
-		}
-		part_replace_whole(rw, part, &newd, MIME_CTE_QP, true, teol);
-		goto out;
-	}
-	if (part->cte == MIME_CTE_BASE64 || part->cte == MIME_CTE_QP) {
-		apply_edits(d, dn, 0, te.v, te.n, &newd);
-		part_replace_whole(rw, part, &newd, part->cte, false, teol);
-		goto out;
-	}
-	/* 7bit, 8bit, binary: edits in place, unless the result needs QP. */
-	apply_edits(d, dn, 0, te.v, te.n, &newd);
-	if (need_qp || max_line(newd.data, newd.len) > LINE_MAX_SMTP) {
-		part_replace_whole(rw, part, &newd, MIME_CTE_QP, false, teol);
-		goto out;
-	}
-	for (i = 0; i < te.n; i++) {
-		struct edit *e = edits_add(&rw->medits,
-		    part->body_off + te.v[i].off, te.v[i].len);
-
-		buf_append(&e->repl, te.v[i].repl.data, te.v[i].repl.len);
-	}
-out:
-	edits_free(&te);
-	buf_free(&repl);
-	buf_free(&conv);
-	buf_free(&newd);
+	j->ceol = part->cte == MIME_CTE_QP ? j->teol :
+	    eol_of(j->d, j->dn, j->teol);
+	return true;
 }
 
 /*
- * Whether line (n bytes, no '\n') is a delimiter of one of the enclosing
- * multiparts, by mime_parse's rule: "--" boundary, then "--" and anything,
- * or blanks only.
+ * Step 2: the replacement, in the part's charset when it can hold it (none
+ * without a survey). HTML writes what the charset lacks as &#N;, and in a
+ * 7bit part all that is not ASCII; a text part whose charset cannot hold
+ * it is to become UTF-8, and a 7bit one that would gain 8-bit bytes
+ * quoted-printable. -1 when the widget cannot be rendered.
  */
+static int
+part_make_replacement(struct rw *rw, struct part_job *j)
+{
+	const struct mime_part *part = j->part;
+	struct buf conv = BUF_INIT;
+
+	if (rw->req->token == NULL)
+		return 0;
+	if (widget_get(rw, j->html, &j->w) < 0) {
+		rw->failed = -1;
+		return -1;
+	}
+	if (j->html) {
+		if (part->cte == MIME_CTE_7BIT ||
+		    mime_charset_from_utf8(j->cs, j->w->data, j->w->len,
+		    &conv) < 0) {
+			buf_reset(&conv);
+			rw_html_ascii(j->w->data, j->w->len, &conv);
+		}
+	} else if (mime_charset_from_utf8(j->cs, j->w->data, j->w->len,
+	    &conv) < 0) {
+		j->utf8 = true;
+		buf_append(&conv, j->w->data, j->w->len);
+	}
+	append_eol(&j->repl, conv.data, conv.len, j->ceol);
+	if (part->cte == MIME_CTE_7BIT && has_8bit(j->repl.data, j->repl.len))
+		j->need_qp = true;
+	buf_free(&conv);
+	return 0;
+}
+
+/*
+ * Step 3: a part that is to become UTF-8 must convert exactly. When its
+ * bytes are not all valid in its charset (no honest UTF-8 exists), it keeps
+ * them, and the text version is written in ASCII instead, which every
+ * ASCII-compatible charset holds.
+ */
+static void
+part_check_utf8(struct rw *rw, struct part_job *j)
+{
+	struct buf conv = BUF_INIT;
+
+	if (j->part->cte == MIME_CTE_QP) {
+		mime_qp_decode(j->raw, j->rawlen, &rw->dec);
+		j->d = buf_cstr(&rw->dec);
+		j->dn = rw->dec.len;
+	}
+	if (mime_charset_to_utf8_strict(j->part->charset, j->d, j->dn,
+	    &j->newd) < 0) {
+		j->utf8 = false;
+		buf_reset(&j->repl);
+		rw_ascii_fold(j->w->data, j->w->len, &conv);
+		append_eol(&j->repl, conv.data, conv.len, j->ceol);
+		j->need_qp = false;
+	}
+	buf_reset(&j->newd);
+	buf_free(&conv);
+}
+
+/*
+ * Step 4: a quoted-printable part that keeps its charset changes only in
+ * the lines that hold a tag. Whether that was done; when a line is over
+ * 998 bytes the part is decoded instead, to be re-encoded whole.
+ */
+static bool
+part_splice_qp(struct rw *rw, struct part_job *j)
+{
+	if (j->part->cte != MIME_CTE_QP || j->utf8)
+		return false;
+	if (max_line(j->raw, j->rawlen) <= LINE_MAX_SMTP) {
+		rw_qp_splice(rw, j->part, j->first, rw->req->token ? &j->repl :
+		    NULL, !j->html, j->teol);
+		return true;
+	}
+	/* A line over 998 (a careless encoder): re-encode it all. */
+	mime_qp_decode(j->raw, j->rawlen, &rw->dec);
+	j->d = buf_cstr(&rw->dec);
+	j->dn = rw->dec.len;
+	return false;
+}
+
+/* Step 5, for a part made UTF-8: the text around the edits converted, the
+ * UTF-8 widget kept, and the whole re-encoded as quoted-printable. */
+static void
+part_write_utf8(struct rw *rw, struct part_job *j)
+{
+	size_t pos = 0, end, i;
+
+	for (i = 0; i <= j->te.n; i++) {
+		end = i < j->te.n ? j->te.v[i].off : j->dn;
+		/* Cannot fail: the whole text converted in step 3. */
+		if (mime_charset_to_utf8_strict(j->part->charset, j->d + pos,
+		    end - pos, &j->newd) < 0) {
+			set_malformed(rw, j->part,
+			    "text not valid in its charset");
+			return;
+		}
+		if (i < j->te.n) {
+			buf_append(&j->newd, j->te.v[i].repl.data,
+			    j->te.v[i].repl.len);
+			pos = j->te.v[i].off + j->te.v[i].len;
+		}
+	}
+	rw_part_replace_whole(rw, j->part, &j->newd, MIME_CTE_QP, true,
+	    j->teol);
+}
+
+/*
+ * Step 5: the edits on the decoded text, and where they go. Base64 and
+ * quoted-printable parts are re-encoded whole; 7bit, 8bit and binary parts
+ * take the edits in place, unless the result needs quoted-printable (8-bit
+ * bytes in 7bit, a line over 998 bytes).
+ */
+static void
+part_write_edits(struct rw *rw, struct part_job *j)
+{
+	const struct mime_part *part = j->part;
+	struct edit *e;
+	size_t i;
+
+	rw->res->tags += rw_tag_edits(rw, j->d, j->dn, rw->req->token ?
+	    &j->repl : NULL, !j->html, &j->te);
+	if (j->utf8) {
+		part_write_utf8(rw, j);
+		return;
+	}
+	rw_edits_apply(j->d, j->dn, 0, j->te.v, j->te.n, &j->newd);
+	if (part->cte == MIME_CTE_BASE64 || part->cte == MIME_CTE_QP) {
+		rw_part_replace_whole(rw, part, &j->newd, part->cte, false,
+		    j->teol);
+		return;
+	}
+	if (j->need_qp || max_line(j->newd.data, j->newd.len) >
+	    LINE_MAX_SMTP) {
+		rw_part_replace_whole(rw, part, &j->newd, MIME_CTE_QP, false,
+		    j->teol);
+		return;
+	}
+	for (i = 0; i < j->te.n; i++) {
+		e = rw_edits_add(&rw->medits, part->body_off + j->te.v[i].off,
+		    j->te.v[i].len);
+		buf_append(&e->repl, j->te.v[i].repl.data, j->te.v[i].repl.len);
+	}
+}
+
+/*
+ * Replaces the tags of one text/html or text/plain part:
+ *  1. find a tag, decoding no more than that needs;
+ *  2. make the replacement in the part's charset, or decide that the part
+ *     becomes UTF-8;
+ *  3. keep the part's charset after all when it has no honest UTF-8;
+ *  4. quoted-printable: change only the lines that hold a tag;
+ *  5. otherwise edit the decoded text, and write the edits in place or the
+ *     part re-encoded.
+ */
+static void
+process_part(struct rw *rw, const struct mime_part *part)
+{
+	struct part_job j;
+
+	memset(&j, 0, sizeof(j));
+	j.part = part;
+	j.raw = rw->msg + part->body_off;
+	j.rawlen = part->body_len;
+	j.d = "";
+	j.html = strcmp(part->subtype, "html") == 0;
+	if (part_find_tag(rw, &j) && part_make_replacement(rw, &j) == 0) {
+		if (j.utf8)
+			part_check_utf8(rw, &j);
+		if (!part_splice_qp(rw, &j))
+			part_write_edits(rw, &j);
+	}
+	rw_edits_free(&j.te);
+	buf_free(&j.repl);
+	buf_free(&j.newd);
+}
+
+/* --- the message --------------------------------------------------------- */
+
 static bool
 line_is_delimiter(const char *line, size_t n, const char *const *bounds,
     int nb)
@@ -1063,7 +526,8 @@ edits_make_delimiter(const struct rw *rw, size_t k0, const char *const *bounds,
 			nl = memchr(p, '\n', (size_t)(end - p));
 			if (nl == NULL)
 				nl = end;
-			bad = line_is_delimiter(p, (size_t)(nl - p), bounds, nb);
+			bad = line_is_delimiter(p, (size_t)(nl - p), bounds,
+			    nb);
 		}
 	}
 	buf_free(&seg);
@@ -1138,7 +602,7 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 	struct mime_part *root;
 	const char *bounds[MIME_MAX_DEPTH + 1];
 	struct npserr perr;
-	size_t i, pos;
+	size_t pos;
 
 	memset(out, 0, sizeof(*out));
 	buf_init(&out->body);
@@ -1163,21 +627,15 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 	root = mime_parse(msg, len, &perr);
 	if (root == NULL) {
 		out->malformed = true;
-		snprintf(out->reason, sizeof(out->reason), "%.200s; message left "
-		    "unchanged", perr.msg);
+		snprintf(out->reason, sizeof(out->reason), "%.200s; message "
+		    "left unchanged", perr.msg);
 		return 0;
 	}
 	walk(&rw, root, bounds, 0);
 	if (rw.failed == 0 && rw.medits.n > 0) {
 		pos = root->body_off;
-		for (i = 0; i < rw.medits.n; i++) {
-			buf_append(&out->body, msg + pos,
-			    rw.medits.v[i].off - pos);
-			buf_append(&out->body, rw.medits.v[i].repl.data,
-			    rw.medits.v[i].repl.len);
-			pos = rw.medits.v[i].off + rw.medits.v[i].len;
-		}
-		buf_append(&out->body, msg + pos, len - pos);
+		rw_edits_apply(msg + pos, len - pos, pos, rw.medits.v,
+		    rw.medits.n, &out->body);
 		out->changed = true;
 	}
 	if (rw.failed != 0 || (!out->changed && out->tags == 0)) {
@@ -1192,7 +650,7 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 			out->malformed = true;
 	}
 	mime_tree_free(root);
-	edits_free(&rw.medits);
+	rw_edits_free(&rw.medits);
 	buf_free(&rw.html);
 	buf_free(&rw.text);
 	buf_free(&rw.dec);
@@ -1231,14 +689,14 @@ rewrite_message_assemble(const char *msg, size_t len,
 	}
 	buf_append(&h1, msg, hl);
 	if (res->content_type) {
-		header_set(h1.data, h1.len, "Content-Type", res->content_type,
-		    eol, &h2);
+		rw_header_set(h1.data, h1.len, "Content-Type",
+		    res->content_type, eol, &h2);
 		buf_reset(&h1);
 		buf_append(&h1, h2.data, h2.len);
 		buf_reset(&h2);
 	}
 	if (res->cte) {
-		header_set(h1.data, h1.len, "Content-Transfer-Encoding",
+		rw_header_set(h1.data, h1.len, "Content-Transfer-Encoding",
 		    res->cte, eol, &h2);
 		buf_reset(&h1);
 		buf_append(&h1, h2.data, h2.len);

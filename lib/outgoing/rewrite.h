@@ -39,16 +39,7 @@
 #include "conf/config.h"
 #include "survey/nps.h"
 #include "base/npserr.h"
-
-struct widget_templates;
-
-struct widget_request {
-	enum survey_type type;
-	enum widget_style style;
-	const char *lang;		/* "fr" or "en" (others: English) */
-	const char *token;		/* NULL: no survey, remove the tag */
-	const char *reply_address;	/* "nps+TOKEN@reply.example" */
-};
+#include "outgoing/widget.h"
 
 struct rewrite_result {
 	bool changed;
@@ -59,24 +50,6 @@ struct rewrite_result {
 	char *cte;		/* new top-level value, NULL: unchanged */
 	char reason[256];
 };
-
-/* Loads templates/{fr,en}/...; caller frees with widget_templates_free. */
-struct widget_templates *widget_templates_load(const char *dir,
-    struct npserr *err);
-void widget_templates_free(struct widget_templates *tpl);
-/* The body the widget's links pre-fill (texts.ini mailto.body, with its
- * {fields} as written and real line breaks), one per language, ended by
- * NULL; owned by tpl (NULL for no tpl). What struct reply_ctx's prefill
- * takes. */
-const char *const *widget_mailto_bodies(const struct widget_templates *tpl);
-/* The subject prefix of those replies (texts.ini mailto.prefix) for each
- * language, likewise: what struct reply_ctx's prefixes takes. */
-const char *const *widget_mailto_prefixes(const struct widget_templates *tpl);
-
-/* Renders the widget alone: HTML (html = true) or the text version. */
-int widget_render(const struct config *cf, const struct widget_templates *tpl,
-    const struct widget_request *req, bool html, struct buf *out,
-    struct npserr *err);
 
 int rewrite_message(const struct config *cf,
     const struct widget_templates *tpl, const struct widget_request *req,

@@ -25,10 +25,12 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/lang.h"
+#include "base/utf8.h"
 #include "conf/config.h"
 #include "survey/nps.h"
 #include "base/npserr.h"
-#include "outgoing/rewrite.h"
+#include "outgoing/widget.h"
 #include "base/xalloc.h"
 
 enum tkey {
@@ -210,14 +212,14 @@ widget_templates_load(const char *dir, struct npserr *err)
 	return tpl;
 }
 
-/* widget_mailto_prefixes - see rewrite.h. */
+/* widget_mailto_prefixes - see widget.h. */
 const char *const *
 widget_mailto_prefixes(const struct widget_templates *tpl)
 {
 	return tpl != NULL ? tpl->prefixes : NULL;
 }
 
-/* widget_mailto_bodies - see rewrite.h. */
+/* widget_mailto_bodies - see widget.h. */
 const char *const *
 widget_mailto_bodies(const struct widget_templates *tpl)
 {
@@ -359,18 +361,20 @@ append_html_wrapped(struct buf *out, const char *s)
 	}
 }
 
-/* Word-wraps plain text at 72 characters (UTF-8 aware). */
+/* Word-wraps plain text at 72 characters (a byte that starts no UTF-8
+ * character counts as one). */
 static void
 append_text_wrapped(struct buf *out, const char *s)
 {
-	size_t n = strlen(s), i = 0, j, col, brk;
+	size_t n = strlen(s), i = 0, j, col, brk, len;
 
 	while (i < n) {
 		col = 0;
 		brk = 0;
-		for (j = i; j < n && s[j] != '\n'; j++) {
-			if (((unsigned char)s[j] & 0xc0) != 0x80)
-				col++;
+		for (j = i; j < n && s[j] != '\n'; j += len) {
+			if ((len = utf8_seq(s + j, n - j, NULL)) == 0)
+				len = 1;
+			col++;
 			if (s[j] == ' ')
 				brk = j;
 			if (col > 72 && brk > i)
@@ -690,8 +694,7 @@ widget_render(const struct config *cf, const struct widget_templates *tpl,
 		npserr_set(err, "widget: no survey token to render");
 		return -1;
 	}
-	lang = (l != NULL && strncasecmp(l, "fr", 2) == 0 &&
-	    (l[2] == '\0' || l[2] == '-' || l[2] == '_')) ? LANG_FR : LANG_EN;
+	lang = lang_is(l, "fr") ? LANG_FR : LANG_EN;
 	memset(&c, 0, sizeof(c));
 	c.cf = cf;
 	c.req = req;

@@ -1,0 +1,102 @@
+/*
+ * rewrite_int.h - what the pieces of rewrite_message share (not a public
+ * interface): the list of edits, the state of one rewrite, and the
+ * functions each piece gives the others.
+ *
+ *	rewrite.c		the walk over the MIME tree, the steps of
+ *				one text part, the new body
+ *	rewrite_tag.c		the tag search: in decoded text, and in
+ *				quoted-printable without decoding it
+ *	rewrite_encode.c	the re-encoding: the QP lines that hold a
+ *				tag, or a whole part; the widget in a
+ *				charset that lacks its characters
+ *	rewrite_header.c	the header changes: one field set, the
+ *				charset made utf-8
+ *
+ * Offsets in a struct edit are relative to the text the edits apply to:
+ * the message (struct rw's medits), or the decoded text of one part.
+ */
+#ifndef NPSGATE_REWRITE_INT_H
+#define NPSGATE_REWRITE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "base/npserr.h"
+#include "conf/config.h"
+#include "mail/mime.h"
+#include "outgoing/rewrite.h"
+
+struct edit {
+	size_t off, len;	/* replaced span, in the text it applies to */
+	struct buf repl;
+};
+
+struct edits {
+	struct edit *v;
+	size_t n, cap;
+};
+
+struct rw {
+	const struct config *cf;
+	const struct widget_templates *tpl;
+	const struct widget_request *req;
+	const char *msg;
+	size_t len;
+	const char *tag;
+	size_t taglen;
+	const char *msg_eol;
+	struct buf html, text;	/* rendered widgets, UTF-8, "\n" */
+	bool have_html, have_text;
+	struct edits medits;	/* on the message, by offset */
+	struct buf dec;		/* decoded body of the current part */
+	struct buf line;	/* scratch: one decoded QP logical line */
+	struct rewrite_result *res;
+	struct npserr *err;
+	int failed;		/* -1 internal error, 1 malformed */
+};
+
+/* rewrite.c: the list of edits. rw_edits_add appends an edit with an
+ * empty replacement; rw_edits_apply appends text (n bytes, at offset base
+ * of what the edits apply to) with the edits v[0..nv) applied. */
+struct edit *rw_edits_add(struct edits *e, size_t off, size_t len);
+void rw_edits_free(struct edits *e);
+void rw_edits_apply(const char *text, size_t n, size_t base,
+    const struct edit *v, size_t nv, struct buf *out);
+
+/* rewrite_tag.c: the first tag in [p, p + n), or NULL. */
+const char *rw_find_tag(const struct rw *rw, const char *p, size_t n);
+/* Edits that replace every tag in t (n bytes) by repl; with repl NULL (no
+ * survey) the tags go, line by line, and in text a line left blank goes
+ * too. Returns the number of tags. */
+int rw_tag_edits(struct rw *rw, const char *t, size_t n,
+    const struct buf *repl, bool text, struct edits *out);
+/* The next offset at or after from where a tag starts in the QP text
+ * raw (n bytes), or (size_t)-1. */
+size_t rw_qp_find_tag(const struct rw *rw, const char *raw, size_t n,
+    size_t from);
+
+/* rewrite_encode.c: the tags of a QP part replaced line by line, from
+ * the tag at first on (repl NULL: removed); only the logical lines that
+ * hold a tag change. */
+void rw_qp_splice(struct rw *rw, const struct mime_part *part, size_t first,
+    const struct buf *repl, bool text, const char *teol);
+/* The whole part re-encoded (CTE cte) from its new decoded text newd,
+ * its headers changed to match: CTE, and the charset when utf8. */
+void rw_part_replace_whole(struct rw *rw, const struct mime_part *part,
+    const struct buf *newd, enum mime_cte cte, bool utf8, const char *eol);
+/* UTF-8 to ASCII HTML, every other character as &#N;. */
+void rw_html_ascii(const char *p, size_t n, struct buf *out);
+/* UTF-8 to plain ASCII: accents dropped, typographic marks made ASCII,
+ * anything else '?'. */
+void rw_ascii_fold(const char *p, size_t n, struct buf *out);
+
+/* rewrite_header.c: the header block hdr copied with its first field
+ * called name set to "name: value" (added when absent). */
+void rw_header_set(const char *hdr, size_t hlen, const char *name,
+    const char *value, const char *eol, struct buf *out);
+/* The part's Content-Type, unfolded, with charset=utf-8. Caller frees. */
+char *rw_content_type_utf8(const char *msg, const struct mime_part *part);
+
+#endif
