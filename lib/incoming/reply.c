@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/utf8.h"
 #include "mail/html.h"
 #include "mail/mime.h"
 #include "incoming/reply.h"
@@ -142,8 +143,8 @@ header_text(const char *v, size_t n, struct buf *out)
 	struct buf tmp = BUF_INIT;
 
 	mime_words_decode(v, n, &tmp);
-	if (mime_utf8_valid(tmp.data ? tmp.data : "", tmp.len))
-		buf_append(out, tmp.data ? tmp.data : "", tmp.len);
+	if (utf8_valid(buf_cstr(&tmp), tmp.len))
+		buf_append(out, buf_cstr(&tmp), tmp.len);
 	else
 		mime_charset_to_utf8("", tmp.data, tmp.len, out);
 	buf_free(&tmp);
@@ -374,8 +375,7 @@ part_text(struct analysis *a, const struct mime_part *p, struct buf *out)
 	struct buf raw = BUF_INIT;
 
 	mime_part_decode(a->msg, p, &raw);
-	mime_charset_to_utf8(p->charset, raw.data ? raw.data : "", raw.len,
-	    out);
+	mime_charset_to_utf8(p->charset, buf_cstr(&raw), raw.len, out);
 	buf_free(&raw);
 }
 
@@ -439,7 +439,7 @@ collect_text(struct analysis *a, const struct mime_part *p, struct buf *out,
 		return;
 	if (strcmp(p->subtype, "html") == 0) {
 		part_text(a, p, &tmp);
-		html_to_text(tmp.data ? tmp.data : "", tmp.len, out);
+		html_to_text(buf_cstr(&tmp), tmp.len, out);
 	} else if (strcmp(p->subtype, "plain") == 0 || p->subtype[0] == '\0') {
 		part_text(a, p, out);
 		if (out->len > 0 && out->data[out->len - 1] != '\n')
@@ -612,11 +612,9 @@ auto_reason(struct analysis *a)
 	    strcmp(a->root->subtype, "report") == 0)
 		return "auto-reply: report";	/* read receipts and the like */
 	if (root_header(a, "X-Auto-Response-Suppress", &v, &n) &&
-	    subject_looks_auto(a->subject.data ? a->subject.data : "",
-	    a->subject.len))
+	    subject_looks_auto(buf_cstr(&a->subject), a->subject.len))
 		return "auto-reply: X-Auto-Response-Suppress";
-	if (subject_looks_auto(a->subject.data ? a->subject.data : "",
-	    a->subject.len))
+	if (subject_looks_auto(buf_cstr(&a->subject), a->subject.len))
 		return "auto-reply: subject";
 	if (root_header(a, "X-MS-Exchange-Inbox-Rules-Loop", &v, &n) ||
 	    root_header(a, "X-Mailer-Autoreply", &v, &n))
@@ -716,13 +714,12 @@ read_answer(struct analysis *a, const char *own, size_t on,
 	const char *prefix = a->ctx->cf->subject_prefix;
 	struct buf comment = BUF_INIT;
 
-	subj = reply_score_from_subject(a->subject.data ? a->subject.data : "",
-	    a->subject.len, out->type, prefix);
+	subj = reply_score_from_subject(buf_cstr(&a->subject), a->subject.len,
+	    out->type, prefix);
 	for (i = 0; subj < 0 && a->ctx->prefixes != NULL &&
 	    a->ctx->prefixes[i] != NULL; i++)
-		subj = reply_score_from_subject(a->subject.data ?
-		    a->subject.data : "", a->subject.len, out->type,
-		    a->ctx->prefixes[i]);
+		subj = reply_score_from_subject(buf_cstr(&a->subject),
+		    a->subject.len, out->type, a->ctx->prefixes[i]);
 	reply_score_find(own, on, out->type, &sc);
 	if (subj >= 0 && sc.score >= 0 && sc.strong && sc.score != subj) {
 		/* A different score plainly written in the text changes
@@ -835,17 +832,16 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 	read_body(&a);
 	if (a.plain.len > MAX_TEXT_BYTES)
 		buf_truncate(&a.plain, MAX_TEXT_BYTES);
-	reply_text_own(a.plain.data ? a.plain.data : "", a.plain.len,
-	    ctx->prefill, &own);
+	reply_text_own(buf_cstr(&a.plain), a.plain.len, ctx->prefill, &own);
 	if (!ok && !refused) {
-		if (token_in_text(&a, a.subject.data ? a.subject.data : "",
-		    a.subject.len, "subject", out, &ok) && !ok &&
+		if (token_in_text(&a, buf_cstr(&a.subject), a.subject.len,
+		    "subject", out, &ok) && !ok &&
 		    out->token_status != TOKEN_MALFORMED)
 			refused = true;
 		if (!ok && !refused) {
 			all_text(&a, a.root, &a.raw_text);
-			token_in_text(&a, a.raw_text.data ? a.raw_text.data :
-			    "", a.raw_text.len, "body", out, &ok);
+			token_in_text(&a, buf_cstr(&a.raw_text), a.raw_text.len,
+			    "body", out, &ok);
 		}
 	}
 	if (ok && !have_rec && ctx->store != NULL) {
@@ -875,9 +871,9 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 				if (a.raw_text.len == 0)
 					all_text(&a, a.root, &a.raw_text);
 				out->token_found = false;
-				token_in_text(&a, a.raw_text.data ?
-				    a.raw_text.data : "", a.raw_text.len,
-				    "bounced-headers", out, &ok);
+				token_in_text(&a, buf_cstr(&a.raw_text),
+				    a.raw_text.len, "bounced-headers", out,
+				    &ok);
 				if (!out->token_found)
 					out->token_found = found;
 			}
@@ -889,17 +885,16 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 		set_reason(out, "%s", why);
 		goto done;
 	}
-	if (text_looks_auto(own.data ? own.data : "", own.len)) {
+	if (text_looks_auto(buf_cstr(&own), own.len)) {
 		out->kind = REPLY_AUTOREPLY;
 		set_reason(out, "%s", "auto-reply: text");
 		goto done;
 	}
-	subject_core(a.subject.data ? a.subject.data : "", a.subject.len,
-	    &core, &core_len);
+	subject_core(buf_cstr(&a.subject), a.subject.len, &core, &core_len);
 	/* Only a reply tied to a survey can ask to stop them: marketing
 	 * mail sent to the reply address carries "unsubscribe" links. */
 	if (ok && (reply_text_is_unsubscribe(core, core_len) ||
-	    reply_text_is_unsubscribe(own.data ? own.data : "", own.len))) {
+	    reply_text_is_unsubscribe(buf_cstr(&own), own.len))) {
 		out->kind = REPLY_UNSUBSCRIBE;
 		set_reason(out, "%s", "unsubscribe");
 		goto done;
@@ -919,21 +914,20 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 		}
 		goto done;	/* no survey: nothing to comment on */
 	}
-	read_answer(&a, own.data ? own.data : "", own.len, out);
+	read_answer(&a, buf_cstr(&own), own.len, out);
 
 done:
 	if (out->kind != REPLY_UNPARSED) {
-		const char *lang = reply_lang_guess(own.data ? own.data : "",
-		    own.len);
+		const char *lang = reply_lang_guess(buf_cstr(&own), own.len);
 
 		/* A bare "9": the quoted survey mail is in the survey's
 		 * language. */
 		if (lang == NULL)
-			lang = reply_lang_guess(a.plain.data ? a.plain.data :
-			    "", a.plain.len < 4096 ? a.plain.len : 4096);
+			lang = reply_lang_guess(buf_cstr(&a.plain),
+			    a.plain.len < 4096 ? a.plain.len : 4096);
 		if (lang == NULL)
-			lang = reply_lang_guess(a.subject.data ?
-			    a.subject.data : "", a.subject.len);
+			lang = reply_lang_guess(buf_cstr(&a.subject),
+			    a.subject.len);
 		if (lang == NULL && have_rec && rec.lang != NULL &&
 		    rec.lang[0] != '\0')
 			lang = rec.lang;

@@ -1150,7 +1150,7 @@ reply_comment_make(const char *s, size_t n, int score, enum survey_type type,
 		return;
 	}
 	if (drop_prefill_scores(s, n, prefill, &kept)) {
-		reply_comment_make(kept.data ? kept.data : "", kept.len, score,
+		reply_comment_make(buf_cstr(&kept), kept.len, score,
 		    type, NULL, out);
 		buf_free(&kept);
 		return;
@@ -1177,7 +1177,7 @@ reply_comment_make(const char *s, size_t n, int score, enum survey_type type,
 			break;		/* "Sept, parce que ...": a sentence */
 		buf_append(&tmp, s, ls);
 		buf_append(&tmp, s + e, n - e);
-		append_trimmed(tmp.data ? tmp.data : "", tmp.len, out);
+		append_trimmed(buf_cstr(&tmp), tmp.len, out);
 		buf_free(&tmp);
 		return;
 	}

@@ -726,7 +726,7 @@ reply_text_own(const char *text, size_t len, const char *const *prefill,
 	bool pending_blank = false, any = false;
 
 	normalise(text, len, &norm);
-	count = split_lines(norm.data ? norm.data : "", norm.len, &v);
+	count = split_lines(buf_cstr(&norm), norm.len, &v);
 	classify(v, count, prefill);
 	drop_contact_block(v, count);
 	for (i = 0; i < count; i++) {
