@@ -19,11 +19,12 @@
 #include <strings.h>
 
 #include "base/buf.h"
-#include "base/utf8.h"
 #include "mail/html.h"
+#include "base/json.h"
 #include "mail/mime.h"
 #include "incoming/reply.h"
 #include "incoming/reply_int.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 
 #define MAX_TEXT_BYTES (4u << 20)	/* of own text we read for a score */
@@ -953,71 +954,6 @@ done:
 /* ---- JSON ---------------------------------------------------------- */
 
 /*
- * reply_json_string - s as a JSON string; bytes that are not valid UTF-8
- * become U+FFFD, control characters are escaped.
- */
-void
-reply_json_string(struct buf *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0;
-
-	buf_putc(out, '"');
-	while (i < n) {
-		unsigned char c = p[i];
-		size_t len = 0;
-
-		if (c == '"' || c == '\\') {
-			buf_putc(out, '\\');
-			buf_putc(out, c);
-			i++;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			if (c == '\n')
-				buf_puts(out, "\\n");
-			else if (c == '\t')
-				buf_puts(out, "\\t");
-			else if (c == '\r')
-				buf_puts(out, "\\r");
-			else
-				buf_printf(out, "\\u%04x", c);
-			i++;
-			continue;
-		}
-		if (c < 0x80)
-			len = 1;
-		else if (c >= 0xc2 && c <= 0xdf)
-			len = 2;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4;
-		if (len == 0 || i + len > n ||
-		    !mime_utf8_valid(s + i, len)) {
-			buf_puts(out, "\xef\xbf\xbd");
-			i++;
-			continue;
-		}
-		buf_append(out, s + i, len);
-		i += len;
-	}
-	buf_putc(out, '"');
-}
-
-static void
-json_field(struct buf *out, const char *name, const char *value, bool comma)
-{
-	if (comma)
-		buf_putc(out, ',');
-	buf_printf(out, "\"%s\":", name);
-	if (value == NULL)
-		buf_puts(out, "null");
-	else
-		reply_json_string(out, value);
-}
-
-/*
  * reply_result_json - see reply.h. Fields absent from the result are
  * null; token_status is "none" when no token was found.
  */
@@ -1025,24 +961,26 @@ void
 reply_result_json(const struct reply_result *res, struct buf *out)
 {
 	bool tied = res->survey_id[0] != '\0';
+	int n = 0;
 
 	buf_putc(out, '{');
-	json_field(out, "kind", reply_kind_name(res->kind), false);
-	json_field(out, "token_status", res->token_found ?
-	    token_status_name(res->token_status) : "none", true);
-	json_field(out, "survey_id", tied ? res->survey_id : NULL, true);
-	json_field(out, "matched_by", res->matched_by, true);
-	json_field(out, "type", tied ? nps_type_name(res->type) : NULL, true);
+	json_member_str(out, &n, "kind", reply_kind_name(res->kind));
+	json_member_str(out, &n, "token_status", res->token_found ?
+	    token_status_name(res->token_status) : "none");
+	json_member_str(out, &n, "survey_id", tied ? res->survey_id : NULL);
+	json_member_str(out, &n, "matched_by", res->matched_by);
+	json_member_str(out, &n, "type", tied ? nps_type_name(res->type) :
+	    NULL);
 	if (res->score >= 0)
-		buf_printf(out, ",\"score\":%d", res->score);
+		json_member_int(out, &n, "score", res->score);
 	else
-		buf_puts(out, ",\"score\":null");
-	json_field(out, "category", res->category != NPS_NONE ?
-	    nps_category_name(res->category) : NULL, true);
-	json_field(out, "comment", res->comment, true);
-	json_field(out, "from", res->from, true);
-	json_field(out, "lang", res->lang, true);
-	json_field(out, "message_id", res->message_id, true);
-	json_field(out, "reason", res->reason, true);
+		json_member_null(out, &n, "score");
+	json_member_str(out, &n, "category", res->category != NPS_NONE ?
+	    nps_category_name(res->category) : NULL);
+	json_member_str(out, &n, "comment", res->comment);
+	json_member_str(out, &n, "from", res->from);
+	json_member_str(out, &n, "lang", res->lang);
+	json_member_str(out, &n, "message_id", res->message_id);
+	json_member_str(out, &n, "reason", res->reason);
 	buf_putc(out, '}');
 }
