@@ -8,8 +8,9 @@
  *   reply_kind.c     bounces, auto-replies, unsubscribes
  *   reply_text.c     the customer's own text (quotes, signatures cut),
  *                    its language
- *   reply_score.c    the score in the own text and in the subject, the
- *                    comment that remains
+ *   reply_number.c   numbers as customers write them
+ *   reply_score.c    the score in the own text and in the subject
+ *   reply_comment.c  the comment: the own text without the score
  *
  * Matching is on UTF-8 bytes, case-insensitive for ASCII and for the
  * Latin-1 letters French needs (É/é, À/à, Ç/ç ...): patterns are written
@@ -183,6 +184,24 @@ rint_find_any(const char *s, size_t n, const char *const *list)
 	return false;
 }
 
+/* The first position from pos on that is not a space or a tab. */
+static inline size_t
+rint_skip_spaces(const char *s, size_t n, size_t pos)
+{
+	while (pos < n && (s[pos] == ' ' || s[pos] == '\t'))
+		pos++;
+	return pos;
+}
+
+/* True when s[pos..n) starts with the bytes of sym. */
+static inline bool
+rint_starts_symbol(const char *s, size_t n, size_t pos, const char *sym)
+{
+	size_t m = strlen(sym);
+
+	return pos + m <= n && memcmp(s + pos, sym, m) == 0;
+}
+
 /*
  * rint_prefill_line - whether the trimmed line s[0..n) is a line of one of
  * the widget's pre-filled bodies (struct reply_ctx prefill; NULL: none):
@@ -191,6 +210,27 @@ rint_find_any(const char *s, size_t n, const char *const *list)
  */
 bool rint_prefill_line(const char *const *prefill, const char *s, size_t n,
     bool with_score);
+
+/* ---- reply_number.c ------------------------------------------------ */
+
+/* The value of the number word s[0..n) ("neuf", "seven"), or -1. When
+ * restricted is not NULL it gets how sparingly the word reads as a
+ * number: 2 for "un", "one" (articles too: alone or "N/10" only), 1 for
+ * "neuf" (also "new": never a weak candidate), else 0. */
+int rint_number_word(const char *s, size_t n, int *restricted);
+/* True when s[0..n) is the name of a month, or its abbreviation. */
+bool rint_is_month(const char *s, size_t n);
+/* The scale written after a number ending at pos ("/10", " / 10",
+ * " sur 10", " out of 10", " sur dix"): its value, *end set after it;
+ * -1 when there is none. */
+int rint_denominator_after(const char *s, size_t n, size_t pos,
+    size_t *end);
+/* True when a unit, a currency, a percent sign or a month follows the
+ * number ending at pos ("3 jours", "10 €", "50 %", "9 mars"). */
+bool rint_unit_after(const char *s, size_t n, size_t pos);
+/* The keycap emoji run at pos ("9️⃣", "1️⃣0️⃣" reads 10): its length, with
+ * *value; 0 when none is there. */
+size_t rint_keycap_at(const char *s, size_t n, size_t pos, int *value);
 
 /* ---- one analysis (reply.c) ---------------------------------------- */
 
