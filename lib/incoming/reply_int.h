@@ -6,11 +6,12 @@
  *   reply_message.c  the header fields, the sender, the text of the body
  *   reply_match.c    the survey: token in an address, Message-ID, text
  *   reply_kind.c     bounces, auto-replies, unsubscribes
- *   reply_text.c     the customer's own text (quotes, signatures cut),
- *                    its language
+ *   reply_text.c     the customer's own text (quotes, signatures cut)
+ *   reply_prefill.c  the lines of the widget's pre-filled body
  *   reply_number.c   numbers as customers write them
  *   reply_score.c    the score in the own text and in the subject
  *   reply_comment.c  the comment: the own text without the score
+ *   reply_lang.c     French or English
  *
  * Matching is on UTF-8 bytes, case-insensitive for ASCII and for the
  * Latin-1 letters French needs (É/é, À/à, Ç/ç ...): patterns are written
@@ -202,14 +203,16 @@ rint_starts_symbol(const char *s, size_t n, size_t pos, const char *sym)
 	return pos + m <= n && memcmp(s + pos, sym, m) == 0;
 }
 
-/*
- * rint_prefill_line - whether the trimmed line s[0..n) is a line of one of
- * the widget's pre-filled bodies (struct reply_ctx prefill; NULL: none):
- * among the lines holding {score} when with_score, among the others when
- * not. Defined in reply_text.c.
- */
+/* ---- reply_prefill.c ----------------------------------------------- */
+
+/* Whether the trimmed line s[0..n) is a line of one of the widget's
+ * pre-filled bodies (struct reply_ctx prefill; NULL: none): among the
+ * lines holding {score} when with_score, among the others when not. */
 bool rint_prefill_line(const char *const *prefill, const char *s, size_t n,
     bool with_score);
+/* Whether the trimmed line s[0..n) is a pre-filled line without the
+ * score: in the shipped templates' wording or in prefill's. */
+bool rint_is_prefill(const char *s, size_t n, const char *const *prefill);
 
 /* ---- reply_number.c ------------------------------------------------ */
 
