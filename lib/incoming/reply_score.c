@@ -609,6 +609,17 @@ is_scale_mention(const char *s, const struct cand *a, const struct cand *b,
 	    strcmp(w, "scale") == 0;
 }
 
+/* The score is candidate c's value, strong or weak. Returns it. */
+static int
+score_found(struct reply_score *out, const struct cand *c, bool strong)
+{
+	out->score = c->value;
+	out->strong = strong;
+	out->start = c->start;
+	out->end = c->xend;
+	return out->score;
+}
+
 /* No score: two values are offered, a joined by joint ("or", "and")
  * to b. Returns -1. */
 static int
@@ -694,23 +705,15 @@ reply_score_find(const char *s, size_t n, enum survey_type type,
 			}
 		}
 	}
-	if (strong >= 0 && !strong_conflict) {
-		out->score = strong;
-		out->strong = true;
-		out->start = v[first].start;
-		out->end = v[first].xend;
-		return out->score;
-	}
+	if (strong >= 0 && !strong_conflict)
+		return score_found(out, &v[first], true);
 	if (strong_conflict)
 		return score_ambiguous(out, strong, "and", other);
 	if (weak >= 0 && !weak_conflict) {
 		for (i = 0; i < k; i++)
 			if (!v[i].rejected && v[i].value == weak)
 				break;
-		out->score = weak;
-		out->start = v[i].start;
-		out->end = v[i].xend;
-		return out->score;
+		return score_found(out, &v[i], false);
 	}
 	if (weak_conflict)
 		return score_ambiguous(out, weak, "and", other);
