@@ -30,6 +30,7 @@
 #include "cli.h"
 #include "conf/config.h"
 #include "incoming/ingest.h"
+#include "base/json.h"
 #include "base/npserr.h"
 #include "incoming/reply.h"
 #include "outgoing/rewrite.h"
@@ -146,7 +147,7 @@ cmd_parse(int argc, char **argv)
 			/* {"file":"...", then the result's own fields */
 			reply_result_json(&res, &obj);
 			buf_puts(&line, "{\"file\":");
-			reply_json_string(&line, argv[i]);
+			json_append_cstr(&line, argv[i]);
 			buf_putc(&line, ',');
 			buf_append(&line, obj.data + 1, obj.len - 1);
 			printf("%s\n", line.data);

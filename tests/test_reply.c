@@ -827,11 +827,18 @@ test_analyze_marks_garbage_unparsed(void **state)
 static void
 test_json_escapes_and_replaces_invalid_utf8(void **state)
 {
+	char comment[] = "a\"b\\c\n\x01\xff";
+	struct reply_result res;
 	struct buf b = BUF_INIT;
 
 	(void)state;
-	reply_json_string(&b, "a\"b\\c\n\x01\xff");
-	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\xef\xbf\xbd\"");
+	memset(&res, 0, sizeof(res));
+	res.score = -1;
+	res.category = NPS_NONE;
+	res.comment = comment;
+	reply_result_json(&res, &b);
+	assert_non_null(strstr(b.data, "\"comment\":"
+	    "\"a\\\"b\\\\c\\n\\u0001\xef\xbf\xbd\""));
 	buf_free(&b);
 }
 

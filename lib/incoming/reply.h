@@ -82,8 +82,6 @@ const char *reply_kind_name(enum reply_kind kind);
 /* One JSON object, no newline, with the stable field names kind,
  * token_status, survey_id, score, category, comment, from, lang, reason. */
 void reply_result_json(const struct reply_result *res, struct buf *out);
-/* Appends s as a JSON string (quoted, escaped, invalid UTF-8 replaced). */
-void reply_json_string(struct buf *out, const char *s);
 
 /*
  * The pieces reply_analyze is made of, on plain UTF-8 text (for the unit

@@ -1,6 +1,17 @@
 /*
- * reply_int.h - small text helpers shared by reply.c, reply_text.c and
- * reply_score.c (not a public interface).
+ * reply_int.h - what the pieces of the reply module share (not a public
+ * interface; the programs use reply.h).
+ *
+ *   reply.c          reply_analyze, its steps, the result and its JSON
+ *   reply_message.c  the header fields, the sender, the text of the body
+ *   reply_match.c    the survey: token in an address, Message-ID, text
+ *   reply_kind.c     bounces, auto-replies, unsubscribes
+ *   reply_text.c     the customer's own text (quotes, signatures cut)
+ *   reply_prefill.c  the lines of the widget's pre-filled body
+ *   reply_number.c   numbers as customers write them
+ *   reply_score.c    the score in the own text and in the subject
+ *   reply_comment.c  the comment: the own text without the score
+ *   reply_lang.c     French or English
  *
  * Matching is on UTF-8 bytes, case-insensitive for ASCII and for the
  * Latin-1 letters French needs (É/é, À/à, Ç/ç ...): patterns are written
@@ -12,6 +23,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+
+#include "base/buf.h"
+#include "base/npserr.h"
+#include "incoming/reply.h"
+#include "store/store.h"
 
 static inline unsigned char
 rint_lower(unsigned char c)
@@ -132,13 +148,181 @@ rint_is_blank(unsigned char c)
 	    c == '\v';
 }
 
-/*
- * rint_prefill_line - whether the trimmed line s[0..n) is a line of one of
- * the widget's pre-filled bodies (struct reply_ctx prefill; NULL: none):
- * among the lines holding {score} when with_score, among the others when
- * not. Defined in reply_text.c.
- */
+/* True when s[0..n) equals one of the lowercase patterns of list
+ * (NULL-ended). */
+static inline bool
+rint_in_list(const char *s, size_t n, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (rint_equal(s, n, list[i]))
+			return true;
+	return false;
+}
+
+/* True when s[0..n) starts with one of the patterns of list. */
+static inline bool
+rint_in_list_prefix(const char *s, size_t n, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (rint_prefix(s, n, list[i]))
+			return true;
+	return false;
+}
+
+/* True when one of the patterns of list occurs in s[0..n). */
+static inline bool
+rint_find_any(const char *s, size_t n, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (rint_find(s, n, list[i]) != (size_t)-1)
+			return true;
+	return false;
+}
+
+/* The first position from pos on that is not a space or a tab. */
+static inline size_t
+rint_skip_spaces(const char *s, size_t n, size_t pos)
+{
+	while (pos < n && (s[pos] == ' ' || s[pos] == '\t'))
+		pos++;
+	return pos;
+}
+
+/* True when s[pos..n) starts with the bytes of sym. */
+static inline bool
+rint_starts_symbol(const char *s, size_t n, size_t pos, const char *sym)
+{
+	size_t m = strlen(sym);
+
+	return pos + m <= n && memcmp(s + pos, sym, m) == 0;
+}
+
+/* ---- reply_prefill.c ----------------------------------------------- */
+
+/* Whether the trimmed line s[0..n) is a line of one of the widget's
+ * pre-filled bodies (struct reply_ctx prefill; NULL: none): among the
+ * lines holding {score} when with_score, among the others when not. */
 bool rint_prefill_line(const char *const *prefill, const char *s, size_t n,
     bool with_score);
+/* Whether the trimmed line s[0..n) is a pre-filled line without the
+ * score: in the shipped templates' wording or in prefill's. */
+bool rint_is_prefill(const char *s, size_t n, const char *const *prefill);
+
+/* ---- reply_number.c ------------------------------------------------ */
+
+/* The value of the number word s[0..n) ("neuf", "seven"), or -1. When
+ * restricted is not NULL it gets how sparingly the word reads as a
+ * number: 2 for "un", "one" (articles too: alone or "N/10" only), 1 for
+ * "neuf" (also "new": never a weak candidate), else 0. */
+int rint_number_word(const char *s, size_t n, int *restricted);
+/* True when s[0..n) is the name of a month, or its abbreviation. */
+bool rint_is_month(const char *s, size_t n);
+/* The scale written after a number ending at pos ("/10", " / 10",
+ * " sur 10", " out of 10", " sur dix"): its value, *end set after it;
+ * -1 when there is none. */
+int rint_denominator_after(const char *s, size_t n, size_t pos,
+    size_t *end);
+/* True when a unit, a currency, a percent sign or a month follows the
+ * number ending at pos ("3 jours", "10 €", "50 %", "9 mars"). */
+bool rint_unit_after(const char *s, size_t n, size_t pos);
+/* The keycap emoji run at pos ("9️⃣", "1️⃣0️⃣" reads 10): its length, with
+ * *value; 0 when none is there. */
+size_t rint_keycap_at(const char *s, size_t n, size_t pos, int *value);
+
+/* ---- one analysis (reply.c) ---------------------------------------- */
+
+struct mime_part;
+
+/* A top-level header field; name and value point into the message. */
+struct reply_field {
+	const char *name, *value;
+	size_t nlen, vlen;
+};
+
+/* Everything one analysis needs, freed at its end. */
+struct reply_analysis {
+	const struct reply_ctx *ctx;
+	const char *msg;
+	size_t len;
+	struct mime_part *root;
+	struct reply_field *fields;	/* the top-level header, in order */
+	size_t n_fields;
+	struct buf subject;	/* decoded, UTF-8 */
+	struct buf plain;	/* the body text chosen (UTF-8) */
+	struct buf raw_text;	/* every text part, for a token */
+	struct buf own;		/* the customer's own text of plain */
+	bool tied;		/* to a survey: a token verified, or a
+				 * Message-ID the store knows */
+	bool have_rec;		/* rec holds the survey's row */
+	struct survey_rec rec;
+};
+
+/* ---- reply_message.c ----------------------------------------------- */
+
+/* Splits the top-level header block of a->root into a->fields. */
+void reply_headers_index(struct reply_analysis *a);
+/* The next field named name (any case) from index *at on (start with 0):
+ * 1 with its value, or 0 when there is none left. */
+int reply_header_next(const struct reply_analysis *a, size_t *at,
+    const char *name, const char **value, size_t *vlen);
+/* The first field named name: 1 with its value, or 0. */
+int reply_header_get(const struct reply_analysis *a, const char *name,
+    const char **value, size_t *vlen);
+/* A header value decoded (RFC 2047) and made valid UTF-8, into out. */
+void reply_header_decode(const char *v, size_t n, struct buf *out);
+/* The addr-spec of a From value ("Name <a@b>" or "a@b"), lowercased, as
+ * a new string (caller frees), or NULL. */
+char *reply_address_parse(const char *v, size_t n);
+/* The text a reader sees in the body, into a->plain: text/plain
+ * preferred, HTML made text, attachments left out. */
+void reply_body_read(struct reply_analysis *a);
+/* Every text part, attached messages and their header blocks included,
+ * into a->raw_text (once), for a token written in the body or returned
+ * by a bounce. */
+void reply_body_read_all(struct reply_analysis *a);
+
+/* ---- reply_match.c ------------------------------------------------- */
+
+/* Each of these records in out what the token it found says (found,
+ * status, matched_by), and on success the survey's id and type. */
+
+/* The token in a recipient address ("nps+TOKEN@..."): 1 when one was
+ * found (verified or not), else 0. */
+int reply_match_recipients(const struct reply_analysis *a,
+    struct reply_result *out);
+/* The survey whose Message-ID the reply quotes in In-Reply-To or
+ * References, its row into *rec: 1 found, 0 not (or no store), -1 on a
+ * store error (err says why). */
+int reply_match_message_id(const struct reply_analysis *a,
+    struct reply_result *out, struct survey_rec *rec, struct npserr *err);
+/* A token in the free text s[0..n), matched_by set to how: the first one
+ * that verifies wins (*ok true); else the first one seen is reported.
+ * Returns 1 when one was seen. */
+int reply_match_text(const struct reply_analysis *a, const char *s, size_t n,
+    const char *how, struct reply_result *out, bool *ok);
+
+/* ---- reply_kind.c -------------------------------------------------- */
+
+/* Why the reply is a bounce ("bounce: ..."), or NULL. looks_auto: it
+ * carries the marks of an auto-reply, so a null Return-Path says
+ * nothing. */
+const char *reply_bounce_reason(const struct reply_analysis *a,
+    bool looks_auto);
+/* Why the reply is an auto-reply by its header or subject
+ * ("auto-reply: ..."), or NULL. */
+const char *reply_auto_reason(const struct reply_analysis *a);
+/* True when the text says its writer is away ("je suis absent du
+ * bureau", "this is an automatic reply"). */
+bool reply_text_is_auto(const char *s, size_t n);
+/* The subject without its "Re:", "TR:", "Fwd:", "AW:" ... prefixes and
+ * outer blanks. */
+void reply_subject_core(const char *s, size_t n, const char **cp,
+    size_t *cn);
 
 #endif

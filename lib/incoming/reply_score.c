@@ -1,7 +1,7 @@
 /*
- * reply_score.c - the score in a customer's own text, and the comment
- * that remains; see reply.h (reply_score_find, reply_score_from_subject,
- * reply_comment_make).
+ * reply_score.c - the score in a customer's own text and in the subject
+ * the widget pre-filled; see reply.h (reply_score_find,
+ * reply_score_from_subject).
  *
  * Every number in the text (digits, keycap emoji, number words in French
  * and English) is a candidate, unless its context shows it is something
@@ -39,63 +39,6 @@ struct cand {
 	bool embedded;		/* weak and inside a sentence: refused */
 };
 
-struct number_word {
-	const char *word;
-	int value;
-	int restricted;
-};
-
-/* "neuf" is also "new", "un"/"one" are articles: they count only where
- * the text plainly gives a score. */
-static const struct number_word number_words[] = {
-	{ "zéro", 0, 0 }, { "zero", 0, 0 }, { "un", 1, 2 }, { "une", 1, 2 },
-	{ "deux", 2, 0 }, { "trois", 3, 0 }, { "quatre", 4, 0 },
-	{ "cinq", 5, 0 }, { "six", 6, 0 }, { "sept", 7, 0 }, { "huit", 8, 0 },
-	{ "neuf", 9, 1 }, { "dix", 10, 0 }, { "one", 1, 2 }, { "two", 2, 0 },
-	{ "three", 3, 0 }, { "four", 4, 0 }, { "five", 5, 0 },
-	{ "seven", 7, 0 }, { "eight", 8, 0 }, { "nine", 9, 0 },
-	{ "ten", 10, 0 }, { NULL, 0, 0 }
-};
-
-/* Words after a number that make it a quantity, a price, a time... */
-static const char *const units[] = {
-	"h", "heure", "heures", "hr", "hrs", "hour", "hours", "min", "mins",
-	"minute", "minutes", "mn", "sec", "secs", "seconde", "secondes",
-	"second", "seconds", "j", "jour", "jours", "journée", "journées",
-	"day", "days", "semaine", "semaines", "week", "weeks", "mois",
-	"month", "months", "an", "ans", "année", "années", "year", "years",
-	"yr", "yrs", "fois", "time", "times", "reprises", "relance",
-	"relances", "appel", "appels", "call", "calls", "mail", "mails",
-	"e-mail", "e-mails", "email", "emails", "message", "messages",
-	"courriel", "courriels", "article", "articles", "item", "items",
-	"produit", "produits", "product", "products", "colis", "package",
-	"packages", "parcel", "parcels", "commande", "commandes", "order",
-	"orders", "pièce", "pièces", "piece", "pieces", "unité", "unités",
-	"unit", "units", "personne", "personnes", "people", "person",
-	"persons", "enfant", "enfants", "kid", "kids", "children", "euro",
-	"euros", "eur", "usd", "dollar", "dollars", "chf", "pound",
-	"pounds", "cent", "cents", "centimes", "percent", "pourcent",
-	"km", "kg", "g", "m", "cm", "mm", "l", "litre", "litres", "ml",
-	"go", "gb", "mo", "mb", "ko", "kb", "page", "pages", "ticket",
-	"tickets", "étape", "étapes", "step", "steps", "question",
-	"questions", "agent", "agents", "conseiller", "conseillers",
-	"conseillère", "conseillères", "interlocuteur", "interlocuteurs",
-	"technicien", "techniciens", "interventions", "intervention",
-	"visite", "visites", "visits", "tentative", "tentatives",
-	"attempt", "attempts", "am", "pm", "a.m", "p.m", "rue", "avenue",
-	"bd", "boulevard", "allée", "place", "chemin", "impasse", "street",
-	"st", "road", "rd", "ave", "nuit", "nuits", "night", "nights",
-	"exemplaire", "exemplaires", "copies", "copy", "paires", "pairs",
-	"mètres", "meters", "étage", "étages", "floor", "floors", "ème",
-	"eme", "e", "er", "ère", "th", "nd", "rd", "box", "paquets",
-	"paquet", "boîtes", "boites", "boîte", "boxes", "kilos", "grammes",
-	"fichiers", "files", "photos", "pictures", "lignes", "lines",
-	"postes", "licences", "licenses", "utilisateurs", "users",
-	"reprise", "coups", "fautes", "erreurs", "errors", "problèmes",
-	"problems", "issues", "soucis", "points", "pts", "ou plus",
-	"ans", NULL
-};
-
 /* Words before a number that make it a reference, a date, a duration. */
 static const char *const reference_words[] = {
 	"n°", "nº", "no", "num", "numéro", "numero", "number", "nr",
@@ -123,16 +66,6 @@ static const char *const reference_words[] = {
 	"thursday", "friday", "saturday", "sunday", "mon", "tue", "wed",
 	"thu", "fri", "sat", "sun", "lun", "mar", "mer", "jeu", "ven",
 	"sam", "dim", NULL
-};
-
-static const char *const months[] = {
-	"janvier", "février", "fevrier", "mars", "avril", "mai", "juin",
-	"juillet", "août", "aout", "septembre", "octobre", "novembre",
-	"décembre", "decembre", "janv", "févr", "fevr", "fév", "fev", "avr",
-	"juil", "sept", "oct", "nov", "déc", "dec", "january", "february",
-	"march", "april", "may", "june", "july", "august", "september",
-	"october", "november", "december", "jan", "feb", "mar", "apr",
-	"jun", "jul", "aug", "sep", NULL
 };
 
 /* Words before a number (once articles and pronouns are skipped) that
@@ -172,17 +105,6 @@ static const char *const alternatives[] = {
 	"...", "…", "hmm", "euh", "ou plutôt", "or rather", "voire même",
 	"ou alors", "entre", "between", "&", NULL
 };
-
-static bool
-in_list(const char *p, size_t n, const char *const *list)
-{
-	size_t i;
-
-	for (i = 0; list[i] != NULL; i++)
-		if (rint_equal(p, n, list[i]))
-			return true;
-	return false;
-}
 
 static bool
 is_word_byte(const char *s, size_t n, size_t i)
@@ -254,121 +176,6 @@ word_before(const char *s, size_t pos, char *w, size_t wsz, bool *crossed)
 	return start;
 }
 
-/* Skips blanks (not line ends) from pos. */
-static size_t
-skip_spaces(const char *s, size_t n, size_t pos)
-{
-	while (pos < n && (s[pos] == ' ' || s[pos] == '\t'))
-		pos++;
-	return pos;
-}
-
-/* The word starting at pos (letters, and "." inside abbreviations like
- * "a.m"); its length, 0 if none. */
-static size_t
-word_at(const char *s, size_t n, size_t pos)
-{
-	size_t i = pos;
-
-	while (i < n && (rint_is_word_byte(s, n, i) || s[i] == '-' ||
-	    (s[i] == '.' && i > pos && i + 1 < n &&
-	    rint_is_alpha((unsigned char)s[i + 1]))))
-		i++;
-	while (i > pos && s[i - 1] == '-')
-		i--;
-	return i - pos;
-}
-
-static bool
-starts_symbol(const char *s, size_t n, size_t pos, const char *sym)
-{
-	size_t m = strlen(sym);
-
-	return pos + m <= n && memcmp(s + pos, sym, m) == 0;
-}
-
-/* Reads a small unsigned number at pos (digits, a number word, or "dix"),
- * used for the denominator of "9/10" or "9 sur 10". Returns the value and
- * sets *end, or -1. */
-static int
-read_denominator(const char *s, size_t n, size_t pos, size_t *end)
-{
-	size_t i = pos;
-	int v = 0;
-	size_t k;
-
-	if (i < n && rint_is_digit((unsigned char)s[i])) {
-		while (i < n && rint_is_digit((unsigned char)s[i]) &&
-		    i - pos < 3)
-			v = v * 10 + (s[i++] - '0');
-		if (i < n && (rint_is_digit((unsigned char)s[i]) ||
-		    rint_is_alpha((unsigned char)s[i])))
-			return -1;
-		*end = i;
-		return v;
-	}
-	k = word_at(s, n, pos);
-	for (i = 0; number_words[i].word != NULL; i++)
-		if (rint_equal(s + pos, k, number_words[i].word)) {
-			*end = pos + k;
-			return number_words[i].value;
-		}
-	return -1;
-}
-
-/* The denominator written after a candidate ("/10", " / 10", " sur 10",
- * " out of 10", " sur dix"): its value and the end of the expression,
- * or -1 when there is none. */
-static int
-denominator_after(const char *s, size_t n, size_t pos, size_t *end)
-{
-	size_t i = skip_spaces(s, n, pos), k;
-
-	if (i < n && s[i] == '/') {
-		i = skip_spaces(s, n, i + 1);
-		return read_denominator(s, n, i, end);
-	}
-	k = word_at(s, n, i);
-	if (rint_equal(s + i, k, "sur") || rint_equal(s + i, k, "on")) {
-		i = skip_spaces(s, n, i + k);
-		return read_denominator(s, n, i, end);
-	}
-	if (rint_equal(s + i, k, "out")) {
-		i = skip_spaces(s, n, i + k);
-		k = word_at(s, n, i);
-		if (!rint_equal(s + i, k, "of"))
-			return -1;
-		i = skip_spaces(s, n, i + k);
-		return read_denominator(s, n, i, end);
-	}
-	return -1;
-}
-
-/* True when a unit, a currency or a percent sign follows the number. */
-static bool
-unit_after(const char *s, size_t n, size_t pos)
-{
-	size_t i = skip_spaces(s, n, pos), k;
-
-	if (i < n && (s[i] == '%' || s[i] == '$'))
-		return true;
-	if (starts_symbol(s, n, i, "€") || starts_symbol(s, n, i, "£") ||
-	    starts_symbol(s, n, i, "°"))
-		return true;
-	k = word_at(s, n, i);
-	if (k == 0)
-		return false;
-	if (in_list(s + i, k, units))
-		return true;
-	/* "pour cent", "per cent", "ou plus" */
-	if (rint_equal(s + i, k, "per") || rint_equal(s + i, k, "pour")) {
-		size_t j = skip_spaces(s, n, i + k);
-
-		return rint_prefix(s + j, n - j, "cent");
-	}
-	return in_list(s + i, k, months);
-}
-
 /* A number written right after a symbol that makes it money or a
  * reference: "$9", "€ 9", "#9", "n°9". */
 static bool
@@ -413,8 +220,8 @@ context_before(const char *s, size_t pos, struct cand *c)
 	if (k == 0)
 		return;
 	/* The word right before the number: a reference, a month... */
-	if (!crossed_first && (in_list(w[0], strlen(w[0]), reference_words) ||
-	    in_list(w[0], strlen(w[0]), months))) {
+	if (!crossed_first && (rint_in_list(w[0], strlen(w[0]),
+	    reference_words) || rint_is_month(w[0], strlen(w[0])))) {
 		/* but "note de 9", "je mets le 9"? only references. */
 		c->rejected = true;
 		return;
@@ -422,12 +229,12 @@ context_before(const char *s, size_t pos, struct cand *c)
 	for (j = 0; j < k; j++) {
 		size_t len = strlen(w[j]);
 
-		if (in_list(w[j], len, negations) || rint_suffix(w[j], len,
+		if (rint_in_list(w[j], len, negations) || rint_suffix(w[j], len,
 		    "n't")) {
 			c->rejected = true;
 			return;
 		}
-		if (in_list(w[j], len, score_triggers)) {
+		if (rint_in_list(w[j], len, score_triggers)) {
 			if (rint_equal(w[j], len, "say") &&
 			    !(j + 1 < k && (strcmp(w[j + 1], "i'd") == 0 ||
 			    strcmp(w[j + 1], "would") == 0 ||
@@ -438,7 +245,7 @@ context_before(const char *s, size_t pos, struct cand *c)
 				c->strong = true;
 			return;
 		}
-		if (!in_list(w[j], len, fillers))
+		if (!rint_in_list(w[j], len, fillers))
 			return;
 	}
 }
@@ -448,12 +255,12 @@ context_before(const char *s, size_t pos, struct cand *c)
 static bool
 times_sign_around(const char *s, size_t n, size_t a, size_t b)
 {
-	size_t i = skip_spaces(s, n, b), j;
+	size_t i = rint_skip_spaces(s, n, b), j;
 
 	if (i < n && (s[i] == 'x' || s[i] == 'X' || s[i] == '*' ||
-	    starts_symbol(s, n, i, "×"))) {
-		i += starts_symbol(s, n, i, "×") ? 2 : 1;
-		j = skip_spaces(s, n, i);
+	    rint_starts_symbol(s, n, i, "×"))) {
+		i += rint_starts_symbol(s, n, i, "×") ? 2 : 1;
+		j = rint_skip_spaces(s, n, i);
 		if (j < n && rint_is_digit((unsigned char)s[j]))
 			return true;
 	}
@@ -544,7 +351,7 @@ classify_digits(const char *s, size_t n, struct cand *c, int max)
 		c->rejected = true;
 		return;
 	}
-	d = denominator_after(s, n, b, &dend);
+	d = rint_denominator_after(s, n, b, &dend);
 	if (d >= 0) {
 		if (d != max && d != 10) {
 			c->rejected = true;	/* "23/11", "4/5" in NPS */
@@ -565,14 +372,14 @@ classify_digits(const char *s, size_t n, struct cand *c, int max)
 		return;
 	}
 	if (b < n && s[b] == '/' ) {
-		size_t j = skip_spaces(s, n, b + 1);
+		size_t j = rint_skip_spaces(s, n, b + 1);
 
 		if (j < n && rint_is_digit((unsigned char)s[j])) {
 			c->rejected = true;
 			return;
 		}
 	}
-	if (unit_after(s, n, b))
+	if (rint_unit_after(s, n, b))
 		c->rejected = true;
 }
 
@@ -597,7 +404,7 @@ classify_word(const char *s, size_t n, struct cand *c, int max)
 		c->rejected = true;
 		return;
 	}
-	d = denominator_after(s, n, b, &dend);
+	d = rint_denominator_after(s, n, b, &dend);
 	if (d >= 0) {
 		if (d != max) {
 			c->rejected = true;
@@ -607,40 +414,15 @@ classify_word(const char *s, size_t n, struct cand *c, int max)
 		c->strong = true;
 		return;
 	}
-	if (unit_after(s, n, b))
+	if (rint_unit_after(s, n, b))
 		c->rejected = true;
 	else {
 		/* "sept 2026", "trois 10" */
-		size_t j = skip_spaces(s, n, b);
+		size_t j = rint_skip_spaces(s, n, b);
 
 		if (j < n && rint_is_digit((unsigned char)s[j]))
 			c->rejected = true;
 	}
-}
-
-/* Keycaps: "9️⃣" is the digit, an optional U+FE0F and U+20E3; "1️⃣0️⃣"
- * reads 10. Returns the length of the run at pos, 0 if none. */
-static size_t
-keycap_at(const char *s, size_t n, size_t pos, int *value)
-{
-	size_t i = pos, digits = 0;
-	int v = 0;
-
-	while (i < n && rint_is_digit((unsigned char)s[i])) {
-		size_t j = i + 1;
-
-		if (starts_symbol(s, n, j, "\xef\xb8\x8f"))
-			j += 3;
-		if (!starts_symbol(s, n, j, "\xe2\x83\xa3"))
-			break;
-		v = v * 10 + (s[i] - '0');
-		digits++;
-		i = j + 3;
-	}
-	if (digits == 0 || digits > 2)
-		return 0;
-	*value = v;
-	return i - pos;
 }
 
 /* The position after the candidate's expression and what follows it on
@@ -671,11 +453,12 @@ stands_as_score(const char *s, size_t n, const struct cand *c)
 	}
 	if (alone)
 		return true;
-	j = skip_spaces(s, n, c->xend);
+	j = rint_skip_spaces(s, n, c->xend);
 	if (j < n && (s[j] == ',' || s[j] == '-' || s[j] == ':' ||
 	    s[j] == '.' || s[j] == '!' || s[j] == ')' || s[j] == ';'))
 		return true;
-	return starts_symbol(s, n, j, "–") || starts_symbol(s, n, j, "—");
+	return rint_starts_symbol(s, n, j, "–") ||
+	    rint_starts_symbol(s, n, j, "—");
 }
 
 /* A bare number inside a sentence, between two words ("nous sommes 3 à
@@ -698,7 +481,7 @@ embedded_in_sentence(const char *s, size_t n, const struct cand *c)
 	    strcmp(w, "a") == 0 || strcmp(w, "an") == 0 ||
 	    strcmp(w, "un'") == 0))
 		return false;
-	j = skip_spaces(s, n, c->xend);
+	j = rint_skip_spaces(s, n, c->xend);
 	if (j >= n || s[j] == '\n' || s[j] == '\r')
 		return false;
 	return rint_is_word_byte(s, n, j);
@@ -726,13 +509,14 @@ find_candidates(const char *s, size_t n, int max, struct cand *v)
 	while (i < n && k < MAX_CANDIDATES) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if (rint_is_digit(ch) && (m = keycap_at(s, n, i, &val)) > 0) {
+		if (rint_is_digit(ch) &&
+		    (m = rint_keycap_at(s, n, i, &val)) > 0) {
 			v[k] = cand_make(val, i, i + m, 0);
 			k++;
 			i += m;
 			continue;
 		}
-		if (starts_symbol(s, n, i, "\xf0\x9f\x94\x9f")) {	/* 🔟 */
+		if (rint_starts_symbol(s, n, i, "\xf0\x9f\x94\x9f")) {	/* 🔟 */
 			v[k] = cand_make(10, i, i + 4, 0);
 			k++;
 			i += 4;
@@ -756,21 +540,18 @@ find_candidates(const char *s, size_t n, int max, struct cand *v)
 		}
 		if (rint_is_word_byte(s, n, i) &&
 		    (i == 0 || !is_word_byte(s, n, i - 1))) {
-			size_t j;
+			int restricted;
 
 			w = 0;
 			while (i + w < n && rint_is_word_byte(s, n, i + w))
 				w++;
-			for (j = 0; number_words[j].word != NULL; j++) {
-				if (!rint_equal(s + i, w, number_words[j].word))
-					continue;
-				v[k] = cand_make(number_words[j].value, i,
-				    i + w, number_words[j].restricted);
+			val = rint_number_word(s + i, w, &restricted);
+			if (val >= 0) {
+				v[k] = cand_make(val, i, i + w, restricted);
 				classify_word(s, n, &v[k], max);
 				if (!v[k].rejected)
 					w = v[k].xend - i;
 				k++;
-				break;
 			}
 			i += w;
 			continue;
@@ -797,7 +578,7 @@ joined_as_alternatives(const char *s, const struct cand *a,
 	while (j > i && (s[j - 1] == ' ' || s[j - 1] == '\t' ||
 	    s[j - 1] == ','))
 		j--;
-	return in_list(s + i, j - i, alternatives);
+	return rint_in_list(s + i, j - i, alternatives);
 }
 
 /* "de 0 à 10", "on a scale of 1 to 5": the scale, not an answer. */
@@ -826,6 +607,28 @@ is_scale_mention(const char *s, const struct cand *a, const struct cand *b,
 	    strcmp(w, "of") == 0 || strcmp(w, "between") == 0 ||
 	    strcmp(w, "entre") == 0 || strcmp(w, "échelle") == 0 ||
 	    strcmp(w, "scale") == 0;
+}
+
+/* The score is candidate c's value, strong or weak. Returns it. */
+static int
+score_found(struct reply_score *out, const struct cand *c, bool strong)
+{
+	out->score = c->value;
+	out->strong = strong;
+	out->start = c->start;
+	out->end = c->xend;
+	return out->score;
+}
+
+/* No score: two values are offered, a joined by joint ("or", "and")
+ * to b. Returns -1. */
+static int
+score_ambiguous(struct reply_score *out, int a, const char *joint, int b)
+{
+	out->ambiguous = true;
+	snprintf(out->why, sizeof(out->why), "ambiguous: %d %s %d", a, joint,
+	    b);
+	return -1;
 }
 
 /*
@@ -872,12 +675,9 @@ reply_score_find(const char *s, size_t n, enum survey_type type,
 		if (v[i].rejected || v[i + 1].rejected)
 			continue;
 		if (v[i].value != v[i + 1].value &&
-		    joined_as_alternatives(s, &v[i], &v[i + 1])) {
-			out->ambiguous = true;
-			snprintf(out->why, sizeof(out->why),
-			    "ambiguous: %d or %d", v[i].value, v[i + 1].value);
-			return -1;
-		}
+		    joined_as_alternatives(s, &v[i], &v[i + 1]))
+			return score_ambiguous(out, v[i].value, "or",
+			    v[i + 1].value);
 	}
 	/* Offered as alternatives or not, a number inside a sentence is not
 	 * an answer. */
@@ -905,34 +705,18 @@ reply_score_find(const char *s, size_t n, enum survey_type type,
 			}
 		}
 	}
-	if (strong >= 0 && !strong_conflict) {
-		out->score = strong;
-		out->strong = true;
-		out->start = v[first].start;
-		out->end = v[first].xend;
-		return out->score;
-	}
-	if (strong_conflict) {
-		out->ambiguous = true;
-		snprintf(out->why, sizeof(out->why), "ambiguous: %d and %d",
-		    strong, other);
-		return -1;
-	}
+	if (strong >= 0 && !strong_conflict)
+		return score_found(out, &v[first], true);
+	if (strong_conflict)
+		return score_ambiguous(out, strong, "and", other);
 	if (weak >= 0 && !weak_conflict) {
 		for (i = 0; i < k; i++)
 			if (!v[i].rejected && v[i].value == weak)
 				break;
-		out->score = weak;
-		out->start = v[i].start;
-		out->end = v[i].xend;
-		return out->score;
+		return score_found(out, &v[i], false);
 	}
-	if (weak_conflict) {
-		out->ambiguous = true;
-		snprintf(out->why, sizeof(out->why), "ambiguous: %d and %d",
-		    weak, other);
-		return -1;
-	}
+	if (weak_conflict)
+		return score_ambiguous(out, weak, "and", other);
 	snprintf(out->why, sizeof(out->why), "no score");
 	return -1;
 }
@@ -964,10 +748,10 @@ reply_score_from_subject(const char *s, size_t n, enum survey_type type,
 				k = strlen(words[w]);
 		if (k == 0)
 			continue;
-		j = skip_spaces(s, n, i + k);
+		j = rint_skip_spaces(s, n, i + k);
 		if (j >= n || s[j] != ':')
 			continue;
-		j = skip_spaces(s, n, j + 1);
+		j = rint_skip_spaces(s, n, j + 1);
 		if (j >= n || !rint_is_digit((unsigned char)s[j]))
 			continue;
 		v = 0;
@@ -976,210 +760,10 @@ reply_score_from_subject(const char *s, size_t n, enum survey_type type,
 			v = v * 10 + (s[e] - '0');
 		if (e < n && rint_is_digit((unsigned char)s[e]))
 			continue;
-		d = denominator_after(s, n, e, &e);
+		d = rint_denominator_after(s, n, e, &e);
 		if (d != max || v < min || v > max)
 			continue;
 		return v;
 	}
 	return -1;
-}
-
-/* Length of a leading "Note :", "Score:", "Ma note :" at s (and blanks),
- * or 0. */
-static size_t
-note_prefix(const char *s, size_t n)
-{
-	static const char *const words[] = { "ma note", "note", "score",
-		"my score", "rating", "my rating", "évaluation", NULL };
-	size_t i, j, m;
-
-	for (i = 0; words[i] != NULL; i++) {
-		m = strlen(words[i]);
-		if (!rint_prefix(s, n, words[i]))
-			continue;
-		j = skip_spaces(s, n, m);
-		if (j < n && (s[j] == ':' || s[j] == '='))
-			return skip_spaces(s, n, j + 1);
-	}
-	return 0;
-}
-
-/* Length of the score expression at the start of s whose value is score
- * ("9", "9/10", "9 sur 10", "neuf", "9️⃣", "🔟"), or 0. *word tells
- * whether it was written in words. */
-static size_t
-score_expression(const char *s, size_t n, int score, int max, bool *word)
-{
-	size_t i = 0, e, k;
-	int v = -1, d, j;
-
-	*word = false;
-	if ((k = keycap_at(s, n, 0, &v)) > 0) {
-		i = k;
-	} else if (starts_symbol(s, n, 0, "\xf0\x9f\x94\x9f")) {
-		v = 10;
-		i = 4;
-	} else if (n > 0 && rint_is_digit((unsigned char)s[0])) {
-		v = 0;
-		while (i < n && rint_is_digit((unsigned char)s[i]) && i < 3)
-			v = v * 10 + (s[i++] - '0');
-		if (i < n && (rint_is_digit((unsigned char)s[i]) ||
-		    rint_is_word_byte(s, n, i)))
-			return 0;
-	} else {
-		k = 0;
-		while (k < n && rint_is_word_byte(s, n, k))
-			k++;
-		for (j = 0; number_words[j].word != NULL; j++)
-			if (rint_equal(s, k, number_words[j].word)) {
-				v = number_words[j].value;
-				i = k;
-				*word = true;
-				break;
-			}
-	}
-	if (v != score)
-		return 0;
-	d = denominator_after(s, n, i, &e);
-	if (d == max)
-		i = e;
-	else if (unit_after(s, n, i))
-		return 0;	/* "Trois relances ...": not the score */
-	return i;
-}
-
-/* After a leading score: the separator ("-", ",", ":", ".", "!", "–")
- * and blanks. */
-static size_t
-skip_separator(const char *s, size_t n, size_t i)
-{
-	i = skip_spaces(s, n, i);
-	while (i < n) {
-		if (s[i] == '-' || s[i] == ',' || s[i] == ':' || s[i] == '.' ||
-		    s[i] == '!' || s[i] == ';' || s[i] == ')')
-			i++;
-		else if (starts_symbol(s, n, i, "–") ||
-		    starts_symbol(s, n, i, "—"))
-			i += 3;
-		else
-			break;
-		i = skip_spaces(s, n, i);
-	}
-	return i;
-}
-
-/* "Seven, because ..." reads as one sentence: the score stays in it. */
-static bool
-starts_because(const char *s, size_t n)
-{
-	static const char *const words[] = { "parce qu", "car ", "because",
-		"since ", "as ", "vu que", "puisque", "étant donné", "given ",
-		"due to", "à cause", "grâce", "thanks to", "comme ", NULL };
-	size_t i;
-
-	for (i = 0; words[i] != NULL; i++)
-		if (rint_prefix(s, n, words[i]))
-			return true;
-	return false;
-}
-
-static void
-append_trimmed(const char *s, size_t n, struct buf *out)
-{
-	while (n > 0 && rint_is_blank((unsigned char)*s))
-		s++, n--;
-	while (n > 0 && rint_is_blank((unsigned char)s[n - 1]))
-		n--;
-	buf_append(out, s, n);
-}
-
-/*
- * drop_prefill_scores - s[0..n) without the lines that read as a line of
- * the widget's pre-filled body holding the score ("My score: 9/10" in the
- * templates' own words), into out. Returns false, out untouched, when
- * there is none.
- */
-static bool
-drop_prefill_scores(const char *s, size_t n, const char *const *prefill,
-    struct buf *out)
-{
-	size_t ls, le, a, b;
-	bool dropped = false;
-
-	if (prefill == NULL)
-		return false;
-	for (ls = 0; ls < n; ls = le + 1) {
-		const char *nl = memchr(s + ls, '\n', n - ls);
-
-		le = nl ? (size_t)(nl - s) : n;
-		for (a = ls; a < le && rint_is_blank((unsigned char)s[a]); a++)
-			;
-		for (b = le; b > a && rint_is_blank((unsigned char)s[b - 1]);
-		    b--)
-			;
-		if (b > a && rint_prefill_line(prefill, s + a, b - a, true)) {
-			if (!dropped)
-				buf_append(out, s, ls);
-			dropped = true;
-			continue;
-		}
-		if (dropped)
-			buf_append(out, s + ls, le < n ? le + 1 - ls : le - ls);
-	}
-	return dropped;
-}
-
-/*
- * reply_comment_make - see reply.h. The lines of the templates'
- * pre-filled body that hold the score go; then the first line that starts
- * with the score loses that expression (and its separator) when the line
- * is the first of the text or holds nothing else; the line goes when
- * empty.
- */
-void
-reply_comment_make(const char *s, size_t n, int score, enum survey_type type,
-    const char *const *prefill, struct buf *out)
-{
-	size_t ls = 0, le, i, p, e, first = (size_t)-1;
-	int max = nps_score_max(type);
-	struct buf tmp = BUF_INIT, kept = BUF_INIT;
-	bool word;
-
-	if (score < 0) {
-		append_trimmed(s, n, out);
-		return;
-	}
-	if (drop_prefill_scores(s, n, prefill, &kept)) {
-		reply_comment_make(kept.data ? kept.data : "", kept.len, score,
-		    type, NULL, out);
-		buf_free(&kept);
-		return;
-	}
-	for (ls = 0; ls < n; ls = le + 1) {
-		const char *nl = memchr(s + ls, '\n', n - ls);
-
-		le = nl ? (size_t)(nl - s) : n;
-		i = skip_spaces(s, le, ls);
-		if (i == le)
-			continue;
-		if (first == (size_t)-1)
-			first = ls;
-		p = i + note_prefix(s + i, le - i);
-		e = score_expression(s + p, le - p, score, max, &word);
-		if (e == 0)
-			continue;
-		e = skip_separator(s, le, p + e);
-		/* Inside a later line, or a number word opening a sentence
-		 * ("Nine. Daniel rebooked..."): part of the comment. */
-		if ((first != ls || word) && e < le)
-			continue;
-		if (starts_because(s + e, le - e))
-			break;		/* "Sept, parce que ...": a sentence */
-		buf_append(&tmp, s, ls);
-		buf_append(&tmp, s + e, n - e);
-		append_trimmed(tmp.data ? tmp.data : "", tmp.len, out);
-		buf_free(&tmp);
-		return;
-	}
-	append_trimmed(s, n, out);
 }

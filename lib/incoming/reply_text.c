@@ -12,7 +12,6 @@
  * block, a legal disclaimer) is dropped up to the next quote.
  */
 #include <stdbool.h>
-#include <stdint.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -93,49 +92,6 @@ static const char *const disclaimers[] = {
 	"p please consider", "if you are not the intended recipient",
 	"si vous n'êtes pas le destinataire", NULL
 };
-
-/* The widget's pre-filled mail body (templates/{fr,en}/): left unchanged,
- * it is not a comment. Matched as whole lines, case-insensitively. */
-static const char *const prefill_lines[] = {
-	"votre commentaire (facultatif) :", "votre commentaire (facultatif):",
-	"votre commentaire (facultatif)", "votre commentaire :",
-	"commentaire (facultatif) :", "commentaire (facultatif):",
-	"your comment (optional):", "your comment (optional) :",
-	"your comment (optional)", "your comment:", "comment (optional):",
-	"(facultatif) votre commentaire :", "(optional) your comment:",
-	"écrivez votre commentaire ci-dessous (facultatif) :",
-	"write your comment below (optional):", NULL
-};
-
-/* The instruction line of the pre-filled body (templates/{fr,en}/
- * texts.ini, mailto.body), matched by its start so that a template with
- * other punctuation still matches. */
-static const char *const prefill_starts[] = {
-	"si vous le souhaitez, dites-nous pourquoi en quelques mots",
-	"if you like, tell us why in a few words", NULL
-};
-
-static bool
-in_list_prefix(const char *p, size_t n, const char *const *list)
-{
-	size_t i;
-
-	for (i = 0; list[i] != NULL; i++)
-		if (rint_prefix(p, n, list[i]))
-			return true;
-	return false;
-}
-
-static bool
-in_list_equal(const char *p, size_t n, const char *const *list)
-{
-	size_t i;
-
-	for (i = 0; list[i] != NULL; i++)
-		if (rint_equal(p, n, list[i]))
-			return true;
-	return false;
-}
 
 /* Copies text with line ends made LF, no-break and thin spaces made
  * spaces, tabs made spaces, zero-width characters and BOMs removed. */
@@ -288,15 +244,11 @@ is_underscore_line(const char *p, size_t n)
 static bool
 is_separator(const char *p, size_t n)
 {
-	size_t i;
-
 	if (n >= 2 && ((p[0] == '-' && p[1] == '-') ||
-	    (p[0] == '=' && p[1] == '='))) {
-		for (i = 0; separator_words[i] != NULL; i++)
-			if (rint_find(p, n, separator_words[i]) != (size_t)-1)
-				return true;
-	}
-	return in_list_prefix(p, n, forward_intros);
+	    (p[0] == '=' && p[1] == '=')) &&
+	    rint_find_any(p, n, separator_words))
+		return true;
+	return rint_in_list_prefix(p, n, forward_intros);
 }
 
 static bool
@@ -443,7 +395,7 @@ name_block_follows(struct line *v, size_t count, size_t i)
 static bool
 is_device_signature(const char *p, size_t n)
 {
-	return n < 100 && in_list_prefix(p, n, device_signatures);
+	return n < 100 && rint_in_list_prefix(p, n, device_signatures);
 }
 
 static bool
@@ -452,135 +404,6 @@ is_sig_dashes(const char *p, size_t n)
 	/* The line was trimmed, so "-- " shows as "--". */
 	return (n == 2 && p[0] == '-' && p[1] == '-') ||
 	    (n == 3 && p[0] == '-' && p[1] == '-' && p[2] == '-');
-}
-
-/* Longest line compared with the templates' pre-filled lines. */
-#define PREFILL_LINE_MAX 400
-/* Fields that match any text, one inside the other at most this deep, and
- * the steps one line may cost against one template line: a line that
- * needs more is not taken for the template (it stays in the comment), so
- * a hostile line costs a bounded time. */
-#define PREFILL_DEPTH 4
-#define PREFILL_BUDGET 10000L
-
-/* The end (after '}') of the {field} at t[i], or 0 when there is none. */
-static size_t
-field_end(const char *t, size_t tn, size_t i)
-{
-	size_t j;
-
-	for (j = i + 1; j < tn && j < i + 32; j++) {
-		if (t[j] == '}')
-			return j > i + 1 ? j + 1 : 0;
-		if (!rint_is_alpha((unsigned char)t[j]) && t[j] != '_')
-			return 0;
-	}
-	return 0;
-}
-
-static bool
-is_number_field(const char *f, size_t n)
-{
-	return (n == 7 && memcmp(f, "{score}", 7) == 0) ||
-	    (n == 5 && (memcmp(f, "{min}", 5) == 0 ||
-	    memcmp(f, "{max}", 5) == 0));
-}
-
-/*
- * template_match - whether s[0..n) reads as the template line t[0..tn):
- * letters compared case-folded, a run of blanks in t matching any run
- * (or none) in s, {score} {min} {max} matching one or two digits and any
- * other {field} any text. Each step spends one of *budget; none left is
- * no match.
- */
-static bool
-template_match(const char *t, size_t tn, const char *s, size_t n, int depth,
-    long *budget)
-{
-	size_t i = 0, j = 0, k, f;
-
-	while (i < tn) {
-		unsigned char c = (unsigned char)t[i];
-
-		if (--*budget < 0)
-			return false;
-		if (c == '{' && (f = field_end(t, tn, i)) != 0) {
-			bool num = is_number_field(t + i, f - i);
-
-			if (num) {
-				for (k = 0; k < 2 && j + k < n &&
-				    rint_is_digit((unsigned char)s[j + k]); k++)
-					;
-				for (; k > 0; k--)
-					if (template_match(t + f, tn - f,
-					    s + j + k, n - j - k, depth,
-					    budget))
-						return true;
-				return false;
-			}
-			if (depth >= PREFILL_DEPTH)
-				return false;
-			for (k = n - j + 1; k-- > 0;)
-				if (template_match(t + f, tn - f, s + j + k,
-				    n - j - k, depth + 1, budget))
-					return true;
-			return false;
-		}
-		if (rint_is_blank(c)) {
-			while (i < tn && rint_is_blank((unsigned char)t[i]))
-				i++;
-			while (j < n && rint_is_blank((unsigned char)s[j]))
-				j++;
-			continue;
-		}
-		if (j >= n || rint_fold(s, j) != rint_fold(t, i))
-			return false;
-		i++;
-		j++;
-	}
-	while (j < n && rint_is_blank((unsigned char)s[j]))
-		j++;
-	return j == n;
-}
-
-/* rint_prefill_line - see reply_int.h. */
-bool
-rint_prefill_line(const char *const *prefill, const char *s, size_t n,
-    bool with_score)
-{
-	const char *t, *e;
-	size_t i, tn;
-	long budget;
-
-	if (prefill == NULL || n == 0 || n > PREFILL_LINE_MAX)
-		return false;
-	for (i = 0; prefill[i] != NULL; i++) {
-		for (t = prefill[i]; *t != '\0'; t = *e ? e + 1 : e) {
-			e = strchr(t, '\n');
-			if (e == NULL)
-				e = t + strlen(t);
-			tn = (size_t)(e - t);
-			while (tn > 0 && rint_is_blank((unsigned char)*t))
-				t++, tn--;
-			while (tn > 0 && rint_is_blank((unsigned char)t[tn - 1]))
-				tn--;
-			if (tn == 0 || (rint_find(t, tn, "{score}") !=
-			    (size_t)-1) != with_score)
-				continue;
-			budget = PREFILL_BUDGET;
-			if (template_match(t, tn, s, n, 0, &budget))
-				return true;
-		}
-	}
-	return false;
-}
-
-static bool
-is_prefill(const char *p, size_t n, const char *const *prefill)
-{
-	return in_list_equal(p, n, prefill_lines) ||
-	    (n < 200 && in_list_prefix(p, n, prefill_starts)) ||
-	    rint_prefill_line(prefill, p, n, false);
 }
 
 /* Marks each line kept or dropped; see the file comment. */
@@ -628,7 +451,7 @@ classify(struct line *v, size_t count, const char *const *prefill)
 		if (is_header_block(v, count, i))
 			return;
 		if (is_sig_dashes(p, n) || is_device_signature(p, n) ||
-		    in_list_prefix(p, n, disclaimers)) {
+		    rint_in_list_prefix(p, n, disclaimers)) {
 			in_sig = true;
 			continue;
 		}
@@ -636,7 +459,7 @@ classify(struct line *v, size_t count, const char *const *prefill)
 			in_sig = true;
 			continue;
 		}
-		if (is_prefill(p, n, prefill))
+		if (rint_is_prefill(p, n, prefill))
 			continue;
 		v[i].keep = !in_sig;
 	}
@@ -659,10 +482,7 @@ is_contact_line(const char *p, size_t n)
 			digits++;
 	if (digits >= 8)
 		return true;
-	for (i = 0; marks[i] != NULL; i++)
-		if (rint_find(p, n, marks[i]) != (size_t)-1)
-			return true;
-	return false;
+	return rint_find_any(p, n, marks);
 }
 
 /* A signature written without "-- " or a closing formula: the last
@@ -726,7 +546,7 @@ reply_text_own(const char *text, size_t len, const char *const *prefill,
 	bool pending_blank = false, any = false;
 
 	normalise(text, len, &norm);
-	count = split_lines(norm.data ? norm.data : "", norm.len, &v);
+	count = split_lines(buf_cstr(&norm), norm.len, &v);
 	classify(v, count, prefill);
 	drop_contact_block(v, count);
 	for (i = 0; i < count; i++) {
@@ -744,125 +564,4 @@ reply_text_own(const char *text, size_t len, const char *const *prefill,
 	}
 	free(v);
 	buf_free(&norm);
-}
-
-/* Common words of each language, to tell French from English. */
-static const char *const words_fr[] = {
-	"le", "la", "les", "de", "des", "du", "et", "est", "je", "vous",
-	"nous", "pour", "pas", "très", "merci", "bonjour", "avec", "mais",
-	"que", "qui", "sur", "dans", "ce", "cette", "était", "bien",
-	"votre", "mon", "ma", "mes", "été", "au", "aux", "ont", "trop",
-	"peu", "un", "une", "j'ai", "c'est", "livraison", "service",
-	"rapide", "super", "parfait", "dirais", "note", "sur", "avez",
-	"ai", "suis", "tout", "plus", "rien", "aucun", "cordialement",
-	"délai", "commande", "désinscrire", "absent", "jusqu'au",
-	"retour", "désabonner", NULL
-};
-static const char *const words_en[] = {
-	"the", "and", "is", "was", "you", "your", "i", "my", "for", "with",
-	"but", "not", "very", "thanks", "thank", "hello", "hi", "it",
-	"this", "that", "of", "to", "in", "great", "good", "service",
-	"delivery", "fast", "i'd", "give", "would", "were", "have", "had",
-	"be", "all", "so", "too", "quick", "support", "regards", "out",
-	"score", "helpful", "team", "again", "order", "i'm", "away",
-	"until", "unsubscribe", "please", "back", "will", NULL
-};
-
-/* 1 when s[0..k) is one of list (short words only: the lists hold no
- * long ones), else 0; the first letter is compared before the rest. */
-static int
-in_word_list(const char *s, size_t k, const char *const *list)
-{
-	unsigned char f;
-	size_t j;
-
-	if (k == 0 || k > 16)
-		return 0;
-	f = rint_lower((unsigned char)s[0]);
-	for (j = 0; list[j] != NULL; j++)
-		if ((unsigned char)list[j][0] == f && rint_equal(s, k, list[j]))
-			return 1;
-	return 0;
-}
-
-/*
- * reply_lang_guess - see reply.h. Counts whole words of each list; the
- * language with more wins, a tie says nothing.
- */
-const char *
-reply_lang_guess(const char *s, size_t n)
-{
-	size_t i = 0, j, w, k;
-	int fr = 0, en = 0;
-
-	while (i < n) {
-		if (!rint_is_word_byte(s, n, i) && s[i] != '\'') {
-			i++;
-			continue;
-		}
-		w = i;
-		while (w < n && (rint_is_word_byte(s, n, w) || s[w] == '\''))
-			w++;
-		k = w - i;
-		fr += in_word_list(s + i, k, words_fr);
-		en += in_word_list(s + i, k, words_en);
-		if (fr - en >= 8 || en - fr >= 8)
-			break;		/* clear enough: spare the rest */
-		/* Accented letters are a strong hint of French. */
-		for (j = i; j < w; j++)
-			if ((unsigned char)s[j] == 0xc3) {
-				fr++;
-				break;
-			}
-		i = w;
-	}
-	if (fr > en)
-		return "fr";
-	if (en > fr)
-		return "en";
-	return NULL;
-}
-
-static const char *const unsubscribe_words[] = {
-	"unsubscribe", "désinscri", "desinscri", "désabonne", "desabonne",
-	"désabonnement", "ne plus recevoir", "plus recevoir",
-	"ne plus être sollicité", "ne plus etre sollicite", "remove me",
-	"opt out", "opt-out", "retirez-moi", "retirer de votre liste",
-	"stop sending", "no more surveys", "plus de questionnaires",
-	"plus d'enquêtes", "plus de sondages", "plus d'enquetes",
-	"take me off", NULL
-};
-
-/*
- * reply_text_is_unsubscribe - see reply.h. "STOP" alone (or nearly), or
- * one of the requests above in a short text: a long comment that happens
- * to say "unsubscribe" is still a comment.
- */
-bool
-reply_text_is_unsubscribe(const char *s, size_t n)
-{
-	size_t i, words = 0;
-	bool in_word = false, stop = false;
-
-	for (i = 0; i < n && words <= 40; i++) {
-		bool wb = rint_is_word_byte(s, n, i);
-
-		if (wb && !in_word) {
-			words++;
-			if (rint_prefix(s + i, n - i, "stop") &&
-			    (i + 4 >= n || !rint_is_word_byte(s, n, i + 4)))
-				stop = true;
-		}
-		in_word = wb;
-	}
-	if (words == 0)
-		return false;
-	if (stop && words <= 3)
-		return true;
-	if (words > 40)
-		return false;
-	for (i = 0; unsubscribe_words[i] != NULL; i++)
-		if (rint_find(s, n, unsubscribe_words[i]) != (size_t)-1)
-			return true;
-	return false;
 }

@@ -1,0 +1,285 @@
+/*
+ * reply_message.c - a reply as a message: its top-level header fields,
+ * the sender's address, and the text its body shows (see reply_int.h).
+ *
+ * The header block is split into fields once, so that every lookup after
+ * that compares names only. The body is walked twice at most: once for
+ * the text a reader sees (the customer's words are in it), and, only when
+ * a token is still sought there, once more for every text part with the
+ * header blocks of attached messages (a returned survey names its token
+ * in its own Reply-To).
+ */
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/buf.h"
+#include "mail/html.h"
+#include "mail/mime.h"
+#include "incoming/reply_int.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
+
+/* ---- header fields ------------------------------------------------- */
+
+/* reply_headers_index - see reply_int.h. Lines may end in CRLF or LF; a
+ * value runs over its continuation lines (kept as they are) without its
+ * final line end. */
+void
+reply_headers_index(struct reply_analysis *a)
+{
+	const char *hdr = a->msg + a->root->hdr_off, *eol;
+	size_t hlen = a->root->hdr_len, i = 0, e, j, cap = 0;
+
+	while (i < hlen) {
+		eol = memchr(hdr + i, '\n', hlen - i);
+		e = eol ? (size_t)(eol - hdr) + 1 : hlen;
+		if (hdr[i] == ' ' || hdr[i] == '\t' || hdr[i] == '\r' ||
+		    hdr[i] == '\n') {
+			i = e;
+			continue;
+		}
+		for (j = i; j < e && hdr[j] != ':' && hdr[j] != ' ' &&
+		    hdr[j] != '\t' && hdr[j] != '\n'; j++)
+			;
+		if (a->n_fields == cap) {
+			cap = cap ? cap * 2 : 32;
+			a->fields = xrealloc(a->fields, cap *
+			    sizeof(*a->fields));
+		}
+		a->fields[a->n_fields].name = hdr + i;
+		a->fields[a->n_fields].nlen = j - i;
+		while (j < e && (hdr[j] == ' ' || hdr[j] == '\t'))
+			j++;
+		if (j >= e || hdr[j] != ':') {
+			i = e;		/* not a field: ignore the line */
+			continue;
+		}
+		j++;
+		while (e < hlen && (hdr[e] == ' ' || hdr[e] == '\t')) {
+			eol = memchr(hdr + e, '\n', hlen - e);
+			e = eol ? (size_t)(eol - hdr) + 1 : hlen;
+		}
+		i = e;
+		while (j < e && (hdr[j] == ' ' || hdr[j] == '\t'))
+			j++;
+		while (e > j && (hdr[e - 1] == '\n' || hdr[e - 1] == '\r'))
+			e--;
+		a->fields[a->n_fields].value = hdr + j;
+		a->fields[a->n_fields].vlen = e - j;
+		a->n_fields++;
+	}
+}
+
+/* reply_header_next - see reply_int.h. */
+int
+reply_header_next(const struct reply_analysis *a, size_t *at,
+    const char *name, const char **value, size_t *vlen)
+{
+	size_t nl = strlen(name), i;
+
+	for (i = *at; i < a->n_fields; i++) {
+		if (a->fields[i].nlen != nl ||
+		    strncasecmp(a->fields[i].name, name, nl) != 0)
+			continue;
+		*value = a->fields[i].value;
+		*vlen = a->fields[i].vlen;
+		*at = i + 1;
+		return 1;
+	}
+	*at = a->n_fields;
+	return 0;
+}
+
+/* reply_header_get - see reply_int.h. */
+int
+reply_header_get(const struct reply_analysis *a, const char *name,
+    const char **value, size_t *vlen)
+{
+	size_t at = 0;
+
+	return reply_header_next(a, &at, name, value, vlen);
+}
+
+/* reply_header_decode - see reply_int.h. */
+void
+reply_header_decode(const char *v, size_t n, struct buf *out)
+{
+	struct buf tmp = BUF_INIT;
+
+	mime_words_decode(v, n, &tmp);
+	if (utf8_valid(buf_cstr(&tmp), tmp.len))
+		buf_append(out, buf_cstr(&tmp), tmp.len);
+	else
+		mime_charset_to_utf8("", tmp.data, tmp.len, out);
+	buf_free(&tmp);
+}
+
+/* reply_address_parse - see reply_int.h. */
+char *
+reply_address_parse(const char *v, size_t n)
+{
+	const char *lt = memchr(v, '<', n), *p, *e;
+	size_t i, len;
+	char *s;
+
+	if (lt != NULL) {
+		p = lt + 1;
+		e = memchr(p, '>', n - (size_t)(p - v));
+		if (e == NULL)
+			e = v + n;
+	} else {
+		const char *at = memchr(v, '@', n);
+
+		if (at == NULL)
+			return NULL;
+		p = at;
+		while (p > v && !rint_is_blank((unsigned char)p[-1]) &&
+		    p[-1] != ',' && p[-1] != '"')
+			p--;
+		e = at;
+		while (e < v + n && !rint_is_blank((unsigned char)*e) &&
+		    *e != ',' && *e != '(')
+			e++;
+	}
+	while (p < e && rint_is_blank((unsigned char)*p))
+		p++;
+	len = (size_t)(e - p);
+	while (len > 0 && rint_is_blank((unsigned char)p[len - 1]))
+		len--;
+	if (len == 0 || len > 320 || memchr(p, '@', len) == NULL)
+		return NULL;
+	s = xstrndup(p, len);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			s[i] = '?';
+		else
+			s[i] = (char)rint_lower(c);
+	}
+	return s;
+}
+
+/* ---- the body ------------------------------------------------------ */
+
+/* The decoded content of leaf part p in UTF-8, appended to out. */
+static void
+part_text(const struct reply_analysis *a, const struct mime_part *p,
+    struct buf *out)
+{
+	struct buf raw = BUF_INIT;
+
+	mime_part_decode(a->msg, p, &raw);
+	mime_charset_to_utf8(p->charset, buf_cstr(&raw), raw.len, out);
+	buf_free(&raw);
+}
+
+static bool
+is_blank_text(const struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->len; i++)
+		if (!rint_is_blank((unsigned char)b->data[i]))
+			return false;
+	return true;
+}
+
+/* The text a reader sees in part p, appended to out: text/plain as it is,
+ * text/html made text, one alternative of a multipart/alternative (plain
+ * preferred, unless it is empty), every inline part of other multiparts
+ * in order (Apple Mail splits text around inline images). Attachments and
+ * attached messages are not the customer's words. */
+static void
+collect_text(const struct reply_analysis *a, const struct mime_part *p,
+    struct buf *out, int depth)
+{
+	const struct mime_part *c;
+	struct buf tmp = BUF_INIT;
+
+	if (p->attachment || depth > MIME_MAX_DEPTH)
+		return;
+	if (strcmp(p->type, "multipart") == 0 &&
+	    strcmp(p->subtype, "alternative") == 0) {
+		const struct mime_part *html = NULL;
+
+		for (c = p->child; c != NULL; c = c->next) {
+			if (c->attachment)
+				continue;
+			if (strcmp(c->type, "text") == 0 &&
+			    strcmp(c->subtype, "html") == 0) {
+				if (html == NULL)
+					html = c;
+				continue;
+			}
+			buf_reset(&tmp);
+			collect_text(a, c, &tmp, depth + 1);
+			if (!is_blank_text(&tmp)) {
+				buf_append(out, tmp.data, tmp.len);
+				buf_free(&tmp);
+				return;
+			}
+		}
+		if (html != NULL)
+			collect_text(a, html, out, depth + 1);
+		buf_free(&tmp);
+		return;
+	}
+	if (strcmp(p->type, "multipart") == 0) {
+		for (c = p->child; c != NULL; c = c->next)
+			collect_text(a, c, out, depth + 1);
+		return;
+	}
+	if (strcmp(p->type, "text") != 0 && p->type[0] != '\0')
+		return;
+	if (strcmp(p->subtype, "html") == 0) {
+		part_text(a, p, &tmp);
+		html_to_text(buf_cstr(&tmp), tmp.len, out);
+	} else if (strcmp(p->subtype, "plain") == 0 || p->subtype[0] == '\0') {
+		part_text(a, p, out);
+		if (out->len > 0 && out->data[out->len - 1] != '\n')
+			buf_putc(out, '\n');
+	}
+	buf_free(&tmp);
+}
+
+/* Every text part from p on (attached messages included), decoded, each
+ * followed by a line end; an attached message's header block after its
+ * text. */
+static void
+all_text(const struct reply_analysis *a, const struct mime_part *p,
+    struct buf *out)
+{
+	for (; p != NULL; p = p->next) {
+		if (p->child != NULL) {
+			all_text(a, p->child, out);
+			/* A returned message's header block holds the
+			 * Reply-To with the token. */
+			if (strcmp(p->type, "message") == 0)
+				buf_append(out, a->msg + p->child->hdr_off,
+				    p->child->hdr_len);
+			continue;
+		}
+		if (strcmp(p->type, "text") == 0 ||
+		    strcmp(p->type, "message") == 0) {
+			part_text(a, p, out);
+			buf_putc(out, '\n');
+		}
+	}
+}
+
+/* reply_body_read - see reply_int.h. */
+void
+reply_body_read(struct reply_analysis *a)
+{
+	collect_text(a, a->root, &a->plain, 0);
+}
+
+/* reply_body_read_all - see reply_int.h. */
+void
+reply_body_read_all(struct reply_analysis *a)
+{
+	if (a->raw_text.len == 0)
+		all_text(a, a->root, &a->raw_text);
+}
