@@ -49,7 +49,7 @@ if [ -f "$top_srcdir/tests/integration/rig.sh" ]; then
 else
 	. "$top_srcdir/tests/integration/postfix-rig.sh"
 fi
-CHECK="python3 $top_srcdir/tests/integration/mailcheck.py"
+CHECK="python3 $top_srcdir/tests/tools/mailcheck.py"
 
 T=$(mktemp -d /tmp/npsgate-followup-XXXXXX)
 pass=0

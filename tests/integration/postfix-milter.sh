@@ -45,7 +45,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 . "$top_srcdir/tests/integration/postfix-rig.sh"
-CHECK="python3 $top_srcdir/tests/integration/mailcheck.py"
+CHECK="python3 $top_srcdir/tests/tools/mailcheck.py"
 
 T=$(mktemp -d /tmp/npsgate-pfmilter-XXXXXX)
 pass=0

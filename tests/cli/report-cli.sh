@@ -1,6 +1,6 @@
 #!/bin/sh
 # report-cli.sh - the real `npsgate` report and admin verbs on a store that
-# tests/report-check.py fills with fixed data (schema made by npsgate):
+# tests/tools/report-check.py fills with fixed data (schema made by npsgate):
 #  - report --by agent (json, csv) and --by week against figures computed
 #    by report-check.py from its own rows; text stays within 100 columns;
 #  - responses as CSV with --bom through Python's csv module (commas,
@@ -17,7 +17,7 @@ set -u
 
 NPSGATE="${top_builddir:-.}/npsgate"
 SRC="${top_srcdir:-.}"
-CHECK="$SRC/tests/report-check.py"
+CHECK="$SRC/tests/tools/report-check.py"
 [ -x "$NPSGATE" ] || { echo "npsgate not built: $NPSGATE" >&2; exit 99; }
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 
