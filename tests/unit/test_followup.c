@@ -11,10 +11,8 @@
  * directory under /tmp, which record their arguments, environment and
  * input there.
  */
-#include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -44,12 +42,13 @@
 #include "store/store_db.h"
 #include "survey/token.h"
 #include "base/xalloc.h"
+#include "testlib.h"
 
 #define NOW ((time_t)1790000000)	/* Mon, 21 Sep 2026 14:13:20 +0000 */
 #define CUSTOMER "client@example.com"
 
 struct fixture {
-	char dir[64];
+	char *dir;
 	struct config *cf;
 	struct keyring *ring;
 	struct store *st;
@@ -58,45 +57,6 @@ struct fixture {
 };
 
 /* --- helpers -------------------------------------------------------- */
-
-static void
-write_file(const char *path, const char *text, mode_t mode)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	chmod(path, mode);
-}
-
-/* The file's contents (caller frees), or NULL when it does not exist. */
-static char *
-read_file(const char *path)
-{
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *fp = fopen(path, "r");
-
-	if (fp == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(fp);
-	if (b.data == NULL)
-		buf_puts(&b, "");
-	return buf_steal(&b);
-}
-
-static char *
-fx_path(struct fixture *fx, const char *name)
-{
-	struct buf b = BUF_INIT;
-
-	buf_printf(&b, "%s/%s", fx->dir, name);
-	return buf_steal(&b);
-}
 
 static void
 set_str(char **field, const char *v)
@@ -110,19 +70,16 @@ setup(void **state)
 {
 	struct fixture *fx = xcalloc(1, sizeof(*fx));
 	struct buf script = BUF_INIT, path = BUF_INIT;
-	struct npserr err;
 
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/npsgate-test-fu-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
+	fx->st = testlib_store_make("fu", 2000, &fx->dir);
+	if (fx->st == NULL) {
+		free(fx);
 		return -1;
+	}
 	fx->cf = config_defaults();
 	set_str(&fx->cf->templates_dir, TEST_SRCDIR "/templates");
 	set_str(&fx->cf->default_lang, "fr");
 	fx->ring = keyring_new_test();
-	buf_printf(&path, "%s/npsgate.db", fx->dir);
-	fx->st = store_open(buf_cstr(&path), 2000, &err);
-	if (fx->st == NULL)
-		return -1;
 	/* sendmail: each call leaves callN.args and callN.msg; a file
 	 * "fail" makes it fail as a full queue would. */
 	buf_printf(&script, "#!/bin/sh\nd=%s\n"
@@ -134,7 +91,8 @@ setup(void **state)
 	    "cat >\"$d/call$n.msg\"\n", fx->dir);
 	buf_reset(&path);
 	buf_printf(&path, "%s/sendmail", fx->dir);
-	write_file(buf_cstr(&path), buf_cstr(&script), 0755);
+	assert_int_equal(testlib_file_write(buf_cstr(&path), script.data,
+	    script.len, 0755), 0);
 	set_str(&fx->cf->sendmail, buf_cstr(&path));
 	/* The alert command: its NPS_* variables and stdin, its pid; a
 	 * file "slow" makes it hang. */
@@ -150,7 +108,8 @@ setup(void **state)
 	    "echo $n >\"$d/alerts\"\n", fx->dir);
 	buf_reset(&path);
 	buf_printf(&path, "%s/alert", fx->dir);
-	write_file(buf_cstr(&path), buf_cstr(&script), 0755);
+	assert_int_equal(testlib_file_write(buf_cstr(&path), script.data,
+	    script.len, 0755), 0);
 	buf_free(&script);
 	buf_free(&path);
 	fx->now = NOW;
@@ -162,24 +121,11 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	struct dirent *de;
-	char file[512];
-	DIR *d;
 
 	store_close(fx->st);
 	keyring_free(fx->ring);
 	config_free(fx->cf);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", fx->dir,
-			    de->d_name);
-			unlink(file);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
+	testlib_dir_remove(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -187,15 +133,7 @@ teardown(void **state)
 static long
 count(struct fixture *fx, const char *sql)
 {
-	sqlite3_stmt *s;
-	long n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st), sql, -1, &s,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
+	return (long)testlib_sql_int(fx->st, sql, NULL);
 }
 
 static void
@@ -281,7 +219,7 @@ retry(struct fixture *fx, time_t at, struct followup_report *rep)
 static int
 mails_sent(struct fixture *fx)
 {
-	char *p = fx_path(fx, "n"), *n = read_file(p);
+	char *p = testlib_path(fx->dir, "n"), *n = testlib_file_read(p, NULL);
 	int v = n != NULL ? atoi(n) : 0;
 
 	free(p);
@@ -296,8 +234,8 @@ call_file(struct fixture *fx, int n, const char *ext)
 	char name[64], *p, *s;
 
 	snprintf(name, sizeof(name), "call%d.%s", n, ext);
-	p = fx_path(fx, name);
-	s = read_file(p);
+	p = testlib_path(fx->dir, name);
+	s = testlib_file_read(p, NULL);
 	free(p);
 	assert_non_null(s);
 	return s;
@@ -312,7 +250,7 @@ template_body(const char *lang, const char *name)
 
 	snprintf(path, sizeof(path), TEST_SRCDIR "/templates/%s/%s", lang,
 	    name);
-	s = read_file(path);
+	s = testlib_file_read(path, NULL);
 	assert_non_null(s);
 	p = strstr(s, "\n\n");
 	assert_non_null(p);
@@ -783,26 +721,26 @@ test_alert_command_gets_clean_env_and_json(void **state)
 	struct buf want = BUF_INIT;
 	char *p, *env, *json, *comment;
 
-	p = fx_path(fx, "alert");
+	p = testlib_path(fx->dir, "alert");
 	set_str(&fx->cf->alert_command, p);
 	free(p);
 	survey_new(fx, SURVEY_CES, "en", id, tok);
 	/* CES 2 of 7, a comment with a tab, a CR and a control byte. */
 	reply(fx, tok, NULL, "2\r\n\r\nHard\tto\x01 reach\r\nanyone.");
-	p = fx_path(fx, "alert.env");
-	env = read_file(p);
+	p = testlib_path(fx->dir, "alert.env");
+	env = testlib_file_read(p, NULL);
 	free(p);
 	assert_non_null(env);
 	buf_printf(&want, "NPS_AGENT=alice\nNPS_CATEGORY=detractor\n"
 	    "NPS_CHANNEL=email\nNPS_CUSTOMER=" CUSTOMER "\nNPS_SCORE=2\n"
 	    "NPS_SURVEY_ID=%s\nNPS_TEAM=Retours\nNPS_TICKET=T-42\n", id);
 	assert_string_equal(env, buf_cstr(&want));
-	p = fx_path(fx, "alert.comment");
-	comment = read_file(p);
+	p = testlib_path(fx->dir, "alert.comment");
+	comment = testlib_file_read(p, NULL);
 	free(p);
 	assert_string_equal(comment, "Hard to  reach\nanyone.");
-	p = fx_path(fx, "alert.json");
-	json = read_file(p);
+	p = testlib_path(fx->dir, "alert.json");
+	json = testlib_file_read(p, NULL);
 	free(p);
 	assert_non_null(json);
 	assert_int_equal(json_parse_object(json, strlen(json), &o, &err), 0);
@@ -882,12 +820,12 @@ test_alert_command_timeout_kills_it_and_queues_a_retry(void **state)
 	char *p, *pid, *slow;
 	double secs;
 
-	p = fx_path(fx, "alert");
+	p = testlib_path(fx->dir, "alert");
 	set_str(&fx->cf->alert_command, p);
 	free(p);
 	fx->cf->alert_timeout = 1;
-	slow = fx_path(fx, "slow");
-	write_file(slow, "", 0644);
+	slow = testlib_path(fx->dir, "slow");
+	assert_int_equal(testlib_file_write(slow, "", 0, 0644), 0);
 	survey_new(fx, SURVEY_NPS, "fr", id, tok);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rep = reply(fx, tok, NULL, "1");
@@ -899,8 +837,8 @@ test_alert_command_timeout_kills_it_and_queues_a_retry(void **state)
 	assert_int_equal(rep.done, 1);
 	assert_int_equal(rep.failed, 1);
 	assert_int_equal(mails_sent(fx), 1);
-	p = fx_path(fx, "alert.pid");
-	pid = read_file(p);
+	p = testlib_path(fx->dir, "alert.pid");
+	pid = testlib_file_read(p, NULL);
 	free(p);
 	assert_non_null(pid);
 	assert_int_equal(kill((pid_t)atoi(pid), 0), -1);
@@ -943,12 +881,12 @@ test_failed_ack_is_retried_then_sent_once(void **state)
 	struct fixture *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct followup_report rep;
-	char *fail = fx_path(fx, "fail");
+	char *fail = testlib_path(fx->dir, "fail");
 	struct npserr err;
 	int64_t at;
 
 	assert_int_equal(followup_next_due(fx->st, &at, &err), 0);
-	write_file(fail, "", 0644);
+	assert_int_equal(testlib_file_write(fail, "", 0, 0644), 0);
 	survey_new(fx, SURVEY_NPS, "en", id, tok);
 	rep = reply(fx, tok, NULL, "9");
 	assert_int_equal(rep.failed, 1);
@@ -984,11 +922,11 @@ test_retry_gives_up_after_max_attempts(void **state)
 	struct fixture *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct followup_report rep;
-	char *fail = fx_path(fx, "fail");
+	char *fail = testlib_path(fx->dir, "fail");
 	time_t at = NOW;
 	int i;
 
-	write_file(fail, "", 0644);
+	assert_int_equal(testlib_file_write(fail, "", 0, 0644), 0);
 	survey_new(fx, SURVEY_NPS, "en", id, tok);
 	reply(fx, tok, NULL, "9");
 	for (i = 2; i <= FOLLOWUP_MAX_ATTEMPTS; i++) {

@@ -5,7 +5,6 @@
  * The end-to-end tests run the real reply analysis and the real store in
  * a directory of their own under /tmp, removed afterwards.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,23 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "base/buf.h"
 #include "conf/config.h"
 #include "incoming/ingest.h"
 #include "base/npserr.h"
 #include "store/store.h"
-#include "store/store_db.h"
 #include "survey/token.h"
 #include "base/xalloc.h"
+#include "testlib.h"
 
 struct fixture {
-	char dir[64];
-	char path[128];
+	char *dir;
 	struct config *cf;
 	struct keyring *ring;
 	struct store *st;
@@ -40,24 +36,15 @@ struct fixture {
 static int
 setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct npserr err;
+	struct fixture *fx = xcalloc(1, sizeof(*fx));
 
-	if (fx == NULL)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/npsgate-test-ingest-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
+	fx->st = testlib_store_make("ingest", 2000, &fx->dir);
+	if (fx->st == NULL) {
 		free(fx);
 		return -1;
 	}
-	snprintf(fx->path, sizeof(fx->path), "%s/npsgate.db", fx->dir);
 	fx->cf = config_defaults();
 	fx->ring = keyring_new_test();
-	fx->st = store_open(fx->path, 2000, &err);
-	if (fx->st == NULL) {
-		fprintf(stderr, "store_open: %s\n", err.msg);
-		return -1;
-	}
 	fx->now = time(NULL);
 	*state = fx;
 	return 0;
@@ -67,24 +54,11 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	struct dirent *de;
-	char file[512];
-	DIR *d;
 
 	store_close(fx->st);
 	keyring_free(fx->ring);
 	config_free(fx->cf);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", fx->dir,
-			    de->d_name);
-			unlink(file);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
+	testlib_dir_remove(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -136,15 +110,7 @@ reply_make(const char *from, const char *to, const char *msgid,
 static long
 count(struct fixture *fx, const char *sql)
 {
-	sqlite3_stmt *s;
-	long n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st), sql, -1, &s,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
+	return (long)testlib_sql_int(fx->st, sql, NULL);
 }
 
 static void
