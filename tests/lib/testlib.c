@@ -155,6 +155,54 @@ testlib_store_make(const char *name, int busy_ms, char **dir)
 	return st;
 }
 
+struct testlib_fx *
+testlib_fx_new(const char *name)
+{
+	struct testlib_fx *fx = xcalloc(1, sizeof(*fx));
+
+	fx->st = testlib_store_make(name, 2000, &fx->dir);
+	if (fx->st == NULL) {
+		free(fx);
+		return NULL;
+	}
+	fx->cf = config_defaults();
+	fx->ring = keyring_new_test();
+	return fx;
+}
+
+void
+testlib_fx_free(struct testlib_fx *fx)
+{
+	if (fx == NULL)
+		return;
+	store_close(fx->st);
+	keyring_free(fx->ring);
+	config_free(fx->cf);
+	testlib_dir_remove(fx->dir);
+	free(fx);
+}
+
+int
+testlib_fx_survey_add(struct testlib_fx *fx, time_t at,
+    struct survey_rec *r, char tok[TOKEN_LEN + 1])
+{
+	struct npserr err;
+	struct token t;
+
+	if (token_issue(fx->ring, r->type, at, &t, tok, TOKEN_LEN + 1) != 0) {
+		fprintf(stderr, "token_issue failed\n");
+		return -1;
+	}
+	memcpy(r->id, t.survey_id, sizeof(r->id));
+	r->key_id = t.key_id;
+	npserr_clear(&err);
+	if (store_survey_add(fx->st, r, &err) != 0) {
+		fprintf(stderr, "store_survey_add: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 int64_t
 testlib_sql_int(struct store *st, const char *sql, const char *arg)
 {

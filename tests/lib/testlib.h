@@ -1,7 +1,8 @@
 /*
  * testlib.h - what the C tests and benchmarks share: a directory of their
- * own under /tmp, files written and read there, a store opened in it, one
- * integer from SQL, and text substitution.
+ * own under /tmp, files written and read there, a store opened in it, the
+ * fixture of the tests that run mail through the store, one integer from
+ * SQL, and text substitution.
  *
  * SYNOPSIS
  *	char *dir;
@@ -26,10 +27,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 #include "store/store.h"
+#include "survey/token.h"
 
 /* What testlib_sql_int returns for SQL that does not run. */
 #define TESTLIB_SQL_ERROR INT64_MIN
@@ -61,6 +65,29 @@ char *testlib_file_read(const char *path, size_t *len);
  * dir/npsgate.db opened (created) in it with busy_ms; the directory's path
  * in *dir. NULL on failure, said on stderr, with nothing left behind. */
 struct store *testlib_store_make(const char *name, int busy_ms, char **dir);
+
+/* What the tests of the mail paths start from: the default config, the
+ * test key ring, a store in a directory of the test's own, and the time
+ * the test says it is (0 until the test sets it). */
+struct testlib_fx {
+	char *dir;
+	struct config *cf;
+	struct keyring *ring;
+	struct store *st;
+	time_t now;
+};
+
+/* A new fixture, its directory made as by testlib_dir_make(name) and its
+ * store opened there with a busy timeout of 2 s; NULL on failure, said on
+ * stderr. Freed, directory and all, by testlib_fx_free (NULL allowed). */
+struct testlib_fx *testlib_fx_new(const char *name);
+void testlib_fx_free(struct testlib_fx *fx);
+
+/* Issues a token of r->type at time at (its string in tok), gives r the
+ * token's survey id and key id, and records r in fx's store. 0, or -1
+ * said on stderr. */
+int testlib_fx_survey_add(struct testlib_fx *fx, time_t at,
+    struct survey_rec *r, char tok[TOKEN_LEN + 1]);
 
 /* The integer in the first column of the first row sql gives on the
  * store's connection, with arg bound to ?1 when it is not NULL: 0 for

@@ -47,14 +47,7 @@
 #define NOW ((time_t)1790000000)	/* Mon, 21 Sep 2026 14:13:20 +0000 */
 #define CUSTOMER "client@example.com"
 
-struct fixture {
-	char *dir;
-	struct config *cf;
-	struct keyring *ring;
-	struct store *st;
-	time_t now;
-	int seq;		/* reply Message-IDs */
-};
+static int reply_seq;		/* reply Message-IDs, from 1 in each test */
 
 /* --- helpers -------------------------------------------------------- */
 
@@ -68,18 +61,14 @@ set_str(char **field, const char *v)
 static int
 setup(void **state)
 {
-	struct fixture *fx = xcalloc(1, sizeof(*fx));
+	struct testlib_fx *fx = testlib_fx_new("fu");
 	struct buf script = BUF_INIT, path = BUF_INIT;
 
-	fx->st = testlib_store_make("fu", 2000, &fx->dir);
-	if (fx->st == NULL) {
-		free(fx);
+	if (fx == NULL)
 		return -1;
-	}
-	fx->cf = config_defaults();
+	reply_seq = 0;
 	set_str(&fx->cf->templates_dir, TEST_SRCDIR "/templates");
 	set_str(&fx->cf->default_lang, "fr");
-	fx->ring = keyring_new_test();
 	/* sendmail: each call leaves callN.args and callN.msg; a file
 	 * "fail" makes it fail as a full queue would. */
 	buf_printf(&script, "#!/bin/sh\nd=%s\n"
@@ -120,24 +109,18 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture *fx = *state;
-
-	store_close(fx->st);
-	keyring_free(fx->ring);
-	config_free(fx->cf);
-	testlib_dir_remove(fx->dir);
-	free(fx);
+	testlib_fx_free(*state);
 	return 0;
 }
 
 static long
-count(struct fixture *fx, const char *sql)
+count(struct testlib_fx *fx, const char *sql)
 {
 	return (long)testlib_sql_int(fx->st, sql, NULL);
 }
 
 static void
-sql_exec(struct fixture *fx, const char *sql)
+sql_exec(struct testlib_fx *fx, const char *sql)
 {
 	assert_int_equal(sqlite3_exec(store_db(fx->st), sql, NULL, NULL,
 	    NULL), SQLITE_OK);
@@ -145,18 +128,12 @@ sql_exec(struct fixture *fx, const char *sql)
 
 /* Records a survey of type sent to CUSTOMER; its id and a token. */
 static void
-survey_new(struct fixture *fx, enum survey_type type, const char *lang,
+survey_new(struct testlib_fx *fx, enum survey_type type, const char *lang,
     char id[TOKEN_ID_LEN + 1], char tok[TOKEN_LEN + 1])
 {
 	struct survey_rec r;
-	struct token t;
-	struct npserr err;
 
-	assert_int_equal(token_issue(fx->ring, type, fx->now - 3600, &t, tok,
-	    TOKEN_LEN + 1), 0);
 	memset(&r, 0, sizeof(r));
-	memcpy(r.id, t.survey_id, sizeof(r.id));
-	r.key_id = t.key_id;
 	r.type = type;
 	r.status = SURVEY_SENT;
 	r.message_id = "<survey-1@helpdesk.example>";
@@ -167,15 +144,15 @@ survey_new(struct fixture *fx, enum survey_type type, const char *lang,
 	r.channel = "email";
 	r.lang = (char *)lang;
 	r.created_at = fx->now - 3600;
-	if (store_survey_add(fx->st, &r, &err) != 0)
-		fail_msg("store_survey_add: %s", err.msg);
-	memcpy(id, t.survey_id, TOKEN_ID_LEN + 1);
+	assert_int_equal(testlib_fx_survey_add(fx, fx->now - 3600, &r, tok),
+	    0);
+	memcpy(id, r.id, TOKEN_ID_LEN + 1);
 }
 
 /* Ingests a reply to token (To: nps+TOKEN@) and runs the follow-up; the
  * reply's Message-ID is "<rN@client.example>". Returns the report. */
 static struct followup_report
-reply(struct fixture *fx, const char *tok, const char *extra_headers,
+reply(struct testlib_fx *fx, const char *tok, const char *extra_headers,
     const char *body)
 {
 	struct ingest_ctx ictx = { fx->cf, fx->ring, fx->st, fx->now, false,
@@ -186,7 +163,7 @@ reply(struct fixture *fx, const char *tok, const char *extra_headers,
 	struct npserr err;
 	struct buf m = BUF_INIT;
 
-	fx->seq++;
+	reply_seq++;
 	buf_printf(&m, "From: Client <" CUSTOMER ">\r\n"
 	    "To: nps+%s@reply.example\r\n"
 	    "Message-ID: <r%d@client.example>\r\n"
@@ -194,7 +171,7 @@ reply(struct fixture *fx, const char *tok, const char *extra_headers,
 	    "Date: Mon, 21 Sep 2026 16:00:00 +0200\r\n"
 	    "MIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n%s\r\n%s\r\n",
-	    tok, fx->seq, extra_headers != NULL ? extra_headers : "", body);
+	    tok, reply_seq, extra_headers != NULL ? extra_headers : "", body);
 	if (ingest_message(&ictx, m.data, m.len, &res, &err) != 0)
 		fail_msg("ingest_message: %s", err.msg);
 	if (followup_after_ingest(&fctx, res.msg_key, &rep, &err) != 0)
@@ -205,7 +182,7 @@ reply(struct fixture *fx, const char *tok, const char *extra_headers,
 }
 
 static int
-retry(struct fixture *fx, time_t at, struct followup_report *rep)
+retry(struct testlib_fx *fx, time_t at, struct followup_report *rep)
 {
 	struct followup_ctx fctx = { fx->cf, fx->ring, fx->st, at };
 	struct npserr err;
@@ -217,7 +194,7 @@ retry(struct fixture *fx, time_t at, struct followup_report *rep)
 }
 
 static int
-mails_sent(struct fixture *fx)
+mails_sent(struct testlib_fx *fx)
 {
 	char *p = testlib_path(fx->dir, "n"), *n = testlib_file_read(p, NULL);
 	int v = n != NULL ? atoi(n) : 0;
@@ -229,7 +206,7 @@ mails_sent(struct fixture *fx)
 
 /* callN.EXT of the fake sendmail; caller frees. */
 static char *
-call_file(struct fixture *fx, int n, const char *ext)
+call_file(struct testlib_fx *fx, int n, const char *ext)
 {
 	char name[64], *p, *s;
 
@@ -275,7 +252,7 @@ mail_split(const char *msg, struct buf *hdr, struct buf *body)
 static void
 test_ack_detractor_fr_has_exact_headers_and_body(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1], ack[TOKEN_LEN + 1];
 	struct buf hdr = BUF_INIT, body = BUF_INIT, want = BUF_INIT;
 	struct followup_report rep;
@@ -349,7 +326,7 @@ test_ack_text_follows_category_and_language(void **state)
 		{ "en", "6", "ack-detractor.txt", "Subject: We are sorry\n",
 		    "Could you tell us what went wrong?" },
 	};
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	size_t i;
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
@@ -378,7 +355,7 @@ test_ack_text_follows_category_and_language(void **state)
 static void
 test_ack_from_name_is_quoted_or_encoded(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	const char *want;
 	char *msg;
@@ -404,7 +381,7 @@ test_ack_from_name_is_quoted_or_encoded(void **state)
 static void
 test_no_ack_when_the_answer_has_a_comment(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct followup_report rep;
 
@@ -424,7 +401,7 @@ test_no_ack_when_the_answer_has_a_comment(void **state)
 static void
 test_no_ack_for_autoreply_bounce_or_unsubscribe(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 
 	survey_new(fx, SURVEY_NPS, "fr", id, tok);
@@ -447,7 +424,7 @@ test_no_ack_for_autoreply_bounce_or_unsubscribe(void **state)
 static void
 test_no_ack_for_a_bounce(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct ingest_ctx ictx = { fx->cf, fx->ring, fx->st, NOW, false,
 	    NULL, NULL };
@@ -484,7 +461,7 @@ test_no_ack_for_a_bounce(void **state)
 static void
 test_ack_only_once_per_survey(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 
 	survey_new(fx, SURVEY_NPS, "fr", id, tok);
@@ -496,7 +473,7 @@ test_ack_only_once_per_survey(void **state)
 	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 2);
 	/* The same message again (the hook after a crash): a duplicate,
 	 * and the follow-up run on it again does nothing. */
-	fx->seq = 1;
+	reply_seq = 1;
 	reply(fx, tok, NULL, "5");
 	assert_int_equal(count(fx, "SELECT count(*) FROM processed"), 2);
 	assert_int_equal(mails_sent(fx), 1);
@@ -506,7 +483,7 @@ test_ack_only_once_per_survey(void **state)
 static void
 test_ack_off_by_config_or_channel(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 
 	fx->cf->ack = false;
@@ -526,7 +503,7 @@ test_ack_off_by_config_or_channel(void **state)
 static void
 test_answer_to_the_ack_is_a_comment_on_the_same_survey(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	char *msg, *rt, want[96];
 	struct followup_report rep;
@@ -563,7 +540,7 @@ test_answer_to_the_ack_is_a_comment_on_the_same_survey(void **state)
 static void
 test_alert_score_thresholds(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 
 	assert_true(followup_is_alert_score(fx->cf, SURVEY_NPS, 0));
 	assert_true(followup_is_alert_score(fx->cf, SURVEY_NPS, 6));
@@ -583,7 +560,7 @@ test_alert_score_thresholds(void **state)
 static void
 test_alert_mail_is_plain_link_free_and_tag_free(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct buf hdr = BUF_INIT, body = BUF_INIT, want = BUF_INIT;
 	struct followup_report rep;
@@ -641,7 +618,7 @@ test_alert_mail_is_plain_link_free_and_tag_free(void **state)
 static void
 test_alert_mail_goes_to_the_team_address_first(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	char *args;
 
@@ -667,7 +644,7 @@ test_alert_mail_goes_to_the_team_address_first(void **state)
 static void
 test_ack_off_alert_sources_each_count(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	int src, want = 0;
 
@@ -700,7 +677,7 @@ test_ack_off_alert_sources_each_count(void **state)
 static void
 test_no_alert_for_a_passive(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 
 	set_str(&fx->cf->alert_to, "leads@example.com");
@@ -714,7 +691,7 @@ test_no_alert_for_a_passive(void **state)
 static void
 test_alert_command_gets_clean_env_and_json(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct json_object o;
 	struct npserr err;
@@ -813,7 +790,7 @@ test_env_values_are_bounded_and_clean(void **state)
 static void
 test_alert_command_timeout_kills_it_and_queues_a_retry(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct followup_report rep;
 	struct timespec t0, t1;
@@ -878,7 +855,7 @@ test_backoff_doubles_up_to_six_hours(void **state)
 static void
 test_failed_ack_is_retried_then_sent_once(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct followup_report rep;
 	char *fail = testlib_path(fx->dir, "fail");
@@ -919,7 +896,7 @@ test_failed_ack_is_retried_then_sent_once(void **state)
 static void
 test_retry_gives_up_after_max_attempts(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct followup_report rep;
 	char *fail = testlib_path(fx->dir, "fail");
@@ -949,7 +926,7 @@ test_retry_gives_up_after_max_attempts(void **state)
 static void
 test_expired_claim_after_a_crash_is_tried_again(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1], sql[512];
 	struct followup_report rep;
 
@@ -1017,7 +994,7 @@ test_header_values_are_encoded_and_folded(void **state)
 static void
 test_robot_and_own_addresses_get_no_automatic_reply(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 
 	assert_false(followup_address_refused(fx->cf, "client@example.com"));
 	assert_false(followup_address_refused(fx->cf, "j.o'neil+x@ex.fr"));
