@@ -25,7 +25,7 @@ N=${1:-10000}
 PY=${PYTHON3:-python3}
 HOOK=$top_builddir/npsgate-imapd-hook
 NPSGATE=$top_builddir/npsgate
-MKSURVEY=$top_builddir/tests/integration/mksurvey
+MKSURVEY=$top_builddir/tests/tools/mksurvey
 FETCH=$top_builddir/bench/bench_fetch
 for p in "$HOOK" "$NPSGATE" "$MKSURVEY" "$FETCH"; do
 	[ -x "$p" ] || { echo "bench_imap: $p is not built (make first)"; exit 1; }
@@ -139,7 +139,7 @@ for i, line in enumerate(open(sys.argv[1])):
     with open(os.path.join(sys.argv[2], "%06d.eml" % i), "w") as fp:
         fp.write(msg)
 EOF
-$PY "$top_srcdir/tests/integration/imapctl.py" "$PORT" append "$T/msgs" \
+$PY "$top_srcdir/tests/tools/imapctl.py" "$PORT" append "$T/msgs" \
     >/dev/null || exit 1
 
 doveadm -c "$T/dovecot.conf" stop
@@ -158,7 +158,7 @@ t0=$(date +%s.%N)
 	echo "bench_imap: the hook failed:"; tail -5 "$T/hook.log"; exit 1; }
 t1=$(date +%s.%N)
 stored=$(sqlite3 "$T/npsgate.db" "SELECT count(*) FROM processed")
-left=$($PY "$top_srcdir/tests/integration/imapctl.py" "$PORT" counts INBOX)
+left=$($PY "$top_srcdir/tests/tools/imapctl.py" "$PORT" counts INBOX)
 
 awk -v n="$count" -v f="$fetch" -v a="$t0" -v b="$t1" -v s="$stored" \
     -v l="$left" 'BEGIN {

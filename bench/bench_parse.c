@@ -29,6 +29,7 @@
 #include "store/store.h"
 #include "survey/token.h"
 #include "base/xalloc.h"
+#include "testlib.h"
 
 #ifndef TEST_SRCDIR
 #define TEST_SRCDIR "."
@@ -49,32 +50,13 @@ cpu_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void
-substitute(struct buf *b, const char *pat, const char *rep)
-{
-	struct buf o = BUF_INIT;
-	size_t i = 0, m = strlen(pat);
-
-	while (i < b->len) {
-		if (i + m <= b->len && memcmp(b->data + i, pat, m) == 0) {
-			buf_puts(&o, rep);
-			i += m;
-		} else {
-			buf_putc(&o, b->data[i++]);
-		}
-	}
-	buf_free(b);
-	*b = o;
-}
-
 int
 main(int argc, char **argv)
 {
 	const char *top = getenv("top_srcdir");
 	long target = 50000, done, i;
 	struct buf dir = BUF_INIT, path = BUF_INIT, labels = BUF_INIT;
-	struct buf dbpath = BUF_INIT;
-	char tmpl[] = "/tmp/npsgate-bench-XXXXXX";
+	char *tmpdir;
 	struct sample *v = NULL;
 	size_t count = 0, cap = 0, k, bytes = 0;
 	struct config *cf = config_defaults();
@@ -101,15 +83,8 @@ main(int argc, char **argv)
 		    strerror(errno));
 		return 1;
 	}
-	if (mkdtemp(tmpl) == NULL) {
-		perror("bench_parse: mkdtemp");
+	if ((st = testlib_store_make("bench", 5000, &tmpdir)) == NULL)
 		return 1;
-	}
-	buf_printf(&dbpath, "%s/npsgate.db", tmpl);
-	if ((st = store_open(dbpath.data, 5000, &err)) == NULL) {
-		fprintf(stderr, "bench_parse: %s\n", err.msg);
-		return 1;
-	}
 	for (line = strtok_r(labels.data, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		char *tab = strchr(line, '\t'), *f2, *f3, *f4;
@@ -158,10 +133,10 @@ main(int argc, char **argv)
 			fprintf(stderr, "bench_parse: %s\n", err.msg);
 			return 1;
 		}
-		substitute(&s.msg, "{{TOKEN}}", t);
-		substitute(&s.msg, "{{TOKEN_FORGED}}", forged);
-		substitute(&s.msg, "{{TOKEN_EXPIRED}}", expired);
-		substitute(&s.msg, "{{MSGID}}", id.data);
+		testlib_buf_substitute(&s.msg, "{{TOKEN}}", t);
+		testlib_buf_substitute(&s.msg, "{{TOKEN_FORGED}}", forged);
+		testlib_buf_substitute(&s.msg, "{{TOKEN_EXPIRED}}", expired);
+		testlib_buf_substitute(&s.msg, "{{MSGID}}", id.data);
 		buf_free(&id);
 		buf_free(&mid);
 		if (count == cap) {
@@ -233,18 +208,10 @@ main(int argc, char **argv)
 	}
 	free(v);
 	store_close(st);
-	buf_reset(&path);
-	buf_printf(&path, "%s-wal", dbpath.data);
-	unlink(path.data);
-	buf_reset(&path);
-	buf_printf(&path, "%s-shm", dbpath.data);
-	unlink(path.data);
-	unlink(dbpath.data);
-	rmdir(tmpl);
+	testlib_dir_remove(tmpdir);
 	buf_free(&path);
 	buf_free(&dir);
 	buf_free(&labels);
-	buf_free(&dbpath);
 	keyring_free(ring);
 	config_free(cf);
 	(void)sink;

@@ -58,10 +58,7 @@ trap finish EXIT
 trap 'exit 1' INT TERM HUP
 
 rig_init "$T"
-"$NPSGATE" keygen -c "$RIG/npsgate.conf" >/dev/null || exit 1
-rig_start_sink || exit 1
-rig_start_milter || exit 1
-rig_start_postfix || exit 1
+rig_start_all || exit 1
 # Plenty of processes so that Postfix, not its limits, is measured.
 postconf -c "$RIG/etc" -e default_process_limit=200 \
     smtpd_client_connection_count_limit=0 >/dev/null

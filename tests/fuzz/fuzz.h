@@ -1,6 +1,7 @@
 /*
  * fuzz.h - the entry points shared by the libFuzzer targets and by
- * tests/regress_fuzz.c, which replays tests/fuzz/regressions/ in make check.
+ * tests/unit/regress_fuzz.c, which replays tests/fuzz/regressions/ in
+ * make check.
  *
  * SYNOPSIS
  *	fuzz_token_one(data, size);	fuzz_config_one(...);
@@ -28,7 +29,7 @@
 #include <stdlib.h>
 
 /* Inputs beyond this many bytes are cut: the targets look for logic
- * errors, and big inputs only slow the search (tests/hostile.sh sends
+ * errors, and big inputs only slow the search (tests/cli/hostile.py sends
  * the big mails). */
 #define FUZZ_MAX_INPUT (256 * 1024)
 

@@ -24,8 +24,8 @@ set -u
 PY=${PYTHON3:-python3}
 HOOK=$top_builddir/npsgate-imapd-hook
 NPSGATE=$top_builddir/npsgate
-MKSURVEY=$top_builddir/tests/integration/mksurvey
-IMAPCTL="$PY $top_srcdir/tests/integration/imapctl.py"
+MKSURVEY=$top_builddir/tests/tools/mksurvey
+IMAPCTL="$PY $top_srcdir/tests/tools/imapctl.py"
 
 if ! command -v dovecot >/dev/null 2>&1 || ! command -v doveadm \
     >/dev/null 2>&1; then

@@ -36,8 +36,8 @@ top_builddir=$(cd "$top_builddir" && pwd)
 export top_srcdir top_builddir
 . "$top_srcdir/tests/integration/rig.sh"
 LOAD="python3 $top_srcdir/tests/soak/load.py"
-IMAPCTL="python3 $top_srcdir/tests/integration/imapctl.py"
-MKSURVEY=$top_builddir/tests/integration/mksurvey
+IMAPCTL="python3 $top_srcdir/tests/tools/imapctl.py"
+MKSURVEY=$top_builddir/tests/tools/mksurvey
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/npsgate-faults.XXXXXX") || exit 99
 chmod 755 "$T"

@@ -49,37 +49,22 @@ if [ -f "$top_srcdir/tests/integration/rig.sh" ]; then
 else
 	. "$top_srcdir/tests/integration/postfix-rig.sh"
 fi
-CHECK="python3 $top_srcdir/tests/integration/mailcheck.py"
+CHECK="python3 $top_srcdir/tests/tools/mailcheck.py"
+
+. "$top_srcdir/tests/integration/tap.sh"
 
 T=$(mktemp -d /tmp/npsgate-followup-XXXXXX)
-pass=0
-fail=0
 finish() {
 	if command -v rig_stop_all >/dev/null 2>&1; then
 		rig_stop_all
 	else
 		rig_stop
 	fi
-	[ -n "${WATCHDOG:-}" ] && kill "$WATCHDOG" 2>/dev/null
-	if [ "$fail" -eq 0 ] && [ -z "${KEEP:-}" ]; then
-		rm -rf "$T"
-	else
-		echo "followup.sh: files kept in $T"
-	fi
+	tap_finish followup.sh "$T"
 }
 trap finish EXIT
 trap 'exit 1' INT TERM HUP
-( sleep 300; echo "followup.sh: timeout" >&2; kill -TERM $$ ) &
-WATCHDOG=$!
-
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-notok() { fail=$((fail + 1)); echo "not ok - $*"; }
-check() {	# check DESCRIPTION COMMAND...
-	d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then ok "$d"; else notok "$d"; fi
-}
-sql() { sqlite3 -cmd ".timeout 5000" "$RIG/db/npsgate.db" "$1"; }
+tap_watchdog followup.sh 300
 
 rig_init "$T"
 # The alert commands: one records what it gets, one hangs.
@@ -109,12 +94,7 @@ alert_timeout = $2
 EOF
 }
 followup_conf "$T/alert.sh" 10
-"$NPSGATE" keygen -c "$RIG/npsgate.conf" >/dev/null ||
-    { echo "keygen failed"; exit 1; }
-rig_start_sink || exit 1
-rig_start_milter || exit 1
-rig_start_postfix || exit 1
-echo "# postfix on $SMTP_PORT, sink on $SINK_PORT, milter on $MILTER_PORT"
+rig_start_all || exit 1
 
 SEQ=0
 # survey TO TICKET: sends a tagged mail through Postfix; GOT is what came
@@ -419,5 +399,4 @@ else
 	echo "# skipped: the hook part (no npsgate-imapd-hook or dovecot)"
 fi
 
-echo "# $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done

@@ -45,38 +45,21 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 . "$top_srcdir/tests/integration/postfix-rig.sh"
-CHECK="python3 $top_srcdir/tests/integration/mailcheck.py"
+CHECK="python3 $top_srcdir/tests/tools/mailcheck.py"
+
+. "$top_srcdir/tests/integration/tap.sh"
 
 T=$(mktemp -d /tmp/npsgate-pfmilter-XXXXXX)
-pass=0
-fail=0
 finish() {
 	[ -n "${M2_PID:-}" ] && kill -TERM "$M2_PID" 2>/dev/null
 	rig_stop
-	# The watchdog: its sleep, and with it the watchdog itself.
-	[ -n "${WATCHDOG:-}" ] && pkill -P "$WATCHDOG" 2>/dev/null
-	if [ "$fail" -eq 0 ] && [ -z "${KEEP:-}" ]; then
-		rm -rf "$T"
-	else
-		echo "postfix-milter.sh: files kept in $T"
-	fi
+	tap_finish postfix-milter.sh "$T"
 }
 trap finish EXIT
 trap 'exit 1' INT TERM HUP
 # Never hang: the whole test gets 10 minutes (it takes 1.5 on a quiet
 # machine).
-( sleep 600 && { echo "postfix-milter.sh: timeout"; kill -TERM $$; } ) \
-    2>/dev/null &
-WATCHDOG=$!
-
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-notok() { fail=$((fail + 1)); echo "not ok - $*"; }
-check() {	# check DESCRIPTION COMMAND...
-	d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then ok "$d"; else notok "$d"; fi
-}
-sql() { sqlite3 -cmd ".timeout 5000" "$RIG/db/npsgate.db" "$1"; }
+tap_watchdog postfix-milter.sh 600
 
 rig_init "$T"
 cat >>"$RIG/npsgate.conf" <<EOF
@@ -87,13 +70,7 @@ min_days_between = 30
 [channel.phone]
 delay_days = 2
 EOF
-"$NPSGATE" keygen -c "$RIG/npsgate.conf" >/dev/null ||
-    { echo "keygen failed"; exit 1; }
-
-rig_start_sink || exit 1
-rig_start_milter || exit 1
-rig_start_postfix || exit 1
-echo "# postfix on $SMTP_PORT, sink on $SINK_PORT, milter on $MILTER_PORT"
+rig_start_all || exit 1
 
 SEQ=0
 # mail TO EXTRA_HEADERS BODY_KIND -> writes $RIG/mail-N.eml, sets MARK
@@ -472,5 +449,4 @@ kill -TERM "$M2_PID" 2>/dev/null
 wait "$M2_PID" 2>/dev/null
 M2_PID=
 
-echo "# $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done

@@ -12,11 +12,14 @@
 #	rig_init DIR		ports, directories, npsgate.conf, main.cf,
 #				master.cf (the caller may append to
 #				npsgate.conf before rig_start_milter)
+#	rig_start_all		a key (npsgate keygen), then the sink, the
+#				milter and Postfix; says their ports
 #	rig_start_sink		smtp-sink on SINK_PORT, dumping to RIG/sink
 #	rig_start_postfix	postfix -c RIG/etc check + start
 #	rig_milter_on / rig_milter_off	smtpd_milters set or empty (reload)
 #	rig_start_milter [ARGS]	npsgate-milter -f, waits for its port
 #	rig_stop_milter		SIGTERM, waits for it to exit
+#	rig_term_wait PID	the same for any process
 #	rig_wait_file PATTERN T	waits up to T s for a sink file holding
 #				PATTERN, prints its name
 #	rig_stop		stops everything started
@@ -120,6 +123,15 @@ EOF
 	export RIG SMTP_PORT SINK_PORT MILTER_PORT
 }
 
+rig_start_all() {
+	"$NPSGATE" keygen -c "$RIG/npsgate.conf" >/dev/null ||
+	    { echo "keygen failed"; return 1; }
+	rig_start_sink || return 1
+	rig_start_milter || return 1
+	rig_start_postfix || return 1
+	echo "# postfix on $SMTP_PORT, sink on $SINK_PORT, milter on $MILTER_PORT"
+}
+
 rig_start_sink() {
 	smtp-sink -u postfix -d "$RIG/sink/%M." 127.0.0.1:"$SINK_PORT" 100 \
 	    >"$RIG/sink.log" 2>&1 &
@@ -155,15 +167,20 @@ rig_start_milter() {
 	rig_wait_port "$MILTER_PORT" || { cat "$RIG/milter.log" >&2; return 1; }
 }
 
-rig_stop_milter() {
-	[ -n "${MILTER_PID:-}" ] || return 0
-	kill -TERM "$MILTER_PID" 2>/dev/null
+# SIGTERM to $1, then waits (10 s) for it to exit; 1 when it has not.
+rig_term_wait() {
+	kill -TERM "$1" 2>/dev/null
 	i=0
-	while kill -0 "$MILTER_PID" 2>/dev/null && [ $i -lt 100 ]; do
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	if kill -0 "$MILTER_PID" 2>/dev/null; then
+	! kill -0 "$1" 2>/dev/null
+}
+
+rig_stop_milter() {
+	[ -n "${MILTER_PID:-}" ] || return 0
+	if ! rig_term_wait "$MILTER_PID"; then
 		rig_log "npsgate-milter ignored SIGTERM for 10 s"
 		kill -KILL "$MILTER_PID" 2>/dev/null
 		MILTER_PID=

@@ -134,12 +134,7 @@ rig_start_hook() {
 
 rig_stop_hook() {
 	[ -n "${HOOK_PID:-}" ] || return 0
-	kill -TERM "$HOOK_PID" 2>/dev/null
-	i=0
-	while kill -0 "$HOOK_PID" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	rig_term_wait "$HOOK_PID"
 	kill -KILL "$HOOK_PID" 2>/dev/null
 	wait "$HOOK_PID" 2>/dev/null
 	HOOK_PID=

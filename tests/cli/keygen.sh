@@ -3,26 +3,8 @@
 # key ids that grow, the config's key_file, and the exit statuses.
 set -u
 
-NPSGATE="${top_builddir:-.}/npsgate"
-dir=$(mktemp -d "${TMPDIR:-/tmp}/npsgate-keygen.XXXXXX") || exit 99
-trap 'rm -rf "$dir"' EXIT INT TERM
-fails=0
-
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-
-# run EXPECTED_STATUS ARGS...: runs npsgate with a time limit, keeps
-# stdout in $dir/out and stderr in $dir/err.
-run() {
-	want=$1
-	shift
-	timeout 20 "$NPSGATE" "$@" >"$dir/out" 2>"$dir/err"
-	got=$?
-	[ "$got" -eq "$want" ] ||
-	    fail "npsgate $* exited $got, expected $want: $(cat "$dir/err")"
-}
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/clitest.sh"
+clitest_init keygen
 
 run 0 keygen --key-file "$dir/keys"
 [ "$(cat "$dir/out")" = "npsgate keygen: added key 1 to $dir/keys" ] ||
@@ -40,22 +22,7 @@ run 0 keygen -k "$dir/keys"
     fail "files left in the directory: $(ls "$dir")"
 
 # The key file the config names; it need not exist yet.
-cat >"$dir/npsgate.conf" <<CONF
-[general]
-reply_address = nps@reply.example
-key_file = $dir/ring
-[store]
-path = $dir/npsgate.db
-[milter]
-socket = inet:8891@127.0.0.1
-[imap]
-host = 127.0.0.1
-port = 993
-tls = implicit
-user = nps
-password_file = $dir/imap.pass
-mailbox = INBOX
-CONF
+clitest_conf "$dir/npsgate.conf" "$dir/npsgate.db" "$dir/ring"
 run 0 keygen -c "$dir/npsgate.conf"
 [ "$(cat "$dir/out")" = "npsgate keygen: added key 1 to $dir/ring" ] ||
     fail "config key file: got '$(cat "$dir/out")'"

@@ -15,11 +15,12 @@
 
 #include "base/buf.h"
 #include "conf/config.h"
+#include "testlib.h"
 
 #define DATA TEST_SRCDIR "/tests/data/config/"
 #define SAMPLE TEST_SRCDIR "/etc/npsgate.conf.sample"
 
-static char tmpdir[] = "/tmp/test_config.XXXXXX";
+static char *tmpdir;		/* testlib_dir_make("config") */
 static char conf_path[256];	/* tmpdir/t.conf: the config under test */
 static char conf2_path[256];	/* tmpdir/u.conf: a second one */
 static char key_path[256];	/* tmpdir/keys: an existing key file */
@@ -37,20 +38,16 @@ static const char head[] =
 static void
 write_file(const char *path, const char *data, size_t len)
 {
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_int_equal(fwrite(data, 1, len, fp), len);
-	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(testlib_file_write(path, data, len, 0644), 0);
 }
 
 static char *
 read_all(const char *path)
 {
-	struct buf b = BUF_INIT;
+	char *text = testlib_file_read(path, NULL);
 
-	assert_int_equal(buf_read_file(&b, path, 0), 0);
-	return buf_steal(&b);
+	assert_non_null(text);
+	return text;
 }
 
 /* Loads head + tail, without the file checks unless flags say so. */
@@ -1102,7 +1099,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	if (mkdtemp(tmpdir) == NULL)
+	if ((tmpdir = testlib_dir_make("config")) == NULL)
 		return -1;
 	snprintf(conf_path, sizeof(conf_path), "%s/t.conf", tmpdir);
 	snprintf(conf2_path, sizeof(conf2_path), "%s/u.conf", tmpdir);
@@ -1115,10 +1112,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	unlink(conf_path);
-	unlink(conf2_path);
-	unlink(key_path);
-	rmdir(tmpdir);
+	testlib_dir_remove(tmpdir);
 	return 0;
 }
 

@@ -7,7 +7,6 @@
 
 #include <ctype.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +21,7 @@
 #include "base/npserr.h"
 #include "survey/token.h"
 #include "base/xalloc.h"
+#include "testlib.h"
 
 #define NOW ((time_t)1790000000)	/* 2026-09-21 */
 #define DAY ((time_t)86400)
@@ -30,90 +30,35 @@ static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
 /* --- helpers ------------------------------------------------------------ */
 
-struct tmpdir {
-	char path[64];
-};
-
+/* The state of the key file tests: their directory (testlib_dir_make). */
 static int
 tmpdir_setup(void **state)
 {
-	struct tmpdir *t = xmalloc(sizeof(*t));
+	char *dir = testlib_dir_make("token");
 
-	snprintf(t->path, sizeof(t->path), "/tmp/test_token.XXXXXX");
-	if (mkdtemp(t->path) == NULL) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	return 0;
+	*state = dir;
+	return dir != NULL ? 0 : -1;
 }
 
 static int
 tmpdir_teardown(void **state)
 {
-	struct tmpdir *t = *state;
-	struct dirent *de;
-	char p[512];
-	DIR *d;
-
-	if ((d = opendir(t->path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", t->path, de->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(t->path);
-	free(t);
+	testlib_dir_remove(*state);
 	return 0;
 }
 
 static void
 tmp_file(void **state, const char *name, char *out, size_t outsz)
 {
-	struct tmpdir *t = *state;
-
-	snprintf(out, outsz, "%s/%s", t->path, name);
-}
-
-/* Writes a file with the given bytes (NULs allowed) and mode. */
-static void
-write_file(const char *path, const char *data, size_t len, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
-}
-
-static char *
-read_file(const char *path, size_t *len)
-{
-	char *p = xmalloc(65536);
-	int fd = open(path, O_RDONLY);
-	ssize_t r;
-
-	assert_true(fd >= 0);
-	r = read(fd, p, 65535);
-	assert_true(r >= 0);
-	p[r] = '\0';
-	*len = (size_t)r;
-	close(fd);
-	return p;
+	snprintf(out, outsz, "%s/%s", (const char *)*state, name);
 }
 
 static size_t
 dir_entries(void **state)
 {
-	struct tmpdir *t = *state;
 	struct dirent *de;
 	size_t n = 0;
-	DIR *d = opendir(t->path);
+	DIR *d = opendir(*state);
 
 	assert_non_null(d);
 	while ((de = readdir(d)) != NULL)
@@ -685,13 +630,15 @@ test_add_new_twice_keeps_both_keys_mode_0600(void **state)
 	assert_int_equal(id, 1);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
-	first = read_file(path, &l1);
+	first = testlib_file_read(path, &l1);
+	assert_non_null(first);
 
 	assert_int_equal(keyring_add_new(path, &id, &err), 0);
 	assert_int_equal(id, 2);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
-	second = read_file(path, &l2);
+	second = testlib_file_read(path, &l2);
+	assert_non_null(second);
 	/* The old content is kept byte for byte; one line is added. */
 	assert_true(l2 > l1);
 	assert_memory_equal(first, second, l1);
@@ -760,7 +707,7 @@ test_load_reads_comments_blank_lines_and_any_order(void **state)
 	n = snprintf(text, sizeof(text),
 	    "# keys\n\n  # indented comment\n9 1700000000 %s\r\n"
 	    "\t3  1600000000\t%s  \n", key_a, key_a);
-	write_file(path, text, (size_t)n, 0600);
+	assert_int_equal(testlib_file_write(path, text, (size_t)n, 0600), 0);
 	ring = keyring_load(path, &err);
 	if (ring == NULL)
 		fail_msg("%s", err.msg);
@@ -777,7 +724,7 @@ expect_load_error(void **state, const char *text, size_t len,
 	struct npserr err = { "" };
 
 	tmp_file(state, "keys", path, sizeof(path));
-	write_file(path, text, len, 0600);
+	assert_int_equal(testlib_file_write(path, text, len, 0600), 0);
 	assert_null(keyring_load(path, &err));
 	snprintf(msg, sizeof(msg), "%s%s", path, want);
 	if (strstr(err.msg, msg) == NULL)
@@ -835,7 +782,8 @@ test_load_refuses_file_open_to_group_or_others(void **state)
 	tmp_file(state, "keys", path, sizeof(path));
 	n = snprintf(text, sizeof(text), "1 1700000000 %s\n", key_a);
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		write_file(path, text, (size_t)n, modes[i]);
+		assert_int_equal(testlib_file_write(path, text, (size_t)n,
+		    modes[i]), 0);
 		assert_null(keyring_load(path, &err));
 		snprintf(want, sizeof(want), "run chmod 600 %s", path);
 		if (strstr(err.msg, want) == NULL)
@@ -844,7 +792,7 @@ test_load_refuses_file_open_to_group_or_others(void **state)
 	/* keygen refuses it too, and leaves it as it was. */
 	assert_int_equal(keyring_add_new(path, &(unsigned){ 0 }, &err), -1);
 	assert_non_null(strstr(err.msg, "chmod 600"));
-	write_file(path, text, (size_t)n, 0600);
+	assert_int_equal(testlib_file_write(path, text, (size_t)n, 0600), 0);
 	ring = keyring_load(path, &err);
 	assert_non_null(ring);
 	keyring_free(ring);
@@ -876,10 +824,11 @@ test_add_new_keeps_comments_takes_next_id(void **state)
 	tmp_file(state, "keys", path, sizeof(path));
 	/* No newline at the end: the new key goes on a line of its own. */
 	n = snprintf(text, sizeof(text), "# ours\n7 1700000000 %s", key_a);
-	write_file(path, text, (size_t)n, 0600);
+	assert_int_equal(testlib_file_write(path, text, (size_t)n, 0600), 0);
 	assert_int_equal(keyring_add_new(path, &id, &err), 0);
 	assert_int_equal(id, 8);
-	after = read_file(path, &len);
+	after = testlib_file_read(path, &len);
+	assert_non_null(after);
 	assert_memory_equal(after, text, (size_t)n);
 	assert_int_equal(after[n], '\n');
 	assert_memory_equal(after + n + 1, "8 ", 2);
@@ -901,10 +850,12 @@ test_add_new_refuses_a_bad_file_and_leaves_it(void **state)
 	size_t len;
 
 	tmp_file(state, "keys", path, sizeof(path));
-	write_file(path, text, sizeof(text) - 1, 0600);
+	assert_int_equal(testlib_file_write(path, text, sizeof(text) - 1,
+	    0600), 0);
 	assert_int_equal(keyring_add_new(path, &id, &err), -1);
 	assert_non_null(strstr(err.msg, ":1: the secret of key 1"));
-	after = read_file(path, &len);
+	after = testlib_file_read(path, &len);
+	assert_non_null(after);
 	assert_int_equal(len, sizeof(text) - 1);
 	assert_memory_equal(after, text, len);
 	assert_int_equal(dir_entries(state), 1);

@@ -6,7 +6,6 @@
  *
  * Every test works in its own directory under /tmp, removed afterwards.
  */
-#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -24,13 +22,14 @@
 #include "report/report.h"
 #include "store/store.h"
 #include "store/store_db.h"
+#include "base/xalloc.h"
+#include "testlib.h"
 
 #define T0 INT64_C(1767225600)	/* 2026-01-01 00:00:00 UTC, Thursday */
 #define DAY 86400
 
 struct fixture {
-	char dir[64];
-	char path[128];
+	char *dir;
 	struct store *st;
 };
 
@@ -169,20 +168,13 @@ fill(struct store *st)
 static int
 setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct npserr err;
+	struct fixture *fx = xcalloc(1, sizeof(*fx));
 
-	if (fx == NULL)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/npsgate-test-report-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
+	fx->st = testlib_store_make("report", 2000, &fx->dir);
+	if (fx->st == NULL) {
 		free(fx);
 		return -1;
 	}
-	snprintf(fx->path, sizeof(fx->path), "%s/npsgate.db", fx->dir);
-	fx->st = store_open(fx->path, 2000, &err);
-	if (fx->st == NULL)
-		return -1;
 	*state = fx;
 	fill(fx->st);
 	return 0;
@@ -192,23 +184,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	struct dirent *de;
-	char file[512];
-	DIR *d;
 
 	if (fx->st != NULL)
 		store_close(fx->st);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", fx->dir,
-			    de->d_name);
-			unlink(file);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
+	testlib_dir_remove(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -548,22 +527,6 @@ test_followed_up_refuses_an_unknown_survey(void **state)
 	assert_non_null(strstr(err.msg, "no such survey"));
 }
 
-static long
-count_sql(struct store *st, const char *sql, const char *arg)
-{
-	sqlite3_stmt *s;
-	long n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	if (arg != NULL)
-		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
 static void
 test_forget_keeps_the_figures_and_drops_the_customer(void **state)
 {
@@ -585,11 +548,11 @@ test_forget_keeps_the_figures_and_drops_the_customer(void **state)
 	assert_int_equal(c.events, 1);
 	assert_int_equal(c.processed, 2);
 	assert_false(c.unsubscribed);
-	assert_int_equal(count_sql(fx->st, "SELECT count(*) FROM surveys"
+	assert_int_equal(testlib_sql_int(fx->st, "SELECT count(*) FROM surveys"
 	    " WHERE recipient = ?1", "gone@example.org"), 0);
-	assert_int_equal(count_sql(fx->st, "SELECT count(*) FROM events"
+	assert_int_equal(testlib_sql_int(fx->st, "SELECT count(*) FROM events"
 	    " WHERE recipient = ?1", "gone@example.org"), 0);
-	assert_int_equal(count_sql(fx->st, "SELECT count(*) FROM comments"
+	assert_int_equal(testlib_sql_int(fx->st, "SELECT count(*) FROM comments"
 	    " WHERE text LIKE '%secret%'", NULL), 0);
 	assert_int_equal(report_run(fx->st, &o, &after, &err), 0);
 	assert_int_equal(after.n, before.n);
@@ -631,7 +594,7 @@ test_purge_keeps_held_surveys_and_opt_outs(void **state)
 	assert_int_equal(c.surveys, 5);
 	assert_int_equal(c.responses, 6);	/* 0 has two, 1, 2, 5, 11 */
 	assert_int_equal(c.events, 2);		/* opt-outs of days 1, 2 */
-	assert_int_equal(count_sql(fx->st, "SELECT count(*) FROM surveys"
+	assert_int_equal(testlib_sql_int(fx->st, "SELECT count(*) FROM surveys"
 	    " WHERE status = 'held'", NULL), 1);
 	assert_int_equal(store_is_unsubscribed(fx->st, "c5@example.com",
 	    &err), 1);

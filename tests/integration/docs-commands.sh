@@ -30,7 +30,7 @@
 # `npsgate forget` is nowhere in the store's files.
 set -u
 
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=.}"
 top_builddir=$(cd "$top_builddir" && pwd)
 PY=${PYTHON3:-python3}

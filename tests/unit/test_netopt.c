@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "netopt.h"
+#include "testlib.h"
 
 static int
 nodelay(int fd)
@@ -89,14 +90,15 @@ test_connected_and_unix_sockets_are_left_alone(void **state)
 	struct sockaddr_in sin;
 	struct sockaddr_un sun;
 	int lfd, cfd, afd, ufd;
-	char path[] = "/tmp/npsgate-netopt-XXXXXX";
+	char *path;
 
 	(void)state;
 	lfd = tcp_listener(&sin);
 	afd = accept_one(lfd, &sin, &cfd);
 	close(lfd);
 	/* A unix listener: no Nagle there, nothing to set. */
-	assert_non_null(mkdtemp(path));
+	path = testlib_dir_make("netopt");
+	assert_non_null(path);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	assert_true(strlen(path) + 3 < sizeof(sun.sun_path));
@@ -111,8 +113,7 @@ test_connected_and_unix_sockets_are_left_alone(void **state)
 	assert_int_equal(nodelay(afd), 0);
 	assert_int_equal(nodelay(cfd), 0);
 	close(ufd);
-	unlink(sun.sun_path);
-	rmdir(path);
+	testlib_dir_remove(path);
 	close(afd);
 	close(cfd);
 }

@@ -6,7 +6,6 @@
  * Each test gets config_defaults() (every channel on, no list, no delay)
  * and a fresh store in its own directory under /tmp.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -22,13 +20,13 @@
 #include "outgoing/rules.h"
 #include "store/store.h"
 #include "base/xalloc.h"
+#include "testlib.h"
 
 #define NOW 1800000000LL
 #define DAY 86400LL
 
 struct fixture {
-	char dir[64];
-	char path[128];
+	char *dir;
 	struct config *cf;
 	struct store *st;
 	struct rules_input in;
@@ -37,21 +35,14 @@ struct fixture {
 static int
 setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct npserr err;
+	struct fixture *fx = xcalloc(1, sizeof(*fx));
 
-	if (fx == NULL)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/npsgate-test-rules-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
-		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/npsgate.db", fx->dir);
-	fx->cf = config_defaults();
-	fx->st = store_open(fx->path, 2000, &err);
+	fx->st = testlib_store_make("rules", 2000, &fx->dir);
 	if (fx->st == NULL) {
-		fprintf(stderr, "%s\n", err.msg);
+		free(fx);
 		return -1;
 	}
+	fx->cf = config_defaults();
 	rules_input_init(&fx->in);
 	fx->in.now = NOW;
 	*state = fx;
@@ -62,24 +53,11 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	struct dirent *de;
-	char file[512];
-	DIR *d;
 
 	rules_input_clear(&fx->in);
 	store_close(fx->st);
 	config_free(fx->cf);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", fx->dir,
-			    de->d_name);
-			unlink(file);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
+	testlib_dir_remove(fx->dir);
 	free(fx);
 	return 0;
 }

@@ -5,7 +5,6 @@
  * The end-to-end tests run the real reply analysis and the real store in
  * a directory of their own under /tmp, removed afterwards.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,50 +13,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "base/buf.h"
 #include "conf/config.h"
 #include "incoming/ingest.h"
 #include "base/npserr.h"
 #include "store/store.h"
-#include "store/store_db.h"
 #include "survey/token.h"
 #include "base/xalloc.h"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct config *cf;
-	struct keyring *ring;
-	struct store *st;
-	time_t now;
-};
+#include "testlib.h"
 
 static int
 setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct npserr err;
+	struct testlib_fx *fx = testlib_fx_new("ingest");
 
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/npsgate-test-ingest-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->path, sizeof(fx->path), "%s/npsgate.db", fx->dir);
-	fx->cf = config_defaults();
-	fx->ring = keyring_new_test();
-	fx->st = store_open(fx->path, 2000, &err);
-	if (fx->st == NULL) {
-		fprintf(stderr, "store_open: %s\n", err.msg);
-		return -1;
-	}
 	fx->now = time(NULL);
 	*state = fx;
 	return 0;
@@ -66,43 +40,18 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture *fx = *state;
-	struct dirent *de;
-	char file[512];
-	DIR *d;
-
-	store_close(fx->st);
-	keyring_free(fx->ring);
-	config_free(fx->cf);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", fx->dir,
-			    de->d_name);
-			unlink(file);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
-	free(fx);
+	testlib_fx_free(*state);
 	return 0;
 }
 
 /* Issues a token and records its survey, sent to recipient. */
 static void
-survey_new(struct fixture *fx, const char *recipient, char *tok, size_t toksz,
-    char id[TOKEN_ID_LEN + 1])
+survey_new(struct testlib_fx *fx, const char *recipient,
+    char tok[TOKEN_LEN + 1], char id[TOKEN_ID_LEN + 1])
 {
 	struct survey_rec r;
-	struct token t;
-	struct npserr err;
 
-	assert_int_equal(token_issue(fx->ring, SURVEY_NPS, fx->now, &t, tok,
-	    toksz), 0);
 	memset(&r, 0, sizeof(r));
-	memcpy(r.id, t.survey_id, sizeof(r.id));
-	r.key_id = t.key_id;
 	r.type = SURVEY_NPS;
 	r.status = SURVEY_SENT;
 	r.message_id = "<survey-1@helpdesk.example>";
@@ -110,9 +59,8 @@ survey_new(struct fixture *fx, const char *recipient, char *tok, size_t toksz,
 	r.ticket = "T-1";
 	r.agent = "alice";
 	r.created_at = fx->now - 60;
-	if (store_survey_add(fx->st, &r, &err) != 0)
-		fail_msg("store_survey_add: %s", err.msg);
-	memcpy(id, t.survey_id, TOKEN_ID_LEN + 1);
+	assert_int_equal(testlib_fx_survey_add(fx, fx->now, &r, tok), 0);
+	memcpy(id, r.id, TOKEN_ID_LEN + 1);
 }
 
 /* A plain reply; msgid NULL leaves the Message-ID header out. */
@@ -134,21 +82,14 @@ reply_make(const char *from, const char *to, const char *msgid,
 }
 
 static long
-count(struct fixture *fx, const char *sql)
+count(struct testlib_fx *fx, const char *sql)
 {
-	sqlite3_stmt *s;
-	long n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st), sql, -1, &s,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
+	return (long)testlib_sql_int(fx->st, sql, NULL);
 }
 
 static void
-ingest_ok(struct fixture *fx, const char *msg, struct ingest_outcome *out)
+ingest_ok(struct testlib_fx *fx, const char *msg,
+    struct ingest_outcome *out)
 {
 	struct ingest_ctx ctx = { fx->cf, fx->ring, fx->st, fx->now, true,
 	    NULL, NULL };
@@ -164,7 +105,7 @@ ingest_ok(struct fixture *fx, const char *msg, struct ingest_outcome *out)
 static void
 test_folder_response_with_score_is_processed(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	const char *why = "x";
 
 	assert_string_equal(ingest_folder(fx->cf, INGEST_RESPONSE, 9, false,
@@ -177,7 +118,7 @@ test_folder_response_with_score_is_processed(void **state)
 static void
 test_folder_response_without_score_goes_to_review(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	const char *why = NULL;
 
 	assert_string_equal(ingest_folder(fx->cf, INGEST_RESPONSE, -1, false,
@@ -188,7 +129,7 @@ test_folder_response_without_score_goes_to_review(void **state)
 static void
 test_folder_forwarded_follows_policy(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 
 	fx->cf->forwarded = FORWARDED_COUNT;
 	assert_string_equal(ingest_folder(fx->cf, INGEST_RESPONSE, 8, true,
@@ -203,7 +144,7 @@ test_folder_forwarded_follows_policy(void **state)
 static void
 test_folder_other_kinds(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 
 	assert_string_equal(ingest_folder(fx->cf, INGEST_AUTOREPLY, -1, false,
 	    NULL), "AutoReplies");
@@ -220,7 +161,7 @@ test_folder_other_kinds(void **state)
 static void
 test_folder_names_come_from_config(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 
 	free(fx->cf->folder_bounces);
 	fx->cf->folder_bounces = xstrdup("NPS.Rebonds");
@@ -254,12 +195,12 @@ test_digest_key_is_sha256_of_bytes(void **state)
 static void
 test_ingest_response_is_stored_and_processed(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
 	struct ingest_outcome res;
 	char *msg;
 
-	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	survey_new(fx, "customer@example.com", tok, id);
 	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
 	msg = reply_make("Customer <customer@example.com>", to,
 	    "<r1@mail.example.com>", NULL, "9\r\n\r\nTres bon service.");
@@ -282,13 +223,13 @@ test_ingest_response_is_stored_and_processed(void **state)
 static void
 test_ingest_same_message_twice_is_a_noop(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
 	struct ingest_outcome a, b;
 	long resp, ev, proc;
 	char *msg;
 
-	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	survey_new(fx, "customer@example.com", tok, id);
 	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
 	msg = reply_make("customer@example.com", to, "<twice@example.com>",
 	    NULL, "10");
@@ -314,12 +255,12 @@ test_ingest_same_message_twice_is_a_noop(void **state)
 static void
 test_ingest_without_message_id_keys_by_digest(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
 	struct ingest_outcome a, b;
 	char *msg, *key;
 
-	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	survey_new(fx, "customer@example.com", tok, id);
 	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
 	msg = reply_make("customer@example.com", to, NULL, NULL, "7");
 	ingest_ok(fx, msg, &a);
@@ -337,13 +278,13 @@ test_ingest_without_message_id_keys_by_digest(void **state)
 static void
 test_ingest_forwarded_reply_is_flagged_and_reviewed(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
 	struct ingest_outcome res;
 	char *msg;
 
 	fx->cf->forwarded = FORWARDED_REVIEW;
-	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	survey_new(fx, "customer@example.com", tok, id);
 	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
 	msg = reply_make("colleague@example.com", to, "<fwd@example.com>",
 	    NULL, "8");
@@ -360,7 +301,7 @@ test_ingest_forwarded_reply_is_flagged_and_reviewed(void **state)
 static void
 test_ingest_unknown_survey_is_unmatched(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char tok[TOKEN_LEN + 1], to[128];
 	struct ingest_outcome res;
 	struct token t;
@@ -385,7 +326,7 @@ test_ingest_unknown_survey_is_unmatched(void **state)
 static void
 test_ingest_no_token_goes_to_review(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	struct ingest_outcome res;
 	char *msg;
 
@@ -405,12 +346,12 @@ test_ingest_no_token_goes_to_review(void **state)
 static void
 test_ingest_forged_token_goes_to_review(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
 	struct ingest_outcome res;
 	char *msg;
 
-	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	survey_new(fx, "customer@example.com", tok, id);
 	/* Change one character of the tag (not the last one, whose low
 	 * bits are padding). */
 	tok[TOKEN_LEN - 5] = tok[TOKEN_LEN - 5] == 'a' ? 'b' : 'a';
@@ -428,12 +369,12 @@ test_ingest_forged_token_goes_to_review(void **state)
 static void
 test_ingest_autoreply_goes_to_autoreplies(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
 	struct ingest_outcome res;
 	char *msg;
 
-	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	survey_new(fx, "customer@example.com", tok, id);
 	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
 	msg = reply_make("customer@example.com", to, "<ooo@example.com>",
 	    "Auto-Submitted: auto-replied\r\n",
@@ -451,13 +392,13 @@ test_ingest_autoreply_goes_to_autoreplies(void **state)
 static void
 test_ingest_describe_has_no_customer_text(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
 	struct ingest_outcome res;
 	struct buf line = BUF_INIT;
 	char *msg;
 
-	survey_new(fx, "customer@example.com", tok, sizeof(tok), id);
+	survey_new(fx, "customer@example.com", tok, id);
 	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
 	msg = reply_make("customer@example.com", to, "<log@example.com>",
 	    NULL, "9\r\n\r\nSecret comment about my order 4711");

@@ -1,6 +1,6 @@
 #!/bin/sh
 # report-cli.sh - the real `npsgate` report and admin verbs on a store that
-# tests/report-check.py fills with fixed data (schema made by npsgate):
+# tests/tools/report-check.py fills with fixed data (schema made by npsgate):
 #  - report --by agent (json, csv) and --by week against figures computed
 #    by report-check.py from its own rows; text stays within 100 columns;
 #  - responses as CSV with --bom through Python's csv module (commas,
@@ -15,53 +15,20 @@
 # Exit 0 pass, 1 fail, 99 setup error.
 set -u
 
-NPSGATE="${top_builddir:-.}/npsgate"
-SRC="${top_srcdir:-.}"
-CHECK="$SRC/tests/report-check.py"
-[ -x "$NPSGATE" ] || { echo "npsgate not built: $NPSGATE" >&2; exit 99; }
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/clitest.sh"
+CHECK="$SRC/tests/tools/report-check.py"
+CLITEST_TIMEOUT=60
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/npsgate-report-cli.XXXXXX") || exit 99
-trap 'rm -rf "$dir"' EXIT
-trap 'exit 99' INT TERM
-fails=0
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
+clitest_init report-cli
 
 # conf NAME DB: a config for store DB
 conf() {
-	cat >"$dir/$1" <<EOF
-[general]
-reply_address = nps@reply.example
-key_file = $dir/keys
-[store]
-path = $2
-[milter]
-socket = inet:8891@127.0.0.1
-[imap]
-host = 127.0.0.1
-user = nps
-password_file = $dir/imap.pass
-[report]
-min_responses = 3
-EOF
+	clitest_conf "$dir/$1" "$2"
+	printf '[report]\nmin_responses = 3\n' >>"$dir/$1"
 }
 conf a.conf "$dir/a.db"
 conf b.conf "$dir/b.db"
 conf c.conf "$dir/c.db"
-
-# run EXPECTED_STATUS ARGS...: npsgate with a time limit; stdout in
-# $dir/out, stderr in $dir/err.
-run() {
-	want=$1
-	shift
-	timeout 60 "$NPSGATE" "$@" >"$dir/out" 2>"$dir/err"
-	got=$?
-	[ "$got" -eq "$want" ] ||
-	    fail "npsgate $* exited $got, expected $want: $(head -3 "$dir/err")"
-}
 
 # check MODE FILE: report-check.py's verdict
 check() {

@@ -21,6 +21,7 @@
 #include "survey/nps.h"
 #include "outgoing/rewrite.h"
 #include "base/xalloc.h"
+#include "testlib.h"
 
 #define TAG "[InsertSatisfactionEvaluation]"
 #define TOKEN "t3sttok3naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -76,22 +77,6 @@ count(const char *hay, size_t n, const char *needle)
 		p += l;
 	}
 	return c;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	struct buf b = BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	FILE *fp = fopen(path, "rb");
-
-	assert_non_null(fp);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(fp);
-	*len = b.len;
-	return buf_steal(&b);
 }
 
 static size_t
@@ -359,31 +344,26 @@ test_widget_without_token_is_an_error(void **state)
 static void
 test_templates_load_names_the_missing_key(void **state)
 {
-	char dir[] = "/tmp/npsgate-tpl-XXXXXX", path[256];
+	static const char missing[] = "nps.question = Q ?\n";
+	static const char typo[] = "nps.qestion = typo\n";
+	char *dir = testlib_dir_make("tpl"), path[256];
 	struct npserr err;
-	FILE *fp;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	assert_non_null(dir);
 	snprintf(path, sizeof(path), "%s/fr", dir);
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/fr/texts.ini", dir);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs("nps.question = Q ?\n", fp);
-	fclose(fp);
+	assert_int_equal(testlib_file_write(path, missing, sizeof(missing) - 1,
+	    0644), 0);
 	assert_null(widget_templates_load(dir, &err));
 	assert_non_null(strstr(err.msg, "fr/texts.ini: key nps.label_low is "
 	    "missing"));
-	fp = fopen(path, "w");
-	fputs("nps.qestion = typo\n", fp);
-	fclose(fp);
+	assert_int_equal(testlib_file_write(path, typo, sizeof(typo) - 1,
+	    0644), 0);
 	assert_null(widget_templates_load(dir, &err));
 	assert_non_null(strstr(err.msg, "texts.ini:1: unknown key"));
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/fr", dir);
-	rmdir(path);
-	rmdir(dir);
+	testlib_dir_remove(dir);
 }
 
 /* A texts.ini not saved as UTF-8 (a Latin-1 byte, an overlong '/'): in an
@@ -410,7 +390,8 @@ test_widget_bytes_not_utf8_become_fffd_in_ascii_html(void **state)
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/templates/%s/texts.ini",
 		    TEST_SRCDIR, langs[i]);
-		text = slurp(path, &n);
+		text = testlib_file_read(path, &n);
+		assert_non_null(text);
 		snprintf(path, sizeof(path), "%s/%s", dir, langs[i]);
 		assert_int_equal(mkdir(path, 0700), 0);
 		snprintf(path, sizeof(path), "%s/%s/texts.ini", dir, langs[i]);
@@ -927,7 +908,8 @@ check_corpus_mail(const char *name, int tags, int keep, const char *status,
 	const struct mime_part *lin[512], *lout[512];
 
 	snprintf(path, sizeof(path), "%s/%s", CORPUS, name);
-	msg = slurp(path, &len);
+	msg = testlib_file_read(path, &len);
+	assert_non_null(msg);
 	req_init(&req, SURVEY_NPS, STYLE_STARS, "fr");
 	parse_opts(opts, &req);
 	if (!survey)
@@ -1001,7 +983,8 @@ run_corpus(bool survey)
 	size_t len;
 	int n = 0, n_ok = 0, n_notag = 0, n_bad = 0;
 
-	list = slurp(CORPUS "/expect.txt", &len);
+	list = testlib_file_read(CORPUS "/expect.txt", &len);
+	assert_non_null(list);
 	for (line = list; line != NULL && *line != '\0'; line = nl) {
 		char name[256], status[32];
 		int tags, keep, off = 0;

@@ -2,7 +2,7 @@
 """rewrite-corpus.py - checks the rewrite corpus with an independent parser.
 
 For every mail of tests/corpus/rewrite/expect.txt, with and without a
-survey, runs tests/rewrite_tool (rewrite_message on the file) and checks
+survey, runs tests/tools/rewrite_tool (rewrite_message on the file) and checks
 with Python's email package that:
   - the status (rewritten, unchanged, malformed) and tag count are right,
     and an unchanged mail is byte-identical;
@@ -23,10 +23,11 @@ import sys
 
 TAG = "[InsertSatisfactionEvaluation]"
 here = os.path.dirname(os.path.abspath(__file__))
-top_srcdir = os.environ.get("top_srcdir", os.path.dirname(here))
-top_builddir = os.environ.get("top_builddir", os.path.dirname(here))
+top_srcdir = os.environ.get("top_srcdir",
+                            os.path.dirname(os.path.dirname(here)))
+top_builddir = os.environ.get("top_builddir", top_srcdir)
 corpus = os.path.join(top_srcdir, "tests", "corpus", "rewrite")
-tool = os.path.join(top_builddir, "tests", "rewrite_tool")
+tool = os.path.join(top_builddir, "tests", "tools", "rewrite_tool")
 env = dict(os.environ, NPSGATE_TEMPLATES_DIR=os.path.join(top_srcdir,
                                                           "templates"))
 failures = []

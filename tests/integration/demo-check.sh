@@ -1,6 +1,7 @@
 #!/bin/sh
-# demo-check.sh - the README's main command works: tests/demo.sh (what
-# ./quickstart demo runs after building) on this build, twice in a row:
+# demo-check.sh - the README's main command works: tests/integration/demo.sh
+# (what ./quickstart demo runs after building) on this build, twice in a
+# row:
 #   - exits 0 in under two minutes;
 #   - the hook filed the three replies as responses (10, 8, 3);
 #   - `npsgate report` counts 3 sent and 3 answered, `npsgate detractors`
@@ -18,7 +19,7 @@ PATH=$PATH:/usr/sbin:/sbin
 for c in postfix smtp-sink swaks dovecot doveadm; do
 	command -v "$c" >/dev/null 2>&1 || { echo "SKIP: $c is missing"; exit 77; }
 done
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=.}"
 top_builddir=$(cd "$top_builddir" && pwd)
 
@@ -31,14 +32,14 @@ out=$(mktemp "${TMPDIR:-/tmp}/npsgate-demo-check.XXXXXX") || exit 99
 trap 'rm -f "$out"' EXIT
 
 for run in 1 2; do
-	timeout 180 sh "$top_srcdir/tests/demo.sh" "$top_builddir" >"$out" 2>&1
+	timeout 180 sh "$top_srcdir/tests/integration/demo.sh" "$top_builddir" >"$out" 2>&1
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
 		cat "$out"
-		fail "run $run: tests/demo.sh exited $rc"
+		fail "run $run: tests/integration/demo.sh exited $rc"
 		continue
 	fi
-	echo "ok: run $run: tests/demo.sh exited 0"
+	echo "ok: run $run: tests/integration/demo.sh exited 0"
 	for s in 10 8 3; do
 		grep -q "kind=response survey=[a-z2-7]* score=$s folder=Processed" "$out" ||
 		    fail "run $run: no response with score $s filed in Processed"

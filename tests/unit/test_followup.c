@@ -11,10 +11,8 @@
  * directory under /tmp, which record their arguments, environment and
  * input there.
  */
-#include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -44,59 +42,14 @@
 #include "store/store_db.h"
 #include "survey/token.h"
 #include "base/xalloc.h"
+#include "testlib.h"
 
 #define NOW ((time_t)1790000000)	/* Mon, 21 Sep 2026 14:13:20 +0000 */
 #define CUSTOMER "client@example.com"
 
-struct fixture {
-	char dir[64];
-	struct config *cf;
-	struct keyring *ring;
-	struct store *st;
-	time_t now;
-	int seq;		/* reply Message-IDs */
-};
+static int reply_seq;		/* reply Message-IDs, from 1 in each test */
 
 /* --- helpers -------------------------------------------------------- */
-
-static void
-write_file(const char *path, const char *text, mode_t mode)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	chmod(path, mode);
-}
-
-/* The file's contents (caller frees), or NULL when it does not exist. */
-static char *
-read_file(const char *path)
-{
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *fp = fopen(path, "r");
-
-	if (fp == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(fp);
-	if (b.data == NULL)
-		buf_puts(&b, "");
-	return buf_steal(&b);
-}
-
-static char *
-fx_path(struct fixture *fx, const char *name)
-{
-	struct buf b = BUF_INIT;
-
-	buf_printf(&b, "%s/%s", fx->dir, name);
-	return buf_steal(&b);
-}
 
 static void
 set_str(char **field, const char *v)
@@ -108,21 +61,14 @@ set_str(char **field, const char *v)
 static int
 setup(void **state)
 {
-	struct fixture *fx = xcalloc(1, sizeof(*fx));
+	struct testlib_fx *fx = testlib_fx_new("fu");
 	struct buf script = BUF_INIT, path = BUF_INIT;
-	struct npserr err;
 
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/npsgate-test-fu-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
+	if (fx == NULL)
 		return -1;
-	fx->cf = config_defaults();
+	reply_seq = 0;
 	set_str(&fx->cf->templates_dir, TEST_SRCDIR "/templates");
 	set_str(&fx->cf->default_lang, "fr");
-	fx->ring = keyring_new_test();
-	buf_printf(&path, "%s/npsgate.db", fx->dir);
-	fx->st = store_open(buf_cstr(&path), 2000, &err);
-	if (fx->st == NULL)
-		return -1;
 	/* sendmail: each call leaves callN.args and callN.msg; a file
 	 * "fail" makes it fail as a full queue would. */
 	buf_printf(&script, "#!/bin/sh\nd=%s\n"
@@ -134,7 +80,8 @@ setup(void **state)
 	    "cat >\"$d/call$n.msg\"\n", fx->dir);
 	buf_reset(&path);
 	buf_printf(&path, "%s/sendmail", fx->dir);
-	write_file(buf_cstr(&path), buf_cstr(&script), 0755);
+	assert_int_equal(testlib_file_write(buf_cstr(&path), script.data,
+	    script.len, 0755), 0);
 	set_str(&fx->cf->sendmail, buf_cstr(&path));
 	/* The alert command: its NPS_* variables and stdin, its pid; a
 	 * file "slow" makes it hang. */
@@ -150,7 +97,8 @@ setup(void **state)
 	    "echo $n >\"$d/alerts\"\n", fx->dir);
 	buf_reset(&path);
 	buf_printf(&path, "%s/alert", fx->dir);
-	write_file(buf_cstr(&path), buf_cstr(&script), 0755);
+	assert_int_equal(testlib_file_write(buf_cstr(&path), script.data,
+	    script.len, 0755), 0);
 	buf_free(&script);
 	buf_free(&path);
 	fx->now = NOW;
@@ -161,45 +109,18 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture *fx = *state;
-	struct dirent *de;
-	char file[512];
-	DIR *d;
-
-	store_close(fx->st);
-	keyring_free(fx->ring);
-	config_free(fx->cf);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", fx->dir,
-			    de->d_name);
-			unlink(file);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
-	free(fx);
+	testlib_fx_free(*state);
 	return 0;
 }
 
 static long
-count(struct fixture *fx, const char *sql)
+count(struct testlib_fx *fx, const char *sql)
 {
-	sqlite3_stmt *s;
-	long n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st), sql, -1, &s,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
+	return (long)testlib_sql_int(fx->st, sql, NULL);
 }
 
 static void
-sql_exec(struct fixture *fx, const char *sql)
+sql_exec(struct testlib_fx *fx, const char *sql)
 {
 	assert_int_equal(sqlite3_exec(store_db(fx->st), sql, NULL, NULL,
 	    NULL), SQLITE_OK);
@@ -207,18 +128,12 @@ sql_exec(struct fixture *fx, const char *sql)
 
 /* Records a survey of type sent to CUSTOMER; its id and a token. */
 static void
-survey_new(struct fixture *fx, enum survey_type type, const char *lang,
+survey_new(struct testlib_fx *fx, enum survey_type type, const char *lang,
     char id[TOKEN_ID_LEN + 1], char tok[TOKEN_LEN + 1])
 {
 	struct survey_rec r;
-	struct token t;
-	struct npserr err;
 
-	assert_int_equal(token_issue(fx->ring, type, fx->now - 3600, &t, tok,
-	    TOKEN_LEN + 1), 0);
 	memset(&r, 0, sizeof(r));
-	memcpy(r.id, t.survey_id, sizeof(r.id));
-	r.key_id = t.key_id;
 	r.type = type;
 	r.status = SURVEY_SENT;
 	r.message_id = "<survey-1@helpdesk.example>";
@@ -229,15 +144,15 @@ survey_new(struct fixture *fx, enum survey_type type, const char *lang,
 	r.channel = "email";
 	r.lang = (char *)lang;
 	r.created_at = fx->now - 3600;
-	if (store_survey_add(fx->st, &r, &err) != 0)
-		fail_msg("store_survey_add: %s", err.msg);
-	memcpy(id, t.survey_id, TOKEN_ID_LEN + 1);
+	assert_int_equal(testlib_fx_survey_add(fx, fx->now - 3600, &r, tok),
+	    0);
+	memcpy(id, r.id, TOKEN_ID_LEN + 1);
 }
 
 /* Ingests a reply to token (To: nps+TOKEN@) and runs the follow-up; the
  * reply's Message-ID is "<rN@client.example>". Returns the report. */
 static struct followup_report
-reply(struct fixture *fx, const char *tok, const char *extra_headers,
+reply(struct testlib_fx *fx, const char *tok, const char *extra_headers,
     const char *body)
 {
 	struct ingest_ctx ictx = { fx->cf, fx->ring, fx->st, fx->now, false,
@@ -248,7 +163,7 @@ reply(struct fixture *fx, const char *tok, const char *extra_headers,
 	struct npserr err;
 	struct buf m = BUF_INIT;
 
-	fx->seq++;
+	reply_seq++;
 	buf_printf(&m, "From: Client <" CUSTOMER ">\r\n"
 	    "To: nps+%s@reply.example\r\n"
 	    "Message-ID: <r%d@client.example>\r\n"
@@ -256,7 +171,7 @@ reply(struct fixture *fx, const char *tok, const char *extra_headers,
 	    "Date: Mon, 21 Sep 2026 16:00:00 +0200\r\n"
 	    "MIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n%s\r\n%s\r\n",
-	    tok, fx->seq, extra_headers != NULL ? extra_headers : "", body);
+	    tok, reply_seq, extra_headers != NULL ? extra_headers : "", body);
 	if (ingest_message(&ictx, m.data, m.len, &res, &err) != 0)
 		fail_msg("ingest_message: %s", err.msg);
 	if (followup_after_ingest(&fctx, res.msg_key, &rep, &err) != 0)
@@ -267,7 +182,7 @@ reply(struct fixture *fx, const char *tok, const char *extra_headers,
 }
 
 static int
-retry(struct fixture *fx, time_t at, struct followup_report *rep)
+retry(struct testlib_fx *fx, time_t at, struct followup_report *rep)
 {
 	struct followup_ctx fctx = { fx->cf, fx->ring, fx->st, at };
 	struct npserr err;
@@ -279,9 +194,9 @@ retry(struct fixture *fx, time_t at, struct followup_report *rep)
 }
 
 static int
-mails_sent(struct fixture *fx)
+mails_sent(struct testlib_fx *fx)
 {
-	char *p = fx_path(fx, "n"), *n = read_file(p);
+	char *p = testlib_path(fx->dir, "n"), *n = testlib_file_read(p, NULL);
 	int v = n != NULL ? atoi(n) : 0;
 
 	free(p);
@@ -291,13 +206,13 @@ mails_sent(struct fixture *fx)
 
 /* callN.EXT of the fake sendmail; caller frees. */
 static char *
-call_file(struct fixture *fx, int n, const char *ext)
+call_file(struct testlib_fx *fx, int n, const char *ext)
 {
 	char name[64], *p, *s;
 
 	snprintf(name, sizeof(name), "call%d.%s", n, ext);
-	p = fx_path(fx, name);
-	s = read_file(p);
+	p = testlib_path(fx->dir, name);
+	s = testlib_file_read(p, NULL);
 	free(p);
 	assert_non_null(s);
 	return s;
@@ -312,7 +227,7 @@ template_body(const char *lang, const char *name)
 
 	snprintf(path, sizeof(path), TEST_SRCDIR "/templates/%s/%s", lang,
 	    name);
-	s = read_file(path);
+	s = testlib_file_read(path, NULL);
 	assert_non_null(s);
 	p = strstr(s, "\n\n");
 	assert_non_null(p);
@@ -337,7 +252,7 @@ mail_split(const char *msg, struct buf *hdr, struct buf *body)
 static void
 test_ack_detractor_fr_has_exact_headers_and_body(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1], ack[TOKEN_LEN + 1];
 	struct buf hdr = BUF_INIT, body = BUF_INIT, want = BUF_INIT;
 	struct followup_report rep;
@@ -411,7 +326,7 @@ test_ack_text_follows_category_and_language(void **state)
 		{ "en", "6", "ack-detractor.txt", "Subject: We are sorry\n",
 		    "Could you tell us what went wrong?" },
 	};
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	size_t i;
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
@@ -440,7 +355,7 @@ test_ack_text_follows_category_and_language(void **state)
 static void
 test_ack_from_name_is_quoted_or_encoded(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	const char *want;
 	char *msg;
@@ -466,7 +381,7 @@ test_ack_from_name_is_quoted_or_encoded(void **state)
 static void
 test_no_ack_when_the_answer_has_a_comment(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct followup_report rep;
 
@@ -486,7 +401,7 @@ test_no_ack_when_the_answer_has_a_comment(void **state)
 static void
 test_no_ack_for_autoreply_bounce_or_unsubscribe(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 
 	survey_new(fx, SURVEY_NPS, "fr", id, tok);
@@ -509,7 +424,7 @@ test_no_ack_for_autoreply_bounce_or_unsubscribe(void **state)
 static void
 test_no_ack_for_a_bounce(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct ingest_ctx ictx = { fx->cf, fx->ring, fx->st, NOW, false,
 	    NULL, NULL };
@@ -546,7 +461,7 @@ test_no_ack_for_a_bounce(void **state)
 static void
 test_ack_only_once_per_survey(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 
 	survey_new(fx, SURVEY_NPS, "fr", id, tok);
@@ -558,7 +473,7 @@ test_ack_only_once_per_survey(void **state)
 	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 2);
 	/* The same message again (the hook after a crash): a duplicate,
 	 * and the follow-up run on it again does nothing. */
-	fx->seq = 1;
+	reply_seq = 1;
 	reply(fx, tok, NULL, "5");
 	assert_int_equal(count(fx, "SELECT count(*) FROM processed"), 2);
 	assert_int_equal(mails_sent(fx), 1);
@@ -568,7 +483,7 @@ test_ack_only_once_per_survey(void **state)
 static void
 test_ack_off_by_config_or_channel(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 
 	fx->cf->ack = false;
@@ -588,7 +503,7 @@ test_ack_off_by_config_or_channel(void **state)
 static void
 test_answer_to_the_ack_is_a_comment_on_the_same_survey(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	char *msg, *rt, want[96];
 	struct followup_report rep;
@@ -625,7 +540,7 @@ test_answer_to_the_ack_is_a_comment_on_the_same_survey(void **state)
 static void
 test_alert_score_thresholds(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 
 	assert_true(followup_is_alert_score(fx->cf, SURVEY_NPS, 0));
 	assert_true(followup_is_alert_score(fx->cf, SURVEY_NPS, 6));
@@ -645,7 +560,7 @@ test_alert_score_thresholds(void **state)
 static void
 test_alert_mail_is_plain_link_free_and_tag_free(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct buf hdr = BUF_INIT, body = BUF_INIT, want = BUF_INIT;
 	struct followup_report rep;
@@ -703,7 +618,7 @@ test_alert_mail_is_plain_link_free_and_tag_free(void **state)
 static void
 test_alert_mail_goes_to_the_team_address_first(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	char *args;
 
@@ -729,7 +644,7 @@ test_alert_mail_goes_to_the_team_address_first(void **state)
 static void
 test_ack_off_alert_sources_each_count(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	int src, want = 0;
 
@@ -762,7 +677,7 @@ test_ack_off_alert_sources_each_count(void **state)
 static void
 test_no_alert_for_a_passive(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 
 	set_str(&fx->cf->alert_to, "leads@example.com");
@@ -776,33 +691,33 @@ test_no_alert_for_a_passive(void **state)
 static void
 test_alert_command_gets_clean_env_and_json(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct json_object o;
 	struct npserr err;
 	struct buf want = BUF_INIT;
 	char *p, *env, *json, *comment;
 
-	p = fx_path(fx, "alert");
+	p = testlib_path(fx->dir, "alert");
 	set_str(&fx->cf->alert_command, p);
 	free(p);
 	survey_new(fx, SURVEY_CES, "en", id, tok);
 	/* CES 2 of 7, a comment with a tab, a CR and a control byte. */
 	reply(fx, tok, NULL, "2\r\n\r\nHard\tto\x01 reach\r\nanyone.");
-	p = fx_path(fx, "alert.env");
-	env = read_file(p);
+	p = testlib_path(fx->dir, "alert.env");
+	env = testlib_file_read(p, NULL);
 	free(p);
 	assert_non_null(env);
 	buf_printf(&want, "NPS_AGENT=alice\nNPS_CATEGORY=detractor\n"
 	    "NPS_CHANNEL=email\nNPS_CUSTOMER=" CUSTOMER "\nNPS_SCORE=2\n"
 	    "NPS_SURVEY_ID=%s\nNPS_TEAM=Retours\nNPS_TICKET=T-42\n", id);
 	assert_string_equal(env, buf_cstr(&want));
-	p = fx_path(fx, "alert.comment");
-	comment = read_file(p);
+	p = testlib_path(fx->dir, "alert.comment");
+	comment = testlib_file_read(p, NULL);
 	free(p);
 	assert_string_equal(comment, "Hard to  reach\nanyone.");
-	p = fx_path(fx, "alert.json");
-	json = read_file(p);
+	p = testlib_path(fx->dir, "alert.json");
+	json = testlib_file_read(p, NULL);
 	free(p);
 	assert_non_null(json);
 	assert_int_equal(json_parse_object(json, strlen(json), &o, &err), 0);
@@ -875,19 +790,19 @@ test_env_values_are_bounded_and_clean(void **state)
 static void
 test_alert_command_timeout_kills_it_and_queues_a_retry(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct followup_report rep;
 	struct timespec t0, t1;
 	char *p, *pid, *slow;
 	double secs;
 
-	p = fx_path(fx, "alert");
+	p = testlib_path(fx->dir, "alert");
 	set_str(&fx->cf->alert_command, p);
 	free(p);
 	fx->cf->alert_timeout = 1;
-	slow = fx_path(fx, "slow");
-	write_file(slow, "", 0644);
+	slow = testlib_path(fx->dir, "slow");
+	assert_int_equal(testlib_file_write(slow, "", 0, 0644), 0);
 	survey_new(fx, SURVEY_NPS, "fr", id, tok);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rep = reply(fx, tok, NULL, "1");
@@ -899,8 +814,8 @@ test_alert_command_timeout_kills_it_and_queues_a_retry(void **state)
 	assert_int_equal(rep.done, 1);
 	assert_int_equal(rep.failed, 1);
 	assert_int_equal(mails_sent(fx), 1);
-	p = fx_path(fx, "alert.pid");
-	pid = read_file(p);
+	p = testlib_path(fx->dir, "alert.pid");
+	pid = testlib_file_read(p, NULL);
 	free(p);
 	assert_non_null(pid);
 	assert_int_equal(kill((pid_t)atoi(pid), 0), -1);
@@ -940,15 +855,15 @@ test_backoff_doubles_up_to_six_hours(void **state)
 static void
 test_failed_ack_is_retried_then_sent_once(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct followup_report rep;
-	char *fail = fx_path(fx, "fail");
+	char *fail = testlib_path(fx->dir, "fail");
 	struct npserr err;
 	int64_t at;
 
 	assert_int_equal(followup_next_due(fx->st, &at, &err), 0);
-	write_file(fail, "", 0644);
+	assert_int_equal(testlib_file_write(fail, "", 0, 0644), 0);
 	survey_new(fx, SURVEY_NPS, "en", id, tok);
 	rep = reply(fx, tok, NULL, "9");
 	assert_int_equal(rep.failed, 1);
@@ -981,14 +896,14 @@ test_failed_ack_is_retried_then_sent_once(void **state)
 static void
 test_retry_gives_up_after_max_attempts(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
 	struct followup_report rep;
-	char *fail = fx_path(fx, "fail");
+	char *fail = testlib_path(fx->dir, "fail");
 	time_t at = NOW;
 	int i;
 
-	write_file(fail, "", 0644);
+	assert_int_equal(testlib_file_write(fail, "", 0, 0644), 0);
 	survey_new(fx, SURVEY_NPS, "en", id, tok);
 	reply(fx, tok, NULL, "9");
 	for (i = 2; i <= FOLLOWUP_MAX_ATTEMPTS; i++) {
@@ -1011,7 +926,7 @@ test_retry_gives_up_after_max_attempts(void **state)
 static void
 test_expired_claim_after_a_crash_is_tried_again(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1], sql[512];
 	struct followup_report rep;
 
@@ -1079,7 +994,7 @@ test_header_values_are_encoded_and_folded(void **state)
 static void
 test_robot_and_own_addresses_get_no_automatic_reply(void **state)
 {
-	struct fixture *fx = *state;
+	struct testlib_fx *fx = *state;
 
 	assert_false(followup_address_refused(fx->cf, "client@example.com"));
 	assert_false(followup_address_refused(fx->cf, "j.o'neil+x@ex.fr"));

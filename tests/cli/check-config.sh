@@ -5,29 +5,10 @@
 # settings load back to themselves.
 set -u
 
-NPSGATE="${top_builddir:-.}/npsgate"
-SRC="${top_srcdir:-.}"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/clitest.sh"
+clitest_init check-config
 SAMPLE="$SRC/etc/npsgate.conf.sample"
 BROKEN="$SRC/tests/data/config/broken.conf"
-dir=$(mktemp -d "${TMPDIR:-/tmp}/npsgate-check-config.XXXXXX") || exit 99
-trap 'rm -rf "$dir"' EXIT INT TERM
-fails=0
-
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-
-# run EXPECTED_STATUS ARGS...: runs npsgate with a time limit, keeps
-# stdout in $dir/out and stderr in $dir/err.
-run() {
-	want=$1
-	shift
-	timeout 20 "$NPSGATE" "$@" >"$dir/out" 2>"$dir/err"
-	got=$?
-	[ "$got" -eq "$want" ] ||
-	    fail "npsgate $* exited $got, expected $want: $(cat "$dir/err")"
-}
 
 # The sample, as shipped: valid; its key file is only a warning here
 # (unless this machine has one).

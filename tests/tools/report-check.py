@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""report-check.py - the data and the checks of tests/report-cli.sh.
+"""report-check.py - the data and the checks of tests/cli/report-cli.sh.
 
   report-check.py fill DB                fixed surveys, responses, events
   report-check.py report-json FILE       `npsgate report --by agent -f json`

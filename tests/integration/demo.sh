@@ -2,7 +2,7 @@
 # demo.sh - npsgate end to end on this machine, on loopback, in under a
 # minute: ./quickstart demo runs it after building.
 #
-#	tests/demo.sh BUILDDIR
+#	tests/integration/demo.sh BUILDDIR
 #
 # A private Postfix with npsgate-milter (smtp-sink standing in for the
 # customers' mail servers), a private Dovecot with the reply mailbox "nps"
@@ -23,13 +23,14 @@
 set -u
 
 usage() {
-	echo "usage: tests/demo.sh BUILDDIR   (the directory where npsgate was built)" >&2
+	echo "usage: tests/integration/demo.sh BUILDDIR" \
+	    "  (the directory where npsgate was built)" >&2
 	exit 2
 }
 [ $# -eq 1 ] || usage
 [ -d "$1" ] || usage
 top_builddir=$(cd "$1" && pwd)
-top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
+top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 export top_srcdir top_builddir
 PATH=$PATH:/usr/sbin:/sbin
 NPSGATE=$top_builddir/npsgate
@@ -49,7 +50,7 @@ die() {
 
 # --- what the demo needs ---------------------------------------------
 [ "$(id -u)" -eq 0 ] ||
-    die "run it as root: it starts a private Postfix instance (sudo tests/demo.sh $1)"
+    die "run it as root: it starts a private Postfix instance (sudo tests/integration/demo.sh $1)"
 for p in npsgate npsgate-milter npsgate-imapd-hook; do
 	[ -x "$top_builddir/$p" ] ||
 	    die "$top_builddir/$p is not built: run make in $top_builddir"

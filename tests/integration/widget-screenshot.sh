@@ -13,29 +13,16 @@
 # Exit 0 pass, 1 fail, 77 skip (no chromium), 99 setup error.
 set -u
 
-NPSGATE="${top_builddir:-.}/npsgate"
-SRC="${top_srcdir:-.}"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/clitest.sh"
 OUT="${top_builddir:-.}/tests/widget-screenshots"
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$CHROMIUM" ]; then
-	echo "SKIP: chromium is not installed (apt-get install -y chromium)"
-	exit 77
-fi
-[ -x "$NPSGATE" ] || { echo "npsgate not built: $NPSGATE" >&2; exit 99; }
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/npsgate-widget.XXXXXX") || exit 99
+clitest_chromium
+clitest_init widget
 server=
 cleanup() {
 	[ -n "$server" ] && kill "$server" 2>/dev/null
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-trap 'exit 99' INT TERM
-fails=0
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
 
 # Icons: eleven coloured squares, served on a free loopback port.
 mkdir -p "$dir/icons" "$OUT"
@@ -59,19 +46,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
     >/dev/null 2>&1) &
 server=$!
 
-cat >"$dir/npsgate.conf" <<EOF
-[general]
-reply_address = nps@reply.example
-key_file = $dir/keys
-templates_dir = $SRC/templates
-[store]
-path = $dir/npsgate.db
-[milter]
-socket = inet:8891@127.0.0.1
-[imap]
-host = 127.0.0.1
-user = nps
-password_file = $dir/imap.pass
+clitest_conf "$dir/npsgate.conf" "$dir/npsgate.db" "$dir/keys" \
+    "templates_dir = $SRC/templates"
+cat >>"$dir/npsgate.conf" <<EOF
 [survey]
 icon_url = http://127.0.0.1:$port/{score}.png
 privacy_url = https://helpdesk.example/privacy

@@ -10,34 +10,13 @@
 # look at. Exit 0 pass, 1 fail, 77 skip (no chromium), 99 setup error.
 set -u
 
-NPSGATE="${top_builddir:-.}/npsgate"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/clitest.sh"
 OUT="${top_builddir:-.}/tests/report-screenshots"
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$CHROMIUM" ]; then
-	echo "SKIP: chromium is not installed (apt-get install -y chromium)"
-	exit 77
-fi
-[ -x "$NPSGATE" ] || { echo "npsgate not built: $NPSGATE" >&2; exit 99; }
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/npsgate-report-shot.XXXXXX") || exit 99
-trap 'rm -rf "$dir"' EXIT
-trap 'exit 99' INT TERM
+clitest_chromium
+clitest_init report-shot
 mkdir -p "$OUT" "$dir/profile"
-cat >"$dir/npsgate.conf" <<EOF
-[general]
-reply_address = nps@reply.example
-key_file = $dir/keys
-[store]
-path = $dir/npsgate.db
-[milter]
-socket = inet:8891@127.0.0.1
-[imap]
-host = 127.0.0.1
-user = nps
-password_file = $dir/imap.pass
-[report]
-min_responses = 10
-EOF
+clitest_conf "$dir/npsgate.conf" "$dir/npsgate.db"
+printf '[report]\nmin_responses = 10\n' >>"$dir/npsgate.conf"
 "$NPSGATE" stats -c "$dir/npsgate.conf" >/dev/null || exit 99
 
 # Deterministic data: each agent's scores drift over the weeks.

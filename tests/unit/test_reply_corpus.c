@@ -30,6 +30,7 @@
 #include "store/store.h"
 #include "survey/token.h"
 #include "base/xalloc.h"
+#include "testlib.h"
 
 #ifndef TEST_SRCDIR
 #define TEST_SRCDIR "."
@@ -165,25 +166,6 @@ load_labels(const char *path, struct label **out)
 	return count;
 }
 
-/* Replaces every occurrence of pat in b by rep. */
-static void
-substitute(struct buf *b, const char *pat, const char *rep)
-{
-	struct buf o = BUF_INIT;
-	size_t i = 0, m = strlen(pat);
-
-	while (i < b->len) {
-		if (i + m <= b->len && memcmp(b->data + i, pat, m) == 0) {
-			buf_puts(&o, rep);
-			i += m;
-		} else {
-			buf_putc(&o, b->data[i++]);
-		}
-	}
-	buf_free(b);
-	*b = o;
-}
-
 /* The From address of the raw message, lowercased, or "unknown". */
 static char *
 from_address(const struct buf *msg)
@@ -228,8 +210,8 @@ main(int argc, char **argv)
 	const char *srcdir = getenv("top_srcdir");
 	const char *filter = NULL;
 	bool verbose = false;
-	char tmpl[] = "/tmp/npsgate-corpus-XXXXXX";
-	struct buf dir = BUF_INIT, path = BUF_INIT, dbpath = BUF_INIT;
+	char *tmpdir;
+	struct buf dir = BUF_INIT, path = BUF_INIT;
 	struct label *labels;
 	size_t count, i;
 	struct config *cf = config_defaults();
@@ -264,16 +246,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		return 99;
 	}
-	if (mkdtemp(tmpl) == NULL) {
-		perror("mkdtemp");
+	if ((st = testlib_store_make("corpus", 5000, &tmpdir)) == NULL)
 		return 99;
-	}
-	buf_printf(&dbpath, "%s/npsgate.db", tmpl);
-	st = store_open(dbpath.data, 5000, &err);
-	if (st == NULL) {
-		fprintf(stderr, "%s\n", err.msg);
-		return 99;
-	}
 
 	for (i = 0; i < count; i++) {
 		struct label *l = &labels[i];
@@ -340,10 +314,10 @@ main(int argc, char **argv)
 		    (memmem(msg.data, msg.len, "{{TOKEN}}", 9) ||
 		    memmem(msg.data, msg.len, "{{MSGID}}", 9)) &&
 		    l->kind != REPLY_UNMATCHED && l->kind != REPLY_UNPARSED;
-		substitute(&msg, "{{TOKEN}}", tstr);
-		substitute(&msg, "{{TOKEN_FORGED}}", forged);
-		substitute(&msg, "{{TOKEN_EXPIRED}}", expired);
-		substitute(&msg, "{{MSGID}}", msgid.data);
+		testlib_buf_substitute(&msg, "{{TOKEN}}", tstr);
+		testlib_buf_substitute(&msg, "{{TOKEN_FORGED}}", forged);
+		testlib_buf_substitute(&msg, "{{TOKEN_EXPIRED}}", expired);
+		testlib_buf_substitute(&msg, "{{MSGID}}", msgid.data);
 
 		if (reply_analyze(&ctx, msg.data, msg.len, &res, &err) < 0) {
 			printf("ERROR %s: %s\n", l->file, err.msg);
@@ -467,17 +441,9 @@ next:
 	printf("%s\n", rc == 0 ? "PASS" : "FAIL");
 
 	store_close(st);
-	buf_reset(&path);
-	buf_printf(&path, "%s-wal", dbpath.data);
-	unlink(path.data);
-	buf_reset(&path);
-	buf_printf(&path, "%s-shm", dbpath.data);
-	unlink(path.data);
-	unlink(dbpath.data);
-	rmdir(tmpl);
+	testlib_dir_remove(tmpdir);
 	buf_free(&path);
 	buf_free(&dir);
-	buf_free(&dbpath);
 	for (i = 0; i < count; i++) {
 		free(labels[i].file);
 		free(labels[i].lang);

@@ -37,7 +37,7 @@ import time
 
 BUILD = os.environ.get("top_builddir", ".")
 SRC = os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__),
-                                                  ".."))
+                                                  "..", ".."))
 NPSGATE = os.path.join(BUILD, "npsgate")
 UNIT_ONLY = os.environ.get("NPSGATE_UNIT_ONLY") == "1"
 NOW = int(time.time()) - 3600  # tokens must not expire before ingest

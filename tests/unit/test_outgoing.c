@@ -3,7 +3,6 @@
  * headers go, which come, the body, the hold, and the store row, with the
  * real rewrite, the test key and a real temporary store.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -24,13 +22,13 @@
 #include "store/store_db.h"
 #include "survey/token.h"
 #include "base/xalloc.h"
+#include "testlib.h"
 
 #define NOW 1800000000LL
 #define TAG "[InsertSatisfactionEvaluation]"
 
 struct fixture {
-	char dir[64];
-	char path[128];
+	char *dir;
 	struct config *cf;
 	struct keyring *ring;
 	struct widget_templates *tpl;
@@ -47,20 +45,18 @@ struct fixture {
 static int
 setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct fixture *fx = xcalloc(1, sizeof(*fx));
 	struct npserr err;
 
-	if (fx == NULL)
+	fx->st = testlib_store_make("out", 2000, &fx->dir);
+	if (fx->st == NULL) {
+		free(fx);
 		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/npsgate-test-out-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
-		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/npsgate.db", fx->dir);
+	}
 	fx->cf = config_defaults();
 	fx->ring = keyring_new_test();
 	fx->tpl = widget_templates_load(TEST_SRCDIR "/templates", &err);
-	fx->st = store_open(fx->path, 2000, &err);
-	if (fx->tpl == NULL || fx->st == NULL) {
+	if (fx->tpl == NULL) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
@@ -72,10 +68,7 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	struct dirent *de;
-	char file[512];
 	size_t i;
-	DIR *d;
 
 	if (fx->have_res)
 		outgoing_result_clear(&fx->res);
@@ -87,17 +80,7 @@ teardown(void **state)
 	widget_templates_free(fx->tpl);
 	keyring_free(fx->ring);
 	config_free(fx->cf);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", fx->dir,
-			    de->d_name);
-			unlink(file);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
+	testlib_dir_remove(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -146,16 +129,7 @@ edit_named(const struct outgoing_result *res, const char *name)
 static int
 count(struct fixture *fx, const char *sql)
 {
-	struct npserr err;
-	sqlite3_stmt *s;
-	int n;
-
-	s = store_db_prepare(fx->st, sql, &err);
-	assert_non_null(s);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int(s, 0);
-	store_db_done(s);
-	return n;
+	return (int)testlib_sql_int(fx->st, sql, NULL);
 }
 
 static void

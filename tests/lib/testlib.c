@@ -1,0 +1,247 @@
+/*
+ * testlib.c - the tests' own directories, files, stores and SQL; see
+ * testlib.h for the contract.
+ *
+ * Every test works in a directory of its own under /tmp, so that tests
+ * run in parallel (make -j) never share a file, and removes it with
+ * whatever was left in it: SQLite's -wal and -shm, scripts the test wrote,
+ * subdirectories of templates.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store_db.h"
+#include "base/xalloc.h"
+#include "testlib.h"
+
+char *
+testlib_dir_make(const char *name)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "/tmp/npsgate-test-%s-XXXXXX", name);
+	if (mkdtemp(b.data) == NULL) {
+		fprintf(stderr, "mkdtemp %s: %s\n", b.data, strerror(errno));
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* Removes what path names, a directory with its contents. */
+static void
+remove_tree(const char *path)
+{
+	struct dirent *de;
+	struct stat sb;
+	char *sub;
+	DIR *d;
+
+	if (lstat(path, &sb) != 0)
+		return;
+	if (!S_ISDIR(sb.st_mode)) {
+		unlink(path);
+		return;
+	}
+	if ((d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			sub = testlib_path(path, de->d_name);
+			remove_tree(sub);
+			free(sub);
+		}
+		closedir(d);
+	}
+	rmdir(path);
+}
+
+void
+testlib_dir_remove(char *dir)
+{
+	if (dir == NULL)
+		return;
+	remove_tree(dir);
+	free(dir);
+}
+
+char *
+testlib_path(const char *dir, const char *name)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%s/%s", dir, name);
+	return buf_steal(&b);
+}
+
+int
+testlib_file_write(const char *path, const char *data, size_t len,
+    mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	size_t off = 0;
+	ssize_t n;
+
+	if (fd < 0) {
+		fprintf(stderr, "open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		n = write(fd, data + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "write %s: %s\n", path,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	/* fchmod, not the mode of open: the umask must not change it. */
+	if (fchmod(fd, mode) != 0 || close(fd) != 0) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+char *
+testlib_file_read(const char *path, size_t *len)
+{
+	struct buf b = BUF_INIT;
+
+	if (buf_read_file(&b, path, 0) != 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	if (len != NULL)
+		*len = b.len;
+	return buf_steal(&b);
+}
+
+struct store *
+testlib_store_make(const char *name, int busy_ms, char **dir)
+{
+	struct store *st;
+	struct npserr err;
+	char *path;
+
+	*dir = testlib_dir_make(name);
+	if (*dir == NULL)
+		return NULL;
+	path = testlib_path(*dir, "npsgate.db");
+	npserr_clear(&err);
+	st = store_open(path, busy_ms, &err);
+	if (st == NULL) {
+		fprintf(stderr, "store_open %s: %s\n", path, err.msg);
+		testlib_dir_remove(*dir);
+		*dir = NULL;
+	}
+	free(path);
+	return st;
+}
+
+struct testlib_fx *
+testlib_fx_new(const char *name)
+{
+	struct testlib_fx *fx = xcalloc(1, sizeof(*fx));
+
+	fx->st = testlib_store_make(name, 2000, &fx->dir);
+	if (fx->st == NULL) {
+		free(fx);
+		return NULL;
+	}
+	fx->cf = config_defaults();
+	fx->ring = keyring_new_test();
+	return fx;
+}
+
+void
+testlib_fx_free(struct testlib_fx *fx)
+{
+	if (fx == NULL)
+		return;
+	store_close(fx->st);
+	keyring_free(fx->ring);
+	config_free(fx->cf);
+	testlib_dir_remove(fx->dir);
+	free(fx);
+}
+
+int
+testlib_fx_survey_add(struct testlib_fx *fx, time_t at,
+    struct survey_rec *r, char tok[TOKEN_LEN + 1])
+{
+	struct npserr err;
+	struct token t;
+
+	if (token_issue(fx->ring, r->type, at, &t, tok, TOKEN_LEN + 1) != 0) {
+		fprintf(stderr, "token_issue failed\n");
+		return -1;
+	}
+	memcpy(r->id, t.survey_id, sizeof(r->id));
+	r->key_id = t.key_id;
+	npserr_clear(&err);
+	if (store_survey_add(fx->st, r, &err) != 0) {
+		fprintf(stderr, "store_survey_add: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int64_t
+testlib_sql_int(struct store *st, const char *sql, const char *arg)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s;
+	int64_t v = -1;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+		return TESTLIB_SQL_ERROR;
+	}
+	if (arg != NULL)
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE) {
+		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+		v = TESTLIB_SQL_ERROR;
+	}
+	sqlite3_finalize(s);
+	return v;
+}
+
+void
+testlib_buf_substitute(struct buf *b, const char *pat, const char *rep)
+{
+	struct buf o = BUF_INIT;
+	size_t i = 0, m = strlen(pat);
+
+	while (i < b->len) {
+		if (i + m <= b->len && memcmp(b->data + i, pat, m) == 0) {
+			buf_puts(&o, rep);
+			i += m;
+		} else {
+			buf_putc(&o, b->data[i++]);
+		}
+	}
+	buf_free(b);
+	*b = o;
+}
