@@ -151,13 +151,6 @@ reply_match_message_id(const struct reply_analysis *a,
 	return 0;
 }
 
-static bool
-is_base32(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '2' && c <= '7');
-}
-
 /* reply_match_text - see reply_int.h. A token in free text is "+" then
  * exactly TOKEN_LEN base32 characters. */
 int
@@ -172,7 +165,7 @@ reply_match_text(const struct reply_analysis *a, const char *s, size_t n,
 		if (s[i] != '+')
 			continue;
 		for (j = i + 1; j < n && j - i - 1 <= TOKEN_LEN &&
-		    is_base32((unsigned char)s[j]); j++)
+		    token_char_valid((unsigned char)s[j]); j++)
 			;
 		if (j - i - 1 != TOKEN_LEN)
 			continue;
