@@ -73,58 +73,6 @@ rw_header_set(const char *hdr, size_t hlen, const char *name,
 	buf_append(out, hdr + body_end, hlen - body_end);
 }
 
-/* The value span [*v0, *v1) of parameter param in a Content-Type value. */
-static int
-param_span(const char *v, size_t n, const char *param, size_t *v0,
-    size_t *v1)
-{
-	size_t i = 0, a0, a1, plen = strlen(param);
-	bool inq = false;
-
-	for (; i < n; i++) {
-		if (v[i] == '"')
-			inq = !inq;
-		else if (v[i] == '\\' && inq)
-			i++;
-		else if (v[i] == ';' && !inq)
-			break;
-	}
-	while (i < n) {
-		i++;
-		while (i < n && (v[i] == ' ' || v[i] == '\t'))
-			i++;
-		a0 = i;
-		while (i < n && v[i] != '=' && v[i] != ';' && v[i] != ' ' &&
-		    v[i] != '\t')
-			i++;
-		a1 = i;
-		while (i < n && (v[i] == ' ' || v[i] == '\t'))
-			i++;
-		if (i >= n || v[i] != '=')
-			continue;
-		i++;
-		while (i < n && (v[i] == ' ' || v[i] == '\t'))
-			i++;
-		*v0 = i;
-		if (i < n && v[i] == '"') {
-			for (i++; i < n && v[i] != '"'; i++)
-				if (v[i] == '\\')
-					i++;
-			if (i < n)
-				i++;
-		} else
-			while (i < n && v[i] != ';' && v[i] != ' ' &&
-			    v[i] != '\t')
-				i++;
-		*v1 = i < n ? i : n;
-		if (a1 - a0 == plen && strncasecmp(v + a0, param, plen) == 0)
-			return 1;
-		while (i < n && v[i] != ';')
-			i++;
-	}
-	return 0;
-}
-
 /* The part's Content-Type, unfolded, with charset=utf-8. Caller frees. */
 char *
 rw_content_type_utf8(const char *msg, const struct mime_part *part)
@@ -141,7 +89,8 @@ rw_content_type_utf8(const char *msg, const struct mime_part *part)
 	for (i = 0; i < vlen; i++)
 		if (v[i] != '\r' && v[i] != '\n')
 			buf_putc(&unf, v[i]);
-	if (param_span(unf.data, unf.len, "charset", &v0, &v1)) {
+	if (mime_param_span(buf_cstr(&unf), unf.len, "charset", &v0,
+	    &v1)) {
 		buf_append(&out, unf.data, v0);
 		buf_puts(&out, "utf-8");
 		buf_append(&out, unf.data + v1, unf.len - v1);
