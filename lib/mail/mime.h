@@ -109,7 +109,6 @@ int mime_charset_to_utf8(const char *charset, const char *p, size_t n,
     struct buf *out);
 int mime_charset_from_utf8(const char *charset, const char *p, size_t n,
     struct buf *out);
-bool mime_utf8_valid(const char *p, size_t n);
 /* Like mime_charset_to_utf8 but exact: -1 (out unchanged) when any byte
  * is not valid in the source charset, instead of a U+FFFD in its place.
  * For rewriters, which must give back the very text they read. */

@@ -17,12 +17,6 @@
 #include "mail/mime.h"
 #include "base/utf8.h"
 
-bool
-mime_utf8_valid(const char *p, size_t n)
-{
-	return utf8_valid(p, n);
-}
-
 enum cs_kind {
 	CS_UTF8,
 	CS_ASCII,

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/utf8.h"
 #include "base/buf.h"
 #include "mail/mime.h"
 #include "outgoing/rules.h"
@@ -70,7 +71,7 @@ value_clean(const char *v, size_t vlen)
 	char *s;
 
 	mime_words_decode(v, vlen, &b);
-	if (!mime_utf8_valid(buf_cstr(&b), b.len)) {
+	if (!utf8_valid(buf_cstr(&b), b.len)) {
 		/* Raw 8-bit bytes in a header: read them as the MIME module
 		 * reads an unlabelled text (Windows-1252), so the store and
 		 * the reports only ever hold UTF-8. */

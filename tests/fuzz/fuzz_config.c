@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "base/buf.h"
 #include "conf/config.h"
 #include "fuzz.h"
@@ -47,7 +48,7 @@ check_header_value(const char *v, const char *what)
 		return;
 	for (p = (const unsigned char *)v; *p; p++)
 		FUZZ_CHECK(*p >= 0x20 && *p != 0x7f, what);
-	FUZZ_CHECK(mime_utf8_valid(v, strlen(v)), what);
+	FUZZ_CHECK(utf8_valid(v, strlen(v)), what);
 }
 
 static size_t
@@ -88,7 +89,7 @@ check_values(const struct config *cf)
 		check_header_value(cf->channel[i].alert_to,
 		    "channel alert_to is an address");
 	if (cf->info_message != NULL) {
-		FUZZ_CHECK(mime_utf8_valid(cf->info_message,
+		FUZZ_CHECK(utf8_valid(cf->info_message,
 		    strlen(cf->info_message)), "info_message is UTF-8");
 		FUZZ_CHECK(utf8_chars(cf->info_message) <= CONFIG_INFO_MAX,
 		    "info_message within CONFIG_INFO_MAX characters");

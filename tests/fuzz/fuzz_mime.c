@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "base/buf.h"
 #include "fuzz.h"
 #include "mail/mime.h"
@@ -65,11 +66,11 @@ check_text(const struct mime_part *part, const char *p, size_t n)
 
 	FUZZ_CHECK(mime_charset_to_utf8(part->charset, p, n, &u) == 0 ||
 	    u.len == 0, "failed conversion appends nothing");
-	FUZZ_CHECK(mime_utf8_valid(u.data ? u.data : "", u.len),
+	FUZZ_CHECK(utf8_valid(u.data ? u.data : "", u.len),
 	    "conversion to UTF-8 gives UTF-8");
 	buf_reset(&u);
 	if (mime_charset_to_utf8_strict(part->charset, p, n, &u) == 0) {
-		FUZZ_CHECK(mime_utf8_valid(u.data ? u.data : "", u.len),
+		FUZZ_CHECK(utf8_valid(u.data ? u.data : "", u.len),
 		    "strict conversion to UTF-8 gives UTF-8");
 		/* The charsets a rewriter re-encodes into must give the
 		 * very bytes back. */

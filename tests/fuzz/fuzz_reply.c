@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "base/buf.h"
 #include "conf/config.h"
 #include "fuzz.h"
@@ -155,7 +156,7 @@ check_result(const struct reply_result *res)
 		FUZZ_CHECK(res->survey_id[0] != '\0',
 		    "a response answers a survey");
 	if (res->comment != NULL)
-		FUZZ_CHECK(mime_utf8_valid(res->comment,
+		FUZZ_CHECK(utf8_valid(res->comment,
 		    strlen(res->comment)), "comment is UTF-8");
 	if (res->from != NULL)
 		for (p = res->from; *p; p++)

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "base/utf8.h"
 #include "base/buf.h"
 #include "mail/mime.h"
 
@@ -651,12 +652,12 @@ static void
 test_utf8_valid_rejects_overlongs_and_surrogates(void **state)
 {
 	(void)state;
-	assert_true(mime_utf8_valid(S("plain ascii text, long enough")));
-	assert_true(mime_utf8_valid(S("\xe2\x98\x85 \xf0\x9f\x98\x80")));
-	assert_false(mime_utf8_valid(S("\xc0\xaf")));
-	assert_false(mime_utf8_valid(S("\xed\xa0\x80")));
-	assert_false(mime_utf8_valid(S("abc\xe2\x98")));
-	assert_false(mime_utf8_valid(S("\xf5\x80\x80\x80")));
+	assert_true(utf8_valid(S("plain ascii text, long enough")));
+	assert_true(utf8_valid(S("\xe2\x98\x85 \xf0\x9f\x98\x80")));
+	assert_false(utf8_valid(S("\xc0\xaf")));
+	assert_false(utf8_valid(S("\xed\xa0\x80")));
+	assert_false(utf8_valid(S("abc\xe2\x98")));
+	assert_false(utf8_valid(S("\xf5\x80\x80\x80")));
 }
 
 int
