@@ -54,6 +54,10 @@ int cli_date_option(const char *verb, const char *opt, const char *arg,
 /* Appends s with control characters replaced by '?' (newlines kept when
  * asked), for text printed on a terminal. */
 void cli_text_clean(struct buf *out, const char *s, bool keep_newlines);
+/* Reads the reply at path ("-": the standard input) into msg, at most
+ * INGEST_MAX_MESSAGE bytes; on error prints "npsgate VERB: PATH: WHY"
+ * and returns -1, msg then empty. */
+int cli_mail_read(const char *verb, const char *path, struct buf *msg);
 
 int cmd_keygen(int argc, char **argv);
 int cmd_parse(int argc, char **argv);

@@ -1,16 +1,19 @@
 /*
  * cli_util.c - what several verbs of the npsgate command share: opening
  * the config and its store, reading a date option, cleaning text for a
- * terminal; see cli.h for the contracts.
+ * terminal, reading a reply; see cli.h for the contracts.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "base/buf.h"
 #include "base/npserr.h"
 #include "cli.h"
 #include "conf/config.h"
+#include "incoming/ingest.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -79,4 +82,20 @@ cli_text_clean(struct buf *out, const char *s, bool keep_newlines)
 		else
 			buf_putc(out, *p);
 	}
+}
+
+/* cli_mail_read - see cli.h. */
+int
+cli_mail_read(const char *verb, const char *path, struct buf *msg)
+{
+	if (buf_read_file(msg, path, INGEST_MAX_MESSAGE) == 0)
+		return 0;
+	if (errno == EFBIG)
+		fprintf(stderr, "npsgate %s: %s: larger than %lu bytes; not "
+		    "read\n", verb, path, INGEST_MAX_MESSAGE);
+	else
+		fprintf(stderr, "npsgate %s: %s: cannot read: %s\n", verb,
+		    path, strerror(errno));
+	buf_free(msg);
+	return -1;
 }

@@ -11,7 +11,6 @@
  *	Tries again the follow-ups whose retry time has come (cron, or by
  *	hand after fixing the sendmail command or the alert command).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +26,6 @@
 #include "outgoing/rewrite.h"
 #include "store/store.h"
 #include "survey/token.h"
-
-#define MAX_MESSAGE (64 * 1024 * 1024)
 
 /* Config, key ring and store, or an exit status. */
 static int
@@ -141,11 +138,9 @@ cmd_followup(int argc, char **argv)
 		struct ingest_outcome res;
 
 		memset(&res, 0, sizeof(res));
-		if (buf_read_file(&msg, argv[i], MAX_MESSAGE) < 0) {
-			fprintf(stderr, "npsgate followup: %s: cannot read:"
-			    " %s\n", argv[i], strerror(errno));
+		if (cli_mail_read("followup", argv[i], &msg) < 0) {
 			ret = EXIT_WORK;
-		} else if (ingest_message(&ictx, msg.data ? msg.data : "",
+		} else if (ingest_message(&ictx, buf_cstr(&msg),
 		    msg.len, &res, &err) < 0) {
 			fprintf(stderr, "npsgate followup: %s: %s\n", argv[i],
 			    err.msg);

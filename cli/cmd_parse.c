@@ -18,7 +18,6 @@
  *	file: "FILE: KIND survey=ID score=N new|duplicate". Exit status: 0,
  *	1 when a file could not be read or stored, 2 usage, 3 bad config.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -131,11 +130,8 @@ cmd_parse(int argc, char **argv)
 		    widget_mailto_prefixes(tpl) };
 		struct reply_result res;
 
-		if (buf_read_file(&msg, argv[i], 0) < 0) {
-			fprintf(stderr, "npsgate parse: %s: cannot read: %s\n",
-			    argv[i], strerror(errno));
+		if (cli_mail_read("parse", argv[i], &msg) < 0) {
 			ret = EXIT_WORK;
-			buf_free(&msg);
 			continue;
 		}
 		if (reply_analyze(&ctx, msg.data ? msg.data : "", msg.len,
@@ -243,11 +239,8 @@ cmd_ingest(int argc, char **argv)
 		    widget_mailto_prefixes(tpl) };
 		struct ingest_outcome res;
 
-		if (buf_read_file(&msg, argv[i], 0) < 0) {
-			fprintf(stderr, "npsgate ingest: %s: cannot read: %s\n",
-			    argv[i], strerror(errno));
+		if (cli_mail_read("ingest", argv[i], &msg) < 0) {
 			ret = EXIT_WORK;
-			buf_free(&msg);
 			continue;
 		}
 		memset(&res, 0, sizeof(res));

@@ -62,7 +62,6 @@
 #define STORE_BATCH 64		/* messages per store transaction, at most */
 #define MOVE_BATCH FILER_MAX	/* messages filed per MOVE command, at most */
 #define BATCH_BYTES (16UL * 1024 * 1024)	/* fetched before storing */
-#define MAX_STDIN (64UL * 1024 * 1024)
 #define SKIP_RETRY 300		/* seconds before a failed message is retried */
 
 #define N_FOLDERS 4
@@ -682,10 +681,10 @@ run_stdin(struct hook *h)
 	struct ingest_outcome res;
 	struct npserr err;
 
-	if (buf_read_stream(&msg, stdin, MAX_STDIN) < 0) {
+	if (buf_read_stream(&msg, stdin, INGEST_MAX_MESSAGE) < 0) {
 		if (errno == EFBIG) {
 			msg_error("stdin: message larger than %lu bytes; "
-			    "not ingested", MAX_STDIN);
+			    "not ingested", INGEST_MAX_MESSAGE);
 			buf_free(&msg);
 			return EXIT_WORK;
 		}

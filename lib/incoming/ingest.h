@@ -35,6 +35,10 @@
 #ifndef NPSGATE_INGEST_H
 #define NPSGATE_INGEST_H
 
+/* The largest reply read whole by the programs that take one from a file
+ * or a pipe (npsgate parse, ingest, followup; the hook's --stdin). */
+#define INGEST_MAX_MESSAGE (64UL * 1024 * 1024)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
