@@ -11,7 +11,8 @@
  *	An INI file read with inih. Sections: [general], [store], [milter],
  *	[survey] (look and texts), [rules], [channel.NAME] for NAME in
  *	email, phone, web, social, chat, [imap], [followup], [report].
- *	Every key has a working default except the ones DESIGN.md lists;
+ *	Every key has a working default except those of the smallest
+ *	config (tests/data/config/minimal.conf, doc/hacking.md);
  *	etc/npsgate.conf.sample documents each one. An unknown section or
  *	key, a bad value, a text over its limit or a missing required file is
  *	an error "FILE:LINE: [section] key: problem; allowed: ...".

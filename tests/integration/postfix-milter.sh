@@ -1,7 +1,7 @@
 #!/bin/sh
 # postfix-milter.sh - npsgate-milter inside a real, private Postfix.
 #
-# A Postfix instance on loopback (DESIGN.md's recipe, tests/integration/
+# A Postfix instance on loopback (tests/integration/
 # postfix-rig.sh) with npsgate-milter as its milter and smtp-sink behind
 # it; swaks sends real mails and the test reads what smtp-sink received,
 # the store (sqlite3) and the queue (postqueue -j):
