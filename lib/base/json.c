@@ -12,47 +12,8 @@
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/npserr.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
-
-/*
- * The length of the valid UTF-8 sequence at s[0..n), or 0 when it is not
- * one (overlong forms, surrogates and code points past U+10FFFF are not).
- * *cp gets the code point.
- */
-static size_t
-json_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c;
-	size_t len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return len;
-}
 
 void
 json_append_string(struct buf *b, const char *s, size_t n)
@@ -102,7 +63,7 @@ json_append_string(struct buf *b, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		len = json_utf8_seq(p + i, n - i, &cp);
+		len = utf8_seq(s + i, n - i, &cp);
 		if (len == 0) {
 			buf_puts(b, "\xef\xbf\xbd");
 			i++;
@@ -243,32 +204,6 @@ json_hex4(struct json_in *in, uint32_t *out)
 	return 0;
 }
 
-static void
-json_put_utf8(struct buf *b, uint32_t cp)
-{
-	unsigned char u[4];
-
-	if (cp < 0x80) {
-		u[0] = (unsigned char)cp;
-		buf_append(b, u, 1);
-	} else if (cp < 0x800) {
-		u[0] = (unsigned char)(0xc0 | (cp >> 6));
-		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xe0 | (cp >> 12));
-		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 3);
-	} else {
-		u[0] = (unsigned char)(0xf0 | (cp >> 18));
-		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 4);
-	}
-}
-
 /* A string at in->i (on its opening quote) decoded into out. */
 static int
 json_read_string(struct json_in *in, struct buf *out)
@@ -288,7 +223,7 @@ json_read_string(struct json_in *in, struct buf *out)
 		if (p[in->i] < 0x20)
 			return json_fail(in, "control character in a string");
 		if (p[in->i] != '\\') {
-			len = json_utf8_seq(p + in->i, in->n - in->i, &cp);
+			len = utf8_seq(in->s + in->i, in->n - in->i, &cp);
 			if (len == 0)
 				return json_fail(in, "invalid UTF-8");
 			buf_append(out, p + in->i, len);
@@ -341,7 +276,7 @@ json_read_string(struct json_in *in, struct buf *out)
 				cp = 0x10000 + ((cp - 0xd800) << 10) +
 				    (lo - 0xdc00);
 			}
-			json_put_utf8(out, cp);
+			utf8_put(out, cp);
 			break;
 		default:
 			in->i--;
