@@ -20,6 +20,7 @@
 #include "conf/config.h"
 #include "store/store.h"
 
+struct keyring;
 struct widget_templates;
 
 #define CLI_DEFAULT_CONFIG NPSGATE_SYSCONFDIR "/npsgate.conf"
@@ -54,6 +55,14 @@ int cli_date_option(const char *verb, const char *opt, const char *arg,
 /* Appends s with control characters replaced by '?' (newlines kept when
  * asked), for text printed on a terminal. */
 void cli_text_clean(struct buf *out, const char *s, bool keep_newlines);
+/* Loads the config, its key ring and its store, for the verbs that sign
+ * or verify tokens and write answers; on error prints "npsgate VERB:
+ * MESSAGE" and returns EXIT_CONFIG, else 0 with the three owned by the
+ * caller, who frees them with cli_ring_store_close(). */
+int cli_ring_store_open(const char *verb, const char *path,
+    struct config **cf, struct keyring **ring, struct store **st);
+void cli_ring_store_close(struct config *cf, struct keyring *ring,
+    struct store *st);
 /* Reads the reply at path ("-": the standard input) into msg, at most
  * INGEST_MAX_MESSAGE bytes; on error prints "npsgate VERB: PATH: WHY"
  * and returns -1, msg then empty. */

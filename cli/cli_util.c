@@ -15,6 +15,7 @@
 #include "conf/config.h"
 #include "incoming/ingest.h"
 #include "report/report.h"
+#include "survey/token.h"
 #include "store/store.h"
 
 /* cli_store_open - see cli.h. The key file is not needed to read or
@@ -98,4 +99,40 @@ cli_mail_read(const char *verb, const char *path, struct buf *msg)
 		    path, strerror(errno));
 	buf_free(msg);
 	return -1;
+}
+
+/* cli_ring_store_open - see cli.h. */
+int
+cli_ring_store_open(const char *verb, const char *path, struct config **cf,
+    struct keyring **ring, struct store **st)
+{
+	struct npserr err;
+
+	*ring = NULL;
+	*st = NULL;
+	if ((*cf = cli_config_load(verb, path)) == NULL)
+		return EXIT_CONFIG;
+	if ((*ring = keyring_load((*cf)->key_file, &err)) == NULL) {
+		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
+		config_free(*cf);
+		return EXIT_CONFIG;
+	}
+	if ((*st = store_open((*cf)->store_path, (*cf)->busy_timeout_ms,
+	    &err)) == NULL) {
+		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
+		keyring_free(*ring);
+		config_free(*cf);
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
+/* cli_ring_store_close - see cli.h. */
+void
+cli_ring_store_close(struct config *cf, struct keyring *ring, struct store *st)
+{
+	if (st != NULL)
+		store_close(st);
+	keyring_free(ring);
+	config_free(cf);
 }

@@ -27,40 +27,6 @@
 #include "store/store.h"
 #include "survey/token.h"
 
-/* Config, key ring and store, or an exit status. */
-static int
-open_all(const char *verb, const char *path, struct config **cf,
-    struct keyring **ring, struct store **st)
-{
-	struct npserr err;
-
-	*ring = NULL;
-	*st = NULL;
-	if ((*cf = cli_config_load(verb, path)) == NULL)
-		return EXIT_CONFIG;
-	if ((*ring = keyring_load((*cf)->key_file, &err)) == NULL) {
-		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
-		config_free(*cf);
-		return EXIT_CONFIG;
-	}
-	if ((*st = store_open((*cf)->store_path, (*cf)->busy_timeout_ms,
-	    &err)) == NULL) {
-		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
-		keyring_free(*ring);
-		config_free(*cf);
-		return EXIT_CONFIG;
-	}
-	return 0;
-}
-
-static void
-close_all(struct config *cf, struct keyring *ring, struct store *st)
-{
-	store_close(st);
-	keyring_free(ring);
-	config_free(cf);
-}
-
 static void
 report_print(const struct followup_report *rep)
 {
@@ -125,7 +91,7 @@ cmd_followup(int argc, char **argv)
 		    " (or - for the standard input)\n");
 		return EXIT_USAGE;
 	}
-	if ((ret = open_all("followup", config_path, &cf, &ring, &st)) != 0)
+	if ((ret = cli_ring_store_open("followup", config_path, &cf, &ring, &st)) != 0)
 		return ret;
 	tpl = cli_templates("followup", cf, false);
 	for (i = optind; i < argc; i++) {
@@ -165,7 +131,7 @@ cmd_followup(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		ret = EXIT_WORK;
 	widget_templates_free(tpl);
-	close_all(cf, ring, st);
+	cli_ring_store_close(cf, ring, st);
 	return ret;
 }
 
@@ -223,7 +189,7 @@ cmd_followup_retry(int argc, char **argv)
 		    " expected\n");
 		return EXIT_USAGE;
 	}
-	if ((ret = open_all("followup-retry", config_path, &cf, &ring,
+	if ((ret = cli_ring_store_open("followup-retry", config_path, &cf, &ring,
 	    &st)) != 0)
 		return ret;
 	{
@@ -239,6 +205,6 @@ cmd_followup_retry(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0)
 		ret = EXIT_WORK;
-	close_all(cf, ring, st);
+	cli_ring_store_close(cf, ring, st);
 	return ret;
 }

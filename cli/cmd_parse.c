@@ -217,20 +217,9 @@ cmd_ingest(int argc, char **argv)
 		    "(or - for the standard input)\n");
 		return EXIT_USAGE;
 	}
-	if ((cf = cli_config_load("ingest", config_path)) == NULL)
-		return EXIT_CONFIG;
-	if ((ring = keyring_load(cf->key_file, &err)) == NULL) {
-		fprintf(stderr, "npsgate ingest: %s\n", err.msg);
-		config_free(cf);
-		return EXIT_CONFIG;
-	}
-	if ((st = store_open(cf->store_path, cf->busy_timeout_ms,
-	    &err)) == NULL) {
-		fprintf(stderr, "npsgate ingest: %s\n", err.msg);
-		keyring_free(ring);
-		config_free(cf);
-		return EXIT_CONFIG;
-	}
+	if ((ret = cli_ring_store_open("ingest", config_path, &cf, &ring,
+	    &st)) != 0)
+		return ret;
 	tpl = cli_templates("ingest", cf, false);
 	for (i = optind; i < argc; i++) {
 		struct buf msg = BUF_INIT;
@@ -265,9 +254,7 @@ cmd_ingest(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0)
 		ret = EXIT_WORK;
-	store_close(st);
 	widget_templates_free(tpl);
-	keyring_free(ring);
-	config_free(cf);
+	cli_ring_store_close(cf, ring, st);
 	return ret;
 }
