@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/buf.h"
 #include "base/exitcode.h"
@@ -55,6 +56,12 @@ int cli_date_option(const char *verb, const char *opt, const char *arg,
 /* Appends s with control characters replaced by '?' (newlines kept when
  * asked), for text printed on a terminal. */
 void cli_text_clean(struct buf *out, const char *s, bool keep_newlines);
+/* Reads the options of a verb that takes only -c/--config FILE and
+ * -h/--help: *path gets FILE (left as it is when none is given), optind
+ * the first operand. Returns -1 to go on, or the exit status after
+ * printing usage(): 0 for --help, EXIT_USAGE for a bad option. */
+int cli_options_config(int argc, char **argv, void (*usage)(FILE *),
+    const char **path);
 /* Loads the config, its key ring and its store, for the verbs that sign
  * or verify tokens and write answers; on error prints "npsgate VERB:
  * MESSAGE" and returns EXIT_CONFIG, else 0 with the three owned by the

@@ -4,6 +4,7 @@
  * terminal, reading a reply; see cli.h for the contracts.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -135,4 +136,33 @@ cli_ring_store_close(struct config *cf, struct keyring *ring, struct store *st)
 		store_close(st);
 	keyring_free(ring);
 	config_free(cf);
+}
+
+/* cli_options_config - see cli.h. */
+int
+cli_options_config(int argc, char **argv, void (*usage)(FILE *),
+    const char **path)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	return -1;
 }

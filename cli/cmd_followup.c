@@ -59,11 +59,6 @@ followup_usage(FILE *fp)
 int
 cmd_followup(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *config_path = NULL;
 	struct config *cf;
 	struct keyring *ring;
@@ -72,20 +67,9 @@ cmd_followup(int argc, char **argv)
 	struct npserr err;
 	int c, i, ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'h':
-			followup_usage(stdout);
-			return 0;
-		default:
-			followup_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	if ((c = cli_options_config(argc, argv, followup_usage,
+	    &config_path)) >= 0)
+		return c;
 	if (optind >= argc) {
 		fprintf(stderr, "npsgate followup: name at least one FILE.eml"
 		    " (or - for the standard input)\n");
@@ -157,11 +141,6 @@ retry_usage(FILE *fp)
 int
 cmd_followup_retry(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *config_path = NULL;
 	struct followup_report rep;
 	struct config *cf;
@@ -170,20 +149,9 @@ cmd_followup_retry(int argc, char **argv)
 	struct npserr err;
 	int c, ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'h':
-			retry_usage(stdout);
-			return 0;
-		default:
-			retry_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	if ((c = cli_options_config(argc, argv, retry_usage,
+	    &config_path)) >= 0)
+		return c;
 	if (optind < argc) {
 		fprintf(stderr, "npsgate followup-retry: no arguments"
 		    " expected\n");

@@ -185,11 +185,6 @@ ingest_usage(FILE *fp)
 int
 cmd_ingest(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *config_path = NULL;
 	struct config *cf;
 	struct keyring *ring;
@@ -198,20 +193,9 @@ cmd_ingest(int argc, char **argv)
 	struct npserr err;
 	int c, i, ret = 0;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'h':
-			ingest_usage(stdout);
-			return 0;
-		default:
-			ingest_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	if ((c = cli_options_config(argc, argv, ingest_usage,
+	    &config_path)) >= 0)
+		return c;
 	if (optind >= argc) {
 		fprintf(stderr, "npsgate ingest: name at least one FILE.eml "
 		    "(or - for the standard input)\n");

@@ -432,31 +432,15 @@ cmd_detractors(int argc, char **argv)
 int
 cmd_followed_up(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *config_path = NULL;
 	struct config *cf;
 	struct store *st;
 	struct npserr err;
 	int c, ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'h':
-			followed_up_usage(stdout);
-			return 0;
-		default:
-			followed_up_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	if ((c = cli_options_config(argc, argv, followed_up_usage,
+	    &config_path)) >= 0)
+		return c;
 	if (argc - optind != 1) {
 		fprintf(stderr, "npsgate followed-up: expected one"
 		    " SURVEY_ID\n");
