@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "mail/mime.h"
 #include "mail/mime_int.h"
 
@@ -33,8 +34,8 @@ mime_qp_decode(const char *p, size_t n, struct buf *out)
 		p = eq;
 		if (p == end)
 			break;
-		if (end - p >= 3 && (h = mime_hexval(p[1])) >= 0 &&
-		    (l = mime_hexval(p[2])) >= 0) {
+		if (end - p >= 3 && (h = hex_digit((unsigned char)p[1])) >= 0 &&
+		    (l = hex_digit((unsigned char)p[2])) >= 0) {
 			*d++ = (char)(h * 16 + l);
 			p += 3;
 			continue;

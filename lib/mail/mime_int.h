@@ -36,17 +36,4 @@ mime_copy_lower(char *dst, size_t cap, const char *p, size_t n)
 	dst[n] = '\0';
 }
 
-/* Value of a hexadecimal digit in either case, -1 for none. */
-static inline int
-mime_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 #endif

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "base/hex.h"
 #include "mail/mime.h"
 #include "mail/mime_int.h"
 
@@ -60,8 +61,8 @@ word_decode(char enc, const char *p, size_t n, struct buf *out)
 		if (p[i] == '_')
 			buf_putc(out, ' ');
 		else if (p[i] == '=' && i + 2 < n &&
-		    (h = mime_hexval(p[i + 1])) >= 0 &&
-		    (l = mime_hexval(p[i + 2])) >= 0) {
+		    (h = hex_digit((unsigned char)p[i + 1])) >= 0 &&
+		    (l = hex_digit((unsigned char)p[i + 2])) >= 0) {
 			buf_putc(out, h * 16 + l);
 			i += 2;
 		} else

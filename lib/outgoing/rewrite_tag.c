@@ -16,6 +16,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "base/hex.h"
 #include "base/buf.h"
 #include "outgoing/rewrite_int.h"
 
@@ -123,20 +124,6 @@ lower_hex(char c)
 	return c >= 'A' && c <= 'F' ? c + ('a' - 'A') : c;
 }
 
-static int
-hexval(char ch)
-{
-	int c = (unsigned char)ch;
-
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Whether the QP text raw (n bytes) decodes to the tag from offset e on. */
 static bool
 qp_tag_at(const struct rw *rw, const char *raw, size_t n, size_t e)
@@ -149,8 +136,9 @@ qp_tag_at(const struct rw *rw, const char *raw, size_t n, size_t e)
 			return false;
 		if (raw[i] != '=') {
 			c = (unsigned char)raw[i++];
-		} else if (i + 2 < n && (h = hexval(raw[i + 1])) >= 0 &&
-		    (l = hexval(raw[i + 2])) >= 0) {
+		} else if (i + 2 < n &&
+		    (h = hex_digit((unsigned char)raw[i + 1])) >= 0 &&
+		    (l = hex_digit((unsigned char)raw[i + 2])) >= 0) {
 			c = h * 16 + l;
 			i += 3;
 		} else {

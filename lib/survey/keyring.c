@@ -23,6 +23,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "base/hex.h"
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "survey/keyring_int.h"
@@ -140,18 +141,6 @@ keyring_new_test(void)
 
 /* --- the key file ------------------------------------------------------ */
 
-static int
-hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses a decimal number of at most maxdigits digits; -1 if not one. */
 static int
 parse_decimal(const char *s, size_t len, size_t maxdigits, long long *out)
@@ -236,8 +225,8 @@ keyfile_parse_line(const char *path, size_t lineno, const char *line,
 	}
 	key = &ring->keys[ring->n];
 	for (k = 0, j = 0; k < TOKEN_SECRET_LEN; k++, j += 2) {
-		hi = hex_value((unsigned char)field[2][j]);
-		lo = hex_value((unsigned char)field[2][j + 1]);
+		hi = hex_digit((unsigned char)field[2][j]);
+		lo = hex_digit((unsigned char)field[2][j + 1]);
 		if (hi < 0 || lo < 0) {
 			OPENSSL_cleanse(key, sizeof(*key));
 			npserr_set(err, "%s:%zu: the secret of key %lld has a "
