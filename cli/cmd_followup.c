@@ -97,7 +97,7 @@ cmd_followup(int argc, char **argv)
 			ret = EXIT_WORK;
 		} else {
 			printf("%s: %s survey=%s %s\n", argv[i],
-			    ingest_kind_name(res.kind), res.survey_id[0] ?
+			    store_ingest_kind_name(res.kind), res.survey_id[0] ?
 			    res.survey_id : "-", res.duplicate ? "duplicate" :
 			    "new");
 			/* The answer is stored: a follow-up failure is

@@ -224,7 +224,7 @@ cmd_ingest(int argc, char **argv)
 			ret = EXIT_WORK;
 		} else {
 			printf("%s: %s survey=%s score=", argv[i],
-			    ingest_kind_name(res.kind),
+			    store_ingest_kind_name(res.kind),
 			    res.survey_id[0] ? res.survey_id : "-");
 			if (res.score >= 0)
 				printf("%d", res.score);

@@ -19,18 +19,6 @@
  * as a header that long is not an identifier anybody relies on. */
 #define INGEST_MAX_MSGID 512
 
-static const char *const kind_names[] = {
-	"response", "autoreply", "bounce", "unsubscribe", "unmatched",
-	"unparsed"
-};
-
-const char *
-ingest_kind_name(enum ingest_kind kind)
-{
-	if ((unsigned)kind >= sizeof(kind_names) / sizeof(kind_names[0]))
-		return "unknown";
-	return kind_names[kind];
-}
 
 char *
 ingest_digest_key(const char *msg, size_t len)
@@ -272,7 +260,7 @@ ingest_outcome_describe(const struct ingest_outcome *res, struct buf *out)
 	buf_puts(out, "msg=");
 	buf_append(out, key, n);
 	buf_printf(out, " kind=%s survey=%s score=%d folder=%s",
-	    ingest_kind_name(res->kind),
+	    store_ingest_kind_name(res->kind),
 	    res->survey_id[0] ? res->survey_id : "-", res->score,
 	    res->folder ? res->folder : "-");
 	if (res->forwarded)

@@ -84,10 +84,6 @@ void ingest_outcome_clear(struct ingest_outcome *res);
 const char *ingest_folder(const struct config *cf, enum ingest_kind kind,
     int score, bool forwarded, const char **why);
 
-/* "response", "autoreply", "bounce", "unsubscribe", "unmatched",
- * "unparsed". */
-const char *ingest_kind_name(enum ingest_kind kind);
-
 /* Appends "msg=<KEY> kind=K survey=ID score=N folder=F" and, as needed,
  * " forwarded=yes", " duplicate=yes", " why=...". Only the message key and
  * our own words: no customer text. */

@@ -29,17 +29,10 @@
 
 #define MAX_TEXT_BYTES (4u << 20)	/* of own text we read for a score */
 
-static const char *const kind_names[] = {
-	"response", "autoreply", "bounce", "unsubscribe", "unmatched",
-	"unparsed"
-};
-
 const char *
 reply_kind_name(enum reply_kind kind)
 {
-	if ((int)kind < 0 || (int)kind > REPLY_UNPARSED)
-		return "unknown";
-	return kind_names[kind];
+	return store_ingest_kind_name((enum ingest_kind)kind);
 }
 
 static void

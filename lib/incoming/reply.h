@@ -32,13 +32,15 @@
 #include "store/store.h"
 #include "survey/token.h"
 
+/* The kinds are the store's (enum ingest_kind), so one list names both. */
 enum reply_kind {
-	REPLY_RESPONSE = 0,
-	REPLY_AUTOREPLY,
-	REPLY_BOUNCE,
-	REPLY_UNSUBSCRIBE,
-	REPLY_UNMATCHED,	/* no token, or one that does not verify */
-	REPLY_UNPARSED		/* not a readable message */
+	REPLY_RESPONSE = INGEST_RESPONSE,
+	REPLY_AUTOREPLY = INGEST_AUTOREPLY,
+	REPLY_BOUNCE = INGEST_BOUNCE,
+	REPLY_UNSUBSCRIBE = INGEST_UNSUBSCRIBE,
+	/* no token, or one that does not verify */
+	REPLY_UNMATCHED = INGEST_UNMATCHED,
+	REPLY_UNPARSED = INGEST_UNPARSED	/* not a readable message */
 };
 
 struct reply_ctx {

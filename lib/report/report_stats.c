@@ -80,10 +80,7 @@ report_stats(struct store *st, int64_t now,
 	static const char *const categories[] = {
 		"detractor", "passive", "promoter", ""
 	};
-	static const char *const pkinds[] = {
-		"response", "autoreply", "bounce", "unsubscribe", "unmatched",
-		"unparsed"
-	};
+	const char *pkinds[INGEST_KIND_COUNT];
 	const char *ekinds[EVENT_KIND_COUNT];
 	int64_t v, unmatched, unparsed, noscore, month = now - 30 * DAY;
 	struct buf wal = BUF_INIT;
@@ -120,8 +117,10 @@ report_stats(struct store *st, int64_t now,
 	    err) == -1)
 		return -1;
 	fn("processed.total", v, arg);
+	for (k = 0; k < INGEST_KIND_COUNT; k++)
+		pkinds[k] = store_ingest_kind_name((enum ingest_kind)k);
 	if (report_stats_grouped(st, "SELECT kind, count(*) FROM processed"
-	    " GROUP BY kind", 0, "processed", pkinds, 6, fn,
+	    " GROUP BY kind", 0, "processed", pkinds, INGEST_KIND_COUNT, fn,
 	    arg, err) == -1)
 		return -1;
 	if (report_count(st, "SELECT count(*) FROM processed WHERE"

@@ -96,6 +96,11 @@ enum ingest_kind {
 	INGEST_UNMATCHED,
 	INGEST_UNPARSED
 };
+#define INGEST_KIND_COUNT (INGEST_UNPARSED + 1)
+
+/* store_ingest_kind_name - the processed.kind text of a kind ("response",
+ * "autoreply", ...); "unknown" out of range. The one list of these names. */
+const char *store_ingest_kind_name(enum ingest_kind kind);
 
 struct ingest_rec {
 	const char *msg_key;	/* Message-ID, or "sha256:HEX" of the bytes */

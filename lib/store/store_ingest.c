@@ -19,7 +19,7 @@
 #include "store/store_int.h"
 
 /* processed.kind, by enum ingest_kind. */
-static const char *const store_ingest_names[] = {
+static const char *const store_ingest_names[INGEST_KIND_COUNT] = {
 	[INGEST_RESPONSE] = "response",
 	[INGEST_AUTOREPLY] = "autoreply",
 	[INGEST_BOUNCE] = "bounce",
@@ -27,8 +27,15 @@ static const char *const store_ingest_names[] = {
 	[INGEST_UNMATCHED] = "unmatched",
 	[INGEST_UNPARSED] = "unparsed",
 };
-#define STORE_INGEST_COUNT \
-	(sizeof(store_ingest_names) / sizeof(store_ingest_names[0]))
+
+/* store_ingest_kind_name - see store.h. */
+const char *
+store_ingest_kind_name(enum ingest_kind kind)
+{
+	if ((unsigned)kind >= INGEST_KIND_COUNT)
+		return "unknown";
+	return store_ingest_names[kind];
+}
 
 /* The id of the survey's current response into *out (0 if none). */
 static int
@@ -306,7 +313,7 @@ int
 store_ingest(struct store *st, const struct ingest_rec *in,
     struct npserr *err)
 {
-	if ((unsigned)in->kind >= STORE_INGEST_COUNT) {
+	if ((unsigned)in->kind >= INGEST_KIND_COUNT) {
 		npserr_set(err, "store %s: cannot ingest message %s: bad kind"
 		    " %d", st->path, in->msg_key != NULL ? in->msg_key : "?",
 		    (int)in->kind);
