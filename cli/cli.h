@@ -74,6 +74,20 @@ void cli_ring_store_close(struct config *cf, struct keyring *ring,
  * INGEST_MAX_MESSAGE bytes; on error prints "npsgate VERB: PATH: WHY"
  * and returns -1, msg then empty. */
 int cli_mail_read(const char *verb, const char *path, struct buf *msg);
+/* Writes out to the standard output and flushes it; on error prints
+ * "npsgate VERB: cannot write the output" and returns EXIT_WORK, else 0. */
+int cli_output_write(const char *verb, const struct buf *out);
+
+struct ingest_ctx;
+struct ingest_outcome;
+typedef void (*cli_ingest_after_fn)(const struct ingest_ctx *ctx,
+    const char *file, const struct ingest_outcome *res);
+/* The verbs that store replies (ingest, followup): reads -c, then each
+ * FILE ("-": the standard input), stores it and prints "FILE: KIND
+ * survey=ID score=N new|duplicate[ forwarded]"; after, if not NULL, runs
+ * on each reply stored. Returns the exit status. */
+int cli_ingest_files(const char *verb, int argc, char **argv,
+    void (*usage)(FILE *), cli_ingest_after_fn after);
 
 int cmd_keygen(int argc, char **argv);
 int cmd_parse(int argc, char **argv);

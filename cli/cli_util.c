@@ -86,6 +86,18 @@ cli_text_clean(struct buf *out, const char *s, bool keep_newlines)
 	}
 }
 
+/* cli_output_write - see cli.h. */
+int
+cli_output_write(const char *verb, const struct buf *out)
+{
+	if ((out->len > 0 && fwrite(out->data, 1, out->len, stdout) !=
+	    out->len) || fflush(stdout) != 0) {
+		fprintf(stderr, "npsgate %s: cannot write the output\n", verb);
+		return EXIT_WORK;
+	}
+	return 0;
+}
+
 /* cli_mail_read - see cli.h. */
 int
 cli_mail_read(const char *verb, const char *path, struct buf *msg)

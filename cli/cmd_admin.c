@@ -249,12 +249,7 @@ cmd_stats(int argc, char **argv)
 	} else {
 		if (o.json)
 			buf_puts(&o.buf, "}\n");
-		if (fwrite(buf_cstr(&o.buf), 1, o.buf.len, stdout) !=
-		    o.buf.len || fflush(stdout) != 0) {
-			fprintf(stderr, "npsgate stats: cannot write the"
-			    " output\n");
-			ret = EXIT_WORK;
-		}
+		ret = cli_output_write("stats", &o.buf);
 	}
 	buf_free(&o.buf);
 	store_close(st);

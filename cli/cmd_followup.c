@@ -56,67 +56,29 @@ followup_usage(FILE *fp)
 	    "key file or store.\n", CLI_DEFAULT_CONFIG);
 }
 
+/* After each stored reply: the acknowledgment and the alert. The answer
+ * is stored: a follow-up failure is queued and logged, never the file's
+ * failure. */
+static void
+followup_one(const struct ingest_ctx *ictx, const char *file,
+    const struct ingest_outcome *res)
+{
+	struct followup_ctx fctx = { ictx->cf, ictx->ring, ictx->store,
+	    ictx->now };
+	struct followup_report rep;
+	struct npserr err;
+
+	if (followup_after_ingest(&fctx, res->msg_key, &rep, &err) < 0)
+		fprintf(stderr, "npsgate followup: %s: %s\n", file, err.msg);
+	else
+		report_print(&rep);
+}
+
 int
 cmd_followup(int argc, char **argv)
 {
-	const char *config_path = NULL;
-	struct config *cf;
-	struct keyring *ring;
-	struct store *st;
-	struct widget_templates *tpl;
-	struct npserr err;
-	int c, i, ret;
-
-	if ((c = cli_options_config(argc, argv, followup_usage,
-	    &config_path)) >= 0)
-		return c;
-	if (optind >= argc) {
-		fprintf(stderr, "npsgate followup: name at least one FILE.eml"
-		    " (or - for the standard input)\n");
-		return EXIT_USAGE;
-	}
-	if ((ret = cli_ring_store_open("followup", config_path, &cf, &ring, &st)) != 0)
-		return ret;
-	tpl = cli_templates("followup", cf, false);
-	for (i = optind; i < argc; i++) {
-		struct buf msg = BUF_INIT;
-		struct ingest_ctx ictx = { cf, ring, st, time(NULL), false,
-		    widget_mailto_bodies(tpl),
-		    widget_mailto_prefixes(tpl) };
-		struct followup_ctx fctx = { cf, ring, st, ictx.now };
-		struct followup_report rep;
-		struct ingest_outcome res;
-
-		memset(&res, 0, sizeof(res));
-		if (cli_mail_read("followup", argv[i], &msg) < 0) {
-			ret = EXIT_WORK;
-		} else if (ingest_message(&ictx, buf_cstr(&msg),
-		    msg.len, &res, &err) < 0) {
-			fprintf(stderr, "npsgate followup: %s: %s\n", argv[i],
-			    err.msg);
-			ret = EXIT_WORK;
-		} else {
-			printf("%s: %s survey=%s %s\n", argv[i],
-			    store_ingest_kind_name(res.kind), res.survey_id[0] ?
-			    res.survey_id : "-", res.duplicate ? "duplicate" :
-			    "new");
-			/* The answer is stored: a follow-up failure is
-			 * queued and logged, never the file's failure. */
-			if (followup_after_ingest(&fctx, res.msg_key, &rep,
-			    &err) < 0)
-				fprintf(stderr, "npsgate followup: %s: %s\n",
-				    argv[i], err.msg);
-			else
-				report_print(&rep);
-		}
-		ingest_outcome_clear(&res);
-		buf_free(&msg);
-	}
-	if (fflush(stdout) != 0)
-		ret = EXIT_WORK;
-	widget_templates_free(tpl);
-	cli_ring_store_close(cf, ring, st);
-	return ret;
+	return cli_ingest_files("followup", argc, argv, followup_usage,
+	    followup_one);
 }
 
 static void

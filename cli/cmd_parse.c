@@ -182,8 +182,10 @@ ingest_usage(FILE *fp)
 	    "3 bad config, key file or store.\n", CLI_DEFAULT_CONFIG);
 }
 
+/* cli_ingest_files - see cli.h. */
 int
-cmd_ingest(int argc, char **argv)
+cli_ingest_files(const char *verb, int argc, char **argv,
+    void (*usage)(FILE *), cli_ingest_after_fn after)
 {
 	const char *config_path = NULL;
 	struct config *cf;
@@ -193,18 +195,17 @@ cmd_ingest(int argc, char **argv)
 	struct npserr err;
 	int c, i, ret = 0;
 
-	if ((c = cli_options_config(argc, argv, ingest_usage,
-	    &config_path)) >= 0)
+	if ((c = cli_options_config(argc, argv, usage, &config_path)) >= 0)
 		return c;
 	if (optind >= argc) {
-		fprintf(stderr, "npsgate ingest: name at least one FILE.eml "
-		    "(or - for the standard input)\n");
+		fprintf(stderr, "npsgate %s: name at least one FILE.eml "
+		    "(or - for the standard input)\n", verb);
 		return EXIT_USAGE;
 	}
-	if ((ret = cli_ring_store_open("ingest", config_path, &cf, &ring,
+	if ((ret = cli_ring_store_open(verb, config_path, &cf, &ring,
 	    &st)) != 0)
 		return ret;
-	tpl = cli_templates("ingest", cf, false);
+	tpl = cli_templates(verb, cf, false);
 	for (i = optind; i < argc; i++) {
 		struct buf msg = BUF_INIT;
 		struct ingest_ctx ctx = { cf, ring, st, time(NULL), false,
@@ -212,14 +213,14 @@ cmd_ingest(int argc, char **argv)
 		    widget_mailto_prefixes(tpl) };
 		struct ingest_outcome res;
 
-		if (cli_mail_read("ingest", argv[i], &msg) < 0) {
+		if (cli_mail_read(verb, argv[i], &msg) < 0) {
 			ret = EXIT_WORK;
 			continue;
 		}
 		memset(&res, 0, sizeof(res));
-		if (ingest_message(&ctx, msg.data ? msg.data : "", msg.len,
-		    &res, &err) < 0) {
-			fprintf(stderr, "npsgate ingest: %s: %s\n", argv[i],
+		if (ingest_message(&ctx, buf_cstr(&msg), msg.len, &res,
+		    &err) < 0) {
+			fprintf(stderr, "npsgate %s: %s: %s\n", verb, argv[i],
 			    err.msg);
 			ret = EXIT_WORK;
 		} else {
@@ -232,6 +233,8 @@ cmd_ingest(int argc, char **argv)
 				printf("-");
 			printf(" %s%s\n", res.duplicate ? "duplicate" : "new",
 			    res.forwarded ? " forwarded" : "");
+			if (after != NULL)
+				after(&ctx, argv[i], &res);
 		}
 		ingest_outcome_clear(&res);
 		buf_free(&msg);
@@ -241,4 +244,10 @@ cmd_ingest(int argc, char **argv)
 	widget_templates_free(tpl);
 	cli_ring_store_close(cf, ring, st);
 	return ret;
+}
+
+int
+cmd_ingest(int argc, char **argv)
+{
+	return cli_ingest_files("ingest", argc, argv, ingest_usage, NULL);
 }

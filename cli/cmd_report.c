@@ -253,11 +253,8 @@ cmd_report(int argc, char **argv)
 	a.o.cf = cf;
 	a.o.min_responses = cf->min_responses;
 	ret = report_render(st, &a, &out);
-	if (ret == 0 && (fwrite(buf_cstr(&out), 1, out.len, stdout) !=
-	    out.len || fflush(stdout) != 0)) {
-		fprintf(stderr, "npsgate report: cannot write the output\n");
-		ret = EXIT_WORK;
-	}
+	if (ret == 0)
+		ret = cli_output_write("report", &out);
 	buf_free(&out);
 	store_close(st);
 	config_free(cf);

@@ -226,9 +226,9 @@ resp_json(struct resp_out *o, const struct report_response *r)
 /* Writes what the buffer holds once it is large, so that a long listing
  * does not sit in memory. */
 static int
-resp_flush(struct resp_out *o, bool force)
+resp_flush(struct resp_out *o)
 {
-	if (o->buf.len == 0 || (!force && o->buf.len < 65536))
+	if (o->buf.len < 65536)
 		return 0;
 	if (fwrite(o->buf.data, 1, o->buf.len, o->fp) != o->buf.len)
 		return -1;
@@ -253,7 +253,7 @@ resp_one(const struct report_response *r, void *arg)
 		resp_json(o, r);
 		break;
 	}
-	return resp_flush(o, false);
+	return resp_flush(o);
 }
 
 static void
@@ -405,11 +405,7 @@ resp_run(const char *verb, int argc, char **argv, bool detractors)
 		if (o.format == RESP_TEXT && o.count == 0)
 			buf_printf(&o.buf, "no %s\n", detractors ?
 			    "detractor to follow up" : "response");
-		if (resp_flush(&o, true) == -1 || fflush(stdout) != 0) {
-			fprintf(stderr, "npsgate %s: cannot write the output\n",
-			    verb);
-			ret = EXIT_WORK;
-		}
+		ret = cli_output_write(verb, &o.buf);
 	}
 	buf_free(&o.buf);
 	store_close(st);
