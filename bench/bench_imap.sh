@@ -23,6 +23,8 @@ N=${1:-10000}
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$(pwd)}"
 PY=${PYTHON3:-python3}
+# shellcheck source=../tests/lib/dovecot.sh
+. "$top_srcdir/tests/lib/dovecot.sh"
 HOOK=$top_builddir/npsgate-imapd-hook
 NPSGATE=$top_builddir/npsgate
 MKSURVEY=$top_builddir/tests/tools/mksurvey
@@ -39,56 +41,11 @@ trap 'exit 1' INT TERM HUP
 
 PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 print(s.getsockname()[1])')
-if [ "$(id -u)" -eq 0 ]; then
-	U=nobody; G=$(id -gn nobody); INTERNAL=
-else
-	U=$(id -un); G=$(id -gn)
-	INTERNAL="default_internal_user = $U
-default_login_user = $U
-default_internal_group = $G"
-fi
-mkdir -p "$T/run" "$T/state" "$T/mail"
-chown "$U:$G" "$T/mail"
-printf 'nps:{PLAIN}secret::::::\n' >"$T/passwd"
-cat >"$T/dovecot.conf" <<EOF
-base_dir = $T/run
-state_dir = $T/state
-log_path = $T/dovecot.log
-instance_name = npsgate-bench-$$
-listen = 127.0.0.1
-protocols = imap
-ssl = no
-disable_plaintext_auth = no
-$INTERNAL
-passdb {
-  driver = passwd-file
-  args = $T/passwd
-}
-userdb {
-  driver = static
-  args = uid=$U gid=$G home=$T/mail/%u
-}
-mail_location = maildir:$T/mail/%u
+dovecot_private_user "$T" nps
 # APPENDs without fsync (minutes otherwise); the timed part runs with
 # Dovecot's default (mail_fsync = optimized), see below.
-mail_fsync = never
-service imap-login {
-  inet_listener imap {
-    port = $PORT
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service stats {
-  unix_listener stats-reader {
-    mode = 0666
-  }
-  unix_listener stats-writer {
-    mode = 0666
-  }
-}
-EOF
+dovecot_private_conf "$T" "npsgate-bench-$$" "$PORT" 0 \
+    "mail_fsync = never" || exit 1
 dovecot -c "$T/dovecot.conf" || exit 1
 printf 'secret\n' >"$T/imap.pass"
 chmod 600 "$T/imap.pass"

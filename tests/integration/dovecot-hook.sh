@@ -21,6 +21,8 @@ set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
+# shellcheck source=../lib/dovecot.sh
+. "$top_srcdir/tests/lib/dovecot.sh"
 PY=${PYTHON3:-python3}
 HOOK=$top_builddir/npsgate-imapd-hook
 NPSGATE=$top_builddir/npsgate
@@ -81,72 +83,24 @@ sql() {
 	sqlite3 -cmd ".timeout 5000" "$T/npsgate.db" "$1"
 }
 
-# The mail user: nobody when we are root, else ourselves.
-if [ "$(id -u)" -eq 0 ]; then
-	MAILUSER=nobody
-	MAILGROUP=$(id -gn nobody 2>/dev/null || echo nogroup)
-	INTERNAL=
-else
-	MAILUSER=$(id -un)
-	MAILGROUP=$(id -gn)
-	INTERNAL="default_internal_user = $MAILUSER
-default_login_user = $MAILUSER
-default_internal_group = $MAILGROUP"
-fi
-
 # dovecot_conf NAME IMAP_PORT IMAPS_PORT SSL [EXTRA] - writes $T/NAME/dovecot.conf
 dovecot_conf() {
 	d=$T/$1
-	mkdir -p "$d/run" "$d/state" "$d/mail"
-	chown "$MAILUSER:$MAILGROUP" "$d/mail"
-	printf 'nps:{PLAIN}secret::::::\n' >"$d/passwd"
+	mkdir -p "$d"
+	: >"$d/passwd"
+	dovecot_private_user "$d" nps
 	if [ "$4" = no ]; then
-		sslconf="ssl = no"
+		DOVECOT_SSL="ssl = no"
 	else
-		sslconf="ssl = $4
+		DOVECOT_SSL="ssl = $4
 ssl_cert = <$T/tls/server.crt
 ssl_key = <$T/tls/server.key"
 	fi
-	cat >"$d/dovecot.conf" <<EOF
-base_dir = $d/run
-state_dir = $d/state
-log_path = $d/dovecot.log
-instance_name = npsgate-test-$1-$$
-listen = 127.0.0.1, 127.0.0.2
-protocols = imap
-$sslconf
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-$INTERNAL
-passdb {
-  driver = passwd-file
-  args = $d/passwd
-}
-userdb {
-  driver = static
-  args = uid=$MAILUSER gid=$MAILGROUP home=$d/mail/%u
-}
-mail_location = maildir:$d/mail/%u
-# Throw-away mail: no fsync, so that the 500 APPENDs take a second.
-mail_fsync = never
-service imap-login {
-  inet_listener imap {
-    port = $2
-  }
-  inet_listener imaps {
-    port = $3
-  }
-}
-service stats {
-  unix_listener stats-reader {
-    mode = 0666
-  }
-  unix_listener stats-writer {
-    mode = 0666
-  }
-}
-${5:-}
-EOF
+	# Throw-away mail: no fsync, so that the 500 APPENDs take a second.
+	DOVECOT_LISTEN="127.0.0.1, 127.0.0.2"
+	dovecot_private_conf "$d" "npsgate-test-$1-$$" "$2" "$3" \
+	    "mail_fsync = never
+${5:-}"
 	DOVECONFS="$DOVECONFS $d/dovecot.conf"
 }
 

@@ -35,57 +35,20 @@
 : "${top_srcdir:=.}"
 # shellcheck source=postfix-rig.sh
 . "$top_srcdir/tests/integration/postfix-rig.sh"
+# shellcheck source=../lib/dovecot.sh
+. "$top_srcdir/tests/lib/dovecot.sh"
 NPSGATE_HOOK=${NPSGATE_HOOK:-$top_builddir/npsgate-imapd-hook}
 
 rig_dovecot_init() {
 	DOVE=$RIG/dovecot
 	IMAP_PORT=$(rig_free_port $((MILTER_PORT + 1)))
-	mkdir -p "$DOVE/run" "$DOVE/state" "$DOVE/mail"
-	# The mail files belong to the static userdb's user.
-	DOVE_USER=nobody
-	DOVE_GROUP=$(id -gn nobody 2>/dev/null || echo nogroup)
-	chown "$DOVE_USER:$DOVE_GROUP" "$DOVE/mail"
+	mkdir -p "$DOVE" || return 1
 	: >"$DOVE/passwd"
 	for u in nps "$@"; do
-		printf '%s:{PLAIN}secret::::::\n' "$u" >>"$DOVE/passwd"
+		dovecot_private_user "$DOVE" "$u"
 	done
-	cat >"$DOVE/dovecot.conf" <<EOF
-base_dir = $DOVE/run
-state_dir = $DOVE/state
-log_path = $DOVE/dovecot.log
-instance_name = npsgate-rig-$$
-listen = 127.0.0.1
-protocols = imap
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-passdb {
-  driver = passwd-file
-  args = $DOVE/passwd
-}
-userdb {
-  driver = static
-  args = uid=$DOVE_USER gid=$DOVE_GROUP home=$DOVE/mail/%u
-}
-mail_location = maildir:$DOVE/mail/%u
-service imap-login {
-  inet_listener imap {
-    port = $IMAP_PORT
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-# doveadm, run by the rig, reports to the stats service.
-service stats {
-  unix_listener stats-reader {
-    mode = 0666
-  }
-  unix_listener stats-writer {
-    mode = 0666
-  }
-}
-EOF
+	dovecot_private_conf "$DOVE" "npsgate-rig-$$" "$IMAP_PORT" ||
+	    return 1
 	# The hook refuses a password file that others may read.
 	printf 'secret\n' >"$RIG/imap.pass"
 	chmod 600 "$RIG/imap.pass"
