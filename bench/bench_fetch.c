@@ -13,8 +13,8 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "conf/config.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 #include "session.h"
 
 static double

@@ -17,9 +17,9 @@
 
 #include <libmilter/mfapi.h>
 
+#include "base/npserr.h"
 #include "conf/config.h"
 #include "netopt.h"
-#include "base/npserr.h"
 
 /* The steps npsgate-milter skips and answers it leaves out. */
 #define STEPS (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOMAIL | \

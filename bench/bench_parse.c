@@ -24,11 +24,11 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/xalloc.h"
 #include "conf/config.h"
 #include "incoming/reply.h"
 #include "store/store.h"
 #include "survey/token.h"
-#include "base/xalloc.h"
 #include "testlib.h"
 
 #ifndef TEST_SRCDIR

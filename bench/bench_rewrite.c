@@ -22,11 +22,11 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/xalloc.h"
 #include "conf/config.h"
 #include "mail/mime.h"
-#include "survey/nps.h"
 #include "outgoing/rewrite.h"
-#include "base/xalloc.h"
+#include "survey/nps.h"
 
 #define TAG "[InsertSatisfactionEvaluation]"
 #define TOKEN "t3sttok3naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

@@ -16,8 +16,8 @@
 #include "conf/config.h"
 #include "incoming/ingest.h"
 #include "report/report.h"
-#include "survey/token.h"
 #include "store/store.h"
+#include "survey/token.h"
 
 /* cli_store_open - see cli.h. The key file is not needed to read or
  * manage the store, so it is not required here. */

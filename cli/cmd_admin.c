@@ -22,10 +22,10 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "cli.h"
-#include "conf/config.h"
 #include "base/json.h"
 #include "base/npserr.h"
+#include "cli.h"
+#include "conf/config.h"
 #include "report/report.h"
 #include "store/store.h"
 

@@ -21,9 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/npserr.h"
 #include "cli.h"
 #include "conf/config.h"
-#include "base/npserr.h"
 
 static void
 check_config_usage(FILE *fp)

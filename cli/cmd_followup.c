@@ -18,11 +18,11 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/npserr.h"
 #include "cli.h"
 #include "conf/config.h"
 #include "followup/followup.h"
 #include "incoming/ingest.h"
-#include "base/npserr.h"
 #include "outgoing/rewrite.h"
 #include "store/store.h"
 #include "survey/token.h"

@@ -14,9 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/npserr.h"
 #include "cli.h"
 #include "conf/config.h"
-#include "base/npserr.h"
 #include "survey/token.h"
 
 static void

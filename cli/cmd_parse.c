@@ -26,11 +26,11 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/json.h"
+#include "base/npserr.h"
 #include "cli.h"
 #include "conf/config.h"
 #include "incoming/ingest.h"
-#include "base/json.h"
-#include "base/npserr.h"
 #include "incoming/reply.h"
 #include "outgoing/rewrite.h"
 #include "store/store.h"

@@ -26,12 +26,12 @@
 #include <unistd.h>
 
 #include "base/buf.h"
-#include "cli.h"
-#include "conf/config.h"
 #include "base/log.h"
 #include "base/npserr.h"
-#include "store/store.h"
 #include "base/xalloc.h"
+#include "cli.h"
+#include "conf/config.h"
+#include "store/store.h"
 
 struct held {
 	char id[TOKEN_ID_LEN + 1];

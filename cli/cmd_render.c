@@ -18,11 +18,11 @@
 
 #include "base/buf.h"
 #include "base/lang.h"
+#include "base/npserr.h"
 #include "cli.h"
 #include "conf/config.h"
-#include "survey/nps.h"
-#include "base/npserr.h"
 #include "outgoing/rewrite.h"
+#include "survey/nps.h"
 
 /* Well-formed but signed by no key: a preview must not be answerable. */
 #define RENDER_SAMPLE_TOKEN "sampletokenaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

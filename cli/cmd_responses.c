@@ -23,14 +23,14 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "cli.h"
-#include "conf/config.h"
 #include "base/csv.h"
 #include "base/json.h"
-#include "survey/nps.h"
 #include "base/npserr.h"
+#include "cli.h"
+#include "conf/config.h"
 #include "report/report.h"
 #include "store/store.h"
+#include "survey/nps.h"
 
 enum resp_format {
 	RESP_TEXT = 0,

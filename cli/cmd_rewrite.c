@@ -29,14 +29,14 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/npserr.h"
+#include "base/xalloc.h"
 #include "cli.h"
 #include "conf/config.h"
-#include "base/npserr.h"
 #include "outgoing/outgoing.h"
 #include "outgoing/rewrite.h"
 #include "store/store.h"
 #include "survey/token.h"
-#include "base/xalloc.h"
 
 static void
 rewrite_usage(FILE *fp)

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "autoconf.h"
-#include "cli.h"
 #include "base/log.h"
+#include "cli.h"
 #include "outgoing/rewrite.h"
 
 static const struct cli_verb verbs[] = {

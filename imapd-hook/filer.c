@@ -3,8 +3,8 @@
  */
 #include <string.h>
 
-#include "filer.h"
 #include "base/log.h"
+#include "filer.h"
 
 /* Files one job on the filer's connection, opening it when needed. */
 static int

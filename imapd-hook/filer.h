@@ -27,8 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf/config.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 #include "session.h"
 
 #define FILER_MAX 256		/* messages in one job */

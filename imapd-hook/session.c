@@ -20,8 +20,8 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
-#include "session.h"
 #include "base/xalloc.h"
+#include "session.h"
 
 /* Seconds a single network read or write may take before the connection
  * is declared dead. */

@@ -36,8 +36,8 @@
 #include <libetpan/libetpan.h>
 
 #include "base/buf.h"
-#include "conf/config.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 
 #define SESSION_REFUSED (-2)
 

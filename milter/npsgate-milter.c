@@ -39,14 +39,14 @@
 #include "autoconf.h"
 #include "base/buf.h"
 #include "base/exitcode.h"
-#include "conf/config.h"
 #include "base/log.h"
+#include "base/xalloc.h"
+#include "conf/config.h"
 #include "netopt.h"
 #include "outgoing/outgoing.h"
 #include "outgoing/rewrite.h"
 #include "store/store.h"
 #include "survey/token.h"
-#include "base/xalloc.h"
 
 #define DEFAULT_CONFIG NPSGATE_SYSCONFDIR "/npsgate.conf"
 /* libmilter's own chunk size for body data. */

@@ -28,8 +28,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "survey/nps.h"
 #include "base/npserr.h"
+#include "survey/nps.h"
 
 #define CONFIG_INFO_MAX 800	/* characters (UTF-8 code points) */
 

@@ -64,10 +64,10 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "conf/config.h"
-#include "survey/nps.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 #include "store/store.h"
+#include "survey/nps.h"
 #include "survey/token.h"
 
 #define FOLLOWUP_MAX_ATTEMPTS 10

@@ -11,9 +11,9 @@
 
 #include <openssl/evp.h>
 
+#include "base/xalloc.h"
 #include "incoming/ingest.h"
 #include "incoming/reply.h"
-#include "base/xalloc.h"
 
 /* Longest Message-ID we use as a key; longer ones are digested instead,
  * as a header that long is not an identifier anybody relies on. */

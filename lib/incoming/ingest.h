@@ -44,8 +44,8 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "conf/config.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 #include "store/store.h"
 #include "survey/token.h"
 

@@ -19,13 +19,13 @@
 
 #include "base/buf.h"
 #include "base/json.h"
-#include "mail/mime.h"
-#include "survey/nps.h"
+#include "base/xalloc.h"
 #include "incoming/reply.h"
 #include "incoming/reply_int.h"
+#include "mail/mime.h"
 #include "store/store.h"
+#include "survey/nps.h"
 #include "survey/token.h"
-#include "base/xalloc.h"
 
 #define MAX_TEXT_BYTES (4u << 20)	/* of own text we read for a score */
 

@@ -26,10 +26,10 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "conf/config.h"
-#include "survey/nps.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 #include "store/store.h"
+#include "survey/nps.h"
 #include "survey/token.h"
 
 /* The kinds are the store's (enum ingest_kind), so one list names both. */

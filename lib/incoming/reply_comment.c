@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "survey/nps.h"
 #include "incoming/reply.h"
 #include "incoming/reply_int.h"
+#include "survey/nps.h"
 
 /* Length of a leading "Note :", "Score:", "Ma note :" at s (and blanks),
  * or 0. */

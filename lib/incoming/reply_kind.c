@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "mail/mime.h"
 #include "incoming/reply.h"
 #include "incoming/reply_int.h"
+#include "mail/mime.h"
 
 /* ---- bounces ------------------------------------------------------- */
 

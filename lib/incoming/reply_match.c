@@ -15,10 +15,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/xalloc.h"
 #include "incoming/reply_int.h"
 #include "store/store.h"
 #include "survey/token.h"
-#include "base/xalloc.h"
 
 /* What the first token seen in one place said, reported when none of
  * them verifies. */

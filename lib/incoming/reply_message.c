@@ -14,11 +14,11 @@
 #include <strings.h>
 
 #include "base/buf.h"
-#include "mail/html.h"
-#include "mail/mime.h"
-#include "incoming/reply_int.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "incoming/reply_int.h"
+#include "mail/html.h"
+#include "mail/mime.h"
 
 /* ---- header fields ------------------------------------------------- */
 

@@ -20,9 +20,9 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "survey/nps.h"
 #include "incoming/reply.h"
 #include "incoming/reply_int.h"
+#include "survey/nps.h"
 
 #define MAX_CANDIDATES 64
 #define MAX_WORDS 6

@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/xalloc.h"
 #include "incoming/reply.h"
 #include "incoming/reply_int.h"
-#include "base/xalloc.h"
 
 struct line {
 	const char *p;		/* trimmed */

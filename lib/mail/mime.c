@@ -12,9 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/xalloc.h"
 #include "mail/mime.h"
 #include "mail/mime_int.h"
-#include "base/xalloc.h"
 
 struct mime_ctx {
 	const char *msg;

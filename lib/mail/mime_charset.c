@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mail/mime.h"
 #include "base/utf8.h"
+#include "mail/mime.h"
 
 enum cs_kind {
 	CS_UTF8,

@@ -23,8 +23,8 @@
 #include "base/buf.h"
 #include "base/npserr.h"
 #include "base/utf8.h"
-#include "mail/sendmail.h"
 #include "base/xalloc.h"
+#include "mail/sendmail.h"
 
 extern char **environ;
 

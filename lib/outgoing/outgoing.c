@@ -14,8 +14,8 @@
 #include <strings.h>
 
 #include "base/lang.h"
-#include "outgoing/outgoing.h"
 #include "base/xalloc.h"
+#include "outgoing/outgoing.h"
 
 static bool
 name_is(const char *a, const char *b)

@@ -63,8 +63,8 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "conf/config.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 #include "outgoing/rewrite.h"
 #include "outgoing/rules.h"
 #include "store/store.h"

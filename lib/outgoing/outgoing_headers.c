@@ -13,8 +13,8 @@
 #include <strings.h>
 
 #include "base/buf.h"
-#include "outgoing/outgoing.h"
 #include "base/xalloc.h"
+#include "outgoing/outgoing.h"
 
 /* One header field of a message held in memory, by offsets. */
 struct field {

@@ -51,11 +51,11 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/xalloc.h"
 #include "conf/config.h"
 #include "mail/mime.h"
 #include "outgoing/rewrite.h"
 #include "outgoing/rewrite_int.h"
-#include "base/xalloc.h"
 
 #define DEFAULT_TAG "[InsertSatisfactionEvaluation]"
 #define LINE_MAX_SMTP 998

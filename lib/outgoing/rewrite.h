@@ -36,10 +36,10 @@
 #include <stddef.h>
 
 #include "base/buf.h"
-#include "conf/config.h"
-#include "survey/nps.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 #include "outgoing/widget.h"
+#include "survey/nps.h"
 
 struct rewrite_result {
 	bool changed;

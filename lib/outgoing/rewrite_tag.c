@@ -16,8 +16,8 @@
 #include <emmintrin.h>
 #endif
 
-#include "base/hex.h"
 #include "base/buf.h"
+#include "base/hex.h"
 #include "outgoing/rewrite_int.h"
 
 /*

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/utf8.h"
 #include "base/buf.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
 #include "mail/mime.h"
 #include "outgoing/rules.h"
-#include "base/xalloc.h"
 
 #define DAY_SECONDS 86400
 

@@ -45,10 +45,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf/config.h"
-#include "survey/nps.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 #include "store/store.h"
+#include "survey/nps.h"
 
 enum rules_field {
 	RULES_F_TICKET = 0,

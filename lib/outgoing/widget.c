@@ -26,12 +26,12 @@
 
 #include "base/buf.h"
 #include "base/lang.h"
-#include "base/utf8.h"
-#include "conf/config.h"
-#include "survey/nps.h"
 #include "base/npserr.h"
-#include "outgoing/widget.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
+#include "conf/config.h"
+#include "outgoing/widget.h"
+#include "survey/nps.h"
 
 enum tkey {
 	K_NPS_Q, K_NPS_LOW, K_NPS_HIGH,

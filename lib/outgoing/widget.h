@@ -25,9 +25,9 @@
 #include <stdbool.h>
 
 #include "base/buf.h"
+#include "base/npserr.h"
 #include "conf/config.h"
 #include "survey/nps.h"
-#include "base/npserr.h"
 
 struct widget_templates;
 

@@ -46,10 +46,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "conf/config.h"
-#include "survey/nps.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 #include "store/store.h"
+#include "survey/nps.h"
 
 enum report_by {
 	REPORT_BY_NONE = 0,	/* the total only */

@@ -29,10 +29,10 @@
 
 #include "base/buf.h"
 #include "base/npserr.h"
+#include "base/xalloc.h"
 #include "store/store.h"
 #include "store/store_db.h"
 #include "store/store_int.h"
-#include "base/xalloc.h"
 
 /* The SQL of the store's own statements (enum store_stmt). */
 static const char *const store_stmt_sql[STMT_COUNT] = {

@@ -31,8 +31,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "survey/nps.h"
 #include "base/npserr.h"
+#include "survey/nps.h"
 #include "survey/token.h"
 
 #define STORE_SCHEMA_VERSION 3

@@ -12,11 +12,11 @@
 #include <sqlite3.h>
 
 #include "base/buf.h"
-#include "survey/nps.h"
 #include "base/npserr.h"
 #include "store/store.h"
 #include "store/store_db.h"
 #include "store/store_int.h"
+#include "survey/nps.h"
 
 /* processed.kind, by enum ingest_kind. */
 static const char *const store_ingest_names[INGEST_KIND_COUNT] = {

@@ -11,12 +11,12 @@
 
 #include <sqlite3.h>
 
-#include "survey/nps.h"
 #include "base/npserr.h"
+#include "base/xalloc.h"
 #include "store/store.h"
 #include "store/store_db.h"
 #include "store/store_int.h"
-#include "base/xalloc.h"
+#include "survey/nps.h"
 
 static const char *const store_status_names[] = {
 	[SURVEY_SENT] = "sent",

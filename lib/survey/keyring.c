@@ -23,8 +23,8 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "base/hex.h"
 #include "base/buf.h"
+#include "base/hex.h"
 #include "base/xalloc.h"
 #include "survey/keyring_int.h"
 #include "survey/token.h"

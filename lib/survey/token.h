@@ -31,8 +31,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "survey/nps.h"
 #include "base/npserr.h"
+#include "survey/nps.h"
 
 #define TOKEN_LEN 47		/* characters of a token */
 #define TOKEN_ID_LEN 16		/* characters of a survey id */

@@ -11,12 +11,12 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "base/utf8.h"
 #include "base/buf.h"
+#include "base/npserr.h"
+#include "base/utf8.h"
 #include "conf/config.h"
 #include "fuzz.h"
 #include "mail/mime.h"
-#include "base/npserr.h"
 #include "survey/token.h"
 
 static void

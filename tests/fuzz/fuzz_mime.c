@@ -14,11 +14,11 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "base/utf8.h"
 #include "base/buf.h"
+#include "base/npserr.h"
+#include "base/utf8.h"
 #include "fuzz.h"
 #include "mail/mime.h"
-#include "base/npserr.h"
 
 struct walk {
 	const char *msg;

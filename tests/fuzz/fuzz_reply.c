@@ -15,14 +15,14 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "base/utf8.h"
 #include "base/buf.h"
+#include "base/json.h"
+#include "base/npserr.h"
+#include "base/utf8.h"
 #include "conf/config.h"
 #include "fuzz.h"
-#include "base/json.h"
-#include "mail/mime.h"
-#include "base/npserr.h"
 #include "incoming/reply.h"
+#include "mail/mime.h"
 #include "store/store.h"
 #include "survey/token.h"
 

@@ -24,14 +24,14 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/npserr.h"
+#include "base/xalloc.h"
 #include "conf/config.h"
 #include "fuzz.h"
 #include "mail/mime.h"
-#include "base/npserr.h"
 #include "outgoing/outgoing.h"
 #include "outgoing/rewrite.h"
 #include "survey/token.h"
-#include "base/xalloc.h"
 
 #ifndef FUZZ_SRCDIR
 #define FUZZ_SRCDIR "."

@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "fuzz.h"
 #include "base/npserr.h"
+#include "fuzz.h"
 #include "survey/token.h"
 
 #define FUZZ_NOW ((time_t)1750000000)

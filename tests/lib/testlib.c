@@ -20,8 +20,8 @@
 
 #include <sqlite3.h>
 
-#include "store/store_db.h"
 #include "base/xalloc.h"
+#include "store/store_db.h"
 #include "testlib.h"
 
 char *

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "conf/config.h"
 #include "base/npserr.h"
+#include "conf/config.h"
 #include "store/store.h"
 #include "survey/token.h"
 

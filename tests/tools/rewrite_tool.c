@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "conf/config.h"
-#include "survey/nps.h"
-#include "outgoing/rewrite.h"
 #include "base/xalloc.h"
+#include "conf/config.h"
+#include "outgoing/rewrite.h"
+#include "survey/nps.h"
 
 #define TEST_TOKEN "t3sttok3naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 

@@ -30,18 +30,18 @@
 #include <sqlite3.h>
 
 #include "base/buf.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "base/npserr.h"
+#include "base/xalloc.h"
 #include "conf/config.h"
 #include "followup/followup.h"
 #include "incoming/ingest.h"
-#include "base/json.h"
-#include "base/log.h"
 #include "mail/mime.h"
-#include "base/npserr.h"
 #include "mail/sendmail.h"
 #include "store/store.h"
 #include "store/store_db.h"
 #include "survey/token.h"
-#include "base/xalloc.h"
 #include "testlib.h"
 
 #define NOW ((time_t)1790000000)	/* Mon, 21 Sep 2026 14:13:20 +0000 */

@@ -17,12 +17,12 @@
 #include <cmocka.h>
 
 #include "base/buf.h"
+#include "base/npserr.h"
+#include "base/xalloc.h"
 #include "conf/config.h"
 #include "incoming/ingest.h"
-#include "base/npserr.h"
 #include "store/store.h"
 #include "survey/token.h"
-#include "base/xalloc.h"
 #include "testlib.h"
 
 static int

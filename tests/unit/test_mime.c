@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "base/utf8.h"
 #include "base/buf.h"
+#include "base/utf8.h"
 #include "mail/mime.h"
 
 #define S(lit) (lit), (sizeof(lit) - 1)

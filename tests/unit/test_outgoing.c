@@ -15,13 +15,13 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "base/xalloc.h"
 #include "conf/config.h"
 #include "outgoing/outgoing.h"
 #include "outgoing/rewrite.h"
 #include "store/store.h"
 #include "store/store_db.h"
 #include "survey/token.h"
-#include "base/xalloc.h"
 #include "testlib.h"
 
 #define NOW 1800000000LL

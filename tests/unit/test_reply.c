@@ -15,8 +15,8 @@
 
 #include "base/buf.h"
 #include "conf/config.h"
-#include "mail/html.h"
 #include "incoming/reply.h"
+#include "mail/html.h"
 #include "survey/token.h"
 
 /* ---- helpers ------------------------------------------------------- */

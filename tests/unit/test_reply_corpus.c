@@ -23,13 +23,13 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/xalloc.h"
 #include "conf/config.h"
-#include "survey/nps.h"
 #include "incoming/reply.h"
 #include "outgoing/rewrite.h"
 #include "store/store.h"
+#include "survey/nps.h"
 #include "survey/token.h"
-#include "base/xalloc.h"
 #include "testlib.h"
 
 #ifndef TEST_SRCDIR

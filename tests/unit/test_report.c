@@ -19,10 +19,10 @@
 #include <sqlite3.h>
 
 #include "base/npserr.h"
+#include "base/xalloc.h"
 #include "report/report.h"
 #include "store/store.h"
 #include "store/store_db.h"
-#include "base/xalloc.h"
 #include "testlib.h"
 
 #define T0 INT64_C(1767225600)	/* 2026-01-01 00:00:00 UTC, Thursday */

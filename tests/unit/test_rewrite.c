@@ -16,11 +16,11 @@
 #include <cmocka.h>
 
 #include "base/buf.h"
+#include "base/xalloc.h"
 #include "conf/config.h"
 #include "mail/mime.h"
-#include "survey/nps.h"
 #include "outgoing/rewrite.h"
-#include "base/xalloc.h"
+#include "survey/nps.h"
 #include "testlib.h"
 
 #define TAG "[InsertSatisfactionEvaluation]"

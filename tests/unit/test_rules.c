@@ -16,10 +16,10 @@
 
 #include <cmocka.h>
 
+#include "base/xalloc.h"
 #include "conf/config.h"
 #include "outgoing/rules.h"
 #include "store/store.h"
-#include "base/xalloc.h"
 #include "testlib.h"
 
 #define NOW 1800000000LL

@@ -19,8 +19,8 @@
 #include <cmocka.h>
 
 #include "base/npserr.h"
-#include "survey/token.h"
 #include "base/xalloc.h"
+#include "survey/token.h"
 #include "testlib.h"
 
 #define NOW ((time_t)1790000000)	/* 2026-09-21 */
