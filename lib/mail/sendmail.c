@@ -264,6 +264,7 @@ struct child {
 	int64_t deadline;	/* now_ms() at which it is killed */
 	int wstatus;
 	bool timed_out;
+	int wait_errno;		/* poll failed: the child was killed */
 	struct buf output;	/* the first SENDMAIL_OUTPUT_MAX bytes */
 };
 
@@ -369,11 +370,10 @@ child_exited(struct child *c)
 	return r == c->pid || (r < 0 && errno == ECHILD);
 }
 
-/* The time limit has passed: the whole group goes, and is reaped. */
+/* The whole group goes, and is reaped. */
 static void
 child_kill(struct child *c)
 {
-	c->timed_out = true;
 	kill(-c->pid, SIGKILL);
 	kill(c->pid, SIGKILL);
 	while (waitpid(c->pid, &c->wstatus, 0) < 0 && errno == EINTR)
@@ -423,6 +423,7 @@ child_wait(struct child *c, const char *in, size_t inlen)
 			break;
 		}
 		if (left <= 0) {
+			c->timed_out = true;
 			child_kill(c);
 			break;
 		}
@@ -439,8 +440,13 @@ child_wait(struct child *c, const char *in, size_t inlen)
 		/* Short naps: the exit of the child is noticed by waitpid,
 		 * not by poll. */
 		wait_ms = left < 50 ? (int)left : 50;
-		if (poll(pfd, nfd, wait_ms) < 0 && errno != EINTR)
+		if (poll(pfd, nfd, wait_ms) < 0 && errno != EINTR) {
+			/* We can no longer watch it: it must not outlive
+			 * us unreaped. */
+			c->wait_errno = errno;
+			child_kill(c);
 			break;
+		}
 		child_feed(c, in, inlen, &written);
 		if (!out_eof && drain_output(c->out, &c->output))
 			out_eof = true;
@@ -460,6 +466,11 @@ child_report(char *const *argv, int timeout_ms, struct child *c,
 	if (res->output == NULL)
 		res->output = xstrdup("");
 	output_line(res->output, line, sizeof(line));
+	if (c->wait_errno != 0) {
+		npserr_set(err, "%s: killed, cannot wait for it: poll: %s",
+		    argv[0], strerror(c->wait_errno));
+		return -1;
+	}
 	if (res->timed_out) {
 		if (timeout_ms % 1000 == 0)
 			npserr_set(err, "%s: killed after %d s (time limit)",
