@@ -35,7 +35,7 @@
 #include "survey/nps.h"
 #include "survey/token.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 

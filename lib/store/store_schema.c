@@ -189,6 +189,26 @@ static const char store_schema_v3[] =
 	" unsubscribes INTEGER NOT NULL DEFAULT 0,"
 	" UNIQUE (day, type, agent, team, channel, reason, priority))";
 
+/*
+ * Schema version 4: the themes of each answer's comment (lib/themes/).
+ * themed_at says when a response's themes were last computed (0: not
+ * yet), so that tagging after a batch of replies, or `npsgate retheme`,
+ * finds the responses to read; the themes go with their response.
+ */
+static const char store_schema_v4[] =
+	"ALTER TABLE responses ADD COLUMN themed_at INTEGER NOT NULL"
+	" DEFAULT 0;\n"
+	"CREATE INDEX responses_unthemed ON responses(id) WHERE"
+	" themed_at = 0;\n"
+	"CREATE TABLE response_themes (\n"
+	"  response_id INTEGER NOT NULL REFERENCES responses(id) ON"
+	" DELETE CASCADE,\n"
+	"  theme       TEXT NOT NULL,\n"
+	"  PRIMARY KEY (response_id, theme)\n"
+	");\n"
+	"CREATE INDEX response_themes_theme ON response_themes(theme,"
+	" response_id);\n";
+
 struct store_migration {
 	int version;		/* user_version once applied */
 	const char *sql;
@@ -199,6 +219,7 @@ static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 	{ 2, store_schema_v2 },
 	{ 3, store_schema_v3 },
+	{ 4, store_schema_v4 },
 };
 #define STORE_MIGRATION_COUNT \
 	(sizeof(store_migrations) / sizeof(store_migrations[0]))

@@ -345,7 +345,10 @@ make_version_2_file(const char *path, bool lazy)
 
 	add_survey(st, "v2v2v2v2v2v2v2v2", "old@example.com", 1000);
 	store_close(st);
-	raw_exec(path, "DROP TABLE anonymous_counts; PRAGMA user_version = 2;");
+	raw_exec(path, "DROP TABLE anonymous_counts; DROP TABLE response_themes;"
+	    " DROP INDEX responses_unthemed;"
+	    " ALTER TABLE responses DROP COLUMN themed_at;"
+	    " PRAGMA user_version = 2;");
 	if (!lazy)
 		return;
 	snprintf(sql, sizeof(sql), "%s; INSERT INTO anonymous_counts (day,"
@@ -354,15 +357,17 @@ make_version_2_file(const char *path, bool lazy)
 	raw_exec(path, sql);
 }
 
-/* Opens a file make_version_2_file made: it is now at version 3, with
- * anon_rows anonymous counts, and its survey is still there. */
+/* Opens a file make_version_2_file made: it is now at the current
+ * version, with anon_rows anonymous counts, and its survey is still
+ * there. */
 static struct store *
 open_migrated(const char *path, int64_t anon_rows)
 {
 	struct store *st = open_ok(path, 1000);
 
-	assert_int_equal(store_schema_version(st), 3);
-	assert_int_equal(query_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(query_int(st, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM"
 	    " anonymous_counts"), anon_rows);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"
@@ -376,15 +381,49 @@ test_fresh_store_has_anonymous_counts(void **state)
 	struct fixture *fx = *state;
 	struct store *st = open_ok(fx->path, 1000);
 
-	assert_int_equal(STORE_SCHEMA_VERSION, 3);
-	assert_int_equal(query_int(st, "PRAGMA user_version"), 3);
-	assert_int_equal(store_schema_version(st), 3);
+	assert_int_equal(query_int(st, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_master"
 	    " WHERE type = 'table' AND name = 'anonymous_counts'"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM"
 	    " pragma_table_info('anonymous_counts')"), 16);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM"
 	    " anonymous_counts"), 0);
+	store_close(st);
+}
+
+/* A file of schema version 3 with an answer: version 4 adds the themes,
+ * the answer kept and waiting to be themed. */
+static void
+test_migrates_version_3_to_themes(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+
+	assert_int_equal(STORE_SCHEMA_VERSION, 4);
+	add_survey(st, "v3v3v3v3v3v3v3v3", "old@example.com", 1000);
+	store_close(st);
+	raw_exec(fx->path, "DROP TABLE response_themes;"
+	    " DROP INDEX responses_unthemed;"
+	    " ALTER TABLE responses DROP COLUMN themed_at;"
+	    " INSERT INTO responses (survey_id, score, category, comment,"
+	    " received_at) VALUES ('v3v3v3v3v3v3v3v3', 2, 'detractor',"
+	    " 'late again', 2000);"
+	    " PRAGMA user_version = 3;");
+	st = open_ok(fx->path, 1000);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), 4);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"
+	    " WHERE themed_at = 0 AND comment = 'late again'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM"
+	    " response_themes"), 0);
+	/* A theme goes with its response. */
+	assert_int_equal(sqlite3_exec(store_db(st), "INSERT INTO"
+	    " response_themes VALUES ((SELECT id FROM responses),"
+	    " 'delivery'); DELETE FROM surveys;", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM"
+	    " response_themes"), 0);
 	store_close(st);
 }
 
@@ -1388,6 +1427,7 @@ main(void)
 		T(test_fresh_store_has_anonymous_counts),
 		T(test_migrates_version_2_without_anonymous_counts),
 		T(test_migrates_version_2_with_lazy_anonymous_counts),
+		T(test_migrates_version_3_to_themes),
 		T(test_open_refuses_next_version_and_leaves_it),
 		T(test_open_in_missing_directory_names_path),
 		T(test_open_refuses_file_that_is_not_a_database),
