@@ -89,6 +89,11 @@ typedef void (*cli_ingest_after_fn)(const struct ingest_ctx *ctx,
 int cli_ingest_files(const char *verb, int argc, char **argv,
     void (*usage)(FILE *), cli_ingest_after_fn after);
 
+struct themes;
+/* The themes files under the config's templates_dir; NULL after saying
+ * "npsgate VERB: FILE:LINE: WHY" (a bad themes file). */
+struct themes *cli_themes(const char *verb, const struct config *cf);
+
 int cmd_keygen(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
@@ -107,5 +112,6 @@ int cmd_import(int argc, char **argv);
 int cmd_followup(int argc, char **argv);
 int cmd_followup_retry(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_retheme(int argc, char **argv);
 
 #endif

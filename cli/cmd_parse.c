@@ -35,6 +35,8 @@
 #include "outgoing/rewrite.h"
 #include "store/store.h"
 #include "survey/token.h"
+#include "themes/themes.h"
+#include "themes/themes_store.h"
 
 static void
 parse_usage(FILE *fp)
@@ -192,7 +194,9 @@ cli_ingest_files(const char *verb, int argc, char **argv,
 	struct keyring *ring;
 	struct store *st;
 	struct widget_templates *tpl;
+	struct themes *themes;
 	struct npserr err;
+	size_t n;
 	int c, i, ret = 0;
 
 	if ((c = cli_options_config(argc, argv, usage, &config_path)) >= 0)
@@ -205,6 +209,10 @@ cli_ingest_files(const char *verb, int argc, char **argv,
 	if ((ret = cli_ring_store_open(verb, config_path, &cf, &ring,
 	    &st)) != 0)
 		return ret;
+	if ((themes = cli_themes(verb, cf)) == NULL) {
+		cli_ring_store_close(cf, ring, st);
+		return EXIT_CONFIG;
+	}
 	tpl = cli_templates(verb, cf, false);
 	for (i = optind; i < argc; i++) {
 		struct buf msg = BUF_INIT;
@@ -239,8 +247,14 @@ cli_ingest_files(const char *verb, int argc, char **argv,
 		ingest_outcome_clear(&res);
 		buf_free(&msg);
 	}
+	/* The answers are stored: their themes failing is said, and left
+	 * for `npsgate retheme`. */
+	if (themes_store_tag(themes, st, cf->default_lang, false,
+	    (int64_t)time(NULL), &n, &err) < 0)
+		fprintf(stderr, "npsgate %s: themes: %s\n", verb, err.msg);
 	if (fflush(stdout) != 0)
 		ret = EXIT_WORK;
+	themes_free(themes);
 	widget_templates_free(tpl);
 	cli_ring_store_close(cf, ring, st);
 	return ret;

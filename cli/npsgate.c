@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "cli.h"
 #include "outgoing/rewrite.h"
+#include "themes/themes.h"
 
 static const struct cli_verb verbs[] = {
 	{ "keygen", cmd_keygen, "add a new signing key to the key file" },
@@ -40,6 +41,8 @@ static const struct cli_verb verbs[] = {
 	    "store replies, then acknowledge and alert once" },
 	{ "followup-retry", cmd_followup_retry,
 	    "retry the acknowledgments and alerts that failed" },
+	{ "retheme", cmd_retheme,
+	    "compute the themes of every answer again" },
 };
 
 static void
@@ -79,6 +82,20 @@ cli_templates(const char *verb, const struct config *cf, bool quiet)
 		    "recognised in the shipped templates' wording only\n",
 		    verb, err.msg);
 	return tpl;
+}
+
+struct themes *
+cli_themes(const char *verb, const struct config *cf)
+{
+	struct themes *t;
+	struct npserr err;
+
+	if ((t = themes_load(cf->templates_dir, &err)) == NULL) {
+		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
+		return NULL;
+	}
+	themes_set_fallback(t, cf->default_lang);
+	return t;
 }
 
 int

@@ -52,6 +52,8 @@
 #include "session.h"
 #include "store/store.h"
 #include "survey/token.h"
+#include "themes/themes.h"
+#include "themes/themes_store.h"
 
 #define PROGNAME "npsgate-imapd-hook"
 #define DEFAULT_CONFIG NPSGATE_SYSCONFDIR "/npsgate.conf"
@@ -78,6 +80,7 @@ struct hook {
 	/* The templates, for the widget's pre-filled body as written there
 	 * (NULL when they cannot be read: the shipped wording only). */
 	struct widget_templates *tpl;
+	struct themes *themes;	/* what comments talk about */
 	struct timespec key_mtime;
 	off_t key_size;
 	char *password;
@@ -319,6 +322,19 @@ followup_run(const struct hook *h, const struct ingest_outcome *res)
 		msg_warn("%s: follow-up: %s", res->msg_key, err.msg);
 }
 
+/* The themes of the answers just stored, outside their transaction; a
+ * failure leaves them for the next batch or `npsgate retheme`. */
+static void
+themes_run(const struct hook *h)
+{
+	struct npserr err;
+	size_t n;
+
+	if (themes_store_tag(h->themes, h->store, h->cf->default_lang, false,
+	    (int64_t)time(NULL), &n, &err) < 0)
+		msg_warn("themes: %s", err.msg);
+}
+
 /* Logs a stored message, runs its follow-up and queues it for filing. */
 static void
 batch_done(struct hook *h, uint32_t uid, struct ingest_outcome *res)
@@ -515,8 +531,10 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 			threaded = pthread_create(&f.thread, NULL, fetcher_main,
 			    &f) == 0;
 		}
-		if (k > 0)
+		if (k > 0) {
 			batch_ingest(h, cur, k);
+			themes_run(h);
+		}
 		if ((h->n_pend + STORE_BATCH > MOVE_BATCH || i >= m ||
 		    stop_requested()) && pending_file(h, s, via_filer,
 		    err) < 0)
@@ -705,6 +723,7 @@ run_stdin(struct hook *h)
 		buf_free(&msg);
 		return EXIT_TEMPFAIL;
 	}
+	themes_run(h);
 	res.folder = NULL;
 	ingest_outcome_describe(&res, &line);
 	msg_info("stdin %s", buf_cstr(&line));
@@ -818,6 +837,12 @@ main(int argc, char **argv)
 	if (h.tpl == NULL)
 		msg_warn("%s; a pre-filled reply is recognised in the shipped "
 		    "templates' wording only", err.msg);
+	if ((h.themes = themes_load(h.cf->templates_dir, &err)) == NULL) {
+		msg_error("%s", err.msg);
+		rc = from_stdin ? EXIT_TEMPFAIL : EXIT_CONFIG;
+		goto out;
+	}
+	themes_set_fallback(h.themes, h.cf->default_lang);
 	if (!from_stdin) {
 		if (h.cf->imap_password_file == NULL ||
 		    h.cf->imap_user == NULL) {
@@ -866,6 +891,7 @@ out:
 		buf_free(&h.batch2[c].msg);
 	}
 	widget_templates_free(h.tpl);
+	themes_free(h.themes);
 	keyring_free(h.ring);
 	config_free(h.cf);
 	return rc;

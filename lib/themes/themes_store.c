@@ -1,0 +1,180 @@
+/*
+ * themes_store.c - the themes of the stored answers: each response whose
+ * themes are not computed yet (themed_at = 0) is read with the themes of
+ * its language, and its themes written beside it.
+ *
+ * The comments are read in batches outside any transaction and matched
+ * there; only the writing of a batch's themes holds the store's write
+ * lock, for a few milliseconds, so that tagging never makes the milter or
+ * the hook wait. An answer whose comment was erased (`npsgate forget`)
+ * between the read and the write gets no theme: the write checks that
+ * the comment is still there.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "base/npserr.h"
+#include "base/xalloc.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "themes/themes.h"
+#include "themes/themes_store.h"
+
+#define THEMES_BATCH 500
+
+struct themes_row {
+	int64_t id;
+	uint64_t set;
+};
+
+struct themes_batch {
+	const struct themes *t;
+	struct themes_row *rows;
+	size_t n;
+	int64_t now;
+};
+
+/* Reads the next batch of responses to theme, after id *last, matching
+ * each; 0 with b->n rows (0: done), or -1. */
+static int
+themes_batch_read(struct themes *t, struct store *st,
+    const char *default_lang, int64_t *last, struct themes_batch *b,
+    struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	b->n = 0;
+	rc = sqlite3_prepare_v2(store_db(st), "SELECT r.id, r.comment,"
+	    " coalesce(NULLIF(r.lang, ''), NULLIF(s.lang, ''), ?3)"
+	    " FROM responses r JOIN surveys s ON s.id = r.survey_id"
+	    " WHERE r.themed_at = 0 AND r.id > ?1 ORDER BY r.id LIMIT ?2",
+	    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_db_fail(st, rc, err, "cannot read the answers"
+		    " to theme");
+	sqlite3_bind_int64(s, 1, *last);
+	sqlite3_bind_int(s, 2, THEMES_BATCH);
+	sqlite3_bind_text(s, 3, default_lang, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(s, 1);
+		int len = sqlite3_column_bytes(s, 1);
+		struct themes_row *r = &b->rows[b->n++];
+
+		r->id = sqlite3_column_int64(s, 0);
+		r->set = 0;
+		if (text != NULL && len > 0)
+			themes_match(t, (const char *)sqlite3_column_text(s,
+			    2), text, (size_t)len, &r->set);
+		*last = r->id;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot read the answers"
+		    " to theme");
+	return 0;
+}
+
+/* One batch's themes, in one write transaction. */
+static int
+themes_batch_write(struct store *st, void *arg, struct npserr *err)
+{
+	struct themes_batch *b = arg;
+	sqlite3_stmt *del = NULL, *ins = NULL, *upd = NULL;
+	sqlite3 *db = store_db(st);
+	size_t i, k;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db, "DELETE FROM response_themes WHERE"
+	    " response_id = ?1", -1, &del, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO"
+	    " response_themes (response_id, theme) SELECT ?1, ?2 WHERE"
+	    " EXISTS (SELECT 1 FROM responses WHERE id = ?1 AND comment IS"
+	    " NOT NULL)", -1, &ins, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "UPDATE responses SET themed_at ="
+	    " ?2 WHERE id = ?1", -1, &upd, NULL)) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < b->n; i++) {
+		const struct themes_row *r = &b->rows[i];
+
+		sqlite3_bind_int64(del, 1, r->id);
+		if ((rc = sqlite3_step(del)) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(del);
+		for (k = 0; k < themes_count(b->t); k++) {
+			if (!(r->set & ((uint64_t)1 << k)))
+				continue;
+			sqlite3_bind_int64(ins, 1, r->id);
+			sqlite3_bind_text(ins, 2, themes_name(b->t, k), -1,
+			    SQLITE_STATIC);
+			if ((rc = sqlite3_step(ins)) != SQLITE_DONE)
+				goto fail;
+			sqlite3_reset(ins);
+		}
+		sqlite3_bind_int64(upd, 1, r->id);
+		/* Never 0, which means "not yet". */
+		sqlite3_bind_int64(upd, 2, b->now > 0 ? b->now : 1);
+		if ((rc = sqlite3_step(upd)) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(upd);
+	}
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(upd);
+	return 0;
+fail:
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(upd);
+	return store_db_fail(st, rc, err, "cannot store the themes");
+}
+
+static int
+themes_reset(struct store *st, void *arg, struct npserr *err)
+{
+	int rc;
+
+	(void)arg;
+	rc = sqlite3_exec(store_db(st), "UPDATE responses SET themed_at = 0"
+	    " WHERE themed_at <> 0", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_db_fail(st, rc, err, "cannot mark the answers to"
+		    " theme again");
+	return 0;
+}
+
+/* themes_store_tag - see themes_store.h. */
+int
+themes_store_tag(struct themes *t, struct store *st,
+    const char *default_lang, bool all, int64_t now, size_t *count,
+    struct npserr *err)
+{
+	struct themes_batch b;
+	int64_t last = 0;
+	int rc = 0;
+
+	*count = 0;
+	if (all && store_db_write(st, themes_reset, NULL, err) < 0)
+		return -1;
+	memset(&b, 0, sizeof(b));
+	b.t = t;
+	b.now = now;
+	b.rows = xcalloc(THEMES_BATCH, sizeof(*b.rows));
+	for (;;) {
+		if ((rc = themes_batch_read(t, st, default_lang != NULL ?
+		    default_lang : "en", &last, &b, err)) == -1 || b.n == 0)
+			break;
+		if ((rc = store_db_write(st, themes_batch_write, &b,
+		    err)) < 0) {
+			rc = -1;
+			break;
+		}
+		*count += b.n;
+	}
+	free(b.rows);
+	return rc < 0 ? -1 : 0;
+}
