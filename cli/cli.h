@@ -49,8 +49,9 @@ struct widget_templates *cli_templates(const char *verb,
  * with *cfp and *stp owned by the caller (config_free, store_close). */
 int cli_store_open(const char *verb, const char *path, struct config **cfp,
     struct store **stp);
-/* Parses a --since/--until date YYYY-MM-DD into its first second (end:
- * the first second of the next day); on error prints a message, -1. */
+/* Parses a --since/--until date into its first second (end: the first
+ * second of the next day): YYYY-MM-DD, or today, yesterday, week (the
+ * Monday of this week), UTC days; on error prints a message, -1. */
 int cli_date_option(const char *verb, const char *opt, const char *arg,
     bool end, int64_t *out);
 /* Appends s with control characters replaced by '?' (newlines kept when

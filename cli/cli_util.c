@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/npserr.h"
@@ -59,11 +60,19 @@ int
 cli_date_option(const char *verb, const char *opt, const char *arg,
     bool end, int64_t *out)
 {
-	int64_t t;
+	int64_t now = (int64_t)time(NULL), today = now - now % 86400, t;
+	/* 1970-01-01 was a Thursday: days since a Monday. */
+	int64_t dow = (today / 86400 + 3) % 7;
 
-	if (report_date_parse(arg, &t) == -1) {
+	if (strcmp(arg, "today") == 0) {
+		t = today;
+	} else if (strcmp(arg, "yesterday") == 0) {
+		t = today - 86400;
+	} else if (strcmp(arg, "week") == 0) {
+		t = today - dow * 86400;
+	} else if (report_date_parse(arg, &t) == -1) {
 		fprintf(stderr, "npsgate %s: %s '%s': expected a date"
-		    " YYYY-MM-DD\n", verb, opt, arg);
+		    " YYYY-MM-DD, today, yesterday or week\n", verb, opt, arg);
 		return -1;
 	}
 	*out = end ? t + 86400 : t;

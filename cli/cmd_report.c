@@ -4,11 +4,13 @@
  * self-contained HTML page.
  *
  * npsgate report [-c FILE] [--since D] [--until D] [--by G] [--type T]
+ *     [--about agent|product|company] [--agent NAME]
  *     [--format text|csv|json|html] [--bom]
  *	The figures come from lib/report/, the layouts from report_format.h;
  *	this file reads the options, runs the report (and, for html, the
  *	trend) and lays it out whole before printing, so that an error
- *	prints none of it.
+ *	prints none of it. --by theme is the themes report (report_themes.c):
+ *	what the answers talk about, by the themes files.
  *	Exit status: 0 printed, 1 the store failed, 2 usage, 3 bad config.
  */
 #include <getopt.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/json.h"
 #include "base/npserr.h"
 #include "cli.h"
 #include "conf/config.h"
@@ -25,6 +28,7 @@
 #include "report_format.h"
 #include "store/store.h"
 #include "survey/nps.h"
+#include "themes/themes.h"
 
 enum report_format {
 	FORMAT_TEXT = 0,
@@ -38,6 +42,9 @@ struct report_args {
 	const char *config_path;
 	enum report_format format;
 	bool bom;		/* csv: a byte order mark first */
+	bool by_theme;		/* --by theme */
+	const char *about;	/* --about: only answers on such themes */
+	const char *agent;	/* --agent, with --by theme */
 	struct report_opts o;
 };
 
@@ -48,9 +55,10 @@ report_usage(FILE *fp)
 	    "usage: npsgate report [-c FILE] [--since YYYY-MM-DD]"
 	    " [--until YYYY-MM-DD]\n"
 	    "         [--by agent|team|channel|reason|priority|day|week|"
-	    "month]\n"
-	    "         [--type nps|csat|ces] [--format text|csv|json|html]"
-	    " [--bom]\n"
+	    "month|theme]\n"
+	    "         [--type nps|csat|ces] [--about agent|product|company]"
+	    " [--agent NAME]\n"
+	    "         [--format text|csv|json|html] [--bom]\n"
 	    "\n"
 	    "Prints, per group and in total, the surveys sent, the responses\n"
 	    "with a score, the response rate, detractors, passives and\n"
@@ -60,11 +68,21 @@ report_usage(FILE *fp)
 	    "responses than [report] min_responses are marked.\n"
 	    "Surveys count by the UTC day they were sent (--since and\n"
 	    "--until included); weeks are ISO weeks (YYYY-Www).\n"
+	    "--by theme tells what the answers with a comment talk about\n"
+	    "(the themes files), received in the period: per theme the\n"
+	    "answers, their score, the score of the others, and the share\n"
+	    "of detractors and of promoters naming it, drivers of\n"
+	    "detraction first, with what detractors wrote.\n"
 	    "\n"
 	    "  -c, --config FILE  npsgate.conf (default %s)\n"
-	    "  -s, --since D      first day counted\n"
+	    "  -s, --since D      first day counted (YYYY-MM-DD, today,\n"
+	    "                     yesterday or week: this week's Monday)\n"
 	    "  -u, --until D      last day counted\n"
 	    "  -b, --by G         group by G (default: the total only)\n"
+	    "  -a, --about A      score only the answers naming a theme\n"
+	    "                     about A (agent: an agent's score on what\n"
+	    "                     is the agent's doing)\n"
+	    "      --agent NAME   --by theme: the answers of one agent\n"
 	    "  -t, --type T       survey type (default nps)\n"
 	    "  -f, --format F     text (default), csv, json, or html (one\n"
 	    "                     self-contained page with charts)\n"
@@ -107,6 +125,8 @@ report_parse_args(int argc, char **argv, struct report_args *a)
 		{ "type", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "bom", no_argument, NULL, 'B' },
+		{ "about", required_argument, NULL, 'a' },
+		{ "agent", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -115,9 +135,12 @@ report_parse_args(int argc, char **argv, struct report_args *a)
 	a->config_path = NULL;
 	a->format = FORMAT_TEXT;
 	a->bom = false;
+	a->by_theme = false;
+	a->about = NULL;
+	a->agent = NULL;
 	report_opts_init(&a->o, NULL);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:s:u:b:t:f:h", opts,
+	while ((c = getopt_long(argc, argv, "c:s:u:b:t:f:a:h", opts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -134,11 +157,16 @@ report_parse_args(int argc, char **argv, struct report_args *a)
 				return EXIT_USAGE;
 			break;
 		case 'b':
+			if (strcmp(optarg, "theme") == 0) {
+				a->by_theme = true;
+				break;
+			}
 			if (report_by_parse(optarg, &a->o.by) == -1 ||
 			    a->o.by == REPORT_BY_NONE) {
 				fprintf(stderr, "npsgate report: --by '%s':"
 				    " expected agent, team, channel, reason,"
-				    " priority, day, week or month\n", optarg);
+				    " priority, day, week, month or theme\n",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -161,6 +189,20 @@ report_parse_args(int argc, char **argv, struct report_args *a)
 		case 'B':
 			a->bom = true;
 			break;
+		case 'a':
+			if (strcmp(optarg, "agent") != 0 &&
+			    strcmp(optarg, "product") != 0 &&
+			    strcmp(optarg, "company") != 0) {
+				fprintf(stderr, "npsgate report: --about '%s':"
+				    " expected agent, product or company\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			a->about = optarg;
+			break;
+		case 'A':
+			a->agent = optarg;
+			break;
 		case 'h':
 			report_usage(stdout);
 			return 0;
@@ -172,6 +214,16 @@ report_parse_args(int argc, char **argv, struct report_args *a)
 	if (optind < argc) {
 		fprintf(stderr, "npsgate report: unexpected argument '%s'\n",
 		    argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (a->agent != NULL && !a->by_theme) {
+		fprintf(stderr, "npsgate report: --agent goes with --by theme"
+		    " (else: --by agent)\n");
+		return EXIT_USAGE;
+	}
+	if (a->about != NULL && a->by_theme) {
+		fprintf(stderr, "npsgate report: --about goes with the other"
+		    " groupings, not --by theme\n");
 		return EXIT_USAGE;
 	}
 	if (a->o.since != INT64_MIN && a->o.until != INT64_MAX &&
@@ -237,13 +289,84 @@ report_render(struct store *st, const struct report_args *a,
 	return ret;
 }
 
+struct theme_labels {
+	const struct themes *t;
+	const char *lang;
+};
+
+/* A theme's label in the default language; its name when unknown. */
+static const char *
+report_theme_label(const char *name, void *arg)
+{
+	const struct theme_labels *l = arg;
+	int i = l->t != NULL ? themes_find(l->t, name) : -1;
+
+	return i < 0 ? name : themes_label(l->t, l->lang, (size_t)i);
+}
+
+/* The themes report of a, laid out into out; 0, or EXIT_WORK. */
+static int
+report_render_themes(struct store *st, const struct report_args *a,
+    const struct themes *t, const char *lang, struct buf *out)
+{
+	struct report_theme_opts o;
+	struct report_themes r;
+	struct theme_labels l = { t, lang };
+	struct npserr err;
+
+	report_theme_opts_init(&o);
+	o.type = a->o.type;
+	o.since = a->o.since;
+	o.until = a->o.until;
+	o.agent = a->agent;
+	if (report_themes_run(st, &o, &r, &err) == -1) {
+		fprintf(stderr, "npsgate report: %s\n", err.msg);
+		return EXIT_WORK;
+	}
+	switch (a->format) {
+	case FORMAT_TEXT:
+		report_themes_text(out, &r, report_theme_label, &l);
+		break;
+	case FORMAT_CSV:
+		report_themes_csv(out, &r, report_theme_label, &l, a->bom);
+		break;
+	case FORMAT_JSON:
+		report_themes_json(out, &r, report_theme_label, &l);
+		break;
+	case FORMAT_HTML:
+		report_themes_html(out, &r, report_theme_label, &l);
+		break;
+	}
+	report_themes_free(&r);
+	return 0;
+}
+
+/* The JSON array of the themes about what --about names into out. */
+static void
+report_about_json(const struct themes *t, const char *about,
+    struct buf *out)
+{
+	size_t i, n = 0;
+
+	buf_putc(out, '[');
+	for (i = 0; i < themes_count(t); i++) {
+		if (strcmp(themes_about_name(themes_about(t, i)), about) != 0)
+			continue;
+		if (n++ > 0)
+			buf_putc(out, ',');
+		json_append_cstr(out, themes_name(t, i));
+	}
+	buf_putc(out, ']');
+}
+
 int
 cmd_report(int argc, char **argv)
 {
 	struct report_args a;
 	struct config *cf;
 	struct store *st;
-	struct buf out = BUF_INIT;
+	struct themes *t = NULL;
+	struct buf out = BUF_INIT, about = BUF_INIT;
 	int ret;
 
 	if ((ret = report_parse_args(argc, argv, &a)) != -1)
@@ -252,10 +375,24 @@ cmd_report(int argc, char **argv)
 		return ret;
 	a.o.cf = cf;
 	a.o.min_responses = cf->min_responses;
-	ret = report_render(st, &a, &out);
+	if (a.by_theme || a.about != NULL) {
+		if ((t = cli_themes("report", cf)) == NULL) {
+			store_close(st);
+			config_free(cf);
+			return EXIT_CONFIG;
+		}
+	}
+	if (a.about != NULL) {
+		report_about_json(t, a.about, &about);
+		a.o.themes_json = buf_cstr(&about);
+	}
+	ret = a.by_theme ? report_render_themes(st, &a, t, cf->default_lang,
+	    &out) : report_render(st, &a, &out);
 	if (ret == 0)
 		ret = cli_output_write("report", &out);
 	buf_free(&out);
+	buf_free(&about);
+	themes_free(t);
 	store_close(st);
 	config_free(cf);
 	return ret;

@@ -2,7 +2,7 @@
  * cmd_responses.c - the verbatims and the follow-up of detractors.
  *
  * npsgate responses [--category C] [--since D] [--until D] [--type T]
- *     [--with-comment] [--format text|csv|json] [--bom]
+ *     [--with-comment] [--theme NAME] [--format text|csv|json] [--bom]
  *	The current response of each survey, oldest first, with its survey,
  *	ticket, agent, score, category, date and comment history.
  * npsgate detractors [--since D] [--until D] [--format text|csv|json]
@@ -55,7 +55,8 @@ responses_usage(FILE *fp)
 	    "promoter]\n"
 	    "         [--since YYYY-MM-DD] [--until YYYY-MM-DD]"
 	    " [--type nps|csat|ces]\n"
-	    "         [--with-comment] [--format text|csv|json] [--bom]\n"
+	    "         [--with-comment] [--theme NAME] [--format text|csv|json]"
+	    " [--bom]\n"
 	    "\n"
 	    "Lists the verbatims: the current response of each survey (the\n"
 	    "last one with a score), oldest first, with its survey id,\n"
@@ -69,6 +70,8 @@ responses_usage(FILE *fp)
 	    "  -u, --until D        last day\n"
 	    "  -t, --type T         only surveys of type T\n"
 	    "  -w, --with-comment   only responses with a comment\n"
+	    "  -T, --theme NAME     only answers that name the theme (as\n"
+	    "                       `npsgate report --by theme` lists them)\n"
 	    "  -f, --format F       text (default), csv or json (one object"
 	    " per line)\n"
 	    "      --bom            csv: start with a UTF-8 byte order mark"
@@ -87,7 +90,7 @@ detractors_usage(FILE *fp)
 	fprintf(fp,
 	    "usage: npsgate detractors [-c FILE] [--since YYYY-MM-DD]"
 	    " [--until YYYY-MM-DD]\n"
-	    "         [--format text|csv|json] [--bom]\n"
+	    "         [--theme NAME] [--format text|csv|json] [--bom]\n"
 	    "\n"
 	    "The follow-up list: detractors not yet followed up, oldest\n"
 	    "first, with the customer's address, ticket, agent, score,\n"
@@ -97,6 +100,7 @@ detractors_usage(FILE *fp)
 	    "  -c, --config FILE  npsgate.conf (default %s)\n"
 	    "  -s, --since D      answered on or after day D\n"
 	    "  -u, --until D      answered on or before day D\n"
+	    "  -T, --theme NAME   only those whose comment names the theme\n"
 	    "  -f, --format F     text (default), csv or json\n"
 	    "      --bom          csv: UTF-8 byte order mark\n"
 	    "  -h, --help         this text\n"
@@ -301,6 +305,7 @@ resp_run(const char *verb, int argc, char **argv, bool detractors)
 		{ "until", required_argument, NULL, 'u' },
 		{ "type", required_argument, NULL, 't' },
 		{ "with-comment", no_argument, NULL, 'w' },
+		{ "theme", required_argument, NULL, 'T' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "bom", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
@@ -320,8 +325,8 @@ resp_run(const char *verb, int argc, char **argv, bool detractors)
 	o.detractors = detractors;
 	o.fp = stdout;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, detractors ? "c:s:u:f:h" :
-	    "c:C:s:u:t:wf:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, detractors ? "c:s:u:T:f:h" :
+	    "c:C:s:u:t:wT:f:h", opts, NULL)) != -1) {
 		if (detractors && (c == 'C' || c == 't' || c == 'w'))
 			c = '?';
 		switch (c) {
@@ -358,6 +363,9 @@ resp_run(const char *verb, int argc, char **argv, bool detractors)
 			break;
 		case 'w':
 			ro.with_comment = true;
+			break;
+		case 'T':
+			ro.theme = optarg;
 			break;
 		case 'f':
 			if (resp_format_parse(verb, optarg, &o.format) == -1)

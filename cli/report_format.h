@@ -28,6 +28,24 @@ void report_format_json(struct buf *out, const struct report *r);
 void report_format_html(struct buf *out, const struct report *r,
     const struct report *trend);
 
+/* The style of the HTML pages (inline, under a strict CSP). */
+extern const char report_html_css[];
+
+/*
+ * `npsgate report --by theme`: what customers talk about, drivers of
+ * detraction first. label gives a theme's label (its name when it has
+ * none); arg is passed to it.
+ */
+typedef const char *(*report_theme_label_fn)(const char *name, void *arg);
+void report_themes_text(struct buf *out, const struct report_themes *r,
+    report_theme_label_fn label, void *arg);
+void report_themes_csv(struct buf *out, const struct report_themes *r,
+    report_theme_label_fn label, void *arg, bool bom);
+void report_themes_json(struct buf *out, const struct report_themes *r,
+    report_theme_label_fn label, void *arg);
+void report_themes_html(struct buf *out, const struct report_themes *r,
+    report_theme_label_fn label, void *arg);
+
 /* What the layouts share: the score's name ("NPS", "CSAT%", "CES"), its
  * decimals, and the period in words ("all surveys", "surveys sent
  * 2026-01-01 .. 2026-03-31"). */

@@ -205,7 +205,7 @@ report_html_row(struct buf *out, const struct report *r,
 	    "too few" : "");
 }
 
-static const char report_css[] =
+const char report_html_css[] =
 	"body{font-family:sans-serif;margin:24px;color:#222;background:#fff}"
 	"h1{font-size:22px}h2{font-size:17px;margin-top:28px}"
 	"table{border-collapse:collapse;font-size:13px}"
@@ -236,7 +236,7 @@ report_format_html(struct buf *out, const struct report *r,
 	    "Content-Security-Policy\" content=\"default-src 'none';"
 	    " style-src 'unsafe-inline'; img-src data:\">\n<title>%s report"
 	    "</title>\n<style>%s</style></head><body>\n<h1>%s report</h1>\n"
-	    "<p class=\"note\">", label, report_css, label);
+	    "<p class=\"note\">", label, report_html_css, label);
 	html_text(out, buf_cstr(&range));
 	buf_printf(out, "; %ld surveys, %ld responses, %s %s%.*f &plusmn; "
 	    "%.*f</p>\n", r->total.surveys, r->total.res.n, label,

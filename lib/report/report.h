@@ -76,6 +76,11 @@ struct report_opts {
 	int64_t until;		/* first second not counted; INT64_MAX: open */
 	int min_responses;	/* groups below are marked too_few */
 	const struct config *cf;	/* channel -> type; NULL: all nps */
+	/* NULL: every answer scores; else only the answers that name one of
+	 * these themes (a JSON array of theme names), as for an agent's
+	 * score on what concerns the agent. Surveys, opt-outs and the
+	 * response rate still count every survey. */
+	const char *themes_json;
 };
 
 /* type nps, by none, open range, min_responses from cf (30 without). */
@@ -120,6 +125,54 @@ void report_time_format(int64_t t, char *out, size_t size);
  * returns the epoch second of that week's Monday. */
 int64_t report_iso_week(int64_t t, char *out, size_t size);
 
+/* --- themes ---------------------------------------------------------- */
+
+/*
+ * What customers talk about (lib/themes/ gives each answer its themes).
+ * Over the current scored answers with a comment, received in [since,
+ * until), of the type (and of one agent): per theme, the answers that
+ * mention it and their score, the share of all such detractors and of
+ * all such promoters that mention it, and the score of the answers that
+ * do not mention it. Themes come ranked as drivers of detraction: the
+ * largest gap between the share of detractors and the share of
+ * promoters first. An answer counts in each theme it mentions.
+ */
+struct report_theme_opts {
+	enum survey_type type;
+	int64_t since, until;	/* on received_at; INT64_MIN/MAX: open */
+	const char *agent;	/* NULL: every agent */
+	int samples;		/* detractors' comments kept per theme */
+};
+
+struct report_theme {
+	char *name;
+	struct nps_stats with;		/* the answers that mention it */
+	struct nps_result with_res;
+	struct nps_result without_res;	/* the other answers with a comment */
+	double pct_of_answers;		/* % of the answers with a comment */
+	double pct_of_detractors;	/* % of their detractors */
+	double pct_of_promoters;	/* % of their promoters */
+	double gap;			/* with_res.score - without_res.score */
+	char **samples;			/* newest first */
+	size_t nsamples;
+};
+
+struct report_themes {
+	enum survey_type type;
+	int64_t since, until;
+	struct nps_stats all;		/* the answers with a comment */
+	struct nps_result all_res;
+	struct report_theme *rows;
+	size_t n;
+};
+
+/* type nps, open range, every agent, 3 samples. */
+void report_theme_opts_init(struct report_theme_opts *o);
+/* out is filled (caller frees with report_themes_free) or left empty. */
+int report_themes_run(struct store *st, const struct report_theme_opts *o,
+    struct report_themes *out, struct npserr *err);
+void report_themes_free(struct report_themes *r);
+
 /* --- verbatims and follow-up ---------------------------------------- */
 
 struct report_response_opts {
@@ -129,6 +182,7 @@ struct report_response_opts {
 	enum survey_type type;
 	bool with_comment;	/* only responses with a comment */
 	bool detractors_open;	/* detractors with followed_up_at = 0 */
+	const char *theme;	/* NULL, or only the answers naming it */
 };
 
 void report_response_opts_init(struct report_response_opts *o);

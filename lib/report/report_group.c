@@ -83,6 +83,7 @@ report_opts_init(struct report_opts *o, const struct config *cf)
 	o->until = INT64_MAX;
 	o->min_responses = cf != NULL ? cf->min_responses : 30;
 	o->cf = cf;
+	o->themes_json = NULL;
 }
 
 /* The label and first second of the period of the day starting at t. */
@@ -248,22 +249,32 @@ report_pass_responses(struct store *st, const struct report_opts *o,
     struct report_rmap *m, struct npserr *err)
 {
 	struct report_rslot key[RMAP_BATCH];
+	struct buf sql = BUF_INIT;
 	sqlite3_stmt *s;
 	const char *id;
 	enum nps_category cat;
 	size_t nb = 0, k;
 	int rc, score;
 
-	s = store_db_prepare(st, o->since != INT64_MIN ?
-	    "SELECT survey_id, score, category FROM responses"
+
+	buf_puts(&sql, o->since != INT64_MIN ?
+	    "SELECT survey_id, score, category FROM responses r"
 	    " WHERE superseded_by IS NULL AND received_at >= ?2"
 	    " AND score IS NOT NULL" :
-	    "SELECT survey_id, score, category FROM responses"
-	    " WHERE +superseded_by IS NULL AND score IS NOT NULL", err);
+	    "SELECT survey_id, score, category FROM responses r"
+	    " WHERE +superseded_by IS NULL AND score IS NOT NULL");
+	if (o->themes_json != NULL)
+		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM response_themes t"
+		    " WHERE t.response_id = r.id AND t.theme IN (SELECT value"
+		    " FROM json_each(?4)))");
+	s = store_db_prepare(st, buf_cstr(&sql), err);
+	buf_free(&sql);
 	if (s == NULL)
 		return -1;
 	if (o->since != INT64_MIN)
 		sqlite3_bind_int64(s, 2, o->since);
+	if (o->themes_json != NULL)
+		sqlite3_bind_text(s, 4, o->themes_json, -1, SQLITE_STATIC);
 	report_rmap_reserve(m, report_rows_hint(st));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		id = report_col_text(s, 0);
@@ -296,7 +307,8 @@ report_pass_responses(struct store *st, const struct report_opts *o,
 /* The current scored response of a survey whose id is not in the map's
  * shape, by SQL; value bits as in the map, or 0 when none. */
 static unsigned
-report_odd_lookup(struct store *st, const char *id, size_t n)
+report_odd_lookup(struct store *st, const struct report_opts *o,
+    const char *id, size_t n)
 {
 	sqlite3_stmt *s;
 	struct npserr err;
@@ -304,12 +316,20 @@ report_odd_lookup(struct store *st, const char *id, size_t n)
 	unsigned v = 0;
 	int score;
 
-	s = store_db_prepare(st, "SELECT score, category FROM responses"
+	s = store_db_prepare(st, o->themes_json == NULL ?
+	    "SELECT score, category FROM responses"
 	    " WHERE survey_id = ?1 AND superseded_by IS NULL"
-	    " AND score IS NOT NULL", &err);
+	    " AND score IS NOT NULL" :
+	    "SELECT score, category FROM responses r"
+	    " WHERE survey_id = ?1 AND superseded_by IS NULL"
+	    " AND score IS NOT NULL AND EXISTS (SELECT 1 FROM"
+	    " response_themes t WHERE t.response_id = r.id AND t.theme IN"
+	    " (SELECT value FROM json_each(?4)))", &err);
 	if (s == NULL)
 		return 0;
 	sqlite3_bind_text(s, 1, id, (int)n, SQLITE_STATIC);
+	if (o->themes_json != NULL)
+		sqlite3_bind_text(s, 4, o->themes_json, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		score = sqlite3_column_int(s, 0);
 		cat = report_cat_parse(report_col_text(s, 1));
@@ -359,7 +379,7 @@ report_pass_surveys(struct store *st, const struct report_opts *o,
 			continue;
 		if (!report_rkey(id, idlen, &b[nb].key)) {
 			if (m->odd > 0 &&
-			    (v = report_odd_lookup(st, id, idlen)) != 0)
+			    (v = report_odd_lookup(st, o, id, idlen)) != 0)
 				report_agg_answer(a, v);
 			continue;
 		}

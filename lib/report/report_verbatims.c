@@ -60,6 +60,9 @@ report_responses(struct store *st, const struct report_response_opts *o,
 	if (o->detractors_open)
 		buf_puts(&sql, " AND r.category = 'detractor'"
 		    " AND s.followed_up_at = 0");
+	if (o->theme != NULL)
+		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM response_themes t"
+		    " WHERE t.response_id = r.id AND t.theme = ?5)");
 	buf_puts(&sql, " ORDER BY r.received_at, r.id");
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
@@ -73,6 +76,8 @@ report_responses(struct store *st, const struct report_response_opts *o,
 	if (o->has_type)
 		sqlite3_bind_text(s, 4, nps_type_name(o->type), -1,
 		    SQLITE_STATIC);
+	if (o->theme != NULL)
+		sqlite3_bind_text(s, 5, o->theme, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&r, 0, sizeof(r));
 		r.survey_id = report_col_text(s, 0);

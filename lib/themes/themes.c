@@ -492,6 +492,10 @@ themes_load(const char *templates_dir, struct npserr *err)
 
 	buf_init(&t->arena);
 	n = scandir(templates_dir, &ents, NULL, themes_dir_cmp);
+	/* No templates at all: no theme (check-config says the directory
+	 * is missing). */
+	if (n < 0 && errno == ENOENT)
+		return t;
 	if (n < 0) {
 		npserr_set(err, "%s: cannot list the templates: %s",
 		    templates_dir, strerror(errno));

@@ -39,7 +39,8 @@
  *	index in every language.
  *
  *	themes_load() reads every LANG/themes.conf under the directory. A
- *	directory without any is a set with no theme, not an error. A file
+ *	directory without any, or no directory, is a set with no theme, not
+ *	an error. A file
  *	that cannot be read or parsed is an error naming the file, the line
  *	and the fix.
  *
