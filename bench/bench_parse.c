@@ -10,6 +10,10 @@
  *	replies/s (CPU)   the target is >= 20,000 per core
  *	ratio             analysis time / plain read time of the same bytes
  *
+ * Then the themes of the comments those analyses found (themes_match with
+ * the shipped themes files, as many times): the part of storing a reply
+ * that themes add, next to the analysis (target: <= 10 % of it).
+ *
  * Usage: bench_parse [--quick | ANALYSES] (default 50000, --quick 10000).
  * The corpus is found through $top_srcdir, else the source tree the
  * program was built from. The last line is a BENCH line for bench/run
@@ -30,6 +34,7 @@
 #include "store/store.h"
 #include "survey/token.h"
 #include "testlib.h"
+#include "themes/themes.h"
 
 #ifndef TEST_SRCDIR
 #define TEST_SRCDIR "."
@@ -39,6 +44,8 @@ struct sample {
 	char *path;
 	enum survey_type type;
 	struct buf msg;		/* substituted */
+	char *comment;		/* what the analysis found; NULL if none */
+	char *lang;
 };
 
 static double
@@ -65,7 +72,9 @@ main(int argc, char **argv)
 	struct npserr err;
 	time_t now = time(NULL);
 	char *line, *save = NULL;
-	double t0, t_parse, t_read;
+	double t0, t_parse, t_read, t_themes;
+	struct themes *themes;
+	long themed = 0;
 	long scored = 0;
 	volatile size_t sink = 0;
 
@@ -165,6 +174,12 @@ main(int argc, char **argv)
 		}
 		if (res.score >= 0)
 			scored++;
+		if (done < (long)count) {
+			v[k].comment = res.comment != NULL ?
+			    xstrdup(res.comment) : NULL;
+			v[k].lang = res.lang != NULL ? xstrdup(res.lang) :
+			    NULL;
+		}
 		bytes += v[k].msg.len;
 		reply_result_clear(&res);
 	}
@@ -185,6 +200,25 @@ main(int argc, char **argv)
 	}
 	t_read = cpu_seconds() - t0;
 
+	/* The themes of the same replies' comments, as many times. */
+	buf_reset(&path);
+	buf_printf(&path, "%s/templates", top ? top : TEST_SRCDIR);
+	if ((themes = themes_load(path.data, &err)) == NULL) {
+		fprintf(stderr, "bench_parse: %s\n", err.msg);
+		return 1;
+	}
+	t0 = cpu_seconds();
+	for (i = 0, k = 0; i < target; i++, k = (k + 1) % count) {
+		uint64_t set = 0;
+
+		if (v[k].comment != NULL)
+			themes_match(themes, v[k].lang, v[k].comment,
+			    strlen(v[k].comment), &set);
+		themed += set != 0;
+	}
+	t_themes = cpu_seconds() - t0;
+	themes_free(themes);
+
 	printf("bench_parse: %ld analyses of %zu corpus replies "
 	    "(%.1f MB), %ld with a score\n", target, count, bytes / 1e6,
 	    scored);
@@ -195,14 +229,25 @@ main(int argc, char **argv)
 	    target / t_read);
 	printf("  ratio           %.1f x a plain read of the same files\n",
 	    t_parse / t_read);
+	printf("  themes          %.3f s CPU  %.1f %% of the analysis"
+	    " (target <= 10 %%), %ld with a theme\n", t_themes,
+	    100 * t_themes / t_parse, themed);
 	printf("%s\n", target / t_parse >= 20000 ? "PASS" : "BELOW TARGET");
 	printf("BENCH name=parse value=%.0f unit=replies/s reference=%.0f "
 	    "ratio=%.3f target=value>=20000 ok=%s label=reply analysis, "
 	    "%ld replies, CPU (ref: plain read of the files)\n",
 	    target / t_parse, target / t_read, t_read / t_parse,
 	    target / t_parse >= 20000 ? "yes" : "no", target);
+	printf("BENCH name=parse_themes value=%.0f unit=replies/s"
+	    " reference=%.0f ratio=%.3f target=ratio<=0.10 ok=%s label=themes"
+	    " of the comments, %ld replies, CPU (ref: the reply analysis;"
+	    " ratio: share of its time)\n", target / t_themes,
+	    target / t_parse, t_themes / t_parse,
+	    t_themes / t_parse <= 0.10 ? "yes" : "no", target);
 
 	for (k = 0; k < count; k++) {
+		free(v[k].comment);
+		free(v[k].lang);
 		free(v[k].path);
 		buf_free(&v[k].msg);
 	}
