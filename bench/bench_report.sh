@@ -6,9 +6,9 @@
 # one transaction with the sqlite3 shell and a recursive CTE (a quarter of
 # the answers with a comment and one or two themes); then times
 # `npsgate report --by agent`, `--by week` and `--by theme` (median of 3)
-# against a bare
-# `SELECT count(*) FROM responses` and prints the wall and CPU times and the
-# ratios, then one BENCH line per report for bench/run (bench/lib.sh).
+# against a bare `SELECT count(*) FROM responses` and prints the wall and
+# CPU times and the ratios, then one BENCH line per report for bench/run
+# (bench/lib.sh).
 # KEEP=1 leaves the store in place.
 # Target: each report <= 1 s. Exit 1 when a report misses it (unless
 # --no-fail), 77 when sqlite3 is missing.

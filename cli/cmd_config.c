@@ -10,7 +10,9 @@
  *	it, so a fresh install (or the sample config) can be checked before
  *	`npsgate keygen`; --strict makes it an error, as it is for the
  *	daemons. Files that only some programs need (IMAP password, CA,
- *	templates) are checked with a warning in both modes.
+ *	templates) are checked with a warning in both modes; a themes file
+ *	(templates_dir/LANG/themes.conf) that does not parse is an error,
+ *	named with its line.
  *	Exit status: 0 valid, 2 bad usage, 3 invalid (or a missing file with
  *	--strict).
  */
@@ -24,6 +26,7 @@
 #include "base/npserr.h"
 #include "cli.h"
 #include "conf/config.h"
+#include "themes/themes.h"
 
 static void
 check_config_usage(FILE *fp)
@@ -77,6 +80,7 @@ cmd_check_config(int argc, char **argv)
 	const char *path = NULL;
 	struct config *cf;
 	struct npserr err;
+	struct themes *themes;
 	int c, strict = 0;
 
 	optind = 1;
@@ -123,6 +127,14 @@ cmd_check_config(int argc, char **argv)
 	}
 	check_config_warn_path(cf, "[general] templates_dir",
 	    cf->templates_dir, 1, "npsgate-milter and npsgate render need it");
+	/* The themes files are read by the hook at start: one that does not
+	 * parse would stop it, so it is an error here too. */
+	if ((themes = themes_load(cf->templates_dir, &err)) == NULL) {
+		fprintf(stderr, "npsgate check-config: %s\n", err.msg);
+		config_free(cf);
+		return EXIT_CONFIG;
+	}
+	themes_free(themes);
 	check_config_warn_path(cf, "[imap] password_file",
 	    cf->imap_password_file, 0, "npsgate-imapd-hook needs it");
 	check_config_warn_path(cf, "[imap] ca_file", cf->imap_ca_file, 0,

@@ -8,7 +8,8 @@
 #  - report --by agent --about agent scores only what concerns agents;
 #  - --since yesterday/today;
 #  - retheme after the themes file changed; a bad themes file refused with
-#    its file and line, nothing changed;
+#    its file and line by retheme, ingest, report and check-config, nothing
+#    changed;
 #  - forget takes the themes with the comment.
 # Exit 0 pass, 1 fail, 99 setup error.
 set -u
@@ -181,6 +182,9 @@ grep -q "$dir/templates/en/themes.conf:$line: a section line" "$dir/err" ||
 [ "$(sql "SELECT count(*) FROM response_themes")" = "$before" ] ||
     fail "a bad themes file changed the themes"
 run 3 ingest -c "$dir/npsgate.conf" "$dir/r1.eml"
+run 3 check-config "$dir/npsgate.conf"
+grep -q "themes.conf:$line: a section line is \"\[NAME\]\": close the bracket" "$dir/err" ||
+    fail "check-config: $(cat "$dir/err")"
 run 3 report -c "$dir/npsgate.conf" --by theme
 cp "$dir/themes.good" "$dir/templates/en/themes.conf"
 
