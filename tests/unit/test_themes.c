@@ -174,6 +174,29 @@ test_stems_and_negation(void **state)
 	themes_free(t);
 }
 
+/* Every shipped language reads a plain complaint of its own. */
+static void
+test_languages(void **state)
+{
+	struct themes *t = shipped();
+
+	(void)state;
+	assert_int_equal(match(t, "de", "Das Paket kam mit Verspätung."),
+	    bit(t, "delivery"));
+	assert_int_equal(match(t, "de", "Keine Verspätung, danke."), 0);
+	assert_int_equal(match(t, "es", "El paquete llegó con retraso y el"
+	    " agente fue grosero."), bit(t, "delivery") | bit(t, "agent"));
+	assert_int_equal(match(t, "it", "Rimborso mai ricevuto."),
+	    bit(t, "refund"));
+	assert_int_equal(match(t, "nl", "Lange wachttijd aan de telefoon."),
+	    bit(t, "waiting"));
+	assert_int_equal(match(t, "pt", "A embalagem chegou amassada."),
+	    bit(t, "packaging"));
+	assert_int_equal(match(t, "pt-BR", "Preço muito caro."),
+	    bit(t, "price"));
+	themes_free(t);
+}
+
 /* Labels and whom a theme concerns. */
 static void
 test_labels(void **state)
@@ -186,7 +209,9 @@ test_labels(void **state)
 	assert_int_equal(themes_about(t, (size_t)i), THEME_ABOUT_AGENT);
 	assert_string_equal(themes_about_name(THEME_ABOUT_AGENT), "agent");
 	assert_non_null(strstr(themes_label(t, "fr", (size_t)i), "conseiller"));
-	assert_non_null(strstr(themes_label(t, "de", (size_t)i), "agent"));
+	assert_non_null(strstr(themes_label(t, "de", (size_t)i), "Berater"));
+	/* A language without a file: the fallback's label. */
+	assert_non_null(strstr(themes_label(t, "sv", (size_t)i), "agent"));
 	assert_null(themes_name(t, THEMES_MAX));
 	themes_free(t);
 }
@@ -290,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_labelled_en),
 		cmocka_unit_test(test_labelled_fr),
 		cmocka_unit_test(test_stems_and_negation),
+		cmocka_unit_test(test_languages),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_hostile_sizes),
 		cmocka_unit_test(test_bad_files),
