@@ -73,10 +73,11 @@ needs() {
 	case $1 in
 	rewrite) echo lib/outgoing/rewrite.c ;;
 	reply) echo lib/incoming/reply.c ;;
+	themes) echo lib/themes/themes.c ;;
 	*) echo lib/base/buf.c ;;
 	esac
 }
-for t in token config mime rewrite reply; do
+for t in token config mime rewrite reply themes; do
 	need=$(needs $t)
 	[ -f "$srcdir/tests/fuzz/fuzz_$t.c" ] || continue
 	case " $srcs " in

@@ -6,7 +6,7 @@
  * SYNOPSIS
  *	fuzz_token_one(data, size);	fuzz_config_one(...);
  *	fuzz_mime_one(...);		fuzz_rewrite_one(...);
- *	fuzz_reply_one(...);
+ *	fuzz_reply_one(...);		fuzz_themes_one(...);
  *	FUZZ_CHECK(cond, "what went wrong");
  *
  * DESCRIPTION
@@ -47,6 +47,7 @@ int fuzz_config_one(const uint8_t *data, size_t size);
 int fuzz_mime_one(const uint8_t *data, size_t size);
 int fuzz_rewrite_one(const uint8_t *data, size_t size);
 int fuzz_reply_one(const uint8_t *data, size_t size);
+int fuzz_themes_one(const uint8_t *data, size_t size);
 
 /* Writes data to a private temporary file (mode 0600, removed at exit)
  * and returns its path; the same path every call, one file per slot. */

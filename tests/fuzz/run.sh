@@ -14,7 +14,7 @@
 set -u
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-token config mime rewrite reply}
+targets=${*:-token config mime rewrite reply themes}
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$(pwd)}

@@ -137,6 +137,13 @@ test_reply_inputs_keep_promises(void **state)
 	replay(fuzz_reply_one, "reply", 100);
 }
 
+static void
+test_themes_inputs_keep_promises(void **state)
+{
+	(void)state;
+	replay(fuzz_themes_one, "themes", 5);
+}
+
 int
 main(void)
 {
@@ -146,6 +153,7 @@ main(void)
 		cmocka_unit_test(test_mime_inputs_keep_promises),
 		cmocka_unit_test(test_rewrite_inputs_keep_promises),
 		cmocka_unit_test(test_reply_inputs_keep_promises),
+		cmocka_unit_test(test_themes_inputs_keep_promises),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
