@@ -308,6 +308,12 @@ check "acknowledgments sent for answers without comment" \
     state = 'done'")" "$(wc -l <"$T/sent" 2>/dev/null | tr -d ' ')"
 [ "$(sql "SELECT count(*) FROM followups WHERE kind = 'ack'")" -ge 2 ] &&
     ok "the hook runs the follow-up" || fail "no acknowledgment queued"
+check "themes with the answers" "agent waiting" "$(sql "SELECT t.theme
+    FROM response_themes t JOIN responses r ON r.id = t.response_id
+    ORDER BY r.survey_id = '$(sid 3)', t.theme" | tr '\n' ' ' |
+    sed 's/ $//')"
+check "no answer left without themes" 0 "$(sql "SELECT count(*) FROM
+    responses WHERE themed_at = 0")"
 check "one log line per message" 10 "$(grep -c ' uid=[0-9]* msg=' \
     "$T/once.log")"
 grep -q "Tres bon\|Trop long\|absent" "$T/once.log" &&
