@@ -53,8 +53,9 @@ int cli_store_open(const char *verb, const char *path, struct config **cfp,
  * the first second of the next day); on error prints a message, -1. */
 int cli_date_option(const char *verb, const char *opt, const char *arg,
     bool end, int64_t *out);
-/* Appends s with control characters replaced by '?' (newlines kept when
- * asked), for text printed on a terminal. */
+/* Appends s for a terminal: controls (C0, DEL, C1), bidirectional
+ * controls and invalid bytes each become U+FFFD (utf8_put_inert); newlines
+ * are kept when asked. */
 void cli_text_clean(struct buf *out, const char *s, bool keep_newlines);
 /* Reads the options of a verb that takes only -c/--config FILE and
  * -h/--help: *path gets FILE (left as it is when none is given), optind

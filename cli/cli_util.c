@@ -12,6 +12,7 @@
 
 #include "base/buf.h"
 #include "base/npserr.h"
+#include "base/utf8.h"
 #include "cli.h"
 #include "conf/config.h"
 #include "incoming/ingest.h"
@@ -74,16 +75,7 @@ cli_date_option(const char *verb, const char *opt, const char *arg,
 void
 cli_text_clean(struct buf *out, const char *s, bool keep_newlines)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		if (*p == '\n' && keep_newlines)
-			buf_putc(out, '\n');
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_putc(out, '?');
-		else
-			buf_putc(out, *p);
-	}
+	utf8_put_inert(out, s, strlen(s), keep_newlines ? "\n" : "");
 }
 
 /* cli_output_write - see cli.h. */

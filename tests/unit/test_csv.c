@@ -79,6 +79,31 @@ test_csv_escapes_formula_starts(void **state)
 }
 
 static void
+test_csv_cells_cannot_drive_a_terminal(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct csv c = CSV_INIT(&b);
+
+	(void)state;
+	/* ESC [ 2 J, BEL, a C1 CSI, a right-to-left override, a raw byte;
+	 * TAB, CR and LF stay the cell's own. */
+	csv_cell_cstr(&c, "a\x1b[2Jb\x07");
+	csv_cell_cstr(&c, "x\xc2\x9b" "31m\xe2\x80\xae" "txt.exe\x9b");
+	csv_cell_cstr(&c, "t\tu\r\nv");
+	csv_row_end(&c);
+	assert_string_equal(buf_cstr(&b),
+	    "a\xef\xbf\xbd[2Jb\xef\xbf\xbd,"
+	    "x\xef\xbf\xbd" "31m\xef\xbf\xbdtxt.exe\xef\xbf\xbd,"
+	    "\"t\tu\r\nv\"\r\n");
+	/* A control before a formula: the cell no longer starts one. */
+	buf_reset(&b);
+	c.cells = 0;
+	csv_cell_cstr(&c, "\x1b=cmd");
+	assert_string_equal(buf_cstr(&b), "\xef\xbf\xbd=cmd");
+	buf_free(&b);
+}
+
+static void
 test_csv_numbers_are_never_escaped(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -214,6 +239,7 @@ main(void)
 		    test_csv_plain_cells_are_bare_and_rows_end_crlf),
 		cmocka_unit_test(test_csv_quotes_commas_quotes_and_newlines),
 		cmocka_unit_test(test_csv_escapes_formula_starts),
+		cmocka_unit_test(test_csv_cells_cannot_drive_a_terminal),
 		cmocka_unit_test(test_csv_numbers_are_never_escaped),
 		cmocka_unit_test(test_csv_bom_is_the_utf8_mark),
 		cmocka_unit_test(test_json_string_escapes_and_repairs_utf8),
