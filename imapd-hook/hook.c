@@ -329,6 +329,13 @@ batch_done(struct hook *h, uint32_t uid, struct ingest_outcome *res)
 	msg_info("uid=%u %s", uid, buf_cstr(&line));
 	buf_free(&line);
 	followup_run(h, res);
+	if (res->folder == NULL) {
+		/* Stored, but its folder is the mailbox: moving it would
+		 * bring it back forever. It stays, out of the next passes. */
+		skip_add(h, uid, "its folder is the mailbox read; not moved");
+		ingest_outcome_clear(res);
+		return;
+	}
 	h->pend_uid[h->n_pend] = uid;
 	h->pend_folder[h->n_pend] = folder_index(h, res->folder);
 	h->n_pend++;

@@ -92,6 +92,15 @@ fi
 timeout 20 "$HOOK" -f -c "$dir/missing.conf" --once </dev/null \
     >/dev/null 2>&1
 [ $? -eq 3 ] || fail "--once with a missing config: not 3"
+# A review folder that is the mailbox read: the hook does not start.
+cp "$dir/npsgate.conf" "$dir/loop.conf"
+printf 'mailbox = INBOX\nfolder_review = INBOX\n' >>"$dir/loop.conf"
+timeout 20 "$HOOK" -f -c "$dir/loop.conf" --once </dev/null \
+    >/dev/null 2>"$dir/err"
+[ $? -eq 3 ] || fail "--once with folder_review = INBOX: not 3"
+grep -q "loop.conf:[0-9]*: \[imap\] folder_review: it names the mailbox" \
+    "$dir/err" || fail "folder_review = INBOX: $(cat "$dir/err")"
+hook 75 "$dir/loop.conf" "$dir/later.eml"
 
 [ "$fails" -eq 0 ] || exit 1
 echo "PASS: hook-stdin"
