@@ -122,12 +122,17 @@ cli_ring_store_open(const char *verb, const char *path, struct config **cf,
 		config_free(*cf);
 		return EXIT_CONFIG;
 	}
+	/* The config was read: a store that cannot be opened (missing
+	 * directory, not a database, I/O) is the work failing, as in
+	 * cli_store_open, not a configuration to fix. */
 	if ((*st = store_open((*cf)->store_path, (*cf)->busy_timeout_ms,
 	    &err)) == NULL) {
 		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
 		keyring_free(*ring);
 		config_free(*cf);
-		return EXIT_CONFIG;
+		*ring = NULL;
+		*cf = NULL;
+		return EXIT_WORK;
 	}
 	return 0;
 }
