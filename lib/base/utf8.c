@@ -155,6 +155,14 @@ utf8_cp_active(uint32_t cp)
 	    (cp >= 0x2066 && cp <= 0x2069);
 }
 
+/* An ASCII control the caller keeps (keep lists them; NUL never). */
+static bool
+utf8_cp_kept(uint32_t cp, const char *keep)
+{
+	return cp != 0 && cp < 0x20 && keep != NULL &&
+	    strchr(keep, (int)cp) != NULL;
+}
+
 void
 utf8_put_inert(struct buf *b, const char *s, size_t n, const char *keep)
 {
@@ -163,8 +171,8 @@ utf8_put_inert(struct buf *b, const char *s, size_t n, const char *keep)
 
 	while (i < n) {
 		len = utf8_seq(s + i, n - i, &cp);
-		if (len > 0 && (!utf8_cp_active(cp) || (cp < 0x20 &&
-		    cp != 0 && keep != NULL && strchr(keep, (int)cp) != NULL))) {
+		if (len > 0 && (!utf8_cp_active(cp) || utf8_cp_kept(cp,
+		    keep))) {
 			i += len;
 			continue;
 		}

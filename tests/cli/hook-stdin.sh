@@ -49,7 +49,8 @@ tok() { sed -n "${1}p" "$dir/s" | cut -d' ' -f2; }
 
 msg "$dir/answer.eml" "nps+$(tok 1)@reply.example" "9"
 msg "$dir/notoken.eml" "nps@reply.example" "Bonjour, 9."
-msg "$dir/vague.eml" "nps+$(tok 2)@reply.example" "Entre 7 et 8, je ne sais pas."
+msg "$dir/vague.eml" "nps+$(tok 2)@reply.example" \
+    "Entre 7 et 8, je ne sais pas."
 msg "$dir/away.eml" "nps+$(tok 3)@reply.example" \
     "Je suis absent jusqu'au 30 novembre." "Auto-Submitted: auto-replied"
 

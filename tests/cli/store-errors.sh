@@ -36,7 +36,8 @@ done
 run 3 ingest -c "$dir/missing.conf" "$dir/reply.eml"
 clitest_conf "$dir/nokeys.conf" "$dir/npsgate.db" "$dir/no-such-keys"
 run 3 ingest -c "$dir/nokeys.conf" "$dir/reply.eml"
-grep -q "no-such-keys" "$dir/err" || fail "key file not named: $(cat "$dir/err")"
+grep -q "no-such-keys" "$dir/err" ||
+    fail "key file not named: $(cat "$dir/err")"
 printf '[store]\nbusy_timeout_ms = fast\n' >>"$dir/nokeys.conf"
 run 3 ingest -c "$dir/nokeys.conf" "$dir/reply.eml"
 
