@@ -147,8 +147,8 @@ utf8_floor(const char *s, size_t n, size_t cut)
 /* Code points that change how a terminal or a viewer shows what follows:
  * controls, bidirectional embeddings, overrides, isolates and marks, and
  * the separators some terminals take for a line end. */
-static bool
-utf8_cp_active(uint32_t cp)
+bool
+utf8_is_active(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
 	    cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
@@ -171,7 +171,7 @@ utf8_put_inert(struct buf *b, const char *s, size_t n, const char *keep)
 
 	while (i < n) {
 		len = utf8_seq(s + i, n - i, &cp);
-		if (len > 0 && (!utf8_cp_active(cp) || utf8_cp_kept(cp,
+		if (len > 0 && (!utf8_is_active(cp) || utf8_cp_kept(cp,
 		    keep))) {
 			i += len;
 			continue;

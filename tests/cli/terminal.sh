@@ -4,7 +4,7 @@
 # controls (U+0080-U+009F) and bidirectional overrides, isolates and
 # marks in an agent name, a ticket, an address or a comment come out of
 # `npsgate responses`, `detractors` and `report` (text and CSV) as U+FFFD,
-# while the CSV's formula escaping stays.
+# while the CSV's formula escaping stays; JSON escapes them (\uXXXX).
 set -u
 
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/clitest.sh"
@@ -76,6 +76,20 @@ inert "$dir/out" "responses csv"
 cp "$dir/out" "$dir/responses.csv"
 run 0 report -c "$dir/npsgate.conf" --by agent --format csv
 inert "$dir/out" "report csv"
+# JSON escapes them instead: the same strings for a parser.
+run 0 responses -c "$dir/npsgate.conf" --format json
+python3 - "$dir/out" <<'PY' || fail "responses json: $(cat "$dir/out")"
+import json, re, sys
+data = open(sys.argv[1], "rb").read().decode("utf-8")
+bad = re.findall("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e"
+                 "\u2066-\u2069]", data.replace("\n", ""))
+if bad:
+    sys.exit("active characters left: %r" % sorted(set(bad)))
+rows = [json.loads(l) for l in data.splitlines() if l]
+if rows[0]["agent"] != "mallory\x1b]0;pwned\x07\x1b[2J":
+    sys.exit("agent not read back: %r" % rows[0]["agent"])
+PY
+
 # CSV injection protection as before: a formula cell still gets its
 # apostrophe.
 grep -q "'=HYPERLINK" "$dir/responses.csv" || fail "csv: formula not escaped"

@@ -153,6 +153,33 @@ test_json_string_escapes_and_repairs_utf8(void **state)
 }
 
 static void
+test_json_escapes_what_would_act_on_a_terminal(void **state)
+{
+	/* DEL, a C1 CSI, a right-to-left override, an isolate: escaped,
+	 * and read back as they were. */
+	static const char in[] = "a\x7f" "b\xc2\x9b" "c\xe2\x80\xae"
+	    "d\xe2\x81\xa6" "e\xc3\xa9";
+	struct buf b = BUF_INIT;
+	struct json_object o;
+	struct npserr err;
+	int n = 0;
+
+	(void)state;
+	json_append_string(&b, in, sizeof(in) - 1);
+	assert_string_equal(buf_cstr(&b),
+	    "\"a\\u007fb\\u009bc\\u202ed\\u2066e\xc3\xa9\"");
+	buf_reset(&b);
+	buf_putc(&b, '{');
+	json_member_strn(&b, &n, "t", in, sizeof(in) - 1);
+	buf_putc(&b, '}');
+	assert_int_equal(json_parse_object(b.data, b.len, &o, &err), 0);
+	assert_int_equal(json_object_get(&o, "t")->len, sizeof(in) - 1);
+	assert_memory_equal(json_object_get(&o, "t")->s, in, sizeof(in) - 1);
+	json_object_clear(&o);
+	buf_free(&b);
+}
+
+static void
 test_json_members_and_numbers(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -243,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_csv_numbers_are_never_escaped),
 		cmocka_unit_test(test_csv_bom_is_the_utf8_mark),
 		cmocka_unit_test(test_json_string_escapes_and_repairs_utf8),
+		cmocka_unit_test(test_json_escapes_what_would_act_on_a_terminal),
 		cmocka_unit_test(test_json_members_and_numbers),
 		cmocka_unit_test(test_json_reader_round_trips_the_writer),
 		cmocka_unit_test(test_json_reader_refuses_bad_input),
