@@ -700,14 +700,16 @@ run_stdin(struct hook *h)
 	bool review;
 
 	if (buf_read_stream(&msg, stdin, INGEST_MAX_MESSAGE) < 0) {
+		int e = errno;
+
 		buf_free(&msg);
-		if (errno == EFBIG) {
+		if (e == EFBIG) {
 			msg_error("stdin: message larger than %lu bytes; "
 			    "not ingested, left for review",
 			    INGEST_MAX_MESSAGE);
 			return EXIT_REVIEW;
 		}
-		msg_error("stdin: read error: %s", strerror(errno));
+		msg_error("stdin: read error: %s", strerror(e));
 		return EXIT_TEMPFAIL;
 	}
 	ctx.cf = h->cf;
