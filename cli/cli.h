@@ -54,8 +54,9 @@ int cli_store_open(const char *verb, const char *path, struct config **cfp,
  * Monday of this week), UTC days; on error prints a message, -1. */
 int cli_date_option(const char *verb, const char *opt, const char *arg,
     bool end, int64_t *out);
-/* Appends s with control characters replaced by '?' (newlines kept when
- * asked), for text printed on a terminal. */
+/* Appends s for a terminal: controls (C0, DEL, C1), bidirectional
+ * controls and invalid bytes each become U+FFFD (utf8_put_inert); newlines
+ * are kept when asked. */
 void cli_text_clean(struct buf *out, const char *s, bool keep_newlines);
 /* Reads the options of a verb that takes only -c/--config FILE and
  * -h/--help: *path gets FILE (left as it is when none is given), optind
@@ -65,8 +66,9 @@ int cli_options_config(int argc, char **argv, void (*usage)(FILE *),
     const char **path);
 /* Loads the config, its key ring and its store, for the verbs that sign
  * or verify tokens and write answers; on error prints "npsgate VERB:
- * MESSAGE" and returns EXIT_CONFIG, else 0 with the three owned by the
- * caller, who frees them with cli_ring_store_close(). */
+ * MESSAGE" and returns EXIT_CONFIG (config or key file) or EXIT_WORK (the
+ * store), else 0 with the three owned by the caller, who frees them with
+ * cli_ring_store_close(). */
 int cli_ring_store_open(const char *verb, const char *path,
     struct config **cf, struct keyring **ring, struct store **st);
 void cli_ring_store_close(struct config *cf, struct keyring *ring,

@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "base/npserr.h"
+#include "base/utf8.h"
 #include "cli.h"
 #include "conf/config.h"
 #include "incoming/ingest.h"
@@ -83,16 +84,7 @@ cli_date_option(const char *verb, const char *opt, const char *arg,
 void
 cli_text_clean(struct buf *out, const char *s, bool keep_newlines)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		if (*p == '\n' && keep_newlines)
-			buf_putc(out, '\n');
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_putc(out, '?');
-		else
-			buf_putc(out, *p);
-	}
+	utf8_put_inert(out, s, strlen(s), keep_newlines ? "\n" : "");
 }
 
 /* cli_output_write - see cli.h. */
@@ -139,12 +131,17 @@ cli_ring_store_open(const char *verb, const char *path, struct config **cf,
 		config_free(*cf);
 		return EXIT_CONFIG;
 	}
+	/* The config was read: a store that cannot be opened (missing
+	 * directory, not a database, I/O) is the work failing, as in
+	 * cli_store_open, not a configuration to fix. */
 	if ((*st = store_open((*cf)->store_path, (*cf)->busy_timeout_ms,
 	    &err)) == NULL) {
 		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
 		keyring_free(*ring);
 		config_free(*cf);
-		return EXIT_CONFIG;
+		*ring = NULL;
+		*cf = NULL;
+		return EXIT_WORK;
 	}
 	return 0;
 }

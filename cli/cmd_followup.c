@@ -52,8 +52,8 @@ followup_usage(FILE *fp)
 	    "  -h, --help         this text\n"
 	    "\n"
 	    "Exit status: 0 (also when a follow-up failed and was queued),\n"
-	    "1 a file could not be read or stored, 2 usage, 3 bad config,\n"
-	    "key file or store.\n", CLI_DEFAULT_CONFIG);
+	    "1 a file could not be read or stored or the store could not be\n"
+	    "opened, 2 usage, 3 bad config or key file.\n", CLI_DEFAULT_CONFIG);
 }
 
 /* After each stored reply: the acknowledgment and the alert. The answer
@@ -96,7 +96,7 @@ retry_usage(FILE *fp)
 	    "  -h, --help         this text\n"
 	    "\n"
 	    "Exit status: 0 (also when a try failed again), 1 the store\n"
-	    "failed, 2 usage, 3 bad config, key file or store.\n",
+	    "failed, 2 usage, 3 bad config or key file.\n",
 	    FOLLOWUP_MAX_ATTEMPTS, CLI_DEFAULT_CONFIG);
 }
 

@@ -345,6 +345,13 @@ batch_done(struct hook *h, uint32_t uid, struct ingest_outcome *res)
 	msg_info("uid=%u %s", uid, buf_cstr(&line));
 	buf_free(&line);
 	followup_run(h, res);
+	if (res->folder == NULL) {
+		/* Stored, but its folder is the mailbox: moving it would
+		 * bring it back forever. It stays, out of the next passes. */
+		skip_add(h, uid, "its folder is the mailbox read; not moved");
+		ingest_outcome_clear(res);
+		return;
+	}
 	h->pend_uid[h->n_pend] = uid;
 	h->pend_folder[h->n_pend] = folder_index(h, res->folder);
 	h->n_pend++;
@@ -690,7 +697,17 @@ run_daemon(struct hook *h)
 	return h->once && h->n_failed ? EXIT_WORK : 0;
 }
 
-/* --stdin: one message, stored, its outcome on stdout. */
+/*
+ * --stdin: one message, stored, its outcome on stdout. The exit status is
+ * all a Sieve script or a Postfix pipe learns, so it says what the caller
+ * must do with the message: EXIT_OK, nobody needs it (an answer, an
+ * unsubscribe, an auto-reply or a bounce is recorded); EXIT_REVIEW, keep
+ * it for a person (no valid token, no clear score, unreadable: only its
+ * key is in the store); EXIT_TEMPFAIL, nothing was stored, try again
+ * later. Sieve sees only zero or not: its execute test is false for both
+ * of the last two, and the documented script files the message for a
+ * person then; Postfix's pipe defers on EXIT_TEMPFAIL.
+ */
 static int
 run_stdin(struct hook *h)
 {
@@ -698,16 +715,19 @@ run_stdin(struct hook *h)
 	struct ingest_ctx ctx;
 	struct ingest_outcome res;
 	struct npserr err;
+	bool review;
 
 	if (buf_read_stream(&msg, stdin, INGEST_MAX_MESSAGE) < 0) {
-		if (errno == EFBIG) {
-			msg_error("stdin: message larger than %lu bytes; "
-			    "not ingested", INGEST_MAX_MESSAGE);
-			buf_free(&msg);
-			return EXIT_WORK;
-		}
-		msg_error("stdin: read error: %s", strerror(errno));
+		int e = errno;
+
 		buf_free(&msg);
+		if (e == EFBIG) {
+			msg_error("stdin: message larger than %lu bytes; "
+			    "not ingested, left for review",
+			    INGEST_MAX_MESSAGE);
+			return EXIT_REVIEW;
+		}
+		msg_error("stdin: read error: %s", strerror(e));
 		return EXIT_TEMPFAIL;
 	}
 	ctx.cf = h->cf;
@@ -719,11 +739,14 @@ run_stdin(struct hook *h)
 	ctx.prefixes = widget_mailto_prefixes(h->tpl);
 	if (ingest_message(&ctx, msg.data ? msg.data : "", msg.len, &res,
 	    &err) < 0) {
-		msg_error("stdin: %s", err.msg);
+		msg_error("stdin: %s; not stored, to be tried again", err.msg);
 		buf_free(&msg);
 		return EXIT_TEMPFAIL;
 	}
 	themes_run(h);
+	/* The folder points into the config: the review one means a
+	 * person must read the message. */
+	review = res.folder == h->cf->folder_review;
 	res.folder = NULL;
 	ingest_outcome_describe(&res, &line);
 	msg_info("stdin %s", buf_cstr(&line));
@@ -733,7 +756,24 @@ run_stdin(struct hook *h)
 	ingest_outcome_clear(&res);
 	buf_free(&msg);
 	buf_free(&line);
-	return fflush(stdout) == 0 ? 0 : EXIT_WORK;
+	/* Stored already: a caller that retries finds a duplicate. */
+	if (fflush(stdout) != 0)
+		return EXIT_TEMPFAIL;
+	return review ? EXIT_REVIEW : EXIT_OK;
+}
+
+/* True when --stdin is on the command line, read before the options are:
+ * a mistake among them must already be answered as --stdin's caller
+ * expects. */
+static bool
+stdin_requested(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--stdin") == 0)
+			return true;
+	return false;
 }
 
 static void
@@ -775,9 +815,13 @@ main(int argc, char **argv)
 	struct hook h;
 	struct npserr err;
 	struct stat st;
-	int c, verbose = 0, rc;
+	int c, verbose = 0, rc, fixable;
 
 	memset(&h, 0, sizeof(h));
+	/* Under --stdin a Postfix pipe or a Sieve script waits on the status:
+	 * a setup the operator can fix (command line, config, key file,
+	 * store) must defer the message, never bounce or drop it. */
+	fixable = stdin_requested(argc, argv) ? EXIT_TEMPFAIL : 0;
 	while ((c = getopt_long(argc, argv, "c:fvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -803,12 +847,12 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			return fixable ? fixable : EXIT_USAGE;
 		}
 	}
 	if (optind != argc || (h.once && from_stdin)) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return fixable ? fixable : EXIT_USAGE;
 	}
 	log_open(PROGNAME, fg ? LOG_TO_STDERR : LOG_TO_SYSLOG);
 	if (verbose)
@@ -817,7 +861,7 @@ main(int argc, char **argv)
 	h.cf = config_load(path, &err);
 	if (h.cf == NULL) {
 		msg_error("%s", err.msg);
-		return EXIT_CONFIG;
+		return fixable ? fixable : EXIT_CONFIG;
 	}
 	h.folders[0] = h.cf->folder_processed;
 	h.folders[1] = h.cf->folder_review;
@@ -827,7 +871,7 @@ main(int argc, char **argv)
 	if (h.ring == NULL) {
 		msg_error("%s", err.msg);
 		config_free(h.cf);
-		return EXIT_CONFIG;
+		return fixable ? fixable : EXIT_CONFIG;
 	}
 	if (stat(h.cf->key_file, &st) == 0) {
 		h.key_mtime = st.st_mtim;
@@ -867,7 +911,7 @@ main(int argc, char **argv)
 	h.store = store_open(h.cf->store_path, h.cf->busy_timeout_ms, &err);
 	if (h.store == NULL) {
 		msg_error("%s", err.msg);
-		rc = from_stdin ? EXIT_TEMPFAIL : EXIT_WORK;
+		rc = fixable ? fixable : EXIT_WORK;
 		goto out;
 	}
 	signals_setup(&h);

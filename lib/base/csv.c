@@ -7,6 +7,7 @@
 
 #include "base/buf.h"
 #include "base/csv.h"
+#include "base/utf8.h"
 
 static void
 csv_sep(struct csv *c)
@@ -25,12 +26,19 @@ csv_bom(struct csv *c)
 void
 csv_cell(struct csv *c, const char *s, size_t n)
 {
+	struct buf clean = BUF_INIT;
 	bool formula, quote;
 	size_t i, start;
 
 	csv_sep(c);
 	if (s == NULL || n == 0)
 		return;
+	/* Whoever views the file (cat, less, a spreadsheet) must not get
+	 * escape sequences or reordered text from a cell; TAB, CR and LF
+	 * are the cell's own, quoted below. */
+	utf8_put_inert(&clean, s, n, "\t\r\n");
+	s = clean.data;
+	n = clean.len;
 	/* What a spreadsheet would take for the start of a formula. */
 	formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
 	    s[0] == '\t' || s[0] == '\r';
@@ -52,6 +60,7 @@ csv_cell(struct csv *c, const char *s, size_t n)
 	buf_append(c->out, s + start, n - start);
 	if (quote)
 		buf_putc(c->out, '"');
+	buf_free(&clean);
 }
 
 void

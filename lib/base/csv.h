@@ -11,8 +11,12 @@
  *	holds a comma, a double quote, CR or LF is quoted, its quotes
  *	doubled. A text cell that starts with = + - @ TAB or CR gets a
  *	leading apostrophe, so that Excel and LibreOffice show it as text
- *	instead of running it as a formula (CSV injection); numbers written
- *	with csv_cell_int / csv_cell_double are ours and never escaped.
+ *	instead of running it as a formula (CSV injection). Control
+ *	characters other than TAB, CR and LF, bidirectional controls and
+ *	bytes that are not UTF-8 become U+FFFD (utf8_put_inert), so that
+ *	neither a terminal showing the file nor a spreadsheet acts on them
+ *	or reorders the text. Numbers written with csv_cell_int /
+ *	csv_cell_double are ours and never escaped.
  *	With the optional byte order mark, Excel reads the file as UTF-8.
  *	The text goes to a buf owned by the caller.
  */

@@ -10,6 +10,11 @@
  *	EXIT_WORK	the work failed (store, file, socket, mailbox...)
  *	EXIT_USAGE	bad command line
  *	EXIT_CONFIG	bad configuration, or keys that cannot be read
+ *	EXIT_REVIEW	(npsgate-imapd-hook --stdin) the message was read
+ *			but is no answer the hook can take alone: keep
+ *			it for a person (no valid token, no clear
+ *			score, unreadable); Sieve's execute test sees
+ *			it false
  *	EXIT_TEMPFAIL	a temporary failure: try again later (sysexits'
  *			EX_TEMPFAIL, which Postfix's pipe and Sieve's
  *			pipe turn into a deferral instead of a bounce)
@@ -21,6 +26,7 @@
 #define EXIT_WORK 1
 #define EXIT_USAGE 2
 #define EXIT_CONFIG 3
+#define EXIT_REVIEW 4
 #define EXIT_TEMPFAIL 75
 
 #endif

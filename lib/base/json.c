@@ -26,7 +26,7 @@ json_append_string(struct buf *b, const char *s, size_t n)
 	while (i < n) {
 		/* Copy plain runs in one append. */
 		run = i;
-		while (run < n && p[run] >= 0x20 && p[run] < 0x80 &&
+		while (run < n && p[run] >= 0x20 && p[run] < 0x7f &&
 		    p[run] != '"' && p[run] != '\\')
 			run++;
 		if (run > i) {
@@ -67,7 +67,9 @@ json_append_string(struct buf *b, const char *s, size_t n)
 		if (len == 0) {
 			buf_puts(b, "\xef\xbf\xbd");
 			i++;
-		} else if (cp == 0x2028 || cp == 0x2029) {
+		} else if (utf8_is_active(cp)) {
+			/* Escaped, the same string for a parser, but inert on
+			 * a terminal that shows the JSON. */
 			buf_printf(b, "\\u%04x", (unsigned)cp);
 			i += len;
 		} else {

@@ -16,9 +16,10 @@
  *	The writer appends to a buf owned by the caller. Strings are
  *	length-delimited bytes; they come out as valid UTF-8 JSON whatever
  *	they hold: quotes, backslashes and control characters (NUL included)
- *	are escaped, U+2028/U+2029 too (so the text is safe inside a script
- *	or a JavaScript string), and a byte that is not part of valid UTF-8
- *	becomes U+FFFD. A NULL string is written as null. Non-finite numbers
+ *	are escaped, and so are DEL, C1 controls, bidirectional controls
+ *	and U+2028/U+2029 (utf8_is_active: the text is then safe inside a
+ *	script or a JavaScript string, and inert on a terminal), and a byte
+ *	that is not part of valid UTF-8 becomes U+FFFD. A NULL string is written as null. Non-finite numbers
  *	are written as null.
  *
  *	The reader takes one object whose values are strings, numbers, true,

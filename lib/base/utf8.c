@@ -143,3 +143,43 @@ utf8_floor(const char *s, size_t n, size_t cut)
 		cut--;
 	return cut;
 }
+
+/* Code points that change how a terminal or a viewer shows what follows:
+ * controls, bidirectional embeddings, overrides, isolates and marks, and
+ * the separators some terminals take for a line end. */
+bool
+utf8_is_active(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+	    cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* An ASCII control the caller keeps (keep lists them; NUL never). */
+static bool
+utf8_cp_kept(uint32_t cp, const char *keep)
+{
+	return cp != 0 && cp < 0x20 && keep != NULL &&
+	    strchr(keep, (int)cp) != NULL;
+}
+
+void
+utf8_put_inert(struct buf *b, const char *s, size_t n, const char *keep)
+{
+	size_t i = 0, start = 0, len;
+	uint32_t cp;
+
+	while (i < n) {
+		len = utf8_seq(s + i, n - i, &cp);
+		if (len > 0 && (!utf8_is_active(cp) || utf8_cp_kept(cp,
+		    keep))) {
+			i += len;
+			continue;
+		}
+		buf_append(b, s + start, i - start);
+		utf8_put(b, 0xfffd);
+		i += len > 0 ? len : 1;
+		start = i;
+	}
+	buf_append(b, s + start, n - start);
+}

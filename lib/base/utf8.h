@@ -13,6 +13,12 @@
  *	size_t utf8_encode(uint32_t cp, char out[4]);
  *	void utf8_put(struct buf *b, uint32_t cp);
  *	size_t utf8_floor(const char *s, size_t n, size_t cut);
+bool utf8_is_active(uint32_t cp);
+void utf8_put_inert(struct buf *b, const char *s, size_t n,
+    const char *keep);
+ *	bool utf8_is_active(uint32_t cp);
+ *	void utf8_put_inert(struct buf *b, const char *s, size_t n,
+ *	    const char *keep);
  *
  * DESCRIPTION
  *	utf8_seq() returns the length (1 to 4) of the valid sequence that
@@ -31,6 +37,18 @@
  *
  *	utf8_floor() returns the largest length <= cut that does not end
  *	inside a sequence of s[0..n): where to cut a string of n bytes.
+ *
+ *	utf8_is_active() says whether cp acts on what shows the text (a
+ *	terminal, a spreadsheet) instead of being shown: a control
+ *	character (C0, DEL, C1 U+0080-U+009F), a bidirectional control
+ *	(U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), or the line
+ *	and paragraph separators U+2028 and U+2029.
+ *
+ *	utf8_put_inert() appends s[0..n) as text that cannot act on what
+ *	shows it: each active code point (but the ASCII controls listed in
+ *	keep) and each byte that starts no valid sequence becomes one
+ *	U+FFFD, so the place of what was removed stays visible and takes
+ *	one column. keep may be "" (NULL: the same).
  */
 #ifndef NPSGATE_UTF8_H
 #define NPSGATE_UTF8_H
@@ -47,5 +65,8 @@ int utf8_count(const char *s, size_t n, size_t *count);
 size_t utf8_encode(uint32_t cp, char out[4]);
 void utf8_put(struct buf *b, uint32_t cp);
 size_t utf8_floor(const char *s, size_t n, size_t cut);
+bool utf8_is_active(uint32_t cp);
+void utf8_put_inert(struct buf *b, const char *s, size_t n,
+    const char *keep);
 
 #endif

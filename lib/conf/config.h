@@ -197,6 +197,10 @@ const char *config_team_alert_to(const struct config *cf, const char *team,
     size_t *len);
 /* The information message for lang ("fr"/"en"; others use English). */
 const char *config_info_message(const struct config *cf, const char *lang);
+/* True when the IMAP mailbox names a and b are one mailbox: INBOX in any
+ * case, other names byte for byte. The hook never files a message into
+ * the mailbox it reads (config_load refuses such a folder). */
+bool config_same_mailbox(const char *a, const char *b);
 /* True when s (len bytes) matches one of list, case-insensitively and
  * ignoring surrounding blanks; a NULL list matches everything. */
 bool config_list_match(char *const *list, const char *s, size_t len);

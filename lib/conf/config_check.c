@@ -353,3 +353,37 @@ config_check_host(const char *v, struct buf *why)
 	    "allowed: a name like imap.example.com or an address like "
 	    "127.0.0.1");
 }
+
+/* config_same_mailbox - see config.h. */
+bool
+config_same_mailbox(const char *a, const char *b)
+{
+	/* RFC 3501: INBOX in any case is the INBOX; other names are as
+	 * written. */
+	if (strcasecmp(a, "INBOX") == 0 || strcasecmp(b, "INBOX") == 0)
+		return strcasecmp(a, b) == 0;
+	return strcmp(a, b) == 0;
+}
+
+/*
+ * config_check_folders - the folders the hook files into must not be the
+ * mailbox it reads: a message moved there comes back in the next search,
+ * is filed again, and so on without end. Returns 0, or -1 with *role the
+ * index (0..3: processed, review, autoreplies, bounces) of the first
+ * folder that is the mailbox.
+ */
+int
+config_check_folders(const struct config *cf, int *role)
+{
+	const char *folder[CONFIG_FOLDER_ROLES] = { cf->folder_processed,
+	    cf->folder_review, cf->folder_autoreplies, cf->folder_bounces };
+	int i;
+
+	for (i = 0; i < CONFIG_FOLDER_ROLES; i++)
+		if (folder[i] != NULL && cf->imap_mailbox != NULL &&
+		    config_same_mailbox(folder[i], cf->imap_mailbox)) {
+			*role = i;
+			return -1;
+		}
+	return 0;
+}

@@ -125,6 +125,11 @@ int config_check_url(const char *v, struct buf *why);
 int config_check_address(const char *v, struct buf *why);
 int config_check_team_alert(const char *v, struct buf *why);
 int config_check_host(const char *v, struct buf *why);
+/* The role folders (processed, review, autoreplies, bounces, in that
+ * order) against [imap] mailbox: 0, or -1 with *role the first that is
+ * the mailbox. */
+#define CONFIG_FOLDER_ROLES 4
+int config_check_folders(const struct config *cf, int *role);
 /* Splits an item "TEAM: ADDRESS" at its last ':' into the length of
  * TEAM without trailing blanks and the address after leading blanks;
  * -1 when the item has no ':'. */

@@ -404,6 +404,49 @@ required_example(const struct key_def *k)
 	return "socket = inet:8891@127.0.0.1";
 }
 
+/*
+ * A folder the hook files into that is the mailbox it reads: refused at
+ * the folder's line, or at the mailbox's when the folder is a default
+ * that the mailbox took.
+ */
+static void
+parse_check_folders(struct parse *st)
+{
+	static const char *const key[CONFIG_FOLDER_ROLES] = {
+		"folder_processed", "folder_review", "folder_autoreplies",
+		"folder_bounces"
+	};
+	static const char *const fix[CONFIG_FOLDER_ROLES] = {
+		"Processed", "NeedsReview", "AutoReplies", "Bounces"
+	};
+	struct buf q = BUF_INIT;
+	size_t fi, mi;
+	int role;
+	bool same;
+
+	if (config_check_folders(st->cf, &role) == 0)
+		return;
+	/* The default name makes the example, unless it is the mailbox. */
+	same = config_same_mailbox(fix[role], st->cf->imap_mailbox);
+	fi = config_key_index(SEC_IMAP, key[role]);
+	mi = config_key_index(SEC_IMAP, "mailbox");
+	config_quote(&q, st->cf->imap_mailbox);
+	if (st->line[SLOT(fi, 0)] != 0)
+		parse_fail(st, st->line[SLOT(fi, 0)], "[imap] %s: it names "
+		    "the mailbox the hook reads ([imap] mailbox = %s); a "
+		    "message filed there would be read and filed again "
+		    "without end; allowed: another folder%s%s%s%s", key[role],
+		    buf_cstr(&q), same ? "" : ", e.g. ", same ? "" : key[role],
+		    same ? "" : " = ", same ? "" : fix[role]);
+	else
+		parse_fail(st, st->line[SLOT(mi, 0)], "[imap] mailbox: %s is "
+		    "also the default of %s; a message filed there would be "
+		    "read and filed again without end; allowed: another "
+		    "mailbox, e.g. mailbox = INBOX, or set %s to another "
+		    "folder", buf_cstr(&q), key[role], key[role]);
+	buf_free(&q);
+}
+
 /* The checks that need the whole file: required keys, limits of texts,
  * keys that depend on others. */
 static void
@@ -448,6 +491,7 @@ parse_finish(struct parse *st)
 		cf->imap_port = cf->imap_tls == TLS_IMPLICIT ? 993 : 143;
 	i = config_key_index(SEC_GENERAL, "key_file");
 	cf->key_file_line = st->line[SLOT(i, 0)];
+	parse_check_folders(st);
 }
 
 int

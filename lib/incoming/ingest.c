@@ -216,6 +216,15 @@ ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
 	    out->forwarded, &out->why);
 	if (why != NULL)
 		out->why = why;
+	/* Filed into the mailbox it is read from, the message would come
+	 * back in the next search and be filed again, without end;
+	 * config_load refuses such a folder, and this holds whatever
+	 * config the caller built. */
+	if (ctx->filed && ctx->cf->imap_mailbox != NULL &&
+	    config_same_mailbox(out->folder, ctx->cf->imap_mailbox)) {
+		out->folder = NULL;
+		out->why = "its folder is the mailbox read";
+	}
 
 	memset(&rec, 0, sizeof(rec));
 	rec.msg_key = out->msg_key;

@@ -30,7 +30,10 @@
  *	survey was sent to. A token that verifies but names a survey the
  *	store does not know is filed as unmatched.
  *
- *	The folder names are the config's; the result points into it.
+ *	The folder names are the config's; the result points into it. When
+ *	the message is filed (ctx->filed) and its folder is [imap] mailbox,
+ *	the folder is NULL: it must stay where it is, never be moved into
+ *	the mailbox it was read from to be read again.
  */
 #ifndef NPSGATE_INGEST_H
 #define NPSGATE_INGEST_H
@@ -65,7 +68,7 @@ struct ingest_outcome {
 	char survey_id[TOKEN_ID_LEN + 1];	/* "" when none */
 	int score;		/* -1 when none */
 	bool forwarded;
-	const char *folder;	/* owned by the config */
+	const char *folder;	/* owned by the config; NULL: not to move */
 	char *msg_key;		/* owned by the result */
 	const char *why;	/* static text: why it goes to review, or NULL */
 };

@@ -1,8 +1,9 @@
 #!/bin/sh
 # check-config.sh - `npsgate check-config`: the sample config is valid from
 # a clean checkout (a missing key file is a warning, an error with
-# --strict), a broken config exits 3 naming its line, and the printed
-# settings load back to themselves.
+# --strict), a broken config exits 3 naming its line (a filing folder that
+# is the mailbox read too), and the printed settings load back to
+# themselves.
 set -u
 
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/clitest.sh"
@@ -52,6 +53,21 @@ msg="npsgate check-config: $BROKEN:12: [survey] style: 'star' is not a"
 msg="$msg style; allowed: stars, icons, gradient"
 [ "$(cat "$dir/err")" = "$msg" ] || fail "broken: got '$(cat "$dir/err")'"
 [ -s "$dir/out" ] && fail "broken: printed settings of an invalid config"
+
+# A folder that is the mailbox the hook reads: the hook would file the
+# same message there again and again. Refused at the folder's line.
+sed "s|^key_file = .*|key_file = $dir/keys|
+    s|^;* *folder_review = .*|folder_review = inbox|" "$SAMPLE" \
+    >"$dir/loop.conf"
+line=$(grep -n '^folder_review = inbox$' "$dir/loop.conf" | cut -d: -f1)
+[ -n "$line" ] || fail "loop.conf: no folder_review line"
+run 3 check-config "$dir/loop.conf"
+msg="npsgate check-config: $dir/loop.conf:$line: [imap] folder_review: it"
+msg="$msg names the mailbox the hook reads ([imap] mailbox = 'INBOX');"
+grep -qF "$msg" "$dir/err" || fail "loop: got '$(cat "$dir/err")'"
+grep -q "allowed: another folder, e.g. folder_review = NeedsReview$" \
+    "$dir/err" || fail "loop: no fix in '$(cat "$dir/err")'"
+[ -s "$dir/out" ] && fail "loop: printed settings of an invalid config"
 
 run 3 check-config "$dir/nonexistent.conf"
 grep -q "nonexistent.conf: unable to open: No such file or directory" \

@@ -14,6 +14,10 @@
 # 5. TLS with a CA made here: implicit TLS and STARTTLS verify and work;
 #    another CA, or a name the certificate does not carry, is refused
 #    before the password is sent.
+# 6. Sieve (Pigeonhole's sieve_extprograms; skipped without it): the
+#    script of doc/dovecot.md run by dovecot-lda hands each reply to
+#    --stdin; an answer is recorded and dropped, a reply without a token
+#    lands in NeedsReview, and so does one the store cannot take now.
 #
 # Needs dovecot (skips with 77 without it), python3, sqlite3 and openssl.
 # Servers are stopped and the directory removed on any exit.
@@ -592,6 +596,97 @@ st=$?
     ok "world-readable password file refused" ||
     fail "world-readable password file: status $st"
 chmod 600 "$T/imap.pass"
+
+# ------------------------------------------------------------- 6. Sieve
+phase "6. Sieve: execute :pipe --stdin"
+LDA=/usr/lib/dovecot/dovecot-lda
+if [ ! -x "$LDA" ] || [ ! -e /usr/lib/dovecot/modules/lib90_sieve_plugin.so ] ||
+    ! ls /usr/lib/dovecot/modules/sieve/*extprograms* >/dev/null 2>&1; then
+	echo "SKIP phase 6: dovecot-sieve is not installed"
+else
+	S=$T/sieve
+	mkdir -p "$S/global" "$S/bin" "$S/store"
+	# The hook runs as the mail user: its config, keys and store must
+	# be that user's.
+	install -m 600 -o "$DOVECOT_MAIL_USER" "$T/keys" "$S/keys"
+	hook_conf "$S/npsgate.conf" 143 none
+	sed -i "s|^key_file = .*|key_file = $S/keys|
+	    s|^path = .*|path = $S/store/npsgate.db|" "$S/npsgate.conf"
+	chmod 644 "$S/npsgate.conf"
+	"$MKSURVEY" "$S/npsgate.conf" customer@example.com 2 >"$S/s"
+	chown -R "$DOVECOT_MAIL_USER" "$S/store" "$S/global"
+	ln -s "$(cd "$(dirname "$HOOK")" && pwd)/npsgate-imapd-hook" \
+	    "$S/bin/npsgate-imapd-hook"
+	# The script of doc/dovecot.md, with this test's config.
+	cat >"$S/global/npsgate.sieve" <<EOF
+require ["vnd.dovecot.execute", "fileinto", "mailbox", "envelope",
+         "subaddress"];
+
+if envelope :user :is "to" "nps" {
+  if execute :pipe "npsgate-imapd-hook" ["-c", "$S/npsgate.conf", "--stdin"] {
+    discard;
+    stop;
+  }
+  fileinto :create "NeedsReview";
+  stop;
+}
+EOF
+	P_SV=$(free_port)
+	dovecot_conf sieve "$P_SV" 0 no "protocol lda {
+  mail_plugins = \$mail_plugins sieve
+}
+plugin {
+  sieve_before = $S/global/npsgate.sieve
+  sieve_plugins = sieve_extprograms
+  sieve_global_extensions = +vnd.dovecot.execute
+  sieve_execute_bin_dir = $S/bin
+}"
+	dovecot_start "$S/dovecot.conf"
+	# deliver FILE RECIPIENT: as Postfix's mailbox_command would
+	deliver() {
+		"$LDA" -c "$S/dovecot.conf" -d nps -f customer@example.com \
+		    -a "$2" <"$1"
+	}
+	mailbox_n() {
+		find "$S/mail/nps/$1/new" "$S/mail/nps/$1/cur" -type f \
+		    2>/dev/null | wc -l | tr -d ' '
+	}
+	svsql() {
+		sqlite3 -cmd ".timeout 5000" "$S/store/npsgate.db" "$1"
+	}
+	stok=$(sed -n 1p "$S/s" | cut -d' ' -f2)
+	msg "$S/answer.eml" "$C" "nps+$stok@reply.example" "<sv-answer@test>" \
+	    "" "9"
+	msg "$S/notoken.eml" "$C" "nps@reply.example" "<sv-notoken@test>" "" \
+	    "Bonjour, 9."
+	deliver "$S/answer.eml" "nps+$stok@reply.example"
+	check "sieve answer: lda status" 0 $?
+	check "sieve answer: stored" 1 "$(svsql "SELECT count(*) FROM
+	    responses WHERE score = 9")"
+	deliver "$S/notoken.eml" "nps@reply.example"
+	check "sieve no token: lda status" 0 $?
+	check "sieve no token: key kept" 1 "$(svsql "SELECT count(*) FROM
+	    processed WHERE msg_key = '<sv-notoken@test>'")"
+	check "sieve: kept for a person" "INBOX=0 NeedsReview=1" \
+	    "INBOX=$(mailbox_n .) NeedsReview=$(mailbox_n .NeedsReview)"
+	# The store cannot be written: not stored, and not lost either.
+	stok=$(sed -n 2p "$S/s" | cut -d' ' -f2)
+	msg "$S/later.eml" "$C" "nps+$stok@reply.example" "<sv-later@test>" \
+	    "" "7"
+	chmod 444 "$S/store/npsgate.db"
+	chmod 555 "$S/store"
+	deliver "$S/later.eml" "nps+$stok@reply.example"
+	check "sieve store read-only: lda status" 0 $?
+	chmod 755 "$S/store"
+	chmod 644 "$S/store/npsgate.db"
+	check "sieve store read-only: not stored" 0 "$(svsql "SELECT count(*)
+	    FROM processed WHERE msg_key = '<sv-later@test>'")"
+	check "sieve store read-only: kept for a person" \
+	    "INBOX=0 NeedsReview=2" \
+	    "INBOX=$(mailbox_n .) NeedsReview=$(mailbox_n .NeedsReview)"
+	grep -q "exit code 75" "$S/dovecot.log" &&
+	    ok "sieve: the hook said 75" || fail "sieve: no status 75 logged"
+fi
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures check(s) failed"

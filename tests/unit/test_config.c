@@ -760,6 +760,50 @@ test_structure_errors_name_the_line(void **state)
 }
 
 static void
+test_folder_that_is_the_mailbox_is_refused(void **state)
+{
+	struct npserr err;
+	struct config *cf;
+
+	(void)state;
+	assert_refused("[imap]\nmailbox = INBOX\nfolder_review = INBOX\n", 10,
+	    "[imap] folder_review: it names the mailbox the hook reads "
+	    "([imap] mailbox = 'INBOX'); a message filed there would be read "
+	    "and filed again without end; allowed: another folder, e.g. "
+	    "folder_review = NeedsReview");
+	/* INBOX in any case, against the default mailbox. */
+	assert_refused_prefix("[imap]\nfolder_bounces = Inbox\n", 9,
+	    "[imap] folder_bounces: it names the mailbox the hook reads "
+	    "([imap] mailbox = 'INBOX');");
+	/* No example that would be the mailbox again. */
+	assert_refused("[imap]\nmailbox = Processed\nfolder_processed = "
+	    "Processed\n", 10, "[imap] folder_processed: it names the "
+	    "mailbox the hook reads ([imap] mailbox = 'Processed'); a message "
+	    "filed there would be read and filed again without end; allowed: "
+	    "another folder");
+	/* A mailbox that a folder left at its default names. */
+	assert_refused("[imap]\nmailbox = AutoReplies\n", 9,
+	    "[imap] mailbox: 'AutoReplies' is also the default of "
+	    "folder_autoreplies; a message filed there would be read and "
+	    "filed again without end; allowed: another mailbox, e.g. "
+	    "mailbox = INBOX, or set folder_autoreplies to another folder");
+
+	/* Other names compare as written; a child of the mailbox is
+	 * another mailbox; two roles may share a folder. */
+	cf = load_tail("[imap]\nmailbox = Replies\nfolder_processed = "
+	    "replies\nfolder_review = INBOX.NeedsReview\nfolder_bounces = "
+	    "Other\nfolder_autoreplies = Other\n", CONFIG_NO_FILE_CHECKS,
+	    &err);
+	assert_non_null(cf);
+	config_free(cf);
+	assert_true(config_same_mailbox("INBOX", "inbox"));
+	assert_true(config_same_mailbox("iNbOx", "INBOX"));
+	assert_false(config_same_mailbox("INBOX", "INBOX.x"));
+	assert_false(config_same_mailbox("Replies", "replies"));
+	assert_true(config_same_mailbox("Replies", "Replies"));
+}
+
+static void
 test_missing_required_key_is_named(void **state)
 {
 	struct npserr err;
@@ -1149,6 +1193,7 @@ main(void)
 		cmocka_unit_test(test_icons_need_icon_url_with_score),
 		cmocka_unit_test(test_landing_url_needs_http_token_and_score),
 		cmocka_unit_test(test_structure_errors_name_the_line),
+		cmocka_unit_test(test_folder_that_is_the_mailbox_is_refused),
 		cmocka_unit_test(test_missing_required_key_is_named),
 		cmocka_unit_test(test_reasons_list_keeps_accents_and_trims),
 		cmocka_unit_test(test_default_info_message_depends_on_language),

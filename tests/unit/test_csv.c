@@ -79,6 +79,31 @@ test_csv_escapes_formula_starts(void **state)
 }
 
 static void
+test_csv_cells_cannot_drive_a_terminal(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct csv c = CSV_INIT(&b);
+
+	(void)state;
+	/* ESC [ 2 J, BEL, a C1 CSI, a right-to-left override, a raw byte;
+	 * TAB, CR and LF stay the cell's own. */
+	csv_cell_cstr(&c, "a\x1b[2Jb\x07");
+	csv_cell_cstr(&c, "x\xc2\x9b" "31m\xe2\x80\xae" "txt.exe\x9b");
+	csv_cell_cstr(&c, "t\tu\r\nv");
+	csv_row_end(&c);
+	assert_string_equal(buf_cstr(&b),
+	    "a\xef\xbf\xbd[2Jb\xef\xbf\xbd,"
+	    "x\xef\xbf\xbd" "31m\xef\xbf\xbdtxt.exe\xef\xbf\xbd,"
+	    "\"t\tu\r\nv\"\r\n");
+	/* A control before a formula: the cell no longer starts one. */
+	buf_reset(&b);
+	c.cells = 0;
+	csv_cell_cstr(&c, "\x1b=cmd");
+	assert_string_equal(buf_cstr(&b), "\xef\xbf\xbd=cmd");
+	buf_free(&b);
+}
+
+static void
 test_csv_numbers_are_never_escaped(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -124,6 +149,33 @@ test_json_string_escapes_and_repairs_utf8(void **state)
 	buf_reset(&b);
 	json_append_string(&b, "\xe2\x80\xa8", 3);
 	assert_string_equal(buf_cstr(&b), "\"\\u2028\"");
+	buf_free(&b);
+}
+
+static void
+test_json_escapes_what_would_act_on_a_terminal(void **state)
+{
+	/* DEL, a C1 CSI, a right-to-left override, an isolate: escaped,
+	 * and read back as they were. */
+	static const char in[] = "a\x7f" "b\xc2\x9b" "c\xe2\x80\xae"
+	    "d\xe2\x81\xa6" "e\xc3\xa9";
+	struct buf b = BUF_INIT;
+	struct json_object o;
+	struct npserr err;
+	int n = 0;
+
+	(void)state;
+	json_append_string(&b, in, sizeof(in) - 1);
+	assert_string_equal(buf_cstr(&b),
+	    "\"a\\u007fb\\u009bc\\u202ed\\u2066e\xc3\xa9\"");
+	buf_reset(&b);
+	buf_putc(&b, '{');
+	json_member_strn(&b, &n, "t", in, sizeof(in) - 1);
+	buf_putc(&b, '}');
+	assert_int_equal(json_parse_object(b.data, b.len, &o, &err), 0);
+	assert_int_equal(json_object_get(&o, "t")->len, sizeof(in) - 1);
+	assert_memory_equal(json_object_get(&o, "t")->s, in, sizeof(in) - 1);
+	json_object_clear(&o);
 	buf_free(&b);
 }
 
@@ -214,9 +266,11 @@ main(void)
 		    test_csv_plain_cells_are_bare_and_rows_end_crlf),
 		cmocka_unit_test(test_csv_quotes_commas_quotes_and_newlines),
 		cmocka_unit_test(test_csv_escapes_formula_starts),
+		cmocka_unit_test(test_csv_cells_cannot_drive_a_terminal),
 		cmocka_unit_test(test_csv_numbers_are_never_escaped),
 		cmocka_unit_test(test_csv_bom_is_the_utf8_mark),
 		cmocka_unit_test(test_json_string_escapes_and_repairs_utf8),
+		cmocka_unit_test(test_json_escapes_what_would_act_on_a_terminal),
 		cmocka_unit_test(test_json_members_and_numbers),
 		cmocka_unit_test(test_json_reader_round_trips_the_writer),
 		cmocka_unit_test(test_json_reader_refuses_bad_input),

@@ -344,6 +344,42 @@ test_ingest_no_token_goes_to_review(void **state)
 }
 
 static void
+test_ingest_never_files_into_the_mailbox_read(void **state)
+{
+	struct testlib_fx *fx = *state;
+	struct ingest_ctx ctx = { fx->cf, fx->ring, fx->st, fx->now, false,
+	    NULL, NULL };
+	struct ingest_outcome res;
+	struct npserr err;
+	char *msg;
+
+	/* A config built past config_load's check: review is the INBOX
+	 * the hook reads, in another case. */
+	assert_string_equal(fx->cf->imap_mailbox, "INBOX");
+	free(fx->cf->folder_review);
+	fx->cf->folder_review = xstrdup("inbox");
+	msg = reply_make("someone@example.com", "nps@reply.example",
+	    "<loop@example.com>", NULL, "Bonjour, 9");
+	ingest_ok(fx, msg, &res);
+	assert_null(res.folder);
+	assert_string_equal(res.why, "its folder is the mailbox read");
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed WHERE "
+	    "msg_key = '<loop@example.com>'"), 1);
+	ingest_outcome_clear(&res);
+	/* Seen again: still not to be moved. */
+	ingest_ok(fx, msg, &res);
+	assert_true(res.duplicate);
+	assert_null(res.folder);
+	ingest_outcome_clear(&res);
+	/* Without a mailbox (--stdin) the folder only says "review". */
+	assert_int_equal(ingest_message(&ctx, msg, strlen(msg), &res, &err),
+	    0);
+	assert_ptr_equal(res.folder, fx->cf->folder_review);
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+static void
 test_ingest_forged_token_goes_to_review(void **state)
 {
 	struct testlib_fx *fx = *state;
@@ -447,6 +483,9 @@ main(void)
 		    test_ingest_unknown_survey_is_unmatched, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ingest_no_token_goes_to_review, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_never_files_into_the_mailbox_read, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ingest_forged_token_goes_to_review, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -109,6 +109,94 @@ test_floor_never_cuts_a_sequence(void **state)
 	assert_int_equal(utf8_floor(s, 5, 9), 5);
 }
 
+#define FFFD "\xef\xbf\xbd"
+
+/* inert - utf8_put_inert on s[0..n) into a fresh string; test frees. */
+static char *
+inert(const char *s, size_t n, const char *keep)
+{
+	struct buf b = BUF_INIT;
+
+	utf8_put_inert(&b, s, n, keep);
+	return buf_steal(&b);
+}
+
+static void
+test_inert_replaces_c0_c1_and_del(void **state)
+{
+	/* ESC ] title BEL, CSI as a C1 in UTF-8 (C2 9B), NEL, DEL, NUL. */
+	static const char in[] = "a\x1b]0;x\x07" "b\xc2\x9b" "31m\xc2\x85"
+	    "c\x7f" "d\0e";
+	char *out = inert(in, sizeof(in) - 1, "");
+
+	(void)state;
+	assert_string_equal(out, "a" FFFD "]0;x" FFFD "b" FFFD "31m" FFFD
+	    "c" FFFD "d" FFFD "e");
+	free(out);
+}
+
+static void
+test_inert_replaces_bidi_controls_and_separators(void **state)
+{
+	static const char *const bidi[] = {
+		"\xd8\x9c",					/* U+061C */
+		"\xe2\x80\x8e", "\xe2\x80\x8f",		/* U+200E, F */
+		"\xe2\x80\xa8", "\xe2\x80\xa9",		/* U+2028, 9 */
+		"\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac",
+		"\xe2\x80\xad", "\xe2\x80\xae",		/* U+202A-E */
+		"\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8",
+		"\xe2\x81\xa9",				/* U+2066-9 */
+	};
+	size_t i;
+	char *out;
+
+	(void)state;
+	for (i = 0; i < sizeof(bidi) / sizeof(bidi[0]); i++) {
+		out = inert(bidi[i], strlen(bidi[i]), "\n");
+		assert_string_equal(out, FFFD);
+		free(out);
+	}
+}
+
+static void
+test_inert_keeps_text_and_the_controls_asked(void **state)
+{
+	/* Accents, a ZWJ (U+200D), U+202F and an emoji are text; the
+	 * replacement character itself too. */
+	static const char text[] = "h\xc3\xa9llo \xe2\x80\x8d\xe2\x80\xaf"
+	    "\xf0\x9f\x98\x80 " FFFD;
+	char *out;
+
+	(void)state;
+	out = inert(text, sizeof(text) - 1, NULL);
+	assert_string_equal(out, text);
+	free(out);
+	out = inert("a\tb\r\nc\n", 7, "\t\r\n");
+	assert_string_equal(out, "a\tb\r\nc\n");
+	free(out);
+	out = inert("a\tb\r\nc\n", 7, "\n");
+	assert_string_equal(out, "a" FFFD "b" FFFD "\nc\n");
+	free(out);
+}
+
+static void
+test_inert_replaces_each_bad_byte(void **state)
+{
+	/* A lone C1 byte (CSI in an 8-bit terminal), a cut sequence, an
+	 * overlong NUL, a surrogate: one U+FFFD per byte that starts none. */
+	static const char in[] = "a\x9b" "b\xe2\x80" "c\xc0\x80" "d"
+	    "\xed\xa0\x80";
+	char *out = inert(in, sizeof(in) - 1, "");
+
+	(void)state;
+	assert_string_equal(out, "a" FFFD "b" FFFD FFFD "c" FFFD FFFD "d"
+	    FFFD FFFD FFFD);
+	free(out);
+	out = inert("", 0, "");
+	assert_string_equal(out, "");
+	free(out);
+}
+
 int
 main(void)
 {
@@ -119,6 +207,10 @@ main(void)
 		cmocka_unit_test(test_encode_round_trips),
 		cmocka_unit_test(test_put_replaces_invalid_code_point),
 		cmocka_unit_test(test_floor_never_cuts_a_sequence),
+		cmocka_unit_test(test_inert_replaces_c0_c1_and_del),
+		cmocka_unit_test(test_inert_replaces_bidi_controls_and_separators),
+		cmocka_unit_test(test_inert_keeps_text_and_the_controls_asked),
+		cmocka_unit_test(test_inert_replaces_each_bad_byte),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
