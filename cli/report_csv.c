@@ -53,9 +53,7 @@ report_format_csv(struct buf *out, const struct report *r, bool bom)
 
 	if (bom)
 		csv_bom(&c);
-	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		csv_cell_cstr(&c, head[i]);
-	csv_row_end(&c);
+	csv_head(&c, head, sizeof(head) / sizeof(head[0]));
 	for (i = 0; i < r->n; i++)
 		report_csv_row(&c, r, &r->groups[i], false);
 	report_csv_row(&c, r, &r->total, true);

@@ -11,6 +11,7 @@
 #define NPSGATE_REPORT_FORMAT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 #include "report/report.h"
@@ -52,5 +53,12 @@ void report_themes_html(struct buf *out, const struct report_themes *r,
 const char *report_format_score_label(enum survey_type type);
 int report_format_score_decimals(enum survey_type type);
 void report_format_range(struct buf *out, const struct report *r);
+/* A period in words: all when both ends are open, else "SOME since ..
+ * until" (the until day included). */
+void report_format_period(struct buf *out, int64_t since, int64_t until,
+    const char *all, const char *some);
+/* The JSON members "since" and "until" of a period (null when open). */
+void report_format_json_period(struct buf *out, int *n, int64_t since,
+    int64_t until);
 
 #endif

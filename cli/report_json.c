@@ -52,23 +52,13 @@ report_json_group(struct buf *out, const struct report *r,
 void
 report_format_json(struct buf *out, const struct report *r)
 {
-	char day[16];
 	size_t i;
 	int n = 0;
 
 	buf_putc(out, '{');
 	json_member_str(out, &n, "type", nps_type_name(r->type));
 	json_member_str(out, &n, "by", report_by_name(r->by));
-	if (r->since != INT64_MIN) {
-		report_date_format(r->since, day, sizeof(day));
-		json_member_str(out, &n, "since", day);
-	} else
-		json_member_null(out, &n, "since");
-	if (r->until != INT64_MAX) {
-		report_date_format(r->until - 86400, day, sizeof(day));
-		json_member_str(out, &n, "until", day);
-	} else
-		json_member_null(out, &n, "until");
+	report_format_json_period(out, &n, r->since, r->until);
 	json_member_int(out, &n, "min_responses", r->min_responses);
 	json_member_key(out, &n, "groups");
 	buf_putc(out, '[');

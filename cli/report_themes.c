@@ -31,18 +31,8 @@
 static void
 themes_range(struct buf *out, const struct report_themes *r)
 {
-	char a[16], b[16];
-
-	if (r->since == INT64_MIN && r->until == INT64_MAX) {
-		buf_puts(out, "all answers");
-		return;
-	}
-	if (r->since != INT64_MIN)
-		report_date_format(r->since, a, sizeof(a));
-	if (r->until != INT64_MAX)
-		report_date_format(r->until - 86400, b, sizeof(b));
-	buf_printf(out, "answers received %s .. %s",
-	    r->since != INT64_MIN ? a : "", r->until != INT64_MAX ? b : "");
+	report_format_period(out, r->since, r->until, "all answers",
+	    "answers received");
 }
 
 static void
@@ -174,9 +164,7 @@ report_themes_csv(struct buf *out, const struct report_themes *r,
 
 	if (bom)
 		csv_bom(&c);
-	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		csv_cell_cstr(&c, head[i]);
-	csv_row_end(&c);
+	csv_head(&c, head, sizeof(head) / sizeof(head[0]));
 	for (i = 0; i < r->n; i++) {
 		const struct report_theme *t = &r->rows[i];
 
@@ -202,22 +190,12 @@ report_themes_json(struct buf *out, const struct report_themes *r,
     report_theme_label_fn label, void *arg)
 {
 	int dec = report_format_score_decimals(r->type), n = 0, m;
-	char day[16];
 	size_t i, k;
 
 	buf_putc(out, '{');
 	json_member_str(out, &n, "type", nps_type_name(r->type));
 	json_member_str(out, &n, "by", "theme");
-	if (r->since != INT64_MIN) {
-		report_date_format(r->since, day, sizeof(day));
-		json_member_str(out, &n, "since", day);
-	} else
-		json_member_null(out, &n, "since");
-	if (r->until != INT64_MAX) {
-		report_date_format(r->until - 86400, day, sizeof(day));
-		json_member_str(out, &n, "until", day);
-	} else
-		json_member_null(out, &n, "until");
+	report_format_json_period(out, &n, r->since, r->until);
 	json_member_int(out, &n, "answers_with_comment", r->all_res.n);
 	json_member_double(out, &n, "score", r->all_res.score, dec);
 	json_member_key(out, &n, "themes");

@@ -64,6 +64,16 @@ csv_cell(struct csv *c, const char *s, size_t n)
 }
 
 void
+csv_head(struct csv *c, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		csv_cell_cstr(c, names[i]);
+	csv_row_end(c);
+}
+
+void
 csv_cell_cstr(struct csv *c, const char *s)
 {
 	csv_cell(c, s, s != NULL ? strlen(s) : 0);

@@ -40,6 +40,8 @@ void csv_bom(struct csv *c);
 /* A text cell of n bytes; NULL is an empty cell. */
 void csv_cell(struct csv *c, const char *s, size_t n);
 void csv_cell_cstr(struct csv *c, const char *s);
+/* A header row: the n names, then the row's end. */
+void csv_head(struct csv *c, const char *const *names, size_t n);
 void csv_cell_int(struct csv *c, int64_t v);
 /* decimals digits after the point; an empty cell when v is not finite. */
 void csv_cell_double(struct csv *c, double v, int decimals);
