@@ -193,16 +193,47 @@ analysis_find_survey(struct reply_analysis *a, struct reply_result *out,
 	return 0;
 }
 
+/* The display name of the From field ("Claire Dupont" of "Claire Dupont
+ * <c@x>"), decoded, into out; nothing when there is none. */
+static void
+sender_name(const struct reply_analysis *a, struct buf *out)
+{
+	const char *v, *lt;
+	size_t n, s = 0, e;
+	struct buf dec = BUF_INIT;
+
+	if (!reply_header_get(a, "From", &v, &n) || n > 998)
+		return;
+	lt = memchr(v, '<', n);
+	if (lt == NULL)
+		return;
+	reply_header_decode(v, (size_t)(lt - v), &dec);
+	e = dec.len;
+	while (s < e && (rint_is_blank((unsigned char)dec.data[s]) ||
+	    dec.data[s] == '"'))
+		s++;
+	while (e > s && (rint_is_blank((unsigned char)dec.data[e - 1]) ||
+	    dec.data[e - 1] == '"'))
+		e--;
+	if (e > s)
+		buf_append(out, dec.data + s, e - s);
+	buf_free(&dec);
+}
+
 /* The customer's own text of the body a reader sees, no more of it than
- * we read for a score. */
+ * we read for a score; the sender's name helps find a signature. */
 static void
 analysis_read_text(struct reply_analysis *a)
 {
+	struct buf name = BUF_INIT;
+
 	reply_body_read(a);
 	if (a->plain.len > MAX_TEXT_BYTES)
 		buf_truncate(&a->plain, MAX_TEXT_BYTES);
-	reply_text_own(buf_cstr(&a->plain), a->plain.len, a->ctx->prefill,
-	    &a->own);
+	sender_name(a, &name);
+	reply_text_own_from(buf_cstr(&a->plain), a->plain.len,
+	    a->ctx->prefill, buf_cstr(&name), name.len, &a->own);
+	buf_free(&name);
 }
 
 /* A bounce returns the survey, whose headers name it. */

@@ -99,6 +99,12 @@ void reply_result_json(const struct reply_result *res, struct buf *out);
  * blank runs made one blank line. Appends to out. */
 void reply_text_own(const char *text, size_t len, const char *const *prefill,
     struct buf *out);
+/* The same, knowing the sender's display name (From:, decoded; NULL when
+ * none): a short block at the bottom that holds it (or its initials)
+ * with the usual lines of a signature is cut too. */
+void reply_text_own_from(const char *text, size_t len,
+    const char *const *prefill, const char *sender, size_t sender_len,
+    struct buf *out);
 
 struct reply_score {
 	int score;		/* -1 when none */
