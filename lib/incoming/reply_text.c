@@ -585,6 +585,35 @@ joined_len(const struct line *v, size_t j, size_t i)
 	return len;
 }
 
+/*
+ * An attribution at the end of a line of text ("Thanks! On Wed, 24 Feb
+ * 2021 at 10:00, Support <s@x> wrote:"): the length of the text before
+ * it, or 0 when there is none.
+ */
+static size_t
+attribution_inside(const char *p, size_t n)
+{
+	size_t k;
+	bool colon, dashes;
+
+	if (n < 12 || n > 500)
+		return 0;
+	attribution_core(p, n, &colon, &dashes);
+	if (!colon && !dashes)
+		return 0;
+	for (k = 2; k + 6 < n; k++) {
+		if (p[k - 1] != ' ' || !(p[k - 2] == '.' || p[k - 2] == '!' ||
+		    p[k - 2] == '?' || p[k - 2] == ','))
+			continue;
+		if (!rint_in_list_prefix(p + k, n - k, attribution_starts))
+			continue;
+		if (reads_as_attribution(p + k, n - k, true) &&
+		    (has_char(p + k, n - k, '@') || has_digit(p + k, n - k)))
+			return k - 1;
+	}
+	return 0;
+}
+
 /* Recognises an attribution ending on line i; returns the index of its
  * first line, or (size_t)-1. It may be wrapped over up to three lines
  * ("Le lun. 23 nov. 2026, Support <s@x> a" / "écrit :"). */
@@ -632,40 +661,14 @@ attribution_start(const struct line *v, size_t i)
 				return j;
 		}
 	}
-	if (reads_as_attribution(v[i].p, v[i].n,
-	    starts_like_attribution(v[i].p, v[i].n)) &&
-	    (starts_like_attribution(v[i].p, v[i].n) || v[i].n <= 200))
+	if (starts_like_attribution(v[i].p, v[i].n))
+		return reads_as_attribution(v[i].p, v[i].n, true) ? i :
+		    (size_t)-1;
+	/* Words of the customer's before it: see attribution_inside. */
+	if (v[i].n <= 200 && reads_as_attribution(v[i].p, v[i].n, false) &&
+	    attribution_inside(v[i].p, v[i].n) == 0)
 		return i;
 	return (size_t)-1;
-}
-
-/*
- * An attribution at the end of a line of text ("Thanks! On Wed, 24 Feb
- * 2021 at 10:00, Support <s@x> wrote:"): the length of the text before
- * it, or 0 when there is none.
- */
-static size_t
-attribution_inside(const char *p, size_t n)
-{
-	size_t k;
-	bool colon, dashes;
-
-	if (n < 12 || n > 500)
-		return 0;
-	attribution_core(p, n, &colon, &dashes);
-	if (!colon && !dashes)
-		return 0;
-	for (k = 2; k + 6 < n; k++) {
-		if (p[k - 1] != ' ' || !(p[k - 2] == '.' || p[k - 2] == '!' ||
-		    p[k - 2] == '?' || p[k - 2] == ','))
-			continue;
-		if (!rint_in_list_prefix(p + k, n - k, attribution_starts))
-			continue;
-		if (reads_as_attribution(p + k, n - k, true) &&
-		    (has_char(p + k, n - k, '@') || has_digit(p + k, n - k)))
-			return k - 1;
-	}
-	return 0;
 }
 
 /* A short run of words made of letters only ("Jean Dupont",

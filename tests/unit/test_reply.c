@@ -174,6 +174,124 @@ test_own_drops_unchanged_prefilled_body(void **state)
 	assert_own("Votre commentaire (facultatif) :\n\n", "");
 }
 
+static char *
+own_text_from(const char *in, const char *sender)
+{
+	struct buf b = BUF_INIT;
+
+	reply_text_own_from(in, strlen(in), NULL, sender, strlen(sender), &b);
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	return buf_steal(&b);
+}
+
+#define assert_own_from(in, sender, want) do { \
+	char *got_ = own_text_from(in, sender); \
+	assert_string_equal(got_, want); \
+	free(got_); \
+} while (0)
+
+static void
+test_own_cuts_header_blocks_of_every_client(void **state)
+{
+	(void)state;
+	/* Outlook.com in French */
+	assert_own("9 merci\n\nDe : Support <s@x.fr>\nEnvoyé le : jeudi 15 "
+	    "décembre 2016 09:35\nÀ : Claire <c@x.fr>\nObjet : Votre avis\n"
+	    "\nNote de 0 à 10 ?\n", "9 merci");
+	/* Hotmail: the date first */
+	assert_own("8\n\nDate: Thu, 15 Dec 2016 09:35:00 +0100\nFrom: "
+	    "s@x.com\nTo: c@x.com\nSubject: How did we do?\n\n0 - 10\n", "8");
+	/* a From line wrapped onto two lines */
+	assert_own("7\n\nFrom: Northwind Outfitters Customer Support Team\n"
+	    "<support@northwind.example>\nSent: Monday, 3 March 2025 10:00\n"
+	    "To: Emily\nSubject: Re: 5\n", "7");
+	/* a French webmail's block after a rule of "=" */
+	assert_own("10\n\n========================================\nMessage "
+	    "du : 12/12/2016 13:20\nDe : \"Support\" <s@x.fr>\nA : c@x.fr\n"
+	    "Objet : Votre avis\n\n1 - 2 - 3\n", "10");
+	assert_own("6\n\nVon: Support <s@x.de>\nGesendet: Donnerstag, 15. "
+	    "Dezember 2016 09:35\nAn: Claire\nBetreff: 8\n", "6");
+	assert_own("9\n\nОт: Support <s@x.ru>\nОтправлено: 15 декабря 2016 "
+	    "г. 9:35\nКому: c@x.ru\nТема: 8\n", "9");
+	assert_own("10\n\n差出人: Support <s@x.jp>\n送信日時: 2016年12月15日 "
+	    "9:35\n宛先: c@x.jp\n件名: 8\n", "10");
+	assert_own("8\n\nDe: Support <s@x.es>\nEnviado el: jueves, 15 de "
+	    "diciembre de 2016 9:35\nPara: c@x.es\nAsunto: 3\n", "8");
+}
+
+static void
+test_own_cuts_attributions_of_every_form(void **state)
+{
+	(void)state;
+	assert_own("9\n\n2017-11-24 16:32 GMT+01:00 Support <s@x.com>:\n\n"
+	    "> 0 - 10\n", "9");
+	assert_own("9\n\n---- On Wed, 24 Feb 2021 10:00:00 +0100 Support "
+	    "<s@x.com> wrote ----\n\n0 - 10\n", "9");
+	assert_own("9\n\n---- John Smith wrote ----\n\n0 - 10\n", "9");
+	assert_own("9\n\nOn Wed, 24 Feb 2021, Support <s@x.com> sent:\n"
+	    "> 3\n", "9");
+	assert_own("8\n\nAm 24.02.2021 um 10:00 schrieb Support <s@x.de>:\n"
+	    "> 3\n", "8");
+	assert_own("8\n\nOp wo 24 feb. 2021 om 10:00 schreef Support "
+	    "<s@x.nl>:\n\n3\n", "8");
+	assert_own("8\n\nDnia 24.02.2021 o 10:00 Support <s@x.pl> "
+	    "napisał(a):\n> 3\n", "8");
+	assert_own("8\n\n24 февр. 2021 г., в 10:00, пользователь Support "
+	    "<s@x.ru> написал:\n> 3\n", "8");
+	assert_own("7\n\nDen ons 24 feb. 2021 kl 10:00 skrev Support "
+	    "<s@x.se>:\n> 3\n", "7");
+	assert_own("7\n\nti 24.2.2021 klo 10.00 Support (s@x.fi) "
+	    "kirjoitti:\n> 3\n", "7");
+	assert_own("7\n\nEm qua., 24 de fev. de 2021 às 10:00, Support "
+	    "<s@x.br> escreveu:\n> 3\n", "7");
+	assert_own("7\n\nEl mié., 24 feb. 2021 a las 10:00, Support "
+	    "(<s@x.es>) escribió:\n> 3\n", "7");
+	assert_own("7\n\nIl giorno mer 24 feb 2021 alle ore 10:00 Support "
+	    "<s@x.it> ha scritto:\n> 3\n", "7");
+	assert_own("6\n\nVào Th 4, 24 thg 6, 2021 vào lúc 10:00 Support "
+	    "<s@x.vn> đã viết:\n> 3\n", "6");
+	assert_own("6\n\n在 2021年2月24日 10:00，Support <s@x.cn> 写道：\n"
+	    "> 3\n", "6");
+	assert_own("6\n\n24 Şub 2021 Çar, saat 10:00 tarihinde Support "
+	    "<s@x.tr> şunu yazdı:\n> 3\n", "6");
+	assert_own("Thanks! On Wed, 24 Feb 2021 at 10:00, Support "
+	    "<s@x.com> wrote:\n> 3\n", "Thanks!");
+	/* an answer between quotes stays */
+	assert_own("Am 24.02.2021 um 10:00 schrieb Support <s@x.de>:\n"
+	    "> Wie wahrscheinlich ...?\n\n9\n\n> Danke\n", "9");
+}
+
+static void
+test_own_drops_signatures_without_delimiter(void **state)
+{
+	(void)state;
+	assert_own_from("Great service, thanks.\n\nEmily", "Emily Carter",
+	    "Great service, thanks.");
+	assert_own_from("Great service, thanks.\nE. Carter\nOperations "
+	    "Manager\n+44 20 7946 0018\nwww.acme-logistics.example",
+	    "Emily Carter", "Great service, thanks.");
+	assert_own_from("Très bien.\n\nCD", "Claire Dupont", "Très bien.");
+	/* a name written by someone else is the customer's words */
+	assert_own_from("Merci à Julien\n", "Claire Dupont",
+	    "Merci à Julien");
+	/* the only line stays */
+	assert_own_from("Claire", "Claire Dupont", "Claire");
+	assert_own("9\n\nGesendet von Outlook für Android", "9");
+	assert_own("9\n\nEnviado desde mi iPhone", "9");
+	assert_own("9\n\nInviato da iPhone", "9");
+	assert_own("9\n\nVerzonden vanaf mijn iPad", "9");
+	assert_own("9\n\nWysłane z iPhone'a", "9");
+	assert_own("9\n\nSkickat från min iPhone", "9");
+	assert_own("9\n\niPhoneから送信", "9");
+	assert_own("Sent from my desk, it is much easier to type here.",
+	    "Sent from my desk, it is much easier to type here.");
+	/* a list's footer under a rule */
+	assert_own("8, fine\n\n_______________________________________________"
+	    "\nSupport-list mailing list\nlist@x.example\n"
+	    "https://lists.x.example/listinfo\n", "8, fine");
+}
+
 /* ---- scores -------------------------------------------------------- */
 
 static void
@@ -859,6 +977,9 @@ main(void)
 		cmocka_unit_test(test_own_drops_yahoo_unquoted_old_message),
 		cmocka_unit_test(test_own_drops_disclaimer),
 		cmocka_unit_test(test_own_drops_unchanged_prefilled_body),
+		cmocka_unit_test(test_own_cuts_header_blocks_of_every_client),
+		cmocka_unit_test(test_own_cuts_attributions_of_every_form),
+		cmocka_unit_test(test_own_drops_signatures_without_delimiter),
 		cmocka_unit_test(test_score_reads_the_usual_forms),
 		cmocka_unit_test(test_score_reads_number_words_and_keycaps),
 		cmocka_unit_test(
