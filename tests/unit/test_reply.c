@@ -295,6 +295,36 @@ test_own_drops_signatures_without_delimiter(void **state)
 /* ---- scores -------------------------------------------------------- */
 
 static void
+test_score_explicit_form_outweighs_other_numbers(void **state)
+{
+	(void)state;
+	assert_int_equal(score_of("9/10 - we booked a 3 or 4 course dinner "
+	    "and it was perfect", SURVEY_NPS), 9);
+	assert_int_equal(score_of("Note : 9\nJ'ai appelé 2 ou 3 fois",
+	    SURVEY_NPS), 9);
+	assert_int_equal(score_of("Bewertung: 8, es gab 2 oder 3 Anrufe",
+	    SURVEY_NPS), 8);
+	/* two explicit values: for a person */
+	assert_int_equal(score_of("9/10 or maybe 8/10", SURVEY_NPS), -1);
+}
+
+static void
+test_score_never_reads_list_labels_or_dates(void **state)
+{
+	(void)state;
+	assert_int_equal(score_of("1. the delivery was late\n2. the box was "
+	    "damaged", SURVEY_NPS), -1);
+	assert_int_equal(score_of("1) late\n2) damaged\n\n7", SURVEY_NPS), 7);
+	assert_int_equal(score_of("One: late\nTwo: damaged", SURVEY_NPS), -1);
+	assert_int_equal(score_of("Vào Th 4, 24 tháng 6 năm 2021", SURVEY_NPS),
+	    -1);
+	assert_int_equal(score_of("2021年6月24日", SURVEY_NPS), -1);
+	assert_int_equal(score_of("Ich war am 6. Juni dort", SURVEY_NPS), -1);
+	assert_int_equal(score_of("El 6 de junio", SURVEY_NPS), -1);
+	assert_int_equal(score_of("9. Great service", SURVEY_NPS), 9);
+}
+
+static void
 test_score_reads_the_usual_forms(void **state)
 {
 	(void)state;
@@ -980,6 +1010,9 @@ main(void)
 		cmocka_unit_test(test_own_cuts_header_blocks_of_every_client),
 		cmocka_unit_test(test_own_cuts_attributions_of_every_form),
 		cmocka_unit_test(test_own_drops_signatures_without_delimiter),
+		cmocka_unit_test(
+		    test_score_explicit_form_outweighs_other_numbers),
+		cmocka_unit_test(test_score_never_reads_list_labels_or_dates),
 		cmocka_unit_test(test_score_reads_the_usual_forms),
 		cmocka_unit_test(test_score_reads_number_words_and_keycaps),
 		cmocka_unit_test(
