@@ -74,6 +74,8 @@ struct reply_result {
 	const char *matched_by;		/* "address", "message-id", "subject",
 					 * "body", "bounced-headers" or NULL */
 	bool survey_in_store;	/* survey_id's row was read (ctx->store) */
+	bool unsubscribe_asked;	/* a response that also asks to stop the
+				 * surveys ("3 - STOP sending me these") */
 	char *recipient;	/* that row's recipient, or NULL */
 };
 
@@ -82,7 +84,8 @@ int reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 void reply_result_clear(struct reply_result *res);
 const char *reply_kind_name(enum reply_kind kind);
 /* One JSON object, no newline, with the stable field names kind,
- * token_status, survey_id, score, category, comment, from, lang, reason. */
+ * token_status, survey_id, score, category, comment, from, lang, reason,
+ * and unsubscribe_asked (true only for a response that asks it). */
 void reply_result_json(const struct reply_result *res, struct buf *out);
 
 /*
@@ -135,7 +138,7 @@ void reply_comment_make(const char *text, size_t len, int score,
 /* "fr", "en" or NULL (no clear majority of common words). */
 const char *reply_lang_guess(const char *text, size_t len);
 /* True when text (the own text or a subject) is, or mostly is, a request
- * to stop receiving surveys. */
+ * to stop receiving surveys; "do not unsubscribe me" is none. */
 bool reply_text_is_unsubscribe(const char *text, size_t len);
 
 #endif

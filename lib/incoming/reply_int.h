@@ -317,8 +317,10 @@ const char *reply_bounce_reason(const struct reply_analysis *a,
 /* Why the reply is an auto-reply by its header or subject
  * ("auto-reply: ..."), or NULL. */
 const char *reply_auto_reason(const struct reply_analysis *a);
-/* True when the text says its writer is away ("je suis absent du
- * bureau", "this is an automatic reply"). */
+/* True when the text reads as an auto-reply: it says it is one ("this
+ * is an automatic reply"), or it says its writer is away ("je suis absent
+ * du bureau") and when they are back or whom to ask instead. A weak sign,
+ * read only when the headers said nothing and no score was written. */
 bool reply_text_is_auto(const char *s, size_t n);
 /* The subject without its "Re:", "TR:", "Fwd:", "AW:" ... prefixes and
  * outer blanks. */

@@ -602,8 +602,9 @@ attribution_inside(const char *p, size_t n)
 	if (!colon && !dashes)
 		return 0;
 	for (k = 2; k + 6 < n; k++) {
+		/* after a sentence's end, a capital: "... ! On Wed, ..." */
 		if (p[k - 1] != ' ' || !(p[k - 2] == '.' || p[k - 2] == '!' ||
-		    p[k - 2] == '?' || p[k - 2] == ','))
+		    p[k - 2] == '?') || !(p[k] >= 'A' && p[k] <= 'Z'))
 			continue;
 		if (!rint_in_list_prefix(p + k, n - k, attribution_starts))
 			continue;
@@ -661,12 +662,13 @@ attribution_start(const struct line *v, size_t i)
 				return j;
 		}
 	}
+	/* Words of the customer's before it: see attribution_inside. */
+	if (attribution_inside(v[i].p, v[i].n) > 0)
+		return (size_t)-1;
 	if (starts_like_attribution(v[i].p, v[i].n))
 		return reads_as_attribution(v[i].p, v[i].n, true) ? i :
 		    (size_t)-1;
-	/* Words of the customer's before it: see attribution_inside. */
-	if (v[i].n <= 200 && reads_as_attribution(v[i].p, v[i].n, false) &&
-	    attribution_inside(v[i].p, v[i].n) == 0)
+	if (v[i].n <= 200 && reads_as_attribution(v[i].p, v[i].n, false))
 		return i;
 	return (size_t)-1;
 }

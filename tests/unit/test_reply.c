@@ -871,6 +871,53 @@ test_analyze_reads_unsubscribe_subject(void **state)
 }
 
 static void
+test_analyze_keeps_answers_that_mention_unsubscribing(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\n10 great, do not unsubscribe me\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 10);
+	assert_false(res.unsubscribe_asked);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\n3 - STOP sending me these reminders\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 3);
+	assert_true(res.unsubscribe_asked);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\nStop sending me these reminders\n", &res);
+	assert_int_equal(res.kind, REPLY_UNSUBSCRIBE);
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_reads_away_wording_as_a_weak_sign(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\nI am out of the office this week but wanted to answer: 9\n",
+	    &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 9);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\nI am out of the office, so I could not try it yet.\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\nI am out of the office until Monday 24 with limited access "
+	    "to email.\n", &res);
+	assert_int_equal(res.kind, REPLY_AUTOREPLY);
+	reply_result_clear(&res);
+}
+
+static void
 test_analyze_reads_html_only_quoted_printable_latin1(void **state)
 {
 	struct fixture *f = *state;
@@ -1052,6 +1099,12 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_unsubscribe_subject, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_keeps_answers_that_mention_unsubscribing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_away_wording_as_a_weak_sign, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_html_only_quoted_printable_latin1, setup,
 		    teardown),
