@@ -918,6 +918,38 @@ test_analyze_reads_away_wording_as_a_weak_sign(void **state)
 }
 
 static void
+test_analyze_reads_a_reply_written_inside_a_quote(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+	    "<blockquote style=\"margin:0 0 0 40px\"><div>8<br>Fine.</div>"
+	    "<div>On Mon, 3 Nov 2025, Support &lt;s@x.com&gt; wrote:</div>"
+	    "<blockquote type=\"cite\">Rate us from 0 to 10</blockquote>"
+	    "</blockquote>\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 8);
+	assert_string_equal(res.comment, "Fine.");
+	reply_result_clear(&res);
+	/* a reply that only quotes: nothing to read */
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+	    "<div>On Mon, 3 Nov 2025, Support wrote:</div><blockquote "
+	    "type=\"cite\">Rate us from 0 to 10: 7</blockquote>\n", &res);
+	assert_int_equal(res.score, -1);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+	    "<blockquote type=\"cite\">Rate us from 0 to 10: 7</blockquote>"
+	    "\n", &res);
+	assert_int_equal(res.score, -1);
+	assert_null(res.comment);
+	reply_result_clear(&res);
+}
+
+static void
 test_analyze_reads_html_only_quoted_printable_latin1(void **state)
 {
 	struct fixture *f = *state;
@@ -1104,6 +1136,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_away_wording_as_a_weak_sign, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_a_reply_written_inside_a_quote, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_html_only_quoted_printable_latin1, setup,
