@@ -625,7 +625,8 @@ attribution_start(const struct line *v, size_t i)
 	struct buf joined = BUF_INIT;
 	bool ok;
 
-	if (v[i].quote || v[i].n == 0)
+	/* no attribution is longer: this bounds the work on a long line */
+	if (v[i].quote || v[i].n == 0 || v[i].n > 400)
 		return (size_t)-1;
 	{
 		/* cheap test first: a colon, a verb or dashes at its end */
@@ -733,11 +734,10 @@ name_block_follows(struct line *v, size_t count, size_t i)
 				break;
 			continue;
 		}
-		if (v[j].n > 80)
+		if (v[j].n > 80 || ++lines > 8)
 			return false;
-		lines++;
 	}
-	return lines <= 8;
+	return true;
 }
 
 /* The number of words of p[0..n), and whether a comma, a semicolon or a
@@ -827,7 +827,7 @@ static void
 classify(struct line *v, size_t count, const char *const *prefill)
 {
 	size_t i, j, a, cut;
-	bool in_sig = false;
+	bool in_sig = false, text_seen = false;
 
 	for (i = 0; i < count; i++) {
 		const char *p = v[i].p;
@@ -835,8 +835,11 @@ classify(struct line *v, size_t count, const char *const *prefill)
 
 		if (v[i].quote) {
 			in_sig = false;
+			text_seen = false;
 			continue;
 		}
+		if (i > 0 && v[i - 1].keep && v[i - 1].n > 0)
+			text_seen = true;
 		a = attribution_start(v, i);
 		if (a == (size_t)-1 && (cut = attribution_inside(p, n)) > 0) {
 			/* the customer's words, then the attribution */
@@ -868,7 +871,7 @@ classify(struct line *v, size_t count, const char *const *prefill)
 			    header_kind(v[j].p, v[j].n) == H_FROM)
 				return;
 			/* a list's or a company's footer */
-			if (text_above(v, i))
+			if (text_seen)
 				in_sig = true;
 			continue;
 		}
