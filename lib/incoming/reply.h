@@ -14,7 +14,10 @@
  *	a token in the subject or the body), tells auto-replies, bounces and
  *	unsubscribes apart, keeps only the customer's own text (no quote, no
  *	signature, no disclaimer) and reads a score from it only when it is
- *	unambiguous. It never writes to the store and never guesses: an
+ *	unambiguous (a score written as one, "9/10" or "Note : 9", outweighs
+ *	other numbers). An answer that gives a score stays a response even
+ *	when it asks to stop the surveys (unsubscribe_asked) or says its
+ *	writer is away. It never writes to the store and never guesses: an
  *	ambiguous answer is a response without a score.
  *	Only a token that verifies ties a reply to a survey.
  */

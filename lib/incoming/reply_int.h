@@ -6,7 +6,9 @@
  *   reply_message.c  the header fields, the sender, the text of the body
  *   reply_match.c    the survey: token in an address, Message-ID, text
  *   reply_kind.c     bounces, auto-replies, unsubscribes
- *   reply_text.c     the customer's own text (quotes, signatures cut)
+ *   reply_text.c     the customer's own text: lines classified (text,
+ *                    quote, attribution, separator, header), quotes and
+ *                    signatures cut
  *   reply_prefill.c  the lines of the widget's pre-filled body
  *   reply_number.c   numbers as customers write them
  *   reply_score.c    the score in the own text and in the subject

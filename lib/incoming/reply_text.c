@@ -362,6 +362,10 @@ header_kind(const char *p, size_t n)
 	unbold(&p, &n);
 	if (n < 2 || n > 400)
 		return H_NONE;
+	/* every key is short: no colon near the start, no header line */
+	m = n < 32 ? n : 32;
+	if (memchr(p, ':', m) == NULL && memchr(p, 0xbc, m) == NULL)
+		return H_NONE;
 	for (i = 0; header_keys[i].key != NULL; i++) {
 		if (!rint_prefix(p, n, header_keys[i].key))
 			continue;
@@ -518,6 +522,18 @@ attribution_core(const char *p, size_t n, bool *colon, bool *dashes)
 	}
 }
 
+/* True when p[0..n) ends with one of the attribution verbs. */
+static bool
+ends_with_verb(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; attribution_verbs[i] != NULL; i++)
+		if (rint_suffix(p, n, attribution_verbs[i]))
+			return true;
+	return false;
+}
+
 static bool
 starts_like_attribution(const char *p, size_t n)
 {
@@ -633,8 +649,7 @@ attribution_start(const struct line *v, size_t i)
 		bool colon, dashes;
 		size_t c = attribution_core(v[i].p, v[i].n, &colon, &dashes);
 
-		if (!colon && !dashes && !rint_find_any(v[i].p, c,
-		    attribution_verbs))
+		if (!colon && !dashes && !ends_with_verb(v[i].p, c))
 			return (size_t)-1;
 	}
 	/* Wrapped first: its start is on a line above. */
