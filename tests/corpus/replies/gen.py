@@ -2207,8 +2207,73 @@ def plan_forms():
           '<blockquote type="cite">{SURVEY}</blockquote></blockquote></body></html>')
     form("webmail-html-en-top-all-in-blockquote", "en", None, "10", "Brilliant.",
          html=bq.replace("{OWN}", "10<br>Brilliant."))
+    plan_forms_more(at, atf)
     for n, f in enumerate(FORMS):
         form_build(n, f)
+
+
+def plan_forms_more(at, atf):
+    """Bottom posting, wrapped and HTML forms in other languages, score
+    forms and kinds that read as something else."""
+    form("thunderbird-de-bottom-attr-am-schrieb", "de", "9\nDanke für die schnelle Hilfe!", "9",
+         "Danke für die schnelle Hilfe!", quote="bottom", attr="Am 05.11.2025 um 10:12 schrieb Northwind Outfitters Support:")
+    form("gmail-de-top-attr-wrapped-schrieb", "de", "8\nHat alles geklappt.", "8", "Hat alles geklappt.",
+         attr="Am Mi., 5. Nov. 2025 um 10:12 Uhr schrieb Northwind Outfitters Support <\nsupport@northwind-outfitters.com>:")
+    form("thunderbird-pl-top-attr-w-dniu-pisze", "pl", "10", "10", "-",
+         attr="W dniu 5.11.2025 o 10:12, Northwind Outfitters Support pisze:")
+    form("yahoo-fr-top-attr-unquoted-old-message", "fr", "8\nBon suivi.", "8", "Bon suivi.", quote="attr-unquoted",
+         attr="Le mercredi 5 novembre 2025 à 10:12:00 UTC+1, %s a écrit :" % atf)
+    form("outlook-ios-fr-top-block-get-outlook", "fr", "9", "9", "-", sig=["Obtenir Outlook pour iOS"], quote="block",
+         block=["________________________________", "De : %s" % atf, "Envoyé : Wednesday, November 5, 2025 10:12:00 AM",
+                "À : claire.dupont@orange.fr", "Objet : Votre avis sur notre service"])
+    form("gmail-en-top-name-after-dash", "en", "Quick fix, 10/10\n- Emily", "10", "Quick fix, 10/10",
+         attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("gmail-de-top-closing-viele-gruesse", "de", "7\nEtwas langsam.\n\nViele Grüße\nJonas", "7", "Etwas langsam.",
+         sig=["Von meinem iPhone gesendet"], attr="Am Mi., 5. Nov. 2025 um 10:12 Uhr schrieb %s:" % at)
+    form("gmail-es-top-closing-saludos", "es", "9\nMuy buena atención.\n\nSaludos,\nLucía", "9", "Muy buena atención.",
+         attr="El mié, 5 nov 2025 a las 10:12, %s escribió:" % at)
+    form("gmail-en-top-header-like-words-kept", "en",
+         "8\nFrom: the first call to the fix it took two days.\nTo: be fair, Megan kept me informed.", "8",
+         "From: the first call to the fix it took two days. To: be fair, Megan kept me informed.",
+         attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("gmail-en-top-score-colon-7-other-9", "en", "Score: 7 - would be 9 if the parcel had come on time", "7",
+         "would be 9 if the parcel had come on time", attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("outlook-fr-top-note-9-slash-10-list", "fr", "Note : 9/10\n\n1. rapide\n2. aimable", "9",
+         "1. rapide 2. aimable", attr="Le mer. 5 nov. 2025 à 10:12, %s a écrit :" % atf)
+    form("gmail-vi-top-date-words-10-slash-10", "vi", "Tôi nhận hàng ngày 6 tháng 6, rất tốt. 10/10", "10",
+         "Tôi nhận hàng ngày 6 tháng 6, rất tốt. 10/10",
+         attr="Vào Th 4, 5 thg 11, 2025 vào lúc 10:12 %s đã viết:" % at)
+    form("gmail-ja-top-date-marks-then-9", "ja", "6月5日に受け取りました。\n9", "9", "6月5日に受け取りました。",
+         attr="2025年11月5日(水) 10:12 %s:" % at)
+    form("outlook-de-autoreply-headers", "de", "Ich bin bis zum 10.11. nicht im Büro und lese meine E-Mails nicht.",
+         "-", "-", kind="autoreply", quote="block", extra=(("Auto-Submitted", "auto-replied"),),
+         subject="Automatische Antwort: How did we do?",
+         block=["Von: %s" % at, "Gesendet: Mittwoch, 5. November 2025 10:12", "An: Jonas Becker", "Betreff: How did we do?"])
+    form("webmail-en-autoreply-text-only", "en",
+         "I am out of the office until Monday 10 November with limited access to email.\nFor urgent matters please contact my colleague.",
+         "-", "-", kind="autoreply", attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("gmail-fr-top-9-ne-me-desinscrivez-pas", "fr", "9, ne me désinscrivez pas, j'aime bien donner mon avis", "9",
+         "ne me désinscrivez pas, j'aime bien donner mon avis", attr="Le mer. 5 nov. 2025 à 10:12, %s a écrit :" % atf)
+    og = ('<html><body><div class="WordSection1"><p class="MsoNormal">{OWN}</p><p class="MsoNormal">&nbsp;</p>'
+          '<div><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal">'
+          '<b>Von:</b> Northwind Outfitters Support &lt;support@northwind-outfitters.com&gt;<br><b>Gesendet:</b> Mittwoch, '
+          '5. November 2025 10:12<br><b>An:</b> Jonas Becker<br><b>Betreff:</b> How did we do?</p></div></div>{SURVEY}'
+          '</div></body></html>')
+    form("outlook-html-de-top-border-top", "de", None, "9", "Sehr gut.", html=og.replace("{OWN}", "9<br>Sehr gut."))
+    ap = ('<html><body dir="auto"><div>{OWN}</div><div><br><blockquote type="cite">Le 5 nov. 2025 à 10:12, Maison '
+          'Lumière &lt;support@maison-lumiere.fr&gt; a écrit&nbsp;:<br><br></blockquote></div><blockquote type="cite">'
+          '<div>{SURVEY}</div></blockquote></body></html>')
+    form("applemail-html-fr-top-type-cite", "fr", None, "8", "Bien.", html=ap.replace("{OWN}", "8<br>Bien."))
+    gs = ('<div dir="ltr">{OWN}</div><br><div class="gmail_quote gmail_quote_container"><div dir="ltr" class="gmail_attr">'
+          'El mié, 5 nov 2025 a las 10:12, Northwind Outfitters Support (&lt;support@northwind-outfitters.com&gt;) '
+          'escribió:<br></div><blockquote class="gmail_quote">{SURVEY}</blockquote></div>')
+    form("gmail-html-es-top-gmail-quote", "es", None, "10", "Excelente.", html=gs.replace("{OWN}", "10<br>Excelente."))
+    sg = ('<div dir="ltr">{OWN}<br clear="all"><div><br></div><span class="gmail_signature_prefix">-- </span><br>'
+          '<div dir="ltr" class="gmail_signature"><div>Emily Carter<br>Acme Logistics</div></div></div><br>'
+          '<div class="gmail_quote"><div class="gmail_attr">On Wed, Nov 5, 2025 at 10:12 AM Northwind Outfitters Support '
+          'wrote:</div><blockquote class="gmail_quote">{SURVEY}</blockquote></div>')
+    form("gmail-html-en-top-gmail-signature", "en", None, "6", "Took a while.",
+         html=sg.replace("{OWN}", "6<br>Took a while."))
 
 
 def plan_more():
