@@ -1035,7 +1035,8 @@ is_phone_line(const char *p, size_t n)
 		    c != '-' && c != '.' && c != '/')
 			other++;
 	}
-	return digits >= 8 && other <= 12;
+	/* the number and its label ("Tel:"), not a sentence around it */
+	return digits >= 8 && other <= 4;
 }
 
 static bool
@@ -1116,7 +1117,7 @@ static void
 drop_signature_block(struct line *v, size_t count, const struct sender *s)
 {
 	size_t end = count, i, top, j, sig_lines;
-	int total, sc;
+	int total, sc, below;
 	bool crossed;
 
 	while (end > 0) {
@@ -1135,6 +1136,7 @@ drop_signature_block(struct line *v, size_t count, const struct sender *s)
 		top = i;
 		sig_lines = 0;
 		crossed = false;
+		below = 0;
 		for (j = i; j > 0; j--) {
 			struct line *l = &v[j - 1];
 
@@ -1153,12 +1155,16 @@ drop_signature_block(struct line *v, size_t count, const struct sender *s)
 			sig_lines++;
 			/* A neutral line above the block ("Thanks,") is not
 			 * part of it, unless it reads as a name or a company
-			 * in the block's paragraph ("Jean Dupont"). */
-			if (sc > 0 || (!crossed && top < i &&
+			 * in the block's paragraph, right above a contact line
+			 * ("Jean Dupont" over "ACME SAS"); above the sender's
+			 * own name it is the customer's ("Thank You"). */
+			if (sc > 0 || (!crossed && below > 0 && below < 3 &&
 			    is_capitalised(l->p, l->n)))
 				top = j - 1;
-			if (sc > 0)
+			if (sc > 0) {
 				crossed = false;
+				below = sc;
+			}
 		}
 		if (total >= 3 && text_above(v, top))
 			for (j = top; j < i; j++)

@@ -277,6 +277,11 @@ test_own_drops_signatures_without_delimiter(void **state)
 	    "Merci à Julien");
 	/* the only line stays */
 	assert_own_from("Claire", "Claire Dupont", "Claire");
+	/* thanks above the name, a request with a phone: the customer's */
+	assert_own_from("9\n\nThank You\nEmily", "Emily Carter",
+	    "9\n\nThank You");
+	assert_own_from("9\nPlease call me back: 07700 900123\nEmily",
+	    "Emily Carter", "9\nPlease call me back: 07700 900123");
 	assert_own("9\n\nGesendet von Outlook für Android", "9");
 	assert_own("9\n\nEnviado desde mi iPhone", "9");
 	assert_own("9\n\nInviato da iPhone", "9");
