@@ -299,7 +299,7 @@ html_part_text(const char *html, size_t len, struct buf *out)
 	struct buf opened = BUF_INIT;
 
 	html_to_text(html, len, out);
-	if (!only_quote_marks(out->data + start, out->len - start) ||
+	if (!only_quote_marks(buf_cstr(out) + start, out->len - start) ||
 	    !html_open_outer_quote(html, len, &opened)) {
 		buf_free(&opened);
 		return;

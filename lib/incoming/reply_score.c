@@ -135,7 +135,8 @@ static const char *const date_words_after[] = {
 };
 
 static const char *const date_words_before[] = {
-	"tháng", "thg", "ngày", "năm", "giờ", "th", "thứ", "januar", "februar", "märz",
+	"tháng", "thg", "ngày", "năm", "giờ", "th", "thứ",
+	"januar", "februar", "märz",
 	"juni", "juli", "dezember", "mei", "enero", "junio", "giugno",
 	"junho", NULL
 };
