@@ -253,7 +253,15 @@ negated_before(const char *s, size_t at)
 	static const char *const nots[] = { "not ", "don't ", "don’t ",
 		"dont ", "never ", "no need to ", "ne me ", "ne pas ",
 		"pas besoin de ", "nicht ", NULL };
-	size_t from = at > 16 ? at - 16 : 0, i;
+	size_t from = at > 16 ? at - 16 : 0, i, k;
+
+	/* within the request's own sentence */
+	for (k = at; k > from; k--)
+		if (s[k - 1] == '.' || s[k - 1] == '!' || s[k - 1] == '?' ||
+		    s[k - 1] == ';' || s[k - 1] == '\n') {
+			from = k;
+			break;
+		}
 
 	for (i = 0; nots[i] != NULL; i++) {
 		size_t k = rint_find(s + from, at - from, nots[i]);

@@ -549,6 +549,9 @@ test_unsubscribe_needs_a_short_request(void **state)
 	assert_true(reply_text_is_unsubscribe("STOP", 4));
 	assert_true(reply_text_is_unsubscribe("Stop merci", 10));
 	assert_true(reply_text_is_unsubscribe("unsubscribe", 11));
+	assert_false(reply_text_is_unsubscribe("do not unsubscribe me", 21));
+	assert_true(reply_text_is_unsubscribe("Not happy. Unsubscribe me.",
+	    26));
 	assert_true(reply_text_is_unsubscribe("Merci de me désinscrire",
 	    strlen("Merci de me désinscrire")));
 	assert_false(reply_text_is_unsubscribe(long_text, strlen(long_text)));
