@@ -631,11 +631,22 @@ attribution_inside(const char *p, size_t n)
 	return 0;
 }
 
+/* True when the first line after i that is not blank is quoted. */
+static bool
+next_is_quote(const struct line *v, size_t count, size_t i)
+{
+	for (i++; i < count && v[i].n == 0; i++)
+		;
+	return i < count && v[i].quote;
+}
+
 /* Recognises an attribution ending on line i; returns the index of its
  * first line, or (size_t)-1. It may be wrapped over up to three lines
- * ("Le lun. 23 nov. 2026, Support <s@x> a" / "écrit :"). */
+ * ("Le lun. 23 nov. 2026, Support <s@x> a" / "écrit :"). A bare "Megan
+ * wrote:" (no date, no address, no usual start) counts only above a
+ * quote: else it is the customer's sentence. */
 static size_t
-attribution_start(const struct line *v, size_t i)
+attribution_start(const struct line *v, size_t count, size_t i)
 {
 	size_t j, k, len;
 	struct buf joined = BUF_INIT;
@@ -671,8 +682,12 @@ attribution_start(const struct line *v, size_t i)
 					buf_putc(&joined, ' ');
 				buf_append(&joined, v[k].p, v[k].n);
 			}
+			/* wrapped, it names an address or a quote follows:
+			 * a score above "Megan wrote:" is no start */
 			ok = reads_as_attribution(buf_cstr(&joined),
-			    joined.len, true);
+			    joined.len, true) && v[j].n >= 8 &&
+			    (has_char(joined.data, joined.len, '@') ||
+			    next_is_quote(v, count, i));
 			buf_free(&joined);
 			if (ok)
 				return j;
@@ -684,7 +699,9 @@ attribution_start(const struct line *v, size_t i)
 	if (starts_like_attribution(v[i].p, v[i].n))
 		return reads_as_attribution(v[i].p, v[i].n, true) ? i :
 		    (size_t)-1;
-	if (v[i].n <= 200 && reads_as_attribution(v[i].p, v[i].n, false))
+	if (v[i].n <= 200 && reads_as_attribution(v[i].p, v[i].n, false) &&
+	    (has_char(v[i].p, v[i].n, '@') || has_digit(v[i].p, v[i].n) ||
+	    v[i].p[0] == '-' || next_is_quote(v, count, i)))
 		return i;
 	return (size_t)-1;
 }
@@ -855,7 +872,7 @@ classify(struct line *v, size_t count, const char *const *prefill)
 		}
 		if (i > 0 && v[i - 1].keep && v[i - 1].n > 0)
 			text_seen = true;
-		a = attribution_start(v, i);
+		a = attribution_start(v, count, i);
 		if (a == (size_t)-1 && (cut = attribution_inside(p, n)) > 0) {
 			/* the customer's words, then the attribution */
 			v[i].n = cut;

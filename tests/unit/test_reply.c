@@ -257,6 +257,11 @@ test_own_cuts_attributions_of_every_form(void **state)
 	    "<s@x.tr> şunu yazdı:\n> 3\n", "6");
 	assert_own("Thanks! On Wed, 24 Feb 2021 at 10:00, Support "
 	    "<s@x.com> wrote:\n> 3\n", "Thanks!");
+	/* "X wrote:" alone above the customer's own words is theirs */
+	assert_own("6\nYour agent wrote:\n\n\"we will call you back\"\n"
+	    "Nobody did.", "6\nYour agent wrote:\n\n\"we will call you "
+	    "back\"\nNobody did.");
+	assert_own("6\nJohn Smith wrote:\n> 0 - 10\n", "6");
 	/* an answer between quotes stays */
 	assert_own("Am 24.02.2021 um 10:00 schrieb Support <s@x.de>:\n"
 	    "> Wie wahrscheinlich ...?\n\n9\n\n> Danke\n", "9");
