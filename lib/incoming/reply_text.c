@@ -969,6 +969,10 @@ sender_word_is(const struct sender *s, size_t k, const char *p, size_t n)
 	return true;
 }
 
+static const char *const honorifics[] = { "dr", "mr", "mrs", "ms", "m",
+	"mme", "mlle", "prof", "herr", "frau", "sr", "sra", "dott", "dott.ssa",
+	"ing", "mag", "pan", "pani", NULL };
+
 /* True when the line is the sender's name, part of it or initials
  * ("Claire", "Claire D.", "C. Dupont", "CD", "-- Claire"). */
 static bool
@@ -988,6 +992,8 @@ is_sender_line(const struct sender *s, const char *p, size_t n)
 		st = i;
 		while (i < n && p[i] != ' ' && p[i] != ',' && p[i] != '.')
 			i++;
+		if (rint_in_list(p + st, i - st, honorifics))
+			continue;	/* "Dr. Anna Schmidt" */
 		words++;
 		for (k = 0; k < s->n; k++)
 			if (sender_word_is(s, k, p + st, i - st) ||
