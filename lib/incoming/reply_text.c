@@ -854,6 +854,29 @@ text_above(const struct line *v, size_t i)
 	return false;
 }
 
+static bool is_phone_line(const char *p, size_t n);
+
+/* True when the lines under the rule at i (up to a quote, the end or
+ * fifteen lines) look like a footer: an address, a link, a phone. */
+static bool
+footer_follows(const struct line *v, size_t count, size_t i)
+{
+	size_t j, seen = 0;
+
+	for (j = i + 1; j < count && seen < 15 && !v[j].quote; j++) {
+		if (v[j].n == 0)
+			continue;
+		if (is_rule_line(v[j].p, v[j].n))
+			break;		/* the next rule's own section */
+		seen++;
+		if (v[j].n <= 200 && (has_char(v[j].p, v[j].n, '@') ||
+		    is_phone_line(v[j].p, v[j].n) ||
+		    rint_find_any(v[j].p, v[j].n, contact_marks)))
+			return true;
+	}
+	return false;
+}
+
 /* Marks each line kept or dropped; see the file comment. */
 static void
 classify(struct line *v, size_t count, const char *const *prefill)
@@ -902,8 +925,9 @@ classify(struct line *v, size_t count, const char *const *prefill)
 			if (j == count || is_header_block(v, count, j, true) ||
 			    header_kind(v[j].p, v[j].n) == H_FROM)
 				return;
-			/* a list's or a company's footer */
-			if (text_seen)
+			/* a list's or a company's footer; else a rule the
+			 * customer drew between their own lines */
+			if (text_seen && footer_follows(v, count, i))
 				in_sig = true;
 			continue;
 		}

@@ -302,6 +302,8 @@ test_own_drops_signatures_without_delimiter(void **state)
 	assert_own("8, fine\n\n_______________________________________________"
 	    "\nSupport-list mailing list\nlist@x.example\n"
 	    "https://lists.x.example/listinfo\n", "8, fine");
+	/* a rule drawn between the customer's own lines */
+	assert_own("9\n==========\nGreat job", "9\nGreat job");
 }
 
 /* ---- scores -------------------------------------------------------- */
