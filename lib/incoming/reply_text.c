@@ -1045,6 +1045,28 @@ is_sender_line(const struct sender *s, const char *p, size_t n)
 	return words > 0 && words <= 4 && hits == words;
 }
 
+/* True when the line opens with the sender's whole name (two words at
+ * least), whatever follows. */
+static bool
+starts_with_sender(const struct sender *s, const char *p, size_t n)
+{
+	size_t k, i = 0;
+
+	if (s == NULL || s->n < 2)
+		return false;
+	for (k = 0; k < s->n; k++) {
+		while (i < n && p[i] == ' ')
+			i++;
+		if (i + s->wn[k] > n || !sender_word_is(s, k, p + i,
+		    s->wn[k]))
+			return false;
+		i += s->wn[k];
+		if (i < n && rint_is_word_byte(p, n, i))
+			return false;
+	}
+	return true;
+}
+
 /* A postal code and a town ("75011 Paris", "10115 Berlin", "SW1A 1AA"),
  * or a street line ("12 rue de la Paix", "221B Baker Street"). */
 static bool
@@ -1114,6 +1136,10 @@ signature_score(const struct sender *s, const char *p, size_t n)
 		return 3;
 	if (n > 80)
 		return -1;
+	/* "Emily Carter | emily@acme.example | +44 20 7946 0018" */
+	if (starts_with_sender(s, p, n) && (has_char(p, n, '@') ||
+	    has_char(p, n, '|') || rint_find_any(p, n, contact_marks)))
+		return 3;
 	if (is_phone_line(p, n) || has_char(p, n, '@') ||
 	    rint_find_any(p, n, contact_marks))
 		return 2;

@@ -277,6 +277,8 @@ test_own_drops_signatures_without_delimiter(void **state)
 	    "Manager\n+44 20 7946 0018\nwww.acme-logistics.example",
 	    "Emily Carter", "Great service, thanks.");
 	assert_own_from("Très bien.\n\nCD", "Claire Dupont", "Très bien.");
+	assert_own_from("9\n\nEmily Carter | emily@acme.example | +44 20 "
+	    "7946 0018\n", "Emily Carter", "9");
 	assert_own_from("9\n\nDr. Anna Schmidt\nOberärztin\nKlinikum Nord\n"
 	    "Tel. +49 40 1234567\n", "Anna Schmidt", "9");
 	/* a name written by someone else is the customer's words */
