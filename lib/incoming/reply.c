@@ -193,16 +193,47 @@ analysis_find_survey(struct reply_analysis *a, struct reply_result *out,
 	return 0;
 }
 
+/* The display name of the From field ("Claire Dupont" of "Claire Dupont
+ * <c@x>"), decoded, into out; nothing when there is none. */
+static void
+sender_name(const struct reply_analysis *a, struct buf *out)
+{
+	const char *v, *lt;
+	size_t n, s = 0, e;
+	struct buf dec = BUF_INIT;
+
+	if (!reply_header_get(a, "From", &v, &n) || n > 998)
+		return;
+	lt = memchr(v, '<', n);
+	if (lt == NULL)
+		return;
+	reply_header_decode(v, (size_t)(lt - v), &dec);
+	e = dec.len;
+	while (s < e && (rint_is_blank((unsigned char)dec.data[s]) ||
+	    dec.data[s] == '"'))
+		s++;
+	while (e > s && (rint_is_blank((unsigned char)dec.data[e - 1]) ||
+	    dec.data[e - 1] == '"'))
+		e--;
+	if (e > s)
+		buf_append(out, dec.data + s, e - s);
+	buf_free(&dec);
+}
+
 /* The customer's own text of the body a reader sees, no more of it than
- * we read for a score. */
+ * we read for a score; the sender's name helps find a signature. */
 static void
 analysis_read_text(struct reply_analysis *a)
 {
+	struct buf name = BUF_INIT;
+
 	reply_body_read(a);
 	if (a->plain.len > MAX_TEXT_BYTES)
 		buf_truncate(&a->plain, MAX_TEXT_BYTES);
-	reply_text_own(buf_cstr(&a->plain), a->plain.len, a->ctx->prefill,
-	    &a->own);
+	sender_name(a, &name);
+	reply_text_own_from(buf_cstr(&a->plain), a->plain.len,
+	    a->ctx->prefill, buf_cstr(&name), name.len, &a->own);
+	buf_free(&name);
 }
 
 /* A bounce returns the survey, whose headers name it. */
@@ -220,6 +251,24 @@ analysis_find_bounced_survey(struct reply_analysis *a,
 		out->token_found = found;
 }
 
+/* The score of the widget's pre-filled subject, with the configured
+ * prefix or one of the templates', or -1. */
+static int
+subject_score(const struct reply_analysis *a, enum survey_type type)
+{
+	const char *subject = buf_cstr(&a->subject);
+	size_t i;
+	int subj;
+
+	subj = reply_score_from_subject(subject, a->subject.len, type,
+	    a->ctx->cf->subject_prefix);
+	for (i = 0; subj < 0 && a->ctx->prefixes != NULL &&
+	    a->ctx->prefixes[i] != NULL; i++)
+		subj = reply_score_from_subject(subject, a->subject.len,
+		    type, a->ctx->prefixes[i]);
+	return subj;
+}
+
 /*
  * 2. The kind, in this order of precedence: a bounce, an auto-reply (its
  * header and subject, then its text), an unsubscribe, a reply tied to no
@@ -230,6 +279,8 @@ analysis_tell_kind(struct reply_analysis *a, struct reply_result *out)
 {
 	const char *why = reply_auto_reason(a), *bounce, *core;
 	size_t core_len;
+	struct reply_score sc;
+	bool answered;
 
 	bounce = reply_bounce_reason(a, why != NULL);
 	if (bounce != NULL) {
@@ -244,7 +295,10 @@ analysis_tell_kind(struct reply_analysis *a, struct reply_result *out)
 		set_reason(out, "%s", why);
 		return false;
 	}
-	if (reply_text_is_auto(buf_cstr(&a->own), a->own.len)) {
+	/* A score written makes it an answer, whatever else it says. */
+	reply_score_find(buf_cstr(&a->own), a->own.len, out->type, &sc);
+	answered = sc.score >= 0 || subject_score(a, out->type) >= 0;
+	if (!answered && reply_text_is_auto(buf_cstr(&a->own), a->own.len)) {
 		out->kind = REPLY_AUTOREPLY;
 		set_reason(out, "%s", "auto-reply: text");
 		return false;
@@ -252,9 +306,14 @@ analysis_tell_kind(struct reply_analysis *a, struct reply_result *out)
 	reply_subject_core(buf_cstr(&a->subject), a->subject.len, &core,
 	    &core_len);
 	/* Only a reply tied to a survey can ask to stop them: marketing
-	 * mail sent to the reply address carries "unsubscribe" links. */
+	 * mail sent to the reply address carries "unsubscribe" links. An
+	 * answer that asks it too stays an answer, the wish noted. */
 	if (a->tied && (reply_text_is_unsubscribe(core, core_len) ||
 	    reply_text_is_unsubscribe(buf_cstr(&a->own), a->own.len))) {
+		if (answered) {
+			out->unsubscribe_asked = true;
+			return true;
+		}
 		out->kind = REPLY_UNSUBSCRIBE;
 		set_reason(out, "%s", "unsubscribe");
 		return false;
@@ -277,19 +336,13 @@ analysis_tell_kind(struct reply_analysis *a, struct reply_result *out)
 static void
 analysis_read_answer(struct reply_analysis *a, struct reply_result *out)
 {
-	const char *own = buf_cstr(&a->own), *subject = buf_cstr(&a->subject);
-	const char *prefix = a->ctx->cf->subject_prefix;
-	size_t on = a->own.len, i;
+	const char *own = buf_cstr(&a->own);
+	size_t on = a->own.len;
 	struct reply_score sc;
 	struct buf comment = BUF_INIT;
 	int subj;
 
-	subj = reply_score_from_subject(subject, a->subject.len, out->type,
-	    prefix);
-	for (i = 0; subj < 0 && a->ctx->prefixes != NULL &&
-	    a->ctx->prefixes[i] != NULL; i++)
-		subj = reply_score_from_subject(subject, a->subject.len,
-		    out->type, a->ctx->prefixes[i]);
+	subj = subject_score(a, out->type);
 	reply_score_find(own, on, out->type, &sc);
 	if (subj >= 0 && sc.score >= 0 && sc.strong && sc.score != subj) {
 		/* A different score plainly written in the text changes
@@ -309,6 +362,8 @@ analysis_read_answer(struct reply_analysis *a, struct reply_result *out)
 	}
 	if (out->score >= 0)
 		out->category = nps_category(out->type, out->score);
+	if (out->unsubscribe_asked && out->reason == NULL)
+		set_reason(out, "%s", "unsubscribe asked, answer kept");
 	reply_comment_make(own, on, out->score, out->type, a->ctx->prefill,
 	    &comment);
 	if (comment.len > 0)
@@ -416,5 +471,6 @@ reply_result_json(const struct reply_result *res, struct buf *out)
 	json_member_str(out, &n, "lang", res->lang);
 	json_member_str(out, &n, "message_id", res->message_id);
 	json_member_str(out, &n, "reason", res->reason);
+	json_member_bool(out, &n, "unsubscribe_asked", res->unsubscribe_asked);
 	buf_putc(out, '}');
 }

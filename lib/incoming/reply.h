@@ -14,7 +14,10 @@
  *	a token in the subject or the body), tells auto-replies, bounces and
  *	unsubscribes apart, keeps only the customer's own text (no quote, no
  *	signature, no disclaimer) and reads a score from it only when it is
- *	unambiguous. It never writes to the store and never guesses: an
+ *	unambiguous (a score written as one, "9/10" or "Note : 9", outweighs
+ *	other numbers). An answer that gives a score stays a response even
+ *	when it asks to stop the surveys (unsubscribe_asked) or says its
+ *	writer is away. It never writes to the store and never guesses: an
  *	ambiguous answer is a response without a score.
  *	Only a token that verifies ties a reply to a survey.
  */
@@ -74,6 +77,8 @@ struct reply_result {
 	const char *matched_by;		/* "address", "message-id", "subject",
 					 * "body", "bounced-headers" or NULL */
 	bool survey_in_store;	/* survey_id's row was read (ctx->store) */
+	bool unsubscribe_asked;	/* a response that also asks to stop the
+				 * surveys ("3 - STOP sending me these") */
 	char *recipient;	/* that row's recipient, or NULL */
 };
 
@@ -82,7 +87,8 @@ int reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 void reply_result_clear(struct reply_result *res);
 const char *reply_kind_name(enum reply_kind kind);
 /* One JSON object, no newline, with the stable field names kind,
- * token_status, survey_id, score, category, comment, from, lang, reason. */
+ * token_status, survey_id, score, category, comment, from, lang, reason,
+ * and unsubscribe_asked (true only for a response that asks it). */
 void reply_result_json(const struct reply_result *res, struct buf *out);
 
 /*
@@ -98,6 +104,12 @@ void reply_result_json(const struct reply_result *res, struct buf *out);
  * reply_ctx, and the shipped templates' wording) removed; lines trimmed,
  * blank runs made one blank line. Appends to out. */
 void reply_text_own(const char *text, size_t len, const char *const *prefill,
+    struct buf *out);
+/* The same, knowing the sender's display name (From:, decoded; NULL when
+ * none): a short block at the bottom that holds it (or its initials)
+ * with the usual lines of a signature is cut too. */
+void reply_text_own_from(const char *text, size_t len,
+    const char *const *prefill, const char *sender, size_t sender_len,
     struct buf *out);
 
 struct reply_score {
@@ -129,7 +141,7 @@ void reply_comment_make(const char *text, size_t len, int score,
 /* "fr", "en" or NULL (no clear majority of common words). */
 const char *reply_lang_guess(const char *text, size_t len);
 /* True when text (the own text or a subject) is, or mostly is, a request
- * to stop receiving surveys. */
+ * to stop receiving surveys; "do not unsubscribe me" is none. */
 bool reply_text_is_unsubscribe(const char *text, size_t len);
 
 #endif

@@ -6,7 +6,9 @@
  *   reply_message.c  the header fields, the sender, the text of the body
  *   reply_match.c    the survey: token in an address, Message-ID, text
  *   reply_kind.c     bounces, auto-replies, unsubscribes
- *   reply_text.c     the customer's own text (quotes, signatures cut)
+ *   reply_text.c     the customer's own text: lines classified (text,
+ *                    quote, attribution, separator, header), quotes and
+ *                    signatures cut
  *   reply_prefill.c  the lines of the widget's pre-filled body
  *   reply_number.c   numbers as customers write them
  *   reply_score.c    the score in the own text and in the subject
@@ -317,8 +319,10 @@ const char *reply_bounce_reason(const struct reply_analysis *a,
 /* Why the reply is an auto-reply by its header or subject
  * ("auto-reply: ..."), or NULL. */
 const char *reply_auto_reason(const struct reply_analysis *a);
-/* True when the text says its writer is away ("je suis absent du
- * bureau", "this is an automatic reply"). */
+/* True when the text reads as an auto-reply: it says it is one ("this
+ * is an automatic reply"), or it says its writer is away ("je suis absent
+ * du bureau") and when they are back or whom to ask instead. A weak sign,
+ * read only when the headers said nothing and no score was written. */
 bool reply_text_is_auto(const char *s, size_t n);
 /* The subject without its "Re:", "TR:", "Fwd:", "AW:" ... prefixes and
  * outer blanks. */

@@ -81,18 +81,39 @@ static const char *const auto_subjects[] = {
 	"away from the office", "away from office", NULL
 };
 
-/* Texts that say the writer is away, for auto-replies that carry none of
- * the headers (some webmails, ticketing systems). */
+/* Texts that say they were sent by a machine: enough alone. */
 static const char *const auto_texts[] = {
+	"this is an automatic reply", "this is an automated response",
+	"this is an automated reply", "this is an automatic response",
+	"ceci est une réponse automatique", "ceci est un message automatique",
+	"ceci est un accusé de réception automatique",
+	"dies ist eine automatische antwort",
+	"esta es una respuesta automática",
+	"questa è una risposta automatica",
+	"dit is een automatisch antwoord", NULL
+};
+
+/* Texts that say the writer is away, for auto-replies that carry none of
+ * the headers (some webmails, ticketing systems): a customer may write
+ * them too ("I am out of the office, but here is my answer: 9"). */
+static const char *const away_texts[] = {
 	"je suis absent du bureau", "je suis absente du bureau",
 	"je suis actuellement absent", "je suis actuellement absente",
 	"je serai absent du bureau", "je serai absente du bureau",
 	"i am out of the office", "i'm out of the office",
 	"i am currently out of the office", "i am currently out of office",
-	"i will be out of the office", "this is an automatic reply",
-	"this is an automated response", "this is an automated reply",
-	"ceci est une réponse automatique", "ceci est un message automatique",
-	"ceci est un accusé de réception automatique", NULL
+	"i will be out of the office", "ich bin nicht im büro",
+	"ich bin abwesend", "estoy fuera de la oficina",
+	"sono fuori ufficio", "ik ben afwezig", NULL
+};
+
+/* What an absence notice says besides: when, or whom to ask. */
+static const char *const away_details[] = {
+	"until", "back on", "return on", "returning on", "will be back",
+	"limited access", "urgent", "in my absence", "colleague",
+	"jusqu'au", "jusqu’au", "de retour", "retour le", "urgence",
+	"pendant mon absence", "collègue", "accès limité", "bis zum",
+	"zurück", "dringend", "hasta el", "fino al", "tot en met", NULL
 };
 
 /* Short tags auto-responders put first in the subject ("Auto: ...",
@@ -173,7 +194,10 @@ reply_auto_reason(const struct reply_analysis *a)
 bool
 reply_text_is_auto(const char *s, size_t n)
 {
-	return rint_find_any(s, n, auto_texts);
+	if (rint_find_any(s, n, auto_texts))
+		return true;
+	return rint_find_any(s, n, away_texts) &&
+	    rint_find_any(s, n, away_details);
 }
 
 /* ---- unsubscribes -------------------------------------------------- */
@@ -221,6 +245,49 @@ static const char *const unsubscribe_words[] = {
 	"take me off", NULL
 };
 
+/* Words before the request that deny it ("do not unsubscribe me",
+ * "ne me désinscrivez pas"). */
+static bool
+negated_before(const char *s, size_t at)
+{
+	static const char *const nots[] = { "not ", "don't ", "don’t ",
+		"dont ", "never ", "no need to ", "ne me ", "ne pas ",
+		"pas besoin de ", "nicht ", NULL };
+	size_t from = at > 16 ? at - 16 : 0, i, k;
+
+	/* within the request's own sentence */
+	for (k = at; k > from; k--)
+		if (s[k - 1] == '.' || s[k - 1] == '!' || s[k - 1] == '?' ||
+		    s[k - 1] == ';' || s[k - 1] == '\n') {
+			from = k;
+			break;
+		}
+
+	for (i = 0; nots[i] != NULL; i++) {
+		size_t k = rint_find(s + from, at - from, nots[i]);
+
+		if (k != (size_t)-1)
+			return true;
+	}
+	return false;
+}
+
+/* The first request of the list in s[0..n) that is not denied. */
+static bool
+asks_unsubscribe(const char *s, size_t n)
+{
+	size_t i, at;
+
+	for (i = 0; unsubscribe_words[i] != NULL; i++) {
+		at = rint_find(s, n, unsubscribe_words[i]);
+		if (at == (size_t)-1)
+			continue;
+		if (!negated_before(s, at))
+			return true;
+	}
+	return false;
+}
+
 /*
  * reply_text_is_unsubscribe - see reply.h. "STOP" alone (or nearly), or
  * one of the requests above in a short text: a long comment that happens
@@ -249,5 +316,5 @@ reply_text_is_unsubscribe(const char *s, size_t n)
 		return true;
 	if (words > 40)
 		return false;
-	return rint_find_any(s, n, unsubscribe_words);
+	return asks_unsubscribe(s, n);
 }

@@ -13,6 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/tree.h>
+
 #include "base/buf.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
@@ -186,6 +190,125 @@ is_blank_text(const struct buf *b)
 	return true;
 }
 
+#define QUOTE_MAX_DEPTH 200
+
+/* A blockquote a writer indented with, not one a client quoted with:
+ * no type="cite" (Apple Mail, Thunderbird), no quote class (Gmail's
+ * gmail_quote, Yahoo's yahoo_quoted...). */
+static bool
+blockquote_is_indent(xmlNode *q)
+{
+	xmlChar *v;
+	bool cite = false;
+
+	if ((v = xmlGetProp(q, (const xmlChar *)"type")) != NULL) {
+		cite = xmlStrcasecmp(v, (const xmlChar *)"cite") == 0;
+		xmlFree(v);
+	}
+	if (!cite && (v = xmlGetProp(q, (const xmlChar *)"class")) != NULL) {
+		cite = xmlStrcasestr(v, (const xmlChar *)"quote") != NULL;
+		xmlFree(v);
+	}
+	return !cite;
+}
+
+/* The first <blockquote> under node, in document order, when it is an
+ * indent (blockquote_is_indent); else NULL. */
+static xmlNode *
+first_blockquote(xmlNode *node, int depth)
+{
+	xmlNode *c, *q;
+
+	if (depth > QUOTE_MAX_DEPTH)
+		return NULL;
+	for (c = node; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlStrcasecmp(c->name, (const xmlChar *)"blockquote") == 0)
+			return blockquote_is_indent(c) ? c : NULL;
+		if ((q = first_blockquote(c->children, depth + 1)) != NULL)
+			return q;
+	}
+	return NULL;
+}
+
+/*
+ * Some webmails put the whole reply inside a quote (the writer typed in
+ * the indented block above the old message). The same HTML with its
+ * first <blockquote> replaced by what it holds, into out: the old
+ * message keeps its own quote or attribution, which the line rules cut.
+ * False, out untouched, when there is no quote to open.
+ */
+static bool
+html_open_outer_quote(const char *html, size_t len, struct buf *out)
+{
+	htmlDocPtr doc;
+	xmlNode *q, *c, *next;
+	xmlChar *mem = NULL;
+	int size = 0;
+
+	if (len == 0 || len > (size_t)0x7fffffff)
+		return false;
+	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
+	    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    HTML_PARSE_NONET);
+	if (doc == NULL)
+		return false;
+	q = first_blockquote(xmlDocGetRootElement(doc), 0);
+	if (q == NULL) {
+		xmlFreeDoc(doc);
+		return false;
+	}
+	for (c = q->children; c != NULL; c = next) {
+		next = c->next;
+		xmlUnlinkNode(c);
+		xmlAddPrevSibling(q, c);	/* may merge and free c */
+	}
+	xmlUnlinkNode(q);
+	xmlFreeNode(q);
+	htmlDocDumpMemory(doc, &mem, &size);
+	xmlFreeDoc(doc);
+	if (mem == NULL || size <= 0) {
+		xmlFree(mem);
+		return false;
+	}
+	buf_append(out, (const char *)mem, (size_t)size);
+	xmlFree(mem);
+	return true;
+}
+
+/* True when text[0..n) holds nothing but blanks and the quote marks
+ * html_to_text leaves where a quote was. */
+static bool
+only_quote_marks(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!rint_is_blank((unsigned char)s[i]) && s[i] != '>')
+			return false;
+	return true;
+}
+
+/* The text of an HTML part, appended to out; when all of it was inside
+ * a quote, the text of that quote's content instead. */
+static void
+html_part_text(const char *html, size_t len, struct buf *out)
+{
+	size_t start = out->len;
+	struct buf opened = BUF_INIT;
+
+	html_to_text(html, len, out);
+	if (!only_quote_marks(buf_cstr(out) + start, out->len - start) ||
+	    !html_open_outer_quote(html, len, &opened)) {
+		buf_free(&opened);
+		return;
+	}
+	buf_truncate(out, start);
+	html_to_text(buf_cstr(&opened), opened.len, out);
+	buf_free(&opened);
+}
+
 /* The text a reader sees in part p, appended to out: text/plain as it is,
  * text/html made text, one alternative of a multipart/alternative (plain
  * preferred, unless it is empty), every inline part of other multiparts
@@ -235,7 +358,7 @@ collect_text(const struct reply_analysis *a, const struct mime_part *p,
 		return;
 	if (strcmp(p->subtype, "html") == 0) {
 		part_text(a, p, &tmp);
-		html_to_text(buf_cstr(&tmp), tmp.len, out);
+		html_part_text(buf_cstr(&tmp), tmp.len, out);
 	} else if (strcmp(p->subtype, "plain") == 0 || p->subtype[0] == '\0') {
 		part_text(a, p, out);
 		if (out->len > 0 && out->data[out->len - 1] != '\n')

@@ -27,12 +27,14 @@
 #define MAX_CANDIDATES 64
 #define MAX_WORDS 6
 #define WORD_MAX 24
+#define LIST_WINDOW 2048	/* bytes around a label for the next one */
 
 struct cand {
 	int value;
 	size_t start, end;	/* the number itself */
 	size_t xend;		/* end of the expression ("/10", "sur 10") */
 	bool strong;
+	bool explicit_form;	/* "9/10", "note : 9": outweighs the rest */
 	int restricted;		/* 2: "un", "one": alone or "N/10" only;
 				 * 1: "neuf" (also "new"): never weak */
 	bool rejected;
@@ -104,6 +106,45 @@ static const char *const alternatives[] = {
 	"ou peut-être", "or maybe", "perhaps", ",", "~", "sinon", "if not",
 	"...", "…", "hmm", "euh", "ou plutôt", "or rather", "voire même",
 	"ou alors", "entre", "between", "&", NULL
+};
+
+/* Month names and date words of the other languages our customers
+ * write in (the French and English ones are reply_number.c's): a number
+ * next to one is a date ("6. Juni", "tháng 6", "6月"). */
+static const char *const date_words_after[] = {
+	"januar", "februar", "märz", "april", "mai", "juni", "juli",
+	"august", "september", "oktober", "november", "dezember",
+	"januari", "februari", "maart", "mei", "augustus", "enero",
+	"febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+	"septiembre", "setiembre", "octubre", "noviembre", "diciembre",
+	"gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio",
+	"settembre", "ottobre", "dicembre", "janeiro", "fevereiro", "março",
+	"maio", "junho", "julho", "setembro", "outubro", "novembro",
+	"dezembro", "stycznia", "lutego", "marca", "kwietnia", "maja",
+	"czerwca", "lipca", "sierpnia", "września", "października",
+	"listopada", "grudnia", "januari", "juni", "augusti", "oktober",
+	"marts", "desember", "tammikuuta", "helmikuuta", "maaliskuuta",
+	"huhtikuuta", "toukokuuta", "kesäkuuta", "heinäkuuta", "elokuuta",
+	"syyskuuta", "lokakuuta", "marraskuuta", "joulukuuta", "ledna",
+	"února", "března", "dubna", "května", "června", "července",
+	"srpna", "září", "října", "listopadu", "prosince", "января",
+	"февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+	"сентября", "октября", "ноября", "декабря", "ocak", "şubat", "mart",
+	"nisan", "mayıs", "haziran", "temmuz", "ağustos", "eylül", "ekim",
+	"kasım", "aralık", "月", "日", "年", "월", "일", "г.", NULL
+};
+
+static const char *const date_words_before[] = {
+	"tháng", "thg", "ngày", "năm", "giờ", "th", "thứ",
+	"januar", "februar", "märz",
+	"juni", "juli", "dezember", "mei", "enero", "junio", "giugno",
+	"junho", NULL
+};
+
+/* Words of a list's labels ("One: ...", "Two: ..."). */
+static const char *const label_words[] = {
+	"one", "two", "three", "four", "five", "six", "seven", "eight",
+	"nine", "ten", "un", "deux", "trois", "quatre", "cinq", NULL
 };
 
 static bool
@@ -250,6 +291,43 @@ context_before(const char *s, size_t pos, struct cand *c)
 	}
 }
 
+/* True when a score's name and a colon come right before pos ("Note :
+ * 9", "Score: 9", "Bewertung: 9", "評価：9"): the explicit form. */
+static bool
+explicit_prefix_before(const char *s, size_t pos)
+{
+	static const char *const names[] = { "note", "score", "rating",
+		"évaluation", "evaluation", "bewertung", "punktzahl", "nota",
+		"puntuación", "puntuacion", "punteggio", "voto", "cijfer",
+		"beoordeling", "ocena", "betyg", "karakter", "arvosana",
+		"hodnocení", "оценка", "Оценка", "puan", "評価", "评分",
+		"điểm", "Điểm", NULL };
+	size_t i = pos, e, st, k;
+
+	while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '*'))
+		i--;
+	if (i >= 3 && rint_starts_symbol(s, pos, i - 3, "\xef\xbc\x9a"))
+		i -= 3;
+	else if (i > 0 && (s[i - 1] == ':' || s[i - 1] == '='))
+		i--;
+	else
+		return false;
+	while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '*'))
+		i--;
+	e = i;
+	for (k = 0; names[k] != NULL; k++) {
+		size_t m = strlen(names[k]);
+
+		if (e < m)
+			continue;
+		st = e - m;
+		if (rint_prefix(s + st, m, names[k]) &&
+		    (st == 0 || !rint_is_alpha((unsigned char)s[st - 1])))
+			return true;
+	}
+	return false;
+}
+
 /* True when a multiplication sign joins the number [a, b) to another:
  * "3 x 2", "2x3", "4 × 5". */
 static bool
@@ -277,6 +355,117 @@ times_sign_around(const char *s, size_t n, size_t a, size_t b)
 	while (i > 0 && s[i - 1] == ' ')
 		i--;
 	return i > 0 && rint_is_digit((unsigned char)s[i - 1]);
+}
+
+/* True when a month or a date word of another language stands next to
+ * the number [a, b): "6. Juni", "6 de junio", "tháng 6", "6月". */
+static bool
+date_word_around(const char *s, size_t n, size_t a, size_t b)
+{
+	size_t i = b, j, k;
+
+	if (i < n && s[i] == '.')
+		i++;
+	j = rint_skip_spaces(s, n, i);
+	k = j;
+	while (k < n && rint_is_word_byte(s, n, k))
+		k++;
+	if (k > j && rint_equal(s + j, k - j, "de")) {
+		/* "6 de junio" */
+		j = rint_skip_spaces(s, n, k);
+		k = j;
+		while (k < n && rint_is_word_byte(s, n, k))
+			k++;
+	}
+	if (k > j && rint_in_list(s + j, k - j, date_words_after))
+		return true;
+	/* a CJK or Cyrillic mark or month, not a Latin word */
+	if (k == j && j < n && (unsigned char)s[j] >= 0xd0 &&
+	    rint_in_list_prefix(s + j, n - j, date_words_after))
+		return true;
+	i = a;
+	while (i > 0 && s[i - 1] == ' ')
+		i--;
+	j = i;
+	while (j > 0 && s[j - 1] != ' ' && s[j - 1] != '\n' && i - j < 12)
+		j--;
+	return i > j && rint_in_list(s + j, i - j, date_words_before);
+}
+
+/* The label opening the line at ls ("1.", "2)", "One:"): its value and
+ * its form (1 "N.", 2 "N)", 3 "Word:"), or 0 when there is none. */
+static int
+line_label(const char *s, size_t n, size_t ls, int *value, size_t *end)
+{
+	size_t i = rint_skip_spaces(s, n, ls), k = i;
+	int form = 0, v = -1;
+
+	if (i < n && rint_is_digit((unsigned char)s[i])) {
+		v = 0;
+		while (k < n && rint_is_digit((unsigned char)s[k]) &&
+		    k - i < 2)
+			v = v * 10 + (s[k++] - '0');
+		if (k < n && s[k] == '.')
+			form = 1;
+		else if (k < n && s[k] == ')')
+			form = 2;
+	} else {
+		while (k < n && rint_is_word_byte(s, n, k))
+			k++;
+		if (k > i && k < n && s[k] == ':' &&
+		    rint_in_list(s + i, k - i, label_words)) {
+			v = rint_number_word(s + i, k - i, NULL);
+			form = 3;
+		}
+	}
+	if (form == 0 || v < 0)
+		return 0;
+	/* followed by words on the same line */
+	k = rint_skip_spaces(s, n, k + 1);
+	if (k >= n || s[k] == '\n' || !rint_is_word_byte(s, n, k))
+		return 0;
+	*value = v;
+	*end = i;
+	return form;
+}
+
+/* Rejects the candidates that are the labels of a list: a line opening
+ * with "1.", "2)" or "One:" when another line opens with the next or
+ * the previous label in the same form. */
+static void
+reject_list_labels(const char *s, size_t n, struct cand *v, size_t k)
+{
+	size_t i, j, ls, at, at2, le, lend;
+	int val, val2, form, form2;
+
+	for (i = 0; i < k; i++) {
+		if (v[i].rejected)
+			continue;
+		for (ls = v[i].start; ls > 0 && s[ls - 1] != '\n'; ls--)
+			;
+		form = line_label(s, n, ls, &val, &at);
+		if (form == 0 || at != v[i].start || val != v[i].value)
+			continue;
+		/* another label of the list, on a line near this one (the
+		 * window bounds the work on a long text) */
+		j = ls > LIST_WINDOW ? ls - LIST_WINDOW : 0;
+		while (j > 0 && s[j - 1] != '\n')
+			j++;
+		lend = n - ls > LIST_WINDOW ? ls + LIST_WINDOW : n;
+		for (le = j; le <= lend; le++) {
+			if (le < lend && s[le] != '\n')
+				continue;
+			if (j != ls && j < n) {
+				form2 = line_label(s, n, j, &val2, &at2);
+				if (form2 == form && (val2 == val + 1 ||
+				    val2 == val - 1)) {
+					v[i].rejected = true;
+					break;
+				}
+			}
+			j = le + 1;
+		}
+	}
 }
 
 static void
@@ -369,6 +558,7 @@ classify_digits(const char *s, size_t n, struct cand *c, int max)
 		}
 		c->xend = dend;
 		c->strong = true;
+		c->explicit_form = true;
 		return;
 	}
 	if (b < n && s[b] == '/' ) {
@@ -379,7 +569,7 @@ classify_digits(const char *s, size_t n, struct cand *c, int max)
 			return;
 		}
 	}
-	if (rint_unit_after(s, n, b))
+	if (rint_unit_after(s, n, b) || date_word_around(s, n, a, b))
 		c->rejected = true;
 }
 
@@ -412,6 +602,7 @@ classify_word(const char *s, size_t n, struct cand *c, int max)
 		}
 		c->xend = dend;
 		c->strong = true;
+		c->explicit_form = true;
 		return;
 	}
 	if (rint_unit_after(s, n, b))
@@ -648,6 +839,7 @@ reply_score_find(const char *s, size_t n, enum survey_type type,
 	memset(out, 0, sizeof(*out));
 	out->score = -1;
 	k = find_candidates(s, n, max, v);
+	reject_list_labels(s, n, v, k);
 	/* The scale quoted back ("de 0 à 10") before anything else, since
 	 * its words ("à", "to") would otherwise hide it. */
 	for (i = 0; i + 1 < k; i++) {
@@ -662,6 +854,10 @@ reply_score_find(const char *s, size_t n, enum survey_type type,
 		context_before(s, v[i].start, &v[i]);
 		if (v[i].rejected)
 			continue;
+		if (explicit_prefix_before(s, v[i].start)) {
+			v[i].strong = true;
+			v[i].explicit_form = true;
+		}
 		if (!v[i].strong && stands_as_score(s, n, &v[i]))
 			v[i].strong = true;
 		if (v[i].restricted && !v[i].strong)
@@ -671,6 +867,21 @@ reply_score_find(const char *s, size_t n, enum survey_type type,
 		if (v[i].value < min || v[i].value > max)
 			v[i].rejected = true;
 	}
+	/* A score written as one ("9/10", "Note : 9") outweighs every
+	 * other number of the text ("a 3 or 4 course dinner"). */
+	for (i = 0; i < k; i++) {
+		if (v[i].rejected || !v[i].explicit_form)
+			continue;
+		if (strong < 0) {
+			strong = v[i].value;
+			first = i;
+		} else if (strong != v[i].value)
+			strong_conflict = true;
+	}
+	if (strong >= 0 && !strong_conflict)
+		return score_found(out, &v[first], true);
+	strong = -1;
+	strong_conflict = false;
 	for (i = 0; i + 1 < k; i++) {
 		if (v[i].rejected || v[i + 1].rejected)
 			continue;

@@ -174,7 +174,171 @@ test_own_drops_unchanged_prefilled_body(void **state)
 	assert_own("Votre commentaire (facultatif) :\n\n", "");
 }
 
+static char *
+own_text_from(const char *in, const char *sender)
+{
+	struct buf b = BUF_INIT;
+
+	reply_text_own_from(in, strlen(in), NULL, sender, strlen(sender), &b);
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	return buf_steal(&b);
+}
+
+#define assert_own_from(in, sender, want) do { \
+	char *got_ = own_text_from(in, sender); \
+	assert_string_equal(got_, want); \
+	free(got_); \
+} while (0)
+
+static void
+test_own_cuts_header_blocks_of_every_client(void **state)
+{
+	(void)state;
+	/* Outlook.com in French */
+	assert_own("9 merci\n\nDe : Support <s@x.fr>\nEnvoyé le : jeudi 15 "
+	    "décembre 2016 09:35\nÀ : Claire <c@x.fr>\nObjet : Votre avis\n"
+	    "\nNote de 0 à 10 ?\n", "9 merci");
+	/* Hotmail: the date first */
+	assert_own("8\n\nDate: Thu, 15 Dec 2016 09:35:00 +0100\nFrom: "
+	    "s@x.com\nTo: c@x.com\nSubject: How did we do?\n\n0 - 10\n", "8");
+	/* a From line wrapped onto two lines */
+	assert_own("7\n\nFrom: Northwind Outfitters Customer Support Team\n"
+	    "<support@northwind.example>\nSent: Monday, 3 March 2025 10:00\n"
+	    "To: Emily\nSubject: Re: 5\n", "7");
+	/* a French webmail's block after a rule of "=" */
+	assert_own("10\n\n========================================\nMessage "
+	    "du : 12/12/2016 13:20\nDe : \"Support\" <s@x.fr>\nA : c@x.fr\n"
+	    "Objet : Votre avis\n\n1 - 2 - 3\n", "10");
+	assert_own("6\n\nVon: Support <s@x.de>\nGesendet: Donnerstag, 15. "
+	    "Dezember 2016 09:35\nAn: Claire\nBetreff: 8\n", "6");
+	assert_own("9\n\nОт: Support <s@x.ru>\nОтправлено: 15 декабря 2016 "
+	    "г. 9:35\nКому: c@x.ru\nТема: 8\n", "9");
+	assert_own("10\n\n差出人: Support <s@x.jp>\n送信日時: 2016年12月15日 "
+	    "9:35\n宛先: c@x.jp\n件名: 8\n", "10");
+	assert_own("8\n\nDe: Support <s@x.es>\nEnviado el: jueves, 15 de "
+	    "diciembre de 2016 9:35\nPara: c@x.es\nAsunto: 3\n", "8");
+}
+
+static void
+test_own_cuts_attributions_of_every_form(void **state)
+{
+	(void)state;
+	assert_own("9\n\n2017-11-24 16:32 GMT+01:00 Support <s@x.com>:\n\n"
+	    "> 0 - 10\n", "9");
+	assert_own("9\n\n---- On Wed, 24 Feb 2021 10:00:00 +0100 Support "
+	    "<s@x.com> wrote ----\n\n0 - 10\n", "9");
+	assert_own("9\n\n---- John Smith wrote ----\n\n0 - 10\n", "9");
+	assert_own("9\n\nOn Wed, 24 Feb 2021, Support <s@x.com> sent:\n"
+	    "> 3\n", "9");
+	assert_own("8\n\nAm 24.02.2021 um 10:00 schrieb Support <s@x.de>:\n"
+	    "> 3\n", "8");
+	assert_own("8\n\nOp wo 24 feb. 2021 om 10:00 schreef Support "
+	    "<s@x.nl>:\n\n3\n", "8");
+	assert_own("8\n\nDnia 24.02.2021 o 10:00 Support <s@x.pl> "
+	    "napisał(a):\n> 3\n", "8");
+	assert_own("8\n\n24 февр. 2021 г., в 10:00, пользователь Support "
+	    "<s@x.ru> написал:\n> 3\n", "8");
+	assert_own("7\n\nDen ons 24 feb. 2021 kl 10:00 skrev Support "
+	    "<s@x.se>:\n> 3\n", "7");
+	assert_own("7\n\nti 24.2.2021 klo 10.00 Support (s@x.fi) "
+	    "kirjoitti:\n> 3\n", "7");
+	assert_own("7\n\nEm qua., 24 de fev. de 2021 às 10:00, Support "
+	    "<s@x.br> escreveu:\n> 3\n", "7");
+	assert_own("7\n\nEl mié., 24 feb. 2021 a las 10:00, Support "
+	    "(<s@x.es>) escribió:\n> 3\n", "7");
+	assert_own("7\n\nIl giorno mer 24 feb 2021 alle ore 10:00 Support "
+	    "<s@x.it> ha scritto:\n> 3\n", "7");
+	assert_own("6\n\nVào Th 4, 24 thg 6, 2021 vào lúc 10:00 Support "
+	    "<s@x.vn> đã viết:\n> 3\n", "6");
+	assert_own("6\n\n在 2021年2月24日 10:00，Support <s@x.cn> 写道：\n"
+	    "> 3\n", "6");
+	assert_own("6\n\n24 Şub 2021 Çar, saat 10:00 tarihinde Support "
+	    "<s@x.tr> şunu yazdı:\n> 3\n", "6");
+	assert_own("Thanks! On Wed, 24 Feb 2021 at 10:00, Support "
+	    "<s@x.com> wrote:\n> 3\n", "Thanks!");
+	/* "X wrote:" alone above the customer's own words is theirs */
+	assert_own("6\nYour agent wrote:\n\n\"we will call you back\"\n"
+	    "Nobody did.", "6\nYour agent wrote:\n\n\"we will call you "
+	    "back\"\nNobody did.");
+	assert_own("6\nJohn Smith wrote:\n> 0 - 10\n", "6");
+	/* an answer between quotes stays */
+	assert_own("Am 24.02.2021 um 10:00 schrieb Support <s@x.de>:\n"
+	    "> Wie wahrscheinlich ...?\n\n9\n\n> Danke\n", "9");
+}
+
+static void
+test_own_drops_signatures_without_delimiter(void **state)
+{
+	(void)state;
+	assert_own_from("Great service, thanks.\n\nEmily", "Emily Carter",
+	    "Great service, thanks.");
+	assert_own_from("Great service, thanks.\nE. Carter\nOperations "
+	    "Manager\n+44 20 7946 0018\nwww.acme-logistics.example",
+	    "Emily Carter", "Great service, thanks.");
+	assert_own_from("Très bien.\n\nCD", "Claire Dupont", "Très bien.");
+	assert_own_from("9\n\nEmily Carter | emily@acme.example | +44 20 "
+	    "7946 0018\n", "Emily Carter", "9");
+	assert_own_from("9\n\nDr. Anna Schmidt\nOberärztin\nKlinikum Nord\n"
+	    "Tel. +49 40 1234567\n", "Anna Schmidt", "9");
+	/* a name written by someone else is the customer's words */
+	assert_own_from("Merci à Julien\n", "Claire Dupont",
+	    "Merci à Julien");
+	/* the only line stays */
+	assert_own_from("Claire", "Claire Dupont", "Claire");
+	/* thanks above the name, a request with a phone: the customer's */
+	assert_own_from("9\n\nThank You\nEmily", "Emily Carter",
+	    "9\n\nThank You");
+	assert_own_from("9\nPlease call me back: 07700 900123\nEmily",
+	    "Emily Carter", "9\nPlease call me back: 07700 900123");
+	assert_own("9\n\nGesendet von Outlook für Android", "9");
+	assert_own("9\n\nEnviado desde mi iPhone", "9");
+	assert_own("9\n\nInviato da iPhone", "9");
+	assert_own("9\n\nVerzonden vanaf mijn iPad", "9");
+	assert_own("9\n\nWysłane z iPhone'a", "9");
+	assert_own("9\n\nSkickat från min iPhone", "9");
+	assert_own("9\n\niPhoneから送信", "9");
+	assert_own("Sent from my desk, it is much easier to type here.",
+	    "Sent from my desk, it is much easier to type here.");
+	/* a list's footer under a rule */
+	assert_own("8, fine\n\n_______________________________________________"
+	    "\nSupport-list mailing list\nlist@x.example\n"
+	    "https://lists.x.example/listinfo\n", "8, fine");
+	/* a rule drawn between the customer's own lines */
+	assert_own("9\n==========\nGreat job", "9\nGreat job");
+}
+
 /* ---- scores -------------------------------------------------------- */
+
+static void
+test_score_explicit_form_outweighs_other_numbers(void **state)
+{
+	(void)state;
+	assert_int_equal(score_of("9/10 - we booked a 3 or 4 course dinner "
+	    "and it was perfect", SURVEY_NPS), 9);
+	assert_int_equal(score_of("Note : 9\nJ'ai appelé 2 ou 3 fois",
+	    SURVEY_NPS), 9);
+	assert_int_equal(score_of("Bewertung: 8, es gab 2 oder 3 Anrufe",
+	    SURVEY_NPS), 8);
+	/* two explicit values: for a person */
+	assert_int_equal(score_of("9/10 or maybe 8/10", SURVEY_NPS), -1);
+}
+
+static void
+test_score_never_reads_list_labels_or_dates(void **state)
+{
+	(void)state;
+	assert_int_equal(score_of("1. the delivery was late\n2. the box was "
+	    "damaged", SURVEY_NPS), -1);
+	assert_int_equal(score_of("1) late\n2) damaged\n\n7", SURVEY_NPS), 7);
+	assert_int_equal(score_of("One: late\nTwo: damaged", SURVEY_NPS), -1);
+	assert_int_equal(score_of("Vào Th 4, 24 tháng 6 năm 2021", SURVEY_NPS),
+	    -1);
+	assert_int_equal(score_of("2021年6月24日", SURVEY_NPS), -1);
+	assert_int_equal(score_of("Ich war am 6. Juni dort", SURVEY_NPS), -1);
+	assert_int_equal(score_of("El 6 de junio", SURVEY_NPS), -1);
+	assert_int_equal(score_of("9. Great service", SURVEY_NPS), 9);
+}
 
 static void
 test_score_reads_the_usual_forms(void **state)
@@ -396,6 +560,9 @@ test_unsubscribe_needs_a_short_request(void **state)
 	assert_true(reply_text_is_unsubscribe("STOP", 4));
 	assert_true(reply_text_is_unsubscribe("Stop merci", 10));
 	assert_true(reply_text_is_unsubscribe("unsubscribe", 11));
+	assert_false(reply_text_is_unsubscribe("do not unsubscribe me", 21));
+	assert_true(reply_text_is_unsubscribe("Not happy. Unsubscribe me.",
+	    26));
 	assert_true(reply_text_is_unsubscribe("Merci de me désinscrire",
 	    strlen("Merci de me désinscrire")));
 	assert_false(reply_text_is_unsubscribe(long_text, strlen(long_text)));
@@ -723,6 +890,85 @@ test_analyze_reads_unsubscribe_subject(void **state)
 }
 
 static void
+test_analyze_keeps_answers_that_mention_unsubscribing(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\n10 great, do not unsubscribe me\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 10);
+	assert_false(res.unsubscribe_asked);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\n3 - STOP sending me these reminders\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 3);
+	assert_true(res.unsubscribe_asked);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\nStop sending me these reminders\n", &res);
+	assert_int_equal(res.kind, REPLY_UNSUBSCRIBE);
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_reads_away_wording_as_a_weak_sign(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\nI am out of the office this week but wanted to answer: 9\n",
+	    &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 9);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\nI am out of the office, so I could not try it yet.\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "\nI am out of the office until Monday 24 with limited access "
+	    "to email.\n", &res);
+	assert_int_equal(res.kind, REPLY_AUTOREPLY);
+	reply_result_clear(&res);
+}
+
+static void
+test_analyze_reads_a_reply_written_inside_a_quote(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+	    "<blockquote style=\"margin:0 0 0 40px\"><div>8<br>Fine.</div>"
+	    "<div>On Mon, 3 Nov 2025, Support &lt;s@x.com&gt; wrote:</div>"
+	    "<blockquote type=\"cite\">Rate us from 0 to 10</blockquote>"
+	    "</blockquote>\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 8);
+	assert_string_equal(res.comment, "Fine.");
+	reply_result_clear(&res);
+	/* a reply that only quotes: nothing to read */
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+	    "<div>On Mon, 3 Nov 2025, Support wrote:</div><blockquote "
+	    "type=\"cite\">Rate us from 0 to 10: 7</blockquote>\n", &res);
+	assert_int_equal(res.score, -1);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps+%T@reply.example\nSubject: Re: x\n"
+	    "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+	    "<blockquote type=\"cite\">Rate us from 0 to 10: 7</blockquote>"
+	    "\n", &res);
+	assert_int_equal(res.score, -1);
+	assert_null(res.comment);
+	reply_result_clear(&res);
+}
+
+static void
 test_analyze_reads_html_only_quoted_printable_latin1(void **state)
 {
 	struct fixture *f = *state;
@@ -859,6 +1105,12 @@ main(void)
 		cmocka_unit_test(test_own_drops_yahoo_unquoted_old_message),
 		cmocka_unit_test(test_own_drops_disclaimer),
 		cmocka_unit_test(test_own_drops_unchanged_prefilled_body),
+		cmocka_unit_test(test_own_cuts_header_blocks_of_every_client),
+		cmocka_unit_test(test_own_cuts_attributions_of_every_form),
+		cmocka_unit_test(test_own_drops_signatures_without_delimiter),
+		cmocka_unit_test(
+		    test_score_explicit_form_outweighs_other_numbers),
+		cmocka_unit_test(test_score_never_reads_list_labels_or_dates),
 		cmocka_unit_test(test_score_reads_the_usual_forms),
 		cmocka_unit_test(test_score_reads_number_words_and_keycaps),
 		cmocka_unit_test(
@@ -898,6 +1150,15 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_unsubscribe_subject, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_keeps_answers_that_mention_unsubscribing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_away_wording_as_a_weak_sign, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_a_reply_written_inside_a_quote, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_html_only_quoted_printable_latin1, setup,
 		    teardown),

@@ -20,7 +20,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 KINDS = ("response", "autoreply", "bounce", "unsubscribe", "unmatched", "unparsed")
 RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
-LANGS = ("fr", "en")
+LANGS = ("fr", "en", "de", "es", "it", "nl", "pt", "pl", "sv", "da", "no", "fi", "cs",
+         "ru", "tr", "ja", "zh", "vi")
 HEADER = ["file", "kind", "score", "type", "lang", "comment"]
 NAME_RE = re.compile(r"^\d{3}-[a-z0-9][a-z0-9-]*\.eml$")
 

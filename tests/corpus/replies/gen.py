@@ -1903,6 +1903,379 @@ def plan_unparsed():
          "To: nps+{{TOKEN}}@reply.example\r\nSubject: Re: Votre avis sur notre ser").encode())
 
 
+# ---------------------------------------------------------------- other clients' forms
+
+FORM_SURVEY = {
+    "en": ["Hi {first},", "", "Your request #{ticket} \"Missing item in my order\" has been closed by Megan.", "",
+           "On a scale of 0 to 10, how likely are you to recommend Northwind Outfitters to a friend or colleague?", "",
+           "0 - 1 - 2 - 3 - 4 - 5 - 6 - 7 - 8 - 9 - 10", "",
+           "Just reply to this email with your score and, if you like, a comment.", "", "The Northwind Outfitters team"],
+    "fr": ["Bonjour {first},", "", "Votre demande n° {ticket} « Livraison incomplète » a été clôturée par Julien.", "",
+           "Sur une échelle de 0 à 10, quelle est la probabilité que vous recommandiez Maison Lumière à un proche ?", "",
+           "0 - 1 - 2 - 3 - 4 - 5 - 6 - 7 - 8 - 9 - 10", "",
+           "Répondez simplement à ce message avec votre note et, si vous le souhaitez, un commentaire.", "",
+           "L'équipe Maison Lumière"],
+}
+
+FORM_PEOPLE = {
+    "en": ("Emily Carter", "emily.carter@outlook.com"), "fr": ("Claire Dupont", "claire.dupont@orange.fr"),
+    "de": ("Jonas Becker", "jonas.becker@web.de"), "es": ("Lucía Fernández", "lucia.fernandez@gmail.com"),
+    "it": ("Giulia Romano", "giulia.romano@libero.it"), "nl": ("Sanne de Vries", "sanne.devries@ziggo.nl"),
+    "pt": ("João Silva", "joao.silva@sapo.pt"), "pl": ("Katarzyna Nowak", "k.nowak@wp.pl"),
+    "sv": ("Erik Lindqvist", "erik.lindqvist@telia.se"), "da": ("Mette Jensen", "mette.jensen@mail.dk"),
+    "no": ("Ingrid Hansen", "ingrid.hansen@online.no"), "fi": ("Mikko Virtanen", "mikko.virtanen@elisa.fi"),
+    "cs": ("Petr Novák", "petr.novak@seznam.cz"), "ru": ("Анна Смирнова", "anna.smirnova@yandex.ru"),
+    "tr": ("Ayşe Yılmaz", "ayse.yilmaz@hotmail.com.tr"), "ja": ("佐藤 花子", "hanako.sato@docomo.ne.jp"),
+    "zh": ("王 芳", "wangfang@qq.com"), "vi": ("Nguyễn Thị Lan", "lan.nguyen@gmail.com"),
+}
+
+FORMS = []
+
+
+def form(desc, lang, own, score, comment, quote="attr", attr=None, block=None, sig=None, html=None,
+         subject=None, typ="nps", kind="response", extra=(), survey_lang=None, cte="quoted-printable",
+         after=None, sender=None, mailer=("User-Agent", "Mozilla/5.0")):
+    """One reply: own text, then what the client adds (signature lines,
+    an attribution with the quoted survey, or a header block with it)."""
+    FORMS.append(dict(desc=desc, lang=lang, own=own, score=score, comment=comment, quote=quote, attr=attr,
+                      block=block, sig=sig, html=html, subject=subject, typ=typ, kind=kind, extra=extra,
+                      survey_lang=survey_lang, cte=cte, after=after, sender=sender, mailer=mailer))
+
+
+def form_build(n, f):
+    fr = random.Random(7000 + n)
+    name, email = f["sender"] or FORM_PEOPLE[f["lang"]]
+    sl = f["survey_lang"] or ("fr" if f["lang"] == "fr" else "en")
+    ticket = str(fr.randint(10000, 99999))
+    first = name.split()[0]
+    survey = [l.format(first=first, ticket=ticket) for l in FORM_SURVEY[sl]]
+    subj = f["subject"] or ("Re: Votre avis sur notre service - demande n° %s" % ticket if sl == "fr"
+                            else "Re: How did we do? Request #%s" % ticket)
+    d = D(2025, 11, fr.randint(1, 28), fr.randint(8, 18), fr.randint(0, 59))
+    brand = "Maison Lumière" if sl == "fr" else "Northwind Outfitters"
+    h = [("Return-Path", "<%s>" % email), ("Delivered-To", TOK),
+         ("From", addr(name, email)), ("To", addr(brand, TOK)), ("Subject", hdr_word(subj)),
+         ("Date", d.rfc()), ("Message-ID", "<%s.%s@%s>" % (hexid(12), ticket, email.split("@")[1])),
+         ("In-Reply-To", "<{{MSGID}}>"), ("References", "<{{MSGID}}>"), ("MIME-Version", "1.0")]
+    if f["mailer"]:
+        h.append(f["mailer"])
+    h += list(f["extra"])
+    if f["html"] is not None:
+        body = f["html"].replace("{SURVEY}", survey_html(survey)).replace("{SURVEY_TEXT}", "<br>".join(html_escape(l) for l in survey))
+        plain = None
+    else:
+        lines = f["own"].split("\n")
+        if f["sig"]:
+            lines += [""] + f["sig"]
+        if f["quote"] == "attr":
+            lines += ["", f["attr"], ""] + qlines(survey)
+        elif f["quote"] == "attr-unquoted":
+            lines += ["", f["attr"], ""] + survey
+        elif f["quote"] == "block":
+            lines += [""] + f["block"] + [""] + survey
+        elif f["quote"] == "block-quoted":
+            lines += [""] + qlines(f["block"] + [""] + survey)
+        elif f["quote"] == "attr-same":
+            lines += qlines(survey)
+        elif f["quote"] == "bottom":
+            lines = [f["attr"]] + qlines(survey) + [""] + lines
+        if f["after"]:
+            lines += f["after"]
+        plain = "\n".join(lines) + "\n"
+    if plain is not None:
+        top = text_part(plain, "utf-8", f["cte"])
+    else:
+        top = text_part(body, "utf-8", "quoted-printable", "html")
+    add(f["desc"], f["kind"], f["score"], f["typ"], f["lang"], f["comment"], finish(h, top))
+
+
+def plan_forms():
+    at = "Support <support@northwind-outfitters.com>"
+    atf = "Maison Lumière <support@maison-lumiere.fr>"
+    # French header blocks
+    form("outlookcom-fr-top-block-envoye-le", "fr", "9\n\nTrès bon suivi de Julien.", "9", "Très bon suivi de Julien.",
+         quote="block", block=["________________________________", "De : %s" % atf,
+                               "Envoyé le : jeudi 15 décembre 2016 09:35", "À : Claire Dupont <claire.dupont@orange.fr>",
+                               "Objet : Votre avis sur notre service"])
+    form("outlookcom-fr-top-block-no-rule", "fr", "Note : 8\nLivraison rapide, emballage soigné.", "8",
+         "Livraison rapide, emballage soigné.", quote="block",
+         block=["De : %s" % atf, "Envoyé le : lundi 3 novembre 2025 10:12",
+                "À : claire.dupont@orange.fr", "Objet : Votre avis"])
+    form("yahoo-fr-top-block", "fr", "10 !\nRien à redire.", "10", "Rien à redire.", quote="block",
+         block=["De : Maison Lumière <support@maison-lumiere.fr>", "À : Claire Dupont <claire.dupont@orange.fr>",
+                "Envoyé : jeudi 15 décembre 2016 9h35", "Objet : Votre avis sur notre service"])
+    form("webmail-fr-top-block-message-du", "fr", "7\n\nUn peu long mais efficace.", "7", "Un peu long mais efficace.",
+         quote="block", block=["========================================", "Message du : 12/12/2016 13:20",
+                               "De : \"Maison Lumière\" <support@maison-lumiere.fr>",
+                               "A : claire.dupont@orange.fr", "Copie à : ", "Sujet : Votre avis sur notre service"])
+    form("laposte-fr-top-block-quoted", "fr", "6", "6", "-", quote="block-quoted",
+         block=["Message du 12/12/16 13:20", "De : \"Maison Lumière\" <support@maison-lumiere.fr>",
+                "A : claire.dupont@laposte.net", "Objet : Votre avis"])
+    # Hotmail: the date first; a From line wrapped
+    form("hotmail-en-top-block-date-first", "en", "8 - Megan was quick.", "8", "Megan was quick.", quote="block",
+         block=["Date: Thu, 15 Dec 2016 09:35:12 +0000", "From: %s" % at,
+                "To: emily.carter@outlook.com", "Subject: How did we do?"])
+    form("outlook-en-top-block-from-wrapped", "en", "9\n\nSorted in one call.", "9", "Sorted in one call.", quote="block",
+         block=["________________________________", "From: Northwind Outfitters Customer Support Team via Zendesk",
+                "<support@northwind-outfitters.com>", "Sent: Monday, November 3, 2025 10:12 AM",
+                "To: Emily Carter <emily.carter@outlook.com>", "Subject: How did we do?"])
+    # attributions without a verb, dash-wrapped, "sent:"
+    form("k9-en-top-attr-no-verb", "en", "10", "10", "-", attr="2017-11-24 16:32 GMT+01:00 %s:" % at)
+    form("zoho-en-top-attr-dashes-on-wrote", "en", "9\nQuick and friendly.", "9", "Quick and friendly.",
+         quote="attr-unquoted", attr="---- On Wed, 24 Feb 2021 10:02:11 +0000 %s wrote ----" % at)
+    form("zoho-en-top-attr-dashes-name-wrote", "en", "7", "7", "-", quote="attr-unquoted",
+         attr="---- Northwind Outfitters Support wrote ----")
+    form("bluemail-en-top-attr-sent", "en", "8\nGood job overall.", "8", "Good job overall.",
+         attr="On Tue, 24 Nov 2025 at 10:00, %s sent:" % at)
+    form("gmail-en-top-attr-same-line", "en", "9, thanks! On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at, "9",
+         "thanks!", quote="attr-same", attr=None)
+    # other languages' attributions
+    att = [
+        ("gmail-de-top-attr-am-schrieb", "de", "9\nSehr freundlich und schnell.", "9", "Sehr freundlich und schnell.",
+         "Am Mi., 5. Nov. 2025 um 10:12 Uhr schrieb %s:" % at),
+        ("thunderbird-de-top-attr-am-schrieb", "de", "8", "8", "-",
+         "Am 05.11.2025 um 10:12 schrieb Northwind Outfitters Support:"),
+        ("gmail-nl-top-attr-op-schreef", "nl", "10\nTop service!", "10", "Top service!",
+         "Op wo 5 nov. 2025 om 10:12 schreef %s:" % at),
+        ("gmail-pl-top-attr-dnia-napisal", "pl", "9\nBardzo dobra obsługa.", "9", "Bardzo dobra obsługa.",
+         "Dnia 5 listopada 2025 10:12 %s napisał(a):" % at),
+        ("gmail-pl-top-attr-sr-napisal", "pl", "7", "7", "-",
+         "śr., 5 lis 2025 o 10:12 %s napisał(a):" % at),
+        ("gmail-ru-top-attr-polzovatel-napisal", "ru", "8\nВсё хорошо, спасибо.", "8", "Всё хорошо, спасибо.",
+         "ср, 5 нояб. 2025 г. в 10:12, %s:" % at),
+        ("mailru-ru-top-attr-napisal", "ru", "10", "10", "-",
+         "5 ноября 2025 г., в 10:12, пользователь Northwind Outfitters Support <support@northwind-outfitters.com> написал:"),
+        ("gmail-sv-top-attr-den-skrev", "sv", "9\nSnabbt och trevligt.", "9", "Snabbt och trevligt.",
+         "Den ons 5 nov. 2025 kl 10:12 skrev %s:" % at),
+        ("gmail-da-top-attr-den-skrev", "da", "8\nFin service.", "8", "Fin service.",
+         "Den ons. 5. nov. 2025 kl. 10.12 skrev %s:" % at),
+        ("gmail-no-top-attr-skrev", "no", "10", "10", "-", "ons. 5. nov. 2025 kl. 10:12 skrev %s:" % at),
+        ("gmail-fi-top-attr-kirjoitti", "fi", "9\nNopea vastaus.", "9", "Nopea vastaus.",
+         "ke 5. marrask. 2025 klo 10.12 %s kirjoitti:" % at),
+        ("gmail-pt-top-attr-escreveu", "pt", "9\nMuito bom atendimento.", "9", "Muito bom atendimento.",
+         "Em qua., 5 de nov. de 2025 às 10:12, %s escreveu:" % at),
+        ("gmail-es-top-attr-escribio", "es", "8\nMuy amables.", "8", "Muy amables.",
+         "El mié, 5 nov 2025 a las 10:12, %s escribió:" % at),
+        ("gmail-it-top-attr-ha-scritto", "it", "10\nGentilissimi.", "10", "Gentilissimi.",
+         "Il giorno mer 5 nov 2025 alle ore 10:12 %s ha scritto:" % at),
+        ("gmail-vi-top-attr-da-viet", "vi", "9\nDịch vụ rất tốt.", "9", "Dịch vụ rất tốt.",
+         "Vào Th 4, 5 thg 11, 2025 vào lúc 10:12 %s đã viết:" % at),
+        ("gmail-vi-top-attr-thang-6", "vi", "Cảm ơn", None, "Cảm ơn",
+         "Vào 10:12, Th 4, 5 tháng 6, 2025 %s đã viết:" % at),
+        ("gmail-cs-top-attr-napsal", "cs", "9\nVelmi rychlé.", "9", "Velmi rychlé.",
+         "st 5. 11. 2025 v 10:12 odesílatel %s napsal:" % at),
+        ("gmail-tr-top-attr-yazdi", "tr", "10\nÇok teşekkürler.", "10", "Çok teşekkürler.",
+         "%s, 5 Kas 2025 Çar, 10:12 tarihinde şunu yazdı:" % at),
+        ("gmail-ja-top-attr-no-verb", "ja", "9\nありがとうございました。", "9", "ありがとうございました。",
+         "2025年11月5日(水) 10:12 %s:" % at),
+        ("gmail-zh-top-attr-xiedao", "zh", "8\n服务很好。", "8", "服务很好。",
+         "%s 于2025年11月5日周三 10:12写道：" % at),
+        ("qq-zh-top-attr-zai-xiedao", "zh", "10", "10", "-",
+         "在 2025年11月5日 10:12，\"Northwind Outfitters Support\"<support@northwind-outfitters.com> 写道："),
+    ]
+    for desc, lang, own, score, comment, attr_ in att:
+        form(desc, lang, own, score or "-", comment if score else comment, attr=attr_,
+             kind="response")
+    # other languages' header blocks
+    blocks = [
+        ("outlook-de-top-block-von-gesendet", "de", "8\nAlles gut.", "8", "Alles gut.",
+         ["Von: %s" % at, "Gesendet: Mittwoch, 5. November 2025 10:12", "An: Jonas Becker <jonas.becker@web.de>",
+          "Betreff: How did we do?"]),
+        ("outlook-es-top-block-de-enviado", "es", "9", "9", "-",
+         ["De: %s" % at, "Enviado: miércoles, 5 de noviembre de 2025 10:12", "Para: lucia.fernandez@gmail.com",
+          "Asunto: How did we do?"]),
+        ("outlook-it-top-block-da-inviato", "it", "7\nUn po' lento.", "7", "Un po' lento.",
+         ["Da: %s" % at, "Inviato: mercoledì 5 novembre 2025 10:12", "A: giulia.romano@libero.it",
+          "Oggetto: How did we do?"]),
+        ("outlook-nl-top-block-van-verzonden", "nl", "9", "9", "-",
+         ["Van: %s" % at, "Verzonden: woensdag 5 november 2025 10:12", "Aan: sanne.devries@ziggo.nl",
+          "Onderwerp: How did we do?"]),
+        ("outlook-pl-top-block-od-wyslano", "pl", "6\nZa długo.", "6", "Za długo.",
+         ["Od: %s" % at, "Wysłano: środa, 5 listopada 2025 10:12", "Do: k.nowak@wp.pl", "Temat: How did we do?"]),
+        ("outlook-sv-top-block-fran-skickat", "sv", "10", "10", "-",
+         ["Från: %s" % at, "Skickat: den 5 november 2025 10:12", "Till: erik.lindqvist@telia.se",
+          "Ämne: How did we do?"]),
+        ("outlook-pt-top-block-de-enviado", "pt", "8", "8", "-",
+         ["De: %s" % at, "Enviado: 5 de novembro de 2025 10:12", "Para: joao.silva@sapo.pt", "Assunto: How did we do?"]),
+        ("outlook-ru-top-block-ot-otpravleno", "ru", "9", "9", "-",
+         ["От: %s" % at, "Отправлено: 5 ноября 2025 г. 10:12", "Кому: anna.smirnova@yandex.ru", "Тема: How did we do?"]),
+        ("outlook-ja-top-block-sashidashinin", "ja", "10", "10", "-",
+         ["差出人: %s" % at, "送信日時: 2025年11月5日 10:12", "宛先: hanako.sato@docomo.ne.jp", "件名: How did we do?"]),
+        ("outlook-zh-top-block-fajianren", "zh", "9", "9", "-",
+         ["发件人: %s" % at, "发送时间: 2025年11月5日 10:12", "收件人: wangfang@qq.com", "主题: How did we do?"]),
+        ("outlook-cs-top-block-od-odeslano", "cs", "8", "8", "-",
+         ["Od: %s" % at, "Odesláno: středa 5. listopadu 2025 10:12", "Komu: petr.novak@seznam.cz",
+          "Předmět: How did we do?"]),
+        ("outlook-tr-top-block-kimden", "tr", "7", "7", "-",
+         ["Kimden: %s" % at, "Gönderildi: 5 Kasım 2025 Çarşamba 10:12", "Kime: ayse.yilmaz@hotmail.com.tr",
+          "Konu: How did we do?"]),
+        ("outlook-fi-top-block-lahettaja", "fi", "9", "9", "-",
+         ["Lähettäjä: %s" % at, "Lähetetty: keskiviikko 5. marraskuuta 2025 10.12",
+          "Vastaanottaja: mikko.virtanen@elisa.fi", "Aihe: How did we do?"]),
+        ("outlook-da-top-block-fra-sendt", "da", "10", "10", "-",
+         ["Fra: %s" % at, "Sendt: 5. november 2025 10:12", "Til: mette.jensen@mail.dk", "Emne: How did we do?"]),
+        ("outlook-vi-top-block-tu", "vi", "8", "8", "-",
+         ["Từ: %s" % at, "Đã gửi: Thứ Tư, ngày 5 tháng 11 năm 2025 10:12", "Đến: lan.nguyen@gmail.com",
+          "Chủ đề: How did we do?"]),
+    ]
+    for desc, lang, own, score, comment, blk in blocks:
+        form(desc, lang, own, score, comment, quote="block", block=blk)
+    # signatures without "-- "
+    form("gmail-en-top-name-signature", "en", "9\nGreat help from Megan, thanks.", "9", "Great help from Megan, thanks.",
+         sig=["Emily"], attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("outlook-en-top-corporate-signature", "en", "8\nThe engineer was on time and tidy.", "8",
+         "The engineer was on time and tidy.",
+         sig=["Emily Carter", "Facilities Manager | Acme Logistics Ltd", "T: +44 20 7946 0018",
+              "M: +44 7700 900123", "www.acme-logistics.co.uk"],
+         quote="block", block=["________________________________", "From: %s" % at,
+                               "Sent: Wednesday, November 5, 2025 10:12 AM", "To: Emily Carter", "Subject: How did we do?"])
+    form("gmail-fr-top-signature-initiales", "fr", "Très bien, 9.", "9", "Très bien, 9.", sig=["CD"],
+         attr="Le mer. 5 nov. 2025 à 10:12, %s a écrit :" % atf)
+    form("orange-fr-top-signature-adresse", "fr", "10\nParfait, merci à Julien.", "10", "Parfait, merci à Julien.",
+         sig=["Claire Dupont", "12 rue des Lilas", "75011 Paris", "06 12 34 56 78"],
+         attr="Le mer. 5 nov. 2025 à 10:12, %s a écrit :" % atf)
+    form("list-en-top-footer-after-rule", "en", "7\nOK but slow.", "7", "OK but slow.",
+         sig=["_______________________________________________", "Facilities mailing list",
+              "facilities@lists.acme-logistics.co.uk", "https://lists.acme-logistics.co.uk/mailman/listinfo/facilities"],
+         attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("corp-fr-top-footer-after-equals", "fr", "8\nBon échange.", "8", "Bon échange.",
+         sig=["==================================================", "Groupe Vernier - 3 avenue de l'Europe, 69003 Lyon",
+              "Standard : 04 72 00 00 00"], attr="Le mer. 5 nov. 2025 à 10:12, %s a écrit :" % atf)
+    for desc, lang, line in [("de", "de", "Gesendet von Outlook für Android"), ("es", "es", "Enviado desde mi iPhone"),
+                             ("it", "it", "Inviato da iPhone"), ("nl", "nl", "Verzonden vanaf mijn iPad"),
+                             ("pl", "pl", "Wysłane z iPhone'a"), ("sv", "sv", "Skickat från min iPhone")]:
+        form("iphone-%s-top-device-line" % desc, lang, "9", "9", "-", sig=[line],
+             attr="On 5 Nov 2025, at 10:12, %s wrote:" % at)
+    form("iphone-en-top-sent-from-my-desk-sentence", "en",
+         "8\nSent from my desk, it is much easier to type a real answer here.", "8",
+         "Sent from my desk, it is much easier to type a real answer here.",
+         attr="On 5 Nov 2025, at 10:12, %s wrote:" % at)
+    # scores: explicit forms win, list labels and dates never score
+    form("gmail-en-top-9-slash-10-course-dinner", "en",
+         "9/10 - the restaurant booking for our 3 or 4 course dinner went perfectly.", "9",
+         "the restaurant booking for our 3 or 4 course dinner went perfectly.",
+         attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("outlook-fr-top-note-9-other-numbers", "fr", "Note : 9\nJ'ai dû appeler 2 ou 3 fois avant d'avoir Julien.", "9",
+         "J'ai dû appeler 2 ou 3 fois avant d'avoir Julien.",
+         attr="Le mer. 5 nov. 2025 à 10:12, %s a écrit :" % atf)
+    form("gmail-en-top-list-labels-no-score", "en", "A couple of things:\n1. the parcel was late\n2. the box was damaged", "-",
+         "A couple of things: 1. the parcel was late 2. the box was damaged",
+         attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("gmail-en-top-list-labels-then-8", "en", "8\n\nOne: quick answer\nTwo: friendly agent", "8",
+         "One: quick answer Two: friendly agent", attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("gmail-de-top-date-juni-no-score", "de", "Ich war am 6. Juni im Laden, alles bestens.", "-",
+         "Ich war am 6. Juni im Laden, alles bestens.", attr="Am Mi., 5. Nov. 2025 um 10:12 Uhr schrieb %s:" % at)
+    # kinds: answers that mention unsubscribing or an absence
+    form("gmail-en-top-10-do-not-unsubscribe", "en", "10 great, do not unsubscribe me", "10",
+         "great, do not unsubscribe me", attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("gmail-en-top-3-stop-sending", "en", "3 - STOP sending me these reminders", "3",
+         "STOP sending me these reminders", attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("outlook-en-top-mentions-out-of-office", "en",
+         "I am out of the office this week, but quickly: 8, Megan was helpful.", "8",
+         "I am out of the office this week, but quickly: 8, Megan was helpful.",
+         attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    # HTML quote containers
+    gq = ('<div dir="ltr">{OWN}</div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">'
+          'On Wed, Nov 5, 2025 at 10:12 AM Northwind Outfitters Support &lt;support@northwind-outfitters.com&gt; wrote:<br></div>'
+          '<blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex">{SURVEY}</blockquote></div>')
+    form("gmail-html-en-top-gmail-quote", "en", None, "9", "Quick and friendly.",
+         html=gq.replace("{OWN}", "9<br>Quick and friendly."))
+    ol = ('<html><body><div>{OWN}</div><div id="appendonsend"></div><hr style="display:inline-block;width:98%">'
+          '<div id="divRplyFwdMsg" dir="ltr"><b>From:</b> Northwind Outfitters Support<br><b>Sent:</b> Wednesday, '
+          'November 5, 2025 10:12 AM<br><b>To:</b> Emily Carter<br><b>Subject:</b> How did we do?</div>'
+          '<div>{SURVEY}</div></body></html>')
+    form("outlookweb-html-en-top-divrplyfwdmsg", "en", None, "8", "Fine.", html=ol.replace("{OWN}", "8<br>Fine."))
+    od = ('<html><body><div class="WordSection1"><p class="MsoNormal">{OWN}</p>'
+          '<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal">'
+          '<b>De&nbsp;:</b> Maison Lumière<br><b>Envoyé&nbsp;:</b> mercredi 5 novembre 2025 10:12<br>'
+          '<b>À&nbsp;:</b> Claire Dupont<br><b>Objet&nbsp;:</b> Votre avis</p></div>{SURVEY}</div></body></html>')
+    form("outlook-html-fr-top-border-top", "fr", None, "10", "Parfait.", html=od.replace("{OWN}", "10<br>Parfait."))
+    yq = ('<html><body><div class="ydp1"><div>{OWN}</div></div><div id="yahoo_quoted_123" class="yahoo_quoted">'
+          '<div style="font-family:Helvetica">Le mercredi 5 novembre 2025 à 10:12:00 UTC+1, Maison Lumière '
+          '&lt;support@maison-lumiere.fr&gt; a écrit :</div><div>{SURVEY}</div></div></body></html>')
+    form("yahoo-html-fr-top-yahoo-quoted", "fr", None, "7", "Correct.", html=yq.replace("{OWN}", "7<br>Correct."))
+    tq = ('<html><body><p>{OWN}</p><div class="moz-cite-prefix">Le 05/11/2025 à 10:12, Maison Lumière a écrit&nbsp;:<br>'
+          '</div><blockquote type="cite" cite="mid:x@y">{SURVEY}</blockquote></body></html>')
+    form("thunderbird-html-fr-top-moz-cite", "fr", None, "9", "Très bien.", html=tq.replace("{OWN}", "9<br>Très bien."))
+    zq = ('<html><body><div>{OWN}<br></div><div class="zmail_extra_hr" style="border-top:1px solid #ccc"></div>'
+          '<div class="zmail_extra" data-zmail_extra><div><br>---- On Wed, 05 Nov 2025 10:12:00 +0000 <b>Northwind '
+          'Outfitters Support &lt;support@northwind-outfitters.com&gt;</b> wrote ---<br></div><blockquote '
+          'style="border-left:1px solid #ccc">{SURVEY}</blockquote></div></body></html>')
+    form("zoho-html-en-top-zmail-extra", "en", None, "6", "Slow.", html=zq.replace("{OWN}", "6<br>Slow."))
+    bq = ('<html><body><blockquote style="margin:0 0 0 40px;border:none;padding:0px"><div>{OWN}</div><div><br></div>'
+          '<div>On Wed, Nov 5, 2025 at 10:12 AM Northwind Outfitters Support wrote:</div>'
+          '<blockquote type="cite">{SURVEY}</blockquote></blockquote></body></html>')
+    form("webmail-html-en-top-all-in-blockquote", "en", None, "10", "Brilliant.",
+         html=bq.replace("{OWN}", "10<br>Brilliant."))
+    plan_forms_more(at, atf)
+    for n, f in enumerate(FORMS):
+        form_build(n, f)
+
+
+def plan_forms_more(at, atf):
+    """Bottom posting, wrapped and HTML forms in other languages, score
+    forms and kinds that read as something else."""
+    form("thunderbird-de-bottom-attr-am-schrieb", "de", "9\nDanke für die schnelle Hilfe!", "9",
+         "Danke für die schnelle Hilfe!", quote="bottom", attr="Am 05.11.2025 um 10:12 schrieb Northwind Outfitters Support:")
+    form("gmail-de-top-attr-wrapped-schrieb", "de", "8\nHat alles geklappt.", "8", "Hat alles geklappt.",
+         attr="Am Mi., 5. Nov. 2025 um 10:12 Uhr schrieb Northwind Outfitters Support <\nsupport@northwind-outfitters.com>:")
+    form("thunderbird-pl-top-attr-w-dniu-pisze", "pl", "10", "10", "-",
+         attr="W dniu 5.11.2025 o 10:12, Northwind Outfitters Support pisze:")
+    form("yahoo-fr-top-attr-unquoted-old-message", "fr", "8\nBon suivi.", "8", "Bon suivi.", quote="attr-unquoted",
+         attr="Le mercredi 5 novembre 2025 à 10:12:00 UTC+1, %s a écrit :" % atf)
+    form("outlook-ios-fr-top-block-get-outlook", "fr", "9", "9", "-", sig=["Obtenir Outlook pour iOS"], quote="block",
+         block=["________________________________", "De : %s" % atf, "Envoyé : Wednesday, November 5, 2025 10:12:00 AM",
+                "À : claire.dupont@orange.fr", "Objet : Votre avis sur notre service"])
+    form("gmail-en-top-name-after-dash", "en", "Quick fix, 10/10\n- Emily", "10", "Quick fix, 10/10",
+         attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("gmail-de-top-closing-viele-gruesse", "de", "7\nEtwas langsam.\n\nViele Grüße\nJonas", "7", "Etwas langsam.",
+         sig=["Von meinem iPhone gesendet"], attr="Am Mi., 5. Nov. 2025 um 10:12 Uhr schrieb %s:" % at)
+    form("gmail-es-top-closing-saludos", "es", "9\nMuy buena atención.\n\nSaludos,\nLucía", "9", "Muy buena atención.",
+         attr="El mié, 5 nov 2025 a las 10:12, %s escribió:" % at)
+    form("gmail-en-top-header-like-words-kept", "en",
+         "8\nFrom: the first call to the fix it took two days.\nTo: be fair, Megan kept me informed.", "8",
+         "From: the first call to the fix it took two days. To: be fair, Megan kept me informed.",
+         attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("gmail-en-top-score-colon-7-other-9", "en", "Score: 7 - would be 9 if the parcel had come on time", "7",
+         "would be 9 if the parcel had come on time", attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("outlook-fr-top-note-9-slash-10-list", "fr", "Note : 9/10\n\n1. rapide\n2. aimable", "9",
+         "1. rapide 2. aimable", attr="Le mer. 5 nov. 2025 à 10:12, %s a écrit :" % atf)
+    form("gmail-vi-top-date-words-10-slash-10", "vi", "Tôi nhận hàng ngày 6 tháng 6, rất tốt. 10/10", "10",
+         "Tôi nhận hàng ngày 6 tháng 6, rất tốt. 10/10",
+         attr="Vào Th 4, 5 thg 11, 2025 vào lúc 10:12 %s đã viết:" % at)
+    form("gmail-ja-top-date-marks-then-9", "ja", "6月5日に受け取りました。\n9", "9", "6月5日に受け取りました。",
+         attr="2025年11月5日(水) 10:12 %s:" % at)
+    form("outlook-de-autoreply-headers", "de", "Ich bin bis zum 10.11. nicht im Büro und lese meine E-Mails nicht.",
+         "-", "-", kind="autoreply", quote="block", extra=(("Auto-Submitted", "auto-replied"),),
+         subject="Automatische Antwort: How did we do?",
+         block=["Von: %s" % at, "Gesendet: Mittwoch, 5. November 2025 10:12", "An: Jonas Becker", "Betreff: How did we do?"])
+    form("webmail-en-autoreply-text-only", "en",
+         "I am out of the office until Monday 10 November with limited access to email.\nFor urgent matters please contact my colleague.",
+         "-", "-", kind="autoreply", attr="On Wed, Nov 5, 2025 at 10:12 AM %s wrote:" % at)
+    form("gmail-fr-top-9-ne-me-desinscrivez-pas", "fr", "9, ne me désinscrivez pas, j'aime bien donner mon avis", "9",
+         "ne me désinscrivez pas, j'aime bien donner mon avis", attr="Le mer. 5 nov. 2025 à 10:12, %s a écrit :" % atf)
+    og = ('<html><body><div class="WordSection1"><p class="MsoNormal">{OWN}</p><p class="MsoNormal">&nbsp;</p>'
+          '<div><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal">'
+          '<b>Von:</b> Northwind Outfitters Support &lt;support@northwind-outfitters.com&gt;<br><b>Gesendet:</b> Mittwoch, '
+          '5. November 2025 10:12<br><b>An:</b> Jonas Becker<br><b>Betreff:</b> How did we do?</p></div></div>{SURVEY}'
+          '</div></body></html>')
+    form("outlook-html-de-top-border-top", "de", None, "9", "Sehr gut.", html=og.replace("{OWN}", "9<br>Sehr gut."))
+    ap = ('<html><body dir="auto"><div>{OWN}</div><div><br><blockquote type="cite">Le 5 nov. 2025 à 10:12, Maison '
+          'Lumière &lt;support@maison-lumiere.fr&gt; a écrit&nbsp;:<br><br></blockquote></div><blockquote type="cite">'
+          '<div>{SURVEY}</div></blockquote></body></html>')
+    form("applemail-html-fr-top-type-cite", "fr", None, "8", "Bien.", html=ap.replace("{OWN}", "8<br>Bien."))
+    gs = ('<div dir="ltr">{OWN}</div><br><div class="gmail_quote gmail_quote_container"><div dir="ltr" class="gmail_attr">'
+          'El mié, 5 nov 2025 a las 10:12, Northwind Outfitters Support (&lt;support@northwind-outfitters.com&gt;) '
+          'escribió:<br></div><blockquote class="gmail_quote">{SURVEY}</blockquote></div>')
+    form("gmail-html-es-top-gmail-quote", "es", None, "10", "Excelente.", html=gs.replace("{OWN}", "10<br>Excelente."))
+    sg = ('<div dir="ltr">{OWN}<br clear="all"><div><br></div><span class="gmail_signature_prefix">-- </span><br>'
+          '<div dir="ltr" class="gmail_signature"><div>Emily Carter<br>Acme Logistics</div></div></div><br>'
+          '<div class="gmail_quote"><div class="gmail_attr">On Wed, Nov 5, 2025 at 10:12 AM Northwind Outfitters Support '
+          'wrote:</div><blockquote class="gmail_quote">{SURVEY}</blockquote></div>')
+    form("gmail-html-en-top-gmail-signature", "en", None, "6", "Took a while.",
+         html=sg.replace("{OWN}", "6<br>Took a while."))
+
+
 def plan_more():
     plan_more_responses()
     plan_autoreplies()
@@ -1915,6 +2288,7 @@ def plan_more():
 def main():
     plan_responses()
     plan_more()
+    plan_forms()
     for f in os.listdir(HERE):
         if f.endswith(".eml"):
             os.unlink(os.path.join(HERE, f))
