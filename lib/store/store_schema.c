@@ -189,6 +189,17 @@ static const char store_schema_v3[] =
 	" unsubscribes INTEGER NOT NULL DEFAULT 0,"
 	" UNIQUE (day, type, agent, team, channel, reason, priority))";
 
+/*
+ * Schema version 4: a reply is known by its Message-ID and by the digest of
+ * its bytes. processed.digest is "sha256:HEX" of the message; a row written
+ * before this version has none (NULL), and a message with its key counts
+ * as seen, as it did then. The index serves the count of the answers kept
+ * per survey (STORE_MAX_ANSWERS).
+ */
+static const char store_schema_v4[] =
+	"ALTER TABLE processed ADD COLUMN digest TEXT;\n"
+	"CREATE INDEX processed_survey ON processed(survey_id, kind);\n";
+
 struct store_migration {
 	int version;		/* user_version once applied */
 	const char *sql;
@@ -199,6 +210,7 @@ static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 	{ 2, store_schema_v2 },
 	{ 3, store_schema_v3 },
+	{ 4, store_schema_v4 },
 };
 #define STORE_MIGRATION_COUNT \
 	(sizeof(store_migrations) / sizeof(store_migrations[0]))
