@@ -794,6 +794,50 @@ test_analyze_refused_address_token_is_not_overruled_by_body(void **state)
 	reply_result_clear(&res);
 }
 
+/* A token written in the customer's own text is not honoured: anybody
+ * can paste one there. Under the quote, it is the survey's own. */
+static void
+test_analyze_ignores_a_token_typed_in_the_own_text(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps@reply.example\nSubject: Re: avis\n\n"
+	    "0 for nps+%T@reply.example\n", &res);
+	assert_int_equal(res.kind, REPLY_UNMATCHED);
+	assert_false(res.token_found);
+	assert_string_equal(res.survey_id, "");
+	assert_int_equal(res.score, -1);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps@reply.example\nSubject: Re: avis\n\n"
+	    "+%T\n\n> Votre avis ?\n", &res);
+	assert_int_equal(res.kind, REPLY_UNMATCHED);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps@reply.example\nSubject: Re: avis\n\n"
+	    "7\n\n> Votre avis ? nps+%T@reply.example\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_string_equal(res.matched_by, "body");
+	assert_int_equal(res.score, 7);
+	reply_result_clear(&res);
+}
+
+/* A Message-ID with a NUL in it is not the reply's identifier. */
+static void
+test_analyze_drops_a_message_id_holding_a_nul(void **state)
+{
+	static const char msg[] = "From: a@b.c\nTo: support@shop.example\n"
+	    "Message-ID: <a\0b@c>\nSubject: hi\n\n9\n";
+	struct fixture *f = *state;
+	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, NULL, NULL };
+	struct reply_result res;
+	struct npserr err;
+
+	assert_int_equal(reply_analyze(&ctx, msg, sizeof(msg) - 1, &res,
+	    &err), 0);
+	assert_null(res.message_id);
+	reply_result_clear(&res);
+}
+
 static void
 test_analyze_without_token_is_unmatched(void **state)
 {
@@ -910,6 +954,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_refused_address_token_is_not_overruled_by_body,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_ignores_a_token_typed_in_the_own_text, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_drops_a_message_id_holding_a_nul, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_without_token_is_unmatched, setup, teardown),
 		cmocka_unit_test_setup_teardown(
