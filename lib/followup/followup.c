@@ -137,8 +137,7 @@ followup_answer_channel(const struct answer *a)
 const char *
 followup_answer_customer(const struct answer *a)
 {
-	return a->sender != NULL && a->sender[0] != '\0' ? a->sender :
-	    a->sv.recipient;
+	return a->sv.recipient;
 }
 
 /* --- after an ingest ---------------------------------------------------- */
