@@ -64,8 +64,9 @@ int cli_options_config(int argc, char **argv, void (*usage)(FILE *),
     const char **path);
 /* Loads the config, its key ring and its store, for the verbs that sign
  * or verify tokens and write answers; on error prints "npsgate VERB:
- * MESSAGE" and returns EXIT_CONFIG, else 0 with the three owned by the
- * caller, who frees them with cli_ring_store_close(). */
+ * MESSAGE" and returns EXIT_CONFIG (config, key file) or EXIT_WORK (the
+ * store), else 0 with the three owned by the caller, who frees them with
+ * cli_ring_store_close(). */
 int cli_ring_store_open(const char *verb, const char *path,
     struct config **cf, struct keyring **ring, struct store **st);
 void cli_ring_store_close(struct config *cf, struct keyring *ring,

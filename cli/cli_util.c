@@ -130,12 +130,14 @@ cli_ring_store_open(const char *verb, const char *path, struct config **cf,
 		config_free(*cf);
 		return EXIT_CONFIG;
 	}
+	/* A store that cannot be opened is work that failed (a disk, a
+	 * lock, a permission), not a bad configuration. */
 	if ((*st = store_open((*cf)->store_path, (*cf)->busy_timeout_ms,
 	    &err)) == NULL) {
 		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
 		keyring_free(*ring);
 		config_free(*cf);
-		return EXIT_CONFIG;
+		return EXIT_WORK;
 	}
 	return 0;
 }

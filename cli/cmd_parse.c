@@ -178,8 +178,9 @@ ingest_usage(FILE *fp)
 	    "  -c, --config FILE  settings, key file and store (default %s)\n"
 	    "  -h, --help         this text\n"
 	    "\n"
-	    "Exit status: 0, 1 a file could not be read or stored, 2 usage,\n"
-	    "3 bad config, key file or store.\n", CLI_DEFAULT_CONFIG);
+	    "Exit status: 0, 1 a file could not be read or stored (or the\n"
+	    "store opened), 2 usage, 3 bad config or key file.\n",
+	    CLI_DEFAULT_CONFIG);
 }
 
 /* cli_ingest_files - see cli.h. */
