@@ -7,7 +7,6 @@
  * rows do not linger in it; forget also vacuums the file. The opt-outs
  * always stay: they are what keeps a customer from being surveyed again.
  */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,7 @@
 #include <sqlite3.h>
 
 #include "base/npserr.h"
-#include "base/xalloc.h"
+#include "mail/address.h"
 #include "report/report.h"
 #include "report/report_int.h"
 #include "store/store.h"
@@ -229,15 +228,12 @@ report_forget(struct store *st, const char *address, struct report_counts *c,
 	struct report_forget_arg a;
 	struct npserr e2;
 	char *addr;
-	size_t i;
 	int r;
 
-	addr = xstrdup(address);
-	for (i = 0; addr[i] != '\0'; i++)
-		addr[i] = (char)tolower((unsigned char)addr[i]);
-	if (addr[0] == '\0' || strchr(addr, '@') == NULL) {
+	/* The form the store holds (mail/address.h): "John.Doe"@Example.com
+	 * is john.doe@example.com. */
+	if ((addr = address_normalise(address, strlen(address))) == NULL) {
 		npserr_set(err, "forget: '%s' is not an address", address);
-		free(addr);
 		return -1;
 	}
 	a.addr = addr;

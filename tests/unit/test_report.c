@@ -580,6 +580,22 @@ test_forget_keeps_the_figures_and_drops_the_customer(void **state)
 	    -1);
 }
 
+/* The address named as the customer's mail program may write it: quoted
+ * without need, in capitals, in brackets. */
+static void
+test_forget_finds_a_quoted_local_part(void **state)
+{
+	struct fixture *fx = *state;
+	struct report_counts c;
+	struct npserr err;
+
+	assert_int_equal(report_forget(fx->st, "<\"Gone\"@Example.ORG>", &c,
+	    &err), 0);
+	assert_int_equal(c.surveys, 2);
+	assert_int_equal(testlib_sql_int(fx->st, "SELECT count(*) FROM surveys"
+	    " WHERE recipient = ?1", "gone@example.org"), 0);
+}
+
 static void
 test_purge_keeps_held_surveys_and_opt_outs(void **state)
 {
@@ -657,6 +673,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_forget_keeps_the_figures_and_drops_the_customer,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_forget_finds_a_quoted_local_part,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_purge_keeps_held_surveys_and_opt_outs, setup,
