@@ -56,7 +56,8 @@ struct report_purge_arg {
 };
 
 struct report_forget_arg {
-	const char *addr;	/* lowercased */
+	const char *addr;	/* normal form, mail/address.h */
+	bool optout;		/* the opt-out goes too */
 	struct report_counts *c;
 };
 
@@ -210,7 +211,15 @@ report_forget_tx(struct store *st, void *arg, struct npserr *err)
 	if (report_step(st, "DELETE FROM surveys WHERE recipient = ?1"
 	    "", addr, 0, &c->surveys, err) == -1)
 		return -1;
-	/* The opt-out stays, unlinked from the erased survey. */
+	/* Asked for: the opt-out goes, and the address may be surveyed
+	 * again. */
+	if (a->optout) {
+		if (report_step(st, "DELETE FROM unsubscribed WHERE address ="
+		    " ?1", addr, 0, &n, err) == -1)
+			return -1;
+		c->optout_removed = n > 0;
+	}
+	/* Else the opt-out stays, unlinked from the erased survey. */
 	if (report_step(st, "UPDATE unsubscribed SET survey_id = NULL WHERE"
 	    " address = ?1", addr, 0, &n, err) == -1 ||
 	    report_step(st, "SELECT count(*) FROM unsubscribed WHERE"
@@ -225,6 +234,13 @@ int
 report_forget(struct store *st, const char *address, struct report_counts *c,
     struct npserr *err)
 {
+	return report_forget_with(st, address, false, c, err);
+}
+
+int
+report_forget_with(struct store *st, const char *address, bool optout,
+    struct report_counts *c, struct npserr *err)
+{
 	struct report_forget_arg a;
 	struct npserr e2;
 	char *addr;
@@ -237,6 +253,7 @@ report_forget(struct store *st, const char *address, struct report_counts *c,
 		return -1;
 	}
 	a.addr = addr;
+	a.optout = optout;
 	a.c = c;
 	r = store_db_write(st, report_forget_tx, &a, err);
 	free(addr);
