@@ -129,8 +129,9 @@ reply_match_message_id(const struct reply_analysis *a,
 
 			if (v[j] != '<')
 				continue;
-			for (k = j + 1; k < vlen && v[k] != '>' && v[k] != '<' &&
-			    v[k] != '\0'; k++)
+			/* A NUL ends nothing and names nothing. */
+			for (k = j + 1; k < vlen && v[k] != '>' &&
+			    v[k] != '<' && v[k] != '\0'; k++)
 				;
 			if (k >= vlen || v[k] != '>' || k - j > 998)
 				continue;
@@ -139,14 +140,12 @@ reply_match_message_id(const struct reply_analysis *a,
 			r = store_survey_find_by_message_id(a->ctx->store, id,
 			    &rec, err);
 			free(id);
-			if (r < 0)
-				return -1;
-			if (r > 0) {
+			if (r > 0)
 				memcpy(out->hint_id, rec.id,
 				    sizeof(out->hint_id));
-				store_survey_clear(&rec);
-				return 1;
-			}
+			store_survey_clear(&rec);
+			if (r != 0)
+				return r;
 			j = k;
 		}
 	}
