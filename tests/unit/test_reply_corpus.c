@@ -308,16 +308,20 @@ main(int argc, char **argv)
 			}
 			buf_free(&with);
 		}
-		/* A reply that carries our token or Message-ID must be tied
-		 * to its survey, whatever its kind (a bounce marks it). */
-		tied_expected = msg.len > 0 &&
-		    memmem(msg.data, msg.len, "{{TOKEN}}", 9) &&
-		    l->kind != REPLY_UNMATCHED && l->kind != REPLY_UNPARSED;
-		/* Its Message-ID alone only names the survey, as a hint. */
-		hint_expected = msg.len > 0 && !tied_expected &&
-		    memmem(msg.data, msg.len, "{{MSGID}}", 9) &&
-		    !memmem(msg.data, msg.len, "{{TOKEN", 7) &&
-		    l->kind != REPLY_UNPARSED;
+		/* A reply that carries our token must be tied to its
+		 * survey, whatever its kind (a bounce marks it); its
+		 * Message-ID alone only names the survey, as a hint. */
+		{
+			const char *md = msg.data != NULL ? msg.data : "";
+
+			tied_expected = memmem(md, msg.len, "{{TOKEN}}", 9) &&
+			    l->kind != REPLY_UNMATCHED &&
+			    l->kind != REPLY_UNPARSED;
+			hint_expected = !tied_expected &&
+			    memmem(md, msg.len, "{{MSGID}}", 9) &&
+			    !memmem(md, msg.len, "{{TOKEN", 7) &&
+			    l->kind != REPLY_UNPARSED;
+		}
 		testlib_buf_substitute(&msg, "{{TOKEN}}", tstr);
 		testlib_buf_substitute(&msg, "{{TOKEN_FORGED}}", forged);
 		testlib_buf_substitute(&msg, "{{TOKEN_EXPIRED}}", expired);
