@@ -66,7 +66,7 @@ static const char *const store_stmt_sql[STMT_COUNT] = {
 	[STMT_UNSUB_GET] =
 	    "SELECT 1 FROM unsubscribed WHERE address = lower(?1)",
 	[STMT_PROCESSED_GET] =
-	    "SELECT digest FROM processed WHERE msg_key = ?1",
+	    "SELECT digest, kind FROM processed WHERE msg_key = ?1",
 	[STMT_PROCESSED_ADD] =
 	    "INSERT INTO processed (msg_key, kind, survey_id, folder, at,"
 	    " digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -122,9 +122,10 @@ struct ingest_rec {
 	int64_t received_at;
 	const char *detail;	/* NULL, or why it is an event ("forged") */
 	const char *review_folder;	/* filed there when over the limit */
-	/* Filled by store_ingest: the key the message was recorded under
+	/* Filled by store_ingest: the key the message is recorded under
 	 * (msg_key, or digest when another message holds msg_key), and
-	 * whether a response went over STORE_MAX_ANSWERS. */
+	 * whether the response went (or, for a duplicate, had gone) over
+	 * STORE_MAX_ANSWERS. */
 	const char *stored_key;
 	bool over_limit;
 };

@@ -233,34 +233,54 @@ store_processed_insert(struct store *st, const struct ingest_rec *in,
 }
 
 /*
+ * The processed row of key: 1 with *same (the row's digest is in's, or
+ * it has none: a row from before schema version 4) and *limited (a
+ * response recorded as over the limit), 0 when there is none, -1.
+ */
+static int
+store_processed_get(struct store *st, const struct ingest_rec *in,
+    const char *key, bool *same, bool *limited, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	const unsigned char *old, *kind;
+	int r;
+
+	r = store_step_key(st, STMT_PROCESSED_GET, key, &s, err,
+	    "cannot look up the processed message %s", key);
+	if (r != 1)
+		return r;
+	old = sqlite3_column_text(s, 0);
+	kind = sqlite3_column_text(s, 1);
+	*same = old == NULL || in->digest == NULL ||
+	    strcmp((const char *)old, in->digest) == 0;
+	/* Analysed as a response, recorded as unmatched: the survey was
+	 * full. Filed the same way again. */
+	*limited = in->kind == INGEST_RESPONSE && kind != NULL &&
+	    strcmp((const char *)kind,
+	    store_ingest_names[INGEST_UNMATCHED]) == 0;
+	store_db_done(s);
+	return 1;
+}
+
+/*
  * The key to record the message under: 1 when it was recorded before
- * (its key with the same digest, or with none: a row from before schema
- * version 4), 0 with *key set when it is new, -1. Another message under
- * a Message-ID already used goes under its digest.
+ * (its key with the same digest), with *limited as store_processed_get
+ * says; 0 with *key set when it is new; -1. Another message under a
+ * Message-ID already used goes under its digest.
  */
 static int
 store_processed_key(struct store *st, const struct ingest_rec *in,
-    const char **key, struct npserr *err)
+    const char **key, bool *limited, struct npserr *err)
 {
-	sqlite3_stmt *s;
-	const unsigned char *old;
 	bool same;
 	int r;
 
 	*key = in->msg_key;
-	r = store_step_key(st, STMT_PROCESSED_GET, in->msg_key, &s, err,
-	    "cannot look up the processed message %s", in->msg_key);
-	if (r != 1)
+	r = store_processed_get(st, in, in->msg_key, &same, limited, err);
+	if (r != 1 || same)
 		return r;
-	old = sqlite3_column_text(s, 0);
-	same = old == NULL || in->digest == NULL ||
-	    strcmp((const char *)old, in->digest) == 0;
-	store_db_done(s);
-	if (same)
-		return 1;
 	*key = in->digest;
-	return store_exists(st, STMT_PROCESSED_GET, in->digest, err,
-	    "cannot look up the processed message");
+	return store_processed_get(st, in, in->digest, &same, limited, err);
 }
 
 /* 1 when the survey keeps STORE_MAX_ANSWERS answers already, 0, -1. */
@@ -325,13 +345,16 @@ store_ingest_tx(struct store *st, void *arg, struct npserr *err)
 	struct buf detail = BUF_INIT;
 	bool known = false;
 	const char *kind, *key;
+	bool limited = false;
 	int r;
 
 	orig->stored_key = NULL;
 	orig->over_limit = false;
-	r = store_processed_key(st, orig, &key, err);
-	if (r == 1)
+	r = store_processed_key(st, orig, &key, &limited, err);
+	if (r == 1) {
 		orig->stored_key = key;
+		orig->over_limit = limited;
+	}
 	if (r != 0)
 		return r == 1 ? INGEST_DUPLICATE : -1;
 	in->msg_key = key;

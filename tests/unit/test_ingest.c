@@ -643,6 +643,12 @@ test_ingest_answers_over_the_limit_go_to_review(void **state)
 			assert_string_equal(res.folder, "NeedsReview");
 			assert_string_equal(res.why,
 			    "too many answers to the survey");
+			/* Fetched again (a crash before the move): the
+			 * same folder. */
+			ingest_outcome_clear(&res);
+			ingest_ok(fx, msg, &res);
+			assert_true(res.duplicate);
+			assert_string_equal(res.folder, "NeedsReview");
 		}
 		ingest_outcome_clear(&res);
 		free(msg);

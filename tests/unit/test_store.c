@@ -1241,6 +1241,15 @@ test_ingest_answers_per_survey_are_capped(void **state)
 	    sizeof(text)), "unmatched|nps/review");
 	assert_int_equal(query_int(st, "SELECT count(*) FROM events WHERE"
 	    " kind = 'unmatched' AND survey_id = 'iiiiiiiiiiiiiiii'"), 1);
+	/* Fetched again: a duplicate, said to be over the limit again. */
+	assert_int_equal(ingest_digest(st, "<over@example.com>", NULL,
+	    INGEST_RESPONSE, "iiiiiiiiiiiiiiii", 0, "encore", "i@example.com",
+	    110, &got), INGEST_DUPLICATE);
+	assert_true(got.over_limit);
+	assert_int_equal(ingest_digest(st, "<a0@example.com>", NULL,
+	    INGEST_RESPONSE, "iiiiiiiiiiiiiiii", 0, "encore", "i@example.com",
+	    120, &got), INGEST_DUPLICATE);
+	assert_false(got.over_limit);
 	store_close(st);
 }
 
