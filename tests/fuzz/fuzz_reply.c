@@ -159,10 +159,6 @@ check_result(const struct reply_result *res)
 	    "hint terminated");
 	FUZZ_CHECK(res->survey_id[0] == '\0' || res->hint_id[0] == '\0',
 	    "a hint only for a reply tied to no survey");
-	if (res->message_id != NULL)
-		for (p = res->message_id; *p; p++)
-			FUZZ_CHECK(*p != '\r' && *p != '\n',
-			    "Message-ID on one line");
 	if (res->comment != NULL)
 		FUZZ_CHECK(utf8_valid(res->comment,
 		    strlen(res->comment)), "comment is UTF-8");
