@@ -34,6 +34,7 @@ struct admin_opts {
 	const char *config_path;
 	bool json;		/* stats --format json */
 	long days;		/* purge --older-than; -1 unset */
+	bool optout;		/* forget --with-opt-out */
 };
 
 static void
@@ -84,7 +85,7 @@ static void
 forget_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: npsgate forget [-c FILE] ADDRESS\n"
+	    "usage: npsgate forget [-c FILE] [--with-opt-out] ADDRESS\n"
 	    "\n"
 	    "Erases one customer: their surveys, responses, comments,\n"
 	    "events and processed-message keys are deleted, and their words\n"
@@ -95,9 +96,13 @@ forget_usage(FILE *fp)
 	    "the database file is vacuumed and the WAL emptied, so that the\n"
 	    "deleted bytes are gone from the disk.\n"
 	    "Kept: the customer's opt-out, if they unsubscribed; that one\n"
-	    "line (address, date) is what stops further surveys.\n"
+	    "line (address, date) is what stops further surveys. It goes\n"
+	    "too only with --with-opt-out, and the address may then be\n"
+	    "surveyed again. ADDRESS is matched in its normal form:\n"
+	    "\"John.Doe\"@Example.com is john.doe@example.com.\n"
 	    "\n"
 	    "  -c, --config FILE  npsgate.conf (default %s)\n"
+	    "      --with-opt-out erase the opt-out as well\n"
 	    "  -h, --help         this text\n"
 	    "\n"
 	    "Exit status: 0 done (also when nothing was found), 1 store\n"
@@ -152,11 +157,13 @@ admin_getopt(const char *verb, int argc, char **argv, struct admin_opts *a,
 		{ "config", required_argument, NULL, 'c' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "older-than", required_argument, NULL, 'o' },
+		{ "with-opt-out", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	bool is_stats = strcmp(verb, "stats") == 0;
 	bool is_purge = strcmp(verb, "purge") == 0;
+	bool is_forget = strcmp(verb, "forget") == 0;
 	char *end;
 	int c;
 
@@ -164,7 +171,8 @@ admin_getopt(const char *verb, int argc, char **argv, struct admin_opts *a,
 	a->days = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:f:o:h", opts, NULL)) != -1) {
-		if ((c == 'f' && !is_stats) || (c == 'o' && !is_purge))
+		if ((c == 'f' && !is_stats) || (c == 'o' && !is_purge) ||
+		    (c == 'u' && !is_forget))
 			c = '?';
 		switch (c) {
 		case 'c':
@@ -189,6 +197,9 @@ admin_getopt(const char *verb, int argc, char **argv, struct admin_opts *a,
 				    " 36500\n", verb, optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'u':
+			a->optout = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -315,7 +326,7 @@ cmd_forget(int argc, char **argv)
 	}
 	if ((ret = cli_store_open("forget", a.config_path, &cf, &st)) != 0)
 		return ret;
-	if (report_forget(st, argv[optind], &c, &err) == -1) {
+	if (report_forget_with(st, argv[optind], a.optout, &c, &err) == -1) {
 		fprintf(stderr, "npsgate forget: %s\n", err.msg);
 		ret = EXIT_WORK;
 	} else {
@@ -325,6 +336,9 @@ cmd_forget(int argc, char **argv)
 		if (c.unsubscribed)
 			printf("note: the opt-out of this address is kept, so"
 			    " that it gets no more surveys\n");
+		if (c.optout_removed)
+			printf("note: the opt-out of this address is erased;"
+			    " it may be surveyed again\n");
 	}
 	store_close(st);
 	config_free(cf);

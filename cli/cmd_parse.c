@@ -47,7 +47,9 @@ parse_usage(FILE *fp)
 	    "Analyses customer replies as npsgate-imapd-hook would and prints\n"
 	    "one JSON object per file and line: kind (response, autoreply,\n"
 	    "bounce, unsubscribe, unmatched, unparsed), token_status,\n"
-	    "survey_id, score, category, comment, from, lang, reason.\n"
+	    "survey_id, score, category, comment, from, lang, reason, and\n"
+	    "hint_survey_id: the survey whose Message-ID a reply without a\n"
+	    "token quotes (a hint for review: only a token ties a reply).\n"
 	    "Nothing is written. \"-\" reads the standard input.\n"
 	    "\n"
 	    "  -c, --config FILE  settings, key file and store (default %s)\n"
@@ -180,8 +182,9 @@ ingest_usage(FILE *fp)
 	    "  -c, --config FILE  settings, key file and store (default %s)\n"
 	    "  -h, --help         this text\n"
 	    "\n"
-	    "Exit status: 0, 1 a file could not be read or stored, 2 usage,\n"
-	    "3 bad config, key file or store.\n", CLI_DEFAULT_CONFIG);
+	    "Exit status: 0, 1 a file could not be read or stored (or the\n"
+	    "store opened), 2 usage, 3 bad config or key file.\n",
+	    CLI_DEFAULT_CONFIG);
 }
 
 /* cli_ingest_files - see cli.h. */
@@ -239,8 +242,13 @@ cli_ingest_files(const char *verb, int argc, char **argv,
 				printf("%d", res.score);
 			else
 				printf("-");
-			printf(" %s%s\n", res.duplicate ? "duplicate" : "new",
+			printf(" %s%s", res.duplicate ? "duplicate" : "new",
 			    res.forwarded ? " forwarded" : "");
+			/* The survey a reply without a token seems to
+			 * answer, for the person who reviews it. */
+			if (res.hint_id[0] != '\0')
+				printf(" hint=%s", res.hint_id);
+			printf("\n");
 			if (after != NULL)
 				after(&ctx, argv[i], &res);
 		}

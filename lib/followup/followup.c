@@ -46,9 +46,12 @@ column_dup(sqlite3_stmt *s, int col)
 	    (size_t)sqlite3_column_bytes(s, col)) : NULL;
 }
 
+/* A response's comment is in the comments table (rows of an older store
+ * kept it in the response row too). */
 #define RESPONSE_COLUMNS \
-	"id, survey_id, score, category, comment, sender, lang," \
-	" received_at, source_message_id"
+	"id, survey_id, score, category, coalesce(comment, (SELECT c.text" \
+	" FROM comments c WHERE c.response_id = responses.id ORDER BY c.id" \
+	" LIMIT 1)), sender, lang, received_at, source_message_id"
 
 /* followup_answer_load - see followup_int.h. A score outside the
  * survey's scale counts as none. */
@@ -134,8 +137,7 @@ followup_answer_channel(const struct answer *a)
 const char *
 followup_answer_customer(const struct answer *a)
 {
-	return a->sender != NULL && a->sender[0] != '\0' ? a->sender :
-	    a->sv.recipient;
+	return a->sv.recipient;
 }
 
 /* --- after an ingest ---------------------------------------------------- */

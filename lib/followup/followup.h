@@ -19,8 +19,9 @@
  *	    unsubscribed and the address is one a person reads (not
  *	    postmaster, mailer-daemon, noreply, owner-*, *-request, ... nor
  *	    our own reply address): one mail from templates/LANG/ack-
- *	    {promoter,passive,detractor}.txt to the reply's sender (else the
- *	    surveyed recipient), with Auto-Submitted: auto-replied, the null
+ *	    {promoter,passive,detractor}.txt to the surveyed recipient,
+ *	    never to the reply's From: (the token proves the survey, not who
+ *	    wrote the reply), with Auto-Submitted: auto-replied, the null
  *	    envelope sender, and Reply-To: LOCAL+TOKEN@DOMAIN where TOKEN is
  *	    a new token for the same survey, so that the answer to it lands
  *	    on the same survey (as a follow-up comment);

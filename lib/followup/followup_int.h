@@ -51,7 +51,8 @@ int followup_answer_load(struct store *st, const char *survey_id,
 void followup_answer_clear(struct answer *a);
 /* The survey's channel; email when it names none we know. */
 enum channel followup_answer_channel(const struct answer *a);
-/* The customer to thank: who answered, else whom we surveyed. */
+/* The customer to thank: whom we surveyed, never the reply's From:
+ * (anybody can write one; the token proves the survey, not the writer). */
 const char *followup_answer_customer(const struct answer *a);
 /* True when s holds more than blanks. */
 bool followup_has_text(const char *s);

@@ -155,6 +155,8 @@ match_survey(const struct ingest_ctx *ctx, const struct reply_result *rr,
 			    token_status_name(rr->token_status) :
 			    "no valid token";
 		}
+		if (rr->hint_id[0] != '\0' && res->kind == INGEST_UNMATCHED)
+			*why = "no token, only the Message-ID of a survey";
 		return 0;
 	}
 	memset(&sv, 0, sizeof(sv));
@@ -183,6 +185,25 @@ match_survey(const struct ingest_ctx *ctx, const struct reply_result *rr,
 	return 0;
 }
 
+/* What the store did with the reply: the key it recorded it under
+ * (another message held its Message-ID), a response over the survey's
+ * limit of answers (not counted, for review). */
+static void
+ingest_note_stored(const struct ingest_ctx *ctx, const struct ingest_rec *rec,
+    struct ingest_outcome *out)
+{
+	if (rec->stored_key != NULL && rec->stored_key != rec->msg_key) {
+		free(out->msg_key);
+		out->msg_key = xstrdup(rec->stored_key);
+	}
+	if (rec->over_limit) {
+		out->kind = INGEST_UNMATCHED;
+		out->score = -1;
+		out->folder = ctx->cf->folder_review;
+		out->why = "too many answers to the survey";
+	}
+}
+
 int
 ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
     struct ingest_outcome *out, struct npserr *err)
@@ -190,7 +211,9 @@ ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
 	struct reply_ctx rctx;
 	struct reply_result rr;
 	struct ingest_rec rec;
+	struct buf detail = BUF_INIT;
 	const char *why;
+	char *digest;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -207,6 +230,8 @@ ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
 		return -1;
 	}
 	out->msg_key = message_key(rr.message_id, msg, len);
+	digest = ingest_digest_key(msg, len);
+	memcpy(out->hint_id, rr.hint_id, sizeof(out->hint_id));
 	out->kind = kind_of(rr.kind);
 	if (out->kind == INGEST_RESPONSE)
 		out->score = rr.score;
@@ -228,6 +253,7 @@ ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
 
 	memset(&rec, 0, sizeof(rec));
 	rec.msg_key = out->msg_key;
+	rec.digest = digest;
 	rec.kind = out->kind;
 	rec.survey_id = out->survey_id[0] ? out->survey_id : NULL;
 	rec.score = out->score;
@@ -237,14 +263,27 @@ ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
 	rec.folder = ctx->filed ? out->folder : NULL;
 	rec.forwarded = out->forwarded;
 	rec.received_at = (int64_t)ctx->now;
+	rec.review_folder = ctx->cf->folder_review;
+	if (out->hint_id[0] != '\0') {
+		/* For the person who reviews it: the survey it seems to
+		 * answer, in the event's detail. */
+		buf_printf(&detail, "no token; quotes the Message-ID of"
+		    " survey %s", out->hint_id);
+		rec.detail = buf_cstr(&detail);
+	}
 	r = store_ingest(ctx->store, &rec, err);
 	if (r < 0)
 		goto fail;
 	out->duplicate = r == INGEST_DUPLICATE;
+	ingest_note_stored(ctx, &rec, out);
+	buf_free(&detail);
+	free(digest);
 	reply_result_clear(&rr);
 	return 0;
 
 fail:
+	buf_free(&detail);
+	free(digest);
 	reply_result_clear(&rr);
 	ingest_outcome_clear(out);
 	return -1;
@@ -276,6 +315,8 @@ ingest_outcome_describe(const struct ingest_outcome *res, struct buf *out)
 		buf_puts(out, " forwarded=yes");
 	if (res->duplicate)
 		buf_puts(out, " duplicate=yes");
+	if (res->hint_id[0] != '\0')
+		buf_printf(out, " hint=%s", res->hint_id);
 	if (res->why != NULL)
 		buf_printf(out, " why=\"%s\"", res->why);
 }

@@ -13,10 +13,12 @@
  *	reply_analyze() and records what it learned with store_ingest(),
  *	which writes the processed-message key together with the response
  *	or event in one transaction. The key is the Message-ID, or
- *	"sha256:HEX" of the bytes when the message has none, so feeding the
- *	same message twice (after a crash between the commit and the IMAP
- *	move, say) stores nothing the second time and files it in the same
- *	folder again.
+ *	"sha256:HEX" of the bytes when the message has none (or one with a
+ *	control character or a NUL), and the digest of the bytes goes with
+ *	it, so feeding the same message twice (after a crash between the
+ *	commit and the IMAP move, say) stores nothing the second time and
+ *	files it in the same folder again; a different message reusing a
+ *	Message-ID is stored under its digest, never dropped.
  *
  *	The folder follows the kind:
  *	    response with a score, token valid        folder_processed
@@ -26,9 +28,14 @@
  *	    autoreply                                 folder_autoreplies
  *	    bounce                                    folder_bounces
  *	    unmatched, unparsed, token refused        folder_review
+ *	    only a survey's Message-ID, no token      folder_review
+ *	    over STORE_MAX_ANSWERS for the survey     folder_review
  *	A reply is "forwarded" when its sender differs from the recipient the
  *	survey was sent to. A token that verifies but names a survey the
- *	store does not know is filed as unmatched.
+ *	store does not know is filed as unmatched. A reply that quotes a
+ *	survey's Message-ID without a token is unmatched too: its hint_id
+ *	names the survey (the log line's "hint=", the event's detail) so
+ *	that a person can act on it.
  *
  *	The folder names are the config's; the result points into it. When
  *	the message is filed (ctx->filed) and its folder is [imap] mailbox,
@@ -71,6 +78,7 @@ struct ingest_outcome {
 	const char *folder;	/* owned by the config; NULL: not to move */
 	char *msg_key;		/* owned by the result */
 	const char *why;	/* static text: why it goes to review, or NULL */
+	char hint_id[TOKEN_ID_LEN + 1];	/* see reply_result; "" none */
 };
 
 /* Analyses msg[0..len) and stores it. Returns 0 and fills *out (the
@@ -88,8 +96,8 @@ const char *ingest_folder(const struct config *cf, enum ingest_kind kind,
     int score, bool forwarded, const char **why);
 
 /* Appends "msg=<KEY> kind=K survey=ID score=N folder=F" and, as needed,
- * " forwarded=yes", " duplicate=yes", " why=...". Only the message key and
- * our own words: no customer text. */
+ * " forwarded=yes", " duplicate=yes", " hint=ID", " why=...". Only the
+ * message key and our own words: no customer text. */
 void ingest_outcome_describe(const struct ingest_outcome *res, struct buf *out);
 
 /* "sha256:" and 64 lowercase hex digits of msg[0..len); caller frees. */

@@ -2,16 +2,18 @@
  * reply.c - what a customer's reply says; see reply.h for the contract.
  *
  * reply_analyze() reads the message once with the MIME parser, then:
- *   1. finds the survey: the token in To/Cc/Delivered-To/X-Original-To,
- *      else the survey's Message-ID in In-Reply-To/References (store),
- *      else a token in the subject or in the text of the body;
- *   2. tells bounces, auto-replies and unsubscribes from responses (in
+ *   1. takes the customer's own text (text/plain preferred, HTML made
+ *      text with libxml2);
+ *   2. finds the survey: the token in To/Cc/Delivered-To/X-Original-To,
+ *      else a token in the subject or in the text of the body outside
+ *      the own text; without one, the survey whose Message-ID the reply
+ *      quotes in In-Reply-To/References (store) is only a hint;
+ *   3. tells bounces, auto-replies and unsubscribes from responses (in
  *      that order of precedence), from headers first and text last;
- *   3. takes the customer's own text (text/plain preferred, HTML made
- *      text with libxml2), reads the score (the widget's pre-filled
- *      subject first) and the comment, and guesses the language.
- * Only a token that verifies (or a Message-ID the store knows) ties the
- * reply to a survey; anything else is unmatched and never scored.
+ *   4. reads the score (the widget's pre-filled subject first) and the
+ *      comment, and guesses the language.
+ * Only a token that verifies ties the reply to a survey; anything else is
+ * unmatched and never scored.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -132,7 +134,10 @@ analysis_read_message(struct reply_analysis *a, struct reply_result *out)
 	}
 	if (reply_header_get(a, "From", &v, &n))
 		out->from = reply_address_parse(v, n);
-	if (reply_header_get(a, "Message-ID", &v, &n) && n > 0 && n < 998) {
+	/* An identifier with a NUL in it identifies nothing: the message is
+	 * known by its digest instead. */
+	if (reply_header_get(a, "Message-ID", &v, &n) && n > 0 && n < 998 &&
+	    memchr(v, '\0', n) == NULL) {
 		while (n > 0 && rint_is_blank((unsigned char)v[n - 1]))
 			n--;
 		out->message_id = xstrndup(v, n);
@@ -140,57 +145,6 @@ analysis_read_message(struct reply_analysis *a, struct reply_result *out)
 	if (reply_header_get(a, "Subject", &v, &n))
 		reply_header_decode(v, n, &a->subject);
 	return true;
-}
-
-/*
- * 1. The survey: the token in a recipient address, else the Message-ID
- * quoted, else a token in the subject or the body; then its row in the
- * store. A token of ours that was refused (forged, expired, unknown key)
- * settles it: the reply is unmatched. A malformed one ("nps+foo@") is not
- * one of ours: look further. -1 on a store error.
- */
-static int
-analysis_find_survey(struct reply_analysis *a, struct reply_result *out,
-    struct npserr *err)
-{
-	bool refused;
-	int r;
-
-	reply_match_recipients(a, out);
-	a->tied = out->token_found && out->token_status == TOKEN_OK;
-	refused = out->token_found && !a->tied &&
-	    out->token_status != TOKEN_MALFORMED;
-	if (!a->tied && !refused) {
-		r = reply_match_message_id(a, out, &a->rec, err);
-		if (r < 0)
-			return -1;
-		if (r > 0) {
-			a->tied = true;
-			a->have_rec = true;
-			out->token_found = false;
-		}
-	}
-	if (!a->tied && !refused) {
-		if (reply_match_text(a, buf_cstr(&a->subject), a->subject.len,
-		    "subject", out, &a->tied) && !a->tied &&
-		    out->token_status != TOKEN_MALFORMED)
-			refused = true;
-		if (!a->tied && !refused) {
-			reply_body_read_all(a);
-			reply_match_text(a, buf_cstr(&a->raw_text),
-			    a->raw_text.len, "body", out, &a->tied);
-		}
-	}
-	if (a->tied && !a->have_rec && a->ctx->store != NULL) {
-		r = store_survey_get(a->ctx->store, out->survey_id, &a->rec,
-		    err);
-		if (r < 0)
-			return -1;
-		a->have_rec = r > 0;
-		if (a->have_rec)
-			out->type = a->rec.type;
-	}
-	return 0;
 }
 
 /* The display name of the From field ("Claire Dupont" of "Claire Dupont
@@ -236,6 +190,51 @@ analysis_read_text(struct reply_analysis *a)
 	buf_free(&name);
 }
 
+/*
+ * 2. The survey: the token in a recipient address, else a token in the
+ * subject or the body (not in the own text: see reply.h); then its row
+ * in the store. A token of ours that was refused (forged, expired,
+ * unknown key) settles it: the reply is unmatched. A malformed one
+ * ("nps+foo@") is not one of ours: look further. Without a token, the
+ * survey whose Message-ID the reply quotes is noted as a hint. -1 on a
+ * store error.
+ */
+static int
+analysis_find_survey(struct reply_analysis *a, struct reply_result *out,
+    struct npserr *err)
+{
+	bool refused;
+	int r;
+
+	reply_match_recipients(a, out);
+	a->tied = out->token_found && out->token_status == TOKEN_OK;
+	refused = out->token_found && !a->tied &&
+	    out->token_status != TOKEN_MALFORMED;
+	if (!a->tied && !refused) {
+		if (reply_match_text(a, buf_cstr(&a->subject), a->subject.len,
+		    "subject", NULL, out, &a->tied) && !a->tied &&
+		    out->token_status != TOKEN_MALFORMED)
+			refused = true;
+		if (!a->tied && !refused) {
+			reply_body_read_all(a);
+			reply_match_text(a, buf_cstr(&a->raw_text),
+			    a->raw_text.len, "body", &a->own, out, &a->tied);
+		}
+	}
+	if (!a->tied && reply_match_message_id(a, out, err) < 0)
+		return -1;
+	if (a->tied && a->ctx->store != NULL) {
+		r = store_survey_get(a->ctx->store, out->survey_id, &a->rec,
+		    err);
+		if (r < 0)
+			return -1;
+		a->have_rec = r > 0;
+		if (a->have_rec)
+			out->type = a->rec.type;
+	}
+	return 0;
+}
+
 /* A bounce returns the survey, whose headers name it. */
 static void
 analysis_find_bounced_survey(struct reply_analysis *a,
@@ -246,7 +245,7 @@ analysis_find_bounced_survey(struct reply_analysis *a,
 	reply_body_read_all(a);
 	out->token_found = false;
 	reply_match_text(a, buf_cstr(&a->raw_text), a->raw_text.len,
-	    "bounced-headers", out, &a->tied);
+	    "bounced-headers", NULL, out, &a->tied);
 	if (!out->token_found)
 		out->token_found = found;
 }
@@ -270,7 +269,7 @@ subject_score(const struct reply_analysis *a, enum survey_type type)
 }
 
 /*
- * 2. The kind, in this order of precedence: a bounce, an auto-reply (its
+ * 3. The kind, in this order of precedence: a bounce, an auto-reply (its
  * header and subject, then its text), an unsubscribe, a reply tied to no
  * survey; else a response. True for a response, whose answer is read.
  */
@@ -324,6 +323,9 @@ analysis_tell_kind(struct reply_analysis *a, struct reply_result *out)
 		if (out->token_found)
 			set_reason(out, "token %s",
 			    token_status_name(out->token_status));
+		else if (out->hint_id[0] != '\0')
+			set_reason(out, "no token; quotes the Message-ID of"
+			    " survey %s", out->hint_id);
 		else
 			set_reason(out, "%s", "no token, no known Message-ID");
 		return false;
@@ -331,7 +333,7 @@ analysis_tell_kind(struct reply_analysis *a, struct reply_result *out)
 	return true;
 }
 
-/* 3. The score and the comment of a response, from the subject the
+/* 4. The score and the comment of a response, from the subject the
  * widget pre-filled and the own text. */
 static void
 analysis_read_answer(struct reply_analysis *a, struct reply_result *out)
@@ -402,6 +404,8 @@ analysis_keep_survey(const struct reply_analysis *a,
 {
 	if (!a->tied)
 		out->survey_id[0] = '\0';
+	else
+		out->hint_id[0] = '\0';
 	if (a->tied && a->have_rec) {
 		out->survey_in_store = true;
 		if (a->rec.recipient != NULL)
@@ -427,11 +431,11 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 		analysis_free(&a);
 		return 0;
 	}
+	analysis_read_text(&a);
 	if (analysis_find_survey(&a, out, err) < 0) {
 		analysis_free(&a);
 		return -1;
 	}
-	analysis_read_text(&a);
 	if (analysis_tell_kind(&a, out))
 		analysis_read_answer(&a, out);
 	analysis_guess_lang(&a, out);
@@ -472,5 +476,7 @@ reply_result_json(const struct reply_result *res, struct buf *out)
 	json_member_str(out, &n, "message_id", res->message_id);
 	json_member_str(out, &n, "reason", res->reason);
 	json_member_bool(out, &n, "unsubscribe_asked", res->unsubscribe_asked);
+	json_member_str(out, &n, "hint_survey_id", res->hint_id[0] != '\0' ?
+	    res->hint_id : NULL);
 	buf_putc(out, '}');
 }

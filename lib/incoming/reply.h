@@ -9,17 +9,25 @@
  *	reply_result_clear(&res);
  *
  * DESCRIPTION
- *	Finds the survey (token in To/Cc/Delivered-To/X-Original-To, else the
- *	survey's Message-ID in In-Reply-To/References through the store, else
- *	a token in the subject or the body), tells auto-replies, bounces and
- *	unsubscribes apart, keeps only the customer's own text (no quote, no
- *	signature, no disclaimer) and reads a score from it only when it is
- *	unambiguous (a score written as one, "9/10" or "Note : 9", outweighs
- *	other numbers). An answer that gives a score stays a response even
- *	when it asks to stop the surveys (unsubscribe_asked) or says its
- *	writer is away. It never writes to the store and never guesses: an
- *	ambiguous answer is a response without a score.
- *	Only a token that verifies ties a reply to a survey.
+ *	Finds the survey, tells auto-replies, bounces and unsubscribes apart,
+ *	keeps only the customer's own text (no quote, no signature, no
+ *	disclaimer) and reads a score from it only when it is unambiguous (a
+ *	score written as one, "9/10" or "Note : 9", outweighs other numbers).
+ *	An answer that gives a score stays a response even when it asks to
+ *	stop the surveys (unsubscribe_asked) or says its writer is away. It
+ *	never writes to the store and never guesses: an ambiguous answer is a
+ *	response without a score.
+ *
+ *	Only a token that verifies ties a reply to a survey. A token is
+ *	honoured where our own mail or the customer's mail program put it:
+ *	a recipient address (To, Cc, Delivered-To, X-Original-To,
+ *	Envelope-To, X-Delivered-To), the subject, the quoted survey in the
+ *	body, an attached or returned message. A token the customer typed
+ *	in their own text (what reply_text_own keeps) is not one: anybody
+ *	can paste another customer's token there. The survey's Message-ID
+ *	in In-Reply-To or References ties nothing (help-desk Message-IDs
+ *	can be guessed); without a token it only names the survey the reply
+ *	seems to answer (hint_id), for the person who reviews it.
  */
 #ifndef NPSGATE_REPLY_H
 #define NPSGATE_REPLY_H
@@ -74,12 +82,15 @@ struct reply_result {
 	char *lang;			/* "fr", "en", or NULL */
 	char *message_id;		/* Message-ID header, or NULL */
 	char *reason;		/* why: for review, auto-reply, unparsed */
-	const char *matched_by;		/* "address", "message-id", "subject",
-					 * "body", "bounced-headers" or NULL */
+	const char *matched_by;		/* "address", "subject", "body",
+					 * "bounced-headers" or NULL */
 	bool survey_in_store;	/* survey_id's row was read (ctx->store) */
 	bool unsubscribe_asked;	/* a response that also asks to stop the
 				 * surveys ("3 - STOP sending me these") */
 	char *recipient;	/* that row's recipient, or NULL */
+	/* Not tied: the survey whose Message-ID the reply quotes, "" when
+	 * none (or when a token ties the reply). A hint, never an answer. */
+	char hint_id[TOKEN_ID_LEN + 1];
 };
 
 int reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
@@ -88,7 +99,8 @@ void reply_result_clear(struct reply_result *res);
 const char *reply_kind_name(enum reply_kind kind);
 /* One JSON object, no newline, with the stable field names kind,
  * token_status, survey_id, score, category, comment, from, lang, reason,
- * and unsubscribe_asked (true only for a response that asks it). */
+ * unsubscribe_asked (true only for a response that asks it) and
+ * hint_survey_id (hint_id, or null). */
 void reply_result_json(const struct reply_result *res, struct buf *out);
 
 /*

@@ -259,8 +259,7 @@ struct reply_analysis {
 	struct buf plain;	/* the body text chosen (UTF-8) */
 	struct buf raw_text;	/* every text part, for a token */
 	struct buf own;		/* the customer's own text of plain */
-	bool tied;		/* to a survey: a token verified, or a
-				 * Message-ID the store knows */
+	bool tied;		/* to a survey: a token verified */
 	bool have_rec;		/* rec holds the survey's row */
 	struct survey_rec rec;
 };
@@ -278,8 +277,9 @@ int reply_header_get(const struct reply_analysis *a, const char *name,
     const char **value, size_t *vlen);
 /* A header value decoded (RFC 2047) and made valid UTF-8, into out. */
 void reply_header_decode(const char *v, size_t n, struct buf *out);
-/* The addr-spec of a From value ("Name <a@b>" or "a@b"), lowercased, as
- * a new string (caller frees), or NULL. */
+/* The addr-spec of a From value ("Name <a@b>" or "a@b") in the form of
+ * address_normalise (mail/address.h), as a new string (caller frees), or
+ * NULL. */
 char *reply_address_parse(const char *v, size_t n);
 /* The text a reader sees in the body, into a->plain: text/plain
  * preferred, HTML made text, attachments left out. */
@@ -299,15 +299,17 @@ void reply_body_read_all(struct reply_analysis *a);
 int reply_match_recipients(const struct reply_analysis *a,
     struct reply_result *out);
 /* The survey whose Message-ID the reply quotes in In-Reply-To or
- * References, its row into *rec: 1 found, 0 not (or no store), -1 on a
- * store error (err says why). */
+ * References, into out->hint_id (a hint, never a tie): 1 found, 0 not
+ * (or no store), -1 on a store error (err says why). */
 int reply_match_message_id(const struct reply_analysis *a,
-    struct reply_result *out, struct survey_rec *rec, struct npserr *err);
+    struct reply_result *out, struct npserr *err);
 /* A token in the free text s[0..n), matched_by set to how: the first one
  * that verifies wins (*ok true); else the first one seen is reported.
- * Returns 1 when one was seen. */
+ * A token that also occurs in typed (the customer's own text; NULL:
+ * none) is passed over. Returns 1 when one was seen. */
 int reply_match_text(const struct reply_analysis *a, const char *s, size_t n,
-    const char *how, struct reply_result *out, bool *ok);
+    const char *how, const struct buf *typed, struct reply_result *out,
+    bool *ok);
 
 /* ---- reply_kind.c -------------------------------------------------- */
 

@@ -1,14 +1,15 @@
 /*
  * reply_match.c - the survey a reply answers (see reply_int.h): the
- * token in a recipient address, the survey's Message-ID quoted in
- * In-Reply-To or References (through the store), or a token written in
- * free text (the subject, the body, a returned message).
+ * token in a recipient address, or written in free text (the subject,
+ * the body outside the customer's own text, a returned message); and,
+ * as a hint only, the survey whose Message-ID the reply quotes in
+ * In-Reply-To or References (through the store).
  *
  * Every token seen is verified; the first that verifies names the
  * survey. When none does, the result tells what the first one seen was
  * (forged, expired, unknown key, malformed), so that a person reviewing
- * the reply knows why it was not counted. A Message-ID counts only when
- * the store holds a survey sent with it.
+ * the reply knows why it was not counted. A Message-ID never ties: it
+ * is public enough to be guessed.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -109,10 +110,11 @@ reply_match_recipients(const struct reply_analysis *a,
 /* reply_match_message_id - see reply_int.h. */
 int
 reply_match_message_id(const struct reply_analysis *a,
-    struct reply_result *out, struct survey_rec *rec, struct npserr *err)
+    struct reply_result *out, struct npserr *err)
 {
 	static const char *const names[] = { "In-Reply-To", "References",
 		NULL };
+	struct survey_rec rec;
 	const char *v;
 	size_t vlen, i, j, k;
 	int r;
@@ -127,35 +129,45 @@ reply_match_message_id(const struct reply_analysis *a,
 
 			if (v[j] != '<')
 				continue;
-			for (k = j + 1; k < vlen && v[k] != '>' && v[k] != '<';
-			    k++)
+			/* A NUL ends nothing and names nothing. */
+			for (k = j + 1; k < vlen && v[k] != '>' &&
+			    v[k] != '<' && v[k] != '\0'; k++)
 				;
 			if (k >= vlen || v[k] != '>' || k - j > 998)
 				continue;
 			id = xstrndup(v + j, k - j + 1);
+			memset(&rec, 0, sizeof(rec));
 			r = store_survey_find_by_message_id(a->ctx->store, id,
-			    rec, err);
+			    &rec, err);
 			free(id);
-			if (r < 0)
-				return -1;
-			if (r > 0) {
-				memcpy(out->survey_id, rec->id,
-				    sizeof(out->survey_id));
-				out->type = rec->type;
-				out->matched_by = "message-id";
-				return 1;
-			}
+			if (r > 0)
+				memcpy(out->hint_id, rec.id,
+				    sizeof(out->hint_id));
+			store_survey_clear(&rec);
+			if (r != 0)
+				return r;
 			j = k;
 		}
 	}
 	return 0;
 }
 
+/* True when the token tok[0..TOKEN_LEN) occurs in typed. */
+static bool
+token_typed(const struct buf *typed, const char *tok)
+{
+	const char *t = buf_cstr(typed);
+
+	return typed->len >= TOKEN_LEN &&
+	    memmem(t, typed->len, tok, TOKEN_LEN) != NULL;
+}
+
 /* reply_match_text - see reply_int.h. A token in free text is "+" then
  * exactly TOKEN_LEN base32 characters. */
 int
 reply_match_text(const struct reply_analysis *a, const char *s, size_t n,
-    const char *how, struct reply_result *out, bool *ok)
+    const char *how, const struct buf *typed, struct reply_result *out,
+    bool *ok)
 {
 	size_t i, j;
 	struct first_token first = { false, TOKEN_OK, NULL };
@@ -169,6 +181,10 @@ reply_match_text(const struct reply_analysis *a, const char *s, size_t n,
 			;
 		if (j - i - 1 != TOKEN_LEN)
 			continue;
+		if (typed != NULL && token_typed(typed, s + i + 1)) {
+			i = j - 1;
+			continue;
+		}
 		if (take_token(a, s + i + 1, TOKEN_LEN, how, out)) {
 			*ok = true;
 			return 1;

@@ -21,6 +21,7 @@
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "incoming/reply_int.h"
+#include "mail/address.h"
 #include "mail/html.h"
 #include "mail/mime.h"
 
@@ -119,50 +120,43 @@ reply_header_decode(const char *v, size_t n, struct buf *out)
 	buf_free(&tmp);
 }
 
-/* reply_address_parse - see reply_int.h. */
+/* reply_address_parse - see reply_int.h. The address is the one in
+ * angle brackets, else the first word holding an '@' (quotes kept
+ * together, a comment after it left out); address_normalise gives its
+ * form. */
 char *
 reply_address_parse(const char *v, size_t n)
 {
 	const char *lt = memchr(v, '<', n), *p, *e;
-	size_t i, len;
-	char *s;
+	bool quoted = false;
+	size_t i, start = 0;
 
 	if (lt != NULL) {
 		p = lt + 1;
 		e = memchr(p, '>', n - (size_t)(p - v));
-		if (e == NULL)
-			e = v + n;
-	} else {
-		const char *at = memchr(v, '@', n);
-
-		if (at == NULL)
-			return NULL;
-		p = at;
-		while (p > v && !rint_is_blank((unsigned char)p[-1]) &&
-		    p[-1] != ',' && p[-1] != '"')
-			p--;
-		e = at;
-		while (e < v + n && !rint_is_blank((unsigned char)*e) &&
-		    *e != ',' && *e != '(')
-			e++;
+		return address_normalise(p, (size_t)((e != NULL ? e : v + n) -
+		    p));
 	}
-	while (p < e && rint_is_blank((unsigned char)*p))
-		p++;
-	len = (size_t)(e - p);
-	while (len > 0 && rint_is_blank((unsigned char)p[len - 1]))
-		len--;
-	if (len == 0 || len > 320 || memchr(p, '@', len) == NULL)
-		return NULL;
-	s = xstrndup(p, len);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (i = 0; i <= n; i++) {
+		unsigned char c = i < n ? (unsigned char)v[i] : ' ';
 
-		if (c < 0x20 || c == 0x7f)
-			s[i] = '?';
-		else
-			s[i] = (char)rint_lower(c);
+		if (quoted) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				quoted = false;
+			continue;
+		}
+		if (c == '"') {
+			quoted = true;
+		} else if (rint_is_blank(c) || c == ',' || c == '(') {
+			if (i > start && memchr(v + start, '@', i - start))
+				return address_normalise(v + start,
+				    i - start);
+			start = i + 1;
+		}
 	}
-	return s;
+	return NULL;
 }
 
 /* ---- the body ------------------------------------------------------ */

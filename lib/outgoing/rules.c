@@ -15,6 +15,7 @@
 #include "base/buf.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "mail/address.h"
 #include "mail/mime.h"
 #include "outgoing/rules.h"
 
@@ -128,24 +129,30 @@ rules_input_add_rcpt(struct rules_input *in, const char *addr, size_t len)
 	size_t i;
 	char *s;
 
-	while (len > 0 && isspace((unsigned char)*addr)) {
-		addr++;
-		len--;
-	}
-	while (len > 0 && isspace((unsigned char)addr[len - 1]))
-		len--;
-	if (len >= 2 && addr[0] == '<' && addr[len - 1] == '>') {
-		addr++;
-		len -= 2;
-	}
-	if (len == 0)
-		return;
-	s = xstrndup(addr, len);
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)s[i] < 0x20)
-			s[i] = '?';
-		else
-			s[i] = (char)tolower((unsigned char)s[i]);
+	/* The one form of an address (mail/address.h), so that the
+	 * survey's recipient is the string forget and the opt-outs use. */
+	if ((s = address_normalise(addr, len)) == NULL) {
+		/* Not an address we can read: kept as it came, lowercased,
+		 * so that the mail still leaves. */
+		while (len > 0 && isspace((unsigned char)*addr)) {
+			addr++;
+			len--;
+		}
+		while (len > 0 && isspace((unsigned char)addr[len - 1]))
+			len--;
+		if (len >= 2 && addr[0] == '<' && addr[len - 1] == '>') {
+			addr++;
+			len -= 2;
+		}
+		if (len == 0)
+			return;
+		s = xstrndup(addr, len);
+		for (i = 0; i < len; i++) {
+			if ((unsigned char)s[i] < 0x20)
+				s[i] = '?';
+			else
+				s[i] = (char)tolower((unsigned char)s[i]);
+		}
 	}
 	in->rcpts = xrealloc(in->rcpts, (in->n_rcpts + 1) * sizeof(char *));
 	in->rcpts[in->n_rcpts++] = s;

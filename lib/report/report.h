@@ -227,6 +227,7 @@ int report_stats(struct store *st, int64_t now,
 struct report_counts {
 	long surveys, responses, comments, events, processed, anonymous;
 	bool unsubscribed;	/* forget: the address's opt-out was kept */
+	bool optout_removed;	/* forget with the opt-out: it was erased */
 };
 
 /* Deletes what is older than cutoff: surveys created before it (not the
@@ -245,6 +246,11 @@ int report_purge(struct store *st, int64_t cutoff, struct report_counts *c,
  * what stops the next survey). Then the WAL is checkpointed and the file
  * vacuumed, so no deleted byte stays on disk (secure_delete is on). */
 int report_forget(struct store *st, const char *address,
+    struct report_counts *c, struct npserr *err);
+/* The same; with optout, the opt-out row goes too, in the same
+ * transaction: only when the person asking says so (npsgate forget
+ * --with-opt-out), as the address may then be surveyed again. */
+int report_forget_with(struct store *st, const char *address, bool optout,
     struct report_counts *c, struct npserr *err);
 
 /* Writes the whole store as JSON lines: a first line

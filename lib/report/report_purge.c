@@ -7,7 +7,6 @@
  * rows do not linger in it; forget also vacuums the file. The opt-outs
  * always stay: they are what keeps a customer from being surveyed again.
  */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,7 @@
 #include <sqlite3.h>
 
 #include "base/npserr.h"
-#include "base/xalloc.h"
+#include "mail/address.h"
 #include "report/report.h"
 #include "report/report_int.h"
 #include "store/store.h"
@@ -57,7 +56,8 @@ struct report_purge_arg {
 };
 
 struct report_forget_arg {
-	const char *addr;	/* lowercased */
+	const char *addr;	/* normal form, mail/address.h */
+	bool optout;		/* the opt-out goes too */
 	struct report_counts *c;
 };
 
@@ -215,7 +215,15 @@ report_forget_tx(struct store *st, void *arg, struct npserr *err)
 	if (report_step(st, "DELETE FROM surveys WHERE recipient = ?1"
 	    "", addr, 0, &c->surveys, err) == -1)
 		return -1;
-	/* The opt-out stays, unlinked from the erased survey. */
+	/* Asked for: the opt-out goes, and the address may be surveyed
+	 * again. */
+	if (a->optout) {
+		if (report_step(st, "DELETE FROM unsubscribed WHERE address ="
+		    " ?1", addr, 0, &n, err) == -1)
+			return -1;
+		c->optout_removed = n > 0;
+	}
+	/* Else the opt-out stays, unlinked from the erased survey. */
 	if (report_step(st, "UPDATE unsubscribed SET survey_id = NULL WHERE"
 	    " address = ?1", addr, 0, &n, err) == -1 ||
 	    report_step(st, "SELECT count(*) FROM unsubscribed WHERE"
@@ -230,21 +238,26 @@ int
 report_forget(struct store *st, const char *address, struct report_counts *c,
     struct npserr *err)
 {
+	return report_forget_with(st, address, false, c, err);
+}
+
+int
+report_forget_with(struct store *st, const char *address, bool optout,
+    struct report_counts *c, struct npserr *err)
+{
 	struct report_forget_arg a;
 	struct npserr e2;
 	char *addr;
-	size_t i;
 	int r;
 
-	addr = xstrdup(address);
-	for (i = 0; addr[i] != '\0'; i++)
-		addr[i] = (char)tolower((unsigned char)addr[i]);
-	if (addr[0] == '\0' || strchr(addr, '@') == NULL) {
+	/* The form the store holds (mail/address.h): "John.Doe"@Example.com
+	 * is john.doe@example.com. */
+	if ((addr = address_normalise(address, strlen(address))) == NULL) {
 		npserr_set(err, "forget: '%s' is not an address", address);
-		free(addr);
 		return -1;
 	}
 	a.addr = addr;
+	a.optout = optout;
 	a.c = c;
 	r = store_db_write(st, report_forget_tx, &a, err);
 	free(addr);

@@ -43,7 +43,7 @@ report_theme_where(struct buf *sql, const struct report_theme_opts *o,
     bool join)
 {
 	buf_puts(sql, " WHERE r.superseded_by IS NULL AND r.score IS NOT NULL"
-	    " AND r.comment IS NOT NULL AND r.comment <> ''");
+	    " AND " STORE_SQL_ANSWER_HAS_COMMENT);
 	if (join)
 		buf_puts(sql, " AND s.type = ?1");
 	if (o->since != INT64_MIN)
@@ -177,7 +177,8 @@ report_theme_samples(struct store *st, const struct report_theme_opts *o,
 	sqlite3_stmt *s;
 	int rc;
 
-	buf_puts(&sql, "SELECT r.comment FROM response_themes t"
+	buf_puts(&sql, "SELECT " STORE_SQL_ANSWER_COMMENT " FROM"
+	    " response_themes t"
 	    " JOIN responses r ON r.id = t.response_id");
 	if (join)
 		buf_puts(&sql, " JOIN surveys s ON s.id = r.survey_id");

@@ -66,10 +66,13 @@ static const char *const store_stmt_sql[STMT_COUNT] = {
 	[STMT_UNSUB_GET] =
 	    "SELECT 1 FROM unsubscribed WHERE address = lower(?1)",
 	[STMT_PROCESSED_GET] =
-	    "SELECT 1 FROM processed WHERE msg_key = ?1",
+	    "SELECT digest, kind FROM processed WHERE msg_key = ?1",
 	[STMT_PROCESSED_ADD] =
-	    "INSERT INTO processed (msg_key, kind, survey_id, folder, at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	    "INSERT INTO processed (msg_key, kind, survey_id, folder, at,"
+	    " digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_PROCESSED_ANSWERS] =
+	    "SELECT count(*) FROM processed WHERE survey_id = ?1"
+	    " AND kind = 'response'",
 	[STMT_RESPONSE_CURRENT] =
 	    "SELECT id FROM responses WHERE survey_id = ?1"
 	    " AND superseded_by IS NULL ORDER BY id DESC LIMIT 1",

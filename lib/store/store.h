@@ -35,7 +35,7 @@
 #include "survey/nps.h"
 #include "survey/token.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -102,8 +102,15 @@ enum ingest_kind {
  * "autoreply", ...); "unknown" out of range. The one list of these names. */
 const char *store_ingest_kind_name(enum ingest_kind kind);
 
+/* The answers kept per survey: the first reply, corrections and
+ * follow-up comments fit many times over; beyond it a reply carrying the
+ * survey's token is not stored as an answer but kept for a person to
+ * look at (an unmatched event naming the survey, the review folder). */
+#define STORE_MAX_ANSWERS 20
+
 struct ingest_rec {
 	const char *msg_key;	/* Message-ID, or "sha256:HEX" of the bytes */
+	const char *digest;	/* "sha256:HEX" of the bytes, or NULL */
 	enum ingest_kind kind;
 	const char *survey_id;	/* NULL when unmatched */
 	int score;		/* -1 when none (ambiguous, comment only) */
@@ -114,11 +121,19 @@ struct ingest_rec {
 	bool forwarded;		/* sender differs from the surveyed recipient */
 	int64_t received_at;
 	const char *detail;	/* NULL, or why it is an event ("forged") */
+	const char *review_folder;	/* filed there when over the limit */
+	/* Filled by store_ingest: the key the message is recorded under
+	 * (msg_key, or digest when another message holds msg_key), and
+	 * whether the response went (or, for a duplicate, had gone) over
+	 * STORE_MAX_ANSWERS. */
+	const char *stored_key;
+	bool over_limit;
 };
 
 enum ingest_result {
 	INGEST_NEW = 1,		/* stored now */
-	INGEST_DUPLICATE = 0	/* msg_key seen before: nothing written */
+	INGEST_DUPLICATE = 0	/* the same message seen before: nothing
+				 * written */
 };
 
 struct store *store_open(const char *path, int busy_timeout_ms,
@@ -157,12 +172,16 @@ int store_is_unsubscribed(struct store *st, const char *address,
     struct npserr *err);
 
 /* Records one reply exactly once: the processed-message key, and the
- * response or event, in one transaction. A second response to a survey
- * supersedes the earlier one (kept, marked superseded_by); a response
- * without a score to a survey that already has one adds its comment to
- * the survey's comment history and keeps the score. Returns INGEST_NEW,
- * INGEST_DUPLICATE, or -1. */
-int store_ingest(struct store *st, const struct ingest_rec *in,
+ * response or event, in one transaction. A message is the same as one
+ * recorded before when its key is there with the same digest (or a row
+ * recorded before schema version 4, which has none); another message
+ * under a Message-ID already used is recorded under its digest, never
+ * dropped. A second response to a survey supersedes the earlier one
+ * (kept, marked superseded_by); a response without a score to a survey
+ * that already has one adds its comment to the survey's comment history
+ * and keeps the score. Fills in->stored_key and in->over_limit. Returns
+ * INGEST_NEW, INGEST_DUPLICATE, or -1. */
+int store_ingest(struct store *st, struct ingest_rec *in,
     struct npserr *err);
 int store_is_processed(struct store *st, const char *msg_key,
     struct npserr *err);

@@ -28,6 +28,18 @@
 
 /* The connection; owned by st. */
 sqlite3 *store_db(struct store *st);
+/* The SQL expression of an answer's comment, the answer being the row r
+ * of responses: its comments, oldest first, one per line, else the
+ * comment column of rows stored before version 4; NULL when none. */
+#define STORE_SQL_ANSWER_COMMENT \
+	"coalesce((SELECT group_concat(h.text, char(10)) FROM (SELECT" \
+	" c.text FROM comments c WHERE c.response_id = r.id ORDER BY" \
+	" c.at, c.id) h), NULLIF(r.comment, ''))"
+/* True when the answer r has a comment; served by comments_response. */
+#define STORE_SQL_ANSWER_HAS_COMMENT \
+	"(EXISTS (SELECT 1 FROM comments c WHERE c.response_id = r.id) OR" \
+	" r.comment <> '')"
+
 /* The path st was opened with, for messages; owned by st. */
 const char *store_path(const struct store *st);
 

@@ -3,6 +3,11 @@
  * the message in processed, then by kind the response (superseding the
  * survey's earlier one) and its comment, an opt-out, a bounce, or an
  * event, all in one write transaction (store_ingest()).
+ *
+ * A message is known by its key and the digest of its bytes, so that a
+ * second message reusing a Message-ID is recorded, not taken for the
+ * first. A comment is stored once, in the comments table (the survey's
+ * history, each row naming its response).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -69,7 +74,8 @@ store_response_insert(struct store *st, const struct ingest_rec *in,
 		sqlite3_bind_text(s, 3, nps_category_name(cat), -1,
 		    SQLITE_STATIC);
 	}
-	store_bind_opt(s, 4, in->comment);
+	/* The comment goes to the comments table only. */
+	sqlite3_bind_null(s, 4);
 	store_bind_opt(s, 5, in->sender);
 	store_bind_opt(s, 6, in->lang);
 	sqlite3_bind_int(s, 7, in->forwarded ? 1 : 0);
@@ -188,17 +194,20 @@ store_ingest_event(struct store *st, const struct ingest_rec *in,
 	return r;
 }
 
+/*
+ * The opt-out is the surveyed recipient's: the token proves the survey,
+ * not who wrote the reply, so a reply from another address (forwarded,
+ * or sent by someone holding the token) never opts that address out.
+ */
 static int
 store_ingest_unsubscribe(struct store *st, const struct ingest_rec *in,
     const struct survey_rec *sv, struct npserr *err)
 {
-	const char *address = in->sender;
+	const char *address = sv != NULL ? sv->recipient : NULL;
 
-	if ((address == NULL || address[0] == '\0') && sv != NULL)
-		address = sv->recipient;
 	if (address == NULL || address[0] == '\0')
 		return store_ingest_event(st, in, sv, EVENT_UNSUBSCRIBED,
-		    "no address to unsubscribe", err);
+		    "no survey recipient to unsubscribe", err);
 	if (store_unsub_insert(st, address, in->received_at,
 	    sv != NULL ? sv->id : in->survey_id, err) == -1)
 		return -1;
@@ -218,24 +227,138 @@ store_processed_insert(struct store *st, const struct ingest_rec *in,
 	store_bind_opt(s, 3, in->survey_id);
 	store_bind_opt(s, 4, in->folder);
 	sqlite3_bind_int64(s, 5, (int64_t)time(NULL));
+	store_bind_opt(s, 6, in->digest);
 	return store_step_done(st, s, err, "cannot record message %s as"
 	    " processed", in->msg_key);
+}
+
+/*
+ * The processed row of key: 1 with *same (the row's digest is in's, or
+ * it has none: a row from before schema version 4) and *limited (a
+ * response recorded as over the limit), 0 when there is none, -1.
+ */
+static int
+store_processed_get(struct store *st, const struct ingest_rec *in,
+    const char *key, bool *same, bool *limited, struct npserr *err)
+{
+	sqlite3_stmt *s;
+	const unsigned char *old, *kind;
+	int r;
+
+	r = store_step_key(st, STMT_PROCESSED_GET, key, &s, err,
+	    "cannot look up the processed message %s", key);
+	if (r != 1)
+		return r;
+	old = sqlite3_column_text(s, 0);
+	kind = sqlite3_column_text(s, 1);
+	*same = old == NULL || in->digest == NULL ||
+	    strcmp((const char *)old, in->digest) == 0;
+	/* Analysed as a response, recorded as unmatched: the survey was
+	 * full. Filed the same way again. */
+	*limited = in->kind == INGEST_RESPONSE && kind != NULL &&
+	    strcmp((const char *)kind,
+	    store_ingest_names[INGEST_UNMATCHED]) == 0;
+	store_db_done(s);
+	return 1;
+}
+
+/*
+ * The key to record the message under: 1 when it was recorded before
+ * (its key with the same digest), with *limited as store_processed_get
+ * says; 0 with *key set when it is new; -1. Another message under a
+ * Message-ID already used goes under its digest.
+ */
+static int
+store_processed_key(struct store *st, const struct ingest_rec *in,
+    const char **key, bool *limited, struct npserr *err)
+{
+	bool same;
+	int r;
+
+	*key = in->msg_key;
+	r = store_processed_get(st, in, in->msg_key, &same, limited, err);
+	if (r != 1 || same)
+		return r;
+	*key = in->digest;
+	return store_processed_get(st, in, in->digest, &same, limited, err);
+}
+
+/* 1 when the survey keeps STORE_MAX_ANSWERS answers already, 0, -1. */
+static int
+store_answers_full(struct store *st, const char *survey_id,
+    struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int64_t n;
+	int r;
+
+	r = store_step_key(st, STMT_PROCESSED_ANSWERS, survey_id, &s, err,
+	    "cannot count the answers to survey %s", survey_id);
+	if (r != 1)
+		return r;
+	n = sqlite3_column_int64(s, 0);
+	store_db_done(s);
+	return n >= STORE_MAX_ANSWERS ? 1 : 0;
+}
+
+/* The response, unless its survey is full: then an unmatched event
+ * that names the survey, for a person to look at. */
+static int
+store_ingest_answer(struct store *st, const struct ingest_rec *in,
+    const struct survey_rec *sv, struct npserr *err)
+{
+	struct buf detail = BUF_INIT;
+	int r;
+
+	if (!in->over_limit)
+		return store_ingest_response(st, in, sv, err);
+	buf_printf(&detail, "survey %s keeps %d answers already, this one"
+	    " is not counted", sv->id, STORE_MAX_ANSWERS);
+	r = store_ingest_event(st, in, sv, EVENT_UNMATCHED, buf_cstr(&detail),
+	    err);
+	buf_free(&detail);
+	return r;
+}
+
+/* Whether a response to the known survey sv goes over the limit: sets
+ * in->over_limit, and then its kind and folder. 0 or -1. */
+static int
+store_ingest_limit(struct store *st, struct ingest_rec *in,
+    const struct survey_rec *sv, const char **kind, struct npserr *err)
+{
+	int r;
+
+	if ((r = store_answers_full(st, sv->id, err)) <= 0)
+		return r;
+	in->over_limit = true;
+	*kind = store_ingest_names[INGEST_UNMATCHED];
+	if (in->folder != NULL)
+		in->folder = in->review_folder;
+	return 0;
 }
 
 static int
 store_ingest_tx(struct store *st, void *arg, struct npserr *err)
 {
-	const struct ingest_rec *in = arg;
+	struct ingest_rec *orig = arg, rec = *orig, *in = &rec;
 	struct survey_rec sv;
 	struct buf detail = BUF_INIT;
 	bool known = false;
-	const char *kind;
+	const char *kind, *key;
+	bool limited = false;
 	int r;
 
-	r = store_exists(st, STMT_PROCESSED_GET, in->msg_key, err,
-	    "cannot look up the processed message");
+	orig->stored_key = NULL;
+	orig->over_limit = false;
+	r = store_processed_key(st, orig, &key, &limited, err);
+	if (r == 1) {
+		orig->stored_key = key;
+		orig->over_limit = limited;
+	}
 	if (r != 0)
 		return r == 1 ? INGEST_DUPLICATE : -1;
+	in->msg_key = key;
+	in->over_limit = false;
 	memset(&sv, 0, sizeof(sv));
 	if (in->survey_id != NULL && in->survey_id[0] != '\0') {
 		if ((r = store_survey_get(st, in->survey_id, &sv, err)) == -1)
@@ -245,12 +368,16 @@ store_ingest_tx(struct store *st, void *arg, struct npserr *err)
 	kind = store_ingest_names[in->kind];
 	if (in->kind == INGEST_RESPONSE && !known)
 		kind = store_ingest_names[INGEST_UNMATCHED];
-	r = store_processed_insert(st, in, kind, err);
+	r = 0;
+	if (in->kind == INGEST_RESPONSE && known)
+		r = store_ingest_limit(st, in, &sv, &kind, err);
+	if (r == 0)
+		r = store_processed_insert(st, in, kind, err);
 	if (r == 0) {
 		switch (in->kind) {
 		case INGEST_RESPONSE:
 			if (known) {
-				r = store_ingest_response(st, in, &sv, err);
+				r = store_ingest_answer(st, in, &sv, err);
 				break;
 			}
 			buf_puts(&detail, "survey ID not in store");
@@ -289,29 +416,39 @@ store_ingest_tx(struct store *st, void *arg, struct npserr *err)
 	}
 	buf_free(&detail);
 	store_survey_clear(&sv);
-	return r == 0 ? INGEST_NEW : -1;
+	if (r != 0)
+		return -1;
+	orig->stored_key = orig->msg_key == key ? orig->msg_key :
+	    orig->digest;
+	orig->over_limit = in->over_limit;
+	return INGEST_NEW;
 }
 
 /*
  * store_ingest - records one reply, exactly once, in one transaction:
- * the processed key first (a key seen before: INGEST_DUPLICATE, nothing
- * written), then by kind:
+ * the processed key first (the same message seen before:
+ * INGEST_DUPLICATE, nothing written; another message under a key used
+ * already: recorded under its digest), then by kind:
  *   response     a new responses row, superseding the current one when it
  *                has a score; without a score (or with one outside the
  *                type's range) to a survey already answered, only the
  *                comment, added to the current response's history; every
- *                comment also goes to the comments table. A survey the
- *                store does not know makes an 'unmatched' event instead.
+ *                comment goes to the comments table, and there only. A
+ *                survey the store does not know makes an 'unmatched'
+ *                event instead; so does a survey that keeps
+ *                STORE_MAX_ANSWERS answers already (filed in
+ *                review_folder, in->over_limit set).
  *   autoreply, unmatched, unparsed   an event of that kind
  *   bounce       an event, and the survey marked bounced
- *   unsubscribe  an opt-out for the sender (else the survey's recipient)
+ *   unsubscribe  an opt-out for the survey's recipient, never the sender,
  *                and an event
  * Events carry the survey's ticket, agent, ... when it is known, and the
- * message key in their detail. Returns INGEST_NEW, INGEST_DUPLICATE or -1.
+ * message key in their detail. in->stored_key is the key the message is
+ * recorded under (now or before). Returns INGEST_NEW, INGEST_DUPLICATE or
+ * -1.
  */
 int
-store_ingest(struct store *st, const struct ingest_rec *in,
-    struct npserr *err)
+store_ingest(struct store *st, struct ingest_rec *in, struct npserr *err)
 {
 	if ((unsigned)in->kind >= INGEST_KIND_COUNT) {
 		npserr_set(err, "store %s: cannot ingest message %s: bad kind"
@@ -324,5 +461,7 @@ store_ingest(struct store *st, const struct ingest_rec *in,
 		    " key", st->path);
 		return -1;
 	}
-	return store_db_write(st, store_ingest_tx, (void *)in, err);
+	if (in->digest != NULL && in->digest[0] == '\0')
+		in->digest = NULL;
+	return store_db_write(st, store_ingest_tx, in, err);
 }

@@ -190,12 +190,26 @@ static const char store_schema_v3[] =
 	" UNIQUE (day, type, agent, team, channel, reason, priority))";
 
 /*
- * Schema version 4: the themes of each answer's comment (lib/themes/).
- * themed_at says when a response's themes were last computed (0: not
- * yet), so that tagging after a batch of replies, or `npsgate retheme`,
- * finds the responses to read; the themes go with their response.
+ * Schema version 4: a reply is known by its Message-ID and by the digest of
+ * its bytes. processed.digest is "sha256:HEX" of the message; a row written
+ * before this version has none (NULL), and a message with its key counts
+ * as seen, as it did then. The index serves the count of the answers kept
+ * per survey (STORE_MAX_ANSWERS).
  */
 static const char store_schema_v4[] =
+	"ALTER TABLE processed ADD COLUMN digest TEXT;\n"
+	"CREATE INDEX processed_survey ON processed(survey_id, kind);\n";
+
+/*
+ * Schema version 5: the themes of each answer's comment (lib/themes/).
+ * themed_at says when a response's themes were last computed (0: not
+ * yet), so that tagging after a batch of replies, or `npsgate retheme`,
+ * finds the responses to read; the themes go with their response. An
+ * answer's comment is its rows in comments (responses.comment for rows
+ * from before version 4): a comment added later (a follow-up) makes the
+ * answer's themes due again, by the trigger.
+ */
+static const char store_schema_v5[] =
 	"ALTER TABLE responses ADD COLUMN themed_at INTEGER NOT NULL"
 	" DEFAULT 0;\n"
 	"CREATE INDEX responses_unthemed ON responses(id) WHERE"
@@ -207,7 +221,12 @@ static const char store_schema_v4[] =
 	"  PRIMARY KEY (response_id, theme)\n"
 	");\n"
 	"CREATE INDEX response_themes_theme ON response_themes(theme,"
-	" response_id);\n";
+	" response_id);\n"
+	"CREATE INDEX comments_response ON comments(response_id);\n"
+	"CREATE TRIGGER comments_themes_due AFTER INSERT ON comments\n"
+	"  WHEN NEW.response_id IS NOT NULL BEGIN\n"
+	"  UPDATE responses SET themed_at = 0 WHERE id = NEW.response_id;\n"
+	"END;\n";
 
 struct store_migration {
 	int version;		/* user_version once applied */
@@ -220,6 +239,7 @@ static const struct store_migration store_migrations[] = {
 	{ 2, store_schema_v2 },
 	{ 3, store_schema_v3 },
 	{ 4, store_schema_v4 },
+	{ 5, store_schema_v5 },
 };
 #define STORE_MIGRATION_COUNT \
 	(sizeof(store_migrations) / sizeof(store_migrations[0]))

@@ -49,7 +49,8 @@ themes_batch_read(struct themes *t, struct store *st,
 	int rc;
 
 	b->n = 0;
-	rc = sqlite3_prepare_v2(store_db(st), "SELECT r.id, r.comment,"
+	rc = sqlite3_prepare_v2(store_db(st), "SELECT r.id, "
+	    STORE_SQL_ANSWER_COMMENT ","
 	    " coalesce(NULLIF(r.lang, ''), NULLIF(s.lang, ''), ?3)"
 	    " FROM responses r JOIN surveys s ON s.id = r.survey_id"
 	    " WHERE r.themed_at = 0 AND r.id > ?1 ORDER BY r.id LIMIT ?2",
@@ -92,9 +93,9 @@ themes_batch_write(struct store *st, void *arg, struct npserr *err)
 	if ((rc = sqlite3_prepare_v2(db, "DELETE FROM response_themes WHERE"
 	    " response_id = ?1", -1, &del, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO"
-	    " response_themes (response_id, theme) SELECT ?1, ?2 WHERE"
-	    " EXISTS (SELECT 1 FROM responses WHERE id = ?1 AND comment IS"
-	    " NOT NULL)", -1, &ins, NULL)) != SQLITE_OK ||
+	    " response_themes (response_id, theme) SELECT ?1, ?2 FROM"
+	    " responses r WHERE r.id = ?1 AND "
+	    STORE_SQL_ANSWER_HAS_COMMENT, -1, &ins, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_prepare_v2(db, "UPDATE responses SET themed_at ="
 	    " ?2 WHERE id = ?1", -1, &upd, NULL)) != SQLITE_OK)
 		goto fail;

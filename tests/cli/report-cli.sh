@@ -227,6 +227,16 @@ assert c.execute("SELECT count(*) FROM unsubscribed").fetchone()[0] == 1' "$dir/
 run 2 purge -c "$dir/a.conf"
 run 2 purge -c "$dir/a.conf" --older-than -3
 
+# The opt-out goes only when asked for.
+run 0 forget -c "$dir/a.conf" --with-opt-out D1@Example.com
+grep -q "opt-out of this address is erased" "$dir/out" ||
+    fail "forget --with-opt-out should say the opt-out is gone: $(cat "$dir/out")"
+[ "$(python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT count(*) FROM unsubscribed WHERE address = ?", ("d1@example.com",)).fetchone()[0])' "$dir/a.db")" = 0 ] ||
+    fail "forget --with-opt-out must erase the opt-out row"
+run 2 purge -c "$dir/a.conf" --with-opt-out --older-than 1
+
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "report-cli: all checks passed"
 exit 0

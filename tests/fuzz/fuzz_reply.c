@@ -155,6 +155,10 @@ check_result(const struct reply_result *res)
 	if (res->kind == REPLY_RESPONSE)
 		FUZZ_CHECK(res->survey_id[0] != '\0',
 		    "a response answers a survey");
+	FUZZ_CHECK(memchr(res->hint_id, '\0', sizeof(res->hint_id)),
+	    "hint terminated");
+	FUZZ_CHECK(res->survey_id[0] == '\0' || res->hint_id[0] == '\0',
+	    "a hint only for a reply tied to no survey");
 	if (res->comment != NULL)
 		FUZZ_CHECK(utf8_valid(res->comment,
 		    strlen(res->comment)), "comment is UTF-8");

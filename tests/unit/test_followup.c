@@ -149,11 +149,12 @@ survey_new(struct testlib_fx *fx, enum survey_type type, const char *lang,
 	memcpy(id, r.id, TOKEN_ID_LEN + 1);
 }
 
-/* Ingests a reply to token (To: nps+TOKEN@) and runs the follow-up; the
- * reply's Message-ID is "<rN@client.example>". Returns the report. */
+/* Ingests a reply from from to token (To: nps+TOKEN@; "" for none:
+ * To: nps@) and runs the follow-up; the reply's Message-ID is
+ * "<rN@client.example>". Returns the report. */
 static struct followup_report
-reply(struct testlib_fx *fx, const char *tok, const char *extra_headers,
-    const char *body)
+reply_from(struct testlib_fx *fx, const char *from, const char *tok,
+    const char *extra_headers, const char *body)
 {
 	struct ingest_ctx ictx = { fx->cf, fx->ring, fx->st, fx->now, false,
 	    NULL, NULL };
@@ -164,14 +165,15 @@ reply(struct testlib_fx *fx, const char *tok, const char *extra_headers,
 	struct buf m = BUF_INIT;
 
 	reply_seq++;
-	buf_printf(&m, "From: Client <" CUSTOMER ">\r\n"
-	    "To: nps+%s@reply.example\r\n"
+	buf_printf(&m, "From: %s\r\n"
+	    "To: nps%s%s@reply.example\r\n"
 	    "Message-ID: <r%d@client.example>\r\n"
 	    "Subject: Re: Votre avis\r\n"
 	    "Date: Mon, 21 Sep 2026 16:00:00 +0200\r\n"
 	    "MIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n%s\r\n%s\r\n",
-	    tok, reply_seq, extra_headers != NULL ? extra_headers : "", body);
+	    from, tok[0] != '\0' ? "+" : "", tok, reply_seq,
+	    extra_headers != NULL ? extra_headers : "", body);
 	if (ingest_message(&ictx, m.data, m.len, &res, &err) != 0)
 		fail_msg("ingest_message: %s", err.msg);
 	if (followup_after_ingest(&fctx, res.msg_key, &rep, &err) != 0)
@@ -179,6 +181,15 @@ reply(struct testlib_fx *fx, const char *tok, const char *extra_headers,
 	ingest_outcome_clear(&res);
 	buf_free(&m);
 	return rep;
+}
+
+/* A reply from the surveyed customer; see reply_from. */
+static struct followup_report
+reply(struct testlib_fx *fx, const char *tok, const char *extra_headers,
+    const char *body)
+{
+	return reply_from(fx, "Client <" CUSTOMER ">", tok, extra_headers,
+	    body);
 }
 
 static int
@@ -456,6 +467,53 @@ test_no_ack_for_a_bounce(void **state)
 	assert_int_equal(count(fx, "SELECT count(*) FROM followups"), 0);
 	ingest_outcome_clear(&res);
 	buf_free(&m);
+}
+
+/* Whoever sends the reply, the thanks go to the customer surveyed: the
+ * token proves the survey, not who wrote. */
+static void
+test_ack_goes_to_the_surveyed_recipient_not_the_sender(void **state)
+{
+	struct testlib_fx *fx = *state;
+	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
+	struct followup_report rep;
+	char *args, *msg;
+
+	survey_new(fx, SURVEY_NPS, "fr", id, tok);
+	rep = reply_from(fx, "Mallory <mallory@attacker.example>", tok, NULL,
+	    "9");
+	assert_int_equal(rep.done, 1);
+	assert_int_equal(mails_sent(fx), 1);
+	args = call_file(fx, 1, "args");
+	assert_string_equal(args, "-i\n-f\n<>\n--\n" CUSTOMER "\n");
+	msg = call_file(fx, 1, "msg");
+	assert_non_null(strstr(msg, "\nTo: " CUSTOMER "\n"));
+	assert_null(strstr(msg, "attacker.example"));
+	free(args);
+	free(msg);
+}
+
+/* The survey's Message-ID without a token ties nothing: no answer is
+ * stored, and nothing is sent to the reply's From:. */
+static void
+test_no_ack_for_a_message_id_only_reply(void **state)
+{
+	struct testlib_fx *fx = *state;
+	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1], sql[160];
+	struct followup_report rep;
+
+	survey_new(fx, SURVEY_NPS, "fr", id, tok);
+	rep = reply_from(fx, "Mallory <mallory@attacker.example>", "",
+	    "In-Reply-To: <survey-1@helpdesk.example>\r\n", "10");
+	assert_int_equal(rep.done, 0);
+	assert_int_equal(mails_sent(fx), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM followups"), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed WHERE"
+	    " kind = 'unmatched' AND survey_id IS NULL"), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM events WHERE kind ="
+	    " 'unmatched' AND detail LIKE '%%survey %s%%'", id);
+	assert_int_equal(count(fx, sql), 1);
 }
 
 static void
@@ -1098,6 +1156,8 @@ main(void)
 		T(test_no_ack_when_the_answer_has_a_comment),
 		T(test_no_ack_for_autoreply_bounce_or_unsubscribe),
 		T(test_no_ack_for_a_bounce),
+		T(test_ack_goes_to_the_surveyed_recipient_not_the_sender),
+		T(test_no_ack_for_a_message_id_only_reply),
 		T(test_ack_only_once_per_survey),
 		T(test_ack_off_by_config_or_channel),
 		T(test_answer_to_the_ack_is_a_comment_on_the_same_survey),

@@ -450,6 +450,259 @@ test_ingest_describe_has_no_customer_text(void **state)
 	free(msg);
 }
 
+/* ingest_message on msg[0..len) (NUL bytes allowed). */
+static void
+ingest_bytes(struct testlib_fx *fx, const char *msg, size_t len,
+    struct ingest_outcome *out)
+{
+	struct ingest_ctx ctx = { fx->cf, fx->ring, fx->st, fx->now, true,
+	    NULL, NULL };
+	struct npserr err;
+
+	npserr_clear(&err);
+	if (ingest_message(&ctx, msg, len, out, &err) != 0)
+		fail_msg("ingest_message: %s", err.msg);
+}
+
+/* The survey's Message-ID without a token is a hint: not an answer,
+ * reviewed, and the survey named for the person who reviews it. */
+static void
+test_ingest_message_id_only_is_reviewed_with_a_hint(void **state)
+{
+	struct testlib_fx *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], want[128];
+	struct ingest_outcome res;
+	struct buf line = BUF_INIT;
+	char *msg;
+
+	survey_new(fx, "customer@example.com", tok, id);
+	msg = reply_make("intruder@example.net", "nps@reply.example",
+	    "<guess@example.net>",
+	    "In-Reply-To: <survey-1@helpdesk.example>\r\n", "0");
+	ingest_ok(fx, msg, &res);
+	assert_int_equal(res.kind, INGEST_UNMATCHED);
+	assert_int_equal(res.score, -1);
+	assert_string_equal(res.survey_id, "");
+	assert_string_equal(res.folder, "NeedsReview");
+	assert_string_equal(res.hint_id, id);
+	ingest_outcome_describe(&res, &line);
+	snprintf(want, sizeof(want), " hint=%s", id);
+	assert_non_null(strstr(buf_cstr(&line), want));
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed WHERE"
+	    " kind = 'unmatched' AND survey_id IS NULL"), 1);
+	snprintf(want, sizeof(want), "SELECT count(*) FROM events WHERE kind"
+	    " = 'unmatched' AND survey_id IS NULL AND detail LIKE '%%%s%%'",
+	    id);
+	assert_int_equal(count(fx, want), 1);
+	buf_free(&line);
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+/* Nor can the Message-ID mark a survey bounced. */
+static void
+test_ingest_message_id_only_bounce_leaves_the_survey(void **state)
+{
+	struct testlib_fx *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1];
+	struct ingest_outcome res;
+	char *msg;
+
+	survey_new(fx, "customer@example.com", tok, id);
+	msg = reply_make("MAILER-DAEMON@mx.example.net", "nps@reply.example",
+	    "<fakebounce@example.net>",
+	    "In-Reply-To: <survey-1@helpdesk.example>\r\n",
+	    "Undeliverable: user unknown");
+	ingest_ok(fx, msg, &res);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys WHERE"
+	    " status = 'bounced'"), 0);
+	assert_string_equal(res.survey_id, "");
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+/* A different message reusing a Message-ID is stored, under the digest
+ * of its bytes; the same bytes again are the duplicate. */
+static void
+test_ingest_reused_message_id_with_other_bytes_is_kept(void **state)
+{
+	struct testlib_fx *fx = *state;
+	char tok1[TOKEN_LEN + 1], id1[TOKEN_ID_LEN + 1], to1[128];
+	char tok2[TOKEN_LEN + 1], id2[TOKEN_ID_LEN + 1], to2[128];
+	struct ingest_outcome a, b, c;
+	char *m1, *m2, *key;
+
+	survey_new(fx, "one@example.com", tok1, id1);
+	survey_new(fx, "two@example.com", tok2, id2);
+	snprintf(to1, sizeof(to1), "nps+%s@reply.example", tok1);
+	snprintf(to2, sizeof(to2), "nps+%s@reply.example", tok2);
+	m1 = reply_make("one@example.com", to1, "<reused@example.com>", NULL,
+	    "9");
+	m2 = reply_make("two@example.com", to2, "<reused@example.com>", NULL,
+	    "3");
+	ingest_ok(fx, m1, &a);
+	ingest_ok(fx, m2, &b);
+	assert_false(b.duplicate);
+	assert_int_equal(b.kind, INGEST_RESPONSE);
+	assert_string_equal(b.survey_id, id2);
+	key = ingest_digest_key(m2, strlen(m2));
+	assert_string_equal(b.msg_key, key);
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 2);
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed"), 2);
+	ingest_ok(fx, m2, &c);
+	assert_true(c.duplicate);
+	assert_string_equal(c.msg_key, key);
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 2);
+	free(key);
+	ingest_outcome_clear(&a);
+	ingest_outcome_clear(&b);
+	ingest_outcome_clear(&c);
+	free(m1);
+	free(m2);
+}
+
+/* A Message-ID with a NUL in it is no key: its prefix would make two
+ * different messages one. */
+static void
+test_ingest_message_id_with_nul_is_keyed_by_digest(void **state)
+{
+	static const char tail1[] = "\0x>\r\nSubject: a\r\n\r\n9\r\n";
+	static const char tail2[] = "\0y>\r\nSubject: b\r\n\r\n7\r\n";
+	struct testlib_fx *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1];
+	struct ingest_outcome a, b;
+	struct buf m1 = BUF_INIT, m2 = BUF_INIT;
+	char *key;
+
+	survey_new(fx, "customer@example.com", tok, id);
+	buf_printf(&m1, "From: customer@example.com\r\nTo: nps+%s@reply."
+	    "example\r\nMessage-ID: <a", tok);
+	buf_append(&m2, m1.data, m1.len);
+	buf_append(&m1, tail1, sizeof(tail1) - 1);
+	buf_append(&m2, tail2, sizeof(tail2) - 1);
+	ingest_bytes(fx, m1.data, m1.len, &a);
+	ingest_bytes(fx, m2.data, m2.len, &b);
+	key = ingest_digest_key(m1.data, m1.len);
+	assert_string_equal(a.msg_key, key);
+	free(key);
+	assert_false(b.duplicate);
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed"), 2);
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed WHERE"
+	    " msg_key = '<a'"), 0);
+	ingest_outcome_clear(&a);
+	ingest_outcome_clear(&b);
+	buf_free(&m1);
+	buf_free(&m2);
+}
+
+/* A token the customer typed into their own text ties nothing; the same
+ * token in the quoted survey does. */
+static void
+test_ingest_token_typed_by_the_customer_is_not_honoured(void **state)
+{
+	struct testlib_fx *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], body[512];
+	struct ingest_outcome res;
+	char *msg;
+
+	survey_new(fx, "victim@example.com", tok, id);
+	snprintf(body, sizeof(body), "0, and this is for nps+%s@reply."
+	    "example", tok);
+	msg = reply_make("intruder@example.net", "nps@reply.example",
+	    "<typed@example.net>", NULL, body);
+	ingest_ok(fx, msg, &res);
+	assert_int_equal(res.kind, INGEST_UNMATCHED);
+	assert_string_equal(res.folder, "NeedsReview");
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 0);
+	ingest_outcome_clear(&res);
+	free(msg);
+	snprintf(body, sizeof(body), "8\r\n\r\nLe 2 d\xc3\xa9" "c. 2026,"
+	    " Service client <nps+%s@reply.example> a \xc3\xa9" "crit :\r\n"
+	    "> Votre avis ?\r\n", tok);
+	msg = reply_make("victim@example.com", "nps@reply.example",
+	    "<quoted@example.com>", NULL, body);
+	ingest_ok(fx, msg, &res);
+	assert_int_equal(res.kind, INGEST_RESPONSE);
+	assert_string_equal(res.survey_id, id);
+	assert_int_equal(res.score, 8);
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+/* Unsubscribing opts out the surveyed customer, not the writer. */
+static void
+test_ingest_unsubscribe_opts_out_the_survey_recipient(void **state)
+{
+	struct testlib_fx *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128];
+	struct ingest_outcome res;
+	char *msg;
+
+	survey_new(fx, "customer@example.com", tok, id);
+	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
+	msg = reply_make("bystander@example.org", to, "<stop@example.org>",
+	    NULL, "STOP");
+	ingest_ok(fx, msg, &res);
+	assert_int_equal(res.kind, INGEST_UNSUBSCRIBE);
+	assert_int_equal(count(fx, "SELECT count(*) FROM unsubscribed WHERE"
+	    " address = 'customer@example.com'"), 1);
+	assert_int_equal(count(fx, "SELECT count(*) FROM unsubscribed WHERE"
+	    " address = 'bystander@example.org'"), 0);
+	ingest_outcome_clear(&res);
+	free(msg);
+}
+
+/* Past STORE_MAX_ANSWERS answers a survey's replies go to review. */
+static void
+test_ingest_answers_over_the_limit_go_to_review(void **state)
+{
+	struct testlib_fx *fx = *state;
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], to[128], mid[64];
+	struct ingest_outcome res;
+	char *msg;
+	int i;
+
+	survey_new(fx, "customer@example.com", tok, id);
+	snprintf(to, sizeof(to), "nps+%s@reply.example", tok);
+	for (i = 0; i <= STORE_MAX_ANSWERS; i++) {
+		snprintf(mid, sizeof(mid), "<many%d@example.com>", i);
+		msg = reply_make("customer@example.com", to, mid, NULL,
+		    "9\r\n\r\nEncore un mot.");
+		ingest_ok(fx, msg, &res);
+		if (i < STORE_MAX_ANSWERS) {
+			assert_int_equal(res.kind, INGEST_RESPONSE);
+			assert_string_equal(res.folder, "Processed");
+		}
+		if (i == STORE_MAX_ANSWERS) {
+			assert_int_equal(res.kind, INGEST_UNMATCHED);
+			assert_string_equal(res.folder, "NeedsReview");
+			assert_string_equal(res.why,
+			    "too many answers to the survey");
+			/* Fetched again (a crash before the move): the
+			 * same folder. */
+			ingest_outcome_clear(&res);
+			ingest_ok(fx, msg, &res);
+			assert_true(res.duplicate);
+			assert_string_equal(res.folder, "NeedsReview");
+		}
+		ingest_outcome_clear(&res);
+		free(msg);
+	}
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"),
+	    STORE_MAX_ANSWERS);
+	/* Each comment is stored once. */
+	assert_int_equal(count(fx, "SELECT count(*) FROM comments"),
+	    STORE_MAX_ANSWERS);
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses WHERE"
+	    " comment IS NOT NULL"), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed WHERE"
+	    " msg_key = '<many20@example.com>' AND folder = 'NeedsReview'"),
+	    1);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int
 main(void)
 {
@@ -494,6 +747,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ingest_describe_has_no_customer_text, setup,
 		    teardown),
+		T(test_ingest_message_id_only_is_reviewed_with_a_hint),
+		T(test_ingest_message_id_only_bounce_leaves_the_survey),
+		T(test_ingest_reused_message_id_with_other_bytes_is_kept),
+		T(test_ingest_message_id_with_nul_is_keyed_by_digest),
+		T(test_ingest_token_typed_by_the_customer_is_not_honoured),
+		T(test_ingest_unsubscribe_opts_out_the_survey_recipient),
+		T(test_ingest_answers_over_the_limit_go_to_review),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

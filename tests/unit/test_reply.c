@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "conf/config.h"
 #include "incoming/reply.h"
+#include "mail/address.h"
 #include "mail/html.h"
 #include "survey/token.h"
 
@@ -1040,6 +1041,103 @@ test_analyze_refused_address_token_is_not_overruled_by_body(void **state)
 	reply_result_clear(&res);
 }
 
+/* A token written in the customer's own text is not honoured: anybody
+ * can paste one there. Under the quote, it is the survey's own. */
+static void
+test_analyze_ignores_a_token_typed_in_the_own_text(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: a@b.c\nTo: nps@reply.example\nSubject: Re: avis\n\n"
+	    "0 for nps+%T@reply.example\n", &res);
+	assert_int_equal(res.kind, REPLY_UNMATCHED);
+	assert_false(res.token_found);
+	assert_string_equal(res.survey_id, "");
+	assert_int_equal(res.score, -1);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps@reply.example\nSubject: Re: avis\n\n"
+	    "+%T\n\n> Votre avis ?\n", &res);
+	assert_int_equal(res.kind, REPLY_UNMATCHED);
+	reply_result_clear(&res);
+	analyze(f, "From: a@b.c\nTo: nps@reply.example\nSubject: Re: avis\n\n"
+	    "7\n\n> Votre avis ? nps+%T@reply.example\n", &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_string_equal(res.matched_by, "body");
+	assert_int_equal(res.score, 7);
+	reply_result_clear(&res);
+}
+
+/* A Message-ID with a NUL in it is not the reply's identifier. */
+static void
+test_analyze_drops_a_message_id_holding_a_nul(void **state)
+{
+	static const char msg[] = "From: a@b.c\nTo: support@shop.example\n"
+	    "Message-ID: <a\0b@c>\nSubject: hi\n\n9\n";
+	struct fixture *f = *state;
+	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, NULL, NULL };
+	struct reply_result res;
+	struct npserr err;
+
+	assert_int_equal(reply_analyze(&ctx, msg, sizeof(msg) - 1, &res,
+	    &err), 0);
+	assert_null(res.message_id);
+	reply_result_clear(&res);
+}
+
+/* One mailbox, one string: quotes a local part does not need go,
+ * those it needs stay; case and brackets never count. */
+static void
+test_address_has_one_normal_form(void **state)
+{
+	static const char *const same[][2] = {
+		{ "John.Doe@Example.COM", "john.doe@example.com" },
+		{ " <\"john.doe\"@example.com> ", "john.doe@example.com" },
+		{ "\"John Doe\"@Example.com", "\"john doe\"@example.com" },
+		{ "\"john\\ doe\"@example.com", "\"john doe\"@example.com" },
+		{ "john..doe@example.com", "\"john..doe\"@example.com" },
+		{ "\"a\\\"b\"@example.com", "\"a\\\"b\"@example.com" },
+		{ "\"x@y\"@example.com", "\"x@y\"@example.com" },
+	};
+	static const char *const bad[] = { "", "<>", "john", "@example.com",
+		"john@", "\"\"@example.com", "jo hn@example.com",
+		"\"john@example.com", "john@exa mple.com", "a\tb@c.d", NULL };
+	size_t i;
+	char *got;
+
+	(void)state;
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		got = address_normalise(same[i][0], strlen(same[i][0]));
+		assert_non_null(got);
+		assert_string_equal(got, same[i][1]);
+		free(got);
+	}
+	for (i = 0; bad[i] != NULL; i++)
+		assert_null(address_normalise(bad[i], strlen(bad[i])));
+	assert_null(address_normalise("a\0b@c.d", 7));
+}
+
+/* The sender of a reply in that form, quoted local part or not. */
+static void
+test_analyze_reads_a_quoted_local_part(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+
+	analyze(f, "From: \"John Doe\"@Example.COM\nTo: nps+%T@reply.example"
+	    "\nSubject: x\n\n9\n", &res);
+	assert_string_equal(res.from, "\"john doe\"@example.com");
+	reply_result_clear(&res);
+	analyze(f, "From: John <\"John.Doe\"@Example.COM>\nTo: nps+%T@reply."
+	    "example\nSubject: x\n\n9\n", &res);
+	assert_string_equal(res.from, "john.doe@example.com");
+	reply_result_clear(&res);
+	analyze(f, "From: jean@example.org (Jean)\nTo: nps+%T@reply.example"
+	    "\nSubject: x\n\n9\n", &res);
+	assert_string_equal(res.from, "jean@example.org");
+	reply_result_clear(&res);
+}
+
 static void
 test_analyze_without_token_is_unmatched(void **state)
 {
@@ -1171,6 +1269,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_refused_address_token_is_not_overruled_by_body,
 		    setup, teardown),
+		cmocka_unit_test(test_address_has_one_normal_form),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_a_quoted_local_part, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_ignores_a_token_typed_in_the_own_text, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_drops_a_message_id_holding_a_nul, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_without_token_is_unmatched, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -223,7 +223,7 @@ main(int argc, char **argv)
 	int confusion[N_KINDS][N_KINDS];
 	long scored = 0, exact = 0, false_scores = 0, autos_counted = 0;
 	long comments_ok = 0, files = 0, kinds_ok = 0, lang_ok = 0;
-	long tied_ok = 0, tied_total = 0;
+	long tied_ok = 0, tied_total = 0, hints_ok = 0, hints_total = 0;
 	struct widget_templates *tpl;
 	int a, b, rc = 0;
 
@@ -262,7 +262,7 @@ main(int argc, char **argv)
 		struct reply_result res;
 		char *got_comment, *recipient;
 		const char *dot;
-		bool bad = false, tied_expected;
+		bool bad = false, tied_expected, hint_expected;
 
 		if (filter != NULL && strstr(l->file, filter) == NULL)
 			continue;
@@ -308,12 +308,20 @@ main(int argc, char **argv)
 			}
 			buf_free(&with);
 		}
-		/* A reply that carries our token or Message-ID must be tied
-		 * to its survey, whatever its kind (a bounce marks it). */
-		tied_expected = msg.len > 0 &&
-		    (memmem(msg.data, msg.len, "{{TOKEN}}", 9) ||
-		    memmem(msg.data, msg.len, "{{MSGID}}", 9)) &&
-		    l->kind != REPLY_UNMATCHED && l->kind != REPLY_UNPARSED;
+		/* A reply that carries our token must be tied to its
+		 * survey, whatever its kind (a bounce marks it); its
+		 * Message-ID alone only names the survey, as a hint. */
+		{
+			const char *md = msg.data != NULL ? msg.data : "";
+
+			tied_expected = memmem(md, msg.len, "{{TOKEN}}", 9) &&
+			    l->kind != REPLY_UNMATCHED &&
+			    l->kind != REPLY_UNPARSED;
+			hint_expected = !tied_expected &&
+			    memmem(md, msg.len, "{{MSGID}}", 9) &&
+			    !memmem(md, msg.len, "{{TOKEN", 7) &&
+			    l->kind != REPLY_UNPARSED;
+		}
 		testlib_buf_substitute(&msg, "{{TOKEN}}", tstr);
 		testlib_buf_substitute(&msg, "{{TOKEN_FORGED}}", forged);
 		testlib_buf_substitute(&msg, "{{TOKEN_EXPIRED}}", expired);
@@ -375,6 +383,18 @@ main(int argc, char **argv)
 				bad = true;
 			}
 		}
+		if (hint_expected) {
+			hints_total++;
+			if (res.survey_id[0] == '\0' &&
+			    strcmp(res.hint_id, tok.survey_id) == 0)
+				hints_ok++;
+			else {
+				printf("HINT    %s: expected only the hint %s, "
+				    "got survey '%s', hint '%s'\n", l->file,
+				    tok.survey_id, res.survey_id, res.hint_id);
+				bad = true;
+			}
+		}
 		if ((l->comment == NULL && got_comment == NULL) ||
 		    (l->comment != NULL && got_comment != NULL &&
 		    strcmp(l->comment, got_comment) == 0))
@@ -417,6 +437,8 @@ next:
 	    files ? 100.0 * kinds_ok / files : 100.0);
 	printf("  tied to survey    %ld/%ld (bounces included; target all)\n",
 	    tied_ok, tied_total);
+	printf("  hints only        %ld/%ld (Message-ID, no token; target"
+	    " all)\n", hints_ok, hints_total);
 	printf("  language right    %ld/%ld (not a target)\n", lang_ok, files);
 	printf("  confusion (rows: label, columns: result)\n%14s", "");
 	for (b = 0; b < N_KINDS; b++)
@@ -430,7 +452,8 @@ next:
 	}
 	if (scored > 0 && exact * 100 < scored * 99)
 		rc = 1;
-	if (false_scores > 0 || autos_counted > 0 || tied_ok < tied_total)
+	if (false_scores > 0 || autos_counted > 0 || tied_ok < tied_total ||
+	    hints_ok < hints_total)
 		rc = 1;
 	if (files > 0 && comments_ok * 100 < files * 95)
 		rc = 1;

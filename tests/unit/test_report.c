@@ -580,6 +580,46 @@ test_forget_keeps_the_figures_and_drops_the_customer(void **state)
 	    -1);
 }
 
+/* The opt-out stays unless the caller asks for it to go. */
+static void
+test_forget_erases_the_opt_out_only_when_asked(void **state)
+{
+	struct fixture *fx = *state;
+	struct report_counts c;
+	struct npserr err;
+
+	assert_int_equal(store_unsubscribe_add(fx->st, "gone@example.org", T0,
+	    NULL, &err), 0);
+	assert_int_equal(report_forget(fx->st, "gone@example.org", &c, &err),
+	    0);
+	assert_true(c.unsubscribed);
+	assert_false(c.optout_removed);
+	assert_int_equal(store_is_unsubscribed(fx->st, "gone@example.org",
+	    &err), 1);
+	assert_int_equal(report_forget_with(fx->st, "Gone@Example.org", true,
+	    &c, &err), 0);
+	assert_true(c.optout_removed);
+	assert_false(c.unsubscribed);
+	assert_int_equal(store_is_unsubscribed(fx->st, "gone@example.org",
+	    &err), 0);
+}
+
+/* The address named as the customer's mail program may write it: quoted
+ * without need, in capitals, in brackets. */
+static void
+test_forget_finds_a_quoted_local_part(void **state)
+{
+	struct fixture *fx = *state;
+	struct report_counts c;
+	struct npserr err;
+
+	assert_int_equal(report_forget(fx->st, "<\"Gone\"@Example.ORG>", &c,
+	    &err), 0);
+	assert_int_equal(c.surveys, 2);
+	assert_int_equal(testlib_sql_int(fx->st, "SELECT count(*) FROM surveys"
+	    " WHERE recipient = ?1", "gone@example.org"), 0);
+}
+
 static void
 test_purge_keeps_held_surveys_and_opt_outs(void **state)
 {
@@ -657,6 +697,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_forget_keeps_the_figures_and_drops_the_customer,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_forget_erases_the_opt_out_only_when_asked,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_forget_finds_a_quoted_local_part,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_purge_keeps_held_surveys_and_opt_outs, setup,

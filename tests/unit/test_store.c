@@ -152,6 +152,39 @@ add_survey(struct store *st, const char *id, const char *rcpt,
 		fail_msg("store_survey_add: %s", err.msg);
 }
 
+/* store_ingest of one reply known by key and digest (NULL: none); the
+ * record as store_ingest left it into *out when out is not NULL. */
+static int
+ingest_digest(struct store *st, const char *key, const char *digest,
+    enum ingest_kind kind, const char *survey_id, int score,
+    const char *comment, const char *sender, int64_t at,
+    struct ingest_rec *out)
+{
+	struct ingest_rec in;
+	struct npserr err;
+	int r;
+
+	memset(&in, 0, sizeof(in));
+	in.msg_key = key;
+	in.digest = digest;
+	in.review_folder = "nps/review";
+	in.kind = kind;
+	in.survey_id = survey_id;
+	in.score = score;
+	in.comment = comment;
+	in.sender = sender;
+	in.lang = "fr";
+	in.folder = "nps/done";
+	in.received_at = at;
+	npserr_clear(&err);
+	r = store_ingest(st, &in, &err);
+	if (r == -1)
+		fail_msg("store_ingest %s: %s", key, err.msg);
+	if (out != NULL)
+		*out = in;
+	return r;
+}
+
 static int
 ingest(struct store *st, const char *key, enum ingest_kind kind,
     const char *survey_id, int score, const char *comment,
@@ -335,6 +368,14 @@ raw_int(const char *path, const char *sql)
 	return v;
 }
 
+/* What versions 5 and 4 added, taken out again: a file of the version
+ * before, as an older npsgate left it. */
+#define UNDO_V5 "DROP TABLE response_themes; DROP INDEX responses_unthemed;" \
+	" DROP INDEX comments_response; DROP TRIGGER comments_themes_due;" \
+	" ALTER TABLE responses DROP COLUMN themed_at;"
+#define UNDO_V4 " DROP INDEX processed_survey;" \
+	" ALTER TABLE processed DROP COLUMN digest;"
+
 /* A file as a store of schema version 2 leaves it, with one survey; with
  * lazy, the anonymous counts report.c made in it, holding one row. */
 static void
@@ -345,10 +386,8 @@ make_version_2_file(const char *path, bool lazy)
 
 	add_survey(st, "v2v2v2v2v2v2v2v2", "old@example.com", 1000);
 	store_close(st);
-	raw_exec(path, "DROP TABLE anonymous_counts; DROP TABLE response_themes;"
-	    " DROP INDEX responses_unthemed;"
-	    " ALTER TABLE responses DROP COLUMN themed_at;"
-	    " PRAGMA user_version = 2;");
+	raw_exec(path, UNDO_V5 UNDO_V4
+	    " DROP TABLE anonymous_counts; PRAGMA user_version = 2;");
 	if (!lazy)
 		return;
 	snprintf(sql, sizeof(sql), "%s; INSERT INTO anonymous_counts (day,"
@@ -393,30 +432,35 @@ test_fresh_store_has_anonymous_counts(void **state)
 	store_close(st);
 }
 
-/* A file of schema version 3 with an answer: version 4 adds the themes,
+/* A file of schema version 4 with an answer: version 5 adds the themes,
  * the answer kept and waiting to be themed. */
 static void
-test_migrates_version_3_to_themes(void **state)
+test_migrates_version_4_to_themes(void **state)
 {
 	struct fixture *fx = *state;
 	struct store *st = open_ok(fx->path, 1000);
 
-	assert_int_equal(STORE_SCHEMA_VERSION, 4);
-	add_survey(st, "v3v3v3v3v3v3v3v3", "old@example.com", 1000);
+	assert_int_equal(STORE_SCHEMA_VERSION, 5);
+	add_survey(st, "v4v4v4v4v4v4v4v4", "old@example.com", 1000);
 	store_close(st);
-	raw_exec(fx->path, "DROP TABLE response_themes;"
-	    " DROP INDEX responses_unthemed;"
-	    " ALTER TABLE responses DROP COLUMN themed_at;"
+	raw_exec(fx->path, UNDO_V5
 	    " INSERT INTO responses (survey_id, score, category, comment,"
-	    " received_at) VALUES ('v3v3v3v3v3v3v3v3', 2, 'detractor',"
+	    " received_at) VALUES ('v4v4v4v4v4v4v4v4', 2, 'detractor',"
 	    " 'late again', 2000);"
-	    " PRAGMA user_version = 3;");
+	    " PRAGMA user_version = 4;");
 	st = open_ok(fx->path, 1000);
-	assert_int_equal(query_int(st, "PRAGMA user_version"), 4);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), 5);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"
 	    " WHERE themed_at = 0 AND comment = 'late again'"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM"
 	    " response_themes"), 0);
+	/* A comment added to the answer (a follow-up) makes its themes due
+	 * again. */
+	assert_int_equal(sqlite3_exec(store_db(st), "UPDATE responses SET"
+	    " themed_at = 5; INSERT INTO comments (survey_id, response_id,"
+	    " text, at) VALUES ('v4v4v4v4v4v4v4v4', (SELECT id FROM"
+	    " responses), 'and rude', 3000);", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(query_int(st, "SELECT themed_at FROM responses"), 0);
 	/* A theme goes with its response. */
 	assert_int_equal(sqlite3_exec(store_db(st), "INSERT INTO"
 	    " response_themes VALUES ((SELECT id FROM responses),"
@@ -463,6 +507,57 @@ test_migrates_version_2_with_lazy_anonymous_counts(void **state)
 	    " anonymous_counts"), 27);
 	assert_string_equal(query_text(st, "SELECT sql FROM sqlite_master"
 	    " WHERE name = 'anonymous_counts'", got, sizeof(got)), fresh);
+	store_close(st);
+}
+
+/* A file of schema version 3, as npsgate 3 left it: a survey answered
+ * once, its processed row without a digest. */
+static void
+make_version_3_file(const char *path)
+{
+	struct store *st = open_ok(path, 1000);
+
+	add_survey(st, "v3v3v3v3v3v3v3v3", "old@example.com", 1000);
+	assert_int_equal(ingest(st, "<old@example.com>", INGEST_RESPONSE,
+	    "v3v3v3v3v3v3v3v3", 9, NULL, "old@example.com", 1100),
+	    INGEST_NEW);
+	store_close(st);
+	raw_exec(path, UNDO_V5 UNDO_V4 " PRAGMA user_version = 3;");
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
+	    " pragma_table_info('processed') WHERE name = 'digest'"), 0);
+}
+
+/* Version 4 adds the digest of each processed message; the rows from
+ * before have none, and their messages still count as seen. */
+static void
+test_migrates_version_3_adds_message_digest(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st;
+
+	make_version_3_file(fx->path);
+	st = open_ok(fx->path, 1000);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(query_int(st, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM"
+	    " pragma_table_info('processed') WHERE name = 'digest'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'index' AND name = 'processed_survey'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"
+	    " WHERE msg_key = '<old@example.com>' AND digest IS NULL"), 1);
+	assert_int_equal(query_int(st, "SELECT score FROM responses"), 9);
+	/* The old message fetched again: a duplicate, whatever its bytes. */
+	assert_int_equal(ingest_digest(st, "<old@example.com>",
+	    "sha256:01", INGEST_RESPONSE, "v3v3v3v3v3v3v3v3", 2, NULL,
+	    "old@example.com", 1200, NULL), INGEST_DUPLICATE);
+	assert_int_equal(ingest_digest(st, "<new@example.com>",
+	    "sha256:02", INGEST_RESPONSE, "v3v3v3v3v3v3v3v3", 7, NULL,
+	    "old@example.com", 1300, NULL), INGEST_NEW);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"
+	    " WHERE digest = 'sha256:02'"), 1);
+	assert_int_equal(query_int(st, "SELECT score FROM responses WHERE"
+	    " superseded_by IS NULL"), 7);
 	store_close(st);
 }
 
@@ -933,12 +1028,14 @@ test_ingest_response_records_score_category_and_comment(void **state)
 	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
 	    "iiiiiiiiiiiiiiii", 5, "trop lent", "I@Example.COM", 10),
 	    INGEST_NEW);
+	/* The comment is stored once: in the comments table. */
 	assert_string_equal(query_text(st, "SELECT survey_id || '|' || score"
-	    " || '|' || category || '|' || comment || '|' || sender || '|' ||"
+	    " || '|' || category || '|' || ifnull(comment, '-') || '|' ||"
+	    " sender || '|' ||"
 	    " lang || '|' || forwarded || '|' || received_at || '|' ||"
 	    " source_message_id || '|' || ifnull(superseded_by, 'current')"
 	    " FROM responses", text, sizeof(text)),
-	    "iiiiiiiiiiiiiiii|5|detractor|trop lent|i@example.com|fr|0|10|"
+	    "iiiiiiiiiiiiiiii|5|detractor|-|i@example.com|fr|0|10|"
 	    "<r1@example.com>|current");
 	assert_string_equal(query_text(st, "SELECT survey_id || '|' ||"
 	    " response_id || '|' || text || '|' || at FROM comments", text,
@@ -1079,8 +1176,10 @@ test_ingest_bounce_marks_survey_bounced(void **state)
 	store_close(st);
 }
 
+/* The opt-out is the surveyed recipient's, whoever sent the reply: a
+ * token proves the survey, not the writer. */
 static void
-test_ingest_unsubscribe_records_address(void **state)
+test_ingest_unsubscribe_records_survey_recipient(void **state)
 {
 	struct fixture *fx = *state;
 	struct store *st = open_ok(fx->path, 1000);
@@ -1088,23 +1187,114 @@ test_ingest_unsubscribe_records_address(void **state)
 
 	add_survey(st, "uuuuuuuuuuuuuu01", "Anne@Example.com", 1);
 	add_survey(st, "uuuuuuuuuuuuuu02", "Marc@Example.com", 1);
-	/* From the sender when there is one... */
 	assert_int_equal(ingest(st, "<u1@example.com>", INGEST_UNSUBSCRIBE,
-	    "uuuuuuuuuuuuuu01", -1, NULL, "Anne.Perso@Example.com", 60),
+	    "uuuuuuuuuuuuuu01", -1, NULL, "Mallory@Example.net", 60),
 	    INGEST_NEW);
-	/* ...else from the survey's recipient. */
 	assert_int_equal(ingest(st, "<u2@example.com>", INGEST_UNSUBSCRIBE,
 	    "uuuuuuuuuuuuuu02", -1, NULL, "", 61), INGEST_NEW);
-	assert_int_equal(store_is_unsubscribed(st, "anne.perso@example.com",
-	    &err), 1);
+	assert_int_equal(store_is_unsubscribed(st, "anne@example.com", &err),
+	    1);
+	assert_int_equal(store_is_unsubscribed(st, "mallory@example.net",
+	    &err), 0);
 	assert_int_equal(store_is_unsubscribed(st, "marc@example.com", &err),
 	    1);
-	assert_int_equal(store_is_unsubscribed(st, "anne@example.com", &err),
-	    0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM unsubscribed"),
+	    2);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM unsubscribed"
 	    " WHERE survey_id = 'uuuuuuuuuuuuuu02' AND at = 61"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM events WHERE"
 	    " kind = 'unsubscribed'"), 2);
+	/* Without a survey nobody is opted out. */
+	assert_int_equal(ingest(st, "<u3@example.com>", INGEST_UNSUBSCRIBE,
+	    NULL, -1, NULL, "eve@example.org", 62), INGEST_NEW);
+	assert_int_equal(store_is_unsubscribed(st, "eve@example.org", &err),
+	    0);
+	store_close(st);
+}
+
+/* Another message under a Message-ID already used is stored under its
+ * digest; the same bytes again are the duplicate. */
+static void
+test_ingest_reused_message_id_with_other_bytes_is_kept(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct ingest_rec got;
+	char text[128];
+
+	add_survey(st, "iiiiiiiiiiiiiiii", "i@example.com", 1);
+	add_survey(st, "jjjjjjjjjjjjjjjj", "j@example.com", 1);
+	assert_int_equal(ingest_digest(st, "<same@example.com>", "sha256:aa",
+	    INGEST_RESPONSE, "iiiiiiiiiiiiiiii", 9, NULL, "i@example.com", 10,
+	    &got), INGEST_NEW);
+	assert_string_equal(got.stored_key, "<same@example.com>");
+	assert_int_equal(ingest_digest(st, "<same@example.com>", "sha256:bb",
+	    INGEST_RESPONSE, "jjjjjjjjjjjjjjjj", 3, "lent", "j@example.com",
+	    20, &got), INGEST_NEW);
+	assert_string_equal(got.stored_key, "sha256:bb");
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 2);
+	assert_int_equal(query_int(st, "SELECT score FROM responses WHERE"
+	    " survey_id = 'jjjjjjjjjjjjjjjj'"), 3);
+	assert_string_equal(query_text(st, "SELECT source_message_id FROM"
+	    " responses WHERE survey_id = 'jjjjjjjjjjjjjjjj'", text,
+	    sizeof(text)), "sha256:bb");
+	/* Each of the two again: duplicates, under the key each got. */
+	assert_int_equal(ingest_digest(st, "<same@example.com>", "sha256:aa",
+	    INGEST_RESPONSE, "iiiiiiiiiiiiiiii", 9, NULL, "i@example.com", 30,
+	    &got), INGEST_DUPLICATE);
+	assert_string_equal(got.stored_key, "<same@example.com>");
+	assert_int_equal(ingest_digest(st, "<same@example.com>", "sha256:bb",
+	    INGEST_RESPONSE, "jjjjjjjjjjjjjjjj", 3, "lent", "j@example.com",
+	    40, &got), INGEST_DUPLICATE);
+	assert_string_equal(got.stored_key, "sha256:bb");
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 2);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 2);
+	store_close(st);
+}
+
+/* A survey keeps STORE_MAX_ANSWERS answers; the next one is an
+ * unmatched event naming it, filed for review, and counts nothing. */
+static void
+test_ingest_answers_per_survey_are_capped(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct ingest_rec got;
+	char key[64], text[160];
+	int i;
+
+	add_survey(st, "iiiiiiiiiiiiiiii", "i@example.com", 1);
+	for (i = 0; i < STORE_MAX_ANSWERS; i++) {
+		snprintf(key, sizeof(key), "<a%d@example.com>", i);
+		assert_int_equal(ingest_digest(st, key, NULL, INGEST_RESPONSE,
+		    "iiiiiiiiiiiiiiii", i % 11, "encore", "i@example.com",
+		    10 + i, &got), INGEST_NEW);
+		assert_false(got.over_limit);
+	}
+	assert_int_equal(ingest_digest(st, "<over@example.com>", NULL,
+	    INGEST_RESPONSE, "iiiiiiiiiiiiiiii", 0, "encore", "i@example.com",
+	    100, &got), INGEST_NEW);
+	assert_true(got.over_limit);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"),
+	    STORE_MAX_ANSWERS);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM comments"),
+	    STORE_MAX_ANSWERS);
+	assert_int_equal(query_int(st, "SELECT score FROM responses WHERE"
+	    " superseded_by IS NULL"), (STORE_MAX_ANSWERS - 1) % 11);
+	assert_string_equal(query_text(st, "SELECT kind || '|' || folder FROM"
+	    " processed WHERE msg_key = '<over@example.com>'", text,
+	    sizeof(text)), "unmatched|nps/review");
+	assert_int_equal(query_int(st, "SELECT count(*) FROM events WHERE"
+	    " kind = 'unmatched' AND survey_id = 'iiiiiiiiiiiiiiii'"), 1);
+	/* Fetched again: a duplicate, said to be over the limit again. */
+	assert_int_equal(ingest_digest(st, "<over@example.com>", NULL,
+	    INGEST_RESPONSE, "iiiiiiiiiiiiiiii", 0, "encore", "i@example.com",
+	    110, &got), INGEST_DUPLICATE);
+	assert_true(got.over_limit);
+	assert_int_equal(ingest_digest(st, "<a0@example.com>", NULL,
+	    INGEST_RESPONSE, "iiiiiiiiiiiiiiii", 0, "encore", "i@example.com",
+	    120, &got), INGEST_DUPLICATE);
+	assert_false(got.over_limit);
 	store_close(st);
 }
 
@@ -1427,7 +1617,8 @@ main(void)
 		T(test_fresh_store_has_anonymous_counts),
 		T(test_migrates_version_2_without_anonymous_counts),
 		T(test_migrates_version_2_with_lazy_anonymous_counts),
-		T(test_migrates_version_3_to_themes),
+		T(test_migrates_version_4_to_themes),
+		T(test_migrates_version_3_adds_message_digest),
 		T(test_open_refuses_next_version_and_leaves_it),
 		T(test_open_in_missing_directory_names_path),
 		T(test_open_refuses_file_that_is_not_a_database),
@@ -1448,7 +1639,9 @@ main(void)
 		T(test_ingest_unscored_first_reply_is_superseded_by_score),
 		T(test_ingest_score_out_of_range_keeps_comment_only),
 		T(test_ingest_bounce_marks_survey_bounced),
-		T(test_ingest_unsubscribe_records_address),
+		T(test_ingest_unsubscribe_records_survey_recipient),
+		T(test_ingest_reused_message_id_with_other_bytes_is_kept),
+		T(test_ingest_answers_per_survey_are_capped),
 		T(test_ingest_unknown_survey_is_unmatched_event),
 		T(test_ingest_autoreply_unparsed_unmatched_are_events),
 		T(test_ingest_refuses_missing_key),

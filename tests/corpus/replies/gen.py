@@ -1332,7 +1332,8 @@ def plan_more_responses():
         o = client_opts(c, a)
         if n % 3 == 1:
             o["refs_before"] = ["ticket-%s@helpdesk.%s" % (ticket_no(), rnd.choice(["maison-lumiere.fr", "brightline.net"]))]
-        response(c, lang, "nps", a, posting=pick_posting(c), msgid_only=True, desc_extra="-msgid-only", **o)
+        response(c, lang, "nps", a, posting=pick_posting(c), msgid_only=True, desc_extra="-msgid-only",
+                 kind="unmatched", **o)
 
     # Token only in the quoted body (the client dropped In-Reply-To and the reply went to the plain address).
     for c, lang, a in (("gmail", "fr", A("8\nMerci pour la rapidité.", 8, "Merci pour la rapidité.", "8-then-comment")),

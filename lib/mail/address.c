@@ -1,0 +1,139 @@
+/*
+ * address.c - the normal form of a mail address; see address.h for the
+ * rules and the contract.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "mail/address.h"
+
+#define ADDRESS_MAX 320		/* bytes: 64 of local part, 255 of domain */
+
+static bool
+address_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static bool
+address_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+static unsigned char
+address_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* A character of an atom (RFC 5322 atext), UTF-8 bytes included
+ * (RFC 6532). */
+static bool
+address_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c >= 0x80 ||
+	    (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* True when s[0..n) may be written without quotes: atoms joined by
+ * single dots. */
+static bool
+address_dot_atom(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.' && s[i + 1] == '.')
+			return false;
+		if (c != '.' && !address_atext(c))
+			return false;
+	}
+	return true;
+}
+
+/* The local part at s[0..len), what it says into local (lowercase); the
+ * offset of the '@' after it, or 0 when it is malformed. */
+static size_t
+address_local(const char *s, size_t len, struct buf *local)
+{
+	size_t i;
+
+	if (s[0] != '"') {
+		for (i = 0; i < len && s[i] != '@'; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (address_blank(c) || c == '"' || c == '\\')
+				return 0;
+			buf_putc(local, (char)address_lower(c));
+		}
+		return i < len && i > 0 ? i : 0;
+	}
+	for (i = 1; i < len && s[i] != '"'; i++) {
+		if (s[i] == '\\' && ++i >= len)
+			return 0;
+		buf_putc(local, (char)address_lower((unsigned char)s[i]));
+	}
+	if (i + 1 >= len || s[i + 1] != '@' || local->len == 0)
+		return 0;
+	return i + 1;
+}
+
+/* address_normalise - see address.h. */
+char *
+address_normalise(const char *s, size_t len)
+{
+	struct buf local = BUF_INIT, out = BUF_INIT;
+	const char *l;
+	size_t at, i;
+
+	while (len > 0 && address_blank((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && address_blank((unsigned char)s[len - 1]))
+		len--;
+	if (len >= 2 && s[0] == '<' && s[len - 1] == '>') {
+		s++;
+		len -= 2;
+	}
+	if (len == 0 || len > ADDRESS_MAX)
+		return NULL;
+	for (i = 0; i < len; i++)
+		if (address_control((unsigned char)s[i]))
+			return NULL;
+	if ((at = address_local(s, len, &local)) == 0 || at + 1 >= len)
+		goto bad;
+	for (i = at + 1; i < len; i++)
+		if (s[i] == '@' || s[i] == '"' || s[i] == '<' || s[i] == '>' ||
+		    address_blank((unsigned char)s[i]))
+			goto bad;
+	l = buf_cstr(&local);
+	if (address_dot_atom(l, local.len)) {
+		buf_append(&out, l, local.len);
+	} else {
+		buf_putc(&out, '"');
+		for (i = 0; i < local.len; i++) {
+			if (l[i] == '"' || l[i] == '\\')
+				buf_putc(&out, '\\');
+			buf_putc(&out, l[i]);
+		}
+		buf_putc(&out, '"');
+	}
+	buf_putc(&out, '@');
+	for (i = at + 1; i < len; i++)
+		buf_putc(&out, (char)address_lower((unsigned char)s[i]));
+	buf_free(&local);
+	return buf_steal(&out);
+
+bad:
+	buf_free(&local);
+	return NULL;
+}
