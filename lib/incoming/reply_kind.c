@@ -78,7 +78,13 @@ static const char *const auto_subjects[] = {
 	"autosvar", "absent du bureau",
 	"accusé de réception automatique", "auto-response",
 	"automatic response", "réponse automatique d'absence",
-	"away from the office", "away from office", NULL
+	"away from the office", "away from office",
+	"abwesend", "außer haus", "ausser haus", "nicht im büro",
+	"respuesta automatica", "ausente", "fuera de la oficina",
+	"fuori sede", "fuori ufficio", "assente", "automatisch antwoord",
+	"afwezig", "afwezigheid", "niet op kantoor", "out-of-office",
+	"resposta automática", "resposta automatica", "fora do escritório",
+	"fora do escritorio", NULL
 };
 
 /* Texts that say the writer is away, for auto-replies that carry none of
@@ -92,7 +98,19 @@ static const char *const auto_texts[] = {
 	"i will be out of the office", "this is an automatic reply",
 	"this is an automated response", "this is an automated reply",
 	"ceci est une réponse automatique", "ceci est un message automatique",
-	"ceci est un accusé de réception automatique", NULL
+	"ceci est un accusé de réception automatique",
+	"ich bin derzeit nicht im büro", "ich bin zurzeit nicht im büro",
+	"dies ist eine automatische antwort",
+	"diese nachricht wurde automatisch", "ich bin abwesend",
+	"estoy fuera de la oficina", "me encuentro fuera de la oficina",
+	"esta es una respuesta automática", "este es un mensaje automático",
+	"sono fuori ufficio", "sono assente", "sarò assente",
+	"questa è una risposta automatica", "questo è un messaggio automatico",
+	"ik ben afwezig", "ik ben niet op kantoor", "ik ben momenteel afwezig",
+	"dit is een automatisch antwoord", "dit is een automatisch bericht",
+	"estou ausente", "estou fora do escritório",
+	"esta é uma resposta automática", "esta é uma mensagem automática",
+	"esta mensagem é automática", NULL
 };
 
 /* Short tags auto-responders put first in the subject ("Auto: ...",
@@ -218,7 +236,12 @@ static const char *const unsubscribe_words[] = {
 	"opt out", "opt-out", "retirez-moi", "retirer de votre liste",
 	"stop sending", "no more surveys", "plus de questionnaires",
 	"plus d'enquêtes", "plus de sondages", "plus d'enquetes",
-	"take me off", NULL
+	"take me off", "abmelden", "austragen", "keine umfragen mehr",
+	"darme de baja", "darse de baja", "no más encuestas",
+	"disiscrivermi", "cancellatemi", "niente più sondaggi",
+	"afmelden", "uitschrijven", "geen enquêtes meer",
+	"descadastrar", "cancelar inscrição", "não quero mais receber",
+	NULL
 };
 
 /*

@@ -31,7 +31,10 @@ static const char *const separator_words[] = {
 	"original message", "message d'origine", "message original",
 	"mail original", "forwarded message", "message transféré",
 	"message transfere", "ursprüngliche nachricht", "message initial",
-	NULL
+	"weitergeleitete nachricht", "mensaje original",
+	"mensaje reenviado", "messaggio originale", "messaggio inoltrato",
+	"oorspronkelijk bericht", "doorgestuurd bericht",
+	"mensagem original", "mensagem encaminhada", NULL
 };
 
 static const char *const forward_intros[] = {
@@ -41,11 +44,14 @@ static const char *const forward_intros[] = {
 
 /* Header names of an Outlook header block (a From line, then these). */
 static const char *const from_keys[] = {
-	"from", "de", "von", "expéditeur", "envoyé par", NULL
+	"from", "de", "von", "expéditeur", "envoyé par", "da", "van",
+	"remitente", "mittente", "afzender", "remetente", NULL
 };
 static const char *const header_keys[] = {
 	"sent", "envoyé", "date", "to", "à", "subject", "objet", "cc",
-	"gesendet", "an", "betreff", "reply-to", "répondre à", NULL
+	"gesendet", "an", "betreff", "reply-to", "répondre à", "enviado",
+	"enviada", "para", "asunto", "fecha", "inviato", "oggetto",
+	"verzonden", "aan", "onderwerp", "datum", "assunto", "data", NULL
 };
 
 /* Lines a mobile client adds under what the person wrote. */
@@ -54,7 +60,10 @@ static const char *const device_signatures[] = {
 	"envoye de ", "envoye depuis ", "get outlook for ",
 	"obtenir outlook pour ", "télécharger outlook pour ",
 	"download outlook for ", "sent with ", "envoyé avec ",
-	"sent via ", "envoyé via ", "von meinem ", "sent using ", NULL
+	"sent via ", "envoyé via ", "von meinem ", "sent using ",
+	"gesendet von ", "enviado desde mi ", "enviado desde ",
+	"inviato da ", "inviato dal mio ", "verzonden vanaf ",
+	"verstuurd vanaf ", "enviado do meu ", "enviado de meu ", NULL
 };
 
 static const char *const closings[] = {
@@ -68,7 +77,13 @@ static const char *const closings[] = {
 	"with kind regards", "many thanks and kind regards",
 	"merci et cordialement", "thanks and regards",
 	"thanks & regards", "regards and thanks", "atenciosamente",
-	"mit freundlichen grüßen", "freundliche grüße", NULL
+	"mit freundlichen grüßen", "freundliche grüße",
+	"mit freundlichen grüssen", "freundliche grüsse", "viele grüße",
+	"beste grüße", "liebe grüße", "saludos", "un saludo",
+	"saludos cordiales", "atentamente", "cordiali saluti",
+	"distinti saluti", "saluti", "met vriendelijke groet",
+	"met vriendelijke groeten", "vriendelijke groet", "groeten",
+	"cumprimentos", "abraços", "com os melhores cumprimentos", NULL
 };
 
 /* How legal disclaimers begin. */
@@ -257,7 +272,8 @@ ends_like_attribution(const char *p, size_t n)
 	static const char *const ends[] = {
 		"wrote:", "wrote :", "a écrit :", "a écrit:", "a ecrit :",
 		"a ecrit:", "écrit :", "écrit:", "schrieb:", "escribió:",
-		"ha scritto:", "skrev:", "napisał:", "wrote", NULL
+		"ha scritto:", "skrev:", "napisał:", "wrote", "schreef:",
+		"escreveu:", "escribio:", "ha escrito:", NULL
 	};
 	size_t i;
 
