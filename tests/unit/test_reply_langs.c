@@ -168,6 +168,38 @@ test_number_words_of_one_language_in_another(void **state)
 	CHECK(c);
 }
 
+/* ---- the language of a reply -------------------------------------- */
+
+static void
+test_lang_guess_knows_the_seven_languages(void **state)
+{
+	static const struct {
+		const char *text, *lang;
+	} c[] = {
+		{ "Très bien, merci pour la livraison rapide", "fr" },
+		{ "Great service, thank you for the fast delivery", "en" },
+		{ "Sehr freundlich und schnell, vielen Dank für die Hilfe",
+		    "de" },
+		{ "Muy amables y rápidos, gracias por todo", "es" },
+		{ "Molto gentili e veloci, grazie per il servizio", "it" },
+		{ "Heel vriendelijk en snel, bedankt voor de hulp", "nl" },
+		{ "Muito simpáticos e rápidos, obrigado pelo atendimento",
+		    "pt" },
+		{ "Größe passt", "de" }, { "Atención: ñ", "es" },
+	};
+	size_t i;
+	const char *got;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		got = reply_lang_guess(c[i].text, strlen(c[i].text));
+		if (got == NULL || strcmp(got, c[i].lang) != 0)
+			fail_msg("\"%s\": %s, want %s", c[i].text,
+			    got ? got : "(none)", c[i].lang);
+	}
+	assert_null(reply_lang_guess("9", 1));
+}
+
 /* ---- whole messages ------------------------------------------------ */
 
 struct fixture {
@@ -460,6 +492,7 @@ main(void)
 		cmocka_unit_test(test_dutch_scores),
 		cmocka_unit_test(test_portuguese_scores),
 		cmocka_unit_test(test_number_words_of_one_language_in_another),
+		cmocka_unit_test(test_lang_guess_knows_the_seven_languages),
 		cmocka_unit_test_setup_teardown(
 		    test_prefilled_reply_of_each_language, setup, teardown),
 		cmocka_unit_test_setup_teardown(
