@@ -278,8 +278,8 @@ test_lang_header_picks_the_widget_language(void **state)
 		snprintf(want, sizeof(want), " lang=%s", c[i].lang);
 		assert_non_null(strstr(fx->res.summary, want));
 		if (strcmp(c[i].tag, "sv-SE") == 0)
-			assert_non_null(strstr(fx->res.summary, "lang \"sv-SE\" "
-			    "has no templates, fr used"));
+			assert_non_null(strstr(fx->res.summary,
+			    "lang \"sv-SE\" has no templates, fr used"));
 		else
 			assert_null(strstr(fx->res.summary, "no templates"));
 		outgoing_result_clear(&fx->res);
