@@ -32,7 +32,7 @@ render_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: npsgate render [-c FILE] [--style stars|icons|gradient]\n"
-	    "                      [--lang fr|en] [--type nps|csat|ces] "
+	    "                      [--lang LANG] [--type nps|csat|ces] "
 	    "[--text]\n"
 	    "\n"
 	    "Writes an HTML page with the score widget alone (or, with --text,\n"
@@ -43,7 +43,10 @@ render_usage(FILE *fp)
 	    "  -c, --config FILE  texts, colours, URLs and templates_dir from "
 	    "FILE\n"
 	    "  -s, --style S      stars (default), icons or gradient\n"
-	    "  -l, --lang L       fr or en (default: [general] default_lang)\n"
+	    "  -l, --lang L       fr, en, de, es, it, nl or pt, or a tag of "
+	    "one\n"
+	    "                     (pt-BR, deu...); default: [general] "
+	    "default_lang\n"
 	    "  -t, --type T       nps (default), csat or ces\n"
 	    "      --text         the text version instead of the HTML page\n"
 	    "  -h, --help         this text\n"
@@ -79,7 +82,7 @@ cmd_render(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config_path = NULL, *style = NULL, *lang = NULL;
-	const char *type = NULL;
+	const char *type = NULL, *shown;
 	struct widget_request req;
 	struct widget_templates *tpl;
 	struct config *cf;
@@ -152,14 +155,21 @@ cmd_render(int argc, char **argv)
 		config_free(cf);
 		return EXIT_WORK;
 	}
+	/* The widget's language is the page's; a language without
+	 * templates is said once, then the default speaks. */
+	shown = widget_lang(cf, tpl, req.lang);
+	if (lang != NULL && !lang_is(lang, shown))
+		fprintf(stderr, "npsgate render: --lang %s: no templates for "
+		    "this language; rendering %s (default_lang)\n", lang,
+		    shown);
+	req.lang = shown;
 	if (!text)
 		buf_printf(&out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>"
 		    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 		    "content=\"width=device-width, initial-scale=1\">\n"
 		    "<title>npsgate widget preview</title></head>\n"
 		    "<body style=\"margin:0;padding:8px;background-color:"
-		    "#ffffff;\">\n", lang_template(req.lang) != NULL ?
-		    lang_template(req.lang) : "en");
+		    "#ffffff;\">\n", shown);
 	if (widget_render(cf, tpl, &req, !text, &out, &err) < 0) {
 		fprintf(stderr, "npsgate render: %s\n", err.msg);
 		ret = EXIT_WORK;

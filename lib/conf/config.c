@@ -26,14 +26,32 @@
 #define NPSGATE_DATADIR "/usr/local/share/npsgate"
 #endif
 
-static const char info_default_fr[] =
+/* The default information message of each shipped language, in the
+ * order of lang_codes (base/lang.h). */
+static const char *const info_default[LANG_COUNT] = {
     "Votre note et votre commentaire sont enregistrés pour nous aider à "
     "améliorer notre service ; ils ne servent qu'à cela. Vous pouvez à "
-    "tout moment nous demander d'y accéder ou de les effacer.";
-static const char info_default_en[] =
+    "tout moment nous demander d'y accéder ou de les effacer.",
     "Your score and your comment are recorded to help us improve our "
     "service, and used for nothing else. You can ask us at any time to "
-    "see them or to erase them.";
+    "see them or to erase them.",
+    "Ihre Bewertung und Ihr Kommentar werden gespeichert, damit wir "
+    "unseren Service verbessern können, und für nichts anderes "
+    "verwendet. Sie können uns jederzeit bitten, sie einzusehen oder zu "
+    "löschen.",
+    "Su puntuación y su comentario se guardan para ayudarnos a mejorar "
+    "nuestro servicio y no se utilizan para nada más. Puede pedirnos en "
+    "cualquier momento consultarlos o borrarlos.",
+    "Il suo voto e il suo commento vengono registrati per aiutarci a "
+    "migliorare il nostro servizio e non sono usati per nient'altro. "
+    "Può chiederci in qualsiasi momento di consultarli o di cancellarli.",
+    "Uw score en uw opmerking worden bewaard om ons te helpen onze "
+    "service te verbeteren, en nergens anders voor gebruikt. U kunt ons "
+    "op elk moment vragen ze in te zien of te verwijderen.",
+    "Sua nota e seu comentário são registrados para nos ajudar a "
+    "melhorar nosso atendimento e não são usados para mais nada. Você "
+    "pode nos pedir a qualquer momento para consultá-los ou apagá-los.",
+};
 
 static const char *const channel_names[CHANNEL_COUNT] = {
 	"email", "phone", "web", "social", "chat"
@@ -268,17 +286,20 @@ config_team_alert_to(const struct config *cf, const char *team, size_t *len)
 }
 
 /*
- * config_info_message - the configured text, or the default of lang:
- * French for "fr", "fr-FR", "fr_CA"..., English for anything else.
+ * config_info_message - the configured text, or the default of lang
+ * ("de", "pt-BR", "fra"...); of the default language for a language
+ * without templates, of English when that is none either.
  */
 const char *
 config_info_message(const struct config *cf, const char *lang)
 {
+	int i;
+
 	if (cf != NULL && cf->info_message != NULL)
 		return cf->info_message;
-	if (lang_is(lang, "fr"))
-		return info_default_fr;
-	return info_default_en;
+	if ((i = lang_index(lang)) < 0 && cf != NULL)
+		i = lang_index(cf->default_lang);
+	return info_default[i >= 0 ? i : 1];
 }
 
 /*

@@ -88,7 +88,7 @@ struct config {
 	int token_lifetime_days;	/* default 180; 0 = never expire */
 	char *templates_dir;	/* default $NPSGATE_TEMPLATES_DIR, else
 				   $(datadir)/npsgate/templates */
-	char *default_lang;	/* "fr" or "en"; default "fr" */
+	char *default_lang;	/* a shipped language (lang.h); default "fr" */
 	char *from_name;	/* display name on mails we send; default "" */
 
 	/* [store] */
@@ -195,7 +195,8 @@ int config_channel_parse(const char *s, size_t len, enum channel *out);
  * pointer is into the config; its length goes to *len. */
 const char *config_team_alert_to(const struct config *cf, const char *team,
     size_t *len);
-/* The information message for lang ("fr"/"en"; others use English). */
+/* The information message for lang (a tag lang.h reads; another
+ * language has the default language's). */
 const char *config_info_message(const struct config *cf, const char *lang);
 /* True when the IMAP mailbox names a and b are one mailbox: INBOX in any
  * case, other names byte for byte. The hook never files a message into

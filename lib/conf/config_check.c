@@ -114,15 +114,21 @@ allowed:
 	return -1;
 }
 
-/* A language we ship templates for, written as the templates name it. */
+/* A language we ship templates for, as a language tag names it ("de",
+ * "pt-BR", "nld"). */
 int
 config_check_lang(const char *v, struct buf *why)
 {
-	const char *t = lang_template(v);
+	int i;
 
-	if (t != NULL && strcmp(v, t) == 0)
+	if (lang_template(v) != NULL)
 		return 0;
-	return config_refuse(why, v, " is not a language; allowed: fr, en");
+	config_refuse(why, v, " is not a language npsgate has templates "
+	    "for; allowed:");
+	for (i = 0; i < LANG_COUNT; i++)
+		buf_printf(why, "%s %s", i > 0 ? "," : "", lang_codes[i]);
+	buf_puts(why, " (or a tag of one: de-DE, pt-BR, es-419, deu...)");
+	return -1;
 }
 
 /* Text that goes into a mail header (display name, subject). */

@@ -165,7 +165,7 @@ answer_lang(const struct config *cf, const struct answer *a)
 		return d;
 	if ((d = lang_template(a->lang)) != NULL)
 		return d;
-	return (d = lang_template(cf->default_lang)) != NULL ? d : "fr";
+	return (d = lang_template(cf->default_lang)) != NULL ? d : "en";
 }
 
 static const char *const ack_names[] = {

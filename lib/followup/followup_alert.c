@@ -67,7 +67,7 @@ alert_build(const struct followup_ctx *ctx, const struct answer *a,
 	struct template t;
 	struct values v;
 
-	if (followup_template_load(cf, lang != NULL ? lang : "fr",
+	if (followup_template_load(cf, lang != NULL ? lang : "en",
 	    "alert-detractor.txt", &t, err) < 0)
 		return -1;
 	followup_values_make(cf, a, &v);

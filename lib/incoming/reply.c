@@ -21,6 +21,7 @@
 
 #include "base/buf.h"
 #include "base/json.h"
+#include "base/lang.h"
 #include "base/xalloc.h"
 #include "incoming/reply.h"
 #include "incoming/reply_int.h"
@@ -375,7 +376,8 @@ analysis_read_answer(struct reply_analysis *a, struct reply_result *out)
 
 /* The language of the own text; for a bare "9", that of the quoted
  * survey mail (the survey's own) or of the subject; else the survey's as
- * the store has it; else the configured default. */
+ * the store has it; else the configured default. Always a template
+ * language ("pt" for a default_lang of "pt-BR"), or none. */
 static void
 analysis_guess_lang(struct reply_analysis *a, struct reply_result *out)
 {
@@ -387,11 +389,10 @@ analysis_guess_lang(struct reply_analysis *a, struct reply_result *out)
 	if (lang == NULL)
 		lang = reply_lang_guess(buf_cstr(&a->subject),
 		    a->subject.len);
-	if (lang == NULL && a->have_rec && a->rec.lang != NULL &&
-	    a->rec.lang[0] != '\0')
-		lang = a->rec.lang;
-	if (lang == NULL && a->ctx->cf->default_lang != NULL)
-		lang = a->ctx->cf->default_lang;
+	if (lang == NULL && a->have_rec)
+		lang = lang_template(a->rec.lang);
+	if (lang == NULL)
+		lang = lang_template(a->ctx->cf->default_lang);
 	if (lang != NULL)
 		out->lang = xstrdup(lang);
 }

@@ -79,7 +79,7 @@ struct reply_result {
 	enum nps_category category;	/* NPS_NONE when no score */
 	char *comment;			/* NULL or UTF-8 text */
 	char *from;			/* sender address, lowercase, or NULL */
-	char *lang;			/* "fr", "en", or NULL */
+	char *lang;			/* of lang_codes, or NULL */
 	char *message_id;		/* Message-ID header, or NULL */
 	char *reason;		/* why: for review, auto-reply, unparsed */
 	const char *matched_by;		/* "address", "subject", "body",
@@ -150,7 +150,8 @@ int reply_score_from_subject(const char *subj, size_t len,
  * Appends to out; blank text gives nothing. */
 void reply_comment_make(const char *text, size_t len, int score,
     enum survey_type type, const char *const *prefill, struct buf *out);
-/* "fr", "en" or NULL (no clear majority of common words). */
+/* A language of lang_codes (base/lang.h), or NULL (no clear majority of
+ * common words). */
 const char *reply_lang_guess(const char *text, size_t len);
 /* True when text (the own text or a subject) is, or mostly is, a request
  * to stop receiving surveys; "do not unsubscribe me" is none. */

@@ -17,13 +17,17 @@
 #include "incoming/reply_int.h"
 #include "survey/nps.h"
 
-/* Length of a leading "Note :", "Score:", "Ma note :" at s (and blanks),
- * or 0. */
+/* Length of a leading "Note :", "Score:", "Ma note :", "Meine
+ * Bewertung:", "Mi puntuación:", "Il mio voto:", "Mijn cijfer:", "Minha
+ * nota:" at s (and blanks), or 0. */
 static size_t
 note_prefix(const char *s, size_t n)
 {
 	static const char *const words[] = { "ma note", "note", "score",
-		"my score", "rating", "my rating", "évaluation", NULL };
+		"my score", "rating", "my rating", "évaluation",
+		"meine bewertung", "bewertung", "mi puntuación",
+		"mi puntuacion", "puntuación", "puntuacion", "il mio voto",
+		"voto", "mijn cijfer", "cijfer", "minha nota", "nota", NULL };
 	size_t i, j, m;
 
 	for (i = 0; words[i] != NULL; i++) {
@@ -105,7 +109,10 @@ starts_because(const char *s, size_t n)
 {
 	static const char *const words[] = { "parce qu", "car ", "because",
 		"since ", "as ", "vu que", "puisque", "étant donné", "given ",
-		"due to", "à cause", "grâce", "thanks to", "comme ", NULL };
+		"due to", "à cause", "grâce", "thanks to", "comme ",
+		"weil", "denn ", "da ", "porque", "ya que", "perché",
+		"perche", "poiché", "visto che", "omdat", "want ", "aangezien",
+		"pois ", "já que", NULL };
 	size_t i;
 
 	for (i = 0; words[i] != NULL; i++)

@@ -13,7 +13,7 @@
  *   reply_number.c   numbers as customers write them
  *   reply_score.c    the score in the own text and in the subject
  *   reply_comment.c  the comment: the own text without the score
- *   reply_lang.c     French or English
+ *   reply_lang.c     which template language
  *
  * Matching is on UTF-8 bytes, case-insensitive for ASCII and for the
  * Latin-1 letters French needs (É/é, À/à, Ç/ç ...): patterns are written

@@ -78,7 +78,13 @@ static const char *const auto_subjects[] = {
 	"autosvar", "absent du bureau",
 	"accusé de réception automatique", "auto-response",
 	"automatic response", "réponse automatique d'absence",
-	"away from the office", "away from office", NULL
+	"away from the office", "away from office",
+	"abwesend", "außer haus", "ausser haus", "nicht im büro",
+	"respuesta automatica", "ausente", "fuera de la oficina",
+	"fuori sede", "fuori ufficio", "assente", "automatisch antwoord",
+	"afwezig", "afwezigheid", "niet op kantoor", "out-of-office",
+	"resposta automática", "resposta automatica", "fora do escritório",
+	"fora do escritorio", NULL
 };
 
 /* Texts that say they were sent by a machine: enough alone. */
@@ -90,7 +96,11 @@ static const char *const auto_texts[] = {
 	"dies ist eine automatische antwort",
 	"esta es una respuesta automática",
 	"questa è una risposta automatica",
-	"dit is een automatisch antwoord", NULL
+	"dit is een automatisch antwoord",
+	"diese nachricht wurde automatisch", "este es un mensaje automático",
+	"questo è un messaggio automatico", "dit is een automatisch bericht",
+	"esta é uma resposta automática", "esta é uma mensagem automática",
+	"esta mensagem é automática", NULL
 };
 
 /* Texts that say the writer is away, for auto-replies that carry none of
@@ -104,7 +114,11 @@ static const char *const away_texts[] = {
 	"i am currently out of the office", "i am currently out of office",
 	"i will be out of the office", "ich bin nicht im büro",
 	"ich bin abwesend", "estoy fuera de la oficina",
-	"sono fuori ufficio", "ik ben afwezig", NULL
+	"sono fuori ufficio", "ik ben afwezig",
+	"ich bin derzeit nicht im büro", "ich bin zurzeit nicht im büro",
+	"me encuentro fuera de la oficina", "sono assente", "sarò assente",
+	"ik ben niet op kantoor", "ik ben momenteel afwezig",
+	"estou ausente", "estou fora do escritório", NULL
 };
 
 /* What an absence notice says besides: when, or whom to ask. */
@@ -113,7 +127,9 @@ static const char *const away_details[] = {
 	"limited access", "urgent", "in my absence", "colleague",
 	"jusqu'au", "jusqu’au", "de retour", "retour le", "urgence",
 	"pendant mon absence", "collègue", "accès limité", "bis zum",
-	"zurück", "dringend", "hasta el", "fino al", "tot en met", NULL
+	"zurück", "wieder da", "wieder erreichbar", "dringend", "hasta el",
+	"fino al", "tot en met", "tot ", "terug op", "até ao",
+	"até o", "até dia", NULL
 };
 
 /* Short tags auto-responders put first in the subject ("Auto: ...",
@@ -242,7 +258,12 @@ static const char *const unsubscribe_words[] = {
 	"opt out", "opt-out", "retirez-moi", "retirer de votre liste",
 	"stop sending", "no more surveys", "plus de questionnaires",
 	"plus d'enquêtes", "plus de sondages", "plus d'enquetes",
-	"take me off", NULL
+	"take me off", "abmelden", "austragen", "keine umfragen mehr",
+	"darme de baja", "darse de baja", "no más encuestas",
+	"disiscrivermi", "cancellatemi", "niente più sondaggi",
+	"afmelden", "uitschrijven", "geen enquêtes meer",
+	"descadastrar", "cancelar inscrição", "não quero mais receber",
+	NULL
 };
 
 /* Words before the request that deny it ("do not unsubscribe me",

@@ -1,9 +1,11 @@
 /*
  * reply_number.c - numbers as customers write them, for the score and the
- * comment (see reply_int.h): number words in French and English, keycap
- * emoji ("9️⃣", "1️⃣0️⃣"), the scale written after a number ("/10",
- * "sur 10", "out of ten"), and the words after it that make it a
- * quantity, a price, a time or a date ("3 jours", "10 €", "9 mars").
+ * comment (see reply_int.h): number words in French, English, German,
+ * Spanish, Italian, Dutch and Portuguese, keycap emoji ("9️⃣",
+ * "1️⃣0️⃣"), the scale written after a number ("/10", "sur 10", "out of
+ * ten", "von 10", "su 10"), and the words after it that make it a
+ * quantity, a price, a time or a date ("3 jours", "10 €", "9 mars",
+ * "3 Tage", "2 giorni").
  */
 #include <stdbool.h>
 #include <string.h>
@@ -17,15 +19,46 @@ struct number_word {
 };
 
 /* "neuf" is also "new", "un"/"one" are articles: they count only where
- * the text plainly gives a score. */
+ * the text plainly gives a score. So do the articles of the other
+ * languages ("uno", "una", "een", "um", "uma") and the words that are
+ * also ordinary words elsewhere: "sei" (Italian six, German "be"), "due"
+ * (Italian two, English "owed"), "null", "tres" (French "très" typed
+ * without its accent), "dos" (French "back"), "tien" (French "yours"),
+ * "acht" (German "care"). Accent-less and umlaut-less spellings are
+ * listed beside the right ones; capitals fold (rint_equal). */
 static const struct number_word number_words[] = {
+	/* French and English */
 	{ "zéro", 0, 0 }, { "zero", 0, 0 }, { "un", 1, 2 }, { "une", 1, 2 },
 	{ "deux", 2, 0 }, { "trois", 3, 0 }, { "quatre", 4, 0 },
 	{ "cinq", 5, 0 }, { "six", 6, 0 }, { "sept", 7, 0 }, { "huit", 8, 0 },
 	{ "neuf", 9, 1 }, { "dix", 10, 0 }, { "one", 1, 2 }, { "two", 2, 0 },
 	{ "three", 3, 0 }, { "four", 4, 0 }, { "five", 5, 0 },
 	{ "seven", 7, 0 }, { "eight", 8, 0 }, { "nine", 9, 0 },
-	{ "ten", 10, 0 }, { NULL, 0, 0 }
+	{ "ten", 10, 0 },
+	/* German */
+	{ "null", 0, 1 }, { "eins", 1, 0 }, { "zwei", 2, 0 }, { "zwo", 2, 0 },
+	{ "drei", 3, 0 }, { "vier", 4, 0 }, { "fünf", 5, 0 },
+	{ "fuenf", 5, 0 }, { "funf", 5, 0 }, { "sechs", 6, 0 },
+	{ "sieben", 7, 0 }, { "acht", 8, 1 }, { "neun", 9, 0 },
+	{ "zehn", 10, 0 },
+	/* Spanish */
+	{ "cero", 0, 0 }, { "uno", 1, 2 }, { "una", 1, 2 }, { "dos", 2, 1 },
+	{ "tres", 3, 1 }, { "cuatro", 4, 0 }, { "cinco", 5, 0 },
+	{ "seis", 6, 0 }, { "siete", 7, 0 }, { "ocho", 8, 0 },
+	{ "nueve", 9, 0 }, { "diez", 10, 0 },
+	/* Italian ("zero", "uno", "una" above) */
+	{ "due", 2, 1 }, { "tre", 3, 0 }, { "quattro", 4, 0 },
+	{ "cinque", 5, 0 }, { "sei", 6, 1 }, { "sette", 7, 0 },
+	{ "otto", 8, 0 }, { "nove", 9, 0 }, { "dieci", 10, 0 },
+	/* Dutch ("vier", "acht" above) */
+	{ "nul", 0, 0 }, { "een", 1, 2 }, { "één", 1, 0 }, { "eén", 1, 0 },
+	{ "twee", 2, 0 }, { "drie", 3, 0 }, { "vijf", 5, 0 }, { "zes", 6, 0 },
+	{ "zeven", 7, 0 }, { "negen", 9, 0 }, { "tien", 10, 1 },
+	/* Portuguese ("zero", "tres", "cinco", "seis", "nove" above) */
+	{ "um", 1, 2 }, { "uma", 1, 2 }, { "dois", 2, 0 }, { "duas", 2, 0 },
+	{ "três", 3, 0 }, { "quatro", 4, 0 }, { "sete", 7, 0 },
+	{ "oito", 8, 0 }, { "dez", 10, 0 },
+	{ NULL, 0, 0 }
 };
 
 /* Words after a number that make it a quantity, a price, a time... */
@@ -64,7 +97,21 @@ static const char *const units[] = {
 	"postes", "licences", "licenses", "utilisateurs", "users",
 	"reprise", "coups", "fautes", "erreurs", "errors", "problèmes",
 	"problems", "issues", "soucis", "points", "pts", "ou plus",
-	"ans", NULL
+	"ans",
+	/* German, Spanish, Italian, Dutch, Portuguese */
+	"uhr", "std", "stunde", "stunden", "minuten", "tag",
+	"tage", "tagen", "woche", "wochen", "monat", "monate", "monaten",
+	"jahr", "jahre", "jahren", "mal", "anrufe", "artikel", "pakete",
+	"bestellungen", "prozent", "stück", "stueck", "hora", "horas",
+	"minuto", "minutos", "día", "días", "dia", "dias", "semana",
+	"semanas", "mes", "meses", "año", "años", "ano", "anos", "vez",
+	"veces", "vezes", "llamadas", "ligações", "ligacoes", "pedidos",
+	"paquetes", "productos", "produtos", "ora", "ore",
+	"minuti", "giorno", "giorni", "settimana", "settimane", "mese",
+	"mesi", "anno", "anni", "volta", "volte", "chiamate", "ordini",
+	"pacchi", "prodotti", "uur", "dag", "dagen",
+	"weken", "maand", "maanden", "jaar", "keer", "bestellingen",
+	"pakketten", "producten", "procent", NULL
 };
 
 static const char *const months[] = {
@@ -74,7 +121,15 @@ static const char *const months[] = {
 	"juil", "sept", "oct", "nov", "déc", "dec", "january", "february",
 	"march", "april", "may", "june", "july", "august", "september",
 	"october", "november", "december", "jan", "feb", "mar", "apr",
-	"jun", "jul", "aug", "sep", NULL
+	"jun", "jul", "aug", "sep",
+	"januar", "februar", "märz", "maerz", "juni", "juli",
+	"oktober", "dezember", "enero", "febrero", "marzo", "abril",
+	"mayo", "junio", "julio", "agosto", "septiembre", "setiembre",
+	"octubre", "noviembre", "diciembre", "gennaio", "febbraio",
+	"aprile", "maggio", "giugno", "luglio", "settembre", "ottobre",
+	"dicembre", "januari", "februari", "maart", "mei", "augustus",
+	"janeiro", "fevereiro", "março", "marco", "maio", "junho", "julho",
+	"setembro", "outubro", "novembro", "dezembro", NULL
 };
 
 /* rint_number_word - see reply_int.h. */
@@ -141,6 +196,12 @@ read_denominator(const char *s, size_t n, size_t pos, size_t *end)
 	return v;
 }
 
+/* Words between a number and its scale: "9 sur 10", "9 on 10", "9 von
+ * 10", "9 de 10", "9 sobre 10", "9 su 10", "9 op 10", "9 uit 10". */
+static const char *const scale_words[] = {
+	"sur", "on", "von", "de", "sobre", "su", "op", "uit", "van", NULL
+};
+
 /* rint_denominator_after - see reply_int.h. */
 int
 rint_denominator_after(const char *s, size_t n, size_t pos, size_t *end)
@@ -152,7 +213,7 @@ rint_denominator_after(const char *s, size_t n, size_t pos, size_t *end)
 		return read_denominator(s, n, i, end);
 	}
 	k = word_at(s, n, i);
-	if (rint_equal(s + i, k, "sur") || rint_equal(s + i, k, "on")) {
+	if (rint_in_list(s + i, k, scale_words)) {
 		i = rint_skip_spaces(s, n, i + k);
 		return read_denominator(s, n, i, end);
 	}
@@ -184,11 +245,13 @@ rint_unit_after(const char *s, size_t n, size_t pos)
 		return false;
 	if (rint_in_list(s + i, k, units))
 		return true;
-	/* "pour cent", "per cent", "ou plus" */
-	if (rint_equal(s + i, k, "per") || rint_equal(s + i, k, "pour")) {
+	/* "pour cent", "per cent", "per cento", "por ciento" */
+	if (rint_equal(s + i, k, "per") || rint_equal(s + i, k, "pour") ||
+	    rint_equal(s + i, k, "por")) {
 		size_t j = rint_skip_spaces(s, n, i + k);
 
-		return rint_prefix(s + j, n - j, "cent");
+		return rint_prefix(s + j, n - j, "cent") ||
+		    rint_prefix(s + j, n - j, "cient");
 	}
 	return rint_is_month(s + i, k);
 }

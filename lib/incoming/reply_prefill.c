@@ -15,7 +15,7 @@
 
 #include "incoming/reply_int.h"
 
-/* The widget's pre-filled mail body (templates/{fr,en}/): left unchanged,
+/* The widget's pre-filled mail body (templates/LANG/): left unchanged,
  * it is not a comment. Matched as whole lines, case-insensitively. */
 static const char *const prefill_lines[] = {
 	"votre commentaire (facultatif) :", "votre commentaire (facultatif):",
@@ -28,12 +28,17 @@ static const char *const prefill_lines[] = {
 	"write your comment below (optional):", NULL
 };
 
-/* The instruction line of the pre-filled body (templates/{fr,en}/
+/* The instruction line of the pre-filled body (templates/LANG/
  * texts.ini, mailto.body), matched by its start so that a template with
  * other punctuation still matches. */
 static const char *const prefill_starts[] = {
 	"si vous le souhaitez, dites-nous pourquoi en quelques mots",
-	"if you like, tell us why in a few words", NULL
+	"if you like, tell us why in a few words",
+	"wenn sie möchten, schreiben sie uns unten in ein paar worten",
+	"si lo desea, cuéntenos el motivo en pocas palabras",
+	"se lo desidera, ci dica il perché in poche parole",
+	"als u wilt, vertel ons hieronder in een paar woorden waarom",
+	"se quiser, conte-nos o motivo em poucas palavras", NULL
 };
 
 /* Longest line compared with the templates' pre-filled lines. */

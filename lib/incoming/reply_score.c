@@ -3,8 +3,8 @@
  * the widget pre-filled; see reply.h (reply_score_find,
  * reply_score_from_subject).
  *
- * Every number in the text (digits, keycap emoji, number words in French
- * and English) is a candidate, unless its context shows it is something
+ * Every number in the text (digits, keycap emoji, number words of the
+ * seven template languages) is a candidate, unless its context shows it is something
  * else: part of a date, a time, a price, a phone number, an order or
  * ticket number, a quantity ("3 jours", "2 times"), a decimal, a number
  * of three digits or more, or outside the survey's range. A candidate is
@@ -67,7 +67,14 @@ static const char *const reference_words[] = {
 	"vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
 	"thursday", "friday", "saturday", "sunday", "mon", "tue", "wed",
 	"thu", "fri", "sat", "sun", "lun", "mar", "mer", "jeu", "ven",
-	"sam", "dim", NULL
+	"sam", "dim",
+	/* German, Spanish, Italian, Dutch, Portuguese */
+	"nummer", "bestellung", "auftrag", "rechnung", "kundennummer",
+	"vorgang", "seit", "nach", "innerhalb", "número", "pedido",
+	"factura", "fatura", "encomenda", "ordine", "fattura", "pratica",
+	"bestelling", "factuur", "después", "despues", "desde", "durante",
+	"hace", "tras", "dopo", "entro", "alle", "sinds", "binnen", "om",
+	"após", "apos", "depois", "às", NULL
 };
 
 /* Words before a number (once articles and pronouns are skipped) that
@@ -80,7 +87,16 @@ static const char *const score_triggers[] = {
 	"solid", "solide", "évalue", "évaluerais", "grade", "say",
 	"réponse", "answer", "reponse", "évaluation", "evaluation",
 	"satisfaction", "finalement", "plutôt", "rather", "actually",
-	"finally", NULL
+	"finally",
+	/* German, Spanish, Italian, Dutch, Portuguese */
+	"bewertung", "bewerte", "bewerten", "gebe", "geben", "vergebe",
+	"würde", "wuerde", "sage", "nota", "puntuación", "puntuacion",
+	"puntaje", "calificación", "calificacion", "valoración",
+	"valoracion", "doy", "daría", "daria", "pongo", "pondría",
+	"pondria", "diría", "diria", "voto", "punteggio", "valutazione",
+	"darei", "metto", "metterei", "direi", "cijfer", "beoordeling",
+	"waardering", "geef", "geven", "zou", "zeg", "dou", "avaliação",
+	"avaliacao", "pontuação", "pontuacao", "dar", NULL
 };
 
 /* Words skipped between a trigger and the number ("je vous mets un 9"). */
@@ -91,12 +107,22 @@ static const char *const fillers[] = {
 	"solide", "est", "is", "was", "de", "strong", "good", "bon",
 	"honnêtement", "honestly", "sincèrement", "probablement",
 	"probably", "sûrement", "surely", "donc", "so", "then", "alors",
-	"mon", "ma", "my", "our", "notre", "final", "finale", "of", NULL
+	"mon", "ma", "my", "our", "notre", "final", "finale", "of",
+	/* German, Spanish, Italian, Dutch, Portuguese */
+	"ich", "ihnen", "euch", "dir", "ein", "eine", "einen", "eher",
+	"glatte", "klare", "die", "der", "das", "ist", "also", "wohl",
+	"meine", "mein", "unsere", "gerne", "gern", "una", "uno", "mi",
+	"es", "yo", "os", "les", "sin", "duda", "vi", "ti", "il", "mio",
+	"è", "sicuramente", "ik", "jullie", "u", "je", "jou", "een", "mijn",
+	"het", "dus", "zeker", "wel", "eu", "um", "uma", "lhe", "lhes",
+	"você", "voce", "vocês", "voces", "minha", "meu", "é", NULL
 };
 
 /* "pas 10", "not a 10", "au lieu de 9", "instead of 9" */
 static const char *const negations[] = {
-	"pas", "not", "never", "jamais", "instead", "lieu", "n't", NULL
+	"pas", "not", "never", "jamais", "instead", "lieu", "n't",
+	"nicht", "kein", "keine", "keinen", "statt", "anstatt", "nie",
+	"nunca", "invece", "niet", "geen", "nooit", "não", "nao", NULL
 };
 
 /* What may stand between two numbers offered as alternatives. */
@@ -105,7 +131,12 @@ static const char *const alternatives[] = {
 	"voire", "ou même", "or even", "ou bien", "maybe", "peut-être",
 	"ou peut-être", "or maybe", "perhaps", ",", "~", "sinon", "if not",
 	"...", "…", "hmm", "euh", "ou plutôt", "or rather", "voire même",
-	"ou alors", "entre", "between", "&", NULL
+	"ou alors", "entre", "between", "&",
+	/* German, Spanish, Italian, Dutch, Portuguese */
+	"oder", "bis", "und", "zwischen", "vielleicht", "oder vielleicht",
+	"o", "ó", "y", "o quizás", "o quizas", "quizás", "quizas", "e",
+	"oppure", "forse", "o forse", "tra", "of", "tot", "en", "tussen",
+	"misschien", "of misschien", "ou talvez", "talvez", NULL
 };
 
 /* Month names and date words of the other languages our customers
@@ -652,6 +683,12 @@ stands_as_score(const char *s, size_t n, const struct cand *c)
 	    rint_starts_symbol(s, n, j, "—");
 }
 
+/* The articles before a score ("un 8", "eine 9", "een 7", "um 10"). */
+static const char *const articles[] = {
+	"un", "une", "a", "an", "un'", "ein", "eine", "einen", "una", "uno",
+	"een", "um", "uma", NULL
+};
+
 /* A bare number inside a sentence, between two words ("nous sommes 3 à
  * l'utiliser"), is a quantity or a name, not a score: a weak candidate
  * counts only at the start of a line, after punctuation or an article
@@ -668,9 +705,7 @@ embedded_in_sentence(const char *s, size_t n, const struct cand *c)
 	if (i == 0 || s[i - 1] == '\n' || !rint_is_word_byte(s, n, i - 1))
 		return false;
 	if (word_before(s, c->start, w, sizeof(w), &crossed) != (size_t)-1 &&
-	    (strcmp(w, "un") == 0 || strcmp(w, "une") == 0 ||
-	    strcmp(w, "a") == 0 || strcmp(w, "an") == 0 ||
-	    strcmp(w, "un'") == 0))
+	    rint_in_list(w, strlen(w), articles))
 		return false;
 	j = rint_skip_spaces(s, n, c->xend);
 	if (j >= n || s[j] == '\n' || s[j] == '\r')
@@ -772,6 +807,18 @@ joined_as_alternatives(const char *s, const struct cand *a,
 	return rint_in_list(s + i, j - i, alternatives);
 }
 
+/* Between the ends of a scale ("0 à 10", "0 bis 10", "0 al 10"), and
+ * the word before it ("de", "von", "tussen", "échelle"). */
+static const char *const scale_joints[] = {
+	"à", "a", "to", "-", "et", "and", "bis", "und", "al", "y", "e",
+	"tot", "en", NULL
+};
+static const char *const scale_starts[] = {
+	"de", "from", "of", "between", "entre", "échelle", "scale", "von",
+	"zwischen", "skala", "del", "escala", "da", "tra", "fra", "scala",
+	"van", "tussen", "schaal", NULL
+};
+
 /* "de 0 à 10", "on a scale of 1 to 5": the scale, not an answer. */
 static bool
 is_scale_mention(const char *s, const struct cand *a, const struct cand *b,
@@ -788,16 +835,11 @@ is_scale_mention(const char *s, const struct cand *a, const struct cand *b,
 		i++;
 	while (j > i && s[j - 1] == ' ')
 		j--;
-	if (!(rint_equal(s + i, j - i, "à") || rint_equal(s + i, j - i, "a") ||
-	    rint_equal(s + i, j - i, "to") || rint_equal(s + i, j - i, "-") ||
-	    rint_equal(s + i, j - i, "et") || rint_equal(s + i, j - i, "and")))
+	if (!rint_in_list(s + i, j - i, scale_joints))
 		return false;
 	if (word_before(s, a->start, w, sizeof(w), &crossed) == (size_t)-1)
 		return false;
-	return strcmp(w, "de") == 0 || strcmp(w, "from") == 0 ||
-	    strcmp(w, "of") == 0 || strcmp(w, "between") == 0 ||
-	    strcmp(w, "entre") == 0 || strcmp(w, "échelle") == 0 ||
-	    strcmp(w, "scale") == 0;
+	return rint_in_list(w, strlen(w), scale_starts);
 }
 
 /* The score is candidate c's value, strong or weak. Returns it. */
@@ -941,7 +983,8 @@ reply_score_from_subject(const char *s, size_t n, enum survey_type type,
     const char *prefix)
 {
 	static const char *const words[] = { "note", "score", "rating",
-		"évaluation", "evaluation", NULL };
+		"évaluation", "evaluation", "bewertung", "puntuación",
+		"puntuacion", "voto", "cijfer", "nota", NULL };
 	int max = nps_score_max(type), min = nps_score_min(type);
 	size_t i, j, k, e;
 	int v, d, w;

@@ -80,6 +80,8 @@ struct hkey {
 /* Longer keys first where one starts another ("envoyé le", "envoyé"). */
 static const struct hkey header_keys[] = {
 	{ "from", H_FROM }, { "de", H_FROM }, { "von", H_FROM },
+	{ "remitente", H_FROM }, { "mittente", H_FROM },
+	{ "afzender", H_FROM }, { "remetente", H_FROM },
 	{ "van", H_FROM }, { "da", H_FROM }, { "od", H_FROM },
 	{ "från", H_FROM }, { "fra", H_FROM }, { "lähettäjä", H_FROM },
 	{ "от", H_FROM }, { "От", H_FROM }, { "kimden", H_FROM },
@@ -181,6 +183,8 @@ static const char *const closings[] = {
 	"merci et cordialement", "thanks and regards",
 	"thanks & regards", "regards and thanks", "atenciosamente",
 	"mit freundlichen grüßen", "freundliche grüße", "viele grüße",
+	"mit freundlichen grüssen", "freundliche grüsse",
+	"com os melhores cumprimentos",
 	"liebe grüße", "beste grüße", "schöne grüße", "mfg", "lg",
 	"met vriendelijke groet", "vriendelijke groet", "met vriendelijke "
 	"groeten", "groeten", "groetjes", "saludos", "un saludo",

@@ -307,7 +307,8 @@ struct job {
 	struct token tok;
 	struct buf reply;		/* LOCAL+TOKEN@DOMAIN */
 	char *message_id;
-	char *lang;
+	char *lang;			/* the widget's: of lang_codes */
+	char lang_note[96];		/* why it is not the one asked for */
 };
 
 /* Where a step leaves the job. */
@@ -317,6 +318,30 @@ enum job_next {
 	JOB_PLAIN,	/* no tag where it counts */
 	JOB_FAILED	/* an internal failure, err says which */
 };
+
+/* The language of the survey: the one the help desk asked for when the
+ * templates have it, else the default (widget_lang); the fallback is
+ * told in the log line, so that a help desk's typo or a language
+ * without templates shows. */
+static void
+job_lang(struct job *j, const char *tag)
+{
+	const char *l = widget_lang(j->ctx->cf, j->ctx->tpl, tag);
+	size_t n;
+
+	j->lang = xstrdup(l);
+	if (tag == NULL)
+		return;
+	while (*tag == ' ' || *tag == '\t')
+		tag++;
+	if (*tag == '\0' || lang_is(tag, l))
+		return;
+	for (n = 0; n < 16 && (isalnum((unsigned char)tag[n]) ||
+	    tag[n] == '-' || tag[n] == '_'); n++)
+		;
+	snprintf(j->lang_note, sizeof(j->lang_note),
+	    " lang \"%.*s\" has no templates, %s used", (int)n, tag, l);
+}
 
 static void
 job_init(struct job *j, const struct outgoing_ctx *ctx,
@@ -332,9 +357,7 @@ job_init(struct job *j, const struct outgoing_ctx *ctx,
 	j->err = err;
 	rules_input_fill(&j->ri, cf, in);
 	j->ri.now = in->now;
-	j->lang = lang_primary(in->lang ? in->lang : j->ri.field[RULES_F_LANG]);
-	if (j->lang == NULL)
-		j->lang = xstrdup(cf->default_lang ? cf->default_lang : "fr");
+	job_lang(j, in->lang ? in->lang : j->ri.field[RULES_F_LANG]);
 	j->req.style = in->style >= 0 ? (enum widget_style)in->style :
 	    cf->style;
 	j->req.lang = j->lang;
@@ -431,11 +454,11 @@ job_survey_result(struct job *j)
 		    "npsgate: survey due %lld", (long long)j->dec.due_at);
 	}
 	snprintf(out->summary, sizeof(out->summary),
-	    "survey %s type=%s channel=%s to=<%s> ticket=%s%s",
+	    "survey %s type=%s channel=%s to=<%s> ticket=%s lang=%s%s%s",
 	    j->tok.survey_id, nps_type_name(j->dec.type),
 	    config_channel_name(j->dec.channel), out->survey.recipient,
-	    out->survey.ticket ? out->survey.ticket : "",
-	    out->hold ? " held until due" : "");
+	    out->survey.ticket ? out->survey.ticket : "", j->lang,
+	    j->lang_note, out->hold ? " held until due" : "");
 }
 
 /* Step 3 with a survey: a token, the message rewritten with it, and the

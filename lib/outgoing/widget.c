@@ -18,6 +18,8 @@
  * help-desk templates put the tag inside Outlook conditional comments,
  * where a "-->" of ours would end their comment early.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,15 +56,14 @@ static const char *const key_names[K_COUNT] = {
 	"privacy.label", "text.privacy",
 };
 
-#define LANG_FR 0
+/* English, the language of last resort, must be there; the others are
+ * read when their folder is. */
 #define LANG_EN 1
-#define LANG_COUNT 2
-static const char *const lang_dirs[LANG_COUNT] = { "fr", "en" };
 
 #define TEXTS_MAX (64 * 1024)	/* bytes of one texts.ini */
 
 struct widget_templates {
-	char *text[LANG_COUNT][K_COUNT];
+	char *text[LANG_COUNT][K_COUNT];	/* [lang][0] NULL: not there */
 	const char *bodies[LANG_COUNT + 1];	/* mailto.body, NULL-ended */
 	const char *prefixes[LANG_COUNT + 1];	/* mailto.prefix, likewise */
 };
@@ -114,16 +115,25 @@ unescape_value(const char *p, size_t n)
 	return buf_steal(&b);
 }
 
+/* Reads DIR/LANG/texts.ini into tpl->text[lang]. Returns 0, 1 when the
+ * folder DIR/LANG does not exist (for another language than English), or
+ * -1 (err). */
 static int
 load_lang(struct widget_templates *tpl, int lang, const char *dir,
     struct npserr *err)
 {
+	struct stat st;
 	struct buf path = BUF_INIT, data = BUF_INIT;
 	size_t pos = 0, lineno = 0, k0, k1, v0, v1, eol;
 	const char *nl;
 	int k, rc = -1;
 
-	buf_printf(&path, "%s/%s/texts.ini", dir, lang_dirs[lang]);
+	buf_printf(&path, "%s/%s", dir, lang_codes[lang]);
+	if (lang != LANG_EN && stat(path.data, &st) < 0 && errno == ENOENT) {
+		rc = 1;		/* a language the admin does not offer */
+		goto out;
+	}
+	buf_puts(&path, "/texts.ini");
 	if (read_file(path.data, &data, err) < 0)
 		goto out;
 	while (pos < data.len) {
@@ -184,16 +194,17 @@ out:
 }
 
 /*
- * widget_templates_load - reads DIR/fr/texts.ini and DIR/en/texts.ini.
- * Every key must be present in both; an unknown key is an error (a typo
- * would otherwise silently keep a default). Caller frees with
- * widget_templates_free.
+ * widget_templates_load - reads DIR/LANG/texts.ini for each language of
+ * lang_codes whose folder exists; DIR/en must. Every key must be present
+ * in each; an unknown key is an error (a typo would otherwise silently
+ * keep a default). Caller frees with widget_templates_free.
  */
 struct widget_templates *
 widget_templates_load(const char *dir, struct npserr *err)
 {
 	struct widget_templates *tpl = xcalloc(1, sizeof(*tpl));
-	int lang;
+	int lang, r;
+	size_t k = 0;
 
 	if (dir == NULL || *dir == '\0') {
 		npserr_set(err, "templates: no directory configured "
@@ -202,14 +213,32 @@ widget_templates_load(const char *dir, struct npserr *err)
 		return NULL;
 	}
 	for (lang = 0; lang < LANG_COUNT; lang++) {
-		if (load_lang(tpl, lang, dir, err) < 0) {
+		if ((r = load_lang(tpl, lang, dir, err)) < 0) {
 			widget_templates_free(tpl);
 			return NULL;
 		}
-		tpl->bodies[lang] = tpl->text[lang][K_MBODY];
-		tpl->prefixes[lang] = tpl->text[lang][K_MPREFIX];
+		if (r > 0)
+			continue;
+		tpl->bodies[k] = tpl->text[lang][K_MBODY];
+		tpl->prefixes[k] = tpl->text[lang][K_MPREFIX];
+		k++;
 	}
 	return tpl;
+}
+
+/* widget_lang - see widget.h. */
+const char *
+widget_lang(const struct config *cf, const struct widget_templates *tpl,
+    const char *tag)
+{
+	int i = lang_index(tag);
+
+	/* Without templates read, every shipped language counts as there. */
+	if (i < 0 || (tpl != NULL && tpl->text[i][0] == NULL))
+		i = lang_index(cf != NULL ? cf->default_lang : NULL);
+	if (i < 0 || (tpl != NULL && tpl->text[i][0] == NULL))
+		i = LANG_EN;
+	return lang_codes[i];
 }
 
 /* widget_mailto_prefixes - see widget.h. */
@@ -694,7 +723,7 @@ widget_render(const struct config *cf, const struct widget_templates *tpl,
 		npserr_set(err, "widget: no survey token to render");
 		return -1;
 	}
-	lang = lang_is(l, "fr") ? LANG_FR : LANG_EN;
+	lang = lang_index(widget_lang(cf, tpl, l));
 	memset(&c, 0, sizeof(c));
 	c.cf = cf;
 	c.req = req;

@@ -9,14 +9,19 @@
  *	widget_templates_free(tpl);
  *
  * DESCRIPTION
- *	widget_templates_load() reads DIR/fr/texts.ini and DIR/en/texts.ini;
- *	every key must be in both, and an unknown key is an error, so that a
- *	typo never silently keeps a default.
+ *	widget_templates_load() reads DIR/LANG/texts.ini for each language
+ *	of lang_codes (base/lang.h) whose folder DIR/LANG exists; DIR/en
+ *	must exist. Every key must be in each, and an unknown key is an
+ *	error, so that a typo never silently keeps a default.
+ *	widget_lang() is the language the widget of a tag is rendered in:
+ *	the tag's own when its texts were read, else the configured
+ *	default_lang's, else English (a NULL tpl has every language). The
+ *	HTML lang attribute of a page around the widget takes it.
  *	widget_render() appends the widget for req to out, in UTF-8 with
  *	"\n" line ends: the HTML table (html = true) or its text version.
  *	req->token must be set; a NULL req->reply_address is made from the
- *	config's reply address and the token. A French language tag gets
- *	the French texts, any other the English ones. Returns 0, or -1 with
+ *	config's reply address and the token. The texts are those of
+ *	widget_lang(cf, tpl, req->lang). Returns 0, or -1 with
  *	err set when there is no token or no reply address.
  */
 #ifndef NPSGATE_WIDGET_H
@@ -34,15 +39,18 @@ struct widget_templates;
 struct widget_request {
 	enum survey_type type;
 	enum widget_style style;
-	const char *lang;		/* "fr" or "en" (others: English) */
+	const char *lang;		/* a language tag; see widget_lang */
 	const char *token;		/* NULL: no survey, remove the tag */
 	const char *reply_address;	/* "nps+TOKEN@reply.example" */
 };
 
-/* Loads templates/{fr,en}/...; caller frees with widget_templates_free. */
+/* Loads templates/LANG/...; caller frees with widget_templates_free. */
 struct widget_templates *widget_templates_load(const char *dir,
     struct npserr *err);
 void widget_templates_free(struct widget_templates *tpl);
+/* The language code (of lang_codes) the widget of tag is rendered in. */
+const char *widget_lang(const struct config *cf,
+    const struct widget_templates *tpl, const char *tag);
 /* The body the widget's links pre-fill (texts.ini mailto.body, with its
  * {fields} as written and real line breaks), one per language, ended by
  * NULL; owned by tpl (NULL for no tpl). What struct reply_ctx's prefill

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/lang.h"
 #include "base/npserr.h"
 #include "base/utf8.h"
 #include "conf/config.h"
@@ -95,8 +96,8 @@ check_values(const struct config *cf)
 		    "info_message within CONFIG_INFO_MAX characters");
 	}
 	FUZZ_CHECK(cf->default_lang != NULL &&
-	    (strcmp(cf->default_lang, "fr") == 0 ||
-	    strcmp(cf->default_lang, "en") == 0), "default_lang fr or en");
+	    lang_template(cf->default_lang) != NULL,
+	    "default_lang names a template language");
 	FUZZ_CHECK(cf->token_lifetime_days >= 0, "lifetime not negative");
 	FUZZ_CHECK(cf->imap_port >= 1 && cf->imap_port <= 65535,
 	    "imap port in range");

@@ -17,6 +17,7 @@
 
 #include "base/buf.h"
 #include "base/json.h"
+#include "base/lang.h"
 #include "base/npserr.h"
 #include "base/utf8.h"
 #include "conf/config.h"
@@ -93,8 +94,9 @@ check_pieces(const char *text, size_t len)
 		    "subject score in range");
 	}
 	lang = reply_lang_guess(text, len);
-	FUZZ_CHECK(lang == NULL || strcmp(lang, "fr") == 0 ||
-	    strcmp(lang, "en") == 0, "language fr, en or none");
+	FUZZ_CHECK(lang == NULL || (lang_template(lang) != NULL &&
+	    strcmp(lang_template(lang), lang) == 0),
+	    "language of the templates or none");
 	(void)reply_text_is_unsubscribe(text, len);
 	buf_free(&own);
 	buf_free(&com);
@@ -166,8 +168,9 @@ check_result(const struct reply_result *res)
 		for (p = res->from; *p; p++)
 			FUZZ_CHECK(!isupper((unsigned char)*p),
 			    "sender in lowercase");
-	FUZZ_CHECK(res->lang == NULL || strcmp(res->lang, "fr") == 0 ||
-	    strcmp(res->lang, "en") == 0, "language fr, en or none");
+	FUZZ_CHECK(res->lang == NULL || (lang_template(res->lang) != NULL &&
+	    strcmp(lang_template(res->lang), res->lang) == 0),
+	    "language of the templates or none");
 	check_json(res);
 }
 

@@ -10,6 +10,8 @@
 #   - an agent's opt-out comes out without widget or tag, event in store;
 #   - a second survey to the same customer is throttled;
 #   - reason and priority outside [rules] get no survey;
+#   - X-NPS-Lang picks the widget's language (de-DE: German); a language
+#     without templates gets the default's, and the log line says so;
 #   - a delayed survey sits on the hold queue until `npsgate release`
 #     after its due time; a held mail deleted by hand is marked, not
 #     retried;
@@ -249,6 +251,34 @@ if deliver dora@example.com "$(ticket_headers T-105 marie ' aspect du produit ' 
 	    grep -q 'nps+' "$GOT"
 else
 	notok "listed reason mail delivered"
+fi
+
+# --- 4b. the language of the widget ------------------------------------
+lang_headers() {	# TICKET LANG
+	printf 'X-NPS-Ticket: %s\nX-NPS-Agent: marie\nX-NPS-Reason: Prix\n' "$1"
+	printf 'X-NPS-Priority: P1\nX-NPS-Lang: %s\n' "$2"
+}
+if deliver gerd@example.com "$(lang_headers T-110 de-DE)" tag; then
+	check "X-NPS-Lang de-DE: the German widget" \
+	    eval "$CHECK text '$GOT' | grep -q 'Wie wahrscheinlich ist es'"
+	check "X-NPS-Lang de-DE: survey recorded in de" test \
+	    "$(sql "SELECT lang FROM surveys WHERE recipient='gerd@example.com';")" = de
+	check "X-NPS-Lang de-DE: lang=de in the log line" \
+	    grep -q "$(qid_of gerd@example.com): .*ticket=T-110 lang=de" \
+	    "$RIG/milter.log"
+else
+	notok "German survey mail delivered"
+fi
+if deliver sven@example.com "$(lang_headers T-111 sv)" tag; then
+	check "X-NPS-Lang sv (no templates): the default's (French) widget" \
+	    eval "$CHECK text '$GOT' | grep -q 'recommandiez'"
+	check "X-NPS-Lang sv: survey recorded in fr" test \
+	    "$(sql "SELECT lang FROM surveys WHERE recipient='sven@example.com';")" = fr
+	check "X-NPS-Lang sv: the log line says the fallback" \
+	    grep -q "$(qid_of sven@example.com): .*lang=fr lang \"sv\" has no templates, fr used" \
+	    "$RIG/milter.log"
+else
+	notok "Swedish survey mail delivered"
 fi
 
 # --- 5. a delayed survey: hold queue, then npsgate release ------------

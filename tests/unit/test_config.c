@@ -885,11 +885,49 @@ test_default_info_message_depends_on_language(void **state)
 	assert_non_null(strstr(en, "Your score and your comment"));
 	assert_ptr_equal(config_info_message(cf, "fr-CA"), fr);
 	assert_ptr_equal(config_info_message(cf, "FR"), fr);
-	assert_ptr_equal(config_info_message(cf, "fry"), en);
-	assert_ptr_equal(config_info_message(cf, "de"), en);
-	assert_ptr_equal(config_info_message(cf, NULL), en);
+	assert_ptr_equal(config_info_message(cf, "fra"), fr);
+	assert_non_null(strstr(config_info_message(cf, "de"),
+	    "Ihre Bewertung und Ihr Kommentar"));
+	assert_non_null(strstr(config_info_message(cf, "es-419"),
+	    "Su puntuación y su comentario"));
+	assert_non_null(strstr(config_info_message(cf, "ita"),
+	    "Il suo voto e il suo commento"));
+	assert_non_null(strstr(config_info_message(cf, "nl-BE"),
+	    "Uw score en uw opmerking"));
+	assert_non_null(strstr(config_info_message(cf, "pt-BR"),
+	    "Sua nota e seu comentário"));
+	/* A language without a text of its own: the default language's. */
+	assert_ptr_equal(config_info_message(cf, "fry"), fr);
+	assert_ptr_equal(config_info_message(cf, "sv"), fr);
+	assert_ptr_equal(config_info_message(cf, NULL), fr);
 	assert_ptr_equal(config_info_message(NULL, "fr"), fr);
+	assert_ptr_equal(config_info_message(NULL, "sv"), en);
 	config_free(cf);
+}
+
+/* default_lang takes the seven languages as a help desk writes them, and
+ * names them when it refuses one. */
+static void
+test_default_lang_takes_the_shipped_languages(void **state)
+{
+	static const char *const ok[] = { "de", "es", "it", "nl", "pt",
+		"pt-BR", "es-419", "deu", "nld", "fr", "en" };
+	struct buf b = BUF_INIT;
+	struct config *cf;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		buf_reset(&b);
+		buf_printf(&b, "[general]\ndefault_lang = %s\n", ok[i]);
+		cf = assert_accepted(buf_cstr(&b));
+		assert_string_equal(cf->default_lang, ok[i]);
+		config_free(cf);
+	}
+	buf_free(&b);
+	assert_refused_prefix("[general]\ndefault_lang = sv\n", 9,
+	    "[general] default_lang: 'sv' is not a language npsgate has "
+	    "templates for; allowed: fr, en, de, es, it, nl, pt");
 }
 
 static void
@@ -1197,6 +1235,7 @@ main(void)
 		cmocka_unit_test(test_missing_required_key_is_named),
 		cmocka_unit_test(test_reasons_list_keeps_accents_and_trims),
 		cmocka_unit_test(test_default_info_message_depends_on_language),
+		cmocka_unit_test(test_default_lang_takes_the_shipped_languages),
 		cmocka_unit_test(test_channels_parse_and_have_names),
 		cmocka_unit_test(test_dump_load_dump_is_a_fixed_point),
 		cmocka_unit_test(

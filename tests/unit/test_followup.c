@@ -336,6 +336,19 @@ test_ack_text_follows_category_and_language(void **state)
 		    "what one thing would have made it\nperfect" },
 		{ "en", "6", "ack-detractor.txt", "Subject: We are sorry\n",
 		    "Could you tell us what went wrong?" },
+		{ "de", "10", "ack-promoter.txt", "Subject: =?utf-8?B?"
+		    "VmllbGVuIERhbmsgZsO8ciBJaHJlIEFudHdvcnQ=?=\n",
+		    "Ihre Meinung ist uns sehr wichtig" },
+		{ "es", "6", "ack-detractor.txt", "Subject: Lo sentimos\n",
+		    "¿Podría contarnos qué salió mal?" },
+		{ "it", "8", "ack-passive.txt",
+		    "Subject: Grazie per la sua risposta\n",
+		    "che cosa avrebbe reso la sua esperienza" },
+		{ "nl", "9", "ack-promoter.txt",
+		    "Subject: Bedankt voor uw antwoord\n",
+		    "we zijn blij dat we u konden helpen" },
+		{ "pt", "3", "ack-detractor.txt", "Subject: Sentimos muito\n",
+		    "Pode nos contar o que deu errado?" },
 	};
 	struct testlib_fx *fx = *state;
 	size_t i;
@@ -671,6 +684,32 @@ test_alert_mail_is_plain_link_free_and_tag_free(void **state)
 	buf_free(&hdr);
 	buf_free(&body);
 	buf_free(&want);
+}
+
+/* The alert is for the help desk: in the default language, whatever the
+ * customer's, written as a tag ("nl-BE"). */
+static void
+test_alert_mail_speaks_the_default_language(void **state)
+{
+	struct testlib_fx *fx = *state;
+	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
+	struct buf hdr = BUF_INIT, body = BUF_INIT;
+	char *msg;
+
+	set_str(&fx->cf->alert_to, "leads@example.com");
+	set_str(&fx->cf->default_lang, "nl-BE");
+	survey_new(fx, SURVEY_NPS, "pt", id, tok);
+	reply(fx, tok, NULL, "2\r\n\r\nMuito lento");
+	msg = call_file(fx, 1, "msg");
+	mail_split(msg, &hdr, &body);
+	assert_non_null(strstr(buf_cstr(&hdr),
+	    "Subject: [NPS] Criticaster 2/10 - ticket T-42\n"));
+	assert_non_null(strstr(buf_cstr(&body), "Klant:       " CUSTOMER
+	    "\nTicket:      T-42\nMedewerker:  alice\n"));
+	assert_non_null(strstr(buf_cstr(&body), "Opmerking:\n  Muito lento"));
+	free(msg);
+	buf_free(&hdr);
+	buf_free(&body);
 }
 
 static void
@@ -1163,6 +1202,7 @@ main(void)
 		T(test_answer_to_the_ack_is_a_comment_on_the_same_survey),
 		T(test_alert_score_thresholds),
 		T(test_alert_mail_is_plain_link_free_and_tag_free),
+		T(test_alert_mail_speaks_the_default_language),
 		T(test_alert_mail_goes_to_the_team_address_first),
 		T(test_ack_off_alert_sources_each_count),
 		T(test_no_alert_for_a_passive),

@@ -243,6 +243,56 @@ test_survey_sets_reply_to_and_mailto_unsubscribe(void **state)
 	store_survey_clear(&got);
 }
 
+/* X-NPS-Lang in any of its forms picks the widget's language and the
+ * survey's; a language without templates gets the default's, and the
+ * log line says so. */
+static void
+test_lang_header_picks_the_widget_language(void **state)
+{
+	static const struct {
+		const char *tag, *lang, *word;
+	} c[] = {
+		{ "de-DE", "de", "Bewertung" }, { "ger", "de", "Bewertung" },
+		{ "es-419", "es", "Puntuaci" }, { "spa", "es", "Puntuaci" },
+		{ "it", "it", "Voto" }, { "nl-BE", "nl", "Cijfer" },
+		{ "dut", "nl", "Cijfer" }, { "pt-BR", "pt", "Nota" },
+		{ "fra", "fr", "Note" }, { "sv-SE", "fr", "Note" },
+	};
+	struct fixture *fx = *state;
+	char msg[512], want[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(msg, sizeof(msg), "From: support@shop.example\r\n"
+		    "X-NPS-Lang: %s\r\n"
+		    "Content-Type: text/html; charset=utf-8\r\n\r\n"
+		    "<p>" TAG "</p>\r\n", c[i].tag);
+		assert_int_equal(run(fx, msg, "<jane@example.com>", false), 0);
+		assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+		if (strcmp(fx->res.survey.lang, c[i].lang) != 0)
+			fail_msg("%s: survey lang %s, want %s", c[i].tag,
+			    fx->res.survey.lang, c[i].lang);
+		snprintf(want, sizeof(want), "subject=%s", c[i].word);
+		if (strstr(fx->out.data, want) == NULL)
+			fail_msg("%s: no %s in the widget", c[i].tag, want);
+		snprintf(want, sizeof(want), " lang=%s", c[i].lang);
+		assert_non_null(strstr(fx->res.summary, want));
+		if (strcmp(c[i].tag, "sv-SE") == 0)
+			assert_non_null(strstr(fx->res.summary,
+			    "lang \"sv-SE\" has no templates, fr used"));
+		else
+			assert_null(strstr(fx->res.summary, "no templates"));
+		outgoing_result_clear(&fx->res);
+		fx->have_res = false;
+		outgoing_headers_free(fx->hdrs, fx->n_hdrs);
+		fx->hdrs = NULL;
+		fx->n_hdrs = 0;
+		free(fx->rcpts[0]);
+		fx->rcpts[0] = NULL;
+		buf_reset(&fx->out);
+	}
+}
+
 static void
 test_https_landing_page_gives_one_click(void **state)
 {
@@ -675,6 +725,7 @@ main(void)
 		T(test_strip_removes_every_prefixed_header_last_first),
 		T(test_tag_free_mail_keeps_every_byte),
 		T(test_survey_sets_reply_to_and_mailto_unsubscribe),
+		T(test_lang_header_picks_the_widget_language),
 		T(test_https_landing_page_gives_one_click),
 		T(test_optout_removes_tag_and_leaves_event),
 		T(test_delayed_channel_holds_with_due_time),
