@@ -202,6 +202,7 @@ ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
 	rctx.now = ctx->now;
 	rctx.prefill = ctx->prefill;
 	rctx.prefixes = ctx->prefixes;
+	rctx.budget = NULL;
 	if (reply_analyze(&rctx, msg, len, &rr, err) < 0) {
 		reply_result_clear(&rr);
 		return -1;

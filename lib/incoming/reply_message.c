@@ -163,16 +163,59 @@ reply_address_parse(const char *v, size_t n)
 
 /* ---- the body ------------------------------------------------------ */
 
-/* The decoded content of leaf part p in UTF-8, appended to out. */
+/* Whether decoding len more bytes keeps the analysis within its budget;
+ * when not, a->over says so and nothing more is decoded. Transfer
+ * decoding never grows a part, so its encoded length bounds the bytes
+ * held before the charset conversion. */
+static bool
+budget_allows(struct reply_analysis *a, size_t len)
+{
+	size_t cap = a->budget->text_bytes;
+
+	if (a->over)
+		return false;
+	if (a->decoded > cap || len > cap - a->decoded) {
+		a->over = true;
+		npserr_set(&a->over_why, "over budget: more than %zu bytes "
+		    "of decoded text", cap);
+		return false;
+	}
+	return true;
+}
+
+/* The decoded content of leaf part p in UTF-8, appended to out, within
+ * the budget (see budget_allows). */
 static void
-part_text(const struct reply_analysis *a, const struct mime_part *p,
+part_text(struct reply_analysis *a, const struct mime_part *p,
     struct buf *out)
 {
 	struct buf raw = BUF_INIT;
+	size_t before = out->len;
 
+	if (!budget_allows(a, p->body_len))
+		return;
 	mime_part_decode(a->msg, p, &raw);
 	mime_charset_to_utf8(p->charset, buf_cstr(&raw), raw.len, out);
 	buf_free(&raw);
+	a->decoded += out->len - before;
+}
+
+/* The text of HTML part p, appended to out; a part beyond the HTML
+ * limits gives nothing and sets a->over. */
+static void
+html_text(struct reply_analysis *a, const struct mime_part *p,
+    struct buf *out)
+{
+	struct buf html = BUF_INIT;
+	struct npserr err;
+
+	part_text(a, p, &html);
+	if (!a->over && html_to_text(buf_cstr(&html), html.len,
+	    &a->budget->html, out, &err) < 0) {
+		a->over = true;
+		a->over_why = err;
+	}
+	buf_free(&html);
 }
 
 static bool
@@ -192,13 +235,13 @@ is_blank_text(const struct buf *b)
  * in order (Apple Mail splits text around inline images). Attachments and
  * attached messages are not the customer's words. */
 static void
-collect_text(const struct reply_analysis *a, const struct mime_part *p,
+collect_text(struct reply_analysis *a, const struct mime_part *p,
     struct buf *out, int depth)
 {
 	const struct mime_part *c;
 	struct buf tmp = BUF_INIT;
 
-	if (p->attachment || depth > MIME_MAX_DEPTH)
+	if (p->attachment || depth > MIME_MAX_DEPTH || a->over)
 		return;
 	if (strcmp(p->type, "multipart") == 0 &&
 	    strcmp(p->subtype, "alternative") == 0) {
@@ -234,8 +277,7 @@ collect_text(const struct reply_analysis *a, const struct mime_part *p,
 	if (strcmp(p->type, "text") != 0 && p->type[0] != '\0')
 		return;
 	if (strcmp(p->subtype, "html") == 0) {
-		part_text(a, p, &tmp);
-		html_to_text(buf_cstr(&tmp), tmp.len, out);
+		html_text(a, p, out);
 	} else if (strcmp(p->subtype, "plain") == 0 || p->subtype[0] == '\0') {
 		part_text(a, p, out);
 		if (out->len > 0 && out->data[out->len - 1] != '\n')
@@ -248,10 +290,10 @@ collect_text(const struct reply_analysis *a, const struct mime_part *p,
  * followed by a line end; an attached message's header block after its
  * text. */
 static void
-all_text(const struct reply_analysis *a, const struct mime_part *p,
+all_text(struct reply_analysis *a, const struct mime_part *p,
     struct buf *out)
 {
-	for (; p != NULL; p = p->next) {
+	for (; p != NULL && !a->over; p = p->next) {
 		if (p->child != NULL) {
 			all_text(a, p->child, out);
 			/* A returned message's header block holds the

@@ -188,6 +188,7 @@ fuzz_reply_one(const uint8_t *data, size_t size)
 	ctx.now = FUZZ_NOW;
 	ctx.prefill = fuzz_prefill;
 	ctx.prefixes = fuzz_prefixes;
+	ctx.budget = NULL;
 	memset(&res, 0, sizeof(res));
 	err.msg[0] = '\0';
 	r = reply_analyze(&ctx, (const char *)data, size, &res, &err);
