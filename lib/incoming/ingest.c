@@ -324,10 +324,18 @@ ingest_outcome_describe(const struct ingest_outcome *res, struct buf *out)
 		buf_puts(out, " forwarded=yes");
 	if (res->duplicate)
 		buf_puts(out, " duplicate=yes");
-	/* The analysis's reason for an unparsed reply is our own words:
-	 * which limit, or what is missing. */
-	if (res->reason != NULL)
-		buf_printf(out, " why=\"%s\"", res->reason);
-	else if (res->why != NULL)
+	/* The analysis's reason for an unparsed reply is our own words
+	 * (which limit, or what is missing), at most with a MIME subtype
+	 * in them: bounded, and no byte that could end the field. */
+	if (res->reason != NULL) {
+		buf_puts(out, " why=\"");
+		for (n = 0; res->reason[n] != '\0' && n < 200; n++) {
+			unsigned char c = (unsigned char)res->reason[n];
+
+			buf_putc(out, c < 0x20 || c >= 0x7f || c == '"' ||
+			    c == '\\' ? '?' : (char)c);
+		}
+		buf_putc(out, '"');
+	} else if (res->why != NULL)
 		buf_printf(out, " why=\"%s\"", res->why);
 }
