@@ -43,7 +43,7 @@ struct walk {
 	struct buf *out;
 	const struct html_limits *lim;
 	xmlParserCtxtPtr ctxt;
-	struct frame *frames;	/* one per open element, up to the walk depth */
+	struct frame *frames;	/* one per open element, to the walk depth */
 	size_t depth;		/* elements open */
 	size_t skip_level;	/* with skipping: the depth of the skipped
 				 * element, whose end ends the skip */
@@ -158,7 +158,8 @@ scan_start_tag(const char *s, size_t n, size_t i, size_t *count)
 			i++;
 		if (i < n && (s[i] == '"' || s[i] == '\'')) {
 			q = (unsigned char)s[i++];
-			while (i < n && (unsigned char)s[i] != q && s[i] != '\0')
+			while (i < n && (unsigned char)s[i] != q &&
+			    s[i] != '\0')
 				i++;
 			if (i < n && s[i] == (char)q)
 				i++;
