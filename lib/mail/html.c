@@ -14,6 +14,7 @@
  * whole previous message after it, unquoted.
  */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
