@@ -519,11 +519,26 @@ static void
 walk_parse(struct walk *w, const char *html, size_t len)
 {
 	xmlCharEncodingHandlerPtr utf8;
+	xmlParserInputBufferPtr in;
+	xmlParserInputPtr input;
 	xmlParserCtxtPtr ctxt;
 
-	ctxt = htmlCreateMemoryParserCtxt(html, (int)len);
+	/* The parser reads the caller's bytes where they are (the input
+	 * buffer is static: no copy), and holds one converted copy. */
+	ctxt = htmlNewParserCtxt();
 	if (ctxt == NULL)
 		return;
+	in = xmlParserInputBufferCreateStatic(html, (int)len,
+	    XML_CHAR_ENCODING_NONE);
+	input = in != NULL ? xmlNewIOInputStream(ctxt, in,
+	    XML_CHAR_ENCODING_NONE) : NULL;
+	if (input == NULL) {
+		if (in != NULL)
+			xmlFreeParserInputBuffer(in);
+		htmlFreeParserCtxt(ctxt);
+		return;
+	}
+	inputPush(ctxt, input);
 	memset(ctxt->sax, 0, sizeof(*ctxt->sax));
 	ctxt->sax->startElement = sax_start;
 	ctxt->sax->endElement = sax_end;
@@ -556,6 +571,7 @@ html_to_text(const char *html, size_t len, const struct html_limits *lim,
 {
 	struct walk w;
 	size_t start = out->len;
+	char tiny[4] = { 0 };
 
 	if (lim == NULL)
 		lim = &html_limits_default;
@@ -573,6 +589,12 @@ html_to_text(const char *html, size_t len, const struct html_limits *lim,
 	w.out = out;
 	w.lim = lim;
 	w.frames = xcalloc(HTML_WALK_DEPTH + 1, sizeof(*w.frames));
+	if (len < sizeof(tiny)) {
+		/* libxml2 looks for a byte order mark in the first three
+		 * bytes it is given, whatever their length. */
+		memcpy(tiny, html, len);
+		html = tiny;
+	}
 	walk_parse(&w, html, len);
 	free(w.frames);
 	if (w.refused) {
