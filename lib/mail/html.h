@@ -30,7 +30,6 @@
 #include <stddef.h>
 
 #include "base/buf.h"
-
 #include "base/npserr.h"
 
 /* The limits of one HTML part. No mail a person writes comes near them;
