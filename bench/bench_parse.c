@@ -163,7 +163,7 @@ main(int argc, char **argv)
 	/* The analyses, as the hook runs them (store lookups included). */
 	t0 = cpu_seconds();
 	for (done = 0, k = 0; done < target; done++, k = (k + 1) % count) {
-		struct reply_ctx ctx = { cf, ring, st, now, NULL, NULL };
+		struct reply_ctx ctx = { cf, ring, st, now, NULL, NULL, NULL };
 		struct reply_result res;
 
 		if (reply_analyze(&ctx, v[k].msg.data, v[k].msg.len, &res,

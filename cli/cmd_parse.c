@@ -131,7 +131,7 @@ cmd_parse(int argc, char **argv)
 		struct buf msg = BUF_INIT, line = BUF_INIT, obj = BUF_INIT;
 		struct reply_ctx ctx = { cf, ring, st, time(NULL),
 		    widget_mailto_bodies(tpl),
-		    widget_mailto_prefixes(tpl) };
+		    widget_mailto_prefixes(tpl), NULL };
 		struct reply_result res;
 
 		if (cli_mail_read("parse", argv[i], &msg) < 0) {

@@ -5,9 +5,10 @@
  * npsgate-imapd-hook [-f] [-c FILE] [--once | --stdin]
  *
  * The loop: connect, log in, select the mailbox; for each message in it,
- * fetch (BODY.PEEK[]), ingest (lib/incoming/ingest.c: analyse and commit), then
- * move it to its folder; then IDLE until the server reports something (or
- * poll every poll_interval seconds without IDLE). A message leaves the
+ * fetch (BODY.PEEK[]), ingest (lib/incoming/ingest.c: analyse first, then
+ * commit, no analysis inside the transaction), then move it to its
+ * folder; then IDLE until the server reports something (or poll every
+ * poll_interval seconds without IDLE). A message leaves the
  * mailbox only after its result is committed, so a crash at any point
  * leaves it there to be fetched again, and the store recognises it by its
  * key. Network errors and server restarts lead to a reconnection with a
@@ -360,19 +361,22 @@ batch_done(struct hook *h, uint32_t uid, struct ingest_outcome *res)
 }
 
 /*
- * Stores the fetched messages batch[0..k): all in one transaction (one
- * commit, one sync, for the whole batch), or, when one of them fails, each
- * in a transaction of its own so that the others still go through. The
- * network is never used while the transaction is open: a slow server
- * must not hold the store's write lock.
+ * Stores the fetched messages batch[0..k). Each is analysed first, with
+ * no transaction open: an analysis may take its whole budget, and the
+ * milter must not wait for it on the store's write lock. Then the
+ * results are written in one transaction (one commit, one sync, for the
+ * whole batch), or, when that fails, each in a transaction of its own
+ * so that the others still go through. The network is never used while
+ * the transaction is open: a slow server must not hold the lock either.
  */
 static void
 batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 {
 	struct ingest_outcome res[STORE_BATCH];
+	bool ok[STORE_BATCH];
 	struct ingest_ctx ctx;
 	struct npserr ierr;
-	size_t j, done = 0;
+	size_t j, n_ok = 0;
 
 	ctx.cf = h->cf;
 	ctx.ring = h->ring;
@@ -380,34 +384,40 @@ batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 	ctx.filed = true;
 	ctx.prefill = widget_mailto_bodies(h->tpl);
 	ctx.prefixes = widget_mailto_prefixes(h->tpl);
-	if (k > 1 && store_begin(h->store, &ierr) == 0) {
-		for (done = 0; done < k; done++) {
-			ctx.now = time(NULL);
-			if (ingest_message(&ctx, batch[done].msg.data,
-			    batch[done].msg.len, &res[done], &ierr) < 0)
+	for (j = 0; j < k; j++) {
+		ctx.now = time(NULL);
+		ok[j] = ingest_analyze(&ctx, batch[j].msg.data,
+		    batch[j].msg.len, &res[j], &ierr) == 0;
+		if (ok[j])
+			n_ok++;
+		else
+			skip_add(h, batch[j].uid, ierr.msg);
+	}
+	if (n_ok > 1 && store_begin(h->store, &ierr) == 0) {
+		for (j = 0; j < k; j++)
+			if (ok[j] && ingest_store(&ctx, &res[j], &ierr) < 0)
 				break;
-		}
-		if (done == k && store_commit(h->store, &ierr) == 0) {
+		if (j == k && store_commit(h->store, &ierr) == 0) {
 			for (j = 0; j < k; j++)
-				batch_done(h, batch[j].uid, &res[j]);
+				if (ok[j])
+					batch_done(h, batch[j].uid, &res[j]);
 			return;
 		}
-		if (done == k)
+		if (j == k)
 			msg_warn("%s; storing the batch message by message",
 			    ierr.msg);
 		else
 			store_rollback(h->store);
-		for (j = 0; j < done; j++)
-			ingest_outcome_clear(&res[j]);
 	}
 	for (j = 0; j < k; j++) {
-		ctx.now = time(NULL);
-		if (ingest_message(&ctx, batch[j].msg.data, batch[j].msg.len,
-		    &res[0], &ierr) < 0) {
+		if (!ok[j])
+			continue;
+		if (ingest_store(&ctx, &res[j], &ierr) < 0) {
 			skip_add(h, batch[j].uid, ierr.msg);
+			ingest_outcome_clear(&res[j]);
 			continue;
 		}
-		batch_done(h, batch[j].uid, &res[0]);
+		batch_done(h, batch[j].uid, &res[j]);
 	}
 }
 

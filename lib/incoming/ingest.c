@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -160,7 +161,8 @@ match_survey(const struct ingest_ctx *ctx, const struct reply_result *rr,
 		return 0;
 	}
 	memset(&sv, 0, sizeof(sv));
-	/* reply_analyze read the row already, in the same transaction. */
+	/* reply_analyze read the row already; store_ingest reads it again
+	 * in its write transaction. */
 	if (rr->survey_in_store)
 		r = 1;
 	else if ((r = store_survey_get(ctx->store, rr->survey_id, &sv,
@@ -204,17 +206,36 @@ ingest_note_stored(const struct ingest_ctx *ctx, const struct ingest_rec *rec,
 	}
 }
 
+/* The survey's reading of one reply, kept for ingest_store: what the
+ * store records besides the kind and the score. */
+static void
+outcome_keep(struct ingest_outcome *out, struct reply_result *rr)
+{
+	if (out->kind == INGEST_RESPONSE) {
+		out->comment = rr->comment;
+		rr->comment = NULL;
+	}
+	out->sender = rr->from;
+	rr->from = NULL;
+	out->lang = rr->lang;
+	rr->lang = NULL;
+	if (out->kind == INGEST_UNPARSED) {
+		out->reason = rr->reason;
+		rr->reason = NULL;
+	}
+}
+
+/*
+ * ingest_analyze - see ingest.h. Reads the store (the survey's row, a
+ * Message-ID) but never writes to it.
+ */
 int
-ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
+ingest_analyze(const struct ingest_ctx *ctx, const char *msg, size_t len,
     struct ingest_outcome *out, struct npserr *err)
 {
 	struct reply_ctx rctx;
 	struct reply_result rr;
-	struct ingest_rec rec;
-	struct buf detail = BUF_INIT;
 	const char *why;
-	char *digest;
-	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->score = -1;
@@ -225,18 +246,22 @@ ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
 	rctx.now = ctx->now;
 	rctx.prefill = ctx->prefill;
 	rctx.prefixes = ctx->prefixes;
+	rctx.budget = NULL;
 	if (reply_analyze(&rctx, msg, len, &rr, err) < 0) {
 		reply_result_clear(&rr);
 		return -1;
 	}
 	out->msg_key = message_key(rr.message_id, msg, len);
-	digest = ingest_digest_key(msg, len);
+	out->digest = ingest_digest_key(msg, len);
 	memcpy(out->hint_id, rr.hint_id, sizeof(out->hint_id));
 	out->kind = kind_of(rr.kind);
 	if (out->kind == INGEST_RESPONSE)
 		out->score = rr.score;
-	if (match_survey(ctx, &rr, out, &why, err) < 0)
-		goto fail;
+	if (match_survey(ctx, &rr, out, &why, err) < 0) {
+		reply_result_clear(&rr);
+		ingest_outcome_clear(out);
+		return -1;
+	}
 	out->folder = ingest_folder(ctx->cf, out->kind, out->score,
 	    out->forwarded, &out->why);
 	if (why != NULL)
@@ -250,19 +275,35 @@ ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
 		out->folder = NULL;
 		out->why = "its folder is the mailbox read";
 	}
+	outcome_keep(out, &rr);
+	out->received_at = (int64_t)ctx->now;
+	reply_result_clear(&rr);
+	return 0;
+}
+
+/*
+ * ingest_store - see ingest.h. One short write: the analysis is done.
+ */
+int
+ingest_store(const struct ingest_ctx *ctx, struct ingest_outcome *out,
+    struct npserr *err)
+{
+	struct ingest_rec rec;
+	struct buf detail = BUF_INIT;
+	int r;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.msg_key = out->msg_key;
-	rec.digest = digest;
+	rec.digest = out->digest;
 	rec.kind = out->kind;
 	rec.survey_id = out->survey_id[0] ? out->survey_id : NULL;
 	rec.score = out->score;
-	rec.comment = out->kind == INGEST_RESPONSE ? rr.comment : NULL;
-	rec.sender = rr.from;
-	rec.lang = rr.lang;
+	rec.comment = out->comment;
+	rec.sender = out->sender;
+	rec.lang = out->lang;
 	rec.folder = ctx->filed ? out->folder : NULL;
 	rec.forwarded = out->forwarded;
-	rec.received_at = (int64_t)ctx->now;
+	rec.received_at = out->received_at;
 	rec.review_folder = ctx->cf->folder_review;
 	if (out->hint_id[0] != '\0') {
 		/* For the person who reviews it: the survey it seems to
@@ -272,21 +313,27 @@ ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
 		rec.detail = buf_cstr(&detail);
 	}
 	r = store_ingest(ctx->store, &rec, err);
-	if (r < 0)
-		goto fail;
+	if (r < 0) {
+		buf_free(&detail);
+		return -1;
+	}
 	out->duplicate = r == INGEST_DUPLICATE;
 	ingest_note_stored(ctx, &rec, out);
 	buf_free(&detail);
-	free(digest);
-	reply_result_clear(&rr);
 	return 0;
+}
 
-fail:
-	buf_free(&detail);
-	free(digest);
-	reply_result_clear(&rr);
-	ingest_outcome_clear(out);
-	return -1;
+int
+ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
+    struct ingest_outcome *out, struct npserr *err)
+{
+	if (ingest_analyze(ctx, msg, len, out, err) < 0)
+		return -1;
+	if (ingest_store(ctx, out, err) < 0) {
+		ingest_outcome_clear(out);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -294,6 +341,16 @@ ingest_outcome_clear(struct ingest_outcome *res)
 {
 	free(res->msg_key);
 	res->msg_key = NULL;
+	free(res->digest);
+	res->digest = NULL;
+	free(res->comment);
+	res->comment = NULL;
+	free(res->sender);
+	res->sender = NULL;
+	free(res->lang);
+	res->lang = NULL;
+	free(res->reason);
+	res->reason = NULL;
 }
 
 void
@@ -317,6 +374,18 @@ ingest_outcome_describe(const struct ingest_outcome *res, struct buf *out)
 		buf_puts(out, " duplicate=yes");
 	if (res->hint_id[0] != '\0')
 		buf_printf(out, " hint=%s", res->hint_id);
-	if (res->why != NULL)
+	/* The analysis's reason for an unparsed reply is our own words
+	 * (which limit, or what is missing), at most with a MIME subtype
+	 * in them: bounded, and no byte that could end the field. */
+	if (res->reason != NULL) {
+		buf_puts(out, " why=\"");
+		for (n = 0; res->reason[n] != '\0' && n < 200; n++) {
+			unsigned char c = (unsigned char)res->reason[n];
+
+			buf_putc(out, c < 0x20 || c >= 0x7f || c == '"' ||
+			    c == '\\' ? '?' : (char)c);
+		}
+		buf_putc(out, '"');
+	} else if (res->why != NULL)
 		buf_printf(out, " why=\"%s\"", res->why);
 }

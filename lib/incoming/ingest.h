@@ -5,12 +5,16 @@
  * SYNOPSIS
  *	struct ingest_ctx ctx = { cf, ring, store, now, true };
  *	ingest_message(&ctx, msg, len, &res, &err);
+ *	or, to keep the analysis out of a write transaction:
+ *	ingest_analyze(&ctx, msg, len, &res, &err);  (no write)
+ *	store_begin(...); ingest_store(&ctx, &res, &err); store_commit(...);
  *	ingest_outcome_describe(&res, &line);	(log line, no customer text)
  *	ingest_outcome_clear(&res);
  *
  * DESCRIPTION
  *	ingest_message() analyses the raw bytes of one reply with
- *	reply_analyze() and records what it learned with store_ingest(),
+ *	reply_analyze() (ingest_analyze) and records what it learned with
+ *	store_ingest() (ingest_store),
  *	which writes the processed-message key together with the response
  *	or event in one transaction. The key is the Message-ID, or
  *	"sha256:HEX" of the bytes when the message has none (or one with a
@@ -51,6 +55,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "base/buf.h"
@@ -79,6 +84,12 @@ struct ingest_outcome {
 	char *msg_key;		/* owned by the result */
 	const char *why;	/* static text: why it goes to review, or NULL */
 	char hint_id[TOKEN_ID_LEN + 1];	/* see reply_result; "" none */
+	char *reason;		/* owned: why an unparsed reply could not be
+				 * read (a limit passed ...), or NULL */
+	/* What ingest_store records with the kind and score (owned). */
+	char *digest;		/* "sha256:HEX" of the message's bytes */
+	char *comment, *sender, *lang;
+	int64_t received_at;
 };
 
 /* Analyses msg[0..len) and stores it. Returns 0 and fills *out (the
@@ -87,6 +98,18 @@ struct ingest_outcome {
  * where it is to be tried again. */
 int ingest_message(const struct ingest_ctx *ctx, const char *msg, size_t len,
     struct ingest_outcome *out, struct npserr *err);
+/* The first half of ingest_message: the analysis and the folder, into
+ * *out (caller frees with ingest_outcome_clear), reading the store but
+ * writing nothing, so that it can run outside any write transaction.
+ * -1 with err set when the store could not be read. */
+int ingest_analyze(const struct ingest_ctx *ctx, const char *msg,
+    size_t len, struct ingest_outcome *out, struct npserr *err);
+/* The second half: records *out (from ingest_analyze) in the store, in
+ * the caller's transaction or one of its own, and sets out->duplicate.
+ * -1 with err set when the store failed; *out stays the caller's to
+ * store again or clear. */
+int ingest_store(const struct ingest_ctx *ctx, struct ingest_outcome *out,
+    struct npserr *err);
 void ingest_outcome_clear(struct ingest_outcome *res);
 
 /* The folder for a reply of kind with score (-1: none), forwarded or not,
@@ -96,7 +119,9 @@ const char *ingest_folder(const struct config *cf, enum ingest_kind kind,
     int score, bool forwarded, const char **why);
 
 /* Appends "msg=<KEY> kind=K survey=ID score=N folder=F" and, as needed,
- * " forwarded=yes", " duplicate=yes", " hint=ID", " why=...". Only the
+ * " forwarded=yes", " duplicate=yes", " hint=ID", " why=..." (for an
+ * unparsed reply, the analysis's reason: "unparsed: HTML part with ...").
+ * Only the
  * message key and our own words: no customer text. */
 void ingest_outcome_describe(const struct ingest_outcome *res, struct buf *out);
 

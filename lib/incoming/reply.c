@@ -14,10 +14,18 @@
  *      comment, and guesses the language.
  * Only a token that verifies ties the reply to a survey; anything else is
  * unmatched and never scored.
+ *
+ * Each analysis has a budget (struct reply_budget): the thread's CPU
+ * time, looked at between the steps, and the bytes of text decoded,
+ * counted as the parts are read; an HTML part beyond its limits is not
+ * parsed at all. A reply past any of them is unparsed, with the reason,
+ * and goes to a person: it is never half read and scored.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/json.h"
@@ -31,6 +39,12 @@
 #include "survey/token.h"
 
 #define MAX_TEXT_BYTES (4u << 20)	/* of own text we read for a score */
+
+const struct reply_budget reply_budget_default = {
+	REPLY_BUDGET_CPU_MS, REPLY_BUDGET_TEXT_BYTES,
+	{ HTML_MAX_BYTES, HTML_MAX_TAGS, HTML_MAX_ATTRS,
+	    HTML_MAX_ELEMENT_ATTRS, HTML_MAX_DEPTH }
+};
 
 const char *
 reply_kind_name(enum reply_kind kind)
@@ -77,6 +91,38 @@ analysis_start(struct reply_analysis *a, const struct reply_ctx *ctx,
 	a->ctx = ctx;
 	a->msg = msg;
 	a->len = len;
+	a->budget = ctx->budget != NULL ? ctx->budget : &reply_budget_default;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a->cpu_start);
+}
+
+/* Whether the analysis is past its budget (or was refused an HTML part);
+ * if so, out becomes unparsed with the reason, whatever was read so far
+ * forgotten. */
+static bool
+analysis_over_budget(struct reply_analysis *a, struct reply_result *out)
+{
+	struct timespec now;
+	int64_t ns;
+
+	if (!a->over && clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0) {
+		ns = (int64_t)(now.tv_sec - a->cpu_start.tv_sec) * 1000000000 +
+		    (now.tv_nsec - a->cpu_start.tv_nsec);
+		if (ns >= (int64_t)a->budget->cpu_ms * 1000000) {
+			a->over = true;
+			npserr_set(&a->over_why, "over budget: %lld ms of "
+			    "CPU, limit %ld ms", (long long)(ns / 1000000),
+			    a->budget->cpu_ms);
+		}
+	}
+	if (!a->over)
+		return false;
+	out->kind = REPLY_UNPARSED;
+	out->score = -1;
+	out->category = NPS_NONE;
+	free(out->comment);
+	out->comment = NULL;
+	set_reason(out, "unparsed: %s", a->over_why.msg);
+	return true;
 }
 
 static void
@@ -183,6 +229,8 @@ analysis_read_text(struct reply_analysis *a)
 	struct buf name = BUF_INIT;
 
 	reply_body_read(a);
+	if (a->over)
+		return;
 	if (a->plain.len > MAX_TEXT_BYTES)
 		buf_truncate(&a->plain, MAX_TEXT_BYTES);
 	sender_name(a, &name);
@@ -432,14 +480,16 @@ reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,
 		analysis_free(&a);
 		return 0;
 	}
-	analysis_read_text(&a);
+	if (!analysis_over_budget(&a, out))
+		analysis_read_text(&a);
 	if (analysis_find_survey(&a, out, err) < 0) {
 		analysis_free(&a);
 		return -1;
 	}
-	if (analysis_tell_kind(&a, out))
+	if (!analysis_over_budget(&a, out) && analysis_tell_kind(&a, out))
 		analysis_read_answer(&a, out);
-	analysis_guess_lang(&a, out);
+	if (!analysis_over_budget(&a, out))
+		analysis_guess_lang(&a, out);
 	analysis_keep_survey(&a, out);
 	analysis_free(&a);
 	return 0;

@@ -39,6 +39,7 @@
 #include "base/buf.h"
 #include "base/npserr.h"
 #include "conf/config.h"
+#include "mail/html.h"
 #include "store/store.h"
 #include "survey/nps.h"
 #include "survey/token.h"
@@ -54,6 +55,21 @@ enum reply_kind {
 	REPLY_UNPARSED = INGEST_UNPARSED	/* not a readable message */
 };
 
+/* What the analysis of one reply may spend. Past any of it the reply is
+ * unparsed, its reason says which, and a person reads it (review): the
+ * bound holds whatever the message holds. */
+#define REPLY_BUDGET_CPU_MS 10000	/* CPU time of the analysing thread */
+#define REPLY_BUDGET_TEXT_BYTES (128UL << 20)	/* decoded text and HTML */
+
+struct reply_budget {
+	long cpu_ms;		/* checked between the steps */
+	size_t text_bytes;	/* of every part decoded, all together */
+	struct html_limits html;	/* for each HTML part read */
+};
+
+/* REPLY_BUDGET_* and html_limits_default. */
+extern const struct reply_budget reply_budget_default;
+
 struct reply_ctx {
 	const struct config *cf;
 	const struct keyring *ring;
@@ -67,6 +83,7 @@ struct reply_ctx {
 	/* Their subject prefixes (widget_mailto_prefixes), NULL-ended; NULL:
 	 * only [general] subject_prefix and the shipped words are known. */
 	const char *const *prefixes;
+	const struct reply_budget *budget;	/* NULL: the default */
 };
 
 struct reply_result {
@@ -81,7 +98,9 @@ struct reply_result {
 	char *from;			/* sender address, lowercase, or NULL */
 	char *lang;			/* of lang_codes, or NULL */
 	char *message_id;		/* Message-ID header, or NULL */
-	char *reason;		/* why: for review, auto-reply, unparsed */
+	char *reason;		/* why: for review, auto-reply, unparsed
+				 * (an HTML part over its limits, the
+				 * analysis over its budget) */
 	const char *matched_by;		/* "address", "subject", "body",
 					 * "bounced-headers" or NULL */
 	bool survey_in_store;	/* survey_id's row was read (ctx->store) */

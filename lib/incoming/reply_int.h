@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/npserr.h"
@@ -262,6 +263,11 @@ struct reply_analysis {
 	bool tied;		/* to a survey: a token verified */
 	bool have_rec;		/* rec holds the survey's row */
 	struct survey_rec rec;
+	const struct reply_budget *budget;	/* never NULL */
+	struct timespec cpu_start;	/* the thread's CPU time at the start */
+	size_t decoded;		/* bytes of parts decoded so far */
+	bool over;		/* past the budget or an HTML limit: */
+	struct npserr over_why;	/* which */
 };
 
 /* ---- reply_message.c ----------------------------------------------- */
@@ -282,11 +288,13 @@ void reply_header_decode(const char *v, size_t n, struct buf *out);
  * NULL. */
 char *reply_address_parse(const char *v, size_t n);
 /* The text a reader sees in the body, into a->plain: text/plain
- * preferred, HTML made text, attachments left out. */
+ * preferred, HTML made text, attachments left out. A part that would
+ * pass the budget's bytes, or an HTML part beyond its limits, sets
+ * a->over (and a->over_why) instead. */
 void reply_body_read(struct reply_analysis *a);
 /* Every text part, attached messages and their header blocks included,
  * into a->raw_text (once), for a token written in the body or returned
- * by a bounce. */
+ * by a bounce; within the budget's bytes, like reply_body_read. */
 void reply_body_read_all(struct reply_analysis *a);
 
 /* ---- reply_match.c ------------------------------------------------- */

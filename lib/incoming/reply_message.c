@@ -161,16 +161,79 @@ reply_address_parse(const char *v, size_t n)
 
 /* ---- the body ------------------------------------------------------ */
 
-/* The decoded content of leaf part p in UTF-8, appended to out. */
+/* Whether decoding len more bytes keeps the analysis within its budget;
+ * when not, a->over says so and nothing more is decoded. Transfer
+ * decoding never grows a part, so its encoded length bounds the bytes
+ * held before the charset conversion. */
+static bool
+budget_allows(struct reply_analysis *a, size_t len)
+{
+	size_t cap = a->budget->text_bytes;
+
+	if (a->over)
+		return false;
+	if (a->decoded > cap || len > cap - a->decoded) {
+		a->over = true;
+		npserr_set(&a->over_why, "over budget: more than %zu bytes "
+		    "of decoded text", cap);
+		return false;
+	}
+	return true;
+}
+
+/* The decoded content of leaf part p in UTF-8, appended to out, within
+ * the budget (see budget_allows). */
 static void
-part_text(const struct reply_analysis *a, const struct mime_part *p,
+part_text(struct reply_analysis *a, const struct mime_part *p,
     struct buf *out)
 {
 	struct buf raw = BUF_INIT;
+	size_t before = out->len;
 
+	if (!budget_allows(a, p->body_len))
+		return;
 	mime_part_decode(a->msg, p, &raw);
 	mime_charset_to_utf8(p->charset, buf_cstr(&raw), raw.len, out);
 	buf_free(&raw);
+	a->decoded += out->len - before;
+}
+
+static bool html_open_outer_quote(const char *html, size_t len,
+    struct buf *out);
+static bool only_quote_marks(const char *s, size_t n);
+
+/* The text of HTML part p, appended to out; a part beyond the HTML
+ * limits gives nothing and sets a->over. */
+static void
+html_text(struct reply_analysis *a, const struct mime_part *p,
+    struct buf *out)
+{
+	struct buf html = BUF_INIT, opened = BUF_INIT;
+	struct npserr err;
+	size_t start = out->len;
+
+	part_text(a, p, &html);
+	if (a->over)
+		goto done;
+	if (html_to_text(buf_cstr(&html), html.len, &a->budget->html, out,
+	    &err) < 0) {
+		a->over = true;
+		a->over_why = err;
+		goto done;
+	}
+	/* Nothing but a quote: the reply was written inside it. */
+	if (!only_quote_marks(buf_cstr(out) + start, out->len - start) ||
+	    !html_open_outer_quote(buf_cstr(&html), html.len, &opened))
+		goto done;
+	buf_truncate(out, start);
+	if (html_to_text(buf_cstr(&opened), opened.len, &a->budget->html, out,
+	    &err) < 0) {
+		a->over = true;
+		a->over_why = err;
+	}
+done:
+	buf_free(&opened);
+	buf_free(&html);
 }
 
 static bool
@@ -284,38 +347,19 @@ only_quote_marks(const char *s, size_t n)
 	return true;
 }
 
-/* The text of an HTML part, appended to out; when all of it was inside
- * a quote, the text of that quote's content instead. */
-static void
-html_part_text(const char *html, size_t len, struct buf *out)
-{
-	size_t start = out->len;
-	struct buf opened = BUF_INIT;
-
-	html_to_text(html, len, out);
-	if (!only_quote_marks(buf_cstr(out) + start, out->len - start) ||
-	    !html_open_outer_quote(html, len, &opened)) {
-		buf_free(&opened);
-		return;
-	}
-	buf_truncate(out, start);
-	html_to_text(buf_cstr(&opened), opened.len, out);
-	buf_free(&opened);
-}
-
 /* The text a reader sees in part p, appended to out: text/plain as it is,
  * text/html made text, one alternative of a multipart/alternative (plain
  * preferred, unless it is empty), every inline part of other multiparts
  * in order (Apple Mail splits text around inline images). Attachments and
  * attached messages are not the customer's words. */
 static void
-collect_text(const struct reply_analysis *a, const struct mime_part *p,
+collect_text(struct reply_analysis *a, const struct mime_part *p,
     struct buf *out, int depth)
 {
 	const struct mime_part *c;
 	struct buf tmp = BUF_INIT;
 
-	if (p->attachment || depth > MIME_MAX_DEPTH)
+	if (p->attachment || depth > MIME_MAX_DEPTH || a->over)
 		return;
 	if (strcmp(p->type, "multipart") == 0 &&
 	    strcmp(p->subtype, "alternative") == 0) {
@@ -351,8 +395,7 @@ collect_text(const struct reply_analysis *a, const struct mime_part *p,
 	if (strcmp(p->type, "text") != 0 && p->type[0] != '\0')
 		return;
 	if (strcmp(p->subtype, "html") == 0) {
-		part_text(a, p, &tmp);
-		html_part_text(buf_cstr(&tmp), tmp.len, out);
+		html_text(a, p, out);
 	} else if (strcmp(p->subtype, "plain") == 0 || p->subtype[0] == '\0') {
 		part_text(a, p, out);
 		if (out->len > 0 && out->data[out->len - 1] != '\n')
@@ -365,10 +408,10 @@ collect_text(const struct reply_analysis *a, const struct mime_part *p,
  * followed by a line end; an attached message's header block after its
  * text. */
 static void
-all_text(const struct reply_analysis *a, const struct mime_part *p,
+all_text(struct reply_analysis *a, const struct mime_part *p,
     struct buf *out)
 {
-	for (; p != NULL; p = p->next) {
+	for (; p != NULL && !a->over; p = p->next) {
 		if (p->child != NULL) {
 			all_text(a, p->child, out);
 			/* A returned message's header block holds the

@@ -10,6 +10,13 @@
  * score and comment. The pieces (own text, score finder, comment, subject
  * score, language, unsubscribe) take the input as text and keep their
  * bounds and ranges.
+ *
+ * The budget: the same message analysed with a budget small enough for
+ * fuzzed inputs to pass it (a few KB of text, HTML of a few dozen tags)
+ * is either unparsed, saying why, or read exactly as without it; and
+ * html_to_text under the same small limits either refuses the input,
+ * appending nothing, or gives the very text it gives under the default
+ * limits: a limit refuses, it never changes what is read.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -23,11 +30,18 @@
 #include "conf/config.h"
 #include "fuzz.h"
 #include "incoming/reply.h"
+#include "mail/html.h"
 #include "mail/mime.h"
 #include "store/store.h"
 #include "survey/token.h"
 
 #define FUZZ_NOW ((time_t)1750000000)
+
+/* Small enough for inputs of a few KB to pass it; the CPU time is left
+ * at the default, so that a result never depends on the machine. */
+static const struct reply_budget fuzz_tight = {
+	REPLY_BUDGET_CPU_MS, 8192, { 4096, 64, 96, 8, 16 }
+};
 
 static struct config *fuzz_cf;
 static struct keyring *fuzz_ring;
@@ -174,6 +188,45 @@ check_result(const struct reply_result *res)
 	check_json(res);
 }
 
+static void
+check_html(const char *s, size_t n)
+{
+	struct buf tight = BUF_INIT, dflt = BUF_INIT;
+	struct npserr err;
+
+	if (html_to_text(s, n, &fuzz_tight.html, &tight, &err) < 0) {
+		FUZZ_CHECK(tight.len == 0, "a refused part appends nothing");
+		FUZZ_CHECK(err.msg[0] != '\0', "a refusal says which limit");
+	} else {
+		FUZZ_CHECK(html_to_text(s, n, NULL, &dflt, &err) == 0,
+		    "within small limits, within the default ones");
+		FUZZ_CHECK(tight.len == dflt.len && (tight.len == 0 ||
+		    memcmp(tight.data, dflt.data, tight.len) == 0),
+		    "the limits change no text");
+	}
+	buf_free(&tight);
+	buf_free(&dflt);
+}
+
+/* The result under the small budget against the one without it. */
+static void
+check_budget(const struct reply_result *tight, const struct reply_result *res)
+{
+	check_result(tight);
+	if (tight->kind == REPLY_UNPARSED && res->kind != REPLY_UNPARSED) {
+		FUZZ_CHECK(tight->reason != NULL &&
+		    strncmp(tight->reason, "unparsed: ", 10) == 0,
+		    "over the budget: unparsed, saying why");
+		return;
+	}
+	FUZZ_CHECK(tight->kind == res->kind && tight->score == res->score,
+	    "within the budget, read as without it");
+	FUZZ_CHECK((tight->comment == NULL) == (res->comment == NULL) &&
+	    (tight->comment == NULL ||
+	    strcmp(tight->comment, res->comment) == 0),
+	    "within the budget, the same comment");
+}
+
 /*
  * fuzz_reply_one - one input as a customer's reply, and as plain text for
  * the pieces.
@@ -181,7 +234,7 @@ check_result(const struct reply_result *res)
 int
 fuzz_reply_one(const uint8_t *data, size_t size)
 {
-	struct reply_result res;
+	struct reply_result res, tight;
 	struct npserr err;
 	struct reply_ctx ctx;
 	int r;
@@ -195,6 +248,7 @@ fuzz_reply_one(const uint8_t *data, size_t size)
 	ctx.now = FUZZ_NOW;
 	ctx.prefill = fuzz_prefill;
 	ctx.prefixes = fuzz_prefixes;
+	ctx.budget = NULL;
 	memset(&res, 0, sizeof(res));
 	err.msg[0] = '\0';
 	r = reply_analyze(&ctx, (const char *)data, size, &res, &err);
@@ -202,7 +256,14 @@ fuzz_reply_one(const uint8_t *data, size_t size)
 		fprintf(stderr, "reply_analyze: %s\n", err.msg);
 	FUZZ_CHECK(r == 0, "reply_analyze fails only on store errors");
 	check_result(&res);
+	ctx.budget = &fuzz_tight;
+	memset(&tight, 0, sizeof(tight));
+	r = reply_analyze(&ctx, (const char *)data, size, &tight, &err);
+	FUZZ_CHECK(r == 0, "reply_analyze fails only on store errors");
+	check_budget(&tight, &res);
+	reply_result_clear(&tight);
 	reply_result_clear(&res);
+	check_html((const char *)data, size);
 	/* The pieces work on UTF-8 text; feed them the input as it is, but
 	 * bounded: they are meant for the own text of one reply. */
 	check_pieces((const char *)data, size < 16384 ? size : 16384);

@@ -703,6 +703,46 @@ test_ingest_answers_over_the_limit_go_to_review(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* A reply whose HTML is over its limits: analysed without a write, then
+ * stored as unparsed and filed for review, the log line saying which
+ * limit. */
+static void
+test_ingest_hostile_html_is_unparsed_with_its_reason(void **state)
+{
+	struct testlib_fx *fx = *state;
+	struct ingest_ctx ctx = { fx->cf, fx->ring, fx->st, fx->now, true,
+	    NULL, NULL };
+	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1];
+	struct ingest_outcome res;
+	struct buf msg = BUF_INIT, line = BUF_INIT;
+	struct npserr err;
+	size_t i;
+
+	survey_new(fx, "customer@example.com", tok, id);
+	buf_printf(&msg, "From: customer@example.com\r\nTo: "
+	    "nps+%s@reply.example\r\nMessage-ID: <attrs@example.com>\r\n"
+	    "Subject: Re: Votre avis\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: text/html; charset=utf-8\r\n\r\n<div", tok);
+	for (i = 0; i < 100000; i++)
+		buf_printf(&msg, " a%zu=x", i);
+	buf_puts(&msg, ">9</div>\r\n");
+	assert_int_equal(ingest_analyze(&ctx, msg.data, msg.len, &res, &err),
+	    0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed"), 0);
+	assert_int_equal(res.kind, INGEST_UNPARSED);
+	assert_string_equal(res.folder, fx->cf->folder_review);
+	assert_int_equal(ingest_store(&ctx, &res, &err), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM processed"), 1);
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 0);
+	ingest_outcome_describe(&res, &line);
+	assert_non_null(strstr(buf_cstr(&line), "kind=unparsed"));
+	assert_non_null(strstr(buf_cstr(&line), "why=\"unparsed: HTML part "
+	    "with 100000 attributes in one tag"));
+	buf_free(&line);
+	buf_free(&msg);
+	ingest_outcome_clear(&res);
+}
+
 int
 main(void)
 {
@@ -754,6 +794,9 @@ main(void)
 		T(test_ingest_token_typed_by_the_customer_is_not_honoured),
 		T(test_ingest_unsubscribe_opts_out_the_survey_recipient),
 		T(test_ingest_answers_over_the_limit_go_to_review),
+		cmocka_unit_test_setup_teardown(
+		    test_ingest_hostile_html_is_unparsed_with_its_reason,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

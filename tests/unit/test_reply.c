@@ -56,8 +56,9 @@ static char *
 html_text(const char *in)
 {
 	struct buf b = BUF_INIT;
+	struct npserr err;
 
-	html_to_text(in, strlen(in), &b);
+	assert_int_equal(html_to_text(in, strlen(in), NULL, &b, &err), 0);
 	if (b.data == NULL)
 		buf_puts(&b, "");
 	return buf_steal(&b);
@@ -620,12 +621,13 @@ static const char *const custom_prefill[] = {
 static const char *const custom_prefixes[] = { "Avis", "Rating", NULL };
 
 static void
-analyze_with(struct fixture *f, const char *const *prefill,
-    const char *const *prefixes, const char *fmt, struct reply_result *res)
+analyze_within(struct fixture *f, const char *const *prefill,
+    const char *const *prefixes, const struct reply_budget *budget,
+    const char *fmt, struct reply_result *res)
 {
 	struct buf msg = BUF_INIT;
 	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, prefill,
-	    prefixes };
+	    prefixes, budget };
 	struct npserr err;
 	const char *p;
 
@@ -639,6 +641,13 @@ analyze_with(struct fixture *f, const char *const *prefill,
 	}
 	assert_int_equal(reply_analyze(&ctx, msg.data, msg.len, res, &err), 0);
 	buf_free(&msg);
+}
+
+static void
+analyze_with(struct fixture *f, const char *const *prefill,
+    const char *const *prefixes, const char *fmt, struct reply_result *res)
+{
+	analyze_within(f, prefill, prefixes, NULL, fmt, res);
 }
 
 static void
@@ -1024,7 +1033,8 @@ test_analyze_refused_address_token_is_not_overruled_by_body(void **state)
 	struct reply_result res;
 	char good[TOKEN_LEN + 1];
 	struct buf msg = BUF_INIT;
-	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, NULL, NULL };
+	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, NULL, NULL,
+	    NULL };
 	struct npserr err;
 
 	memcpy(good, f->token, sizeof(good));
@@ -1075,7 +1085,7 @@ test_analyze_drops_a_message_id_holding_a_nul(void **state)
 	static const char msg[] = "From: a@b.c\nTo: support@shop.example\n"
 	    "Message-ID: <a\0b@c>\nSubject: hi\n\n9\n";
 	struct fixture *f = *state;
-	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, NULL, NULL };
+	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now, NULL, NULL, NULL };
 	struct reply_result res;
 	struct npserr err;
 
@@ -1186,6 +1196,185 @@ test_json_escapes_and_replaces_invalid_utf8(void **state)
 	buf_free(&b);
 }
 
+/* ---- the budget of one analysis ------------------------------------ */
+
+#define HOSTILE_HEADER "From: a@b.c\nTo: nps+%T@reply.example\n" \
+	"Subject: Re: avis\nMIME-Version: 1.0\n"
+
+/* One start tag with n attributes around "9 merci". */
+static void
+put_hostile_html(struct buf *b, size_t n)
+{
+	size_t i;
+
+	buf_puts(b, "<html><body><div");
+	for (i = 0; i < n; i++)
+		buf_printf(b, " a%zu=x", i);
+	buf_puts(b, ">9 merci</div></body></html>\n");
+}
+
+/* A tag with 100,000 attributes costs libxml2 minutes: the part is not
+ * parsed, and with nothing else to read the reply is unparsed, saying
+ * why. */
+static void
+test_analyze_refuses_html_with_100000_attributes(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+	struct buf msg = BUF_INIT;
+
+	buf_puts(&msg, HOSTILE_HEADER
+	    "Content-Type: text/html; charset=utf-8\n\n");
+	put_hostile_html(&msg, 100000);
+	analyze(f, buf_cstr(&msg), &res);
+	assert_int_equal(res.kind, REPLY_UNPARSED);
+	assert_int_equal(res.score, -1);
+	assert_non_null(res.reason);
+	assert_non_null(strstr(res.reason, "100000 attributes in one tag"));
+	reply_result_clear(&res);
+	buf_free(&msg);
+}
+
+/* The same part beside a plain-text alternative: the plain text is the
+ * reply, as it would have been anyway. */
+static void
+test_analyze_reads_plain_beside_hostile_html(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+	struct buf msg = BUF_INIT;
+
+	buf_puts(&msg, HOSTILE_HEADER "Content-Type: multipart/alternative; "
+	    "boundary=A\n\n--A\nContent-Type: text/plain; charset=utf-8\n"
+	    "\n9 merci\n--A\nContent-Type: text/html; charset=utf-8\n\n");
+	put_hostile_html(&msg, 100000);
+	buf_puts(&msg, "--A--\n");
+	analyze(f, buf_cstr(&msg), &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 9);
+	reply_result_clear(&res);
+	buf_free(&msg);
+}
+
+/* Large but ordinary HTML (a long pasted table: 200,000 tags, 4 MB)
+ * is read to its end. */
+static void
+test_analyze_reads_large_legal_html(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+	struct buf msg = BUF_INIT;
+	size_t i;
+
+	buf_puts(&msg, HOSTILE_HEADER
+	    "Content-Type: text/html; charset=utf-8\n\n<html><body>"
+	    "<p>Note 9/10, voici la commande :</p><table>");
+	for (i = 0; i < 20000; i++)
+		buf_puts(&msg, "<tr><td class=\"c\" style=\"color:#333\">"
+		    "une ligne de la commande</td><td><b>vis</b> <i>x</i></td>"
+		    "</tr>\n");
+	buf_puts(&msg, "</table><p>Fin de la commande.</p></body></html>\n");
+	assert_true(msg.len > 2000000);
+	analyze(f, buf_cstr(&msg), &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 9);
+	assert_non_null(res.comment);
+	assert_non_null(strstr(res.comment, "Fin de la commande."));
+	reply_result_clear(&res);
+	buf_free(&msg);
+}
+
+static void
+test_html_limits_each_refuse_and_allow(void **state)
+{
+	struct html_limits lim = html_limits_default;
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	struct npserr err;
+	size_t i;
+
+	(void)state;
+	/* As many attributes as allowed in one tag, then one more. */
+	buf_puts(&in, "<p");
+	for (i = 0; i < HTML_MAX_ELEMENT_ATTRS; i++)
+		buf_printf(&in, " title%zu='a b c'", i);
+	buf_puts(&in, ">9</p>");
+	assert_int_equal(html_to_text(in.data, in.len, NULL, &out, &err), 0);
+	assert_string_equal(buf_cstr(&out), "9\n");
+	buf_reset(&in);
+	buf_reset(&out);
+	buf_puts(&in, "<p");
+	for (i = 0; i <= HTML_MAX_ELEMENT_ATTRS; i++)
+		buf_printf(&in, " a%zu", i);
+	buf_puts(&in, ">9</p>");
+	assert_int_equal(html_to_text(in.data, in.len, NULL, &out, &err), -1);
+	assert_non_null(strstr(err.msg, "attributes in one tag"));
+	assert_int_equal(out.len, 0);
+	/* An unclosed quote hides no attribute from the count. */
+	buf_reset(&in);
+	buf_puts(&in, "<p x=\"");
+	buf_putc(&in, '\0');
+	for (i = 0; i <= HTML_MAX_ELEMENT_ATTRS; i++)
+		buf_printf(&in, " a%zu", i);
+	assert_int_equal(html_to_text(in.data, in.len, NULL, &out, &err), -1);
+	/* Nesting: refused past the limit, and nothing appended. */
+	buf_reset(&in);
+	for (i = 0; i <= HTML_MAX_DEPTH; i++)
+		buf_puts(&in, "<div>");
+	buf_puts(&in, "9");
+	buf_puts(&out, "kept");
+	assert_int_equal(html_to_text(in.data, in.len, NULL, &out, &err), -1);
+	assert_non_null(strstr(err.msg, "nested"));
+	assert_string_equal(buf_cstr(&out), "kept");
+	/* Tags, attributes in all and bytes, with smaller limits. */
+	buf_reset(&in);
+	buf_reset(&out);
+	for (i = 0; i < 10; i++)
+		buf_puts(&in, "<b x=1 y=2>a</b>");
+	lim.tags = 20;
+	assert_int_equal(html_to_text(in.data, in.len, &lim, &out, &err), 0);
+	lim.tags = 19;
+	assert_int_equal(html_to_text(in.data, in.len, &lim, &out, &err), -1);
+	lim = html_limits_default;
+	lim.attrs = 19;
+	assert_int_equal(html_to_text(in.data, in.len, &lim, &out, &err), -1);
+	lim = html_limits_default;
+	lim.bytes = in.len - 1;
+	assert_int_equal(html_to_text(in.data, in.len, &lim, &out, &err), -1);
+	buf_free(&in);
+	buf_free(&out);
+}
+
+/* Past its CPU time or its bytes of decoded text, a reply is unparsed
+ * with the reason, never half read and scored. */
+static void
+test_analyze_over_budget_is_unparsed(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_budget budget = reply_budget_default;
+	struct reply_result res;
+	static const char mail[] = "From: a@b.c\nTo: nps+%T@reply.example\n"
+	    "Subject: Re: avis\n\n9, tout était parfait, merci\n";
+
+	analyze_within(f, NULL, NULL, &budget, mail, &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 9);
+	reply_result_clear(&res);
+	budget.cpu_ms = 0;
+	analyze_within(f, NULL, NULL, &budget, mail, &res);
+	assert_int_equal(res.kind, REPLY_UNPARSED);
+	assert_int_equal(res.score, -1);
+	assert_null(res.comment);
+	assert_non_null(strstr(res.reason, "over budget"));
+	assert_non_null(strstr(res.reason, "CPU"));
+	reply_result_clear(&res);
+	budget = reply_budget_default;
+	budget.text_bytes = 10;
+	analyze_within(f, NULL, NULL, &budget, mail, &res);
+	assert_int_equal(res.kind, REPLY_UNPARSED);
+	assert_non_null(strstr(res.reason, "bytes of decoded text"));
+	reply_result_clear(&res);
+}
+
 int
 main(void)
 {
@@ -1260,6 +1449,17 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_html_only_quoted_printable_latin1, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_refuses_html_with_100000_attributes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_plain_beside_hostile_html, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_large_legal_html, setup, teardown),
+		cmocka_unit_test(test_html_limits_each_refuse_and_allow),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_over_budget_is_unparsed, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_text_split_around_inline_image, setup,
 		    teardown),

@@ -258,7 +258,8 @@ main(int argc, char **argv)
 		char expired[TOKEN_LEN + 1];
 		struct survey_rec rec;
 		struct reply_ctx ctx = { cf, ring, st, now,
-		    widget_mailto_bodies(tpl), widget_mailto_prefixes(tpl) };
+		    widget_mailto_bodies(tpl), widget_mailto_prefixes(tpl),
+		    NULL };
 		struct reply_result res;
 		char *got_comment, *recipient;
 		const char *dot;

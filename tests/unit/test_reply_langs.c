@@ -255,7 +255,7 @@ analyze(struct fixture *f, bool with_tpl, const char *fmt,
 	struct buf msg = BUF_INIT;
 	struct reply_ctx ctx = { f->cf, f->ring, NULL, f->now,
 	    with_tpl ? widget_mailto_bodies(f->tpl) : NULL,
-	    with_tpl ? widget_mailto_prefixes(f->tpl) : NULL };
+	    with_tpl ? widget_mailto_prefixes(f->tpl) : NULL, NULL };
 	struct npserr err;
 	const char *p;
 
