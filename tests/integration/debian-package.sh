@@ -93,6 +93,13 @@ answers() {
 	    'SELECT count(*) FROM responses' 2>/dev/null
 }
 CONF=/etc/npsgate/npsgate.conf
+# traces: every path named after npsgate in the system's directories
+# (logs and temporary files aside), to compare before and after.
+traces() {
+	find /etc /lib /usr /var /run -name '*npsgate*' ! -path '/var/log/*' \
+	    ! -path '/var/tmp/*' 2>/dev/null | LC_ALL=C sort
+}
+traces >"$T/traces.before"
 
 # --- build -------------------------------------------------------------
 # The checkout's files as they are (committed or not), without anything
@@ -187,14 +194,16 @@ done
 ok "npsgate-milter, npsgate-imapd-hook and npsgate-release.timer enabled"
 # Not started: the condition each service runs before it starts, run here
 # as systemd runs it, says no while the config names no reply address.
-condition() {	# condition UNIT: the unit's ExecCondition, run
+condition() {	# condition UNIT: the unit's ExecCondition, run as its User=
 	c=$(sed -n 's/^ExecCondition=//p' \
 	    /lib/systemd/system/"$1".service.d/*.conf \
 	    /usr/lib/systemd/system/"$1".service.d/*.conf 2>/dev/null |
 	    head -n 1)
 	[ -n "$c" ] || { echo "no ExecCondition for $1"; return 2; }
 	c=$(printf '%s\n' "$c" | sed "s/%n/$1.service/g")
-	sh -c "$c" 2>&1
+	u=$(sed -n 's/^User=//p' /lib/systemd/system/"$1".service \
+	    /usr/lib/systemd/system/"$1".service 2>/dev/null | head -n 1)
+	runuser -u "${u:-root}" -- sh -c "$c" 2>&1
 }
 for u in npsgate-milter npsgate-imapd-hook npsgate-release; do
 	out=$(condition "$u")
@@ -366,8 +375,8 @@ ok "remove: programs gone; config, key, password and the store's answer kept"
 apt-get purge -y npsgate >"$T/purge.log" 2>&1 ||
     { tail -20 "$T/purge.log"; fail "apt-get purge npsgate"; }
 [ "$(installed)" = not-installed ] || fail "after purge the package is '$(installed)'"
-left=$(find /etc /lib /usr /var /run -name '*npsgate*' \
-    ! -path '/var/log/*' 2>/dev/null)
+traces >"$T/traces.after"
+left=$(comm -13 "$T/traces.before" "$T/traces.after")
 [ -z "$left" ] && ok "purge: nothing named npsgate left in /etc /lib /usr /var /run" ||
     fail "purge left: $left"
 getent passwd npsgate >/dev/null &&
