@@ -32,8 +32,11 @@ PATH=$PATH:/usr/sbin:/sbin
 export PATH
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (installs a package)"; exit 77; }
 for c in dpkg-buildpackage dh lintian fakeroot git apt-get sqlite3; do
-	command -v "$c" >/dev/null 2>&1 ||
-	    { echo "SKIP: $c is missing (apt-get install -y dpkg-dev debhelper lintian fakeroot git sqlite3)"; exit 77; }
+	command -v "$c" >/dev/null 2>&1 || {
+		echo "SKIP: $c is missing (apt-get install -y dpkg-dev" \
+		    "debhelper lintian fakeroot git sqlite3)"
+		exit 77
+	}
 done
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 top_srcdir=$(cd "$top_srcdir" && pwd)
@@ -267,8 +270,13 @@ as_npsgate npsgate rewrite -c "$CONF" \
 to=$(sed -n 's/^Reply-To: *.*<\{0,1\}\(nps+[^>@]*@[^> ]*\).*/\1/p' "$T/survey.eml" |
     head -n 1)
 [ -n "$to" ] || fail "the survey mail has no Reply-To with a token"
-printf 'From: <marie.dupont@client.example>\r\nTo: <%s>\r\nSubject: Note : 9/10\r\nMessage-ID: <deb1@client.example>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nMa note : 9/10\r\n' \
-    "$to" >"$T/reply.eml"
+{
+	printf 'From: <marie.dupont@client.example>\r\nTo: <%s>\r\n' "$to"
+	printf 'Subject: Note : 9/10\r\nMessage-ID: <deb1@client.example>\r\n'
+	printf 'Date: Mon, 23 Nov 2026 10:00:00 +0100\r\n'
+	printf 'Content-Type: text/plain; charset=utf-8\r\n\r\n'
+	printf 'Ma note : 9/10\r\n'
+} >"$T/reply.eml"
 chmod 644 "$T/reply.eml"
 as_npsgate npsgate ingest -c "$CONF" "$T/reply.eml" >"$T/ingest.out" 2>&1 ||
     fail "npsgate ingest as npsgate: $(cat "$T/ingest.out")"
