@@ -22,6 +22,8 @@
 #   - apt-get remove keeps /etc/npsgate (config, key, password) and the
 #     store with its answers; apt-get purge leaves nothing of npsgate but
 #     its system user, which this test then deletes.
+# About 4 minutes, most of it the build with its make check
+# (DEB_BUILD_OPTIONS=nocheck in the environment leaves that out).
 # Skips (77) under NPSGATE_UNIT_ONLY=1, when not root, without
 # dpkg-buildpackage, debhelper, lintian or git, outside a git checkout, or
 # when npsgate is already installed on this machine (it would be purged).
@@ -127,9 +129,14 @@ deb=$(ls "$T"/build/npsgate_"$version"_*.deb 2>/dev/null)
 [ -f "$deb" ] || { echo "FAIL: no npsgate_${version}_*.deb built"; exit 1; }
 ok "dpkg-buildpackage built $(basename "$deb") in $(($(date +%s) - start)) s"
 npass=$(sed -n 's/^# PASS: *//p' "$T/build.log" | head -n 1)
-[ "${npass:-0}" -gt 0 ] && grep -q '^# FAIL: *0$' "$T/build.log" &&
-    ok "the build ran make check: $npass passed" ||
-    fail "the package's build did not pass make check (${npass:-no} test passed)"
+case " ${DEB_BUILD_OPTIONS:-} " in
+*" nocheck "*)
+	echo "# DEB_BUILD_OPTIONS=nocheck: the build ran no test" ;;
+*)
+	[ "${npass:-0}" -gt 0 ] && grep -q '^# FAIL: *0$' "$T/build.log" &&
+	    ok "the build ran make check: $npass passed" ||
+	    fail "the package's build did not pass make check (${npass:-no} test passed)" ;;
+esac
 
 # --- lintian -----------------------------------------------------------
 # Every package built; a warning that is not an error must be overridden
