@@ -4,6 +4,9 @@
 #
 #	tests/integration/demo.sh BUILDDIR
 #
+# The programs are BUILDDIR's, or those NPSGATE, NPSGATE_MILTER and
+# NPSGATE_HOOK name (the installed ones, for a package's test).
+#
 # A private Postfix with npsgate-milter (smtp-sink standing in for the
 # customers' mail servers), a private Dovecot with the reply mailbox "nps"
 # and three customers' mailboxes, and npsgate-imapd-hook reading "nps".
@@ -33,7 +36,10 @@ top_builddir=$(cd "$1" && pwd)
 top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 export top_srcdir top_builddir
 PATH=$PATH:/usr/sbin:/sbin
-NPSGATE=$top_builddir/npsgate
+NPSGATE=${NPSGATE:-$top_builddir/npsgate}
+NPSGATE_MILTER=${NPSGATE_MILTER:-$top_builddir/npsgate-milter}
+NPSGATE_HOOK=${NPSGATE_HOOK:-$top_builddir/npsgate-imapd-hook}
+export NPSGATE NPSGATE_MILTER NPSGATE_HOOK
 OUT=$top_builddir/demo
 
 say() { printf '%s\n' "$*"; }
@@ -51,9 +57,8 @@ die() {
 # --- what the demo needs ---------------------------------------------
 [ "$(id -u)" -eq 0 ] ||
     die "run it as root: it starts a private Postfix instance (sudo tests/integration/demo.sh $1)"
-for p in npsgate npsgate-milter npsgate-imapd-hook; do
-	[ -x "$top_builddir/$p" ] ||
-	    die "$top_builddir/$p is not built: run make in $top_builddir"
+for p in "$NPSGATE" "$NPSGATE_MILTER" "$NPSGATE_HOOK"; do
+	[ -x "$p" ] || die "$p is not built: run make in $top_builddir"
 done
 for c in postfix postconf smtp-sink swaks dovecot doveadm python3 sqlite3; do
 	command -v "$c" >/dev/null 2>&1 ||
