@@ -146,6 +146,20 @@ test_labelled_fr(void **state)
 	labelled("fr");
 }
 
+static void
+test_heldout_en(void **state)
+{
+	(void)state;
+	labelled("heldout-en");
+}
+
+static void
+test_heldout_fr(void **state)
+{
+	(void)state;
+	labelled("heldout-fr");
+}
+
 /* Stems meet; a negated complaint word is no mention; a negation in
  * another clause does not reach. */
 static void
@@ -314,6 +328,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_labelled_en),
 		cmocka_unit_test(test_labelled_fr),
+		cmocka_unit_test(test_heldout_en),
+		cmocka_unit_test(test_heldout_fr),
 		cmocka_unit_test(test_stems_and_negation),
 		cmocka_unit_test(test_languages),
 		cmocka_unit_test(test_labels),
