@@ -83,20 +83,24 @@ INSERT INTO responses (survey_id, score, category, comment, sender, lang,
 SELECT $SID, (i * 7919) % 11,
     CASE WHEN (i * 7919) % 11 <= 6 THEN 'detractor'
     WHEN (i * 7919) % 11 <= 8 THEN 'passive' ELSE 'promoter' END,
-    CASE WHEN i % 4 = 0 THEN 'comment ' || i END,
+    NULL,
     printf('c%d@example.com', i % 300000), 'en', $start + i * $step + 3600,
     printf('<r%d@mail>', i)
 FROM n WHERE i % 6 <> 0;
--- The themes of the answers with a comment: one or two each.
+-- A quarter of the answers have a comment (in comments, as the store
+-- keeps them), with one or two themes each.
+INSERT INTO comments (survey_id, response_id, text, at, source_message_id)
+SELECT survey_id, id, 'comment ' || id, received_at, source_message_id
+    FROM responses WHERE id % 4 = 0;
 INSERT INTO response_themes (response_id, theme)
 SELECT id, CASE id % 9 WHEN 0 THEN 'delivery' WHEN 1 THEN 'price'
     WHEN 2 THEN 'quality' WHEN 3 THEN 'packaging' WHEN 4 THEN 'agent'
     WHEN 5 THEN 'waiting' WHEN 6 THEN 'refund' WHEN 7 THEN 'website'
-    ELSE 'followup' END FROM responses WHERE comment IS NOT NULL;
+    ELSE 'followup' END FROM responses WHERE id % 4 = 0;
 INSERT INTO response_themes (response_id, theme)
-SELECT id, 'agent' FROM responses WHERE comment IS NOT NULL AND id % 3 = 0
+SELECT id, 'agent' FROM responses WHERE id % 4 = 0 AND id % 3 = 0
     AND id % 9 <> 4;
-UPDATE responses SET themed_at = 1;
+UPDATE responses SET themed_at = 1, commented = (id % 4 = 0);
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $surveys / 20)
 INSERT INTO events (kind, agent, team, channel, recipient, at)
 SELECT 'optout', printf('agent%02d', i % 50), printf('team%d', i % 8), 'email',

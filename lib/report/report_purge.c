@@ -207,6 +207,9 @@ report_forget_tx(struct store *st, void *arg, struct npserr *err)
 	    " IN (SELECT id FROM responses WHERE lower(sender) = ?1"
 	    " AND survey_id NOT IN " MINE ")", addr, 0, &n,
 	    err) == -1 ||
+	    report_step(st, "UPDATE responses SET commented = 0 WHERE"
+	    " lower(sender) = ?1 AND survey_id NOT IN " MINE "", addr, 0,
+	    &n, err) == -1 ||
 	    report_step(st, "UPDATE responses SET comment = NULL, sender ="
 	    " NULL, source_message_id = NULL WHERE lower(sender) = ?1"
 	    " AND survey_id NOT IN " MINE "", addr, 0, &m,

@@ -43,7 +43,7 @@ report_theme_where(struct buf *sql, const struct report_theme_opts *o,
     bool join)
 {
 	buf_puts(sql, " WHERE r.superseded_by IS NULL AND r.score IS NOT NULL"
-	    " AND " STORE_SQL_ANSWER_HAS_COMMENT);
+	    " AND " STORE_SQL_ANSWER_COMMENTED);
 	if (join)
 		buf_puts(sql, " AND s.type = ?1");
 	if (o->since != INT64_MIN)

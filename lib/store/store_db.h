@@ -39,6 +39,9 @@ sqlite3 *store_db(struct store *st);
 #define STORE_SQL_ANSWER_HAS_COMMENT \
 	"(EXISTS (SELECT 1 FROM comments c WHERE c.response_id = r.id) OR" \
 	" r.comment <> '')"
+/* The same as the themes last found it (responses.commented): what the
+ * themes report counts, without a look into comments for each answer. */
+#define STORE_SQL_ANSWER_COMMENTED "r.commented = 1"
 
 /* The path st was opened with, for messages; owned by st. */
 const char *store_path(const struct store *st);

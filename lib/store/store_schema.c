@@ -207,10 +207,14 @@ static const char store_schema_v4[] =
  * finds the responses to read; the themes go with their response. An
  * answer's comment is its rows in comments (responses.comment for rows
  * from before version 4): a comment added later (a follow-up) makes the
- * answer's themes due again, by the trigger.
+ * answer's themes due again, by the trigger. commented, set with the
+ * themes, says the answer has a comment: the themes report counts the
+ * answers with a comment without a look into comments for each.
  */
 static const char store_schema_v5[] =
 	"ALTER TABLE responses ADD COLUMN themed_at INTEGER NOT NULL"
+	" DEFAULT 0;\n"
+	"ALTER TABLE responses ADD COLUMN commented INTEGER NOT NULL"
 	" DEFAULT 0;\n"
 	"CREATE INDEX responses_unthemed ON responses(id) WHERE"
 	" themed_at = 0;\n"

@@ -29,6 +29,7 @@
 struct themes_row {
 	int64_t id;
 	uint64_t set;
+	bool commented;
 };
 
 struct themes_batch {
@@ -68,6 +69,7 @@ themes_batch_read(struct themes *t, struct store *st,
 
 		r->id = sqlite3_column_int64(s, 0);
 		r->set = 0;
+		r->commented = text != NULL && len > 0;
 		if (text != NULL && len > 0)
 			themes_match(t, (const char *)sqlite3_column_text(s,
 			    2), text, (size_t)len, &r->set);
@@ -96,8 +98,10 @@ themes_batch_write(struct store *st, void *arg, struct npserr *err)
 	    " response_themes (response_id, theme) SELECT ?1, ?2 FROM"
 	    " responses r WHERE r.id = ?1 AND "
 	    STORE_SQL_ANSWER_HAS_COMMENT, -1, &ins, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v2(db, "UPDATE responses SET themed_at ="
-	    " ?2 WHERE id = ?1", -1, &upd, NULL)) != SQLITE_OK)
+	    (rc = sqlite3_prepare_v2(db, "UPDATE responses AS r SET"
+	    " themed_at = ?2, commented = (?3 AND "
+	    STORE_SQL_ANSWER_HAS_COMMENT ") WHERE r.id = ?1", -1, &upd,
+	    NULL)) != SQLITE_OK)
 		goto fail;
 	for (i = 0; i < b->n; i++) {
 		const struct themes_row *r = &b->rows[i];
@@ -119,6 +123,7 @@ themes_batch_write(struct store *st, void *arg, struct npserr *err)
 		sqlite3_bind_int64(upd, 1, r->id);
 		/* Never 0, which means "not yet". */
 		sqlite3_bind_int64(upd, 2, b->now > 0 ? b->now : 1);
+		sqlite3_bind_int(upd, 3, r->commented);
 		if ((rc = sqlite3_step(upd)) != SQLITE_DONE)
 			goto fail;
 		sqlite3_reset(upd);

@@ -372,6 +372,7 @@ raw_int(const char *path, const char *sql)
  * before, as an older npsgate left it. */
 #define UNDO_V5 "DROP TABLE response_themes; DROP INDEX responses_unthemed;" \
 	" DROP INDEX comments_response; DROP TRIGGER comments_themes_due;" \
+	" ALTER TABLE responses DROP COLUMN commented;" \
 	" ALTER TABLE responses DROP COLUMN themed_at;"
 #define UNDO_V4 " DROP INDEX processed_survey;" \
 	" ALTER TABLE processed DROP COLUMN digest;"
