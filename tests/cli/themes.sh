@@ -132,6 +132,8 @@ python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["answers_with_c
 run 0 report -c "$dir/npsgate.conf" --by theme --since yesterday --until yesterday --format json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["answers_with_comment"] == 0 and d["themes"] == []' \
     "$dir/out" || fail "--until yesterday"
+run 0 report -c "$dir/npsgate.conf" --by theme --since week --format html
+grep -q '<svg class="themes"' "$dir/out" || fail "--since week: no chart"
 run 2 report -c "$dir/npsgate.conf" --since lastyear
 grep -q "expected a date YYYY-MM-DD, today, yesterday or week" "$dir/err" ||
     fail "--since lastyear: $(cat "$dir/err")"
