@@ -641,6 +641,43 @@ socket_check_free(const char *path)
 }
 
 /*
+ * A unix socket is made under a name of this process's own (PATH.PID),
+ * then renamed to PATH: libmilter removes the name it bound at exit, and
+ * must never remove a socket that another milter made at PATH since.
+ * socket_private gives libmilter's connection spec for that name;
+ * socket_publish renames it to path and notes which inode is ours;
+ * socket_withdraw removes path at exit only when it is still ours.
+ */
+static char *
+socket_private(const char *path, struct buf *priv)
+{
+	buf_reset(priv);
+	buf_printf(priv, "unix:%s.%ld", path, (long)getpid());
+	return (char *)buf_cstr(priv);
+}
+
+static void
+socket_publish(const struct buf *priv, const char *path, struct stat *mine)
+{
+	const char *tmp = buf_cstr(priv) + 5;
+
+	if (lstat(tmp, mine) < 0 || rename(tmp, path) < 0)
+		msg_fatal("socket %s: cannot put it in place: %s", path,
+		    strerror(errno));
+}
+
+static void
+socket_withdraw(const char *path, const struct stat *mine)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) == 0 && sb.st_dev == mine->st_dev &&
+	    sb.st_ino == mine->st_ino && unlink(path) < 0)
+		msg_warn("socket %s: cannot remove it: %s", path,
+		    strerror(errno));
+}
+
+/*
  * privileges_check - a milter started as root must be told whom to
  * become: it reads mail from the network and must not keep root. Group
  * and user switches need root; without it they are reported, not
@@ -763,6 +800,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config_path = DEFAULT_CONFIG, *spec = NULL, *sockpath;
+	struct buf priv = BUF_INIT;
+	struct stat mine;
 	struct config *conf;
 	struct keyring *ring;
 	struct widget_templates *tpl;
@@ -824,16 +863,19 @@ main(int argc, char **argv)
 
 	if (smfi_register(desc) != MI_SUCCESS)
 		msg_fatal("smfi_register failed");
-	if (smfi_setconn((char *)spec) != MI_SUCCESS)
-		msg_fatal("socket %s: bad specification; use unix:/path or "
-		    "inet:PORT@HOST", spec);
 	privileges_check();
 	sockpath = socket_path(spec);
 	socket_check_free(sockpath);
+	if (smfi_setconn(sockpath != NULL ? socket_private(sockpath, &priv) :
+	    (char *)spec) != MI_SUCCESS)
+		msg_fatal("socket %s: bad specification; use unix:/path or "
+		    "inet:PORT@HOST", spec);
 	umask(007);
 	if (smfi_opensocket(true) != MI_SUCCESS)
 		msg_fatal("socket %s: cannot open (in use, or a directory "
 		    "missing?)", spec);
+	if (sockpath != NULL)
+		socket_publish(&priv, sockpath, &mine);
 	/* libmilter sends each header change, the new body and the answer
 	 * in writes of their own, with no read between them: with Nagle's
 	 * algorithm each one after the first waits for Postfix's delayed
@@ -865,6 +907,9 @@ main(int argc, char **argv)
 	 * connections in progress have finished. */
 	rc = smfi_main();
 	msg_info("stopping");
+	if (sockpath != NULL)
+		socket_withdraw(sockpath, &mine);
+	buf_free(&priv);
 	pool_close_all();
 	widget_templates_free(tpl);
 	keyring_free(ring);

@@ -11,7 +11,8 @@
 #     accepted untouched and leaves no row; in scope, it is surveyed;
 #   - started as root without [milter] user, the milter refuses to run;
 #   - a second milter never takes over the unix socket of a live one,
-#     and the first one keeps serving on it.
+#     and the first one keeps serving on it; a milter that stops removes
+#     its own socket, never one another milter made at the same path.
 # Exit 77 (skip) only when Postfix is not installed.
 
 set -u
@@ -223,8 +224,30 @@ s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
 s.close()
 EOF
+# The first milter's socket removed by hand, a second one takes the path;
+# when the first one stops, it leaves the second one's socket alone.
+rm -f "$SOCK"
+"$NPSGATE_MILTER" -f -c "$RIG/base.conf" -p "unix:$SOCK" \
+    >"$RIG/u2b.log" 2>&1 &
+U2_PID=$!
+i=0
+while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+ino2=$(stat -c %i "$SOCK" 2>/dev/null)
 rig_term_wait "$U1_PID"
 U1_PID=
+check "first milter stopped: the second one's socket is still there" \
+    test "$(stat -c %i "$SOCK" 2>/dev/null)" = "$ino2"
+check "second milter: still answers on the socket" python3 - "$SOCK" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.close()
+EOF
+rig_term_wait "$U2_PID"
+U2_PID=
+check "second milter stopped: its socket removed" test ! -e "$SOCK"
+check "no private socket name left behind" \
+    test -z "$(ls "$RIG/sock")"
 # A socket left behind by a dead milter is no obstacle.
 python3 - "$SOCK" <<'EOF'
 import os, socket, sys
