@@ -751,7 +751,8 @@ drop_privileges(const char *sockpath)
  * store_check_writable - the store, its -wal and -shm files and its
  * directory must be writable by the user the milter runs as; a store
  * first created by root (an `npsgate` command run as root) is not, and
- * every survey would then fail. Says what to fix and exits.
+ * every survey would then fail. Says what to fix; the milter still runs,
+ * and mails pass without surveys (on_error) until it is fixed.
  */
 static void
 store_check_writable(const char *path)
@@ -766,9 +767,11 @@ store_check_writable(const char *path)
 		buf_printf(&f, "%s%s", path, sfx[i]);
 		if (access(buf_cstr(&f), W_OK) == 0 || errno == ENOENT)
 			continue;
-		msg_fatal("store %s: not writable by uid %ld (%s): give it "
-		    "to the milter's user, e.g. chown npsgate: %s*",
-		    buf_cstr(&f), (long)geteuid(), strerror(errno), path);
+		msg_warn("store %s: not writable by uid %ld (%s): no survey "
+		    "can be recorded; give it to the milter's user, e.g. "
+		    "chown npsgate: %s*", buf_cstr(&f), (long)geteuid(),
+		    strerror(errno), path);
+		break;
 	}
 	buf_reset(&f);
 	buf_puts(&f, path);
@@ -779,10 +782,11 @@ store_check_writable(const char *path)
 		if (f.len == 0)
 			buf_puts(&f, "/");
 		if (access(buf_cstr(&f), W_OK | X_OK) < 0)
-			msg_fatal("store %s: its directory %s is not writable "
-			    "by uid %ld (%s): SQLite creates its -wal and "
-			    "-shm files there", path, buf_cstr(&f),
-			    (long)geteuid(), strerror(errno));
+			msg_warn("store %s: its directory %s is not writable "
+			    "by uid %ld (%s): SQLite makes its -wal and -shm "
+			    "files there; give it to the milter's user",
+			    path, buf_cstr(&f), (long)geteuid(),
+			    strerror(errno));
 	}
 	buf_free(&f);
 }
