@@ -415,7 +415,7 @@ job_reply_domain(struct job *j)
 		take_body(j->out, &j->rw0);
 		content_edits(j->out, j->in, &j->rw0);
 	}
-	j->out->kind = OUTGOING_PLAIN;
+	j->out->kind = OUTGOING_REPLY_DOMAIN;
 	snprintf(j->out->summary, sizeof(j->out->summary),
 	    "to the reply domain (<%.200s>): never a survey%s",
 	    j->ri.rcpts[r], next == JOB_ON ? ", tag removed" : "");

@@ -120,7 +120,9 @@ enum outgoing_kind {
 	OUTGOING_SURVEY,	/* widget and token */
 	OUTGOING_NO_SURVEY,	/* tag removed; event row */
 	OUTGOING_OVERSIZED,	/* over max_body: prefixed headers removed */
-	OUTGOING_FAILED		/* internal failure: prefixed headers removed */
+	OUTGOING_FAILED,	/* internal failure: prefixed headers removed */
+	OUTGOING_REPLY_DOMAIN	/* to the reply domain: prefixed headers and
+				 * the tag removed; no row */
 };
 
 struct outgoing_result {

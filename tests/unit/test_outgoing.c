@@ -681,7 +681,7 @@ test_mail_to_reply_domain_is_never_a_survey(void **state)
 	    "X-NPS-Agent: Eve\r\nSubject: 10\r\n\r\nTen! " TAG "\r\n";
 
 	assert_int_equal(run(fx, msg, "<NPS@Reply.Example>", true), 0);
-	assert_int_equal(fx->res.kind, OUTGOING_PLAIN);
+	assert_int_equal(fx->res.kind, OUTGOING_REPLY_DOMAIN);
 	assert_string_equal(fx->res.token, "");
 	assert_null(strstr(fx->out.data, TAG));
 	assert_null(strcasestr(fx->out.data, "X-NPS-"));
@@ -695,7 +695,7 @@ test_mail_to_reply_domain_is_never_a_survey(void **state)
 	free(fx->rcpts[0]);
 	/* Any address of the domain, with a token-like tail too. */
 	assert_int_equal(run(fx, msg, "nps+aaaa@reply.example.", true), 0);
-	assert_int_equal(fx->res.kind, OUTGOING_PLAIN);
+	assert_int_equal(fx->res.kind, OUTGOING_REPLY_DOMAIN);
 	assert_int_equal(count(fx, "SELECT count(*) FROM surveys"), 0);
 }
 
