@@ -16,10 +16,17 @@
  * concurrency.
  *
  * Failure policy (cf->on_error): an internal failure delivers the message
- * unchanged except for the removal of the X-NPS-* headers (accept), or
+ * without a survey, the X-NPS-* headers and the tag removed (accept), or
  * asks Postfix to try again later (tempfail); either way one log line
  * with the queue id and the reason, and an EVENT_ERROR row when the store
- * works.
+ * works. The store is waited for at most [milter] store_wait_ms.
+ *
+ * Scope: with [milter] scope_* set, the connect and MAIL FROM callbacks
+ * accept the mail that cannot be a survey (SMFIS_ACCEPT: Postfix sends
+ * nothing more of it); without, those steps are not even asked for.
+ *
+ * Socket: a unix socket is never taken over from a live milter, and is
+ * removed at exit only while it is still this process's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -288,7 +295,6 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	struct conn *c = conn_get(ctx);
 	unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY |
 	    SMFIF_QUARANTINE;
-
 	unsigned long skip = STEPS_SKIP;
 
 	(void)f2;
@@ -759,7 +765,7 @@ store_check_writable(const char *path)
 {
 	static const char *const sfx[] = { "", "-wal", "-shm" };
 	struct buf f = BUF_INIT;
-	char *slash;
+	const char *slash;
 	size_t i;
 
 	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
@@ -774,20 +780,17 @@ store_check_writable(const char *path)
 		break;
 	}
 	buf_reset(&f);
-	buf_puts(&f, path);
-	slash = strrchr(f.data, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		f.len = (size_t)(slash - f.data);
-		if (f.len == 0)
-			buf_puts(&f, "/");
-		if (access(buf_cstr(&f), W_OK | X_OK) < 0)
-			msg_warn("store %s: its directory %s is not writable "
-			    "by uid %ld (%s): SQLite makes its -wal and -shm "
-			    "files there; give it to the milter's user",
-			    path, buf_cstr(&f), (long)geteuid(),
-			    strerror(errno));
-	}
+	if ((slash = strrchr(path, '/')) == NULL)
+		buf_putc(&f, '.');
+	else if (slash == path)
+		buf_putc(&f, '/');
+	else
+		buf_append(&f, path, (size_t)(slash - path));
+	if (access(buf_cstr(&f), W_OK | X_OK) < 0)
+		msg_warn("store %s: its directory %s is not writable by uid "
+		    "%ld (%s): SQLite makes its -wal and -shm files there; "
+		    "give it to the milter's user", path, buf_cstr(&f),
+		    (long)geteuid(), strerror(errno));
 	buf_free(&f);
 }
 
