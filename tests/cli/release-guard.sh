@@ -4,7 +4,9 @@
 #   - `npsgate release` hands postsuper only queue ids Postfix makes, one
 #     at a time: a held survey recorded under ALL, a blank or an option
 #     is refused and never reaches postsuper;
-#   - a store the CLI creates is not readable by others;
+#   - a store the CLI creates is not readable by others; run as root,
+#     release creates and writes the store as the owner of its directory,
+#     and only postsuper runs as root;
 #   - `npsgate check-config` warns when no scope is set and Postfix's
 #     smtpd_milters names the milter, and not once a scope is set.
 set -u
@@ -58,6 +60,40 @@ for q in "'ALL'" "'-d'" "'all'" "'4ABCDEF0123 ALL'"; do
 	grep -q "queue id $q refused" "$dir/err" ||
 	    fail "release: no refusal of $q: $(cat "$dir/err")"
 done
+
+# Run as root, release touches the store as the owner of its directory:
+# a store it has to create is that user's, never root's (the milter could
+# not write it); postsuper alone runs as root.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	sdir="$dir/store"
+	mkdir -p "$sdir"
+	chown nobody "$sdir"
+	chmod 755 "$dir"
+	sed "s|^path = .*|path = $sdir/npsgate.db|" "$conf" >"$dir/owned.conf"
+	cat >"$dir/postsuper" <<'EOF2'
+#!/bin/sh
+id -u >>"$(dirname "$0")/postsuper.uid"
+echo "postsuper: Released from hold: 1 message"
+EOF2
+	run 0 release -c "$dir/owned.conf" --now 100
+	[ "$(stat -c %U "$sdir/npsgate.db" 2>/dev/null)" = nobody ] ||
+	    fail "release as root made the store as $(stat -c %U "$sdir/npsgate.db" 2>&1)"
+	python3 - "$sdir/npsgate.db" <<'EOF2' || fail "cannot insert a held survey"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT INTO surveys (id, key_id, type, status, queue_id,"
+           " recipient, created_at, due_at) VALUES ('GGGGGGGGGGGGGGGG', 1,"
+           " 'nps', 'held', '4ABCDEF0125', 'c@example.com', 1, 2)")
+db.commit()
+EOF2
+	chown nobody "$sdir"/npsgate.db*
+	run 0 release -c "$dir/owned.conf" --now 100
+	[ "$(cat "$dir/postsuper.uid" 2>/dev/null)" = 0 ] ||
+	    fail "postsuper did not run as root: $(cat "$dir/postsuper.uid" 2>&1)"
+	grep -q '^released 1,' "$dir/out" || fail "release as root: $(cat "$dir/out")"
+	[ -z "$(find "$sdir" -user root)" ] ||
+	    fail "root-owned files in the store directory: $(find "$sdir" -user root)"
+fi
 
 # check-config and the scope: a Postfix config whose smtpd_milters names
 # the milter's unix socket, relative to the queue directory.
