@@ -10,22 +10,28 @@
  *	it, so a fresh install (or the sample config) can be checked before
  *	`npsgate keygen`; --strict makes it an error, as it is for the
  *	daemons. Files that only some programs need (IMAP password, CA,
- *	templates) are checked with a warning in both modes; a themes file
- *	(templates_dir/LANG/themes.conf) that does not parse is an error,
- *	named with its line.
+ *	templates) are checked with a warning in both modes, and so is a
+ *	config without a scope ([milter] scope_*) whose milter Postfix's
+ *	smtpd_milters names (postconf, next to [milter] postsuper); a themes
+ *	file (templates_dir/LANG/themes.conf) that does not parse is an
+ *	error, named with its line.
  *	Exit status: 0 valid, 2 bad usage, 3 invalid (or a missing file with
  *	--strict).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/npserr.h"
 #include "cli.h"
 #include "conf/config.h"
+#include "mail/sendmail.h"
+#include "outgoing/rules.h"
 #include "themes/themes.h"
 
 static void
@@ -66,6 +72,91 @@ check_config_warn_path(const struct config *cf, const char *key,
 	if (why != NULL)
 		fprintf(stderr, "npsgate check-config: warning: %s: %s: %s: %s "
 		    "(%s)\n", cf->path, key, path, why, who);
+}
+
+/* True when item, one entry of smtpd_milters, names the milter socket
+ * spec (unix:PATH relative to the queue directory or absolute, inet:HOST:
+ * PORT against inet:PORT@HOST). */
+static bool
+check_config_names_milter(const char *spec, const char *item, size_t n)
+{
+	const char *p, *at;
+	size_t pl, il;
+
+	if (n > 5 && strncmp(item, "unix:", 5) == 0 &&
+	    (strncmp(spec, "unix:", 5) == 0 ||
+	    strncmp(spec, "local:", 6) == 0)) {
+		p = strchr(spec, ':') + 1;
+		item += 5;
+		n -= 5;
+		while (n > 0 && *item == '/') {
+			item++;
+			n--;
+		}
+		pl = strlen(p);
+		return n > 0 && pl >= n && strncmp(p + pl - n, item, n) == 0 &&
+		    (pl == n || p[pl - n - 1] == '/');
+	}
+	if (strncmp(item, "inet:", 5) == 0 && strncmp(spec, "inet", 4) == 0 &&
+	    (p = strchr(spec, ':')) != NULL) {
+		p++;
+		at = strchr(p, '@');
+		pl = at != NULL ? (size_t)(at - p) : strlen(p);
+		for (il = n; il > 0 && item[il - 1] != ':'; il--)
+			;
+		return il > 0 && n - il == pl && strncmp(item + il, p, pl) == 0;
+	}
+	return false;
+}
+
+/*
+ * check_config_warn_scope - without a scope every mail Postfix's smtpd
+ * receives is examined, mail from the Internet included: when postconf
+ * says smtpd_milters names this milter, that deserves a warning.
+ */
+static void
+check_config_warn_scope(const struct config *cf)
+{
+	struct sendmail_result res;
+	struct npserr err;
+	struct buf postconf = BUF_INIT;
+	const char *argv[6], *slash = strrchr(cf->postsuper, '/'), *p;
+	size_t n;
+	int argc = 0;
+
+	if (rules_scope_is_set(cf) || slash == NULL)
+		return;
+	buf_append(&postconf, cf->postsuper, (size_t)(slash - cf->postsuper));
+	buf_puts(&postconf, "/postconf");
+	argv[argc++] = buf_cstr(&postconf);
+	if (cf->postfix_config_dir != NULL) {
+		argv[argc++] = "-c";
+		argv[argc++] = cf->postfix_config_dir;
+	}
+	argv[argc++] = "-h";
+	argv[argc++] = "smtpd_milters";
+	argv[argc] = NULL;
+	memset(&res, 0, sizeof(res));
+	if (sendmail_run((char *const *)argv, NULL, NULL, 0, 10000, &res,
+	    &err) == 0 && res.status == 0 && res.output != NULL) {
+		for (p = res.output; *p != '\0'; p += n) {
+			p += strspn(p, " \t\r\n,{}");
+			n = strcspn(p, " \t\r\n,{}");
+			if (n > 0 && check_config_names_milter(cf->milter_socket,
+			    p, n)) {
+				fprintf(stderr, "npsgate check-config: warning: "
+				    "%s: [milter] no scope_clients, "
+				    "scope_logins or scope_senders, and "
+				    "Postfix's smtpd_milters names the milter: "
+				    "every mail it receives, from the Internet "
+				    "too, can become a survey; set a scope "
+				    "(doc/postfix.md)\n", cf->path);
+				break;
+			}
+		}
+	}
+	sendmail_result_clear(&res);
+	buf_free(&postconf);
 }
 
 int
@@ -139,6 +230,7 @@ cmd_check_config(int argc, char **argv)
 	    cf->imap_password_file, 0, "npsgate-imapd-hook needs it");
 	check_config_warn_path(cf, "[imap] ca_file", cf->imap_ca_file, 0,
 	    "npsgate-imapd-hook needs it");
+	check_config_warn_scope(cf);
 	config_dump(cf, stdout);
 	config_free(cf);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

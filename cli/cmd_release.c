@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +32,7 @@
 #include "base/xalloc.h"
 #include "cli.h"
 #include "conf/config.h"
+#include "mail/queue_id.h"
 #include "store/store.h"
 
 struct held {
@@ -76,20 +78,12 @@ collect(const struct survey_rec *rec, void *arg)
 	return 0;
 }
 
-/* A Postfix queue id: letters and digits only (short or long form). */
+/* A queue id of Postfix's making (never a word such as ALL, which
+ * postsuper would apply to the whole hold queue). */
 static bool
 queue_id_ok(const char *q)
 {
-	size_t i;
-
-	if (q == NULL || *q == '\0' || strlen(q) > 64)
-		return false;
-	for (i = 0; q[i] != '\0'; i++)
-		if (!((q[i] >= '0' && q[i] <= '9') ||
-		    (q[i] >= 'A' && q[i] <= 'Z') ||
-		    (q[i] >= 'a' && q[i] <= 'z')))
-			return false;
-	return true;
+	return q != NULL && queue_id_valid(q, strnlen(q, QUEUE_ID_MAX + 1));
 }
 
 /*
@@ -127,6 +121,11 @@ postsuper_release(const struct config *cf, const char *qid,
 		return -1;
 	}
 	if (pid == 0) {
+		/* postsuper is for the superuser only: the child takes back
+		 * the root that release_drop_store set aside. */
+		if (getuid() == 0 && geteuid() != 0 &&
+		    (seteuid(0) < 0 || setegid(getgid()) < 0))
+			_exit(126);
 		dup2(fds[1], 1);
 		dup2(fds[1], 2);
 		close(fds[0]);
@@ -164,6 +163,37 @@ postsuper_release(const struct config *cf, const char *qid,
 	}
 	buf_free(&out);
 	return released;
+}
+
+/*
+ * release_drop_store - run as root (postsuper needs it), the verb reads
+ * and writes the store as the owner of the store's directory: files that
+ * SQLite creates (the store, its -wal and -shm) must stay the milter's,
+ * or the milter could no longer write them. Only postsuper's child
+ * becomes root again.
+ */
+static int
+release_drop_store(const char *store_path)
+{
+	struct buf dir = BUF_INIT;
+	struct stat sb;
+	const char *slash = strrchr(store_path, '/');
+	int r = 0;
+
+	if (geteuid() != 0 || slash == NULL)
+		return 0;
+	buf_append(&dir, store_path, (size_t)(slash - store_path));
+	if (dir.len == 0)
+		buf_putc(&dir, '/');
+	if (stat(buf_cstr(&dir), &sb) == 0 && sb.st_uid != 0 &&
+	    (setegid(sb.st_gid) < 0 || seteuid(sb.st_uid) < 0)) {
+		msg_error("store %s: cannot take the user of its directory "
+		    "(uid %ld): %s", store_path, (long)sb.st_uid,
+		    strerror(errno));
+		r = -1;
+	}
+	buf_free(&dir);
+	return r;
 }
 
 int
@@ -218,6 +248,8 @@ cmd_release(int argc, char **argv)
 	}
 	if ((cf = cli_config_load("release", config_path)) == NULL)
 		return EXIT_CONFIG;
+	if (release_drop_store(cf->store_path) < 0)
+		goto out;
 	if ((st = store_open(cf->store_path, cf->busy_timeout_ms, &err)) ==
 	    NULL) {
 		msg_error("%s", err.msg);
@@ -231,9 +263,10 @@ cmd_release(int argc, char **argv)
 		struct held *h = &l.v[i];
 
 		if (!queue_id_ok(h->queue_id)) {
-			msg_warn("survey %s: held without a usable queue id "
-			    "('%s'); marked released, nothing to release",
-			    h->id, h->queue_id ? h->queue_id : "");
+			msg_warn("survey %s: queue id '%.64s' refused: not "
+			    "a Postfix queue id; nothing released, marked "
+			    "released so that it is not tried again", h->id,
+			    h->queue_id ? h->queue_id : "");
 			r = 0;
 		} else {
 			r = postsuper_release(cf, h->queue_id, &err);

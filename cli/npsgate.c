@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "autoconf.h"
 #include "base/log.h"
@@ -104,6 +105,9 @@ main(int argc, char **argv)
 	size_t i;
 
 	log_open("npsgate", LOG_TO_STDERR);
+	/* The files a verb creates (the store above all, when it does not
+	 * exist yet) hold customers' answers: never readable by others. */
+	umask(027);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

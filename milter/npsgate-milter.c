@@ -16,11 +16,19 @@
  * concurrency.
  *
  * Failure policy (cf->on_error): an internal failure delivers the message
- * unchanged except for the removal of the X-NPS-* headers (accept), or
+ * without a survey, the X-NPS-* headers and the tag removed (accept), or
  * asks Postfix to try again later (tempfail); either way one log line
  * with the queue id and the reason, and an EVENT_ERROR row when the store
- * works.
+ * works. The store is waited for at most [milter] store_wait_ms.
+ *
+ * Scope: with [milter] scope_* set, the connect and MAIL FROM callbacks
+ * accept the mail that cannot be a survey (SMFIS_ACCEPT: Postfix sends
+ * nothing more of it); without, those steps are not even asked for.
+ *
+ * Socket: a unix socket is never taken over from a live milter, and is
+ * removed at exit only while it is still this process's.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
@@ -30,7 +38,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,8 +52,10 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "conf/config.h"
+#include "mail/queue_id.h"
 #include "netopt.h"
 #include "outgoing/outgoing.h"
+#include "outgoing/rules.h"
 #include "outgoing/rewrite.h"
 #include "store/store.h"
 #include "survey/token.h"
@@ -56,6 +68,21 @@ static const struct config *cf;
 static struct outgoing_ctx octx;
 
 /* --- store pool ------------------------------------------------------ */
+
+/*
+ * store_busy_ms - the busy timeout of the milter's connections. A write
+ * that finds the store locked waits for it up to the busy timeout, and is
+ * tried again until 4 times that has passed, so a fifth of [milter]
+ * store_wait_ms bounds the whole wait by store_wait_ms: Postfix is
+ * holding an SMTP session meanwhile.
+ */
+static int
+store_busy_ms(void)
+{
+	if (cf->store_wait_ms <= 0)
+		return 0;
+	return cf->store_wait_ms >= 5 ? cf->store_wait_ms / 5 : 1;
+}
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct store **pool;
@@ -76,7 +103,7 @@ pool_get(struct npserr *err)
 		st = pool[--pool_n];
 	pthread_mutex_unlock(&pool_lock);
 	if (st == NULL)
-		st = store_open(cf->store_path, cf->busy_timeout_ms, err);
+		st = store_open(cf->store_path, store_busy_ms(), err);
 	return st;
 }
 
@@ -268,17 +295,71 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	struct conn *c = conn_get(ctx);
 	unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY |
 	    SMFIF_QUARANTINE;
+	unsigned long skip = STEPS_SKIP;
 
 	(void)f2;
 	(void)f3;
 	if ((f0 & want) != want)
 		return SMFIS_REJECT;	/* libmilter: the MTA lacks actions */
 	*pf0 = want;
-	c->steps = f1 & (STEPS_SKIP | STEPS_NOREPLY);
+	/* The steps a scope needs, and only those: without a scope the
+	 * protocol stays as short as it was. */
+	if (cf->scope_clients != NULL)
+		skip &= ~(unsigned long)SMFIP_NOCONNECT;
+	if (cf->scope_logins != NULL || cf->scope_senders != NULL)
+		skip &= ~(unsigned long)SMFIP_NOMAIL;
+	c->steps = f1 & (skip | STEPS_NOREPLY);
 	*pf1 = c->steps;
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;
+}
+
+/*
+ * cb_connect - the client address against scope_clients: a client out of
+ * scope sends no survey on this connection, and SMFIS_ACCEPT tells
+ * Postfix to send us nothing more of it. Called only when scope_clients
+ * is set (cb_negotiate).
+ */
+static sfsistat
+cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *a = NULL;
+
+	(void)ctx;
+	(void)hostname;
+	if (sa != NULL && sa->sa_family == AF_INET)
+		a = inet_ntop(AF_INET,
+		    &((struct sockaddr_in *)(void *)sa)->sin_addr, addr,
+		    sizeof(addr));
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		a = inet_ntop(AF_INET6,
+		    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, addr,
+		    sizeof(addr));
+	if (rules_scope_client(cf, a))
+		return SMFIS_CONTINUE;
+	msg_debug("client %s: out of scope_clients, accepted untouched",
+	    a != NULL ? a : "(no address)");
+	return SMFIS_ACCEPT;
+}
+
+/*
+ * cb_envfrom - the SASL login and the envelope sender against
+ * scope_logins and scope_senders: a mail out of scope is accepted
+ * untouched from here on. Called only when one of them is set.
+ */
+static sfsistat
+cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	const char *login = smfi_getsymval(ctx, "{auth_authen}");
+	const char *sender = argv != NULL ? argv[0] : NULL;
+
+	if (rules_scope_login(cf, login) && rules_scope_sender(cf, sender))
+		return SMFIS_CONTINUE;
+	msg_debug("mail from <%.200s>: out of scope, accepted untouched",
+	    sender != NULL ? sender : "");
+	return SMFIS_ACCEPT;
 }
 
 static sfsistat
@@ -394,12 +475,16 @@ cb_eom(SMFICTX *ctx)
 	struct outgoing_result res;
 	struct npserr err, err2;
 	struct store *st;
-	const char *qid, *what = NULL;
+	const char *qid, *in_qid, *what = NULL;
 	sfsistat ret = SMFIS_CONTINUE;
 	bool failed = false;
 
+	/* The macro comes from whoever talks to the socket: it names the
+	 * mail in the log only when Postfix could have made it, and
+	 * outgoing_process records it only then. */
 	qid = smfi_getsymval(ctx, "i");
-	if (qid == NULL)
+	in_qid = qid;
+	if (qid == NULL || !queue_id_valid(qid, strlen(qid)))
 		qid = "NOQUEUE";
 	npserr_clear(&err);
 	memset(&in, 0, sizeof(in));
@@ -410,16 +495,17 @@ cb_eom(SMFICTX *ctx)
 	in.msg = c->msg.data ? c->msg.data : "";
 	in.len = c->msg.len;
 	in.oversized = c->oversized;
-	in.queue_id = qid;
+	in.queue_id = in_qid != NULL ? in_qid : "NOQUEUE";
 	in.now = (int64_t)time(NULL);
 	in.style = -1;
 
 	st = pool_get(&err);
 	if (st == NULL) {
 		/* Without a store no survey can be recorded, so none is
-		 * sent; the headers still go. */
+		 * sent; the headers and the tag still go. */
 		failed = true;
-		outgoing_strip(cf, &in, &res);
+		memset(&res, 0, sizeof(res));
+		outgoing_untag(&octx, &in, &res);
 	} else if (outgoing_decide(&octx, st, &in, commit_grouped, NULL,
 	    &res, &err) < 0) {
 		failed = true;
@@ -427,8 +513,8 @@ cb_eom(SMFICTX *ctx)
 
 	if (failed) {
 		msg_warn("%s: npsgate: internal error, %s: %s", qid,
-		    cf->on_error == ON_ERROR_TEMPFAIL ?
-		    "tempfail" : "passed unchanged", err.msg);
+		    cf->on_error == ON_ERROR_TEMPFAIL ? "tempfail" :
+		    "passed without a survey", err.msg);
 		if (st != NULL && outgoing_error_event(st, cf, &in, err.msg,
 		    &err2) < 0)
 			msg_warn("%s: npsgate: %s", qid, err2.msg);
@@ -478,9 +564,9 @@ static struct smfiDesc desc = {
 	"npsgate",
 	SMFI_VERSION,
 	SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY | SMFIF_QUARANTINE,
-	NULL,			/* connect: not needed (SMFIP_NOCONNECT) */
+	cb_connect,		/* scope_clients only (else SMFIP_NOCONNECT) */
 	NULL,			/* helo */
-	NULL,			/* envfrom: state is reset at EOM and abort */
+	cb_envfrom,		/* scope_logins, scope_senders only */
 	cb_envrcpt,
 	cb_header,
 	cb_eoh,
@@ -523,9 +609,117 @@ socket_path(const char *spec)
 }
 
 /*
+ * socket_check_free - refuses to start over a unix socket another milter
+ * still listens on: libmilter would remove it and take its place, and
+ * Postfix would talk to whichever instance bound last. Only a socket
+ * nobody answers on (left by a crash) may be replaced; a file that is not
+ * a socket is never removed.
+ */
+static void
+socket_check_free(const char *path)
+{
+	struct sockaddr_un sun;
+	struct stat sb;
+	int fd, r;
+
+	if (path == NULL || lstat(path, &sb) < 0)
+		return;
+	if (!S_ISSOCK(sb.st_mode))
+		msg_fatal("socket %s: exists and is not a socket; remove it or "
+		    "name another path in [milter] socket", path);
+	if (strlen(path) >= sizeof(sun.sun_path))
+		msg_fatal("socket %s: path too long for a unix socket", path);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		msg_fatal("socket %s: cannot check it: %s", path,
+		    strerror(errno));
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (r == 0)
+		msg_fatal("socket %s: another npsgate-milter is listening "
+		    "on it; stop it first, or give this one another socket",
+		    path);
+	if (errno != ECONNREFUSED)
+		msg_fatal("socket %s: cannot tell whether another milter "
+		    "listens on it: %s", path, strerror(errno));
+}
+
+/*
+ * A unix socket is made under a name of this process's own (PATH.PID),
+ * then renamed to PATH: libmilter removes the name it bound at exit, and
+ * must never remove a socket that another milter made at PATH since.
+ * socket_private gives libmilter's connection spec for that name;
+ * socket_publish renames it to path and notes which inode is ours;
+ * socket_withdraw removes path at exit only when it is still ours.
+ */
+static char *
+socket_private(const char *path, struct buf *priv)
+{
+	buf_reset(priv);
+	buf_printf(priv, "unix:%s.%ld", path, (long)getpid());
+	return (char *)buf_cstr(priv);
+}
+
+static void
+socket_publish(const struct buf *priv, const char *path, struct stat *mine)
+{
+	const char *tmp = buf_cstr(priv) + 5;
+
+	if (lstat(tmp, mine) < 0 || rename(tmp, path) < 0)
+		msg_fatal("socket %s: cannot put it in place: %s", path,
+		    strerror(errno));
+}
+
+static void
+socket_withdraw(const char *path, const struct stat *mine)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) == 0 && sb.st_dev == mine->st_dev &&
+	    sb.st_ino == mine->st_ino && unlink(path) < 0)
+		msg_warn("socket %s: cannot remove it: %s", path,
+		    strerror(errno));
+}
+
+/*
+ * privileges_check - a milter started as root must be told whom to
+ * become: it reads mail from the network and must not keep root. Group
+ * and user switches need root; without it they are reported, not
+ * silently ignored.
+ */
+static void
+privileges_check(void)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	if (geteuid() == 0) {
+		if (cf->milter_user == NULL)
+			msg_fatal("started as root without [milter] user: set "
+			    "it (e.g. user = npsgate, the user of "
+			    "sysusers.d/npsgate.conf), or start "
+			    "npsgate-milter as that user");
+		return;
+	}
+	if (cf->milter_user != NULL &&
+	    ((pw = getpwnam(cf->milter_user)) == NULL ||
+	    pw->pw_uid != geteuid()))
+		msg_warn("[milter] user %s ignored: not started as root (it "
+		    "runs as uid %ld)", cf->milter_user, (long)geteuid());
+	if (cf->milter_group != NULL &&
+	    ((gr = getgrnam(cf->milter_group)) == NULL ||
+	    gr->gr_gid != getegid()))
+		msg_warn("[milter] group %s ignored: not started as root (it "
+		    "runs as gid %ld)", cf->milter_group, (long)getegid());
+}
+
+/*
  * drop_privileges - become milter_user (and milter_group, or the user's
- * own group). The socket is handed to them first so Postfix (in the
- * group) can connect and nobody else can.
+ * own group). The socket goes to the user, and keeps the group its
+ * directory gave it (set-group-ID directory: Postfix's group), mode 0660:
+ * Postfix can connect and nobody else can.
  */
 static void
 drop_privileges(const char *sockpath)
@@ -534,12 +728,11 @@ drop_privileges(const char *sockpath)
 	struct group *gr;
 	gid_t gid;
 
-	if (cf->milter_user == NULL || geteuid() != 0) {
-		if (sockpath != NULL && chmod(sockpath, 0660) < 0)
-			msg_warn("socket %s: cannot chmod: %s", sockpath,
-			    strerror(errno));
+	if (sockpath != NULL && chmod(sockpath, 0660) < 0)
+		msg_warn("socket %s: cannot chmod: %s", sockpath,
+		    strerror(errno));
+	if (geteuid() != 0)
 		return;
-	}
 	if ((pw = getpwnam(cf->milter_user)) == NULL)
 		msg_fatal("[milter] user %s: no such user", cf->milter_user);
 	gid = pw->pw_gid;
@@ -549,18 +742,56 @@ drop_privileges(const char *sockpath)
 			    cf->milter_group);
 		gid = gr->gr_gid;
 	}
-	if (sockpath != NULL) {
-		if (chown(sockpath, pw->pw_uid, gid) < 0 ||
-		    chmod(sockpath, 0660) < 0)
-			msg_fatal("socket %s: cannot give it to %s: %s",
-			    sockpath, cf->milter_user, strerror(errno));
-	}
+	if (sockpath != NULL && chown(sockpath, pw->pw_uid, (gid_t)-1) < 0)
+		msg_fatal("socket %s: cannot give it to %s: %s", sockpath,
+		    cf->milter_user, strerror(errno));
 	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 ||
 	    setuid(pw->pw_uid) < 0)
 		msg_fatal("cannot become user %s: %s", cf->milter_user,
 		    strerror(errno));
 	if (setuid(0) == 0)
 		msg_fatal("cannot drop root: setuid(0) still works");
+}
+
+/*
+ * store_check_writable - the store, its -wal and -shm files and its
+ * directory must be writable by the user the milter runs as; a store
+ * first created by root (an `npsgate` command run as root) is not, and
+ * every survey would then fail. Says what to fix; the milter still runs,
+ * and mails pass without surveys (on_error) until it is fixed.
+ */
+static void
+store_check_writable(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	struct buf f = BUF_INIT;
+	const char *slash;
+	size_t i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		buf_reset(&f);
+		buf_printf(&f, "%s%s", path, sfx[i]);
+		if (access(buf_cstr(&f), W_OK) == 0 || errno == ENOENT)
+			continue;
+		msg_warn("store %s: not writable by uid %ld (%s): no survey "
+		    "can be recorded; give it to the milter's user, e.g. "
+		    "chown npsgate: %s*", buf_cstr(&f), (long)geteuid(),
+		    strerror(errno), path);
+		break;
+	}
+	buf_reset(&f);
+	if ((slash = strrchr(path, '/')) == NULL)
+		buf_putc(&f, '.');
+	else if (slash == path)
+		buf_putc(&f, '/');
+	else
+		buf_append(&f, path, (size_t)(slash - path));
+	if (access(buf_cstr(&f), W_OK | X_OK) < 0)
+		msg_warn("store %s: its directory %s is not writable by uid "
+		    "%ld (%s): SQLite makes its -wal and -shm files there; "
+		    "give it to the milter's user", path, buf_cstr(&f),
+		    (long)geteuid(), strerror(errno));
+	buf_free(&f);
 }
 
 int
@@ -576,6 +807,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config_path = DEFAULT_CONFIG, *spec = NULL, *sockpath;
+	struct buf priv = BUF_INIT;
+	struct stat mine;
 	struct config *conf;
 	struct keyring *ring;
 	struct widget_templates *tpl;
@@ -637,13 +870,19 @@ main(int argc, char **argv)
 
 	if (smfi_register(desc) != MI_SUCCESS)
 		msg_fatal("smfi_register failed");
-	if (smfi_setconn((char *)spec) != MI_SUCCESS)
+	privileges_check();
+	sockpath = socket_path(spec);
+	socket_check_free(sockpath);
+	if (smfi_setconn(sockpath != NULL ? socket_private(sockpath, &priv) :
+	    (char *)spec) != MI_SUCCESS)
 		msg_fatal("socket %s: bad specification; use unix:/path or "
 		    "inet:PORT@HOST", spec);
 	umask(007);
 	if (smfi_opensocket(true) != MI_SUCCESS)
 		msg_fatal("socket %s: cannot open (in use, or a directory "
 		    "missing?)", spec);
+	if (sockpath != NULL)
+		socket_publish(&priv, sockpath, &mine);
 	/* libmilter sends each header change, the new body and the answer
 	 * in writes of their own, with no read between them: with Nagle's
 	 * algorithm each one after the first waits for Postfix's delayed
@@ -652,7 +891,6 @@ main(int argc, char **argv)
 	if (net_listeners_nodelay() < 0)
 		msg_warn("socket %s: cannot set TCP_NODELAY: %s", spec,
 		    strerror(errno));
-	sockpath = socket_path(spec);
 	drop_privileges(sockpath);
 
 	if (!foreground && daemon(0, 0) < 0)
@@ -660,19 +898,25 @@ main(int argc, char **argv)
 	/* Open the store once now, as the user that will use it (and after
 	 * the fork: an SQLite connection must not cross one), so a bad
 	 * path or permission shows at start and the schema is in place. */
-	if ((st = store_open(cf->store_path, cf->busy_timeout_ms, &err)) ==
-	    NULL)
+	store_check_writable(cf->store_path);
+	if ((st = store_open(cf->store_path, store_busy_ms(), &err)) == NULL)
 		msg_warn("%s; mails pass without surveys until it works",
 		    err.msg);
 	else
 		pool_put(st);
 	msg_info("listening on %s (on_error %s)", spec,
 	    cf->on_error == ON_ERROR_TEMPFAIL ? "tempfail" : "accept");
+	if (!rules_scope_is_set(cf))
+		msg_info("no [milter] scope_clients, scope_logins or "
+		    "scope_senders: every mail is examined");
 	/* smfi_main returns when libmilter's signal thread sees SIGTERM,
 	 * SIGINT or SIGHUP (it calls smfi_stop's machinery) and the
 	 * connections in progress have finished. */
 	rc = smfi_main();
 	msg_info("stopping");
+	if (sockpath != NULL)
+		socket_withdraw(sockpath, &mine);
+	buf_free(&priv);
 	pool_close_all();
 	widget_templates_free(tpl);
 	keyring_free(ring);

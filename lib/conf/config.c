@@ -204,8 +204,6 @@ config_defaults(void)
 
 	key_set_own(cf, &config_keys[config_key_index(SEC_GENERAL,
 	    "reply_address")], 0, "nps@reply.example");
-	key_set_own(cf, &config_keys[config_key_index(SEC_MILTER, "socket")],
-	    0, "inet:8891@127.0.0.1");
 	cf->key_file = xstrdup("");
 	cf->store_path = xstrdup("");
 	return cf;

@@ -96,7 +96,8 @@ struct config {
 	int busy_timeout_ms;	/* default 5000 */
 
 	/* [milter] */
-	char *milter_socket;	/* required */
+	char *milter_socket;	/* default unix:/var/spool/postfix/npsgate/
+				   milter.sock */
 	char *milter_user;	/* drop root to this user; NULL: stay */
 	char *milter_group;
 	enum on_error on_error;	/* default accept */
@@ -106,6 +107,15 @@ struct config {
 	enum multi_rcpt multiple_recipients;	/* default first */
 	char *postsuper;	/* default /usr/sbin/postsuper */
 	char *postfix_config_dir;	/* for postsuper -c; NULL: default */
+	int store_wait_ms;	/* the milter's whole wait for the store;
+				   default 2000 */
+	/* Which mail can be a survey; a NULL list: no condition. */
+	char **scope_clients;	/* addresses and CIDR networks */
+	size_t n_scope_clients;
+	char **scope_logins;	/* SASL logins, or "any" */
+	size_t n_scope_logins;
+	char **scope_senders;	/* envelope senders, * and ? wildcards */
+	size_t n_scope_senders;
 
 	/* [survey] look and texts */
 	enum widget_style style;	/* default stars */
@@ -180,8 +190,8 @@ struct config *config_load(const char *path, struct npserr *err);
 struct config *config_load_flags(const char *path, int flags,
     struct npserr *err);
 int config_check_files(const struct config *cf, struct npserr *err);
-/* Every default; reply_address nps@reply.example, milter socket
- * inet:8891@127.0.0.1, key_file and store path "" (point at nothing). */
+/* Every default; reply_address nps@reply.example, key_file and store
+ * path "" (point at nothing). */
 struct config *config_defaults(void);
 void config_free(struct config *cf);
 /* Prints the effective settings as a valid npsgate.conf. */
@@ -205,5 +215,18 @@ bool config_same_mailbox(const char *a, const char *b);
 /* True when s (len bytes) matches one of list, case-insensitively and
  * ignoring surrounding blanks; a NULL list matches everything. */
 bool config_list_match(char *const *list, const char *s, size_t len);
+
+/* An item of [milter] scope_clients: an address and a prefix length. */
+struct config_net {
+	int family;		/* AF_INET or AF_INET6 */
+	unsigned char addr[16];	/* network byte order */
+	int prefix;		/* bits; the whole address without /PREFIX */
+};
+/* Reads "ADDRESS" or "ADDRESS/PREFIX" (IPv4 or IPv6); 0, or -1 when s is
+ * neither. */
+int config_net_parse(const char *s, struct config_net *out);
+/* True when addr (4 bytes for AF_INET, 16 for AF_INET6) is in net. */
+bool config_net_contains(const struct config_net *net, int family,
+    const unsigned char *addr);
 
 #endif

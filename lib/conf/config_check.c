@@ -7,10 +7,12 @@
  * shown quoted and cut (config_quote()), never as raw bytes: a message
  * goes to a terminal or a log line, whatever the file held.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "base/buf.h"
 #include "base/lang.h"
@@ -392,4 +394,111 @@ config_check_folders(const struct config *cf, int *role)
 			return -1;
 		}
 	return 0;
+}
+/* config_net_parse - see config.h. */
+int
+config_net_parse(const char *s, struct config_net *out)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t hlen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	int max, prefix = -1;
+
+	if (hlen == 0 || hlen >= sizeof(host))
+		return -1;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, host, out->addr) == 1) {
+		out->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, host, out->addr) == 1) {
+		out->family = AF_INET6;
+		max = 128;
+	} else {
+		return -1;
+	}
+	if (slash != NULL) {
+		const char *p = slash + 1;
+
+		/* One to three digits, no sign, no blank. */
+		if (*p == '\0' || strlen(p) > 3)
+			return -1;
+		for (prefix = 0; *p != '\0'; p++) {
+			if (!isdigit((unsigned char)*p))
+				return -1;
+			prefix = prefix * 10 + (*p - '0');
+		}
+		if (prefix > max)
+			return -1;
+	}
+	out->prefix = prefix < 0 ? max : prefix;
+	return 0;
+}
+
+/* config_net_contains - see config.h. */
+bool
+config_net_contains(const struct config_net *net, int family,
+    const unsigned char *addr)
+{
+	int full = net->prefix / 8, rest = net->prefix % 8;
+	unsigned char mask;
+
+	if (family != net->family)
+		return false;
+	if (memcmp(net->addr, addr, (size_t)full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	mask = (unsigned char)(0xff << (8 - rest));
+	return (net->addr[full] & mask) == (addr[full] & mask);
+}
+
+/* One item of scope_clients. */
+int
+config_check_cidr(const char *v, struct buf *why)
+{
+	struct config_net net;
+
+	if (config_net_parse(v, &net) == 0)
+		return 0;
+	return config_refuse(why, v, " is not an address or a network; "
+	    "allowed: a comma-separated list of IPv4 or IPv6 addresses, "
+	    "each with an optional /PREFIX, like 192.0.2.10, 10.1.0.0/16, "
+	    "2001:db8::/32");
+}
+
+/* One item of scope_logins: "any", or a SASL login name. */
+int
+config_check_login(const char *v, struct buf *why)
+{
+	const char *p;
+
+	for (p = v; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == ',' || *p == 0x7f)
+			break;
+	if (*p == '\0' && p - v <= 256)
+		return 0;
+	return config_refuse(why, v, " is not a login; allowed: any (every "
+	    "authenticated client), or a comma-separated list of SASL "
+	    "login names without blanks");
+}
+
+/* One item of scope_senders: an address, * and ? matching any run of
+ * characters and any one, or @DOMAIN for every sender of a domain. */
+int
+config_check_sender(const char *v, struct buf *why)
+{
+	const char *p;
+
+	for (p = v; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == ',' || *p == '<' ||
+		    *p == '>' || *p == 0x7f)
+			break;
+	if (*p == '\0' && p - v <= 256 && strchr(v, '@') != NULL)
+		return 0;
+	return config_refuse(why, v, " is not a sender pattern; allowed: "
+	    "a comma-separated list of addresses (helpdesk@shop.example), "
+	    "patterns with * and ? (support-*@shop.example) or @DOMAIN "
+	    "(@shop.example)");
 }

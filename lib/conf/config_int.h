@@ -130,6 +130,9 @@ int config_check_host(const char *v, struct buf *why);
  * the mailbox. */
 #define CONFIG_FOLDER_ROLES 4
 int config_check_folders(const struct config *cf, int *role);
+int config_check_cidr(const char *v, struct buf *why);
+int config_check_login(const char *v, struct buf *why);
+int config_check_sender(const char *v, struct buf *why);
 /* Splits an item "TEAM: ADDRESS" at its last ':' into the length of
  * TEAM without trailing blanks and the address after leading blanks;
  * -1 when the item has no ':'. */

@@ -66,8 +66,12 @@ const struct key_def config_keys[] = {
 	{ SEC_STORE, "busy_timeout_ms", KT_INT, G(busy_timeout_ms), 0, 0,
 	    "5000", 0, 600000, NULL, NULL, NULL, 0 },
 
-	{ SEC_MILTER, "socket", KT_STR, G(milter_socket), 0, K_REQUIRED,
-	    NULL, 0, 0, NULL, NULL, config_check_socket, 0 },
+	/* A unix socket in a directory of Postfix's queue, which the
+	 * package makes mode 2750, owner npsgate, group postfix: reachable
+	 * from a chrooted smtpd, and by nobody but Postfix. */
+	{ SEC_MILTER, "socket", KT_STR, G(milter_socket), 0, 0,
+	    "unix:/var/spool/postfix/npsgate/milter.sock", 0, 0, NULL, NULL,
+	    config_check_socket, 0 },
 	{ SEC_MILTER, "user", KT_STR, G(milter_user), 0, K_OPTIONAL, NULL,
 	    0, 0, NULL, NULL, config_check_sysname, 0 },
 	{ SEC_MILTER, "group", KT_STR, G(milter_group), 0, K_OPTIONAL, NULL,
@@ -88,6 +92,17 @@ const struct key_def config_keys[] = {
 	    "/usr/sbin/postsuper", 0, 0, NULL, NULL, NULL, 0 },
 	{ SEC_MILTER, "postfix_config_dir", KT_PATH, G(postfix_config_dir),
 	    0, K_OPTIONAL, NULL, 0, 0, NULL, NULL, NULL, 0 },
+	{ SEC_MILTER, "store_wait_ms", KT_INT, G(store_wait_ms), 0, 0,
+	    "2000", 0, 600000, NULL, NULL, NULL, 0 },
+	{ SEC_MILTER, "scope_clients", KT_LIST, G(scope_clients),
+	    G(n_scope_clients), 0, NULL, 0, 0, NULL, NULL,
+	    config_check_cidr, 0 },
+	{ SEC_MILTER, "scope_logins", KT_LIST, G(scope_logins),
+	    G(n_scope_logins), 0, NULL, 0, 0, NULL, NULL,
+	    config_check_login, 0 },
+	{ SEC_MILTER, "scope_senders", KT_LIST, G(scope_senders),
+	    G(n_scope_senders), 0, NULL, 0, 0, NULL, NULL,
+	    config_check_sender, 0 },
 
 	{ SEC_SURVEY, "style", KT_ENUM, G(style), 0, 0, "stars", 0, 0,
 	    style_names, "style", NULL, 0 },

@@ -399,9 +399,7 @@ required_example(const struct key_def *k)
 		return "reply_address = nps@reply.example";
 	if (k->off == G(key_file))
 		return "key_file = /etc/npsgate/keys";
-	if (k->off == G(store_path))
-		return "path = /var/lib/npsgate/npsgate.db";
-	return "socket = inet:8891@127.0.0.1";
+	return "path = /var/lib/npsgate/npsgate.db";
 }
 
 /*

@@ -15,6 +15,7 @@
 
 #include "base/lang.h"
 #include "base/xalloc.h"
+#include "mail/queue_id.h"
 #include "outgoing/outgoing.h"
 
 static bool
@@ -218,6 +219,14 @@ survey_headers(const struct config *cf, const struct outgoing_input *in,
 	buf_free(&lu);
 }
 
+/* True when in carries a queue id of Postfix's making. */
+static bool
+outgoing_queue_id(const struct outgoing_input *in)
+{
+	return in->queue_id != NULL &&
+	    queue_id_valid(in->queue_id, strlen(in->queue_id));
+}
+
 static void
 survey_row(struct outgoing_result *res, const struct outgoing_input *in,
     const struct rules_input *ri, const struct rules_decision *dec,
@@ -231,7 +240,9 @@ survey_row(struct outgoing_result *res, const struct outgoing_input *in,
 	s->type = dec->type;
 	s->status = dec->due_at > 0 ? SURVEY_HELD : SURVEY_SENT;
 	s->message_id = message_id;
-	s->queue_id = in->queue_id ? xstrdup(in->queue_id) : NULL;
+	/* Only a queue id Postfix could have made is kept: `npsgate
+	 * release` hands it to postsuper. */
+	s->queue_id = outgoing_queue_id(in) ? xstrdup(in->queue_id) : NULL;
 	s->recipient = xstrdup(ri->rcpts[dec->rcpt]);
 #define DUP(f) (ri->field[f] ? xstrdup(ri->field[f]) : NULL)
 	s->ticket = DUP(RULES_F_TICKET);
@@ -406,6 +417,34 @@ job_find_tag(struct job *j)
 	return j->literal ? JOB_ON : job_remove_tags(j);
 }
 
+/*
+ * Step 0: a mail to the reply domain is a reply (or something posing as
+ * one), never a survey: its token would be in its own body and go
+ * straight back to the reply mailbox. It reads no store and writes no
+ * row; only the tag goes, with the internal headers.
+ */
+static enum job_next
+job_reply_domain(struct job *j)
+{
+	long r = rules_rcpt_reply_domain(j->ctx->cf, &j->ri);
+	enum job_next next;
+
+	if (r < 0)
+		return JOB_ON;
+	next = job_remove_tags(j);
+	if (next == JOB_FAILED)
+		return next;
+	if (next == JOB_ON && j->rw0.changed) {
+		take_body(j->out, &j->rw0);
+		content_edits(j->out, j->in, &j->rw0);
+	}
+	j->out->kind = OUTGOING_REPLY_DOMAIN;
+	snprintf(j->out->summary, sizeof(j->out->summary),
+	    "to the reply domain (<%.200s>): never a survey%s",
+	    j->ri.rcpts[r], next == JOB_ON ? ", tag removed" : "");
+	return JOB_DONE;
+}
+
 /* Step 2: the rules' verdict. */
 static enum job_next
 job_decide(struct job *j, struct store *st)
@@ -469,6 +508,14 @@ job_survey(struct job *j)
 	const struct config *cf = j->ctx->cf;
 	struct outgoing_result *out = j->out;
 
+	if (j->dec.due_at > 0 && j->in->queue_id != NULL &&
+	    !outgoing_queue_id(j->in)) {
+		/* A held mail whose queue id postsuper cannot take would
+		 * stay on hold for ever. */
+		npserr_set(j->err, "queue id '%.80s' is not a Postfix queue "
+		    "id: the survey cannot be held", j->in->queue_id);
+		return JOB_FAILED;
+	}
 	if (token_issue(j->ctx->ring, j->dec.type, (time_t)j->in->now, &j->tok,
 	    out->token, sizeof(out->token)) < 0) {
 		npserr_set(j->err, "token: cannot issue a token: random "
@@ -530,6 +577,7 @@ job_end(struct job *j, enum job_next next)
 /*
  * outgoing_process - see outgoing.h. After the prefixed headers' removal,
  * which every outcome keeps:
+ *  0. a mail to the reply domain is never a survey (job_reply_domain);
  *  1. is there a tag (see job_find_tag);
  *  2. the rules decide;
  *  3. no survey: the tags go and an event row is made; a survey: a token,
@@ -555,7 +603,9 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 		return 0;
 	}
 	job_init(&j, ctx, in, out, err);
-	next = job_find_tag(&j);
+	next = job_reply_domain(&j);
+	if (next == JOB_ON)
+		next = job_find_tag(&j);
 	if (next == JOB_ON)
 		next = job_decide(&j, st);
 	if (next == JOB_ON)
@@ -573,6 +623,33 @@ outgoing_strip(const struct config *cf, const struct outgoing_input *in,
 	memset(res, 0, sizeof(*res));
 	strip_edits(cf, in, res);
 	res->kind = OUTGOING_FAILED;
+}
+
+/* outgoing_untag - see outgoing.h. */
+void
+outgoing_untag(const struct outgoing_ctx *ctx,
+    const struct outgoing_input *in, struct outgoing_result *res)
+{
+	struct widget_request req;
+	struct rewrite_result rw;
+	struct npserr err;
+
+	outgoing_result_clear(res);
+	outgoing_strip(ctx->cf, in, res);
+	if (in->oversized)
+		return;
+	memset(&req, 0, sizeof(req));
+	memset(&rw, 0, sizeof(rw));
+	req.style = ctx->cf->style;
+	req.lang = "en";
+	req.type = SURVEY_NPS;
+	/* Without a token the rewrite only removes the tags. */
+	if (rewrite_message(ctx->cf, ctx->tpl, &req, in->msg, in->len, &rw,
+	    &err) == 0 && !rw.malformed && rw.tags > 0 && rw.changed) {
+		take_body(res, &rw);
+		content_edits(res, in, &rw);
+	}
+	rewrite_result_clear(&rw);
 }
 
 void
@@ -619,8 +696,10 @@ outgoing_decide(const struct outgoing_ctx *ctx, struct store *st,
 	int attempt, r;
 
 	for (attempt = 0;; attempt++) {
-		if (outgoing_process(ctx, st, in, out, err) < 0)
+		if (outgoing_process(ctx, st, in, out, err) < 0) {
+			outgoing_untag(ctx, in, out);
 			return -1;
+		}
 		if (st == NULL)
 			return 0;
 		r = commit != NULL ? commit(st, out, arg, err) :
@@ -634,7 +713,7 @@ outgoing_decide(const struct outgoing_ctx *ctx, struct store *st,
 		if (r == STORE_THROTTLED)
 			npserr_set(err, "the throttle refused the survey row "
 			    "twice");
-		outgoing_fallback(out);
+		outgoing_untag(ctx, in, out);
 		return -2;
 	}
 }

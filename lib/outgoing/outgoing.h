@@ -37,8 +37,14 @@
  *	record the unsubscribe on the POST (never on a GET). An existing
  *	List-Unsubscribe-Post is removed otherwise, as it would no longer
  *	match.
- *	A body beyond cf->max_body (in->oversized) passes unchanged with
- *	the prefixed headers removed.
+ *	A mail to a recipient in the reply address's domain is never a
+ *	survey (its token would come straight back as a reply): the
+ *	prefixed headers and the tag are removed, nothing else, and no row
+ *	is made. A body beyond cf->max_body (in->oversized) passes
+ *	unchanged with the prefixed headers removed.
+ *	A queue id (in->queue_id) is recorded only when it has one of the
+ *	forms of a Postfix queue id (queue_id_valid); a survey to be held
+ *	under any other queue id fails.
  *
  *	outgoing_process() returns 0 with *out filled, or -1 with err set
  *	on an internal failure (store unreadable, rewrite or token failure);
@@ -114,7 +120,9 @@ enum outgoing_kind {
 	OUTGOING_SURVEY,	/* widget and token */
 	OUTGOING_NO_SURVEY,	/* tag removed; event row */
 	OUTGOING_OVERSIZED,	/* over max_body: prefixed headers removed */
-	OUTGOING_FAILED		/* internal failure: prefixed headers removed */
+	OUTGOING_FAILED,	/* internal failure: prefixed headers removed */
+	OUTGOING_REPLY_DOMAIN	/* to the reply domain: prefixed headers and
+				 * the tag removed; no row */
 };
 
 struct outgoing_result {
@@ -156,8 +164,8 @@ void outgoing_strip(const struct config *cf, const struct outgoing_input *in,
  * whose row the throttle refused (STORE_THROTTLED: another mail to the
  * customer was written first) is decided once more, and then goes
  * throttled. Returns 0; -1 when processing failed (*out holds the
- * strip-only edits); -2 when the row could not be written (*out already
- * turned into the strip-only edits by outgoing_fallback). err says why.
+ * edits of outgoing_untag); -2 when the row could not be written (*out
+ * turned into those edits too). err says why.
  */
 typedef int (*outgoing_commit_fn)(struct store *st,
     const struct outgoing_result *res, void *arg, struct npserr *err);
@@ -174,6 +182,15 @@ void outgoing_commit_batch(struct store *st,
     struct npserr *errs);
 /* Reduces res to the removal of the prefixed headers (kind FAILED). */
 void outgoing_fallback(struct outgoing_result *res);
+/*
+ * outgoing_untag - what a mail that cannot have its survey gets (kind
+ * FAILED): the prefixed headers removed and, when the text holds the tag,
+ * the tag removed too, so that the customer never sees it raw. The
+ * rewrite that removes it reads no store and issues no token; a message
+ * it cannot read keeps its body. Clears res first.
+ */
+void outgoing_untag(const struct outgoing_ctx *ctx,
+    const struct outgoing_input *in, struct outgoing_result *res);
 /* Writes an EVENT_ERROR row for a mail that could not be handled. */
 int outgoing_error_event(struct store *st, const struct config *cf,
     const struct outgoing_input *in, const char *why, struct npserr *err);

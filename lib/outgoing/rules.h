@@ -119,6 +119,28 @@ int rules_decide(const struct config *cf, struct store *st,
     const struct rules_input *in, struct rules_decision *out,
     struct npserr *err);
 
+/*
+ * Before any rule: mail that can never be a survey.
+ * rules_rcpt_reply_domain - the index of the first recipient in the
+ * reply address's domain (replies and anything else sent there), or -1.
+ * The scope ([milter] scope_clients, scope_logins, scope_senders) says
+ * which mail the help desk sends; a mail is in scope when it meets every
+ * condition that is set, and a condition not set is met by every mail.
+ * rules_scope_client - addr, a numeric IPv4 or IPv6 address (NULL: none,
+ * e.g. a unix-domain client), is in one of scope_clients.
+ * rules_scope_login - login, the client's SASL login (NULL or "": none),
+ * is in scope_logins, or scope_logins holds "any" and there is a login.
+ * rules_scope_sender - sender, the envelope sender ("<a@b>" or "a@b"),
+ * matches one of scope_senders (* and ? wildcards, any case; @DOMAIN is
+ * *@DOMAIN). The null sender never matches.
+ */
+long rules_rcpt_reply_domain(const struct config *cf,
+    const struct rules_input *in);
+bool rules_scope_is_set(const struct config *cf);
+bool rules_scope_client(const struct config *cf, const char *addr);
+bool rules_scope_login(const struct config *cf, const char *login);
+bool rules_scope_sender(const struct config *cf, const char *sender);
+
 const char *rules_verdict_name(enum rules_verdict v);
 /* The event row a verdict other than RULES_SURVEY leaves. */
 enum event_kind rules_verdict_event(enum rules_verdict v);

@@ -233,10 +233,11 @@ check_value(const char *v)
 }
 
 static void
-check_outgoing(const char *msg, size_t len, int style)
+check_outgoing(const char *msg, size_t len, int style, bool to_reply)
 {
 	static char rcpt0[] = "customer@example.com";
-	char *rcpts[] = { rcpt0 };
+	static char rcpt1[] = "<nps@reply.example>";
+	char *rcpts[] = { to_reply ? rcpt1 : rcpt0 };
 	const char *prefix = fuzz_cf->header_prefix;
 	struct outgoing_ctx ctx = { fuzz_cf, fuzz_ring, fuzz_tpl };
 	struct outgoing_header *hdrs, *oh;
@@ -288,6 +289,12 @@ check_outgoing(const char *msg, size_t len, int style)
 	if (res.kind == OUTGOING_PLAIN)
 		FUZZ_CHECK(res.n_edits == res.n_strip && !res.body_changed,
 		    "no tag: only the prefixed headers go");
+	if (to_reply && !in.oversized) {
+		FUZZ_CHECK(res.kind == OUTGOING_REPLY_DOMAIN,
+		    "mail to the reply domain is never a survey");
+		FUZZ_CHECK(res.token[0] == '\0' && !res.hold,
+		    "mail to the reply domain: no token, no hold");
+	}
 	if (res.kind == OUTGOING_SURVEY) {
 		FUZZ_CHECK(token_verify(fuzz_ring, res.token, strlen(res.token),
 		    FUZZ_NOW, 0, NULL) == TOKEN_OK, "survey token verifies");
@@ -332,7 +339,8 @@ fuzz_rewrite_one(const uint8_t *data, size_t size)
 	req.token = size % 7 == 0 ? NULL : FUZZ_TOKEN;
 	req.reply_address = "nps+" FUZZ_TOKEN "@reply.example";
 	check_rewrite(msg, size, &req);
-	check_outgoing(msg, size, (int)(size / 3 % 3));
+	check_outgoing(msg, size, (int)(size / 3 % 3), false);
+	check_outgoing(msg, size, (int)(size / 3 % 3), true);
 	return 0;
 }
 

@@ -179,6 +179,10 @@ if [ "\$(id -u)" -ne 0 ] || [ -z "$real" ]; then
 	}
 	exit 0
 fi
+# The machine has Postfix: its group owns the milter's socket directory.
+mkdir -p "$S/etc"
+grep -q '^postfix:' "$S/etc/group" 2>/dev/null ||
+    echo 'postfix:x:990:' >>"$S/etc/group"
 exec "$real" --root="$S" \$args
 EOF
 done

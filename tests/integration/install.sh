@@ -201,7 +201,11 @@ if [ "$(id -u)" -eq 0 ] && [ "$sysusersdir" != no ] &&
 		fail "systemd-sysusers did not create the user npsgate"
 	else
 		ok "systemd-sysusers creates the user npsgate"
-		# tmpfiles resolves the names in the alternate root.
+		# tmpfiles resolves the names in the alternate root; the
+		# milter's socket directory belongs to Postfix's group, which
+		# the Postfix package makes.
+		grep -q '^postfix:' "$R/etc/group" ||
+		    echo 'postfix:x:990:' >>"$R/etc/group"
 		uid=$(sed -n 's/^npsgate:[^:]*:\([0-9]*\):.*/\1/p' "$R/etc/passwd")
 		systemd-tmpfiles --create --root="$R" \
 		    "$D$tmpfilesdir/npsgate.conf" >"$dir/tmp.log" 2>&1 ||
@@ -211,6 +215,11 @@ if [ "$(id -u)" -eq 0 ] && [ "$sysusersdir" != no ] &&
 		[ -n "$d" ] && [ "$(stat -c %u "$R$d" 2>/dev/null)" = "$uid" ] &&
 		    ok "systemd-tmpfiles creates $d owned by npsgate" ||
 		    fail "systemd-tmpfiles did not create $d for npsgate"
+		s="$R/var/spool/postfix/npsgate"
+		pgid=$(sed -n 's/^postfix:[^:]*:\([0-9]*\):.*/\1/p' "$R/etc/group")
+		[ "$(stat -c '%u %g %a' "$s" 2>/dev/null)" = "$uid $pgid 2750" ] &&
+		    ok "systemd-tmpfiles creates the socket directory, 2750 npsgate:postfix" ||
+		    fail "socket directory: $(stat -c '%u %g %a' "$s" 2>&1)"
 	fi
 fi
 

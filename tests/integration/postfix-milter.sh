@@ -20,9 +20,11 @@
 #     delivers mail untouched (internal headers included), and tempfail
 #     makes Postfix refuse it with a 4xx (smtpd) or keep it queued
 #     (sendmail) until the milter is back;
-#   - inside the milter: a body over max_body, or a store that cannot be
-#     opened, lets the mail pass unchanged without X-NPS-* (on_error =
-#     accept) with one log line naming the queue id, or tempfails;
+#   - inside the milter: a body over max_body lets the mail pass
+#     unchanged without X-NPS-*; a store that cannot be opened (which the
+#     milter's start already reports) lets it pass without X-NPS-* and
+#     without the raw tag (on_error = accept) with one log line naming
+#     the queue id, or tempfails;
 #   - a milter listed after npsgate (a DKIM signer) sees its changes.
 # Exit 77 (skip) only when Postfix is not installed.
 
@@ -413,13 +415,15 @@ rig_start_milter || exit 1
 if deliver noah@example.com "$(ticket_headers T-113 marie Prix P1)" tag; then
 	check "store down, on_error = accept: delivered, no X-NPS-*" \
 	    no_nps_headers "$GOT"
-	check "store down, on_error = accept: no survey, body unchanged" \
-	    eval "! grep -q 'nps+' '$GOT' && has_tag '$GOT'"
+	check "store down, on_error = accept: no survey, and no raw tag" \
+	    eval "! grep -q 'nps+' '$GOT' && ! has_tag '$GOT'"
 else
 	notok "store down, on_error = accept: delivered"
 fi
+check "store down: the start says what to fix" \
+    grep -q 'not writable by uid .*chown npsgate:' "$RIG/milter.log"
 check "store down: one warning with the queue id and the reason" \
-    grep -Eq '[0-9A-F]+: npsgate: internal error, passed unchanged: store' \
+    grep -Eq '[0-9A-F]+: npsgate: internal error, passed without a survey: store' \
     "$RIG/milter.log"
 rig_stop_milter
 sed -i 's/^\[milter\]$/[milter]\non_error = tempfail/' "$RIG/npsgate.conf"

@@ -178,7 +178,8 @@ test_minimal_config_gets_documented_defaults(void **state)
 	assert_string_equal(cf->store_path, "/var/lib/npsgate/npsgate.db");
 	assert_int_equal(cf->busy_timeout_ms, 5000);
 
-	assert_string_equal(cf->milter_socket, "inet:8891@127.0.0.1");
+	assert_string_equal(cf->milter_socket,
+	    "unix:/var/spool/postfix/npsgate/milter.sock");
 	assert_null(cf->milter_user);
 	assert_null(cf->milter_group);
 	assert_int_equal(cf->on_error, ON_ERROR_ACCEPT);
@@ -245,7 +246,8 @@ test_defaults_have_placeholders_for_required_keys(void **state)
 	assert_string_equal(cf->reply_domain, "reply.example");
 	assert_string_equal(cf->key_file, "");
 	assert_string_equal(cf->store_path, "");
-	assert_string_equal(cf->milter_socket, "inet:8891@127.0.0.1");
+	assert_string_equal(cf->milter_socket,
+	    "unix:/var/spool/postfix/npsgate/milter.sock");
 	assert_int_equal(cf->imap_port, 993);
 	assert_int_equal(cf->max_body, 50 * 1024 * 1024);
 	assert_int_equal(cf->style, STYLE_STARS);
@@ -1085,6 +1087,41 @@ test_sample_config_loads_with_existing_key_file(void **state)
 	assert_non_null(strstr(err.msg, "run `npsgate keygen -c " SAMPLE "`"));
 }
 
+/* The scope keys: lists read item by item, each item checked, the line
+ * and the fix named; no scope and a 2 s store wait by default. */
+static void
+test_milter_scope_keys(void **state)
+{
+	struct config *cf;
+
+	(void)state;
+	cf = assert_accepted("");
+	assert_null(cf->scope_clients);
+	assert_null(cf->scope_logins);
+	assert_null(cf->scope_senders);
+	assert_int_equal(cf->store_wait_ms, 2000);
+	config_free(cf);
+	cf = assert_accepted("scope_clients = 192.0.2.10, 10.1.0.0/16, "
+	    "2001:db8::/32\nscope_logins = any\nscope_senders = "
+	    "helpdesk@shop.example, @support.shop.example\n"
+	    "store_wait_ms = 300\n");
+	assert_int_equal(cf->n_scope_clients, 3);
+	assert_string_equal(cf->scope_clients[1], "10.1.0.0/16");
+	assert_string_equal(cf->scope_logins[0], "any");
+	assert_int_equal(cf->n_scope_senders, 2);
+	assert_int_equal(cf->store_wait_ms, 300);
+	config_free(cf);
+	assert_refused_prefix("scope_clients = 10.1.0.0/16, 10.1.0.0/33\n", 8,
+	    "[milter] scope_clients: '10.1.0.0/33' is not an address or a "
+	    "network; allowed:");
+	assert_refused_prefix("scope_clients = shop.example\n", 8,
+	    "[milter] scope_clients: 'shop.example' is not an address");
+	assert_refused_prefix("scope_logins = jane doe\n", 8,
+	    "[milter] scope_logins: 'jane doe' is not a login;");
+	assert_refused_prefix("scope_senders = helpdesk\n", 8,
+	    "[milter] scope_senders: 'helpdesk' is not a sender pattern;");
+}
+
 /* Every key the dump prints is in the sample, set or commented out. */
 static void
 test_sample_lists_every_key(void **state)
@@ -1110,8 +1147,8 @@ test_sample_lists_every_key(void **state)
 		if (strstr(sample, want) == NULL)
 			fail_msg("key %s is not in the sample", line);
 	}
-	/* 52 keys outside the channels, 5 in each of the 5 channels. */
-	assert_int_equal(keys, 52 + 5 * CHANNEL_COUNT);
+	/* 56 keys outside the channels, 5 in each of the 5 channels. */
+	assert_int_equal(keys, 56 + 5 * CHANNEL_COUNT);
 	free(dump);
 	free(sample);
 	config_free(cf);
@@ -1166,7 +1203,7 @@ test_full_config_changes_every_key(void **state)
 	}
 	assert_null(l1);
 	assert_null(l2);
-	assert_int_equal(n, 52 + 5);
+	assert_int_equal(n, 56 + 5);
 	for (i = 0; i < n; i++)
 		if (!changed[i])
 			fail_msg("full.conf leaves %s at its default",
@@ -1243,6 +1280,7 @@ main(void)
 		cmocka_unit_test(
 		    test_sample_config_loads_with_existing_key_file),
 		cmocka_unit_test(test_sample_lists_every_key),
+		cmocka_unit_test(test_milter_scope_keys),
 		cmocka_unit_test(test_full_config_changes_every_key),
 	};
 

@@ -17,6 +17,7 @@
 
 #include "base/xalloc.h"
 #include "conf/config.h"
+#include "mail/queue_id.h"
 #include "outgoing/outgoing.h"
 #include "outgoing/rewrite.h"
 #include "store/store.h"
@@ -718,6 +719,147 @@ test_headers_parse_keeps_folds_and_skips_blanks(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* A mail to the reply domain, even with the tag and an agent's header,
+ * is never a survey: no token (it would sit in its own body and come
+ * straight back to the reply mailbox), no row, the tag and the internal
+ * headers removed. */
+static void
+test_mail_to_reply_domain_is_never_a_survey(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "X-NPS-Agent: Eve\r\nSubject: 10\r\n\r\nTen! " TAG "\r\n";
+
+	assert_int_equal(run(fx, msg, "<NPS@Reply.Example>", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_REPLY_DOMAIN);
+	assert_string_equal(fx->res.token, "");
+	assert_null(strstr(fx->out.data, TAG));
+	assert_null(strcasestr(fx->out.data, "X-NPS-"));
+	assert_null(strstr(fx->out.data, "nps+"));
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys"), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM events"), 0);
+	assert_non_null(strstr(fx->res.summary, "reply domain"));
+	outgoing_result_clear(&fx->res);
+	buf_reset(&fx->out);
+	outgoing_headers_free(fx->hdrs, fx->n_hdrs);
+	free(fx->rcpts[0]);
+	/* Any address of the domain, with a token-like tail too. */
+	assert_int_equal(run(fx, msg, "nps+aaaa@reply.example.", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_REPLY_DOMAIN);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys"), 0);
+}
+
+/* The queue id comes from whoever talks to the milter: only a Postfix
+ * queue id is recorded, and a mail to be held under anything else is
+ * not held. */
+static void
+test_queue_id_is_recorded_only_when_postfix_made_it(void **state)
+{
+	struct fixture *fx = *state;
+	struct outgoing_ctx ctx = { fx->cf, fx->ring, fx->tpl };
+	static const char msg[] =
+	    "X-NPS-Channel: phone\r\n\r\n" TAG "\r\n";
+	struct npserr err;
+
+	assert_int_equal(run(fx, msg, "q@example.com", false), 0);
+	assert_string_equal(fx->res.survey.queue_id, "4ABCDEF0123");
+	outgoing_result_clear(&fx->res);
+	fx->in.queue_id = "3Pt2mN2VXxznjll";
+	assert_int_equal(outgoing_process(&ctx, NULL, &fx->in, &fx->res,
+	    &err), 0);
+	assert_string_equal(fx->res.survey.queue_id, "3Pt2mN2VXxznjll");
+	outgoing_result_clear(&fx->res);
+	fx->in.queue_id = "ALL";
+	assert_int_equal(outgoing_process(&ctx, NULL, &fx->in, &fx->res,
+	    &err), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	assert_null(fx->res.survey.queue_id);
+	outgoing_result_clear(&fx->res);
+	/* Held under "ALL", `npsgate release` would run postsuper -H ALL. */
+	fx->cf->channel[CHANNEL_PHONE].delay_days = 2;
+	assert_int_equal(outgoing_process(&ctx, NULL, &fx->in, &fx->res,
+	    &err), -1);
+	assert_false(fx->res.hold);
+	assert_non_null(strstr(err.msg, "'ALL' is not a Postfix queue id"));
+}
+
+/* A store locked by another process: the milter's bounded wait runs out,
+ * the mail leaves without a survey, and without the raw tag either. */
+static void
+test_locked_store_leaves_no_raw_tag(void **state)
+{
+	struct fixture *fx = *state;
+	struct outgoing_ctx ctx = { fx->cf, fx->ring, fx->tpl };
+	static const char msg[] =
+	    "X-NPS-Ticket: T-11\r\nSubject: s\r\n\r\nHello " TAG " bye\r\n";
+	struct store *quick;
+	struct npserr err;
+	sqlite3 *rival;
+	char *path = testlib_path(fx->dir, "npsgate.db");
+
+	quick = store_open(path, 20, &err);
+	assert_non_null(quick);
+	assert_int_equal(sqlite3_open(path, &rival), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(rival, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	fx->n_hdrs = outgoing_headers_parse(msg, strlen(msg), &fx->hdrs);
+	memset(&fx->in, 0, sizeof(fx->in));
+	fx->in.hdrs = fx->hdrs;
+	fx->in.n_hdrs = fx->n_hdrs;
+	fx->rcpts[0] = xstrdup("g@example.com");
+	fx->in.rcpts = fx->rcpts;
+	fx->in.n_rcpts = 1;
+	fx->in.msg = msg;
+	fx->in.len = strlen(msg);
+	fx->in.queue_id = "4ABCDEF0124";
+	fx->in.now = NOW;
+	fx->in.style = -1;
+	assert_int_equal(outgoing_decide(&ctx, quick, &fx->in, NULL, NULL,
+	    &fx->res, &err), -2);
+	fx->have_res = true;
+	assert_non_null(strstr(err.msg, "locked"));
+	outgoing_apply(&fx->res, msg, strlen(msg), &fx->out);
+	assert_int_equal(fx->res.kind, OUTGOING_FAILED);
+	assert_string_equal(fx->res.token, "");
+	assert_null(strstr(fx->out.data, TAG));
+	assert_null(strstr(fx->out.data, "X-NPS-"));
+	assert_null(strstr(fx->out.data, "nps+"));
+	assert_non_null(strstr(fx->out.data, "Hello"));
+	sqlite3_exec(rival, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(rival);
+	store_close(quick);
+	free(path);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys"), 0);
+}
+
+/* Postfix's two forms of queue id, and nothing else: never a word that
+ * postsuper would apply to a whole queue. */
+static void
+test_queue_id_forms(void **state)
+{
+	static const char *const good[] = {
+		"4ABCDEF0123", "C8D33E07DCF", "12345A", "3Pt2mN2VXxznjll",
+		"3Pt2mN2VXxzZ", "4bNqJx2rG9z1Hk"
+	};
+	static const char *const bad[] = {
+		"ALL", "all", "", "12345", "c8d33e07dcf", "4ABCDEF0123 ALL",
+		"-d", "4ABC-DEF", "3Pt2mN2VXxz", "3Pt2mN2Vz1", "3Pt2mA2VXxznjll",
+		"3Pt2mN2VXxznjll\n", "0123456789ABCDEF012345",
+		"3Pt2mN2VXxzn;ll"
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!queue_id_valid(good[i], strlen(good[i])))
+			fail_msg("refused %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (queue_id_valid(bad[i], strlen(bad[i])))
+			fail_msg("accepted '%s'", bad[i]);
+	/* Exactly len bytes are read. */
+	assert_true(queue_id_valid("4ABCDEF0123ALL", 11));
+}
+
 int
 main(void)
 {
@@ -738,6 +880,10 @@ main(void)
 		T(test_tag_only_in_an_attachment_is_no_survey),
 		T(test_base64_tag_is_found),
 		T(test_throttle_is_checked_again_inside_the_write),
+		T(test_mail_to_reply_domain_is_never_a_survey),
+		T(test_queue_id_is_recorded_only_when_postfix_made_it),
+		T(test_locked_store_leaves_no_raw_tag),
+		cmocka_unit_test(test_queue_id_forms),
 		cmocka_unit_test(test_headers_block_makes_folds_crlf),
 		cmocka_unit_test(
 		    test_headers_parse_keeps_folds_and_skips_blanks),

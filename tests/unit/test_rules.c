@@ -102,6 +102,16 @@ list_of(const char *a, const char *b, size_t *n)
 }
 
 static void
+list_drop(char **l)
+{
+	size_t i;
+
+	for (i = 0; l[i] != NULL; i++)
+		free(l[i]);
+	free(l);
+}
+
+static void
 add_survey(struct fixture *fx, const char *id, const char *to,
     int64_t created)
 {
@@ -433,11 +443,78 @@ test_configured_prefix_is_used(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* Without a scope every mail is examined; with one, a mail must meet
+ * each condition set. */
+static void
+test_scope_conditions(void **state)
+{
+	struct fixture *fx = *state;
+	struct config *cf = fx->cf;
+
+	assert_false(rules_scope_is_set(cf));
+	assert_true(rules_scope_client(cf, "203.0.113.9"));
+	assert_true(rules_scope_login(cf, NULL));
+	assert_true(rules_scope_sender(cf, "<>"));
+
+	cf->scope_clients = list_of("10.1.0.0/16", "2001:db8::/32",
+	    &cf->n_scope_clients);
+	assert_true(rules_scope_is_set(cf));
+	assert_true(rules_scope_client(cf, "10.1.200.3"));
+	assert_true(rules_scope_client(cf, "::ffff:10.1.0.1"));
+	assert_true(rules_scope_client(cf, "2001:db8:1::5"));
+	assert_false(rules_scope_client(cf, "10.2.0.1"));
+	assert_false(rules_scope_client(cf, "203.0.113.9"));
+	assert_false(rules_scope_client(cf, "2001:db9::1"));
+	assert_false(rules_scope_client(cf, NULL));
+	assert_false(rules_scope_client(cf, "localhost"));
+
+	cf->scope_logins = list_of("helpdesk", NULL, &cf->n_scope_logins);
+	assert_true(rules_scope_login(cf, "helpdesk"));
+	assert_false(rules_scope_login(cf, "HelpDesk2"));
+	assert_false(rules_scope_login(cf, NULL));
+	assert_false(rules_scope_login(cf, ""));
+	list_drop(cf->scope_logins);
+	cf->scope_logins = list_of("any", NULL, &cf->n_scope_logins);
+	assert_true(rules_scope_login(cf, "jane"));
+	assert_false(rules_scope_login(cf, NULL));
+
+	cf->scope_senders = list_of("helpdesk@shop.example",
+	    "@support.shop.example", &cf->n_scope_senders);
+	assert_true(rules_scope_sender(cf, "<HelpDesk@Shop.Example>"));
+	assert_true(rules_scope_sender(cf, "t-42@support.shop.example"));
+	assert_false(rules_scope_sender(cf, "helpdesk@shop.example.evil"));
+	assert_false(rules_scope_sender(cf, "x@evil-support.shop.example"));
+	assert_false(rules_scope_sender(cf, "<>"));
+	assert_false(rules_scope_sender(cf, NULL));
+	list_drop(cf->scope_senders);
+	cf->scope_senders = list_of("support-*@shop.example", NULL,
+	    &cf->n_scope_senders);
+	assert_true(rules_scope_sender(cf, "support-fr@shop.example"));
+	assert_false(rules_scope_sender(cf, "sales@shop.example"));
+}
+
+/* Any recipient in the reply address's domain makes the mail one that is
+ * never surveyed. */
+static void
+test_reply_domain_recipient_is_found(void **state)
+{
+	struct fixture *fx = *state;
+
+	rcpt(fx, "<jane@example.com>");
+	assert_int_equal(rules_rcpt_reply_domain(fx->cf, &fx->in), -1);
+	rcpt(fx, "<nps@reply.example.evil>");
+	assert_int_equal(rules_rcpt_reply_domain(fx->cf, &fx->in), -1);
+	rcpt(fx, "<Other@REPLY.example>");
+	assert_int_equal(rules_rcpt_reply_domain(fx->cf, &fx->in), 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_plain_ticket_gets_nps_survey_now),
+		T(test_scope_conditions),
+		T(test_reply_domain_recipient_is_found),
 		T(test_optout_wins_over_disabled_channel),
 		T(test_first_survey_header_counts),
 		T(test_survey_header_chooses_type),
