@@ -108,20 +108,7 @@ milters() {
 # the sink's mails are then checked as CHECKS says: "signed" every one
 # signed, "survey" none left with the raw tag.
 run() {
-	rm -rf "$RIG/sink"
-	mkdir -p "$RIG/sink"
-	chown postfix "$RIG/sink"
-	t0=$(date +%s.%N)
-	timeout 600 smtp-source -s "$S" -m "$1" -F "$T/survey.eml" \
-	    -f support@shop.example -t customer@example.com \
-	    127.0.0.1:"$SMTP_PORT" || echo "smtp-source failed" >&2
-	i=0
-	while [ "$(find "$RIG/sink" -type f | wc -l)" -lt "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt 3000 ] && { echo "timeout waiting for the sink" >&2; break; }
-		sleep 0.1
-	done
-	t1=$(date +%s.%N)
+	rate=$(bench_smtp_rate "$T/survey.eml" "$S" "$1" support@shop.example)
 	case " ${2:-} " in *" signed "*)
 		unsigned=$(grep -L '^DKIM-Signature:' -r "$RIG/sink" | wc -l)
 		[ "$unsigned" -eq 0 ] ||
@@ -131,7 +118,7 @@ run() {
 		bare=$(grep -l 'InsertSatisfactionEvaluation' -r "$RIG/sink" | wc -l)
 		[ "$bare" -eq 0 ] || echo "bench_dkim: $bare mails without survey" >&2 ;;
 	esac
-	echo "$1 $t0 $t1" | awk '{ printf "%.1f\n", $1 / ($3 - $2) }'
+	echo "$rate"
 }
 
 ratio() { echo "$1 $2" | awk '{ printf "%.3f\n", $1 / $2 }'; }

@@ -48,6 +48,7 @@ command -v smtp-source >/dev/null 2>&1 ||
     { echo "bench_postfix.sh: smtp-source (package postfix) missing"; exit 1; }
 
 . "$top_srcdir/tests/integration/postfix-rig.sh"
+. "$top_srcdir/bench/lib.sh"
 
 T=$(mktemp -d /tmp/npsgate-bench-postfix-XXXXXX)
 finish() {
@@ -100,21 +101,7 @@ postconf -c "$RIG/etc" -e default_process_limit=200 \
 
 # run FILE SESSIONS COUNT -> prints mails/s
 run() {
-	rm -rf "$RIG/sink"
-	mkdir -p "$RIG/sink"
-	chown postfix "$RIG/sink"
-	t0=$(date +%s.%N)
-	timeout 600 smtp-source -s "$2" -m "$3" -F "$1" \
-	    -f shop@shop.example -t customer@example.com \
-	    127.0.0.1:"$SMTP_PORT" || echo "smtp-source failed" >&2
-	i=0
-	while [ "$(find "$RIG/sink" -type f | wc -l)" -lt "$3" ]; do
-		i=$((i + 1))
-		[ $i -gt 3000 ] && { echo "timeout waiting for the sink" >&2; break; }
-		sleep 0.1
-	done
-	t1=$(date +%s.%N)
-	echo "$3 $t0 $t1" | awk '{ printf "%.1f\n", $1 / ($3 - $2) }'
+	bench_smtp_rate "$1" "$2" "$3" shop@shop.example
 }
 
 # CPU seconds (user + system) the milter has used so far.
@@ -174,7 +161,6 @@ echo "ratio: npsgate-milter / without (the target); vs no-op: npsgate-milter /"
 echo "a libmilter milter that changes nothing (what is npsgate's own share)."
 echo "surveys in the store: $(sqlite3 "$RIG/db/npsgate.db" 'SELECT count(*) FROM surveys;' 2>/dev/null)"
 
-. "$top_srcdir/bench/lib.sh"
 bench_result postfix_notag "$plain_on" mails/s "$plain_off" \
     "$(ratio "$plain_on" "$plain_off")" "ratio>=0.90" \
     "Postfix + milter, $M mails without tag, $S sessions (ref: Postfix alone)"

@@ -21,6 +21,12 @@
 #	bench_median		median of the numbers on stdin, one a line
 #	bench_div A B		A / B with 4 significant decimals, "-" if B is 0
 #	bench_meets X TARGET	exit 0 when X meets TARGET's comparison
+#	bench_smtp_rate FILE SESSIONS COUNT FROM
+#				with the rig of postfix-rig.sh (RIG,
+#				SMTP_PORT): smtp-source sends COUNT copies
+#				of FILE from FROM over SESSIONS sessions;
+#				prints mails/s until the last one is in
+#				the sink (emptied first)
 #	bench_result NAME VALUE UNIT REFERENCE RATIO TARGET LABEL
 #				prints the BENCH line, ok computed from
 #				TARGET against VALUE or RATIO
@@ -65,4 +71,22 @@ bench_result() {
 	printf 'BENCH name=%s value=%s unit=%s reference=%s ratio=%s target=%s ok=%s label=%s\n' \
 	    "$br_name" "$br_value" "$br_unit" "$br_ref" "$br_ratio" \
 	    "$br_target" "$br_ok" "$br_label"
+}
+
+bench_smtp_rate() {
+	rm -rf "$RIG/sink"
+	mkdir -p "$RIG/sink"
+	chown postfix "$RIG/sink"
+	t0=$(date +%s.%N)
+	timeout 600 smtp-source -s "$2" -m "$3" -F "$1" -f "$4" \
+	    -t customer@example.com 127.0.0.1:"$SMTP_PORT" ||
+	    echo "smtp-source failed" >&2
+	i=0
+	while [ "$(find "$RIG/sink" -type f | wc -l)" -lt "$3" ]; do
+		i=$((i + 1))
+		[ $i -gt 3000 ] && { echo "timeout waiting for the sink" >&2; break; }
+		sleep 0.1
+	done
+	t1=$(date +%s.%N)
+	echo "$3 $t0 $t1" | awk '{ printf "%.1f\n", $1 / ($3 - $2) }'
 }
