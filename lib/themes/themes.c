@@ -423,6 +423,7 @@ themes_load_lang(struct themes *t, const char *dir, const char *code,
 	struct theme_lang *l;
 	struct buf path = BUF_INIT, text = BUF_INIT;
 	const char *sn;
+	size_t n;
 	int rc;
 
 	buf_printf(&path, "%s/%s/%s", dir, code, THEMES_FILE);
@@ -441,7 +442,10 @@ themes_load_lang(struct themes *t, const char *dir, const char *code,
 	t->langs = xrealloc(t->langs, (t->nlangs + 1) * sizeof(*t->langs));
 	l = &t->langs[t->nlangs++];
 	memset(l, 0, sizeof(*l));
-	snprintf(l->code, sizeof(l->code), "%s", code);
+	/* A language folder's name is 2 or 3 letters (themes_lang_dir). */
+	n = strnlen(code, sizeof(l->code) - 1);
+	memcpy(l->code, code, n);
+	l->code[n] = '\0';
 	buf_init(&l->arena);
 	buf_init(&l->negations);
 	if ((sn = themes_stemmer_name(code)) != NULL)
