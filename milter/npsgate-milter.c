@@ -438,6 +438,8 @@ cb_eom(SMFICTX *ctx)
 		}
 	} else if (res.kind != OUTGOING_PLAIN || res.summary[0] != '\0') {
 		msg_info("%s: npsgate: %s", qid, res.summary);
+		if (res.warning[0] != '\0')
+			msg_warn("%s: npsgate: tag: %s", qid, res.warning);
 	} else {
 		msg_debug("%s: npsgate: no tag, %zu internal header(s) "
 		    "removed", qid, res.n_edits);

@@ -308,6 +308,7 @@ struct job {
 	struct buf reply;		/* LOCAL+TOKEN@DOMAIN */
 	char *message_id;
 	char *lang;
+	char *status;			/* the ticket's status, from the tag */
 };
 
 /* Where a step leaves the job. */
@@ -352,34 +353,99 @@ job_clear(struct job *j)
 	buf_free(&j->reply);
 	free(j->message_id);
 	free(j->lang);
+	free(j->status);
 }
 
-/* The rewrite without a token, which removes the tags: JOB_PLAIN when
- * there is none where it counts, or the MIME cannot be read. */
+_Static_assert((int)REWRITE_FACT_SURVEY == (int)RULES_F_SURVEY &&
+    (int)REWRITE_FACT_TICKET == (int)RULES_F_TICKET &&
+    RULES_F_COUNT == REWRITE_FACT_STATUS,
+    "the tag's facts follow the X-NPS-* fields");
+
+/*
+ * The facts of the tag's attributes fill what the X-NPS-* headers left
+ * unset: a header set by the help desk wins over an attribute.
+ */
+static void
+job_apply_facts(struct job *j, struct rewrite_facts *f)
+{
+	const char *v;
+	char *l;
+	int i;
+
+	for (i = 0; i < RULES_F_COUNT; i++) {
+		v = j->ri.field[i];
+		if (f->v[i] == NULL || (v != NULL && *v != '\0'))
+			continue;
+		free(j->ri.field[i]);
+		j->ri.field[i] = f->v[i];
+		f->v[i] = NULL;
+	}
+	if (f->v[REWRITE_FACT_STATUS] != NULL && j->status == NULL) {
+		j->status = f->v[REWRITE_FACT_STATUS];
+		f->v[REWRITE_FACT_STATUS] = NULL;
+	}
+	if (j->in->lang == NULL && j->ri.field[RULES_F_LANG] != NULL &&
+	    (l = lang_primary(j->ri.field[RULES_F_LANG])) != NULL) {
+		free(j->lang);
+		j->lang = l;
+		j->req.lang = j->lang;
+	}
+}
+
+/* The rewrite without a token, which removes the tags and reads their
+ * facts: JOB_PLAIN when there is none where it counts, none that could
+ * take the widget, or the MIME cannot be read. */
 static enum job_next
 job_remove_tags(struct job *j)
 {
 	if (rewrite_message(j->ctx->cf, j->ctx->tpl, &j->req, j->in->msg,
 	    j->in->len, &j->rw0, j->err) < 0)
 		return JOB_FAILED;
-	if (j->rw0.malformed || j->rw0.tags == 0)
+	if (j->rw0.malformed || j->rw0.tags == 0 || j->rw0.expanded == 0)
 		return JOB_PLAIN;
+	job_apply_facts(j, &j->rw0.facts);
 	return JOB_ON;
 }
 
 /*
- * Step 1: is there a tag. The tag as typed in the raw bytes is the common
- * case: then the decision comes first and the message is rewritten once.
- * Otherwise (no tag, or one hidden by base64 or quoted-printable) a pass
- * without a token says whether there is a tag at all.
+ * Whether the tag is in msg as typed, and only as the bare tag: its name
+ * is followed by ']' wherever it occurs. A tag with attributes needs the
+ * pass that reads them before the decision.
+ */
+static bool
+tag_bare_literal(const char *msg, size_t len, const char *tag)
+{
+	size_t tl = strlen(tag), pl, off = 0;
+	const char *p;
+	bool found = false;
+
+	if (tl == 0)
+		return false;
+	if (tl < 2 || tag[tl - 1] != ']')
+		return memmem(msg, len, tag, tl) != NULL;
+	pl = tl - 1;
+	while (off < len && (p = memmem(msg + off, len - off, tag, pl)) !=
+	    NULL) {
+		off = (size_t)(p - msg) + pl;
+		if (off >= len || msg[off] != ']')
+			return false;
+		found = true;
+	}
+	return found;
+}
+
+/*
+ * Step 1: is there a tag. The bare tag as typed in the raw bytes is the
+ * common case: then the decision comes first and the message is
+ * rewritten once. Otherwise (no tag, one hidden by base64 or
+ * quoted-printable, a tag with attributes) a pass without a token says
+ * whether there is a tag at all, and what it says.
  */
 static enum job_next
 job_find_tag(struct job *j)
 {
-	const char *tag = j->ctx->cf->tag;
-
-	j->literal = *tag != '\0' &&
-	    memmem(j->in->msg, j->in->len, tag, strlen(tag)) != NULL;
+	j->literal = tag_bare_literal(j->in->msg, j->in->len,
+	    j->ctx->cf->tag);
 	return j->literal ? JOB_ON : job_remove_tags(j);
 }
 
@@ -460,9 +526,11 @@ job_survey(struct job *j)
 	if (rewrite_message(cf, j->ctx->tpl, &j->req, j->in->msg, j->in->len,
 	    &j->rw1, j->err) < 0)
 		return JOB_FAILED;
-	if (j->literal && (j->rw1.malformed || j->rw1.tags == 0)) {
+	if (j->literal && (j->rw1.malformed || j->rw1.tags == 0 ||
+	    j->rw1.expanded == 0)) {
 		/* The bytes held the tag, but not where it counts (an
-		 * attachment, say): no survey, the token is dropped. */
+		 * attachment, say) or where the widget may go (an HTML
+		 * attribute): no survey, the token is dropped. */
 		out->token[0] = '\0';
 		j->rw0 = j->rw1;
 		memset(&j->rw1, 0, sizeof(j->rw1));
@@ -487,8 +555,16 @@ job_end(struct job *j, enum job_next next)
 	switch (next) {
 	case JOB_PLAIN:
 		/* No tag where it counts: the message passes with only the
-		 * internal headers removed. */
+		 * internal headers removed; tags that could not take the
+		 * widget go too. */
 		out->kind = OUTGOING_PLAIN;
+		if (!j->rw0.malformed && j->rw0.tags > 0 && j->rw0.changed) {
+			take_body(out, &j->rw0);
+			content_edits(out, j->in, &j->rw0);
+			snprintf(out->summary, sizeof(out->summary),
+			    "no survey: no tag could take the widget, %d "
+			    "removed", j->rw0.tags);
+		}
 		if (j->rw0.malformed)
 			snprintf(out->summary, sizeof(out->summary),
 			    "MIME not readable, passed unchanged: %s",
@@ -502,6 +578,17 @@ job_end(struct job *j, enum job_next next)
 	default:
 		return 0;
 	}
+}
+
+/* The tags' warnings, from the pass whose body leaves. */
+static void
+job_warning(struct job *j)
+{
+	const struct buf *w = j->rw1.tags > 0 ? &j->rw1.warn : &j->rw0.warn;
+
+	if (w->len > 0)
+		snprintf(j->out->warning, sizeof(j->out->warning), "%s",
+		    buf_cstr(w));
 }
 
 /*
@@ -539,6 +626,7 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 		next = j.dec.verdict == RULES_SURVEY ? job_survey(&j) :
 		    job_no_survey(&j);
 	ret = job_end(&j, next);
+	job_warning(&j);
 	job_clear(&j);
 	return ret;
 }

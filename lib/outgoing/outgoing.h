@@ -134,6 +134,7 @@ struct outgoing_result {
 					 * borrowed from ev_store) */
 	char *ev_store[10];
 	char summary[512];	/* one log line, without the queue id */
+	char warning[512];	/* the tags' problems, one log line; "" */
 };
 
 int outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
