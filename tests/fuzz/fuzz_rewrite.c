@@ -12,7 +12,8 @@
  *    preambles, delimiters, epilogues, attachments, attached messages,
  *    signed content); a changed part is a text/plain or text/html part
  *    that is no attachment and held the tag, decodes without a flaw it
- *    did not have, holds the tag no more, keeps lines within 998 bytes, and is 7bit only when it
+ *    did not have, holds no tag any more (bare, with attributes or
+ *    unclosed: no piece of one reaches the customer), keeps lines within 998 bytes, and is 7bit only when it
  *    is ASCII;
  *  - outgoing_process (no store) returns 0; the message it gives keeps no
  *    header with the internal prefix; every header value it adds or
@@ -63,12 +64,28 @@ fuzz_rewrite_init(void)
 	fuzz_ring = keyring_new_test();
 }
 
+/*
+ * Whether p holds a tag: the tag's name (the tag without its ']') followed
+ * by ']', by what may start attributes (a blank, '<', '&', a no-break
+ * space), or by the end of the text, which is an unclosed tag.
+ */
 static bool
 has_tag(const char *p, size_t n)
 {
-	const char *tag = fuzz_cf->tag;
+	const char *tag = fuzz_cf->tag, *q, *end = p + n;
+	size_t pl = strlen(tag) - 1;
+	unsigned char c;
 
-	return n > 0 && memmem(p, n, tag, strlen(tag)) != NULL;
+	while (n > 0 && (q = memmem(p, (size_t)(end - p), tag, pl)) != NULL) {
+		if (q + pl >= end)
+			return true;
+		c = (unsigned char)q[pl];
+		if (c == ']' || c == ' ' || c == '\t' || c == '\r' ||
+		    c == '\n' || c == '<' || c == '&' || c == 0xc2 || c == 0xa0)
+			return true;
+		p = q + 1;
+	}
+	return false;
 }
 
 static bool
@@ -232,6 +249,26 @@ check_value(const char *v)
 	}
 }
 
+/* No survey although tags were found (none could take the widget): the
+ * body is the one the rewrite without a token gives. */
+static void
+check_plain_removal(const char *msg, size_t len,
+    const struct outgoing_result *res)
+{
+	struct widget_request req = { SURVEY_NPS, STYLE_STARS, "en", NULL,
+	    NULL };
+	struct rewrite_result rr;
+	struct npserr err;
+
+	FUZZ_CHECK(rewrite_message(fuzz_cf, fuzz_tpl, &req, msg, len, &rr,
+	    &err) == 0 && rr.changed && rr.tags > 0 && rr.expanded == 0,
+	    "a plain mail changes only when its tags cannot take the widget");
+	FUZZ_CHECK(same(rr.body.data ? rr.body.data : "", rr.body.len,
+	    res->body.data ? res->body.data : "", res->body.len),
+	    "the tags removed as the rewrite without a token removes them");
+	rewrite_result_clear(&rr);
+}
+
 static void
 check_outgoing(const char *msg, size_t len, int style)
 {
@@ -285,9 +322,11 @@ check_outgoing(const char *msg, size_t len, int style)
 	if (!res.body_changed)
 		FUZZ_CHECK(same(msg + hl, len - hl, buf_cstr(&out) + ohl,
 		    out.len - ohl), "body unchanged without a survey");
-	if (res.kind == OUTGOING_PLAIN)
-		FUZZ_CHECK(res.n_edits == res.n_strip && !res.body_changed,
+	if (res.kind == OUTGOING_PLAIN && !res.body_changed)
+		FUZZ_CHECK(res.n_edits == res.n_strip,
 		    "no tag: only the prefixed headers go");
+	if (res.kind == OUTGOING_PLAIN && res.body_changed)
+		check_plain_removal(msg, len, &res);
 	if (res.kind == OUTGOING_SURVEY) {
 		FUZZ_CHECK(token_verify(fuzz_ring, res.token, strlen(res.token),
 		    FUZZ_NOW, 0, NULL) == TOKEN_OK, "survey token verifies");
