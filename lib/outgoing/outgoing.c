@@ -319,6 +319,39 @@ enum job_next {
 	JOB_FAILED	/* an internal failure, err says which */
 };
 
+/*
+ * An X-NPS-* header that says nothing (empty, "-", an unreplaced
+ * placeholder: rules_value_unset) is taken as absent, so that the tag's
+ * attribute or the defaults apply; a placeholder is worth a warning.
+ */
+static void
+job_unset_headers(struct job *j)
+{
+	struct buf w = BUF_INIT;
+	const char *ph = NULL;
+	size_t phlen;
+	char *v;
+	int i;
+
+	for (i = 0; i < RULES_F_COUNT; i++) {
+		if ((v = j->ri.field[i]) == NULL ||
+		    !rules_value_unset(v, strlen(v), &ph, &phlen))
+			continue;
+		if (phlen > 0)
+			buf_printf(&w, "%sheader %s%s: placeholder '%.*s' not "
+			    "replaced by the help desk, taken as unset",
+			    w.len ? "; " : "", j->ctx->cf->header_prefix,
+			    rules_field_suffix((enum rules_field)i),
+			    (int)(phlen > 60 ? 60 : phlen), ph);
+		free(v);
+		j->ri.field[i] = NULL;
+	}
+	if (w.len > 0)
+		snprintf(j->out->warning, sizeof(j->out->warning), "%s",
+		    buf_cstr(&w));
+	buf_free(&w);
+}
+
 static void
 job_init(struct job *j, const struct outgoing_ctx *ctx,
     const struct outgoing_input *in, struct outgoing_result *out,
@@ -332,6 +365,7 @@ job_init(struct job *j, const struct outgoing_ctx *ctx,
 	j->out = out;
 	j->err = err;
 	rules_input_fill(&j->ri, cf, in);
+	job_unset_headers(j);
 	j->ri.now = in->now;
 	j->lang = lang_primary(in->lang ? in->lang : j->ri.field[RULES_F_LANG]);
 	if (j->lang == NULL)
@@ -585,10 +619,11 @@ static void
 job_warning(struct job *j)
 {
 	const struct buf *w = j->rw1.tags > 0 ? &j->rw1.warn : &j->rw0.warn;
+	size_t n = strlen(j->out->warning);
 
 	if (w->len > 0)
-		snprintf(j->out->warning, sizeof(j->out->warning), "%s",
-		    buf_cstr(w));
+		snprintf(j->out->warning + n, sizeof(j->out->warning) - n,
+		    "%s%s", n > 0 ? "; " : "", buf_cstr(w));
 }
 
 /*

@@ -20,7 +20,8 @@
  * blanks and control characters made spaces, quotes made straight. Keys
  * are the X-NPS-* suffixes and status, in any case; a value is quoted or
  * a bare word. An unknown key, an overlong value, a placeholder the help
- * desk left unreplaced: a warning, and the value is not used.
+ * desk left unreplaced: a warning, and the value is not used; an empty
+ * value or "-" is unset too (rules_value_unset).
  *
  * The HTML context is a small tokenizer that follows an HTML part from
  * its start: text, a tag and its quoted attribute values, a comment, the
@@ -40,6 +41,7 @@
 #include "base/xalloc.h"
 #include "mail/mime.h"
 #include "outgoing/rewrite_int.h"
+#include "outgoing/rules.h"
 
 #define TAG_SCAN_MAX 65536	/* bytes a tag with attributes may span */
 #define ATTR_MAX 32		/* attributes read from one tag */
@@ -313,6 +315,8 @@ static int
 attr_take(struct rw *rw, struct rewrite_facts *f, const char *key,
     size_t klen, const char *v, size_t vn)
 {
+	const char *ph = NULL;
+	size_t phlen;
 	int i;
 
 	for (i = 0; i < REWRITE_FACT_COUNT; i++)
@@ -325,6 +329,13 @@ attr_take(struct rw *rw, struct rewrite_facts *f, const char *key,
 	if (vn > ATTR_VALUE_MAX) {
 		rw_warn(rw, "tag attribute %s: value of %zu bytes ignored; "
 		    "allowed: at most %d", fact_names[i], vn, ATTR_VALUE_MAX);
+		return 0;
+	}
+	if (rules_value_unset(v, vn, &ph, &phlen)) {
+		if (phlen > 0)
+			rw_warn(rw, "tag attribute %s: placeholder '%.*s' not "
+			    "replaced by the help desk, taken as unset",
+			    fact_names[i], (int)(phlen > 60 ? 60 : phlen), ph);
 		return 0;
 	}
 	if (f->v[i] == NULL)	/* the first one counts */

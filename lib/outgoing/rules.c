@@ -319,6 +319,51 @@ rules_decide(const struct config *cf, struct store *st,
 }
 
 const char *
+rules_field_suffix(enum rules_field f)
+{
+	return (size_t)f < RULES_F_COUNT ? field_suffix[f] : "?";
+}
+
+static const struct {
+	const char *open, *close;
+} placeholders[] = {
+	{ "#{", "}" }, { "<OTRS_", ">" }, { "<OTOBO_", ">" }, { "%{", "}" },
+	{ "{{", "}}" }, { "{%", "%}" }, { "{$", "}" }, { "##", "##" },
+};
+
+bool
+rules_value_unset(const char *v, size_t n, const char **ph, size_t *phlen)
+{
+	const char *o, *c;
+	size_t i, ol, cl;
+
+	*phlen = 0;
+	while (n > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (n == 0 || (n == 1 && *v == '-'))
+		return true;
+	for (i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++) {
+		ol = strlen(placeholders[i].open);
+		cl = strlen(placeholders[i].close);
+		o = memmem(v, n, placeholders[i].open, ol);
+		if (o == NULL)
+			continue;
+		c = memmem(o + ol, n - (size_t)(o + ol - v),
+		    placeholders[i].close, cl);
+		if (c == NULL || c == o + ol)
+			continue;
+		*ph = o;
+		*phlen = (size_t)(c + cl - o);
+		return true;
+	}
+	return false;
+}
+
+const char *
 rules_verdict_name(enum rules_verdict v)
 {
 	if ((size_t)v >= sizeof(verdict_names) / sizeof(verdict_names[0]))

@@ -119,6 +119,19 @@ int rules_decide(const struct config *cf, struct store *st,
     const struct rules_input *in, struct rules_decision *out,
     struct npserr *err);
 
+/*
+ * rules_value_unset - whether a value the help desk filled in (v, n
+ * bytes) says nothing: empty, "-" (Zammad, Znuny and OTOBO write it for
+ * an empty field), or holding a placeholder the help desk left
+ * unreplaced: #{...} (Zammad), <OTRS_...> and <OTOBO_...> (Znuny,
+ * OTOBO), %{...} (osTicket), {{...}} (Zendesk, Freshdesk), ##...##
+ * (GLPI, Redmine), {%...%} (UVdesk), {$...} (Request Tracker). For a
+ * placeholder, *ph and *phlen give it (else *phlen is 0).
+ */
+bool rules_value_unset(const char *v, size_t n, const char **ph,
+    size_t *phlen);
+/* "Ticket", "Agent" ...: the header name's suffix of a field. */
+const char *rules_field_suffix(enum rules_field f);
 const char *rules_verdict_name(enum rules_verdict v);
 /* The event row a verdict other than RULES_SURVEY leaves. */
 enum event_kind rules_verdict_event(enum rules_verdict v);

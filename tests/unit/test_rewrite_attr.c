@@ -17,6 +17,7 @@
 #include "base/xalloc.h"
 #include "conf/config.h"
 #include "outgoing/rewrite.h"
+#include "outgoing/rules.h"
 #include "survey/nps.h"
 #include "testlib.h"
 
@@ -336,6 +337,49 @@ test_name_followed_by_a_letter_is_not_a_tag(void **state)
 	rewrite_result_clear(&res);
 }
 
+static void
+test_unreplaced_placeholders_are_unset(void **state)
+{
+	static const char *const ph[] = {
+		"#{ticket.owner.login}", "<OTRS_OWNER_UserLogin>",
+		"<OTOBO_TICKET_Queue>", "%{ticket.staff}",
+		"{{ticket.assignee.name}}", "##ticket.assigntogroups##",
+		"{%ticket.agentEmail%}", "{$Ticket->OwnerObj->Name}",
+	};
+	struct rewrite_result res;
+	struct buf m = BUF_INIT;
+	const char *p;
+	size_t i, pl;
+
+	(void)state;
+	for (i = 0; i < sizeof(ph) / sizeof(ph[0]); i++) {
+		assert_true(rules_value_unset(ph[i], strlen(ph[i]), &p, &pl));
+		assert_int_equal(pl, strlen(ph[i]));
+		buf_reset(&m);
+		buf_printf(&m, HDR_TEXT NAME " ticket=7 agent=\"%s\" "
+		    "team=- reason=\"\"]\n", ph[i]);
+		run(buf_cstr(&m), true, &res);
+		assert_string_equal(fact(&res, REWRITE_FACT_TICKET), "7");
+		assert_null(fact(&res, REWRITE_FACT_AGENT));
+		assert_null(fact(&res, REWRITE_FACT_TEAM));
+		assert_null(fact(&res, REWRITE_FACT_REASON));
+		assert_non_null(strstr(buf_cstr(&res.warn), ph[i]));
+		assert_non_null(strstr(buf_cstr(&res.warn), "agent"));
+		rewrite_result_clear(&res);
+	}
+	/* In HTML, Znuny escapes its tag: decoded, it is seen. */
+	run(HDR_HTML "<p>" NAME " agent=&lt;OTRS_OWNER_UserLogin&gt; "
+	    "ticket=8]</p>\n", true, &res);
+	assert_null(fact(&res, REWRITE_FACT_AGENT));
+	assert_non_null(strstr(buf_cstr(&res.warn), "<OTRS_OWNER_UserLogin>"));
+	rewrite_result_clear(&res);
+	/* Values that only look alike are kept. */
+	assert_false(rules_value_unset("Team #1", 7, &p, &pl));
+	assert_false(rules_value_unset("a-b", 3, &p, &pl));
+	assert_false(rules_value_unset("{}", 2, &p, &pl));
+	buf_free(&m);
+}
+
 int
 main(void)
 {
@@ -355,6 +399,7 @@ main(void)
 		cmocka_unit_test(test_nested_brackets_stay_inside_the_tag),
 		cmocka_unit_test(test_hostile_tags_never_leave_a_piece),
 		cmocka_unit_test(test_name_followed_by_a_letter_is_not_a_tag),
+		cmocka_unit_test(test_unreplaced_placeholders_are_unset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
