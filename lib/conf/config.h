@@ -124,6 +124,14 @@ struct config {
 	char **priorities;	/* NULL-terminated; NULL = every priority */
 	size_t n_priorities;
 	int min_days_between;	/* default 0: no throttling */
+	char **survey_off;	/* X-NPS-Survey values that opt out;
+				 * default off, no */
+	size_t n_survey_off;
+	char **survey_on;	/* values that keep the survey; default
+				 * on, yes */
+	size_t n_survey_on;
+	char *optout_marker;	/* typed by the agent in the reply; default
+				 * "[NoSurvey]", "": none */
 
 	/* [channel.NAME] */
 	struct config_channel channel[CHANNEL_COUNT];

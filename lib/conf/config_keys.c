@@ -114,6 +114,12 @@ const struct key_def config_keys[] = {
 	    0, NULL, 0, 0, NULL, NULL, NULL, 0 },
 	{ SEC_RULES, "min_days_between", KT_INT, G(min_days_between), 0, 0,
 	    "0", 0, 3650, NULL, NULL, NULL, 0 },
+	{ SEC_RULES, "survey_off", KT_LIST, G(survey_off), G(n_survey_off),
+	    0, "off, no", 0, 0, NULL, NULL, NULL, 0 },
+	{ SEC_RULES, "survey_on", KT_LIST, G(survey_on), G(n_survey_on),
+	    0, "on, yes", 0, 0, NULL, NULL, NULL, 0 },
+	{ SEC_RULES, "optout_marker", KT_STR, G(optout_marker), 0,
+	    K_EMPTY_OK, "[NoSurvey]", 0, 0, NULL, NULL, config_check_tag, 0 },
 
 	{ SEC_CHANNEL, "enabled", KT_BOOL, C(enabled), 0, 0, "yes", 0, 0,
 	    NULL, NULL, NULL, 0 },

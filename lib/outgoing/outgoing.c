@@ -309,6 +309,10 @@ struct job {
 	char *message_id;
 	char *lang;
 	char *status;			/* the ticket's status, from the tag */
+	const char *msg;		/* the message the passes read: in's, */
+	size_t len;			/* or msg2 */
+	struct buf msg2;		/* in's without the opt-out marker */
+	bool marker;			/* the agent typed the marker */
 };
 
 /* Where a step leaves the job. */
@@ -376,6 +380,9 @@ job_init(struct job *j, const struct outgoing_ctx *ctx,
 	j->req.token = NULL;
 	j->req.type = SURVEY_NPS;
 	buf_init(&j->reply);
+	j->msg = in->msg;
+	j->len = in->len;
+	buf_init(&j->msg2);
 }
 
 static void
@@ -388,6 +395,7 @@ job_clear(struct job *j)
 	free(j->message_id);
 	free(j->lang);
 	free(j->status);
+	buf_free(&j->msg2);
 }
 
 _Static_assert((int)REWRITE_FACT_SURVEY == (int)RULES_F_SURVEY &&
@@ -432,8 +440,8 @@ job_apply_facts(struct job *j, struct rewrite_facts *f)
 static enum job_next
 job_remove_tags(struct job *j)
 {
-	if (rewrite_message(j->ctx->cf, j->ctx->tpl, &j->req, j->in->msg,
-	    j->in->len, &j->rw0, j->err) < 0)
+	if (rewrite_message(j->ctx->cf, j->ctx->tpl, &j->req, j->msg, j->len,
+	    &j->rw0, j->err) < 0)
 		return JOB_FAILED;
 	if (j->rw0.malformed || j->rw0.tags == 0 || j->rw0.expanded == 0)
 		return JOB_PLAIN;
@@ -478,9 +486,41 @@ tag_bare_literal(const char *msg, size_t len, const char *tag)
 static enum job_next
 job_find_tag(struct job *j)
 {
-	j->literal = tag_bare_literal(j->in->msg, j->in->len,
-	    j->ctx->cf->tag);
+	j->literal = tag_bare_literal(j->msg, j->len, j->ctx->cf->tag);
 	return j->literal ? JOB_ON : job_remove_tags(j);
+}
+
+/*
+ * Step 1b: the opt-out marker an agent typed in the reply ([rules]
+ * optout_marker), looked for in a mail with the tag only. When found, it
+ * is removed, and the other steps read the message without it.
+ */
+static enum job_next
+job_find_marker(struct job *j)
+{
+	const char *mk = j->ctx->cf->optout_marker;
+	struct rewrite_result r;
+	enum job_next next = JOB_ON;
+
+	if (mk == NULL || *mk == '\0')
+		return JOB_ON;
+	if (rewrite_message_remove(j->ctx->cf, mk, j->msg, j->len, &r,
+	    j->err) < 0) {
+		rewrite_result_clear(&r);
+		return JOB_FAILED;
+	}
+	if (r.tags > 0 && r.changed && !r.malformed) {
+		j->marker = true;
+		rewrite_message_assemble(j->msg, j->len, &r, &j->msg2);
+		j->msg = buf_cstr(&j->msg2);
+		j->len = j->msg2.len;
+		if (!j->literal) {
+			rewrite_result_clear(&j->rw0);
+			next = job_remove_tags(j);
+		}
+	}
+	rewrite_result_clear(&r);
+	return next;
 }
 
 /* Step 2: the rules' verdict. */
@@ -490,6 +530,14 @@ job_decide(struct job *j, struct store *st)
 	j->message_id = message_id_get(j->in);
 	if (rules_decide(j->ctx->cf, st, &j->ri, &j->dec, j->err) < 0)
 		return JOB_FAILED;
+	if (j->marker) {
+		/* The agent's choice, typed in the reply, wins. */
+		j->dec.verdict = RULES_OPTOUT;
+		snprintf(j->dec.why, sizeof(j->dec.why), "survey switched "
+		    "off by agent %s: %.100s typed in the reply",
+		    j->ri.field[RULES_F_AGENT] ? j->ri.field[RULES_F_AGENT] :
+		    "(unnamed)", j->ctx->cf->optout_marker);
+	}
 	j->out->decision = j->dec;
 	return JOB_ON;
 }
@@ -557,7 +605,7 @@ job_survey(struct job *j)
 	j->req.type = j->dec.type;
 	j->req.token = out->token;
 	j->req.reply_address = buf_cstr(&j->reply);
-	if (rewrite_message(cf, j->ctx->tpl, &j->req, j->in->msg, j->in->len,
+	if (rewrite_message(cf, j->ctx->tpl, &j->req, j->msg, j->len,
 	    &j->rw1, j->err) < 0)
 		return JOB_FAILED;
 	if (j->literal && (j->rw1.malformed || j->rw1.tags == 0 ||
@@ -629,7 +677,8 @@ job_warning(struct job *j)
 /*
  * outgoing_process - see outgoing.h. After the prefixed headers' removal,
  * which every outcome keeps:
- *  1. is there a tag (see job_find_tag);
+ *  1. is there a tag (see job_find_tag), and the agent's opt-out marker
+ *     (job_find_marker);
  *  2. the rules decide;
  *  3. no survey: the tags go and an event row is made; a survey: a token,
  *     the widget, the survey headers and row;
@@ -655,6 +704,8 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 	}
 	job_init(&j, ctx, in, out, err);
 	next = job_find_tag(&j);
+	if (next == JOB_ON)
+		next = job_find_marker(&j);
 	if (next == JOB_ON)
 		next = job_decide(&j, st);
 	if (next == JOB_ON)

@@ -621,14 +621,16 @@ rewrite_body_offset(const char *msg, size_t len)
 }
 
 /*
- * rewrite_message - see rewrite.h. Ownership: out's buffers belong to
- * the caller, who clears them with rewrite_result_clear (also after a
- * return of -1).
+ * rewrite_run - rewrite_message for the text tag: with attributes when
+ * attrs (the survey tag), matched whole otherwise (the opt-out marker).
+ * Ownership: out's buffers belong to the caller, who clears them with
+ * rewrite_result_clear (also after a return of -1).
  */
-int
-rewrite_message(const struct config *cf, const struct widget_templates *tpl,
+static int
+rewrite_run(const struct config *cf, const struct widget_templates *tpl,
     const struct widget_request *req, const char *msg, size_t len,
-    struct rewrite_result *out, struct npserr *err)
+    const char *tag, bool attrs, struct rewrite_result *out,
+    struct npserr *err)
 {
 	struct rw rw;
 	struct mime_part *root;
@@ -645,9 +647,9 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 	rw.req = req;
 	rw.msg = msg;
 	rw.len = len;
-	rw.tag = cf->tag && *cf->tag ? cf->tag : DEFAULT_TAG;
+	rw.tag = tag;
 	rw.taglen = strlen(rw.tag);
-	rw.attrs = rw.taglen > 1 && rw.tag[rw.taglen - 1] == ']';
+	rw.attrs = attrs && rw.taglen > 1 && rw.tag[rw.taglen - 1] == ']';
 	rw.pfxlen = rw.attrs ? rw.taglen - 1 : rw.taglen;
 	rw.msg_eol = eol_of(msg, len, "\r\n");
 	rw.res = out;
@@ -696,6 +698,28 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 	rewrite_facts_clear(&rw.facts_html);
 	rewrite_facts_clear(&rw.facts_text);
 	return rw.failed < 0 ? -1 : 0;
+}
+
+/* rewrite_message - see rewrite.h. */
+int
+rewrite_message(const struct config *cf, const struct widget_templates *tpl,
+    const struct widget_request *req, const char *msg, size_t len,
+    struct rewrite_result *out, struct npserr *err)
+{
+	return rewrite_run(cf, tpl, req, msg, len, cf->tag && *cf->tag ?
+	    cf->tag : DEFAULT_TAG, true, out, err);
+}
+
+/* rewrite_message_remove - see rewrite.h. */
+int
+rewrite_message_remove(const struct config *cf, const char *text,
+    const char *msg, size_t len, struct rewrite_result *out,
+    struct npserr *err)
+{
+	struct widget_request req = { SURVEY_NPS, STYLE_STARS, "en", NULL,
+	    NULL };
+
+	return rewrite_run(cf, NULL, &req, msg, len, text, false, out, err);
 }
 
 void

@@ -91,6 +91,12 @@ int rewrite_message(const struct config *cf,
     const struct widget_templates *tpl, const struct widget_request *req,
     const char *msg, size_t len, struct rewrite_result *out,
     struct npserr *err);
+/* Every occurrence of text (the agent's opt-out marker, say) removed
+ * from the text parts, as the tag is without a survey; res.tags counts
+ * them. */
+int rewrite_message_remove(const struct config *cf, const char *text,
+    const char *msg, size_t len, struct rewrite_result *out,
+    struct npserr *err);
 void rewrite_result_clear(struct rewrite_result *res);
 /* "ticket", "agent" ... "status": the attribute's name. */
 const char *rewrite_fact_name(enum rewrite_fact f);

@@ -179,15 +179,13 @@ rw_tag_starts(const struct rw *rw, const char *t, size_t n, size_t x)
 	size_t i = x + rw->pfxlen;
 	unsigned char c;
 
-	if (i >= n)
-		return rw->attrs;	/* a prefix at the very end: unclosed */
-	c = (unsigned char)t[i];
-	if (c == ']' && rw->attrs)
-		return true;
 	if (!rw->attrs)
-		return true;	/* the configured tag is matched whole */
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '<' ||
-	    c == '&' || c == 0xc2 || c == 0xa0;
+		return true;	/* the configured text is matched whole */
+	if (i >= n)
+		return true;	/* a name at the very end: unclosed */
+	c = (unsigned char)t[i];
+	return c == ']' || c == ' ' || c == '\t' || c == '\r' ||
+	    c == '\n' || c == '<' || c == '&' || c == 0xc2 || c == 0xa0;
 }
 
 /*

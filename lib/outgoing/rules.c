@@ -151,27 +151,36 @@ rules_input_add_rcpt(struct rules_input *in, const char *addr, size_t len)
 	in->rcpts[in->n_rcpts++] = s;
 }
 
+/* Whether v is one of list (config_list_match, but an unset list matches
+ * nothing here). */
+static bool
+value_in(char *const *list, const char *v)
+{
+	return list != NULL && config_list_match(list, v, strlen(v));
+}
+
 /*
  * decide_type - step 1: the agent's X-NPS-Survey. Returns 1 when the
  * decision is already made (opt-out or a value we refuse), 0 to go on;
- * *type is set when the header names one, *typed says so.
+ * *type is set when the header names one, *typed says so. The values
+ * that mean off and on are the config's; anything else that names no
+ * survey type is refused: a typo of "off" must not send a survey.
  */
 static int
-decide_type(const struct rules_input *in, struct rules_decision *out,
-    bool *typed)
+decide_type(const struct config *cf, const struct rules_input *in,
+    struct rules_decision *out, bool *typed)
 {
 	const char *v = in->field[RULES_F_SURVEY];
 
 	*typed = false;
-	if (v == NULL || *v == '\0' || strcasecmp(v, "on") == 0 ||
-	    strcasecmp(v, "yes") == 0)
+	if (v == NULL || *v == '\0' || value_in(cf->survey_on, v))
 		return 0;
-	if (strcasecmp(v, "off") == 0 || strcasecmp(v, "no") == 0) {
+	if (value_in(cf->survey_off, v)) {
 		out->verdict = RULES_OPTOUT;
 		snprintf(out->why, sizeof(out->why),
-		    "survey switched off by agent %s",
+		    "survey switched off by agent %s (survey '%.64s')",
 		    in->field[RULES_F_AGENT] ? in->field[RULES_F_AGENT] :
-		    "(unnamed)");
+		    "(unnamed)", v);
 		return 1;
 	}
 	if (nps_type_parse(v, strlen(v), &out->type) == 0) {
@@ -180,7 +189,8 @@ decide_type(const struct rules_input *in, struct rules_decision *out,
 	}
 	out->verdict = RULES_NOT_ELIGIBLE;
 	snprintf(out->why, sizeof(out->why),
-	    "unknown survey value '%.64s'; allowed: off, on, nps, csat, ces",
+	    "survey value '%.64s' is neither on nor off: no survey, to be "
+	    "safe; allowed: [rules] survey_on, survey_off, or nps, csat, ces",
 	    v);
 	return 1;
 }
@@ -284,7 +294,7 @@ rules_decide(const struct config *cf, struct store *st,
 	out->verdict = RULES_SURVEY;
 	out->type = SURVEY_NPS;
 	out->channel = CHANNEL_EMAIL;
-	if (decide_type(in, out, &typed))
+	if (decide_type(cf, in, out, &typed))
 		return 0;
 	if (decide_ticket(cf, in, out))
 		return 0;

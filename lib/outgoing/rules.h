@@ -14,10 +14,12 @@
  *	The help desk describes the ticket in X-NPS-* headers (the prefix is
  *	cf->header_prefix): Ticket, Agent, Team, Channel, Reason, Priority,
  *	Lang and Survey. rules_decide() applies, in this order:
- *	  1. X-NPS-Survey: off -> RULES_OPTOUT (the agent's choice wins);
- *	     nps, csat or ces choose the type; on, yes or an empty value
- *	     keep the channel's type; anything else is not eligible (a typo
- *	     of "off" must not send a survey the agent refused).
+ *	  1. X-NPS-Survey: a value of [rules] survey_off (default off, no)
+ *	     -> RULES_OPTOUT (the agent's choice wins); nps, csat or ces
+ *	     choose the type; a value of survey_on (default on, yes) or an
+ *	     empty value keep the channel's type; anything else is not
+ *	     eligible, and the event names the value (a typo of "off" must
+ *	     not send a survey the agent refused).
  *	  2. X-NPS-Channel names the channel (default email when absent); an
  *	     unknown name or a disabled channel -> RULES_NOT_ELIGIBLE.
  *	  3. [rules] reasons and priorities, when set, must list the

@@ -380,6 +380,28 @@ test_unreplaced_placeholders_are_unset(void **state)
 	buf_free(&m);
 }
 
+static void
+test_marker_is_removed_from_every_text_part(void **state)
+{
+	struct rewrite_result res;
+	struct npserr err;
+	const char *m = "Subject: x\nContent-Type: multipart/alternative; "
+	    "boundary=b\n\n--b\nContent-Type: text/plain\n\nDone "
+	    "##nosurvey##\n--b\nContent-Type: text/html\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n<p>Done ##nosur=\n"
+	    "vey##</p>\n--b--\n";
+
+	(void)state;
+	assert_int_equal(rewrite_message_remove(cf, "##nosurvey##", m,
+	    strlen(m), &res, &err), 0);
+	assert_int_equal(res.tags, 2);
+	assert_true(res.changed);
+	assert_false(has(&res, "nosur"));
+	assert_true(has(&res, "Done \n--b"));
+	assert_true(has(&res, "<p>Done </p>"));
+	rewrite_result_clear(&res);
+}
+
 int
 main(void)
 {
@@ -400,6 +422,7 @@ main(void)
 		cmocka_unit_test(test_hostile_tags_never_leave_a_piece),
 		cmocka_unit_test(test_name_followed_by_a_letter_is_not_a_tag),
 		cmocka_unit_test(test_unreplaced_placeholders_are_unset),
+		cmocka_unit_test(test_marker_is_removed_from_every_text_part),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""helpdesk.py - closing mails of eleven help desks through `npsgate rewrite`.
+
+Each case of CASES runs one mail of tests/corpus/helpdesk/ (or one made
+here) through the real `npsgate rewrite` with a config of its own and a
+fresh store, and checks:
+  - the row the store got: a survey with the right ticket, agent, team,
+    channel (and status of the row), or an event of the right kind with
+    the agent and ticket kept, or no row at all;
+  - what leaves: every text part decoded (Python's email package) holds
+    no piece of the tag (no attribute text, no tag name), none of the
+    strings the case names, and all of those it must keep;
+  - the warnings npsgate prints, when the case names one;
+  - `npsgate stats`, when the case counts mails without a survey.
+Needs only the standard library. Exit 0 pass, 1 fail, 77 skip, 99 error.
+"""
+import email
+import email.policy
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+BUILD = os.environ.get("top_builddir", ".")
+SRC = os.environ.get("top_srcdir",
+                     os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                  "..", ".."))
+NPSGATE = os.path.join(BUILD, "npsgate")
+CORPUS = os.path.join(SRC, "tests", "corpus", "helpdesk")
+NOW = 1800000000
+ENV = dict(os.environ, NPSGATE_TEMPLATES_DIR=os.path.join(SRC, "templates"))
+failures = []
+
+
+def fail(case, what):
+    failures.append("%s: %s" % (case, what))
+    print("FAIL %s: %s" % (case, what), file=sys.stderr)
+
+
+def write_conf(d, name, extra):
+    conf = os.path.join(d, name + ".conf")
+    with open(conf, "w") as f:
+        f.write("[general]\nreply_address = nps@reply.example\n"
+                "key_file = %s/keys\n%s\n[store]\npath = %s/%s.db\n"
+                "[milter]\nsocket = inet:8891@127.0.0.1\n"
+                "[imap]\nhost = 127.0.0.1\nuser = nps\n"
+                "password_file = %s/imap.pass\n%s"
+                % (d, extra.get("general", ""), d, name, d,
+                   extra.get("sections", "")))
+    return conf
+
+
+def rewrite(conf, msg, rcpts=(), now=NOW):
+    args = [NPSGATE, "rewrite", "-c", conf, "--now", str(now)]
+    for r in rcpts:
+        args += ["--rcpt", r]
+    p = subprocess.run(args, input=msg, capture_output=True, env=ENV,
+                       timeout=60)
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
+def rows(db, sql):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def texts(out):
+    """Every text part that leaves, decoded."""
+    m = email.message_from_bytes(out, policy=email.policy.compat32)
+    res = []
+    for part in m.walk():
+        if part.is_multipart() or part.get_content_maintype() != "text":
+            continue
+        data = part.get_payload(decode=True) or b""
+        cs = part.get_content_charset() or "us-ascii"
+        try:
+            res.append(data.decode(cs, "replace"))
+        except LookupError:
+            res.append(data.decode("latin-1"))
+    return res
+
+
+def load(case):
+    if "file" in case:
+        with open(os.path.join(CORPUS, case["file"]), "rb") as f:
+            return f.read()
+    return case["msg"].encode("utf-8")
+
+
+TAG_PIECE = re.compile(r"InsertSatisfaction|NoSurvey|\b(ticket|agent|team|"
+                       r"channel|reason|priority|status|survey)\s*=")
+
+
+def check(d, case):
+    name = case["name"]
+    conf = write_conf(d, name, case)
+    msg = load(case)
+    rc, out, err = rewrite(conf, msg, case.get("rcpts", ()))
+    if rc != 0:
+        fail(name, "npsgate rewrite exited %d: %s" % (rc, err))
+        return
+    db = os.path.join(d, name + ".db")
+    surveys = rows(db, "SELECT ticket, agent, team, channel, reason, "
+                   "priority, recipient FROM surveys")
+    events = rows(db, "SELECT kind, ticket, agent, team, channel, detail "
+                  "FROM events")
+    want = case["want"]
+    if want == "survey":
+        if len(surveys) != 1 or events:
+            fail(name, "want one survey, got %r and events %r"
+                 % (surveys, events))
+        else:
+            got = dict(zip(("ticket", "agent", "team", "channel", "reason",
+                            "priority", "recipient"), surveys[0]))
+            for k, v in case.get("fields", {}).items():
+                if got[k] != v:
+                    fail(name, "survey %s is %r, want %r" % (k, got[k], v))
+    elif want == "none":
+        if surveys or events:
+            fail(name, "want no row, got %r %r" % (surveys, events))
+    else:
+        if surveys or len(events) != 1 or events[0][0] != want:
+            fail(name, "want one %s event, got %r and surveys %r"
+                 % (want, events, surveys))
+        else:
+            got = dict(zip(("kind", "ticket", "agent", "team", "channel",
+                            "detail"), events[0]))
+            for k, v in case.get("fields", {}).items():
+                if k == "detail":
+                    if v not in (got[k] or ""):
+                        fail(name, "event detail %r lacks %r" % (got[k], v))
+                elif got[k] != v:
+                    fail(name, "event %s is %r, want %r" % (k, got[k], v))
+    parts = texts(out)
+    if not parts:
+        fail(name, "no text part leaves")
+    for t in parts:
+        m = TAG_PIECE.search(t)
+        if m and not case.get("allow_tag_text"):
+            fail(name, "a piece of the tag leaves: %r"
+                 % t[max(0, m.start() - 30):m.end() + 30])
+        for s in case.get("absent", ()):
+            if s in t:
+                fail(name, "%r leaves" % s)
+    whole = "\n".join(parts)
+    for s in case.get("present", ()):
+        if s not in whole:
+            fail(name, "%r is gone" % s)
+    widget = "nps+" in out.decode("latin-1")
+    if widget != (want == "survey"):
+        fail(name, "widget %s" % ("present" if widget else "missing"))
+    for s in case.get("warn", ()):
+        if s not in err:
+            fail(name, "no warning %r in %r" % (s, err))
+    print("ok %s" % name)
+
+
+H = ("From: Support <support@example.com>\nTo: jane@example.org\n"
+     "Message-ID: <m1@example.com>\n")
+
+CASES = [
+    # The bare tag and X-NPS-* headers keep working; headers win over
+    # the tag's attributes.
+    dict(name="headers-win", want="survey",
+         msg=H + "X-NPS-Ticket: H-1\nX-NPS-Agent: fromheader\n"
+         "Subject: x\n\nHello\n[InsertSatisfactionEvaluation ticket=\"T-1\" "
+         "agent=\"fromtag\" team=\"N1\"]\nBye\n",
+         fields=dict(ticket="H-1", agent="fromheader", team="N1"),
+         present=("Hello", "Bye")),
+    # The agent's switch: a value that is neither on nor off.
+    dict(name="switch-unknown", want="not_eligible",
+         msg=H + "X-NPS-Agent: jdoe\nX-NPS-Ticket: 9\nSubject: x\n\n"
+         "[InsertSatisfactionEvaluation survey=\"maybe\"]\n",
+         fields=dict(agent="jdoe", ticket="9", detail="'maybe'")),
+    dict(name="switch-configured-off", want="optout",
+         sections="[rules]\nsurvey_off = nein, aus\n",
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=4 "
+         "agent=jdoe survey=Nein]\n",
+         fields=dict(agent="jdoe", ticket="4", detail="'Nein'")),
+    dict(name="switch-default-off-no-longer", want="not_eligible",
+         sections="[rules]\nsurvey_off = nein\n",
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=4 "
+         "survey=off]\n", fields=dict(detail="'off'")),
+    dict(name="switch-configured-on", want="survey",
+         sections="[rules]\nsurvey_on = ja\n",
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=5 "
+         "survey=ja]\n", fields=dict(ticket="5")),
+    # The marker the agent types: removed, no survey, an opt-out event.
+    dict(name="marker-typed", want="optout",
+         msg=H + "Subject: x\nContent-Type: text/html; charset=utf-8\n\n"
+         "<p>Done. [NoSurvey]</p><p>[InsertSatisfactionEvaluation "
+         "ticket=&quot;77&quot; agent=&quot;jdoe&quot;]</p>\n",
+         fields=dict(agent="jdoe", ticket="77", detail="[NoSurvey]"),
+         present=("Done.",)),
+    dict(name="marker-configured", want="optout",
+         sections="[rules]\noptout_marker = ##nosurvey##\n",
+         msg=H + "X-NPS-Ticket: 8\nX-NPS-Agent: ann\nSubject: x\n\n"
+         "Done ##nosurvey##\n[InsertSatisfactionEvaluation]\n",
+         fields=dict(agent="ann", ticket="8"), absent=("##nosurvey##",),
+         present=("Done",)),
+    dict(name="marker-without-tag-untouched", want="none",
+         msg=H + "Subject: x\n\nDone [NoSurvey]\n", allow_tag_text=True,
+         present=("[NoSurvey]",)),
+]
+
+
+def main():
+    if not os.access(NPSGATE, os.X_OK):
+        print("npsgate not built: %s" % NPSGATE, file=sys.stderr)
+        return 99
+    with tempfile.TemporaryDirectory(prefix="npsgate-helpdesk.") as d:
+        with open(os.path.join(d, "imap.pass"), "w") as f:
+            f.write("x\n")
+        p = subprocess.run([NPSGATE, "keygen", "--key-file",
+                            os.path.join(d, "keys")], capture_output=True)
+        if p.returncode != 0:
+            print("keygen: %s" % p.stderr.decode(), file=sys.stderr)
+            return 99
+        for case in CASES:
+            check(d, case)
+    if failures:
+        print("%d failure(s)" % len(failures), file=sys.stderr)
+        return 1
+    print("helpdesk: %d cases" % len(CASES))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
