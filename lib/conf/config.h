@@ -58,6 +58,11 @@ enum multi_rcpt {
 	MULTI_RCPT_SKIP		/* no survey when there are several */
 };
 
+enum unknown_channel {
+	UNKNOWN_CHANNEL_SURVEY = 0,	/* as [channel.email], its own name */
+	UNKNOWN_CHANNEL_SKIP		/* no survey */
+};
+
 enum tls_mode {
 	TLS_IMPLICIT = 0,
 	TLS_STARTTLS,
@@ -132,6 +137,10 @@ struct config {
 	size_t n_survey_on;
 	char *optout_marker;	/* typed by the agent in the reply; default
 				 * "[NoSurvey]", "": none */
+	char **channel_aliases;	/* "WORD: NAME" items: the help desk's word
+				 * for one of our channels; NULL: none */
+	size_t n_channel_aliases;
+	enum unknown_channel unknown_channel;	/* default survey */
 
 	/* [channel.NAME] */
 	struct config_channel channel[CHANNEL_COUNT];

@@ -339,6 +339,29 @@ config_check_team_alert(const char *v, struct buf *why)
 }
 
 int
+config_check_channel_alias(const char *v, struct buf *why)
+{
+	const char *colon = strrchr(v, ':'), *name;
+	enum channel ch;
+	size_t wl;
+
+	if (colon != NULL) {
+		for (wl = (size_t)(colon - v); wl > 0 &&
+		    config_is_blank(v[wl - 1]); wl--)
+			;
+		for (name = colon + 1; config_is_blank(*name); name++)
+			;
+		if (wl > 0 && config_channel_parse(name, strlen(name),
+		    &ch) == 0)
+			return 0;
+	}
+	return config_refuse(why, v, " is not WORD: CHANNEL; allowed: a "
+	    "comma-separated list like E-Mail: email, Portal: web, "
+	    "Direct: phone, with CHANNEL one of email, phone, web, social, "
+	    "chat");
+}
+
+int
 config_check_host(const char *v, struct buf *why)
 {
 	const char *p;

@@ -45,6 +45,9 @@ static const char *const tls_names[] = {
 	"implicit", "starttls", "none", NULL
 };
 static const char *const forwarded_names[] = { "count", "review", NULL };
+static const char *const unknown_channel_names[] = {
+	"survey", "skip", NULL
+};
 
 const struct key_def config_keys[] = {
 	{ SEC_GENERAL, "reply_address", KT_STR, G(reply_address), 0,
@@ -120,6 +123,12 @@ const struct key_def config_keys[] = {
 	    0, "on, yes", 0, 0, NULL, NULL, NULL, 0 },
 	{ SEC_RULES, "optout_marker", KT_STR, G(optout_marker), 0,
 	    K_EMPTY_OK, "[NoSurvey]", 0, 0, NULL, NULL, config_check_tag, 0 },
+	{ SEC_RULES, "channel_aliases", KT_LIST, G(channel_aliases),
+	    G(n_channel_aliases), 0, NULL, 0, 0, NULL, NULL,
+	    config_check_channel_alias, 0 },
+	{ SEC_RULES, "unknown_channel", KT_ENUM, G(unknown_channel), 0, 0,
+	    "survey", 0, 0, unknown_channel_names, "unknown_channel policy",
+	    NULL, 0 },
 
 	{ SEC_CHANNEL, "enabled", KT_BOOL, C(enabled), 0, 0, "yes", 0, 0,
 	    NULL, NULL, NULL, 0 },

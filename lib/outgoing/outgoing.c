@@ -163,7 +163,9 @@ no_survey(struct outgoing_result *res, const struct rules_input *ri,
 	ev->ticket = ev_keep(res, 1, ri->field[RULES_F_TICKET]);
 	ev->agent = ev_keep(res, 2, ri->field[RULES_F_AGENT]);
 	ev->team = ev_keep(res, 3, ri->field[RULES_F_TEAM]);
-	ch = ri->field[RULES_F_CHANNEL];
+	/* The name after the aliases, when the rules got that far. */
+	ch = dec->channel_name[0] ? dec->channel_name :
+	    ri->field[RULES_F_CHANNEL];
 	ev->channel = ev_keep(res, 4, ch && *ch ? ch : "email");
 	ev->reason = ev_keep(res, 5, ri->field[RULES_F_REASON]);
 	ev->priority = ev_keep(res, 6, ri->field[RULES_F_PRIORITY]);
@@ -240,7 +242,7 @@ survey_row(struct outgoing_result *res, const struct outgoing_input *in,
 	s->reason = DUP(RULES_F_REASON);
 	s->priority = DUP(RULES_F_PRIORITY);
 #undef DUP
-	s->channel = xstrdup(config_channel_name(dec->channel));
+	s->channel = xstrdup(dec->channel_name);
 	s->lang = xstrdup(lang);
 	s->created_at = in->now;
 	s->due_at = dec->due_at;
@@ -581,7 +583,7 @@ job_survey_result(struct job *j)
 	snprintf(out->summary, sizeof(out->summary),
 	    "survey %s type=%s channel=%s to=<%s> ticket=%s%s",
 	    j->tok.survey_id, nps_type_name(j->dec.type),
-	    config_channel_name(j->dec.channel), out->survey.recipient,
+	    j->dec.channel_name, out->survey.recipient,
 	    out->survey.ticket ? out->survey.ticket : "",
 	    out->hold ? " held until due" : "");
 }

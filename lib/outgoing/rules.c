@@ -196,31 +196,84 @@ decide_type(const struct config *cf, const struct rules_input *in,
 }
 
 /*
+ * The channel an alias of [rules] channel_aliases ("WORD: NAME") gives
+ * the help desk's word ch (n bytes), or NULL.
+ */
+static const char *
+channel_alias(const struct config *cf, const char *ch, size_t n)
+{
+	const char *item, *colon, *name;
+	size_t i, wl;
+
+	for (i = 0; i < cf->n_channel_aliases; i++) {
+		item = cf->channel_aliases[i];
+		if ((colon = strrchr(item, ':')) == NULL)
+			continue;
+		for (wl = (size_t)(colon - item); wl > 0 &&
+		    (item[wl - 1] == ' ' || item[wl - 1] == '\t'); wl--)
+			;
+		if (wl != n || strncasecmp(item, ch, n) != 0)
+			continue;
+		for (name = colon + 1; *name == ' ' || *name == '\t'; name++)
+			;
+		return name;
+	}
+	return NULL;
+}
+
+/*
+ * channel_map - whose settings apply, and the name the row and the
+ * event get, ours after the aliases or the help desk's own. Returns true
+ * for a channel we do not know (then with [channel.email]'s settings).
+ */
+static bool
+channel_map(const struct config *cf, const struct rules_input *in,
+    struct rules_decision *out)
+{
+	const char *ch = in->field[RULES_F_CHANNEL], *al;
+
+	out->channel = CHANNEL_EMAIL;
+	snprintf(out->channel_name, sizeof(out->channel_name), "email");
+	if (ch == NULL || *ch == '\0')
+		return false;
+	if ((al = channel_alias(cf, ch, strlen(ch))) != NULL)
+		ch = al;
+	if (config_channel_parse(ch, strlen(ch), &out->channel) == 0) {
+		snprintf(out->channel_name, sizeof(out->channel_name), "%s",
+		    config_channel_name(out->channel));
+		return false;
+	}
+	out->channel = CHANNEL_EMAIL;
+	snprintf(out->channel_name, sizeof(out->channel_name), "%.*s",
+	    (int)utf8_floor(ch, strlen(ch), sizeof(out->channel_name) - 1),
+	    ch);
+	return true;
+}
+
+/*
  * decide_ticket - steps 2 and 3: channel, reason, priority. Returns 1
  * when the ticket is not eligible, 0 to go on.
  */
 static int
 decide_ticket(const struct config *cf, const struct rules_input *in,
-    struct rules_decision *out)
+    bool unknown, struct rules_decision *out)
 {
-	const char *ch = in->field[RULES_F_CHANNEL];
 	const char *reason = in->field[RULES_F_REASON];
 	const char *prio = in->field[RULES_F_PRIORITY];
 
-	out->channel = CHANNEL_EMAIL;
-	if (ch != NULL && *ch != '\0' &&
-	    config_channel_parse(ch, strlen(ch), &out->channel) != 0) {
+	if (unknown && cf->unknown_channel == UNKNOWN_CHANNEL_SKIP) {
 		out->verdict = RULES_NOT_ELIGIBLE;
 		snprintf(out->why, sizeof(out->why),
-		    "unknown channel '%.64s'; allowed: email, phone, web, "
-		    "social, chat", ch);
+		    "unknown channel '%.64s' and unknown_channel = skip; "
+		    "allowed: email, phone, web, social, chat, or a word of "
+		    "[rules] channel_aliases", out->channel_name);
 		return 1;
 	}
 	if (!cf->channel[out->channel].enabled) {
 		out->verdict = RULES_NOT_ELIGIBLE;
 		snprintf(out->why, sizeof(out->why),
 		    "channel %s has surveys switched off",
-		    config_channel_name(out->channel));
+		    out->channel_name);
 		return 1;
 	}
 	if (cf->reasons != NULL && (reason == NULL ||
@@ -287,16 +340,17 @@ rules_decide(const struct config *cf, struct store *st,
     const struct rules_input *in, struct rules_decision *out,
     struct npserr *err)
 {
-	bool typed;
+	bool typed, unknown;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->verdict = RULES_SURVEY;
 	out->type = SURVEY_NPS;
 	out->channel = CHANNEL_EMAIL;
+	unknown = channel_map(cf, in, out);
 	if (decide_type(cf, in, out, &typed))
 		return 0;
-	if (decide_ticket(cf, in, out))
+	if (decide_ticket(cf, in, unknown, out))
 		return 0;
 	if (!typed)
 		out->type = cf->channel[out->channel].type;
@@ -324,7 +378,7 @@ rules_decide(const struct config *cf, struct store *st,
 	if (out->delay_days > 0)
 		out->due_at = in->now + (int64_t)out->delay_days * DAY_SECONDS;
 	snprintf(out->why, sizeof(out->why), "survey %s on channel %s",
-	    nps_type_name(out->type), config_channel_name(out->channel));
+	    nps_type_name(out->type), out->channel_name);
 	return 0;
 }
 

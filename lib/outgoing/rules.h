@@ -20,8 +20,12 @@
  *	     empty value keep the channel's type; anything else is not
  *	     eligible, and the event names the value (a typo of "off" must
  *	     not send a survey the agent refused).
- *	  2. X-NPS-Channel names the channel (default email when absent); an
- *	     unknown name or a disabled channel -> RULES_NOT_ELIGIBLE.
+ *	  2. X-NPS-Channel names the channel (default email when absent),
+ *	     in our words or the help desk's ([rules] channel_aliases: E-Mail
+ *	     is email, Portal web...). A channel we do not know is surveyed
+ *	     with the settings of [channel.email] under its own name, or
+ *	     not eligible with unknown_channel = skip; a disabled channel ->
+ *	     RULES_NOT_ELIGIBLE.
  *	  3. [rules] reasons and priorities, when set, must list the
  *	     ticket's reason and priority (config_list_match); a ticket
  *	     without one is then not eligible either.
@@ -84,7 +88,10 @@ struct rules_input {
 struct rules_decision {
 	enum rules_verdict verdict;
 	enum survey_type type;
-	enum channel channel;
+	enum channel channel;	/* whose settings apply */
+	char channel_name[64];	/* the name the row and the reports get:
+				 * ours, after the aliases, or the help
+				 * desk's own for an unknown channel */
 	size_t rcpt;		/* index of the surveyed recipient */
 	int delay_days;
 	int64_t due_at;		/* 0: send now */

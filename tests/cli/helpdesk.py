@@ -203,6 +203,19 @@ CASES = [
          "Done ##nosurvey##\n[InsertSatisfactionEvaluation]\n",
          fields=dict(agent="ann", ticket="8"), absent=("##nosurvey##",),
          present=("Done",)),
+    # Channels: the help desk's word through an alias, an unknown one
+    # under its own name, or skipped.
+    dict(name="channel-alias", want="survey",
+         sections="[rules]\nchannel_aliases = E-Mail: email, Direct: phone\n",
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=1 "
+         "channel=Direct]\n", fields=dict(channel="phone")),
+    dict(name="channel-unknown-surveyed", want="survey",
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=1 "
+         "channel=Fax]\n", fields=dict(channel="Fax")),
+    dict(name="channel-unknown-skipped", want="not_eligible",
+         sections="[rules]\nunknown_channel = skip\n",
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=1 "
+         "channel=Fax]\n", fields=dict(channel="Fax", detail="'Fax'")),
     dict(name="marker-without-tag-untouched", want="none",
          msg=H + "Subject: x\n\nDone [NoSurvey]\n", allow_tag_text=True,
          present=("[NoSurvey]",)),
