@@ -141,6 +141,10 @@ struct config {
 				 * for one of our channels; NULL: none */
 	size_t n_channel_aliases;
 	enum unknown_channel unknown_channel;	/* default survey */
+	char **closing_statuses;	/* the tag's status values of a
+					 * closing mail; NULL: none */
+	size_t n_closing_statuses;
+	char *closing_pattern;	/* "HEADER: REGEX" of a closing mail; NULL */
 
 	/* [channel.NAME] */
 	struct config_channel channel[CHANNEL_COUNT];

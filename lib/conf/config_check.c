@@ -8,6 +8,7 @@
  * goes to a terminal or a log line, whatever the file held.
  */
 #include <ctype.h>
+#include <regex.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -359,6 +360,32 @@ config_check_channel_alias(const char *v, struct buf *why)
 	    "comma-separated list like E-Mail: email, Portal: web, "
 	    "Direct: phone, with CHANNEL one of email, phone, web, social, "
 	    "chat");
+}
+
+int
+config_check_closing_pattern(const char *v, struct buf *why)
+{
+	const char *colon = strchr(v, ':'), *p;
+	regex_t re;
+	int ok = 0;
+
+	if (colon != NULL && colon > v) {
+		for (p = v; p < colon && *p > ' ' && *p < 127; p++)
+			;
+		for (colon++; config_is_blank(*colon); colon++)
+			;
+		if (p == strchr(v, ':') && *colon != '\0' &&
+		    regcomp(&re, colon, REG_EXTENDED | REG_ICASE |
+		    REG_NOSUB) == 0) {
+			regfree(&re);
+			ok = 1;
+		}
+	}
+	if (ok)
+		return 0;
+	return config_refuse(why, v, " is not HEADER: REGEX; allowed: a "
+	    "header name, a colon and a POSIX extended regular expression, "
+	    "e.g. Subject: Resolved: or Message-ID: /closed\\.");
 }
 
 int

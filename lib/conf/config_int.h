@@ -127,6 +127,8 @@ int config_check_team_alert(const char *v, struct buf *why);
 int config_check_host(const char *v, struct buf *why);
 /* "WORD: NAME", NAME one of our channels. */
 int config_check_channel_alias(const char *v, struct buf *why);
+/* "HEADER: REGEX", REGEX a POSIX extended regular expression. */
+int config_check_closing_pattern(const char *v, struct buf *why);
 /* Splits an item "TEAM: ADDRESS" at its last ':' into the length of
  * TEAM without trailing blanks and the address after leading blanks;
  * -1 when the item has no ':'. */

@@ -129,6 +129,11 @@ const struct key_def config_keys[] = {
 	{ SEC_RULES, "unknown_channel", KT_ENUM, G(unknown_channel), 0, 0,
 	    "survey", 0, 0, unknown_channel_names, "unknown_channel policy",
 	    NULL, 0 },
+	{ SEC_RULES, "closing_statuses", KT_LIST, G(closing_statuses),
+	    G(n_closing_statuses), 0, NULL, 0, 0, NULL, NULL, NULL, 0 },
+	{ SEC_RULES, "closing_pattern", KT_STR, G(closing_pattern), 0,
+	    K_OPTIONAL, NULL, 0, 0, NULL, NULL, config_check_closing_pattern,
+	    0 },
 
 	{ SEC_CHANNEL, "enabled", KT_BOOL, C(enabled), 0, 0, "yes", 0, 0,
 	    NULL, NULL, NULL, 0 },

@@ -9,12 +9,14 @@
  * access: that is the common case on a gateway.
  */
 #include <ctype.h>
+#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/lang.h"
 #include "base/xalloc.h"
+#include "mail/mime.h"
 #include "outgoing/outgoing.h"
 
 static bool
@@ -525,6 +527,114 @@ job_find_marker(struct job *j)
 	return next;
 }
 
+/*
+ * header_match - whether a header named name (nlen bytes, any case) has
+ * a value, encoded words decoded and folds undone, that the POSIX
+ * extended expression re matches (case ignored). With cap, the first
+ * group of the first match is copied there (caller frees). A bad
+ * expression matches nothing (config_check_closing_pattern refuses it).
+ */
+static bool
+header_match(const struct outgoing_input *in, const char *name, size_t nlen,
+    const char *re, char **cap)
+{
+	regex_t rx;
+	regmatch_t m[2];
+	struct buf v = BUF_INIT;
+	size_t i, k;
+	bool hit = false;
+
+	if (regcomp(&rx, re, REG_EXTENDED | REG_ICASE) != 0)
+		return false;
+	for (i = 0; i < in->n_hdrs && !hit; i++) {
+		if (strlen(in->hdrs[i].name) != nlen ||
+		    strncasecmp(in->hdrs[i].name, name, nlen) != 0)
+			continue;
+		buf_reset(&v);
+		mime_words_decode(in->hdrs[i].value, in->hdrs[i].vlen, &v);
+		for (k = 0; k < v.len; k++)
+			if (v.data[k] == '\r' || v.data[k] == '\n' ||
+			    v.data[k] == '\0')
+				v.data[k] = ' ';
+		if (regexec(&rx, buf_cstr(&v), 2, m, 0) != 0)
+			continue;
+		hit = true;
+		if (cap != NULL && rx.re_nsub > 0 && m[1].rm_so >= 0 &&
+		    m[1].rm_eo > m[1].rm_so)
+			*cap = xstrndup(buf_cstr(&v) + m[1].rm_so,
+			    (size_t)(m[1].rm_eo - m[1].rm_so));
+	}
+	regfree(&rx);
+	buf_free(&v);
+	return hit;
+}
+
+/* header_match for a pattern "HEADER: REGEX". */
+static bool
+header_pattern_match(const struct outgoing_input *in, const char *pattern,
+    char **cap)
+{
+	const char *colon = strchr(pattern, ':'), *re;
+
+	if (colon == NULL)
+		return false;
+	for (re = colon + 1; *re == ' ' || *re == '\t'; re++)
+		;
+	return header_match(in, pattern, (size_t)(colon - pattern), re, cap);
+}
+
+/*
+ * Whether the mail closes the ticket: 1 yes, 0 no, -1 when the config
+ * gives no way to tell (then every mail with the tag is one). The tag's
+ * status is one of [rules] closing_statuses, or closing_pattern matches.
+ */
+static int
+job_closing(const struct job *j)
+{
+	const struct config *cf = j->ctx->cf;
+	bool asked = false;
+
+	if (cf->closing_statuses != NULL) {
+		asked = true;
+		if (j->status != NULL && config_list_match(cf->closing_statuses,
+		    j->status, strlen(j->status)))
+			return 1;
+	}
+	if (cf->closing_pattern != NULL) {
+		asked = true;
+		if (header_pattern_match(j->in, cf->closing_pattern, NULL))
+			return 1;
+	}
+	return asked ? 0 : -1;
+}
+
+/*
+ * Step 1c: a help desk whose one reply template carries the tag sends it
+ * with every reply; only a closing one is surveyed. Any other mail loses
+ * its tags quietly: no survey, no event, a count in `npsgate stats`.
+ */
+static enum job_next
+job_check_closing(struct job *j)
+{
+	struct outgoing_result *out = j->out;
+	enum job_next next;
+
+	if (job_closing(j) != 0)
+		return JOB_ON;
+	if (j->literal && (next = job_remove_tags(j)) != JOB_ON)
+		return next;
+	out->kind = OUTGOING_PLAIN;
+	out->not_closing = true;
+	if (j->rw0.changed) {
+		take_body(out, &j->rw0);
+		content_edits(out, j->in, &j->rw0);
+	}
+	snprintf(out->summary, sizeof(out->summary), "not a closing mail "
+	    "(status '%.64s'): tag removed, no survey",
+	    j->status ? j->status : "");
+	return JOB_DONE;
+}
+
 /* Step 2: the rules' verdict. */
 static enum job_next
 job_decide(struct job *j, struct store *st)
@@ -679,8 +789,8 @@ job_warning(struct job *j)
 /*
  * outgoing_process - see outgoing.h. After the prefixed headers' removal,
  * which every outcome keeps:
- *  1. is there a tag (see job_find_tag), and the agent's opt-out marker
- *     (job_find_marker);
+ *  1. is there a tag (see job_find_tag), the agent's opt-out marker
+ *     (job_find_marker), is it a closing mail (job_check_closing);
  *  2. the rules decide;
  *  3. no survey: the tags go and an event row is made; a survey: a token,
  *     the widget, the survey headers and row;
@@ -708,6 +818,8 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 	next = job_find_tag(&j);
 	if (next == JOB_ON)
 		next = job_find_marker(&j);
+	if (next == JOB_ON)
+		next = job_check_closing(&j);
 	if (next == JOB_ON)
 		next = job_decide(&j, st);
 	if (next == JOB_ON)
@@ -760,6 +872,8 @@ outgoing_commit(struct store *st, const struct outgoing_result *res,
 		return store_survey_add(st, &res->survey, err);
 	if (res->kind == OUTGOING_NO_SURVEY)
 		return store_event_add(st, &res->event, err);
+	if (res->kind == OUTGOING_PLAIN && res->not_closing)
+		return store_count_add(st, "not_closing", 1, err);
 	return 0;
 }
 

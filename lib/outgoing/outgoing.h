@@ -141,6 +141,8 @@ struct outgoing_result {
 	char *ev_store[10];
 	char summary[512];	/* one log line, without the queue id */
 	char warning[512];	/* the tags' problems, one log line; "" */
+	bool not_closing;	/* PLAIN: the tag went, the mail is not a
+				 * closing one; counted by outgoing_commit */
 };
 
 int outgoing_process(const struct outgoing_ctx *ctx, struct store *st,

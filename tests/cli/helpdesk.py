@@ -157,6 +157,13 @@ def check(d, case):
     for s in case.get("warn", ()):
         if s not in err:
             fail(name, "no warning %r in %r" % (s, err))
+    for k, v in case.get("stats", {}).items():
+        p = subprocess.run([NPSGATE, "stats", "-c", conf],
+                           capture_output=True, env=ENV, timeout=60)
+        got = dict(l.split(None, 1) for l in
+                   p.stdout.decode().splitlines() if " " in l)
+        if got.get(k, "").strip() != str(v):
+            fail(name, "stats %s is %r, want %r" % (k, got.get(k), v))
     print("ok %s" % name)
 
 
@@ -216,6 +223,36 @@ CASES = [
          sections="[rules]\nunknown_channel = skip\n",
          msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=1 "
          "channel=Fax]\n", fields=dict(channel="Fax", detail="'Fax'")),
+    # A help desk whose one reply template carries the tag: only the
+    # closing mail is surveyed, the others lose the tag quietly.
+    dict(name="closing-status", want="survey",
+         sections="[rules]\nclosing_statuses = Resolved, Closed\n",
+         msg=H + "Subject: x\n\nBye\n[InsertSatisfactionEvaluation "
+         "ticket=5 status=closed]\n", fields=dict(ticket="5"),
+         stats={"outgoing.not_closing": 0}),
+    dict(name="closing-status-open", want="none",
+         sections="[rules]\nclosing_statuses = Resolved, Closed\n",
+         msg=H + "Subject: x\n\nWe are on it.\n"
+         "[InsertSatisfactionEvaluation ticket=5 agent=jdoe status=Open]\n",
+         present=("We are on it.",), stats={"outgoing.not_closing": 1}),
+    dict(name="closing-bare-tag-without-status", want="none",
+         sections="[rules]\nclosing_statuses = Closed\n",
+         msg=H + "Subject: x\n\nHi\n[InsertSatisfactionEvaluation]\n",
+         stats={"outgoing.not_closing": 1}),
+    dict(name="closing-pattern", want="survey",
+         sections="[rules]\nclosing_pattern = Message-ID: /closed\\.\n",
+         msg="From: a@example.com\nTo: jane@example.org\nMessage-Id: "
+         "<GLPI_9f3a-Ticket-42/closed.1764755700.1@glpi.example>\n"
+         "Subject: [GLPI #0000042] Closed\n\nDone\n"
+         "[InsertSatisfactionEvaluation ticket=42]\n",
+         fields=dict(ticket="42")),
+    dict(name="closing-pattern-no-match", want="none",
+         sections="[rules]\nclosing_pattern = Message-ID: /closed\\.\n",
+         msg="From: a@example.com\nTo: jane@example.org\nMessage-Id: "
+         "<GLPI_9f3a-Ticket-42/update.1764755700.1@glpi.example>\n"
+         "Subject: [GLPI #0000042] Update\n\nDone\n"
+         "[InsertSatisfactionEvaluation ticket=42]\n",
+         stats={"outgoing.not_closing": 1}),
     dict(name="marker-without-tag-untouched", want="none",
          msg=H + "Subject: x\n\nDone [NoSurvey]\n", allow_tag_text=True,
          present=("[NoSurvey]",)),
