@@ -63,6 +63,30 @@ enum unknown_channel {
 	UNKNOWN_CHANNEL_SKIP		/* no survey */
 };
 
+/* [general] helpdesk: a preset of patterns, aliases and conditions
+ * (lib/outgoing/helpdesk.c), in the order of its names. */
+enum helpdesk {
+	HELPDESK_NONE = 0,
+	HELPDESK_RT,
+	HELPDESK_ZAMMAD,
+	HELPDESK_ZNUNY,
+	HELPDESK_OTOBO,
+	HELPDESK_OSTICKET,
+	HELPDESK_FREESCOUT,
+	HELPDESK_GLPI,
+	HELPDESK_REDMINE,
+	HELPDESK_UVDESK,
+	HELPDESK_ZENDESK,
+	HELPDESK_FRESHDESK
+};
+#define HELPDESK_COUNT 12
+
+enum once_per_ticket {
+	ONCE_PER_TICKET_AUTO = 0,	/* yes with a helpdesk preset */
+	ONCE_PER_TICKET_YES,
+	ONCE_PER_TICKET_NO
+};
+
 enum tls_mode {
 	TLS_IMPLICIT = 0,
 	TLS_STARTTLS,
@@ -95,6 +119,7 @@ struct config {
 				   $(datadir)/npsgate/templates */
 	char *default_lang;	/* "fr" or "en"; default "fr" */
 	char *from_name;	/* display name on mails we send; default "" */
+	enum helpdesk helpdesk;	/* default none */
 
 	/* [store] */
 	char *store_path;	/* required */
@@ -145,6 +170,11 @@ struct config {
 					 * closing mail; NULL: none */
 	size_t n_closing_statuses;
 	char *closing_pattern;	/* "HEADER: REGEX" of a closing mail; NULL */
+	char *ticket_from;	/* "HEADER: REGEX" whose group gives the */
+	char *agent_from;	/* fact, from the help desk's own headers; */
+	char *team_from;	/* NULL: the preset's, or none */
+	char *status_from;
+	enum once_per_ticket once_per_ticket;	/* default auto */
 
 	/* [channel.NAME] */
 	struct config_channel channel[CHANNEL_COUNT];

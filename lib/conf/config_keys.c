@@ -48,6 +48,12 @@ static const char *const forwarded_names[] = { "count", "review", NULL };
 static const char *const unknown_channel_names[] = {
 	"survey", "skip", NULL
 };
+/* In the order of enum helpdesk. */
+static const char *const helpdesk_names[] = {
+	"none", "rt", "zammad", "znuny", "otobo", "osticket", "freescout",
+	"glpi", "redmine", "uvdesk", "zendesk", "freshdesk", NULL
+};
+static const char *const once_names[] = { "auto", "yes", "no", NULL };
 
 const struct key_def config_keys[] = {
 	{ SEC_GENERAL, "reply_address", KT_STR, G(reply_address), 0,
@@ -63,6 +69,8 @@ const struct key_def config_keys[] = {
 	    0, 0, NULL, NULL, config_check_lang, 0 },
 	{ SEC_GENERAL, "from_name", KT_STR, G(from_name), 0, K_EMPTY_OK, "",
 	    0, 0, NULL, NULL, config_check_header_text, 0 },
+	{ SEC_GENERAL, "helpdesk", KT_ENUM, G(helpdesk), 0, 0, "none", 0, 0,
+	    helpdesk_names, "help desk preset", NULL, 0 },
 
 	{ SEC_STORE, "path", KT_PATH, G(store_path), 0, K_REQUIRED, NULL,
 	    0, 0, NULL, NULL, NULL, 0 },
@@ -134,6 +142,16 @@ const struct key_def config_keys[] = {
 	{ SEC_RULES, "closing_pattern", KT_STR, G(closing_pattern), 0,
 	    K_OPTIONAL, NULL, 0, 0, NULL, NULL, config_check_closing_pattern,
 	    0 },
+	{ SEC_RULES, "ticket_from", KT_STR, G(ticket_from), 0, K_OPTIONAL,
+	    NULL, 0, 0, NULL, NULL, config_check_closing_pattern, 0 },
+	{ SEC_RULES, "agent_from", KT_STR, G(agent_from), 0, K_OPTIONAL,
+	    NULL, 0, 0, NULL, NULL, config_check_closing_pattern, 0 },
+	{ SEC_RULES, "team_from", KT_STR, G(team_from), 0, K_OPTIONAL,
+	    NULL, 0, 0, NULL, NULL, config_check_closing_pattern, 0 },
+	{ SEC_RULES, "status_from", KT_STR, G(status_from), 0, K_OPTIONAL,
+	    NULL, 0, 0, NULL, NULL, config_check_closing_pattern, 0 },
+	{ SEC_RULES, "once_per_ticket", KT_ENUM, G(once_per_ticket), 0, 0,
+	    "auto", 0, 0, once_names, "once_per_ticket value", NULL, 0 },
 
 	{ SEC_CHANNEL, "enabled", KT_BOOL, C(enabled), 0, 0, "yes", 0, 0,
 	    NULL, NULL, NULL, 0 },

@@ -17,6 +17,7 @@
 #include "base/lang.h"
 #include "base/xalloc.h"
 #include "mail/mime.h"
+#include "outgoing/helpdesk.h"
 #include "outgoing/outgoing.h"
 
 static bool
@@ -592,12 +593,20 @@ static int
 job_closing(const struct job *j)
 {
 	const struct config *cf = j->ctx->cf;
+	const char *ps = helpdesk_preset(cf->helpdesk)->closing_statuses;
+	size_t len;
 	bool asked = false;
 
 	if (cf->closing_statuses != NULL) {
 		asked = true;
 		if (j->status != NULL && config_list_match(cf->closing_statuses,
 		    j->status, strlen(j->status)))
+			return 1;
+	} else if (ps != NULL && cf->closing_pattern == NULL) {
+		/* The preset's statuses, as a list of words. */
+		asked = true;
+		if (j->status != NULL && helpdesk_word_in(ps, j->status,
+		    strlen(j->status), &len))
 			return 1;
 	}
 	if (cf->closing_pattern != NULL) {
@@ -606,6 +615,43 @@ job_closing(const struct job *j)
 			return 1;
 	}
 	return asked ? 0 : -1;
+}
+
+/*
+ * The facts the help desk's own headers give ([rules] ticket_from,
+ * agent_from, team_from, status_from, else the preset's patterns), for
+ * what the X-NPS-* headers and the tag left unset. The help desk's
+ * headers themselves stay: they are not ours to remove.
+ */
+static void
+job_header_facts(struct job *j)
+{
+	const struct config *cf = j->ctx->cf;
+	const struct helpdesk_preset *hp = helpdesk_preset(cf->helpdesk);
+	const char *conf[REWRITE_FACT_COUNT] = { NULL };
+	const char *pat;
+	char *v;
+	int i;
+
+	conf[REWRITE_FACT_TICKET] = cf->ticket_from;
+	conf[REWRITE_FACT_AGENT] = cf->agent_from;
+	conf[REWRITE_FACT_TEAM] = cf->team_from;
+	conf[REWRITE_FACT_STATUS] = cf->status_from;
+	for (i = 0; i < REWRITE_FACT_COUNT; i++) {
+		pat = conf[i] != NULL ? conf[i] : hp->from[i];
+		if (pat == NULL)
+			continue;
+		if (i == REWRITE_FACT_STATUS ? j->status != NULL :
+		    j->ri.field[i] != NULL)
+			continue;
+		v = NULL;
+		if (!header_pattern_match(j->in, pat, &v) || v == NULL)
+			continue;
+		if (i == REWRITE_FACT_STATUS)
+			j->status = v;
+		else
+			j->ri.field[i] = v;
+	}
 }
 
 /*
@@ -619,6 +665,7 @@ job_check_closing(struct job *j)
 	struct outgoing_result *out = j->out;
 	enum job_next next;
 
+	job_header_facts(j);
 	if (job_closing(j) != 0)
 		return JOB_ON;
 	if (j->literal && (next = job_remove_tags(j)) != JOB_ON)

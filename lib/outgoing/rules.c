@@ -16,6 +16,7 @@
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "mail/mime.h"
+#include "outgoing/helpdesk.h"
 #include "outgoing/rules.h"
 
 #define DAY_SECONDS 86400
@@ -231,22 +232,29 @@ channel_map(const struct config *cf, const struct rules_input *in,
     struct rules_decision *out)
 {
 	const char *ch = in->field[RULES_F_CHANNEL], *al;
+	size_t alen;
 
 	out->channel = CHANNEL_EMAIL;
 	snprintf(out->channel_name, sizeof(out->channel_name), "email");
 	if (ch == NULL || *ch == '\0')
 		return false;
-	if ((al = channel_alias(cf, ch, strlen(ch))) != NULL)
+	if ((al = channel_alias(cf, ch, strlen(ch))) != NULL) {
 		ch = al;
-	if (config_channel_parse(ch, strlen(ch), &out->channel) == 0) {
+		alen = strlen(al);
+	} else if ((al = helpdesk_alias_in(helpdesk_preset(cf->helpdesk)->
+	    aliases, ch, strlen(ch), &alen)) != NULL) {
+		ch = al;
+	} else {
+		alen = strlen(ch);
+	}
+	if (config_channel_parse(ch, alen, &out->channel) == 0) {
 		snprintf(out->channel_name, sizeof(out->channel_name), "%s",
 		    config_channel_name(out->channel));
 		return false;
 	}
 	out->channel = CHANNEL_EMAIL;
 	snprintf(out->channel_name, sizeof(out->channel_name), "%.*s",
-	    (int)utf8_floor(ch, strlen(ch), sizeof(out->channel_name) - 1),
-	    ch);
+	    (int)utf8_floor(ch, alen, sizeof(out->channel_name) - 1), ch);
 	return true;
 }
 

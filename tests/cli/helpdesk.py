@@ -157,6 +157,10 @@ def check(d, case):
     for s in case.get("warn", ()):
         if s not in err:
             fail(name, "no warning %r in %r" % (s, err))
+    head = out.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    for h in case.get("keep_headers", ()):
+        if h.encode() not in head:
+            fail(name, "the help desk's header %r is gone" % h)
     for k, v in case.get("stats", {}).items():
         p = subprocess.run([NPSGATE, "stats", "-c", conf],
                            capture_output=True, env=ENV, timeout=60)
@@ -170,7 +174,78 @@ def check(d, case):
 H = ("From: Support <support@example.com>\nTo: jane@example.org\n"
      "Message-ID: <m1@example.com>\n")
 
+def preset(name):
+    return "helpdesk = %s" % name
+
+
 CASES = [
+    # One closing mail per help desk, with its preset.
+    dict(name="rt", file="rt-resolved.eml", general=preset("rt"),
+         want="survey", fields=dict(ticket="123", agent="jdoe@example.com",
+                                    team="Support", channel="email",
+                                    recipient="customer@example.org"),
+         keep_headers=("X-RT-Ticket: rt.example.com #123",
+                       "X-RT-Originator: jdoe@example.com"),
+         present=("has been resolved",)),
+    dict(name="zammad", file="zammad-closed.eml", general=preset("zammad"),
+         want="survey", fields=dict(ticket="31001", agent="jdoe",
+                                    team="Users", channel="email",
+                                    priority="2 normal", reason=None),
+         keep_headers=("X-Mailer: Zammad Mail Service",),
+         present=("Your Zammad team",)),
+    dict(name="znuny", file="znuny-closed.eml", general=preset("znuny"),
+         want="survey", fields=dict(ticket="2024112310000012", agent=None,
+                                    team="Postmaster", channel="email"),
+         warn=("<OTRS_OWNER_UserLogin>",), present=("Regards",)),
+    dict(name="otobo", file="otobo-closed.eml", general=preset("otobo"),
+         want="survey", fields=dict(ticket="2024120110000034",
+                                    agent="mmustermann", team="Raw",
+                                    channel="phone", reason=None),
+         warn=("<OTOBO_TICKET_DynamicField_Reason>",)),
+    dict(name="osticket", file="osticket-closed.eml",
+         general=preset("osticket"), want="survey",
+         fields=dict(ticket="123456", agent="Jane Doe", team="Support",
+                     channel="email")),
+    dict(name="osticket-reply", file="osticket-reply-open.eml",
+         general=preset("osticket"), want="none",
+         present=("We are looking into it.",),
+         stats={"outgoing.not_closing": 1}),
+    dict(name="freescout", file="freescout-closed.eml",
+         general=preset("freescout"), want="survey",
+         fields=dict(ticket="123", agent="jdoe", team="Support"),
+         keep_headers=("X-FreeScout-Mail-Type: customer.message",)),
+    dict(name="freescout-reply", file="freescout-reply.eml",
+         general=preset("freescout"), want="none",
+         present=("we are checking",), stats={"outgoing.not_closing": 1}),
+    dict(name="glpi", file="glpi-closed.eml", general=preset("glpi"),
+         want="survey", fields=dict(ticket="42", agent="jdoe",
+                                    team="Support N1", channel="web")),
+    dict(name="redmine", file="redmine-closed.eml",
+         general=preset("redmine"), want="survey",
+         fields=dict(ticket="123", agent="jdoe", team="support"),
+         keep_headers=("X-Redmine-Issue-Id: 123",),
+         present=("Fixed in 2.4.1",)),
+    dict(name="redmine-note", file="redmine-note.eml",
+         general=preset("redmine"), want="none",
+         present=("We reproduced it.",), stats={"outgoing.not_closing": 1}),
+    dict(name="uvdesk", file="uvdesk-closed.eml", general=preset("uvdesk"),
+         want="survey", fields=dict(ticket="77",
+                                    agent="agent@uvdesk.example.com",
+                                    team="Support", channel="web")),
+    dict(name="zendesk", file="zendesk-solved.eml",
+         general=preset("zendesk"), want="survey",
+         fields=dict(ticket="4567", agent="Jane Doe", channel="web")),
+    dict(name="freshdesk-optout", file="freshdesk-resolved.eml",
+         general=preset("freshdesk"), want="optout",
+         fields=dict(ticket="88", agent="Jane Doe", channel="web"),
+         present=("is resolved.",)),
+    # Without the preset, the help desk's words stay its own and its
+    # headers give nothing.
+    dict(name="glpi-without-preset", file="glpi-closed.eml",
+         want="survey", fields=dict(ticket="42", channel="Helpdesk")),
+    dict(name="redmine-without-preset", file="redmine-closed.eml",
+         want="survey", fields=dict(ticket=None, agent=None)),
+
     # The bare tag and X-NPS-* headers keep working; headers win over
     # the tag's attributes.
     dict(name="headers-win", want="survey",
