@@ -28,7 +28,7 @@ static const char *const field_suffix[RULES_F_COUNT] = {
 
 static const char *const verdict_names[] = {
 	"survey", "optout", "not_eligible", "throttled", "multi_rcpt",
-	"suppressed"
+	"suppressed", "duplicate"
 };
 
 void
@@ -304,6 +304,33 @@ decide_ticket(const struct config *cf, const struct rules_input *in,
 }
 
 /*
+ * decide_duplicate - step 6b: a second closing mail for a ticket that has
+ * a survey (a reopened ticket closed again, a help desk that sends its
+ * closing template twice). 1 with the verdict set, 0 to go on, -1 on a
+ * store error.
+ */
+static int
+decide_duplicate(const struct config *cf, struct store *st,
+    const struct rules_input *in, struct rules_decision *out,
+    struct npserr *err)
+{
+	const char *t = in->field[RULES_F_TICKET];
+	bool on = cf->once_per_ticket == ONCE_PER_TICKET_YES ||
+	    (cf->once_per_ticket == ONCE_PER_TICKET_AUTO &&
+	    cf->helpdesk != HELPDESK_NONE);
+	int r;
+
+	if (!on || t == NULL || *t == '\0')
+		return 0;
+	if ((r = store_ticket_surveyed(st, t, err)) <= 0)
+		return r;
+	out->verdict = RULES_DUPLICATE;
+	snprintf(out->why, sizeof(out->why), "ticket %.64s has a survey "
+	    "already and once_per_ticket is on", t);
+	return 1;
+}
+
+/*
  * decide_customer - steps 5 and 6 through the store. Returns 1 when the
  * customer is not to be surveyed, 0 to go on, -1 on a store error.
  */
@@ -325,6 +352,8 @@ decide_customer(const struct config *cf, struct store *st,
 		    "recipient unsubscribed from surveys");
 		return 1;
 	}
+	if (decide_duplicate(cf, st, in, out, err) != 0)
+		return out->verdict == RULES_DUPLICATE ? 1 : -1;
 	if (cf->min_days_between <= 0)
 		return 0;
 	/* The same bound store_survey_add checks again when it writes. */
@@ -455,6 +484,8 @@ rules_verdict_event(enum rules_verdict v)
 		return EVENT_MULTI_RCPT;
 	case RULES_SUPPRESSED:
 		return EVENT_SUPPRESSED;
+	case RULES_DUPLICATE:
+		return EVENT_DUPLICATE;
 	case RULES_NOT_ELIGIBLE:
 	case RULES_SURVEY:
 	default:

@@ -35,6 +35,8 @@
  *	  5. The customer unsubscribed earlier -> RULES_SUPPRESSED.
  *	  6. A survey to the same address less than min_days_between days
  *	     ago (any ticket) -> RULES_THROTTLED.
+ *	  6b. With once_per_ticket (yes, or auto with a helpdesk preset), a
+ *	     ticket that has a survey already -> RULES_DUPLICATE.
  *	  7. Otherwise RULES_SURVEY, with due_at = now + delay_days of the
  *	     channel when the channel delays its surveys (0: send now).
  *	With st == NULL (dry runs) steps 5 and 6 are skipped.
@@ -74,7 +76,8 @@ enum rules_verdict {
 	RULES_NOT_ELIGIBLE,
 	RULES_THROTTLED,
 	RULES_MULTI_RCPT,
-	RULES_SUPPRESSED
+	RULES_SUPPRESSED,
+	RULES_DUPLICATE		/* the ticket has a survey: once_per_ticket */
 };
 
 struct rules_input {

@@ -74,9 +74,10 @@ enum event_kind {
 	EVENT_UNSUBSCRIBED,	/* the customer asked for no more surveys */
 	EVENT_AUTOREPLY,
 	EVENT_UNMATCHED,	/* reply we could not tie to a survey */
-	EVENT_UNPARSED		/* reply we could not read */
+	EVENT_UNPARSED,		/* reply we could not read */
+	EVENT_DUPLICATE		/* a ticket surveyed already, once_per_ticket */
 };
-#define EVENT_KIND_COUNT 11
+#define EVENT_KIND_COUNT 12
 
 struct event_rec {
 	enum event_kind kind;

@@ -26,6 +26,7 @@ static const char *const store_event_names[EVENT_KIND_COUNT] = {
 	[EVENT_AUTOREPLY] = "autoreply",
 	[EVENT_UNMATCHED] = "unmatched",
 	[EVENT_UNPARSED] = "unparsed",
+	[EVENT_DUPLICATE] = "duplicate",
 };
 
 /* store_event_kind_name - the events.kind text; "unknown" out of range. */

@@ -157,6 +157,22 @@ def check(d, case):
     for s in case.get("warn", ()):
         if s not in err:
             fail(name, "no warning %r in %r" % (s, err))
+    if "twice" in case:
+        # The same closing mail again: once per ticket.
+        rc, out2, err = rewrite(conf, msg, case.get("rcpts", ()))
+        n = len(rows(db, "SELECT id FROM surveys"))
+        ev = rows(db, "SELECT kind, ticket, agent FROM events")
+        want2 = case["twice"]
+        if want2 == "duplicate":
+            if n != 1 or len(ev) != 1 or ev[0][0] != "duplicate" or \
+                    ev[0][1] != case["fields"]["ticket"]:
+                fail(name, "second mail: want a duplicate event, got %d "
+                     "surveys, events %r" % (n, ev))
+            if b"nps+" in out2 or b"InsertSatisfaction" in out2:
+                fail(name, "second mail: a widget or a tag leaves")
+        elif n != 2 or ev:
+            fail(name, "second mail: want a second survey, got %d, %r"
+                 % (n, ev))
     head = out.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     for h in case.get("keep_headers", ()):
         if h.encode() not in head:
@@ -239,6 +255,22 @@ CASES = [
          general=preset("freshdesk"), want="optout",
          fields=dict(ticket="88", agent="Jane Doe", channel="web"),
          present=("is resolved.",)),
+    # Once per ticket: on with a preset, or when asked; off otherwise.
+    dict(name="zammad-twice", file="zammad-closed.eml",
+         general=preset("zammad"), want="survey",
+         fields=dict(ticket="31001"), twice="duplicate"),
+    dict(name="once-asked", want="survey", twice="duplicate",
+         sections="[rules]\nonce_per_ticket = yes\n",
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=T9]\n",
+         fields=dict(ticket="T9")),
+    dict(name="once-off-by-default", want="survey", twice="survey",
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=T9]\n",
+         fields=dict(ticket="T9")),
+    dict(name="once-off-with-preset", want="survey", twice="survey",
+         general=preset("zammad"),
+         sections="[rules]\nonce_per_ticket = no\n",
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=T9]\n",
+         fields=dict(ticket="T9")),
     # Without the preset, the help desk's words stay its own and its
     # headers give nothing.
     dict(name="glpi-without-preset", file="glpi-closed.eml",
