@@ -55,7 +55,9 @@ enum on_error {
 
 enum multi_rcpt {
 	MULTI_RCPT_FIRST = 0,	/* survey the first recipient only */
-	MULTI_RCPT_SKIP		/* no survey when there are several */
+	MULTI_RCPT_SKIP,	/* no survey when there are several */
+	MULTI_RCPT_TO_HEADER	/* the first To: address that is also an
+				 * envelope recipient; none: no survey */
 };
 
 enum unknown_channel {

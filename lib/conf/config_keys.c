@@ -36,7 +36,9 @@ const size_t config_n_sections =
 #define C(f) offsetof(struct config_channel, f)
 
 static const char *const on_error_names[] = { "accept", "tempfail", NULL };
-static const char *const multi_rcpt_names[] = { "first", "skip", NULL };
+static const char *const multi_rcpt_names[] = {
+	"first", "skip", "to_header", NULL
+};
 static const char *const style_names[] = {
 	"stars", "icons", "gradient", NULL
 };

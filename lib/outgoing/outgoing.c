@@ -290,6 +290,10 @@ rules_input_fill(struct rules_input *ri, const struct config *cf,
 		    in->hdrs[i].vlen);
 	for (i = 0; i < in->n_rcpts; i++)
 		rules_input_add_rcpt(ri, in->rcpts[i], strlen(in->rcpts[i]));
+	for (i = 0; i < in->n_hdrs; i++)
+		if (name_is(in->hdrs[i].name, "To"))
+			rules_input_add_to(ri, in->hdrs[i].value,
+			    in->hdrs[i].vlen);
 }
 
 /* --- outgoing_process, step by step -------------------------------------- */

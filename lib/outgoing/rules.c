@@ -47,6 +47,9 @@ rules_input_clear(struct rules_input *in)
 	for (i = 0; i < in->n_rcpts; i++)
 		free(in->rcpts[i]);
 	free(in->rcpts);
+	for (i = 0; i < in->n_to; i++)
+		free(in->to[i]);
+	free(in->to);
 	rules_input_init(in);
 }
 
@@ -158,6 +161,79 @@ static bool
 value_in(char *const *list, const char *v)
 {
 	return list != NULL && config_list_match(list, v, strlen(v));
+}
+
+/* The bare, lowercased address of an item of a To: field. */
+static void
+to_add_one(struct rules_input *in, const char *a, size_t n)
+{
+	size_t i;
+	char *s;
+
+	while (n > 0 && isspace((unsigned char)*a)) {
+		a++;
+		n--;
+	}
+	while (n > 0 && isspace((unsigned char)a[n - 1]))
+		n--;
+	if (n == 0 || memchr(a, '@', n) == NULL || in->n_to >= 100)
+		return;
+	s = xstrndup(a, n);
+	for (i = 0; i < n; i++)
+		s[i] = (unsigned char)s[i] < 0x20 ? '?' :
+		    (char)tolower((unsigned char)s[i]);
+	in->to = xrealloc(in->to, (in->n_to + 1) * sizeof(char *));
+	in->to[in->n_to++] = s;
+}
+
+void
+rules_input_add_to(struct rules_input *in, const char *v, size_t n)
+{
+	size_t i = 0, start, a0, a1;
+	bool quoted;
+
+	while (i < n) {
+		start = i;
+		quoted = false;
+		a0 = a1 = (size_t)-1;
+		for (; i < n; i++) {
+			if (v[i] == '"')
+				quoted = !quoted;
+			else if (!quoted && v[i] == '<')
+				a0 = i + 1;
+			else if (!quoted && v[i] == '>' && a0 != (size_t)-1)
+				a1 = i;
+			else if (!quoted && v[i] == ',')
+				break;
+		}
+		if (a0 != (size_t)-1 && a1 != (size_t)-1 && a1 >= a0)
+			to_add_one(in, v + a0, a1 - a0);
+		else
+			to_add_one(in, v + start, i - start);
+		i++;
+	}
+}
+
+/*
+ * decide_to_header - with multiple_recipients = to_header, the first To:
+ * address that is an envelope recipient. 1 when there is none (not
+ * eligible), 0 with out->rcpt set.
+ */
+static int
+decide_to_header(const struct rules_input *in, struct rules_decision *out)
+{
+	size_t i, k;
+
+	for (i = 0; i < in->n_to; i++)
+		for (k = 0; k < in->n_rcpts; k++)
+			if (strcmp(in->to[i], in->rcpts[k]) == 0) {
+				out->rcpt = k;
+				return 0;
+			}
+	out->verdict = RULES_NOT_ELIGIBLE;
+	snprintf(out->why, sizeof(out->why), "no To: address is an envelope "
+	    "recipient and multiple_recipients = to_header");
+	return 1;
 }
 
 /*
@@ -404,6 +480,9 @@ rules_decide(const struct config *cf, struct store *st,
 		return 0;
 	}
 	out->rcpt = 0;
+	if (cf->multiple_recipients == MULTI_RCPT_TO_HEADER &&
+	    decide_to_header(in, out))
+		return 0;
 	if (st != NULL) {
 		r = decide_customer(cf, st, in, out, err);
 		if (r < 0)

@@ -31,7 +31,10 @@
  *	     without one is then not eligible either.
  *	  4. No recipient -> not eligible; several recipients with
  *	     multiple_recipients = skip -> RULES_MULTI_RCPT; with first, the
- *	     first envelope recipient is the surveyed customer.
+ *	     first envelope recipient is the surveyed customer; with
+ *	     to_header, the first To: address that is also an envelope
+ *	     recipient (none: not eligible), so that a copy to an archive
+ *	     or a Bcc is never surveyed.
  *	  5. The customer unsubscribed earlier -> RULES_SUPPRESSED.
  *	  6. A survey to the same address less than min_days_between days
  *	     ago (any ticket) -> RULES_THROTTLED.
@@ -85,6 +88,8 @@ struct rules_input {
 	bool any_header;	/* at least one header with the prefix */
 	char **rcpts;		/* bare, lowercased; owned */
 	size_t n_rcpts;
+	char **to;		/* the To: addresses, the same way; owned */
+	size_t n_to;
 	int64_t now;
 };
 
@@ -123,6 +128,10 @@ int rules_input_set_header(struct rules_input *in, const struct config *cf,
  * addresses (the null recipient) are ignored. */
 void rules_input_add_rcpt(struct rules_input *in, const char *addr,
     size_t len);
+
+/* Adds the addresses of one To: field (raw value, vlen bytes): the part
+ * in <> of each item, or the bare item when it holds an '@'. */
+void rules_input_add_to(struct rules_input *in, const char *v, size_t vlen);
 
 /* Decides as described above. Returns 0 with *out filled, or -1 with
  * err set when the store could not be read (the caller then applies its

@@ -44,10 +44,12 @@ def write_conf(d, name, extra):
     with open(conf, "w") as f:
         f.write("[general]\nreply_address = nps@reply.example\n"
                 "key_file = %s/keys\n%s\n[store]\npath = %s/%s.db\n"
-                "[milter]\nsocket = inet:8891@127.0.0.1\n"
+                "[milter]\nsocket = inet:8891@127.0.0.1\n%s"
                 "[imap]\nhost = 127.0.0.1\nuser = nps\n"
                 "password_file = %s/imap.pass\n%s"
-                % (d, extra.get("general", ""), d, name, d,
+                % (d, extra.get("general", ""), d, name,
+                   "multiple_recipients = to_header\n"
+                   if extra.get("to_header") else "", d,
                    extra.get("sections", "")))
     return conf
 
@@ -271,6 +273,19 @@ CASES = [
          sections="[rules]\nonce_per_ticket = no\n",
          msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=T9]\n",
          fields=dict(ticket="T9")),
+    # The recipient: the first To: address that the envelope has too.
+    dict(name="to-header", want="survey",
+         rcpts=("archive@example.com", "jane@example.org"),
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=1]\n",
+         fields=dict(recipient="jane@example.org"), to_header=True),
+    dict(name="to-header-off", want="survey",
+         rcpts=("archive@example.com", "jane@example.org"),
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=1]\n",
+         fields=dict(recipient="archive@example.com")),
+    dict(name="to-header-none", want="not_eligible",
+         rcpts=("archive@example.com",), to_header=True,
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=1]\n",
+         fields=dict(detail="to_header")),
     # Without the preset, the help desk's words stay its own and its
     # headers give nothing.
     dict(name="glpi-without-preset", file="glpi-closed.eml",
