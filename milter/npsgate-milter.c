@@ -173,6 +173,8 @@ commit_grouped(struct store *st, const struct outgoing_result *res,
 
 	(void)arg;
 
+	if (res->kind == OUTGOING_PLAIN && res->not_closing)
+		return outgoing_commit(st, res, err);	/* a count only */
 	if (res->kind != OUTGOING_SURVEY && res->kind != OUTGOING_NO_SURVEY)
 		return 0;
 	memset(&me, 0, sizeof(me));
