@@ -317,8 +317,8 @@ struct job {
 	struct buf reply;		/* LOCAL+TOKEN@DOMAIN */
 	char *message_id;
 	char *lang;
-	char *status;			/* the ticket's status, from the tag */
-	const char *msg;		/* the message the passes read: in's, */
+	char *status;			/* the ticket's status */
+	const char *msg;		/* what the passes read: in's msg, */
 	size_t len;			/* or msg2 */
 	struct buf msg2;		/* in's without the opt-out marker */
 	bool marker;			/* the agent typed the marker */

@@ -460,14 +460,16 @@ hctx_byte(struct rw_hctx *h, unsigned char c)
 			if (h->pend[0] == '!') {
 				if (h->np == 3 && memcmp(h->pend, "!--", 3) ==
 				    0) {
+					/* "<!-->" is a whole, empty
+					 * comment. */
 					h->st = H_COMMENT;
-					/* "<!-->" is a whole (empty) comment. */
 					h->dashes = 2;
 					h->cpos = 0;
 					h->cond = false;
 				} else if (h->np > 1 && h->pend[h->np - 1] !=
 				    '-') {
-					h->st = H_TAG;	/* <!DOCTYPE ...> */
+					/* <!DOCTYPE ...> */
+					h->st = H_TAG;
 					h->raw = 0;
 					continue;
 				}

@@ -13,8 +13,8 @@
  *    signed content); a changed part is a text/plain or text/html part
  *    that is no attachment and held the tag, decodes without a flaw it
  *    did not have, holds no tag any more (bare, with attributes or
- *    unclosed: no piece of one reaches the customer), keeps lines within 998 bytes, and is 7bit only when it
- *    is ASCII;
+ *    unclosed: no piece of one reaches the customer), keeps lines
+ *    within 998 bytes, and is 7bit only when it is ASCII;
  *  - outgoing_process (no store) returns 0; the message it gives keeps no
  *    header with the internal prefix; every header value it adds or
  *    changes has no NUL and no line break but a fold; a survey carries a
