@@ -198,11 +198,15 @@ lower_hex(char c)
 	return c >= 'A' && c <= 'F' ? c + ('a' - 'A') : c;
 }
 
-/* The next decoded byte of the QP text raw at *i, soft line breaks
- * skipped; -1 at the end or on a bare '='. */
+/*
+ * The next decoded byte of the QP text raw at *i, read exactly as
+ * mime_qp_decode reads it: "=XX", soft line breaks ('=', blanks, a line
+ * end or the end) skipped, any other '=' kept as it is. -1 at the end.
+ */
 static int
 qp_next(const char *raw, size_t n, size_t *i)
 {
+	size_t q;
 	int h, l;
 
 	while (*i < n) {
@@ -214,15 +218,17 @@ qp_next(const char *raw, size_t n, size_t *i)
 			*i += 3;
 			return h * 16 + l;
 		}
-		/* Only a soft line break may come between. */
-		(*i)++;
-		while (*i < n && (raw[*i] == ' ' || raw[*i] == '\t'))
-			(*i)++;
-		if (*i < n && raw[*i] == '\r')
-			(*i)++;
-		if (*i >= n || raw[*i] != '\n')
-			return -1;
-		(*i)++;
+		for (q = *i + 1; q < n && (raw[q] == ' ' || raw[q] == '\t');
+		    q++)
+			;
+		if (q < n && raw[q] == '\n')
+			*i = q + 1;
+		else if (q + 1 < n && raw[q] == '\r' && raw[q + 1] == '\n')
+			*i = q + 2;
+		else if (q >= n)
+			*i = n;
+		else
+			return (unsigned char)raw[(*i)++];	/* a bare '=' */
 	}
 	return -1;
 }
