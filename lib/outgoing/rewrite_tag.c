@@ -157,8 +157,13 @@ rw_tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
 		if (repl != NULL) {
 			count++;
 			e = rw_edits_add(out, x, span);
+			/* A tag that cannot take the widget goes, and a tab
+			 * (never part of a tag) takes its place, so that the
+			 * text around cannot join into a new tag. */
 			if (ok)
 				buf_append(&e->repl, repl->data, repl->len);
+			else
+				buf_putc(&e->repl, '\t');
 			pos = x + span;
 			continue;
 		}

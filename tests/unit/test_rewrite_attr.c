@@ -216,9 +216,9 @@ test_tag_in_html_attribute_comment_script_is_removed(void **state)
 	assert_int_equal(res.expanded, 1);
 	assert_null(fact(&res, REWRITE_FACT_TICKET));
 	assert_false(has(&res, "InsertSatisfaction"));
-	assert_true(has(&res, "<a title=\"\">x</a>"));
-	assert_true(has(&res, "<!--  -->"));
-	assert_true(has(&res, "var s = '';"));
+	assert_true(has(&res, "<a title=\"\t\">x</a>"));
+	assert_true(has(&res, "<!-- \t -->"));
+	assert_true(has(&res, "var s = '\t';"));
 	assert_non_null(strstr(buf_cstr(&res.warn),
 	    "inside an HTML attribute value"));
 	assert_non_null(strstr(buf_cstr(&res.warn), "inside an HTML comment"));
@@ -249,7 +249,7 @@ test_unclosed_tag_goes_to_the_end_of_its_line(void **state)
 	    &res);
 	assert_int_equal(res.tags, 1);
 	assert_int_equal(res.expanded, 0);
-	assert_string_equal(buf_cstr(&res.body), "Hi\n\nBye\n");
+	assert_string_equal(buf_cstr(&res.body), "Hi\n\t\nBye\n");
 	assert_non_null(strstr(buf_cstr(&res.warn), "closing ']'"));
 	rewrite_result_clear(&res);
 }
@@ -402,6 +402,22 @@ test_marker_is_removed_from_every_text_part(void **state)
 	rewrite_result_clear(&res);
 }
 
+static void
+test_removed_tag_in_an_attribute_cannot_rebuild_one(void **state)
+{
+	struct rewrite_result res;
+
+	(void)state;
+	/* Found by fuzzing: the inner tag, in an attribute, went and the
+	 * outer pieces joined into a tag with attributes. */
+	run(HDR_HTML "<body style=\"[InsertSatisfaction" NAME " a=[0]]"
+	    "Evaluation nt;\"><p>" NAME "]</p>\n", true, &res);
+	assert_int_equal(res.expanded, 1);
+	assert_false(has(&res, NAME " "));
+	assert_true(has(&res, "[InsertSatisfaction\tEvaluation nt;"));
+	rewrite_result_clear(&res);
+}
+
 int
 main(void)
 {
@@ -423,6 +439,8 @@ main(void)
 		cmocka_unit_test(test_name_followed_by_a_letter_is_not_a_tag),
 		cmocka_unit_test(test_unreplaced_placeholders_are_unset),
 		cmocka_unit_test(test_marker_is_removed_from_every_text_part),
+		cmocka_unit_test(
+		    test_removed_tag_in_an_attribute_cannot_rebuild_one),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
