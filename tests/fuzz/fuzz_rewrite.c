@@ -267,9 +267,17 @@ tree_has_tag(const char *msg, const struct mime_part *p)
 				return true;
 		return false;
 	}
+	/* Left alone by design: attachments, other types, unknown
+	 * encodings, charsets where the tag cannot be found byte-wise. */
 	if (p->attachment || strcmp(p->type, "text") != 0 ||
 	    (strcmp(p->subtype, "plain") != 0 &&
-	    strcmp(p->subtype, "html") != 0) || p->cte == MIME_CTE_UNKNOWN)
+	    strcmp(p->subtype, "html") != 0) || p->cte == MIME_CTE_UNKNOWN ||
+	    strncasecmp(p->charset, "utf-16", 6) == 0 ||
+	    strncasecmp(p->charset, "utf-32", 6) == 0 ||
+	    strncasecmp(p->charset, "utf-7", 5) == 0 ||
+	    strncasecmp(p->charset, "ucs-", 4) == 0 ||
+	    strncasecmp(p->charset, "utf16", 5) == 0 ||
+	    strncasecmp(p->charset, "utf32", 5) == 0)
 		return false;
 	mime_part_decode(msg, p, &d);
 	found = has_tag(buf_cstr(&d), d.len);
