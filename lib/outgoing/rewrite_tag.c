@@ -102,6 +102,19 @@ blank(const char *p, size_t n)
 	return true;
 }
 
+/* '-', or another mark when the tag holds one. */
+static char
+rw_tag_filler(const struct rw *rw)
+{
+	static const char marks[] = "-_.*~|";
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(marks); i++)
+		if (memchr(rw->tag, marks[i], rw->taglen) == NULL)
+			return marks[i];
+	return '?';
+}
+
 /*
  * Whether the tag [x, x + span) of t may take the widget: closed, and in
  * HTML where text may be (the part followed from *fed to x). Warns when
@@ -157,13 +170,14 @@ rw_tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
 		if (repl != NULL) {
 			count++;
 			e = rw_edits_add(out, x, span);
-			/* A tag that cannot take the widget goes, and a tab
-			 * (never part of a tag) takes its place, so that the
-			 * text around cannot join into a new tag. */
+			/* A tag that cannot take the widget goes, and a
+			 * character that is no part of the tag and starts no
+			 * attributes takes its place, so that the text around
+			 * cannot make a new tag. */
 			if (ok)
 				buf_append(&e->repl, repl->data, repl->len);
 			else
-				buf_putc(&e->repl, '\t');
+				buf_putc(&e->repl, rw_tag_filler(rw));
 			pos = x + span;
 			continue;
 		}

@@ -216,9 +216,9 @@ test_tag_in_html_attribute_comment_script_is_removed(void **state)
 	assert_int_equal(res.expanded, 1);
 	assert_null(fact(&res, REWRITE_FACT_TICKET));
 	assert_false(has(&res, "InsertSatisfaction"));
-	assert_true(has(&res, "<a title=\"\t\">x</a>"));
-	assert_true(has(&res, "<!-- \t -->"));
-	assert_true(has(&res, "var s = '\t';"));
+	assert_true(has(&res, "<a title=\"-\">x</a>"));
+	assert_true(has(&res, "<!-- - -->"));
+	assert_true(has(&res, "var s = '-';"));
 	assert_non_null(strstr(buf_cstr(&res.warn),
 	    "inside an HTML attribute value"));
 	assert_non_null(strstr(buf_cstr(&res.warn), "inside an HTML comment"));
@@ -249,7 +249,7 @@ test_unclosed_tag_goes_to_the_end_of_its_line(void **state)
 	    &res);
 	assert_int_equal(res.tags, 1);
 	assert_int_equal(res.expanded, 0);
-	assert_string_equal(buf_cstr(&res.body), "Hi\n\t\nBye\n");
+	assert_string_equal(buf_cstr(&res.body), "Hi\n-\nBye\n");
 	assert_non_null(strstr(buf_cstr(&res.warn), "closing ']'"));
 	rewrite_result_clear(&res);
 }
@@ -414,7 +414,11 @@ test_removed_tag_in_an_attribute_cannot_rebuild_one(void **state)
 	    "Evaluation nt;\"><p>" NAME "]</p>\n", true, &res);
 	assert_int_equal(res.expanded, 1);
 	assert_false(has(&res, NAME " "));
-	assert_true(has(&res, "[InsertSatisfaction\tEvaluation nt;"));
+	assert_true(has(&res, "[InsertSatisfaction-Evaluation nt;"));
+	rewrite_result_clear(&res);
+	/* Nor can the name before an unclosed one become a tag. */
+	run(HDR_TEXT NAME NAME "\r<x\nBye\n", true, &res);
+	assert_true(has(&res, NAME "-\nBye"));
 	rewrite_result_clear(&res);
 }
 
