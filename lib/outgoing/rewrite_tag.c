@@ -174,10 +174,18 @@ rw_tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
 			 * character that is no part of the tag and starts no
 			 * attributes takes its place, so that the text around
 			 * cannot make a new tag. */
-			if (ok)
+			if (ok) {
+				/* "[Name[Name]": the first name, no tag
+				 * while ']' does not follow, must not
+				 * become one before the widget's '<'. */
+				if (x >= pos + rw->pfxlen &&
+				    memcmp(t + x - rw->pfxlen, rw->tag,
+				    rw->pfxlen) == 0)
+					buf_putc(&e->repl, rw_tag_filler(rw));
 				buf_append(&e->repl, repl->data, repl->len);
-			else
+			} else {
 				buf_putc(&e->repl, rw_tag_filler(rw));
+			}
 			pos = x + span;
 			continue;
 		}

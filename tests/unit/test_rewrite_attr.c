@@ -420,6 +420,11 @@ test_removed_tag_in_an_attribute_cannot_rebuild_one(void **state)
 	run(HDR_TEXT NAME NAME "\r<x\nBye\n", true, &res);
 	assert_true(has(&res, NAME "-\nBye"));
 	rewrite_result_clear(&res);
+	/* Nor the name just before a tag that takes the widget. */
+	run(HDR_HTML "<p>" NAME NAME "]</p>\n", true, &res);
+	assert_int_equal(res.expanded, 1);
+	assert_true(has(&res, NAME "-<"));
+	rewrite_result_clear(&res);
 }
 
 int
