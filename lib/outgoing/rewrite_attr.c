@@ -184,8 +184,11 @@ rw_tag_starts(const struct rw *rw, const char *t, size_t n, size_t x)
 	if (i >= n)
 		return true;	/* a name at the very end: unclosed */
 	c = (unsigned char)t[i];
+	/* A no-break space: 0xa0 in a single-byte charset, c2 a0 in
+	 * UTF-8. */
 	return c == ']' || c == ' ' || c == '\t' || c == '\r' ||
-	    c == '\n' || c == '<' || c == '&' || c == 0xc2 || c == 0xa0;
+	    c == '\n' || c == '<' || c == '&' || c == 0xa0 ||
+	    (c == 0xc2 && i + 1 < n && (unsigned char)t[i + 1] == 0xa0);
 }
 
 /*

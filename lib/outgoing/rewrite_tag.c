@@ -279,7 +279,8 @@ qp_tag_at(const struct rw *rw, const char *raw, size_t n, size_t e)
 	if (c == ']')
 		return 1;
 	if (c < 0 || c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-	    c == '<' || c == '&' || c == 0xc2 || c == 0xa0)
+	    c == '<' || c == '&' || c == 0xa0 ||
+	    (c == 0xc2 && qp_next(raw, n, &i) == 0xa0))
 		return 2;
 	return 0;
 }

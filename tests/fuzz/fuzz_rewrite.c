@@ -81,7 +81,9 @@ has_tag(const char *p, size_t n)
 			return true;
 		c = (unsigned char)q[pl];
 		if (c == ']' || c == ' ' || c == '\t' || c == '\r' ||
-		    c == '\n' || c == '<' || c == '&' || c == 0xc2 || c == 0xa0)
+		    c == '\n' || c == '<' || c == '&' || c == 0xa0 ||
+		    (c == 0xc2 && q + pl + 1 < end &&
+		    (unsigned char)q[pl + 1] == 0xa0))
 			return true;
 		p = q + 1;
 	}
