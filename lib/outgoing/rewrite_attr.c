@@ -236,10 +236,15 @@ rw_tag_span(const struct rw *rw, const char *t, size_t n, size_t x,
 			after_eq = cp == '=';
 		i += k;
 	}
+	/* Unclosed: to the end of the line, its line end (CRLF or LF) and
+	 * a CR at the end of the text kept. */
 	*closed = false;
 	i = x + rw->pfxlen;
 	nl = i < n ? memchr(t + i, '\n', n - i) : NULL;
-	return (nl ? (size_t)(nl - t) : n) - x;
+	k = nl ? (size_t)(nl - t) : n;
+	if (k > i && t[k - 1] == '\r')
+		k--;
+	return k - x;
 }
 
 /* --- what a tag says ----------------------------------------------------- */

@@ -206,6 +206,11 @@ rw_tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
 		}
 		e = rw_edits_add(out, ls, le - ls);
 		count += strip_tags(rw, t + ls, le - ls, html, &e->repl);
+		/* A CR the removal leaves at the very end would join the
+		 * line end of what follows the text (a MIME delimiter). */
+		if (le == n && e->repl.len > 0 &&
+		    e->repl.data[e->repl.len - 1] == '\r' && t[n - 1] != '\r')
+			buf_truncate(&e->repl, e->repl.len - 1);
 		if (text && blank(e->repl.data, e->repl.len)) {
 			buf_reset(&e->repl);
 			e->len = (le < n ? le + 1 : le) - ls;
