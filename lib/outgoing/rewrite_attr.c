@@ -561,12 +561,19 @@ rw_hctx_feed(struct rw_hctx *h, const char *p, size_t n)
 	const char *end = p + n, *lt;
 
 	while (p < end) {
-		if (h->st == H_DATA) {
-			/* Text is most of a part: skip to the next '<'. */
-			lt = memchr(p, '<', (size_t)(end - p));
+		/* Skip what cannot change the state: text to the next '<',
+		 * a quoted value to its quote, a tag to a quote or '>'. */
+		if (h->st == H_DATA || h->st == H_DQ || h->st == H_SQ) {
+			lt = memchr(p, h->st == H_DATA ? '<' : h->st == H_DQ ?
+			    '"' : '\'', (size_t)(end - p));
 			if (lt == NULL)
 				return;
 			p = lt;
+		} else if (h->st == H_TAG) {
+			while (p < end && *p != '"' && *p != '\'' && *p != '>')
+				p++;
+			if (p == end)
+				return;
 		}
 		hctx_byte(h, (unsigned char)*p++);
 	}
