@@ -30,7 +30,9 @@
  *	and res.facts holds the first one's attributes (see rewrite_attr.c
  *	for the syntax). In HTML, a tag where text cannot be (an attribute
  *	value, a comment, <script>, <style>) and an unclosed tag are
- *	removed, never expanded; res.warn says so in one line.
+ *	removed, never expanded (with a survey, a '-' takes its place, so
+ *	that the text around cannot join into a tag); res.warn says so in
+ *	one line.
  *	A message that cannot be read safely (bad MIME) is left unchanged
  *	with res.malformed set and res.reason saying why: never an error.
  *	-1 is returned only for internal failures (templates missing ...).
