@@ -324,6 +324,9 @@ rewrite_run(struct rewrite_opts *o, const struct rewrite_env *env)
 		fprintf(stderr, "npsgate rewrite: %s; no survey\n", err.msg);
 	} else {
 		ret = 0;
+		if (res.warning[0] != '\0')
+			fprintf(stderr, "npsgate rewrite: warning: tag: %s\n",
+			    res.warning);
 		if (o->verbose)
 			fprintf(stderr, "npsgate rewrite: %s%s\n",
 			    res.summary[0] ? res.summary : "no tag",

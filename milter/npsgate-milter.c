@@ -200,6 +200,8 @@ commit_grouped(struct store *st, const struct outgoing_result *res,
 
 	(void)arg;
 
+	if (res->kind == OUTGOING_PLAIN && res->not_closing)
+		return outgoing_commit(st, res, err);	/* a count only */
 	if (res->kind != OUTGOING_SURVEY && res->kind != OUTGOING_NO_SURVEY)
 		return 0;
 	memset(&me, 0, sizeof(me));
@@ -524,6 +526,8 @@ cb_eom(SMFICTX *ctx)
 		}
 	} else if (res.kind != OUTGOING_PLAIN || res.summary[0] != '\0') {
 		msg_info("%s: npsgate: %s", qid, res.summary);
+		if (res.warning[0] != '\0')
+			msg_warn("%s: npsgate: tag: %s", qid, res.warning);
 	} else {
 		msg_debug("%s: npsgate: no tag, %zu internal header(s) "
 		    "removed", qid, res.n_edits);

@@ -55,7 +55,38 @@ enum on_error {
 
 enum multi_rcpt {
 	MULTI_RCPT_FIRST = 0,	/* survey the first recipient only */
-	MULTI_RCPT_SKIP		/* no survey when there are several */
+	MULTI_RCPT_SKIP,	/* no survey when there are several */
+	MULTI_RCPT_TO_HEADER	/* the first To: address that is also an
+				 * envelope recipient; none: no survey */
+};
+
+enum unknown_channel {
+	UNKNOWN_CHANNEL_SURVEY = 0,	/* as [channel.email], its own name */
+	UNKNOWN_CHANNEL_SKIP		/* no survey */
+};
+
+/* [general] helpdesk: a preset of patterns, aliases and conditions
+ * (lib/outgoing/helpdesk.c), in the order of its names. */
+enum helpdesk {
+	HELPDESK_NONE = 0,
+	HELPDESK_RT,
+	HELPDESK_ZAMMAD,
+	HELPDESK_ZNUNY,
+	HELPDESK_OTOBO,
+	HELPDESK_OSTICKET,
+	HELPDESK_FREESCOUT,
+	HELPDESK_GLPI,
+	HELPDESK_REDMINE,
+	HELPDESK_UVDESK,
+	HELPDESK_ZENDESK,
+	HELPDESK_FRESHDESK
+};
+#define HELPDESK_COUNT 12
+
+enum once_per_ticket {
+	ONCE_PER_TICKET_AUTO = 0,	/* yes with a helpdesk preset */
+	ONCE_PER_TICKET_YES,
+	ONCE_PER_TICKET_NO
 };
 
 enum tls_mode {
@@ -90,6 +121,7 @@ struct config {
 				   $(datadir)/npsgate/templates */
 	char *default_lang;	/* a shipped language (lang.h); default "fr" */
 	char *from_name;	/* display name on mails we send; default "" */
+	enum helpdesk helpdesk;	/* default none */
 
 	/* [store] */
 	char *store_path;	/* required */
@@ -134,6 +166,27 @@ struct config {
 	char **priorities;	/* NULL-terminated; NULL = every priority */
 	size_t n_priorities;
 	int min_days_between;	/* default 0: no throttling */
+	char **survey_off;	/* X-NPS-Survey values that opt out;
+				 * default off, no */
+	size_t n_survey_off;
+	char **survey_on;	/* values that keep the survey; default
+				 * on, yes */
+	size_t n_survey_on;
+	char *optout_marker;	/* typed by the agent in the reply; default
+				 * "[NoSurvey]", "": none */
+	char **channel_aliases;	/* "WORD: NAME" items: the help desk's word
+				 * for one of our channels; NULL: none */
+	size_t n_channel_aliases;
+	enum unknown_channel unknown_channel;	/* default survey */
+	char **closing_statuses;	/* the tag's status values of a
+					 * closing mail; NULL: none */
+	size_t n_closing_statuses;
+	char *closing_pattern;	/* "HEADER: REGEX" of a closing mail; NULL */
+	char *ticket_from;	/* "HEADER: REGEX" whose group gives the */
+	char *agent_from;	/* fact, from the help desk's own headers; */
+	char *team_from;	/* NULL: the preset's, or none */
+	char *status_from;
+	enum once_per_ticket once_per_ticket;	/* default auto */
 
 	/* [channel.NAME] */
 	struct config_channel channel[CHANNEL_COUNT];

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <regex.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -344,6 +345,55 @@ config_check_team_alert(const char *v, struct buf *why)
 	return config_refuse(why, v, " is not TEAM: ADDRESS; allowed: a "
 	    "comma-separated list like Logistique: "
 	    "logistics-leads@example.com, Billing: billing-leads@example.com");
+}
+
+int
+config_check_channel_alias(const char *v, struct buf *why)
+{
+	const char *colon = strrchr(v, ':'), *name;
+	enum channel ch;
+	size_t wl;
+
+	if (colon != NULL) {
+		for (wl = (size_t)(colon - v); wl > 0 &&
+		    config_is_blank(v[wl - 1]); wl--)
+			;
+		for (name = colon + 1; config_is_blank(*name); name++)
+			;
+		if (wl > 0 && config_channel_parse(name, strlen(name),
+		    &ch) == 0)
+			return 0;
+	}
+	return config_refuse(why, v, " is not WORD: CHANNEL; allowed: a "
+	    "comma-separated list like E-Mail: email, Portal: web, "
+	    "Direct: phone, with CHANNEL one of email, phone, web, social, "
+	    "chat");
+}
+
+int
+config_check_closing_pattern(const char *v, struct buf *why)
+{
+	const char *colon = strchr(v, ':'), *p;
+	regex_t re;
+	int ok = 0;
+
+	if (colon != NULL && colon > v) {
+		for (p = v; p < colon && *p > ' ' && *p < 127; p++)
+			;
+		for (colon++; config_is_blank(*colon); colon++)
+			;
+		if (p == strchr(v, ':') && *colon != '\0' &&
+		    regcomp(&re, colon, REG_EXTENDED | REG_ICASE |
+		    REG_NOSUB) == 0) {
+			regfree(&re);
+			ok = 1;
+		}
+	}
+	if (ok)
+		return 0;
+	return config_refuse(why, v, " is not HEADER: REGEX; allowed: a "
+	    "header name, a colon and a POSIX extended regular expression, "
+	    "e.g. Subject: Resolved: or Message-ID: /closed\\.");
 }
 
 int

@@ -133,6 +133,10 @@ int config_check_folders(const struct config *cf, int *role);
 int config_check_cidr(const char *v, struct buf *why);
 int config_check_login(const char *v, struct buf *why);
 int config_check_sender(const char *v, struct buf *why);
+/* "WORD: NAME", NAME one of our channels. */
+int config_check_channel_alias(const char *v, struct buf *why);
+/* "HEADER: REGEX", REGEX a POSIX extended regular expression. */
+int config_check_closing_pattern(const char *v, struct buf *why);
 /* Splits an item "TEAM: ADDRESS" at its last ':' into the length of
  * TEAM without trailing blanks and the address after leading blanks;
  * -1 when the item has no ':'. */

@@ -36,7 +36,9 @@ const size_t config_n_sections =
 #define C(f) offsetof(struct config_channel, f)
 
 static const char *const on_error_names[] = { "accept", "tempfail", NULL };
-static const char *const multi_rcpt_names[] = { "first", "skip", NULL };
+static const char *const multi_rcpt_names[] = {
+	"first", "skip", "to_header", NULL
+};
 static const char *const style_names[] = {
 	"stars", "icons", "gradient", NULL
 };
@@ -45,6 +47,15 @@ static const char *const tls_names[] = {
 	"implicit", "starttls", "none", NULL
 };
 static const char *const forwarded_names[] = { "count", "review", NULL };
+static const char *const unknown_channel_names[] = {
+	"survey", "skip", NULL
+};
+/* In the order of enum helpdesk. */
+static const char *const helpdesk_names[] = {
+	"none", "rt", "zammad", "znuny", "otobo", "osticket", "freescout",
+	"glpi", "redmine", "uvdesk", "zendesk", "freshdesk", NULL
+};
+static const char *const once_names[] = { "auto", "yes", "no", NULL };
 
 const struct key_def config_keys[] = {
 	{ SEC_GENERAL, "reply_address", KT_STR, G(reply_address), 0,
@@ -60,6 +71,8 @@ const struct key_def config_keys[] = {
 	    0, 0, NULL, NULL, config_check_lang, 0 },
 	{ SEC_GENERAL, "from_name", KT_STR, G(from_name), 0, K_EMPTY_OK, "",
 	    0, 0, NULL, NULL, config_check_header_text, 0 },
+	{ SEC_GENERAL, "helpdesk", KT_ENUM, G(helpdesk), 0, 0, "none", 0, 0,
+	    helpdesk_names, "help desk preset", NULL, 0 },
 
 	{ SEC_STORE, "path", KT_PATH, G(store_path), 0, K_REQUIRED, NULL,
 	    0, 0, NULL, NULL, NULL, 0 },
@@ -129,6 +142,33 @@ const struct key_def config_keys[] = {
 	    0, NULL, 0, 0, NULL, NULL, NULL, 0 },
 	{ SEC_RULES, "min_days_between", KT_INT, G(min_days_between), 0, 0,
 	    "0", 0, 3650, NULL, NULL, NULL, 0 },
+	{ SEC_RULES, "survey_off", KT_LIST, G(survey_off), G(n_survey_off),
+	    0, "off, no", 0, 0, NULL, NULL, NULL, 0 },
+	{ SEC_RULES, "survey_on", KT_LIST, G(survey_on), G(n_survey_on),
+	    0, "on, yes", 0, 0, NULL, NULL, NULL, 0 },
+	{ SEC_RULES, "optout_marker", KT_STR, G(optout_marker), 0,
+	    K_EMPTY_OK, "[NoSurvey]", 0, 0, NULL, NULL, config_check_tag, 0 },
+	{ SEC_RULES, "channel_aliases", KT_LIST, G(channel_aliases),
+	    G(n_channel_aliases), 0, NULL, 0, 0, NULL, NULL,
+	    config_check_channel_alias, 0 },
+	{ SEC_RULES, "unknown_channel", KT_ENUM, G(unknown_channel), 0, 0,
+	    "survey", 0, 0, unknown_channel_names, "unknown_channel policy",
+	    NULL, 0 },
+	{ SEC_RULES, "closing_statuses", KT_LIST, G(closing_statuses),
+	    G(n_closing_statuses), 0, NULL, 0, 0, NULL, NULL, NULL, 0 },
+	{ SEC_RULES, "closing_pattern", KT_STR, G(closing_pattern), 0,
+	    K_OPTIONAL, NULL, 0, 0, NULL, NULL, config_check_closing_pattern,
+	    0 },
+	{ SEC_RULES, "ticket_from", KT_STR, G(ticket_from), 0, K_OPTIONAL,
+	    NULL, 0, 0, NULL, NULL, config_check_closing_pattern, 0 },
+	{ SEC_RULES, "agent_from", KT_STR, G(agent_from), 0, K_OPTIONAL,
+	    NULL, 0, 0, NULL, NULL, config_check_closing_pattern, 0 },
+	{ SEC_RULES, "team_from", KT_STR, G(team_from), 0, K_OPTIONAL,
+	    NULL, 0, 0, NULL, NULL, config_check_closing_pattern, 0 },
+	{ SEC_RULES, "status_from", KT_STR, G(status_from), 0, K_OPTIONAL,
+	    NULL, 0, 0, NULL, NULL, config_check_closing_pattern, 0 },
+	{ SEC_RULES, "once_per_ticket", KT_ENUM, G(once_per_ticket), 0, 0,
+	    "auto", 0, 0, once_names, "once_per_ticket value", NULL, 0 },
 
 	{ SEC_CHANNEL, "enabled", KT_BOOL, C(enabled), 0, 0, "yes", 0, 0,
 	    NULL, NULL, NULL, 0 },

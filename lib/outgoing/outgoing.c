@@ -9,6 +9,7 @@
  * access: that is the common case on a gateway.
  */
 #include <ctype.h>
+#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +17,8 @@
 #include "base/lang.h"
 #include "base/xalloc.h"
 #include "mail/queue_id.h"
+#include "mail/mime.h"
+#include "outgoing/helpdesk.h"
 #include "outgoing/outgoing.h"
 
 static bool
@@ -164,7 +167,9 @@ no_survey(struct outgoing_result *res, const struct rules_input *ri,
 	ev->ticket = ev_keep(res, 1, ri->field[RULES_F_TICKET]);
 	ev->agent = ev_keep(res, 2, ri->field[RULES_F_AGENT]);
 	ev->team = ev_keep(res, 3, ri->field[RULES_F_TEAM]);
-	ch = ri->field[RULES_F_CHANNEL];
+	/* The name after the aliases, when the rules got that far. */
+	ch = dec->channel_name[0] ? dec->channel_name :
+	    ri->field[RULES_F_CHANNEL];
 	ev->channel = ev_keep(res, 4, ch && *ch ? ch : "email");
 	ev->reason = ev_keep(res, 5, ri->field[RULES_F_REASON]);
 	ev->priority = ev_keep(res, 6, ri->field[RULES_F_PRIORITY]);
@@ -251,7 +256,7 @@ survey_row(struct outgoing_result *res, const struct outgoing_input *in,
 	s->reason = DUP(RULES_F_REASON);
 	s->priority = DUP(RULES_F_PRIORITY);
 #undef DUP
-	s->channel = xstrdup(config_channel_name(dec->channel));
+	s->channel = xstrdup(dec->channel_name);
 	s->lang = xstrdup(lang);
 	s->created_at = in->now;
 	s->due_at = dec->due_at;
@@ -296,6 +301,10 @@ rules_input_fill(struct rules_input *ri, const struct config *cf,
 		    in->hdrs[i].vlen);
 	for (i = 0; i < in->n_rcpts; i++)
 		rules_input_add_rcpt(ri, in->rcpts[i], strlen(in->rcpts[i]));
+	for (i = 0; i < in->n_hdrs; i++)
+		if (name_is(in->hdrs[i].name, "To"))
+			rules_input_add_to(ri, in->hdrs[i].value,
+			    in->hdrs[i].vlen);
 }
 
 /* --- outgoing_process, step by step -------------------------------------- */
@@ -320,6 +329,11 @@ struct job {
 	char *message_id;
 	char *lang;			/* the widget's: of lang_codes */
 	char lang_note[96];		/* why it is not the one asked for */
+	char *status;			/* the ticket's status */
+	const char *msg;		/* what the passes read: in's msg, */
+	size_t len;			/* or msg2 */
+	struct buf msg2;		/* in's without the opt-out marker */
+	bool marker;			/* the agent typed the marker */
 };
 
 /* Where a step leaves the job. */
@@ -354,6 +368,39 @@ job_lang(struct job *j, const char *tag)
 	    " lang \"%.*s\" has no templates, %s used", (int)n, tag, l);
 }
 
+/*
+ * An X-NPS-* header that says nothing (empty, "-", an unreplaced
+ * placeholder: rules_value_unset) is taken as absent, so that the tag's
+ * attribute or the defaults apply; a placeholder is worth a warning.
+ */
+static void
+job_unset_headers(struct job *j)
+{
+	struct buf w = BUF_INIT;
+	const char *ph = NULL;
+	size_t phlen;
+	char *v;
+	int i;
+
+	for (i = 0; i < RULES_F_COUNT; i++) {
+		if ((v = j->ri.field[i]) == NULL ||
+		    !rules_value_unset(v, strlen(v), &ph, &phlen))
+			continue;
+		if (phlen > 0)
+			buf_printf(&w, "%sheader %s%s: placeholder '%.*s' not "
+			    "replaced by the help desk, taken as unset",
+			    w.len ? "; " : "", j->ctx->cf->header_prefix,
+			    rules_field_suffix((enum rules_field)i),
+			    (int)(phlen > 60 ? 60 : phlen), ph);
+		free(v);
+		j->ri.field[i] = NULL;
+	}
+	if (w.len > 0)
+		snprintf(j->out->warning, sizeof(j->out->warning), "%s",
+		    buf_cstr(&w));
+	buf_free(&w);
+}
+
 static void
 job_init(struct job *j, const struct outgoing_ctx *ctx,
     const struct outgoing_input *in, struct outgoing_result *out,
@@ -367,6 +414,7 @@ job_init(struct job *j, const struct outgoing_ctx *ctx,
 	j->out = out;
 	j->err = err;
 	rules_input_fill(&j->ri, cf, in);
+	job_unset_headers(j);
 	j->ri.now = in->now;
 	job_lang(j, in->lang ? in->lang : j->ri.field[RULES_F_LANG]);
 	j->req.style = in->style >= 0 ? (enum widget_style)in->style :
@@ -375,6 +423,9 @@ job_init(struct job *j, const struct outgoing_ctx *ctx,
 	j->req.token = NULL;
 	j->req.type = SURVEY_NPS;
 	buf_init(&j->reply);
+	j->msg = in->msg;
+	j->len = in->len;
+	buf_init(&j->msg2);
 }
 
 static void
@@ -386,34 +437,99 @@ job_clear(struct job *j)
 	buf_free(&j->reply);
 	free(j->message_id);
 	free(j->lang);
+	free(j->status);
+	buf_free(&j->msg2);
 }
 
-/* The rewrite without a token, which removes the tags: JOB_PLAIN when
- * there is none where it counts, or the MIME cannot be read. */
+_Static_assert((int)REWRITE_FACT_SURVEY == (int)RULES_F_SURVEY &&
+    (int)REWRITE_FACT_TICKET == (int)RULES_F_TICKET &&
+    RULES_F_COUNT == REWRITE_FACT_STATUS,
+    "the tag's facts follow the X-NPS-* fields");
+
+/*
+ * The facts of the tag's attributes fill what the X-NPS-* headers left
+ * unset: a header set by the help desk wins over an attribute.
+ */
+static void
+job_apply_facts(struct job *j, struct rewrite_facts *f)
+{
+	const char *v;
+	char *l;
+	int i;
+
+	for (i = 0; i < RULES_F_COUNT; i++) {
+		v = j->ri.field[i];
+		if (f->v[i] == NULL || (v != NULL && *v != '\0'))
+			continue;
+		free(j->ri.field[i]);
+		j->ri.field[i] = f->v[i];
+		f->v[i] = NULL;
+	}
+	if (f->v[REWRITE_FACT_STATUS] != NULL && j->status == NULL) {
+		j->status = f->v[REWRITE_FACT_STATUS];
+		f->v[REWRITE_FACT_STATUS] = NULL;
+	}
+	if (j->in->lang == NULL && j->ri.field[RULES_F_LANG] != NULL &&
+	    (l = lang_primary(j->ri.field[RULES_F_LANG])) != NULL) {
+		free(j->lang);
+		j->lang = l;
+		j->req.lang = j->lang;
+	}
+}
+
+/* The rewrite without a token, which removes the tags and reads their
+ * facts: JOB_PLAIN when there is none where it counts, none that could
+ * take the widget, or the MIME cannot be read. */
 static enum job_next
 job_remove_tags(struct job *j)
 {
-	if (rewrite_message(j->ctx->cf, j->ctx->tpl, &j->req, j->in->msg,
-	    j->in->len, &j->rw0, j->err) < 0)
+	if (rewrite_message(j->ctx->cf, j->ctx->tpl, &j->req, j->msg, j->len,
+	    &j->rw0, j->err) < 0)
 		return JOB_FAILED;
-	if (j->rw0.malformed || j->rw0.tags == 0)
+	if (j->rw0.malformed || j->rw0.tags == 0 || j->rw0.expanded == 0)
 		return JOB_PLAIN;
+	job_apply_facts(j, &j->rw0.facts);
 	return JOB_ON;
 }
 
 /*
- * Step 1: is there a tag. The tag as typed in the raw bytes is the common
- * case: then the decision comes first and the message is rewritten once.
- * Otherwise (no tag, or one hidden by base64 or quoted-printable) a pass
- * without a token says whether there is a tag at all.
+ * Whether the tag is in msg as typed, and only as the bare tag: its name
+ * is followed by ']' wherever it occurs. A tag with attributes needs the
+ * pass that reads them before the decision.
+ */
+static bool
+tag_bare_literal(const char *msg, size_t len, const char *tag)
+{
+	size_t tl = strlen(tag), pl, off = 0;
+	const char *p;
+	bool found = false;
+
+	if (tl == 0)
+		return false;
+	if (tl < 2 || tag[tl - 1] != ']')
+		return memmem(msg, len, tag, tl) != NULL;
+	pl = tl - 1;
+	while (off < len && (p = memmem(msg + off, len - off, tag, pl)) !=
+	    NULL) {
+		off = (size_t)(p - msg) + pl;
+		if (off >= len || msg[off] != ']')
+			return false;
+		found = true;
+	}
+	return found;
+}
+
+/*
+ * Step 1: is there a tag. The bare tag as typed in the raw bytes is the
+ * common case: then the decision comes first and the message is
+ * rewritten once. Otherwise (no tag, one hidden by base64 or
+ * quoted-printable, a tag with attributes) a pass without a token says
+ * whether there is a tag at all, and what it says.
  */
 static enum job_next
 job_find_tag(struct job *j)
 {
-	const char *tag = j->ctx->cf->tag;
-
-	j->literal = *tag != '\0' &&
-	    memmem(j->in->msg, j->in->len, tag, strlen(tag)) != NULL;
+	j->literal = tag_bare_literal(j->msg, j->len, j->ctx->cf->tag);
 	return j->literal ? JOB_ON : job_remove_tags(j);
 }
 
@@ -445,6 +561,193 @@ job_reply_domain(struct job *j)
 	return JOB_DONE;
 }
 
+/*
+ * Step 1b: the opt-out marker an agent typed in the reply ([rules]
+ * optout_marker), looked for in a mail with the tag only. When found, it
+ * is removed, and the other steps read the message without it.
+ */
+static enum job_next
+job_find_marker(struct job *j)
+{
+	const char *mk = j->ctx->cf->optout_marker;
+	struct rewrite_result r;
+	enum job_next next = JOB_ON;
+
+	if (mk == NULL || *mk == '\0')
+		return JOB_ON;
+	if (rewrite_message_remove(j->ctx->cf, mk, j->msg, j->len, &r,
+	    j->err) < 0) {
+		rewrite_result_clear(&r);
+		return JOB_FAILED;
+	}
+	if (r.tags > 0 && r.changed && !r.malformed) {
+		j->marker = true;
+		rewrite_message_assemble(j->msg, j->len, &r, &j->msg2);
+		j->msg = buf_cstr(&j->msg2);
+		j->len = j->msg2.len;
+		if (!j->literal) {
+			rewrite_result_clear(&j->rw0);
+			next = job_remove_tags(j);
+		}
+	}
+	rewrite_result_clear(&r);
+	return next;
+}
+
+/*
+ * header_match - whether a header named name (nlen bytes, any case) has
+ * a value, encoded words decoded and folds undone, that the POSIX
+ * extended expression re matches (case ignored). With cap, the first
+ * group of the first match is copied there (caller frees). A bad
+ * expression matches nothing (config_check_closing_pattern refuses it).
+ */
+static bool
+header_match(const struct outgoing_input *in, const char *name, size_t nlen,
+    const char *re, char **cap)
+{
+	regex_t rx;
+	regmatch_t m[2];
+	struct buf v = BUF_INIT;
+	size_t i, k;
+	bool hit = false;
+
+	if (regcomp(&rx, re, REG_EXTENDED | REG_ICASE) != 0)
+		return false;
+	for (i = 0; i < in->n_hdrs && !hit; i++) {
+		if (strlen(in->hdrs[i].name) != nlen ||
+		    strncasecmp(in->hdrs[i].name, name, nlen) != 0)
+			continue;
+		buf_reset(&v);
+		mime_words_decode(in->hdrs[i].value, in->hdrs[i].vlen, &v);
+		for (k = 0; k < v.len; k++)
+			if (v.data[k] == '\r' || v.data[k] == '\n' ||
+			    v.data[k] == '\0')
+				v.data[k] = ' ';
+		if (regexec(&rx, buf_cstr(&v), 2, m, 0) != 0)
+			continue;
+		hit = true;
+		if (cap != NULL && rx.re_nsub > 0 && m[1].rm_so >= 0 &&
+		    m[1].rm_eo > m[1].rm_so)
+			*cap = xstrndup(buf_cstr(&v) + m[1].rm_so,
+			    (size_t)(m[1].rm_eo - m[1].rm_so));
+	}
+	regfree(&rx);
+	buf_free(&v);
+	return hit;
+}
+
+/* header_match for a pattern "HEADER: REGEX". */
+static bool
+header_pattern_match(const struct outgoing_input *in, const char *pattern,
+    char **cap)
+{
+	const char *colon = strchr(pattern, ':'), *re;
+
+	if (colon == NULL)
+		return false;
+	for (re = colon + 1; *re == ' ' || *re == '\t'; re++)
+		;
+	return header_match(in, pattern, (size_t)(colon - pattern), re, cap);
+}
+
+/*
+ * Whether the mail closes the ticket: 1 yes, 0 no, -1 when the config
+ * gives no way to tell (then every mail with the tag is one). The tag's
+ * status is one of [rules] closing_statuses, or closing_pattern matches.
+ */
+static int
+job_closing(const struct job *j)
+{
+	const struct config *cf = j->ctx->cf;
+	const char *ps = helpdesk_preset(cf->helpdesk)->closing_statuses;
+	size_t len;
+	bool asked = false;
+
+	if (cf->closing_statuses != NULL) {
+		asked = true;
+		if (j->status != NULL && config_list_match(cf->closing_statuses,
+		    j->status, strlen(j->status)))
+			return 1;
+	} else if (ps != NULL && cf->closing_pattern == NULL) {
+		/* The preset's statuses, as a list of words. */
+		asked = true;
+		if (j->status != NULL && helpdesk_word_in(ps, j->status,
+		    strlen(j->status), &len))
+			return 1;
+	}
+	if (cf->closing_pattern != NULL) {
+		asked = true;
+		if (header_pattern_match(j->in, cf->closing_pattern, NULL))
+			return 1;
+	}
+	return asked ? 0 : -1;
+}
+
+/*
+ * The facts the help desk's own headers give ([rules] ticket_from,
+ * agent_from, team_from, status_from, else the preset's patterns), for
+ * what the X-NPS-* headers and the tag left unset. The help desk's
+ * headers themselves stay: they are not ours to remove.
+ */
+static void
+job_header_facts(struct job *j)
+{
+	const struct config *cf = j->ctx->cf;
+	const struct helpdesk_preset *hp = helpdesk_preset(cf->helpdesk);
+	const char *conf[REWRITE_FACT_COUNT] = { NULL };
+	const char *pat;
+	char *v;
+	int i;
+
+	conf[REWRITE_FACT_TICKET] = cf->ticket_from;
+	conf[REWRITE_FACT_AGENT] = cf->agent_from;
+	conf[REWRITE_FACT_TEAM] = cf->team_from;
+	conf[REWRITE_FACT_STATUS] = cf->status_from;
+	for (i = 0; i < REWRITE_FACT_COUNT; i++) {
+		pat = conf[i] != NULL ? conf[i] : hp->from[i];
+		if (pat == NULL)
+			continue;
+		if (i == REWRITE_FACT_STATUS ? j->status != NULL :
+		    j->ri.field[i] != NULL)
+			continue;
+		v = NULL;
+		if (!header_pattern_match(j->in, pat, &v) || v == NULL)
+			continue;
+		if (i == REWRITE_FACT_STATUS)
+			j->status = v;
+		else
+			j->ri.field[i] = v;
+	}
+}
+
+/*
+ * Step 1c: a help desk whose one reply template carries the tag sends it
+ * with every reply; only a closing one is surveyed. Any other mail loses
+ * its tags quietly: no survey, no event, a count in `npsgate stats`.
+ */
+static enum job_next
+job_check_closing(struct job *j)
+{
+	struct outgoing_result *out = j->out;
+	enum job_next next;
+
+	job_header_facts(j);
+	if (job_closing(j) != 0)
+		return JOB_ON;
+	if (j->literal && (next = job_remove_tags(j)) != JOB_ON)
+		return next;
+	out->kind = OUTGOING_PLAIN;
+	out->not_closing = true;
+	if (j->rw0.changed) {
+		take_body(out, &j->rw0);
+		content_edits(out, j->in, &j->rw0);
+	}
+	snprintf(out->summary, sizeof(out->summary), "not a closing mail "
+	    "(status '%.64s'): tag removed, no survey",
+	    j->status ? j->status : "");
+	return JOB_DONE;
+}
+
 /* Step 2: the rules' verdict. */
 static enum job_next
 job_decide(struct job *j, struct store *st)
@@ -452,6 +755,14 @@ job_decide(struct job *j, struct store *st)
 	j->message_id = message_id_get(j->in);
 	if (rules_decide(j->ctx->cf, st, &j->ri, &j->dec, j->err) < 0)
 		return JOB_FAILED;
+	if (j->marker) {
+		/* The agent's choice, typed in the reply, wins. */
+		j->dec.verdict = RULES_OPTOUT;
+		snprintf(j->dec.why, sizeof(j->dec.why), "survey switched "
+		    "off by agent %s: %.100s typed in the reply",
+		    j->ri.field[RULES_F_AGENT] ? j->ri.field[RULES_F_AGENT] :
+		    "(unnamed)", j->ctx->cf->optout_marker);
+	}
 	j->out->decision = j->dec;
 	return JOB_ON;
 }
@@ -495,7 +806,7 @@ job_survey_result(struct job *j)
 	snprintf(out->summary, sizeof(out->summary),
 	    "survey %s type=%s channel=%s to=<%s> ticket=%s lang=%s%s%s",
 	    j->tok.survey_id, nps_type_name(j->dec.type),
-	    config_channel_name(j->dec.channel), out->survey.recipient,
+	    j->dec.channel_name, out->survey.recipient,
 	    out->survey.ticket ? out->survey.ticket : "", j->lang,
 	    j->lang_note, out->hold ? " held until due" : "");
 }
@@ -527,12 +838,14 @@ job_survey(struct job *j)
 	j->req.type = j->dec.type;
 	j->req.token = out->token;
 	j->req.reply_address = buf_cstr(&j->reply);
-	if (rewrite_message(cf, j->ctx->tpl, &j->req, j->in->msg, j->in->len,
+	if (rewrite_message(cf, j->ctx->tpl, &j->req, j->msg, j->len,
 	    &j->rw1, j->err) < 0)
 		return JOB_FAILED;
-	if (j->literal && (j->rw1.malformed || j->rw1.tags == 0)) {
+	if (j->literal && (j->rw1.malformed || j->rw1.tags == 0 ||
+	    j->rw1.expanded == 0)) {
 		/* The bytes held the tag, but not where it counts (an
-		 * attachment, say): no survey, the token is dropped. */
+		 * attachment, say) or where the widget may go (an HTML
+		 * attribute): no survey, the token is dropped. */
 		out->token[0] = '\0';
 		j->rw0 = j->rw1;
 		memset(&j->rw1, 0, sizeof(j->rw1));
@@ -557,8 +870,16 @@ job_end(struct job *j, enum job_next next)
 	switch (next) {
 	case JOB_PLAIN:
 		/* No tag where it counts: the message passes with only the
-		 * internal headers removed. */
+		 * internal headers removed; tags that could not take the
+		 * widget go too. */
 		out->kind = OUTGOING_PLAIN;
+		if (!j->rw0.malformed && j->rw0.tags > 0 && j->rw0.changed) {
+			take_body(out, &j->rw0);
+			content_edits(out, j->in, &j->rw0);
+			snprintf(out->summary, sizeof(out->summary),
+			    "no survey: no tag could take the widget, %d "
+			    "removed", j->rw0.tags);
+		}
 		if (j->rw0.malformed)
 			snprintf(out->summary, sizeof(out->summary),
 			    "MIME not readable, passed unchanged: %s",
@@ -574,11 +895,24 @@ job_end(struct job *j, enum job_next next)
 	}
 }
 
+/* The tags' warnings, from the pass whose body leaves. */
+static void
+job_warning(struct job *j)
+{
+	const struct buf *w = j->rw1.tags > 0 ? &j->rw1.warn : &j->rw0.warn;
+	size_t n = strlen(j->out->warning);
+
+	if (w->len > 0)
+		snprintf(j->out->warning + n, sizeof(j->out->warning) - n,
+		    "%s%s", n > 0 ? "; " : "", buf_cstr(w));
+}
+
 /*
  * outgoing_process - see outgoing.h. After the prefixed headers' removal,
  * which every outcome keeps:
  *  0. a mail to the reply domain is never a survey (job_reply_domain);
- *  1. is there a tag (see job_find_tag);
+ *  1. is there a tag (see job_find_tag), the agent's opt-out marker
+ *     (job_find_marker), is it a closing mail (job_check_closing);
  *  2. the rules decide;
  *  3. no survey: the tags go and an event row is made; a survey: a token,
  *     the widget, the survey headers and row;
@@ -607,11 +941,16 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 	if (next == JOB_ON)
 		next = job_find_tag(&j);
 	if (next == JOB_ON)
+		next = job_find_marker(&j);
+	if (next == JOB_ON)
+		next = job_check_closing(&j);
+	if (next == JOB_ON)
 		next = job_decide(&j, st);
 	if (next == JOB_ON)
 		next = j.dec.verdict == RULES_SURVEY ? job_survey(&j) :
 		    job_no_survey(&j);
 	ret = job_end(&j, next);
+	job_warning(&j);
 	job_clear(&j);
 	return ret;
 }
@@ -684,6 +1023,8 @@ outgoing_commit(struct store *st, const struct outgoing_result *res,
 		return store_survey_add(st, &res->survey, err);
 	if (res->kind == OUTGOING_NO_SURVEY)
 		return store_event_add(st, &res->event, err);
+	if (res->kind == OUTGOING_PLAIN && res->not_closing)
+		return store_count_add(st, "not_closing", 1, err);
 	return 0;
 }
 

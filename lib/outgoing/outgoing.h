@@ -28,6 +28,12 @@
  *	    survey row to write (status sent, or held with due_at when the
  *	    channel delays its surveys; the caller then holds the mail).
  *	    No survey: the tag is removed and an event row is to be written.
+ *	  - the tag's attributes fill what the X-NPS-* headers leave unset;
+ *	    a header that is empty, "-" or an unreplaced placeholder is
+ *	    unset (rules_value_unset). The agent's opt-out marker ([rules]
+ *	    optout_marker) typed in a mail with the tag is removed and
+ *	    makes it an opt-out. out->warning says, in one line, what was
+ *	    wrong with the tags (the milter logs it).
  *	List-Unsubscribe is <mailto:LOCAL+TOKEN@DOMAIN?subject=unsubscribe>,
  *	which the reply hook reads as "no more surveys for me".
  *	RFC 8058 one-click needs an https URI receiving a POST, so
@@ -142,6 +148,9 @@ struct outgoing_result {
 					 * borrowed from ev_store) */
 	char *ev_store[10];
 	char summary[512];	/* one log line, without the queue id */
+	char warning[512];	/* the tags' problems, one log line; "" */
+	bool not_closing;	/* PLAIN: the tag went, the mail is not a
+				 * closing one; counted by outgoing_commit */
 };
 
 int outgoing_process(const struct outgoing_ctx *ctx, struct store *st,

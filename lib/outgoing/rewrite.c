@@ -358,12 +358,15 @@ part_splice_qp(struct rw *rw, struct part_job *j)
 {
 	if (j->part->cte != MIME_CTE_QP || j->utf8)
 		return false;
-	if (max_line(j->raw, j->rawlen) <= LINE_MAX_SMTP) {
+	/* A tag with attributes may span lines: the part changes whole. */
+	if (max_line(j->raw, j->rawlen) <= LINE_MAX_SMTP &&
+	    rw_qp_all_bare(rw, j->raw, j->rawlen, j->first)) {
 		rw_qp_splice(rw, j->part, j->first, rw->req->token ? &j->repl :
 		    NULL, !j->html, j->teol);
 		return true;
 	}
-	/* A line over 998 (a careless encoder): re-encode it all. */
+	/* A line over 998 (a careless encoder), a tag with attributes:
+	 * re-encode it all. */
 	mime_qp_decode(j->raw, j->rawlen, &rw->dec);
 	j->d = buf_cstr(&rw->dec);
 	j->dn = rw->dec.len;
@@ -455,6 +458,8 @@ process_part(struct rw *rw, const struct mime_part *part)
 	j.rawlen = part->body_len;
 	j.d = "";
 	j.html = strcmp(part->subtype, "html") == 0;
+	memset(&rw->hc, 0, sizeof(rw->hc));
+	rw->cur_cs = part->charset[0] ? part->charset : "us-ascii";
 	if (part_find_tag(rw, &j) && part_make_replacement(rw, &j) == 0) {
 		if (j.utf8)
 			part_check_utf8(rw, &j);
@@ -566,6 +571,33 @@ walk(struct rw *rw, const struct mime_part *part, const char **bounds,
 		    "a MIME boundary");
 }
 
+/*
+ * The facts of the message: those of the first tag with attributes in an
+ * HTML part, else in a text part. A help desk writes the HTML template;
+ * its text part is often made from it, wrapped and cut, so the HTML wins
+ * when the two disagree, with a warning.
+ */
+static void
+facts_choose(struct rw *rw)
+{
+	struct rewrite_facts *h = &rw->facts_html, *t = &rw->facts_text;
+	struct rewrite_facts *use = h->found ? h : t;
+	int i;
+
+	if (h->found && t->found)
+		for (i = 0; i < REWRITE_FACT_COUNT; i++)
+			if ((h->v[i] == NULL) != (t->v[i] == NULL) ||
+			    (h->v[i] != NULL && strcmp(h->v[i], t->v[i]))) {
+				rw_warn(rw, "the tags of the HTML and text "
+				    "parts disagree on %s: the HTML part's "
+				    "is used", rewrite_fact_name(
+				    (enum rewrite_fact)i));
+				break;
+			}
+	rw->res->facts = *use;
+	memset(use, 0, sizeof(*use));
+}
+
 /* A message starts with "Name:" (RFC 5322 field name: printable, no ':'). */
 static bool
 starts_with_field(const char *msg, size_t len)
@@ -589,14 +621,16 @@ rewrite_body_offset(const char *msg, size_t len)
 }
 
 /*
- * rewrite_message - see rewrite.h. Ownership: out's buffers belong to
- * the caller, who clears them with rewrite_result_clear (also after a
- * return of -1).
+ * rewrite_run - rewrite_message for the text tag: with attributes when
+ * attrs (the survey tag), matched whole otherwise (the opt-out marker).
+ * Ownership: out's buffers belong to the caller, who clears them with
+ * rewrite_result_clear (also after a return of -1).
  */
-int
-rewrite_message(const struct config *cf, const struct widget_templates *tpl,
+static int
+rewrite_run(const struct config *cf, const struct widget_templates *tpl,
     const struct widget_request *req, const char *msg, size_t len,
-    struct rewrite_result *out, struct npserr *err)
+    const char *tag, bool attrs, struct rewrite_result *out,
+    struct npserr *err)
 {
 	struct rw rw;
 	struct mime_part *root;
@@ -606,14 +640,17 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 
 	memset(out, 0, sizeof(*out));
 	buf_init(&out->body);
+	buf_init(&out->warn);
 	memset(&rw, 0, sizeof(rw));
 	rw.cf = cf;
 	rw.tpl = tpl;
 	rw.req = req;
 	rw.msg = msg;
 	rw.len = len;
-	rw.tag = cf->tag && *cf->tag ? cf->tag : DEFAULT_TAG;
+	rw.tag = tag;
 	rw.taglen = strlen(rw.tag);
+	rw.attrs = attrs && rw.taglen > 1 && rw.tag[rw.taglen - 1] == ']';
+	rw.pfxlen = rw.attrs ? rw.taglen - 1 : rw.taglen;
 	rw.msg_eol = eol_of(msg, len, "\r\n");
 	rw.res = out;
 	rw.err = err;
@@ -632,6 +669,7 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 		return 0;
 	}
 	walk(&rw, root, bounds, 0);
+	facts_choose(&rw);
 	if (rw.failed == 0 && rw.medits.n > 0) {
 		pos = root->body_off;
 		rw_edits_apply(msg + pos, len - pos, pos, rw.medits.v,
@@ -644,8 +682,10 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 		free(out->cte);
 		out->content_type = out->cte = NULL;
 		out->changed = false;
-		if (rw.failed != 0)
-			out->tags = 0;
+		if (rw.failed != 0) {
+			out->tags = out->expanded = 0;
+			rewrite_facts_clear(&out->facts);
+		}
 		if (rw.failed > 0)
 			out->malformed = true;
 	}
@@ -655,7 +695,31 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
 	buf_free(&rw.text);
 	buf_free(&rw.dec);
 	buf_free(&rw.line);
+	rewrite_facts_clear(&rw.facts_html);
+	rewrite_facts_clear(&rw.facts_text);
 	return rw.failed < 0 ? -1 : 0;
+}
+
+/* rewrite_message - see rewrite.h. */
+int
+rewrite_message(const struct config *cf, const struct widget_templates *tpl,
+    const struct widget_request *req, const char *msg, size_t len,
+    struct rewrite_result *out, struct npserr *err)
+{
+	return rewrite_run(cf, tpl, req, msg, len, cf->tag && *cf->tag ?
+	    cf->tag : DEFAULT_TAG, true, out, err);
+}
+
+/* rewrite_message_remove - see rewrite.h. */
+int
+rewrite_message_remove(const struct config *cf, const char *text,
+    const char *msg, size_t len, struct rewrite_result *out,
+    struct npserr *err)
+{
+	struct widget_request req = { SURVEY_NPS, STYLE_STARS, "en", NULL,
+	    NULL };
+
+	return rewrite_run(cf, NULL, &req, msg, len, text, false, out, err);
 }
 
 void
@@ -666,7 +730,9 @@ rewrite_result_clear(struct rewrite_result *res)
 	free(res->cte);
 	res->content_type = res->cte = NULL;
 	res->changed = res->malformed = false;
-	res->tags = 0;
+	res->tags = res->expanded = 0;
+	rewrite_facts_clear(&res->facts);
+	buf_free(&res->warn);
 	res->reason[0] = '\0';
 }
 

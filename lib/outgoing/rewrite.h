@@ -25,6 +25,14 @@
  *	the top-level part itself was re-encoded, its new Content-Type and
  *	Content-Transfer-Encoding values: what a milter needs for
  *	smfi_replacebody and smfi_chgheader.
+ *	The tag may carry facts as attributes, [InsertSatisfactionEvaluation
+ *	ticket="123" agent="jdoe"]: the whole tag is replaced or removed,
+ *	and res.facts holds the first one's attributes (see rewrite_attr.c
+ *	for the syntax). In HTML, a tag where text cannot be (an attribute
+ *	value, a comment, <script>, <style>) and an unclosed tag are
+ *	removed, never expanded (with a survey, a '-' takes its place, so
+ *	that the text around cannot join into a tag); res.warn says so in
+ *	one line.
  *	A message that cannot be read safely (bad MIME) is left unchanged
  *	with res.malformed set and res.reason saying why: never an error.
  *	-1 is returned only for internal failures (templates missing ...).
@@ -41,10 +49,40 @@
 #include "outgoing/widget.h"
 #include "survey/nps.h"
 
+/*
+ * The facts a tag may carry, [InsertSatisfactionEvaluation ticket="123"
+ * agent="jdoe" ...]: the X-NPS-* suffixes, in the order of enum
+ * rules_field, then status. An absent or unusable value is NULL.
+ */
+enum rewrite_fact {
+	REWRITE_FACT_TICKET = 0,
+	REWRITE_FACT_AGENT,
+	REWRITE_FACT_TEAM,
+	REWRITE_FACT_CHANNEL,
+	REWRITE_FACT_REASON,
+	REWRITE_FACT_PRIORITY,
+	REWRITE_FACT_LANG,
+	REWRITE_FACT_SURVEY,
+	REWRITE_FACT_STATUS
+};
+#define REWRITE_FACT_COUNT 9
+
+struct rewrite_facts {
+	char *v[REWRITE_FACT_COUNT];	/* UTF-8, owned; NULL: absent */
+	bool found;		/* a tag carried attributes */
+};
+
 struct rewrite_result {
 	bool changed;
 	bool malformed;		/* left alone: see reason */
 	int tags;		/* tags replaced or removed */
+	int expanded;		/* of them, those that take the widget (or
+				 * would, without a survey): closed, and in
+				 * an HTML part where text may be */
+	struct rewrite_facts facts;	/* of the first tag with attributes:
+					 * in an HTML part, else in a text
+					 * part */
+	struct buf warn;	/* one log line of warnings, or empty */
 	struct buf body;	/* new body when changed */
 	char *content_type;	/* new top-level value, NULL: unchanged */
 	char *cte;		/* new top-level value, NULL: unchanged */
@@ -55,7 +93,16 @@ int rewrite_message(const struct config *cf,
     const struct widget_templates *tpl, const struct widget_request *req,
     const char *msg, size_t len, struct rewrite_result *out,
     struct npserr *err);
+/* Every occurrence of text (the agent's opt-out marker, say) removed
+ * from the text parts, as the tag is without a survey; res.tags counts
+ * them. */
+int rewrite_message_remove(const struct config *cf, const char *text,
+    const char *msg, size_t len, struct rewrite_result *out,
+    struct npserr *err);
 void rewrite_result_clear(struct rewrite_result *res);
+/* "ticket", "agent" ... "status": the attribute's name. */
+const char *rewrite_fact_name(enum rewrite_fact f);
+void rewrite_facts_clear(struct rewrite_facts *f);
 /* Offset of the body (after the header block's blank line) in msg. */
 size_t rewrite_body_offset(const char *msg, size_t len);
 /* Appends the whole new message to out: msg's header block with the

@@ -76,7 +76,7 @@ rw_qp_splice(struct rw *rw, const struct mime_part *part, size_t first,
     const struct buf *repl, bool text, const char *teol)
 {
 	const char *raw = rw->msg + part->body_off;
-	size_t n = part->body_len, pos = first, ls, le;
+	size_t n = part->body_len, pos = first, ls, le, fed = 0;
 	struct edits te = { NULL, 0, 0 };
 	struct buf newd = BUF_INIT;
 	struct edit *e;
@@ -84,6 +84,15 @@ rw_qp_splice(struct rw *rw, const struct mime_part *part, size_t first,
 
 	while (pos != (size_t)-1 && pos < n) {
 		qp_logical_line(raw, n, pos, &ls, &le);
+		if (!text && ls > fed) {
+			/* HTML: the context of the line, from what is
+			 * before it. */
+			buf_reset(&rw->line);
+			mime_qp_decode(raw + fed, ls - fed, &rw->line);
+			rw_hctx_feed(&rw->hc, buf_cstr(&rw->line),
+			    rw->line.len);
+		}
+		fed = le;
 		buf_reset(&rw->line);
 		mime_qp_decode(raw + ls, le - ls, &rw->line);
 		te.n = 0;

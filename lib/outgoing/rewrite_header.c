@@ -86,9 +86,21 @@ rw_content_type_utf8(const char *msg, const struct mime_part *part)
 		    part->subtype);
 		return buf_steal(&out);
 	}
-	for (i = 0; i < vlen; i++)
-		if (v[i] != '\r' && v[i] != '\n')
+	for (i = 0; i < vlen; i++) {
+		if (v[i] == '\r' && i + 1 < vlen && v[i + 1] == '\n')
+			continue;
+		/* A line break that is no fold (a bare CR, say): the
+		 * value is not what the parser read; write what it read. */
+		if ((v[i] == '\r' || v[i] == '\n') && (v[i] == '\r' ||
+		    i + 1 >= vlen || (v[i + 1] != ' ' && v[i + 1] != '\t'))) {
+			buf_free(&unf);
+			buf_printf(&out, "%s/%s; charset=utf-8", part->type,
+			    part->subtype);
+			return buf_steal(&out);
+		}
+		if (v[i] != '\n')
 			buf_putc(&unf, v[i]);
+	}
 	if (mime_param_span(buf_cstr(&unf), unf.len, "charset", &v0,
 	    &v1)) {
 		buf_append(&out, unf.data, v0);

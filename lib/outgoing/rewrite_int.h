@@ -7,6 +7,8 @@
  *				one text part, the new body
  *	rewrite_tag.c		the tag search: in decoded text, and in
  *				quoted-printable without decoding it
+ *	rewrite_attr.c		the tag with facts: its end, its
+ *				attributes; the HTML context
  *	rewrite_encode.c	the re-encoding: the QP lines that hold a
  *				tag, or a whole part; the widget in a
  *				charset that lacks its characters
@@ -38,6 +40,19 @@ struct edits {
 	size_t n, cap;
 };
 
+/* Where an HTML part is, as read so far (rewrite_attr.c). */
+struct rw_hctx {
+	int st;
+	char pend[8];		/* the bytes after '<' */
+	size_t np;
+	int raw;		/* 1 <script>, 2 <style> */
+	int dashes;
+	size_t match;
+	size_t cpos;		/* bytes of the comment read, up to 3 */
+	bool cond;		/* <!--[if ...]>: Outlook's condition */
+	unsigned char prev;
+};
+
 struct rw {
 	const struct config *cf;
 	const struct widget_templates *tpl;
@@ -46,6 +61,11 @@ struct rw {
 	size_t len;
 	const char *tag;
 	size_t taglen;
+	size_t pfxlen;		/* the tag without its ']' */
+	bool attrs;		/* the tag ends in ']': it may have attributes */
+	const char *cur_cs;	/* the charset of the current part */
+	struct rw_hctx hc;	/* the current HTML part's context */
+	struct rewrite_facts facts_html, facts_text;
 	const char *msg_eol;
 	struct buf html, text;	/* rendered widgets, UTF-8, "\n" */
 	bool have_html, have_text;
@@ -65,7 +85,8 @@ void rw_edits_free(struct edits *e);
 void rw_edits_apply(const char *text, size_t n, size_t base,
     const struct edit *v, size_t nv, struct buf *out);
 
-/* rewrite_tag.c: the first tag in [p, p + n), or NULL. */
+/* rewrite_tag.c: the first tag in [p, p + n), or NULL: its name, and
+ * then ']' or what may start attributes (rw_tag_starts). */
 const char *rw_find_tag(const struct rw *rw, const char *p, size_t n);
 /* Edits that replace every tag in t (n bytes) by repl; with repl NULL (no
  * survey) the tags go, line by line, and in text a line left blank goes
@@ -76,6 +97,28 @@ int rw_tag_edits(struct rw *rw, const char *t, size_t n,
  * raw (n bytes), or (size_t)-1. */
 size_t rw_qp_find_tag(const struct rw *rw, const char *raw, size_t n,
     size_t from);
+
+/* Whether every tag of the QP text raw from first on is bare. */
+bool rw_qp_all_bare(const struct rw *rw, const char *raw, size_t n,
+    size_t first);
+
+/* rewrite_attr.c: whether the tag name at x in t (n bytes) starts a tag:
+ * ']' or what may start attributes follows. */
+bool rw_tag_starts(const struct rw *rw, const char *t, size_t n, size_t x);
+/* The length of the tag at x; *closed false when it has no ']' (it then
+ * runs to the end of its line). html: markup and references inside. */
+size_t rw_tag_span(const struct rw *rw, const char *t, size_t n, size_t x,
+    bool html, bool *closed);
+/* Reads the attributes of the tag [x, x + span) of t into the empty f. */
+void rw_tag_attrs(struct rw *rw, const char *t, size_t x, size_t span,
+    bool html, struct rewrite_facts *f);
+/* Appends a warning to the result's line. */
+void rw_warn(struct rw *rw, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Follows an HTML part over n more bytes of its decoded text. */
+void rw_hctx_feed(struct rw_hctx *h, const char *p, size_t n);
+/* NULL where text may be; else where the part is, for a warning. */
+const char *rw_hctx_where(const struct rw_hctx *h);
 
 /* rewrite_encode.c: the tags of a QP part replaced line by line, from
  * the tag at first on (repl NULL: removed); only the logical lines that

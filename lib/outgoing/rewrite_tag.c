@@ -22,17 +22,19 @@
 
 /*
  * The first tag in [p, p + n), or NULL. memchr for its first byte, then a
- * compare: much faster than memmem on mail text, where '[' is rare.
+ * compare: much faster than memmem on mail text, where '[' is rare. The
+ * tag's name must be followed by ']' or what may start attributes.
  */
 const char *
 rw_find_tag(const struct rw *rw, const char *p, size_t n)
 {
-	const char *end = p + n, *q;
+	const char *start = p, *end = p + n, *q;
+	size_t pl = rw->pfxlen;
 
-	while ((size_t)(end - p) >= rw->taglen &&
-	    (q = memchr(p, rw->tag[0], (size_t)(end - p) - rw->taglen + 1)) !=
-	    NULL) {
-		if (memcmp(q, rw->tag, rw->taglen) == 0)
+	while ((size_t)(end - p) >= pl &&
+	    (q = memchr(p, rw->tag[0], (size_t)(end - p) - pl + 1)) != NULL) {
+		if (memcmp(q, rw->tag, pl) == 0 && rw_tag_starts(rw, start, n,
+		    (size_t)(q - start)))
 			return q;
 		p = q + 1;
 	}
@@ -41,27 +43,51 @@ rw_find_tag(const struct rw *rw, const char *p, size_t n)
 
 /* --- the tags of decoded text, replaced or removed ----------------------- */
 
+#define STRIP_PASSES 16
+
 /*
  * Copies line (n bytes) to out without its tags, removed again and again:
- * "[InsertSatisfactionEva[tag]luation]" must not leave a tag behind. The
- * output never holds the tag, since a new one could only end at its last
- * byte, where it is checked. Returns the number of tags removed.
+ * "[InsertSatisfactionEva[tag]luation]" must not leave a tag behind. Each
+ * pass removes every tag it finds; after STRIP_PASSES passes that still
+ * find one (a line built to nest tags), the whole line goes: no part of a
+ * tag may reach the customer. Returns the number of tags removed.
  */
 static int
-remove_tags(const struct rw *rw, const char *line, size_t n, struct buf *out)
+strip_tags(const struct rw *rw, const char *line, size_t n, bool html,
+    struct buf *out)
 {
-	size_t i, start = out->len, tl = rw->taglen;
-	char last = rw->tag[tl - 1];
-	int count = 0;
+	struct buf a = BUF_INIT, b = BUF_INIT, tmp;
+	const char *cur = line, *p;
+	size_t cn = n, pos, x, span;
+	bool closed, any;
+	int pass, count = 0;
 
-	for (i = 0; i < n; i++) {
-		buf_putc(out, line[i]);
-		if (line[i] == last && out->len - start >= tl &&
-		    memcmp(out->data + out->len - tl, rw->tag, tl) == 0) {
-			buf_truncate(out, out->len - tl);
+	for (pass = 0; pass < STRIP_PASSES; pass++) {
+		buf_reset(&b);
+		any = false;
+		pos = 0;
+		while (pos < cn && (p = rw_find_tag(rw, cur + pos,
+		    cn - pos)) != NULL) {
+			x = (size_t)(p - cur);
+			span = rw_tag_span(rw, cur, cn, x, html, &closed);
+			buf_append(&b, cur + pos, x - pos);
+			pos = x + span;
+			any = true;
 			count++;
 		}
+		if (!any) {
+			buf_append(out, cur, cn);
+			break;
+		}
+		buf_append(&b, cur + pos, cn - pos);
+		tmp = a;
+		a = b;
+		b = tmp;
+		cur = buf_cstr(&a);
+		cn = a.len;
 	}
+	buf_free(&a);
+	buf_free(&b);
 	return count;
 }
 
@@ -76,43 +102,123 @@ blank(const char *p, size_t n)
 	return true;
 }
 
+/* '-', or another mark when the tag holds one. */
+static char
+rw_tag_filler(const struct rw *rw)
+{
+	static const char marks[] = "-_.*~|";
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(marks); i++)
+		if (memchr(rw->tag, marks[i], rw->taglen) == NULL)
+			return marks[i];
+	return '?';
+}
+
+/*
+ * Whether the tag [x, x + span) of t may take the widget: closed, and in
+ * HTML where text may be (the part followed from *fed to x). Warns when
+ * not; takes the facts of the part's first tag with attributes.
+ */
+static bool
+tag_check(struct rw *rw, const char *t, size_t *fed, size_t x, size_t span,
+    bool closed, bool html)
+{
+	struct rewrite_facts *f = html ? &rw->facts_html : &rw->facts_text;
+	const char *where = NULL;
+
+	if (html) {
+		rw_hctx_feed(&rw->hc, t + *fed, x - *fed);
+		where = rw_hctx_where(&rw->hc);
+	}
+	*fed = x + span;
+	if (!closed) {
+		rw_warn(rw, "tag without its closing ']' removed to the end "
+		    "of its line");
+		return false;
+	}
+	if (where != NULL) {
+		rw_warn(rw, "tag %s removed, not expanded", where);
+		return false;
+	}
+	if (!f->found && span > rw->pfxlen + 1)
+		rw_tag_attrs(rw, t, x, span, html, f);
+	rw->res->expanded++;
+	return true;
+}
+
 /*
  * Edits that replace every tag in t (n bytes) by repl; with repl NULL (no
  * survey) the tags go, line by line, and in text a line left blank goes
- * too. Returns the number of tags.
+ * too. A tag that cannot take the widget is removed. Returns the number
+ * of tags.
  */
 int
 rw_tag_edits(struct rw *rw, const char *t, size_t n, const struct buf *repl,
     bool text, struct edits *out)
 {
 	const char *p;
-	size_t pos = 0, x, ls, le;
+	size_t pos = 0, fed = 0, x, span, ls, le, end;
+	bool closed, ok, html = !text;
 	int count = 0;
 	struct edit *e;
 
-	while (pos + rw->taglen <= n &&
-	    (p = rw_find_tag(rw, t + pos, n - pos)) != NULL) {
+	while (pos < n && (p = rw_find_tag(rw, t + pos, n - pos)) != NULL) {
 		x = (size_t)(p - t);
+		span = rw_tag_span(rw, t, n, x, html, &closed);
+		ok = tag_check(rw, t, &fed, x, span, closed, html);
 		if (repl != NULL) {
-			e = rw_edits_add(out, x, rw->taglen);
-			buf_append(&e->repl, repl->data, repl->len);
 			count++;
-			pos = x + rw->taglen;
+			e = rw_edits_add(out, x, span);
+			/* A tag that cannot take the widget goes, and a
+			 * character that is no part of the tag and starts no
+			 * attributes takes its place, so that the text around
+			 * cannot make a new tag. */
+			if (ok) {
+				/* "[Name[Name]": the first name, no tag
+				 * while ']' does not follow, must not
+				 * become one before the widget's '<'. */
+				if (x >= pos + rw->pfxlen &&
+				    memcmp(t + x - rw->pfxlen, rw->tag,
+				    rw->pfxlen) == 0)
+					buf_putc(&e->repl, rw_tag_filler(rw));
+				buf_append(&e->repl, repl->data, repl->len);
+			} else {
+				buf_putc(&e->repl, rw_tag_filler(rw));
+			}
+			pos = x + span;
 			continue;
 		}
-		/* pos is a line start: the line of x begins at or after it. */
+		/* pos is a line start: the line of x begins at or after it;
+		 * the lines of the tags that follow on the tag's last line
+		 * go with it. */
 		for (ls = x; ls > pos && t[ls - 1] != '\n'; ls--)
 			;
-		p = memchr(t + x, '\n', n - x);
-		le = p ? (size_t)(p - t) : n;
+		for (end = x + span;; end = x + span) {
+			p = end < n ? memchr(t + end, '\n', n - end) : NULL;
+			le = p ? (size_t)(p - t) : n;
+			p = rw_find_tag(rw, t + end, le - end);
+			if (p == NULL)
+				break;
+			x = (size_t)(p - t);
+			span = rw_tag_span(rw, t, n, x, html, &closed);
+			tag_check(rw, t, &fed, x, span, closed, html);
+		}
 		e = rw_edits_add(out, ls, le - ls);
-		count += remove_tags(rw, t + ls, le - ls, &e->repl);
+		count += strip_tags(rw, t + ls, le - ls, html, &e->repl);
+		/* A CR the removal leaves at the very end would join the
+		 * line end of what follows the text (a MIME delimiter). */
+		if (le == n && e->repl.len > 0 &&
+		    e->repl.data[e->repl.len - 1] == '\r' && t[n - 1] != '\r')
+			buf_truncate(&e->repl, e->repl.len - 1);
 		if (text && blank(e->repl.data, e->repl.len)) {
 			buf_reset(&e->repl);
 			e->len = (le < n ? le + 1 : le) - ls;
 		}
 		pos = le < n ? le + 1 : n;
 	}
+	if (html && fed < n)
+		rw_hctx_feed(&rw->hc, t + fed, n - fed);
 	return count;
 }
 
@@ -124,39 +230,64 @@ lower_hex(char c)
 	return c >= 'A' && c <= 'F' ? c + ('a' - 'A') : c;
 }
 
-/* Whether the QP text raw (n bytes) decodes to the tag from offset e on. */
-static bool
+/*
+ * The next decoded byte of the QP text raw at *i, read exactly as
+ * mime_qp_decode reads it: "=XX", soft line breaks ('=', blanks, a line
+ * end or the end) skipped, any other '=' kept as it is. -1 at the end.
+ */
+static int
+qp_next(const char *raw, size_t n, size_t *i)
+{
+	size_t q;
+	int h, l;
+
+	while (*i < n) {
+		if (raw[*i] != '=')
+			return (unsigned char)raw[(*i)++];
+		if (*i + 2 < n &&
+		    (h = hex_digit((unsigned char)raw[*i + 1])) >= 0 &&
+		    (l = hex_digit((unsigned char)raw[*i + 2])) >= 0) {
+			*i += 3;
+			return h * 16 + l;
+		}
+		for (q = *i + 1; q < n && (raw[q] == ' ' || raw[q] == '\t');
+		    q++)
+			;
+		if (q < n && raw[q] == '\n')
+			*i = q + 1;
+		else if (q + 1 < n && raw[q] == '\r' && raw[q + 1] == '\n')
+			*i = q + 2;
+		else if (q >= n)
+			*i = n;
+		else
+			return (unsigned char)raw[(*i)++];	/* a bare '=' */
+	}
+	return -1;
+}
+
+/*
+ * Whether the QP text raw (n bytes) decodes to a tag from offset e on: 0
+ * no, 1 the bare tag, 2 a tag with attributes (or an unclosed one).
+ */
+static int
 qp_tag_at(const struct rw *rw, const char *raw, size_t n, size_t e)
 {
 	size_t k = 0, i = e;
-	int h, l, c;
+	int c;
 
-	while (k < rw->taglen) {
-		if (i >= n)
-			return false;
-		if (raw[i] != '=') {
-			c = (unsigned char)raw[i++];
-		} else if (i + 2 < n &&
-		    (h = hex_digit((unsigned char)raw[i + 1])) >= 0 &&
-		    (l = hex_digit((unsigned char)raw[i + 2])) >= 0) {
-			c = h * 16 + l;
-			i += 3;
-		} else {
-			/* Only a soft line break may come between. */
-			i++;
-			while (i < n && (raw[i] == ' ' || raw[i] == '\t'))
-				i++;
-			if (i < n && raw[i] == '\r')
-				i++;
-			if (i >= n || raw[i] != '\n')
-				return false;
-			i++;
-			continue;
-		}
-		if (c != (unsigned char)rw->tag[k++])
-			return false;
-	}
-	return true;
+	while (k < rw->pfxlen)
+		if (qp_next(raw, n, &i) != (unsigned char)rw->tag[k++])
+			return 0;
+	if (!rw->attrs)
+		return 1;
+	c = qp_next(raw, n, &i);
+	if (c == ']')
+		return 1;
+	if (c < 0 || c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+	    c == '<' || c == '&' || c == 0xa0 ||
+	    (c == 0xc2 && qp_next(raw, n, &i) == 0xa0))
+		return 2;
+	return 0;
 }
 
 /* High bit set in each byte of x that is zero, and only there. */
@@ -234,8 +365,9 @@ qp_find_escape(const char *raw, size_t n, size_t from, unsigned char c)
  * as "=XX", so only those places need decoding: the rest of the part is
  * never decoded, and a tag split by soft line breaks is still found.
  */
-size_t
-rw_qp_find_tag(const struct rw *rw, const char *raw, size_t n, size_t from)
+static size_t
+qp_find_tag(const struct rw *rw, const char *raw, size_t n, size_t from,
+    int *kind)
 {
 	unsigned char c0 = (unsigned char)rw->tag[0];
 	size_t lit = (size_t)-2, esc = (size_t)-2, cand;
@@ -258,8 +390,33 @@ rw_qp_find_tag(const struct rw *rw, const char *raw, size_t n, size_t from)
 		else
 			esc = (size_t)-2;
 		from = cand + 1;
-		if (qp_tag_at(rw, raw, n, cand))
+		if ((*kind = qp_tag_at(rw, raw, n, cand)) != 0)
 			return cand;
 		/* The other one is still ahead of from: keep it. */
 	}
+}
+
+size_t
+rw_qp_find_tag(const struct rw *rw, const char *raw, size_t n, size_t from)
+{
+	int kind;
+
+	return qp_find_tag(rw, raw, n, from, &kind);
+}
+
+bool
+rw_qp_all_bare(const struct rw *rw, const char *raw, size_t n, size_t first)
+{
+	size_t pos = first;
+	int kind = 1;
+
+	while (pos != (size_t)-1 && pos < n) {
+		pos = qp_find_tag(rw, raw, n, pos, &kind);
+		if (pos == (size_t)-1)
+			break;
+		if (kind != 1)
+			return false;
+		pos++;
+	}
+	return true;
 }

@@ -20,6 +20,7 @@
 #include "base/xalloc.h"
 #include "mail/address.h"
 #include "mail/mime.h"
+#include "outgoing/helpdesk.h"
 #include "outgoing/rules.h"
 
 #define DAY_SECONDS 86400
@@ -31,7 +32,7 @@ static const char *const field_suffix[RULES_F_COUNT] = {
 
 static const char *const verdict_names[] = {
 	"survey", "optout", "not_eligible", "throttled", "multi_rcpt",
-	"suppressed"
+	"suppressed", "duplicate"
 };
 
 void
@@ -50,6 +51,9 @@ rules_input_clear(struct rules_input *in)
 	for (i = 0; i < in->n_rcpts; i++)
 		free(in->rcpts[i]);
 	free(in->rcpts);
+	for (i = 0; i < in->n_to; i++)
+		free(in->to[i]);
+	free(in->to);
 	rules_input_init(in);
 }
 
@@ -161,27 +165,109 @@ rules_input_add_rcpt(struct rules_input *in, const char *addr, size_t len)
 	in->rcpts[in->n_rcpts++] = s;
 }
 
+/* Whether v is one of list (config_list_match, but an unset list matches
+ * nothing here). */
+static bool
+value_in(char *const *list, const char *v)
+{
+	return list != NULL && config_list_match(list, v, strlen(v));
+}
+
+/* The bare, lowercased address of an item of a To: field. */
+static void
+to_add_one(struct rules_input *in, const char *a, size_t n)
+{
+	size_t i;
+	char *s;
+
+	while (n > 0 && isspace((unsigned char)*a)) {
+		a++;
+		n--;
+	}
+	while (n > 0 && isspace((unsigned char)a[n - 1]))
+		n--;
+	if (n == 0 || memchr(a, '@', n) == NULL || in->n_to >= 100)
+		return;
+	s = xstrndup(a, n);
+	for (i = 0; i < n; i++)
+		s[i] = (unsigned char)s[i] < 0x20 ? '?' :
+		    (char)tolower((unsigned char)s[i]);
+	in->to = xrealloc(in->to, (in->n_to + 1) * sizeof(char *));
+	in->to[in->n_to++] = s;
+}
+
+void
+rules_input_add_to(struct rules_input *in, const char *v, size_t n)
+{
+	size_t i = 0, start, a0, a1;
+	bool quoted;
+
+	while (i < n) {
+		start = i;
+		quoted = false;
+		a0 = a1 = (size_t)-1;
+		for (; i < n; i++) {
+			if (v[i] == '"')
+				quoted = !quoted;
+			else if (!quoted && v[i] == '<')
+				a0 = i + 1;
+			else if (!quoted && v[i] == '>' && a0 != (size_t)-1)
+				a1 = i;
+			else if (!quoted && v[i] == ',')
+				break;
+		}
+		if (a0 != (size_t)-1 && a1 != (size_t)-1 && a1 >= a0)
+			to_add_one(in, v + a0, a1 - a0);
+		else
+			to_add_one(in, v + start, i - start);
+		i++;
+	}
+}
+
+/*
+ * decide_to_header - with multiple_recipients = to_header, the first To:
+ * address that is an envelope recipient. 1 when there is none (not
+ * eligible), 0 with out->rcpt set.
+ */
+static int
+decide_to_header(const struct rules_input *in, struct rules_decision *out)
+{
+	size_t i, k;
+
+	for (i = 0; i < in->n_to; i++)
+		for (k = 0; k < in->n_rcpts; k++)
+			if (strcmp(in->to[i], in->rcpts[k]) == 0) {
+				out->rcpt = k;
+				return 0;
+			}
+	out->verdict = RULES_NOT_ELIGIBLE;
+	snprintf(out->why, sizeof(out->why), "no To: address is an envelope "
+	    "recipient and multiple_recipients = to_header");
+	return 1;
+}
+
 /*
  * decide_type - step 1: the agent's X-NPS-Survey. Returns 1 when the
  * decision is already made (opt-out or a value we refuse), 0 to go on;
- * *type is set when the header names one, *typed says so.
+ * *type is set when the header names one, *typed says so. The values
+ * that mean off and on are the config's; anything else that names no
+ * survey type is refused: a typo of "off" must not send a survey.
  */
 static int
-decide_type(const struct rules_input *in, struct rules_decision *out,
-    bool *typed)
+decide_type(const struct config *cf, const struct rules_input *in,
+    struct rules_decision *out, bool *typed)
 {
 	const char *v = in->field[RULES_F_SURVEY];
 
 	*typed = false;
-	if (v == NULL || *v == '\0' || strcasecmp(v, "on") == 0 ||
-	    strcasecmp(v, "yes") == 0)
+	if (v == NULL || *v == '\0' || value_in(cf->survey_on, v))
 		return 0;
-	if (strcasecmp(v, "off") == 0 || strcasecmp(v, "no") == 0) {
+	if (value_in(cf->survey_off, v)) {
 		out->verdict = RULES_OPTOUT;
 		snprintf(out->why, sizeof(out->why),
-		    "survey switched off by agent %s",
+		    "survey switched off by agent %s (survey '%.64s')",
 		    in->field[RULES_F_AGENT] ? in->field[RULES_F_AGENT] :
-		    "(unnamed)");
+		    "(unnamed)", v);
 		return 1;
 	}
 	if (nps_type_parse(v, strlen(v), &out->type) == 0) {
@@ -190,9 +276,72 @@ decide_type(const struct rules_input *in, struct rules_decision *out,
 	}
 	out->verdict = RULES_NOT_ELIGIBLE;
 	snprintf(out->why, sizeof(out->why),
-	    "unknown survey value '%.64s'; allowed: off, on, nps, csat, ces",
+	    "survey value '%.64s' is neither on nor off: no survey, to be "
+	    "safe; allowed: [rules] survey_on, survey_off, or nps, csat, ces",
 	    v);
 	return 1;
+}
+
+/*
+ * The channel an alias of [rules] channel_aliases ("WORD: NAME") gives
+ * the help desk's word ch (n bytes), or NULL.
+ */
+static const char *
+channel_alias(const struct config *cf, const char *ch, size_t n)
+{
+	const char *item, *colon, *name;
+	size_t i, wl;
+
+	for (i = 0; i < cf->n_channel_aliases; i++) {
+		item = cf->channel_aliases[i];
+		if ((colon = strrchr(item, ':')) == NULL)
+			continue;
+		for (wl = (size_t)(colon - item); wl > 0 &&
+		    (item[wl - 1] == ' ' || item[wl - 1] == '\t'); wl--)
+			;
+		if (wl != n || strncasecmp(item, ch, n) != 0)
+			continue;
+		for (name = colon + 1; *name == ' ' || *name == '\t'; name++)
+			;
+		return name;
+	}
+	return NULL;
+}
+
+/*
+ * channel_map - whose settings apply, and the name the row and the
+ * event get, ours after the aliases or the help desk's own. Returns true
+ * for a channel we do not know (then with [channel.email]'s settings).
+ */
+static bool
+channel_map(const struct config *cf, const struct rules_input *in,
+    struct rules_decision *out)
+{
+	const char *ch = in->field[RULES_F_CHANNEL], *al;
+	size_t alen;
+
+	out->channel = CHANNEL_EMAIL;
+	snprintf(out->channel_name, sizeof(out->channel_name), "email");
+	if (ch == NULL || *ch == '\0')
+		return false;
+	if ((al = channel_alias(cf, ch, strlen(ch))) != NULL) {
+		ch = al;
+		alen = strlen(al);
+	} else if ((al = helpdesk_alias_in(helpdesk_preset(cf->helpdesk)->
+	    aliases, ch, strlen(ch), &alen)) != NULL) {
+		ch = al;
+	} else {
+		alen = strlen(ch);
+	}
+	if (config_channel_parse(ch, alen, &out->channel) == 0) {
+		snprintf(out->channel_name, sizeof(out->channel_name), "%s",
+		    config_channel_name(out->channel));
+		return false;
+	}
+	out->channel = CHANNEL_EMAIL;
+	snprintf(out->channel_name, sizeof(out->channel_name), "%.*s",
+	    (int)utf8_floor(ch, alen, sizeof(out->channel_name) - 1), ch);
+	return true;
 }
 
 /*
@@ -201,26 +350,24 @@ decide_type(const struct rules_input *in, struct rules_decision *out,
  */
 static int
 decide_ticket(const struct config *cf, const struct rules_input *in,
-    struct rules_decision *out)
+    bool unknown, struct rules_decision *out)
 {
-	const char *ch = in->field[RULES_F_CHANNEL];
 	const char *reason = in->field[RULES_F_REASON];
 	const char *prio = in->field[RULES_F_PRIORITY];
 
-	out->channel = CHANNEL_EMAIL;
-	if (ch != NULL && *ch != '\0' &&
-	    config_channel_parse(ch, strlen(ch), &out->channel) != 0) {
+	if (unknown && cf->unknown_channel == UNKNOWN_CHANNEL_SKIP) {
 		out->verdict = RULES_NOT_ELIGIBLE;
 		snprintf(out->why, sizeof(out->why),
-		    "unknown channel '%.64s'; allowed: email, phone, web, "
-		    "social, chat", ch);
+		    "unknown channel '%.64s' and unknown_channel = skip; "
+		    "allowed: email, phone, web, social, chat, or a word of "
+		    "[rules] channel_aliases", out->channel_name);
 		return 1;
 	}
 	if (!cf->channel[out->channel].enabled) {
 		out->verdict = RULES_NOT_ELIGIBLE;
 		snprintf(out->why, sizeof(out->why),
 		    "channel %s has surveys switched off",
-		    config_channel_name(out->channel));
+		    out->channel_name);
 		return 1;
 	}
 	if (cf->reasons != NULL && (reason == NULL ||
@@ -240,6 +387,33 @@ decide_ticket(const struct config *cf, const struct rules_input *in,
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * decide_duplicate - step 6b: a second closing mail for a ticket that has
+ * a survey (a reopened ticket closed again, a help desk that sends its
+ * closing template twice). 1 with the verdict set, 0 to go on, -1 on a
+ * store error.
+ */
+static int
+decide_duplicate(const struct config *cf, struct store *st,
+    const struct rules_input *in, struct rules_decision *out,
+    struct npserr *err)
+{
+	const char *t = in->field[RULES_F_TICKET];
+	bool on = cf->once_per_ticket == ONCE_PER_TICKET_YES ||
+	    (cf->once_per_ticket == ONCE_PER_TICKET_AUTO &&
+	    cf->helpdesk != HELPDESK_NONE);
+	int r;
+
+	if (!on || t == NULL || *t == '\0')
+		return 0;
+	if ((r = store_ticket_surveyed(st, t, err)) <= 0)
+		return r;
+	out->verdict = RULES_DUPLICATE;
+	snprintf(out->why, sizeof(out->why), "ticket %.64s has a survey "
+	    "already and once_per_ticket is on", t);
+	return 1;
 }
 
 /*
@@ -264,6 +438,8 @@ decide_customer(const struct config *cf, struct store *st,
 		    "recipient unsubscribed from surveys");
 		return 1;
 	}
+	if (decide_duplicate(cf, st, in, out, err) != 0)
+		return out->verdict == RULES_DUPLICATE ? 1 : -1;
 	if (cf->min_days_between <= 0)
 		return 0;
 	/* The same bound store_survey_add checks again when it writes. */
@@ -287,16 +463,17 @@ rules_decide(const struct config *cf, struct store *st,
     const struct rules_input *in, struct rules_decision *out,
     struct npserr *err)
 {
-	bool typed;
+	bool typed, unknown;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->verdict = RULES_SURVEY;
 	out->type = SURVEY_NPS;
 	out->channel = CHANNEL_EMAIL;
-	if (decide_type(in, out, &typed))
+	unknown = channel_map(cf, in, out);
+	if (decide_type(cf, in, out, &typed))
 		return 0;
-	if (decide_ticket(cf, in, out))
+	if (decide_ticket(cf, in, unknown, out))
 		return 0;
 	if (!typed)
 		out->type = cf->channel[out->channel].type;
@@ -313,6 +490,9 @@ rules_decide(const struct config *cf, struct store *st,
 		return 0;
 	}
 	out->rcpt = 0;
+	if (cf->multiple_recipients == MULTI_RCPT_TO_HEADER &&
+	    decide_to_header(in, out))
+		return 0;
 	if (st != NULL) {
 		r = decide_customer(cf, st, in, out, err);
 		if (r < 0)
@@ -324,8 +504,53 @@ rules_decide(const struct config *cf, struct store *st,
 	if (out->delay_days > 0)
 		out->due_at = in->now + (int64_t)out->delay_days * DAY_SECONDS;
 	snprintf(out->why, sizeof(out->why), "survey %s on channel %s",
-	    nps_type_name(out->type), config_channel_name(out->channel));
+	    nps_type_name(out->type), out->channel_name);
 	return 0;
+}
+
+const char *
+rules_field_suffix(enum rules_field f)
+{
+	return (size_t)f < RULES_F_COUNT ? field_suffix[f] : "?";
+}
+
+static const struct {
+	const char *open, *close;
+} placeholders[] = {
+	{ "#{", "}" }, { "<OTRS_", ">" }, { "<OTOBO_", ">" }, { "%{", "}" },
+	{ "{{", "}}" }, { "{%", "%}" }, { "{$", "}" }, { "##", "##" },
+};
+
+bool
+rules_value_unset(const char *v, size_t n, const char **ph, size_t *phlen)
+{
+	const char *o, *c;
+	size_t i, ol, cl;
+
+	*phlen = 0;
+	while (n > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (n == 0 || (n == 1 && *v == '-'))
+		return true;
+	for (i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++) {
+		ol = strlen(placeholders[i].open);
+		cl = strlen(placeholders[i].close);
+		o = memmem(v, n, placeholders[i].open, ol);
+		if (o == NULL)
+			continue;
+		c = memmem(o + ol, n - (size_t)(o + ol - v),
+		    placeholders[i].close, cl);
+		if (c == NULL || c == o + ol)
+			continue;
+		*ph = o;
+		*phlen = (size_t)(c + cl - o);
+		return true;
+	}
+	return false;
 }
 
 const char *
@@ -348,6 +573,8 @@ rules_verdict_event(enum rules_verdict v)
 		return EVENT_MULTI_RCPT;
 	case RULES_SUPPRESSED:
 		return EVENT_SUPPRESSED;
+	case RULES_DUPLICATE:
+		return EVENT_DUPLICATE;
 	case RULES_NOT_ELIGIBLE:
 	case RULES_SURVEY:
 	default:

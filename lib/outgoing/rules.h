@@ -14,21 +14,32 @@
  *	The help desk describes the ticket in X-NPS-* headers (the prefix is
  *	cf->header_prefix): Ticket, Agent, Team, Channel, Reason, Priority,
  *	Lang and Survey. rules_decide() applies, in this order:
- *	  1. X-NPS-Survey: off -> RULES_OPTOUT (the agent's choice wins);
- *	     nps, csat or ces choose the type; on, yes or an empty value
- *	     keep the channel's type; anything else is not eligible (a typo
- *	     of "off" must not send a survey the agent refused).
- *	  2. X-NPS-Channel names the channel (default email when absent); an
- *	     unknown name or a disabled channel -> RULES_NOT_ELIGIBLE.
+ *	  1. X-NPS-Survey: a value of [rules] survey_off (default off, no)
+ *	     -> RULES_OPTOUT (the agent's choice wins); nps, csat or ces
+ *	     choose the type; a value of survey_on (default on, yes) or an
+ *	     empty value keep the channel's type; anything else is not
+ *	     eligible, and the event names the value (a typo of "off" must
+ *	     not send a survey the agent refused).
+ *	  2. X-NPS-Channel names the channel (default email when absent),
+ *	     in our words or the help desk's ([rules] channel_aliases: E-Mail
+ *	     is email, Portal web...). A channel we do not know is surveyed
+ *	     with the settings of [channel.email] under its own name, or
+ *	     not eligible with unknown_channel = skip; a disabled channel ->
+ *	     RULES_NOT_ELIGIBLE.
  *	  3. [rules] reasons and priorities, when set, must list the
  *	     ticket's reason and priority (config_list_match); a ticket
  *	     without one is then not eligible either.
  *	  4. No recipient -> not eligible; several recipients with
  *	     multiple_recipients = skip -> RULES_MULTI_RCPT; with first, the
- *	     first envelope recipient is the surveyed customer.
+ *	     first envelope recipient is the surveyed customer; with
+ *	     to_header, the first To: address that is also an envelope
+ *	     recipient (none: not eligible), so that a copy to an archive
+ *	     or a Bcc is never surveyed.
  *	  5. The customer unsubscribed earlier -> RULES_SUPPRESSED.
  *	  6. A survey to the same address less than min_days_between days
  *	     ago (any ticket) -> RULES_THROTTLED.
+ *	  6b. With once_per_ticket (yes, or auto with a helpdesk preset), a
+ *	     ticket that has a survey already -> RULES_DUPLICATE.
  *	  7. Otherwise RULES_SURVEY, with due_at = now + delay_days of the
  *	     channel when the channel delays its surveys (0: send now).
  *	With st == NULL (dry runs) steps 5 and 6 are skipped.
@@ -68,7 +79,8 @@ enum rules_verdict {
 	RULES_NOT_ELIGIBLE,
 	RULES_THROTTLED,
 	RULES_MULTI_RCPT,
-	RULES_SUPPRESSED
+	RULES_SUPPRESSED,
+	RULES_DUPLICATE		/* the ticket has a survey: once_per_ticket */
 };
 
 struct rules_input {
@@ -76,13 +88,18 @@ struct rules_input {
 	bool any_header;	/* at least one header with the prefix */
 	char **rcpts;		/* bare, lowercased; owned */
 	size_t n_rcpts;
+	char **to;		/* the To: addresses, the same way; owned */
+	size_t n_to;
 	int64_t now;
 };
 
 struct rules_decision {
 	enum rules_verdict verdict;
 	enum survey_type type;
-	enum channel channel;
+	enum channel channel;	/* whose settings apply */
+	char channel_name[64];	/* the name the row and the reports get:
+				 * ours, after the aliases, or the help
+				 * desk's own for an unknown channel */
 	size_t rcpt;		/* index of the surveyed recipient */
 	int delay_days;
 	int64_t due_at;		/* 0: send now */
@@ -111,6 +128,10 @@ int rules_input_set_header(struct rules_input *in, const struct config *cf,
  * addresses (the null recipient) are ignored. */
 void rules_input_add_rcpt(struct rules_input *in, const char *addr,
     size_t len);
+
+/* Adds the addresses of one To: field (raw value, vlen bytes): the part
+ * in <> of each item, or the bare item when it holds an '@'. */
+void rules_input_add_to(struct rules_input *in, const char *v, size_t vlen);
 
 /* Decides as described above. Returns 0 with *out filled, or -1 with
  * err set when the store could not be read (the caller then applies its
@@ -141,6 +162,19 @@ bool rules_scope_client(const struct config *cf, const char *addr);
 bool rules_scope_login(const struct config *cf, const char *login);
 bool rules_scope_sender(const struct config *cf, const char *sender);
 
+/*
+ * rules_value_unset - whether a value the help desk filled in (v, n
+ * bytes) says nothing: empty, "-" (Zammad, Znuny and OTOBO write it for
+ * an empty field), or holding a placeholder the help desk left
+ * unreplaced: #{...} (Zammad), <OTRS_...> and <OTOBO_...> (Znuny,
+ * OTOBO), %{...} (osTicket), {{...}} (Zendesk, Freshdesk), ##...##
+ * (GLPI, Redmine), {%...%} (UVdesk), {$...} (Request Tracker). For a
+ * placeholder, *ph and *phlen give it (else *phlen is 0).
+ */
+bool rules_value_unset(const char *v, size_t n, const char **ph,
+    size_t *phlen);
+/* "Ticket", "Agent" ...: the header name's suffix of a field. */
+const char *rules_field_suffix(enum rules_field f);
 const char *rules_verdict_name(enum rules_verdict v);
 /* The event row a verdict other than RULES_SURVEY leaves. */
 enum event_kind rules_verdict_event(enum rules_verdict v);

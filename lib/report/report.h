@@ -218,8 +218,9 @@ int report_followed_up(struct store *st, const char *id, int64_t now,
  * order: surveys.<status>, held.total, held.due, responses.<category>,
  * responses.no_score, responses.superseded, events.<kind>,
  * processed.total, processed.<kind>, review.unmatched, review.unparsed,
- * review.no_score, review.backlog (the last 30 days), schema.version,
- * db.bytes, db.wal_bytes. */
+ * review.no_score, review.backlog (the last 30 days),
+ * outgoing.not_closing (mails whose tag went without a survey, not being
+ * closing ones), schema.version, db.bytes, db.wal_bytes. */
 int report_stats(struct store *st, int64_t now,
     void (*fn)(const char *name, int64_t value, void *arg), void *arg,
     struct npserr *err);

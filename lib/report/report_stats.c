@@ -135,6 +135,9 @@ report_stats(struct store *st, int64_t now,
 	fn("review.unparsed", unparsed, arg);
 	fn("review.no_score", noscore, arg);
 	fn("review.backlog", unmatched + unparsed + noscore, arg);
+	if (store_count_get(st, "not_closing", &v, err) == -1)
+		return -1;
+	fn("outgoing.not_closing", v, arg);
 	fn("schema.version", store_schema_version(st), arg);
 	fn("db.bytes", report_file_size(store_path(st)), arg);
 	buf_printf(&wal, "%s-wal", store_path(st));

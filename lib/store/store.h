@@ -74,9 +74,10 @@ enum event_kind {
 	EVENT_UNSUBSCRIBED,	/* the customer asked for no more surveys */
 	EVENT_AUTOREPLY,
 	EVENT_UNMATCHED,	/* reply we could not tie to a survey */
-	EVENT_UNPARSED		/* reply we could not read */
+	EVENT_UNPARSED,		/* reply we could not read */
+	EVENT_DUPLICATE		/* a ticket surveyed already, once_per_ticket */
 };
-#define EVENT_KIND_COUNT 11
+#define EVENT_KIND_COUNT 12
 
 struct event_rec {
 	enum event_kind kind;
@@ -164,6 +165,16 @@ int store_survey_set_status(struct store *st, const char *id,
 int store_event_add(struct store *st, const struct event_rec *ev,
     struct npserr *err);
 const char *store_event_kind_name(enum event_kind kind);
+/* Adds delta to the counter name (a row of meta, "count.NAME"), for what
+ * is counted without a row per mail: mails that are not closing ones. */
+int store_count_add(struct store *st, const char *name, int64_t delta,
+    struct npserr *err);
+/* The counter name, 0 when it was never added to. */
+int store_count_get(struct store *st, const char *name, int64_t *out,
+    struct npserr *err);
+/* Whether a survey was recorded for ticket; 1 yes, 0 no, -1 error. */
+int store_ticket_surveyed(struct store *st, const char *ticket,
+    struct npserr *err);
 
 /* Customer-level opt-out from future surveys. */
 int store_unsubscribe_add(struct store *st, const char *address, int64_t at,

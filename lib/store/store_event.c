@@ -5,6 +5,7 @@
  * it even once the survey is gone.
  */
 #include <stdint.h>
+#include <stdio.h>
 
 #include <sqlite3.h>
 
@@ -25,6 +26,7 @@ static const char *const store_event_names[EVENT_KIND_COUNT] = {
 	[EVENT_AUTOREPLY] = "autoreply",
 	[EVENT_UNMATCHED] = "unmatched",
 	[EVENT_UNPARSED] = "unparsed",
+	[EVENT_DUPLICATE] = "duplicate",
 };
 
 /* store_event_kind_name - the events.kind text; "unknown" out of range. */
@@ -141,4 +143,84 @@ store_is_processed(struct store *st, const char *msg_key,
 {
 	return store_exists(st, STMT_PROCESSED_GET, msg_key, err,
 	    "cannot look up the processed message");
+}
+
+/* --- counters and tickets ------------------------------------------------ */
+
+struct store_count_arg {
+	const char *name;
+	int64_t delta;
+};
+
+static int
+store_count_add_tx(struct store *st, void *arg, struct npserr *err)
+{
+	const struct store_count_arg *a = arg;
+	sqlite3_stmt *s;
+	char key[96];
+
+	snprintf(key, sizeof(key), "count.%.80s", a->name);
+	if ((s = store_db_prepare(st, "INSERT INTO meta (key, value) VALUES"
+	    " (?1, ?2) ON CONFLICT (key) DO UPDATE SET value ="
+	    " CAST(value AS INTEGER) + ?2", err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, a->delta);
+	return store_step_done(st, s, err, "cannot count %s", a->name);
+}
+
+/* store_count_add - see store.h. A row of meta, so that no schema change
+ * is needed for a number. */
+int
+store_count_add(struct store *st, const char *name, int64_t delta,
+    struct npserr *err)
+{
+	struct store_count_arg a = { name, delta };
+
+	return store_db_write(st, store_count_add_tx, &a, err);
+}
+
+/* store_count_get - see store.h. */
+int
+store_count_get(struct store *st, const char *name, int64_t *out,
+    struct npserr *err)
+{
+	sqlite3_stmt *s;
+	char key[96];
+	int rc;
+
+	*out = 0;
+	snprintf(key, sizeof(key), "count.%.80s", name);
+	if ((s = store_db_prepare(st, "SELECT CAST(value AS INTEGER) FROM meta"
+	    " WHERE key = ?1", err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	store_db_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot read count %s",
+		    name);
+	return 0;
+}
+
+/* store_ticket_surveyed - see store.h. */
+int
+store_ticket_surveyed(struct store *st, const char *ticket,
+    struct npserr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = store_db_prepare(st, "SELECT 1 FROM surveys WHERE ticket = ?1"
+	    " LIMIT 1", err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, ticket, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	store_db_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_fail(st, rc, err, "cannot look for ticket %s",
+		    ticket);
+	return rc == SQLITE_ROW;
 }

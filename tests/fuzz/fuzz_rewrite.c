@@ -12,8 +12,9 @@
  *    preambles, delimiters, epilogues, attachments, attached messages,
  *    signed content); a changed part is a text/plain or text/html part
  *    that is no attachment and held the tag, decodes without a flaw it
- *    did not have, holds the tag no more, keeps lines within 998 bytes, and is 7bit only when it
- *    is ASCII;
+ *    did not have, holds no tag any more (bare, with attributes or
+ *    unclosed: no piece of one reaches the customer), keeps lines
+ *    within 998 bytes, and is 7bit only when it is ASCII;
  *  - outgoing_process (no store) returns 0; the message it gives keeps no
  *    header with the internal prefix; every header value it adds or
  *    changes has no NUL and no line break but a fold; a survey carries a
@@ -63,12 +64,30 @@ fuzz_rewrite_init(void)
 	fuzz_ring = keyring_new_test();
 }
 
+/*
+ * Whether p holds a tag: the tag's name (the tag without its ']') followed
+ * by ']', by what may start attributes (a blank, '<', '&', a no-break
+ * space), or by the end of the text, which is an unclosed tag.
+ */
 static bool
 has_tag(const char *p, size_t n)
 {
-	const char *tag = fuzz_cf->tag;
+	const char *tag = fuzz_cf->tag, *q, *end = p + n;
+	size_t pl = strlen(tag) - 1;
+	unsigned char c;
 
-	return n > 0 && memmem(p, n, tag, strlen(tag)) != NULL;
+	while (n > 0 && (q = memmem(p, (size_t)(end - p), tag, pl)) != NULL) {
+		if (q + pl >= end)
+			return true;
+		c = (unsigned char)q[pl];
+		if (c == ']' || c == ' ' || c == '\t' || c == '\r' ||
+		    c == '\n' || c == '<' || c == '&' || c == 0xa0 ||
+		    (c == 0xc2 && q + pl + 1 < end &&
+		    (unsigned char)q[pl + 1] == 0xa0))
+			return true;
+		p = q + 1;
+	}
+	return false;
 }
 
 static bool
@@ -232,6 +251,65 @@ check_value(const char *v)
 	}
 }
 
+/* Whether a text part of the tree under p (not an attachment, not in
+ * signed content) holds a tag. */
+static bool
+tree_has_tag(const char *msg, const struct mime_part *p)
+{
+	const struct mime_part *c;
+	struct buf d = BUF_INIT;
+	bool found;
+
+	if (strcmp(p->type, "multipart") == 0) {
+		if (strcmp(p->subtype, "signed") == 0 ||
+		    strcmp(p->subtype, "encrypted") == 0)
+			return false;
+		for (c = p->child; c != NULL; c = c->next)
+			if (tree_has_tag(msg, c))
+				return true;
+		return false;
+	}
+	/* Left alone by design: attachments, other types, unknown
+	 * encodings, charsets where the tag cannot be found byte-wise. */
+	if (p->attachment || strcmp(p->type, "text") != 0 ||
+	    (strcmp(p->subtype, "plain") != 0 &&
+	    strcmp(p->subtype, "html") != 0) || p->cte == MIME_CTE_UNKNOWN ||
+	    strncasecmp(p->charset, "utf-16", 6) == 0 ||
+	    strncasecmp(p->charset, "utf-32", 6) == 0 ||
+	    strncasecmp(p->charset, "utf-7", 5) == 0 ||
+	    strncasecmp(p->charset, "ucs-", 4) == 0 ||
+	    strncasecmp(p->charset, "utf16", 5) == 0 ||
+	    strncasecmp(p->charset, "utf32", 5) == 0)
+		return false;
+	mime_part_decode(msg, p, &d);
+	found = has_tag(buf_cstr(&d), d.len);
+	buf_free(&d);
+	return found;
+}
+
+/* No survey although tags were found (none could take the widget): the
+ * rewrite without a token says so, and no text part that leaves holds a
+ * tag. */
+static void
+check_plain_removal(const char *msg, size_t len, const struct buf *out)
+{
+	struct widget_request req = { SURVEY_NPS, STYLE_STARS, "en", NULL,
+	    NULL };
+	struct rewrite_result rr;
+	struct mime_part *ro;
+	struct npserr err;
+
+	FUZZ_CHECK(rewrite_message(fuzz_cf, fuzz_tpl, &req, msg, len, &rr,
+	    &err) == 0 && rr.changed && rr.tags > 0 && rr.expanded == 0,
+	    "a plain mail changes only when its tags cannot take the widget");
+	rewrite_result_clear(&rr);
+	ro = mime_parse(buf_cstr(out), out->len, &err);
+	FUZZ_CHECK(ro != NULL, "the message that leaves parses");
+	FUZZ_CHECK(!tree_has_tag(buf_cstr(out), ro),
+	    "no tag leaves in a text part");
+	mime_tree_free(ro);
+}
+
 static void
 check_outgoing(const char *msg, size_t len, int style, bool to_reply)
 {
@@ -286,8 +364,8 @@ check_outgoing(const char *msg, size_t len, int style, bool to_reply)
 	if (!res.body_changed)
 		FUZZ_CHECK(same(msg + hl, len - hl, buf_cstr(&out) + ohl,
 		    out.len - ohl), "body unchanged without a survey");
-	if (res.kind == OUTGOING_PLAIN)
-		FUZZ_CHECK(res.n_edits == res.n_strip && !res.body_changed,
+	if (res.kind == OUTGOING_PLAIN && !res.body_changed)
+		FUZZ_CHECK(res.n_edits == res.n_strip,
 		    "no tag: only the prefixed headers go");
 	if (to_reply && !in.oversized) {
 		FUZZ_CHECK(res.kind == OUTGOING_REPLY_DOMAIN,
@@ -295,6 +373,8 @@ check_outgoing(const char *msg, size_t len, int style, bool to_reply)
 		FUZZ_CHECK(res.token[0] == '\0' && !res.hold,
 		    "mail to the reply domain: no token, no hold");
 	}
+	if (res.kind == OUTGOING_PLAIN && res.body_changed)
+		check_plain_removal(msg, len, &out);
 	if (res.kind == OUTGOING_SURVEY) {
 		FUZZ_CHECK(token_verify(fuzz_ring, res.token, strlen(res.token),
 		    FUZZ_NOW, 0, NULL) == TOKEN_OK, "survey token verifies");

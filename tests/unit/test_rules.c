@@ -216,16 +216,53 @@ test_unknown_survey_value_is_not_eligible(void **state)
 }
 
 static void
-test_unknown_channel_is_not_eligible(void **state)
+test_unknown_channel_is_surveyed_under_its_name(void **state)
 {
 	struct fixture *fx = *state;
 	struct rules_decision dec;
 
+	hdr(fx, "X-NPS-Channel", "Fax");
+	rcpt(fx, "jane@example.com");
+	dec = decide(fx);
+	assert_int_equal(dec.verdict, RULES_SURVEY);
+	assert_int_equal(dec.channel, CHANNEL_EMAIL);
+	assert_string_equal(dec.channel_name, "Fax");
+}
+
+static void
+test_unknown_channel_skipped_when_configured(void **state)
+{
+	struct fixture *fx = *state;
+	struct rules_decision dec;
+
+	fx->cf->unknown_channel = UNKNOWN_CHANNEL_SKIP;
 	hdr(fx, "X-NPS-Channel", "fax");
 	rcpt(fx, "jane@example.com");
 	dec = decide(fx);
 	assert_int_equal(dec.verdict, RULES_NOT_ELIGIBLE);
 	assert_non_null(strstr(dec.why, "unknown channel 'fax'"));
+}
+
+static void
+test_channel_alias_maps_the_help_desks_word(void **state)
+{
+	struct fixture *fx = *state;
+	struct rules_decision dec;
+	static char a0[] = "E-Mail: email", a1[] = "Direct : phone";
+	static char *aliases[] = { a0, a1, NULL };
+
+	fx->cf->channel_aliases = aliases;
+	fx->cf->n_channel_aliases = 2;
+	fx->cf->channel[CHANNEL_PHONE].type = SURVEY_CES;
+	hdr(fx, "X-NPS-Channel", "direct");
+	rcpt(fx, "jane@example.com");
+	dec = decide(fx);
+	fx->cf->channel_aliases = NULL;
+	fx->cf->n_channel_aliases = 0;
+	assert_int_equal(dec.verdict, RULES_SURVEY);
+	assert_int_equal(dec.channel, CHANNEL_PHONE);
+	assert_int_equal(dec.type, SURVEY_CES);
+	assert_string_equal(dec.channel_name, "phone");
 }
 
 static void
@@ -520,7 +557,9 @@ main(void)
 		T(test_survey_header_chooses_type),
 		T(test_channel_type_without_survey_header),
 		T(test_unknown_survey_value_is_not_eligible),
-		T(test_unknown_channel_is_not_eligible),
+		T(test_unknown_channel_is_surveyed_under_its_name),
+		T(test_unknown_channel_skipped_when_configured),
+		T(test_channel_alias_maps_the_help_desks_word),
 		T(test_disabled_channel_is_not_eligible),
 		T(test_reason_list_matches_encoded_word),
 		T(test_reason_outside_list_is_not_eligible),
