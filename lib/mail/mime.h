@@ -101,17 +101,22 @@ int mime_base64_decode(const char *p, size_t n, struct buf *out);
 void mime_qp_encode(const char *p, size_t n, bool crlf, struct buf *out);
 void mime_base64_encode(const char *p, size_t n, bool crlf, struct buf *out);
 
-/* Charset conversion through iconv(3). "" or unknown labels for the
- * source are treated as UTF-8 when the bytes are valid UTF-8, else as
- * Windows-1252. Returns 0, or -1 when the target charset cannot represent
- * the text (out then holds nothing new). */
+/* Charset conversion through iconv(3), after the labels mail carries
+ * (ks_c_5601-1987, x-sjis, iso-8859-8-i...) are mapped to the encodings
+ * they name. An absent label is us-ascii. Towards UTF-8, 8-bit bytes
+ * under us-ascii or an unknown label are read as UTF-8 when they are
+ * valid UTF-8, else as Windows-1252, and bytes invalid in their charset
+ * become U+FFFD. Returns 0, or -1 when the target charset cannot
+ * represent the text or is unknown (out then holds nothing new). */
 int mime_charset_to_utf8(const char *charset, const char *p, size_t n,
     struct buf *out);
 int mime_charset_from_utf8(const char *charset, const char *p, size_t n,
     struct buf *out);
 /* Like mime_charset_to_utf8 but exact: -1 (out unchanged) when any byte
- * is not valid in the source charset, instead of a U+FFFD in its place.
- * For rewriters, which must give back the very text they read. */
+ * is not valid in the source charset (8-bit bytes under us-ascii or no
+ * label included), or when no charset of that name is known, instead of
+ * a U+FFFD or a guess. For rewriters, which must give back the very text
+ * they read. */
 int mime_charset_to_utf8_strict(const char *charset, const char *p, size_t n,
     struct buf *out);
 

@@ -599,6 +599,93 @@ test_charset_unknown_label_guesses_utf8_then_cp1252(void **state)
 	buf_free(&b);
 }
 
+/* The labels real mail carries, each with text in its encoding and the
+ * UTF-8 it stands for: read exactly, strict or not. */
+static void
+test_charset_aliases_read_the_labels_mail_uses(void **state)
+{
+	static const struct {
+		const char *label, *in, *want;
+	} t[] = {
+		/* "Hello" in Korean, as Outlook labels it. */
+		{ "ks_c_5601-1987", "\xbe\xc8\xb3\xe7\xc7\xcf\xbc\xbc\xbf\xe4",
+		    "\xec\x95\x88\xeb\x85\x95\xed\x95\x98\xec\x84\xb8"
+		    "\xec\x9a\x94" },
+		{ "KS_C_5601-1987", "\xc7\xd1", "\xed\x95\x9c" },
+		{ "x-windows-949", "\x81\x41", "\xea\xb0\x82" },
+		{ "euc-kr", "\x81\x41", "\xea\xb0\x82" },
+		/* Japanese: backslash stays a backslash, NEC row 13 reads. */
+		{ "x-sjis", "\x82\xa0\\\x87\x40", "\xe3\x81\x82\\\xe2\x91\xa0" },
+		{ "shift_jis", "a\\b~", "a\\b~" },
+		{ "x-euc-jp", "\xa4\xa2\xad\xa1", "\xe3\x81\x82\xe2\x91\xa0" },
+		/* Chinese. */
+		{ "x-gbk", "\xc4\xe3\xba\xc3", "\xe4\xbd\xa0\xe5\xa5\xbd" },
+		{ "gb2312", "\x80", "\xe2\x82\xac" },
+		{ "x-big5", "\xa7\x41\xa6\x6e", "\xe4\xbd\xa0\xe5\xa5\xbd" },
+		/* Hebrew, logical order: alef, bet. */
+		{ "iso-8859-8-i", "\xe0\xe1", "\xd7\x90\xd7\x91" },
+		/* Cyrillic "Da" in the Mac encoding. */
+		{ "x-mac-cyrillic", "\x84\xe0", "\xd0\x94\xd0\xb0" },
+		{ "x-mac-roman", "\x8e", "\xc3\xa9" },
+		{ "unicode-1-1-utf-8", "caf\xc3\xa9", "caf\xc3\xa9" },
+		{ " x-gbk ", "\xc4\xe3", "\xe4\xbd\xa0" },
+	};
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_reset(&b);
+		assert_int_equal(mime_charset_to_utf8_strict(t[i].label,
+		    t[i].in, strlen(t[i].in), &b), 0);
+		assert_string_equal(buf_cstr(&b), t[i].want);
+		buf_reset(&b);
+		assert_int_equal(mime_charset_to_utf8(t[i].label, t[i].in,
+		    strlen(t[i].in), &b), 0);
+		assert_string_equal(buf_cstr(&b), t[i].want);
+	}
+	/* And back: the label names an encoding both ways. */
+	buf_reset(&b);
+	assert_int_equal(mime_charset_from_utf8("ks_c_5601-1987",
+	    S("\xed\x95\x9c"), &b), 0);
+	assert_string_equal(buf_cstr(&b), "\xc7\xd1");
+	buf_free(&b);
+}
+
+/* No guess in strict mode: an unknown label, or 8-bit bytes without a
+ * label, fail, even when the bytes happen to be valid UTF-8; the lenient
+ * reading still guesses. */
+static void
+test_charset_strict_refuses_unknown_and_unlabelled(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(mime_charset_to_utf8_strict("x-nonsense",
+	    S("caf\xc3\xa9"), &b), -1);
+	assert_int_equal(mime_charset_to_utf8_strict("x-nonsense",
+	    S("\xbe\xc8"), &b), -1);
+	assert_int_equal(mime_charset_to_utf8_strict("", S("caf\xc3\xa9"),
+	    &b), -1);
+	assert_int_equal(mime_charset_to_utf8_strict(NULL, S("caf\xe9"), &b),
+	    -1);
+	assert_int_equal(b.len, 0);
+	/* A label is a name, never iconv options. */
+	assert_int_equal(mime_charset_to_utf8_strict("utf-8//IGNORE",
+	    S("a"), &b), -1);
+	assert_int_equal(mime_charset_from_utf8("us-ascii//TRANSLIT",
+	    S("a"), &b), -1);
+	assert_int_equal(b.len, 0);
+	/* ASCII under no label or an unknown one reads as itself. */
+	assert_int_equal(mime_charset_to_utf8_strict("", S("plain"), &b), 0);
+	assert_string_equal(buf_cstr(&b), "plain");
+	buf_reset(&b);
+	assert_int_equal(mime_charset_to_utf8("x-nonsense", S("\xbe\xc8"),
+	    &b), 0);
+	assert_string_equal(buf_cstr(&b), "\xc2\xbe\xc3\x88");
+	buf_free(&b);
+}
+
 static void
 test_charset_strict_refuses_invalid_utf8(void **state)
 {
@@ -693,6 +780,8 @@ main(void)
 		cmocka_unit_test(test_charset_latin1_and_cp1252_to_utf8),
 		cmocka_unit_test(test_charset_unknown_label_guesses_utf8_then_cp1252),
 		cmocka_unit_test(test_charset_strict_refuses_invalid_utf8),
+		cmocka_unit_test(test_charset_aliases_read_the_labels_mail_uses),
+		cmocka_unit_test(test_charset_strict_refuses_unknown_and_unlabelled),
 		cmocka_unit_test(test_charset_from_utf8_refuses_unrepresentable),
 		cmocka_unit_test(test_utf8_valid_rejects_overlongs_and_surrogates),
 	};
