@@ -290,40 +290,59 @@ parse_boundary(struct mime_ctx *ctx, struct mime_part *part, const char *v,
 	return 0;
 }
 
-/* Type, subtype, charset and (multipart) boundary from a Content-Type
- * value. */
+/* A character of an RFC 2045 token: printable ASCII but the tspecials. */
+static bool
+is_token_char(char c)
+{
+	return c > ' ' && c < 127 && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+/*
+ * Type, subtype, charset and (multipart) boundary from a Content-Type
+ * value. The value is read with every CR and LF taken out: a fold leaves
+ * its blank, and a stray CR, which no line break is, is read as absent,
+ * so the value reads the same once a rewriter has unfolded it. The type
+ * and subtype are RFC 2045 tokens; a value that does not start with
+ * "token/token" keeps text/plain (RFC 2045 5.2), whatever follows.
+ */
 static int
 parse_content_type(struct mime_ctx *ctx, struct mime_part *part,
     const char *v, size_t vlen)
 {
-	struct buf b = BUF_INIT;
-	size_t i, t0, s0, s1;
+	struct buf u = BUF_INIT, b = BUF_INIT;
+	const char *w;
+	size_t i, t0, s0, s1, n;
+	int r = 0;
 
-	i = skip_cfws(v, vlen, 0);
+	for (i = 0; i < vlen; i++)
+		if (v[i] != '\r' && v[i] != '\n')
+			buf_putc(&u, v[i]);
+	w = buf_cstr(&u);
+	n = u.len;
+	i = skip_cfws(w, n, 0);
 	t0 = i;
-	while (i < vlen && v[i] != '/' && v[i] != ';' && !mime_is_wsp(v[i]))
+	while (i < n && is_token_char(w[i]))
 		i++;
-	if (i < vlen && v[i] == '/' && i > t0) {
+	if (i < n && w[i] == '/' && i > t0) {
 		s0 = i + 1;
 		s1 = s0;
-		while (s1 < vlen && v[s1] != ';' && !mime_is_wsp(v[s1]) &&
-		    v[s1] != '(' && v[s1] != '\r' && v[s1] != '\n')
+		while (s1 < n && is_token_char(w[s1]))
 			s1++;
 		if (s1 > s0) {
 			mime_copy_lower(part->type, sizeof(part->type),
-			    v + t0, i - t0);
+			    w + t0, i - t0);
 			mime_copy_lower(part->subtype, sizeof(part->subtype),
-			    v + s0, s1 - s0);
+			    w + s0, s1 - s0);
 		}
 	}
-	/* An unreadable type stays text/plain (RFC 2045 5.2). */
-	if (mime_param_get(v, vlen, "charset", &b) && b.len > 0)
+	if (mime_param_get(w, n, "charset", &b) && b.len > 0)
 		mime_copy_lower(part->charset, sizeof(part->charset), b.data,
 		    b.len);
-	buf_free(&b);
 	if (strcmp(part->type, "multipart") == 0)
-		return parse_boundary(ctx, part, v, vlen);
-	return 0;
+		r = parse_boundary(ctx, part, w, n);
+	buf_free(&b);
+	buf_free(&u);
+	return r;
 }
 
 /* Fills type, subtype, charset, boundary, cte and attachment. */

@@ -177,6 +177,40 @@ test_parse_refuses_too_many_parts(void **state)
 	buf_free(&m);
 }
 
+static const char *
+parsed_type(const char *msg, size_t len, char *out, size_t cap)
+{
+	struct npserr err;
+	struct mime_part *root = mime_parse(msg, len, &err);
+
+	assert_non_null(root);
+	snprintf(out, cap, "%s/%s", root->type, root->subtype);
+	mime_tree_free(root);
+	return out;
+}
+
+/* Type and subtype are tokens; a stray CR reads as absent, so the value
+ * reads the same once unfolded; anything else keeps text/plain. */
+static void
+test_parse_content_type_tokens_and_stray_cr(void **state)
+{
+	char t[160];
+
+	(void)state;
+	assert_string_equal(parsed_type(S("Content-Type: text/\r,\n\nx"), t,
+	    sizeof(t)), "text/plain");
+	assert_string_equal(parsed_type(S("Content-Type: text/\rhtml\n\nx"),
+	    t, sizeof(t)), "text/html");
+	assert_string_equal(parsed_type(S("Content-Type: te]xt/html\n\nx"),
+	    t, sizeof(t)), "text/plain");
+	assert_string_equal(parsed_type(S("Content-Type: t\xffx/html\n\nx"),
+	    t, sizeof(t)), "text/plain");
+	assert_string_equal(parsed_type(S("Content-Type: (c) Image/SVG+xml;"
+	    "\r\n name=a\n\nx"), t, sizeof(t)), "image/svg+xml");
+	assert_string_equal(parsed_type(S("Content-Type: text/html\0x\n\nx"),
+	    t, sizeof(t)), "text/html");
+}
+
 static void
 test_parse_message_without_body_is_all_header(void **state)
 {
@@ -759,6 +793,7 @@ main(void)
 		cmocka_unit_test(test_parse_refuses_boundary_with_control_bytes),
 		cmocka_unit_test(test_parse_refuses_deep_nesting),
 		cmocka_unit_test(test_parse_refuses_too_many_parts),
+		cmocka_unit_test(test_parse_content_type_tokens_and_stray_cr),
 		cmocka_unit_test(test_parse_message_without_body_is_all_header),
 		cmocka_unit_test(test_parse_descends_into_attached_message),
 		cmocka_unit_test(test_header_find_unfolds_and_is_case_insensitive),
