@@ -221,6 +221,17 @@ mime_param_get(const char *v, size_t vlen, const char *param,
 	return 1;
 }
 
+/*
+ * The Content-Transfer-Encoding named by v. The names are matched without
+ * regard to case, blanks and a comment after them. Tolerated as the widely
+ * used readers tolerate them: an empty value is read as an absent one
+ * (7bit, the RFC 2045 default), and "7-bit" and "8-bit" as 7bit and 8bit
+ * (GMime reads them so). Every other name ("8bits", "plain",
+ * "quoted_printable", "x-uuencode"...) is MIME_CTE_UNKNOWN: Python's email
+ * package and GMime hand such a body over as it is, and so does
+ * mime_part_decode, but no reader decodes it as quoted-printable or
+ * base64, so a rewriter must leave the part alone rather than guess.
+ */
 static enum mime_cte
 parse_cte(const char *v, size_t n)
 {
@@ -228,8 +239,11 @@ parse_cte(const char *v, size_t n)
 		const char *name;
 		enum mime_cte cte;
 	} tab[] = {
+		{ "", MIME_CTE_7BIT },
 		{ "7bit", MIME_CTE_7BIT },
 		{ "8bit", MIME_CTE_8BIT },
+		{ "7-bit", MIME_CTE_7BIT },
+		{ "8-bit", MIME_CTE_8BIT },
 		{ "binary", MIME_CTE_BINARY },
 		{ "quoted-printable", MIME_CTE_QP },
 		{ "base64", MIME_CTE_BASE64 },
@@ -241,7 +255,8 @@ parse_cte(const char *v, size_t n)
 		n--;
 	/* A comment after the value is legal: "7bit (plain)". */
 	for (i = 0; i < n; i++)
-		if (mime_is_wsp(v[i]) || v[i] == '(' || v[i] == ';') {
+		if (mime_is_wsp(v[i]) || v[i] == '(' || v[i] == ';' ||
+		    v[i] == '\r' || v[i] == '\n') {
 			n = i;
 			break;
 		}

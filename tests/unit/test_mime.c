@@ -603,6 +603,46 @@ test_part_decode_reports_unknown_encoding(void **state)
 	mime_tree_free(root);
 }
 
+/* The transfer encoding names the readers tolerate, and no more. */
+static void
+test_parse_tolerates_cte_names_readers_take(void **state)
+{
+	static const struct {
+		const char *v;
+		enum mime_cte cte;
+	} t[] = {
+		{ "", MIME_CTE_7BIT },
+		{ "   ", MIME_CTE_7BIT },
+		{ "7-bit", MIME_CTE_7BIT },
+		{ "8-Bit", MIME_CTE_8BIT },
+		{ " Quoted-Printable (qp)", MIME_CTE_QP },
+		{ "BASE64 ", MIME_CTE_BASE64 },
+		{ "8bits", MIME_CTE_UNKNOWN },
+		{ "7 bit", MIME_CTE_UNKNOWN },
+		{ "plain", MIME_CTE_UNKNOWN },
+		{ "quoted_printable", MIME_CTE_UNKNOWN },
+		{ "x-uuencode", MIME_CTE_UNKNOWN },
+	};
+	struct buf m = BUF_INIT;
+	struct npserr err;
+	struct mime_part *root;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_reset(&m);
+		buf_printf(&m, "Content-Type: text/plain\r\n"
+		    "Content-Transfer-Encoding:%s\r\n\r\nbody\r\n", t[i].v);
+		root = mime_parse(buf_cstr(&m), m.len, &err);
+		assert_non_null(root);
+		if (root->cte != t[i].cte)
+			fail_msg("\"%s\": %d, not %d", t[i].v, root->cte,
+			    t[i].cte);
+		mime_tree_free(root);
+	}
+	buf_free(&m);
+}
+
 static void
 test_charset_latin1_and_cp1252_to_utf8(void **state)
 {
@@ -812,6 +852,7 @@ main(void)
 		cmocka_unit_test(test_codecs_round_trip_random_text),
 		cmocka_unit_test(test_header_block_len_stops_at_first_empty_line),
 		cmocka_unit_test(test_part_decode_reports_unknown_encoding),
+		cmocka_unit_test(test_parse_tolerates_cte_names_readers_take),
 		cmocka_unit_test(test_charset_latin1_and_cp1252_to_utf8),
 		cmocka_unit_test(test_charset_unknown_label_guesses_utf8_then_cp1252),
 		cmocka_unit_test(test_charset_strict_refuses_invalid_utf8),
