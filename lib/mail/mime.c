@@ -26,26 +26,51 @@ struct mime_ctx {
 static int parse_part(struct mime_ctx *ctx, struct mime_part *part,
     size_t start, size_t end, int depth, bool digest_child);
 
+/* Whether the line at p (n bytes to the end of the input) starts a header
+ * field: a name of printable ASCII but ':', blanks (obsolete syntax), ':'. */
+static bool
+line_is_field(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] > ' ' && p[i] < 127 && p[i] != ':')
+		i++;
+	if (i == 0)
+		return false;
+	while (i < n && mime_is_wsp(p[i]))
+		i++;
+	return i < n && p[i] == ':';
+}
+
 /*
- * mime_header_block_len - the header block ends at the first empty line;
- * a header block with no empty line is the whole message.
+ * mime_header_block_len - the header block ends at the first empty line,
+ * which it includes, or before the first line that is neither a field nor
+ * the continuation of one (a line of text without a colon, a mailbox
+ * "From " line, a field name with 8-bit bytes such as a byte order mark
+ * before the first field): there the body starts, as RFC 5322 readers,
+ * Python's email package and Postfix take it. A line of blanks only is a
+ * continuation (RFC 5322 4.2, obsolete folding), as Postfix and Python
+ * read it: ending the block there would split a field Postfix handed over
+ * whole. A block with neither is the whole input.
  */
 size_t
 mime_header_block_len(const char *p, size_t n)
 {
-	const char *q, *end = p + n;
+	size_t pos = 0;
+	const char *nl;
 
-	if (n >= 1 && p[0] == '\n')
-		return 1;
-	if (n >= 2 && p[0] == '\r' && p[1] == '\n')
-		return 2;
-	q = p;
-	while (q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
-		q++;
-		if (q < end && *q == '\n')
-			return (size_t)(q + 1 - p);
-		if (q + 1 < end && q[0] == '\r' && q[1] == '\n')
-			return (size_t)(q + 2 - p);
+	while (pos < n) {
+		if (p[pos] == '\n')
+			return pos + 1;
+		if (p[pos] == '\r' && pos + 1 < n && p[pos + 1] == '\n')
+			return pos + 2;
+		if (!(pos > 0 && mime_is_wsp(p[pos])) &&
+		    !line_is_field(p + pos, n - pos))
+			return pos;
+		nl = memchr(p + pos, '\n', n - pos);
+		if (nl == NULL)
+			return n;
+		pos = (size_t)(nl - p) + 1;
 	}
 	return n;
 }

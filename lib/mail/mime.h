@@ -56,8 +56,10 @@ struct mime_part {
 	struct mime_part *next;		/* next sibling */
 };
 
-/* Length of the header block at msg (n bytes), its blank line included;
- * n when there is no blank line (a message without a body). */
+/* Length of the header block at msg (n bytes): to its blank line,
+ * included, or to the first line that is neither a field nor a
+ * continuation line (the body starts there); n when there is neither (a
+ * message without a body). */
 size_t mime_header_block_len(const char *msg, size_t n);
 
 /* Parses a whole message. Caller frees with mime_tree_free. */

@@ -585,6 +585,46 @@ test_header_block_len_stops_at_first_empty_line(void **state)
 	assert_int_equal(mime_header_block_len(S("A: b\nC: d")), 9);
 }
 
+/* The header block ends before the first line that is neither a field
+ * nor a continuation; a line of blanks continues the field before it. */
+static void
+test_header_block_len_stops_at_first_non_field_line(void **state)
+{
+	(void)state;
+	assert_int_equal(mime_header_block_len(S("A: b\nno colon here\n"
+	    "C: d\n\nbody")), 5);
+	assert_int_equal(mime_header_block_len(S("A: b\r\n \r\nC: d\r\n"
+	    "\r\nx")), 17);
+	assert_int_equal(mime_header_block_len(S("A : b\n\tc\n\nx")), 10);
+	assert_int_equal(mime_header_block_len(S("\xef\xbb\xbf" "From: a\n"
+	    "\nx")), 0);
+	assert_int_equal(mime_header_block_len(S("From a@b Mon Nov 23\n"
+	    "A: b\n\nx")), 0);
+	assert_int_equal(mime_header_block_len(S(" A: b\n\nx")), 0);
+	assert_int_equal(mime_header_block_len(S("A: b\n--b\n\nx")), 5);
+}
+
+/* A part whose text starts without a blank line is text, not header. */
+static void
+test_parse_part_without_blank_line_is_body(void **state)
+{
+	const char msg[] = "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\nContent-Type: text/html\n<p>[tag]</p>\nmore: text\n"
+	    "--b--\n";
+	struct npserr err;
+	struct mime_part *root, *c;
+
+	(void)state;
+	root = mime_parse(msg, sizeof(msg) - 1, &err);
+	assert_non_null(root);
+	c = root->child;
+	assert_non_null(c);
+	assert_string_equal(c->subtype, "html");
+	assert_int_equal(c->body_len, strlen("<p>[tag]</p>\nmore: text"));
+	assert_memory_equal(msg + c->body_off, "<p>", 3);
+	mime_tree_free(root);
+}
+
 static void
 test_part_decode_reports_unknown_encoding(void **state)
 {
@@ -852,6 +892,8 @@ main(void)
 		cmocka_unit_test(test_codecs_round_trip_random_text),
 		cmocka_unit_test(test_header_block_len_stops_at_first_empty_line),
 		cmocka_unit_test(test_part_decode_reports_unknown_encoding),
+		cmocka_unit_test(test_header_block_len_stops_at_first_non_field_line),
+		cmocka_unit_test(test_parse_part_without_blank_line_is_body),
 		cmocka_unit_test(test_parse_tolerates_cte_names_readers_take),
 		cmocka_unit_test(test_charset_latin1_and_cp1252_to_utf8),
 		cmocka_unit_test(test_charset_unknown_label_guesses_utf8_then_cp1252),
