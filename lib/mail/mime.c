@@ -7,6 +7,7 @@
  * Nothing here assumes NUL-terminated or valid input; every scan is bounded
  * by the length it was given.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,27 @@
 #include "mail/mime.h"
 #include "mail/mime_int.h"
 
+/*
+ * Every multipart is searched for its delimiters from its start to its
+ * end, so nested multiparts read their bytes once per level: deep nesting
+ * of a big message would cost depth times its size. The bytes searched
+ * are counted, and a message that would need more than
+ * MIME_SCAN_FACTOR times its size plus MIME_SCAN_SLACK is refused (and
+ * left alone): any nesting of a message up to a few hundred kilobytes,
+ * MIME_SCAN_FACTOR levels of the biggest.
+ */
+#define MIME_SCAN_FACTOR 8
+#define MIME_SCAN_SLACK ((size_t)64 << 20)
+
+/* What find_delimiter returns when the search would exceed the budget. */
+#define DELIM_NONE ((size_t)-1)
+#define DELIM_COSTLY ((size_t)-2)
+
 struct mime_ctx {
 	const char *msg;
 	size_t len;
 	int parts;
+	size_t scan_left;	/* bytes the delimiter search may still read */
 	struct npserr *err;
 };
 
@@ -292,8 +310,11 @@ parse_cte(const char *v, size_t n)
 	return MIME_CTE_UNKNOWN;
 }
 
-/* The boundary of a multipart: refused when absent, longer than the room
- * for it, or not printable ASCII. */
+/* The boundary of a multipart: refused when absent, longer than
+ * MIME_MAX_BOUNDARY, or not printable ASCII. RFC 2046 allows 70
+ * characters, but some mailers write longer ones and every reader takes
+ * them: a boundary is read whatever its length, as long as its delimiter
+ * lines use it. */
 static int
 parse_boundary(struct mime_ctx *ctx, struct mime_part *part, const char *v,
     size_t vlen)
@@ -309,8 +330,8 @@ parse_boundary(struct mime_ctx *ctx, struct mime_part *part, const char *v,
 	}
 	if (b.len >= sizeof(part->boundary)) {
 		npserr_set(ctx->err, "multipart boundary at offset %zu is %zu "
-		    "characters long (at most 70 allowed)", part->hdr_off,
-		    b.len);
+		    "characters long (at most %d read)", part->hdr_off,
+		    b.len, MIME_MAX_BOUNDARY);
 		buf_free(&b);
 		return -1;
 	}
@@ -419,34 +440,52 @@ parse_part_headers(struct mime_ctx *ctx, struct mime_part *part,
 	return 0;
 }
 
+/* Charges n bytes of delimiter search; false when over the budget. */
+static bool
+scan_charge(struct mime_ctx *ctx, size_t n)
+{
+	if (n > ctx->scan_left) {
+		ctx->scan_left = 0;
+		return false;
+	}
+	ctx->scan_left -= n;
+	return true;
+}
+
 /*
  * Finds the next delimiter line "--boundary" at or after from, starting a
- * line, in [from, end). Returns its offset or (size_t)-1; *close is set
- * for "--boundary--", *next to the offset after the line.
+ * line, in [from, end). Returns its offset, DELIM_NONE, or DELIM_COSTLY
+ * past the search budget; *close is set for "--boundary--", *next to the
+ * offset after the line. from is bodystart or the start of a line.
  */
 static size_t
-find_delimiter(const struct mime_ctx *ctx, const char *bd, size_t blen,
+find_delimiter(struct mime_ctx *ctx, const char *bd, size_t blen,
     size_t from, size_t end, size_t bodystart, bool *close, size_t *next)
 {
 	const char *m = ctx->msg, *p;
-	size_t pos = from, i;
+	size_t pos = from, i, s;
 
-	/*
-	 * memchr for '-' rather than memmem for the boundary: base64, the bulk
-	 * of big messages, holds no '-' at all, and memchr is much faster.
-	 */
-	while (pos + 2 + blen <= end) {
-		p = memchr(m + pos, '-', end - pos - 1 - blen);
-		if (p == NULL)
-			return (size_t)-1;
-		i = (size_t)(p - m);
+	for (;;) {
+		/* The next "--" that starts a line: memmem for "\n--" reads
+		 * at memory speed whatever the text (base64 has no '-', but
+		 * a text part may be all dashes or all line breaks). */
+		if (pos == bodystart && end - pos >= 2 && m[pos] == '-' &&
+		    m[pos + 1] == '-')
+			i = pos;
+		else {
+			s = pos > bodystart ? pos - 1 : pos;
+			p = end - s >= 3 ? memmem(m + s, end - s, "\n--", 3) :
+			    NULL;
+			if (p == NULL)
+				return scan_charge(ctx, end - from) ?
+				    DELIM_NONE : DELIM_COSTLY;
+			i = (size_t)(p - m) + 1;
+		}
 		pos = i + 1;
-		/* "--boundary" at the start of a line. */
-		if ((i != bodystart && m[i - 1] != '\n') || m[i + 1] != '-' ||
-		    memcmp(m + i + 2, bd, blen) != 0)
+		if (end - i < 2 + blen || memcmp(m + i + 2, bd, blen) != 0)
 			continue;
-		i += 2;
-		i += blen;
+		s = i;
+		i += 2 + blen;
 		*close = false;
 		if (i + 1 < end && m[i] == '-' && m[i + 1] == '-') {
 			*close = true;
@@ -467,9 +506,8 @@ find_delimiter(const struct mime_ctx *ctx, const char *bd, size_t blen,
 			i = nl ? (size_t)(nl - m) + 1 : end;
 		}
 		*next = i;
-		return (size_t)(p - m);
+		return scan_charge(ctx, s - from) ? s : DELIM_COSTLY;
 	}
-	return (size_t)-1;
 }
 
 /* Start of the line break that ends the line before offset off. */
@@ -485,6 +523,15 @@ strip_eol_before(const char *m, size_t start, size_t off)
 }
 
 static int
+scan_refuse(struct mime_ctx *ctx, const struct mime_part *part)
+{
+	npserr_set(ctx->err, "multipart/%s at offset %zu: MIME structure "
+	    "too costly to read (nesting too deep for the size of the "
+	    "message)", part->subtype, part->hdr_off);
+	return -1;
+}
+
+static int
 parse_multipart(struct mime_ctx *ctx, struct mime_part *part, int depth)
 {
 	const char *bd = part->boundary;
@@ -494,7 +541,9 @@ parse_multipart(struct mime_ctx *ctx, struct mime_part *part, int depth)
 	bool close = false, digest = strcmp(part->subtype, "digest") == 0;
 
 	d = find_delimiter(ctx, bd, blen, bstart, end, bstart, &close, &next);
-	if (d == (size_t)-1) {
+	if (d == DELIM_COSTLY)
+		return scan_refuse(ctx, part);
+	if (d == DELIM_NONE) {
 		npserr_set(ctx->err, "multipart/%s at offset %zu: boundary "
 		    "\"%s\" never appears in its body", part->subtype,
 		    part->hdr_off, bd);
@@ -504,7 +553,9 @@ parse_multipart(struct mime_ctx *ctx, struct mime_part *part, int depth)
 		pstart = next;
 		d = find_delimiter(ctx, bd, blen, pstart, end, bstart, &close,
 		    &next);
-		if (d == (size_t)-1) {
+		if (d == DELIM_COSTLY)
+			return scan_refuse(ctx, part);
+		if (d == DELIM_NONE) {
 			npserr_set(ctx->err, "multipart/%s at offset %zu: "
 			    "boundary \"%s\" is never closed", part->subtype,
 			    part->hdr_off, bd);
@@ -562,7 +613,7 @@ parse_part(struct mime_ctx *ctx, struct mime_part *part, size_t start,
 			 * breaks the limits that protect us.
 			 */
 			if (ctx->parts > MIME_MAX_PARTS ||
-			    depth + 1 >= MIME_MAX_DEPTH)
+			    depth + 1 >= MIME_MAX_DEPTH || ctx->scan_left == 0)
 				return -1;
 			mime_tree_free(child);
 			part->child = NULL;
@@ -575,8 +626,13 @@ parse_part(struct mime_ctx *ctx, struct mime_part *part, size_t start,
 struct mime_part *
 mime_parse(const char *msg, size_t len, struct npserr *err)
 {
-	struct mime_ctx ctx = { msg, len, 0, err };
-	struct mime_part *root = xcalloc(1, sizeof(*root));
+	struct mime_ctx ctx = { msg, len, 0, 0, err };
+	struct mime_part *root;
+
+	/* The budget, without overflow on any size. */
+	ctx.scan_left = len > (SIZE_MAX - MIME_SCAN_SLACK) / MIME_SCAN_FACTOR ?
+	    SIZE_MAX : len * MIME_SCAN_FACTOR + MIME_SCAN_SLACK;
+	root = xcalloc(1, sizeof(*root));
 
 	if (parse_part(&ctx, root, 0, len, 0, false) < 0) {
 		mime_tree_free(root);

@@ -18,8 +18,10 @@
  *	The input is length-delimited and may hold NUL bytes.
  *	mime_parse() fails (NULL, err says why) on input it cannot read
  *	safely: a multipart without its boundary, a boundary never closed,
- *	nesting deeper than MIME_MAX_DEPTH. Callers then leave the message
- *	alone.
+ *	nesting deeper than MIME_MAX_DEPTH, more than MIME_MAX_PARTS parts,
+ *	or nesting that would make the search for boundaries cost more
+ *	than a few times the size of the message. Callers then leave the
+ *	message alone.
  */
 #ifndef NPSGATE_MIME_H
 #define NPSGATE_MIME_H
@@ -30,8 +32,9 @@
 #include "base/buf.h"
 #include "base/npserr.h"
 
-#define MIME_MAX_DEPTH 32
-#define MIME_MAX_PARTS 1000
+#define MIME_MAX_DEPTH 100
+#define MIME_MAX_PARTS 10000
+#define MIME_MAX_BOUNDARY 200	/* RFC 2046 says 70; mailers write more */
 
 enum mime_cte {
 	MIME_CTE_7BIT = 0,	/* also the default when absent */
@@ -48,7 +51,7 @@ struct mime_part {
 	char type[64];		/* lowercase "text", "multipart", ... */
 	char subtype[64];	/* lowercase "plain", "html", "mixed", ... */
 	char charset[64];	/* lowercase, "" when absent */
-	char boundary[80];	/* "" unless multipart */
+	char boundary[MIME_MAX_BOUNDARY + 1];	/* "" unless multipart */
 	enum mime_cte cte;
 	bool attachment;	/* Content-Disposition: attachment */
 	int depth;		/* 0 for the message itself */

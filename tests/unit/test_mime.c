@@ -160,6 +160,93 @@ test_parse_refuses_deep_nesting(void **state)
 	buf_free(&m);
 }
 
+/* depth levels of multipart around a text part of fill bytes. */
+static void
+nested_msg(struct buf *m, int depth, size_t fill)
+{
+	int i;
+
+	for (i = 0; i < depth; i++)
+		buf_printf(m, "Content-Type: multipart/mixed; boundary=b%d\n"
+		    "\n--b%d\n", i, i);
+	buf_puts(m, "\n");
+	buf_reserve(m, fill);
+	memset(m->data + m->len, '-', fill);
+	m->len += fill;
+	for (i = depth - 1; i >= 0; i--)
+		buf_printf(m, "\n--b%d--\n", i);
+}
+
+/* Real nesting and part counts are read; a structure that would cost
+ * depth times the size of a big message is refused. */
+static void
+test_parse_limits_are_generous_and_bounded(void **state)
+{
+	struct buf m = BUF_INIT;
+	struct npserr err;
+	struct mime_part *root, *p;
+	int i;
+
+	(void)state;
+	nested_msg(&m, MIME_MAX_DEPTH, 1000);
+	root = mime_parse(m.data, m.len, &err);
+	assert_non_null(root);
+	for (p = root, i = 0; p->child != NULL; p = p->child)
+		i++;
+	assert_int_equal(i, MIME_MAX_DEPTH);
+	mime_tree_free(root);
+	buf_reset(&m);
+	nested_msg(&m, MIME_MAX_DEPTH + 1, 10);
+	assert_null(mime_parse(m.data, m.len, &err));
+	assert_non_null(strstr(err.msg, "deeper"));
+	/* 16 MB nested 100 deep: 1.6 GB of searching, refused. */
+	buf_reset(&m);
+	nested_msg(&m, MIME_MAX_DEPTH, (size_t)16 << 20);
+	assert_null(mime_parse(m.data, m.len, &err));
+	assert_non_null(strstr(err.msg, "costly"));
+	/* The same 16 MB nested 6 deep is read. */
+	buf_reset(&m);
+	nested_msg(&m, 6, (size_t)16 << 20);
+	root = mime_parse(m.data, m.len, &err);
+	assert_non_null(root);
+	mime_tree_free(root);
+	/* MIME_MAX_PARTS siblings are read. */
+	buf_reset(&m);
+	buf_puts(&m, "Content-Type: multipart/mixed; boundary=b\n\n");
+	for (i = 0; i < MIME_MAX_PARTS - 1; i++)
+		buf_puts(&m, "--b\n\nx\n");
+	buf_puts(&m, "--b--\n");
+	root = mime_parse(m.data, m.len, &err);
+	assert_non_null(root);
+	mime_tree_free(root);
+	buf_free(&m);
+}
+
+/* A boundary longer than RFC 2046's 70 characters, used consistently. */
+static void
+test_parse_accepts_long_boundary(void **state)
+{
+	struct buf m = BUF_INIT, bd = BUF_INIT;
+	struct npserr err;
+	struct mime_part *root;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 150; i++)
+		buf_putc(&bd, "abcdefghij"[i % 10]);
+	buf_printf(&m, "Content-Type: multipart/alternative;\n boundary=\"%s\""
+	    "\n\n--%s\nContent-Type: text/plain\n\nhi\n--%s--\n",
+	    buf_cstr(&bd), buf_cstr(&bd), buf_cstr(&bd));
+	root = mime_parse(m.data, m.len, &err);
+	assert_non_null(root);
+	assert_string_equal(root->boundary, buf_cstr(&bd));
+	assert_non_null(root->child);
+	assert_int_equal(root->child->body_len, 2);
+	mime_tree_free(root);
+	buf_free(&m);
+	buf_free(&bd);
+}
+
 static void
 test_parse_refuses_too_many_parts(void **state)
 {
@@ -873,6 +960,8 @@ main(void)
 		cmocka_unit_test(test_parse_refuses_boundary_with_control_bytes),
 		cmocka_unit_test(test_parse_refuses_deep_nesting),
 		cmocka_unit_test(test_parse_refuses_too_many_parts),
+		cmocka_unit_test(test_parse_limits_are_generous_and_bounded),
+		cmocka_unit_test(test_parse_accepts_long_boundary),
 		cmocka_unit_test(test_parse_content_type_tokens_and_stray_cr),
 		cmocka_unit_test(test_parse_message_without_body_is_all_header),
 		cmocka_unit_test(test_parse_descends_into_attached_message),
