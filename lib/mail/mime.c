@@ -453,6 +453,37 @@ scan_charge(struct mime_ctx *ctx, size_t n)
 }
 
 /*
+ * The rest of a delimiter line after "--boundary", at offset i: "--" for a
+ * close delimiter, then blanks and the line end. Returns the offset after
+ * the line, or DELIM_NONE when the line goes on ("--boundaryX": a longer
+ * boundary). "--boundary--junk" closes too (RFC 2046 tolerance).
+ */
+static size_t
+delimiter_end(const char *m, size_t i, size_t end, bool *close)
+{
+	const char *nl;
+
+	*close = false;
+	if (i + 1 < end && m[i] == '-' && m[i + 1] == '-') {
+		*close = true;
+		i += 2;
+	}
+	while (i < end && mime_is_wsp(m[i]))
+		i++;
+	if (i < end && m[i] == '\r' && i + 1 < end && m[i + 1] == '\n')
+		return i + 2;
+	if (i < end && m[i] == '\n')
+		return i + 1;
+	if (i < end && !*close)
+		return DELIM_NONE;
+	if (i < end) {
+		nl = memchr(m + i, '\n', end - i);
+		return nl ? (size_t)(nl - m) + 1 : end;
+	}
+	return end;
+}
+
+/*
  * Finds the next delimiter line "--boundary" at or after from, starting a
  * line, in [from, end). Returns its offset, DELIM_NONE, or DELIM_COSTLY
  * past the search budget; *close is set for "--boundary--", *next to the
@@ -463,51 +494,34 @@ find_delimiter(struct mime_ctx *ctx, const char *bd, size_t blen,
     size_t from, size_t end, size_t bodystart, bool *close, size_t *next)
 {
 	const char *m = ctx->msg, *p;
-	size_t pos = from, i, s;
+	size_t pos = from, i, after;
 
+	/*
+	 * memchr for '-' rather than memmem for the boundary: base64, the bulk
+	 * of big messages, holds no '-' at all, and memchr is much faster. A
+	 * delimiter starts a line, so once a line is found not to start one,
+	 * the search goes on at the next line: text made of dashes costs one
+	 * look per line.
+	 */
 	for (;;) {
-		/* The next "--" that starts a line: memmem for "\n--" reads
-		 * at memory speed whatever the text (base64 has no '-', but
-		 * a text part may be all dashes or all line breaks). */
-		if (pos == bodystart && end - pos >= 2 && m[pos] == '-' &&
-		    m[pos + 1] == '-')
-			i = pos;
-		else {
-			s = pos > bodystart ? pos - 1 : pos;
-			p = end - s >= 3 ? memmem(m + s, end - s, "\n--", 3) :
-			    NULL;
-			if (p == NULL)
-				return scan_charge(ctx, end - from) ?
-				    DELIM_NONE : DELIM_COSTLY;
-			i = (size_t)(p - m) + 1;
+		p = end - pos >= 2 ? memchr(m + pos, '-', end - pos - 1) : NULL;
+		if (p == NULL)
+			break;
+		i = (size_t)(p - m);
+		/* "--boundary" at the start of a line. */
+		if ((i == bodystart || m[i - 1] == '\n') && m[i + 1] == '-' &&
+		    end - i >= 2 + blen && memcmp(m + i + 2, bd, blen) == 0 &&
+		    (after = delimiter_end(m, i + 2 + blen, end, close)) !=
+		    DELIM_NONE) {
+			*next = after;
+			return scan_charge(ctx, i - from) ? i : DELIM_COSTLY;
 		}
-		pos = i + 1;
-		if (end - i < 2 + blen || memcmp(m + i + 2, bd, blen) != 0)
-			continue;
-		s = i;
-		i += 2 + blen;
-		*close = false;
-		if (i + 1 < end && m[i] == '-' && m[i + 1] == '-') {
-			*close = true;
-			i += 2;
-		}
-		while (i < end && mime_is_wsp(m[i]))
-			i++;
-		if (i < end && m[i] == '\r' && i + 1 < end && m[i + 1] == '\n')
-			i += 2;
-		else if (i < end && m[i] == '\n')
-			i++;
-		else if (i < end && !*close)
-			continue;	/* "--boundaryX": a longer boundary */
-		else if (i < end) {
-			/* "--boundary--junk" closes too (RFC 2046 tolerance). */
-			const char *nl = memchr(m + i, '\n', end - i);
-
-			i = nl ? (size_t)(nl - m) + 1 : end;
-		}
-		*next = i;
-		return scan_charge(ctx, s - from) ? s : DELIM_COSTLY;
+		p = memchr(m + i, '\n', end - i);
+		if (p == NULL)
+			break;
+		pos = (size_t)(p - m) + 1;
 	}
+	return scan_charge(ctx, end - from) ? DELIM_NONE : DELIM_COSTLY;
 }
 
 /* Start of the line break that ends the line before offset off. */
