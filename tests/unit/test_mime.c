@@ -484,6 +484,19 @@ test_words_decode_splits_multibyte_across_words(void **state)
 	buf_free(&b);
 }
 
+/* A subject from Outlook in Korean: its label read as the charset. */
+static void
+test_words_decode_reads_aliased_label(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	mime_words_decode(S("Re: =?ks_c_5601-1987?B?vsiz58fPvLy/5A==?="), &b);
+	assert_string_equal(buf_cstr(&b), "Re: \xec\x95\x88\xeb\x85\x95"
+	    "\xed\x95\x98\xec\x84\xb8\xec\x9a\x94");
+	buf_free(&b);
+}
+
 static void
 test_words_decode_keeps_broken_words(void **state)
 {
@@ -972,6 +985,7 @@ main(void)
 		cmocka_unit_test(test_words_decode_joins_adjacent_words),
 		cmocka_unit_test(test_words_decode_splits_multibyte_across_words),
 		cmocka_unit_test(test_words_decode_keeps_broken_words),
+		cmocka_unit_test(test_words_decode_reads_aliased_label),
 		cmocka_unit_test(test_qp_decode_joins_soft_breaks),
 		cmocka_unit_test(test_qp_decode_flags_bad_escape),
 		cmocka_unit_test(test_qp_encode_keeps_lines_short_and_round_trips),
