@@ -216,13 +216,13 @@ outgoing_apply(const struct outgoing_result *res, const char *msg,
 	for (i = 0; i < n; i++)
 		if (!e[i].deleted)
 			buf_append(out, e[i].p, e[i].n);
-	/* The blank line: the original one; a new one only when the input
-	 * had no body but one is to follow (a body that starts without a
-	 * blank line keeps starting so). */
+	/* The blank line: the original one; a new one when the input had
+	 * none but a new body is to follow (a body that started at a line
+	 * that is no field may no longer start so once re-encoded). */
 	hdr_end = nf > 0 ? f[nf - 1].off + f[nf - 1].len : 0;
 	if (body > hdr_end)
 		buf_append(out, msg + hdr_end, body - hdr_end);
-	else if (res->body_changed && res->body.len > 0 && body >= len)
+	else if (res->body_changed && res->body.len > 0)
 		buf_puts(out, eolstr);
 	if (res->body_changed)
 		buf_append(out, res->body.data, res->body.len);
