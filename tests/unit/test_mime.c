@@ -688,7 +688,7 @@ test_header_block_len_stops_at_first_empty_line(void **state)
 /* The header block ends before the first line that is neither a field
  * nor a continuation; a line of blanks continues the field before it. */
 static void
-test_header_block_len_stops_at_first_non_field_line(void **state)
+test_header_block_len_ends_at_non_field(void **state)
 {
 	(void)state;
 	assert_int_equal(mime_header_block_len(S("A: b\nno colon here\n"
@@ -816,7 +816,7 @@ test_charset_unknown_label_guesses_utf8_then_cp1252(void **state)
 /* The labels real mail carries, each with text in its encoding and the
  * UTF-8 it stands for: read exactly, strict or not. */
 static void
-test_charset_aliases_read_the_labels_mail_uses(void **state)
+test_charset_aliases_read_mail_labels(void **state)
 {
 	static const struct {
 		const char *label, *in, *want;
@@ -829,7 +829,8 @@ test_charset_aliases_read_the_labels_mail_uses(void **state)
 		{ "x-windows-949", "\x81\x41", "\xea\xb0\x82" },
 		{ "euc-kr", "\x81\x41", "\xea\xb0\x82" },
 		/* Japanese: backslash stays a backslash, NEC row 13 reads. */
-		{ "x-sjis", "\x82\xa0\\\x87\x40", "\xe3\x81\x82\\\xe2\x91\xa0" },
+		{ "x-sjis", "\x82\xa0\\\x87\x40",
+		    "\xe3\x81\x82\\\xe2\x91\xa0" },
 		{ "shift_jis", "a\\b~", "a\\b~" },
 		{ "x-euc-jp", "\xa4\xa2\xad\xa1", "\xe3\x81\x82\xe2\x91\xa0" },
 		/* Chinese. */
@@ -870,7 +871,7 @@ test_charset_aliases_read_the_labels_mail_uses(void **state)
  * label, fail, even when the bytes happen to be valid UTF-8; the lenient
  * reading still guesses. */
 static void
-test_charset_strict_refuses_unknown_and_unlabelled(void **state)
+test_charset_strict_refuses_unknown(void **state)
 {
 	struct buf b = BUF_INIT;
 
@@ -995,14 +996,14 @@ main(void)
 		cmocka_unit_test(test_codecs_round_trip_random_text),
 		cmocka_unit_test(test_header_block_len_stops_at_first_empty_line),
 		cmocka_unit_test(test_part_decode_reports_unknown_encoding),
-		cmocka_unit_test(test_header_block_len_stops_at_first_non_field_line),
+		cmocka_unit_test(test_header_block_len_ends_at_non_field),
 		cmocka_unit_test(test_parse_part_without_blank_line_is_body),
 		cmocka_unit_test(test_parse_tolerates_cte_names_readers_take),
 		cmocka_unit_test(test_charset_latin1_and_cp1252_to_utf8),
 		cmocka_unit_test(test_charset_unknown_label_guesses_utf8_then_cp1252),
 		cmocka_unit_test(test_charset_strict_refuses_invalid_utf8),
-		cmocka_unit_test(test_charset_aliases_read_the_labels_mail_uses),
-		cmocka_unit_test(test_charset_strict_refuses_unknown_and_unlabelled),
+		cmocka_unit_test(test_charset_aliases_read_mail_labels),
+		cmocka_unit_test(test_charset_strict_refuses_unknown),
 		cmocka_unit_test(test_charset_from_utf8_refuses_unrepresentable),
 		cmocka_unit_test(test_utf8_valid_rejects_overlongs_and_surrogates),
 	};
