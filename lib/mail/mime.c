@@ -7,6 +7,7 @@
  * Nothing here assumes NUL-terminated or valid input; every scan is bounded
  * by the length it was given.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,36 +17,78 @@
 #include "mail/mime.h"
 #include "mail/mime_int.h"
 
+/*
+ * Every multipart is searched for its delimiters from its start to its
+ * end, so nested multiparts read their bytes once per level: deep nesting
+ * of a big message would cost depth times its size. The bytes searched
+ * are counted, and a message that would need more than
+ * MIME_SCAN_FACTOR times its size plus MIME_SCAN_SLACK is refused (and
+ * left alone): any nesting of a message up to a few hundred kilobytes,
+ * MIME_SCAN_FACTOR levels of the biggest.
+ */
+#define MIME_SCAN_FACTOR 8
+#define MIME_SCAN_SLACK ((size_t)64 << 20)
+
+/* What find_delimiter returns when the search would exceed the budget. */
+#define DELIM_NONE ((size_t)-1)
+#define DELIM_COSTLY ((size_t)-2)
+
 struct mime_ctx {
 	const char *msg;
 	size_t len;
 	int parts;
+	size_t scan_left;	/* bytes the delimiter search may still read */
 	struct npserr *err;
 };
 
 static int parse_part(struct mime_ctx *ctx, struct mime_part *part,
     size_t start, size_t end, int depth, bool digest_child);
 
+/* Whether the line at p (n bytes to the end of the input) starts a header
+ * field: a name of printable ASCII but ':', blanks (obsolete syntax), ':'. */
+static bool
+line_is_field(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] > ' ' && p[i] < 127 && p[i] != ':')
+		i++;
+	if (i == 0)
+		return false;
+	while (i < n && mime_is_wsp(p[i]))
+		i++;
+	return i < n && p[i] == ':';
+}
+
 /*
- * mime_header_block_len - the header block ends at the first empty line;
- * a header block with no empty line is the whole message.
+ * mime_header_block_len - the header block ends at the first empty line,
+ * which it includes, or before the first line that is neither a field nor
+ * the continuation of one (a line of text without a colon, a mailbox
+ * "From " line, a field name with 8-bit bytes such as a byte order mark
+ * before the first field): there the body starts, as RFC 5322 readers,
+ * Python's email package and Postfix take it. A line of blanks only is a
+ * continuation (RFC 5322 4.2, obsolete folding), as Postfix and Python
+ * read it: ending the block there would split a field Postfix handed over
+ * whole. A block with neither is the whole input.
  */
 size_t
 mime_header_block_len(const char *p, size_t n)
 {
-	const char *q, *end = p + n;
+	size_t pos = 0;
+	const char *nl;
 
-	if (n >= 1 && p[0] == '\n')
-		return 1;
-	if (n >= 2 && p[0] == '\r' && p[1] == '\n')
-		return 2;
-	q = p;
-	while (q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
-		q++;
-		if (q < end && *q == '\n')
-			return (size_t)(q + 1 - p);
-		if (q + 1 < end && q[0] == '\r' && q[1] == '\n')
-			return (size_t)(q + 2 - p);
+	while (pos < n) {
+		if (p[pos] == '\n')
+			return pos + 1;
+		if (p[pos] == '\r' && pos + 1 < n && p[pos + 1] == '\n')
+			return pos + 2;
+		if (!(pos > 0 && mime_is_wsp(p[pos])) &&
+		    !line_is_field(p + pos, n - pos))
+			return pos;
+		nl = memchr(p + pos, '\n', n - pos);
+		if (nl == NULL)
+			return n;
+		pos = (size_t)(nl - p) + 1;
 	}
 	return n;
 }
@@ -221,6 +264,17 @@ mime_param_get(const char *v, size_t vlen, const char *param,
 	return 1;
 }
 
+/*
+ * The Content-Transfer-Encoding named by v. The names are matched without
+ * regard to case, blanks and a comment after them. Tolerated as the widely
+ * used readers tolerate them: an empty value is read as an absent one
+ * (7bit, the RFC 2045 default), and "7-bit" and "8-bit" as 7bit and 8bit
+ * (GMime reads them so). Every other name ("8bits", "plain",
+ * "quoted_printable", "x-uuencode"...) is MIME_CTE_UNKNOWN: Python's email
+ * package and GMime hand such a body over as it is, and so does
+ * mime_part_decode, but no reader decodes it as quoted-printable or
+ * base64, so a rewriter must leave the part alone rather than guess.
+ */
 static enum mime_cte
 parse_cte(const char *v, size_t n)
 {
@@ -228,8 +282,11 @@ parse_cte(const char *v, size_t n)
 		const char *name;
 		enum mime_cte cte;
 	} tab[] = {
+		{ "", MIME_CTE_7BIT },
 		{ "7bit", MIME_CTE_7BIT },
 		{ "8bit", MIME_CTE_8BIT },
+		{ "7-bit", MIME_CTE_7BIT },
+		{ "8-bit", MIME_CTE_8BIT },
 		{ "binary", MIME_CTE_BINARY },
 		{ "quoted-printable", MIME_CTE_QP },
 		{ "base64", MIME_CTE_BASE64 },
@@ -241,7 +298,8 @@ parse_cte(const char *v, size_t n)
 		n--;
 	/* A comment after the value is legal: "7bit (plain)". */
 	for (i = 0; i < n; i++)
-		if (mime_is_wsp(v[i]) || v[i] == '(' || v[i] == ';') {
+		if (mime_is_wsp(v[i]) || v[i] == '(' || v[i] == ';' ||
+		    v[i] == '\r' || v[i] == '\n') {
 			n = i;
 			break;
 		}
@@ -252,8 +310,11 @@ parse_cte(const char *v, size_t n)
 	return MIME_CTE_UNKNOWN;
 }
 
-/* The boundary of a multipart: refused when absent, longer than the room
- * for it, or not printable ASCII. */
+/* The boundary of a multipart: refused when absent, longer than
+ * MIME_MAX_BOUNDARY, or not printable ASCII. RFC 2046 allows 70
+ * characters, but some mailers write longer ones and every reader takes
+ * them: a boundary is read whatever its length, as long as its delimiter
+ * lines use it. */
 static int
 parse_boundary(struct mime_ctx *ctx, struct mime_part *part, const char *v,
     size_t vlen)
@@ -269,8 +330,8 @@ parse_boundary(struct mime_ctx *ctx, struct mime_part *part, const char *v,
 	}
 	if (b.len >= sizeof(part->boundary)) {
 		npserr_set(ctx->err, "multipart boundary at offset %zu is %zu "
-		    "characters long (at most 70 allowed)", part->hdr_off,
-		    b.len);
+		    "characters long (at most %d read)", part->hdr_off,
+		    b.len, MIME_MAX_BOUNDARY);
 		buf_free(&b);
 		return -1;
 	}
@@ -290,40 +351,59 @@ parse_boundary(struct mime_ctx *ctx, struct mime_part *part, const char *v,
 	return 0;
 }
 
-/* Type, subtype, charset and (multipart) boundary from a Content-Type
- * value. */
+/* A character of an RFC 2045 token: printable ASCII but the tspecials. */
+static bool
+is_token_char(char c)
+{
+	return c > ' ' && c < 127 && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+/*
+ * Type, subtype, charset and (multipart) boundary from a Content-Type
+ * value. The value is read with every CR and LF taken out: a fold leaves
+ * its blank, and a stray CR, which no line break is, is read as absent,
+ * so the value reads the same once a rewriter has unfolded it. The type
+ * and subtype are RFC 2045 tokens; a value that does not start with
+ * "token/token" keeps text/plain (RFC 2045 5.2), whatever follows.
+ */
 static int
 parse_content_type(struct mime_ctx *ctx, struct mime_part *part,
     const char *v, size_t vlen)
 {
-	struct buf b = BUF_INIT;
-	size_t i, t0, s0, s1;
+	struct buf u = BUF_INIT, b = BUF_INIT;
+	const char *w;
+	size_t i, t0, s0, s1, n;
+	int r = 0;
 
-	i = skip_cfws(v, vlen, 0);
+	for (i = 0; i < vlen; i++)
+		if (v[i] != '\r' && v[i] != '\n')
+			buf_putc(&u, v[i]);
+	w = buf_cstr(&u);
+	n = u.len;
+	i = skip_cfws(w, n, 0);
 	t0 = i;
-	while (i < vlen && v[i] != '/' && v[i] != ';' && !mime_is_wsp(v[i]))
+	while (i < n && is_token_char(w[i]))
 		i++;
-	if (i < vlen && v[i] == '/' && i > t0) {
+	if (i < n && w[i] == '/' && i > t0) {
 		s0 = i + 1;
 		s1 = s0;
-		while (s1 < vlen && v[s1] != ';' && !mime_is_wsp(v[s1]) &&
-		    v[s1] != '(' && v[s1] != '\r' && v[s1] != '\n')
+		while (s1 < n && is_token_char(w[s1]))
 			s1++;
 		if (s1 > s0) {
 			mime_copy_lower(part->type, sizeof(part->type),
-			    v + t0, i - t0);
+			    w + t0, i - t0);
 			mime_copy_lower(part->subtype, sizeof(part->subtype),
-			    v + s0, s1 - s0);
+			    w + s0, s1 - s0);
 		}
 	}
-	/* An unreadable type stays text/plain (RFC 2045 5.2). */
-	if (mime_param_get(v, vlen, "charset", &b) && b.len > 0)
+	if (mime_param_get(w, n, "charset", &b) && b.len > 0)
 		mime_copy_lower(part->charset, sizeof(part->charset), b.data,
 		    b.len);
-	buf_free(&b);
 	if (strcmp(part->type, "multipart") == 0)
-		return parse_boundary(ctx, part, v, vlen);
-	return 0;
+		r = parse_boundary(ctx, part, w, n);
+	buf_free(&b);
+	buf_free(&u);
+	return r;
 }
 
 /* Fills type, subtype, charset, boundary, cte and attachment. */
@@ -360,57 +440,88 @@ parse_part_headers(struct mime_ctx *ctx, struct mime_part *part,
 	return 0;
 }
 
+/* Charges n bytes of delimiter search; false when over the budget. */
+static bool
+scan_charge(struct mime_ctx *ctx, size_t n)
+{
+	if (n > ctx->scan_left) {
+		ctx->scan_left = 0;
+		return false;
+	}
+	ctx->scan_left -= n;
+	return true;
+}
+
 /*
- * Finds the next delimiter line "--boundary" at or after from, starting a
- * line, in [from, end). Returns its offset or (size_t)-1; *close is set
- * for "--boundary--", *next to the offset after the line.
+ * The rest of a delimiter line after "--boundary", at offset i: "--" for a
+ * close delimiter, then blanks and the line end. Returns the offset after
+ * the line, or DELIM_NONE when the line goes on ("--boundaryX": a longer
+ * boundary). "--boundary--junk" closes too (RFC 2046 tolerance).
  */
 static size_t
-find_delimiter(const struct mime_ctx *ctx, const char *bd, size_t blen,
+delimiter_end(const char *m, size_t i, size_t end, bool *close)
+{
+	const char *nl;
+
+	*close = false;
+	if (i + 1 < end && m[i] == '-' && m[i + 1] == '-') {
+		*close = true;
+		i += 2;
+	}
+	while (i < end && mime_is_wsp(m[i]))
+		i++;
+	if (i < end && m[i] == '\r' && i + 1 < end && m[i + 1] == '\n')
+		return i + 2;
+	if (i < end && m[i] == '\n')
+		return i + 1;
+	if (i < end && !*close)
+		return DELIM_NONE;
+	if (i < end) {
+		nl = memchr(m + i, '\n', end - i);
+		return nl ? (size_t)(nl - m) + 1 : end;
+	}
+	return end;
+}
+
+/*
+ * Finds the next delimiter line "--boundary" at or after from, starting a
+ * line, in [from, end). Returns its offset, DELIM_NONE, or DELIM_COSTLY
+ * past the search budget; *close is set for "--boundary--", *next to the
+ * offset after the line. from is bodystart or the start of a line.
+ */
+static size_t
+find_delimiter(struct mime_ctx *ctx, const char *bd, size_t blen,
     size_t from, size_t end, size_t bodystart, bool *close, size_t *next)
 {
 	const char *m = ctx->msg, *p;
-	size_t pos = from, i;
+	size_t pos = from, i, after;
 
 	/*
 	 * memchr for '-' rather than memmem for the boundary: base64, the bulk
-	 * of big messages, holds no '-' at all, and memchr is much faster.
+	 * of big messages, holds no '-' at all, and memchr is much faster. A
+	 * delimiter starts a line, so once a line is found not to start one,
+	 * the search goes on at the next line: text made of dashes costs one
+	 * look per line.
 	 */
-	while (pos + 2 + blen <= end) {
-		p = memchr(m + pos, '-', end - pos - 1 - blen);
+	for (;;) {
+		p = end - pos >= 2 ? memchr(m + pos, '-', end - pos - 1) : NULL;
 		if (p == NULL)
-			return (size_t)-1;
+			break;
 		i = (size_t)(p - m);
-		pos = i + 1;
 		/* "--boundary" at the start of a line. */
-		if ((i != bodystart && m[i - 1] != '\n') || m[i + 1] != '-' ||
-		    memcmp(m + i + 2, bd, blen) != 0)
-			continue;
-		i += 2;
-		i += blen;
-		*close = false;
-		if (i + 1 < end && m[i] == '-' && m[i + 1] == '-') {
-			*close = true;
-			i += 2;
+		if ((i == bodystart || m[i - 1] == '\n') && m[i + 1] == '-' &&
+		    end - i >= 2 + blen && memcmp(m + i + 2, bd, blen) == 0 &&
+		    (after = delimiter_end(m, i + 2 + blen, end, close)) !=
+		    DELIM_NONE) {
+			*next = after;
+			return scan_charge(ctx, i - from) ? i : DELIM_COSTLY;
 		}
-		while (i < end && mime_is_wsp(m[i]))
-			i++;
-		if (i < end && m[i] == '\r' && i + 1 < end && m[i + 1] == '\n')
-			i += 2;
-		else if (i < end && m[i] == '\n')
-			i++;
-		else if (i < end && !*close)
-			continue;	/* "--boundaryX": a longer boundary */
-		else if (i < end) {
-			/* "--boundary--junk" closes too (RFC 2046 tolerance). */
-			const char *nl = memchr(m + i, '\n', end - i);
-
-			i = nl ? (size_t)(nl - m) + 1 : end;
-		}
-		*next = i;
-		return (size_t)(p - m);
+		p = memchr(m + i, '\n', end - i);
+		if (p == NULL)
+			break;
+		pos = (size_t)(p - m) + 1;
 	}
-	return (size_t)-1;
+	return scan_charge(ctx, end - from) ? DELIM_NONE : DELIM_COSTLY;
 }
 
 /* Start of the line break that ends the line before offset off. */
@@ -426,6 +537,15 @@ strip_eol_before(const char *m, size_t start, size_t off)
 }
 
 static int
+scan_refuse(struct mime_ctx *ctx, const struct mime_part *part)
+{
+	npserr_set(ctx->err, "multipart/%s at offset %zu: MIME structure "
+	    "too costly to read (nesting too deep for the size of the "
+	    "message)", part->subtype, part->hdr_off);
+	return -1;
+}
+
+static int
 parse_multipart(struct mime_ctx *ctx, struct mime_part *part, int depth)
 {
 	const char *bd = part->boundary;
@@ -435,7 +555,9 @@ parse_multipart(struct mime_ctx *ctx, struct mime_part *part, int depth)
 	bool close = false, digest = strcmp(part->subtype, "digest") == 0;
 
 	d = find_delimiter(ctx, bd, blen, bstart, end, bstart, &close, &next);
-	if (d == (size_t)-1) {
+	if (d == DELIM_COSTLY)
+		return scan_refuse(ctx, part);
+	if (d == DELIM_NONE) {
 		npserr_set(ctx->err, "multipart/%s at offset %zu: boundary "
 		    "\"%s\" never appears in its body", part->subtype,
 		    part->hdr_off, bd);
@@ -445,7 +567,9 @@ parse_multipart(struct mime_ctx *ctx, struct mime_part *part, int depth)
 		pstart = next;
 		d = find_delimiter(ctx, bd, blen, pstart, end, bstart, &close,
 		    &next);
-		if (d == (size_t)-1) {
+		if (d == DELIM_COSTLY)
+			return scan_refuse(ctx, part);
+		if (d == DELIM_NONE) {
 			npserr_set(ctx->err, "multipart/%s at offset %zu: "
 			    "boundary \"%s\" is never closed", part->subtype,
 			    part->hdr_off, bd);
@@ -503,7 +627,7 @@ parse_part(struct mime_ctx *ctx, struct mime_part *part, size_t start,
 			 * breaks the limits that protect us.
 			 */
 			if (ctx->parts > MIME_MAX_PARTS ||
-			    depth + 1 >= MIME_MAX_DEPTH)
+			    depth + 1 >= MIME_MAX_DEPTH || ctx->scan_left == 0)
 				return -1;
 			mime_tree_free(child);
 			part->child = NULL;
@@ -516,8 +640,13 @@ parse_part(struct mime_ctx *ctx, struct mime_part *part, size_t start,
 struct mime_part *
 mime_parse(const char *msg, size_t len, struct npserr *err)
 {
-	struct mime_ctx ctx = { msg, len, 0, err };
-	struct mime_part *root = xcalloc(1, sizeof(*root));
+	struct mime_ctx ctx = { msg, len, 0, 0, err };
+	struct mime_part *root;
+
+	/* The budget, without overflow on any size. */
+	ctx.scan_left = len > (SIZE_MAX - MIME_SCAN_SLACK) / MIME_SCAN_FACTOR ?
+	    SIZE_MAX : len * MIME_SCAN_FACTOR + MIME_SCAN_SLACK;
+	root = xcalloc(1, sizeof(*root));
 
 	if (parse_part(&ctx, root, 0, len, 0, false) < 0) {
 		mime_tree_free(root);

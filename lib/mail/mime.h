@@ -18,8 +18,10 @@
  *	The input is length-delimited and may hold NUL bytes.
  *	mime_parse() fails (NULL, err says why) on input it cannot read
  *	safely: a multipart without its boundary, a boundary never closed,
- *	nesting deeper than MIME_MAX_DEPTH. Callers then leave the message
- *	alone.
+ *	nesting deeper than MIME_MAX_DEPTH, more than MIME_MAX_PARTS parts,
+ *	or nesting that would make the search for boundaries cost more
+ *	than a few times the size of the message. Callers then leave the
+ *	message alone.
  */
 #ifndef NPSGATE_MIME_H
 #define NPSGATE_MIME_H
@@ -30,8 +32,9 @@
 #include "base/buf.h"
 #include "base/npserr.h"
 
-#define MIME_MAX_DEPTH 32
-#define MIME_MAX_PARTS 1000
+#define MIME_MAX_DEPTH 100
+#define MIME_MAX_PARTS 10000
+#define MIME_MAX_BOUNDARY 200	/* RFC 2046 says 70; mailers write more */
 
 enum mime_cte {
 	MIME_CTE_7BIT = 0,	/* also the default when absent */
@@ -48,7 +51,7 @@ struct mime_part {
 	char type[64];		/* lowercase "text", "multipart", ... */
 	char subtype[64];	/* lowercase "plain", "html", "mixed", ... */
 	char charset[64];	/* lowercase, "" when absent */
-	char boundary[80];	/* "" unless multipart */
+	char boundary[MIME_MAX_BOUNDARY + 1];	/* "" unless multipart */
 	enum mime_cte cte;
 	bool attachment;	/* Content-Disposition: attachment */
 	int depth;		/* 0 for the message itself */
@@ -56,8 +59,10 @@ struct mime_part {
 	struct mime_part *next;		/* next sibling */
 };
 
-/* Length of the header block at msg (n bytes), its blank line included;
- * n when there is no blank line (a message without a body). */
+/* Length of the header block at msg (n bytes): to its blank line,
+ * included, or to the first line that is neither a field nor a
+ * continuation line (the body starts there); n when there is neither (a
+ * message without a body). */
 size_t mime_header_block_len(const char *msg, size_t n);
 
 /* Parses a whole message. Caller frees with mime_tree_free. */
@@ -101,17 +106,22 @@ int mime_base64_decode(const char *p, size_t n, struct buf *out);
 void mime_qp_encode(const char *p, size_t n, bool crlf, struct buf *out);
 void mime_base64_encode(const char *p, size_t n, bool crlf, struct buf *out);
 
-/* Charset conversion through iconv(3). "" or unknown labels for the
- * source are treated as UTF-8 when the bytes are valid UTF-8, else as
- * Windows-1252. Returns 0, or -1 when the target charset cannot represent
- * the text (out then holds nothing new). */
+/* Charset conversion through iconv(3), after the labels mail carries
+ * (ks_c_5601-1987, x-sjis, iso-8859-8-i...) are mapped to the encodings
+ * they name. An absent label is us-ascii. Towards UTF-8, 8-bit bytes
+ * under us-ascii or an unknown label are read as UTF-8 when they are
+ * valid UTF-8, else as Windows-1252, and bytes invalid in their charset
+ * become U+FFFD. Returns 0, or -1 when the target charset cannot
+ * represent the text or is unknown (out then holds nothing new). */
 int mime_charset_to_utf8(const char *charset, const char *p, size_t n,
     struct buf *out);
 int mime_charset_from_utf8(const char *charset, const char *p, size_t n,
     struct buf *out);
 /* Like mime_charset_to_utf8 but exact: -1 (out unchanged) when any byte
- * is not valid in the source charset, instead of a U+FFFD in its place.
- * For rewriters, which must give back the very text they read. */
+ * is not valid in the source charset (8-bit bytes under us-ascii or no
+ * label included), or when no charset of that name is known, instead of
+ * a U+FFFD or a guess. For rewriters, which must give back the very text
+ * they read. */
 int mime_charset_to_utf8_strict(const char *charset, const char *p, size_t n,
     struct buf *out);
 

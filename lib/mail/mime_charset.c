@@ -1,21 +1,165 @@
 /*
  * mime_charset.c - charset conversion to and from UTF-8; see mime.h.
  *
- * UTF-8, ASCII and Latin-1 are converted here, every other charset through
- * iconv(3). What comes out as UTF-8 is valid UTF-8 in the sense of
- * base/utf8.h, even where iconv would let an invalid sequence through. An
- * absent or unknown label is read as UTF-8 when the bytes are valid UTF-8,
- * else as Windows-1252, the usual truth behind a missing label. The strict
- * conversion fails where the lenient one puts U+FFFD: a rewriter must give
- * back the very text it read.
+ * A label is first looked up in a table of the names mail really carries
+ * (the labels of the WHATWG Encoding Standard, and a few more seen in
+ * mail) and turned into a name iconv(3) knows; UTF-8, ASCII and Latin-1
+ * are then converted here, every other charset through iconv. What comes
+ * out as UTF-8 is valid UTF-8 in the sense of base/utf8.h, even where
+ * iconv would let an invalid sequence through.
+ *
+ * An absent label is us-ascii (RFC 2045 5.2). The lenient conversion, for
+ * readers, reads 8-bit bytes under an absent, us-ascii or unknown label as
+ * UTF-8 when they are valid UTF-8, else as Windows-1252, the usual truth
+ * behind such a label, and puts U+FFFD for bytes invalid in a known
+ * charset. The strict conversion fails instead, on an unknown label too:
+ * a rewriter must give back the very text it read, never a guess.
  */
 #include <errno.h>
 #include <iconv.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/utf8.h"
 #include "mail/mime.h"
+
+/*
+ * Labels iconv does not know, or reads otherwise than mail means them,
+ * and the iconv name of the encoding they stand for, sorted by label
+ * (bsearch). The labels and their encodings are the Encoding Standard's;
+ * the choice of iconv name is ours:
+ *  - Shift_JIS labels go to CP932: iconv's SHIFT_JIS reads 0x5C and 0x7E
+ *    as YEN SIGN and OVERLINE, the standard as '\' and '~', and only
+ *    CP932 has the NEC and IBM rows Japanese mail uses;
+ *  - EUC-JP labels go to EUC-JP-MS, which has those rows too;
+ *  - EUC-KR labels (ks_c_5601-1987 is what Outlook writes) go to CP949,
+ *    the Unified Hangul Code the standard decodes them as;
+ *  - GB2312 labels go to GBK, Big5 labels to BIG5-HKSCS and TIS-620 to
+ *    CP874: the supersets the standard decodes them as.
+ * Two deliberate differences: us-ascii and ISO-8859-1 stay themselves
+ * (the standard reads them as Windows-1252, but a rewriter that converts
+ * back must find the very bytes it read), and x-big5 and x-windows-949,
+ * which the standard lacks, are here because mail carries them.
+ */
+static const struct cs_alias {
+	const char *label;
+	const char *name;
+} cs_aliases[] = {
+	{ "big5", "BIG5-HKSCS" },
+	{ "big5-hkscs", "BIG5-HKSCS" },
+	{ "chinese", "GBK" },
+	{ "cn-big5", "BIG5-HKSCS" },
+	{ "csbig5", "BIG5-HKSCS" },
+	{ "cseuckr", "CP949" },
+	{ "cseucpkdfmtjapanese", "EUC-JP-MS" },
+	{ "csgb2312", "GBK" },
+	{ "csiso58gb231280", "GBK" },
+	{ "csiso88596e", "ISO-8859-6" },
+	{ "csiso88596i", "ISO-8859-6" },
+	{ "csiso88598e", "ISO-8859-8" },
+	{ "csiso88598i", "ISO-8859-8" },
+	{ "csisolatin9", "ISO-8859-15" },
+	{ "csksc56011987", "CP949" },
+	{ "csmacintosh", "MACINTOSH" },
+	{ "csshiftjis", "CP932" },
+	{ "dos-874", "CP874" },
+	{ "euc-jp", "EUC-JP-MS" },
+	{ "euc-kr", "CP949" },
+	{ "gb2312", "GBK" },
+	{ "gb_2312", "GBK" },
+	{ "gb_2312-80", "GBK" },
+	{ "iso-8859-11", "CP874" },
+	{ "iso-8859-6-e", "ISO-8859-6" },
+	{ "iso-8859-6-i", "ISO-8859-6" },
+	{ "iso-8859-8-e", "ISO-8859-8" },
+	{ "iso-8859-8-i", "ISO-8859-8" },
+	{ "iso-ir-149", "CP949" },
+	{ "iso-ir-58", "GBK" },
+	{ "iso8859-11", "CP874" },
+	{ "iso885911", "CP874" },
+	{ "koi", "KOI8-R" },
+	{ "koi8_r", "KOI8-R" },
+	{ "korean", "CP949" },
+	{ "ks_c_5601-1987", "CP949" },
+	{ "ks_c_5601-1989", "CP949" },
+	{ "ksc5601", "CP949" },
+	{ "ksc_5601", "CP949" },
+	{ "l9", "ISO-8859-15" },
+	{ "logical", "ISO-8859-8" },
+	{ "ms932", "CP932" },
+	{ "ms_kanji", "CP932" },
+	{ "shift-jis", "CP932" },
+	{ "shift_jis", "CP932" },
+	{ "sjis", "CP932" },
+	{ "sun_eu_greek", "ISO-8859-7" },
+	{ "tis-620", "CP874" },
+	{ "unicode-1-1-utf-8", "UTF-8" },
+	{ "unicode11utf8", "UTF-8" },
+	{ "unicode20utf8", "UTF-8" },
+	{ "visual", "ISO-8859-8" },
+	{ "windows-31j", "CP932" },
+	{ "windows-949", "CP949" },
+	{ "x-big5", "BIG5-HKSCS" },
+	{ "x-cp1250", "CP1250" },
+	{ "x-cp1251", "CP1251" },
+	{ "x-cp1252", "CP1252" },
+	{ "x-cp1253", "CP1253" },
+	{ "x-cp1254", "CP1254" },
+	{ "x-cp1255", "CP1255" },
+	{ "x-cp1256", "CP1256" },
+	{ "x-cp1257", "CP1257" },
+	{ "x-cp1258", "CP1258" },
+	{ "x-euc-jp", "EUC-JP-MS" },
+	{ "x-gbk", "GBK" },
+	{ "x-mac-cyrillic", "MAC-CYRILLIC" },
+	{ "x-mac-roman", "MACINTOSH" },
+	{ "x-mac-ukrainian", "MAC-CYRILLIC" },
+	{ "x-sjis", "CP932" },
+	{ "x-unicode20utf8", "UTF-8" },
+	{ "x-windows-949", "CP949" },
+	{ "x-x-big5", "BIG5-HKSCS" },
+};
+
+static int
+alias_cmp(const void *key, const void *elem)
+{
+	return strcasecmp(key, ((const struct cs_alias *)elem)->label);
+}
+
+/*
+ * The name to convert with for label, or NULL when no charset can be
+ * named by it. A label is a charset name (RFC 2978: letters, digits and a
+ * little punctuation); anything else, "utf-8//IGNORE" for one, would
+ * reach iconv as an option and is refused. Blanks around it are dropped,
+ * as the standard does.
+ */
+static const char *
+charset_resolve(const char *label, char *tmp, size_t cap)
+{
+	const struct cs_alias *a;
+	size_t n, i;
+
+	while (*label == ' ' || *label == '\t')
+		label++;
+	n = strlen(label);
+	while (n > 0 && (label[n - 1] == ' ' || label[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= cap)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (!((label[i] >= 'a' && label[i] <= 'z') ||
+		    (label[i] >= 'A' && label[i] <= 'Z') ||
+		    (label[i] >= '0' && label[i] <= '9') ||
+		    strchr("-_.:+", label[i]) != NULL))
+			return NULL;
+		tmp[i] = label[i];
+	}
+	tmp[n] = '\0';
+	a = bsearch(tmp, cs_aliases, sizeof(cs_aliases) / sizeof(cs_aliases[0]),
+	    sizeof(cs_aliases[0]), alias_cmp);
+	return a ? a->name : tmp;
+}
 
 enum cs_kind {
 	CS_UTF8,
@@ -148,26 +292,32 @@ iconv_convert(const char *to, const char *from, const char *p, size_t n,
 	return 0;
 }
 
-/* Unknown or absent labels: UTF-8 when it is valid, else Windows-1252. */
+/* 8-bit bytes under an absent, ASCII or unknown label, read leniently:
+ * UTF-8 when it is valid, else Windows-1252. */
 static int
-guess_to_utf8(const char *p, size_t n, bool strict, struct buf *out)
+guess_to_utf8(const char *p, size_t n, struct buf *out)
 {
 	if (utf8_valid(p, n)) {
 		buf_append(out, p, n);
 		return 0;
 	}
-	return iconv_convert("UTF-8", "WINDOWS-1252", p, n, strict, out);
+	return iconv_convert("UTF-8", "WINDOWS-1252", p, n, false, out);
 }
 
 static int
 charset_to_utf8(const char *charset, const char *p, size_t n, bool strict,
     struct buf *out)
 {
+	char tmp[64];
+	const char *cs;
 	int r;
 
 	if (charset == NULL || *charset == '\0')
-		return guess_to_utf8(p, n, strict, out);
-	switch (charset_kind(charset)) {
+		charset = "us-ascii";	/* RFC 2045 5.2 */
+	cs = charset_resolve(charset, tmp, sizeof(tmp));
+	if (cs == NULL)
+		return strict ? -1 : guess_to_utf8(p, n, out);
+	switch (charset_kind(cs)) {
 	case CS_UTF8:
 		if (utf8_valid(p, n)) {
 			buf_append(out, p, n);
@@ -185,14 +335,16 @@ charset_to_utf8(const char *charset, const char *p, size_t n, bool strict,
 		 * is good for reading, never exact. */
 		if (strict)
 			return -1;
-		return guess_to_utf8(p, n, false, out);
+		return guess_to_utf8(p, n, out);
 	case CS_LATIN1:
 		latin1_to_utf8(p, n, out);
 		return 0;
 	default:
-		r = iconv_convert("UTF-8", charset, p, n, strict, out);
+		r = iconv_convert("UTF-8", cs, p, n, strict, out);
+		/* A label no one can read: a guess for a reader, an error
+		 * for a rewriter, which must never transcode by guess. */
 		if (r == -2)
-			return guess_to_utf8(p, n, strict, out);
+			return strict ? -1 : guess_to_utf8(p, n, out);
 		return r;
 	}
 }
@@ -217,11 +369,16 @@ mime_charset_from_utf8(const char *charset, const char *p, size_t n,
 {
 	size_t i, saved = out->len;
 	unsigned char c;
+	char tmp[64];
+	const char *cs;
 	int r;
 
 	if (charset == NULL || *charset == '\0')
 		charset = "us-ascii";	/* RFC 2045 default */
-	switch (charset_kind(charset)) {
+	cs = charset_resolve(charset, tmp, sizeof(tmp));
+	if (cs == NULL)
+		return -1;
+	switch (charset_kind(cs)) {
 	case CS_UTF8:
 		buf_append(out, p, n);
 		return 0;
@@ -248,7 +405,7 @@ mime_charset_from_utf8(const char *charset, const char *p, size_t n,
 		}
 		return 0;
 	default:
-		r = iconv_convert(charset, "UTF-8", p, n, true, out);
+		r = iconv_convert(cs, "UTF-8", p, n, true, out);
 		return r < 0 ? -1 : 0;
 	}
 }

@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "base/xalloc.h"
+#include "mail/mime.h"
 #include "outgoing/outgoing.h"
 
 /* One header field of a message held in memory, by offsets. */
@@ -24,10 +25,10 @@ struct field {
 };
 
 /*
- * fields_scan - the header fields of msg and the offset of the body.
- * Lines without a colon before the blank line are kept as their own
- * entries with name_len 0, so that rebuilding loses no byte. Caller frees
- * *out.
+ * fields_scan - the header fields of msg and the offset of the body. The
+ * header block ends where the MIME parser ends it (mime_header_block_len),
+ * so that the body a rewrite gives follows the very fields it read. Caller
+ * frees *out.
  */
 static size_t
 fields_scan(const char *msg, size_t len, struct field **out, size_t *body_off)
@@ -36,6 +37,7 @@ fields_scan(const char *msg, size_t len, struct field **out, size_t *body_off)
 	size_t n = 0, cap = 0, pos = 0, eol, i;
 	const char *nl;
 
+	len = mime_header_block_len(msg, len);
 	while (pos < len) {
 		if (msg[pos] == '\n') {
 			pos += 1;
@@ -214,8 +216,9 @@ outgoing_apply(const struct outgoing_result *res, const char *msg,
 	for (i = 0; i < n; i++)
 		if (!e[i].deleted)
 			buf_append(out, e[i].p, e[i].n);
-	/* The blank line: the original one; a new one only when the input
-	 * had none but a body is to follow. */
+	/* The blank line: the original one; a new one when the input had
+	 * none but a new body is to follow (a body that started at a line
+	 * that is no field may no longer start so once re-encoded). */
 	hdr_end = nf > 0 ? f[nf - 1].off + f[nf - 1].len : 0;
 	if (body > hdr_end)
 		buf_append(out, msg + hdr_end, body - hdr_end);

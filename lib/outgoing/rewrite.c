@@ -768,6 +768,12 @@ rewrite_message_assemble(const char *msg, size_t len,
 		buf_append(&h1, h2.data, h2.len);
 	}
 	buf_append(out, h1.data, h1.len);
+	/* A body that started at a line that is no field (no blank line
+	 * before it) may not stay so once re-encoded: give it one. */
+	if (res->body.len > 0 && !(hl >= 1 && msg[hl - 1] == '\n' &&
+	    (hl == 1 || msg[hl - 2] == '\n' || (msg[hl - 2] == '\r' &&
+	    (hl == 2 || msg[hl - 3] == '\n')))))
+		buf_puts(out, eol);
 	buf_append(out, res->body.data, res->body.len);
 	buf_free(&h1);
 	buf_free(&h2);

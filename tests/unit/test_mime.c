@@ -160,6 +160,93 @@ test_parse_refuses_deep_nesting(void **state)
 	buf_free(&m);
 }
 
+/* depth levels of multipart around a text part of fill bytes. */
+static void
+nested_msg(struct buf *m, int depth, size_t fill)
+{
+	int i;
+
+	for (i = 0; i < depth; i++)
+		buf_printf(m, "Content-Type: multipart/mixed; boundary=b%d\n"
+		    "\n--b%d\n", i, i);
+	buf_puts(m, "\n");
+	buf_reserve(m, fill);
+	memset(m->data + m->len, '-', fill);
+	m->len += fill;
+	for (i = depth - 1; i >= 0; i--)
+		buf_printf(m, "\n--b%d--\n", i);
+}
+
+/* Real nesting and part counts are read; a structure that would cost
+ * depth times the size of a big message is refused. */
+static void
+test_parse_limits_are_generous_and_bounded(void **state)
+{
+	struct buf m = BUF_INIT;
+	struct npserr err;
+	struct mime_part *root, *p;
+	int i;
+
+	(void)state;
+	nested_msg(&m, MIME_MAX_DEPTH, 1000);
+	root = mime_parse(m.data, m.len, &err);
+	assert_non_null(root);
+	for (p = root, i = 0; p->child != NULL; p = p->child)
+		i++;
+	assert_int_equal(i, MIME_MAX_DEPTH);
+	mime_tree_free(root);
+	buf_reset(&m);
+	nested_msg(&m, MIME_MAX_DEPTH + 1, 10);
+	assert_null(mime_parse(m.data, m.len, &err));
+	assert_non_null(strstr(err.msg, "deeper"));
+	/* 16 MB nested 100 deep: 1.6 GB of searching, refused. */
+	buf_reset(&m);
+	nested_msg(&m, MIME_MAX_DEPTH, (size_t)16 << 20);
+	assert_null(mime_parse(m.data, m.len, &err));
+	assert_non_null(strstr(err.msg, "costly"));
+	/* The same 16 MB nested 6 deep is read. */
+	buf_reset(&m);
+	nested_msg(&m, 6, (size_t)16 << 20);
+	root = mime_parse(m.data, m.len, &err);
+	assert_non_null(root);
+	mime_tree_free(root);
+	/* MIME_MAX_PARTS siblings are read. */
+	buf_reset(&m);
+	buf_puts(&m, "Content-Type: multipart/mixed; boundary=b\n\n");
+	for (i = 0; i < MIME_MAX_PARTS - 1; i++)
+		buf_puts(&m, "--b\n\nx\n");
+	buf_puts(&m, "--b--\n");
+	root = mime_parse(m.data, m.len, &err);
+	assert_non_null(root);
+	mime_tree_free(root);
+	buf_free(&m);
+}
+
+/* A boundary longer than RFC 2046's 70 characters, used consistently. */
+static void
+test_parse_accepts_long_boundary(void **state)
+{
+	struct buf m = BUF_INIT, bd = BUF_INIT;
+	struct npserr err;
+	struct mime_part *root;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 150; i++)
+		buf_putc(&bd, "abcdefghij"[i % 10]);
+	buf_printf(&m, "Content-Type: multipart/alternative;\n boundary=\"%s\""
+	    "\n\n--%s\nContent-Type: text/plain\n\nhi\n--%s--\n",
+	    buf_cstr(&bd), buf_cstr(&bd), buf_cstr(&bd));
+	root = mime_parse(m.data, m.len, &err);
+	assert_non_null(root);
+	assert_string_equal(root->boundary, buf_cstr(&bd));
+	assert_non_null(root->child);
+	assert_int_equal(root->child->body_len, 2);
+	mime_tree_free(root);
+	buf_free(&m);
+	buf_free(&bd);
+}
+
 static void
 test_parse_refuses_too_many_parts(void **state)
 {
@@ -175,6 +262,40 @@ test_parse_refuses_too_many_parts(void **state)
 	assert_null(mime_parse(m.data, m.len, &err));
 	assert_non_null(strstr(err.msg, "parts"));
 	buf_free(&m);
+}
+
+static const char *
+parsed_type(const char *msg, size_t len, char *out, size_t cap)
+{
+	struct npserr err;
+	struct mime_part *root = mime_parse(msg, len, &err);
+
+	assert_non_null(root);
+	snprintf(out, cap, "%s/%s", root->type, root->subtype);
+	mime_tree_free(root);
+	return out;
+}
+
+/* Type and subtype are tokens; a stray CR reads as absent, so the value
+ * reads the same once unfolded; anything else keeps text/plain. */
+static void
+test_parse_content_type_tokens_and_stray_cr(void **state)
+{
+	char t[160];
+
+	(void)state;
+	assert_string_equal(parsed_type(S("Content-Type: text/\r,\n\nx"), t,
+	    sizeof(t)), "text/plain");
+	assert_string_equal(parsed_type(S("Content-Type: text/\rhtml\n\nx"),
+	    t, sizeof(t)), "text/html");
+	assert_string_equal(parsed_type(S("Content-Type: te]xt/html\n\nx"),
+	    t, sizeof(t)), "text/plain");
+	assert_string_equal(parsed_type(S("Content-Type: t\xffx/html\n\nx"),
+	    t, sizeof(t)), "text/plain");
+	assert_string_equal(parsed_type(S("Content-Type: (c) Image/SVG+xml;"
+	    "\r\n name=a\n\nx"), t, sizeof(t)), "image/svg+xml");
+	assert_string_equal(parsed_type(S("Content-Type: text/html\0x\n\nx"),
+	    t, sizeof(t)), "text/html");
 }
 
 static void
@@ -360,6 +481,19 @@ test_words_decode_splits_multibyte_across_words(void **state)
 	buf_reset(&b);
 	mime_words_decode(S(v2), &b);
 	assert_string_equal(buf_cstr(&b), "\xc3\xa9");
+	buf_free(&b);
+}
+
+/* A subject from Outlook in Korean: its label read as the charset. */
+static void
+test_words_decode_reads_aliased_label(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	mime_words_decode(S("Re: =?ks_c_5601-1987?B?vsiz58fPvLy/5A==?="), &b);
+	assert_string_equal(buf_cstr(&b), "Re: \xec\x95\x88\xeb\x85\x95"
+	    "\xed\x95\x98\xec\x84\xb8\xec\x9a\x94");
 	buf_free(&b);
 }
 
@@ -551,6 +685,46 @@ test_header_block_len_stops_at_first_empty_line(void **state)
 	assert_int_equal(mime_header_block_len(S("A: b\nC: d")), 9);
 }
 
+/* The header block ends before the first line that is neither a field
+ * nor a continuation; a line of blanks continues the field before it. */
+static void
+test_header_block_len_ends_at_non_field(void **state)
+{
+	(void)state;
+	assert_int_equal(mime_header_block_len(S("A: b\nno colon here\n"
+	    "C: d\n\nbody")), 5);
+	assert_int_equal(mime_header_block_len(S("A: b\r\n \r\nC: d\r\n"
+	    "\r\nx")), 17);
+	assert_int_equal(mime_header_block_len(S("A : b\n\tc\n\nx")), 10);
+	assert_int_equal(mime_header_block_len(S("\xef\xbb\xbf" "From: a\n"
+	    "\nx")), 0);
+	assert_int_equal(mime_header_block_len(S("From a@b Mon Nov 23\n"
+	    "A: b\n\nx")), 0);
+	assert_int_equal(mime_header_block_len(S(" A: b\n\nx")), 0);
+	assert_int_equal(mime_header_block_len(S("A: b\n--b\n\nx")), 5);
+}
+
+/* A part whose text starts without a blank line is text, not header. */
+static void
+test_parse_part_without_blank_line_is_body(void **state)
+{
+	const char msg[] = "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\nContent-Type: text/html\n<p>[tag]</p>\nmore: text\n"
+	    "--b--\n";
+	struct npserr err;
+	struct mime_part *root, *c;
+
+	(void)state;
+	root = mime_parse(msg, sizeof(msg) - 1, &err);
+	assert_non_null(root);
+	c = root->child;
+	assert_non_null(c);
+	assert_string_equal(c->subtype, "html");
+	assert_int_equal(c->body_len, strlen("<p>[tag]</p>\nmore: text"));
+	assert_memory_equal(msg + c->body_off, "<p>", 3);
+	mime_tree_free(root);
+}
+
 static void
 test_part_decode_reports_unknown_encoding(void **state)
 {
@@ -567,6 +741,46 @@ test_part_decode_reports_unknown_encoding(void **state)
 	assert_string_equal(buf_cstr(&b), "begin");
 	buf_free(&b);
 	mime_tree_free(root);
+}
+
+/* The transfer encoding names the readers tolerate, and no more. */
+static void
+test_parse_tolerates_cte_names_readers_take(void **state)
+{
+	static const struct {
+		const char *v;
+		enum mime_cte cte;
+	} t[] = {
+		{ "", MIME_CTE_7BIT },
+		{ "   ", MIME_CTE_7BIT },
+		{ "7-bit", MIME_CTE_7BIT },
+		{ "8-Bit", MIME_CTE_8BIT },
+		{ " Quoted-Printable (qp)", MIME_CTE_QP },
+		{ "BASE64 ", MIME_CTE_BASE64 },
+		{ "8bits", MIME_CTE_UNKNOWN },
+		{ "7 bit", MIME_CTE_UNKNOWN },
+		{ "plain", MIME_CTE_UNKNOWN },
+		{ "quoted_printable", MIME_CTE_UNKNOWN },
+		{ "x-uuencode", MIME_CTE_UNKNOWN },
+	};
+	struct buf m = BUF_INIT;
+	struct npserr err;
+	struct mime_part *root;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_reset(&m);
+		buf_printf(&m, "Content-Type: text/plain\r\n"
+		    "Content-Transfer-Encoding:%s\r\n\r\nbody\r\n", t[i].v);
+		root = mime_parse(buf_cstr(&m), m.len, &err);
+		assert_non_null(root);
+		if (root->cte != t[i].cte)
+			fail_msg("\"%s\": %d, not %d", t[i].v, root->cte,
+			    t[i].cte);
+		mime_tree_free(root);
+	}
+	buf_free(&m);
 }
 
 static void
@@ -596,6 +810,94 @@ test_charset_unknown_label_guesses_utf8_then_cp1252(void **state)
 	buf_reset(&b);
 	mime_charset_to_utf8("", S("\x93ok\x94"), &b);
 	assert_string_equal(buf_cstr(&b), "\xe2\x80\x9cok\xe2\x80\x9d");
+	buf_free(&b);
+}
+
+/* The labels real mail carries, each with text in its encoding and the
+ * UTF-8 it stands for: read exactly, strict or not. */
+static void
+test_charset_aliases_read_mail_labels(void **state)
+{
+	static const struct {
+		const char *label, *in, *want;
+	} t[] = {
+		/* "Hello" in Korean, as Outlook labels it. */
+		{ "ks_c_5601-1987", "\xbe\xc8\xb3\xe7\xc7\xcf\xbc\xbc\xbf\xe4",
+		    "\xec\x95\x88\xeb\x85\x95\xed\x95\x98\xec\x84\xb8"
+		    "\xec\x9a\x94" },
+		{ "KS_C_5601-1987", "\xc7\xd1", "\xed\x95\x9c" },
+		{ "x-windows-949", "\x81\x41", "\xea\xb0\x82" },
+		{ "euc-kr", "\x81\x41", "\xea\xb0\x82" },
+		/* Japanese: backslash stays a backslash, NEC row 13 reads. */
+		{ "x-sjis", "\x82\xa0\\\x87\x40",
+		    "\xe3\x81\x82\\\xe2\x91\xa0" },
+		{ "shift_jis", "a\\b~", "a\\b~" },
+		{ "x-euc-jp", "\xa4\xa2\xad\xa1", "\xe3\x81\x82\xe2\x91\xa0" },
+		/* Chinese. */
+		{ "x-gbk", "\xc4\xe3\xba\xc3", "\xe4\xbd\xa0\xe5\xa5\xbd" },
+		{ "gb2312", "\x80", "\xe2\x82\xac" },
+		{ "x-big5", "\xa7\x41\xa6\x6e", "\xe4\xbd\xa0\xe5\xa5\xbd" },
+		/* Hebrew, logical order: alef, bet. */
+		{ "iso-8859-8-i", "\xe0\xe1", "\xd7\x90\xd7\x91" },
+		/* Cyrillic "Da" in the Mac encoding. */
+		{ "x-mac-cyrillic", "\x84\xe0", "\xd0\x94\xd0\xb0" },
+		{ "x-mac-roman", "\x8e", "\xc3\xa9" },
+		{ "unicode-1-1-utf-8", "caf\xc3\xa9", "caf\xc3\xa9" },
+		{ " x-gbk ", "\xc4\xe3", "\xe4\xbd\xa0" },
+	};
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_reset(&b);
+		assert_int_equal(mime_charset_to_utf8_strict(t[i].label,
+		    t[i].in, strlen(t[i].in), &b), 0);
+		assert_string_equal(buf_cstr(&b), t[i].want);
+		buf_reset(&b);
+		assert_int_equal(mime_charset_to_utf8(t[i].label, t[i].in,
+		    strlen(t[i].in), &b), 0);
+		assert_string_equal(buf_cstr(&b), t[i].want);
+	}
+	/* And back: the label names an encoding both ways. */
+	buf_reset(&b);
+	assert_int_equal(mime_charset_from_utf8("ks_c_5601-1987",
+	    S("\xed\x95\x9c"), &b), 0);
+	assert_string_equal(buf_cstr(&b), "\xc7\xd1");
+	buf_free(&b);
+}
+
+/* No guess in strict mode: an unknown label, or 8-bit bytes without a
+ * label, fail, even when the bytes happen to be valid UTF-8; the lenient
+ * reading still guesses. */
+static void
+test_charset_strict_refuses_unknown(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(mime_charset_to_utf8_strict("x-nonsense",
+	    S("caf\xc3\xa9"), &b), -1);
+	assert_int_equal(mime_charset_to_utf8_strict("x-nonsense",
+	    S("\xbe\xc8"), &b), -1);
+	assert_int_equal(mime_charset_to_utf8_strict("", S("caf\xc3\xa9"),
+	    &b), -1);
+	assert_int_equal(mime_charset_to_utf8_strict(NULL, S("caf\xe9"), &b),
+	    -1);
+	assert_int_equal(b.len, 0);
+	/* A label is a name, never iconv options. */
+	assert_int_equal(mime_charset_to_utf8_strict("utf-8//IGNORE",
+	    S("a"), &b), -1);
+	assert_int_equal(mime_charset_from_utf8("us-ascii//TRANSLIT",
+	    S("a"), &b), -1);
+	assert_int_equal(b.len, 0);
+	/* ASCII under no label or an unknown one reads as itself. */
+	assert_int_equal(mime_charset_to_utf8_strict("", S("plain"), &b), 0);
+	assert_string_equal(buf_cstr(&b), "plain");
+	buf_reset(&b);
+	assert_int_equal(mime_charset_to_utf8("x-nonsense", S("\xbe\xc8"),
+	    &b), 0);
+	assert_string_equal(buf_cstr(&b), "\xc2\xbe\xc3\x88");
 	buf_free(&b);
 }
 
@@ -672,6 +974,9 @@ main(void)
 		cmocka_unit_test(test_parse_refuses_boundary_with_control_bytes),
 		cmocka_unit_test(test_parse_refuses_deep_nesting),
 		cmocka_unit_test(test_parse_refuses_too_many_parts),
+		cmocka_unit_test(test_parse_limits_are_generous_and_bounded),
+		cmocka_unit_test(test_parse_accepts_long_boundary),
+		cmocka_unit_test(test_parse_content_type_tokens_and_stray_cr),
 		cmocka_unit_test(test_parse_message_without_body_is_all_header),
 		cmocka_unit_test(test_parse_descends_into_attached_message),
 		cmocka_unit_test(test_header_find_unfolds_and_is_case_insensitive),
@@ -681,6 +986,7 @@ main(void)
 		cmocka_unit_test(test_words_decode_joins_adjacent_words),
 		cmocka_unit_test(test_words_decode_splits_multibyte_across_words),
 		cmocka_unit_test(test_words_decode_keeps_broken_words),
+		cmocka_unit_test(test_words_decode_reads_aliased_label),
 		cmocka_unit_test(test_qp_decode_joins_soft_breaks),
 		cmocka_unit_test(test_qp_decode_flags_bad_escape),
 		cmocka_unit_test(test_qp_encode_keeps_lines_short_and_round_trips),
@@ -690,9 +996,14 @@ main(void)
 		cmocka_unit_test(test_codecs_round_trip_random_text),
 		cmocka_unit_test(test_header_block_len_stops_at_first_empty_line),
 		cmocka_unit_test(test_part_decode_reports_unknown_encoding),
+		cmocka_unit_test(test_header_block_len_ends_at_non_field),
+		cmocka_unit_test(test_parse_part_without_blank_line_is_body),
+		cmocka_unit_test(test_parse_tolerates_cte_names_readers_take),
 		cmocka_unit_test(test_charset_latin1_and_cp1252_to_utf8),
 		cmocka_unit_test(test_charset_unknown_label_guesses_utf8_then_cp1252),
 		cmocka_unit_test(test_charset_strict_refuses_invalid_utf8),
+		cmocka_unit_test(test_charset_aliases_read_mail_labels),
+		cmocka_unit_test(test_charset_strict_refuses_unknown),
 		cmocka_unit_test(test_charset_from_utf8_refuses_unrepresentable),
 		cmocka_unit_test(test_utf8_valid_rejects_overlongs_and_surrogates),
 	};

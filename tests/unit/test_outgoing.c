@@ -490,6 +490,27 @@ test_plain_ascii_part_gets_utf8_headers(void **state)
 	assert_null(strstr(fx->out.data, "\r\n"));
 }
 
+/* A header block that ends at a line of text, without a blank line: the
+ * fields end where the MIME parser ends them, and the new message has
+ * each byte of the body once, after a blank line. */
+static void
+test_header_ending_at_text_line_keeps_body_once(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "Subject: x\nnot a field\nContent-Type: text/html\n\n"
+	    "hello " TAG "\n";
+	const char *p;
+
+	assert_int_equal(run(fx, msg, "d@example.com", false), 0);
+	assert_int_equal(fx->n_hdrs, 1);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	p = strstr(buf_cstr(&fx->out), "\n\nnot a field\n");
+	assert_non_null(p);
+	assert_null(strstr(p + 3, "not a field"));
+	assert_null(strstr(buf_cstr(&fx->out), TAG));
+}
+
 static void
 test_oversized_mail_only_loses_internal_headers(void **state)
 {
@@ -872,6 +893,7 @@ main(void)
 		T(test_optout_removes_tag_and_leaves_event),
 		T(test_delayed_channel_holds_with_due_time),
 		T(test_plain_ascii_part_gets_utf8_headers),
+		T(test_header_ending_at_text_line_keeps_body_once),
 		T(test_oversized_mail_only_loses_internal_headers),
 		T(test_store_failure_passes_mail_with_headers_stripped),
 		T(test_fallback_drops_the_survey),

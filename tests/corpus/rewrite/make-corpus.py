@@ -600,6 +600,89 @@ write("tf-05-uuencode.eml",
                                "begin 644 x\n" + TAG + "\nend\n"),
       0, 1, "notag")
 
+# ---- charsets under the labels real mail carries -------------------------
+# iconv knows none of these labels: each text part becomes UTF-8, read in
+# the encoding the label stands for (never a Windows-1252 guess).
+
+write("36-korean-ks_c_5601-text-8bit.eml",
+      hdrs("Re: 주문 문의") +
+      part("text/plain; charset=ks_c_5601-1987", "8bit",
+           "안녕하세요 고객님,\n\n문의하신 주문은 처리되었습니다.\n\n" + TAG +
+           "\n\n감사합니다.\n고객지원팀\n"),
+      1, 0, "ok", cs="cp949")
+write("37-japanese-x-sjis-alt.eml",
+      hdrs("Re: お問い合わせ") +
+      alt(part("text/plain; charset=x-sjis", "8bit",
+               "お問い合わせありがとうございます。\nC:\\返品\\受付 ①\n\n" + TAG +
+               "\n\nサポートチーム\n"),
+          part("text/html; charset=x-sjis", "8bit",
+               "<p>お問い合わせありがとうございます。</p>\n<div>" + TAG +
+               "</div>\n")),
+      2, 0, "ok", cs="cp932")
+write("38-chinese-x-gbk-text-qp.eml",
+      hdrs("Re: 退款申请") +
+      part("text/plain; charset=\"x-gbk\"", "quoted-printable",
+           qp("您好，\n\n您的退款申请已处理完毕。\n\n" + TAG +
+              "\n\n客户服务部\n", "gbk").rstrip("\n")),
+      1, 0, "ok")
+write("39-hebrew-iso-8859-8-i-text-qp.eml",
+      hdrs("Re: pniya") +
+      part("text/plain; charset=iso-8859-8-i", "quoted-printable",
+           qp("שלום,\n\nהפנייה שלך טופלה.\n\n" + TAG + "\n\nתודה\n",
+              "iso-8859-8").rstrip("\n")),
+      1, 0, "ok")
+write("40-cyrillic-x-mac-cyrillic-text-8bit.eml",
+      hdrs("Re: zakaz", "X-NPS-Lang: en\n") +
+      part("text/plain; charset=x-mac-cyrillic", "8bit",
+           "Здравствуйте!\n\nВаш заказ отправлен.\n\n" + TAG +
+           "\n\nСлужба поддержки\n"),
+      1, 0, "ok", cs="mac_cyrillic")
+write("41-big5-x-big5-text-base64.eml",
+      hdrs("Re: 訂單") +
+      part("text/plain; charset=x-big5", "base64",
+           b64("您好，\n\n您的訂單已出貨。\n\n" + TAG + "\n\n客服中心\n",
+               "big5").rstrip("\n")),
+      1, 0, "ok")
+# No charset: us-ascii (RFC 2045), whatever the 8-bit bytes look like; the
+# text keeps its bytes and label, the widget is folded to ASCII.
+write("42-unlabelled-8bit-text.eml",
+      hdrs("Re: commande") +
+      "Content-Type: text/plain\nContent-Transfer-Encoding: 8bit\n\n"
+      "Bonjour, votre commande est expédiée.\n\n" + TAG + "\n\nMerci\n",
+      1, 0, "ok")
+# Transfer encoding names the readers tolerate.
+write("43-cte-empty.eml",
+      hdrs("Re: commande") +
+      "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding:\n\n"
+      "Bonjour,\n\n" + TAG + "\n",
+      1, 0, "ok")
+write("44-cte-7-bit-dash-html.eml",
+      hdrs("Re: commande") +
+      part("text/html; charset=us-ascii", "7-bit",
+           "<p>Bonjour,</p>\n<div>" + TAG + "</div>\n"),
+      1, 0, "ok")
+# A boundary over RFC 2046's 70 characters, used consistently.
+write("45-long-boundary.eml",
+      hdrs("Re: commande") +
+      alt(part("text/plain; charset=utf-8", "8bit", "Bonjour,\n\n" + TAG + "\n"),
+          part("text/html; charset=utf-8", "8bit", "<p>" + TAG + "</p>\n"),
+          "=_NextPart_" + "0123456789abcdef" * 7),
+      2, 0, "ok")
+# 60 levels of multipart/mixed around the text part.
+deep = hdrs("Re: deep")
+for i in range(60):
+    deep += f'Content-Type: multipart/mixed; boundary="lvl{i}"\n\n--lvl{i}\n'
+deep += part("text/plain; charset=utf-8", "8bit", "Bonjour,\n\n" + TAG + "\n")
+for i in reversed(range(60)):
+    deep += f"\n--lvl{i}--\n"
+write("46-nested-60-levels.eml", deep, 1, 0, "ok")
+
+# An unknown transfer encoding name: left alone, as no reader decodes it.
+write("tf-06-cte-misspelt.eml",
+      hdrs("Re: commande") + part("text/plain; charset=utf-8", "quoted_printable",
+                                  "Bonjour,\n\n" + TAG + "\n"),
+      0, 1, "notag")
+
 # ---- malformed: unchanged with a reason --------------------------------
 
 write("bad-01-no-boundary.eml",
@@ -626,6 +709,14 @@ write("bad-06-base64-junk.eml",
       hdrs("Broken") + part("text/html; charset=utf-8", "base64",
                             "PHA+W0luc2VydFNhdGlzZmFjdGlvbkV2YWx1YXRpb25dPC9wPg==\n"
                             "!!!not base64!!!"),
+      0, 1, "malformed")
+write("bad-07-bom-before-header.eml",
+      "\ufeff" + hdrs("Saved by an editor") +
+      part("text/plain; charset=utf-8", "8bit", "Bonjour,\n\n" + TAG + "\n"),
+      0, 1, "malformed")
+write("bad-08-leading-blank-line.eml",
+      "\n" + hdrs("Blank line first") +
+      part("text/plain; charset=utf-8", "8bit", "Bonjour,\n\n" + TAG + "\n"),
       0, 1, "malformed")
 
 with open("expect.txt", "w") as f:
