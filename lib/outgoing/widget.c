@@ -12,7 +12,9 @@
  * the row, a hint on how the links work, the information message and the
  * privacy link. Each cell links to a pre-filled reply (mailto, RFC 6068)
  * or to the admin's landing page. Colours are explicit on both text and
- * background, so clients that darken mail keep them readable.
+ * background, so clients that darken mail keep them readable; the digits
+ * on a coloured cell are black or white, whichever contrasts more by the
+ * WCAG 2 formula (at least 4.5:1, the AA level, for any colour).
  * Output uses "\n" line ends and keeps lines short (well under 998).
  * It holds no HTML comment and never "-->" (texts have ">" escaped):
  * help-desk templates put the tag inside Outlook conditional comments,
@@ -21,6 +23,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,13 +485,44 @@ gradient_colour(const struct config *cf, int score, int min, int max,
 		rgb[i] = (int)(a[i] + (b[i] - a[i]) * t + 0.5);
 }
 
-/* Dark text on light backgrounds, white on dark ones (relative luminance). */
-static const char *
-text_on(const int rgb[3])
+/* WCAG 2 relative luminance of an sRGB colour, 0 (black) to 1 (white). */
+static double
+relative_luminance(const int rgb[3])
 {
-	double l = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+	double c[3];
+	int i;
 
-	return l > 150 ? "#1a1a1a" : "#ffffff";
+	for (i = 0; i < 3; i++) {
+		c[i] = rgb[i] / 255.0;
+		c[i] = c[i] <= 0.04045 ? c[i] / 12.92 :
+		    pow((c[i] + 0.055) / 1.055, 2.4);
+	}
+	return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+
+/* widget_contrast_ratio - see widget.h. */
+double
+widget_contrast_ratio(const int a[3], const int b[3])
+{
+	double la = relative_luminance(a), lb = relative_luminance(b);
+
+	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+/*
+ * widget_text_colour - see widget.h. Black and white are the two ends of
+ * the contrast scale: for any background one of them reaches at least
+ * 4.58:1 (the worst background, where both are equal, has a luminance
+ * of about 0.18), above the 4.5:1 WCAG AA asks of normal-size text; so
+ * every configured colour gets readable digits and none needs refusing.
+ */
+const char *
+widget_text_colour(const int bg[3])
+{
+	static const int black[3] = { 0, 0, 0 }, white[3] = { 255, 255, 255 };
+
+	return widget_contrast_ratio(bg, black) >=
+	    widget_contrast_ratio(bg, white) ? "#000000" : "#ffffff";
 }
 
 struct ctx {
@@ -556,7 +590,7 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 		gradient_colour(c->cf, score, c->min, c->max, rgb);
 		snprintf(bg, sizeof(bg), "#%02x%02x%02x", rgb[0], rgb[1],
 		    rgb[2]);
-		fg = text_on(rgb);
+		fg = widget_text_colour(rgb);
 	} else if (style == STYLE_ICONS)
 		snprintf(bg, sizeof(bg), "%s", BG);
 	else

@@ -1,6 +1,7 @@
 /*
  * test_widget.c - the widget in each language npsgate ships: its texts,
- * its pre-filled reply, and the language it falls back to.
+ * its pre-filled reply, the language it falls back to, and what makes it
+ * readable: the contrast of its digits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -204,6 +205,126 @@ test_a_language_without_its_folder_falls_back(void **state)
 	testlib_dir_remove(dir);
 }
 
+static void
+hex_rgb(const char *s, int rgb[3])
+{
+	unsigned int r, g, b;
+
+	assert_int_equal(sscanf(s, "#%2x%2x%2x", &r, &g, &b), 3);
+	rgb[0] = (int)r;
+	rgb[1] = (int)g;
+	rgb[2] = (int)b;
+}
+
+/* The WCAG 2 figures: 21:1 black on white, 1:1 a colour on itself, and
+ * the orange of the old gradient's sixth cell under white digits. */
+static void
+test_contrast_ratio_is_the_wcag_formula(void **state)
+{
+	int black[3] = { 0, 0, 0 }, white[3] = { 255, 255, 255 }, c[3];
+
+	(void)state;
+	assert_float_equal(widget_contrast_ratio(black, white), 21.0, 1e-9);
+	assert_float_equal(widget_contrast_ratio(white, black), 21.0, 1e-9);
+	assert_float_equal(widget_contrast_ratio(white, white), 1.0, 1e-9);
+	hex_rgb("#ee7245", c);
+	assert_float_equal(widget_contrast_ratio(white, c), 2.95, 0.01);
+	hex_rgb("#767676", c);	/* the lightest grey that passes on white */
+	assert_true(widget_contrast_ratio(white, c) >= 4.5);
+	hex_rgb("#777777", c);
+	assert_true(widget_contrast_ratio(white, c) < 4.5);
+}
+
+/* Black or white, whichever contrasts more: 4.58:1 at least, whatever
+ * the background (every colour on a grid of 4913, and the worst one). */
+static void
+test_text_colour_always_reaches_aa(void **state)
+{
+	int bg[3], fg[3], r, g, b;
+	double worst = 21.0, q;
+
+	(void)state;
+	for (r = 0; r <= 255; r += 15)
+		for (g = 0; g <= 255; g += 15)
+			for (b = 0; b <= 255; b += 15) {
+				bg[0] = r;
+				bg[1] = g;
+				bg[2] = b;
+				hex_rgb(widget_text_colour(bg), fg);
+				q = widget_contrast_ratio(bg, fg);
+				if (q < worst)
+					worst = q;
+			}
+	assert_true(worst >= 4.58);
+	hex_rgb("#ee7245", bg);
+	assert_string_equal(widget_text_colour(bg), "#000000");
+	hex_rgb("#1a3a8a", bg);
+	assert_string_equal(widget_text_colour(bg), "#ffffff");
+}
+
+/* Every cell of a gradient, with the default colours and with colours an
+ * admin might configure (mid greys, where neither black nor white is far
+ * ahead): the digit's colour against the cell's reaches 4.5:1. */
+static void
+test_gradient_digits_reach_aa(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const sets[][3] = {
+		{ NULL, NULL, NULL },
+		{ "#777777", "#808080", "#767676" },
+		{ "#ee7245", "#ff0000", "#00aa00" },
+	};
+	static const enum survey_type types[] = { SURVEY_NPS, SURVEY_CSAT,
+	    SURVEY_CES };
+	struct widget_request req;
+	struct npserr err;
+	struct buf out = BUF_INIT;
+	const char *p, *q;
+	int bg[3], fg[3], cells;
+	size_t i, t;
+
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		if (sets[i][0] != NULL) {
+			free(fx->cf->gradient_from);
+			free(fx->cf->gradient_mid);
+			free(fx->cf->gradient_to);
+			fx->cf->gradient_from = strdup(sets[i][0]);
+			fx->cf->gradient_mid = strdup(sets[i][1]);
+			fx->cf->gradient_to = strdup(sets[i][2]);
+		}
+		for (t = 0; t < 3; t++) {
+			memset(&req, 0, sizeof(req));
+			req.type = types[t];
+			req.style = STYLE_GRADIENT;
+			req.lang = "en";
+			req.token = TOKEN;
+			buf_reset(&out);
+			assert_int_equal(widget_render(fx->cf, fx->tpl, &req,
+			    true, &out, &err), 0);
+			cells = 0;
+			p = buf_cstr(&out);
+			while ((p = strstr(p, "<td align=\"center\"")) != NULL) {
+				p = strstr(p, "bgcolor=\"");
+				assert_non_null(p);
+				hex_rgb(p + 9, bg);
+				q = strstr(p, "<a ");
+				assert_non_null(q);
+				q = strstr(q, ";color:");
+				assert_non_null(q);
+				hex_rgb(q + 7, fg);
+				if (widget_contrast_ratio(bg, fg) < 4.5)
+					fail_msg("set %zu type %zu: %.7s on "
+					    "%.7s", i, t, q + 7, p + 9);
+				cells++;
+				p = q;
+			}
+			assert_int_equal(cells, nps_score_max(types[t]) -
+			    nps_score_min(types[t]) + 1);
+		}
+	}
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -218,6 +339,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_a_language_without_its_folder_falls_back, setup,
 		    teardown),
+		cmocka_unit_test(test_contrast_ratio_is_the_wcag_formula),
+		cmocka_unit_test(test_text_colour_always_reaches_aa),
+		cmocka_unit_test_setup_teardown(test_gradient_digits_reach_aa,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
