@@ -8,10 +8,11 @@
  * from the config are used only when they are http(s).
  *
  * Layout: the question, one row of cells (11 for NPS, 5 for CSAT, 7 for
- * CES) that fits 600 px and shrinks to 320 px, the two end labels under
- * the row, a hint on how the links work, the information message and the
- * privacy link. Each cell links to a pre-filled reply (mailto, RFC 6068)
- * or to the admin's landing page. Colours are explicit on both text and
+ * CES) that fits 600 px and shrinks to 320 px, each a link 44 px tall
+ * (a touch target), the two end labels under the row, a hint on how the
+ * links work, the information message and the privacy link. Each cell
+ * links to a pre-filled reply (mailto, RFC 6068) or to the admin's
+ * landing page. Colours are explicit on both text and
  * background, so clients that darken mail keep them readable; the digits
  * on a coloured cell are black or white, whichever contrasts more by the
  * WCAG 2 formula (at least 4.5:1, the AA level, for any colour).
@@ -77,6 +78,10 @@ struct widget_templates {
 #define FG "#1f1f1f"
 #define FG_SOFT "#4a4a4a"
 #define LINK "#1a56a8"
+
+/* Height of a score link: the smallest touch target that fingers hit
+ * reliably (WCAG 2.5.5, platform guidelines). */
+#define TARGET_PX 44
 
 static int
 read_file(const char *path, struct buf *out, struct npserr *err)
@@ -601,10 +606,14 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 	    "border-radius:4px;\">", 100 / ncells, bg, bg);
 	buf_puts(out, "<a href=\"");
 	cell_href(c, score, out);
-	buf_printf(out, "\" style=\"display:block;padding:6px 0;color:%s;"
+	/* The link fills its cell (display:block) and its line height makes
+	 * it a touch target of TARGET_PX: padding would do in browsers, but
+	 * line height is what every mail client keeps. Stars take two lines
+	 * (the star, the digit) of half the height. */
+	buf_printf(out, "\" style=\"display:block;color:%s;"
 	    "background-color:%s;border-radius:4px;text-decoration:none;"
-	    FONT "font-size:14px;line-height:18px;font-weight:bold;\">",
-	    fg, bg);
+	    FONT "font-size:16px;line-height:%dpx;font-weight:bold;\">",
+	    fg, bg, style == STYLE_STARS ? TARGET_PX / 2 : TARGET_PX);
 	switch (style) {
 	case STYLE_ICONS: {
 		struct buf src = BUF_INIT;
@@ -617,9 +626,9 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 		buf_puts(out, "<img src=\"");
 		append_html(out, buf_cstr(&src));
 		buf_printf(out, "\" alt=\"%d\" width=\"28\" height=\"28\" "
-		    "style=\"display:block;margin:0 auto;border:0;"
-		    "width:28px;max-width:100%%;height:auto;color:%s;\">",
-		    score, fg);
+		    "style=\"display:inline-block;vertical-align:middle;"
+		    "border:0;width:28px;max-width:100%%;height:auto;"
+		    "color:%s;\">", score, fg);
 		buf_free(&src);
 		break;
 	}
@@ -629,7 +638,8 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 	case STYLE_STARS:
 	default:
 		buf_printf(out, "<span style=\"color:#c77c00;font-size:16px;"
-		    "line-height:18px;\">\xe2\x98\x85</span><br>%d", score);
+		    "line-height:%dpx;\">\xe2\x98\x85</span><br>%d",
+		    TARGET_PX / 2, score);
 		break;
 	}
 	buf_puts(out, "</a></td>\n");
@@ -655,8 +665,9 @@ render_html(struct ctx *c, struct buf *out)
 
 	if (style == STYLE_ICONS && !is_http_url(c->cf->icon_url))
 		style = STYLE_STARS;	/* no usable image: never a broken one */
-	/* 40 px cells for 11, wider when there are fewer. */
-	cellw = n >= 11 ? 40 : n >= 7 ? 52 : 64;
+	/* Cells as wide as the row allows up to about 600 px: 50 px for
+	 * 11, wider when there are fewer. */
+	cellw = n >= 11 ? 50 : n >= 7 ? 72 : 96;
 	maxw = n * (cellw + 2) + 2;
 	buf_printf(out, "<table role=\"presentation\" cellpadding=\"0\" "
 	    "cellspacing=\"0\" border=\"0\" width=\"100%%\" bgcolor=\"" BG

@@ -6,6 +6,7 @@
 # each page in headless Chromium at 800, 375 and 320 px wide:
 #  - every cell (11 for NPS, 5 CSAT, 7 CES) sits in one row (same top),
 #    inside the window, and nothing scrolls sideways;
+#  - every score link is a touch target at least 44 px tall;
 #  - the text of every score link reaches a WCAG 2 contrast ratio of
 #    4.5:1 against the background it is drawn on (from the computed
 #    colours).
@@ -175,11 +176,12 @@ for lang in fr en; do
 		if [ "$(get cells)" != "$want" ] || [ "$(get rows)" != 1 ] ||
 		    [ "$(get right)" -gt "$(get limit)" ] ||
 		    [ "$(get overflow)" != 0 ] || [ "$(get cellw)" -lt 20 ] ||
+		    [ "$(get cellh)" -lt 44 ] ||
 		    [ "$(get contrast100)" -lt 450 ]
 		then
 			fail "$name at $width px: $res (want cells=$want" \
 			    "rows=1, right <= limit, no overflow, cells >= 20" \
-			    "px wide, contrast >= 4.5)"
+			    "px wide and >= 44 px tall, contrast >= 4.5)"
 		else
 			echo "ok: $name at $width px: $res"
 			checked=$((checked + 1))
