@@ -600,10 +600,17 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 		snprintf(bg, sizeof(bg), "%s", BG);
 	else
 		snprintf(bg, sizeof(bg), "#fff3cd");
+	/* Outlook for Windows (Word) ignores display:block and padding on
+	 * links: the cell itself carries the height (attribute and style)
+	 * and the colour (bgcolor), and the link's line height is made exact
+	 * there (mso-line-height-rule), so the cell keeps its size and most
+	 * of it stays the link. No conditional comment: the tag often sits
+	 * inside one of the help desk's. */
 	buf_printf(out, "<td align=\"center\" valign=\"middle\" "
-	    "width=\"%d%%\" bgcolor=\"%s\" style=\"padding:0;"
-	    "background-color:%s;border:1px solid #d9d9d9;"
-	    "border-radius:4px;\">", 100 / ncells, bg, bg);
+	    "width=\"%d%%\" height=\"%d\" bgcolor=\"%s\" "
+	    "style=\"padding:0;height:%dpx;background-color:%s;"
+	    "border:1px solid #d9d9d9;border-radius:4px;\">", 100 / ncells,
+	    TARGET_PX, bg, TARGET_PX, bg);
 	buf_puts(out, "<a href=\"");
 	cell_href(c, score, out);
 	/* The link fills its cell (display:block) and its line height makes
@@ -612,7 +619,8 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 	 * (the star, the digit) of half the height. */
 	buf_printf(out, "\" style=\"display:block;color:%s;"
 	    "background-color:%s;border-radius:4px;text-decoration:none;"
-	    FONT "font-size:16px;line-height:%dpx;font-weight:bold;\">",
+	    FONT "font-size:16px;mso-line-height-rule:exactly;"
+	    "line-height:%dpx;font-weight:bold;\">",
 	    fg, bg, style == STYLE_STARS ? TARGET_PX / 2 : TARGET_PX);
 	switch (style) {
 	case STYLE_ICONS: {
@@ -638,7 +646,7 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 	case STYLE_STARS:
 	default:
 		buf_printf(out, "<span style=\"color:#c77c00;font-size:16px;"
-		    "line-height:%dpx;\">\xe2\x98\x85</span><br>%d",
+		    "mso-line-height-rule:exactly;line-height:%dpx;\">\xe2\x98\x85</span><br>%d",
 		    TARGET_PX / 2, score);
 		break;
 	}

@@ -267,7 +267,7 @@ test_widget_gradient_runs_from_first_to_last_colour(void **state)
 	first = strstr(out.data, "bgcolor=\"#000000\"");
 	mid = strstr(out.data, "bgcolor=\"#808080\"");
 	last = strstr(out.data, "bgcolor=\"#ffffff\" style=\"padding:0;"
-	    "background-color:#ffffff;border");
+	    "height:44px;background-color:#ffffff;border");
 	assert_non_null(first);
 	assert_non_null(mid);
 	assert_non_null(last);

@@ -325,6 +325,62 @@ test_gradient_digits_reach_aa(void **state)
 	buf_free(&out);
 }
 
+/* What Outlook for Windows (the Word engine) keeps: every score cell has
+ * its height and colour as attributes, every link an exact line height;
+ * and never an HTML comment, whatever the style, type or language. */
+static void
+test_cells_keep_their_size_in_word(void **state)
+{
+	struct fixture *fx = *state;
+	static const enum widget_style styles[] = { STYLE_STARS, STYLE_ICONS,
+	    STYLE_GRADIENT };
+	static const enum survey_type types[] = { SURVEY_NPS, SURVEY_CSAT,
+	    SURVEY_CES };
+	struct widget_request req;
+	struct npserr err;
+	struct buf out = BUF_INIT;
+	const char *p, *end;
+	size_t i, t, l;
+	int cells;
+
+	free(fx->cf->icon_url);
+	fx->cf->icon_url = strdup("https://helpdesk.example/{score}.png");
+	for (i = 0; i < 3; i++)
+		for (t = 0; t < 3; t++)
+			for (l = 0; l < LANG_COUNT; l++) {
+				memset(&req, 0, sizeof(req));
+				req.type = types[t];
+				req.style = styles[i];
+				req.lang = shipped[l].lang;
+				req.token = TOKEN;
+				buf_reset(&out);
+				assert_int_equal(widget_render(fx->cf,
+				    fx->tpl, &req, true, &out, &err), 0);
+				assert_null(strstr(buf_cstr(&out), "<!--"));
+				assert_null(strstr(buf_cstr(&out), "-->"));
+				cells = 0;
+				p = buf_cstr(&out);
+				while ((p = strstr(p, "<td align=\"center\""))
+				    != NULL) {
+					end = strstr(p, "</td>");
+					assert_non_null(end);
+					p = strstr(p, " height=\"44\" bgcolor=\"#");
+					assert_true(p != NULL && p < end);
+					p = strstr(p, "<a ");
+					assert_true(p != NULL && p < end);
+					p = strstr(p, "mso-line-height-rule:"
+					    "exactly;line-height:");
+					assert_true(p != NULL && p < end);
+					cells++;
+					p = end;
+				}
+				assert_int_equal(cells,
+				    nps_score_max(types[t]) -
+				    nps_score_min(types[t]) + 1);
+			}
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -343,6 +399,8 @@ main(void)
 		cmocka_unit_test(test_text_colour_always_reaches_aa),
 		cmocka_unit_test_setup_teardown(test_gradient_digits_reach_aa,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cells_keep_their_size_in_word, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
