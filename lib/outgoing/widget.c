@@ -43,7 +43,7 @@ enum tkey {
 	K_NPS_Q, K_NPS_LOW, K_NPS_HIGH,
 	K_CSAT_Q, K_CSAT_LOW, K_CSAT_HIGH,
 	K_CES_Q, K_CES_LOW, K_CES_HIGH,
-	K_HINT,
+	K_HINT, K_SNAME,
 	K_MPREFIX, K_MSUBJECT, K_MBODY,
 	K_TINSTR, K_TADDR,
 	K_PLABEL, K_TPRIVACY,
@@ -54,7 +54,7 @@ static const char *const key_names[K_COUNT] = {
 	"nps.question", "nps.label_low", "nps.label_high",
 	"csat.question", "csat.label_low", "csat.label_high",
 	"ces.question", "ces.label_low", "ces.label_high",
-	"html.hint",
+	"html.hint", "html.score_name",
 	"mailto.prefix", "mailto.subject", "mailto.body",
 	"text.instructions", "text.address",
 	"privacy.label", "text.privacy",
@@ -583,6 +583,31 @@ cell_href(struct ctx *c, int score, struct buf *out)
 	buf_free(&url);
 }
 
+/*
+ * The accessible name of a score link, HTML-escaped: html.score_name
+ * ("9 out of 10"), the first and last with their end label ("0 out of
+ * 10, Not at all likely"), since screen readers reach the labels only
+ * after the links. The digit, star or image inside is then not read.
+ */
+static void
+cell_name(struct ctx *c, int score, struct buf *out)
+{
+	struct buf name = BUF_INIT;
+	char s[8];
+	struct var vars[2];
+
+	snprintf(s, sizeof(s), "%d", score);
+	vars[0] = (struct var){ "score", s };
+	vars[1] = (struct var){ "max", c->smax };
+	expand(c->t[K_SNAME], vars, 2, &name);
+	if (score == c->min || score == c->max) {
+		buf_puts(&name, ", ");
+		buf_puts(&name, score == c->min ? c->low : c->high);
+	}
+	append_html(out, buf_cstr(&name));
+	buf_free(&name);
+}
+
 static void
 render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
     struct buf *out)
@@ -613,6 +638,8 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 	    TARGET_PX, bg, TARGET_PX, bg);
 	buf_puts(out, "<a href=\"");
 	cell_href(c, score, out);
+	buf_puts(out, "\" aria-label=\"");
+	cell_name(c, score, out);
 	/* The link fills its cell (display:block) and its line height makes
 	 * it a touch target of TARGET_PX: padding would do in browsers, but
 	 * line height is what every mail client keeps. Stars take two lines
@@ -645,7 +672,8 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 		break;
 	case STYLE_STARS:
 	default:
-		buf_printf(out, "<span style=\"color:#c77c00;font-size:16px;"
+		buf_printf(out, "<span aria-hidden=\"true\" "
+		    "style=\"color:#c77c00;font-size:16px;"
 		    "mso-line-height-rule:exactly;line-height:%dpx;\">\xe2\x98\x85</span><br>%d",
 		    TARGET_PX / 2, score);
 		break;

@@ -9,7 +9,9 @@
 #  - every score link is a touch target at least 44 px tall;
 #  - the text of every score link reaches a WCAG 2 contrast ratio of
 #    4.5:1 against the background it is drawn on (from the computed
-#    colours).
+#    colours);
+#  - every score link has an accessible name (aria-label) that starts
+#    with its score, and decorative glyphs are aria-hidden.
 # A small script in the TEST page (never in the widget) measures the cell
 # links and writes the result into the DOM, read back with --dump-dom.
 # PNG screenshots at 600x400 go to $top_builddir/tests/widget-screenshots/
@@ -177,11 +179,13 @@ for lang in fr en; do
 		    [ "$(get right)" -gt "$(get limit)" ] ||
 		    [ "$(get overflow)" != 0 ] || [ "$(get cellw)" -lt 20 ] ||
 		    [ "$(get cellh)" -lt 44 ] ||
-		    [ "$(get contrast100)" -lt 450 ]
+		    [ "$(get contrast100)" -lt 450 ] ||
+		    [ "$(get named)" != "$want" ] || [ "$(get shown)" != 0 ]
 		then
 			fail "$name at $width px: $res (want cells=$want" \
 			    "rows=1, right <= limit, no overflow, cells >= 20" \
-			    "px wide and >= 44 px tall, contrast >= 4.5)"
+			    "px wide and >= 44 px tall, contrast >= 4.5," \
+			    "named=$want, shown=0)"
 		else
 			echo "ok: $name at $width px: $res"
 			checked=$((checked + 1))

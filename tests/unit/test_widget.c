@@ -381,6 +381,67 @@ test_cells_keep_their_size_in_word(void **state)
 	buf_free(&out);
 }
 
+/* Screen readers hear "9 out of 10" in the survey's language, the ends
+ * with their label; the star glyph is hidden from them. */
+static void
+test_each_link_has_a_name(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *lang, *nine, *zero, *ten;
+	} names[] = {
+		{ "en", "9 out of 10", "0 out of 10, Not at all likely",
+		    "10 out of 10, Extremely likely" },
+		{ "fr", "9 sur 10", "0 sur 10, Pas du tout probable",
+		    "10 sur 10, Très probable" },
+		{ "de", "9 von 10", "0 von 10, ", "10 von 10, " },
+		{ "es", "9 de 10", "0 de 10, ", "10 de 10, " },
+		{ "it", "9 su 10", "0 su 10, ", "10 su 10, " },
+		{ "nl", "9 van 10", "0 van 10, ", "10 van 10, " },
+		{ "pt", "9 de 10", "0 de 10, ", "10 de 10, " },
+	};
+	struct buf out = BUF_INIT, want = BUF_INIT;
+	const char *p;
+	size_t i;
+	int links, stars;
+
+	assert_int_equal(sizeof(names) / sizeof(names[0]), LANG_COUNT);
+	for (i = 0; i < LANG_COUNT; i++) {
+		render(fx, names[i].lang, true, &out);
+		buf_reset(&want);
+		buf_printf(&want, "aria-label=\"%s\"", names[i].nine);
+		if (strstr(buf_cstr(&out), buf_cstr(&want)) == NULL)
+			fail_msg("%s: no %s", names[i].lang, buf_cstr(&want));
+		buf_reset(&want);
+		buf_printf(&want, "aria-label=\"%s", names[i].zero);
+		if (strstr(buf_cstr(&out), buf_cstr(&want)) == NULL)
+			fail_msg("%s: no %s", names[i].lang, buf_cstr(&want));
+		buf_reset(&want);
+		buf_printf(&want, "aria-label=\"%s", names[i].ten);
+		if (strstr(buf_cstr(&out), buf_cstr(&want)) == NULL)
+			fail_msg("%s: no %s", names[i].lang, buf_cstr(&want));
+		links = stars = 0;
+		for (p = buf_cstr(&out); (p = strstr(p, "<a href=\"mailto:"));
+		    p++) {
+			links++;
+			assert_non_null(strstr(p, "\" aria-label=\""));
+			assert_true(strstr(p, "\" aria-label=\"") <
+			    strchr(p, '>'));
+		}
+		/* every span (a star each) is hidden */
+		for (p = buf_cstr(&out); (p = strstr(p, "<span")); p++) {
+			stars++;
+			assert_memory_equal(p, "<span aria-hidden=\"true\" ",
+			    25);
+			assert_non_null(strstr(p, ">\xe2\x98\x85</span>"));
+		}
+		assert_int_equal(links, 11);
+		assert_int_equal(stars, 11);
+	}
+	buf_free(&out);
+	buf_free(&want);
+}
+
 int
 main(void)
 {
@@ -401,6 +462,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cells_keep_their_size_in_word, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_link_has_a_name,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
