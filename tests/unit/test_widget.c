@@ -442,6 +442,55 @@ test_each_link_has_a_name(void **state)
 	buf_free(&want);
 }
 
+/* French puts a space before ? ! : ; and it must never break there: in
+ * the French widget, HTML and text, that space is a no-break one
+ * (U+00A0), so a lone "?" never starts a line. */
+static void
+test_french_punctuation_never_wraps_alone(void **state)
+{
+	struct fixture *fx = *state;
+	static const enum survey_type types[] = { SURVEY_NPS, SURVEY_CSAT,
+	    SURVEY_CES };
+	struct widget_request req;
+	struct npserr err;
+	struct buf out = BUF_INIT;
+	const char *p;
+	size_t t;
+	int html, nbsp;
+
+	free(fx->cf->privacy_url);
+	fx->cf->privacy_url = strdup("https://helpdesk.example/privacy");
+	for (t = 0; t < 3; t++)
+		for (html = 0; html < 2; html++) {
+			memset(&req, 0, sizeof(req));
+			req.type = types[t];
+			req.style = STYLE_GRADIENT;
+			req.lang = "fr";
+			req.token = TOKEN;
+			buf_reset(&out);
+			assert_int_equal(widget_render(fx->cf, fx->tpl, &req,
+			    html, &out, &err), 0);
+			nbsp = 0;
+			for (p = buf_cstr(&out); *p; p++) {
+				if (strchr("?!:;", p[1]) == NULL || p[1] == 0)
+					continue;
+				if (p[0] == ' ' || p[0] == '\n')
+					fail_msg("type %zu %s: breakable space "
+					    "before '%c': ...%.40s", t,
+					    html ? "html" : "text", p[1],
+					    p > buf_cstr(&out) + 30 ? p - 30 :
+					    buf_cstr(&out));
+				if (p > buf_cstr(&out) &&
+				    (unsigned char)p[-1] == 0xc2 &&
+				    (unsigned char)p[0] == 0xa0)
+					nbsp++;
+			}
+			/* the question's "?" at least, and ":" after */
+			assert_true(nbsp >= 2);
+		}
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -464,6 +513,9 @@ main(void)
 		    test_cells_keep_their_size_in_word, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_link_has_a_name,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_french_punctuation_never_wraps_alone, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
