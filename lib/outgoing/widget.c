@@ -463,31 +463,30 @@ parse_colour(const char *s, int rgb[3])
 	return -1;
 }
 
+/*
+ * The colour of a gradient cell: that of the score's category, so the
+ * colours say what the scores count as: gradient_from for detractors
+ * (NPS 0-6), gradient_mid for passives (7-8), gradient_to for promoters
+ * (9-10); likewise CSAT's and CES's categories (survey/nps.h).
+ */
 static void
-gradient_colour(const struct config *cf, int score, int min, int max,
+gradient_colour(const struct config *cf, enum survey_type type, int score,
     int rgb[3])
 {
-	int from[3], mid[3], to[3], i;
-	const int *a, *b;
-	double t = max > min ? (double)(score - min) / (max - min) : 0;
-
-	if (parse_colour(cf->gradient_from, from) < 0)
-		parse_colour("#d7191c", from);
-	if (parse_colour(cf->gradient_mid, mid) < 0)
-		parse_colour("#fdae61", mid);
-	if (parse_colour(cf->gradient_to, to) < 0)
-		parse_colour("#1a9641", to);
-	if (t <= 0.5) {
-		a = from;
-		b = mid;
-		t *= 2;
-	} else {
-		a = mid;
-		b = to;
-		t = t * 2 - 1;
+	switch (nps_category(type, score)) {
+	case NPS_PROMOTER:
+		if (parse_colour(cf->gradient_to, rgb) < 0)
+			parse_colour("#1a9641", rgb);
+		break;
+	case NPS_PASSIVE:
+		if (parse_colour(cf->gradient_mid, rgb) < 0)
+			parse_colour("#fdae61", rgb);
+		break;
+	default:
+		if (parse_colour(cf->gradient_from, rgb) < 0)
+			parse_colour("#d7191c", rgb);
+		break;
 	}
-	for (i = 0; i < 3; i++)
-		rgb[i] = (int)(a[i] + (b[i] - a[i]) * t + 0.5);
 }
 
 /* WCAG 2 relative luminance of an sRGB colour, 0 (black) to 1 (white). */
@@ -617,7 +616,7 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 	const char *fg = FG;
 
 	if (style == STYLE_GRADIENT) {
-		gradient_colour(c->cf, score, c->min, c->max, rgb);
+		gradient_colour(c->cf, c->req->type, score, rgb);
 		snprintf(bg, sizeof(bg), "#%02x%02x%02x", rgb[0], rgb[1],
 		    rgb[2]);
 		fg = widget_text_colour(rgb);
