@@ -673,8 +673,8 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 	default:
 		buf_printf(out, "<span aria-hidden=\"true\" "
 		    "style=\"color:#c77c00;font-size:16px;"
-		    "mso-line-height-rule:exactly;line-height:%dpx;\">\xe2\x98\x85</span><br>%d",
-		    TARGET_PX / 2, score);
+		    "mso-line-height-rule:exactly;line-height:%dpx;\">"
+		    "\xe2\x98\x85</span><br>%d", TARGET_PX / 2, score);
 		break;
 	}
 	buf_puts(out, "</a></td>\n");

@@ -303,7 +303,8 @@ test_gradient_digits_reach_aa(void **state)
 			    true, &out, &err), 0);
 			cells = 0;
 			p = buf_cstr(&out);
-			while ((p = strstr(p, "<td align=\"center\"")) != NULL) {
+			while ((p = strstr(p, "<td align=\"center\"")) !=
+			    NULL) {
 				p = strstr(p, "bgcolor=\"");
 				assert_non_null(p);
 				hex_rgb(p + 9, bg);
@@ -364,7 +365,8 @@ test_cells_keep_their_size_in_word(void **state)
 				    != NULL) {
 					end = strstr(p, "</td>");
 					assert_non_null(end);
-					p = strstr(p, " height=\"44\" bgcolor=\"#");
+					p = strstr(p, " height=\"44\" "
+					    "bgcolor=\"#");
 					assert_true(p != NULL && p < end);
 					p = strstr(p, "<a ");
 					assert_true(p != NULL && p < end);
