@@ -188,6 +188,10 @@ load_lang(struct widget_templates *tpl, int lang, const char *dir,
 		free(tpl->text[lang][k]);
 		tpl->text[lang][k] = unescape_value(data.data + v0, v1 - v0);
 	}
+	/* A texts.ini from before the links had names still loads: the
+	 * name is then the bare "9/10", which reads in any language. */
+	if (tpl->text[lang][K_SNAME] == NULL)
+		tpl->text[lang][K_SNAME] = xstrdup("{score}/{max}");
 	for (k = 0; k < K_COUNT; k++)
 		if (tpl->text[lang][k] == NULL) {
 			npserr_set(err, "templates %s: key %s is missing",
@@ -204,8 +208,10 @@ out:
 /*
  * widget_templates_load - reads DIR/LANG/texts.ini for each language of
  * lang_codes whose folder exists; DIR/en must. Every key must be present
- * in each; an unknown key is an error (a typo would otherwise silently
- * keep a default). Caller frees with widget_templates_free.
+ * in each but html.score_name, newer than the others (an older copied
+ * tree must keep working); an unknown key is an error (a typo would
+ * otherwise silently keep a default). Caller frees with
+ * widget_templates_free.
  */
 struct widget_templates *
 widget_templates_load(const char *dir, struct npserr *err)

@@ -11,8 +11,10 @@
  * DESCRIPTION
  *	widget_templates_load() reads DIR/LANG/texts.ini for each language
  *	of lang_codes (base/lang.h) whose folder DIR/LANG exists; DIR/en
- *	must exist. Every key must be in each, and an unknown key is an
- *	error, so that a typo never silently keeps a default.
+ *	must exist. Every key must be in each (but html.score_name, the
+ *	links' accessible name, which is "{score}/{max}" when missing), and
+ *	an unknown key is an error, so that a typo never silently keeps a
+ *	default.
  *	widget_lang() is the language the widget of a tag is rendered in:
  *	the tag's own when its texts were read, else the configured
  *	default_lang's, else English (a NULL tpl has every language). The

@@ -493,6 +493,53 @@ test_french_punctuation_never_wraps_alone(void **state)
 	buf_free(&out);
 }
 
+/* A texts.ini copied before html.score_name existed still loads; its
+ * links are named "9/10". */
+static void
+test_texts_without_score_name_still_load(void **state)
+{
+	struct fixture *fx = *state;
+	char *dir = testlib_dir_make("wname"), path[512], *text, *line, *nl;
+	struct widget_templates *tpl;
+	struct widget_request req;
+	struct npserr err;
+	struct buf out = BUF_INIT;
+	size_t n;
+
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/templates/en/texts.ini",
+	    TEST_SRCDIR);
+	text = testlib_file_read(path, &n);
+	assert_non_null(text);
+	line = strstr(text, "\nhtml.score_name =");
+	assert_non_null(line);
+	nl = strchr(line + 1, '\n');
+	assert_non_null(nl);
+	memmove(line, nl, n - (size_t)(nl - text) + 1);
+	n -= (size_t)(nl - line);
+	snprintf(path, sizeof(path), "%s/en", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/en/texts.ini", dir);
+	assert_int_equal(testlib_file_write(path, text, n, 0644), 0);
+	free(text);
+	tpl = widget_templates_load(dir, &err);
+	if (tpl == NULL)
+		fail_msg("%s", err.msg);
+	memset(&req, 0, sizeof(req));
+	req.type = SURVEY_NPS;
+	req.style = STYLE_STARS;
+	req.lang = "en";
+	req.token = TOKEN;
+	assert_int_equal(widget_render(fx->cf, tpl, &req, true, &out, &err),
+	    0);
+	assert_non_null(strstr(buf_cstr(&out), "aria-label=\"9/10\""));
+	assert_non_null(strstr(buf_cstr(&out),
+	    "aria-label=\"0/10, Not at all likely\""));
+	buf_free(&out);
+	widget_templates_free(tpl);
+	testlib_dir_remove(dir);
+}
+
 int
 main(void)
 {
@@ -515,6 +562,9 @@ main(void)
 		    test_cells_keep_their_size_in_word, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_link_has_a_name,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_texts_without_score_name_still_load, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_french_punctuation_never_wraps_alone, setup,
 		    teardown),
