@@ -30,7 +30,7 @@
  * order of lang_codes (base/lang.h). */
 static const char *const info_default[LANG_COUNT] = {
     "Votre note et votre commentaire sont enregistrés pour nous aider à "
-    "améliorer notre service ; ils ne servent qu'à cela. Vous pouvez à "
+    "améliorer notre service\xc2\xa0; ils ne servent qu'à cela. Vous pouvez à "
     "tout moment nous demander d'y accéder ou de les effacer.",
     "Your score and your comment are recorded to help us improve our "
     "service, and used for nothing else. You can ask us at any time to "

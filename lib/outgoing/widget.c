@@ -8,11 +8,14 @@
  * from the config are used only when they are http(s).
  *
  * Layout: the question, one row of cells (11 for NPS, 5 for CSAT, 7 for
- * CES) that fits 600 px and shrinks to 320 px, the two end labels under
- * the row, a hint on how the links work, the information message and the
- * privacy link. Each cell links to a pre-filled reply (mailto, RFC 6068)
- * or to the admin's landing page. Colours are explicit on both text and
- * background, so clients that darken mail keep them readable.
+ * CES) that fits 600 px and shrinks to 320 px, each a link 44 px tall
+ * (a touch target), the two end labels under the row, a hint on how the
+ * links work, the information message and the privacy link. Each cell
+ * links to a pre-filled reply (mailto, RFC 6068) or to the admin's
+ * landing page. Colours are explicit on both text and
+ * background, so clients that darken mail keep them readable; the digits
+ * on a coloured cell are black or white, whichever contrasts more by the
+ * WCAG 2 formula (at least 4.5:1, the AA level, for any colour).
  * Output uses "\n" line ends and keeps lines short (well under 998).
  * It holds no HTML comment and never "-->" (texts have ">" escaped):
  * help-desk templates put the tag inside Outlook conditional comments,
@@ -21,6 +24,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +43,7 @@ enum tkey {
 	K_NPS_Q, K_NPS_LOW, K_NPS_HIGH,
 	K_CSAT_Q, K_CSAT_LOW, K_CSAT_HIGH,
 	K_CES_Q, K_CES_LOW, K_CES_HIGH,
-	K_HINT,
+	K_HINT, K_SNAME,
 	K_MPREFIX, K_MSUBJECT, K_MBODY,
 	K_TINSTR, K_TADDR,
 	K_PLABEL, K_TPRIVACY,
@@ -50,7 +54,7 @@ static const char *const key_names[K_COUNT] = {
 	"nps.question", "nps.label_low", "nps.label_high",
 	"csat.question", "csat.label_low", "csat.label_high",
 	"ces.question", "ces.label_low", "ces.label_high",
-	"html.hint",
+	"html.hint", "html.score_name",
 	"mailto.prefix", "mailto.subject", "mailto.body",
 	"text.instructions", "text.address",
 	"privacy.label", "text.privacy",
@@ -74,6 +78,10 @@ struct widget_templates {
 #define FG "#1f1f1f"
 #define FG_SOFT "#4a4a4a"
 #define LINK "#1a56a8"
+
+/* Height of a score link: the smallest touch target that fingers hit
+ * reliably (WCAG 2.5.5, platform guidelines). */
+#define TARGET_PX 44
 
 static int
 read_file(const char *path, struct buf *out, struct npserr *err)
@@ -180,6 +188,10 @@ load_lang(struct widget_templates *tpl, int lang, const char *dir,
 		free(tpl->text[lang][k]);
 		tpl->text[lang][k] = unescape_value(data.data + v0, v1 - v0);
 	}
+	/* A texts.ini from before the links had names still loads: the
+	 * name is then the bare "9/10", which reads in any language. */
+	if (tpl->text[lang][K_SNAME] == NULL)
+		tpl->text[lang][K_SNAME] = xstrdup("{score}/{max}");
 	for (k = 0; k < K_COUNT; k++)
 		if (tpl->text[lang][k] == NULL) {
 			npserr_set(err, "templates %s: key %s is missing",
@@ -196,8 +208,10 @@ out:
 /*
  * widget_templates_load - reads DIR/LANG/texts.ini for each language of
  * lang_codes whose folder exists; DIR/en must. Every key must be present
- * in each; an unknown key is an error (a typo would otherwise silently
- * keep a default). Caller frees with widget_templates_free.
+ * in each but html.score_name, newer than the others (an older copied
+ * tree must keep working); an unknown key is an error (a typo would
+ * otherwise silently keep a default). Caller frees with
+ * widget_templates_free.
  */
 struct widget_templates *
 widget_templates_load(const char *dir, struct npserr *err)
@@ -455,40 +469,70 @@ parse_colour(const char *s, int rgb[3])
 	return -1;
 }
 
+/*
+ * The colour of a gradient cell: that of the score's category, so the
+ * colours say what the scores count as: gradient_from for detractors
+ * (NPS 0-6), gradient_mid for passives (7-8), gradient_to for promoters
+ * (9-10); likewise CSAT's and CES's categories (survey/nps.h).
+ */
 static void
-gradient_colour(const struct config *cf, int score, int min, int max,
+gradient_colour(const struct config *cf, enum survey_type type, int score,
     int rgb[3])
 {
-	int from[3], mid[3], to[3], i;
-	const int *a, *b;
-	double t = max > min ? (double)(score - min) / (max - min) : 0;
-
-	if (parse_colour(cf->gradient_from, from) < 0)
-		parse_colour("#d7191c", from);
-	if (parse_colour(cf->gradient_mid, mid) < 0)
-		parse_colour("#fdae61", mid);
-	if (parse_colour(cf->gradient_to, to) < 0)
-		parse_colour("#1a9641", to);
-	if (t <= 0.5) {
-		a = from;
-		b = mid;
-		t *= 2;
-	} else {
-		a = mid;
-		b = to;
-		t = t * 2 - 1;
+	switch (nps_category(type, score)) {
+	case NPS_PROMOTER:
+		if (parse_colour(cf->gradient_to, rgb) < 0)
+			parse_colour("#1a9641", rgb);
+		break;
+	case NPS_PASSIVE:
+		if (parse_colour(cf->gradient_mid, rgb) < 0)
+			parse_colour("#fdae61", rgb);
+		break;
+	default:
+		if (parse_colour(cf->gradient_from, rgb) < 0)
+			parse_colour("#d7191c", rgb);
+		break;
 	}
-	for (i = 0; i < 3; i++)
-		rgb[i] = (int)(a[i] + (b[i] - a[i]) * t + 0.5);
 }
 
-/* Dark text on light backgrounds, white on dark ones (relative luminance). */
-static const char *
-text_on(const int rgb[3])
+/* WCAG 2 relative luminance of an sRGB colour, 0 (black) to 1 (white). */
+static double
+relative_luminance(const int rgb[3])
 {
-	double l = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+	double c[3];
+	int i;
 
-	return l > 150 ? "#1a1a1a" : "#ffffff";
+	for (i = 0; i < 3; i++) {
+		c[i] = rgb[i] / 255.0;
+		c[i] = c[i] <= 0.04045 ? c[i] / 12.92 :
+		    pow((c[i] + 0.055) / 1.055, 2.4);
+	}
+	return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+
+/* widget_contrast_ratio - see widget.h. */
+double
+widget_contrast_ratio(const int a[3], const int b[3])
+{
+	double la = relative_luminance(a), lb = relative_luminance(b);
+
+	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+/*
+ * widget_text_colour - see widget.h. Black and white are the two ends of
+ * the contrast scale: for any background one of them reaches at least
+ * 4.58:1 (the worst background, where both are equal, has a luminance
+ * of about 0.18), above the 4.5:1 WCAG AA asks of normal-size text; so
+ * every configured colour gets readable digits and none needs refusing.
+ */
+const char *
+widget_text_colour(const int bg[3])
+{
+	static const int black[3] = { 0, 0, 0 }, white[3] = { 255, 255, 255 };
+
+	return widget_contrast_ratio(bg, black) >=
+	    widget_contrast_ratio(bg, white) ? "#000000" : "#ffffff";
 }
 
 struct ctx {
@@ -544,6 +588,31 @@ cell_href(struct ctx *c, int score, struct buf *out)
 	buf_free(&url);
 }
 
+/*
+ * The accessible name of a score link, HTML-escaped: html.score_name
+ * ("9 out of 10"), the first and last with their end label ("0 out of
+ * 10, Not at all likely"), since screen readers reach the labels only
+ * after the links. The digit, star or image inside is then not read.
+ */
+static void
+cell_name(struct ctx *c, int score, struct buf *out)
+{
+	struct buf name = BUF_INIT;
+	char s[8];
+	struct var vars[2];
+
+	snprintf(s, sizeof(s), "%d", score);
+	vars[0] = (struct var){ "score", s };
+	vars[1] = (struct var){ "max", c->smax };
+	expand(c->t[K_SNAME], vars, 2, &name);
+	if (score == c->min || score == c->max) {
+		buf_puts(&name, ", ");
+		buf_puts(&name, score == c->min ? c->low : c->high);
+	}
+	append_html(out, buf_cstr(&name));
+	buf_free(&name);
+}
+
 static void
 render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
     struct buf *out)
@@ -553,24 +622,38 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 	const char *fg = FG;
 
 	if (style == STYLE_GRADIENT) {
-		gradient_colour(c->cf, score, c->min, c->max, rgb);
+		gradient_colour(c->cf, c->req->type, score, rgb);
 		snprintf(bg, sizeof(bg), "#%02x%02x%02x", rgb[0], rgb[1],
 		    rgb[2]);
-		fg = text_on(rgb);
+		fg = widget_text_colour(rgb);
 	} else if (style == STYLE_ICONS)
 		snprintf(bg, sizeof(bg), "%s", BG);
 	else
 		snprintf(bg, sizeof(bg), "#fff3cd");
+	/* Outlook for Windows (Word) ignores display:block and padding on
+	 * links: the cell itself carries the height (attribute and style)
+	 * and the colour (bgcolor), and the link's line height is made exact
+	 * there (mso-line-height-rule), so the cell keeps its size and most
+	 * of it stays the link. No conditional comment: the tag often sits
+	 * inside one of the help desk's. */
 	buf_printf(out, "<td align=\"center\" valign=\"middle\" "
-	    "width=\"%d%%\" bgcolor=\"%s\" style=\"padding:0;"
-	    "background-color:%s;border:1px solid #d9d9d9;"
-	    "border-radius:4px;\">", 100 / ncells, bg, bg);
+	    "width=\"%d%%\" height=\"%d\" bgcolor=\"%s\" "
+	    "style=\"padding:0;height:%dpx;background-color:%s;"
+	    "border:1px solid #d9d9d9;border-radius:4px;\">", 100 / ncells,
+	    TARGET_PX, bg, TARGET_PX, bg);
 	buf_puts(out, "<a href=\"");
 	cell_href(c, score, out);
-	buf_printf(out, "\" style=\"display:block;padding:6px 0;color:%s;"
+	buf_puts(out, "\" aria-label=\"");
+	cell_name(c, score, out);
+	/* The link fills its cell (display:block) and its line height makes
+	 * it a touch target of TARGET_PX: padding would do in browsers, but
+	 * line height is what every mail client keeps. Stars take two lines
+	 * (the star, the digit) of half the height. */
+	buf_printf(out, "\" style=\"display:block;color:%s;"
 	    "background-color:%s;border-radius:4px;text-decoration:none;"
-	    FONT "font-size:14px;line-height:18px;font-weight:bold;\">",
-	    fg, bg);
+	    FONT "font-size:16px;mso-line-height-rule:exactly;"
+	    "line-height:%dpx;font-weight:bold;\">",
+	    fg, bg, style == STYLE_STARS ? TARGET_PX / 2 : TARGET_PX);
 	switch (style) {
 	case STYLE_ICONS: {
 		struct buf src = BUF_INIT;
@@ -583,9 +666,9 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 		buf_puts(out, "<img src=\"");
 		append_html(out, buf_cstr(&src));
 		buf_printf(out, "\" alt=\"%d\" width=\"28\" height=\"28\" "
-		    "style=\"display:block;margin:0 auto;border:0;"
-		    "width:28px;max-width:100%%;height:auto;color:%s;\">",
-		    score, fg);
+		    "style=\"display:inline-block;vertical-align:middle;"
+		    "border:0;width:28px;max-width:100%%;height:auto;"
+		    "color:%s;\">", score, fg);
 		buf_free(&src);
 		break;
 	}
@@ -594,8 +677,10 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 		break;
 	case STYLE_STARS:
 	default:
-		buf_printf(out, "<span style=\"color:#c77c00;font-size:16px;"
-		    "line-height:18px;\">\xe2\x98\x85</span><br>%d", score);
+		buf_printf(out, "<span aria-hidden=\"true\" "
+		    "style=\"color:#c77c00;font-size:16px;"
+		    "mso-line-height-rule:exactly;line-height:%dpx;\">"
+		    "\xe2\x98\x85</span><br>%d", TARGET_PX / 2, score);
 		break;
 	}
 	buf_puts(out, "</a></td>\n");
@@ -621,8 +706,9 @@ render_html(struct ctx *c, struct buf *out)
 
 	if (style == STYLE_ICONS && !is_http_url(c->cf->icon_url))
 		style = STYLE_STARS;	/* no usable image: never a broken one */
-	/* 40 px cells for 11, wider when there are fewer. */
-	cellw = n >= 11 ? 40 : n >= 7 ? 52 : 64;
+	/* Cells as wide as the row allows up to about 600 px: 50 px for
+	 * 11, wider when there are fewer. */
+	cellw = n >= 11 ? 50 : n >= 7 ? 72 : 96;
 	maxw = n * (cellw + 2) + 2;
 	buf_printf(out, "<table role=\"presentation\" cellpadding=\"0\" "
 	    "cellspacing=\"0\" border=\"0\" width=\"100%%\" bgcolor=\"" BG

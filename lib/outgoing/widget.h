@@ -11,8 +11,10 @@
  * DESCRIPTION
  *	widget_templates_load() reads DIR/LANG/texts.ini for each language
  *	of lang_codes (base/lang.h) whose folder DIR/LANG exists; DIR/en
- *	must exist. Every key must be in each, and an unknown key is an
- *	error, so that a typo never silently keeps a default.
+ *	must exist. Every key must be in each (but html.score_name, the
+ *	links' accessible name, which is "{score}/{max}" when missing), and
+ *	an unknown key is an error, so that a typo never silently keeps a
+ *	default.
  *	widget_lang() is the language the widget of a tag is rendered in:
  *	the tag's own when its texts were read, else the configured
  *	default_lang's, else English (a NULL tpl has every language). The
@@ -23,6 +25,8 @@
  *	config's reply address and the token. The texts are those of
  *	widget_lang(cf, tpl, req->lang). Returns 0, or -1 with
  *	err set when there is no token or no reply address.
+ *	widget_contrast_ratio() and widget_text_colour() are the WCAG 2
+ *	contrast the digits on coloured cells are chosen by.
  */
 #ifndef NPSGATE_WIDGET_H
 #define NPSGATE_WIDGET_H
@@ -59,6 +63,14 @@ const char *const *widget_mailto_bodies(const struct widget_templates *tpl);
 /* The subject prefix of those replies (texts.ini mailto.prefix) for each
  * language, likewise: what struct reply_ctx's prefixes takes. */
 const char *const *widget_mailto_prefixes(const struct widget_templates *tpl);
+
+/* The WCAG 2 contrast ratio of two sRGB colours (0-255 each): from 1
+ * (the same) to 21 (black on white). */
+double widget_contrast_ratio(const int a[3], const int b[3]);
+
+/* The colour, "#000000" or "#ffffff", of text on background bg: the one
+ * with the higher contrast ratio, which is always at least 4.58:1. */
+const char *widget_text_colour(const int bg[3]);
 
 /* Renders the widget alone: HTML (html = true) or the text version. */
 int widget_render(const struct config *cf, const struct widget_templates *tpl,

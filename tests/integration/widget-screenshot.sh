@@ -1,11 +1,17 @@
 #!/bin/sh
 # widget-screenshot.sh - the score widget in a real browser engine.
 #
-# Renders the widget (`npsgate render`) in each style, in French and in
-# English, plus CSAT and CES, and loads each page in headless Chromium:
-#  - at 600 px wide, every cell (11 for NPS, 5 CSAT, 7 CES) must sit in
-#    one row (same top) and inside the window;
-#  - at 320 px wide, still one row, nothing wider than the window.
+# Renders the widget (`npsgate render`) for each type (NPS, CSAT, CES) in
+# each style (stars, icons, gradient), in French and in English, and loads
+# each page in headless Chromium at 800, 375 and 320 px wide:
+#  - every cell (11 for NPS, 5 CSAT, 7 CES) sits in one row (same top),
+#    inside the window, and nothing scrolls sideways;
+#  - every score link is a touch target at least 44 px tall;
+#  - the text of every score link reaches a WCAG 2 contrast ratio of
+#    4.5:1 against the background it is drawn on (from the computed
+#    colours);
+#  - every score link has an accessible name (aria-label) that starts
+#    with its score, and decorative glyphs are aria-hidden.
 # A small script in the TEST page (never in the widget) measures the cell
 # links and writes the result into the DOM, read back with --dump-dom.
 # PNG screenshots at 600x400 go to $top_builddir/tests/widget-screenshots/
@@ -62,21 +68,61 @@ cat >"$dir/measure.html" <<'EOF'
 <pre id="result"></pre>
 <script>
 (function () {
+	/* WCAG 2 relative luminance of "rgb(r, g, b)" */
+	function lum(c) {
+		var v = c.match(/[0-9.]+/g).slice(0, 3).map(function (x) {
+			x = x / 255;
+			return x <= 0.04045 ? x / 12.92 :
+			    Math.pow((x + 0.055) / 1.055, 2.4);
+		});
+		return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+	}
+	/* the colour an element is drawn on: its own background or the
+	 * first one set on an ancestor */
+	function background(e) {
+		var c;
+		for (; e && e.nodeType === 1; e = e.parentNode) {
+			c = getComputedStyle(e).backgroundColor;
+			if (!/^rgba\(.*, 0\)$/.test(c) && c !== 'transparent')
+				return c;
+		}
+		return 'rgb(255, 255, 255)';
+	}
 	var frame = document.getElementById('frame');
 	var limit = frame.getBoundingClientRect().right;
 	var cells = document.querySelectorAll('td[align="center"] > a');
-	var tops = {}, right = 0, i, r;
+	var tops = {}, right = 0, minh = 9999, minw = 9999, minc = 9999;
+	var named = 0, shown = 0, i, r, a, b, c, l, s;
 	for (i = 0; i < cells.length; i++) {
 		r = cells[i].getBoundingClientRect();
 		tops[Math.round(r.top)] = 1;
 		right = Math.max(right, r.right);
+		minh = Math.min(minh, r.height);
+		minw = Math.min(minw, r.width);
+		a = lum(getComputedStyle(cells[i]).color);
+		b = lum(background(cells[i]));
+		c = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+		minc = Math.min(minc, c);
+		l = cells[i].getAttribute('aria-label') || '';
+		if (l.indexOf(String(i + (cells.length === 11 ? 0 : 1))) === 0 &&
+		    l.length > 3)
+			named++;
+		/* a glyph that is not the score must be hidden from
+		 * screen readers */
+		s = cells[i].querySelectorAll('span');
+		for (var j = 0; j < s.length; j++)
+			if (s[j].getAttribute('aria-hidden') !== 'true')
+				shown++;
 	}
 	document.getElementById('result').textContent = 'cells=' +
 	    cells.length + ' rows=' + Object.keys(tops).length + ' right=' +
 	    Math.ceil(right) + ' limit=' + Math.floor(limit) + ' overflow=' +
-	    (frame.scrollWidth > frame.clientWidth ? 1 : 0) + ' cellw=' +
-	    (cells.length ? Math.round(cells[0].getBoundingClientRect().width) :
-	    0);
+	    (frame.scrollWidth > frame.clientWidth ||
+	    document.documentElement.scrollWidth >
+	    document.documentElement.clientWidth ? 1 : 0) +
+	    ' cellw=' + Math.floor(minw) + ' cellh=' + Math.floor(minh) +
+	    ' contrast100=' + Math.floor(minc * 100) + ' named=' + named +
+	    ' shown=' + shown;
 })();
 </script>
 EOF
@@ -102,19 +148,19 @@ get() {
 }
 
 checked=0
-for spec in "stars fr nps 11" "stars en nps 11" "icons fr nps 11" \
-    "icons en nps 11" "gradient fr nps 11" "gradient en nps 11" \
-    "stars fr csat 5" "gradient en ces 7"; do
+for spec in "nps 11" "csat 5" "ces 7"; do
+for style in stars icons gradient; do
+for lang in fr en; do
 	set -- $spec
-	style=$1 lang=$2 type=$3 want=$4
+	type=$1 want=$2
 	name="$style-$lang-$type"
 	widget="$dir/$name.html"
 	if ! "$NPSGATE" render -c "$dir/npsgate.conf" --style "$style" \
 	    --lang "$lang" --type "$type" >"$widget" 2>"$dir/err"; then
-		fail "npsgate render $spec: $(cat "$dir/err")"
+		fail "npsgate render $name: $(cat "$dir/err")"
 		continue
 	fi
-	for width in 600 320; do
+	for width in 800 375 320; do
 		# The test page: the widget in its frame, then the script.
 		page="$dir/$name-$width.html"
 		awk -v f="$dir/measure.html" -v w="$width" '
@@ -125,15 +171,21 @@ for spec in "stars fr nps 11" "stars en nps 11" "icons fr nps 11" \
 		{ print }
 		/<body/ { print "<div id=\"frame\" style=\"width:" w "px;" \
 		    "margin:0;padding:0;overflow:auto\">" }' "$widget" >"$page"
-		chrome --window-size=800,800 --dump-dom "file://$page" \
+		chrome --window-size=1000,800 --dump-dom "file://$page" \
 		    >"$dir/dom" || { fail "$name: chromium failed"; continue; }
 		res=$(sed -n 's/.*<pre id="result">\([^<]*\)<.*/\1/p' "$dir/dom")
 		[ -n "$res" ] || { fail "$name at $width px: no result"; continue; }
 		if [ "$(get cells)" != "$want" ] || [ "$(get rows)" != 1 ] ||
 		    [ "$(get right)" -gt "$(get limit)" ] ||
-		    [ "$(get overflow)" != 0 ] || [ "$(get cellw)" -lt 20 ]; then
+		    [ "$(get overflow)" != 0 ] || [ "$(get cellw)" -lt 20 ] ||
+		    [ "$(get cellh)" -lt 44 ] ||
+		    [ "$(get contrast100)" -lt 450 ] ||
+		    [ "$(get named)" != "$want" ] || [ "$(get shown)" != 0 ]
+		then
 			fail "$name at $width px: $res (want cells=$want" \
-			    "rows=1, right <= limit, no overflow, cells >= 20 px)"
+			    "rows=1, right <= limit, no overflow, cells >= 20" \
+			    "px wide and >= 44 px tall, contrast >= 4.5," \
+			    "named=$want, shown=0)"
 		else
 			echo "ok: $name at $width px: $res"
 			checked=$((checked + 1))
@@ -142,6 +194,8 @@ for spec in "stars fr nps 11" "stars en nps 11" "icons fr nps 11" \
 	chrome --window-size=600,400 --screenshot="$OUT/$name.png" \
 	    "file://$widget" >/dev/null ||
 	    fail "$name: no screenshot"
+done
+done
 done
 echo "$checked layouts checked; screenshots in $OUT"
 [ "$fails" -eq 0 ] || exit 1

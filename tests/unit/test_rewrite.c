@@ -246,14 +246,26 @@ test_widget_landing_url_carries_token_and_score(void **state)
 	config_free(c);
 }
 
+/* The gradient's colours are the categories': gradient_from for
+ * detractors, gradient_mid for passives, gradient_to for promoters. */
 static void
-test_widget_gradient_runs_from_first_to_last_colour(void **state)
+test_widget_gradient_colours_follow_categories(void **state)
 {
+	static const struct {
+		enum survey_type type;
+		const char *want;	/* the categories of the cells */
+	} cases[] = {
+		{ SURVEY_NPS, "DDDDDDDPPRR" },
+		{ SURVEY_CSAT, "DDPRR" },
+		{ SURVEY_CES, "DDDPRRR" },
+	};
 	struct widget_request req;
 	struct buf out = BUF_INIT;
 	struct npserr err;
 	struct config *c = config_defaults();
-	const char *first, *mid, *last;
+	char got[16];
+	const char *p;
+	size_t i, n;
 
 	(void)state;
 	free(c->gradient_from);
@@ -262,19 +274,30 @@ test_widget_gradient_runs_from_first_to_last_colour(void **state)
 	c->gradient_mid = xstrdup("#808080");
 	free(c->gradient_to);
 	c->gradient_to = xstrdup("#ffffff");
-	req_init(&req, SURVEY_NPS, STYLE_GRADIENT, "en");
-	assert_int_equal(widget_render(c, tpl, &req, true, &out, &err), 0);
-	first = strstr(out.data, "bgcolor=\"#000000\"");
-	mid = strstr(out.data, "bgcolor=\"#808080\"");
-	last = strstr(out.data, "bgcolor=\"#ffffff\" style=\"padding:0;"
-	    "background-color:#ffffff;border");
-	assert_non_null(first);
-	assert_non_null(mid);
-	assert_non_null(last);
-	assert_true(first < mid && mid < last);
-	/* White text on black, dark text on white. */
-	assert_non_null(strstr(first, "color:#ffffff;background-color:#000000"));
-	assert_non_null(strstr(last, "color:#1a1a1a;background-color:#ffffff"));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		req_init(&req, cases[i].type, STYLE_GRADIENT, "en");
+		buf_reset(&out);
+		assert_int_equal(widget_render(c, tpl, &req, true, &out, &err),
+		    0);
+		n = 0;
+		p = out.data;
+		while ((p = strstr(p, "<td align=\"center\"")) != NULL) {
+			p = strstr(p, "bgcolor=\"#");
+			assert_non_null(p);
+			p += 9;
+			assert_true(n < sizeof(got) - 1);
+			got[n++] = strncmp(p, "#000000", 7) == 0 ? 'D' :
+			    strncmp(p, "#808080", 7) == 0 ? 'P' :
+			    strncmp(p, "#ffffff", 7) == 0 ? 'R' : '?';
+		}
+		got[n] = '\0';
+		assert_string_equal(got, cases[i].want);
+	}
+	/* White text on black, black text on white (WCAG contrast). */
+	assert_non_null(strstr(out.data,
+	    "color:#ffffff;background-color:#000000"));
+	assert_non_null(strstr(out.data,
+	    "color:#000000;background-color:#ffffff"));
 	buf_free(&out);
 	config_free(c);
 }
@@ -1035,7 +1058,8 @@ main(void)
 		cmocka_unit_test(test_widget_csat_and_ces_have_their_own_range_and_labels),
 		cmocka_unit_test(test_widget_escapes_config_texts_and_refuses_odd_urls),
 		cmocka_unit_test(test_widget_landing_url_carries_token_and_score),
-		cmocka_unit_test(test_widget_gradient_runs_from_first_to_last_colour),
+		cmocka_unit_test(
+		    test_widget_gradient_colours_follow_categories),
 		cmocka_unit_test(test_widget_icons_use_icon_url_with_score),
 		cmocka_unit_test(test_widget_text_version_names_range_and_address),
 		cmocka_unit_test(test_widget_without_token_is_an_error),

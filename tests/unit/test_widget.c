@@ -1,6 +1,7 @@
 /*
  * test_widget.c - the widget in each language npsgate ships: its texts,
- * its pre-filled reply, and the language it falls back to.
+ * its pre-filled reply, the language it falls back to, and what makes it
+ * readable: the contrast of its digits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -204,6 +205,341 @@ test_a_language_without_its_folder_falls_back(void **state)
 	testlib_dir_remove(dir);
 }
 
+static void
+hex_rgb(const char *s, int rgb[3])
+{
+	unsigned int r, g, b;
+
+	assert_int_equal(sscanf(s, "#%2x%2x%2x", &r, &g, &b), 3);
+	rgb[0] = (int)r;
+	rgb[1] = (int)g;
+	rgb[2] = (int)b;
+}
+
+/* The WCAG 2 figures: 21:1 black on white, 1:1 a colour on itself, and
+ * the orange of the old gradient's sixth cell under white digits. */
+static void
+test_contrast_ratio_is_the_wcag_formula(void **state)
+{
+	int black[3] = { 0, 0, 0 }, white[3] = { 255, 255, 255 }, c[3];
+
+	(void)state;
+	assert_float_equal(widget_contrast_ratio(black, white), 21.0, 1e-9);
+	assert_float_equal(widget_contrast_ratio(white, black), 21.0, 1e-9);
+	assert_float_equal(widget_contrast_ratio(white, white), 1.0, 1e-9);
+	hex_rgb("#ee7245", c);
+	assert_float_equal(widget_contrast_ratio(white, c), 2.95, 0.01);
+	hex_rgb("#767676", c);	/* the lightest grey that passes on white */
+	assert_true(widget_contrast_ratio(white, c) >= 4.5);
+	hex_rgb("#777777", c);
+	assert_true(widget_contrast_ratio(white, c) < 4.5);
+}
+
+/* Black or white, whichever contrasts more: 4.58:1 at least, whatever
+ * the background (every colour on a grid of 4913, and the worst one). */
+static void
+test_text_colour_always_reaches_aa(void **state)
+{
+	int bg[3], fg[3], r, g, b;
+	double worst = 21.0, q;
+
+	(void)state;
+	for (r = 0; r <= 255; r += 15)
+		for (g = 0; g <= 255; g += 15)
+			for (b = 0; b <= 255; b += 15) {
+				bg[0] = r;
+				bg[1] = g;
+				bg[2] = b;
+				hex_rgb(widget_text_colour(bg), fg);
+				q = widget_contrast_ratio(bg, fg);
+				if (q < worst)
+					worst = q;
+			}
+	assert_true(worst >= 4.58);
+	hex_rgb("#ee7245", bg);
+	assert_string_equal(widget_text_colour(bg), "#000000");
+	hex_rgb("#1a3a8a", bg);
+	assert_string_equal(widget_text_colour(bg), "#ffffff");
+}
+
+/* Every cell of a gradient, with the default colours and with colours an
+ * admin might configure (mid greys, where neither black nor white is far
+ * ahead): the digit's colour against the cell's reaches 4.5:1. */
+static void
+test_gradient_digits_reach_aa(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const sets[][3] = {
+		{ NULL, NULL, NULL },
+		{ "#777777", "#808080", "#767676" },
+		{ "#ee7245", "#ff0000", "#00aa00" },
+	};
+	static const enum survey_type types[] = { SURVEY_NPS, SURVEY_CSAT,
+	    SURVEY_CES };
+	struct widget_request req;
+	struct npserr err;
+	struct buf out = BUF_INIT;
+	const char *p, *q;
+	int bg[3], fg[3], cells;
+	size_t i, t;
+
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		if (sets[i][0] != NULL) {
+			free(fx->cf->gradient_from);
+			free(fx->cf->gradient_mid);
+			free(fx->cf->gradient_to);
+			fx->cf->gradient_from = strdup(sets[i][0]);
+			fx->cf->gradient_mid = strdup(sets[i][1]);
+			fx->cf->gradient_to = strdup(sets[i][2]);
+		}
+		for (t = 0; t < 3; t++) {
+			memset(&req, 0, sizeof(req));
+			req.type = types[t];
+			req.style = STYLE_GRADIENT;
+			req.lang = "en";
+			req.token = TOKEN;
+			buf_reset(&out);
+			assert_int_equal(widget_render(fx->cf, fx->tpl, &req,
+			    true, &out, &err), 0);
+			cells = 0;
+			p = buf_cstr(&out);
+			while ((p = strstr(p, "<td align=\"center\"")) !=
+			    NULL) {
+				p = strstr(p, "bgcolor=\"");
+				assert_non_null(p);
+				hex_rgb(p + 9, bg);
+				q = strstr(p, "<a ");
+				assert_non_null(q);
+				q = strstr(q, ";color:");
+				assert_non_null(q);
+				hex_rgb(q + 7, fg);
+				if (widget_contrast_ratio(bg, fg) < 4.5)
+					fail_msg("set %zu type %zu: %.7s on "
+					    "%.7s", i, t, q + 7, p + 9);
+				cells++;
+				p = q;
+			}
+			assert_int_equal(cells, nps_score_max(types[t]) -
+			    nps_score_min(types[t]) + 1);
+		}
+	}
+	buf_free(&out);
+}
+
+/* What Outlook for Windows (the Word engine) keeps: every score cell has
+ * its height and colour as attributes, every link an exact line height;
+ * and never an HTML comment, whatever the style, type or language. */
+static void
+test_cells_keep_their_size_in_word(void **state)
+{
+	struct fixture *fx = *state;
+	static const enum widget_style styles[] = { STYLE_STARS, STYLE_ICONS,
+	    STYLE_GRADIENT };
+	static const enum survey_type types[] = { SURVEY_NPS, SURVEY_CSAT,
+	    SURVEY_CES };
+	struct widget_request req;
+	struct npserr err;
+	struct buf out = BUF_INIT;
+	const char *p, *end;
+	size_t i, t, l;
+	int cells;
+
+	free(fx->cf->icon_url);
+	fx->cf->icon_url = strdup("https://helpdesk.example/{score}.png");
+	for (i = 0; i < 3; i++)
+		for (t = 0; t < 3; t++)
+			for (l = 0; l < LANG_COUNT; l++) {
+				memset(&req, 0, sizeof(req));
+				req.type = types[t];
+				req.style = styles[i];
+				req.lang = shipped[l].lang;
+				req.token = TOKEN;
+				buf_reset(&out);
+				assert_int_equal(widget_render(fx->cf,
+				    fx->tpl, &req, true, &out, &err), 0);
+				assert_null(strstr(buf_cstr(&out), "<!--"));
+				assert_null(strstr(buf_cstr(&out), "-->"));
+				cells = 0;
+				p = buf_cstr(&out);
+				while ((p = strstr(p, "<td align=\"center\""))
+				    != NULL) {
+					end = strstr(p, "</td>");
+					assert_non_null(end);
+					p = strstr(p, " height=\"44\" "
+					    "bgcolor=\"#");
+					assert_true(p != NULL && p < end);
+					p = strstr(p, "<a ");
+					assert_true(p != NULL && p < end);
+					p = strstr(p, "mso-line-height-rule:"
+					    "exactly;line-height:");
+					assert_true(p != NULL && p < end);
+					cells++;
+					p = end;
+				}
+				assert_int_equal(cells,
+				    nps_score_max(types[t]) -
+				    nps_score_min(types[t]) + 1);
+			}
+	buf_free(&out);
+}
+
+/* Screen readers hear "9 out of 10" in the survey's language, the ends
+ * with their label; the star glyph is hidden from them. */
+static void
+test_each_link_has_a_name(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *lang, *nine, *zero, *ten;
+	} names[] = {
+		{ "en", "9 out of 10", "0 out of 10, Not at all likely",
+		    "10 out of 10, Extremely likely" },
+		{ "fr", "9 sur 10", "0 sur 10, Pas du tout probable",
+		    "10 sur 10, Très probable" },
+		{ "de", "9 von 10", "0 von 10, ", "10 von 10, " },
+		{ "es", "9 de 10", "0 de 10, ", "10 de 10, " },
+		{ "it", "9 su 10", "0 su 10, ", "10 su 10, " },
+		{ "nl", "9 van 10", "0 van 10, ", "10 van 10, " },
+		{ "pt", "9 de 10", "0 de 10, ", "10 de 10, " },
+	};
+	struct buf out = BUF_INIT, want = BUF_INIT;
+	const char *p;
+	size_t i;
+	int links, stars;
+
+	assert_int_equal(sizeof(names) / sizeof(names[0]), LANG_COUNT);
+	for (i = 0; i < LANG_COUNT; i++) {
+		render(fx, names[i].lang, true, &out);
+		buf_reset(&want);
+		buf_printf(&want, "aria-label=\"%s\"", names[i].nine);
+		if (strstr(buf_cstr(&out), buf_cstr(&want)) == NULL)
+			fail_msg("%s: no %s", names[i].lang, buf_cstr(&want));
+		buf_reset(&want);
+		buf_printf(&want, "aria-label=\"%s", names[i].zero);
+		if (strstr(buf_cstr(&out), buf_cstr(&want)) == NULL)
+			fail_msg("%s: no %s", names[i].lang, buf_cstr(&want));
+		buf_reset(&want);
+		buf_printf(&want, "aria-label=\"%s", names[i].ten);
+		if (strstr(buf_cstr(&out), buf_cstr(&want)) == NULL)
+			fail_msg("%s: no %s", names[i].lang, buf_cstr(&want));
+		links = stars = 0;
+		for (p = buf_cstr(&out); (p = strstr(p, "<a href=\"mailto:"));
+		    p++) {
+			links++;
+			assert_non_null(strstr(p, "\" aria-label=\""));
+			assert_true(strstr(p, "\" aria-label=\"") <
+			    strchr(p, '>'));
+		}
+		/* every span (a star each) is hidden */
+		for (p = buf_cstr(&out); (p = strstr(p, "<span")); p++) {
+			stars++;
+			assert_memory_equal(p, "<span aria-hidden=\"true\" ",
+			    25);
+			assert_non_null(strstr(p, ">\xe2\x98\x85</span>"));
+		}
+		assert_int_equal(links, 11);
+		assert_int_equal(stars, 11);
+	}
+	buf_free(&out);
+	buf_free(&want);
+}
+
+/* French puts a space before ? ! : ; and it must never break there: in
+ * the French widget, HTML and text, that space is a no-break one
+ * (U+00A0), so a lone "?" never starts a line. */
+static void
+test_french_punctuation_never_wraps_alone(void **state)
+{
+	struct fixture *fx = *state;
+	static const enum survey_type types[] = { SURVEY_NPS, SURVEY_CSAT,
+	    SURVEY_CES };
+	struct widget_request req;
+	struct npserr err;
+	struct buf out = BUF_INIT;
+	const char *p;
+	size_t t;
+	int html, nbsp;
+
+	free(fx->cf->privacy_url);
+	fx->cf->privacy_url = strdup("https://helpdesk.example/privacy");
+	for (t = 0; t < 3; t++)
+		for (html = 0; html < 2; html++) {
+			memset(&req, 0, sizeof(req));
+			req.type = types[t];
+			req.style = STYLE_GRADIENT;
+			req.lang = "fr";
+			req.token = TOKEN;
+			buf_reset(&out);
+			assert_int_equal(widget_render(fx->cf, fx->tpl, &req,
+			    html, &out, &err), 0);
+			nbsp = 0;
+			for (p = buf_cstr(&out); *p; p++) {
+				if (strchr("?!:;", p[1]) == NULL || p[1] == 0)
+					continue;
+				if (p[0] == ' ' || p[0] == '\n')
+					fail_msg("type %zu %s: breakable space "
+					    "before '%c': ...%.40s", t,
+					    html ? "html" : "text", p[1],
+					    p > buf_cstr(&out) + 30 ? p - 30 :
+					    buf_cstr(&out));
+				if (p > buf_cstr(&out) &&
+				    (unsigned char)p[-1] == 0xc2 &&
+				    (unsigned char)p[0] == 0xa0)
+					nbsp++;
+			}
+			/* the question's "?" at least, and ":" after */
+			assert_true(nbsp >= 2);
+		}
+	buf_free(&out);
+}
+
+/* A texts.ini copied before html.score_name existed still loads; its
+ * links are named "9/10". */
+static void
+test_texts_without_score_name_still_load(void **state)
+{
+	struct fixture *fx = *state;
+	char *dir = testlib_dir_make("wname"), path[512], *text, *line, *nl;
+	struct widget_templates *tpl;
+	struct widget_request req;
+	struct npserr err;
+	struct buf out = BUF_INIT;
+	size_t n;
+
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/templates/en/texts.ini",
+	    TEST_SRCDIR);
+	text = testlib_file_read(path, &n);
+	assert_non_null(text);
+	line = strstr(text, "\nhtml.score_name =");
+	assert_non_null(line);
+	nl = strchr(line + 1, '\n');
+	assert_non_null(nl);
+	memmove(line, nl, n - (size_t)(nl - text) + 1);
+	n -= (size_t)(nl - line);
+	snprintf(path, sizeof(path), "%s/en", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/en/texts.ini", dir);
+	assert_int_equal(testlib_file_write(path, text, n, 0644), 0);
+	free(text);
+	tpl = widget_templates_load(dir, &err);
+	if (tpl == NULL)
+		fail_msg("%s", err.msg);
+	memset(&req, 0, sizeof(req));
+	req.type = SURVEY_NPS;
+	req.style = STYLE_STARS;
+	req.lang = "en";
+	req.token = TOKEN;
+	assert_int_equal(widget_render(fx->cf, tpl, &req, true, &out, &err),
+	    0);
+	assert_non_null(strstr(buf_cstr(&out), "aria-label=\"9/10\""));
+	assert_non_null(strstr(buf_cstr(&out),
+	    "aria-label=\"0/10, Not at all likely\""));
+	buf_free(&out);
+	widget_templates_free(tpl);
+	testlib_dir_remove(dir);
+}
+
 int
 main(void)
 {
@@ -217,6 +553,20 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_a_language_without_its_folder_falls_back, setup,
+		    teardown),
+		cmocka_unit_test(test_contrast_ratio_is_the_wcag_formula),
+		cmocka_unit_test(test_text_colour_always_reaches_aa),
+		cmocka_unit_test_setup_teardown(test_gradient_digits_reach_aa,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cells_keep_their_size_in_word, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_link_has_a_name,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_texts_without_score_name_still_load, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_french_punctuation_never_wraps_alone, setup,
 		    teardown),
 	};
 
