@@ -118,12 +118,16 @@ encode_whole(const char *d, size_t n, enum mime_cte cte, const char *eol,
     bool ends_eol, struct buf *out)
 {
 	size_t el = strlen(eol);
+	/* In quoted-printable a line break of the text is a line break of
+	 * the encoding: the text's last one is content, not the one that
+	 * belongs to the boundary after the part. */
+	bool text_eol = cte == MIME_CTE_QP && n > 0 && d[n - 1] == '\n';
 
 	if (cte == MIME_CTE_BASE64)
 		mime_base64_encode(d, n, eol[0] == '\r', out);
 	else
 		mime_qp_encode(d, n, eol[0] == '\r', out);
-	if (!ends_eol && out->len >= el &&
+	if (!ends_eol && !text_eol && out->len >= el &&
 	    memcmp(out->data + out->len - el, eol, el) == 0)
 		buf_truncate(out, out->len - el);
 	else if (ends_eol && (out->len < el ||
