@@ -436,7 +436,7 @@ check "appended" $N "$($IMAPCTL "$P_IMAP" append "$T/k")"
 # store transaction), every fourth one a random 0..15 ms after it was seen
 # committing (between a commit and the MOVE, or during a MOVE: the hook
 # commits batches of 64, then 128, then 256 messages, each fetched in one
-# command, and files up to 256 per MOVE). The early kills
+# command, and files up to 1024 per MOVE). The early kills
 # make little progress, so the batch lasts through the twenty kills.
 kstored() {
 	sql "SELECT count(*) FROM processed WHERE msg_key LIKE '<k-%'"
