@@ -162,6 +162,8 @@ run_once() {
 $stored $count $fb"
 }
 
+# Its fields, split on purpose.
+# shellcheck disable=SC2086
 report_run() {
 	set -- $1
 	awk -v f="$1" -v i="$2" -v s="$3" -v n="$4" -v b="$5" -v w="$6" \
@@ -175,7 +177,7 @@ report_run() {
 
 if [ -n "$OLD" ]; then
 	: >"$T/runs"
-	for round in 1 2; do
+	for _ in 1 2; do
 		for which in old new; do
 			r=$(run_once "$T/hook.$which") || exit 1
 			echo "$r $which" >>"$T/runs"
@@ -186,6 +188,7 @@ if [ -n "$OLD" ]; then
 		printf "mean ratio: old %.2f, new %.2f\n", r["old"] / c["old"],
 		    r["new"] / c["new"]
 	}' "$T/runs"
+	# shellcheck disable=SC2046
 	set -- $(awk '$6 == "new" { f += $1; i += $2; n++ } END {
 		print f / n, i / n, $4 }' "$T/runs")
 	fetch=$1
@@ -194,6 +197,7 @@ if [ -n "$OLD" ]; then
 else
 	r=$(run_once "$T/hook.new") || exit 1
 	report_run "$r new"
+	# shellcheck disable=SC2086
 	set -- $r
 	fetch=$1
 	ingest=$2
