@@ -578,10 +578,11 @@ times_log(const struct hook *h)
  * STORE_BATCH messages, store them in one transaction, and file what is
  * stored, MOVE_BATCH messages per command (Dovecot's MOVE costs much less
  * per message in large sets: on a backlog of 10,000, sets of 1024 left
- * the main thread waiting on the filer a third as long as sets of 256). A backlog of more than one batch goes
- * through a pipeline of three: a fetcher thread fetches the next batch on
- * the main connection while this thread stores the current one, and the
- * filer thread files the stored ones over a second connection.
+ * the main thread waiting on the filer a third as long as sets of 256).
+ * A backlog of more than one batch goes through a pipeline of three: a
+ * fetcher thread fetches the next batch on the main connection while this
+ * thread stores the current one, and the filer thread files the stored
+ * ones over a second connection.
  * Returns 0, or -1 when the session failed (err set); what was stored but
  * not filed is found again by the next pass and filed as a duplicate.
  */
