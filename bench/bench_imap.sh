@@ -1,25 +1,42 @@
 #!/bin/sh
 # bench_imap.sh - how much the hook costs on top of reading the mail.
 #
-#   bench/bench_imap.sh [--quick | COUNT]   (from a build tree; default
-#                                           10000, --quick 3000: fewer
-#                                           measure the login more than
-#                                           the ingest)
+#   bench/bench_imap.sh [--quick | COUNT] [--against OLD_HOOK]
+#                                  (from a build tree; default 10000,
+#                                  --quick 3000: fewer measure the login
+#                                  more than the ingest)
 #
 # Starts a private Dovecot on loopback, records COUNT surveys, APPENDs one
 # reply to each, then times
 #   fetch:  bench/bench_fetch - one UID FETCH BODY.PEEK[] per message over
 #           one connection, with the hook's IMAP code, nothing else
 #           (run twice; the faster run counts, which favours the baseline);
-#   ingest: npsgate-imapd-hook --once - fetch, analyse, store (one
-#           transaction per message) and MOVE to the folder.
+#   ingest: npsgate-imapd-hook --once -v - fetch, analyse, store (one
+#           transaction per batch) and MOVE to the folders; its "pass:"
+#           line says where the time went.
 # and prints the ratio ingest / fetch. Target: <= 1.5. The last line is a
 # BENCH line for bench/run (format in bench/lib.sh).
+#
+# --against OLD_HOOK: compare two builds of the hook on the same machine
+# state. The mailbox and the store are saved after the APPENDs; then
+# OLD_HOOK and this build's hook each run twice, alternately (old, new,
+# old, new), each from the saved state and with a fetch reference of its
+# own just before it, since the load of a busy machine drifts. Prints
+# each run and the mean ratio of each side; the BENCH line is this
+# build's.
 # Not a test: it takes a minute or two, most of it in the APPENDs.
 set -u
 
-N=${1:-10000}
-[ "$N" = --quick ] && N=3000
+N=10000
+OLD=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) N=3000 ;;
+	--against) OLD=${2:?--against needs a hook binary}; shift ;;
+	*) N=$1 ;;
+	esac
+	shift
+done
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$(pwd)}"
 PY=${PYTHON3:-python3}
@@ -29,7 +46,7 @@ HOOK=$top_builddir/npsgate-imapd-hook
 NPSGATE=$top_builddir/npsgate
 MKSURVEY=$top_builddir/tests/tools/mksurvey
 FETCH=$top_builddir/bench/bench_fetch
-for p in "$HOOK" "$NPSGATE" "$MKSURVEY" "$FETCH"; do
+for p in "$HOOK" "$NPSGATE" "$MKSURVEY" "$FETCH" ${OLD:+"$OLD"}; do
 	[ -x "$p" ] || { echo "bench_imap: $p is not built (make first)"; exit 1; }
 done
 command -v dovecot >/dev/null 2>&1 || { echo "bench_imap: needs dovecot"; exit 1; }
@@ -99,32 +116,98 @@ EOF
 $PY "$top_srcdir/tests/tools/imapctl.py" "$PORT" append "$T/msgs" \
     >/dev/null || exit 1
 
+# The binaries timed are copies: a rebuild during the run changes nothing.
+cp "$HOOK" "$T/hook.new" || exit 1
+[ -n "$OLD" ] && { cp "$OLD" "$T/hook.old" || exit 1; }
+
 doveadm -c "$T/dovecot.conf" stop
 sed -i '/^mail_fsync/d' "$T/dovecot.conf"
 sleep 1
-dovecot -c "$T/dovecot.conf" || exit 1
+# The state every run starts from.
+cp -a "$T/mail" "$T/mail.saved" || exit 1
+for f in "$T/npsgate.db" "$T/npsgate.db-wal"; do
+	[ -f "$f" ] && { cp -a "$f" "$f.saved" || exit 1; }
+done
 
-f1=$("$FETCH" "$T/npsgate.conf") || exit 1
-f2=$("$FETCH" "$T/npsgate.conf") || exit 1
-fetch=$(printf '%s\n%s\n' "$f1" "$f2" | awk '{ print $2 }' | sort -n | head -1)
-count=$(echo "$f1" | awk '{ print $1 }')
+# run_once HOOK: restores the saved state, times the fetch reference
+# (twice, the faster counts), a fetch by batches of 256 (for scale) and
+# then HOOK; prints "FETCH INGEST STORED COUNT BATCHFETCH" and leaves
+# HOOK's log in $T/hook.log.
+run_once() {
+	doveadm -c "$T/dovecot.conf" stop 2>/dev/null
+	rm -rf "$T/mail" "$T/npsgate.db" "$T/npsgate.db-wal" "$T/npsgate.db-shm"
+	cp -a "$T/mail.saved" "$T/mail" || return 1
+	for f in "$T/npsgate.db" "$T/npsgate.db-wal"; do
+		[ -f "$f.saved" ] && { cp -a "$f.saved" "$f" || return 1; }
+	done
+	sync
+	dovecot -c "$T/dovecot.conf" || return 1
+	f1=$("$FETCH" "$T/npsgate.conf") || return 1
+	f2=$("$FETCH" "$T/npsgate.conf") || return 1
+	fetch=$(printf '%s\n%s\n' "$f1" "$f2" | awk '{ print $2 }' |
+	    sort -n | head -1)
+	count=$(echo "$f1" | awk '{ print $1 }')
+	fb=$("$FETCH" "$T/npsgate.conf" 256 | awk '{ print $2 }') || return 1
+	# date(1), not python: its start-up (some 30 ms) would count as
+	# ingest.
+	t0=$(date +%s.%N)
+	"$1" -c "$T/npsgate.conf" --once -f -v 2>"$T/hook.log" || {
+		echo "bench_imap: the hook failed:" >&2
+		tail -5 "$T/hook.log" >&2
+		return 1
+	}
+	t1=$(date +%s.%N)
+	stored=$(sqlite3 "$T/npsgate.db" "SELECT count(*) FROM processed")
+	echo "$fetch $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') \
+$stored $count $fb"
+}
 
-# date(1), not python: its start-up (some 30 ms) would count as ingest.
-t0=$(date +%s.%N)
-"$HOOK" -c "$T/npsgate.conf" --once -f 2>"$T/hook.log" || {
-	echo "bench_imap: the hook failed:"; tail -5 "$T/hook.log"; exit 1; }
-t1=$(date +%s.%N)
-stored=$(sqlite3 "$T/npsgate.db" "SELECT count(*) FROM processed")
-left=$($PY "$top_srcdir/tests/tools/imapctl.py" "$PORT" counts INBOX)
+# Its fields, split on purpose.
+# shellcheck disable=SC2086
+report_run() {
+	set -- $1
+	awk -v f="$1" -v i="$2" -v s="$3" -v n="$4" -v b="$5" -v w="$6" \
+	    'BEGIN {
+		printf "%-4s fetch %d in %.2f s (%.0f/s; by 256: %.2f s), " \
+		    "ingest %d in %.2f s (%.0f/s), ratio %.2f\n", w, n, f,
+		    n / f, b, s, i, s / i, i / f
+	}'
+	grep -o 'pass: .*' "$T/hook.log" | sed 's/^/     /'
+}
 
-awk -v n="$count" -v f="$fetch" -v a="$t0" -v b="$t1" -v s="$stored" \
-    -v l="$left" 'BEGIN {
-	i = b - a
-	printf "fetch:  %d messages in %.2f s (%.0f/s)\n", n, f, n / f
-	printf "ingest: %d stored in %.2f s (%.0f/s), %s\n", s, i, s / i, l
-	printf "ratio ingest/fetch: %.2f (target <= 1.5)\n", i / f
-}'
+if [ -n "$OLD" ]; then
+	: >"$T/runs"
+	for _ in 1 2; do
+		for which in old new; do
+			r=$(run_once "$T/hook.$which") || exit 1
+			echo "$r $which" >>"$T/runs"
+			report_run "$r $which"
+		done
+	done
+	awk '{ r[$6] += $2 / $1; c[$6]++ } END {
+		printf "mean ratio: old %.2f, new %.2f\n", r["old"] / c["old"],
+		    r["new"] / c["new"]
+	}' "$T/runs"
+	# shellcheck disable=SC2046
+	set -- $(awk '$6 == "new" { f += $1; i += $2; n++ } END {
+		print f / n, i / n, $4 }' "$T/runs")
+	fetch=$1
+	ingest=$2
+	count=$3
+else
+	r=$(run_once "$T/hook.new") || exit 1
+	report_run "$r new"
+	# shellcheck disable=SC2086
+	set -- $r
+	fetch=$1
+	ingest=$2
+	count=$4
+	left=$($PY "$top_srcdir/tests/tools/imapctl.py" "$PORT" counts INBOX)
+	echo "left in the mailbox: $left"
+fi
+echo "ratio ingest/fetch: $(awk -v i="$ingest" -v f="$fetch" \
+    'BEGIN { printf "%.2f", i / f }') (target <= 1.5)"
 . "$top_srcdir/bench/lib.sh"
-bench_result imap_ingest "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" \
-    s "$fetch" "$(bench_div "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$fetch")" \
+bench_result imap_ingest "$(awk -v i="$ingest" 'BEGIN { printf "%.2f", i }')" \
+    s "$fetch" "$(bench_div "$ingest" "$fetch")" \
     "ratio<=1.5" "IMAP ingest of $count replies, wall (ref: bare UID FETCH)"

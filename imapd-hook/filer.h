@@ -31,7 +31,7 @@
 #include "conf/config.h"
 #include "session.h"
 
-#define FILER_MAX 256		/* messages in one job */
+#define FILER_MAX 1024		/* messages in one job */
 #define FILER_FOLDERS 4
 
 struct filer {

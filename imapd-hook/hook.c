@@ -14,7 +14,8 @@
  * key. Network errors and server restarts lead to a reconnection with a
  * backoff of 1 s doubling up to 60 s.
  *
- * Messages go in batches: 64 per store transaction, up to 256 per MOVE.
+ * Messages go in batches: up to 256 per store transaction (64 for the
+ * first of a pass, doubling), up to 1024 per MOVE.
  * A backlog of more than one batch runs as a pipeline: a fetcher thread
  * fetches the next batch on the main connection while the main thread
  * stores the current one (the store is only ever used by the main
@@ -62,12 +63,26 @@
 
 #define IDLE_SECONDS (25 * 60)	/* RFC 2177: re-IDLE before 29 minutes */
 #define BACKOFF_MAX 60
-#define STORE_BATCH 64		/* messages per store transaction, at most */
+#define STORE_BATCH 256		/* messages per store transaction, at most */
+#define STORE_BATCH_FIRST 64	/* the first batch of a pass, at most */
 #define MOVE_BATCH FILER_MAX	/* messages filed per MOVE command, at most */
 #define BATCH_BYTES (16UL * 1024 * 1024)	/* fetched before storing */
 #define SKIP_RETRY 300		/* seconds before a failed message is retried */
 
 #define N_FOLDERS 4
+
+/*
+ * Where a pass's wall time went, logged at its end with -v: the seconds
+ * the main thread spent in each phase (fetch_wait: waiting for messages,
+ * whether it fetched them itself or waited for the fetcher; file: moving
+ * them or handing them to the filer, and waiting for it at the end), the
+ * fetcher's own time on the network, and the IMAP commands and commits.
+ */
+struct hook_times {
+	double fetch_wait, fetch_busy, analyse, store, commit, followup,
+	    themes, file;
+	unsigned long fetches, commits, batches, messages;
+};
 
 struct fetched {
 	uint32_t uid;
@@ -102,7 +117,17 @@ struct hook {
 	int pend_folder[MOVE_BATCH];
 	size_t n_pend;
 	unsigned long n_done, n_failed;
+	struct hook_times t;	/* this pass's */
 };
+
+static double
+clock_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static volatile sig_atomic_t stop_signal;
 
@@ -377,7 +402,10 @@ batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 	struct ingest_ctx ctx;
 	struct npserr ierr;
 	size_t j, n_ok = 0;
+	double t0 = clock_now(), t1, t2;
 
+	h->t.batches++;
+	h->t.messages += k;
 	ctx.cf = h->cf;
 	ctx.ring = h->ring;
 	ctx.store = h->store;
@@ -393,14 +421,22 @@ batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 		else
 			skip_add(h, batch[j].uid, ierr.msg);
 	}
+	t1 = clock_now();
+	h->t.analyse += t1 - t0;
 	if (n_ok > 1 && store_begin(h->store, &ierr) == 0) {
 		for (j = 0; j < k; j++)
 			if (ok[j] && ingest_store(&ctx, &res[j], &ierr) < 0)
 				break;
+		t2 = clock_now();
 		if (j == k && store_commit(h->store, &ierr) == 0) {
+			h->t.commits++;
+			t0 = clock_now();
+			h->t.commit += t0 - t2;
+			h->t.store += t0 - t1;
 			for (j = 0; j < k; j++)
 				if (ok[j])
 					batch_done(h, batch[j].uid, &res[j]);
+			h->t.followup += clock_now() - t0;
 			return;
 		}
 		if (j == k)
@@ -417,8 +453,10 @@ batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 			ingest_outcome_clear(&res[j]);
 			continue;
 		}
+		h->t.commits++;
 		batch_done(h, batch[j].uid, &res[j]);
 	}
+	h->t.store += clock_now() - t1;
 }
 
 /* Files what is stored: on the main connection, or handed to the filer. */
@@ -436,47 +474,77 @@ pending_file(struct hook *h, struct session *s, bool via_filer,
 }
 
 /*
- * Fetches the next batch: from uids[*i], up to STORE_BATCH messages and
- * BATCH_BYTES (one message at least) into out. Returns how many; *rc is -1
- * (err set) when the session failed. Touches only s, out, *i: it runs in
- * the fetcher thread while the main thread stores the batch before.
+ * Fetches the next batch: from uids[*i], up to lim messages and
+ * BATCH_BYTES (one message at least) into out, in two commands (the
+ * sizes, then the bodies) rather than one per message: each command is a
+ * round trip, and on a busy machine every round trip waits for both
+ * processes to be scheduled again. Returns how many; *rc is -1 (err set)
+ * when the session failed. Touches only s, out, *i, *t: it runs in the
+ * fetcher thread while the main thread stores the batch before.
  */
 static size_t
 batch_fetch(struct session *s, const uint32_t *uids, size_t n, size_t *i,
-    struct fetched *out, int *rc, struct npserr *err)
+    size_t lim, struct fetched *out, int *rc, struct npserr *err,
+    struct hook_times *t)
 {
-	size_t k = 0, bytes = 0;
-	int r;
+	uint32_t sizes[STORE_BATCH];
+	struct buf *bufs[STORE_BATCH], tmp;
+	bool found[STORE_BATCH];
+	size_t want, j, k, bytes;
+	double t0 = clock_now();
 
 	*rc = 0;
-	while (*i < n && k < STORE_BATCH && bytes < BATCH_BYTES) {
-		buf_reset(&out[k].msg);
-		r = session_fetch(s, uids[*i], &out[k].msg, err);
-		if (r < 0) {
-			*rc = -1;
-			break;
-		}
-		out[k].uid = uids[(*i)++];
-		if (r == 0)
-			continue;
-		bytes += out[k].msg.len;
-		k++;
-		/* A stop ends the batch early; what is fetched is still
-		 * stored and filed. */
-		if (stop_requested())
-			break;
+	want = n - *i < lim ? n - *i : lim;
+	if (want == 0)
+		return 0;
+	t->fetches++;
+	if (session_fetch_sizes(s, uids + *i, want, sizes, err) < 0) {
+		*rc = -1;
+		goto out;
 	}
+	for (j = 0, bytes = 0; j < want; j++) {
+		if (j > 0 && bytes + sizes[j] > BATCH_BYTES)
+			break;
+		bytes += sizes[j];
+	}
+	want = j;
+	for (j = 0; j < want; j++) {
+		buf_reset(&out[j].msg);
+		bufs[j] = &out[j].msg;
+	}
+	t->fetches++;
+	if (session_fetch_batch(s, uids + *i, want, bufs, found, err) < 0) {
+		*rc = -1;
+		goto out;
+	}
+	/* The ones gone meanwhile (expunged by someone else) are passed. */
+	for (j = 0, k = 0; j < want; j++) {
+		if (!found[j])
+			continue;
+		if (k != j) {
+			tmp = out[k].msg;
+			out[k].msg = out[j].msg;
+			out[j].msg = tmp;
+		}
+		out[k++].uid = uids[*i + j];
+	}
+	*i += want;
+	t->fetch_busy += clock_now() - t0;
 	return k;
+out:
+	t->fetch_busy += clock_now() - t0;
+	return 0;
 }
 
 struct fetcher {
 	pthread_t thread;
 	struct session *s;
 	const uint32_t *uids;
-	size_t n, i, k;
+	size_t n, i, lim, k;
 	struct fetched *out;
 	int rc;
 	struct npserr err;
+	struct hook_times t;	/* its fetches only */
 };
 
 static void *
@@ -484,19 +552,37 @@ fetcher_main(void *arg)
 {
 	struct fetcher *f = arg;
 
-	f->k = batch_fetch(f->s, f->uids, f->n, &f->i, f->out, &f->rc,
-	    &f->err);
+	f->k = batch_fetch(f->s, f->uids, f->n, &f->i, f->lim, f->out,
+	    &f->rc, &f->err, &f->t);
 	return NULL;
+}
+
+/* The figures of struct hook_times, for a pass that did something. */
+static void
+times_log(const struct hook *h)
+{
+	const struct hook_times *t = &h->t;
+
+	if (t->messages == 0)
+		return;
+	msg_debug("pass: %lu messages in %lu batches; fetch wait %.3f s "
+	    "(fetching %.3f s, %lu UID FETCH), analyse %.3f s, store %.3f s "
+	    "(commit %.3f s, %lu commits), follow-up %.3f s, themes %.3f s, "
+	    "file %.3f s", t->messages, t->batches, t->fetch_wait,
+	    t->fetch_busy, t->fetches, t->analyse, t->store, t->commit,
+	    t->commits, t->followup, t->themes, t->file);
 }
 
 /*
  * Processes every message in the mailbox, in batches: fetch up to
  * STORE_BATCH messages, store them in one transaction, and file what is
  * stored, MOVE_BATCH messages per command (Dovecot's MOVE costs much less
- * per message in large sets). A backlog of more than one batch goes
- * through a pipeline of three: a fetcher thread fetches the next batch on
- * the main connection while this thread stores the current one, and the
- * filer thread files the stored ones over a second connection.
+ * per message in large sets: on a backlog of 10,000, sets of 1024 left
+ * the main thread waiting on the filer a third as long as sets of 256).
+ * A backlog of more than one batch goes through a pipeline of three: a
+ * fetcher thread fetches the next batch on the main connection while this
+ * thread stores the current one, and the filer thread files the stored
+ * ones over a second connection.
  * Returns 0, or -1 when the session failed (err set); what was stored but
  * not filed is found again by the next pass and filed as a duplicate.
  */
@@ -505,14 +591,16 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
     struct npserr *err)
 {
 	uint32_t *uids = NULL;
-	size_t n = 0, m, i = 0, k;
+	size_t n = 0, m, i = 0, k, lim = STORE_BATCH_FIRST;
 	struct followup_ctx fx = { h->cf, h->ring, h->store, 0 };
 	struct fetched *cur = h->batch, *nxt = h->batch2, *tmp;
 	struct fetcher f;
 	struct npserr ferr;
-	bool via_filer, threaded;
+	bool via_filer, threaded, due, themed = true;
+	double t0;
 	int rc = 0;
 
+	memset(&h->t, 0, sizeof(h->t));
 	keys_refresh(h);
 	fx.now = time(NULL);
 	/* A message that failed (store locked for long, say) is tried again
@@ -531,43 +619,67 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 			uids[m++] = uids[i];
 	*seen = m;
 	i = 0;
-	via_filer = m > STORE_BATCH && h->filer.running;
-	k = batch_fetch(s, uids, m, &i, cur, &rc, err);
+	via_filer = m > STORE_BATCH_FIRST && h->filer.running;
+	t0 = clock_now();
+	k = batch_fetch(s, uids, m, &i, lim, cur, &rc, err, &h->t);
+	h->t.fetch_wait += clock_now() - t0;
 	while (k > 0 || (rc == 0 && i < m && !stop_requested())) {
 		/* While this batch is stored, the next one is fetched. The
 		 * main connection then belongs to the fetcher: filing goes
 		 * through the filer. */
 		threaded = false;
+		/* Larger batches as the backlog proves long: fewer commits
+		 * (each a sync), while the first messages are not held back
+		 * behind a long fetch. */
+		lim = lim * 2 < STORE_BATCH ? lim * 2 : STORE_BATCH;
 		if (via_filer && rc == 0 && i < m && !stop_requested()) {
 			f.s = s;
 			f.uids = uids;
 			f.n = m;
 			f.i = i;
+			f.lim = lim;
 			f.out = nxt;
 			f.k = 0;
+			memset(&f.t, 0, sizeof(f.t));
 			threaded = pthread_create(&f.thread, NULL, fetcher_main,
 			    &f) == 0;
 		}
 		if (k > 0) {
 			batch_ingest(h, cur, k);
-			themes_run(h);
+			themed = false;
 		}
-		if ((h->n_pend + STORE_BATCH > MOVE_BATCH || i >= m ||
-		    stop_requested()) && pending_file(h, s, via_filer,
-		    err) < 0)
+		due = h->n_pend + STORE_BATCH > MOVE_BATCH || i >= m ||
+		    stop_requested();
+		t0 = clock_now();
+		if (due && pending_file(h, s, via_filer, err) < 0)
 			rc = -1;
+		h->t.file += clock_now() - t0;
+		/* The themes of what is stored, once per filing rather than
+		 * per batch: each run is a write transaction of its own,
+		 * with its own sync, and nothing waits on them. */
+		if (due && !themed) {
+			t0 = clock_now();
+			themes_run(h);
+			themed = true;
+			h->t.themes += clock_now() - t0;
+		}
 		k = 0;
+		t0 = clock_now();
 		if (threaded) {
 			pthread_join(f.thread, NULL);
 			i = f.i;
 			k = f.k;
+			h->t.fetches += f.t.fetches;
+			h->t.fetch_busy += f.t.fetch_busy;
 			if (f.rc < 0 && rc == 0) {
 				*err = f.err;
 				rc = -1;
 			}
 		} else if (rc == 0 && i < m && !stop_requested()) {
-			k = batch_fetch(s, uids, m, &i, nxt, &rc, err);
+			k = batch_fetch(s, uids, m, &i, lim, nxt, &rc, err,
+			    &h->t);
 		}
+		h->t.fetch_wait += clock_now() - t0;
 		tmp = cur;
 		cur = nxt;
 		nxt = tmp;
@@ -576,6 +688,9 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 		if (rc < 0 && k == 0)
 			break;
 	}
+	if (!themed)
+		themes_run(h);
+	t0 = clock_now();
 	if (pending_file(h, s, via_filer, rc == 0 ? err : &ferr) < 0 &&
 	    rc == 0)
 		rc = -1;
@@ -586,6 +701,8 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 		}
 		filer_close(&h->filer);
 	}
+	h->t.file += clock_now() - t0;
+	times_log(h);
 	/* On failure the unfiled ones are stored: the next session finds
 	 * them in the mailbox again and files them as duplicates. */
 	h->n_pend = 0;

@@ -447,6 +447,138 @@ uid_set(const uint32_t *uids, size_t n)
 	return set;
 }
 
+/* The index of uid in uids[0..n) (ascending), or n when absent. */
+static size_t
+uid_index(const uint32_t *uids, size_t n, uint32_t uid)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (uids[mid] < uid)
+			lo = mid + 1;
+		else if (uids[mid] > uid)
+			hi = mid;
+		else
+			return mid;
+	}
+	return n;
+}
+
+/*
+ * One UID FETCH of att for the set of uids[0..n); calls take() for each
+ * static item of each response that names one of those UIDs (unsolicited
+ * FETCH responses for others, flag changes say, are passed over).
+ */
+static int
+fetch_each(struct session *s, const uint32_t *uids, size_t n,
+    struct mailimap_fetch_att *att, const char *what,
+    void (*take)(void *, size_t, struct mailimap_msg_att_static *),
+    void *arg, struct npserr *err)
+{
+	struct mailimap_set *set;
+	struct mailimap_fetch_type *ft;
+	clist *result = NULL;
+	clistiter *it, *ai;
+	size_t idx;
+	int r;
+
+	set = uid_set(uids, n);
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft, att);
+	r = mailimap_uid_fetch(s->imap, set, ft, &result);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, err, r, what, -1);
+	for (it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		struct mailimap_msg_att *ma = clist_content(it);
+		uint32_t got = 0;
+
+		for (ai = clist_begin(ma->att_list); ai != NULL;
+		    ai = clist_next(ai)) {
+			struct mailimap_msg_att_item *item = clist_content(ai);
+
+			if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
+			    item->att_data.att_static->att_type ==
+			    MAILIMAP_MSG_ATT_UID)
+				got = item->att_data.att_static->att_data.
+				    att_uid;
+		}
+		if (got == 0 || (idx = uid_index(uids, n, got)) == n)
+			continue;
+		for (ai = clist_begin(ma->att_list); ai != NULL;
+		    ai = clist_next(ai)) {
+			struct mailimap_msg_att_item *item = clist_content(ai);
+
+			if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC)
+				take(arg, idx, item->att_data.att_static);
+		}
+	}
+	mailimap_fetch_list_free(result);
+	return 0;
+}
+
+static void
+take_size(void *arg, size_t idx, struct mailimap_msg_att_static *st)
+{
+	uint32_t *sizes = arg;
+
+	if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
+		sizes[idx] = st->att_data.att_rfc822_size;
+}
+
+int
+session_fetch_sizes(struct session *s, const uint32_t *uids, size_t n,
+    uint32_t *sizes, struct npserr *err)
+{
+	memset(sizes, 0, n * sizeof(*sizes));
+	if (n == 0)
+		return 0;
+	return fetch_each(s, uids, n, mailimap_fetch_att_new_rfc822_size(),
+	    "UID FETCH RFC822.SIZE", take_size, sizes, err);
+}
+
+struct bodies {
+	struct buf *const *out;
+	bool *found;
+};
+
+static void
+take_body(void *arg, size_t idx, struct mailimap_msg_att_static *st)
+{
+	struct bodies *b = arg;
+
+	/* A server may repeat a message: its first body counts. */
+	if (st->att_type != MAILIMAP_MSG_ATT_BODY_SECTION || b->found[idx] ||
+	    st->att_data.att_body_section->sec_body_part == NULL)
+		return;
+	buf_append(b->out[idx], st->att_data.att_body_section->sec_body_part,
+	    st->att_data.att_body_section->sec_length);
+	b->found[idx] = true;
+}
+
+int
+session_fetch_batch(struct session *s, const uint32_t *uids, size_t n,
+    struct buf *const *out, bool *found, struct npserr *err)
+{
+	struct bodies b = { out, found };
+	size_t i, k = 0;
+
+	memset(found, 0, n * sizeof(*found));
+	if (n == 0)
+		return 0;
+	if (fetch_each(s, uids, n, mailimap_fetch_att_new_body_peek_section(
+	    mailimap_section_new(NULL)), "UID FETCH", take_body, &b, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (found[i])
+			k++;
+	return (int)k;
+}
+
 int
 session_move(struct session *s, const uint32_t *uids, size_t n,
     const char *folder, struct npserr *err)

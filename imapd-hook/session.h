@@ -8,6 +8,8 @@
  *	session_create_folders(&s, names, n, &err);
  *	session_search_all(&s, &uids, &n, &err);
  *	session_fetch(&s, uid, &msg, &err);
+ *	session_fetch_sizes(&s, uids, n, sizes, &err);
+ *	session_fetch_batch(&s, uids, n, msgs, found, &err);
  *	session_move(&s, uids, n, folder, &err);
  *	session_idle(&s, seconds, unblocked, &err);
  *	session_close(&s);
@@ -69,6 +71,19 @@ int session_search_all(struct session *s, uint32_t **uids, size_t *n,
  * message is gone (expunged by someone else), or -1. */
 int session_fetch(struct session *s, uint32_t uid, struct buf *out,
     struct npserr *err);
+
+/* RFC822.SIZE of each of uids[0..n) (ascending), in one command:
+ * sizes[i] is 0 for a message that is gone. */
+int session_fetch_sizes(struct session *s, const uint32_t *uids, size_t n,
+    uint32_t *sizes, struct npserr *err);
+
+/* BODY.PEEK[] of each of uids[0..n) (ascending), in one command: the
+ * body of uids[i] is appended to *out[i] and found[i] set, or found[i] is
+ * false when the message is gone. Returns how many were found, or -1.
+ * The whole response is held in memory at once: the caller bounds the
+ * sum of the sizes (session_fetch_sizes). */
+int session_fetch_batch(struct session *s, const uint32_t *uids, size_t n,
+    struct buf *const *out, bool *found, struct npserr *err);
 
 /* Files uids[0..n) in folder: UID MOVE, else UID COPY, then \Deleted and
  * UID EXPUNGE of exactly those UIDs (plain EXPUNGE without UIDPLUS).

@@ -281,8 +281,13 @@ msg "$B/09.eml" "$C" "nps+$(tok 8)@reply.example" "<auto-1@test>" \
 bounce "$B/10.eml" "<bounce-1@test>" "$(sid 9)" "$(tok 9)"
 check "appended" 10 "$($IMAPCTL "$P_IMAP" append "$B")"
 
-"$HOOK" -f -c "$T/plain.conf" --once >"$T/once.log" 2>&1
+"$HOOK" -f -c "$T/plain.conf" --once -v >"$T/once.log" 2>&1
 check "--once exit status" 0 $?
+# The batch is read in two commands (sizes, then bodies), not one per
+# message: the pass's figures (-v) count them.
+check "messages, batches, UID FETCH commands" "10 1 2" \
+    "$(sed -n 's/.*pass: \([0-9]*\) messages in \([0-9]*\) batches;.*, \([0-9]*\) UID FETCH).*/\1 \2 \3/p' \
+    "$T/once.log")"
 check "folders" "INBOX=0 Processed=5 NeedsReview=3 AutoReplies=1 Bounces=1" \
     "$($IMAPCTL "$P_IMAP" counts $folders)"
 for f in Processed:proc NeedsReview:review AutoReplies:auto Bounces:bounce; do
@@ -430,7 +435,8 @@ check "appended" $N "$($IMAPCTL "$P_IMAP" append "$T/k")"
 # killed after a random 5..60 ms (connecting, fetching, inside the first
 # store transaction), every fourth one a random 0..15 ms after it was seen
 # committing (between a commit and the MOVE, or during a MOVE: the hook
-# commits every 64 messages and files up to 256 per MOVE). The early kills
+# commits batches of 64, then 128, then 256 messages, each fetched in one
+# command, and files up to 1024 per MOVE). The early kills
 # make little progress, so the batch lasts through the twenty kills.
 kstored() {
 	sql "SELECT count(*) FROM processed WHERE msg_key LIKE '<k-%'"
