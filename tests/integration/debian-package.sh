@@ -236,10 +236,10 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	    fail "systemd-analyze verify: $(cat "$T/verify.log")"
 fi
 # Postfix is the administrator's: no maintainer script starts, stops,
-# restarts, reloads or configures it (paths are left out: purge removes
-# npsgate's own socket directory under Postfix's queue).
+# restarts, reloads or configures it (comments and paths are left out:
+# purge removes npsgate's own socket directory under Postfix's queue).
 if cat /var/lib/dpkg/info/npsgate.*inst /var/lib/dpkg/info/npsgate.*rm \
-    2>/dev/null | sed 's#/[^[:space:]]*##g' |
+    2>/dev/null | sed -e 's/#.*//' -e 's#/[^[:space:]]*##g' |
     grep -iwE 'postfix|postconf|postsuper'; then
 	fail "a maintainer script acts on Postfix"
 else
