@@ -71,15 +71,6 @@ static const char *const themes_stemmers[][2] = {
 	{ "tr", "turkish" },
 };
 
-/* ISO 639-2 codes of the languages above, as mail may name them. */
-static const char *const themes_iso3[][2] = {
-	{ "dan", "da" }, { "deu", "de" }, { "ger", "de" }, { "eng", "en" },
-	{ "spa", "es" }, { "fin", "fi" }, { "fra", "fr" }, { "fre", "fr" },
-	{ "ita", "it" }, { "nld", "nl" }, { "dut", "nl" }, { "nor", "no" },
-	{ "nob", "no" }, { "por", "pt" }, { "rus", "ru" }, { "swe", "sv" },
-	{ "tur", "tr" },
-};
-
 const char *
 themes_about_name(enum theme_about a)
 {
@@ -549,25 +540,17 @@ themes_free(struct themes *t)
 
 /* --- looking up ---------------------------------------------------- */
 
-/* The language of tag, or SIZE_MAX when none has a file. */
+/* The language of tag (its primary subtag, or an ISO 639-2 form: see
+ * lang.h), or SIZE_MAX when none has a file. */
 static size_t
 themes_lang_find(const struct themes *t, const char *tag)
 {
-	char *code = tag != NULL ? lang_primary(tag) : NULL;
-	const char *c = code;
 	size_t i;
 
-	if (code == NULL)
-		return SIZE_MAX;
-	for (i = 0; strlen(code) == 3 &&
-	    i < sizeof(themes_iso3) / sizeof(*themes_iso3); i++)
-		if (strcmp(themes_iso3[i][0], code) == 0)
-			c = themes_iso3[i][1];
-	for (i = 0; i < t->nlangs; i++)
-		if (strcmp(t->langs[i].code, c) == 0)
-			break;
-	free(code);
-	return i < t->nlangs ? i : SIZE_MAX;
+	for (i = 0; tag != NULL && i < t->nlangs; i++)
+		if (lang_is(tag, t->langs[i].code))
+			return i;
+	return SIZE_MAX;
 }
 
 void
