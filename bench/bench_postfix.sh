@@ -75,19 +75,7 @@ postconf -c "$RIG/etc" -e default_process_limit=200 \
 		i=$((i + 1))
 	done
 } >"$T/plain.eml"
-{
-	printf 'From: Support <support@shop.example>\nTo: <customer@example.com>\n'
-	printf 'Subject: Your ticket is closed\nX-NPS-Ticket: T-1\n'
-	printf 'X-NPS-Agent: marie\nX-NPS-Team: N1\nX-NPS-Channel: email\n'
-	printf 'X-NPS-Lang: fr\nMIME-Version: 1.0\n'
-	printf 'Content-Type: multipart/alternative; boundary="b"\n\n'
-	printf -- '--b\nContent-Type: text/plain; charset=utf-8\n\n'
-	printf 'Bonjour,\nVotre ticket est clos.\n[InsertSatisfactionEvaluation]\nCordialement\n'
-	printf -- '--b\nContent-Type: text/html; charset=utf-8\n\n'
-	printf '<html><body><p>Bonjour,</p><p>Votre ticket est clos.</p>\n'
-	printf '<p>[InsertSatisfactionEvaluation]</p><p>Cordialement</p></body></html>\n'
-	printf -- '--b--\n'
-} >"$T/survey.eml"
+bench_survey_mail "$T/survey.eml"
 {
 	printf 'From: Shop <shop@shop.example>\nTo: <customer@example.com>\n'
 	printf 'Subject: Big attachment\nX-NPS-Ticket: T-2\nMIME-Version: 1.0\n'

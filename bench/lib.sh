@@ -21,6 +21,9 @@
 #	bench_median		median of the numbers on stdin, one a line
 #	bench_div A B		A / B with 4 significant decimals, "-" if B is 0
 #	bench_meets X TARGET	exit 0 when X meets TARGET's comparison
+#	bench_survey_mail FILE	writes a 550-byte help-desk closing mail
+#				with X-NPS-* headers and the tag in both
+#				parts of a multipart/alternative
 #	bench_smtp_rate FILE SESSIONS COUNT FROM
 #				with the rig of postfix-rig.sh (RIG,
 #				SMTP_PORT): smtp-source sends COUNT copies
@@ -71,6 +74,22 @@ bench_result() {
 	printf 'BENCH name=%s value=%s unit=%s reference=%s ratio=%s target=%s ok=%s label=%s\n' \
 	    "$br_name" "$br_value" "$br_unit" "$br_ref" "$br_ratio" \
 	    "$br_target" "$br_ok" "$br_label"
+}
+
+bench_survey_mail() {
+	{
+		printf 'From: Support <support@shop.example>\nTo: <customer@example.com>\n'
+		printf 'Subject: Your ticket is closed\nX-NPS-Ticket: T-1\n'
+		printf 'X-NPS-Agent: marie\nX-NPS-Team: N1\nX-NPS-Channel: email\n'
+		printf 'X-NPS-Lang: fr\nMIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/alternative; boundary="b"\n\n'
+		printf -- '--b\nContent-Type: text/plain; charset=utf-8\n\n'
+		printf 'Bonjour,\nVotre ticket est clos.\n[InsertSatisfactionEvaluation]\nCordialement\n'
+		printf -- '--b\nContent-Type: text/html; charset=utf-8\n\n'
+		printf '<html><body><p>Bonjour,</p><p>Votre ticket est clos.</p>\n'
+		printf '<p>[InsertSatisfactionEvaluation]</p><p>Cordialement</p></body></html>\n'
+		printf -- '--b--\n'
+	} >"$1"
 }
 
 bench_smtp_rate() {
