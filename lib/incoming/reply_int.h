@@ -12,7 +12,9 @@
  *   reply_signature.c    signatures, closings, disclaimers, footers
  *   reply_prefill.c  the lines of the widget's pre-filled body
  *   reply_number.c   numbers as customers write them
- *   reply_score.c    the score in the own text and in the subject
+ *   reply_score.c    the score in the own text: candidates, choice
+ *   reply_score_form.c   digits, "9/10", "note : 9", the subject's form
+ *   reply_score_words.c  the words around a candidate
  *   reply_comment.c  the comment: the own text without the score
  *   reply_lang.c     which template language
  *
@@ -340,6 +342,53 @@ bool rint_unit_after(const char *s, size_t n, size_t pos);
 /* The keycap emoji run at pos ("9️⃣", "1️⃣0️⃣" reads 10): its length, with
  * *value; 0 when none is there. */
 size_t rint_keycap_at(const char *s, size_t n, size_t pos, int *value);
+
+/* ---- the score: reply_score.c and its pieces ---------------------- */
+
+/* A number of the text that may be the score. */
+struct reply_cand {
+	int value;
+	size_t start, end;	/* the number itself */
+	size_t xend;		/* end of the expression ("/10", "sur 10") */
+	bool strong;
+	bool explicit_form;	/* "9/10", "note : 9": outweighs the rest */
+	int restricted;		/* 2: "un", "one": alone or "N/10" only;
+				 * 1: "neuf" (also "new"): never weak */
+	bool rejected;
+	bool embedded;		/* weak and inside a sentence: refused */
+};
+
+/* reply_score_form.c. Reads the digits c->start..c->end of s[0..n) for a
+ * survey whose scale ends at max: sets c->rejected when they are no
+ * score (a date, a time, a price, a phone...), or c->strong and
+ * c->explicit_form with c->xend after the scale ("9/10"). */
+void rint_score_digits(const char *s, size_t n, struct reply_cand *c,
+    int max);
+/* reply_score_form.c. True when the score's name and a colon come right
+ * before pos ("Note : 9", "Score: 9", "評価：9"). */
+bool rint_score_explicit_before(const char *s, size_t pos);
+
+/* reply_score_words.c. Reads the words before the candidate at pos, on
+ * its line: sets c->strong when they announce a score, c->rejected when
+ * they deny it or make the number a reference, a date, a duration. */
+void rint_score_context(const char *s, size_t pos, struct reply_cand *c);
+/* reply_score_words.c. Reads what follows the number word c: sets
+ * c->rejected ("dix-huit", "sept.", "sept 2026"), or the explicit form
+ * with the scale ("neuf sur dix"). */
+void rint_score_word(const char *s, size_t n, struct reply_cand *c,
+    int max);
+/* reply_score_words.c. True when the weak candidate c stands between two
+ * words of a sentence ("nous sommes 3 à l'utiliser"). */
+bool rint_score_embedded(const char *s, size_t n,
+    const struct reply_cand *c);
+/* reply_score_words.c. True when a and b (a before b, on one line) are
+ * offered as alternatives ("7-8", "7 ou 8", "entre 7 et 8"). */
+bool rint_score_alternatives(const char *s, const struct reply_cand *a,
+    const struct reply_cand *b);
+/* reply_score_words.c. True when a and b quote the scale of min..max
+ * ("de 0 à 10", "on a scale of 1 to 5"). */
+bool rint_score_scale_mention(const char *s, const struct reply_cand *a,
+    const struct reply_cand *b, int min, int max);
 
 /* ---- one analysis (reply.c) ---------------------------------------- */
 
