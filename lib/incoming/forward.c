@@ -45,14 +45,17 @@ has_text(const char *s)
 }
 
 /*
- * forward_wanted - see forward.h. Only a response is a person writing
- * about the survey's ticket with a token that verified; the other kinds
- * are robots, or mail nobody can tie to a ticket.
+ * forward_wanted - see forward.h. Only a response (or a reply its
+ * expired token still ties to a survey: unmatched) is a person writing
+ * about the survey's ticket; the other kinds are robots, or mail nobody
+ * can tie to a ticket.
  */
 bool
 forward_wanted(enum forward_mode mode, enum ingest_kind kind, int score,
     const char *comment)
 {
+	if (kind == INGEST_UNMATCHED)
+		return mode == FORWARD_NO_SCORE || mode == FORWARD_COMMENTS;
 	if (kind != INGEST_RESPONSE)
 		return false;
 	switch (mode) {

@@ -7,7 +7,7 @@
  *	if (forward_wanted(mode, kind, score, comment))
  *		forward_build(cf, msg, len, helpdesk_to, digest, now, &mail);
  *	... store_ingest records the mail with the reply (ingest.c) ...
- *	forward_send_due(cf, store, now, &rep, &err);	(after the commit)
+ *	forward_send_due(cf, store, now, &rep, &err);  (after the commit)
  *
  * DESCRIPTION
  *	The survey's Reply-To takes the place of the help desk's, so a
@@ -16,12 +16,14 @@
  *	Reply-To, else its From: surveys.helpdesk_to), and such a reply is
  *	handed on to it:
  *	  - forward_to_helpdesk = no-score (the default): a response that
- *	    carries no score (ambiguous, or words only);
+ *	    carries no score (ambiguous, or words only), and a reply whose
+ *	    token is genuine but expired (unmatched: it answers no survey
+ *	    any more, yet names the survey's help desk);
  *	  - comments: those, and every response with a comment;
  *	  - none: nothing; the replies stay in the review folder only.
  *	[channel.NAME] forward_to_helpdesk overrides [imap]'s for the
  *	surveys of that channel ("default": [imap]'s). Auto-replies,
- *	bounces, unsubscribes and replies without a verified token are
+ *	bounces, unsubscribes and replies without a genuine token are
  *	never handed on, nor a reply to a survey recorded without the help
  *	desk's address, nor to an address of the reply domain.
  *
@@ -78,7 +80,8 @@ enum forward_mode forward_mode_of(const struct config *cf,
     const char *channel);
 
 /* Whether a reply of kind, with score (-1: none) and comment (NULL or
- * text), is handed on under mode. */
+ * text), is handed on under mode; an unmatched one only when the caller
+ * knows the survey its expired token names. */
 bool forward_wanted(enum forward_mode mode, enum ingest_kind kind, int score,
     const char *comment);
 

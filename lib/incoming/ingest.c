@@ -240,8 +240,8 @@ outcome_forward(const struct ingest_ctx *ctx, const char *msg, size_t len,
 	char *to = NULL;
 	int r;
 
-	if (out->kind != INGEST_RESPONSE || out->survey_id[0] == '\0' ||
-	    ctx->store == NULL)
+	if ((out->kind != INGEST_RESPONSE && out->kind != INGEST_UNMATCHED) ||
+	    out->survey_id[0] == '\0' || ctx->store == NULL)
 		return 0;
 	memset(&sv, 0, sizeof(sv));
 	if ((r = store_survey_get(ctx->store, out->survey_id, &sv, err)) <= 0)
@@ -313,6 +313,11 @@ ingest_analyze(const struct ingest_ctx *ctx, const char *msg, size_t len,
 		out->folder = NULL;
 		out->why = "its folder is the mailbox read";
 	}
+	/* A reply whose genuine token expired answers no survey, but it
+	 * names the one whose help desk may want it (forward.h). */
+	if (out->kind == INGEST_UNMATCHED && rr.kind == REPLY_UNMATCHED &&
+	    rr.expired_id[0] != '\0')
+		memcpy(out->survey_id, rr.expired_id, sizeof(out->survey_id));
 	outcome_keep(out, &rr);
 	out->received_at = (int64_t)ctx->now;
 	reply_result_clear(&rr);

@@ -34,8 +34,11 @@
  *	    unmatched, unparsed, token refused        folder_review
  *	    only a survey's Message-ID, no token      folder_review
  *	    over STORE_MAX_ANSWERS for the survey     folder_review
- *	A response the survey's help desk is to see (forward.h: no score,
- *	or a comment, as [imap] forward_to_helpdesk says) gets, besides,
+ *	A response whose token is genuine but expired is unmatched, its
+ *	survey_id the survey the token names.
+ *	A reply the survey's help desk is to see (forward.h: no score, an
+ *	expired token, or a comment, as [imap] forward_to_helpdesk says)
+ *	gets, besides,
  *	the mail that hands it on, recorded with it by ingest_store and
  *	sent by forward_send_due once committed.
  *	A reply is "forwarded" when its sender differs from the recipient the

@@ -200,7 +200,9 @@ int store_is_unsubscribed(struct store *st, const char *address,
  * dropped. A second response to a survey supersedes the earlier one
  * (kept, marked superseded_by); a response without a score to a survey
  * that already has one adds its comment to the survey's comment history
- * and keeps the score. Fills in->stored_key and in->over_limit. Returns
+ * and keeps the score. A new reply to a known survey with
+ * in->forward_msg also records its forward (store_forward_*). Fills
+ * in->stored_key and in->over_limit. Returns
  * INGEST_NEW, INGEST_DUPLICATE, or -1. */
 int store_ingest(struct store *st, struct ingest_rec *in,
     struct npserr *err);
@@ -213,7 +215,7 @@ int store_is_processed(struct store *st, const char *msg_key,
  * kept until sendmail took it. A row is claimed before it is sent (its
  * next_attempt_at moved lease seconds on, attempts counted), then marked
  * sent (the mail dropped) or failed (tried again at retry_at, or given
- * up when retry_at is 0).
+ * up, the mail dropped, when retry_at is 0).
  */
 struct forward_rec {
 	char *msg_key, *survey_id, *rcpt;

@@ -7,7 +7,8 @@
  * transaction: a reply recorded is a forward promised, and a reply seen
  * again (a duplicate) promises nothing more. The mail to send is kept in
  * the row until sendmail has taken it, then dropped: what stays is that
- * it went, to whom and when. Sending claims the row first (attempts
+ * it went, to whom and when (a forward given up drops its mail too: the
+ * reply itself waits in the review folder). Sending claims the row first (attempts
  * counted, next_attempt_at moved past the lease), so that two processes
  * never send the same row at once, and a process that dies while sending
  * leaves a claim that expires.
@@ -232,7 +233,8 @@ store_forward_mark_tx(struct store *st, void *arg, struct npserr *err)
 		    " msg_key = ?1", err);
 	else
 		s = store_db_prepare(st, "UPDATE forwards SET state = CASE"
-		    " WHEN ?2 = 0 THEN 'failed' ELSE 'pending' END,"
+		    " WHEN ?2 = 0 THEN 'failed' ELSE 'pending' END, message ="
+		    " CASE WHEN ?2 = 0 THEN NULL ELSE message END,"
 		    " next_attempt_at = ?2, last_error = ?3 WHERE msg_key = ?1",
 		    err);
 	if (s == NULL)

@@ -173,7 +173,8 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 }
 
 /* store_survey_add - records a survey; its id must be new. The recipient
- * is stored lowercased. rec stays the caller's. Returns 0, STORE_THROTTLED
+ * (and the help desk's address, rec->helpdesk_to) is stored lowercased.
+ * rec stays the caller's. Returns 0, STORE_THROTTLED
  * (nothing written) when rec->throttle_from is set and the recipient has
  * a survey created after it, or -1. */
 int

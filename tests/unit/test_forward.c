@@ -201,7 +201,12 @@ test_wanted_follows_the_mode(void **state)
 	    NULL));
 	assert_false(forward_wanted(FORWARD_COMMENTS, INGEST_UNSUBSCRIBE, -1,
 	    NULL));
-	assert_false(forward_wanted(FORWARD_COMMENTS, INGEST_UNMATCHED, -1,
+	/* Unmatched: the caller knows the survey its expired token names. */
+	assert_true(forward_wanted(FORWARD_NO_SCORE, INGEST_UNMATCHED, -1,
+	    NULL));
+	assert_true(forward_wanted(FORWARD_COMMENTS, INGEST_UNMATCHED, -1,
+	    "x"));
+	assert_false(forward_wanted(FORWARD_NONE, INGEST_UNMATCHED, -1,
 	    "x"));
 	assert_false(forward_wanted(FORWARD_COMMENTS, INGEST_UNPARSED, -1,
 	    NULL));
@@ -443,6 +448,50 @@ test_scored_or_unknown_helpdesk_or_none_sends_nothing(void **state)
 	assert_int_equal(calls(fx), 1);
 }
 
+/* A reply whose token is genuine but expired counts for nothing, and
+ * still reaches the help desk of the survey it names. */
+static void
+test_expired_token_reply_is_forwarded(void **state)
+{
+	struct testlib_fx *fx = *state;
+	struct ingest_outcome out;
+	struct survey_rec r;
+	char tok[TOKEN_LEN + 1], *msg, *s;
+
+	memset(&r, 0, sizeof(r));
+	r.type = SURVEY_NPS;
+	r.status = SURVEY_SENT;
+	r.recipient = "client@example.com";
+	r.helpdesk_to = HELPDESK;
+	r.created_at = fx->now - 200 * 86400;
+	assert_int_equal(fx->cf->token_lifetime_days, 180);
+	assert_int_equal(testlib_fx_survey_add(fx, fx->now - 200 * 86400, &r,
+	    tok), 0);
+	msg = reply_make(tok, "<e1@example.com>", "It broke again.");
+	ingest_ok(fx, msg, &out);
+	assert_int_equal(out.kind, INGEST_UNMATCHED);
+	assert_string_equal(out.survey_id, r.id);
+	assert_string_equal(out.folder, "NeedsReview");
+	assert_string_equal(out.forward_to, HELPDESK);
+	ingest_outcome_clear(&out);
+	assert_int_equal(count(fx, "SELECT count(*) FROM responses"), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM events WHERE kind ="
+	    " 'unmatched' AND survey_id IS NOT NULL"), 1);
+	send_due(fx, NOW, NULL);
+	assert_int_equal(calls(fx), 1);
+	s = call_file(fx, 1, "msg");
+	assert_non_null(strstr(s, "\n\nIt broke again.\n"));
+	free(s);
+	/* With none, it stays in review only. */
+	fx->cf->forward_to_helpdesk = FORWARD_NONE;
+	free(msg);
+	msg = reply_make(tok, "<e2@example.com>", "Still broken.");
+	ingest_ok(fx, msg, &out);
+	assert_null(out.forward_to);
+	ingest_outcome_clear(&out);
+	free(msg);
+}
+
 /* Ten failures and it is given up: state failed, never tried again. */
 static void
 test_forward_gives_up_after_max_attempts(void **state)
@@ -467,7 +516,7 @@ test_forward_gives_up_after_max_attempts(void **state)
 		t += forward_backoff(i);
 	}
 	assert_int_equal(count(fx, "SELECT count(*) FROM forwards WHERE"
-	    " state = 'failed' AND attempts = 10"), 1);
+	    " state = 'failed' AND attempts = 10 AND message IS NULL"), 1);
 	unlink(fail);
 	send_due(fx, t + 86400, &rep);
 	assert_int_equal(calls(fx), 0);
@@ -489,6 +538,7 @@ main(void)
 		T(test_no_score_reply_forwarded_once_despite_failure),
 		T(test_forward_sender_is_the_configured_one),
 		T(test_scored_or_unknown_helpdesk_or_none_sends_nothing),
+		T(test_expired_token_reply_is_forwarded),
 		T(test_forward_gives_up_after_max_attempts),
 	};
 
