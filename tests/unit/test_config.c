@@ -340,6 +340,39 @@ test_bad_boolean_is_refused(void **state)
 	    "no, true, false, on, off, 1, 0");
 }
 
+/* Which replies go on to the help desk: [imap]'s three modes, and a
+ * channel's, which may also take [imap]'s. */
+static void
+test_forward_to_helpdesk_values(void **state)
+{
+	struct config *cf;
+
+	(void)state;
+	cf = assert_accepted("");
+	assert_int_equal(cf->forward_to_helpdesk, FORWARD_NO_SCORE);
+	assert_int_equal(cf->channel[CHANNEL_PHONE].forward_to_helpdesk,
+	    FORWARD_INHERIT);
+	assert_null(cf->forward_sender);
+	config_free(cf);
+	cf = assert_accepted("[imap]\nforward_to_helpdesk = comments\n"
+	    "forward_sender = nps-bounces@shop.example\n"
+	    "[channel.phone]\nforward_to_helpdesk = none\n");
+	assert_int_equal(cf->forward_to_helpdesk, FORWARD_COMMENTS);
+	assert_int_equal(cf->channel[CHANNEL_PHONE].forward_to_helpdesk,
+	    FORWARD_NONE);
+	assert_string_equal(cf->forward_sender, "nps-bounces@shop.example");
+	config_free(cf);
+	assert_refused("[imap]\nforward_to_helpdesk = default\n", 9,
+	    "[imap] forward_to_helpdesk: 'default' is not a"
+	    " forward_to_helpdesk value; allowed: none, no-score, comments");
+	assert_refused("[channel.phone]\nforward_to_helpdesk = always\n", 9,
+	    "[channel.phone] forward_to_helpdesk: 'always' is not a"
+	    " forward_to_helpdesk value; allowed: none, no-score, comments,"
+	    " default");
+	assert_refused_prefix("[imap]\nforward_sender = not an address\n", 9,
+	    "[imap] forward_sender: ");
+}
+
 static void
 test_bad_int_and_range_are_refused(void **state)
 {
@@ -1249,6 +1282,7 @@ main(void)
 		cmocka_unit_test(
 		    test_unknown_section_names_it_even_when_empty),
 		cmocka_unit_test(test_bad_boolean_is_refused),
+		cmocka_unit_test(test_forward_to_helpdesk_values),
 		cmocka_unit_test(test_bad_int_and_range_are_refused),
 		cmocka_unit_test(test_bad_style_is_refused),
 		cmocka_unit_test(test_broken_data_file_names_line_12),
