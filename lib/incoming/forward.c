@@ -267,18 +267,25 @@ forward_send_one(const struct config *cf, struct store *st, time_t now,
 }
 
 /* forward_send_due - see forward.h. A row that fails is due again only
- * later, so the loop never meets it twice. */
+ * later, so the loop never meets it twice. A read says first whether
+ * anything is due: the hook calls this after every batch, and a claim
+ * takes the write lock the milter needs too. */
 int
 forward_send_due(const struct config *cf, struct store *st, time_t now,
     struct forward_report *rep, struct npserr *err)
 {
 	struct forward_report dummy;
 	struct forward_rec f;
+	int64_t at;
 	int i, r;
 
 	if (rep == NULL)
 		rep = &dummy;
 	memset(rep, 0, sizeof(*rep));
+	if ((r = store_forward_next_due(st, &at, err)) <= 0)
+		return r;
+	if (at > (int64_t)now)
+		return 0;
 	for (i = 0; i < FORWARD_BATCH; i++) {
 		if ((r = store_forward_claim(st, (int64_t)now, FORWARD_LEASE,
 		    &f, err)) <= 0)
