@@ -100,12 +100,22 @@ enum forwarded_policy {
 	FORWARDED_REVIEW	/* store flagged, file under NeedsReview */
 };
 
+/* Which replies the hook hands on to the help desk that sent the survey
+ * ([imap] forward_to_helpdesk, [channel.NAME] forward_to_helpdesk). */
+enum forward_mode {
+	FORWARD_NONE = 0,	/* none: they stay in the review folder */
+	FORWARD_NO_SCORE,	/* those that carry no score */
+	FORWARD_COMMENTS,	/* those, and every answer with a comment */
+	FORWARD_INHERIT		/* a channel's default: [imap]'s */
+};
+
 struct config_channel {
 	bool enabled;		/* default yes */
 	enum survey_type type;	/* default nps */
 	int delay_days;		/* default 0: send at ticket close */
 	bool ack;		/* thank-you mail after a response; default yes */
 	char *alert_to;		/* detractor alert address; NULL: followup's */
+	enum forward_mode forward_to_helpdesk;	/* default inherit */
 };
 
 struct config {
@@ -206,6 +216,8 @@ struct config {
 	char *folder_bounces;	/* default Bounces */
 	int poll_interval;	/* seconds, default 60 (when no IDLE) */
 	enum forwarded_policy forwarded;	/* default count */
+	enum forward_mode forward_to_helpdesk;	/* default no-score */
+	char *forward_sender;	/* envelope sender of forwards; NULL: <> */
 
 	/* [followup] */
 	bool ack;		/* master switch, default yes */

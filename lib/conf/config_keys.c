@@ -47,6 +47,13 @@ static const char *const tls_names[] = {
 	"implicit", "starttls", "none", NULL
 };
 static const char *const forwarded_names[] = { "count", "review", NULL };
+/* In the order of enum forward_mode; a channel may also inherit. */
+static const char *const forward_names[] = {
+	"none", "no-score", "comments", NULL
+};
+static const char *const channel_forward_names[] = {
+	"none", "no-score", "comments", "default", NULL
+};
 static const char *const unknown_channel_names[] = {
 	"survey", "skip", NULL
 };
@@ -180,6 +187,9 @@ const struct key_def config_keys[] = {
 	    NULL, NULL, 0 },
 	{ SEC_CHANNEL, "alert_to", KT_STR, C(alert_to), 0, K_OPTIONAL, NULL,
 	    0, 0, NULL, NULL, config_check_address, 0 },
+	{ SEC_CHANNEL, "forward_to_helpdesk", KT_ENUM,
+	    C(forward_to_helpdesk), 0, 0, "default", 0, 0,
+	    channel_forward_names, "forward_to_helpdesk value", NULL, 0 },
 
 	{ SEC_IMAP, "host", KT_STR, G(imap_host), 0, 0, "127.0.0.1", 0, 0,
 	    NULL, NULL, config_check_host, 0 },
@@ -210,6 +220,11 @@ const struct key_def config_keys[] = {
 	    1, 86400, NULL, NULL, NULL, 0 },
 	{ SEC_IMAP, "forwarded", KT_ENUM, G(forwarded), 0, 0, "count", 0, 0,
 	    forwarded_names, "forwarded policy", NULL, 0 },
+	{ SEC_IMAP, "forward_to_helpdesk", KT_ENUM, G(forward_to_helpdesk),
+	    0, 0, "no-score", 0, 0, forward_names,
+	    "forward_to_helpdesk value", NULL, 0 },
+	{ SEC_IMAP, "forward_sender", KT_STR, G(forward_sender), 0,
+	    K_OPTIONAL, NULL, 0, 0, NULL, NULL, config_check_address, 0 },
 
 	{ SEC_FOLLOWUP, "ack", KT_BOOL, G(ack), 0, 0, "yes", 0, 0, NULL,
 	    NULL, NULL, 0 },

@@ -118,4 +118,15 @@ int store_event_insert(struct store *st, const struct event_rec *ev,
 int store_unsub_insert(struct store *st, const char *address, int64_t at,
     const char *survey_id, struct npserr *err);
 
+/* --- store_forward.c --------------------------------------------------- */
+
+/* Records a survey's helpdesk_to inside the caller's write transaction. */
+int store_forward_helpdesk_set(struct store *st, const char *survey_id,
+    const char *address, struct npserr *err);
+/* The forward of a new reply (in->forward_*) recorded under key, inside
+ * store_ingest's transaction; nothing past STORE_MAX_ANSWERS forwards of
+ * one survey. 0 or -1. */
+int store_forward_insert(struct store *st, const struct ingest_rec *in,
+    const char *key, const char *survey_id, struct npserr *err);
+
 #endif

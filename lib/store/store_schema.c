@@ -232,6 +232,37 @@ static const char store_schema_v5[] =
 	"  UPDATE responses SET themed_at = 0 WHERE id = NEW.response_id;\n"
 	"END;\n";
 
+/*
+ * Schema version 6: the help desk keeps the replies that are not answers.
+ * surveys.helpdesk_to is the address the help desk's mail asked replies
+ * to go to (its Reply-To, else its From) before the survey's Reply-To
+ * took its place; NULL for the rows from before. forwards holds one row
+ * per reply message handed on to it (msg_key is the processed key): the
+ * mail to send is kept in message until sendmail took it, then dropped.
+ * state, attempts and next_attempt_at drive the retries, as in
+ * followups. The index on surveys(ticket) serves the once-per-ticket
+ * lookups.
+ */
+static const char store_schema_v6[] =
+	"ALTER TABLE surveys ADD COLUMN helpdesk_to TEXT;\n"
+	"CREATE INDEX surveys_ticket ON surveys(ticket);\n"
+	"CREATE TABLE forwards (\n"
+	"  msg_key         TEXT PRIMARY KEY,\n"
+	"  survey_id       TEXT NOT NULL REFERENCES surveys(id) ON"
+	" DELETE CASCADE,\n"
+	"  rcpt            TEXT NOT NULL,\n"
+	"  message         BLOB,               -- NULL once sent\n"
+	"  state           TEXT NOT NULL DEFAULT 'pending'\n"
+	"                  CHECK (state IN ('pending','sent','failed')),\n"
+	"  attempts        INTEGER NOT NULL DEFAULT 0,\n"
+	"  created_at      INTEGER NOT NULL,\n"
+	"  next_attempt_at INTEGER NOT NULL,   -- due (or claim expiry)\n"
+	"  last_error      TEXT,\n"
+	"  sent_at         INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX forwards_due ON forwards(state, next_attempt_at);\n"
+	"CREATE INDEX forwards_survey ON forwards(survey_id);\n";
+
 struct store_migration {
 	int version;		/* user_version once applied */
 	const char *sql;
@@ -244,6 +275,7 @@ static const struct store_migration store_migrations[] = {
 	{ 3, store_schema_v3 },
 	{ 4, store_schema_v4 },
 	{ 5, store_schema_v5 },
+	{ 6, store_schema_v6 },
 };
 #define STORE_MIGRATION_COUNT \
 	(sizeof(store_migrations) / sizeof(store_migrations[0]))

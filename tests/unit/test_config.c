@@ -340,6 +340,39 @@ test_bad_boolean_is_refused(void **state)
 	    "no, true, false, on, off, 1, 0");
 }
 
+/* Which replies go on to the help desk: [imap]'s three modes, and a
+ * channel's, which may also take [imap]'s. */
+static void
+test_forward_to_helpdesk_values(void **state)
+{
+	struct config *cf;
+
+	(void)state;
+	cf = assert_accepted("");
+	assert_int_equal(cf->forward_to_helpdesk, FORWARD_NO_SCORE);
+	assert_int_equal(cf->channel[CHANNEL_PHONE].forward_to_helpdesk,
+	    FORWARD_INHERIT);
+	assert_null(cf->forward_sender);
+	config_free(cf);
+	cf = assert_accepted("[imap]\nforward_to_helpdesk = comments\n"
+	    "forward_sender = nps-bounces@shop.example\n"
+	    "[channel.phone]\nforward_to_helpdesk = none\n");
+	assert_int_equal(cf->forward_to_helpdesk, FORWARD_COMMENTS);
+	assert_int_equal(cf->channel[CHANNEL_PHONE].forward_to_helpdesk,
+	    FORWARD_NONE);
+	assert_string_equal(cf->forward_sender, "nps-bounces@shop.example");
+	config_free(cf);
+	assert_refused("[imap]\nforward_to_helpdesk = default\n", 9,
+	    "[imap] forward_to_helpdesk: 'default' is not a"
+	    " forward_to_helpdesk value; allowed: none, no-score, comments");
+	assert_refused("[channel.phone]\nforward_to_helpdesk = always\n", 9,
+	    "[channel.phone] forward_to_helpdesk: 'always' is not a"
+	    " forward_to_helpdesk value; allowed: none, no-score, comments,"
+	    " default");
+	assert_refused_prefix("[imap]\nforward_sender = not an address\n", 9,
+	    "[imap] forward_sender: ");
+}
+
 static void
 test_bad_int_and_range_are_refused(void **state)
 {
@@ -1147,8 +1180,8 @@ test_sample_lists_every_key(void **state)
 		if (strstr(sample, want) == NULL)
 			fail_msg("key %s is not in the sample", line);
 	}
-	/* 69 keys outside the channels, 5 in each of the 5 channels. */
-	assert_int_equal(keys, 69 + 5 * CHANNEL_COUNT);
+	/* 71 keys outside the channels, 6 in each of the 5 channels. */
+	assert_int_equal(keys, 71 + 6 * CHANNEL_COUNT);
 	free(dump);
 	free(sample);
 	config_free(cf);
@@ -1203,7 +1236,7 @@ test_full_config_changes_every_key(void **state)
 	}
 	assert_null(l1);
 	assert_null(l2);
-	assert_int_equal(n, 69 + 5);
+	assert_int_equal(n, 71 + 6);
 	for (i = 0; i < n; i++)
 		if (!changed[i])
 			fail_msg("full.conf leaves %s at its default",
@@ -1249,6 +1282,7 @@ main(void)
 		cmocka_unit_test(
 		    test_unknown_section_names_it_even_when_empty),
 		cmocka_unit_test(test_bad_boolean_is_refused),
+		cmocka_unit_test(test_forward_to_helpdesk_values),
 		cmocka_unit_test(test_bad_int_and_range_are_refused),
 		cmocka_unit_test(test_bad_style_is_refused),
 		cmocka_unit_test(test_broken_data_file_names_line_12),
