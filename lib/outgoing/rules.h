@@ -48,6 +48,8 @@
  *	trimmed, with control bytes (NUL included) replaced by spaces;
  *	the first occurrence of each header counts. Recipients are stored
  *	bare ("a@b"), lowercased.
+ *	The decision is in rules.c, the input and the unset values in
+ *	rules_input.c, the scope and the reply domain in rules_scope.c.
  */
 #ifndef NPSGATE_RULES_H
 #define NPSGATE_RULES_H
