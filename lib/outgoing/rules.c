@@ -118,16 +118,18 @@ channel_alias(const struct config *cf, const char *ch, size_t n)
 /*
  * channel_map - whose settings apply, and the name the row and the
  * event get, ours after the aliases or the help desk's own. Returns true
- * for a channel we do not know (then with [channel.email]'s settings).
+ * for a channel the config does not have (then with the default
+ * settings).
  */
 static bool
 channel_map(const struct config *cf, const struct rules_input *in,
     struct rules_decision *out)
 {
 	const char *ch = in->field[RULES_F_CHANNEL], *al;
+	const struct config_channel *c;
 	size_t alen;
 
-	out->channel = CHANNEL_EMAIL;
+	out->channel = config_channel_find(cf, "email");
 	snprintf(out->channel_name, sizeof(out->channel_name), "email");
 	if (ch == NULL || *ch == '\0')
 		return false;
@@ -140,12 +142,13 @@ channel_map(const struct config *cf, const struct rules_input *in,
 	} else {
 		alen = strlen(ch);
 	}
-	if (config_channel_parse(ch, alen, &out->channel) == 0) {
+	if ((c = config_channel_get(cf, ch, alen)) != NULL) {
+		out->channel = c;
 		snprintf(out->channel_name, sizeof(out->channel_name), "%s",
-		    config_channel_name(out->channel));
+		    c->name);
 		return false;
 	}
-	out->channel = CHANNEL_EMAIL;
+	out->channel = &cf->channel_default;
 	snprintf(out->channel_name, sizeof(out->channel_name), "%.*s",
 	    (int)utf8_floor(ch, alen, sizeof(out->channel_name) - 1), ch);
 	return true;
@@ -166,11 +169,12 @@ decide_ticket(const struct config *cf, const struct rules_input *in,
 		out->verdict = RULES_NOT_ELIGIBLE;
 		snprintf(out->why, sizeof(out->why),
 		    "unknown channel '%.64s' and unknown_channel = skip; "
-		    "allowed: email, phone, web, social, chat, or a word of "
-		    "[rules] channel_aliases", out->channel_name);
+		    "allowed: a channel of the config (email, phone, web, "
+		    "social, chat, a [channel.NAME]) or a word of [rules] "
+		    "channel_aliases", out->channel_name);
 		return 1;
 	}
-	if (!cf->channel[out->channel].enabled) {
+	if (!out->channel->enabled) {
 		out->verdict = RULES_NOT_ELIGIBLE;
 		snprintf(out->why, sizeof(out->why),
 		    "channel %s has surveys switched off",
@@ -276,14 +280,13 @@ rules_decide(const struct config *cf, struct store *st,
 	memset(out, 0, sizeof(*out));
 	out->verdict = RULES_SURVEY;
 	out->type = SURVEY_NPS;
-	out->channel = CHANNEL_EMAIL;
 	unknown = channel_map(cf, in, out);
 	if (decide_type(cf, in, out, &typed))
 		return 0;
 	if (decide_ticket(cf, in, unknown, out))
 		return 0;
 	if (!typed)
-		out->type = cf->channel[out->channel].type;
+		out->type = out->channel->type;
 	if (in->n_rcpts == 0) {
 		out->verdict = RULES_NOT_ELIGIBLE;
 		snprintf(out->why, sizeof(out->why), "no recipient");
@@ -307,7 +310,7 @@ rules_decide(const struct config *cf, struct store *st,
 		if (r > 0)
 			return 0;
 	}
-	out->delay_days = cf->channel[out->channel].delay_days;
+	out->delay_days = out->channel->delay_days;
 	if (out->delay_days > 0)
 		out->due_at = in->now + (int64_t)out->delay_days * DAY_SECONDS;
 	snprintf(out->why, sizeof(out->why), "survey %s on channel %s",
