@@ -16,19 +16,15 @@
 
 /* In the order config_dump() prints them. */
 const struct section_def config_sections[] = {
-	{ "general", SEC_GENERAL, 0 },
-	{ "store", SEC_STORE, 0 },
-	{ "milter", SEC_MILTER, 0 },
-	{ "survey", SEC_SURVEY, 0 },
-	{ "rules", SEC_RULES, 0 },
-	{ "channel.email", SEC_CHANNEL, CHANNEL_EMAIL },
-	{ "channel.phone", SEC_CHANNEL, CHANNEL_PHONE },
-	{ "channel.web", SEC_CHANNEL, CHANNEL_WEB },
-	{ "channel.social", SEC_CHANNEL, CHANNEL_SOCIAL },
-	{ "channel.chat", SEC_CHANNEL, CHANNEL_CHAT },
-	{ "imap", SEC_IMAP, 0 },
-	{ "followup", SEC_FOLLOWUP, 0 },
-	{ "report", SEC_REPORT, 0 },
+	{ "general", SEC_GENERAL },
+	{ "store", SEC_STORE },
+	{ "milter", SEC_MILTER },
+	{ "survey", SEC_SURVEY },
+	{ "rules", SEC_RULES },
+	{ "channel.NAME", SEC_CHANNEL },
+	{ "imap", SEC_IMAP },
+	{ "followup", SEC_FOLLOWUP },
+	{ "report", SEC_REPORT },
 };
 const size_t config_n_sections =
     sizeof(config_sections) / sizeof(config_sections[0]);
@@ -250,25 +246,24 @@ const size_t config_n_keys = sizeof(config_keys) / sizeof(config_keys[0]);
 void *
 config_key_ptr(struct config *cf, const struct key_def *k, int ch)
 {
-	char *base = k->sec == SEC_CHANNEL ? (char *)&cf->channel[ch] :
-	    (char *)cf;
+	char *base = (char *)cf;
 
+	if (k->sec == SEC_CHANNEL)
+		base = ch == CONFIG_CHANNEL_DEFAULT ?
+		    (char *)&cf->channel_default : (char *)&cf->channels[ch];
 	return base + k->off;
 }
 
 const void *
 config_key_cptr(const struct config *cf, const struct key_def *k, int ch)
 {
-	const char *base = k->sec == SEC_CHANNEL ?
-	    (const char *)&cf->channel[ch] : (const char *)cf;
+	const char *base = (const char *)cf;
 
+	if (k->sec == SEC_CHANNEL)
+		base = ch == CONFIG_CHANNEL_DEFAULT ?
+		    (const char *)&cf->channel_default :
+		    (const char *)&cf->channels[ch];
 	return base + k->off;
-}
-
-int
-config_key_copies(const struct key_def *k)
-{
-	return k->sec == SEC_CHANNEL ? CHANNEL_COUNT : 1;
 }
 
 long

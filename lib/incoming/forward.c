@@ -24,12 +24,10 @@
 enum forward_mode
 forward_mode_of(const struct config *cf, const char *channel)
 {
-	enum channel ch = CHANNEL_EMAIL;
 	enum forward_mode m;
 
-	if (channel != NULL)
-		config_channel_parse(channel, strlen(channel), &ch);
-	m = cf->channel[ch].forward_to_helpdesk;
+	m = config_channel_find(cf, channel != NULL ? channel : "email")->
+	    forward_to_helpdesk;
 	return m == FORWARD_INHERIT ? cf->forward_to_helpdesk : m;
 }
 

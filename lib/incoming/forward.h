@@ -74,8 +74,9 @@ struct forward_report {
 	int gave_up;	/* failed for the last time */
 };
 
-/* The mode for a survey of channel (its name as stored; NULL or an
- * unknown name: [channel.email]'s), the channel's own or [imap]'s. */
+/* The mode for a survey of channel (its name as stored; NULL:
+ * [channel.email]'s; an unknown name: the default settings of a
+ * channel), the channel's own or [imap]'s. */
 enum forward_mode forward_mode_of(const struct config *cf,
     const char *channel);
 

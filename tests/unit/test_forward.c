@@ -219,14 +219,15 @@ test_mode_of_channel_overrides_imap(void **state)
 
 	assert_int_equal(fx->cf->forward_to_helpdesk, FORWARD_NO_SCORE);
 	assert_int_equal(forward_mode_of(fx->cf, "phone"), FORWARD_NO_SCORE);
-	fx->cf->channel[CHANNEL_PHONE].forward_to_helpdesk = FORWARD_NONE;
+	testlib_channel(fx->cf, "phone")->forward_to_helpdesk = FORWARD_NONE;
 	fx->cf->forward_to_helpdesk = FORWARD_COMMENTS;
 	assert_int_equal(forward_mode_of(fx->cf, "phone"), FORWARD_NONE);
 	assert_int_equal(forward_mode_of(fx->cf, "chat"), FORWARD_COMMENTS);
-	/* No channel, or one the config does not name: [channel.email]'s. */
-	fx->cf->channel[CHANNEL_EMAIL].forward_to_helpdesk = FORWARD_NO_SCORE;
+	/* No channel: [channel.email]'s. One the config does not name: the
+	 * default settings of a channel, which follow [imap]. */
+	testlib_channel(fx->cf, "email")->forward_to_helpdesk = FORWARD_NO_SCORE;
 	assert_int_equal(forward_mode_of(fx->cf, NULL), FORWARD_NO_SCORE);
-	assert_int_equal(forward_mode_of(fx->cf, "kiosk"), FORWARD_NO_SCORE);
+	assert_int_equal(forward_mode_of(fx->cf, "kiosk"), FORWARD_COMMENTS);
 }
 
 static void
@@ -429,7 +430,7 @@ test_scored_or_unknown_helpdesk_or_none_sends_nothing(void **state)
 	ingest_outcome_clear(&out);
 	free(msg);
 
-	fx->cf->channel[CHANNEL_EMAIL].forward_to_helpdesk = FORWARD_NONE;
+	testlib_channel(fx->cf, "email")->forward_to_helpdesk = FORWARD_NONE;
 	msg = reply_make(tok, "<s3@example.com>", "It still does not work.");
 	ingest_ok(fx, msg, &out);
 	assert_null(out.forward_to);
@@ -437,7 +438,7 @@ test_scored_or_unknown_helpdesk_or_none_sends_nothing(void **state)
 	free(msg);
 	assert_int_equal(count(fx, "SELECT count(*) FROM forwards"), 0);
 
-	fx->cf->channel[CHANNEL_EMAIL].forward_to_helpdesk = FORWARD_COMMENTS;
+	testlib_channel(fx->cf, "email")->forward_to_helpdesk = FORWARD_COMMENTS;
 	msg = reply_make(tok, "<s4@example.com>", "7, the parcel was late");
 	ingest_ok(fx, msg, &out);
 	assert_int_equal(out.score, 7);

@@ -507,7 +507,7 @@ test_delayed_channel_holds_with_due_time(void **state)
 	static const char msg[] =
 	    "X-NPS-Channel: phone\r\n\r\n" TAG "\r\n";
 
-	fx->cf->channel[CHANNEL_PHONE].delay_days = 2;
+	testlib_channel(fx->cf, "phone")->delay_days = 2;
 	assert_int_equal(run(fx, msg, "c@example.com", true), 0);
 	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
 	assert_true(fx->res.hold);
@@ -845,7 +845,7 @@ test_queue_id_is_recorded_only_when_postfix_made_it(void **state)
 	assert_null(fx->res.survey.queue_id);
 	outgoing_result_clear(&fx->res);
 	/* Held under "ALL", `npsgate release` would run postsuper -H ALL. */
-	fx->cf->channel[CHANNEL_PHONE].delay_days = 2;
+	testlib_channel(fx->cf, "phone")->delay_days = 2;
 	assert_int_equal(outgoing_process(&ctx, NULL, &fx->in, &fx->res,
 	    &err), -1);
 	assert_false(fx->res.hold);
