@@ -1,7 +1,8 @@
 /*
  * widget.c - the score widget: HTML for mail clients and its text version.
  *
- * The texts come from templates/LANG/texts.ini (plain text with {fields});
+ * The texts come from templates/LANG/texts.ini (plain text with {fields},
+ * read by widget_templates.c), the cells' colours from widget_colour.c;
  * the markup is fixed here, because what mail clients render is narrow:
  * tables, inline styles, no <style>, no classes, no scripts. Every text,
  * from a template or from the config, is HTML-escaped where it lands; URLs
@@ -21,10 +22,6 @@
  * help-desk templates put the tag inside Outlook conditional comments,
  * where a "-->" of ours would end their comment early.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,43 +31,10 @@
 #include "base/lang.h"
 #include "base/npserr.h"
 #include "base/utf8.h"
-#include "base/xalloc.h"
 #include "conf/config.h"
 #include "outgoing/widget.h"
+#include "outgoing/widget_int.h"
 #include "survey/nps.h"
-
-enum tkey {
-	K_NPS_Q, K_NPS_LOW, K_NPS_HIGH,
-	K_CSAT_Q, K_CSAT_LOW, K_CSAT_HIGH,
-	K_CES_Q, K_CES_LOW, K_CES_HIGH,
-	K_HINT, K_SNAME,
-	K_MPREFIX, K_MSUBJECT, K_MBODY,
-	K_TINSTR, K_TADDR,
-	K_PLABEL, K_TPRIVACY,
-	K_COUNT
-};
-
-static const char *const key_names[K_COUNT] = {
-	"nps.question", "nps.label_low", "nps.label_high",
-	"csat.question", "csat.label_low", "csat.label_high",
-	"ces.question", "ces.label_low", "ces.label_high",
-	"html.hint", "html.score_name",
-	"mailto.prefix", "mailto.subject", "mailto.body",
-	"text.instructions", "text.address",
-	"privacy.label", "text.privacy",
-};
-
-/* English, the language of last resort, must be there; the others are
- * read when their folder is. */
-#define LANG_EN 1
-
-#define TEXTS_MAX (64 * 1024)	/* bytes of one texts.ini */
-
-struct widget_templates {
-	char *text[LANG_COUNT][K_COUNT];	/* [lang][0] NULL: not there */
-	const char *bodies[LANG_COUNT + 1];	/* mailto.body, NULL-ended */
-	const char *prefixes[LANG_COUNT + 1];	/* mailto.prefix, likewise */
-};
 
 /* Font stack and colours shared by every cell. */
 #define FONT "font-family:Arial,Helvetica,sans-serif;"
@@ -82,205 +46,6 @@ struct widget_templates {
 /* Height of a score link: the smallest touch target that fingers hit
  * reliably (WCAG 2.5.5, platform guidelines). */
 #define TARGET_PX 44
-
-static int
-read_file(const char *path, struct buf *out, struct npserr *err)
-{
-	if (buf_read_file(out, path, TEXTS_MAX) == 0)
-		return 0;
-	if (errno == EFBIG)
-		npserr_set(err, "templates %s: larger than %d bytes", path,
-		    TEXTS_MAX);
-	else
-		npserr_set(err, "templates %s: cannot read: %s", path,
-		    strerror(errno));
-	return -1;
-}
-
-static int
-is_blank(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* "\n" in a value is a line break; "\\" a backslash. */
-static char *
-unescape_value(const char *p, size_t n)
-{
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] == '\\' && i + 1 < n && p[i + 1] == 'n') {
-			buf_putc(&b, '\n');
-			i++;
-		} else if (p[i] == '\\' && i + 1 < n && p[i + 1] == '\\') {
-			buf_putc(&b, '\\');
-			i++;
-		} else
-			buf_putc(&b, p[i]);
-	}
-	return buf_steal(&b);
-}
-
-/* Reads DIR/LANG/texts.ini into tpl->text[lang]. Returns 0, 1 when the
- * folder DIR/LANG does not exist (for another language than English), or
- * -1 (err). */
-static int
-load_lang(struct widget_templates *tpl, int lang, const char *dir,
-    struct npserr *err)
-{
-	struct stat st;
-	struct buf path = BUF_INIT, data = BUF_INIT;
-	size_t pos = 0, lineno = 0, k0, k1, v0, v1, eol;
-	const char *nl;
-	int k, rc = -1;
-
-	buf_printf(&path, "%s/%s", dir, lang_codes[lang]);
-	if (lang != LANG_EN && stat(path.data, &st) < 0 && errno == ENOENT) {
-		rc = 1;		/* a language the admin does not offer */
-		goto out;
-	}
-	buf_puts(&path, "/texts.ini");
-	if (read_file(path.data, &data, err) < 0)
-		goto out;
-	while (pos < data.len) {
-		lineno++;
-		nl = memchr(data.data + pos, '\n', data.len - pos);
-		eol = nl ? (size_t)(nl - data.data) : data.len;
-		k0 = pos;
-		while (k0 < eol && is_blank((unsigned char)data.data[k0]))
-			k0++;
-		pos = nl ? eol + 1 : eol;
-		if (k0 == eol || data.data[k0] == '#' || data.data[k0] == ';')
-			continue;
-		k1 = k0;
-		while (k1 < eol && data.data[k1] != '=')
-			k1++;
-		if (k1 == eol) {
-			npserr_set(err, "templates %s:%zu: expected "
-			    "\"key = value\"", path.data, lineno);
-			goto out;
-		}
-		v0 = k1 + 1;
-		while (k1 > k0 && is_blank((unsigned char)data.data[k1 - 1]))
-			k1--;
-		while (v0 < eol && is_blank((unsigned char)data.data[v0]))
-			v0++;
-		v1 = eol;
-		while (v1 > v0 && is_blank((unsigned char)data.data[v1 - 1]))
-			v1--;
-		for (k = 0; k < K_COUNT; k++)
-			if (strlen(key_names[k]) == k1 - k0 &&
-			    memcmp(key_names[k], data.data + k0, k1 - k0) == 0)
-				break;
-		if (k == K_COUNT) {
-			npserr_set(err, "templates %s:%zu: unknown key "
-			    "\"%.*s\"", path.data, lineno, (int)(k1 - k0),
-			    data.data + k0);
-			goto out;
-		}
-		if (memchr(data.data + v0, '\0', v1 - v0) != NULL) {
-			npserr_set(err, "templates %s:%zu: NUL byte in value",
-			    path.data, lineno);
-			goto out;
-		}
-		free(tpl->text[lang][k]);
-		tpl->text[lang][k] = unescape_value(data.data + v0, v1 - v0);
-	}
-	/* A texts.ini from before the links had names still loads: the
-	 * name is then the bare "9/10", which reads in any language. */
-	if (tpl->text[lang][K_SNAME] == NULL)
-		tpl->text[lang][K_SNAME] = xstrdup("{score}/{max}");
-	for (k = 0; k < K_COUNT; k++)
-		if (tpl->text[lang][k] == NULL) {
-			npserr_set(err, "templates %s: key %s is missing",
-			    path.data, key_names[k]);
-			goto out;
-		}
-	rc = 0;
-out:
-	buf_free(&path);
-	buf_free(&data);
-	return rc;
-}
-
-/*
- * widget_templates_load - reads DIR/LANG/texts.ini for each language of
- * lang_codes whose folder exists; DIR/en must. Every key must be present
- * in each but html.score_name, newer than the others (an older copied
- * tree must keep working); an unknown key is an error (a typo would
- * otherwise silently keep a default). Caller frees with
- * widget_templates_free.
- */
-struct widget_templates *
-widget_templates_load(const char *dir, struct npserr *err)
-{
-	struct widget_templates *tpl = xcalloc(1, sizeof(*tpl));
-	int lang, r;
-	size_t k = 0;
-
-	if (dir == NULL || *dir == '\0') {
-		npserr_set(err, "templates: no directory configured "
-		    "(templates_dir)");
-		free(tpl);
-		return NULL;
-	}
-	for (lang = 0; lang < LANG_COUNT; lang++) {
-		if ((r = load_lang(tpl, lang, dir, err)) < 0) {
-			widget_templates_free(tpl);
-			return NULL;
-		}
-		if (r > 0)
-			continue;
-		tpl->bodies[k] = tpl->text[lang][K_MBODY];
-		tpl->prefixes[k] = tpl->text[lang][K_MPREFIX];
-		k++;
-	}
-	return tpl;
-}
-
-/* widget_lang - see widget.h. */
-const char *
-widget_lang(const struct config *cf, const struct widget_templates *tpl,
-    const char *tag)
-{
-	int i = lang_index(tag);
-
-	/* Without templates read, every shipped language counts as there. */
-	if (i < 0 || (tpl != NULL && tpl->text[i][0] == NULL))
-		i = lang_index(cf != NULL ? cf->default_lang : NULL);
-	if (i < 0 || (tpl != NULL && tpl->text[i][0] == NULL))
-		i = LANG_EN;
-	return lang_codes[i];
-}
-
-/* widget_mailto_prefixes - see widget.h. */
-const char *const *
-widget_mailto_prefixes(const struct widget_templates *tpl)
-{
-	return tpl != NULL ? tpl->prefixes : NULL;
-}
-
-/* widget_mailto_bodies - see widget.h. */
-const char *const *
-widget_mailto_bodies(const struct widget_templates *tpl)
-{
-	return tpl != NULL ? tpl->bodies : NULL;
-}
-
-void
-widget_templates_free(struct widget_templates *tpl)
-{
-	int lang, k;
-
-	if (tpl == NULL)
-		return;
-	for (lang = 0; lang < LANG_COUNT; lang++)
-		for (k = 0; k < K_COUNT; k++)
-			free(tpl->text[lang][k]);
-	free(tpl);
-}
 
 struct var {
 	const char *name;
@@ -438,103 +203,6 @@ append_text_wrapped(struct buf *out, const char *s)
 	}
 }
 
-static int
-parse_colour(const char *s, int rgb[3])
-{
-	unsigned int v[6];
-	int i, h;
-
-	if (s == NULL || s[0] != '#')
-		return -1;
-	for (i = 0; i < 6 && s[1 + i]; i++) {
-		char c = s[1 + i];
-
-		h = c >= '0' && c <= '9' ? c - '0' :
-		    c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-		if (h < 0)
-			return -1;
-		v[i] = (unsigned int)h;
-	}
-	if (i == 3 && s[4] == '\0') {
-		for (h = 0; h < 3; h++)
-			rgb[h] = (int)(v[h] * 17);
-		return 0;
-	}
-	if (i == 6 && s[7] == '\0') {
-		for (h = 0; h < 3; h++)
-			rgb[h] = (int)(v[2 * h] * 16 + v[2 * h + 1]);
-		return 0;
-	}
-	return -1;
-}
-
-/*
- * The colour of a gradient cell: that of the score's category, so the
- * colours say what the scores count as: gradient_from for detractors
- * (NPS 0-6), gradient_mid for passives (7-8), gradient_to for promoters
- * (9-10); likewise CSAT's and CES's categories (survey/nps.h).
- */
-static void
-gradient_colour(const struct config *cf, enum survey_type type, int score,
-    int rgb[3])
-{
-	switch (nps_category(type, score)) {
-	case NPS_PROMOTER:
-		if (parse_colour(cf->gradient_to, rgb) < 0)
-			parse_colour("#1a9641", rgb);
-		break;
-	case NPS_PASSIVE:
-		if (parse_colour(cf->gradient_mid, rgb) < 0)
-			parse_colour("#fdae61", rgb);
-		break;
-	default:
-		if (parse_colour(cf->gradient_from, rgb) < 0)
-			parse_colour("#d7191c", rgb);
-		break;
-	}
-}
-
-/* WCAG 2 relative luminance of an sRGB colour, 0 (black) to 1 (white). */
-static double
-relative_luminance(const int rgb[3])
-{
-	double c[3];
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		c[i] = rgb[i] / 255.0;
-		c[i] = c[i] <= 0.04045 ? c[i] / 12.92 :
-		    pow((c[i] + 0.055) / 1.055, 2.4);
-	}
-	return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-}
-
-/* widget_contrast_ratio - see widget.h. */
-double
-widget_contrast_ratio(const int a[3], const int b[3])
-{
-	double la = relative_luminance(a), lb = relative_luminance(b);
-
-	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
-}
-
-/*
- * widget_text_colour - see widget.h. Black and white are the two ends of
- * the contrast scale: for any background one of them reaches at least
- * 4.58:1 (the worst background, where both are equal, has a luminance
- * of about 0.18), above the 4.5:1 WCAG AA asks of normal-size text; so
- * every configured colour gets readable digits and none needs refusing.
- */
-const char *
-widget_text_colour(const int bg[3])
-{
-	static const int black[3] = { 0, 0, 0 }, white[3] = { 255, 255, 255 };
-
-	return widget_contrast_ratio(bg, black) >=
-	    widget_contrast_ratio(bg, white) ? "#000000" : "#ffffff";
-}
-
 struct ctx {
 	const struct config *cf;
 	const struct widget_request *req;
@@ -622,7 +290,7 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 	const char *fg = FG;
 
 	if (style == STYLE_GRADIENT) {
-		gradient_colour(c->cf, c->req->type, score, rgb);
+		widget_gradient_colour(c->cf, c->req->type, score, rgb);
 		snprintf(bg, sizeof(bg), "#%02x%02x%02x", rgb[0], rgb[1],
 		    rgb[2]);
 		fg = widget_text_colour(rgb);
