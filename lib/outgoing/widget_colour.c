@@ -109,3 +109,16 @@ widget_text_colour(const int bg[3])
 	return widget_contrast_ratio(bg, black) >=
 	    widget_contrast_ratio(bg, white) ? "#000000" : "#ffffff";
 }
+
+/* widget_colour_on - see widget_int.h. */
+const char *
+widget_colour_on(const char *bg, const char *want)
+{
+	int b[3], w[3];
+
+	if (parse_colour(bg, b) < 0)
+		return want;
+	if (parse_colour(want, w) == 0 && widget_contrast_ratio(b, w) >= 4.5)
+		return want;
+	return widget_text_colour(b);
+}

@@ -7,8 +7,8 @@
  *				version of one survey
  *	widget_templates.c	the texts: reading templates/LANG/texts.ini,
  *				the language a tag is rendered in
- *	widget_colour.c		the colours: a gradient cell's, the WCAG 2
- *				contrast its digits are chosen by
+ *	widget_colour.c		the colours: a gradient cell's, the
+ *				WCAG 2 contrast its digits are chosen by
  */
 #ifndef NPSGATE_WIDGET_INT_H
 #define NPSGATE_WIDGET_INT_H
@@ -30,14 +30,20 @@ enum tkey {
 };
 
 struct widget_templates {
-	char *text[LANG_COUNT][K_COUNT];	/* [lang][0] NULL: not there */
+	/* [lang][0] NULL: the language is not there */
+	char *text[LANG_COUNT][K_COUNT];
 	const char *bodies[LANG_COUNT + 1];	/* mailto.body, NULL-ended */
-	const char *prefixes[LANG_COUNT + 1];	/* mailto.prefix, likewise */
+	/* mailto.prefix, likewise */
+	const char *prefixes[LANG_COUNT + 1];
 };
 
 /* The background of a gradient cell for score: its category's colour
  * from the config, or the built-in one when that does not parse. */
 void widget_gradient_colour(const struct config *cf, enum survey_type type,
     int score, int rgb[3]);
+
+/* want ("#rrggbb") when it reaches 4.5:1 on bg ("#rrggbb"), else the
+ * one of black and white that contrasts more (widget_text_colour). */
+const char *widget_colour_on(const char *bg, const char *want);
 
 #endif
