@@ -162,8 +162,8 @@ struct config {
 	char *icon_url;		/* "https://…/{type}-{score}.png", required
 				   for icons; {max} too */
 	char *gradient_from;	/* default #d7191c */
-	char *gradient_mid;	/* default #fdae61 */
-	char *gradient_to;	/* default #1a9641 */
+	char *gradient_mid;	/* default #a15c00 */
+	char *gradient_to;	/* default #1b7a3a */
 	char *landing_url;	/* "https://…?t={token}&s={score}"; NULL: mailto */
 	char *info_message;	/* NULL: the language's default text */
 	/* info_message.LANG, in the order of lang_codes; NULL: unset */

@@ -48,7 +48,10 @@ parse_colour(const char *s, int rgb[3])
  * The colour of a gradient cell: that of the score's category, so the
  * colours say what the scores count as: gradient_from for detractors
  * (NPS 0-6), gradient_mid for passives (7-8), gradient_to for promoters
- * (9-10); likewise CSAT's and CES's categories (survey/nps.h).
+ * (9-10); likewise CSAT's and CES's categories (survey/nps.h). The
+ * built-in colours are dark enough for white digits (5:1 and more): the
+ * forced dark modes of mail clients keep light text light, but may turn
+ * black digits white on a mid-tone background they leave alone.
  */
 void
 widget_gradient_colour(const struct config *cf, enum survey_type type,
@@ -57,11 +60,11 @@ widget_gradient_colour(const struct config *cf, enum survey_type type,
 	switch (nps_category(type, score)) {
 	case NPS_PROMOTER:
 		if (parse_colour(cf->gradient_to, rgb) < 0)
-			parse_colour("#1a9641", rgb);
+			parse_colour("#1b7a3a", rgb);
 		break;
 	case NPS_PASSIVE:
 		if (parse_colour(cf->gradient_mid, rgb) < 0)
-			parse_colour("#fdae61", rgb);
+			parse_colour("#a15c00", rgb);
 		break;
 	default:
 		if (parse_colour(cf->gradient_from, rgb) < 0)

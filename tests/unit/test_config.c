@@ -193,8 +193,8 @@ test_minimal_config_gets_documented_defaults(void **state)
 	assert_int_equal(cf->style, STYLE_NUMBERS);
 	assert_null(cf->icon_url);
 	assert_string_equal(cf->gradient_from, "#d7191c");
-	assert_string_equal(cf->gradient_mid, "#fdae61");
-	assert_string_equal(cf->gradient_to, "#1a9641");
+	assert_string_equal(cf->gradient_mid, "#a15c00");
+	assert_string_equal(cf->gradient_to, "#1b7a3a");
 	assert_null(cf->landing_url);
 	assert_null(cf->info_message);
 	for (int i = 0; i < LANG_COUNT; i++)

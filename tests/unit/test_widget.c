@@ -742,6 +742,22 @@ test_hint_names_no_gesture(void **state)
 	buf_free(&out);
 }
 
+/* The default gradient takes white digits on every cell, at 4.5:1 or
+ * more: a forced dark mode that lightens dark text on a background it
+ * keeps would make black digits unreadable, and leaves white ones be. */
+static void
+test_default_gradient_has_white_digits(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf out = BUF_INIT;
+
+	render_style(fx, SURVEY_NPS, STYLE_GRADIENT, &out);
+	assert_int_equal(count_of(buf_cstr(&out), "<a href="), 11);
+	assert_int_equal(count_of(buf_cstr(&out), "\" style=\"display:block;"
+	    "color:#ffffff;"), 11);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -785,6 +801,8 @@ main(void)
 		    test_info_message_of_each_language, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hint_names_no_gesture,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_default_gradient_has_white_digits, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
