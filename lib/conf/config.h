@@ -172,6 +172,8 @@ struct config {
 	enum widget_align align;	/* default left */
 	char *privacy_url;	/* NULL: no link */
 	char *subject_prefix;	/* NULL: the language's "Note"/"Score" */
+	/* subject_prefix.LANG, in the order of lang_codes; NULL: unset */
+	char *subject_prefixes[LANG_COUNT];
 
 	/* [rules] */
 	char **reasons;		/* NULL-terminated; NULL = every reason */

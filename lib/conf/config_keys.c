@@ -149,6 +149,14 @@ const struct key_def config_keys[] = {
 	    NULL, 0, 0, NULL, NULL, config_check_url, 0 },
 	{ SEC_SURVEY, "subject_prefix", KT_STR, G(subject_prefix), 0,
 	    K_OPTIONAL, NULL, 0, 0, NULL, NULL, config_check_header_text, 0 },
+	/* The prefix of one language, before subject_prefix; likewise. */
+#define SUBJ_LANG(code, i) { SEC_SURVEY, "subject_prefix." code, KT_STR, \
+	    G(subject_prefixes[i]), 0, K_OPTIONAL, NULL, 0, 0, NULL, NULL, \
+	    config_check_header_text, 0 }
+	SUBJ_LANG("fr", 0), SUBJ_LANG("en", 1), SUBJ_LANG("de", 2),
+	SUBJ_LANG("es", 3), SUBJ_LANG("it", 4), SUBJ_LANG("nl", 5),
+	SUBJ_LANG("pt", 6),
+#undef SUBJ_LANG
 
 	{ SEC_RULES, "reasons", KT_LIST, G(reasons), G(n_reasons), 0, NULL,
 	    0, 0, NULL, NULL, NULL, 0 },

@@ -219,6 +219,7 @@ struct ctx {
 	const struct config *cf;
 	const struct widget_request *req;
 	const char *lang;	/* the code of the language rendered */
+	int lang_i;		/* its index in lang_codes */
 	char *const *t;		/* texts of the language */
 	/* The configured background and the text colours on it; NULL for
 	 * none (transparent): the mail's own. */
@@ -250,8 +251,9 @@ cell_href(struct ctx *c, int score, struct buf *out)
 		buf_free(&url);
 		return;
 	}
-	prefix = c->cf->subject_prefix ? c->cf->subject_prefix :
-	    c->t[K_MPREFIX];
+	prefix = c->cf->subject_prefixes[c->lang_i] ?
+	    c->cf->subject_prefixes[c->lang_i] : c->cf->subject_prefix ?
+	    c->cf->subject_prefix : c->t[K_MPREFIX];
 	vars[0] = (struct var){ "score", s };
 	vars[1] = (struct var){ "min", c->smin };
 	vars[2] = (struct var){ "max", c->smax };
@@ -547,6 +549,7 @@ widget_render(const struct config *cf, const struct widget_templates *tpl,
 	c.cf = cf;
 	c.req = req;
 	c.lang = lang_codes[lang];
+	c.lang_i = lang;
 	c.t = tpl->text[lang];
 	if (cf->background != NULL && cf->background[0] == '#') {
 		c.bg = cf->background;

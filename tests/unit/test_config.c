@@ -199,6 +199,8 @@ test_minimal_config_gets_documented_defaults(void **state)
 	assert_null(cf->info_message);
 	for (int i = 0; i < LANG_COUNT; i++)
 		assert_null(cf->info_messages[i]);
+	for (int i = 0; i < LANG_COUNT; i++)
+		assert_null(cf->subject_prefixes[i]);
 	assert_string_equal(cf->background, "transparent");
 	assert_int_equal(cf->align, ALIGN_LEFT);
 	assert_null(cf->privacy_url);
@@ -317,7 +319,9 @@ test_unknown_key_names_it_and_suggests(void **state)
 	    "landing_url, info_message, info_message.fr, info_message.en, "
 	    "info_message.de, info_message.es, info_message.it, "
 	    "info_message.nl, info_message.pt, background, align, "
-	    "privacy_url, subject_prefix");
+	    "privacy_url, subject_prefix, subject_prefix.fr, "
+	    "subject_prefix.en, subject_prefix.de, subject_prefix.es, "
+	    "subject_prefix.it, subject_prefix.nl, subject_prefix.pt");
 	assert_refused_prefix("[milter]\nport = 25\n", 9,
 	    "[milter] port: unknown key (it belongs in [imap]); allowed: "
 	    "socket, user,");
@@ -1154,8 +1158,8 @@ test_sample_lists_every_key(void **state)
 		if (strstr(sample, want) == NULL)
 			fail_msg("key %s is not in the sample", line);
 	}
-	/* 78 keys outside the channels, 5 in each of the 5 channels. */
-	assert_int_equal(keys, 78 + 5 * CHANNEL_COUNT);
+	/* 85 keys outside the channels, 5 in each of the 5 channels. */
+	assert_int_equal(keys, 85 + 5 * CHANNEL_COUNT);
 	free(dump);
 	free(sample);
 	config_free(cf);
@@ -1210,7 +1214,7 @@ test_full_config_changes_every_key(void **state)
 	}
 	assert_null(l1);
 	assert_null(l2);
-	assert_int_equal(n, 78 + 5);
+	assert_int_equal(n, 85 + 5);
 	for (i = 0; i < n; i++)
 		if (!changed[i])
 			fail_msg("full.conf leaves %s at its default",

@@ -720,6 +720,26 @@ test_info_message_of_each_language(void **state)
 	buf_free(&out);
 }
 
+/* subject_prefix.LANG heads the pre-filled subject of its language,
+ * before subject_prefix and the templates' word. */
+static void
+test_subject_prefix_of_each_language(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf out = BUF_INIT;
+
+	fx->cf->subject_prefix = strdup("Avis");
+	fx->cf->subject_prefixes[1] = strdup("Rating");
+	assert_non_null(fx->cf->subject_prefix);
+	assert_non_null(fx->cf->subject_prefixes[1]);
+	render(fx, "en", true, &out);
+	assert_non_null(strstr(buf_cstr(&out), "subject=Rating%3A%209%2F10"));
+	assert_null(strstr(buf_cstr(&out), "subject=Avis"));
+	render(fx, "de", true, &out);
+	assert_non_null(strstr(buf_cstr(&out), "subject=Avis%3A%209%2F10"));
+	buf_free(&out);
+}
+
 /* The hint names no gesture (click, tap): it reads the same on a phone. */
 static void
 test_hint_names_no_gesture(void **state)
@@ -801,6 +821,8 @@ main(void)
 		    test_info_message_of_each_language, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hint_names_no_gesture,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_subject_prefix_of_each_language, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_default_gradient_has_white_digits, setup, teardown),
 	};
