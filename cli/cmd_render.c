@@ -31,7 +31,8 @@ static void
 render_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: npsgate render [-c FILE] [--style stars|icons|gradient]\n"
+	    "usage: npsgate render [-c FILE] "
+	    "[--style numbers|stars|icons|gradient]\n"
 	    "                      [--lang LANG] [--type nps|csat|ces] "
 	    "[--text]\n"
 	    "\n"
@@ -42,7 +43,8 @@ render_usage(FILE *fp)
 	    "\n"
 	    "  -c, --config FILE  texts, colours, URLs and templates_dir from "
 	    "FILE\n"
-	    "  -s, --style S      stars (default), icons or gradient\n"
+	    "  -s, --style S      numbers, stars, icons or gradient; default:\n"
+	    "                     [survey] style\n"
 	    "  -l, --lang L       fr, en, de, es, it, nl or pt, or a tag of "
 	    "one\n"
 	    "                     (pt-BR, deu...); default: [general] "
@@ -58,7 +60,9 @@ render_usage(FILE *fp)
 static int
 parse_style(const char *s, enum widget_style *out)
 {
-	if (strcasecmp(s, "stars") == 0)
+	if (strcasecmp(s, "numbers") == 0)
+		*out = STYLE_NUMBERS;
+	else if (strcasecmp(s, "stars") == 0)
 		*out = STYLE_STARS;
 	else if (strcasecmp(s, "icons") == 0)
 		*out = STYLE_ICONS;
@@ -131,7 +135,7 @@ cmd_render(int argc, char **argv)
 	}
 	if (style != NULL && parse_style(style, &req.style) < 0) {
 		fprintf(stderr, "npsgate render: --style %s: unknown style; "
-		    "allowed: stars, icons, gradient\n", style);
+		    "allowed: numbers, stars, icons, gradient\n", style);
 		return EXIT_USAGE;
 	}
 	if (config_path != NULL) {
@@ -163,13 +167,20 @@ cmd_render(int argc, char **argv)
 		    "this language; rendering %s (default_lang)\n", lang,
 		    shown);
 	req.lang = shown;
+	/* The page is the widget's alone, so it may say that it reads in
+	 * light and dark (color-scheme): a dark client then shows it on its
+	 * own dark background, the way a transparent widget sits in a dark
+	 * mail. A help desk's mail never gets this from the widget: it
+	 * would change how the client draws the whole mail. */
 	if (!text)
 		buf_printf(&out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>"
 		    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 		    "content=\"width=device-width, initial-scale=1\">\n"
+		    "<meta name=\"color-scheme\" content=\"light dark\">\n"
+		    "<meta name=\"supported-color-schemes\" "
+		    "content=\"light dark\">\n"
 		    "<title>npsgate widget preview</title></head>\n"
-		    "<body style=\"margin:0;padding:8px;background-color:"
-		    "#ffffff;\">\n", shown);
+		    "<body style=\"margin:0;padding:8px;\">\n", shown);
 	if (widget_render(cf, tpl, &req, !text, &out, &err) < 0) {
 		fprintf(stderr, "npsgate render: %s\n", err.msg);
 		ret = EXIT_WORK;

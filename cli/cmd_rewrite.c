@@ -56,7 +56,7 @@ rewrite_usage(FILE *fp)
 	    "  -c, --config FILE  configuration (default %s;\n"
 	    "                     with --dry-run, built-in defaults)\n"
 	    "  -n, --dry-run      fixed public test key, no store access\n"
-	    "  -s, --style S      stars, icons or gradient\n"
+	    "  -s, --style S      numbers, stars, icons or gradient\n"
 	    "  -l, --lang L       fr or en (instead of X-NPS-Lang)\n"
 	    "  -r, --rcpt ADDR    envelope recipient (repeatable; default:\n"
 	    "                     the To and Cc addresses)\n"
@@ -113,10 +113,13 @@ addresses_add(const char *v, size_t n, char ***list, size_t *count)
 static int
 style_parse(const char *s, int *out)
 {
-	static const char *const names[] = { "stars", "icons", "gradient" };
+	/* In the order of enum widget_style. */
+	static const char *const names[] = {
+		"numbers", "stars", "icons", "gradient"
+	};
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (strcasecmp(s, names[i]) == 0) {
 			*out = i;
 			return 0;
@@ -178,8 +181,8 @@ rewrite_getopt(int argc, char **argv, struct rewrite_opts *o)
 		case 's':
 			if (style_parse(optarg, &o->style) < 0) {
 				fprintf(stderr, "npsgate rewrite: --style "
-				    "'%s': allowed: stars, icons, gradient\n",
-				    optarg);
+				    "'%s': allowed: numbers, stars, icons, "
+				    "gradient\n", optarg);
 				return -1;
 			}
 			break;

@@ -348,20 +348,25 @@ config_team_alert_to(const struct config *cf, const char *team, size_t *len)
 }
 
 /*
- * config_info_message - the configured text, or the default of lang
- * ("de", "pt-BR", "fra"...); of the default language for a language
- * without templates, of English when that is none either.
+ * config_info_message - info_message.LANG for lang ("de", "pt-BR",
+ * "fra"...), else info_message, else the shipped text of lang. A language
+ * npsgate does not ship counts as the default language, and as English
+ * when that is none either.
  */
 const char *
 config_info_message(const struct config *cf, const char *lang)
 {
 	int i;
 
-	if (cf != NULL && cf->info_message != NULL)
-		return cf->info_message;
 	if ((i = lang_index(lang)) < 0 && cf != NULL)
 		i = lang_index(cf->default_lang);
-	return info_default[i >= 0 ? i : 1];
+	if (i < 0)
+		i = 1;		/* English, as in lang_codes */
+	if (cf != NULL && cf->info_messages[i] != NULL)
+		return cf->info_messages[i];
+	if (cf != NULL && cf->info_message != NULL)
+		return cf->info_message;
+	return info_default[i];
 }
 
 /*

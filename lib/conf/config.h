@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "base/lang.h"
 #include "base/npserr.h"
 #include "survey/nps.h"
 
@@ -40,10 +41,17 @@
 #define CONFIG_CHANNEL_MAX 64
 #define CONFIG_CHANNEL_NAME_MAX 32
 
+/* In the order of the style key's names (numbers, stars...). */
 enum widget_style {
-	STYLE_STARS = 0,
+	STYLE_NUMBERS = 0,	/* plain numbered cells, the default */
+	STYLE_STARS,
 	STYLE_ICONS,
 	STYLE_GRADIENT
+};
+
+enum widget_align {
+	ALIGN_LEFT = 0,
+	ALIGN_CENTER
 };
 
 enum on_error {
@@ -161,15 +169,22 @@ struct config {
 	size_t n_scope_senders;
 
 	/* [survey] look and texts */
-	enum widget_style style;	/* default stars */
-	char *icon_url;		/* "https://…/{score}.png", required for icons */
+	enum widget_style style;	/* default numbers */
+	char *icon_url;		/* "https://…/{type}-{score}.png", required
+				   for icons; {max} too */
 	char *gradient_from;	/* default #d7191c */
-	char *gradient_mid;	/* default #fdae61 */
-	char *gradient_to;	/* default #1a9641 */
+	char *gradient_mid;	/* default #a15c00 */
+	char *gradient_to;	/* default #1b7a3a */
 	char *landing_url;	/* "https://…?t={token}&s={score}"; NULL: mailto */
 	char *info_message;	/* NULL: the language's default text */
+	/* info_message.LANG, in the order of lang_codes; NULL: unset */
+	char *info_messages[LANG_COUNT];
+	char *background;	/* "transparent" (default) or #rrggbb */
+	enum widget_align align;	/* default left */
 	char *privacy_url;	/* NULL: no link */
 	char *subject_prefix;	/* NULL: the language's "Note"/"Score" */
+	/* subject_prefix.LANG, in the order of lang_codes; NULL: unset */
+	char *subject_prefixes[LANG_COUNT];
 
 	/* [rules] */
 	char **reasons;		/* NULL-terminated; NULL = every reason */
@@ -288,7 +303,8 @@ bool config_channel_name_ok(const char *s, size_t len);
 const char *config_team_alert_to(const struct config *cf, const char *team,
     size_t *len);
 /* The information message for lang (a tag lang.h reads; another
- * language has the default language's). */
+ * language has the default language's): info_message.LANG, else
+ * info_message, else the shipped text. */
 const char *config_info_message(const struct config *cf, const char *lang);
 /* True when the IMAP mailbox names a and b are one mailbox: INBOX in any
  * case, other names byte for byte. The hook never files a message into

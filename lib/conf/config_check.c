@@ -280,8 +280,26 @@ int
 config_check_icon_url(const char *v, struct buf *why)
 {
 	return check_template_url(v, why, false, "; allowed: an https:// or "
-	    "http:// URL with {score}, e.g. "
-	    "https://example.com/icons/{score}.png");
+	    "http:// URL with {score}, and {type} and {max} if the images "
+	    "differ by survey type, e.g. "
+	    "https://example.com/icons/{type}-{score}.png");
+}
+
+/* The widget's background: none, so the mail's own shows through, or
+ * one colour. */
+int
+config_check_background(const char *v, struct buf *why)
+{
+	size_t i;
+
+	if (strcasecmp(v, "transparent") == 0)
+		return 0;
+	for (i = 1; v[0] == '#' && i < 7 && isxdigit((unsigned char)v[i]); i++)
+		;
+	if (v[0] == '#' && i == 7 && v[7] == '\0')
+		return 0;
+	return config_refuse(why, v, " is not a background; allowed: "
+	    "transparent, or a colour #rrggbb such as #ffffff");
 }
 
 int

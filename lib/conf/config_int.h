@@ -121,6 +121,7 @@ int config_check_sysname(const char *v, struct buf *why);
 int config_check_header_prefix(const char *v, struct buf *why);
 int config_check_tag(const char *v, struct buf *why);
 int config_check_icon_url(const char *v, struct buf *why);
+int config_check_background(const char *v, struct buf *why);
 int config_check_landing_url(const char *v, struct buf *why);
 int config_check_url(const char *v, struct buf *why);
 int config_check_address(const char *v, struct buf *why);

@@ -36,7 +36,7 @@ static const char *const multi_rcpt_names[] = {
 	"first", "skip", "to_header", NULL
 };
 static const char *const style_names[] = {
-	"stars", "icons", "gradient", NULL
+	"numbers", "stars", "icons", "gradient", NULL
 };
 static const char *const type_names[] = { "nps", "csat", "ces", NULL };
 static const char *const tls_names[] = {
@@ -58,6 +58,7 @@ static const char *const helpdesk_names[] = {
 	"none", "rt", "zammad", "znuny", "otobo", "osticket", "freescout",
 	"glpi", "redmine", "uvdesk", "zendesk", "freshdesk", NULL
 };
+static const char *const align_names[] = { "left", "center", NULL };
 static const char *const once_names[] = { "auto", "yes", "no", NULL };
 
 const struct key_def config_keys[] = {
@@ -120,24 +121,45 @@ const struct key_def config_keys[] = {
 	    G(n_scope_senders), 0, NULL, 0, 0, NULL, NULL,
 	    config_check_sender, 0 },
 
-	{ SEC_SURVEY, "style", KT_ENUM, G(style), 0, 0, "stars", 0, 0,
+	{ SEC_SURVEY, "style", KT_ENUM, G(style), 0, 0, "numbers", 0, 0,
 	    style_names, "style", NULL, 0 },
 	{ SEC_SURVEY, "icon_url", KT_STR, G(icon_url), 0, K_OPTIONAL, NULL,
 	    0, 0, NULL, NULL, config_check_icon_url, 0 },
 	{ SEC_SURVEY, "gradient_from", KT_COLOR, G(gradient_from), 0, 0,
 	    "#d7191c", 0, 0, NULL, NULL, NULL, 0 },
 	{ SEC_SURVEY, "gradient_mid", KT_COLOR, G(gradient_mid), 0, 0,
-	    "#fdae61", 0, 0, NULL, NULL, NULL, 0 },
+	    "#a15c00", 0, 0, NULL, NULL, NULL, 0 },
 	{ SEC_SURVEY, "gradient_to", KT_COLOR, G(gradient_to), 0, 0,
-	    "#1a9641", 0, 0, NULL, NULL, NULL, 0 },
+	    "#1b7a3a", 0, 0, NULL, NULL, NULL, 0 },
 	{ SEC_SURVEY, "landing_url", KT_STR, G(landing_url), 0, K_OPTIONAL,
 	    NULL, 0, 0, NULL, NULL, config_check_landing_url, 0 },
 	{ SEC_SURVEY, "info_message", KT_TEXT, G(info_message), 0,
 	    K_OPTIONAL, NULL, 0, 0, NULL, NULL, NULL, CONFIG_INFO_MAX },
+	/* The message of one language, before info_message; in the order
+	 * of lang_codes (base/lang.h). */
+#define INFO_LANG(code, i) { SEC_SURVEY, "info_message." code, KT_TEXT, \
+	    G(info_messages[i]), 0, K_OPTIONAL, NULL, 0, 0, NULL, NULL, NULL, \
+	    CONFIG_INFO_MAX }
+	INFO_LANG("fr", 0), INFO_LANG("en", 1), INFO_LANG("de", 2),
+	INFO_LANG("es", 3), INFO_LANG("it", 4), INFO_LANG("nl", 5),
+	INFO_LANG("pt", 6),
+#undef INFO_LANG
+	{ SEC_SURVEY, "background", KT_STR, G(background), 0, 0,
+	    "transparent", 0, 0, NULL, NULL, config_check_background, 0 },
+	{ SEC_SURVEY, "align", KT_ENUM, G(align), 0, 0, "left", 0, 0,
+	    align_names, "position", NULL, 0 },
 	{ SEC_SURVEY, "privacy_url", KT_STR, G(privacy_url), 0, K_OPTIONAL,
 	    NULL, 0, 0, NULL, NULL, config_check_url, 0 },
 	{ SEC_SURVEY, "subject_prefix", KT_STR, G(subject_prefix), 0,
 	    K_OPTIONAL, NULL, 0, 0, NULL, NULL, config_check_header_text, 0 },
+	/* The prefix of one language, before subject_prefix; likewise. */
+#define SUBJ_LANG(code, i) { SEC_SURVEY, "subject_prefix." code, KT_STR, \
+	    G(subject_prefixes[i]), 0, K_OPTIONAL, NULL, 0, 0, NULL, NULL, \
+	    config_check_header_text, 0 }
+	SUBJ_LANG("fr", 0), SUBJ_LANG("en", 1), SUBJ_LANG("de", 2),
+	SUBJ_LANG("es", 3), SUBJ_LANG("it", 4), SUBJ_LANG("nl", 5),
+	SUBJ_LANG("pt", 6),
+#undef SUBJ_LANG
 
 	{ SEC_RULES, "reasons", KT_LIST, G(reasons), G(n_reasons), 0, NULL,
 	    0, 0, NULL, NULL, NULL, 0 },

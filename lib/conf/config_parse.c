@@ -385,7 +385,8 @@ parse_continue(struct parse *st, long sec, const struct key_def *k, int ch,
 	if (k->type != KT_TEXT) {
 		parse_fail(st, st->lineno, "[%s] %s: indented line continues "
 		    "this key's value; allowed: keys at the start of the line "
-		    "(only info_message continues on indented lines)",
+		    "(only info_message and info_message.LANG continue on "
+		    "indented lines)",
 		    section_name(st, sec, ch), k->name);
 		return;
 	}
@@ -589,7 +590,7 @@ parse_finish(struct parse *st)
 		parse_fail(st, st->line[SLOT(i, 0)], "[survey] style: 'icons' "
 		    "needs icon_url; allowed: set icon_url = "
 		    "https://example.com/icons/{score}.png, or another style "
-		    "(stars, gradient)");
+		    "(numbers, stars, gradient)");
 	i = config_key_index(SEC_IMAP, "port");
 	if (st->line[SLOT(i, 0)] == 0)
 		cf->imap_port = cf->imap_tls == TLS_IMPLICIT ? 993 : 143;

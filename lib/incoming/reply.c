@@ -300,7 +300,8 @@ analysis_find_bounced_survey(struct reply_analysis *a,
 }
 
 /* The score of the widget's pre-filled subject, with the configured
- * prefix or one of the templates', or -1. */
+ * prefix (subject_prefix, or that of a language: the reply's language is
+ * not known yet), or one of the templates', or -1. */
 static int
 subject_score(const struct reply_analysis *a, enum survey_type type)
 {
@@ -310,6 +311,11 @@ subject_score(const struct reply_analysis *a, enum survey_type type)
 
 	subj = reply_score_from_subject(subject, a->subject.len, type,
 	    a->ctx->cf->subject_prefix);
+	for (i = 0; subj < 0 && i < LANG_COUNT; i++)
+		if (a->ctx->cf->subject_prefixes[i] != NULL)
+			subj = reply_score_from_subject(subject,
+			    a->subject.len, type,
+			    a->ctx->cf->subject_prefixes[i]);
 	for (i = 0; subj < 0 && a->ctx->prefixes != NULL &&
 	    a->ctx->prefixes[i] != NULL; i++)
 		subj = reply_score_from_subject(subject, a->subject.len,

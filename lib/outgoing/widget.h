@@ -3,7 +3,7 @@
  *
  * SYNOPSIS
  *	tpl = widget_templates_load(cf->templates_dir, &err);
- *	struct widget_request req = { SURVEY_NPS, STYLE_STARS, "fr",
+ *	struct widget_request req = { SURVEY_NPS, STYLE_NUMBERS, "fr",
  *	    token, "nps+TOKEN@reply.example" };
  *	widget_render(cf, tpl, &req, true, &html, &err);
  *	widget_templates_free(tpl);

@@ -51,7 +51,7 @@ run 0 check-config --strict "$dir/ok.conf"
 # A broken config: exit 3, one line naming file, line, section and key.
 run 3 check-config "$BROKEN"
 msg="npsgate check-config: $BROKEN:12: [survey] style: 'star' is not a"
-msg="$msg style; allowed: stars, icons, gradient"
+msg="$msg style; allowed: numbers, stars, icons, gradient"
 [ "$(cat "$dir/err")" = "$msg" ] || fail "broken: got '$(cat "$dir/err")'"
 [ -s "$dir/out" ] && fail "broken: printed settings of an invalid config"
 

@@ -2,7 +2,8 @@
 # render.sh - `npsgate render`: the page's language is the widget's, for
 # every way of writing a language tag (npsgate render --lang fra once
 # wrapped the English widget in <html lang="fr">), in each of the seven
-# languages; a language without templates gets the default's widget.
+# languages; a language without templates gets the default's widget. The
+# page, and only the page, declares light and dark colour schemes.
 set -u
 
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/clitest.sh"
@@ -53,6 +54,19 @@ grep -q 'subject=Bewertung%3A%209%2F10' "$dir/out" ||
     fail "--lang de: no German pre-filled subject"
 grep -q 'body=Meine%20Bewertung%3A%209%2F10' "$dir/out" ||
     fail "--lang de: no German pre-filled body"
+
+# The preview page, the widget's alone, declares that it reads in light
+# and dark; the widget itself, what goes into a help desk's mail, never
+# does (it would change how the client draws the whole mail).
+for style in numbers stars icons gradient; do
+	run 0 render -c "$dir/npsgate.conf" --lang en --style "$style"
+	grep -q '^<meta name="color-scheme" content="light dark">$' \
+	    "$dir/out" || fail "--style $style: the page declares no" \
+	    "color-scheme"
+	# the two metas (color-scheme, supported-color-schemes), no more
+	[ "$(grep -c 'color-scheme' "$dir/out")" = 2 ] ||
+	    fail "--style $style: color-scheme in the widget itself"
+done
 
 # A language without templates: the default's widget (French in
 # clitest_conf's config), said on stderr.

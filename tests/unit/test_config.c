@@ -204,13 +204,19 @@ test_minimal_config_gets_documented_defaults(void **state)
 	assert_string_equal(cf->postsuper, "/usr/sbin/postsuper");
 	assert_null(cf->postfix_config_dir);
 
-	assert_int_equal(cf->style, STYLE_STARS);
+	assert_int_equal(cf->style, STYLE_NUMBERS);
 	assert_null(cf->icon_url);
 	assert_string_equal(cf->gradient_from, "#d7191c");
-	assert_string_equal(cf->gradient_mid, "#fdae61");
-	assert_string_equal(cf->gradient_to, "#1a9641");
+	assert_string_equal(cf->gradient_mid, "#a15c00");
+	assert_string_equal(cf->gradient_to, "#1b7a3a");
 	assert_null(cf->landing_url);
 	assert_null(cf->info_message);
+	for (int i = 0; i < LANG_COUNT; i++)
+		assert_null(cf->info_messages[i]);
+	for (int i = 0; i < LANG_COUNT; i++)
+		assert_null(cf->subject_prefixes[i]);
+	assert_string_equal(cf->background, "transparent");
+	assert_int_equal(cf->align, ALIGN_LEFT);
 	assert_null(cf->privacy_url);
 	assert_null(cf->subject_prefix);
 
@@ -264,7 +270,7 @@ test_defaults_have_placeholders_for_required_keys(void **state)
 	    "unix:/var/spool/postfix/npsgate/milter.sock");
 	assert_int_equal(cf->imap_port, 993);
 	assert_int_equal(cf->max_body, 50 * 1024 * 1024);
-	assert_int_equal(cf->style, STYLE_STARS);
+	assert_int_equal(cf->style, STYLE_NUMBERS);
 	assert_string_equal(cf->imap_mailbox, "INBOX");
 	assert_channel_defaults(cf);
 	config_free(cf);
@@ -324,7 +330,12 @@ test_unknown_key_names_it_and_suggests(void **state)
 	assert_refused("[survey]\nstlye = stars\n", 9,
 	    "[survey] stlye: unknown key (did you mean style?); allowed: "
 	    "style, icon_url, gradient_from, gradient_mid, gradient_to, "
-	    "landing_url, info_message, privacy_url, subject_prefix");
+	    "landing_url, info_message, info_message.fr, info_message.en, "
+	    "info_message.de, info_message.es, info_message.it, "
+	    "info_message.nl, info_message.pt, background, align, "
+	    "privacy_url, subject_prefix, subject_prefix.fr, "
+	    "subject_prefix.en, subject_prefix.de, subject_prefix.es, "
+	    "subject_prefix.it, subject_prefix.nl, subject_prefix.pt");
 	assert_refused_prefix("[milter]\nport = 25\n", 9,
 	    "[milter] port: unknown key (it belongs in [imap]); allowed: "
 	    "socket, user,");
@@ -416,8 +427,8 @@ test_bad_style_is_refused(void **state)
 {
 	(void)state;
 	assert_refused("\n\n\n\n[survey]\nstyle = star\n", 13,
-	    "[survey] style: 'star' is not a style; allowed: stars, icons, "
-	    "gradient");
+	    "[survey] style: 'star' is not a style; allowed: numbers, stars, "
+	    "icons, gradient");
 }
 
 static void
@@ -429,7 +440,7 @@ test_broken_data_file_names_line_12(void **state)
 	assert_null(config_load_flags(DATA "broken.conf",
 	    CONFIG_NO_FILE_CHECKS, &err));
 	assert_string_equal(err.msg, DATA "broken.conf:12: [survey] style: "
-	    "'star' is not a style; allowed: stars, icons, gradient");
+	    "'star' is not a style; allowed: numbers, stars, icons, gradient");
 }
 
 static void
@@ -729,8 +740,8 @@ test_icons_need_icon_url_with_score(void **state)
 	(void)state;
 	assert_refused("[survey]\nstyle = icons\n", 9,
 	    "[survey] style: 'icons' needs icon_url; allowed: set icon_url = "
-	    "https://example.com/icons/{score}.png, or another style (stars, "
-	    "gradient)");
+	    "https://example.com/icons/{score}.png, or another style "
+	    "(numbers, stars, gradient)");
 	assert_refused_prefix("[survey]\nstyle = icons\n"
 	    "icon_url = https://x.example/a.png\n", 10,
 	    "[survey] icon_url: 'https://x.example/a.png' has no {score};");
@@ -780,8 +791,8 @@ test_structure_errors_name_the_line(void **state)
 	assert_refused_prefix("[imap\n", 8, "syntax error;");
 	assert_refused("[imap]\ntls = none\n  port = 4\n", 10,
 	    "[imap] tls: indented line continues this key's value; allowed: "
-	    "keys at the start of the line (only info_message continues on "
-	    "indented lines)");
+	    "keys at the start of the line (only info_message and "
+	    "info_message.LANG continue on indented lines)");
 	assert_refused_prefix("[general]\nfrom_name = a\x01z\n", 9,
 	    "[general] from_name: control character in 'a?z';");
 	assert_refused_prefix("[followup]\nsendmail = sbin/sendmail\n", 9,
@@ -1311,8 +1322,8 @@ test_sample_lists_every_key(void **state)
 		if (strstr(sample, want) == NULL)
 			fail_msg("key %s is not in the sample", line);
 	}
-	/* 71 keys outside the channels, 6 in each of the 5 channels. */
-	assert_int_equal(keys, 71 + 6 * (int)cf->n_channels);
+	/* 87 keys outside the channels, 6 in each channel. */
+	assert_int_equal(keys, 87 + 6 * (int)cf->n_channels);
 	free(dump);
 	free(sample);
 	config_free(cf);
@@ -1367,7 +1378,7 @@ test_full_config_changes_every_key(void **state)
 	}
 	assert_null(l1);
 	assert_null(l2);
-	assert_int_equal(n, 71 + 6);
+	assert_int_equal(n, 87 + 6);
 	for (i = 0; i < n; i++)
 		if (!changed[i])
 			fail_msg("full.conf leaves %s at its default",
@@ -1376,6 +1387,35 @@ test_full_config_changes_every_key(void **state)
 	free(d2);
 	config_free(def);
 	config_free(cf);
+}
+
+/* info_message.LANG holds one language's note, continued on indented
+ * lines like info_message; background is transparent or one colour. */
+static void
+test_widget_look_and_language_keys(void **state)
+{
+	struct config *cf;
+
+	(void)state;
+	cf = assert_accepted("[survey]\ninfo_message.en = One;\n\ttwo.\n"
+	    "info_message.DE = Eins.\nbackground = #FDF6E3\n"
+	    "align = Center\n");
+	assert_string_equal(cf->info_messages[1], "One;\ntwo.");
+	assert_string_equal(cf->info_messages[2], "Eins.");
+	assert_null(cf->info_messages[0]);
+	assert_null(cf->info_message);
+	assert_string_equal(config_info_message(cf, "en-US"), "One;\ntwo.");
+	assert_string_equal(cf->background, "#FDF6E3");
+	assert_int_equal(cf->align, ALIGN_CENTER);
+	config_free(cf);
+	assert_refused("[survey]\nbackground = white\n", 9,
+	    "[survey] background: 'white' is not a background; allowed: "
+	    "transparent, or a colour #rrggbb such as #ffffff");
+	assert_refused("[survey]\nalign = right\n", 9,
+	    "[survey] align: 'right' is not a position; allowed: left, "
+	    "center");
+	assert_refused_prefix("[survey]\ninfo_message.sv = Hej\n", 9,
+	    "[survey] info_message.sv: unknown key");
 }
 
 static int
@@ -1416,6 +1456,7 @@ main(void)
 		cmocka_unit_test(test_forward_to_helpdesk_values),
 		cmocka_unit_test(test_bad_int_and_range_are_refused),
 		cmocka_unit_test(test_bad_style_is_refused),
+		cmocka_unit_test(test_widget_look_and_language_keys),
 		cmocka_unit_test(test_broken_data_file_names_line_12),
 		cmocka_unit_test(test_sizes_take_k_m_g_suffixes),
 		cmocka_unit_test(test_booleans_take_every_spelling),

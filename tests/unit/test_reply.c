@@ -725,6 +725,28 @@ test_analyze_reads_the_templates_subject_prefix(void **state)
 	reply_result_clear(&res);
 }
 
+/* A language's own subject_prefix.LANG gives the score too, whatever
+ * the language of the reply. */
+static void
+test_analyze_reads_a_languages_subject_prefix(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_result res;
+	static const char mail[] =
+	    "From: c@example.org\nTo: nps+%T@reply.example\n"
+	    "Subject: RE: Verdict: 6/10\n\nSlow, but it works.\n";
+
+	analyze(f, mail, &res);
+	assert_int_equal(res.score, -1);
+	reply_result_clear(&res);
+	f->cf->subject_prefixes[1] = strdup("Verdict");
+	assert_non_null(f->cf->subject_prefixes[1]);
+	analyze(f, mail, &res);
+	assert_int_equal(res.kind, REPLY_RESPONSE);
+	assert_int_equal(res.score, 6);
+	reply_result_clear(&res);
+}
+
 /* A score written over the pre-filled one is still the customer's word
  * against the subject: ambiguous, kept whole for review. */
 static void
@@ -1490,6 +1512,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_the_templates_subject_prefix, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analyze_reads_a_languages_subject_prefix, setup,
 		    teardown),
 	};
 

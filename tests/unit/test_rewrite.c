@@ -320,8 +320,10 @@ test_widget_icons_use_icon_url_with_score(void **state)
 	c->icon_url = xstrdup("https://cdn.example/i/{score}.png");
 	assert_int_equal(widget_render(c, tpl, &req, true, &out, &err), 0);
 	assert_int_equal(count(out.data, out.len, "<img"), 11);
+	/* The image is decorative: the number under it names the cell. */
 	assert_non_null(strstr(out.data, "<img src=\"https://cdn.example/i/7.png"
-	    "\" alt=\"7\" width=\"28\" height=\"28\""));
+	    "\" alt=\"\" width=\"20\" height=\"20\""));
+	assert_non_null(strstr(out.data, "<br>7</a>"));
 	buf_free(&out);
 	config_free(c);
 }
@@ -336,8 +338,8 @@ test_widget_text_version_names_range_and_address(void **state)
 	(void)state;
 	req_init(&req, SURVEY_NPS, STYLE_STARS, "fr");
 	assert_int_equal(widget_render(cf, tpl, &req, false, &out, &err), 0);
-	assert_non_null(strstr(out.data, "R\xc3\xa9pondez avec une note de 0 "
-	    "\xc3\xa0 10"));
+	assert_non_null(strstr(out.data, "R\xc3\xa9pondez \xc3\xa0 ce message "
+	    "avec une note de 0 \xc3\xa0 10"));
 	assert_non_null(strstr(out.data, "  nps+" TOKEN "@reply.example\n"));
 	assert_non_null(strstr(out.data, "Votre note et votre commentaire"));
 	assert_null(strchr(out.data, '<'));
@@ -345,7 +347,7 @@ test_widget_text_version_names_range_and_address(void **state)
 	buf_reset(&out);
 	req_init(&req, SURVEY_CES, STYLE_STARS, "en");
 	assert_int_equal(widget_render(cf, tpl, &req, false, &out, &err), 0);
-	assert_non_null(strstr(out.data, "Reply with a score from 1 to 7"));
+	assert_non_null(strstr(out.data, "Reply to this mail with a score from 1 to 7"));
 	buf_free(&out);
 }
 
@@ -716,8 +718,8 @@ test_rewrite_text_invalid_in_its_charset_gets_ascii_text_version(void **state)
 	assert_null(res.cte);
 	assert_memory_equal(res.body.data, "byte \x81 here\nQuelle est la "
 	    "probabilite que vous recommandiez", 50);
-	assert_non_null(strstr(res.body.data, "Repondez avec une note de 0 a "
-	    "10"));
+	assert_non_null(strstr(res.body.data, "Repondez a ce message avec une "
+	    "note de 0 a 10"));
 	assert_int_equal(count(res.body.data, res.body.len, "\x81"), 1);
 	assert_false(has_8bit_except(res.body.data, res.body.len, 0x81));
 	assert_non_null(strstr(res.body.data, "effacer.\nend\n"));

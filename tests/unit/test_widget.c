@@ -30,21 +30,25 @@ static const struct {
 	const char *lang, *question, *subject, *body, *text;
 } shipped[] = {
 	{ "fr", "recommandiez", "subject=Note%20%3A%209%2F10",
-	    "body=Ma%20note%20%3A%209%2F10", "Répondez avec une note" },
+	    "body=Ma%20note%20%3A%209%2F10",
+	    "Répondez à ce message avec une note" },
 	{ "en", "recommend", "subject=Score%3A%209%2F10",
-	    "body=My%20score%3A%209%2F10", "Reply with a score" },
+	    "body=My%20score%3A%209%2F10", "Reply to this mail with a score" },
 	{ "de", "Wie wahrscheinlich", "subject=Bewertung%3A%209%2F10",
 	    "body=Meine%20Bewertung%3A%209%2F10",
-	    "Antworten Sie mit einer Bewertung" },
+	    "Antworten Sie auf diese E-Mail mit einer Bewertung" },
 	{ "es", "recomiende", "subject=Puntuaci%C3%B3n%3A%209%2F10",
 	    "body=Mi%20puntuaci%C3%B3n%3A%209%2F10",
-	    "Responda con una puntuación" },
+	    "Responda a este correo con una puntuación" },
 	{ "it", "consiglierebbe", "subject=Voto%3A%209%2F10",
-	    "body=Il%20mio%20voto%3A%209%2F10", "Risponda con un voto" },
+	    "body=Il%20mio%20voto%3A%209%2F10",
+	    "Risponda a questa e-mail con un voto" },
 	{ "nl", "aanbeveelt", "subject=Cijfer%3A%209%2F10",
-	    "body=Mijn%20cijfer%3A%209%2F10", "Antwoord met een cijfer" },
+	    "body=Mijn%20cijfer%3A%209%2F10",
+	    "Beantwoord deze e-mail met een cijfer" },
 	{ "pt", "recomendar", "subject=Nota%3A%209%2F10",
-	    "body=Minha%20nota%3A%209%2F10", "Responda com uma nota" },
+	    "body=Minha%20nota%3A%209%2F10",
+	    "Responda a este e-mail com uma nota" },
 };
 
 struct fixture {
@@ -540,6 +544,240 @@ test_texts_without_score_name_still_load(void **state)
 	testlib_dir_remove(dir);
 }
 
+/* Renders type in style (English) into out, with the fixture's config. */
+static void
+render_style(const struct fixture *fx, enum survey_type type,
+    enum widget_style style, struct buf *out)
+{
+	struct widget_request req;
+	struct npserr err;
+
+	memset(&req, 0, sizeof(req));
+	req.type = type;
+	req.style = style;
+	req.lang = "en";
+	req.token = TOKEN;
+	buf_reset(out);
+	assert_int_equal(widget_render(fx->cf, fx->tpl, &req, true, out,
+	    &err), 0);
+}
+
+/* How many times needle is in hay. */
+static size_t
+count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* The default style: plain numbered cells, neither stars nor images. */
+static void
+test_numbers_are_the_default_style(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(fx->cf->style, STYLE_NUMBERS);
+	render_style(fx, SURVEY_NPS, fx->cf->style, &out);
+	assert_null(strstr(buf_cstr(&out), "\xe2\x98\x85"));
+	assert_null(strstr(buf_cstr(&out), "<img"));
+	assert_null(strstr(buf_cstr(&out), "<br>7"));
+	assert_non_null(strstr(buf_cstr(&out), "line-height:44px;"
+	    "font-weight:bold;\">7</a></td>"));
+	buf_free(&out);
+}
+
+/* CSAT's stars fill up to the score, hidden from screen readers, and the
+ * number stays under them; the longer scales keep one star a cell. */
+static void
+test_csat_stars_fill_up_to_the_score(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf out = BUF_INIT;
+
+	render_style(fx, SURVEY_CSAT, STYLE_STARS, &out);
+	assert_non_null(strstr(buf_cstr(&out), "font-size:10px;\">"
+	    "\xe2\x98\x85\xe2\x98\x85\xe2\x98\x85\xe2\x98\x86\xe2\x98\x86"
+	    "</span><br>3</a>"));
+	assert_non_null(strstr(buf_cstr(&out), "font-size:10px;\">"
+	    "\xe2\x98\x85\xe2\x98\x86\xe2\x98\x86\xe2\x98\x86\xe2\x98\x86"
+	    "</span><br>1</a>"));
+	assert_int_equal(count_of(buf_cstr(&out), "\xe2\x98\x85"), 15);
+	assert_int_equal(count_of(buf_cstr(&out), "<span aria-hidden=\"true\""),
+	    5);
+	render_style(fx, SURVEY_NPS, STYLE_STARS, &out);
+	assert_int_equal(count_of(buf_cstr(&out), "\xe2\x98\x85"), 11);
+	assert_null(strstr(buf_cstr(&out), "\xe2\x98\x86"));
+	buf_free(&out);
+}
+
+/* icon_url picks the image by type, score and top of the scale; the
+ * number stays visible and the image says nothing more to a reader. */
+static void
+test_icons_take_type_score_and_max(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf out = BUF_INIT;
+
+	free(fx->cf->icon_url);
+	fx->cf->icon_url = strdup("https://cdn.example/{type}/{score}-{max}"
+	    ".png");
+	assert_non_null(fx->cf->icon_url);
+	render_style(fx, SURVEY_CSAT, STYLE_ICONS, &out);
+	assert_non_null(strstr(buf_cstr(&out), "<img src=\"https://"
+	    "cdn.example/csat/4-5.png\" alt=\"\""));
+	assert_non_null(strstr(buf_cstr(&out), "\"><br>4</a>"));
+	assert_int_equal(count_of(buf_cstr(&out), "<img"), 5);
+	render_style(fx, SURVEY_CES, STYLE_ICONS, &out);
+	assert_non_null(strstr(buf_cstr(&out), "cdn.example/ces/7-7.png"));
+	render_style(fx, SURVEY_NPS, STYLE_ICONS, &out);
+	assert_non_null(strstr(buf_cstr(&out), "cdn.example/nps/0-10.png"));
+	buf_free(&out);
+}
+
+/* By default only the score cells have colours: the mail's background
+ * and text colour show around them. A configured background is painted,
+ * with texts readable on it. */
+static void
+test_background_is_transparent_unless_set(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf out = BUF_INIT;
+
+	render_style(fx, SURVEY_NPS, STYLE_NUMBERS, &out);
+	assert_int_equal(count_of(buf_cstr(&out), "bgcolor="), 11);
+	assert_int_equal(count_of(buf_cstr(&out), "background-color:"), 22);
+	assert_null(strstr(buf_cstr(&out), "color:#1f1f1f;font-family"));
+	free(fx->cf->background);
+	fx->cf->background = strdup("#202124");
+	assert_non_null(fx->cf->background);
+	render_style(fx, SURVEY_NPS, STYLE_NUMBERS, &out);
+	/* the table, the question, two labels, the hint, the note */
+	assert_int_equal(count_of(buf_cstr(&out), "bgcolor=\"#202124\""), 6);
+	/* #1f1f1f would be 1.1:1 on it: white instead */
+	assert_non_null(strstr(buf_cstr(&out), "background-color:#202124;"
+	    "color:#ffffff;font-family"));
+	assert_null(strstr(buf_cstr(&out), "color:#1f1f1f;font-family"));
+	free(fx->cf->background);
+	fx->cf->background = strdup("#fdf6e3");
+	assert_non_null(fx->cf->background);
+	render_style(fx, SURVEY_NPS, STYLE_NUMBERS, &out);
+	assert_non_null(strstr(buf_cstr(&out), "background-color:#fdf6e3;"
+	    "color:#1f1f1f;font-family"));
+	buf_free(&out);
+}
+
+/* align = center centres the table (attribute and margins) and its
+ * texts; the default leaves both to the left. */
+static void
+test_align_center_centres_the_widget(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf out = BUF_INIT;
+
+	render_style(fx, SURVEY_NPS, STYLE_NUMBERS, &out);
+	assert_null(strstr(buf_cstr(&out), "margin:8px auto"));
+	assert_null(strstr(buf_cstr(&out), "<td align=\"center\" style="));
+	fx->cf->align = ALIGN_CENTER;
+	render_style(fx, SURVEY_NPS, STYLE_NUMBERS, &out);
+	assert_non_null(strstr(buf_cstr(&out), "<table role=\"presentation\" "
+	    "cellpadding=\"0\" cellspacing=\"0\" border=\"0\" width=\"100%\" "
+	    "align=\"center\" style=\"width:100%;max-width:574px;"
+	    "margin:8px auto;"));
+	/* the question, the hint and the note */
+	assert_int_equal(count_of(buf_cstr(&out), "<td align=\"center\" "
+	    "style="), 3);
+	buf_free(&out);
+}
+
+/* info_message.LANG speaks for its language, before info_message. */
+static void
+test_info_message_of_each_language(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf out = BUF_INIT;
+
+	fx->cf->info_message = strdup("Pour tous.");
+	fx->cf->info_messages[1] = strdup("For English readers.");
+	assert_non_null(fx->cf->info_message);
+	assert_non_null(fx->cf->info_messages[1]);
+	render(fx, "en", true, &out);
+	assert_non_null(strstr(buf_cstr(&out), "For English readers."));
+	assert_null(strstr(buf_cstr(&out), "Pour tous."));
+	render(fx, "en-GB", false, &out);
+	assert_non_null(strstr(buf_cstr(&out), "For English readers."));
+	render(fx, "fr", true, &out);
+	assert_non_null(strstr(buf_cstr(&out), "Pour tous."));
+	assert_null(strstr(buf_cstr(&out), "For English readers."));
+	/* a language without templates has the default language's */
+	render(fx, "sv", true, &out);
+	assert_non_null(strstr(buf_cstr(&out), "Pour tous."));
+	buf_free(&out);
+}
+
+/* subject_prefix.LANG heads the pre-filled subject of its language,
+ * before subject_prefix and the templates' word. */
+static void
+test_subject_prefix_of_each_language(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf out = BUF_INIT;
+
+	fx->cf->subject_prefix = strdup("Avis");
+	fx->cf->subject_prefixes[1] = strdup("Rating");
+	assert_non_null(fx->cf->subject_prefix);
+	assert_non_null(fx->cf->subject_prefixes[1]);
+	render(fx, "en", true, &out);
+	assert_non_null(strstr(buf_cstr(&out), "subject=Rating%3A%209%2F10"));
+	assert_null(strstr(buf_cstr(&out), "subject=Avis"));
+	render(fx, "de", true, &out);
+	assert_non_null(strstr(buf_cstr(&out), "subject=Avis%3A%209%2F10"));
+	buf_free(&out);
+}
+
+/* The hint names no gesture (click, tap): it reads the same on a phone. */
+static void
+test_hint_names_no_gesture(void **state)
+{
+	static const char *const gestures[] = {
+		"Click", "Tap", "Cliquez", "Touchez", "Klicken", "clic",
+		"Clicchi", "Klik", "Clique", "Toque"
+	};
+	struct fixture *fx = *state;
+	struct buf out = BUF_INIT;
+	size_t i, g;
+
+	for (i = 0; i < LANG_COUNT; i++) {
+		render(fx, shipped[i].lang, true, &out);
+		for (g = 0; g < sizeof(gestures) / sizeof(gestures[0]); g++)
+			if (strstr(buf_cstr(&out), gestures[g]) != NULL)
+				fail_msg("%s: the widget says \"%s\"",
+				    shipped[i].lang, gestures[g]);
+	}
+	buf_free(&out);
+}
+
+/* The default gradient takes white digits on every cell, at 4.5:1 or
+ * more: a forced dark mode that lightens dark text on a background it
+ * keeps would make black digits unreadable, and leaves white ones be. */
+static void
+test_default_gradient_has_white_digits(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf out = BUF_INIT;
+
+	render_style(fx, SURVEY_NPS, STYLE_GRADIENT, &out);
+	assert_int_equal(count_of(buf_cstr(&out), "<a href="), 11);
+	assert_int_equal(count_of(buf_cstr(&out), "\" style=\"display:block;"
+	    "color:#ffffff;"), 11);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -568,6 +806,25 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_french_punctuation_never_wraps_alone, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_numbers_are_the_default_style, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_csat_stars_fill_up_to_the_score, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_icons_take_type_score_and_max, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_background_is_transparent_unless_set, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_align_center_centres_the_widget, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_info_message_of_each_language, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hint_names_no_gesture,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_subject_prefix_of_each_language, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_default_gradient_has_white_digits, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
