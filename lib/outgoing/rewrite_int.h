@@ -3,8 +3,11 @@
  * interface): the list of edits, the state of one rewrite, and the
  * functions each piece gives the others.
  *
- *	rewrite.c		the walk over the MIME tree, the steps of
- *				one text part, the new body
+ *	rewrite.c		the list of edits, the walk over the MIME
+ *				tree, the new body
+ *	rewrite_part.c		the steps of one text part: the tag found,
+ *				the replacement in its charset, the change
+ *				written as its encoding allows
  *	rewrite_tag.c		the tag search: in decoded text, and in
  *				quoted-printable without decoding it
  *	rewrite_attr.c		the tag with facts: its end, its
@@ -84,6 +87,18 @@ struct edit *rw_edits_add(struct edits *e, size_t off, size_t len);
 void rw_edits_free(struct edits *e);
 void rw_edits_apply(const char *text, size_t n, size_t base,
     const struct edit *v, size_t nv, struct buf *out);
+
+/* The line end of p (n bytes): that of its first line, fallback when it
+ * has none. */
+const char *rw_eol_of(const char *p, size_t n, const char *fallback);
+/* The message is to be left unchanged: part cannot be rewritten, why. */
+void rw_set_malformed(struct rw *rw, const struct mime_part *part,
+    const char *why);
+
+/* rewrite_part.c: the tags of one text/html or text/plain part replaced
+ * (removed without a survey): edits on rw's medits, or the part
+ * re-encoded. */
+void rw_part_process(struct rw *rw, const struct mime_part *part);
 
 /* rewrite_tag.c: the first tag in [p, p + n), or NULL: its name, and
  * then ']' or what may start attributes (rw_tag_starts). */
