@@ -390,14 +390,14 @@ rewrite_message_assemble(const char *msg, size_t len,
 	buf_append(&h1, msg, hl);
 	if (res->content_type) {
 		rw_header_set(h1.data, h1.len, "Content-Type",
-		    res->content_type, eol, &h2);
+		    res->content_type, strlen(res->content_type), eol, &h2);
 		buf_reset(&h1);
 		buf_append(&h1, h2.data, h2.len);
 		buf_reset(&h2);
 	}
 	if (res->cte) {
 		rw_header_set(h1.data, h1.len, "Content-Transfer-Encoding",
-		    res->cte, eol, &h2);
+		    res->cte, strlen(res->cte), eol, &h2);
 		buf_reset(&h1);
 		buf_append(&h1, h2.data, h2.len);
 	}

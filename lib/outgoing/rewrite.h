@@ -15,9 +15,10 @@
  *	encoding and charset, and replaces it with the widget (HTML parts)
  *	or its short text version (plain parts); with req->token == NULL
  *	(no survey) the tag is removed cleanly instead. A changed part is
- *	re-encoded in its own encoding and charset, or in UTF-8
- *	quoted-printable when its charset cannot hold the widget, with its
- *	headers changed to match. Every byte outside the changed parts stays
+ *	re-encoded in its own encoding and charset, or in UTF-8 when its
+ *	charset cannot hold the widget (quoted-printable, or base64 for a
+ *	base64 part), with its headers changed to match; its line ends stay
+ *	as they were. Every byte outside the changed parts stays
  *	identical. Attachments (Content-Disposition: attachment) are never
  *	touched.
  *	msg is the whole message (header block + body). The result gives the

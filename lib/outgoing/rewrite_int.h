@@ -151,10 +151,12 @@ void rw_html_ascii(const char *p, size_t n, struct buf *out);
 void rw_ascii_fold(const char *p, size_t n, struct buf *out);
 
 /* rewrite_header.c: the header block hdr copied with its first field
- * called name set to "name: value" (added when absent). */
+ * called name set to "name: value" (vlen bytes; added when absent). */
 void rw_header_set(const char *hdr, size_t hlen, const char *name,
-    const char *value, const char *eol, struct buf *out);
-/* The part's Content-Type, unfolded, with charset=utf-8. Caller frees. */
-char *rw_content_type_utf8(const char *msg, const struct mime_part *part);
+    const char *value, size_t vlen, const char *eol, struct buf *out);
+/* The part's Content-Type, unfolded, with charset=utf-8, appended to out
+ * (any byte of the value kept, NUL included). */
+void rw_content_type_utf8(const char *msg, const struct mime_part *part,
+    struct buf *out);
 
 #endif

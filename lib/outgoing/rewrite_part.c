@@ -19,8 +19,10 @@
  * numeric character references, so an HTML part never changes charset: an
  * HTML document often names its charset in a <meta> too, which a MIME
  * header change would contradict. A text/plain part whose charset cannot
- * hold the text version is converted whole to UTF-8 quoted-printable, with
- * its Content-Type and Content-Transfer-Encoding changed to match; when
+ * hold the text version is converted whole to UTF-8, quoted-printable (a
+ * base64 part stays base64, whose text keeps its own line ends, which
+ * quoted-printable would make the message's), with its Content-Type and
+ * Content-Transfer-Encoding changed to match; when
  * its bytes are not even valid in its charset (no honest UTF-8 exists), it
  * keeps them and gets the text version folded to ASCII. A 7bit part that
  * would gain 8-bit bytes, and a 7bit/8bit part with a line over 998 bytes
@@ -136,7 +138,7 @@ struct part_job {
 	const char *ceol;	/* the line end of the decoded text */
 	const struct buf *w;	/* the widget, UTF-8; NULL without a survey */
 	struct buf repl;	/* the widget as written in the part */
-	bool utf8;		/* the part is to become UTF-8 QP */
+	bool utf8;		/* the part is to become UTF-8 */
 	bool need_qp;		/* a 7bit part that would gain 8-bit bytes */
 	struct edits te;	/* on the decoded text */
 	struct buf newd;	/* the new decoded text */
@@ -245,6 +247,7 @@ part_check_utf8(struct rw *rw, struct part_job *j)
 	struct buf conv = BUF_INIT;
 
 	if (j->part->cte == MIME_CTE_QP) {
+		buf_reset(&rw->dec);
 		mime_qp_decode(j->raw, j->rawlen, &rw->dec);
 		j->d = buf_cstr(&rw->dec);
 		j->dn = rw->dec.len;
@@ -279,7 +282,9 @@ part_splice_qp(struct rw *rw, struct part_job *j)
 		return true;
 	}
 	/* A line over 998 (a careless encoder), a tag with attributes:
-	 * re-encode it all. */
+	 * re-encode it all. Step 3 may have decoded the part already, into
+	 * the same buffer: decoded once more, it would hold the text twice. */
+	buf_reset(&rw->dec);
 	mime_qp_decode(j->raw, j->rawlen, &rw->dec);
 	j->d = buf_cstr(&rw->dec);
 	j->dn = rw->dec.len;
@@ -287,7 +292,8 @@ part_splice_qp(struct rw *rw, struct part_job *j)
 }
 
 /* Step 5, for a part made UTF-8: the text around the edits converted, the
- * UTF-8 widget kept, and the whole re-encoded as quoted-printable. */
+ * UTF-8 widget kept, and the whole re-encoded: as base64 when it was, so
+ * that the text's line ends stay as they were, else as quoted-printable. */
 static void
 part_write_utf8(struct rw *rw, struct part_job *j)
 {
@@ -308,8 +314,8 @@ part_write_utf8(struct rw *rw, struct part_job *j)
 			pos = j->te.v[i].off + j->te.v[i].len;
 		}
 	}
-	rw_part_replace_whole(rw, j->part, &j->newd, MIME_CTE_QP, true,
-	    j->teol);
+	rw_part_replace_whole(rw, j->part, &j->newd, j->part->cte ==
+	    MIME_CTE_BASE64 ? MIME_CTE_BASE64 : MIME_CTE_QP, true, j->teol);
 }
 
 /*
