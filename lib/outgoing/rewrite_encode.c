@@ -136,20 +136,22 @@ encode_whole(const char *d, size_t n, enum mime_cte cte, const char *eol,
 }
 
 /*
- * The top-level Content-Type as the string a milter sets (a header value
- * of the milter protocol ends at its first NUL): NUL bytes, which no
- * header that reaches the milter holds, are left out rather than let cut
- * the value short. Caller frees.
+ * The top-level Content-Type v as the string a milter sets: a header value
+ * of the milter protocol ends at its first NUL, and no header that reaches
+ * the milter holds one. A value with a NUL byte is written as the parser
+ * read it (type, subtype and the new charset) rather than cut short or
+ * joined across the NUL into something else. Caller frees.
  */
 static char *
-value_cstr(const struct buf *v)
+value_cstr(const struct buf *v, const struct mime_part *part)
 {
 	struct buf out = BUF_INIT;
-	size_t i;
 
-	for (i = 0; i < v->len; i++)
-		if (v->data[i] != '\0')
-			buf_putc(&out, v->data[i]);
+	if (memchr(buf_cstr(v), '\0', v->len) != NULL)
+		buf_printf(&out, "%s/%s; charset=utf-8", part->type,
+		    part->subtype);
+	else
+		buf_append(&out, v->data, v->len);
 	return buf_steal(&out);
 }
 
@@ -176,7 +178,7 @@ rw_part_replace_whole(struct rw *rw, const struct mime_part *part,
 			rw->res->cte = xstrdup(ctename);
 			if (utf8) {
 				free(rw->res->content_type);
-				rw->res->content_type = value_cstr(&ct);
+				rw->res->content_type = value_cstr(&ct, part);
 			}
 		} else {
 			e = rw_edits_add(&rw->medits, part->hdr_off,
