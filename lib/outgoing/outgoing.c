@@ -310,39 +310,39 @@ job_survey(struct job *j)
 	return JOB_DONE;
 }
 
-/* Step 4: a plain message or a failure says so; what outgoing_process
- * returns. */
+/* Step 3 without a tag where it counts: the message passes with only the
+ * internal headers removed; tags that could not take the widget go
+ * too. */
+static void
+job_plain(struct job *j)
+{
+	struct outgoing_result *out = j->out;
+
+	out->kind = OUTGOING_PLAIN;
+	if (!j->rw0.malformed && j->rw0.tags > 0 && j->rw0.changed) {
+		outgoing_take_body(out, &j->rw0);
+		outgoing_content_edits(out, j->in, &j->rw0);
+		snprintf(out->summary, sizeof(out->summary), "no survey: no "
+		    "tag could take the widget, %d removed", j->rw0.tags);
+	}
+	if (j->rw0.malformed)
+		snprintf(out->summary, sizeof(out->summary), "MIME not "
+		    "readable, passed unchanged: %s", j->rw0.reason);
+}
+
+/* Step 5: a failure says so; what outgoing_process returns. */
 static int
 job_end(struct job *j, enum job_next next)
 {
 	struct outgoing_result *out = j->out;
 
-	switch (next) {
-	case JOB_PLAIN:
-		/* No tag where it counts: the message passes with only the
-		 * internal headers removed; tags that could not take the
-		 * widget go too. */
-		out->kind = OUTGOING_PLAIN;
-		if (!j->rw0.malformed && j->rw0.tags > 0 && j->rw0.changed) {
-			outgoing_take_body(out, &j->rw0);
-			outgoing_content_edits(out, j->in, &j->rw0);
-			snprintf(out->summary, sizeof(out->summary),
-			    "no survey: no tag could take the widget, %d "
-			    "removed", j->rw0.tags);
-		}
-		if (j->rw0.malformed)
-			snprintf(out->summary, sizeof(out->summary),
-			    "MIME not readable, passed unchanged: %s",
-			    j->rw0.reason);
+	if (next != JOB_FAILED)
 		return 0;
-	case JOB_FAILED:
-		outgoing_fallback(out);
-		snprintf(out->summary, sizeof(out->summary),
-		    "internal error, passed unchanged: %.400s", j->err->msg);
-		return -1;
-	default:
-		return 0;
-	}
+	outgoing_fallback(out);
+	snprintf(out->summary, sizeof(out->summary), "%s, passed "
+	    "unchanged: %.400s", out->tag_stuck ? "raw tag" :
+	    "internal error", j->err->msg);
+	return -1;
 }
 
 /* The tags' warnings, from the pass whose body leaves. */
@@ -365,8 +365,11 @@ job_warning(struct job *j)
  *     (job_find_marker), is it a closing mail (job_check_closing);
  *  2. the rules decide;
  *  3. no survey: the tags go and an event row is made; a survey: a token,
- *     the widget, the survey headers and row;
- *  4. the end: a plain message or a failure says so in the summary.
+ *     the widget, the survey headers and row; no tag where it counts:
+ *     the message passes (job_plain);
+ *  4. no tag leaves raw: those the rewrite could not reach go where they
+ *     stand, or the mail fails (job_raw_tags);
+ *  5. a failure says so in the summary.
  */
 int
 outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
@@ -399,6 +402,10 @@ outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
 	if (next == JOB_ON)
 		next = j.dec.verdict == RULES_SURVEY ? job_survey(&j) :
 		    job_no_survey(&j);
+	if (next == JOB_PLAIN)
+		job_plain(&j);
+	if (next == JOB_PLAIN || next == JOB_DONE)
+		next = job_raw_tags(&j, next);
 	ret = job_end(&j, next);
 	job_warning(&j);
 	job_clear(&j);

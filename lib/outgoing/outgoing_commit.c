@@ -19,6 +19,7 @@ outgoing_untag(const struct outgoing_ctx *ctx,
 	struct widget_request req;
 	struct rewrite_result rw;
 	struct npserr err;
+	char why[256];
 
 	outgoing_result_clear(res);
 	outgoing_strip(ctx->cf, in, res);
@@ -35,6 +36,9 @@ outgoing_untag(const struct outgoing_ctx *ctx,
 		outgoing_take_body(res, &rw);
 		outgoing_content_edits(res, in, &rw);
 	}
+	/* What the rewrite could not reach goes where it stands. */
+	res->tag_stuck = outgoing_raw_tags(ctx->cf, in, res, rw.stuck, why,
+	    sizeof(why)) > 0;
 	rewrite_result_clear(&rw);
 }
 

@@ -98,5 +98,13 @@ void outgoing_no_survey(struct outgoing_result *res,
     const struct rules_decision *dec);
 /* A result with the survey of j: body, headers, row, hold, summary. */
 void outgoing_survey_result(struct job *j);
+/* The tags that would leave raw in res removed where they stand, res's
+ * body changed to match; stuck: those the rewrite already could not
+ * reach. Returns how many stay (why says where the first is). */
+int outgoing_raw_tags(const struct config *cf,
+    const struct outgoing_input *in, struct outgoing_result *res, int stuck,
+    char *why, size_t whylen);
+/* Step 4: no tag leaves raw; JOB_FAILED (err set) when one would. */
+enum job_next job_raw_tags(struct job *j, enum job_next next);
 
 #endif

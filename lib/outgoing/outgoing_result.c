@@ -310,6 +310,97 @@ outgoing_survey_result(struct job *j)
 	    j->lang_note, out->hold ? " held until due" : "");
 }
 
+/* How rewrite_message ends the reason of a message it could not read. */
+#define UNCHANGED "; message left unchanged"
+
+/* outgoing_raw_tags - see outgoing_int.h. */
+int
+outgoing_raw_tags(const struct config *cf, const struct outgoing_input *in,
+    struct outgoing_result *res, int stuck, char *why, size_t whylen)
+{
+	struct rewrite_result rr;
+	struct buf full = BUF_INIT, nf = BUF_INIT;
+	struct npserr err;
+	size_t hl = rewrite_body_offset(in->msg, in->len), blen, start, fhl;
+
+	blen = res->body_changed ? res->body.len : in->len - hl;
+	if (!rewrite_has_raw_tag(cf, res->body_changed ?
+	    buf_cstr(&res->body) : in->msg + hl, blen))
+		return stuck;
+	/* The message as it leaves, header edits included: they may say
+	 * how its top part is now encoded. */
+	outgoing_apply(res, in->msg, in->len, &full);
+	start = full.len - blen;
+	rewrite_message_raw(cf, buf_cstr(&full), full.len, &rr, &err);
+	if (rr.changed) {
+		fhl = rewrite_body_offset(full.data, full.len);
+		buf_append(&nf, full.data, fhl);
+		buf_append(&nf, rr.body.data, rr.body.len);
+		buf_free(&res->body);
+		buf_append(&res->body, nf.data + start, nf.len - start);
+		res->body_changed = true;
+		res->raw_removed += rr.tags;
+	}
+	if (rr.stuck > 0 && stuck == 0)
+		snprintf(why, whylen, "%s", rr.reason);
+	stuck += rr.stuck;
+	rewrite_result_clear(&rr);
+	buf_free(&full);
+	buf_free(&nf);
+	return stuck;
+}
+
+/*
+ * Step 4: the customer never reads the tag raw. What is to leave is
+ * checked for tags the rewrite could not reach; they go where they stand
+ * when their bytes allow, and the log line says so. One that cannot go
+ * fails the mail, before any row is written: no survey is recorded, and
+ * the caller's on_error decides (the mail held for a retry, or passed as
+ * it is).
+ */
+enum job_next
+job_raw_tags(struct job *j, enum job_next next)
+{
+	struct outgoing_result *out = j->out;
+	const struct rewrite_result *rw = out->kind == OUTGOING_SURVEY ?
+	    &j->rw1 : &j->rw0;
+	char why[256];
+	size_t n, rl;
+	int left;
+
+	snprintf(why, sizeof(why), "%s", rw->stuck > 0 ? buf_cstr(&rw->warn) :
+	    "");
+	left = outgoing_raw_tags(j->ctx->cf, j->in, out, rw->stuck, why,
+	    sizeof(why));
+	/* A mail to the reply domain reaches our own mailbox, no customer:
+	 * what can go goes, and it leaves as it is. */
+	if (left > 0 && out->kind != OUTGOING_REPLY_DOMAIN) {
+		npserr_set(j->err, "%d tag(s) would reach the customer raw, "
+		    "where they can be neither replaced nor removed: %.300s",
+		    left, why);
+		out->tag_stuck = true;
+		return JOB_FAILED;
+	}
+	if (out->raw_removed == 0)
+		return next;
+	/* The rewrite's reason, without what no longer holds. */
+	rl = strlen(rw->reason);
+	if (rl >= sizeof(UNCHANGED) - 1 && strcmp(rw->reason + rl -
+	    (sizeof(UNCHANGED) - 1), UNCHANGED) == 0)
+		rl -= sizeof(UNCHANGED) - 1;
+	n = strlen(out->warning);
+	snprintf(out->warning + n, sizeof(out->warning) - n, "%s%d tag(s) the "
+	    "rewrite could not reach removed where they stood%s%.*s",
+	    n > 0 ? "; " : "", out->raw_removed, rw->malformed ?
+	    ", MIME not readable: " : "", rw->malformed ?
+	    (int)(rl > 200 ? 200 : rl) : 0, rw->reason);
+	if (out->kind == OUTGOING_PLAIN && rw->malformed)
+		snprintf(out->summary, sizeof(out->summary), "MIME not "
+		    "readable, tag removed where it stood, no survey: %.*s",
+		    (int)(rl > 400 ? 400 : rl), rw->reason);
+	return next;
+}
+
 void
 outgoing_strip(const struct config *cf, const struct outgoing_input *in,
     struct outgoing_result *res)
@@ -331,6 +422,7 @@ outgoing_fallback(struct outgoing_result *res)
 	res->n_edits = res->n_strip;
 	res->kind = OUTGOING_FAILED;
 	res->body_changed = false;
+	res->raw_removed = 0;
 	buf_free(&res->body);
 	res->hold = false;
 	res->token[0] = '\0';

@@ -233,8 +233,8 @@ facts_choose(struct rw *rw)
 }
 
 /* A message starts with "Name:" (RFC 5322 field name: printable, no ':'). */
-static bool
-starts_with_field(const char *msg, size_t len)
+bool
+rw_starts_with_field(const char *msg, size_t len)
 {
 	size_t i;
 
@@ -252,6 +252,50 @@ size_t
 rewrite_body_offset(const char *msg, size_t len)
 {
 	return mime_header_block_len(msg, len);
+}
+
+/* rw_init - see rewrite_int.h. */
+void
+rw_init(struct rw *rw, const struct config *cf,
+    const struct widget_templates *tpl, const struct widget_request *req,
+    const char *msg, size_t len, const char *tag, bool attrs,
+    struct rewrite_result *out, struct npserr *err)
+{
+	memset(out, 0, sizeof(*out));
+	buf_init(&out->body);
+	buf_init(&out->warn);
+	memset(rw, 0, sizeof(*rw));
+	rw->cf = cf;
+	rw->tpl = tpl;
+	rw->req = req;
+	rw->msg = msg;
+	rw->len = len;
+	rw->tag = tag;
+	rw->taglen = strlen(rw->tag);
+	rw->attrs = attrs && rw->taglen > 1 && rw->tag[rw->taglen - 1] == ']';
+	rw->pfxlen = rw->attrs ? rw->taglen - 1 : rw->taglen;
+	rw->msg_eol = rw_eol_of(msg, len, "\r\n");
+	rw->res = out;
+	rw->err = err;
+}
+
+void
+rw_release(struct rw *rw)
+{
+	rw_edits_free(&rw->medits);
+	buf_free(&rw->html);
+	buf_free(&rw->text);
+	buf_free(&rw->dec);
+	buf_free(&rw->line);
+	rewrite_facts_clear(&rw->facts_html);
+	rewrite_facts_clear(&rw->facts_text);
+}
+
+/* rw_tag_of - see rewrite_int.h. */
+const char *
+rw_tag_of(const struct config *cf)
+{
+	return cf->tag && *cf->tag ? cf->tag : DEFAULT_TAG;
 }
 
 /*
@@ -272,24 +316,8 @@ rewrite_run(const struct config *cf, const struct widget_templates *tpl,
 	struct npserr perr;
 	size_t pos;
 
-	memset(out, 0, sizeof(*out));
-	buf_init(&out->body);
-	buf_init(&out->warn);
-	memset(&rw, 0, sizeof(rw));
-	rw.cf = cf;
-	rw.tpl = tpl;
-	rw.req = req;
-	rw.msg = msg;
-	rw.len = len;
-	rw.tag = tag;
-	rw.taglen = strlen(rw.tag);
-	rw.attrs = attrs && rw.taglen > 1 && rw.tag[rw.taglen - 1] == ']';
-	rw.pfxlen = rw.attrs ? rw.taglen - 1 : rw.taglen;
-	rw.msg_eol = rw_eol_of(msg, len, "\r\n");
-	rw.res = out;
-	rw.err = err;
-
-	if (!starts_with_field(msg, len)) {
+	rw_init(&rw, cf, tpl, req, msg, len, tag, attrs, out, err);
+	if (!rw_starts_with_field(msg, len)) {
 		out->malformed = true;
 		snprintf(out->reason, sizeof(out->reason), "the message does "
 		    "not start with a header field; message left unchanged");
@@ -324,13 +352,7 @@ rewrite_run(const struct config *cf, const struct widget_templates *tpl,
 			out->malformed = true;
 	}
 	mime_tree_free(root);
-	rw_edits_free(&rw.medits);
-	buf_free(&rw.html);
-	buf_free(&rw.text);
-	buf_free(&rw.dec);
-	buf_free(&rw.line);
-	rewrite_facts_clear(&rw.facts_html);
-	rewrite_facts_clear(&rw.facts_text);
+	rw_release(&rw);
 	return rw.failed < 0 ? -1 : 0;
 }
 
@@ -340,8 +362,8 @@ rewrite_message(const struct config *cf, const struct widget_templates *tpl,
     const struct widget_request *req, const char *msg, size_t len,
     struct rewrite_result *out, struct npserr *err)
 {
-	return rewrite_run(cf, tpl, req, msg, len, cf->tag && *cf->tag ?
-	    cf->tag : DEFAULT_TAG, true, out, err);
+	return rewrite_run(cf, tpl, req, msg, len, rw_tag_of(cf), true, out,
+	    err);
 }
 
 /* rewrite_message_remove - see rewrite.h. */
@@ -364,7 +386,7 @@ rewrite_result_clear(struct rewrite_result *res)
 	free(res->cte);
 	res->content_type = res->cte = NULL;
 	res->changed = res->malformed = false;
-	res->tags = res->expanded = 0;
+	res->tags = res->expanded = res->stuck = 0;
 	rewrite_facts_clear(&res->facts);
 	buf_free(&res->warn);
 	res->reason[0] = '\0';

@@ -91,8 +91,8 @@ max_line(const char *p, size_t n)
 	return m;
 }
 
-static bool
-charset_ascii_compatible(const char *cs)
+bool
+rw_charset_ascii_compatible(const char *cs)
 {
 	return strncasecmp(cs, "utf-16", 6) != 0 &&
 	    strncasecmp(cs, "utf-32", 6) != 0 &&
@@ -173,9 +173,12 @@ part_find_tag(struct rw *rw, struct part_job *j)
 		break;
 	case MIME_CTE_BASE64:
 		if (mime_base64_decode(j->raw, j->rawlen, &rw->dec) != 0) {
-			if (rw_find_tag(rw, buf_cstr(&rw->dec), rw->dec.len))
+			if (rw_find_tag(rw, buf_cstr(&rw->dec),
+			    rw->dec.len)) {
 				rw_set_malformed(rw, part,
 				    "invalid or truncated base64");
+				rw->res->stuck++;
+			}
 			return false;
 		}
 		j->d = buf_cstr(&rw->dec);
@@ -187,8 +190,6 @@ part_find_tag(struct rw *rw, struct part_job *j)
 		return false;	/* unknown encoding: not ours to decode */
 	}
 	j->cs = part->charset[0] ? part->charset : "us-ascii";
-	if (!charset_ascii_compatible(j->cs))
-		return false;
 	j->teol = rw_eol_of(j->raw, j->rawlen, rw_eol_of(rw->msg +
 	    part->hdr_off, part->hdr_len, rw->msg_eol));
 	/* QP hard line breaks decode to the part's own line ends. */
@@ -343,8 +344,8 @@ part_write_edits(struct rw *rw, struct part_job *j)
 		    j->teol);
 		return;
 	}
-	if (j->need_qp || max_line(j->newd.data, j->newd.len) >
-	    LINE_MAX_SMTP) {
+	if (!rw->in_place && (j->need_qp || max_line(j->newd.data,
+	    j->newd.len) > LINE_MAX_SMTP)) {
 		rw_part_replace_whole(rw, part, &j->newd, MIME_CTE_QP, false,
 		    j->teol);
 		return;
@@ -379,6 +380,11 @@ rw_part_process(struct rw *rw, const struct mime_part *part)
 	j.html = strcmp(part->subtype, "html") == 0;
 	memset(&rw->hc, 0, sizeof(rw->hc));
 	rw->cur_cs = part->charset[0] ? part->charset : "us-ascii";
+	if (!rw_charset_ascii_compatible(rw->cur_cs)) {
+		/* Not to be found byte-wise, nor edited so. */
+		rw_part_wide_tag(rw, part);
+		return;
+	}
 	if (part_find_tag(rw, &j) && part_make_replacement(rw, &j) == 0) {
 		if (j.utf8)
 			part_check_utf8(rw, &j);
