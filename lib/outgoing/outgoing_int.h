@@ -8,8 +8,8 @@
  *				its own headers' facts, the agent's opt-out
  *				marker, whether the mail closes the ticket
  *	outgoing_result.c	the result: header edits, the survey or
- *				event row, the summary; its fallback and
- *				its release
+ *				event row, the summary, no raw tag in what
+ *				leaves; its fallback and its release
  *	outgoing_commit.c	after the decision: the row written (once
  *				more when the throttle refused it), or the
  *				mail untagged

@@ -1,8 +1,9 @@
 /*
  * outgoing_result.c - the result of outgoing_process (see outgoing.h and
  * outgoing_int.h): the header edits in the order a milter applies them,
- * the survey or event row, the log line; the fallback to the removal of
- * the prefixed headers, and the release of a result.
+ * the survey or event row, the log line; the check that no tag leaves
+ * raw; the fallback to the removal of the prefixed headers, and the
+ * release of a result.
  *
  * A result owns every string it holds: the edits' names and values, the
  * survey row's fields, the event row's (through ev_store).

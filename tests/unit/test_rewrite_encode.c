@@ -278,7 +278,8 @@ main(void)
 		cmocka_unit_test(
 		    test_base64_part_made_utf8_keeps_the_line_ends_of_its_text),
 		cmocka_unit_test(test_qp_part_keeps_its_line_ends_throughout),
-		cmocka_unit_test(test_nul_in_content_type_keeps_the_new_charset),
+		cmocka_unit_test(
+		    test_nul_in_content_type_keeps_the_new_charset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

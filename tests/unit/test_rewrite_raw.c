@@ -76,7 +76,8 @@ check_raw(const char *msg, size_t len, int removed, int stuck)
 		assert_memory_equal(full.data, want.data, want.len);
 	}
 	if (removed == 0)
-		assert_true(full.len == len && memcmp(full.data, msg, len) == 0);
+		assert_true(full.len == len &&
+		    memcmp(full.data, msg, len) == 0);
 	buf_free(&full);
 	buf_free(&want);
 	rewrite_result_clear(&res);
