@@ -479,7 +479,8 @@ cb_eom(SMFICTX *ctx)
 	struct store *st;
 	const char *qid, *in_qid, *what = NULL;
 	sfsistat ret = SMFIS_CONTINUE;
-	bool failed = false;
+	bool failed = false, raw = false;
+	int r;
 
 	/* The macro comes from whoever talks to the socket: it names the
 	 * mail in the log only when Postfix could have made it, and
@@ -508,13 +509,17 @@ cb_eom(SMFICTX *ctx)
 		failed = true;
 		memset(&res, 0, sizeof(res));
 		outgoing_untag(&octx, &in, &res);
-	} else if (outgoing_decide(&octx, st, &in, commit_grouped, NULL,
-	    &res, &err) < 0) {
+	} else if ((r = outgoing_decide(&octx, st, &in, commit_grouped, NULL,
+	    &res, &err)) < 0) {
 		failed = true;
+		/* Not an internal error: a tag that would reach the
+		 * customer raw. */
+		raw = r == -1 && res.tag_stuck;
 	}
 
 	if (failed) {
-		msg_warn("%s: npsgate: internal error, %s: %s", qid,
+		msg_warn("%s: npsgate: %s, %s: %s", qid, raw ? "raw tag" :
+		    "internal error",
 		    cf->on_error == ON_ERROR_TEMPFAIL ? "tempfail" :
 		    "passed without a survey", err.msg);
 		if (st != NULL && outgoing_error_event(st, cf, &in, err.msg,

@@ -31,6 +31,7 @@
 #include "base/json.h"
 #include "base/lang.h"
 #include "base/xalloc.h"
+#include "mail/address.h"
 #include "incoming/reply.h"
 #include "incoming/reply_int.h"
 #include "mail/mime.h"
@@ -180,7 +181,7 @@ analysis_read_message(struct reply_analysis *a, struct reply_result *out)
 		return false;
 	}
 	if (reply_header_get(a, "From", &v, &n))
-		out->from = reply_address_parse(v, n);
+		out->from = address_first(v, n);
 	/* An identifier with a NUL in it identifies nothing: the message is
 	 * known by its digest instead. */
 	if (reply_header_get(a, "Message-ID", &v, &n) && n > 0 && n < 998 &&

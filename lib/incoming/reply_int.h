@@ -435,10 +435,6 @@ int reply_header_get(const struct reply_analysis *a, const char *name,
     const char **value, size_t *vlen);
 /* A header value decoded (RFC 2047) and made valid UTF-8, into out. */
 void reply_header_decode(const char *v, size_t n, struct buf *out);
-/* The addr-spec of a From value ("Name <a@b>" or "a@b") in the form of
- * address_normalise (mail/address.h), as a new string (caller frees), or
- * NULL. */
-char *reply_address_parse(const char *v, size_t n);
 /* The text a reader sees in the body, into a->plain: text/plain
  * preferred, HTML made text, attachments left out. A part that would
  * pass the budget's bytes, or an HTML part beyond its limits, sets

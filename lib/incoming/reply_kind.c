@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "mail/address.h"
 #include "incoming/reply.h"
 #include "incoming/reply_int.h"
 #include "mail/mime.h"
@@ -51,7 +52,7 @@ reply_bounce_reason(const struct reply_analysis *a, bool looks_auto)
 	}
 	buf_free(&rt);
 	if (reply_header_get(a, "From", &v, &n) &&
-	    (from = reply_address_parse(v, n))) {
+	    (from = address_first(v, n))) {
 		size_t fl = strlen(from);
 		bool daemon = rint_prefix(from, fl, "mailer-daemon@") ||
 		    rint_prefix(from, fl, "postmaster@") ||

@@ -120,45 +120,6 @@ reply_header_decode(const char *v, size_t n, struct buf *out)
 	buf_free(&tmp);
 }
 
-/* reply_address_parse - see reply_int.h. The address is the one in
- * angle brackets, else the first word holding an '@' (quotes kept
- * together, a comment after it left out); address_normalise gives its
- * form. */
-char *
-reply_address_parse(const char *v, size_t n)
-{
-	const char *lt = memchr(v, '<', n), *p, *e;
-	bool quoted = false;
-	size_t i, start = 0;
-
-	if (lt != NULL) {
-		p = lt + 1;
-		e = memchr(p, '>', n - (size_t)(p - v));
-		return address_normalise(p, (size_t)((e != NULL ? e : v + n) -
-		    p));
-	}
-	for (i = 0; i <= n; i++) {
-		unsigned char c = i < n ? (unsigned char)v[i] : ' ';
-
-		if (quoted) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				quoted = false;
-			continue;
-		}
-		if (c == '"') {
-			quoted = true;
-		} else if (rint_is_blank(c) || c == ',' || c == '(') {
-			if (i > start && memchr(v + start, '@', i - start))
-				return address_normalise(v + start,
-				    i - start);
-			start = i + 1;
-		}
-	}
-	return NULL;
-}
-
 /* ---- the body ------------------------------------------------------ */
 
 /* Whether decoding len more bytes keeps the analysis within its budget;

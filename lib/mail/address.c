@@ -4,6 +4,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -136,4 +137,78 @@ address_normalise(const char *s, size_t len)
 bad:
 	buf_free(&local);
 	return NULL;
+}
+
+/* The first word of v[0..n) that holds an '@' (a quoted string kept
+ * whole; blanks, ',' and '(' end a word), normalised; NULL when none. */
+static char *
+address_word(const char *v, size_t n)
+{
+	bool quoted = false;
+	size_t i, start = 0;
+
+	for (i = 0; i <= n; i++) {
+		unsigned char c = i < n ? (unsigned char)v[i] : ' ';
+
+		if (quoted) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				quoted = false;
+			continue;
+		}
+		if (c == '"') {
+			quoted = true;
+		} else if (address_blank(c) || c == ',' || c == '(') {
+			if (i > start && memchr(v + start, '@', i - start))
+				return address_normalise(v + start,
+				    i - start);
+			start = i + 1;
+		}
+	}
+	return NULL;
+}
+
+/* address_first - see address.h. */
+char *
+address_first(const char *v, size_t n)
+{
+	size_t i, start = 0, lt = SIZE_MAX, cut = SIZE_MAX;
+	bool quoted = false;
+	int depth = 0;
+	char *a;
+
+	for (i = 0; i < n; i++) {
+		if (quoted) {
+			if (v[i] == '\\')
+				i++;
+			else if (v[i] == '"')
+				quoted = false;
+		} else if (v[i] == '"') {
+			quoted = true;
+		} else if (v[i] == '(') {
+			if (depth++ == 0 && cut == SIZE_MAX)
+				cut = i;
+		} else if (v[i] == ')' && depth > 0) {
+			depth--;
+		} else if (depth == 0 && v[i] == '<') {
+			lt = i + 1;
+		} else if (depth == 0 && v[i] == '>' && lt != SIZE_MAX) {
+			return address_normalise(v + lt, i - lt);
+		} else if (depth == 0 && v[i] == ',') {
+			if (i > start)
+				break;
+			start = i + 1;
+		}
+	}
+	if (i > n)
+		i = n;
+	/* A '<' never closed: what follows it. */
+	if (lt != SIZE_MAX)
+		return lt <= i ? address_normalise(v + lt, i - lt) : NULL;
+	if (cut != SIZE_MAX && cut >= start && cut < i)
+		i = cut;
+	if ((a = address_normalise(v + start, i - start)) != NULL)
+		return a;
+	return address_word(v + start, i - start);
 }

@@ -4,7 +4,8 @@
  *
  * SYNOPSIS
  *	char *a = address_normalise(s, len);	(NULL: not an address)
- *	free(a);
+ *	char *b = address_first(value, vlen);	(a From, Reply-To, ...)
+ *	free(a); free(b);
  *
  * DESCRIPTION
  *	The same mailbox reaches npsgate written several ways: in angle
@@ -33,5 +34,13 @@
 /* The normal form of the address s[0..len), as a new string (caller
  * frees), or NULL when it is not an address. Never reads past len. */
 char *address_normalise(const char *s, size_t len);
+/* The address of the first mailbox of a header value v[0..n) (From,
+ * Reply-To, To: "Name <a@b>, c@d", "a@b (Name)"), normalised as above, as
+ * a new string (caller frees), or NULL. The display name's quotes and
+ * comments are read as such, so a '<' or ',' inside them does not count;
+ * a mailbox written without brackets beside other words ("Jean
+ * jean@example.com") gives its first word that holds an '@'. Never reads
+ * past n. */
+char *address_first(const char *v, size_t n);
 
 #endif

@@ -275,8 +275,8 @@ mime_param_get(const char *v, size_t vlen, const char *param,
  * mime_part_decode, but no reader decodes it as quoted-printable or
  * base64, so a rewriter must leave the part alone rather than guess.
  */
-static enum mime_cte
-parse_cte(const char *v, size_t n)
+enum mime_cte
+mime_cte_parse(const char *v, size_t n)
 {
 	static const struct {
 		const char *name;
@@ -431,7 +431,7 @@ parse_part_headers(struct mime_ctx *ctx, struct mime_part *part,
 		return -1;
 	if (mime_header_find_in(hdr, hlen, "Content-Transfer-Encoding", &v,
 	    &vlen))
-		part->cte = parse_cte(v, vlen);
+		part->cte = mime_cte_parse(v, vlen);
 	if (mime_header_find_in(hdr, hlen, "Content-Disposition", &v, &vlen)) {
 		i = skip_cfws(v, vlen, 0);
 		if (vlen - i >= 10 && strncasecmp(v + i, "attachment", 10) == 0)

@@ -65,6 +65,11 @@ struct mime_part {
  * message without a body). */
 size_t mime_header_block_len(const char *msg, size_t n);
 
+/* The encoding a Content-Transfer-Encoding value (n bytes) names, as
+ * mime_parse reads it (an empty value is 7bit, a comment after the name
+ * is skipped; "8bits", "plain"... are MIME_CTE_UNKNOWN). */
+enum mime_cte mime_cte_parse(const char *v, size_t n);
+
 /* Parses a whole message. Caller frees with mime_tree_free. */
 struct mime_part *mime_parse(const char *msg, size_t len, struct npserr *err);
 void mime_tree_free(struct mime_part *root);

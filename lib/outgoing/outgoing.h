@@ -48,6 +48,12 @@
  *	prefixed headers and the tag are removed, nothing else, and no row
  *	is made. A body beyond cf->max_body (in->oversized) passes
  *	unchanged with the prefixed headers removed.
+ *	The customer never reads the tag raw: a tag the rewrite could not
+ *	reach (MIME it cannot read, an attachment...) is removed where it
+ *	stands literally when its bytes allow (rewrite_message_raw), and
+ *	out->warning says so; when one cannot be removed, the mail fails
+ *	(-1, out->tag_stuck), and no survey is recorded: the caller applies
+ *	its on_error.
  *	A queue id (in->queue_id) is recorded only when it has one of the
  *	forms of a Postfix queue id (queue_id_valid); a survey to be held
  *	under any other queue id fails.
@@ -151,6 +157,10 @@ struct outgoing_result {
 	char warning[512];	/* the tags' problems, one log line; "" */
 	bool not_closing;	/* PLAIN: the tag went, the mail is not a
 				 * closing one; counted by outgoing_commit */
+	int raw_removed;	/* tags the rewrite could not reach, removed
+				 * where they stood (rewrite_message_raw) */
+	bool tag_stuck;		/* FAILED: a tag stays where it can be
+				 * neither replaced nor removed */
 };
 
 int outgoing_process(const struct outgoing_ctx *ctx, struct store *st,
@@ -195,8 +205,9 @@ void outgoing_fallback(struct outgoing_result *res);
  * outgoing_untag - what a mail that cannot have its survey gets (kind
  * FAILED): the prefixed headers removed and, when the text holds the tag,
  * the tag removed too, so that the customer never sees it raw. The
- * rewrite that removes it reads no store and issues no token; a message
- * it cannot read keeps its body. Clears res first.
+ * rewrite that removes it reads no store and issues no token; a tag it
+ * cannot reach is removed where it stands when its bytes allow, and
+ * res->tag_stuck is set when one stays. Clears res first.
  */
 void outgoing_untag(const struct outgoing_ctx *ctx,
     const struct outgoing_input *in, struct outgoing_result *res);

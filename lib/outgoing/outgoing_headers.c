@@ -218,11 +218,14 @@ outgoing_apply(const struct outgoing_result *res, const char *msg,
 			buf_append(out, e[i].p, e[i].n);
 	/* The blank line: the original one; a new one when the input had
 	 * none but a new body is to follow (a body that started at a line
-	 * that is no field may no longer start so once re-encoded). */
+	 * that is no field may no longer start so once re-encoded). A
+	 * message without a single field gets one only when its new body
+	 * would start as a header: its first line stays its first line. */
 	hdr_end = nf > 0 ? f[nf - 1].off + f[nf - 1].len : 0;
 	if (body > hdr_end)
 		buf_append(out, msg + hdr_end, body - hdr_end);
-	else if (res->body_changed && res->body.len > 0)
+	else if (res->body_changed && res->body.len > 0 && (nf > 0 ||
+	    mime_header_block_len(res->body.data, res->body.len) > 0))
 		buf_puts(out, eolstr);
 	if (res->body_changed)
 		buf_append(out, res->body.data, res->body.len);

@@ -15,9 +15,10 @@
  *	encoding and charset, and replaces it with the widget (HTML parts)
  *	or its short text version (plain parts); with req->token == NULL
  *	(no survey) the tag is removed cleanly instead. A changed part is
- *	re-encoded in its own encoding and charset, or in UTF-8
- *	quoted-printable when its charset cannot hold the widget, with its
- *	headers changed to match. Every byte outside the changed parts stays
+ *	re-encoded in its own encoding and charset, or in UTF-8 when its
+ *	charset cannot hold the widget (quoted-printable, or base64 for a
+ *	base64 part), with its headers changed to match; its line ends stay
+ *	as they were. Every byte outside the changed parts stays
  *	identical. Attachments (Content-Disposition: attachment) are never
  *	touched.
  *	msg is the whole message (header block + body). The result gives the
@@ -79,6 +80,10 @@ struct rewrite_result {
 	int expanded;		/* of them, those that take the widget (or
 				 * would, without a survey): closed, and in
 				 * an HTML part where text may be */
+	int stuck;		/* tags seen where they can be neither
+				 * replaced nor removed (a UTF-16 part,
+				 * broken base64...): the mail must not go
+				 * out as it is */
 	struct rewrite_facts facts;	/* of the first tag with attributes:
 					 * in an HTML part, else in a text
 					 * part */
@@ -100,6 +105,22 @@ int rewrite_message_remove(const struct config *cf, const char *text,
     const char *msg, size_t len, struct rewrite_result *out,
     struct npserr *err);
 void rewrite_result_clear(struct rewrite_result *res);
+/*
+ * rewrite_message_raw - the last resort for what rewrite_message could
+ * not reach (MIME it cannot read, an attachment, a part it leaves alone):
+ * every tag that stands literally in the body of msg is removed where it
+ * stands, when the bytes around it can be edited as they are: a part in
+ * 7bit, 8bit or binary, in an ASCII-compatible charset, outside signed or
+ * encrypted content, and no line turned into a boundary. When the MIME
+ * cannot be read, the part is found from the nearest "--" line followed
+ * by header fields, else the message's own header. res.tags counts the
+ * tags removed and res.stuck those left (then res.reason says where the
+ * first is); res.body is the new body when res.changed. Returns 0.
+ */
+int rewrite_message_raw(const struct config *cf, const char *msg,
+    size_t len, struct rewrite_result *out, struct npserr *err);
+/* Whether the n bytes at p hold the survey tag as it is typed. */
+bool rewrite_has_raw_tag(const struct config *cf, const char *p, size_t n);
 /* "ticket", "agent" ... "status": the attribute's name. */
 const char *rewrite_fact_name(enum rewrite_fact f);
 void rewrite_facts_clear(struct rewrite_facts *f);

@@ -136,6 +136,26 @@ encode_whole(const char *d, size_t n, enum mime_cte cte, const char *eol,
 }
 
 /*
+ * The top-level Content-Type v as the string a milter sets: a header value
+ * of the milter protocol ends at its first NUL, and no header that reaches
+ * the milter holds one. A value with a NUL byte is written as the parser
+ * read it (type, subtype and the new charset) rather than cut short or
+ * joined across the NUL into something else. Caller frees.
+ */
+static char *
+value_cstr(const struct buf *v, const struct mime_part *part)
+{
+	struct buf out = BUF_INIT;
+
+	if (memchr(buf_cstr(v), '\0', v->len) != NULL)
+		buf_printf(&out, "%s/%s; charset=utf-8", part->type,
+		    part->subtype);
+	else
+		buf_append(&out, v->data, v->len);
+	return buf_steal(&out);
+}
+
+/*
  * Re-encodes the whole part (CTE cte) from its new decoded text, and
  * changes its headers: CTE, and the charset when utf8.
  */
@@ -147,38 +167,36 @@ rw_part_replace_whole(struct rw *rw, const struct mime_part *part,
 	bool ends_eol = part->body_len > 0 && raw[part->body_len - 1] == '\n';
 	const char *ctename = cte == MIME_CTE_BASE64 ? "base64" :
 	    "quoted-printable";
-	char *ct = NULL;
 	struct edit *e;
-	struct buf h1 = BUF_INIT;
+	struct buf ct = BUF_INIT, h1 = BUF_INIT;
 
 	if (utf8)
-		ct = rw_content_type_utf8(rw->msg, part);
+		rw_content_type_utf8(rw->msg, part, &ct);
 	if (cte != part->cte || utf8) {
 		if (part->depth == 0) {
 			free(rw->res->cte);
 			rw->res->cte = xstrdup(ctename);
-			if (ct) {
+			if (utf8) {
 				free(rw->res->content_type);
-				rw->res->content_type = ct;
-				ct = NULL;
+				rw->res->content_type = value_cstr(&ct, part);
 			}
 		} else {
 			e = rw_edits_add(&rw->medits, part->hdr_off,
 			    part->hdr_len);
-			if (ct) {
+			if (utf8) {
 				rw_header_set(rw->msg + part->hdr_off,
-				    part->hdr_len, "Content-Type", ct, eol,
-				    &h1);
+				    part->hdr_len, "Content-Type", ct.data,
+				    ct.len, eol, &h1);
 				rw_header_set(h1.data, h1.len,
-				    "Content-Transfer-Encoding", ctename, eol,
-				    &e->repl);
+				    "Content-Transfer-Encoding", ctename,
+				    strlen(ctename), eol, &e->repl);
 			} else
 				rw_header_set(rw->msg + part->hdr_off,
 				    part->hdr_len, "Content-Transfer-Encoding",
-				    ctename, eol, &e->repl);
+				    ctename, strlen(ctename), eol, &e->repl);
 		}
 	}
-	free(ct);
+	buf_free(&ct);
 	buf_free(&h1);
 	e = rw_edits_add(&rw->medits, part->body_off, part->body_len);
 	encode_whole(buf_cstr(newd), newd->len, cte, eol, ends_eol,

@@ -28,14 +28,26 @@ field_is(const char *line, size_t n, const char *name)
 	return i < n && line[i] == ':';
 }
 
+/* "name: value" and the line end; the value by its length, since a
+ * value copied from the message may hold any byte. */
+static void
+field_put(struct buf *out, const char *name, const char *value, size_t vlen,
+    const char *eol)
+{
+	buf_puts(out, name);
+	buf_puts(out, ": ");
+	buf_append(out, value, vlen);
+	buf_puts(out, eol);
+}
+
 /*
  * Copies the header block hdr with the first field called name replaced by
- * "name: value" (its continuation lines dropped), or with that field added
- * before the blank line when there is none.
+ * "name: value" (value: vlen bytes, its continuation lines dropped), or
+ * with that field added before the blank line when there is none.
  */
 void
 rw_header_set(const char *hdr, size_t hlen, const char *name,
-    const char *value, const char *eol, struct buf *out)
+    const char *value, size_t vlen, const char *eol, struct buf *out)
 {
 	size_t pos = 0, ll, body_end = hlen;
 	const char *nl;
@@ -53,7 +65,7 @@ rw_header_set(const char *hdr, size_t hlen, const char *name,
 		nl = memchr(hdr + pos, '\n', body_end - pos);
 		ll = nl ? (size_t)(nl - (hdr + pos)) + 1 : body_end - pos;
 		if (!done && field_is(hdr + pos, ll, name)) {
-			buf_printf(out, "%s: %s%s", name, value, eol);
+			field_put(out, name, value, vlen, eol);
 			done = true;
 			pos += ll;
 			while (pos < body_end && (hdr[pos] == ' ' ||
@@ -69,22 +81,27 @@ rw_header_set(const char *hdr, size_t hlen, const char *name,
 		pos += ll;
 	}
 	if (!done)
-		buf_printf(out, "%s: %s%s", name, value, eol);
+		field_put(out, name, value, vlen, eol);
 	buf_append(out, hdr + body_end, hlen - body_end);
 }
 
-/* The part's Content-Type, unfolded, with charset=utf-8. Caller frees. */
-char *
-rw_content_type_utf8(const char *msg, const struct mime_part *part)
+/*
+ * The part's Content-Type, unfolded, with charset=utf-8, appended to out.
+ * The value is handled by its length: a NUL byte in it (which the parser
+ * reads past) stays where it was, and cannot cut the charset off.
+ */
+void
+rw_content_type_utf8(const char *msg, const struct mime_part *part,
+    struct buf *out)
 {
-	struct buf unf = BUF_INIT, out = BUF_INIT;
+	struct buf unf = BUF_INIT;
 	const char *v;
 	size_t vlen, i, v0, v1;
 
 	if (!mime_header_find(msg, part, "Content-Type", &v, &vlen)) {
-		buf_printf(&out, "%s/%s; charset=utf-8", part->type,
+		buf_printf(out, "%s/%s; charset=utf-8", part->type,
 		    part->subtype);
-		return buf_steal(&out);
+		return;
 	}
 	for (i = 0; i < vlen; i++) {
 		if (v[i] == '\r' && i + 1 < vlen && v[i + 1] == '\n')
@@ -94,27 +111,25 @@ rw_content_type_utf8(const char *msg, const struct mime_part *part)
 		if ((v[i] == '\r' || v[i] == '\n') && (v[i] == '\r' ||
 		    i + 1 >= vlen || (v[i + 1] != ' ' && v[i + 1] != '\t'))) {
 			buf_free(&unf);
-			buf_printf(&out, "%s/%s; charset=utf-8", part->type,
+			buf_printf(out, "%s/%s; charset=utf-8", part->type,
 			    part->subtype);
-			return buf_steal(&out);
+			return;
 		}
 		if (v[i] != '\n')
 			buf_putc(&unf, v[i]);
 	}
 	if (mime_param_span(buf_cstr(&unf), unf.len, "charset", &v0,
 	    &v1)) {
-		buf_append(&out, unf.data, v0);
-		buf_puts(&out, "utf-8");
-		buf_append(&out, unf.data + v1, unf.len - v1);
+		buf_append(out, unf.data, v0);
+		buf_puts(out, "utf-8");
+		buf_append(out, unf.data + v1, unf.len - v1);
 	} else {
 		while (unf.len > 0 && (unf.data[unf.len - 1] == ' ' ||
 		    unf.data[unf.len - 1] == '\t' ||
 		    unf.data[unf.len - 1] == ';'))
 			buf_truncate(&unf, unf.len - 1);
-		buf_append(&out, unf.data, unf.len);
-		buf_puts(&out, "; charset=utf-8");
+		buf_append(out, unf.data, unf.len);
+		buf_puts(out, "; charset=utf-8");
 	}
 	buf_free(&unf);
-	return buf_steal(&out);
 }
-

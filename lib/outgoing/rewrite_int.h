@@ -3,8 +3,13 @@
  * interface): the list of edits, the state of one rewrite, and the
  * functions each piece gives the others.
  *
- *	rewrite.c		the walk over the MIME tree, the steps of
- *				one text part, the new body
+ *	rewrite.c		the list of edits, the walk over the MIME
+ *				tree, the new body
+ *	rewrite_part.c		the steps of one text part: the tag found,
+ *				the replacement in its charset, the change
+ *				written as its encoding allows
+ *	rewrite_raw.c		the tags the walk could not reach, removed
+ *				where they stand when their bytes allow
  *	rewrite_tag.c		the tag search: in decoded text, and in
  *				quoted-printable without decoding it
  *	rewrite_attr.c		the tag with facts: its end, its
@@ -75,6 +80,8 @@ struct rw {
 	struct rewrite_result *res;
 	struct npserr *err;
 	int failed;		/* -1 internal error, 1 malformed */
+	bool in_place;		/* edits only where the bytes lie: a part
+				 * is never encoded again (rewrite_raw.c) */
 };
 
 /* rewrite.c: the list of edits. rw_edits_add appends an edit with an
@@ -84,6 +91,35 @@ struct edit *rw_edits_add(struct edits *e, size_t off, size_t len);
 void rw_edits_free(struct edits *e);
 void rw_edits_apply(const char *text, size_t n, size_t base,
     const struct edit *v, size_t nv, struct buf *out);
+
+/* rw for one rewrite of msg into out (cleared first); rw_release frees
+ * what the rewrite gathered, not out. */
+void rw_init(struct rw *rw, const struct config *cf,
+    const struct widget_templates *tpl, const struct widget_request *req,
+    const char *msg, size_t len, const char *tag, bool attrs,
+    struct rewrite_result *out, struct npserr *err);
+void rw_release(struct rw *rw);
+/* The survey tag of cf: [milter] tag, or the default. */
+const char *rw_tag_of(const struct config *cf);
+/* Whether msg starts with a header field ("Name:"). */
+bool rw_starts_with_field(const char *msg, size_t len);
+/* The line end of p (n bytes): that of its first line, fallback when it
+ * has none. */
+const char *rw_eol_of(const char *p, size_t n, const char *fallback);
+/* The message is to be left unchanged: part cannot be rewritten, why. */
+void rw_set_malformed(struct rw *rw, const struct mime_part *part,
+    const char *why);
+
+/* rewrite_part.c: the tags of one text/html or text/plain part replaced
+ * (removed without a survey): edits on rw's medits, or the part
+ * re-encoded. */
+void rw_part_process(struct rw *rw, const struct mime_part *part);
+/* Whether the tag can be found byte-wise in text of charset cs (not so in
+ * UTF-16, UTF-32, UTF-7). */
+bool rw_charset_ascii_compatible(const char *cs);
+/* Whether the text of a part in such a charset shows the tag once
+ * converted; counted in res->stuck and said in res->warn. */
+void rw_part_wide_tag(struct rw *rw, const struct mime_part *part);
 
 /* rewrite_tag.c: the first tag in [p, p + n), or NULL: its name, and
  * then ']' or what may start attributes (rw_tag_starts). */
@@ -136,10 +172,12 @@ void rw_html_ascii(const char *p, size_t n, struct buf *out);
 void rw_ascii_fold(const char *p, size_t n, struct buf *out);
 
 /* rewrite_header.c: the header block hdr copied with its first field
- * called name set to "name: value" (added when absent). */
+ * called name set to "name: value" (vlen bytes; added when absent). */
 void rw_header_set(const char *hdr, size_t hlen, const char *name,
-    const char *value, const char *eol, struct buf *out);
-/* The part's Content-Type, unfolded, with charset=utf-8. Caller frees. */
-char *rw_content_type_utf8(const char *msg, const struct mime_part *part);
+    const char *value, size_t vlen, const char *eol, struct buf *out);
+/* The part's Content-Type, unfolded, with charset=utf-8, appended to out
+ * (any byte of the value kept, NUL included). */
+void rw_content_type_utf8(const char *msg, const struct mime_part *part,
+    struct buf *out);
 
 #endif

@@ -19,8 +19,9 @@ Cases (each prints a line; a summary table ends the run, every column but
              size (at most 4 x the mail + 64 MB).
              Skipped with NPSGATE_UNIT_ONLY=1 (sanitizer builds change
              memory use).
-  nesting    1,000 nested multiparts and 1,000 sibling parts: unchanged
-             body (nesting) or every tag replaced, no crash.
+  nesting    1,000 nested multiparts and 1,000 sibling parts: the body
+             unchanged but for the tag, removed where it stands
+             (nesting), or every tag replaced, no crash.
   bytes      invalid UTF-8 and NUL bytes in headers and bodies: bytes
              outside the tag unchanged, replies give valid JSON.
 """
@@ -349,9 +350,11 @@ def case_nesting(conf):
     tally(case, tried=1)
     st, out, err, _ = run(case, ["rewrite", "-c", conf, "--now", str(NOW)],
                           msg)
-    if st != 0 or split(out)[1] != body:
+    # Too deep to read as MIME: the tag goes where it stands, and not
+    # one other byte changes.
+    if st != 0 or split(out)[1] != body.replace(TAG, b""):
         fail(case, "corrupted", "1,000 nested multiparts: status %d, body "
-             "changed" % st)
+             "changed beyond the tag, or the tag left" % st)
     if b"x-nps-" in split(out)[0].lower():
         fail(case, "corrupted", "1,000 nested multiparts: X-NPS-* left")
     tally(case, tried=1)

@@ -15,10 +15,15 @@
  *    did not have, holds no tag any more (bare, with attributes or
  *    unclosed: no piece of one reaches the customer), keeps lines
  *    within 998 bytes, and is 7bit only when it is ASCII;
- *  - outgoing_process (no store) returns 0; the message it gives keeps no
- *    header with the internal prefix; every header value it adds or
+ *  - outgoing_process (no store) returns 0, or -1 only for a tag it can
+ *    neither replace nor remove (tag_stuck); the message it gives keeps
+ *    no header with the internal prefix; every header value it adds or
  *    changes has no NUL and no line break but a fold; a survey carries a
- *    token that verifies; a message without a survey keeps its body.
+ *    token that verifies; a message without a survey keeps its body but
+ *    for its tags;
+ *  - the customer never reads the tag raw: when outgoing_process returns
+ *    0, the body that leaves holds no tag as typed (bare, with
+ *    attributes or unclosed), whatever the MIME.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -342,7 +347,8 @@ check_outgoing(const char *msg, size_t len, int style, bool to_reply)
 	r = outgoing_process(&ctx, NULL, &in, &res, &err);
 	if (r != 0)
 		fprintf(stderr, "outgoing_process: %s\n", err.msg);
-	FUZZ_CHECK(r == 0, "outgoing_process fails only internally");
+	FUZZ_CHECK(r == 0 || res.tag_stuck,
+	    "outgoing_process fails only on a tag it cannot remove");
 	for (i = 0; i < res.n_edits; i++) {
 		FUZZ_CHECK(res.edits[i].name != NULL, "edit names a field");
 		if (res.edits[i].op != OUTGOING_DELETE) {
@@ -373,7 +379,11 @@ check_outgoing(const char *msg, size_t len, int style, bool to_reply)
 		FUZZ_CHECK(res.token[0] == '\0' && !res.hold,
 		    "mail to the reply domain: no token, no hold");
 	}
-	if (res.kind == OUTGOING_PLAIN && res.body_changed)
+	if (r == 0 && res.kind != OUTGOING_REPLY_DOMAIN)
+		FUZZ_CHECK(!has_tag(buf_cstr(&out) + ohl, out.len - ohl),
+		    "no tag leaves raw");
+	if (res.kind == OUTGOING_PLAIN && res.body_changed &&
+	    res.raw_removed == 0)
 		check_plain_removal(msg, len, &out);
 	if (res.kind == OUTGOING_SURVEY) {
 		FUZZ_CHECK(token_verify(fuzz_ring, res.token, strlen(res.token),

@@ -720,10 +720,119 @@ test_tag_only_in_an_attachment_is_no_survey(void **state)
 	assert_int_equal(run(fx, msg, "i@example.com", true), 0);
 	assert_int_equal(fx->res.kind, OUTGOING_PLAIN);
 	assert_string_equal(fx->res.token, "");
-	assert_false(fx->res.body_changed);
+	/* No survey, but the customer does not read the tag raw either: it
+	 * goes where it stands, the attachment's other bytes kept. */
+	assert_true(fx->res.body_changed);
+	assert_int_equal(fx->res.raw_removed, 1);
+	assert_non_null(strstr(fx->res.warning, "removed where they stood"));
 	assert_int_equal(fx->res.n_edits, 1);
 	assert_string_equal(fx->out.data,
-	    msg + strlen("X-NPS-Ticket: T-20\r\n"));
+	    "Content-Type: multipart/mixed; boundary=\"q\"\r\n\r\n"
+	    "--q\r\nContent-Type: text/plain\r\n\r\nHello\r\n"
+	    "--q\r\nContent-Type: text/plain\r\n"
+	    "Content-Disposition: attachment; filename=\"t.txt\"\r\n\r\n"
+	    "\r\n--q--\r\n");
+	assert_int_equal(outgoing_commit(fx->st, &fx->res, NULL), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys"), 0);
+}
+
+/* MIME that cannot be read, the bare tag typed in an 8bit part: the
+ * rules decide first, then the rewrite finds nothing it can read; the tag
+ * goes where it stands, no survey is recorded, and the log says so. */
+static void
+test_unreadable_mime_loses_its_raw_tag_without_survey(void **state)
+{
+	struct fixture *fx = *state;
+	struct outgoing_ctx ctx = { fx->cf, fx->ring, fx->tpl };
+	static const char msg[] =
+	    "X-NPS-Ticket: T-30\r\nSubject: s\r\n"
+	    "Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n\r\n"
+	    "Hello " TAG " bye\r\n";
+	struct npserr err;
+
+	fx->n_hdrs = outgoing_headers_parse(msg, strlen(msg), &fx->hdrs);
+	memset(&fx->in, 0, sizeof(fx->in));
+	fx->in.hdrs = fx->hdrs;
+	fx->in.n_hdrs = fx->n_hdrs;
+	fx->rcpts[0] = xstrdup("k@example.com");
+	fx->in.rcpts = fx->rcpts;
+	fx->in.n_rcpts = 1;
+	fx->in.msg = msg;
+	fx->in.len = strlen(msg);
+	fx->in.now = NOW;
+	fx->in.style = -1;
+	assert_int_equal(outgoing_decide(&ctx, fx->st, &fx->in, NULL, NULL,
+	    &fx->res, &err), 0);
+	fx->have_res = true;
+	outgoing_apply(&fx->res, msg, strlen(msg), &fx->out);
+	assert_int_equal(fx->res.kind, OUTGOING_PLAIN);
+	assert_string_equal(fx->res.token, "");
+	assert_int_equal(fx->res.raw_removed, 1);
+	assert_non_null(strstr(fx->res.summary, "MIME not readable, tag "
+	    "removed where it stood"));
+	assert_non_null(strstr(fx->res.warning, "never closed"));
+	assert_null(strstr(fx->res.warning, "left unchanged"));
+	assert_null(strstr(fx->out.data, TAG));
+	assert_non_null(strstr(fx->out.data, "\r\n\r\nHello  bye\r\n"));
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys"), 0);
+}
+
+/* A tag that can be neither replaced nor removed (quoted-printable in
+ * MIME that cannot be read): the mail fails as an internal failure does,
+ * so that on_error decides, and no survey is recorded. */
+static void
+test_tag_that_cannot_go_fails_the_mail(void **state)
+{
+	struct fixture *fx = *state;
+	struct outgoing_ctx ctx = { fx->cf, fx->ring, fx->tpl };
+	static const char msg[] =
+	    "Subject: s\r\n"
+	    "Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    "=C3=A9t=C3=A9 " TAG " bye\r\n";
+	struct npserr err;
+
+	assert_int_equal(run(fx, msg, "l@example.com", true), -1);
+	assert_true(fx->res.tag_stuck);
+	assert_int_equal(fx->res.kind, OUTGOING_FAILED);
+	assert_string_equal(fx->res.token, "");
+	assert_non_null(strstr(fx->res.summary, "raw tag"));
+	outgoing_result_clear(&fx->res);
+	assert_int_equal(outgoing_decide(&ctx, fx->st, &fx->in, NULL, NULL,
+	    &fx->res, &err), -1);
+	assert_non_null(strstr(err.msg, "raw"));
+	assert_true(fx->res.tag_stuck);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys"), 0);
+}
+
+/* The widget goes out in the text, and the tag of a 7bit attachment, which
+ * the rewrite never looks into, goes where it stands: the survey is
+ * recorded, and no tag reaches the customer. */
+static void
+test_survey_with_a_tagged_attachment_leaves_no_raw_tag(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "Subject: s\r\n"
+	    "Content-Type: multipart/mixed; boundary=\"q\"\r\n\r\n"
+	    "--q\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+	    "<p>Solved.</p><p>" TAG "</p>\r\n"
+	    "--q\r\nContent-Type: text/plain\r\n"
+	    "Content-Disposition: attachment; filename=\"t.txt\"\r\n\r\n"
+	    "log " TAG " end\r\n--q--\r\n";
+	struct npserr err;
+
+	assert_int_equal(run(fx, msg, "m@example.com", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	assert_int_equal(fx->res.raw_removed, 1);
+	assert_null(strstr(fx->out.data, TAG));
+	assert_non_null(strstr(fx->out.data, "log  end\r\n--q--"));
+	assert_non_null(strstr(fx->out.data, "mailto:nps+"));
+	assert_int_equal(outgoing_commit(fx->st, &fx->res, &err), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys"), 1);
 }
 
 static void
@@ -951,6 +1060,9 @@ main(void)
 		T(test_header_only_message_gets_no_blank_line),
 		T(test_tag_only_in_an_attachment_is_no_survey),
 		T(test_base64_tag_is_found),
+		T(test_unreadable_mime_loses_its_raw_tag_without_survey),
+		T(test_tag_that_cannot_go_fails_the_mail),
+		T(test_survey_with_a_tagged_attachment_leaves_no_raw_tag),
 		T(test_throttle_is_checked_again_inside_the_write),
 		T(test_mail_to_reply_domain_is_never_a_survey),
 		T(test_queue_id_is_recorded_only_when_postfix_made_it),

@@ -1149,6 +1149,44 @@ test_address_has_one_normal_form(void **state)
 	assert_null(address_normalise("a\0b@c.d", 7));
 }
 
+/* The first mailbox of a From or Reply-To value: the display name's
+ * quotes and comments read as such, the words beside a bare address
+ * left out. */
+static void
+test_address_first_reads_the_first_mailbox(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "Claire Dupont <Claire@Example.com>", "claire@example.com" },
+		{ "\"Dupont, Claire <x>\" <c@example.com>, d@example.com",
+		  "c@example.com" },
+		{ "c@example.com (Claire <x>, Dupont)", "c@example.com" },
+		{ "c@example.com, d@example.com", "c@example.com" },
+		{ "Support support@shop.example", "support@shop.example" },
+		{ "Jean <jean@example.com", "jean@example.com" },
+		{ "(a, b) <c@example.com>", "c@example.com" },
+	};
+	static const char *const none[] = { "", "Claire Dupont", "<>",
+		"\"a@b\"", NULL };
+	size_t i;
+	char *got;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = address_first(cases[i][0], strlen(cases[i][0]));
+		if (got == NULL || strcmp(got, cases[i][1]) != 0)
+			fail_msg("%s: got %s, want %s", cases[i][0],
+			    got ? got : "NULL", cases[i][1]);
+		free(got);
+	}
+	for (i = 0; none[i] != NULL; i++)
+		assert_null(address_first(none[i], strlen(none[i])));
+	/* Never past n: the address stops where the caller's value does. */
+	got = address_first("<c@example.com>garbage", 14);
+	assert_non_null(got);
+	assert_string_equal(got, "c@example.com");
+	free(got);
+}
+
 /* The sender of a reply in that form, quoted local part or not. */
 static void
 test_analyze_reads_a_quoted_local_part(void **state)
@@ -1492,6 +1530,7 @@ main(void)
 		    test_analyze_refused_address_token_is_not_overruled_by_body,
 		    setup, teardown),
 		cmocka_unit_test(test_address_has_one_normal_form),
+		cmocka_unit_test(test_address_first_reads_the_first_mailbox),
 		cmocka_unit_test_setup_teardown(
 		    test_analyze_reads_a_quoted_local_part, setup, teardown),
 		cmocka_unit_test_setup_teardown(
