@@ -33,6 +33,7 @@
 #include "base/xalloc.h"
 #include "cli.h"
 #include "conf/config.h"
+#include "mail/address.h"
 #include "outgoing/outgoing.h"
 #include "outgoing/rewrite.h"
 #include "store/store.h"
@@ -75,38 +76,14 @@ rewrite_usage(FILE *fp)
 static void
 addresses_add(const char *v, size_t n, char ***list, size_t *count)
 {
-	size_t i = 0, start, a0, a1;
-	bool quoted;
+	size_t pos = 0, alen;
+	const char *a;
 
-	while (i < n) {
-		start = i;
-		quoted = false;
-		a0 = a1 = (size_t)-1;
-		for (; i < n; i++) {
-			if (v[i] == '"')
-				quoted = !quoted;
-			else if (!quoted && v[i] == '<')
-				a0 = i + 1;
-			else if (!quoted && v[i] == '>' && a0 != (size_t)-1)
-				a1 = i;
-			else if (!quoted && v[i] == ',')
-				break;
-		}
-		if (a0 == (size_t)-1 || a1 == (size_t)-1) {
-			a0 = start;
-			a1 = i;
-			while (a0 < a1 && strchr(" \t\r\n", v[a0]))
-				a0++;
-			while (a1 > a0 && strchr(" \t\r\n", v[a1 - 1]))
-				a1--;
-			if (memchr(v + a0, '@', a1 - a0) == NULL)
-				a1 = a0;
-		}
-		if (a1 > a0) {
-			*list = xrealloc(*list, (*count + 1) * sizeof(char *));
-			(*list)[(*count)++] = xstrndup(v + a0, a1 - a0);
-		}
-		i++;
+	while (address_list_next(v, n, &pos, &a, &alen)) {
+		if (alen == 0 || memchr(a, '@', alen) == NULL)
+			continue;
+		*list = xrealloc(*list, (*count + 1) * sizeof(char *));
+		(*list)[(*count)++] = xstrndup(a, alen);
 	}
 }
 

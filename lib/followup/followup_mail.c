@@ -152,22 +152,6 @@ header_from(struct buf *out, const struct config *cf)
 	buf_free(&v);
 }
 
-/* RFC 5322 date in UTC, without the locale's help. */
-static void
-header_date(struct buf *out, time_t t)
-{
-	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-	    "Fri", "Sat" };
-	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	buf_printf(out, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\n",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 /* --- the whole mail ----------------------------------------------------- */
 
 /* followup_mail_head - see followup_int.h. The Message-ID is made of the
@@ -180,7 +164,7 @@ followup_mail_head(struct buf *msg, const struct followup_ctx *ctx,
 
 	header_from(msg, cf);
 	followup_header(msg, "To", to);
-	header_date(msg, ctx->now);
+	sendmail_date_header(msg, "Date", ctx->now);
 	buf_printf(msg, "Message-ID: <npsgate.%s.%s.%lld@%s>\n",
 	    followup_kind_name(r->kind), r->survey_id, (long long)r->created_at,
 	    cf->reply_domain);

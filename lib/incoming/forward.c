@@ -84,22 +84,6 @@ forward_refused(const struct config *cf, const char *to)
 
 /* --- the mail ----------------------------------------------------------- */
 
-/* RFC 5322 date in UTC, without the locale's help. */
-static void
-resent_date(struct buf *out, time_t t)
-{
-	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-	    "Fri", "Sat" };
-	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	buf_printf(out, "Resent-Date: %s, %02d %s %04d %02d:%02d:%02d"
-	    " +0000\n", days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 /* The fields of the last delivery and the customer's own
  * Auto-Submitted, which ours replaces. */
 static bool
@@ -196,7 +180,7 @@ forward_build(const struct config *cf, const char *msg, size_t len,
 
 	buf_printf(out, "Resent-From: <%s>\n", cf->reply_address);
 	buf_printf(out, "Resent-To: <%s>\n", to);
-	resent_date(out, now);
+	sendmail_date_header(out, "Resent-Date", now);
 	/* The id's letters and digits after its last colon ("sha256:HEX"
 	 * gives HEX). */
 	if (id == NULL)

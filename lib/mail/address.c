@@ -212,3 +212,37 @@ address_first(const char *v, size_t n)
 		return a;
 	return address_word(v + start, i - start);
 }
+
+/* address_list_next - see address.h. */
+bool
+address_list_next(const char *v, size_t n, size_t *pos, const char **a,
+    size_t *alen)
+{
+	size_t i = *pos, start = i, a0 = SIZE_MAX, a1 = SIZE_MAX;
+	bool quoted = false;
+
+	if (i >= n)
+		return false;
+	for (; i < n; i++) {
+		if (v[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && v[i] == '<')
+			a0 = i + 1;
+		else if (!quoted && v[i] == '>' && a0 != SIZE_MAX)
+			a1 = i;
+		else if (!quoted && v[i] == ',')
+			break;
+	}
+	*pos = i + 1;
+	if (a0 == SIZE_MAX || a1 == SIZE_MAX || a1 < a0) {
+		a0 = start;
+		a1 = i;
+		while (a0 < a1 && address_blank((unsigned char)v[a0]))
+			a0++;
+		while (a1 > a0 && address_blank((unsigned char)v[a1 - 1]))
+			a1--;
+	}
+	*a = v + a0;
+	*alen = a1 - a0;
+	return true;
+}

@@ -29,6 +29,7 @@
 #ifndef NPSGATE_ADDRESS_H
 #define NPSGATE_ADDRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The normal form of the address s[0..len), as a new string (caller
@@ -42,5 +43,12 @@ char *address_normalise(const char *s, size_t len);
  * jean@example.com") gives its first word that holds an '@'. Never reads
  * past n. */
 char *address_first(const char *v, size_t n);
+/* The items of an address-list value v[0..n) (To, Cc), one a call from
+ * *pos (0 to start): *a and *alen get the item's part in angle brackets,
+ * else the item itself without blanks around it (it may be empty, or
+ * hold no '@': the caller decides). Quotes keep a ',' or '<' inside them.
+ * Returns false when the list has no item left. Never reads past n. */
+bool address_list_next(const char *v, size_t n, size_t *pos,
+    const char **a, size_t *alen);
 
 #endif

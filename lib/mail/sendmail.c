@@ -639,3 +639,19 @@ sendmail_alert_run(const char *command, const struct sendmail_alert *a,
 	sendmail_argv_free(argv);
 	return r;
 }
+
+/* sendmail_date_header - see sendmail.h. */
+void
+sendmail_date_header(struct buf *out, const char *name, time_t t)
+{
+	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	buf_printf(out, "%s: %s, %02d %s %04d %02d:%02d:%02d +0000\n", name,
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}

@@ -42,6 +42,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/npserr.h"
@@ -113,5 +114,9 @@ char **sendmail_alert_env(const struct sendmail_alert *a);
  * a character. NULL appends nothing. */
 void sendmail_env_clean(struct buf *out, const char *s, size_t max,
     bool keep_newlines);
+
+/* Appends the header line "NAME: Day, DD Mon YYYY HH:MM:SS +0000\n"
+ * for t in UTC (RFC 5322 date, English names whatever the locale). */
+void sendmail_date_header(struct buf *out, const char *name, time_t t);
 
 #endif

@@ -180,29 +180,11 @@ to_add_one(struct rules_input *in, const char *a, size_t n)
 void
 rules_input_add_to(struct rules_input *in, const char *v, size_t n)
 {
-	size_t i = 0, start, a0, a1;
-	bool quoted;
+	size_t pos = 0, alen;
+	const char *a;
 
-	while (i < n) {
-		start = i;
-		quoted = false;
-		a0 = a1 = (size_t)-1;
-		for (; i < n; i++) {
-			if (v[i] == '"')
-				quoted = !quoted;
-			else if (!quoted && v[i] == '<')
-				a0 = i + 1;
-			else if (!quoted && v[i] == '>' && a0 != (size_t)-1)
-				a1 = i;
-			else if (!quoted && v[i] == ',')
-				break;
-		}
-		if (a0 != (size_t)-1 && a1 != (size_t)-1 && a1 >= a0)
-			to_add_one(in, v + a0, a1 - a0);
-		else
-			to_add_one(in, v + start, i - start);
-		i++;
-	}
+	while (address_list_next(v, n, &pos, &a, &alen))
+		to_add_one(in, a, alen);
 }
 
 const char *
