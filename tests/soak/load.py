@@ -13,7 +13,9 @@ CSAT, CES; text, alternative QP, HTML base64, mixed with attachment),
 opt-outs (X-NPS-Survey: off), mails without the tag (with and without
 X-NPS-* headers, 8-bit text), one in a hundred with a 5 MB attachment (half
 of them surveys), and malformed MIME carrying the tag (no boundary, never
-closed), which must pass unchanged. Each mail is numbered in X-Load-Id.
+closed), which must pass unchanged but for the tag, removed where it
+stands (a customer never reads it raw). Each mail is numbered in
+X-Load-Id.
 
 Checks: every mail arrives once (lost, duplicated); the body of every mail
 that is no survey and no opt-out is byte-identical (SHA-256, line ends
@@ -168,6 +170,13 @@ def cmd_make(d, mails):
     for n in range(mails):
         kind, stype, msg = build(n)
         man[n] = {"kind": kind, "type": stype, "sha": body_sha(msg)}
+        if kind == "malformed":
+            # The MIME cannot be read, so the tag cannot become a survey;
+            # the customer must still never read it: it goes where it
+            # stands (with its line, which holds nothing else) and the
+            # rest stays as it was.
+            man[n]["sha_notag"] = body_sha(lf(msg).replace(TAG + b"\n",
+                                                           b""))
     with open(os.path.join(d, "manifest.json"), "w") as f:
         json.dump(man, f)
 
@@ -324,7 +333,17 @@ def cmd_check(d, sink, keyfile, db):
         kind = exp["kind"]
         tok = re.search(rb"^Reply-To: nps\+([a-z2-7]{47})@reply\.example",
                         head, re.M | re.I)
-        if kind in ("plain", "big-plain", "malformed"):
+        if kind == "malformed":
+            # Without the milter (killed, Postfix accepting) it passes
+            # as it came; through the milter, with the tag removed.
+            got = body_sha(body, True)
+            if got != exp["sha_notag"] and not (mode == "delivery" and
+                                                got == exp["sha"]):
+                probs.append("body changed" if got != exp["sha"] else
+                             "raw tag left for the customer")
+            if tok:
+                probs.append("a token on a mail without survey")
+        elif kind in ("plain", "big-plain"):
             if body_sha(body, True) != exp["sha"]:
                 probs.append("body changed")
             if tok:
