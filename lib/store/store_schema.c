@@ -11,8 +11,6 @@
  */
 #include <stdio.h>
 
-#include <sqlite3.h>
-
 #include "base/npserr.h"
 #include "store/store.h"
 #include "store/store_db.h"
@@ -256,21 +254,9 @@ _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==
 static int
 store_read_version(struct store *st, int *out, struct npserr *err)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_db_fail(st, rc, err, "cannot read the schema"
+	if (st->be->version_read(st, out) == -1)
+		return store_db_fail(st, err, "cannot read the schema"
 		    " version");
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		store_db_fail(st, rc, err, "cannot read the schema version");
-		sqlite3_finalize(s);
-		return -1;
-	}
-	*out = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
 	return 0;
 }
 
@@ -283,14 +269,15 @@ store_refuse_newer(struct store *st, int version, struct npserr *err)
 	return -1;
 }
 
-/* One migration step; runs inside BEGIN IMMEDIATE (store_db_write). */
+/* One migration step; runs inside a write transaction (store_db_write). */
 static int
 store_migrate_step(struct store *st, void *arg, struct npserr *err)
 {
 	const struct store_migration *m = arg;
-	char pragma[64];
 	int version;
 
+	if (st->be->migrate_lock != NULL && st->be->migrate_lock(st) == -1)
+		return store_db_fail(st, err, "cannot lock the schema");
 	/* Another connection may have migrated while we waited for the
 	 * lock: read the version again now that we hold it. */
 	if (store_read_version(st, &version, err) == -1)
@@ -301,10 +288,10 @@ store_migrate_step(struct store *st, void *arg, struct npserr *err)
 		return 0;
 	if (store_exec(st, m->sql, err, "cannot migrate the schema") == -1)
 		return -1;
-	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
-	    m->version);
-	return store_exec(st, pragma, err, "cannot record the schema"
-	    " version");
+	if (st->be->version_write(st, m->version) == -1)
+		return store_db_fail(st, err, "cannot record the schema"
+		    " version");
+	return 0;
 }
 
 /* store_migrate - see store_int.h. */

@@ -206,7 +206,7 @@ testlib_fx_survey_add(struct testlib_fx *fx, time_t at,
 int64_t
 testlib_sql_int(struct store *st, const char *sql, const char *arg)
 {
-	sqlite3 *db = store_db(st);
+	sqlite3 *db = store_sqlite_db(st);
 	sqlite3_stmt *s;
 	int64_t v = -1;
 	int rc;

@@ -122,7 +122,7 @@ count(struct testlib_fx *fx, const char *sql)
 static void
 sql_exec(struct testlib_fx *fx, const char *sql)
 {
-	assert_int_equal(sqlite3_exec(store_db(fx->st), sql, NULL, NULL,
+	assert_int_equal(sqlite3_exec(store_sqlite_db(fx->st), sql, NULL, NULL,
 	    NULL), SQLITE_OK);
 }
 
