@@ -543,10 +543,11 @@ test_store_failure_passes_mail_with_headers_stripped(void **state)
 	struct fixture *fx = *state;
 	static const char msg[] =
 	    "X-NPS-Ticket: T-9\r\nSubject: s\r\n\r\n" TAG "\r\n";
+	struct npserr err;
 
 	/* A store that cannot answer the unsubscribe question. */
-	assert_int_equal(sqlite3_exec(store_sqlite_db(fx->st),
-	    "DROP TABLE unsubscribed", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_db_exec(fx->st, "DROP TABLE unsubscribed",
+	    &err, "test"), 0);
 	assert_int_equal(run(fx, msg, "e@example.com", true), -1);
 	assert_int_equal(fx->res.kind, OUTGOING_FAILED);
 	assert_int_equal(fx->res.n_edits, 1);
