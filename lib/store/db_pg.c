@@ -164,6 +164,27 @@ pg_rewrite(const char *sql, int *nparams)
 	return buf_steal(&b);
 }
 
+/* A parameter the SQL does not use ("WHERE id = ?3" alone) has no type
+ * the server could infer: it is text, and never looked at. */
+static void
+pg_unused_as_text(struct pg_stmt *p)
+{
+	const char *q;
+	char tag[16];
+	size_t n;
+	int k;
+
+	for (k = 1; k <= p->nparams; k++) {
+		n = (size_t)snprintf(tag, sizeof(tag), "$%d", k);
+		for (q = strstr(p->text, tag); q != NULL;
+		    q = strstr(q + 1, tag))
+			if (q[n] < '0' || q[n] > '9')
+				break;
+		if (q == NULL)
+			p->types[k - 1] = PG_TEXT;
+	}
+}
+
 static struct store_stmt *
 pg_prepare(struct store *st, const char *sql)
 {
@@ -178,6 +199,7 @@ pg_prepare(struct store *st, const char *sql)
 		p->lengths = xcalloc((size_t)p->nparams, sizeof(*p->lengths));
 		p->types = xcalloc((size_t)p->nparams, sizeof(*p->types));
 	}
+	pg_unused_as_text(p);
 	p->row = -1;
 	return &p->base;
 }
