@@ -87,7 +87,8 @@ pg_note(struct store *st, const PGresult *res)
 	struct pg_conn *pc = pg_conn(st);
 	const char *state = res != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res != NULL ? PQresultErrorMessage(res) : "";
+	const char *msg = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	bool retry;
 
 	if (msg == NULL || msg[0] == '\0')
@@ -570,6 +571,7 @@ pg_quiet(void *arg, const char *message)
 static int
 pg_open(struct store *st, const char *where, struct npserr *err)
 {
+	struct buf name = BUF_INIT;
 	struct pg_conn *pc;
 	PQconninfoOption *opts;
 	char *why = NULL;
@@ -601,6 +603,12 @@ pg_open(struct store *st, const char *where, struct npserr *err)
 		return store_db_fail(st, err, "cannot connect");
 	}
 	PQsetNoticeProcessor(pc->c, pg_quiet, NULL);
+	/* Messages name the server the way a URL would, without the rest
+	 * of the address. */
+	buf_printf(&name, "postgresql://%s@%s:%s/%s", PQuser(pc->c),
+	    PQhost(pc->c), PQport(pc->c), PQdb(pc->c));
+	free(st->path);
+	st->path = buf_steal(&name);
 	return 0;
 }
 
