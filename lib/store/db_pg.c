@@ -332,8 +332,12 @@ pg_version_read(struct store *st, int *out)
 {
 	int64_t v;
 
-	if (pg_query_int(st, "SELECT CASE WHEN to_regclass('schema_version')"
-	    " IS NULL THEN 0 ELSE 1 END", &v) == -1)
+	/* pg_tables, not to_regclass(): a query of the catalog sees what
+	 * another program's migration committed while this one waited for
+	 * the lock; the server's cache of names may not yet. */
+	if (pg_query_int(st, "SELECT count(*) FROM pg_catalog.pg_tables WHERE"
+	    " schemaname = current_schema() AND tablename ="
+	    " 'schema_version'", &v) == -1)
 		return -1;
 	if (v == 1 && pg_query_int(st, "SELECT max(version) FROM"
 	    " schema_version", &v) == -1)
