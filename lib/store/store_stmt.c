@@ -100,16 +100,21 @@ void
 store_db_note(struct store *st, bool retry, const char *fmt, ...)
 {
 	va_list ap;
+	size_t i;
 
 	st->retry = retry;
 	buf_reset(&st->why);
 	va_start(ap, fmt);
 	buf_vprintf(&st->why, fmt, ap);
 	va_end(ap);
-	/* Messages of libpq end with a newline: one line for the log. */
+	/* Messages of libpq end with a newline, and some go on on a line
+	 * of their own: one line for the log. */
 	while (st->why.len > 0 && (st->why.data[st->why.len - 1] == '\n' ||
 	    st->why.data[st->why.len - 1] == ' '))
-		st->why.len--;
+		buf_truncate(&st->why, st->why.len - 1);
+	for (i = 0; i < st->why.len; i++)
+		if (st->why.data[i] == '\n' || st->why.data[i] == '\t')
+			st->why.data[i] = ' ';
 }
 
 /* store_db_fail with its arguments in a va_list. */
