@@ -248,10 +248,12 @@ cmd_release(int argc, char **argv)
 	}
 	if ((cf = cli_config_load("release", config_path)) == NULL)
 		return EXIT_CONFIG;
-	if (release_drop_store(cf->store_path) < 0)
+	/* A store on a server has no files here to keep the milter's. */
+	if (config_store_file(cf) != NULL &&
+	    release_drop_store(config_store_file(cf)) < 0)
 		goto out;
-	if ((st = store_open(cf->store_path, cf->busy_timeout_ms, &err)) ==
-	    NULL) {
+	if ((st = store_open(config_store_address(cf), cf->busy_timeout_ms,
+	    &err)) == NULL) {
 		msg_error("%s", err.msg);
 		goto out;
 	}
