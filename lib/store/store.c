@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/npserr.h"
@@ -42,16 +43,10 @@ store_where_is_pg(const char *where)
 	return i > 0 && where[i] == '=';
 }
 
-/*
- * store_open - opens the store at where: an SQLite file (created if need
- * be), or a PostgreSQL server named by a postgresql:// URL or libpq's
- * keyword form. Sets the connection up and migrates the schema to
- * STORE_SCHEMA_VERSION; a database of a newer version is refused, and
- * left untouched. Caller closes the result with store_close(); NULL with
- * err set on failure.
- */
-struct store *
-store_open(const char *where, int busy_timeout_ms, struct npserr *err)
+/* The connection to where, set up, its schema as it is; NULL with err
+ * set on failure. */
+static struct store *
+store_connect(const char *where, int busy_timeout_ms, struct npserr *err)
 {
 	struct store *st;
 
@@ -73,14 +68,62 @@ store_open(const char *where, int busy_timeout_ms, struct npserr *err)
 	st->rng = (uint32_t)(uintptr_t)st ^ (uint32_t)time(NULL) ^ 0x9e3779b9u;
 	if (st->rng == 0)
 		st->rng = 1;
-	if (st->be->open(st, where, err) == -1)
-		goto fail;
-	if (store_migrate(st, err) == -1)
-		goto fail;
+	if (st->be->open(st, where, err) == -1) {
+		store_close(st);
+		return NULL;
+	}
 	return st;
-fail:
+}
+
+/*
+ * store_open - opens the store at where: an SQLite file (created if need
+ * be), or a PostgreSQL server named by a postgresql:// URL or libpq's
+ * keyword form. Sets the connection up and migrates the schema to
+ * STORE_SCHEMA_VERSION; a database of a newer version is refused, and
+ * left untouched. Caller closes the result with store_close(); NULL with
+ * err set on failure.
+ */
+struct store *
+store_open(const char *where, int busy_timeout_ms, struct npserr *err)
+{
+	struct store *st;
+
+	if ((st = store_connect(where, busy_timeout_ms, err)) == NULL)
+		return NULL;
+	if (store_migrate(st, err) == -1) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+/*
+ * store_peek_version - the schema version of the store at where, for a
+ * look that changes nothing: no file is created, no schema migrated, and
+ * a PostgreSQL session is read-only. 1 and *version (0: a database
+ * without our schema yet), 0 when the SQLite file does not exist, -1
+ * with err set when the store cannot be reached or read.
+ */
+int
+store_peek_version(const char *where, int busy_timeout_ms, int *version,
+    struct npserr *err)
+{
+	struct store *st;
+	int rc = 1;
+
+	*version = 0;
+	if (!store_where_is_pg(where) && access(where, F_OK) != 0)
+		return 0;
+	if ((st = store_connect(where, busy_timeout_ms, err)) == NULL)
+		return -1;
+	if (store_is_pg(st) && store_exec(st, "SET "
+	    "default_transaction_read_only = on", err,
+	    "cannot make the session read-only") == -1)
+		rc = -1;
+	else if (st->be->version_read(st, version) == -1)
+		rc = store_db_fail(st, err, "cannot read the schema version");
 	store_close(st);
-	return NULL;
+	return rc;
 }
 
 /* store_close - rolls back an open transaction, frees everything. */

@@ -149,6 +149,11 @@ enum ingest_result {
 struct store *store_open(const char *path, int busy_timeout_ms,
     struct npserr *err);
 void store_close(struct store *st);
+/* The schema version of the store at where, changing nothing (no file
+ * created, no migration, a read-only session): 1 and *version (0: no
+ * schema yet), 0 when the SQLite file does not exist, -1 with err set. */
+int store_peek_version(const char *where, int busy_timeout_ms, int *version,
+    struct npserr *err);
 /* The schema version of the open file (after migration). */
 int store_schema_version(struct store *st);
 
