@@ -45,19 +45,14 @@ run 0 export -c "$dir/a.conf"
 cp "$dir/out" "$dir/export.jsonl"
 
 # --- what the config refuses -------------------------------------------
-clitest_conf "$dir/both.conf" "$dir/a.db"
-sed -i "s|^path = .*|&\nurl = postgresql://nps@db.example/nps|" "$dir/both.conf"
-run 3 check-config "$dir/both.conf"
-grep -q "^npsgate check-config: $dir/both.conf:7: \[store\] url: path is set too (line 6); allowed: one of them" \
-    "$dir/err" || fail "path and url: $(cat "$dir/err")"
-
 urlconf "$dir/pw.conf" "postgresql://nps:secret@db.example/nps"
 run 3 report -c "$dir/pw.conf" --by agent
 grep -q "$dir/pw.conf:6: \[store\] url: the address holds a password; .*~/.pgpass.*PGPASSFILE" \
     "$dir/err" || fail "password: $(cat "$dir/err")"
 grep -q secret "$dir/err" "$dir/out" && fail "the password was printed"
 
-# A port where no server listens (connect_timeout bounds the wait).
+# A port where no server listens (connect_timeout bounds the wait). A
+# build without PostgreSQL refuses the url itself: nothing more to see.
 urlconf "$dir/down.conf" "host=127.0.0.1 port=1 dbname=nps connect_timeout=5"
 "$NPSGATE" check-config "$dir/down.conf" >"$dir/out" 2>"$dir/err"
 if grep -q "built without PostgreSQL" "$dir/err"; then
@@ -67,6 +62,15 @@ if grep -q "built without PostgreSQL" "$dir/err"; then
 	echo "this build has no PostgreSQL store: its refusal checked, no more"
 	exit 0
 fi
+
+# path and url both: refused at url's line, naming path's.
+clitest_conf "$dir/both.conf" "$dir/a.db"
+sed -i "s|^path = .*|&\nurl = postgresql://nps@db.example/nps|" "$dir/both.conf"
+run 3 check-config "$dir/both.conf"
+grep -q "^npsgate check-config: $dir/both.conf:7: \[store\] url: path is set too (line 6); allowed: one of them" \
+    "$dir/err" || fail "path and url: $(cat "$dir/err")"
+
+# The server that does not answer.
 run 0 check-config "$dir/down.conf"
 grep -qx "; store: PostgreSQL host=127.0.0.1 port=1 dbname=nps connect_timeout=5, not reached" \
     "$dir/out" || fail "down: $(tail -1 "$dir/out")"

@@ -869,11 +869,18 @@ test_store_path_or_url(void **state)
 	    "/var/lib/npsgate/npsgate.db");
 	config_free(cf);
 
-	/* Both: refused at url's line, naming path's. */
+	/* Both: refused at url's line, naming path's (without PostgreSQL,
+	 * the url alone is refused there). */
+#ifdef HAVE_LIBPQ
 	assert_refused("[store]\nurl = postgresql://nps@db.example/nps\n", 9,
 	    "[store] url: path is set too (line 5); allowed: one of them, "
 	    "path for an SQLite file on this host or url for a PostgreSQL "
 	    "server: remove the other");
+#else
+	assert_refused_prefix("[store]\nurl = postgresql://nps@db.example/"
+	    "nps\n", 9, "[store] url: this npsgate was built without "
+	    "PostgreSQL");
+#endif
 
 	/* Neither, the section there: refused at the section. */
 	assert_false(load_store("[store]\nbusy_timeout_ms = 10\n", &err));
