@@ -24,6 +24,7 @@
 #include "base/npserr.h"
 #include "store/store.h"
 #include "store/store_db.h"
+#include "testlib.h"
 
 struct fixture {
 	char dir[64];
@@ -88,15 +89,15 @@ open_ok(const char *path, int busy_ms)
 static int64_t
 query_int(struct store *st, const char *sql)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
+	struct npserr err;
 	int64_t v;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -999 :
-	    sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	s = store_db_prepare(st, sql, &err);
+	assert_non_null(s);
+	assert_int_equal(store_step(s), STORE_ROW);
+	v = store_col_is_null(s, 0) ? -999 : store_col_int64(s, 0);
+	store_db_done(s);
 	return v;
 }
 
@@ -104,15 +105,16 @@ query_int(struct store *st, const char *sql)
 static const char *
 query_text(struct store *st, const char *sql, char *out, size_t outsz)
 {
-	sqlite3_stmt *s;
-	const unsigned char *t;
+	struct store_stmt *s;
+	struct npserr err;
+	const char *t;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	t = sqlite3_column_text(s, 0);
-	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "(null)");
-	sqlite3_finalize(s);
+	s = store_db_prepare(st, sql, &err);
+	assert_non_null(s);
+	assert_int_equal(store_step(s), STORE_ROW);
+	t = store_col_text(s, 0);
+	snprintf(out, outsz, "%s", t != NULL ? t : "(null)");
+	store_db_done(s);
 	return out;
 }
 
@@ -459,13 +461,15 @@ test_migrates_version_4_to_themes(void **state)
 	    " response_themes"), 0);
 	/* A comment added to the answer (a follow-up) makes its themes due
 	 * again. */
-	assert_int_equal(sqlite3_exec(store_db(st), "UPDATE responses SET"
+	assert_int_equal(sqlite3_exec(store_sqlite_db(st),
+	    "UPDATE responses SET"
 	    " themed_at = 5; INSERT INTO comments (survey_id, response_id,"
 	    " text, at) VALUES ('v4v4v4v4v4v4v4v4', (SELECT id FROM"
 	    " responses), 'and rude', 3000);", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(query_int(st, "SELECT themed_at FROM responses"), 0);
 	/* A theme goes with its response. */
-	assert_int_equal(sqlite3_exec(store_db(st), "INSERT INTO"
+	assert_int_equal(sqlite3_exec(store_sqlite_db(st),
+	    "INSERT INTO"
 	    " response_themes VALUES ((SELECT id FROM responses),"
 	    " 'delivery'); DELETE FROM surveys;", NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -1001,7 +1005,7 @@ test_ingest_duplicate_key_writes_nothing(void **state)
 	    "iiiiiiiiiiiiiiii", 9, "super", "i@example.com", 10), INGEST_NEW);
 	assert_int_equal(store_is_processed(st, "<r1@example.com>", &err), 1);
 	assert_int_equal(store_is_processed(st, "<r2@example.com>", &err), 0);
-	changes = sqlite3_total_changes(store_db(st));
+	changes = sqlite3_total_changes(store_sqlite_db(st));
 	/* The same message again, even analysed differently this time. */
 	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
 	    "iiiiiiiiiiiiiiii", 2, "bad", "i@example.com", 20),
@@ -1009,7 +1013,8 @@ test_ingest_duplicate_key_writes_nothing(void **state)
 	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_UNSUBSCRIBE,
 	    "iiiiiiiiiiiiiiii", -1, NULL, "i@example.com", 20),
 	    INGEST_DUPLICATE);
-	assert_int_equal(sqlite3_total_changes(store_db(st)), changes);
+	assert_int_equal(sqlite3_total_changes(store_sqlite_db(st)),
+	    changes);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM comments"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 1);
@@ -1413,14 +1418,14 @@ test_db_prepare_caches_by_text(void **state)
 {
 	struct fixture *fx = *state;
 	struct store *st = open_ok(fx->path, 1000);
-	sqlite3_stmt *a, *b;
+	struct store_stmt *a, *b;
 	struct npserr err;
 
 	a = store_db_prepare(st, "SELECT count(*) FROM surveys", &err);
 	assert_non_null(a);
 	b = store_db_prepare(st, "SELECT count(*) FROM surveys", &err);
 	assert_ptr_equal(a, b);
-	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(store_step(a), STORE_ROW);
 	store_db_done(a);
 	npserr_clear(&err);
 	assert_null(store_db_prepare(st, "SELECT x FROM nowhere", &err));
@@ -1642,8 +1647,8 @@ test_migrates_version_5_to_forwards(void **state)
 /* A reply with a forward, stored under its key; the rest as store_ingest
  * does it. */
 static int
-ingest_forward(struct store *st, const char *key, const char *digest,
-    const char *survey_id, const char *mail, int64_t at)
+ingest_forward_n(struct store *st, const char *key, const char *digest,
+    const char *survey_id, const char *mail, size_t len, int64_t at)
 {
 	struct ingest_rec in;
 	struct npserr err;
@@ -1660,11 +1665,30 @@ ingest_forward(struct store *st, const char *key, const char *digest,
 	in.received_at = at;
 	in.forward_to = "support@shop.example";
 	in.forward_msg = mail;
-	in.forward_len = strlen(mail);
+	in.forward_len = len;
 	npserr_clear(&err);
 	if ((r = store_ingest(st, &in, &err)) == -1)
 		fail_msg("store_ingest %s: %s", key, err.msg);
 	return r;
+}
+
+static int
+ingest_forward(struct store *st, const char *key, const char *digest,
+    const char *survey_id, const char *mail, int64_t at)
+{
+	return ingest_forward_n(st, key, digest, survey_id, mail,
+	    strlen(mail), at);
+}
+
+/* Runs SQL on the store's own connection, whatever its database. */
+static void
+store_exec_ok(struct store *st, const char *sql)
+{
+	struct npserr err;
+
+	npserr_clear(&err);
+	if (store_db_exec(st, sql, &err, "test") == -1)
+		fail_msg("%s: %s", sql, err.msg);
 }
 
 /* A forward is a row per message key, written with the reply: the same
@@ -1674,19 +1698,20 @@ ingest_forward(struct store *st, const char *key, const char *digest,
 static void
 test_forward_once_per_message_claimed_sent(void **state)
 {
-	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
 	struct forward_rec f;
 	struct npserr err;
-	char *to = NULL;
+	char *to = NULL, *dir;
 	int64_t at;
+	struct store *st = testlib_store_make("store-fwd", 1000, &dir);
+
+	(void)state;
+	assert_non_null(st);
 
 	add_survey(st, "fwfwfwfwfwfwfwfw", "cust@example.com", 1000);
 	assert_int_equal(store_forward_target(st, "fwfwfwfwfwfwfwfw", &to,
 	    &err), 0);
-	assert_int_equal(sqlite3_exec(store_db(st), "UPDATE surveys SET"
-	    " helpdesk_to = 'support@shop.example'", NULL, NULL, NULL),
-	    SQLITE_OK);
+	store_exec_ok(st, "UPDATE surveys SET helpdesk_to ="
+	    " 'support@shop.example'");
 	assert_int_equal(store_forward_target(st, "fwfwfwfwfwfwfwfw", &to,
 	    &err), 1);
 	assert_string_equal(to, "support@shop.example");
@@ -1721,10 +1746,35 @@ test_forward_once_per_message_claimed_sent(void **state)
 	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards WHERE"
 	    " state = 'sent' AND message IS NULL AND sent_at = 2061"), 1);
 	/* The survey gone (forget, purge), its forwards go too. */
-	assert_int_equal(sqlite3_exec(store_db(st), "DELETE FROM surveys",
-	    NULL, NULL, NULL), SQLITE_OK);
+	store_exec_ok(st, "DELETE FROM surveys");
 	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards"), 0);
 	store_close(st);
+	testlib_dir_remove(dir);
+}
+
+/* The mail is kept as bytes, whatever they are: a NUL, 8-bit bytes and a
+ * CR come back from the claim as they went in. */
+static void
+test_forward_keeps_the_mail_byte_for_byte(void **state)
+{
+	static const char mail[] = "Subject: x\n\nnul \0 then \xff\xfe\r\n";
+	struct forward_rec f;
+	struct npserr err;
+	char *dir;
+	struct store *st = testlib_store_make("store-fwd-bytes", 1000, &dir);
+
+	(void)state;
+	assert_non_null(st);
+	add_survey(st, "bybybybybybybyby", "cust@example.com", 1000);
+	assert_int_equal(ingest_forward_n(st, "<b@c>", "sha256:bb",
+	    "bybybybybybybyby", mail, sizeof(mail) - 1, 2000), INGEST_NEW);
+	assert_int_equal(store_forward_claim(st, 2000, 900, &f, &err), 1);
+	assert_int_equal(f.len, sizeof(mail) - 1);
+	assert_memory_equal(f.message, mail, sizeof(mail) - 1);
+	assert_int_equal(f.message[f.len], '\0');
+	store_forward_clear(&f);
+	store_close(st);
+	testlib_dir_remove(dir);
 }
 
 /* A survey hands on at most STORE_MAX_ANSWERS replies; a reply to a
@@ -1732,10 +1782,12 @@ test_forward_once_per_message_claimed_sent(void **state)
 static void
 test_forward_capped_per_survey(void **state)
 {
-	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
-	char key[32], dig[32];
+	char key[32], dig[32], *dir;
 	int i;
+	struct store *st = testlib_store_make("store-fwd-cap", 1000, &dir);
+
+	(void)state;
+	assert_non_null(st);
 
 	add_survey(st, "cpcpcpcpcpcpcpcp", "cust@example.com", 1000);
 	for (i = 0; i < STORE_MAX_ANSWERS + 3; i++) {
@@ -1751,6 +1803,7 @@ test_forward_capped_per_survey(void **state)
 	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards"),
 	    STORE_MAX_ANSWERS);
 	store_close(st);
+	testlib_dir_remove(dir);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1773,6 +1826,7 @@ main(void)
 		T(test_migrates_version_5_to_forwards),
 		T(test_forward_once_per_message_claimed_sent),
 		T(test_forward_capped_per_survey),
+		T(test_forward_keeps_the_mail_byte_for_byte),
 		T(test_open_refuses_next_version_and_leaves_it),
 		T(test_open_in_missing_directory_names_path),
 		T(test_open_refuses_file_that_is_not_a_database),
