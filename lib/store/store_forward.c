@@ -183,16 +183,20 @@ store_forward_claim_tx(struct store *st, void *arg, struct npserr *err)
 	}
 	store_forward_from_row(s, a->out);
 	store_db_done(s);
+	/* Conditional, so that of two processes that read the row due, one
+	 * claims it: on PostgreSQL the second UPDATE waits for the first
+	 * and then finds the row no longer due. */
 	if ((s = store_db_prepare(st, "UPDATE forwards SET attempts ="
-	    " attempts + 1, next_attempt_at = ?2 WHERE msg_key = ?1", err)) ==
-	    NULL)
+	    " attempts + 1, next_attempt_at = ?2 WHERE msg_key = ?1 AND"
+	    " state = 'pending' AND next_attempt_at <= ?3", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, a->out->msg_key);
 	store_bind_int64(s, 2, a->now + a->lease);
+	store_bind_int64(s, 3, a->now);
 	if (store_step_done(st, s, err, "cannot claim the forward of message"
 	    " %s", a->out->msg_key) == -1)
 		return -1;
-	return 1;
+	return store_changes(st) == 1 ? 1 : 0;
 }
 
 /* store_forward_claim - see store.h. */

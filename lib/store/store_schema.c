@@ -409,6 +409,28 @@ static const char store_pg_v5[] =
 	"  FOR EACH ROW WHEN (NEW.response_id IS NOT NULL)\n"
 	"  EXECUTE FUNCTION comments_themes_due();\n";
 
+/* Version 6: BYTEA holds the mail to forward, BIGINT the integers; the
+ * foreign key is DEFERRABLE like the others. */
+static const char store_pg_v6[] =
+	"ALTER TABLE surveys ADD COLUMN helpdesk_to TEXT;\n"
+	"CREATE INDEX surveys_ticket ON surveys(ticket);\n"
+	"CREATE TABLE forwards (\n"
+	"  msg_key TEXT PRIMARY KEY,\n"
+	"  survey_id TEXT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE"
+	" DEFERRABLE,\n"
+	"  rcpt TEXT NOT NULL,\n"
+	"  message BYTEA,\n"
+	"  state TEXT NOT NULL DEFAULT 'pending'\n"
+	"    CHECK (state IN ('pending','sent','failed')),\n"
+	"  attempts BIGINT NOT NULL DEFAULT 0,\n"
+	"  created_at BIGINT NOT NULL,\n"
+	"  next_attempt_at BIGINT NOT NULL,\n"
+	"  last_error TEXT,\n"
+	"  sent_at BIGINT NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX forwards_due ON forwards(state, next_attempt_at);\n"
+	"CREATE INDEX forwards_survey ON forwards(survey_id);\n";
+
 struct store_migration {
 	int version;		/* the schema's version once applied */
 	const char *sql;	/* SQLite's step */
@@ -424,7 +446,7 @@ static const struct store_migration store_migrations[] = {
 	{ 3, store_schema_v3, store_pg_v3 },
 	{ 4, store_schema_v4, NULL },
 	{ 5, store_schema_v5, store_pg_v5 },
-	{ 6, store_schema_v6, NULL },
+	{ 6, store_schema_v6, store_pg_v6 },
 };
 #define STORE_MIGRATION_COUNT \
 	(sizeof(store_migrations) / sizeof(store_migrations[0]))
