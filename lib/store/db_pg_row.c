@@ -141,6 +141,8 @@ store_pg_col_type(struct store_stmt *s, int i)
 	case PG_FLOAT8:
 	case PG_NUMERIC:
 		return STORE_COL_FLOAT;
+	case PG_BYTEA:
+		return STORE_COL_BLOB;
 	default:
 		return STORE_COL_TEXT;
 	}

@@ -159,6 +159,8 @@ lite_col_type(struct store_stmt *s, int i)
 		return STORE_COL_INT;
 	case SQLITE_FLOAT:
 		return STORE_COL_FLOAT;
+	case SQLITE_BLOB:
+		return STORE_COL_BLOB;
 	default:
 		return STORE_COL_TEXT;
 	}

@@ -53,7 +53,8 @@ enum store_col_type {
 	STORE_COL_NULL = 0,
 	STORE_COL_INT,
 	STORE_COL_FLOAT,
-	STORE_COL_TEXT
+	STORE_COL_TEXT,
+	STORE_COL_BLOB		/* read with store_col_blob */
 };
 
 /* The SQL expression of an answer's comment, the answer being the row r
