@@ -15,7 +15,8 @@
  * committed before it, and the decisions that span nodes take an
  * advisory lock on their key first (store_lock_key()), so that the
  * second node waits for the first and then sees its row. A serialization
- * failure (40001) or a deadlock (40P01) is worth a new try.
+ * failure (40001), a deadlock (40P01) or a lock awaited beyond the busy
+ * timeout (lock_timeout, 55P03) is worth a new try.
  *
  * A lost connection fails the operation under way, with libpq's message;
  * the next one outside a transaction reconnects (PQreset), and the
@@ -51,13 +52,39 @@ pg_note(struct store *st, const PGresult *res)
 
 	if (msg == NULL || msg[0] == '\0')
 		msg = PQerrorMessage(pc->c);
+	/* Serialization failure, deadlock, lock_timeout run out: the
+	 * transaction may pass when run again. */
 	retry = state != NULL && (strcmp(state, "40001") == 0 ||
-	    strcmp(state, "40P01") == 0);
+	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0);
 	if (PQstatus(pc->c) == CONNECTION_BAD)
 		store_db_note(st, false, "connection lost: %s", msg);
 	else
 		store_db_note(st, retry, "%s%s%s", msg, state != NULL ?
 		    " SQLSTATE " : "", state != NULL ? state : "");
+}
+
+/*
+ * The session's settings, on each new connection: a lock waited for
+ * longer than the busy timeout fails (and the write is tried again, as
+ * SQLite's busy timeout does), instead of holding a mail for as long as
+ * another program holds the lock.
+ */
+static int
+pg_session_setup(struct store *st)
+{
+	struct pg_conn *pc = pg_conn(st);
+	PGresult *res;
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "SET lock_timeout = %d", st->busy_ms);
+	res = PQexec(pc->c, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_note(st, res);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
 }
 
 /*
@@ -84,7 +111,7 @@ store_pg_ready(struct store *st)
 		return -1;
 	}
 	pc->generation++;
-	return 0;
+	return pg_session_setup(st);
 }
 
 /* ?N becomes $N outside quotes; *nparams is the highest N. */
@@ -343,8 +370,12 @@ pg_version_read(struct store *st, int *out)
 {
 	int64_t v;
 
-	if (pg_query_int(st, "SELECT CASE WHEN to_regclass('schema_version')"
-	    " IS NULL THEN 0 ELSE 1 END", &v) == -1)
+	/* pg_tables, not to_regclass(): a query of the catalog sees what
+	 * another program's migration committed while this one waited for
+	 * the lock; the server's cache of names may not yet. */
+	if (pg_query_int(st, "SELECT count(*) FROM pg_catalog.pg_tables WHERE"
+	    " schemaname = current_schema() AND tablename ="
+	    " 'schema_version'", &v) == -1)
 		return -1;
 	if (v == 1 && pg_query_int(st, "SELECT max(version) FROM"
 	    " schema_version", &v) == -1)
@@ -413,12 +444,18 @@ pg_open(struct store *st, const char *where, struct npserr *err)
 	PQconninfoFree(opts);
 	pc = xcalloc(1, sizeof(*pc));
 	st->conn = pc;
-	pc->c = PQconnectdb(where);
+	/* A server that does not answer must not hold a mail for ever:
+	 * connect_timeout is 10 s unless the address says otherwise (its
+	 * own parameters, expanded from dbname, come after and win). */
+	pc->c = PQconnectdbParams((const char *const[]){ "connect_timeout",
+	    "dbname", NULL }, (const char *const[]){ "10", where, NULL }, 1);
 	if (PQstatus(pc->c) != CONNECTION_OK) {
 		store_db_note(st, false, "%s", PQerrorMessage(pc->c));
 		return store_db_fail(st, err, "cannot connect");
 	}
 	PQsetNoticeProcessor(pc->c, pg_quiet, NULL);
+	if (pg_session_setup(st) == -1)
+		return store_db_fail(st, err, "cannot set up the connection");
 	/* Messages name the server the way a URL would, without the rest
 	 * of the address. */
 	buf_printf(&name, "postgresql://%s@%s:%s/%s", PQuser(pc->c),

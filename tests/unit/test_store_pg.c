@@ -3,7 +3,8 @@
  * (a URL or libpq's keyword form, never with a password), its schema
  * version table, and a connection lost under it (the server restarted,
  * or the session killed): the operation under way fails with a clear
- * error, the next one connects again by itself.
+ * error, the next one connects again by itself; a lock held by another
+ * program longer than the busy timeout is waited for, then given up.
  *
  * The tests that need a server run when NPSGATE_TEST_PG names one, each
  * in a schema of its own (testlib_store_where), and are skipped without.
@@ -128,6 +129,45 @@ test_a_lost_connection_fails_once_then_reconnects(void **state)
 	testlib_dir_remove(dir);
 }
 
+static void
+test_a_lock_held_too_long_gives_up_after_4_busy_timeouts(void **state)
+{
+	struct store *st, *other;
+	struct survey_rec r;
+	struct npserr err;
+	char *dir, *where;
+
+	(void)state;
+	if (!have_server())
+		skip();
+	assert_non_null(dir = testlib_dir_make("pg"));
+	assert_non_null(where = testlib_store_where(dir));
+	assert_non_null(st = store_open(where, 200, &err));
+	assert_non_null(other = store_open(where, 200, &err));
+	/* Another program decides for the same customer and does not
+	 * finish: it holds the customer's lock. */
+	assert_int_equal(store_begin(other, &err), 0);
+	assert_int_equal(testlib_sql_int(other, "SELECT 1 FROM"
+	    " pg_advisory_xact_lock(1, hashtext('slow@example.com'))", NULL),
+	    1);
+	memset(&r, 0, sizeof(r));
+	memcpy(r.id, "slowslowslowslow", TOKEN_ID_LEN);
+	r.type = SURVEY_NPS;
+	r.status = SURVEY_SENT;
+	r.recipient = "Slow@example.com";
+	r.created_at = NOW;
+	npserr_clear(&err);
+	assert_int_equal(store_survey_add(st, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "still refused after"));
+	/* The other one ends: the write goes through. */
+	store_rollback(other);
+	assert_int_equal(store_survey_add(st, &r, &err), 0);
+	store_close(other);
+	store_close(st);
+	free(where);
+	testlib_dir_remove(dir);
+}
+
 int
 main(void)
 {
@@ -137,6 +177,8 @@ main(void)
 		    test_a_server_that_does_not_answer_is_a_clear_error),
 		cmocka_unit_test(
 		    test_a_lost_connection_fails_once_then_reconnects),
+		cmocka_unit_test(
+		    test_a_lock_held_too_long_gives_up_after_4_busy_timeouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
