@@ -1692,14 +1692,12 @@ store_exec_ok(struct store *st, const char *sql)
 static void
 test_forward_once_per_message_claimed_sent(void **state)
 {
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->where, 1000);
 	struct forward_rec f;
 	struct npserr err;
-	char *to = NULL, *dir;
+	char *to = NULL;
 	int64_t at;
-	struct store *st = testlib_store_make("store-fwd", 1000, &dir);
-
-	(void)state;
-	assert_non_null(st);
 
 	add_survey(st, "fwfwfwfwfwfwfwfw", "cust@example.com", 1000);
 	assert_int_equal(store_forward_target(st, "fwfwfwfwfwfwfwfw", &to,
@@ -1743,7 +1741,6 @@ test_forward_once_per_message_claimed_sent(void **state)
 	store_exec_ok(st, "DELETE FROM surveys");
 	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards"), 0);
 	store_close(st);
-	testlib_dir_remove(dir);
 }
 
 /* The mail is kept as bytes, whatever they are: a NUL, 8-bit bytes and a
@@ -1752,13 +1749,11 @@ static void
 test_forward_keeps_the_mail_byte_for_byte(void **state)
 {
 	static const char mail[] = "Subject: x\n\nnul \0 then \xff\xfe\r\n";
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->where, 1000);
 	struct forward_rec f;
 	struct npserr err;
-	char *dir;
-	struct store *st = testlib_store_make("store-fwd-bytes", 1000, &dir);
 
-	(void)state;
-	assert_non_null(st);
 	add_survey(st, "bybybybybybybyby", "cust@example.com", 1000);
 	assert_int_equal(ingest_forward_n(st, "<b@c>", "sha256:bb",
 	    "bybybybybybybyby", mail, sizeof(mail) - 1, 2000), INGEST_NEW);
@@ -1768,7 +1763,6 @@ test_forward_keeps_the_mail_byte_for_byte(void **state)
 	assert_int_equal(f.message[f.len], '\0');
 	store_forward_clear(&f);
 	store_close(st);
-	testlib_dir_remove(dir);
 }
 
 /* A survey hands on at most STORE_MAX_ANSWERS replies; a reply to a
@@ -1776,12 +1770,10 @@ test_forward_keeps_the_mail_byte_for_byte(void **state)
 static void
 test_forward_capped_per_survey(void **state)
 {
-	char key[32], dig[32], *dir;
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->where, 1000);
+	char key[32], dig[32];
 	int i;
-	struct store *st = testlib_store_make("store-fwd-cap", 1000, &dir);
-
-	(void)state;
-	assert_non_null(st);
 
 	add_survey(st, "cpcpcpcpcpcpcpcp", "cust@example.com", 1000);
 	for (i = 0; i < STORE_MAX_ANSWERS + 3; i++) {
@@ -1797,7 +1789,6 @@ test_forward_capped_per_survey(void **state)
 	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards"),
 	    STORE_MAX_ANSWERS);
 	store_close(st);
-	testlib_dir_remove(dir);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
