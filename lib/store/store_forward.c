@@ -8,10 +8,12 @@
  * again (a duplicate) promises nothing more. The mail to send is kept in
  * the row until sendmail has taken it, then dropped: what stays is that
  * it went, to whom and when (a forward given up drops its mail too: the
- * reply itself waits in the review folder). Sending claims the row first (attempts
- * counted, next_attempt_at moved past the lease), so that two processes
- * never send the same row at once, and a process that dies while sending
- * leaves a claim that expires.
+ * reply itself waits in the review folder). Sending claims the row first
+ * (attempts counted, next_attempt_at moved past the lease) by an UPDATE
+ * that only one process wins, so that two never send the same row at
+ * once, and a process that dies while sending leaves a claim that
+ * expires. The mail is bytes (store_bind_blob): a BLOB on SQLite, a
+ * BYTEA on PostgreSQL.
  */
 #include <stdint.h>
 #include <stdlib.h>
