@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "conf/config.h"
 #include "followup/followup.h"
+#include "incoming/forward.h"
 #include "incoming/ingest.h"
 #include "outgoing/rewrite.h"
 #include "store/store.h"
@@ -71,7 +72,11 @@ followup_one(const struct ingest_ctx *ictx, const char *file,
 	if (followup_after_ingest(&fctx, res->msg_key, &rep, &err) < 0)
 		fprintf(stderr, "npsgate followup: %s: %s\n", file, err.msg);
 	else
-		report_print(&rep);
+		report_print(&rep);	/* The reply handed on to the help desk, when it is one to. */
+	if (forward_send_due(ictx->cf, ictx->store, ictx->now, NULL,
+	    &err) < 0)
+		fprintf(stderr, "npsgate followup: %s: forward: %s\n", file,
+		    err.msg);
 }
 
 int
@@ -91,6 +96,7 @@ retry_usage(FILE *fp)
 	    "and whose retry time has come (after 1, 2, 4 ... minutes, at\n"
 	    "most 6 hours apart, %d tries in all). npsgate-imapd-hook does\n"
 	    "this itself; run it from cron with a pipe transport or Sieve.\n"
+	    "The replies to hand on to the help desk that are due go too.\n"
 	    "\n"
 	    "  -c, --config FILE  settings, key file and store (default %s)\n"
 	    "  -h, --help         this text\n"
@@ -131,6 +137,11 @@ cmd_followup_retry(int argc, char **argv)
 			ret = EXIT_WORK;
 		} else {
 			report_print(&rep);
+		}
+		if (forward_send_due(cf, st, fctx.now, NULL, &err) < 0) {
+			fprintf(stderr, "npsgate followup-retry: forward: %s\n",
+			    err.msg);
+			ret = EXIT_WORK;
 		}
 	}
 	if (fflush(stdout) != 0)

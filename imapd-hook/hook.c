@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@
 #include "conf/config.h"
 #include "filer.h"
 #include "followup/followup.h"
+#include "incoming/forward.h"
 #include "incoming/ingest.h"
 #include "outgoing/rewrite.h"
 #include "session.h"
@@ -348,6 +350,17 @@ followup_run(const struct hook *h, const struct ingest_outcome *res)
 		msg_warn("%s: follow-up: %s", res->msg_key, err.msg);
 }
 
+/* The replies handed on to the help desk (lib/incoming/forward.c keeps
+ * them exactly once): those just committed, and the retries due. */
+static void
+forward_run(const struct hook *h)
+{
+	struct npserr err;
+
+	if (forward_send_due(h->cf, h->store, time(NULL), NULL, &err) < 0)
+		msg_warn("forward to the help desk: %s", err.msg);
+}
+
 /* The themes of the answers just stored, outside their transaction; a
  * failure leaves them for the next batch or `npsgate retheme`. */
 static void
@@ -611,6 +624,7 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 	}
 	if (followup_retry_due(&fx, NULL, &ferr) < 0)
 		msg_warn("follow-up retries: %s", ferr.msg);
+	forward_run(h);
 	if (session_search_all(s, &uids, &n, err) < 0)
 		return -1;
 	/* Drop the ones that failed lately, before any thread looks. */
@@ -646,6 +660,7 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 		}
 		if (k > 0) {
 			batch_ingest(h, cur, k);
+			forward_run(h);
 			themed = false;
 		}
 		due = h->n_pend + STORE_BATCH > MOVE_BATCH || i >= m ||
@@ -711,20 +726,33 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 }
 
 /* How long to wait for news: at most limit, and no longer than until the
- * next follow-up retry is due, so a failed alert is retried on time. */
+ * next follow-up or forward retry is due, so a failed alert or forward is
+ * retried on time. */
 static int
 wait_seconds(struct hook *h, int limit)
 {
 	struct npserr err;
-	int64_t at, now = time(NULL);
+	int64_t at, fat, now = time(NULL);
 
 	switch (followup_next_due(h->store, &at, &err)) {
 	case -1:
 		msg_warn("follow-up retries: %s", err.msg);
 		return limit;
 	case 0:
-		return limit;
+		at = INT64_MAX;
+		break;
 	}
+	switch (store_forward_next_due(h->store, &fat, &err)) {
+	case -1:
+		msg_warn("forward retries: %s", err.msg);
+		break;
+	case 1:
+		if (fat < at)
+			at = fat;
+		break;
+	}
+	if (at == INT64_MAX)
+		return limit;
 	if (at - now >= limit)
 		return limit;
 	return at - now < 1 ? 1 : (int)(at - now);
@@ -878,6 +906,7 @@ run_stdin(struct hook *h)
 	ingest_outcome_describe(&res, &line);
 	msg_info("stdin %s", buf_cstr(&line));
 	followup_run(h, &res);
+	forward_run(h);
 	printf("%s %s\n", res.duplicate ? "duplicate" : "stored",
 	    buf_cstr(&line));
 	ingest_outcome_clear(&res);

@@ -53,7 +53,8 @@ static const char *const info_default[LANG_COUNT] = {
     "pode nos pedir a qualquer momento para consultá-los ou apagá-los.",
 };
 
-static const char *const channel_names[CHANNEL_COUNT] = {
+/* The channels of every config, before those the file defines. */
+static const char *const builtin_channels[] = {
 	"email", "phone", "web", "social", "chat"
 };
 
@@ -70,22 +71,76 @@ key_set_own(struct config *cf, const struct key_def *k, int ch,
 	buf_free(&why);
 }
 
+/* The keys of [channel.NAME] of channel ch (channel true), or those of
+ * the other sections (channel false, ch 0), to their defaults. */
+static void
+keys_set_defaults(struct config *cf, bool channel, int ch)
+{
+	const struct key_def *k;
+	size_t i;
+
+	for (i = 0; i < config_n_keys; i++) {
+		k = &config_keys[i];
+		if (k->def != NULL && (k->sec == SEC_CHANNEL) == channel)
+			key_set_own(cf, k, ch, k->def);
+	}
+}
+
+/* Frees the strings and lists of the same keys. */
+static void
+keys_free(struct config *cf, bool channel, int ch)
+{
+	const struct key_def *k;
+	size_t i;
+	void *p;
+
+	for (i = 0; i < config_n_keys; i++) {
+		k = &config_keys[i];
+		if ((k->sec == SEC_CHANNEL) != channel)
+			continue;
+		p = config_key_ptr(cf, k, ch);
+		if (k->type == KT_LIST)
+			config_list_free(*(char ***)p);
+		else if (k->type == KT_STR || k->type == KT_PATH ||
+		    k->type == KT_TEXT || k->type == KT_COLOR)
+			free(*(char **)p);
+	}
+}
+
+/* config_channel_add - see config_int.h. */
+size_t
+config_channel_add(struct config *cf, const char *name, size_t len)
+{
+	struct config_channel *c;
+	size_t i;
+
+	cf->channels = xrealloc(cf->channels,
+	    (cf->n_channels + 1) * sizeof(*cf->channels));
+	c = &cf->channels[cf->n_channels];
+	memset(c, 0, sizeof(*c));
+	c->name = xstrndup(name, len);
+	for (i = 0; i < len; i++)
+		if (c->name[i] >= 'A' && c->name[i] <= 'Z')
+			c->name[i] += 'a' - 'A';
+	keys_set_defaults(cf, true, (int)cf->n_channels);
+	return cf->n_channels++;
+}
+
 /* Every default; required keys unset. Caller frees with config_free(). */
 static struct config *
 config_new(const char *path)
 {
 	struct config *cf = xcalloc(1, sizeof(*cf));
-	const struct key_def *k;
 	const char *env;
 	size_t i;
-	int ch;
 
 	cf->path = xstrdup(path);
-	for (i = 0; i < config_n_keys; i++) {
-		k = &config_keys[i];
-		for (ch = 0; k->def != NULL && ch < config_key_copies(k); ch++)
-			key_set_own(cf, k, ch, k->def);
-	}
+	keys_set_defaults(cf, false, 0);
+	keys_set_defaults(cf, true, CONFIG_CHANNEL_DEFAULT);
+	for (i = 0; i < sizeof(builtin_channels) / sizeof(*builtin_channels);
+	    i++)
+		config_channel_add(cf, builtin_channels[i],
+		    strlen(builtin_channels[i]));
 	env = getenv("NPSGATE_TEMPLATES_DIR");
 	cf->templates_dir = xstrdup(env != NULL && *env != '\0' ? env :
 	    NPSGATE_DATADIR "/templates");
@@ -215,24 +270,17 @@ config_defaults(void)
 void
 config_free(struct config *cf)
 {
-	const struct key_def *k;
 	size_t i;
-	int ch;
 
 	if (cf == NULL)
 		return;
-	for (i = 0; i < config_n_keys; i++) {
-		k = &config_keys[i];
-		for (ch = 0; ch < config_key_copies(k); ch++) {
-			void *p = config_key_ptr(cf, k, ch);
-
-			if (k->type == KT_LIST)
-				config_list_free(*(char ***)p);
-			else if (k->type == KT_STR || k->type == KT_PATH ||
-			    k->type == KT_TEXT || k->type == KT_COLOR)
-				free(*(char **)p);
-		}
+	keys_free(cf, false, 0);
+	for (i = 0; i < cf->n_channels; i++) {
+		keys_free(cf, true, (int)i);
+		free(cf->channels[i].name);
 	}
+	free(cf->channels);
+	keys_free(cf, true, CONFIG_CHANNEL_DEFAULT);
 	free(cf->reply_local);
 	free(cf->reply_domain);
 	free(cf->path);
@@ -241,26 +289,42 @@ config_free(struct config *cf)
 
 /* ---------------------------------------------------------- accessors */
 
-const char *
-config_channel_name(enum channel ch)
+const struct config_channel *
+config_channel_get(const struct config *cf, const char *s, size_t len)
 {
-	if ((int)ch < 0 || (int)ch >= CHANNEL_COUNT)
-		return "unknown";
-	return channel_names[ch];
+	size_t i;
+
+	for (i = 0; i < cf->n_channels; i++)
+		if (strlen(cf->channels[i].name) == len &&
+		    config_casecmp_ascii(s, cf->channels[i].name, len) == 0)
+			return &cf->channels[i];
+	return NULL;
 }
 
-int
-config_channel_parse(const char *s, size_t len, enum channel *out)
+const struct config_channel *
+config_channel_find(const struct config *cf, const char *name)
 {
-	int i;
+	const struct config_channel *c = NULL;
 
-	for (i = 0; i < CHANNEL_COUNT; i++)
-		if (strlen(channel_names[i]) == len &&
-		    config_casecmp_ascii(s, channel_names[i], len) == 0) {
-			*out = (enum channel)i;
-			return 0;
-		}
-	return -1;
+	if (name != NULL)
+		c = config_channel_get(cf, name, strlen(name));
+	return c != NULL ? c : &cf->channel_default;
+}
+
+bool
+config_channel_name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > CONFIG_CHANNEL_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		    s[i] == '_'))
+			return false;
+	return true;
 }
 
 const char *

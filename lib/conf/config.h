@@ -3,14 +3,16 @@
  *
  * SYNOPSIS
  *	struct config *cf = config_load(path, &err);
- *	cf->reply_local, cf->channel[CHANNEL_EMAIL].enabled, ...
+ *	cf->reply_local, config_channel_find(cf, "phone")->enabled, ...
  *	config_dump(cf, stdout);	(npsgate check-config)
  *	config_free(cf);
  *
  * DESCRIPTION
  *	An INI file read with inih. Sections: [general], [store], [milter],
- *	[survey] (look and texts), [rules], [channel.NAME] for NAME in
- *	email, phone, web, social, chat, [imap], [followup], [report].
+ *	[survey] (look and texts), [rules], [channel.NAME], [imap],
+ *	[followup], [report]. Every config has the channels email, phone,
+ *	web, social and chat; a [channel.NAME] section sets the keys of one
+ *	of them or defines one more (see config_channel_name_ok()).
  *	Every key has a working default except those of the smallest
  *	config (tests/data/config/minimal.conf, doc/hacking.md);
  *	etc/npsgate.conf.sample documents each one. An unknown section or
@@ -33,14 +35,10 @@
 
 #define CONFIG_INFO_MAX 800	/* characters (UTF-8 code points) */
 
-enum channel {
-	CHANNEL_EMAIL = 0,
-	CHANNEL_PHONE,
-	CHANNEL_WEB,
-	CHANNEL_SOCIAL,
-	CHANNEL_CHAT
-};
-#define CHANNEL_COUNT 5
+/* Channels of one config, the five built-in ones included, and the
+ * bytes of a channel's name. */
+#define CONFIG_CHANNEL_MAX 64
+#define CONFIG_CHANNEL_NAME_MAX 32
 
 enum widget_style {
 	STYLE_STARS = 0,
@@ -61,7 +59,8 @@ enum multi_rcpt {
 };
 
 enum unknown_channel {
-	UNKNOWN_CHANNEL_SURVEY = 0,	/* as [channel.email], its own name */
+	UNKNOWN_CHANNEL_SURVEY = 0,	/* with the default settings, under
+					 * its own name */
 	UNKNOWN_CHANNEL_SKIP		/* no survey */
 };
 
@@ -100,12 +99,24 @@ enum forwarded_policy {
 	FORWARDED_REVIEW	/* store flagged, file under NeedsReview */
 };
 
+/* Which replies the hook hands on to the help desk that sent the survey
+ * ([imap] forward_to_helpdesk, [channel.NAME] forward_to_helpdesk). */
+enum forward_mode {
+	FORWARD_NONE = 0,	/* none: they stay in the review folder */
+	FORWARD_NO_SCORE,	/* those that carry no score */
+	FORWARD_COMMENTS,	/* those, and every answer with a comment */
+	FORWARD_INHERIT		/* a channel's default: [imap]'s */
+};
+
+/* The settings of one channel; the keys of [channel.NAME]. */
 struct config_channel {
+	char *name;		/* lowercase; NULL for cf->channel_default */
 	bool enabled;		/* default yes */
 	enum survey_type type;	/* default nps */
 	int delay_days;		/* default 0: send at ticket close */
 	bool ack;		/* thank-you mail after a response; default yes */
 	char *alert_to;		/* detractor alert address; NULL: followup's */
+	enum forward_mode forward_to_helpdesk;	/* default inherit */
 };
 
 struct config {
@@ -190,8 +201,12 @@ struct config {
 	char *status_from;
 	enum once_per_ticket once_per_ticket;	/* default auto */
 
-	/* [channel.NAME] */
-	struct config_channel channel[CHANNEL_COUNT];
+	/* [channel.NAME]: email, phone, web, social and chat, then the
+	 * channels the file defines, in the order of the file. */
+	struct config_channel *channels;
+	size_t n_channels;
+	/* A channel no section defines: every key's default. */
+	struct config_channel channel_default;
 
 	/* [imap] */
 	char *imap_host;	/* default 127.0.0.1 */
@@ -208,6 +223,8 @@ struct config {
 	char *folder_bounces;	/* default Bounces */
 	int poll_interval;	/* seconds, default 60 (when no IDLE) */
 	enum forwarded_policy forwarded;	/* default count */
+	enum forward_mode forward_to_helpdesk;	/* default no-score */
+	char *forward_sender;	/* envelope sender of forwards; NULL: <> */
 
 	/* [followup] */
 	bool ack;		/* master switch, default yes */
@@ -260,9 +277,21 @@ const char *config_store_address(const struct config *cf);
  * size) is looked at only when this is not NULL. */
 const char *config_store_file(const struct config *cf);
 
-/* "email" ... "chat". channel_parse accepts any case; -1 if unknown. */
-const char *config_channel_name(enum channel ch);
-int config_channel_parse(const char *s, size_t len, enum channel *out);
+/*
+ * config_channel_get - the channel named s (len bytes, any case), or NULL
+ * when the config has no such channel.
+ * config_channel_find - the channel named name, or cf->channel_default
+ * when name is NULL or names no channel: never NULL. The pointers are
+ * into the config.
+ * config_channel_name_ok - whether s (len bytes) can name a channel: 1
+ * to CONFIG_CHANNEL_NAME_MAX ASCII letters, digits, '-' and '_' (a name
+ * the reports, the SQL and the file can hold as it is).
+ */
+const struct config_channel *config_channel_get(const struct config *cf,
+    const char *s, size_t len);
+const struct config_channel *config_channel_find(const struct config *cf,
+    const char *name);
+bool config_channel_name_ok(const char *s, size_t len);
 /* The detractor-alert address configured for team ([followup]
  * team_alert_to, team names compared case-insensitively), or NULL. The
  * pointer is into the config; its length goes to *len. */

@@ -351,7 +351,6 @@ int
 config_check_channel_alias(const char *v, struct buf *why)
 {
 	const char *colon = strrchr(v, ':'), *name;
-	enum channel ch;
 	size_t wl;
 
 	if (colon != NULL) {
@@ -360,14 +359,13 @@ config_check_channel_alias(const char *v, struct buf *why)
 			;
 		for (name = colon + 1; config_is_blank(*name); name++)
 			;
-		if (wl > 0 && config_channel_parse(name, strlen(name),
-		    &ch) == 0)
+		if (wl > 0 && config_channel_name_ok(name, strlen(name)))
 			return 0;
 	}
 	return config_refuse(why, v, " is not WORD: CHANNEL; allowed: a "
 	    "comma-separated list like E-Mail: email, Portal: web, "
 	    "Direct: phone, with CHANNEL one of email, phone, web, social, "
-	    "chat");
+	    "chat or of a [channel.NAME] section");
 }
 
 int

@@ -71,6 +71,23 @@ dump_value(const struct config *cf, const struct key_def *k, int ch,
 	}
 }
 
+/* "key = VALUE" lines of every key of a section of kind (channel ch). */
+static void
+dump_keys(const struct config *cf, enum sec kind, int ch, FILE *fp)
+{
+	const struct key_def *k;
+	size_t i;
+
+	for (i = 0; i < config_n_keys; i++) {
+		k = &config_keys[i];
+		if (k->sec != kind)
+			continue;
+		fprintf(fp, "%s =", k->name);
+		dump_value(cf, k, ch, fp);
+		fputc('\n', fp);
+	}
+}
+
 /*
  * config_dump - every key of every section, the defaults included, as an
  * npsgate.conf that loads back to the same settings. An unset optional
@@ -80,8 +97,7 @@ void
 config_dump(const struct config *cf, FILE *fp)
 {
 	const struct section_def *sd;
-	const struct key_def *k;
-	size_t s, i;
+	size_t s, ch;
 	const char *p;
 
 	fputs("; npsgate.conf: effective settings of ", fp);
@@ -90,14 +106,15 @@ config_dump(const struct config *cf, FILE *fp)
 	fputc('\n', fp);
 	for (s = 0; s < config_n_sections; s++) {
 		sd = &config_sections[s];
-		fprintf(fp, "\n[%s]\n", sd->name);
-		for (i = 0; i < config_n_keys; i++) {
-			k = &config_keys[i];
-			if (k->sec != sd->kind)
-				continue;
-			fprintf(fp, "%s =", k->name);
-			dump_value(cf, k, sd->channel, fp);
-			fputc('\n', fp);
+		if (sd->kind != SEC_CHANNEL) {
+			fprintf(fp, "\n[%s]\n", sd->name);
+			dump_keys(cf, sd->kind, 0, fp);
+			continue;
+		}
+		/* One section per channel, the built-in ones first. */
+		for (ch = 0; ch < cf->n_channels; ch++) {
+			fprintf(fp, "\n[channel.%s]\n", cf->channels[ch].name);
+			dump_keys(cf, SEC_CHANNEL, (int)ch, fp);
 		}
 	}
 }

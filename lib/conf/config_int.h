@@ -36,10 +36,10 @@ enum sec {
 	SEC_REPORT
 };
 
+/* One entry, "channel.NAME", stands for every [channel.NAME]. */
 struct section_def {
 	const char *name;
 	enum sec kind;
-	int channel;		/* for SEC_CHANNEL */
 };
 
 enum ktype {
@@ -83,12 +83,13 @@ extern const size_t config_n_sections;
 extern const struct key_def config_keys[];
 extern const size_t config_n_keys;
 
-/* Where key k of channel ch (0 outside [channel.NAME]) lives in cf. */
+/* Where key k of channel ch lives in cf: ch indexes cf->channels,
+ * CONFIG_CHANNEL_DEFAULT is cf->channel_default; 0 outside
+ * [channel.NAME]. */
+#define CONFIG_CHANNEL_DEFAULT (-1)
 void *config_key_ptr(struct config *cf, const struct key_def *k, int ch);
 const void *config_key_cptr(const struct config *cf, const struct key_def *k,
     int ch);
-/* How many copies of k a config holds: one per channel, or one. */
-int config_key_copies(const struct key_def *k);
 /* The index in config_keys[] of name (any case) in a section of kind;
  * -1 when it has no such key. */
 long config_key_find(enum sec kind, const char *name);
@@ -136,7 +137,8 @@ int config_check_folders(const struct config *cf, int *role);
 int config_check_cidr(const char *v, struct buf *why);
 int config_check_login(const char *v, struct buf *why);
 int config_check_sender(const char *v, struct buf *why);
-/* "WORD: NAME", NAME one of our channels. */
+/* "WORD: NAME", NAME a channel's name (config_channel_name_ok(); the
+ * reader checks that the config has it). */
 int config_check_channel_alias(const char *v, struct buf *why);
 /* "HEADER: REGEX", REGEX a POSIX extended regular expression. */
 int config_check_closing_pattern(const char *v, struct buf *why);
@@ -145,6 +147,11 @@ int config_check_closing_pattern(const char *v, struct buf *why);
  * -1 when the item has no ':'. */
 int config_team_alert_split(const char *item, size_t *team_len,
     const char **addr);
+
+/* config.c: adds the channel name (len bytes, config_channel_name_ok(),
+ * stored lowercase) with every key's default and returns its index in
+ * cf->channels; the caller keeps to CONFIG_CHANNEL_MAX. */
+size_t config_channel_add(struct config *cf, const char *name, size_t len);
 
 /* config_parse.c: reads the text of the file at path (len bytes) into
  * cf, which holds the defaults; 0, or -1 and err ("FILE:LINE: ...") on

@@ -16,19 +16,15 @@
 
 /* In the order config_dump() prints them. */
 const struct section_def config_sections[] = {
-	{ "general", SEC_GENERAL, 0 },
-	{ "store", SEC_STORE, 0 },
-	{ "milter", SEC_MILTER, 0 },
-	{ "survey", SEC_SURVEY, 0 },
-	{ "rules", SEC_RULES, 0 },
-	{ "channel.email", SEC_CHANNEL, CHANNEL_EMAIL },
-	{ "channel.phone", SEC_CHANNEL, CHANNEL_PHONE },
-	{ "channel.web", SEC_CHANNEL, CHANNEL_WEB },
-	{ "channel.social", SEC_CHANNEL, CHANNEL_SOCIAL },
-	{ "channel.chat", SEC_CHANNEL, CHANNEL_CHAT },
-	{ "imap", SEC_IMAP, 0 },
-	{ "followup", SEC_FOLLOWUP, 0 },
-	{ "report", SEC_REPORT, 0 },
+	{ "general", SEC_GENERAL },
+	{ "store", SEC_STORE },
+	{ "milter", SEC_MILTER },
+	{ "survey", SEC_SURVEY },
+	{ "rules", SEC_RULES },
+	{ "channel.NAME", SEC_CHANNEL },
+	{ "imap", SEC_IMAP },
+	{ "followup", SEC_FOLLOWUP },
+	{ "report", SEC_REPORT },
 };
 const size_t config_n_sections =
     sizeof(config_sections) / sizeof(config_sections[0]);
@@ -47,6 +43,13 @@ static const char *const tls_names[] = {
 	"implicit", "starttls", "none", NULL
 };
 static const char *const forwarded_names[] = { "count", "review", NULL };
+/* In the order of enum forward_mode; a channel may also inherit. */
+static const char *const forward_names[] = {
+	"none", "no-score", "comments", NULL
+};
+static const char *const channel_forward_names[] = {
+	"none", "no-score", "comments", "default", NULL
+};
 static const char *const unknown_channel_names[] = {
 	"survey", "skip", NULL
 };
@@ -183,6 +186,9 @@ const struct key_def config_keys[] = {
 	    NULL, NULL, 0 },
 	{ SEC_CHANNEL, "alert_to", KT_STR, C(alert_to), 0, K_OPTIONAL, NULL,
 	    0, 0, NULL, NULL, config_check_address, 0 },
+	{ SEC_CHANNEL, "forward_to_helpdesk", KT_ENUM,
+	    C(forward_to_helpdesk), 0, 0, "default", 0, 0,
+	    channel_forward_names, "forward_to_helpdesk value", NULL, 0 },
 
 	{ SEC_IMAP, "host", KT_STR, G(imap_host), 0, 0, "127.0.0.1", 0, 0,
 	    NULL, NULL, config_check_host, 0 },
@@ -213,6 +219,11 @@ const struct key_def config_keys[] = {
 	    1, 86400, NULL, NULL, NULL, 0 },
 	{ SEC_IMAP, "forwarded", KT_ENUM, G(forwarded), 0, 0, "count", 0, 0,
 	    forwarded_names, "forwarded policy", NULL, 0 },
+	{ SEC_IMAP, "forward_to_helpdesk", KT_ENUM, G(forward_to_helpdesk),
+	    0, 0, "no-score", 0, 0, forward_names,
+	    "forward_to_helpdesk value", NULL, 0 },
+	{ SEC_IMAP, "forward_sender", KT_STR, G(forward_sender), 0,
+	    K_OPTIONAL, NULL, 0, 0, NULL, NULL, config_check_address, 0 },
 
 	{ SEC_FOLLOWUP, "ack", KT_BOOL, G(ack), 0, 0, "yes", 0, 0, NULL,
 	    NULL, NULL, 0 },
@@ -238,25 +249,24 @@ const size_t config_n_keys = sizeof(config_keys) / sizeof(config_keys[0]);
 void *
 config_key_ptr(struct config *cf, const struct key_def *k, int ch)
 {
-	char *base = k->sec == SEC_CHANNEL ? (char *)&cf->channel[ch] :
-	    (char *)cf;
+	char *base = (char *)cf;
 
+	if (k->sec == SEC_CHANNEL)
+		base = ch == CONFIG_CHANNEL_DEFAULT ?
+		    (char *)&cf->channel_default : (char *)&cf->channels[ch];
 	return base + k->off;
 }
 
 const void *
 config_key_cptr(const struct config *cf, const struct key_def *k, int ch)
 {
-	const char *base = k->sec == SEC_CHANNEL ?
-	    (const char *)&cf->channel[ch] : (const char *)cf;
+	const char *base = (const char *)cf;
 
+	if (k->sec == SEC_CHANNEL)
+		base = ch == CONFIG_CHANNEL_DEFAULT ?
+		    (const char *)&cf->channel_default :
+		    (const char *)&cf->channels[ch];
 	return base + k->off;
-}
-
-int
-config_key_copies(const struct key_def *k)
-{
-	return k->sec == SEC_CHANNEL ? CHANNEL_COUNT : 1;
 }
 
 long

@@ -24,7 +24,7 @@
 #include "conf/config_int.h"
 
 /* One line number per (key, channel); channel 0 for other sections. */
-#define SLOT(k, ch) ((size_t)(k) * CHANNEL_COUNT + (size_t)(ch))
+#define SLOT(k, ch) ((size_t)(k) * CONFIG_CHANNEL_MAX + (size_t)(ch))
 
 struct parse {
 	struct config *cf;
@@ -43,6 +43,8 @@ struct parse {
 	int *sec_line;		/* first header line of each section */
 	long prev_key;		/* last key set, for continuation lines */
 	long prev_sec;
+	int prev_ch;
+	struct buf sec_name;	/* of a [channel.NAME] in a message */
 };
 
 static void
@@ -111,19 +113,79 @@ close_enough(const char *typed, const char *known)
 }
 
 static long
-section_of(enum sec kind, int ch)
+section_of(enum sec kind)
 {
 	size_t i;
 
 	for (i = 0; i < config_n_sections; i++)
-		if (config_sections[i].kind == kind &&
-		    (kind != SEC_CHANNEL || config_sections[i].channel == ch))
+		if (config_sections[i].kind == kind)
 			return (long)i;
 	return 0;
 }
 
+/* The name of section sec (channel ch) as a message shows it. */
+static const char *
+section_name(struct parse *st, long sec, int ch)
+{
+	if (config_sections[sec].kind != SEC_CHANNEL)
+		return config_sections[sec].name;
+	buf_reset(&st->sec_name);
+	buf_printf(&st->sec_name, "channel.%s", st->cf->channels[ch].name);
+	return buf_cstr(&st->sec_name);
+}
+
+/*
+ * parse_channel - the channel of a [channel.NAME] header (name, n
+ * bytes), added to the config the first time a section names it: its
+ * index in cf->channels, or -1 after a failure at line. The name and the
+ * number of channels are bounded: a name goes into reports, SQL and
+ * the dump as it is.
+ */
+static int
+parse_channel(struct parse *st, int line, const char *name, size_t n)
+{
+	const struct config_channel *c;
+	struct buf q = BUF_INIT;
+	bool text;
+	size_t i;
+
+	if ((c = config_channel_get(st->cf, name, n)) != NULL)
+		return (int)(c - st->cf->channels);
+	if (!config_channel_name_ok(name, n)) {
+		/* Shown as written when it is text, cut at a character. */
+		text = utf8_valid(name, n);
+		n = text ? utf8_floor(name, n, CONFIG_QUOTE_MAX) :
+		    (n < CONFIG_QUOTE_MAX ? n : CONFIG_QUOTE_MAX);
+		for (i = 0; i < n; i++)
+			buf_putc(&q, (unsigned char)name[i] < 0x20 ||
+			    name[i] == 0x7f || (!text &&
+			    (unsigned char)name[i] >= 0x80) ? '?' : name[i]);
+		parse_fail(st, line, "[channel.%s]: not a channel name; "
+		    "allowed: 1 to %d ASCII letters, digits, '-' and '_', "
+		    "e.g. [channel.portal] (the help desk's own words go in "
+		    "[rules] channel_aliases)", buf_cstr(&q),
+		    CONFIG_CHANNEL_NAME_MAX);
+		buf_free(&q);
+		return -1;
+	}
+	if (st->cf->n_channels >= CONFIG_CHANNEL_MAX) {
+		parse_fail(st, line, "[channel.%.*s]: one channel too many; "
+		    "allowed: at most %d channels, the five built-in ones "
+		    "included; map the help desk's other words to the "
+		    "channels you have with [rules] channel_aliases", (int)n,
+		    name, CONFIG_CHANNEL_MAX);
+		return -1;
+	}
+	return (int)config_channel_add(st->cf, name, n);
+}
+
+/*
+ * section_find - the section of a header s (n bytes), *ch its channel (0
+ * outside [channel.NAME]): its index in config_sections, -1 when there is
+ * no such section, -2 when a [channel.NAME] was refused at line.
+ */
 static long
-section_find(const char *s, size_t n)
+section_find(struct parse *st, int line, const char *s, size_t n, int *ch)
 {
 	size_t i;
 
@@ -133,8 +195,14 @@ section_find(const char *s, size_t n)
 	}
 	while (n > 0 && config_is_blank(s[n - 1]))
 		n--;
+	*ch = 0;
+	if (n >= 8 && config_casecmp_ascii(s, "channel.", 8) == 0) {
+		*ch = parse_channel(st, line, s + 8, n - 8);
+		return *ch < 0 ? -2 : section_of(SEC_CHANNEL);
+	}
 	for (i = 0; i < config_n_sections; i++)
-		if (strlen(config_sections[i].name) == n &&
+		if (config_sections[i].kind != SEC_CHANNEL &&
+		    strlen(config_sections[i].name) == n &&
 		    config_casecmp_ascii(s, config_sections[i].name, n) == 0)
 			return (long)i;
 	return -1;
@@ -144,6 +212,7 @@ static void
 section_unknown(struct parse *st, int line, const char *s, size_t n)
 {
 	struct buf b = BUF_INIT, name = BUF_INIT;
+	const char *dot = memchr(s, '.', n);
 	size_t i;
 
 	buf_append(&name, s, n);
@@ -153,6 +222,15 @@ section_unknown(struct parse *st, int line, const char *s, size_t n)
 			    config_sections[i].name);
 			break;
 		}
+	/* [chanel.portal] is [channel.portal] misspelt. */
+	if (b.len == 0 && dot != NULL) {
+		buf_reset(&name);
+		buf_append(&name, s, (size_t)(dot - s));
+		if (close_enough(buf_cstr(&name), "channel") &&
+		    config_channel_name_ok(dot + 1, n - (size_t)(dot - s) - 1))
+			buf_printf(&b, " (did you mean [channel.%.*s]?)",
+			    (int)(n - (size_t)(dot - s) - 1), dot + 1);
+	}
 	buf_puts(&b, "; allowed: ");
 	for (i = 0; i < config_n_sections; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "", config_sections[i].name);
@@ -174,6 +252,7 @@ parse_scan_line(struct parse *st)
 	const char *s = st->data + st->pos, *nl, *close;
 	size_t n = st->len - st->pos;
 	long sec;
+	int ch;
 
 	nl = memchr(s, '\n', n);
 	if (nl != NULL)
@@ -198,11 +277,12 @@ parse_scan_line(struct parse *st)
 	if (close == NULL)
 		return;		/* inih reports the syntax error */
 	st->prev_key = -1;
-	sec = section_find(s + 1, (size_t)(close - s - 1));
-	if (sec < 0)
+	sec = section_find(st, st->lineno, s + 1, (size_t)(close - s - 1),
+	    &ch);
+	if (sec == -1)
 		section_unknown(st, st->lineno, s + 1,
 		    (size_t)(close - s - 1));
-	else if (st->sec_line[sec] == 0)
+	else if (sec >= 0 && st->sec_line[sec] == 0)
 		st->sec_line[sec] = st->lineno;
 }
 
@@ -234,7 +314,7 @@ parse_read(char *str, int num, void *stream)
 }
 
 static void
-key_unknown(struct parse *st, long sec, const char *name)
+key_unknown(struct parse *st, long sec, int ch, const char *name)
 {
 	enum sec kind = config_sections[sec].kind;
 	struct buf b = BUF_INIT, q = BUF_INIT;
@@ -253,8 +333,7 @@ key_unknown(struct parse *st, long sec, const char *name)
 		k = &config_keys[i];
 		if (k->sec != kind && strcasecmp(name, k->name) == 0)
 			buf_printf(&b, " (it belongs in [%s])",
-			    k->sec == SEC_CHANNEL ? "channel.NAME" :
-			    config_sections[section_of(k->sec, 0)].name);
+			    config_sections[section_of(k->sec)].name);
 	}
 	buf_puts(&b, "; allowed: ");
 	for (i = 0; i < config_n_keys; i++)
@@ -266,7 +345,7 @@ key_unknown(struct parse *st, long sec, const char *name)
 	for (i = 0; name[i] != '\0' && i < CONFIG_QUOTE_MAX; i++)
 		buf_putc(&q, (unsigned char)name[i] < 0x20 ? '?' : name[i]);
 	parse_fail(st, st->lineno, "[%s] %s: unknown key%s",
-	    config_sections[sec].name, buf_cstr(&q), buf_cstr(&b));
+	    section_name(st, sec, ch), buf_cstr(&q), buf_cstr(&b));
 	buf_free(&b);
 	buf_free(&q);
 }
@@ -307,12 +386,12 @@ parse_continue(struct parse *st, long sec, const struct key_def *k, int ch,
 		parse_fail(st, st->lineno, "[%s] %s: indented line continues "
 		    "this key's value; allowed: keys at the start of the line "
 		    "(only info_message continues on indented lines)",
-		    config_sections[sec].name, k->name);
+		    section_name(st, sec, ch), k->name);
 		return;
 	}
 	if (config_check_plain(value, &why) < 0) {
 		parse_fail(st, st->lineno, "[%s] %s: %s",
-		    config_sections[sec].name, k->name, buf_cstr(&why));
+		    section_name(st, sec, ch), k->name, buf_cstr(&why));
 		buf_free(&why);
 		return;
 	}
@@ -323,22 +402,21 @@ parse_continue(struct parse *st, long sec, const struct key_def *k, int ch,
 	*text = buf_steal(&joined);
 }
 
-/* A key = value line: key i of section sec, set once only. */
+/* A key = value line: key i of section sec (channel ch), set once only. */
 static void
-parse_set(struct parse *st, long sec, size_t i, const char *value)
+parse_set(struct parse *st, long sec, int ch, size_t i, const char *value)
 {
 	const struct key_def *k = &config_keys[i];
-	int ch = config_sections[sec].channel;
 	size_t slot = SLOT(i, ch);
 	struct buf why = BUF_INIT;
 
 	if (st->line[slot] != 0) {
 		parse_fail(st, st->lineno, "[%s] %s: set twice (first on line "
 		    "%d); allowed: one value per key",
-		    config_sections[sec].name, k->name, st->line[slot]);
+		    section_name(st, sec, ch), k->name, st->line[slot]);
 	} else if (config_key_set(st->cf, k, ch, value, &why) < 0) {
 		parse_fail(st, st->lineno, "[%s] %s: %s",
-		    config_sections[sec].name, k->name, buf_cstr(&why));
+		    section_name(st, sec, ch), k->name, buf_cstr(&why));
 	} else {
 		st->line[slot] = st->lineno;
 		st->prev_key = (long)i;
@@ -355,7 +433,7 @@ parse_key(void *user, const char *section, const char *name,
 	const struct key_def *k;
 	char *text_value = NULL;
 	long sec, i;
-	int cont;
+	int cont, ch;
 
 	if (st->failed)
 		return 1;
@@ -364,17 +442,18 @@ parse_key(void *user, const char *section, const char *name,
 		    "allowed: a [section] line first, e.g. [general]", name);
 		return 1;
 	}
-	sec = section_find(section, strlen(section));
-	if (sec < 0) {
+	sec = section_find(st, st->lineno, section, strlen(section), &ch);
+	if (sec == -1)
 		section_unknown(st, st->lineno, section, strlen(section));
+	if (sec < 0)
 		return 1;
-	}
-	if (sec != st->prev_sec)
+	if (sec != st->prev_sec || ch != st->prev_ch)
 		st->prev_key = -1;
 	st->prev_sec = sec;
+	st->prev_ch = ch;
 	i = config_key_find(config_sections[sec].kind, name);
 	if (i < 0) {
-		key_unknown(st, sec, name);
+		key_unknown(st, sec, ch, name);
 		return 1;
 	}
 	k = &config_keys[i];
@@ -385,9 +464,9 @@ parse_key(void *user, const char *section, const char *name,
 		value = text_value;
 	}
 	if (cont)
-		parse_continue(st, sec, k, config_sections[sec].channel, value);
+		parse_continue(st, sec, k, ch, value);
 	else
-		parse_set(st, sec, (size_t)i, value);
+		parse_set(st, sec, ch, (size_t)i, value);
 	free(text_value);
 	return 1;
 }
@@ -462,12 +541,39 @@ parse_check_store(struct parse *st)
 		    "server: remove the other", st->line[SLOT(pi, 0)]);
 	else if (!path && !url)
 		parse_fail(st, st->line[SLOT(pi, 0)] != 0 ?
-		    st->line[SLOT(pi, 0)] : st->sec_line[section_of(SEC_STORE,
-		    0)], "[store] path: required key is missing; allowed: "
+		    st->line[SLOT(pi, 0)] : st->sec_line[section_of(SEC_STORE)],
+		    "[store] path: required key is missing; allowed: "
 		    "see npsgate.conf.sample, e.g. path = "
 		    "/var/lib/npsgate/npsgate.db, or url = "
 		    "postgresql://npsgate@db.example/npsgate for a "
 		    "PostgreSQL store");
+}
+
+/* Each alias of [rules] channel_aliases names a channel of the config,
+ * which a [channel.NAME] anywhere in the file may define. */
+static void
+parse_check_aliases(struct parse *st)
+{
+	const struct config *cf = st->cf;
+	const char *name;
+	struct buf q = BUF_INIT;
+	size_t a, i = config_key_index(SEC_RULES, "channel_aliases");
+
+	for (a = 0; a < cf->n_channel_aliases; a++) {
+		/* config_check_channel_alias let only "WORD: NAME" in. */
+		name = strrchr(cf->channel_aliases[a], ':') + 1;
+		while (config_is_blank(*name))
+			name++;
+		if (config_channel_get(cf, name, strlen(name)) != NULL)
+			continue;
+		buf_reset(&q);
+		config_quote(&q, cf->channel_aliases[a]);
+		parse_fail(st, st->line[SLOT(i, 0)], "[rules] channel_aliases: "
+		    "%s names no channel; allowed: email, phone, web, social, "
+		    "chat or a channel of its own section, e.g. "
+		    "[channel.%s]", buf_cstr(&q), name);
+	}
+	buf_free(&q);
 }
 
 /* The checks that need the whole file: required keys, limits of texts,
@@ -484,7 +590,7 @@ parse_finish(struct parse *st)
 
 		if (k->sec == SEC_CHANNEL)
 			continue;
-		sec = section_of(k->sec, 0);
+		sec = section_of(k->sec);
 		if ((k->flags & K_REQUIRED) && st->line[SLOT(i, 0)] == 0)
 			parse_fail(st, st->sec_line[sec], "[%s] %s: required "
 			    "key is missing; allowed: see "
@@ -516,6 +622,7 @@ parse_finish(struct parse *st)
 	cf->key_file_line = st->line[SLOT(i, 0)];
 	parse_check_store(st);
 	parse_check_folders(st);
+	parse_check_aliases(st);
 }
 
 int
@@ -534,7 +641,9 @@ config_parse_text(struct config *cf, const char *path, const char *data,
 	st.bol = 1;
 	st.prev_key = -1;
 	st.prev_sec = -1;
-	st.line = xcalloc(config_n_keys * CHANNEL_COUNT, sizeof(*st.line));
+	buf_init(&st.sec_name);
+	st.line = xcalloc(config_n_keys * CONFIG_CHANNEL_MAX,
+	    sizeof(*st.line));
 	st.sec_line = xcalloc(config_n_sections, sizeof(*st.sec_line));
 
 	/* Debian's inih makes its options process-wide variables. Lines may
@@ -559,6 +668,7 @@ config_parse_text(struct config *cf, const char *path, const char *data,
 	if (st.failed)
 		npserr_set(err, "%s", buf_cstr(&st.err));
 	buf_free(&st.err);
+	buf_free(&st.sec_name);
 	free(st.line);
 	free(st.sec_line);
 	return st.failed ? -1 : 0;

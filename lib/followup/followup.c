@@ -120,14 +120,10 @@ followup_has_text(const char *s)
 }
 
 /* followup_answer_channel - see followup_int.h. */
-enum channel
-followup_answer_channel(const struct answer *a)
+const struct config_channel *
+followup_answer_channel(const struct config *cf, const struct answer *a)
 {
-	enum channel ch = CHANNEL_EMAIL;
-
-	if (a->sv.channel != NULL)
-		config_channel_parse(a->sv.channel, strlen(a->sv.channel), &ch);
-	return ch;
+	return config_channel_find(cf, a->sv.channel);
 }
 
 /* followup_answer_customer - see followup_int.h. */
@@ -185,9 +181,9 @@ nothing_configured(const struct config *cf)
 	    (cf->alert_to != NULL && cf->alert_to[0] != '\0') ||
 	    (cf->alert_command != NULL && cf->alert_command[0] != '\0'))
 		return false;
-	for (c = 0; c < CHANNEL_COUNT; c++)
-		if (cf->channel[c].alert_to != NULL &&
-		    cf->channel[c].alert_to[0] != '\0')
+	for (c = 0; c < cf->n_channels; c++)
+		if (cf->channels[c].alert_to != NULL &&
+		    cf->channels[c].alert_to[0] != '\0')
 			return false;
 	return true;
 }

@@ -116,7 +116,7 @@ followup_ack_refusal(const struct followup_ctx *ctx, const struct answer *a,
 	*failed = 0;
 	if (!cf->ack)
 		return "off ([followup] ack)";
-	if (!cf->channel[followup_answer_channel(a)].ack)
+	if (!followup_answer_channel(cf, a)->ack)
 		return "off for the channel";
 	if (followup_has_text(a->comment))
 		return "the answer has a comment";

@@ -49,7 +49,7 @@ followup_alert_address(const struct config *cf, const struct answer *a)
 
 	if ((to = config_team_alert_to(cf, a->sv.team, &len)) != NULL)
 		return to;
-	to = cf->channel[followup_answer_channel(a)].alert_to;
+	to = followup_answer_channel(cf, a)->alert_to;
 	return to != NULL && to[0] != '\0' ? to : cf->alert_to;
 }
 

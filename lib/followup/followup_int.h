@@ -49,8 +49,10 @@ struct answer {
 int followup_answer_load(struct store *st, const char *survey_id,
     const char *key, int64_t id, struct answer *a, struct npserr *err);
 void followup_answer_clear(struct answer *a);
-/* The survey's channel; email when it names none we know. */
-enum channel followup_answer_channel(const struct answer *a);
+/* The settings of the survey's channel; the default settings when the
+ * config has no such channel (config_channel_find). */
+const struct config_channel *followup_answer_channel(const struct config *cf,
+    const struct answer *a);
 /* The customer to thank: whom we surveyed, never the reply's From:
  * (anybody can write one; the token proves the survey, not the writer). */
 const char *followup_answer_customer(const struct answer *a);

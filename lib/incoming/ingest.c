@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "base/xalloc.h"
+#include "incoming/forward.h"
 #include "incoming/ingest.h"
 #include "incoming/reply.h"
 
@@ -226,6 +227,43 @@ outcome_keep(struct ingest_outcome *out, struct reply_result *rr)
 }
 
 /*
+ * The mail for the survey's help desk, when the reply is one it is to see
+ * (forward.h): the survey's channel says which, its row where. 0, or -1
+ * when the store could not be read.
+ */
+static int
+outcome_forward(const struct ingest_ctx *ctx, const char *msg, size_t len,
+    struct ingest_outcome *out, struct npserr *err)
+{
+	struct survey_rec sv;
+	enum forward_mode mode;
+	char *to = NULL;
+	int r;
+
+	if ((out->kind != INGEST_RESPONSE && out->kind != INGEST_UNMATCHED) ||
+	    out->survey_id[0] == '\0' || ctx->store == NULL)
+		return 0;
+	memset(&sv, 0, sizeof(sv));
+	if ((r = store_survey_get(ctx->store, out->survey_id, &sv, err)) <= 0)
+		return r;
+	mode = forward_mode_of(ctx->cf, sv.channel);
+	store_survey_clear(&sv);
+	if (!forward_wanted(mode, out->kind, out->score, out->comment))
+		return 0;
+	if ((r = store_forward_target(ctx->store, out->survey_id, &to,
+	    err)) <= 0)
+		return r;
+	if (forward_refused(ctx->cf, to)) {
+		free(to);
+		return 0;
+	}
+	forward_build(ctx->cf, msg, len, to, out->digest, ctx->now,
+	    &out->forward);
+	out->forward_to = to;
+	return 0;
+}
+
+/*
  * ingest_analyze - see ingest.h. Reads the store (the survey's row, a
  * Message-ID) but never writes to it.
  */
@@ -275,9 +313,18 @@ ingest_analyze(const struct ingest_ctx *ctx, const char *msg, size_t len,
 		out->folder = NULL;
 		out->why = "its folder is the mailbox read";
 	}
+	/* A reply whose genuine token expired answers no survey, but it
+	 * names the one whose help desk may want it (forward.h). */
+	if (out->kind == INGEST_UNMATCHED && rr.kind == REPLY_UNMATCHED &&
+	    rr.expired_id[0] != '\0')
+		memcpy(out->survey_id, rr.expired_id, sizeof(out->survey_id));
 	outcome_keep(out, &rr);
 	out->received_at = (int64_t)ctx->now;
 	reply_result_clear(&rr);
+	if (outcome_forward(ctx, msg, len, out, err) < 0) {
+		ingest_outcome_clear(out);
+		return -1;
+	}
 	return 0;
 }
 
@@ -305,6 +352,11 @@ ingest_store(const struct ingest_ctx *ctx, struct ingest_outcome *out,
 	rec.forwarded = out->forwarded;
 	rec.received_at = out->received_at;
 	rec.review_folder = ctx->cf->folder_review;
+	if (out->forward_to != NULL) {
+		rec.forward_to = out->forward_to;
+		rec.forward_msg = out->forward.data;
+		rec.forward_len = out->forward.len;
+	}
 	if (out->hint_id[0] != '\0') {
 		/* For the person who reviews it: the survey it seems to
 		 * answer, in the event's detail. */
@@ -351,6 +403,9 @@ ingest_outcome_clear(struct ingest_outcome *res)
 	res->lang = NULL;
 	free(res->reason);
 	res->reason = NULL;
+	free(res->forward_to);
+	res->forward_to = NULL;
+	buf_free(&res->forward);
 }
 
 void

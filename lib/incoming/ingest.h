@@ -34,6 +34,13 @@
  *	    unmatched, unparsed, token refused        folder_review
  *	    only a survey's Message-ID, no token      folder_review
  *	    over STORE_MAX_ANSWERS for the survey     folder_review
+ *	A response whose token is genuine but expired is unmatched, its
+ *	survey_id the survey the token names.
+ *	A reply the survey's help desk is to see (forward.h: no score, an
+ *	expired token, or a comment, as [imap] forward_to_helpdesk says)
+ *	gets, besides,
+ *	the mail that hands it on, recorded with it by ingest_store and
+ *	sent by forward_send_due once committed.
  *	A reply is "forwarded" when its sender differs from the recipient the
  *	survey was sent to. A token that verifies but names a survey the
  *	store does not know is filed as unmatched. A reply that quotes a
@@ -90,6 +97,10 @@ struct ingest_outcome {
 	char *digest;		/* "sha256:HEX" of the message's bytes */
 	char *comment, *sender, *lang;
 	int64_t received_at;
+	/* The mail handing the reply on to the survey's help desk
+	 * (forward.h), recorded with it; forward_to NULL: none. */
+	char *forward_to;
+	struct buf forward;
 };
 
 /* Analyses msg[0..len) and stores it. Returns 0 and fills *out (the

@@ -110,6 +110,10 @@ struct reply_result {
 	/* Not tied: the survey whose Message-ID the reply quotes, "" when
 	 * none (or when a token ties the reply). A hint, never an answer. */
 	char hint_id[TOKEN_ID_LEN + 1];
+	/* The survey a genuine but expired token names (the first such
+	 * token), "" when none: not an answer, but the help desk's reply
+	 * all the same (incoming/forward.h). */
+	char expired_id[TOKEN_ID_LEN + 1];
 };
 
 int reply_analyze(const struct reply_ctx *ctx, const char *msg, size_t len,

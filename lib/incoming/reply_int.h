@@ -6,12 +6,15 @@
  *   reply_message.c  the header fields, the sender, the text of the body
  *   reply_match.c    the survey: token in an address, Message-ID, text
  *   reply_kind.c     bounces, auto-replies, unsubscribes
- *   reply_text.c     the customer's own text: lines classified (text,
- *                    quote, attribution, separator, header), quotes and
- *                    signatures cut
+ *   reply_text.c     the customer's own text: lines kept or dropped
+ *   reply_attribution.c  "On ... wrote:" and its kin
+ *   reply_separator.c    separators, rules, header blocks, forwards
+ *   reply_signature.c    signatures, closings, disclaimers, footers
  *   reply_prefill.c  the lines of the widget's pre-filled body
  *   reply_number.c   numbers as customers write them
- *   reply_score.c    the score in the own text and in the subject
+ *   reply_score.c    the score in the own text: candidates, choice
+ *   reply_score_form.c   digits, "9/10", "note : 9", the subject's form
+ *   reply_score_words.c  the words around a candidate
  *   reply_comment.c  the comment: the own text without the score
  *   reply_lang.c     which template language
  *
@@ -206,6 +209,108 @@ rint_starts_symbol(const char *s, size_t n, size_t pos, const char *sym)
 	return pos + m <= n && memcmp(s + pos, sym, m) == 0;
 }
 
+/* Strips a Markdown-like bold marker Gmail and Outlook write in their
+ * plain text ("*From:* Support"). */
+static inline void
+rint_unbold(const char **p, size_t *n)
+{
+	if (*n > 0 && **p == '*') {
+		(*p)++;
+		(*n)--;
+	}
+}
+
+static inline bool
+rint_has_char(const char *p, size_t n, char c)
+{
+	return memchr(p, c, n) != NULL;
+}
+
+static inline bool
+rint_has_digit(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rint_is_digit((unsigned char)p[i]))
+			return true;
+	return false;
+}
+
+/* True when pattern pat occurs in p[0..n) as a word: no Latin letter
+ * glued to it on either side. *at gets its offset. */
+static inline bool
+rint_find_word(const char *p, size_t n, const char *pat, size_t *at)
+{
+	size_t from = 0, m = strlen(pat), k;
+
+	while (from < n) {
+		k = rint_find(p + from, n - from, pat);
+		if (k == (size_t)-1)
+			return false;
+		k += from;
+		if ((k == 0 || !rint_is_alpha((unsigned char)p[k - 1])) &&
+		    (k + m >= n || !rint_is_alpha((unsigned char)p[k + m]))) {
+			*at = k;
+			return true;
+		}
+		from = k + 1;
+	}
+	return false;
+}
+
+/* ---- the own text: reply_text.c and its pieces --------------------- */
+
+/* One line of a body as reply_text.c reads it: p[0..n) trimmed, within
+ * the normalised body; quote: it starts with ">"; keep: it stays in the
+ * customer's own text. */
+struct reply_line {
+	const char *p;
+	size_t n;
+	bool quote;
+	bool keep;
+};
+
+/* reply_attribution.c. The index of the first line of an attribution
+ * ending on line i of v[0..count) (wrapped, it starts up to two lines
+ * above), or (size_t)-1. A bare "Megan wrote:" counts only above a
+ * quote. */
+size_t rint_attribution_start(const struct reply_line *v, size_t count,
+    size_t i);
+/* reply_attribution.c. When the line p[0..n) ends with an attribution
+ * after the customer's own sentence ("Thanks! On ... wrote:"), the
+ * length of the words before it; else 0. */
+size_t rint_attribution_inside(const char *p, size_t n);
+
+/* reply_separator.c. A separator ("-----Original Message-----") or a
+ * forward's opening ("Begin forwarded message"). */
+bool rint_is_separator(const char *p, size_t n);
+/* reply_separator.c. A rule of ten "_" or "=" or more. */
+bool rint_is_rule_line(const char *p, size_t n);
+/* reply_separator.c. A header line naming the writer ("From:", "De :"). */
+bool rint_is_from_line(const char *p, size_t n);
+/* reply_separator.c. A block of header lines ("From:", "Sent:", "To:",
+ * "Subject:") from line i of v[0..count): three kinds of header, two
+ * when after_rule (under a rule or a separator). */
+bool rint_is_header_block(const struct reply_line *v, size_t count,
+    size_t i, bool after_rule);
+
+/* reply_signature.c. Whether line i of v[0..count) opens a signature:
+ * "-- ", a device line, a disclaimer, a closing formula over a name
+ * block. */
+bool rint_signature_opens(const struct reply_line *v, size_t count,
+    size_t i);
+/* reply_signature.c. Whether the lines under the rule at line i look
+ * like a footer (an address, a link, a phone). */
+bool rint_footer_follows(const struct reply_line *v, size_t count,
+    size_t i);
+/* reply_signature.c. Unmarks (keep = false) the signature block without
+ * a delimiter at the bottom of each answer of v[0..count), the sender's
+ * display name sender[0..sender_len) (NULL: none) helping; text of the
+ * customer's must stay above it. */
+void rint_signature_drop_block(struct reply_line *v, size_t count,
+    const char *sender, size_t sender_len);
+
 /* ---- reply_prefill.c ----------------------------------------------- */
 
 /* Whether the trimmed line s[0..n) is a line of one of the widget's
@@ -237,6 +342,53 @@ bool rint_unit_after(const char *s, size_t n, size_t pos);
 /* The keycap emoji run at pos ("9️⃣", "1️⃣0️⃣" reads 10): its length, with
  * *value; 0 when none is there. */
 size_t rint_keycap_at(const char *s, size_t n, size_t pos, int *value);
+
+/* ---- the score: reply_score.c and its pieces ---------------------- */
+
+/* A number of the text that may be the score. */
+struct reply_cand {
+	int value;
+	size_t start, end;	/* the number itself */
+	size_t xend;		/* end of the expression ("/10", "sur 10") */
+	bool strong;
+	bool explicit_form;	/* "9/10", "note : 9": outweighs the rest */
+	int restricted;		/* 2: "un", "one": alone or "N/10" only;
+				 * 1: "neuf" (also "new"): never weak */
+	bool rejected;
+	bool embedded;		/* weak and inside a sentence: refused */
+};
+
+/* reply_score_form.c. Reads the digits c->start..c->end of s[0..n) for a
+ * survey whose scale ends at max: sets c->rejected when they are no
+ * score (a date, a time, a price, a phone...), or c->strong and
+ * c->explicit_form with c->xend after the scale ("9/10"). */
+void rint_score_digits(const char *s, size_t n, struct reply_cand *c,
+    int max);
+/* reply_score_form.c. True when the score's name and a colon come right
+ * before pos ("Note : 9", "Score: 9", "評価：9"). */
+bool rint_score_explicit_before(const char *s, size_t pos);
+
+/* reply_score_words.c. Reads the words before the candidate at pos, on
+ * its line: sets c->strong when they announce a score, c->rejected when
+ * they deny it or make the number a reference, a date, a duration. */
+void rint_score_context(const char *s, size_t pos, struct reply_cand *c);
+/* reply_score_words.c. Reads what follows the number word c: sets
+ * c->rejected ("dix-huit", "sept.", "sept 2026"), or the explicit form
+ * with the scale ("neuf sur dix"). */
+void rint_score_word(const char *s, size_t n, struct reply_cand *c,
+    int max);
+/* reply_score_words.c. True when the weak candidate c stands between two
+ * words of a sentence ("nous sommes 3 à l'utiliser"). */
+bool rint_score_embedded(const char *s, size_t n,
+    const struct reply_cand *c);
+/* reply_score_words.c. True when a and b (a before b, on one line) are
+ * offered as alternatives ("7-8", "7 ou 8", "entre 7 et 8"). */
+bool rint_score_alternatives(const char *s, const struct reply_cand *a,
+    const struct reply_cand *b);
+/* reply_score_words.c. True when a and b quote the scale of min..max
+ * ("de 0 à 10", "on a scale of 1 to 5"). */
+bool rint_score_scale_mention(const char *s, const struct reply_cand *a,
+    const struct reply_cand *b, int min, int max);
 
 /* ---- one analysis (reply.c) ---------------------------------------- */
 

@@ -71,6 +71,8 @@ take_token(const struct reply_analysis *a, const char *tok, size_t toklen,
 	out->token_found = true;
 	out->token_status = st;
 	out->matched_by = how;
+	if (st == TOKEN_EXPIRED && out->expired_id[0] == '\0')
+		memcpy(out->expired_id, t.survey_id, sizeof(out->expired_id));
 	if (st != TOKEN_OK)
 		return false;
 	memcpy(out->survey_id, t.survey_id, sizeof(out->survey_id));

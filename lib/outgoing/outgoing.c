@@ -16,6 +16,7 @@
 
 #include "base/lang.h"
 #include "base/xalloc.h"
+#include "mail/address.h"
 #include "mail/queue_id.h"
 #include "mail/mime.h"
 #include "outgoing/helpdesk.h"
@@ -232,6 +233,76 @@ outgoing_queue_id(const struct outgoing_input *in)
 	    queue_id_valid(in->queue_id, strlen(in->queue_id));
 }
 
+/*
+ * The first address of a header value: the one in angle brackets of its
+ * first mailbox, else that mailbox as it stands; quotes and comments of
+ * the display name kept apart. NULL when there is none.
+ */
+static char *
+first_address(const char *v, size_t n)
+{
+	size_t i, start = 0, lt = (size_t)-1, cut = (size_t)-1;
+	bool quoted = false;
+	int depth = 0;
+
+	for (i = 0; i < n; i++) {
+		if (quoted) {
+			if (v[i] == '\\')
+				i++;
+			else if (v[i] == '"')
+				quoted = false;
+		} else if (v[i] == '"') {
+			quoted = true;
+		} else if (v[i] == '(') {
+			if (depth++ == 0 && cut == (size_t)-1)
+				cut = i;
+		} else if (v[i] == ')' && depth > 0) {
+			depth--;
+		} else if (depth == 0 && v[i] == '<') {
+			lt = i + 1;
+		} else if (depth == 0 && v[i] == '>' && lt != (size_t)-1) {
+			return address_normalise(v + lt, i - lt);
+		} else if (depth == 0 && v[i] == ',') {
+			if (i > start)
+				break;
+			start = i + 1;
+		}
+	}
+	if (lt != (size_t)-1)
+		return NULL;
+	if (cut != (size_t)-1 && cut >= start && cut < i)
+		i = cut;
+	while (start < i && isspace((unsigned char)v[start]))
+		start++;
+	while (i > start && isspace((unsigned char)v[i - 1]))
+		i--;
+	return address_normalise(v + start, i - start);
+}
+
+/*
+ * helpdesk_address - where the help desk asked replies to go, before the
+ * survey's Reply-To takes its place: its first Reply-To address, else its
+ * From. The hook hands on there the replies that are not answers.
+ */
+static char *
+helpdesk_address(const struct outgoing_input *in)
+{
+	static const char *const names[] = { "Reply-To", "From" };
+	size_t i, k;
+	char *a;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < in->n_hdrs; i++) {
+			if (!name_is(in->hdrs[i].name, names[k]))
+				continue;
+			if ((a = first_address(in->hdrs[i].value,
+			    in->hdrs[i].vlen)) != NULL)
+				return a;
+			break;
+		}
+	return NULL;
+}
+
 static void
 survey_row(struct outgoing_result *res, const struct outgoing_input *in,
     const struct rules_input *ri, const struct rules_decision *dec,
@@ -261,6 +332,7 @@ survey_row(struct outgoing_result *res, const struct outgoing_input *in,
 	s->created_at = in->now;
 	s->due_at = dec->due_at;
 	s->throttle_from = dec->throttle_from;
+	s->helpdesk_to = helpdesk_address(in);
 	s->once_per_ticket = dec->once_per_ticket;
 }
 
@@ -277,6 +349,7 @@ survey_row_free(struct survey_rec *s)
 	free(s->reason);
 	free(s->priority);
 	free(s->lang);
+	free(s->helpdesk_to);
 	memset(s, 0, sizeof(*s));
 }
 

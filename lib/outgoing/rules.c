@@ -1,169 +1,27 @@
 /*
- * rules.c - the survey decision for one outgoing mail; see rules.h for
- * the contract and the order in which the rules apply.
+ * rules.c - the survey decision for one outgoing mail: rules_decide();
+ * see rules.h for the contract and the order in which the rules apply.
  *
  * Everything here is about what the help desk asked for and what the
  * configuration allows; the message body and the token are outgoing.c's
- * business. The only outside state read is the store (unsubscribed
- * customers, the last survey sent to an address).
+ * business, the facts of the mail rules_input.c's. The only outside
+ * state read is the store (unsubscribed customers, the last survey sent
+ * to an address, the tickets surveyed).
  */
-#include <arpa/inet.h>
-#include <ctype.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 
-#include "base/buf.h"
 #include "base/utf8.h"
-#include "base/xalloc.h"
-#include "mail/address.h"
-#include "mail/mime.h"
 #include "outgoing/helpdesk.h"
 #include "outgoing/rules.h"
 
 #define DAY_SECONDS 86400
 
-static const char *const field_suffix[RULES_F_COUNT] = {
-	"Ticket", "Agent", "Team", "Channel", "Reason", "Priority", "Lang",
-	"Survey"
-};
-
 static const char *const verdict_names[] = {
 	"survey", "optout", "not_eligible", "throttled", "multi_rcpt",
 	"suppressed", "duplicate"
 };
-
-void
-rules_input_init(struct rules_input *in)
-{
-	memset(in, 0, sizeof(*in));
-}
-
-void
-rules_input_clear(struct rules_input *in)
-{
-	size_t i;
-
-	for (i = 0; i < RULES_F_COUNT; i++)
-		free(in->field[i]);
-	for (i = 0; i < in->n_rcpts; i++)
-		free(in->rcpts[i]);
-	free(in->rcpts);
-	for (i = 0; i < in->n_to; i++)
-		free(in->to[i]);
-	free(in->to);
-	rules_input_init(in);
-}
-
-bool
-rules_is_prefixed(const char *prefix, const char *name, size_t nlen)
-{
-	size_t plen = strlen(prefix);
-
-	return nlen >= plen && strncasecmp(name, prefix, plen) == 0;
-}
-
-/*
- * value_clean - a header value as the store and the rules see it:
- * encoded words decoded, folding undone, invalid UTF-8 read as
- * Windows-1252, control bytes made spaces, surrounding blanks trimmed.
- * Returns a string the caller frees.
- */
-static char *
-value_clean(const char *v, size_t vlen)
-{
-	struct buf b = BUF_INIT;
-	size_t i, start, end;
-	char *s;
-
-	mime_words_decode(v, vlen, &b);
-	if (!utf8_valid(buf_cstr(&b), b.len)) {
-		/* Raw 8-bit bytes in a header: read them as the MIME module
-		 * reads an unlabelled text (Windows-1252), so the store and
-		 * the reports only ever hold UTF-8. */
-		struct buf u = BUF_INIT;
-
-		mime_charset_to_utf8("", b.data, b.len, &u);
-		buf_free(&b);
-		b = u;
-	}
-	for (i = 0; i < b.len; i++)
-		if ((unsigned char)b.data[i] < 0x20 || b.data[i] == 0x7f)
-			b.data[i] = ' ';
-	start = 0;
-	end = b.len;
-	while (start < end && b.data[start] == ' ')
-		start++;
-	while (end > start && b.data[end - 1] == ' ')
-		end--;
-	s = xstrndup(b.data ? b.data + start : "", end - start);
-	buf_free(&b);
-	return s;
-}
-
-int
-rules_input_set_header(struct rules_input *in, const struct config *cf,
-    const char *name, size_t nlen, const char *value, size_t vlen)
-{
-	size_t plen = strlen(cf->header_prefix);
-	const char *suf;
-	size_t slen;
-	int i;
-
-	if (!rules_is_prefixed(cf->header_prefix, name, nlen))
-		return -1;
-	in->any_header = true;
-	suf = name + plen;
-	slen = nlen - plen;
-	for (i = 0; i < RULES_F_COUNT; i++) {
-		if (strlen(field_suffix[i]) != slen ||
-		    strncasecmp(suf, field_suffix[i], slen) != 0)
-			continue;
-		/* The first occurrence counts: a later duplicate cannot
-		 * undo an agent's opt-out. */
-		if (in->field[i] == NULL)
-			in->field[i] = value_clean(value, vlen);
-		return i;
-	}
-	return -2;
-}
-
-void
-rules_input_add_rcpt(struct rules_input *in, const char *addr, size_t len)
-{
-	size_t i;
-	char *s;
-
-	/* The one form of an address (mail/address.h), so that the
-	 * survey's recipient is the string forget and the opt-outs use. */
-	if ((s = address_normalise(addr, len)) == NULL) {
-		/* Not an address we can read: kept as it came, lowercased,
-		 * so that the mail still leaves. */
-		while (len > 0 && isspace((unsigned char)*addr)) {
-			addr++;
-			len--;
-		}
-		while (len > 0 && isspace((unsigned char)addr[len - 1]))
-			len--;
-		if (len >= 2 && addr[0] == '<' && addr[len - 1] == '>') {
-			addr++;
-			len -= 2;
-		}
-		if (len == 0)
-			return;
-		s = xstrndup(addr, len);
-		for (i = 0; i < len; i++) {
-			if ((unsigned char)s[i] < 0x20)
-				s[i] = '?';
-			else
-				s[i] = (char)tolower((unsigned char)s[i]);
-		}
-	}
-	in->rcpts = xrealloc(in->rcpts, (in->n_rcpts + 1) * sizeof(char *));
-	in->rcpts[in->n_rcpts++] = s;
-}
 
 /* Whether v is one of list (config_list_match, but an unset list matches
  * nothing here). */
@@ -171,57 +29,6 @@ static bool
 value_in(char *const *list, const char *v)
 {
 	return list != NULL && config_list_match(list, v, strlen(v));
-}
-
-/* The bare, lowercased address of an item of a To: field. */
-static void
-to_add_one(struct rules_input *in, const char *a, size_t n)
-{
-	size_t i;
-	char *s;
-
-	while (n > 0 && isspace((unsigned char)*a)) {
-		a++;
-		n--;
-	}
-	while (n > 0 && isspace((unsigned char)a[n - 1]))
-		n--;
-	if (n == 0 || memchr(a, '@', n) == NULL || in->n_to >= 100)
-		return;
-	s = xstrndup(a, n);
-	for (i = 0; i < n; i++)
-		s[i] = (unsigned char)s[i] < 0x20 ? '?' :
-		    (char)tolower((unsigned char)s[i]);
-	in->to = xrealloc(in->to, (in->n_to + 1) * sizeof(char *));
-	in->to[in->n_to++] = s;
-}
-
-void
-rules_input_add_to(struct rules_input *in, const char *v, size_t n)
-{
-	size_t i = 0, start, a0, a1;
-	bool quoted;
-
-	while (i < n) {
-		start = i;
-		quoted = false;
-		a0 = a1 = (size_t)-1;
-		for (; i < n; i++) {
-			if (v[i] == '"')
-				quoted = !quoted;
-			else if (!quoted && v[i] == '<')
-				a0 = i + 1;
-			else if (!quoted && v[i] == '>' && a0 != (size_t)-1)
-				a1 = i;
-			else if (!quoted && v[i] == ',')
-				break;
-		}
-		if (a0 != (size_t)-1 && a1 != (size_t)-1 && a1 >= a0)
-			to_add_one(in, v + a0, a1 - a0);
-		else
-			to_add_one(in, v + start, i - start);
-		i++;
-	}
 }
 
 /*
@@ -311,16 +118,18 @@ channel_alias(const struct config *cf, const char *ch, size_t n)
 /*
  * channel_map - whose settings apply, and the name the row and the
  * event get, ours after the aliases or the help desk's own. Returns true
- * for a channel we do not know (then with [channel.email]'s settings).
+ * for a channel the config does not have (then with the default
+ * settings).
  */
 static bool
 channel_map(const struct config *cf, const struct rules_input *in,
     struct rules_decision *out)
 {
 	const char *ch = in->field[RULES_F_CHANNEL], *al;
+	const struct config_channel *c;
 	size_t alen;
 
-	out->channel = CHANNEL_EMAIL;
+	out->channel = config_channel_find(cf, "email");
 	snprintf(out->channel_name, sizeof(out->channel_name), "email");
 	if (ch == NULL || *ch == '\0')
 		return false;
@@ -333,12 +142,13 @@ channel_map(const struct config *cf, const struct rules_input *in,
 	} else {
 		alen = strlen(ch);
 	}
-	if (config_channel_parse(ch, alen, &out->channel) == 0) {
+	if ((c = config_channel_get(cf, ch, alen)) != NULL) {
+		out->channel = c;
 		snprintf(out->channel_name, sizeof(out->channel_name), "%s",
-		    config_channel_name(out->channel));
+		    c->name);
 		return false;
 	}
-	out->channel = CHANNEL_EMAIL;
+	out->channel = &cf->channel_default;
 	snprintf(out->channel_name, sizeof(out->channel_name), "%.*s",
 	    (int)utf8_floor(ch, alen, sizeof(out->channel_name) - 1), ch);
 	return true;
@@ -359,11 +169,12 @@ decide_ticket(const struct config *cf, const struct rules_input *in,
 		out->verdict = RULES_NOT_ELIGIBLE;
 		snprintf(out->why, sizeof(out->why),
 		    "unknown channel '%.64s' and unknown_channel = skip; "
-		    "allowed: email, phone, web, social, chat, or a word of "
-		    "[rules] channel_aliases", out->channel_name);
+		    "allowed: a channel of the config (email, phone, web, "
+		    "social, chat, a [channel.NAME]) or a word of [rules] "
+		    "channel_aliases", out->channel_name);
 		return 1;
 	}
-	if (!cf->channel[out->channel].enabled) {
+	if (!out->channel->enabled) {
 		out->verdict = RULES_NOT_ELIGIBLE;
 		snprintf(out->why, sizeof(out->why),
 		    "channel %s has surveys switched off",
@@ -470,14 +281,13 @@ rules_decide(const struct config *cf, struct store *st,
 	memset(out, 0, sizeof(*out));
 	out->verdict = RULES_SURVEY;
 	out->type = SURVEY_NPS;
-	out->channel = CHANNEL_EMAIL;
 	unknown = channel_map(cf, in, out);
 	if (decide_type(cf, in, out, &typed))
 		return 0;
 	if (decide_ticket(cf, in, unknown, out))
 		return 0;
 	if (!typed)
-		out->type = cf->channel[out->channel].type;
+		out->type = out->channel->type;
 	if (in->n_rcpts == 0) {
 		out->verdict = RULES_NOT_ELIGIBLE;
 		snprintf(out->why, sizeof(out->why), "no recipient");
@@ -501,57 +311,12 @@ rules_decide(const struct config *cf, struct store *st,
 		if (r > 0)
 			return 0;
 	}
-	out->delay_days = cf->channel[out->channel].delay_days;
+	out->delay_days = out->channel->delay_days;
 	if (out->delay_days > 0)
 		out->due_at = in->now + (int64_t)out->delay_days * DAY_SECONDS;
 	snprintf(out->why, sizeof(out->why), "survey %s on channel %s",
 	    nps_type_name(out->type), out->channel_name);
 	return 0;
-}
-
-const char *
-rules_field_suffix(enum rules_field f)
-{
-	return (size_t)f < RULES_F_COUNT ? field_suffix[f] : "?";
-}
-
-static const struct {
-	const char *open, *close;
-} placeholders[] = {
-	{ "#{", "}" }, { "<OTRS_", ">" }, { "<OTOBO_", ">" }, { "%{", "}" },
-	{ "{{", "}}" }, { "{%", "%}" }, { "{$", "}" }, { "##", "##" },
-};
-
-bool
-rules_value_unset(const char *v, size_t n, const char **ph, size_t *phlen)
-{
-	const char *o, *c;
-	size_t i, ol, cl;
-
-	*phlen = 0;
-	while (n > 0 && (*v == ' ' || *v == '\t')) {
-		v++;
-		n--;
-	}
-	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	if (n == 0 || (n == 1 && *v == '-'))
-		return true;
-	for (i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++) {
-		ol = strlen(placeholders[i].open);
-		cl = strlen(placeholders[i].close);
-		o = memmem(v, n, placeholders[i].open, ol);
-		if (o == NULL)
-			continue;
-		c = memmem(o + ol, n - (size_t)(o + ol - v),
-		    placeholders[i].close, cl);
-		if (c == NULL || c == o + ol)
-			continue;
-		*ph = o;
-		*phlen = (size_t)(c + cl - o);
-		return true;
-	}
-	return false;
 }
 
 const char *
@@ -581,125 +346,4 @@ rules_verdict_event(enum rules_verdict v)
 	default:
 		return EVENT_NOT_ELIGIBLE;
 	}
-}
-
-/* --- before the rules: the reply domain and the scope ------------------ */
-
-/* True when the bare address a (lowercased) is in domain dom. */
-static bool
-addr_in_domain(const char *a, const char *dom)
-{
-	const char *at = strrchr(a, '@');
-	size_t dl = strlen(dom), al;
-
-	if (at == NULL)
-		return false;
-	at++;
-	al = strlen(at);
-	/* "reply.example." names the same domain. */
-	if (al > 0 && at[al - 1] == '.')
-		al--;
-	return al == dl && strncasecmp(at, dom, dl) == 0;
-}
-
-/* rules_rcpt_reply_domain - see rules.h. */
-long
-rules_rcpt_reply_domain(const struct config *cf, const struct rules_input *in)
-{
-	size_t i;
-
-	if (cf->reply_domain == NULL)
-		return -1;
-	for (i = 0; i < in->n_rcpts; i++)
-		if (addr_in_domain(in->rcpts[i], cf->reply_domain))
-			return (long)i;
-	return -1;
-}
-
-bool
-rules_scope_is_set(const struct config *cf)
-{
-	return cf->scope_clients != NULL || cf->scope_logins != NULL ||
-	    cf->scope_senders != NULL;
-}
-
-/* rules_scope_client - see rules.h. */
-bool
-rules_scope_client(const struct config *cf, const char *addr)
-{
-	unsigned char bin[16];
-	struct config_net net;
-	int family;
-	size_t i;
-
-	if (cf->scope_clients == NULL)
-		return true;
-	if (addr == NULL)
-		return false;
-	if (inet_pton(AF_INET, addr, bin) == 1) {
-		family = AF_INET;
-	} else if (inet_pton(AF_INET6, addr, bin) == 1) {
-		family = AF_INET6;
-		/* ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1. */
-		if (memcmp(bin, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
-			memmove(bin, bin + 12, 4);
-			family = AF_INET;
-		}
-	} else {
-		return false;
-	}
-	for (i = 0; i < cf->n_scope_clients; i++)
-		if (config_net_parse(cf->scope_clients[i], &net) == 0 &&
-		    config_net_contains(&net, family, bin))
-			return true;
-	return false;
-}
-
-/* rules_scope_login - see rules.h. */
-bool
-rules_scope_login(const struct config *cf, const char *login)
-{
-	size_t i;
-
-	if (cf->scope_logins == NULL)
-		return true;
-	if (login == NULL || *login == '\0')
-		return false;
-	for (i = 0; i < cf->n_scope_logins; i++)
-		if (strcasecmp(cf->scope_logins[i], "any") == 0 ||
-		    strcmp(cf->scope_logins[i], login) == 0)
-			return true;
-	return false;
-}
-
-/* rules_scope_sender - see rules.h. */
-bool
-rules_scope_sender(const struct config *cf, const char *sender)
-{
-	struct rules_input one;
-	struct buf pat = BUF_INIT;
-	const char *p;
-	bool in = false;
-	size_t i;
-
-	if (cf->scope_senders == NULL)
-		return true;
-	if (sender == NULL)
-		return false;
-	/* The sender as a recipient is stored: bare and lowercased. */
-	rules_input_init(&one);
-	rules_input_add_rcpt(&one, sender, strlen(sender));
-	for (i = 0; one.n_rcpts == 1 && !in && i < cf->n_scope_senders;
-	    i++) {
-		p = cf->scope_senders[i];
-		buf_reset(&pat);
-		if (*p == '@')
-			buf_putc(&pat, '*');
-		buf_puts(&pat, p);
-		in = fnmatch(buf_cstr(&pat), one.rcpts[0],
-		    FNM_NOESCAPE | FNM_CASEFOLD) == 0;
-	}
-	buf_free(&pat);
-	rules_input_clear(&one);
-	return in;
 }

@@ -21,10 +21,12 @@
  *	     eligible, and the event names the value (a typo of "off" must
  *	     not send a survey the agent refused).
  *	  2. X-NPS-Channel names the channel (default email when absent),
- *	     in our words or the help desk's ([rules] channel_aliases: E-Mail
- *	     is email, Portal web...). A channel we do not know is surveyed
- *	     with the settings of [channel.email] under its own name, or
- *	     not eligible with unknown_channel = skip; a disabled channel ->
+ *	     in our words (a channel of the config: a built-in one or a
+ *	     [channel.NAME]) or the help desk's ([rules] channel_aliases,
+ *	     then the preset's: E-Mail is email, Portal web...). A channel
+ *	     the config does not have is surveyed with the default settings
+ *	     (cf->channel_default) under the help desk's own name, or not
+ *	     eligible with unknown_channel = skip; a disabled channel ->
  *	     RULES_NOT_ELIGIBLE.
  *	  3. [rules] reasons and priorities, when set, must list the
  *	     ticket's reason and priority (config_list_match); a ticket
@@ -48,6 +50,8 @@
  *	trimmed, with control bytes (NUL included) replaced by spaces;
  *	the first occurrence of each header counts. Recipients are stored
  *	bare ("a@b"), lowercased.
+ *	The decision is in rules.c, the input and the unset values in
+ *	rules_input.c, the scope and the reply domain in rules_scope.c.
  */
 #ifndef NPSGATE_RULES_H
 #define NPSGATE_RULES_H
@@ -96,7 +100,8 @@ struct rules_input {
 struct rules_decision {
 	enum rules_verdict verdict;
 	enum survey_type type;
-	enum channel channel;	/* whose settings apply */
+	const struct config_channel *channel;	/* whose settings apply;
+						 * into the config */
 	char channel_name[64];	/* the name the row and the reports get:
 				 * ours, after the aliases, or the help
 				 * desk's own for an unknown channel */

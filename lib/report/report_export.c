@@ -168,9 +168,17 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 			case STORE_COL_NULL:
 				buf_puts(&line, "null");
 				break;
+			case STORE_COL_BLOB: {
+				/* The text of its bytes, on both databases
+				 * (PostgreSQL's own text of a BYTEA is its
+				 * hex); import binds it back as bytes. */
+				size_t n;
+				const void *b = store_col_blob(s, k, &n);
+
+				json_append_string(&line, b, n);
+				break;
+			}
 			default:
-				/* Text; a blob (none in the schema) is
-				 * written as the text of its bytes. */
 				json_append_string(&line, store_col_text(s, k),
 				    (size_t)store_col_bytes(s, k));
 				break;
@@ -226,68 +234,77 @@ report_export(struct store *st, FILE *fp, struct npserr *err)
 	return 0;
 }
 
-/* The columns of table, NULL-terminated; caller frees each and the
- * array. */
-static char **
+/* The columns of a table, and which of them hold bytes (a BLOB, a
+ * BYTEA), which import binds as bytes. */
+struct report_cols {
+	char **name;
+	bool *blob;
+	size_t n;
+};
+
+static void
+report_columns_free(struct report_cols *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++)
+		free(c->name[i]);
+	free(c->name);
+	free(c->blob);
+	free(c);
+}
+
+/* The columns of table; caller frees with report_columns_free. */
+static struct report_cols *
 report_table_columns(struct store *st, const char *table, struct npserr *err)
 {
-	struct buf sql = BUF_INIT;
+	struct report_cols *c = xcalloc(1, sizeof(*c));
 	struct store_stmt *s;
-	char **cols = NULL;
-	size_t n = 0;
 	int rc;
 
 	if (store_is_pg(st))
-		buf_puts(&sql, "SELECT 0, column_name FROM"
+		s = store_db_prepare(st, "SELECT CASE WHEN data_type ="
+		    " 'bytea' THEN 1 ELSE 0 END, column_name FROM"
 		    " information_schema.columns WHERE table_schema ="
 		    " current_schema() AND table_name = ?1 ORDER BY"
-		    " ordinal_position");
+		    " ordinal_position", err);
 	else
-		buf_printf(&sql, "PRAGMA table_info(\"%s\")", table);
-	s = store_db_prepare(st, buf_cstr(&sql), err);
-	buf_free(&sql);
-	if (s == NULL)
+		s = store_db_prepare(st, "SELECT CASE WHEN upper(type) ="
+		    " 'BLOB' THEN 1 ELSE 0 END, name FROM pragma_table_info(?1)"
+		    " ORDER BY cid", err);
+	if (s == NULL) {
+		free(c);
 		return NULL;
-	if (store_is_pg(st))
-		store_bind_text(s, 1, table);
+	}
+	store_bind_text(s, 1, table);
 	while ((rc = store_step(s)) == STORE_ROW) {
-		cols = xrealloc(cols, (n + 2) * sizeof(*cols));
-		cols[n++] = xstrdup(report_col_text(s, 1));
-		cols[n] = NULL;
+		c->name = xrealloc(c->name, (c->n + 1) * sizeof(*c->name));
+		c->blob = xrealloc(c->blob, (c->n + 1) * sizeof(*c->blob));
+		c->blob[c->n] = store_col_int64(s, 0) == 1;
+		c->name[c->n++] = xstrdup(report_col_text(s, 1));
 	}
 	store_db_done(s);
-	if (rc != STORE_DONE || n == 0) {
-		while (n > 0)
-			free(cols[--n]);
-		free(cols);
+	if (rc != STORE_DONE || c->n == 0) {
+		report_columns_free(c);
 		store_db_fail(st, err, "cannot read the columns of %s",
 		    table);
 		return NULL;
 	}
-	return cols;
+	return c;
 }
 
-static void
-report_columns_free(char **cols)
+/* 1 when name is a column of bytes, 0 another column, -1 none. */
+static int
+report_column_kind(const struct report_cols *c, const char *name)
 {
 	size_t i;
 
-	if (cols == NULL)
-		return;
-	for (i = 0; cols[i] != NULL; i++)
-		free(cols[i]);
-	free(cols);
-}
-
-static bool
-report_is_column(char *const *cols, const char *name)
-{
-	size_t i;
-
-	for (i = 0; cols[i] != NULL; i++)
-		if (strcmp(cols[i], name) == 0)
-			return true;
-	return false;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->name[i], name) == 0)
+			return c->blob[i] ? 1 : 0;
+	return -1;
 }
 
 static int
@@ -329,7 +346,7 @@ report_import_empty(struct store *st, const struct report_tlist *t,
 /* One row of the export: an INSERT of its columns that the table has. */
 static int
 report_import_row(struct store *st, const struct json_object *o,
-    const char *table, char *const *cols, struct npserr *err)
+    const char *table, const struct report_cols *cols, struct npserr *err)
 {
 	struct buf sql = BUF_INIT;
 	const struct json_value *v;
@@ -341,7 +358,7 @@ report_import_row(struct store *st, const struct json_object *o,
 	for (k = 0; k < o->n; k++) {
 		if (strcmp(o->v[k].key, "table") == 0)
 			continue;
-		if (!report_is_column(cols, o->v[k].key)) {
+		if (report_column_kind(cols, o->v[k].key) == -1) {
 			npserr_set(err, "table %s has no column '%s'", table,
 			    o->v[k].key);
 			buf_free(&sql);
@@ -382,7 +399,10 @@ report_import_row(struct store *st, const struct json_object *o,
 			store_bind_double(s, idx, v->d);
 			break;
 		case JSON_STRING:
-			store_bind_textn(s, idx, v->s, v->len);
+			if (report_column_kind(cols, v->key) == 1)
+				store_bind_blob(s, idx, v->s, v->len);
+			else
+				store_bind_textn(s, idx, v->s, v->len);
 			break;
 		}
 	}
@@ -427,7 +447,7 @@ static int
 report_import_lines(struct store *st, FILE *fp, const char *name,
     const struct report_tlist *tl, struct npserr *err)
 {
-	char ***cols = xcalloc(tl->n + 1, sizeof(*cols));
+	struct report_cols **cols = xcalloc(tl->n + 1, sizeof(*cols));
 	struct json_object o = { NULL, 0 };
 	const struct json_value *t;
 	struct npserr e2;

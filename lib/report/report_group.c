@@ -114,21 +114,25 @@ report_period(enum report_by by, int64_t t, char *out, size_t size)
 /* --- the statements ------------------------------------------------ */
 
 /* The expression of an event's or anonymous row's survey type from its
- * channel, as the config sets it ([channel.NAME] type). */
+ * channel, as the config sets it ([channel.NAME] type; the default for a
+ * channel it does not have). Channel names are lowercase letters,
+ * digits, '-' and '_' (config_channel_name_ok): safe in a literal. */
 static void
 report_channel_type_sql(struct buf *sql, const struct config *cf,
     const char *col)
 {
-	int ch;
+	size_t ch;
 
+	if (cf == NULL) {
+		buf_printf(sql, "'%s'", nps_type_name(SURVEY_NPS));
+		return;
+	}
 	buf_printf(sql, "CASE lower(%s)", col);
-	for (ch = 0; ch < CHANNEL_COUNT; ch++)
-		buf_printf(sql, " WHEN '%s' THEN '%s'",
-		    config_channel_name((enum channel)ch),
-		    nps_type_name(cf != NULL ? cf->channel[ch].type :
-		    SURVEY_NPS));
-	buf_printf(sql, " ELSE '%s' END", nps_type_name(cf != NULL ?
-	    cf->channel[CHANNEL_EMAIL].type : SURVEY_NPS));
+	for (ch = 0; ch < cf->n_channels; ch++)
+		buf_printf(sql, " WHEN '%s' THEN '%s'", cf->channels[ch].name,
+		    nps_type_name(cf->channels[ch].type));
+	buf_printf(sql, " ELSE '%s' END",
+	    nps_type_name(cf->channel_default.type));
 }
 
 /* The grouping expression for the table alias a ('s', 'e' or 'a'), with

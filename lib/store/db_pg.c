@@ -183,6 +183,7 @@ pg_prepare(struct store *st, const char *sql)
 	if (p->nparams > 0) {
 		p->values = xcalloc((size_t)p->nparams, sizeof(*p->values));
 		p->lengths = xcalloc((size_t)p->nparams, sizeof(*p->lengths));
+		p->formats = xcalloc((size_t)p->nparams, sizeof(*p->formats));
 		p->types = xcalloc((size_t)p->nparams, sizeof(*p->types));
 	}
 	pg_unused_as_text(p);
@@ -199,10 +200,13 @@ pg_reset(struct store_stmt *s)
 	PQclear(p->res);
 	p->res = NULL;
 	p->row = -1;
+	store_pg_blob_free(p);
+	p->too_long = false;
 	for (i = 0; i < p->nparams; i++) {
 		free(p->values[i]);
 		p->values[i] = NULL;
 		p->lengths[i] = 0;
+		p->formats[i] = 0;
 	}
 }
 
@@ -214,6 +218,7 @@ pg_finalize(struct store_stmt *s)
 	pg_reset(s);
 	free(p->values);
 	free(p->lengths);
+	free(p->formats);
 	free(p->types);
 	free(p->text);
 	free(s->sql);
@@ -258,10 +263,15 @@ pg_step(struct store_stmt *s)
 	ExecStatusType status;
 
 	if (p->res == NULL) {
+		if (p->too_long) {
+			store_db_note(st, false, "a value bound is over 2 GB");
+			return -1;
+		}
 		if (store_pg_ready(st) == -1 || store_pg_prepared(st, p) == -1)
 			return -1;
 		p->res = PQexecPrepared(pc->c, p->name, p->nparams,
-		    (const char *const *)p->values, p->lengths, NULL, 0);
+		    (const char *const *)p->values, p->lengths, p->formats,
+		    0);
 		status = PQresultStatus(p->res);
 		if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
 			pg_note(st, p->res);
@@ -272,6 +282,7 @@ pg_step(struct store_stmt *s)
 		pg_count_changes(pc, p->res);
 		p->row = -1;
 	}
+	store_pg_blob_free(p);
 	if (p->row + 1 < PQntuples(p->res)) {
 		p->row++;
 		return STORE_ROW;
@@ -473,6 +484,7 @@ const struct store_backend store_backend_pg = {
 	.bind_int64 = store_pg_bind_int64,
 	.bind_double = store_pg_bind_double,
 	.bind_text = store_pg_bind_text,
+	.bind_blob = store_pg_bind_blob,
 	.step = pg_step,
 	.reset = pg_reset,
 	.col_count = store_pg_col_count,
@@ -482,6 +494,7 @@ const struct store_backend store_backend_pg = {
 	.col_double = store_pg_col_double,
 	.col_text = store_pg_col_text,
 	.col_bytes = store_pg_col_bytes,
+	.col_blob = store_pg_col_blob,
 	.changes = pg_changes,
 	.exec = pg_exec,
 	.checkpoint = NULL,

@@ -17,6 +17,7 @@
 
 /* Type OIDs of PostgreSQL's catalog (pg_type.dat), stable since 7.x. */
 #define PG_BOOL 16
+#define PG_BYTEA 17
 #define PG_INT8 20
 #define PG_INT2 21
 #define PG_INT4 23
@@ -42,9 +43,12 @@ struct pg_stmt {
 	unsigned generation;	/* prepared on this connection; 0: not */
 	char **values;		/* bound values, text; NULL for NULL */
 	int *lengths;
+	int *formats;		/* 1: binary (a blob), 0: text */
 	Oid *types;
 	PGresult *res;		/* of the current run, NULL before */
 	int row;		/* current row, -1 before the first */
+	unsigned char *blob;	/* store_col_blob's last value (PQfreemem) */
+	bool too_long;		/* a value bound was over libpq's limit */
 };
 
 static inline struct pg_conn *
@@ -65,6 +69,8 @@ void store_pg_bind_int64(struct store_stmt *s, int idx, int64_t v);
 void store_pg_bind_double(struct store_stmt *s, int idx, double v);
 void store_pg_bind_text(struct store_stmt *s, int idx, const char *text,
     size_t len);
+void store_pg_bind_blob(struct store_stmt *s, int idx, const void *data,
+    size_t len);
 int store_pg_col_count(struct store_stmt *s);
 const char *store_pg_col_name(struct store_stmt *s, int i);
 enum store_col_type store_pg_col_type(struct store_stmt *s, int i);
@@ -72,6 +78,9 @@ int64_t store_pg_col_int64(struct store_stmt *s, int i);
 double store_pg_col_double(struct store_stmt *s, int i);
 const char *store_pg_col_text(struct store_stmt *s, int i);
 size_t store_pg_col_bytes(struct store_stmt *s, int i);
+const void *store_pg_col_blob(struct store_stmt *s, int i, size_t *len);
+/* Frees what store_pg_col_blob decoded. */
+void store_pg_blob_free(struct pg_stmt *p);
 /* Prepares p on the current connection, if not done yet; 0 or -1. */
 int store_pg_prepared(struct store *st, struct pg_stmt *p);
 /* Reconnects a lost connection outside a transaction; 0 when usable. */

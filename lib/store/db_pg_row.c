@@ -4,6 +4,7 @@
  * first value bound to each parameter, and come back as text, read from
  * the current row of the run's one PGresult.
  */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ pg_bind(struct store_stmt *s, int idx, char *value, int len, Oid type)
 	free(p->values[idx - 1]);
 	p->values[idx - 1] = value;
 	p->lengths[idx - 1] = len;
+	p->formats[idx - 1] = type == PG_BYTEA;
 	/* The type a parameter is prepared with: the first one bound. */
 	if (p->generation == 0 && type != 0)
 		p->types[idx - 1] = type;
@@ -64,7 +66,29 @@ store_pg_bind_text(struct store_stmt *s, int idx, const char *text, size_t len)
 	pg_bind(s, idx, xstrndup(text, len), (int)len, PG_TEXT);
 }
 
-/* Prepares p on the current connection, if not done yet. */
+/* Bytes go in binary format, as they are: no escaping, no NUL to stop
+ * them. libpq's lengths are ints: a longer value fails the step. */
+void
+store_pg_bind_blob(struct store_stmt *s, int idx, const void *data,
+    size_t len)
+{
+	char *v;
+
+	if (data == NULL) {
+		pg_bind(s, idx, NULL, 0, 0);
+		return;
+	}
+	if (len > INT_MAX) {
+		/* Refused by the next step rather than cut short. */
+		pg_s(s)->too_long = true;
+		pg_bind(s, idx, NULL, 0, PG_BYTEA);
+		return;
+	}
+	v = xmalloc(len > 0 ? len : 1);
+	if (len > 0)
+		memcpy(v, data, len);
+	pg_bind(s, idx, v, (int)len, PG_BYTEA);
+}
 
 static bool
 pg_on_row(struct pg_stmt *p, int i)
@@ -117,6 +141,8 @@ store_pg_col_type(struct store_stmt *s, int i)
 	case PG_FLOAT8:
 	case PG_NUMERIC:
 		return STORE_COL_FLOAT;
+	case PG_BYTEA:
+		return STORE_COL_BLOB;
 	default:
 		return STORE_COL_TEXT;
 	}
@@ -171,3 +197,31 @@ store_pg_col_bytes(struct store_stmt *s, int i)
 	return t != NULL ? strlen(t) : 0;
 }
 
+
+void
+store_pg_blob_free(struct pg_stmt *p)
+{
+	if (p->blob != NULL)
+		PQfreemem(p->blob);
+	p->blob = NULL;
+}
+
+/* Rows come in text format, where a BYTEA is escaped (hex since 9.0):
+ * PQunescapeBytea gives its bytes back, kept until the next row. */
+const void *
+store_pg_col_blob(struct store_stmt *s, int i, size_t *len)
+{
+	struct pg_stmt *p = pg_s(s);
+	size_t n = 0;
+
+	*len = 0;
+	store_pg_blob_free(p);
+	if (!pg_on_row(p, i) || PQgetisnull(p->res, p->row, i))
+		return NULL;
+	p->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(p->res,
+	    p->row, i), &n);
+	if (p->blob == NULL)
+		return NULL;
+	*len = n;
+	return p->blob;
+}

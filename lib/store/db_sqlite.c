@@ -106,6 +106,17 @@ lite_bind_text(struct store_stmt *s, int idx, const char *text, size_t len)
 		    SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
+static void
+lite_bind_blob(struct store_stmt *s, int idx, const void *data, size_t len)
+{
+	/* SQLite binds a NULL pointer as NULL, even with a length of 0. */
+	if (data == NULL)
+		sqlite3_bind_null(lite_s(s), idx);
+	else
+		sqlite3_bind_blob64(lite_s(s), idx, len > 0 ? data : "", len,
+		    SQLITE_TRANSIENT);
+}
+
 static int
 lite_step(struct store_stmt *s)
 {
@@ -148,6 +159,8 @@ lite_col_type(struct store_stmt *s, int i)
 		return STORE_COL_INT;
 	case SQLITE_FLOAT:
 		return STORE_COL_FLOAT;
+	case SQLITE_BLOB:
+		return STORE_COL_BLOB;
 	default:
 		return STORE_COL_TEXT;
 	}
@@ -175,6 +188,17 @@ static size_t
 lite_col_bytes(struct store_stmt *s, int i)
 {
 	return (size_t)sqlite3_column_bytes(lite_s(s), i);
+}
+
+static const void *
+lite_col_blob(struct store_stmt *s, int i, size_t *len)
+{
+	/* The pointer first, then its length: sqlite3_column_blob may
+	 * convert the value, and the length is that of the result. */
+	const void *b = sqlite3_column_blob(lite_s(s), i);
+
+	*len = b != NULL ? (size_t)sqlite3_column_bytes(lite_s(s), i) : 0;
+	return b;
 }
 
 static int64_t
@@ -442,6 +466,7 @@ const struct store_backend store_backend_sqlite = {
 	.bind_int64 = lite_bind_int64,
 	.bind_double = lite_bind_double,
 	.bind_text = lite_bind_text,
+	.bind_blob = lite_bind_blob,
 	.step = lite_step,
 	.reset = lite_reset,
 	.col_count = lite_col_count,
@@ -451,6 +476,7 @@ const struct store_backend store_backend_sqlite = {
 	.col_double = lite_col_double,
 	.col_text = lite_col_text,
 	.col_bytes = lite_col_bytes,
+	.col_blob = lite_col_blob,
 	.changes = lite_changes,
 	.exec = lite_exec,
 	.checkpoint = lite_checkpoint,

@@ -41,7 +41,7 @@
 #include "survey/nps.h"
 #include "survey/token.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -64,6 +64,10 @@ struct survey_rec {
 	int64_t created_at;	/* when the milter issued it */
 	int64_t due_at;		/* when it is to be sent (held mail) or 0 */
 	int64_t released_at;	/* 0 until released */
+	/* Where the help desk's mail asked replies to go (its Reply-To, else
+	 * its From) before the survey's Reply-To replaced it; NULL: unknown.
+	 * Written by store_survey_add, read by store_forward_target. */
+	char *helpdesk_to;
 	/* Not stored: when non-zero, store_survey_add adds nothing if the
 	 * recipient has a survey created after this time. */
 	int64_t throttle_from;
@@ -132,6 +136,12 @@ struct ingest_rec {
 	int64_t received_at;
 	const char *detail;	/* NULL, or why it is an event ("forged") */
 	const char *review_folder;	/* filed there when over the limit */
+	/* The mail handing the reply on to the survey's help desk
+	 * (forward_msg[0..forward_len), to forward_to), recorded with the
+	 * message when it is new and its survey known; NULL: none. */
+	const char *forward_to;
+	const char *forward_msg;
+	size_t forward_len;
 	/* Filled by store_ingest: the key the message is recorded under
 	 * (msg_key, or digest when another message holds msg_key), and
 	 * whether the response went (or, for a duplicate, had gone) over
@@ -211,12 +221,46 @@ int store_is_unsubscribed(struct store *st, const char *address,
  * dropped. A second response to a survey supersedes the earlier one
  * (kept, marked superseded_by); a response without a score to a survey
  * that already has one adds its comment to the survey's comment history
- * and keeps the score. Fills in->stored_key and in->over_limit. Returns
+ * and keeps the score. A new reply to a known survey with
+ * in->forward_msg also records its forward (store_forward_*). Fills
+ * in->stored_key and in->over_limit. Returns
  * INGEST_NEW, INGEST_DUPLICATE, or -1. */
 int store_ingest(struct store *st, struct ingest_rec *in,
     struct npserr *err);
 int store_is_processed(struct store *st, const char *msg_key,
     struct npserr *err);
+
+/*
+ * The replies handed on to the help desk (store_forward.c): one row per
+ * message key, written by store_ingest with the message, the mail to send
+ * kept until sendmail took it. A row is claimed before it is sent (its
+ * next_attempt_at moved lease seconds on, attempts counted), then marked
+ * sent (the mail dropped) or failed (tried again at retry_at, or given
+ * up, the mail dropped, when retry_at is 0).
+ */
+struct forward_rec {
+	char *msg_key, *survey_id, *rcpt;
+	char *message;		/* the whole mail, LF line ends */
+	size_t len;
+	int attempts;		/* this one included */
+	int64_t created_at;
+};
+/* The survey's helpdesk_to: 1 and *out (caller frees), 0 when the survey
+ * or its address is unknown, -1. */
+int store_forward_target(struct store *st, const char *survey_id,
+    char **out, struct npserr *err);
+/* Claims the pending forward due first (next_attempt_at <= now): 1 and
+ * *out (clear with store_forward_clear), 0 when none is due, -1. */
+int store_forward_claim(struct store *st, int64_t now, int64_t lease,
+    struct forward_rec *out, struct npserr *err);
+int store_forward_sent(struct store *st, const char *msg_key, int64_t at,
+    struct npserr *err);
+int store_forward_failed(struct store *st, const char *msg_key,
+    const char *why, int64_t retry_at, struct npserr *err);
+/* When the next pending forward falls due: 1 and *at, 0 none, -1. */
+int store_forward_next_due(struct store *st, int64_t *at,
+    struct npserr *err);
+void store_forward_clear(struct forward_rec *rec);
 
 /* Transactions for callers that group several writes. */
 int store_begin(struct store *st, struct npserr *err);

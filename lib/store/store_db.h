@@ -53,7 +53,8 @@ enum store_col_type {
 	STORE_COL_NULL = 0,
 	STORE_COL_INT,
 	STORE_COL_FLOAT,
-	STORE_COL_TEXT
+	STORE_COL_TEXT,
+	STORE_COL_BLOB		/* read with store_col_blob */
 };
 
 /* The SQL expression of an answer's comment, the answer being the row r
@@ -106,6 +107,10 @@ void store_bind_text(struct store_stmt *s, int idx, const char *text);
 void store_bind_textn(struct store_stmt *s, int idx, const char *text,
     size_t len);
 void store_bind_null(struct store_stmt *s, int idx);
+/* len bytes of any value, NUL included (a BLOB, a BYTEA); data NULL
+ * binds SQL NULL. */
+void store_bind_blob(struct store_stmt *s, int idx, const void *data,
+    size_t len);
 /* Same as store_bind_text, with the empty string as NULL too. */
 void store_bind_opt(struct store_stmt *s, int idx, const char *text);
 
@@ -123,6 +128,9 @@ int store_col_int(struct store_stmt *s, int i);
 double store_col_double(struct store_stmt *s, int i);
 const char *store_col_text(struct store_stmt *s, int i);
 size_t store_col_bytes(struct store_stmt *s, int i);
+/* A BLOB or BYTEA column: its bytes and *len; NULL and 0 for NULL (or
+ * an empty value, on SQLite). Valid as long as col_text's. */
+const void *store_col_blob(struct store_stmt *s, int i, size_t *len);
 
 /* The rows changed by the last INSERT, UPDATE or DELETE run on st. */
 int64_t store_changes(struct store *st);

@@ -420,6 +420,8 @@ store_ingest_tx(struct store *st, void *arg, struct npserr *err)
 			break;
 		}
 	}
+	if (r == 0 && known)
+		r = store_forward_insert(st, in, key, sv.id, err);
 	buf_free(&detail);
 	store_survey_clear(&sv);
 	if (r != 0)

@@ -67,6 +67,8 @@ struct store_backend {
 	void (*bind_double)(struct store_stmt *s, int idx, double v);
 	void (*bind_text)(struct store_stmt *s, int idx, const char *text,
 	    size_t len);
+	void (*bind_blob)(struct store_stmt *s, int idx, const void *data,
+	    size_t len);
 	int (*step)(struct store_stmt *s);
 	void (*reset)(struct store_stmt *s);
 	int (*col_count)(struct store_stmt *s);
@@ -76,6 +78,7 @@ struct store_backend {
 	double (*col_double)(struct store_stmt *s, int i);
 	const char *(*col_text)(struct store_stmt *s, int i);
 	size_t (*col_bytes)(struct store_stmt *s, int i);
+	const void *(*col_blob)(struct store_stmt *s, int i, size_t *len);
 	int64_t (*changes)(struct store *st);
 	int (*exec)(struct store *st, const char *sql);
 	/* See store_db_checkpoint(); NULL when there is nothing to do. */
@@ -198,5 +201,16 @@ int store_event_insert(struct store *st, const struct event_rec *ev,
     struct npserr *err);
 int store_unsub_insert(struct store *st, const char *address, int64_t at,
     const char *survey_id, struct npserr *err);
+
+/* --- store_forward.c --------------------------------------------------- */
+
+/* Records a survey's helpdesk_to inside the caller's write transaction. */
+int store_forward_helpdesk_set(struct store *st, const char *survey_id,
+    const char *address, struct npserr *err);
+/* The forward of a new reply (in->forward_*) recorded under key, inside
+ * store_ingest's transaction; nothing past STORE_MAX_ANSWERS forwards of
+ * one survey. 0 or -1. */
+int store_forward_insert(struct store *st, const struct ingest_rec *in,
+    const char *key, const char *survey_id, struct npserr *err);
 
 #endif

@@ -233,6 +233,37 @@ static const char store_schema_v5[] =
 	"END;\n";
 
 /*
+ * Schema version 6: the help desk keeps the replies that are not answers.
+ * surveys.helpdesk_to is the address the help desk's mail asked replies
+ * to go to (its Reply-To, else its From) before the survey's Reply-To
+ * took its place; NULL for the rows from before. forwards holds one row
+ * per reply message handed on to it (msg_key is the processed key): the
+ * mail to send is kept in message until sendmail took it, then dropped.
+ * state, attempts and next_attempt_at drive the retries, as in
+ * followups. The index on surveys(ticket) serves the once-per-ticket
+ * lookups.
+ */
+static const char store_schema_v6[] =
+	"ALTER TABLE surveys ADD COLUMN helpdesk_to TEXT;\n"
+	"CREATE INDEX surveys_ticket ON surveys(ticket);\n"
+	"CREATE TABLE forwards (\n"
+	"  msg_key         TEXT PRIMARY KEY,\n"
+	"  survey_id       TEXT NOT NULL REFERENCES surveys(id) ON"
+	" DELETE CASCADE,\n"
+	"  rcpt            TEXT NOT NULL,\n"
+	"  message         BLOB,               -- NULL once sent\n"
+	"  state           TEXT NOT NULL DEFAULT 'pending'\n"
+	"                  CHECK (state IN ('pending','sent','failed')),\n"
+	"  attempts        INTEGER NOT NULL DEFAULT 0,\n"
+	"  created_at      INTEGER NOT NULL,\n"
+	"  next_attempt_at INTEGER NOT NULL,   -- due (or claim expiry)\n"
+	"  last_error      TEXT,\n"
+	"  sent_at         INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX forwards_due ON forwards(state, next_attempt_at);\n"
+	"CREATE INDEX forwards_survey ON forwards(survey_id);\n";
+
+/*
  * The same steps on PostgreSQL, for a database of its own: BIGINT for
  * every integer (epoch seconds, ids), identity columns where SQLite has
  * INTEGER PRIMARY KEY (BY DEFAULT, so that an import keeps its ids), the
@@ -386,6 +417,28 @@ static const char store_pg_v5[] =
 	"  FOR EACH ROW WHEN (NEW.response_id IS NOT NULL)\n"
 	"  EXECUTE FUNCTION comments_themes_due();\n";
 
+/* Version 6: BYTEA holds the mail to forward, BIGINT the integers; the
+ * foreign key is DEFERRABLE like the others. */
+static const char store_pg_v6[] =
+	"ALTER TABLE surveys ADD COLUMN helpdesk_to TEXT;\n"
+	"CREATE INDEX surveys_ticket ON surveys(ticket);\n"
+	"CREATE TABLE forwards (\n"
+	"  msg_key TEXT PRIMARY KEY,\n"
+	"  survey_id TEXT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE"
+	" DEFERRABLE,\n"
+	"  rcpt TEXT NOT NULL,\n"
+	"  message BYTEA,\n"
+	"  state TEXT NOT NULL DEFAULT 'pending'\n"
+	"    CHECK (state IN ('pending','sent','failed')),\n"
+	"  attempts BIGINT NOT NULL DEFAULT 0,\n"
+	"  created_at BIGINT NOT NULL,\n"
+	"  next_attempt_at BIGINT NOT NULL,\n"
+	"  last_error TEXT,\n"
+	"  sent_at BIGINT NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX forwards_due ON forwards(state, next_attempt_at);\n"
+	"CREATE INDEX forwards_survey ON forwards(survey_id);\n";
+
 struct store_migration {
 	int version;		/* the schema's version once applied */
 	const char *sql;	/* SQLite's step */
@@ -401,6 +454,7 @@ static const struct store_migration store_migrations[] = {
 	{ 3, store_schema_v3, store_pg_v3 },
 	{ 4, store_schema_v4, NULL },
 	{ 5, store_schema_v5, store_pg_v5 },
+	{ 6, store_schema_v6, store_pg_v6 },
 };
 #define STORE_MIGRATION_COUNT \
 	(sizeof(store_migrations) / sizeof(store_migrations[0]))

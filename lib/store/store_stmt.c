@@ -207,6 +207,12 @@ store_bind_null(struct store_stmt *s, int idx)
 }
 
 void
+store_bind_blob(struct store_stmt *s, int idx, const void *data, size_t len)
+{
+	s->st->be->bind_blob(s, idx, data, len);
+}
+
+void
 store_bind_opt(struct store_stmt *s, int idx, const char *text)
 {
 	if (text != NULL && text[0] == '\0')
@@ -272,6 +278,12 @@ size_t
 store_col_bytes(struct store_stmt *s, int i)
 {
 	return s->st->be->col_bytes(s, i);
+}
+
+const void *
+store_col_blob(struct store_stmt *s, int i, size_t *len)
+{
+	return s->st->be->col_blob(s, i, len);
 }
 
 int64_t

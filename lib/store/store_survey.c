@@ -118,6 +118,7 @@ store_survey_clear(struct survey_rec *rec)
 	free(rec->reason);
 	free(rec->priority);
 	free(rec->lang);
+	free(rec->helpdesk_to);
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -176,11 +177,17 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 	store_bind_int64(s, 15, rec->created_at);
 	store_bind_int64(s, 16, rec->due_at);
 	store_bind_int64(s, 17, rec->released_at);
-	return store_step_done(st, s, err, "cannot add survey %s", rec->id);
+	if (store_step_done(st, s, err, "cannot add survey %s", rec->id) ==
+	    -1)
+		return -1;
+	if (rec->helpdesk_to == NULL)
+		return 0;
+	return store_forward_helpdesk_set(st, rec->id, rec->helpdesk_to, err);
 }
 
 /* store_survey_add - records a survey; its id must be new. The recipient
- * is stored lowercased. rec stays the caller's. Returns 0, STORE_THROTTLED
+ * (and the help desk's address, rec->helpdesk_to) is stored lowercased.
+ * rec stays the caller's. Returns 0, STORE_THROTTLED
  * (nothing written) when rec->once_per_ticket is set and the ticket has a
  * survey, or when rec->throttle_from is set and the recipient has
  * a survey created after it, or -1. */

@@ -2,7 +2,8 @@
 # check-config.sh - `npsgate check-config`: the sample config is valid from
 # a clean checkout (a missing key file is a warning, an error with
 # --strict), a broken config exits 3 naming its line (a filing folder that
-# is the mailbox read too), and the printed settings load back to
+# is the mailbox read too, an alias to no channel), a channel of the
+# config's own is printed, and the printed settings load back to
 # themselves.
 set -u
 
@@ -68,6 +69,21 @@ grep -qF "$msg" "$dir/err" || fail "loop: got '$(cat "$dir/err")'"
 grep -q "allowed: another folder, e.g. folder_review = NeedsReview$" \
     "$dir/err" || fail "loop: no fix in '$(cat "$dir/err")'"
 [ -s "$dir/out" ] && fail "loop: printed settings of an invalid config"
+
+# A channel of the config's own: printed with its keys; an alias to a
+# channel that no section defines is refused at the alias's line.
+cp "$dir/ok.conf" "$dir/chan.conf"
+printf '[channel.Portal]\ntype = csat\n' >>"$dir/chan.conf"
+run 0 check-config "$dir/chan.conf"
+sed -n '/^\[channel.portal\]$/,/^$/p' "$dir/out" | grep -q '^type = csat$' ||
+    fail "chan: no [channel.portal] with its type in the printed settings"
+sed 's|^channel_aliases =.*|channel_aliases = Self Service: kiosk|' \
+    "$dir/chan.conf" >"$dir/alias.conf"
+line=$(grep -n '^channel_aliases = Self' "$dir/alias.conf" | cut -d: -f1)
+run 3 check-config "$dir/alias.conf"
+msg="npsgate check-config: $dir/alias.conf:$line: [rules] channel_aliases:"
+msg="$msg 'Self Service: kiosk' names no channel;"
+grep -qF "$msg" "$dir/err" || fail "alias: got '$(cat "$dir/err")'"
 
 run 3 check-config "$dir/nonexistent.conf"
 grep -q "nonexistent.conf: unable to open: No such file or directory" \

@@ -332,12 +332,22 @@ CASES = [
          "Done ##nosurvey##\n[InsertSatisfactionEvaluation]\n",
          fields=dict(agent="ann", ticket="8"), absent=("##nosurvey##",),
          present=("Done",)),
-    # Channels: the help desk's word through an alias, an unknown one
-    # under its own name, or skipped.
+    # Channels: the help desk's word through an alias, to one of ours or
+    # of the config's own, an unknown one under its own name, or skipped.
     dict(name="channel-alias", want="survey",
          sections="[rules]\nchannel_aliases = E-Mail: email, Direct: phone\n",
          msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=1 "
          "channel=Direct]\n", fields=dict(channel="phone")),
+    dict(name="channel-defined-by-alias", want="survey",
+         sections="[rules]\nchannel_aliases = Self Service: portal\n"
+         "unknown_channel = skip\n[channel.Portal]\ntype = csat\n",
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=1 "
+         "channel=\"self service\"]\n", fields=dict(channel="portal")),
+    dict(name="channel-defined-switched-off", want="not_eligible",
+         sections="[channel.kiosk]\nenabled = no\n",
+         msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=1 "
+         "channel=Kiosk]\n", fields=dict(channel="kiosk",
+                                         detail="kiosk has surveys")),
     dict(name="channel-unknown-surveyed", want="survey",
          msg=H + "Subject: x\n\n[InsertSatisfactionEvaluation ticket=1 "
          "channel=Fax]\n", fields=dict(channel="Fax")),

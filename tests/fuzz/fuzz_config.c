@@ -86,9 +86,28 @@ check_values(const struct config *cf)
 	FUZZ_CHECK(strchr(cf->tag, '\n') == NULL &&
 	    strchr(cf->tag, '\r') == NULL, "tag on one line");
 	check_header_value(cf->alert_to, "alert_to is an address");
-	for (i = 0; i < CHANNEL_COUNT; i++)
-		check_header_value(cf->channel[i].alert_to,
+	FUZZ_CHECK(cf->n_channels >= 5 &&
+	    cf->n_channels <= CONFIG_CHANNEL_MAX, "channels within bounds");
+	for (i = 0; i < cf->n_channels; i++) {
+		const char *name = cf->channels[i].name;
+
+		check_header_value(cf->channels[i].alert_to,
 		    "channel alert_to is an address");
+		FUZZ_CHECK(config_channel_name_ok(name, strlen(name)) &&
+		    strpbrk(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == NULL,
+		    "channel name a lowercase token");
+		FUZZ_CHECK(config_channel_get(cf, name, strlen(name)) ==
+		    &cf->channels[i], "channel names unique");
+	}
+	for (i = 0; i < cf->n_channel_aliases; i++) {
+		const char *to = strrchr(cf->channel_aliases[i], ':');
+
+		FUZZ_CHECK(to != NULL, "alias is WORD: CHANNEL");
+		for (to++; *to == ' ' || *to == '\t'; to++)
+			;
+		FUZZ_CHECK(config_channel_get(cf, to, strlen(to)) != NULL,
+		    "alias names a channel of the config");
+	}
 	if (cf->info_message != NULL) {
 		FUZZ_CHECK(utf8_valid(cf->info_message,
 		    strlen(cf->info_message)), "info_message is UTF-8");
@@ -118,12 +137,11 @@ fuzz_config_one(const uint8_t *data, size_t size)
 	struct buf d1 = BUF_INIT, d2 = BUF_INIT;
 	struct config *cf, *cf2;
 	struct npserr err;
-	enum channel ch;
 	const char *path;
 
 	if (size > FUZZ_MAX_INPUT)
 		size = FUZZ_MAX_INPUT;
-	(void)config_channel_parse((const char *)data, size, &ch);
+	(void)config_channel_name_ok((const char *)data, size);
 	path = fuzz_tmpfile(0, data, size);
 	err.msg[0] = '\0';
 	cf = config_load_flags(path, CONFIG_NO_FILE_CHECKS, &err);

@@ -17,10 +17,17 @@
  * html_to_text under the same small limits either refuses the input,
  * appending nothing, or gives the very text it gives under the default
  * limits: a limit refuses, it never changes what is read.
+ *
+ * The mail that hands a reply on to the help desk (forward_build) starts
+ * with our Resent block and Auto-Submitted, holds in its header no other
+ * Auto-Submitted nor the delivery trace (Return-Path, Delivered-To,
+ * X-Original-To) at the start of a line, ends with a line end, and is
+ * never longer than our block, the input and two line ends.
  */
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/json.h"
@@ -29,6 +36,7 @@
 #include "base/utf8.h"
 #include "conf/config.h"
 #include "fuzz.h"
+#include "incoming/forward.h"
 #include "incoming/reply.h"
 #include "mail/html.h"
 #include "mail/mime.h"
@@ -227,6 +235,47 @@ check_budget(const struct reply_result *tight, const struct reply_result *res)
 	    "within the budget, the same comment");
 }
 
+/* How often "\nNAME" (any case) occurs in s[0..n). */
+static size_t
+count_field(const char *s, size_t n, const char *name)
+{
+	size_t i, k = 0, m = strlen(name);
+
+	for (i = 0; i + m + 1 <= n; i++)
+		if (s[i] == '\n' && strncasecmp(s + i + 1, name, m) == 0)
+			k++;
+	return k;
+}
+
+static void
+check_forward(const char *msg, size_t len)
+{
+	static const char head[] = "Resent-From: <nps@reply.example>\n"
+	    "Resent-To: <help@desk.example>\n";
+	struct buf out = BUF_INIT;
+	const char *end;
+	size_t ours, hlen;
+
+	forward_build(fuzz_cf, msg, len, "help@desk.example", "sha256:ab",
+	    FUZZ_NOW, &out);
+	end = memmem(out.data, out.len, "Auto-Submitted: auto-forwarded\n",
+	    31);
+	FUZZ_CHECK(out.len > sizeof(head) && memcmp(out.data, head,
+	    sizeof(head) - 1) == 0 && end != NULL, "our Resent block first");
+	ours = (size_t)(end - out.data) + 31;
+	FUZZ_CHECK(out.len <= ours + len + 2, "no longer than the input");
+	FUZZ_CHECK(out.data[out.len - 1] == '\n', "ends with a line end");
+	end = memmem(out.data + ours - 1, out.len - ours + 1, "\n\n", 2);
+	hlen = end != NULL ? (size_t)(end - out.data) + 1 : out.len;
+	FUZZ_CHECK(count_field(out.data, hlen, "Auto-Submitted:") == 1,
+	    "one Auto-Submitted in the header, ours");
+	FUZZ_CHECK(count_field(out.data, hlen, "Delivered-To:") == 0 &&
+	    count_field(out.data, hlen, "Return-Path:") == 0 &&
+	    count_field(out.data, hlen, "X-Original-To:") == 0,
+	    "no delivery trace in the header");
+	buf_free(&out);
+}
+
 /*
  * fuzz_reply_one - one input as a customer's reply, and as plain text for
  * the pieces.
@@ -264,6 +313,7 @@ fuzz_reply_one(const uint8_t *data, size_t size)
 	reply_result_clear(&tight);
 	reply_result_clear(&res);
 	check_html((const char *)data, size);
+	check_forward((const char *)data, size);
 	/* The pieces work on UTF-8 text; feed them the input as it is, but
 	 * bounded: they are meant for the own text of one reply. */
 	check_pieces((const char *)data, size < 16384 ? size : 16384);

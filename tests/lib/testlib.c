@@ -385,3 +385,34 @@ testlib_buf_substitute(struct buf *b, const char *pat, const char *rep)
 	buf_free(b);
 	*b = o;
 }
+
+struct config_channel *
+testlib_channel(struct config *cf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cf->n_channels; i++)
+		if (strcmp(cf->channels[i].name, name) == 0)
+			return &cf->channels[i];
+	return NULL;
+}
+
+struct config *
+testlib_config_load(const char *dir, const char *text)
+{
+	struct buf b = BUF_INIT;
+	struct npserr err;
+	struct config *cf = NULL;
+	char *path = testlib_path(dir, "npsgate.conf");
+
+	buf_puts(&b, "[general]\nreply_address = nps@reply.example\n"
+	    "key_file = /nonexistent/keys\n[store]\npath = /nonexistent/db\n");
+	buf_puts(&b, text);
+	if (testlib_file_write(path, b.data, b.len, 0644) == 0 &&
+	    (cf = config_load_flags(path, CONFIG_NO_FILE_CHECKS, &err)) ==
+	    NULL)
+		fprintf(stderr, "testlib_config_load: %s\n", err.msg);
+	buf_free(&b);
+	free(path);
+	return cf;
+}

@@ -102,6 +102,16 @@ int testlib_fx_survey_add(struct testlib_fx *fx, time_t at,
  * message on stderr) when sql does not prepare or run. */
 int64_t testlib_sql_int(struct store *st, const char *sql, const char *arg);
 
+/* The channel name of cf (lowercase), for a test to change its settings;
+ * NULL when cf has none. */
+struct config_channel *testlib_channel(struct config *cf, const char *name);
+
+/* The config of the required keys (the key file and the store point at
+ * nothing) followed by text, written to dir/npsgate.conf and loaded
+ * without the file checks. Caller frees with config_free(); NULL, said on
+ * stderr, when it does not load. */
+struct config *testlib_config_load(const char *dir, const char *text);
+
 /* Replaces every occurrence of pat (not empty) in b by rep. */
 void testlib_buf_substitute(struct buf *b, const char *pat, const char *rep);
 

@@ -140,17 +140,31 @@ dump_body(const char *dump)
 /* ------------------------------------------------------------ defaults */
 
 static void
+assert_one_channel_defaults(const struct config_channel *c)
+{
+	assert_true(c->enabled);
+	assert_int_equal(c->type, SURVEY_NPS);
+	assert_int_equal(c->delay_days, 0);
+	assert_true(c->ack);
+	assert_null(c->alert_to);
+}
+
+/* The five built-in channels, in their order, and the default one. */
+static void
 assert_channel_defaults(const struct config *cf)
 {
-	int ch;
+	static const char *const names[] = {
+		"email", "phone", "web", "social", "chat"
+	};
+	size_t ch;
 
-	for (ch = 0; ch < CHANNEL_COUNT; ch++) {
-		assert_true(cf->channel[ch].enabled);
-		assert_int_equal(cf->channel[ch].type, SURVEY_NPS);
-		assert_int_equal(cf->channel[ch].delay_days, 0);
-		assert_true(cf->channel[ch].ack);
-		assert_null(cf->channel[ch].alert_to);
+	assert_int_equal(cf->n_channels, 5);
+	for (ch = 0; ch < cf->n_channels; ch++) {
+		assert_string_equal(cf->channels[ch].name, names[ch]);
+		assert_one_channel_defaults(&cf->channels[ch]);
 	}
+	assert_null(cf->channel_default.name);
+	assert_one_channel_defaults(&cf->channel_default);
 }
 
 static void
@@ -322,9 +336,13 @@ static void
 test_unknown_section_names_it_even_when_empty(void **state)
 {
 	(void)state;
-	assert_refused_prefix("[channel.mail]\nenabled = no\n", 8,
-	    "[channel.mail]: unknown section (did you mean [channel.email]?); "
-	    "allowed: general, store, milter, survey, rules, channel.email, ");
+	assert_refused_prefix("[chanel.portal]\nenabled = no\n", 8,
+	    "[chanel.portal]: unknown section (did you mean "
+	    "[channel.portal]?); allowed: general, store, milter, survey, "
+	    "rules, channel.NAME, imap, ");
+	assert_refused_prefix("[channel]\n", 8,
+	    "[channel]: unknown section; allowed: general, store, milter, "
+	    "survey, rules, channel.NAME, imap, followup, report");
 	assert_refused_prefix("\n[surveys]\n", 9,
 	    "[surveys]: unknown section (did you mean [survey]?)");
 	assert_refused_prefix("[webhooks]\n", 8,
@@ -338,6 +356,39 @@ test_bad_boolean_is_refused(void **state)
 	assert_refused("[channel.chat]\nenabled = maybe\n", 9,
 	    "[channel.chat] enabled: 'maybe' is not a boolean; allowed: yes, "
 	    "no, true, false, on, off, 1, 0");
+}
+
+/* Which replies go on to the help desk: [imap]'s three modes, and a
+ * channel's, which may also take [imap]'s. */
+static void
+test_forward_to_helpdesk_values(void **state)
+{
+	struct config *cf;
+
+	(void)state;
+	cf = assert_accepted("");
+	assert_int_equal(cf->forward_to_helpdesk, FORWARD_NO_SCORE);
+	assert_int_equal(testlib_channel(cf, "phone")->forward_to_helpdesk,
+	    FORWARD_INHERIT);
+	assert_null(cf->forward_sender);
+	config_free(cf);
+	cf = assert_accepted("[imap]\nforward_to_helpdesk = comments\n"
+	    "forward_sender = nps-bounces@shop.example\n"
+	    "[channel.phone]\nforward_to_helpdesk = none\n");
+	assert_int_equal(cf->forward_to_helpdesk, FORWARD_COMMENTS);
+	assert_int_equal(testlib_channel(cf, "phone")->forward_to_helpdesk,
+	    FORWARD_NONE);
+	assert_string_equal(cf->forward_sender, "nps-bounces@shop.example");
+	config_free(cf);
+	assert_refused("[imap]\nforward_to_helpdesk = default\n", 9,
+	    "[imap] forward_to_helpdesk: 'default' is not a"
+	    " forward_to_helpdesk value; allowed: none, no-score, comments");
+	assert_refused("[channel.phone]\nforward_to_helpdesk = always\n", 9,
+	    "[channel.phone] forward_to_helpdesk: 'always' is not a"
+	    " forward_to_helpdesk value; allowed: none, no-score, comments,"
+	    " default");
+	assert_refused_prefix("[imap]\nforward_sender = not an address\n", 9,
+	    "[imap] forward_sender: ");
 }
 
 static void
@@ -1088,35 +1139,148 @@ test_default_lang_takes_the_shipped_languages(void **state)
 static void
 test_channels_parse_and_have_names(void **state)
 {
+	const struct config_channel *phone;
 	struct config *cf;
-	enum channel ch;
 
 	(void)state;
 	cf = assert_accepted("[channel.phone]\nenabled = no\ntype = CSAT\n"
 	    "delay_days = 3\nack = off\nalert_to = lead@example.com\n"
 	    "[channel.chat]\ntype = ces\n");
-	assert_false(cf->channel[CHANNEL_PHONE].enabled);
-	assert_int_equal(cf->channel[CHANNEL_PHONE].type, SURVEY_CSAT);
-	assert_int_equal(cf->channel[CHANNEL_PHONE].delay_days, 3);
-	assert_false(cf->channel[CHANNEL_PHONE].ack);
-	assert_string_equal(cf->channel[CHANNEL_PHONE].alert_to,
-	    "lead@example.com");
-	assert_int_equal(cf->channel[CHANNEL_CHAT].type, SURVEY_CES);
-	assert_true(cf->channel[CHANNEL_EMAIL].enabled);
-	assert_int_equal(cf->channel[CHANNEL_EMAIL].type, SURVEY_NPS);
+	phone = config_channel_find(cf, "phone");
+	assert_string_equal(phone->name, "phone");
+	assert_false(phone->enabled);
+	assert_int_equal(phone->type, SURVEY_CSAT);
+	assert_int_equal(phone->delay_days, 3);
+	assert_false(phone->ack);
+	assert_string_equal(phone->alert_to, "lead@example.com");
+	assert_int_equal(config_channel_find(cf, "chat")->type, SURVEY_CES);
+	assert_true(config_channel_find(cf, "email")->enabled);
+	assert_int_equal(config_channel_find(cf, "email")->type, SURVEY_NPS);
+	/* The built-in ones stay five, in their order. */
+	assert_int_equal(cf->n_channels, 5);
+
+	assert_ptr_equal(config_channel_get(cf, "Web", 3), &cf->channels[2]);
+	assert_ptr_equal(config_channel_get(cf, "chatbot", 4),
+	    &cf->channels[4]);
+	assert_null(config_channel_get(cf, "fax", 3));
+	assert_ptr_equal(config_channel_find(cf, "fax"), &cf->channel_default);
+	assert_ptr_equal(config_channel_find(cf, NULL), &cf->channel_default);
 	config_free(cf);
 
-	assert_string_equal(config_channel_name(CHANNEL_SOCIAL), "social");
-	assert_int_equal(config_channel_parse("Web", 3, &ch), 0);
-	assert_int_equal(ch, CHANNEL_WEB);
-	assert_int_equal(config_channel_parse("chatbot", 4, &ch), 0);
-	assert_int_equal(ch, CHANNEL_CHAT);
-	assert_int_equal(config_channel_parse("fax", 3, &ch), -1);
 	assert_refused("[channel.web]\ntype = promoter\n", 9,
 	    "[channel.web] type: 'promoter' is not a survey type; allowed: "
 	    "nps, csat, ces");
 	assert_refused_prefix("[channel.web]\nalert_to = lead\n", 9,
 	    "[channel.web] alert_to: 'lead' is not a mail address;");
+}
+
+/* A [channel.NAME] of a name of its own defines a channel with every
+ * key of the built-in ones; the dump prints it and loads back. */
+static void
+test_channel_section_defines_a_channel(void **state)
+{
+	const struct config_channel *c;
+	struct npserr err;
+	struct config *cf, *cf2;
+	char *dump, *dump2;
+
+	(void)state;
+	cf = assert_accepted("[channel.Portal]\nenabled = no\ntype = csat\n"
+	    "delay_days = 2\nack = no\nalert_to = portal-leads@example.com\n"
+	    "[channel.walk-in_2]\n"
+	    "[rules]\nchannel_aliases = Self Service: PORTAL, "
+	    "Guichet: walk-in_2\n");
+	assert_int_equal(cf->n_channels, 7);
+	c = config_channel_find(cf, "PORTAL");
+	assert_ptr_equal(c, &cf->channels[5]);
+	assert_string_equal(c->name, "portal");
+	assert_false(c->enabled);
+	assert_int_equal(c->type, SURVEY_CSAT);
+	assert_int_equal(c->delay_days, 2);
+	assert_false(c->ack);
+	assert_string_equal(c->alert_to, "portal-leads@example.com");
+	/* A section without keys defines the channel with the defaults. */
+	c = config_channel_find(cf, "walk-in_2");
+	assert_ptr_equal(c, &cf->channels[6]);
+	assert_one_channel_defaults(c);
+	assert_one_channel_defaults(config_channel_find(cf, "fax"));
+
+	dump = dump_to_string(cf);
+	assert_non_null(strstr(dump, "\n[channel.chat]\n"));
+	assert_non_null(strstr(dump, "\n[channel.portal]\nenabled = no\n"
+	    "type = csat\ndelay_days = 2\nack = no\n"
+	    "alert_to = portal-leads@example.com\n"));
+	assert_non_null(strstr(dump, "\n[channel.walk-in_2]\nenabled = yes\n"));
+	write_file(conf_path, dump, strlen(dump));
+	cf2 = config_load_flags(conf_path, CONFIG_NO_FILE_CHECKS, &err);
+	if (cf2 == NULL)
+		fail_msg("the dump does not load: %s", err.msg);
+	dump2 = dump_to_string(cf2);
+	assert_string_equal(dump_body(dump2), dump_body(dump));
+	free(dump);
+	free(dump2);
+	config_free(cf);
+	config_free(cf2);
+}
+
+/* A channel's name is a bounded token, the channels are bounded in
+ * number, and an alias names a channel of the config; each refusal names
+ * its line and the fix. */
+static void
+test_channel_names_and_count_are_bounded(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct config *cf;
+	int i;
+
+	(void)state;
+	assert_refused("\n[channel.e mail]\nenabled = no\n", 9,
+	    "[channel.e mail]: not a channel name; allowed: 1 to "
+	    "32 ASCII letters, digits, '-' and '_', e.g. [channel.portal] "
+	    "(the help desk's own words go in [rules] channel_aliases)");
+	assert_refused_prefix("[channel.]\n", 8,
+	    "[channel.]: not a channel name;");
+	assert_refused_prefix("[channel.t\xc3\xa9l\xc3\xa9phone]\n", 8,
+	    "[channel.t\xc3\xa9l\xc3\xa9phone]: not a channel name;");
+	assert_refused_prefix("[channel.a23456789012345678901234567890123]\n",
+	    8, "[channel.a23456789012345678901234567890123]: not a channel "
+	    "name;");
+	cf = assert_accepted("[channel.a2345678901234567890123456789012]\n");
+	assert_non_null(config_channel_find(cf,
+	    "a2345678901234567890123456789012")->name);
+	config_free(cf);
+
+	/* 59 channels of the file and the 5 built-in ones: 64. */
+	for (i = 0; i < 59; i++)
+		buf_printf(&b, "[channel.c%d]\ntype = ces\n", i);
+	cf = assert_accepted(buf_cstr(&b));
+	assert_int_equal(cf->n_channels, CONFIG_CHANNEL_MAX);
+	assert_int_equal(config_channel_find(cf, "c58")->type, SURVEY_CES);
+	config_free(cf);
+	/* A section that names a channel again is no new channel. */
+	buf_puts(&b, "[channel.C0]\ndelay_days = 1\n[channel.email]\n");
+	cf = assert_accepted(buf_cstr(&b));
+	assert_int_equal(cf->n_channels, CONFIG_CHANNEL_MAX);
+	config_free(cf);
+	buf_puts(&b, "[channel.one-more]\n");
+	assert_refused(buf_cstr(&b), 8 + 2 * 59 + 3,
+	    "[channel.one-more]: one channel too many; allowed: at most 64 "
+	    "channels, the five built-in ones included; map the help desk's "
+	    "other words to the channels you have with [rules] "
+	    "channel_aliases");
+	buf_free(&b);
+
+	assert_refused("[rules]\nchannel_aliases = E-Mail: email, "
+	    "Portal: portal\n", 9,
+	    "[rules] channel_aliases: 'Portal: portal' names no channel; "
+	    "allowed: email, phone, web, social, chat or a channel of its "
+	    "own section, e.g. [channel.portal]");
+	assert_refused_prefix("[rules]\nchannel_aliases = Portal: le web\n", 9,
+	    "[rules] channel_aliases: 'Portal: le web' is not WORD: CHANNEL;");
+	/* The section may come after the alias. */
+	cf = assert_accepted("[rules]\nchannel_aliases = Portal: portal\n"
+	    "[channel.portal]\n");
+	config_free(cf);
 }
 
 /* ------------------------------------------------------ dump and load */
@@ -1300,8 +1464,8 @@ test_sample_lists_every_key(void **state)
 		if (strstr(sample, want) == NULL)
 			fail_msg("key %s is not in the sample", line);
 	}
-	/* 70 keys outside the channels, 5 in each of the 5 channels. */
-	assert_int_equal(keys, 70 + 5 * CHANNEL_COUNT);
+	/* 72 keys outside the channels, 6 in each of the 5 channels. */
+	assert_int_equal(keys, 72 + 6 * (int)cf->n_channels);
 	free(dump);
 	free(sample);
 	config_free(cf);
@@ -1356,7 +1520,7 @@ test_full_config_changes_every_key(void **state)
 	}
 	assert_null(l1);
 	assert_null(l2);
-	assert_int_equal(n, 70 + 5);
+	assert_int_equal(n, 72 + 6);
 	/* [store] url replaces path, which full.conf sets: the tests of
 	 * the store's keys set it. */
 	for (i = 0; i < n; i++)
@@ -1404,6 +1568,7 @@ main(void)
 		cmocka_unit_test(
 		    test_unknown_section_names_it_even_when_empty),
 		cmocka_unit_test(test_bad_boolean_is_refused),
+		cmocka_unit_test(test_forward_to_helpdesk_values),
 		cmocka_unit_test(test_bad_int_and_range_are_refused),
 		cmocka_unit_test(test_bad_style_is_refused),
 		cmocka_unit_test(test_broken_data_file_names_line_12),
@@ -1429,6 +1594,8 @@ main(void)
 		cmocka_unit_test(test_default_info_message_depends_on_language),
 		cmocka_unit_test(test_default_lang_takes_the_shipped_languages),
 		cmocka_unit_test(test_channels_parse_and_have_names),
+		cmocka_unit_test(test_channel_section_defines_a_channel),
+		cmocka_unit_test(test_channel_names_and_count_are_bounded),
 		cmocka_unit_test(test_dump_load_dump_is_a_fixed_point),
 		cmocka_unit_test(
 		    test_sample_config_loads_and_documents_the_defaults),

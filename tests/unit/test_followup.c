@@ -127,10 +127,11 @@ sql_exec(struct testlib_fx *fx, const char *sql)
 	assert_int_equal(store_db_exec(fx->st, sql, &err, "test"), 0);
 }
 
-/* Records a survey of type sent to CUSTOMER; its id and a token. */
+/* Records a survey of type on channel sent to CUSTOMER; its id and a
+ * token. */
 static void
-survey_new(struct testlib_fx *fx, enum survey_type type, const char *lang,
-    char id[TOKEN_ID_LEN + 1], char tok[TOKEN_LEN + 1])
+survey_new_on(struct testlib_fx *fx, enum survey_type type, const char *lang,
+    const char *channel, char id[TOKEN_ID_LEN + 1], char tok[TOKEN_LEN + 1])
 {
 	struct survey_rec r;
 
@@ -142,12 +143,20 @@ survey_new(struct testlib_fx *fx, enum survey_type type, const char *lang,
 	r.ticket = "T-42";
 	r.agent = "alice";
 	r.team = "Retours";
-	r.channel = "email";
+	r.channel = (char *)channel;
 	r.lang = (char *)lang;
 	r.created_at = fx->now - 3600;
 	assert_int_equal(testlib_fx_survey_add(fx, fx->now - 3600, &r, tok),
 	    0);
 	memcpy(id, r.id, TOKEN_ID_LEN + 1);
+}
+
+/* The same on the email channel. */
+static void
+survey_new(struct testlib_fx *fx, enum survey_type type, const char *lang,
+    char id[TOKEN_ID_LEN + 1], char tok[TOKEN_LEN + 1])
+{
+	survey_new_on(fx, type, lang, "email", id, tok);
 }
 
 /* Ingests a reply from from to token (To: nps+TOKEN@; "" for none:
@@ -632,14 +641,67 @@ test_ack_off_by_config_or_channel(void **state)
 	survey_new(fx, SURVEY_NPS, "fr", id, tok);
 	reply(fx, tok, NULL, "9");
 	fx->cf->ack = true;
-	fx->cf->channel[CHANNEL_EMAIL].ack = false;
+	testlib_channel(fx->cf, "email")->ack = false;
 	survey_new(fx, SURVEY_NPS, "fr", id, tok);
 	reply(fx, tok, NULL, "9");
 	assert_int_equal(mails_sent(fx), 0);
-	fx->cf->channel[CHANNEL_EMAIL].ack = true;
+	testlib_channel(fx->cf, "email")->ack = true;
 	survey_new(fx, SURVEY_NPS, "fr", id, tok);
 	reply(fx, tok, NULL, "9");
 	assert_int_equal(mails_sent(fx), 1);
+}
+
+/* Whether a call of the fake sendmail went to address. */
+static bool
+mail_went_to(struct testlib_fx *fx, const char *address)
+{
+	bool found = false;
+	char *args;
+	int n;
+
+	for (n = 1; !found && n <= mails_sent(fx); n++) {
+		args = call_file(fx, n, "args");
+		found = strstr(args, address) != NULL;
+		free(args);
+	}
+	return found;
+}
+
+/* A channel that the config defines has its own acknowledgment and
+ * alert settings; a channel it does not have gets the defaults, not
+ * email's. */
+static void
+test_followup_settings_of_a_defined_channel(void **state)
+{
+	struct testlib_fx *fx = *state;
+	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
+	struct buf text = BUF_INIT;
+	struct config *cf;
+
+	buf_printf(&text, "[general]\ntemplates_dir = %s\ndefault_lang = fr\n"
+	    "[followup]\nsendmail = %s\n"
+	    "[channel.email]\nalert_to = email-leads@example.com\n"
+	    "[channel.portal]\nack = no\n"
+	    "[channel.kiosk]\nalert_to = kiosk-leads@example.com\n",
+	    TEST_SRCDIR "/templates", fx->cf->sendmail);
+	cf = testlib_config_load(fx->dir, buf_cstr(&text));
+	buf_free(&text);
+	assert_non_null(cf);
+	config_free(fx->cf);
+	fx->cf = cf;
+
+	survey_new_on(fx, SURVEY_NPS, "fr", "portal", id, tok);
+	reply(fx, tok, NULL, "9");
+	assert_int_equal(mails_sent(fx), 0);
+	survey_new_on(fx, SURVEY_NPS, "fr", "kiosk", id, tok);
+	reply(fx, tok, NULL, "1");
+	assert_true(mail_went_to(fx, "kiosk-leads@example.com"));
+	assert_false(mail_went_to(fx, "email-leads@example.com"));
+	survey_new_on(fx, SURVEY_NPS, "fr", "Fax", id, tok);
+	reply(fx, tok, NULL, "1");
+	assert_false(mail_went_to(fx, "email-leads@example.com"));
+	/* The acknowledgments of kiosk and Fax, the alert of kiosk. */
+	assert_int_equal(mails_sent(fx), 3);
 }
 
 static void
@@ -709,7 +771,7 @@ test_alert_mail_is_plain_link_free_and_tag_free(void **state)
 	char *msg, *args;
 
 	set_str(&fx->cf->alert_to, "leads@example.com");
-	set_str(&fx->cf->channel[CHANNEL_EMAIL].alert_to, "email-leads@"
+	set_str(&testlib_channel(fx->cf, "email")->alert_to, "email-leads@"
 	    "example.com");
 	survey_new(fx, SURVEY_NPS, "fr", id, tok);
 	rep = reply(fx, tok, NULL, "2\r\n\r\nVoir https://evil.example/x et"
@@ -791,7 +853,7 @@ test_alert_mail_goes_to_the_team_address_first(void **state)
 	char *args;
 
 	set_str(&fx->cf->alert_to, "leads@example.com");
-	set_str(&fx->cf->channel[CHANNEL_EMAIL].alert_to, "email-leads@"
+	set_str(&testlib_channel(fx->cf, "email")->alert_to, "email-leads@"
 	    "example.com");
 	/* The fixture's surveys belong to team "Retours". */
 	fx->cf->team_alert_to = xcalloc(3, sizeof(char *));
@@ -822,11 +884,11 @@ test_ack_off_alert_sources_each_count(void **state)
 	assert_int_equal(count(fx, "SELECT count(*) FROM followups"), 0);
 	for (src = 0; src < 3; src++) {
 		set_str(&fx->cf->alert_to, NULL);
-		set_str(&fx->cf->channel[CHANNEL_EMAIL].alert_to, NULL);
+		set_str(&testlib_channel(fx->cf, "email")->alert_to, NULL);
 		if (src == 0)
 			set_str(&fx->cf->alert_to, "leads@example.com");
 		else if (src == 1)
-			set_str(&fx->cf->channel[CHANNEL_EMAIL].alert_to,
+			set_str(&testlib_channel(fx->cf, "email")->alert_to,
 			    "email-leads@example.com");
 		else {
 			fx->cf->team_alert_to = xcalloc(2, sizeof(char *));
@@ -1271,6 +1333,7 @@ main(void)
 		T(test_ack_only_once_per_survey),
 		T(test_ack_once_when_hooks_follow_up_at_once),
 		T(test_ack_off_by_config_or_channel),
+		T(test_followup_settings_of_a_defined_channel),
 		T(test_answer_to_the_ack_is_a_comment_on_the_same_survey),
 		T(test_alert_score_thresholds),
 		T(test_alert_mail_is_plain_link_free_and_tag_free),

@@ -244,6 +244,54 @@ test_survey_sets_reply_to_and_mailto_unsubscribe(void **state)
 	store_survey_clear(&got);
 }
 
+/* The survey row keeps where the help desk asked replies to go before
+ * the survey's Reply-To replaced it: its Reply-To's first address. */
+static void
+test_survey_keeps_the_helpdesk_reply_to(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "From: Agent Marie <marie@shop.example>\r\n"
+	    "Reply-To: \"Support, Shop\" <Support+T42@Shop.Example>,"
+	    " other@shop.example\r\n"
+	    "Message-ID: <m2@shop.example>\r\n"
+	    "X-NPS-Ticket: T-42\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "\r\n"
+	    "Merci\r\n" TAG "\r\n";
+	struct npserr err;
+
+	assert_int_equal(run(fx, msg, "jane@example.com", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	assert_string_equal(fx->res.survey.helpdesk_to,
+	    "support+t42@shop.example");
+	assert_int_equal(outgoing_commit(fx->st, &fx->res, &err), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys WHERE"
+	    " helpdesk_to = 'support+t42@shop.example'"), 1);
+}
+
+/* Without a Reply-To, the help desk's From, its comment left out. */
+static void
+test_survey_keeps_the_helpdesk_from(void **state)
+{
+	struct fixture *fx = *state;
+	static const char msg[] =
+	    "From: support@shop.example (Shop support)\r\n"
+	    "Message-ID: <m3@shop.example>\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "\r\n"
+	    "Merci\r\n" TAG "\r\n";
+	struct npserr err;
+
+	assert_int_equal(run(fx, msg, "jane@example.com", true), 0);
+	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
+	assert_string_equal(fx->res.survey.helpdesk_to,
+	    "support@shop.example");
+	assert_int_equal(outgoing_commit(fx->st, &fx->res, &err), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys WHERE"
+	    " helpdesk_to = 'support@shop.example'"), 1);
+}
+
 /* X-NPS-Lang in any of its forms picks the widget's language and the
  * survey's; a language without templates gets the default's, and the
  * log line says so. */
@@ -459,7 +507,7 @@ test_delayed_channel_holds_with_due_time(void **state)
 	static const char msg[] =
 	    "X-NPS-Channel: phone\r\n\r\n" TAG "\r\n";
 
-	fx->cf->channel[CHANNEL_PHONE].delay_days = 2;
+	testlib_channel(fx->cf, "phone")->delay_days = 2;
 	assert_int_equal(run(fx, msg, "c@example.com", true), 0);
 	assert_int_equal(fx->res.kind, OUTGOING_SURVEY);
 	assert_true(fx->res.hold);
@@ -798,7 +846,7 @@ test_queue_id_is_recorded_only_when_postfix_made_it(void **state)
 	assert_null(fx->res.survey.queue_id);
 	outgoing_result_clear(&fx->res);
 	/* Held under "ALL", `npsgate release` would run postsuper -H ALL. */
-	fx->cf->channel[CHANNEL_PHONE].delay_days = 2;
+	testlib_channel(fx->cf, "phone")->delay_days = 2;
 	assert_int_equal(outgoing_process(&ctx, NULL, &fx->in, &fx->res,
 	    &err), -1);
 	assert_false(fx->res.hold);
@@ -889,6 +937,8 @@ main(void)
 		T(test_strip_removes_every_prefixed_header_last_first),
 		T(test_tag_free_mail_keeps_every_byte),
 		T(test_survey_sets_reply_to_and_mailto_unsubscribe),
+		T(test_survey_keeps_the_helpdesk_reply_to),
+		T(test_survey_keeps_the_helpdesk_from),
 		T(test_lang_header_picks_the_widget_language),
 		T(test_https_landing_page_gives_one_click),
 		T(test_optout_removes_tag_and_leaves_event),

@@ -447,6 +447,75 @@ test_report_other_type_counts_alone(void **state)
 	report_free(&r);
 }
 
+/* A channel of the config's own: its surveys, and its opt-outs (which
+ * have no survey, so the config gives their type), group under the
+ * name the rules wrote; a channel the config does not have has the
+ * default type, not email's. */
+static void
+test_report_groups_by_a_defined_channel(void **state)
+{
+	static const char *const evch[] = { "portal", "portal", "Fax" };
+	struct fixture *fx = *state;
+	const struct report_group *g;
+	struct survey_rec rec;
+	struct ingest_rec in;
+	struct event_rec ev;
+	struct report_opts o;
+	struct report r;
+	struct npserr err;
+	struct config *cf;
+	size_t i;
+
+	cf = testlib_config_load(fx->dir, "[channel.portal]\ntype = csat\n"
+	    "[channel.email]\ntype = csat\n");
+	assert_non_null(cf);
+	memset(&rec, 0, sizeof(rec));
+	memcpy(rec.id, "portalsurvey0001", TOKEN_ID_LEN + 1);
+	rec.key_id = 1;
+	rec.type = SURVEY_CSAT;
+	rec.status = SURVEY_SENT;
+	rec.recipient = (char *)"p@example.com";
+	rec.channel = (char *)"portal";
+	rec.ticket = (char *)"T-9";
+	rec.created_at = T0 + 3600;
+	assert_int_equal(store_survey_add(fx->st, &rec, &err), 0);
+	memset(&in, 0, sizeof(in));
+	in.msg_key = "<portal-reply@client.example>";
+	in.kind = INGEST_RESPONSE;
+	in.survey_id = rec.id;
+	in.score = 5;
+	in.sender = rec.recipient;
+	in.folder = "Processed";
+	in.received_at = T0 + 7200;
+	assert_int_equal(store_ingest(fx->st, &in, &err), INGEST_NEW);
+	for (i = 0; i < sizeof(evch) / sizeof(evch[0]); i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EVENT_OPTOUT;
+		ev.channel = evch[i];
+		ev.recipient = "o@example.com";
+		ev.at = T0 + DAY;
+		assert_int_equal(store_event_add(fx->st, &ev, &err), 0);
+	}
+
+	report_opts_init(&o, cf);
+	o.type = SURVEY_CSAT;
+	o.by = REPORT_BY_CHANNEL;
+	assert_int_equal(report_run(fx->st, &o, &r, &err), 0);
+	g = find_group(&r, "portal");
+	assert_int_equal(g->surveys, 1);
+	assert_int_equal(g->res.n, 1);
+	assert_int_equal(g->res.promoters, 1);	/* CSAT 5: satisfied */
+	assert_int_equal(g->optouts, 2);
+	/* The CSAT survey of fill(), on email; email's opt-outs are now
+	 * CSAT too, but fax's are NPS, the default. */
+	g = find_group(&r, "email");
+	assert_int_equal(g->surveys, 1);
+	assert_int_equal(g->optouts, (long)NOPTOUTS);
+	assert_int_equal(r.total.optouts, 2 + (long)NOPTOUTS);
+	report_free(&r);
+	config_free(cf);
+}
+
 struct collect {
 	char ids[32][TOKEN_ID_LEN + 1];
 	char comments[32][128];
@@ -674,20 +743,53 @@ test_export_then_import_gives_the_same_export(void **state)
 	free(b);
 }
 
+/* A reply to the first survey still to hand on to the help desk: its mail, with
+ * a backslash (which PostgreSQL's text of bytes would escape), waits in
+ * forwards. */
+static const char report_fwd_mail[] = "Subject: =?utf-8?q?caf=C3=A9?=\n\n"
+    "C:\\temp\\x41 is still broken\n";
+
+static void
+forward_add(struct store *st)
+{
+	struct ingest_rec in;
+	struct npserr err;
+	char id[TOKEN_ID_LEN + 1];
+
+	survey_id(0, id);
+	memset(&in, 0, sizeof(in));
+	in.msg_key = "<fwd@client.example>";
+	in.digest = "sha256:fwd";
+	in.kind = INGEST_RESPONSE;
+	in.survey_id = id;
+	in.score = -1;
+	in.comment = "still broken";
+	in.sender = "c0@example.com";
+	in.received_at = T0;
+	in.forward_to = "support@shop.example";
+	in.forward_msg = report_fwd_mail;
+	in.forward_len = sizeof(report_fwd_mail) - 1;
+	if (store_ingest(st, &in, &err) != INGEST_NEW)
+		fail_msg("store_ingest: %s", err.msg);
+}
+
 /* The copy is an SQLite file; the third store is where the tests' stores
  * are (PostgreSQL with NPSGATE_TEST_PG): an export goes from one database
- * to the other and back, and says the same. */
+ * to the other and back, and says the same; a forward's mail comes out
+ * of the last one byte for byte. */
 static void
 test_export_goes_between_the_two_databases(void **state)
 {
 	struct fixture *fx = *state;
 	struct store *copy, *third;
+	struct forward_rec f;
 	struct event_rec ev;
 	struct npserr err;
 	char path[160], *dir, *where, *a = NULL, *b = NULL, *c = NULL;
 	size_t alen = 0, blen = 0, clen = 0;
 	FILE *fa, *fb, *fc, *in;
 
+	forward_add(fx->st);
 	fa = open_memstream(&a, &alen);
 	assert_int_equal(report_export(fx->st, fa, &err), 0);
 	fclose(fa);
@@ -712,6 +814,14 @@ test_export_goes_between_the_two_databases(void **state)
 	fclose(fc);
 	assert_int_equal(alen, clen);
 	assert_memory_equal(a, c, alen);
+	assert_int_equal(store_forward_claim(copy, T0, 900, &f, &err), 1);
+	assert_int_equal(f.len, sizeof(report_fwd_mail) - 1);
+	assert_memory_equal(f.message, report_fwd_mail, f.len);
+	store_forward_clear(&f);
+	assert_int_equal(store_forward_claim(third, T0, 900, &f, &err), 1);
+	assert_int_equal(f.len, sizeof(report_fwd_mail) - 1);
+	assert_memory_equal(f.message, report_fwd_mail, f.len);
+	store_forward_clear(&f);
 	/* The ids go on after the imported ones. */
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EVENT_OPTOUT;
@@ -743,6 +853,8 @@ main(void)
 		cmocka_unit_test(test_date_parse_refuses_what_is_not_a_day),
 		cmocka_unit_test_setup_teardown(
 		    test_report_other_type_counts_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_report_groups_by_a_defined_channel, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_responses_current_with_history_oldest_first, setup,
 		    teardown),

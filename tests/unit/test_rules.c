@@ -139,7 +139,8 @@ test_plain_ticket_gets_nps_survey_now(void **state)
 	dec = decide(fx);
 	assert_int_equal(dec.verdict, RULES_SURVEY);
 	assert_int_equal(dec.type, SURVEY_NPS);
-	assert_int_equal(dec.channel, CHANNEL_EMAIL);
+	assert_ptr_equal(dec.channel, testlib_channel(fx->cf, "email"));
+	assert_string_equal(dec.channel_name, "email");
 	assert_int_equal(dec.due_at, 0);
 	assert_int_equal(dec.rcpt, 0);
 }
@@ -150,7 +151,7 @@ test_optout_wins_over_disabled_channel(void **state)
 	struct fixture *fx = *state;
 	struct rules_decision dec;
 
-	fx->cf->channel[CHANNEL_PHONE].enabled = false;
+	testlib_channel(fx->cf, "phone")->enabled = false;
 	hdr(fx, "X-NPS-Channel", "phone");
 	hdr(fx, "X-NPS-Agent", "marie");
 	hdr(fx, "X-NPS-Survey", "OFF");
@@ -178,7 +179,7 @@ test_survey_header_chooses_type(void **state)
 	struct fixture *fx = *state;
 	struct rules_decision dec;
 
-	fx->cf->channel[CHANNEL_EMAIL].type = SURVEY_CES;
+	testlib_channel(fx->cf, "email")->type = SURVEY_CES;
 	hdr(fx, "X-NPS-Survey", " csat ");
 	rcpt(fx, "jane@example.com");
 	dec = decide(fx);
@@ -192,13 +193,13 @@ test_channel_type_without_survey_header(void **state)
 	struct fixture *fx = *state;
 	struct rules_decision dec;
 
-	fx->cf->channel[CHANNEL_CHAT].type = SURVEY_CES;
+	testlib_channel(fx->cf, "chat")->type = SURVEY_CES;
 	hdr(fx, "X-NPS-Channel", "Chat");
 	hdr(fx, "X-NPS-Survey", "on");
 	rcpt(fx, "jane@example.com");
 	dec = decide(fx);
 	assert_int_equal(dec.verdict, RULES_SURVEY);
-	assert_int_equal(dec.channel, CHANNEL_CHAT);
+	assert_ptr_equal(dec.channel, testlib_channel(fx->cf, "chat"));
 	assert_int_equal(dec.type, SURVEY_CES);
 }
 
@@ -225,8 +226,81 @@ test_unknown_channel_is_surveyed_under_its_name(void **state)
 	rcpt(fx, "jane@example.com");
 	dec = decide(fx);
 	assert_int_equal(dec.verdict, RULES_SURVEY);
-	assert_int_equal(dec.channel, CHANNEL_EMAIL);
+	assert_ptr_equal(dec.channel, &fx->cf->channel_default);
 	assert_string_equal(dec.channel_name, "Fax");
+}
+
+/* The config's own words for its channels, read from a file as an
+ * operator writes them. */
+static void
+use_config(struct fixture *fx, const char *text)
+{
+	config_free(fx->cf);
+	fx->cf = testlib_config_load(fx->dir, text);
+	assert_non_null(fx->cf);
+}
+
+static void
+test_unknown_channel_gets_the_default_settings(void **state)
+{
+	struct fixture *fx = *state;
+	struct rules_decision dec;
+
+	/* [channel.email]'s settings are its own, not the unknown's. */
+	use_config(fx, "[channel.email]\ntype = csat\ndelay_days = 3\n");
+	hdr(fx, "X-NPS-Channel", "Fax");
+	rcpt(fx, "jane@example.com");
+	dec = decide(fx);
+	assert_int_equal(dec.verdict, RULES_SURVEY);
+	assert_int_equal(dec.type, SURVEY_NPS);
+	assert_int_equal(dec.delay_days, 0);
+	assert_int_equal(dec.due_at, 0);
+	assert_string_equal(dec.channel_name, "Fax");
+}
+
+static void
+test_defined_channel_settings_apply(void **state)
+{
+	struct fixture *fx = *state;
+	struct rules_decision dec;
+
+	use_config(fx, "[channel.portal]\ntype = csat\ndelay_days = 2\n"
+	    "[channel.kiosk]\nenabled = no\n[rules]\n"
+	    "unknown_channel = skip\n");
+	hdr(fx, "X-NPS-Channel", "Portal");
+	rcpt(fx, "jane@example.com");
+	dec = decide(fx);
+	assert_int_equal(dec.verdict, RULES_SURVEY);
+	assert_ptr_equal(dec.channel, config_channel_find(fx->cf, "portal"));
+	assert_string_equal(dec.channel_name, "portal");
+	assert_int_equal(dec.type, SURVEY_CSAT);
+	assert_int_equal(dec.delay_days, 2);
+	assert_int_equal(dec.due_at, NOW + 2 * DAY);
+
+	rules_input_clear(&fx->in);
+	fx->in.now = NOW;
+	hdr(fx, "X-NPS-Channel", "KIOSK");
+	rcpt(fx, "jane@example.com");
+	dec = decide(fx);
+	assert_int_equal(dec.verdict, RULES_NOT_ELIGIBLE);
+	assert_string_equal(dec.why, "channel kiosk has surveys switched off");
+}
+
+static void
+test_alias_maps_a_word_to_a_defined_channel(void **state)
+{
+	struct fixture *fx = *state;
+	struct rules_decision dec;
+
+	use_config(fx, "[rules]\nchannel_aliases = Self Service: portal, "
+	    "E-Mail: email\nunknown_channel = skip\n"
+	    "[channel.portal]\ntype = ces\n");
+	hdr(fx, "X-NPS-Channel", "self service");
+	rcpt(fx, "jane@example.com");
+	dec = decide(fx);
+	assert_int_equal(dec.verdict, RULES_SURVEY);
+	assert_string_equal(dec.channel_name, "portal");
+	assert_int_equal(dec.type, SURVEY_CES);
 }
 
 static void
@@ -253,14 +327,14 @@ test_channel_alias_maps_the_help_desks_word(void **state)
 
 	fx->cf->channel_aliases = aliases;
 	fx->cf->n_channel_aliases = 2;
-	fx->cf->channel[CHANNEL_PHONE].type = SURVEY_CES;
+	testlib_channel(fx->cf, "phone")->type = SURVEY_CES;
 	hdr(fx, "X-NPS-Channel", "direct");
 	rcpt(fx, "jane@example.com");
 	dec = decide(fx);
 	fx->cf->channel_aliases = NULL;
 	fx->cf->n_channel_aliases = 0;
 	assert_int_equal(dec.verdict, RULES_SURVEY);
-	assert_int_equal(dec.channel, CHANNEL_PHONE);
+	assert_ptr_equal(dec.channel, testlib_channel(fx->cf, "phone"));
 	assert_int_equal(dec.type, SURVEY_CES);
 	assert_string_equal(dec.channel_name, "phone");
 }
@@ -271,7 +345,7 @@ test_disabled_channel_is_not_eligible(void **state)
 	struct fixture *fx = *state;
 	struct rules_decision dec;
 
-	fx->cf->channel[CHANNEL_SOCIAL].enabled = false;
+	testlib_channel(fx->cf, "social")->enabled = false;
 	hdr(fx, "X-NPS-Channel", "social");
 	rcpt(fx, "jane@example.com");
 	dec = decide(fx);
@@ -439,7 +513,7 @@ test_delay_days_sets_due_time(void **state)
 	struct fixture *fx = *state;
 	struct rules_decision dec;
 
-	fx->cf->channel[CHANNEL_WEB].delay_days = 3;
+	testlib_channel(fx->cf, "web")->delay_days = 3;
 	hdr(fx, "X-NPS-Channel", "web");
 	rcpt(fx, "jane@example.com");
 	dec = decide(fx);
@@ -558,6 +632,9 @@ main(void)
 		T(test_channel_type_without_survey_header),
 		T(test_unknown_survey_value_is_not_eligible),
 		T(test_unknown_channel_is_surveyed_under_its_name),
+		T(test_unknown_channel_gets_the_default_settings),
+		T(test_defined_channel_settings_apply),
+		T(test_alias_maps_a_word_to_a_defined_channel),
 		T(test_unknown_channel_skipped_when_configured),
 		T(test_channel_alias_maps_the_help_desks_word),
 		T(test_disabled_channel_is_not_eligible),

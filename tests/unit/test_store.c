@@ -365,6 +365,8 @@ raw_int(const char *path, const char *sql)
 
 /* What versions 5 and 4 added, taken out again: a file of the version
  * before, as an older npsgate left it. */
+#define UNDO_V6 "DROP TABLE forwards; DROP INDEX surveys_ticket;" \
+	" ALTER TABLE surveys DROP COLUMN helpdesk_to; "
 #define UNDO_V5 "DROP TABLE response_themes; DROP INDEX responses_unthemed;" \
 	" DROP INDEX comments_response; DROP TRIGGER comments_themes_due;" \
 	" ALTER TABLE responses DROP COLUMN commented;" \
@@ -382,7 +384,7 @@ make_version_2_file(const char *path, bool lazy)
 
 	add_survey(st, "v2v2v2v2v2v2v2v2", "old@example.com", 1000);
 	store_close(st);
-	raw_exec(path, UNDO_V5 UNDO_V4
+	raw_exec(path, UNDO_V6 UNDO_V5 UNDO_V4
 	    " DROP TABLE anonymous_counts; PRAGMA user_version = 2;");
 	if (!lazy)
 		return;
@@ -436,16 +438,16 @@ test_migrates_version_4_to_themes(void **state)
 	struct fixture *fx = *state;
 	struct store *st = open_ok(fx->path, 1000);
 
-	assert_int_equal(STORE_SCHEMA_VERSION, 5);
 	add_survey(st, "v4v4v4v4v4v4v4v4", "old@example.com", 1000);
 	store_close(st);
-	raw_exec(fx->path, UNDO_V5
+	raw_exec(fx->path, UNDO_V6 UNDO_V5
 	    " INSERT INTO responses (survey_id, score, category, comment,"
 	    " received_at) VALUES ('v4v4v4v4v4v4v4v4', 2, 'detractor',"
 	    " 'late again', 2000);"
 	    " PRAGMA user_version = 4;");
 	st = open_ok(fx->path, 1000);
-	assert_int_equal(query_int(st, "PRAGMA user_version"), 5);
+	assert_int_equal(query_int(st, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"
 	    " WHERE themed_at = 0 AND comment = 'late again'"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM"
@@ -520,7 +522,7 @@ make_version_3_file(const char *path)
 	    "v3v3v3v3v3v3v3v3", 9, NULL, "old@example.com", 1100),
 	    INGEST_NEW);
 	store_close(st);
-	raw_exec(path, UNDO_V5 UNDO_V4 " PRAGMA user_version = 3;");
+	raw_exec(path, UNDO_V6 UNDO_V5 UNDO_V4 " PRAGMA user_version = 3;");
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
 	    " pragma_table_info('processed') WHERE name = 'digest'"), 0);
 }
@@ -1602,6 +1604,193 @@ test_concurrent_writers_lose_nothing(void **state)
 	store_close(st);
 }
 
+
+/* A file of schema version 5 with a survey: version 6 adds the help
+ * desk's address (unknown for the old row), the index on tickets and the
+ * forwards, and a survey recorded now keeps its address. */
+static void
+test_migrates_version_5_to_forwards(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	struct survey_rec r;
+	struct npserr err;
+	char to[64] = "";
+
+	assert_int_equal(STORE_SCHEMA_VERSION, 6);
+	add_survey(st, "v5v5v5v5v5v5v5v5", "old@example.com", 1000);
+	store_close(st);
+	raw_exec(fx->path, UNDO_V6 " PRAGMA user_version = 5;");
+	st = open_ok(fx->path, 1000);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), 6);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys WHERE"
+	    " id = 'v5v5v5v5v5v5v5v5' AND helpdesk_to IS NULL"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'index' AND name = 'surveys_ticket'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards"), 0);
+	survey_init(&r, "v6v6v6v6v6v6v6v6", "new@example.com", 2000);
+	r.helpdesk_to = "Support@Shop.Example";
+	if (store_survey_add(st, &r, &err) != 0)
+		fail_msg("store_survey_add: %s", err.msg);
+	assert_string_equal(query_text(st, "SELECT helpdesk_to FROM surveys"
+	    " WHERE id = 'v6v6v6v6v6v6v6v6'", to, sizeof(to)),
+	    "support@shop.example");
+	store_close(st);
+}
+
+/* A reply with a forward, stored under its key; the rest as store_ingest
+ * does it. */
+static int
+ingest_forward_n(struct store *st, const char *key, const char *digest,
+    const char *survey_id, const char *mail, size_t len, int64_t at)
+{
+	struct ingest_rec in;
+	struct npserr err;
+	int r;
+
+	memset(&in, 0, sizeof(in));
+	in.msg_key = key;
+	in.digest = digest;
+	in.kind = INGEST_RESPONSE;
+	in.survey_id = survey_id;
+	in.score = -1;
+	in.comment = "still broken";
+	in.sender = "cust@example.com";
+	in.received_at = at;
+	in.forward_to = "support@shop.example";
+	in.forward_msg = mail;
+	in.forward_len = len;
+	npserr_clear(&err);
+	if ((r = store_ingest(st, &in, &err)) == -1)
+		fail_msg("store_ingest %s: %s", key, err.msg);
+	return r;
+}
+
+static int
+ingest_forward(struct store *st, const char *key, const char *digest,
+    const char *survey_id, const char *mail, int64_t at)
+{
+	return ingest_forward_n(st, key, digest, survey_id, mail,
+	    strlen(mail), at);
+}
+
+/* Runs SQL on the store's own connection, whatever its database. */
+static void
+store_exec_ok(struct store *st, const char *sql)
+{
+	struct npserr err;
+
+	npserr_clear(&err);
+	if (store_db_exec(st, sql, &err, "test") == -1)
+		fail_msg("%s: %s", sql, err.msg);
+}
+
+/* A forward is a row per message key, written with the reply: the same
+ * message again adds none; it is claimed once while the claim holds,
+ * retried after a failure, and once sent drops its mail and is never
+ * claimed again. */
+static void
+test_forward_once_per_message_claimed_sent(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->where, 1000);
+	struct forward_rec f;
+	struct npserr err;
+	char *to = NULL;
+	int64_t at;
+
+	add_survey(st, "fwfwfwfwfwfwfwfw", "cust@example.com", 1000);
+	assert_int_equal(store_forward_target(st, "fwfwfwfwfwfwfwfw", &to,
+	    &err), 0);
+	store_exec_ok(st, "UPDATE surveys SET helpdesk_to ="
+	    " 'support@shop.example'");
+	assert_int_equal(store_forward_target(st, "fwfwfwfwfwfwfwfw", &to,
+	    &err), 1);
+	assert_string_equal(to, "support@shop.example");
+	free(to);
+	assert_int_equal(ingest_forward(st, "<a@c>", "sha256:aa",
+	    "fwfwfwfwfwfwfwfw", "Subject: x\n\nbody\n", 2000), INGEST_NEW);
+	assert_int_equal(ingest_forward(st, "<a@c>", "sha256:aa",
+	    "fwfwfwfwfwfwfwfw", "Subject: x\n\nbody\n", 2100),
+	    INGEST_DUPLICATE);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards"), 1);
+	assert_int_equal(store_forward_next_due(st, &at, &err), 1);
+	assert_int_equal(at, 2000);
+	assert_int_equal(store_forward_claim(st, 1999, 900, &f, &err), 0);
+	assert_int_equal(store_forward_claim(st, 2000, 900, &f, &err), 1);
+	assert_string_equal(f.msg_key, "<a@c>");
+	assert_string_equal(f.rcpt, "support@shop.example");
+	assert_int_equal(f.len, strlen("Subject: x\n\nbody\n"));
+	assert_memory_equal(f.message, "Subject: x\n\nbody\n", f.len);
+	assert_int_equal(f.attempts, 1);
+	store_forward_clear(&f);
+	/* Claimed: nobody else takes it until the lease ends. */
+	assert_int_equal(store_forward_claim(st, 2000, 900, &f, &err), 0);
+	assert_int_equal(store_forward_failed(st, "<a@c>", "exit 75", 2060,
+	    &err), 0);
+	assert_int_equal(store_forward_claim(st, 2059, 900, &f, &err), 0);
+	assert_int_equal(store_forward_claim(st, 2060, 900, &f, &err), 1);
+	assert_int_equal(f.attempts, 2);
+	store_forward_clear(&f);
+	assert_int_equal(store_forward_sent(st, "<a@c>", 2061, &err), 0);
+	assert_int_equal(store_forward_claim(st, 99999, 900, &f, &err), 0);
+	assert_int_equal(store_forward_next_due(st, &at, &err), 0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards WHERE"
+	    " state = 'sent' AND message IS NULL AND sent_at = 2061"), 1);
+	/* The survey gone (forget, purge), its forwards go too. */
+	store_exec_ok(st, "DELETE FROM surveys");
+	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards"), 0);
+	store_close(st);
+}
+
+/* The mail is kept as bytes, whatever they are: a NUL, 8-bit bytes and a
+ * CR come back from the claim as they went in. */
+static void
+test_forward_keeps_the_mail_byte_for_byte(void **state)
+{
+	static const char mail[] = "Subject: x\n\nnul \0 then \xff\xfe\r\n";
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->where, 1000);
+	struct forward_rec f;
+	struct npserr err;
+
+	add_survey(st, "bybybybybybybyby", "cust@example.com", 1000);
+	assert_int_equal(ingest_forward_n(st, "<b@c>", "sha256:bb",
+	    "bybybybybybybyby", mail, sizeof(mail) - 1, 2000), INGEST_NEW);
+	assert_int_equal(store_forward_claim(st, 2000, 900, &f, &err), 1);
+	assert_int_equal(f.len, sizeof(mail) - 1);
+	assert_memory_equal(f.message, mail, sizeof(mail) - 1);
+	assert_int_equal(f.message[f.len], '\0');
+	store_forward_clear(&f);
+	store_close(st);
+}
+
+/* A survey hands on at most STORE_MAX_ANSWERS replies; a reply to a
+ * survey the store does not know hands on none. */
+static void
+test_forward_capped_per_survey(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->where, 1000);
+	char key[32], dig[32];
+	int i;
+
+	add_survey(st, "cpcpcpcpcpcpcpcp", "cust@example.com", 1000);
+	for (i = 0; i < STORE_MAX_ANSWERS + 3; i++) {
+		snprintf(key, sizeof(key), "<m%d@c>", i);
+		snprintf(dig, sizeof(dig), "sha256:%02x", i);
+		ingest_forward(st, key, dig, "cpcpcpcpcpcpcpcp", "X: y\n\nz\n",
+		    2000 + i);
+	}
+	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards"),
+	    STORE_MAX_ANSWERS);
+	ingest_forward(st, "<u@c>", "sha256:ff", "unknownunknownun",
+	    "X: y\n\nz\n", 3000);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards"),
+	    STORE_MAX_ANSWERS);
+	store_close(st);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1619,6 +1808,10 @@ main(void)
 		T(test_migrates_version_2_with_lazy_anonymous_counts),
 		T(test_migrates_version_4_to_themes),
 		T(test_migrates_version_3_adds_message_digest),
+		T(test_migrates_version_5_to_forwards),
+		T(test_forward_once_per_message_claimed_sent),
+		T(test_forward_capped_per_survey),
+		T(test_forward_keeps_the_mail_byte_for_byte),
 		T(test_open_refuses_next_version_and_leaves_it),
 		T(test_open_in_missing_directory_names_path),
 		T(test_open_refuses_file_that_is_not_a_database),

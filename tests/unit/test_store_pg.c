@@ -4,7 +4,8 @@
  * version table, and a connection lost under it (the server restarted,
  * or the session killed): the operation under way fails with a clear
  * error, the next one connects again by itself; a lock held by another
- * program longer than the busy timeout is waited for, then given up.
+ * program longer than the busy timeout is waited for, then given up; a
+ * store of version 5 migrated to 6 (the forwards, their mail a BYTEA).
  *
  * The tests that need a server run when NPSGATE_TEST_PG names one, each
  * in a schema of its own (testlib_store_where), and are skipped without.
@@ -168,6 +169,59 @@ test_a_lock_held_too_long_gives_up_after_4_busy_timeouts(void **state)
 	testlib_dir_remove(dir);
 }
 
+/* A store of version 5, as an older npsgate left it on the server:
+ * version 6 adds the help desk's address (unknown for the old row), the
+ * index on tickets and the forwards, whose mail is a BYTEA. */
+static void
+test_migrates_version_5_to_forwards(void **state)
+{
+	struct store *st;
+	struct survey_rec r;
+	struct npserr err;
+	char *dir, *where;
+
+	(void)state;
+	if (!have_server())
+		skip();
+	assert_non_null(dir = testlib_dir_make("pg-v5"));
+	assert_non_null(where = testlib_store_where(dir));
+	assert_non_null(st = store_open(where, 2000, &err));
+	survey_add(st, 1, 0);
+	if (store_db_exec(st, "DROP TABLE forwards; DROP INDEX"
+	    " surveys_ticket; ALTER TABLE surveys DROP COLUMN helpdesk_to;"
+	    " DELETE FROM schema_version; INSERT INTO schema_version"
+	    " (version) VALUES (5)", &err, "back to version 5") == -1)
+		fail_msg("%s", err.msg);
+	store_close(st);
+	assert_non_null(st = store_open(where, 2000, &err));
+	assert_int_equal(store_schema_version(st), 6);
+	assert_int_equal(testlib_sql_int(st, "SELECT max(version) FROM"
+	    " schema_version", NULL), 6);
+	assert_int_equal(testlib_sql_int(st, "SELECT count(*) FROM surveys"
+	    " WHERE helpdesk_to IS NULL", NULL), 1);
+	assert_int_equal(testlib_sql_int(st, "SELECT count(*) FROM pg_indexes"
+	    " WHERE schemaname = current_schema() AND indexname ="
+	    " 'surveys_ticket'", NULL), 1);
+	assert_int_equal(testlib_sql_int(st, "SELECT count(*) FROM"
+	    " information_schema.columns WHERE table_schema ="
+	    " current_schema() AND table_name = 'forwards' AND column_name ="
+	    " 'message' AND data_type = 'bytea'", NULL), 1);
+	memset(&r, 0, sizeof(r));
+	memcpy(r.id, "p000000000000002", TOKEN_ID_LEN);
+	r.type = SURVEY_NPS;
+	r.status = SURVEY_SENT;
+	r.recipient = "new@example.com";
+	r.created_at = NOW + 2;
+	r.helpdesk_to = "Support@Shop.Example";
+	if (store_survey_add(st, &r, &err) != 0)
+		fail_msg("store_survey_add: %s", err.msg);
+	assert_int_equal(testlib_sql_int(st, "SELECT count(*) FROM surveys"
+	    " WHERE helpdesk_to = 'support@shop.example'", NULL), 1);
+	store_close(st);
+	free(where);
+	testlib_dir_remove(dir);
+}
+
 int
 main(void)
 {
@@ -179,6 +233,7 @@ main(void)
 		    test_a_lost_connection_fails_once_then_reconnects),
 		cmocka_unit_test(
 		    test_a_lock_held_too_long_gives_up_after_4_busy_timeouts),
+		cmocka_unit_test(test_migrates_version_5_to_forwards),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
  * several connections decide at the same moment, as the milters of two
  * relays and two hooks on one mailbox do on a shared store: one survey
  * per recipient within the throttle, one per ticket, a reply stored once,
- * one current answer per survey, a held survey released once.
+ * one current answer per survey, a held survey released once, a reply
+ * handed on to the help desk claimed by one.
  *
  * Each round starts RACERS threads, each with its own connection to the
  * same store, held at a barrier and then let go together. On SQLite the
@@ -73,7 +74,8 @@ enum race_kind {
 	RACE_TICKET,		/* same ticket, once per ticket */
 	RACE_SAME_REPLY,	/* the same reply message */
 	RACE_TWO_REPLIES,	/* two replies to one survey */
-	RACE_RELEASE		/* one held survey released */
+	RACE_RELEASE,		/* one held survey released */
+	RACE_FORWARD		/* one forward claimed */
 };
 
 struct racer {
@@ -162,6 +164,15 @@ racer_run(void *arg)
 	}
 	if (r->kind == RACE_THROTTLE || r->kind == RACE_TICKET) {
 		racer_survey(r, st);
+	} else if (r->kind == RACE_FORWARD) {
+		struct forward_rec f;
+
+		pthread_barrier_wait(r->go);
+		r->result = store_forward_claim(st, NOW + r->round, 900, &f,
+		    &err);
+		if (r->result < 0)
+			r->why = err;
+		store_forward_clear(&f);
 	} else if (r->kind == RACE_RELEASE) {
 		pthread_barrier_wait(r->go);
 		r->result = store_survey_release(st, r->survey_id, NOW, &err);
@@ -333,6 +344,42 @@ test_a_held_survey_is_released_once(void **state)
 	}
 }
 
+/* A reply to hand on, due now: whoever reads it due first claims it,
+ * and the others, which read it due too, find it claimed. */
+static void
+test_a_forward_is_claimed_once_when_hooks_race(void **state)
+{
+	struct fixture *fx = *state;
+	struct racer r[RACERS];
+	struct ingest_rec in;
+	struct npserr err;
+	char id[TOKEN_ID_LEN + 1], key[64];
+	int round;
+
+	for (round = 0; round < ROUNDS; round++) {
+		survey_for_replies(fx, 100 + round, id);
+		memset(&in, 0, sizeof(in));
+		snprintf(key, sizeof(key), "<fwd-%d@client.example>", round);
+		in.msg_key = key;
+		in.digest = key;
+		in.kind = INGEST_RESPONSE;
+		in.survey_id = id;
+		in.score = -1;
+		in.comment = "still broken";
+		in.sender = "customer@example.com";
+		in.received_at = NOW + round;
+		in.forward_to = "support@shop.example";
+		in.forward_msg = "Subject: x\n\nstill broken\n";
+		in.forward_len = strlen(in.forward_msg);
+		assert_int_equal(store_ingest(fx->st, &in, &err), INGEST_NEW);
+		race(fx, RACE_FORWARD, round, id, r);
+		assert_int_equal(count_of(r, 1), 1);
+		assert_int_equal(count_of(r, 0), RACERS - 1);
+		assert_int_equal(testlib_sql_int(fx->st, "SELECT attempts FROM"
+		    " forwards WHERE msg_key = ?1", key), 1);
+	}
+}
+
 int
 main(void)
 {
@@ -351,6 +398,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_a_held_survey_is_released_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_a_forward_is_claimed_once_when_hooks_race, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
