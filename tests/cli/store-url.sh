@@ -5,7 +5,8 @@
 #  - path and url together, a password in the url: exit 3 naming the
 #    line and the fix; a build without PostgreSQL refuses any url;
 #  - a PostgreSQL server that does not answer: check-config warns and
-#    says "not reached", a report exits 1 with the reason on one line;
+#    says "not reached", a report exits 1 with the reason on one line,
+#    the milter starts and listens, taking the url for no file;
 #  - with NPSGATE_TEST_PG (a server, libpq's keyword form or a URL) and
 #    psql: a store exported from SQLite and imported through a url gives
 #    the same report, and check-config sees PostgreSQL, schema version
@@ -81,6 +82,29 @@ grep -q "^npsgate report: store host=127.0.0.1 port=1 dbname=nps connect_timeout
     "$dir/err" || fail "report, server down: $(cat "$dir/err")"
 [ "$(wc -l <"$dir/err")" -eq 1 ] ||
     fail "report, server down: not one line: $(cat "$dir/err")"
+
+# The milter starts on a url whose server is down: it says so and listens
+# (mails pass, on_error), and looks for no file or directory of the url.
+MILTER="${top_builddir:-.}/npsgate-milter"
+if [ -x "$MILTER" ]; then
+	port=$(python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	urlconf "$dir/m.conf" "host=127.0.0.1 port=1 dbname=nps connect_timeout=5"
+	sed -i "s|^socket = .*|socket = inet:$port@127.0.0.1|" "$dir/m.conf"
+	# As root it must drop to a user of its own.
+	[ "$(id -u)" -eq 0 ] &&
+	    sed -i "s|^socket = .*|&\nuser = nobody|" "$dir/m.conf"
+	sed -i "s|^key_file = .*|&\ntemplates_dir = $(cd "$SRC" && pwd)/templates|" \
+	    "$dir/m.conf"
+	run 0 keygen -c "$dir/m.conf"
+	timeout 3 "$MILTER" -f -c "$dir/m.conf" 2>"$dir/milter.err"
+	grep -q "warning: store host=127.0.0.1 port=1 dbname=nps connect_timeout=5: cannot connect: .*; mails pass without surveys until it works" \
+	    "$dir/milter.err" || fail "milter, server down: $(cat "$dir/milter.err")"
+	grep -q "listening on inet:$port@127.0.0.1" "$dir/milter.err" ||
+	    fail "milter did not listen: $(cat "$dir/milter.err")"
+	grep -q "not writable" "$dir/milter.err" &&
+	    fail "milter took the url for a file: $(cat "$dir/milter.err")"
+fi
 
 # --- a PostgreSQL server ------------------------------------------------
 pg=${NPSGATE_TEST_PG:-}
