@@ -10,7 +10,8 @@
 #  - with NPSGATE_TEST_PG (a server, libpq's keyword form or a URL) and
 #    psql: a store exported from SQLite and imported through a url gives
 #    the same report, and check-config sees PostgreSQL, schema version
-#    made by the import; the test's schema is dropped at the end.
+#    made by the import; the hook stores a reply there; the test's schema
+#    is dropped at the end.
 # Exit 0 pass, 1 fail, 77 skip (no python3), 99 setup error.
 set -u
 
@@ -139,6 +140,23 @@ cmp -s "$dir/out" "$dir/report.json" ||
 n=$(psql -tA "$pg" -c "SELECT count(*) FROM $schema.surveys") ||
     fail "psql count"
 [ "${n:-0}" -gt 0 ] || fail "the surveys are not in the server's schema"
+
+# The hook stores a reply in the same store (one without a token: kept
+# for review, exit 4).
+HOOK="${top_builddir:-.}/npsgate-imapd-hook"
+if [ -x "$HOOK" ]; then
+	[ -s "$dir/keys" ] || run 0 keygen -c "$dir/pg.conf"
+	sed -i "s|^key_file = .*|&\ntemplates_dir = $(cd "$SRC" && pwd)/templates|" \
+	    "$dir/pg.conf"
+	q="SELECT count(*) FROM $schema.processed WHERE kind = 'unmatched'"
+	k0=$(psql -tA "$pg" -c "$q") || fail "psql processed"
+	printf 'From: a@b.example\nTo: nps@reply.example\nSubject: hi\nMessage-ID: <url-1@test>\nDate: Thu, 3 Dec 2026 10:00:00 +0000\n\nhello\n' |
+	    timeout 60 "$HOOK" --stdin -c "$dir/pg.conf" >"$dir/hook.out" 2>&1
+	[ $? -eq 4 ] || fail "hook --stdin: $(cat "$dir/hook.out")"
+	k=$(psql -tA "$pg" -c "$q") || fail "psql processed"
+	[ "$k" -eq $((k0 + 1)) ] ||
+	    fail "the hook's reply is not in the server's schema: $k0 -> $k"
+fi
 
 [ "$fails" -eq 0 ] || exit 1
 exit 0
