@@ -78,6 +78,12 @@ grep -qx "; store: PostgreSQL host=127.0.0.1 port=1 dbname=nps connect_timeout=5
     "$dir/out" || fail "down: $(tail -1 "$dir/out")"
 grep -q "^npsgate check-config: warning: $dir/down.conf: \[store\] url: " \
     "$dir/err" || fail "down, no warning: $(cat "$dir/err")"
+# Its printed settings ("path =" empty, the url) load back to themselves.
+sed 1d "$dir/out" >"$dir/dump1"
+cp "$dir/out" "$dir/dumped.conf"
+run 0 check-config "$dir/dumped.conf"
+sed 1d "$dir/out" | cmp -s "$dir/dump1" - ||
+    fail "url: dump of the dump differs: $(sed 1d "$dir/out" | diff "$dir/dump1" -)"
 run 1 report -c "$dir/down.conf" --by agent
 grep -q "^npsgate report: store host=127.0.0.1 port=1 dbname=nps connect_timeout=5: cannot connect: .*127.0.0.1" \
     "$dir/err" || fail "report, server down: $(cat "$dir/err")"
