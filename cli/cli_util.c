@@ -39,13 +39,13 @@ cli_store_open(const char *verb, const char *path, struct config **cfp,
 		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
 		return EXIT_CONFIG;
 	}
-	if (cf->store_path == NULL || cf->store_path[0] == '\0') {
-		fprintf(stderr, "npsgate %s: %s: [store] path is not set\n",
-		    verb, cf->path);
+	if (config_store_address(cf)[0] == '\0') {
+		fprintf(stderr, "npsgate %s: %s: [store] path or url is not "
+		    "set\n", verb, cf->path);
 		config_free(cf);
 		return EXIT_CONFIG;
 	}
-	st = store_open(cf->store_path, cf->busy_timeout_ms, &err);
+	st = store_open(config_store_address(cf), cf->busy_timeout_ms, &err);
 	if (st == NULL) {
 		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
 		config_free(cf);
@@ -134,8 +134,8 @@ cli_ring_store_open(const char *verb, const char *path, struct config **cf,
 	/* The config was read: a store that cannot be opened (missing
 	 * directory, not a database, I/O) is the work failing, as in
 	 * cli_store_open, not a configuration to fix. */
-	if ((*st = store_open((*cf)->store_path, (*cf)->busy_timeout_ms,
-	    &err)) == NULL) {
+	if ((*st = store_open(config_store_address(*cf),
+	    (*cf)->busy_timeout_ms, &err)) == NULL) {
 		fprintf(stderr, "npsgate %s: %s\n", verb, err.msg);
 		keyring_free(*ring);
 		config_free(*cf);

@@ -407,7 +407,7 @@ cmd_import(int argc, char **argv)
 		ret = EXIT_WORK;
 	} else {
 		printf("npsgate import: loaded %s into %s\n", name,
-		    cf->store_path);
+		    config_store_address(cf));
 	}
 	if (fp != stdin)
 		fclose(fp);

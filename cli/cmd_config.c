@@ -14,7 +14,10 @@
  *	config without a scope ([milter] scope_*) whose milter Postfix's
  *	smtpd_milters names (postconf, next to [milter] postsuper); a themes
  *	file (templates_dir/LANG/themes.conf) that does not parse is an
- *	error, named with its line.
+ *	error, named with its line. Last comes the store, as a comment:
+ *	its database (SQLite or PostgreSQL), its address and its schema
+ *	version, read without changing anything; a store that cannot be
+ *	reached is a warning.
  *	Exit status: 0 valid, 2 bad usage, 3 invalid (or a missing file with
  *	--strict).
  */
@@ -32,6 +35,7 @@
 #include "conf/config.h"
 #include "mail/sendmail.h"
 #include "outgoing/rules.h"
+#include "store/store.h"
 #include "themes/themes.h"
 
 static void
@@ -159,6 +163,42 @@ check_config_warn_scope(const struct config *cf)
 	buf_free(&postconf);
 }
 
+/*
+ * check_config_store - the store the programs would open, and its schema
+ * version, as a comment after the settings ("; store: ..."); looked at
+ * without changing it. A store that cannot be reached is a warning: the
+ * config is right, the server or the file is what to fix.
+ */
+static void
+check_config_store(const struct config *cf)
+{
+	const char *where = config_store_address(cf);
+	const char *kind = config_store_file(cf) != NULL ? "SQLite" :
+	    "PostgreSQL";
+	struct npserr err;
+	int version, rc;
+
+	rc = store_peek_version(where, cf->busy_timeout_ms, &version, &err);
+	printf("\n; store: %s %s, ", kind, where);
+	if (rc < 0) {
+		printf("not reached\n");
+		fprintf(stderr, "npsgate check-config: warning: %s: [store] "
+		    "%s: %s\n", cf->path, config_store_file(cf) != NULL ?
+		    "path" : "url", err.msg);
+	} else if (rc == 0) {
+		printf("no file yet (made on first use, schema version %d)\n",
+		    STORE_SCHEMA_VERSION);
+	} else if (version == 0) {
+		printf("no schema yet (made on first use, schema version "
+		    "%d)\n", STORE_SCHEMA_VERSION);
+	} else {
+		printf("schema version %d%s\n", version,
+		    version < STORE_SCHEMA_VERSION ? " (migrated on first "
+		    "use)" : version > STORE_SCHEMA_VERSION ? " (newer than "
+		    "this npsgate: upgrade it)" : "");
+	}
+}
+
 int
 cmd_check_config(int argc, char **argv)
 {
@@ -232,6 +272,7 @@ cmd_check_config(int argc, char **argv)
 	    "npsgate-imapd-hook needs it");
 	check_config_warn_scope(cf);
 	config_dump(cf, stdout);
+	check_config_store(cf);
 	config_free(cf);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "npsgate check-config: unable to write the "

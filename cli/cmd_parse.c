@@ -114,12 +114,14 @@ cmd_parse(int argc, char **argv)
 	}
 	/* parse writes nothing: a store that does not exist yet is not
 	 * created, the Message-ID lookup is simply off. */
-	if (!dry && access(cf->store_path, F_OK) != 0) {
+	if (!dry && config_store_file(cf) != NULL &&
+	    access(config_store_file(cf), F_OK) != 0) {
 		fprintf(stderr, "npsgate parse: no store at %s yet: replies "
-		    "are matched by their token only\n", cf->store_path);
+		    "are matched by their token only\n",
+		    config_store_file(cf));
 		dry_store = true;
 	}
-	if (!dry && !dry_store && (st = store_open(cf->store_path,
+	if (!dry && !dry_store && (st = store_open(config_store_address(cf),
 	    cf->busy_timeout_ms, &err)) == NULL) {
 		fprintf(stderr, "npsgate parse: %s\n", err.msg);
 		keyring_free(ring);

@@ -235,7 +235,7 @@ rewrite_env_open(const struct rewrite_opts *o, struct rewrite_env *env)
 		    "%s\n", strerror(errno));
 		return EXIT_WORK;
 	}
-	if (!o->dry && (env->st = store_open(env->cf->store_path,
+	if (!o->dry && (env->st = store_open(config_store_address(env->cf),
 	    env->cf->busy_timeout_ms, &err)) == NULL) {
 		fprintf(stderr, "npsgate rewrite: %s\n", err.msg);
 		return EXIT_WORK;

@@ -1064,7 +1064,8 @@ main(int argc, char **argv)
 			msg_warn("[imap] verify = no: the server's "
 			    "certificate is not checked");
 	}
-	h.store = store_open(h.cf->store_path, h.cf->busy_timeout_ms, &err);
+	h.store = store_open(config_store_address(h.cf),
+	    h.cf->busy_timeout_ms, &err);
 	if (h.store == NULL) {
 		msg_error("%s", err.msg);
 		rc = fixable ? fixable : EXIT_WORK;

@@ -103,7 +103,8 @@ pool_get(struct npserr *err)
 		st = pool[--pool_n];
 	pthread_mutex_unlock(&pool_lock);
 	if (st == NULL)
-		st = store_open(cf->store_path, store_busy_ms(), err);
+		st = store_open(config_store_address(cf), store_busy_ms(),
+		    err);
 	return st;
 }
 
@@ -906,9 +907,12 @@ main(int argc, char **argv)
 		msg_fatal("cannot detach: %s", strerror(errno));
 	/* Open the store once now, as the user that will use it (and after
 	 * the fork: an SQLite connection must not cross one), so a bad
-	 * path or permission shows at start and the schema is in place. */
-	store_check_writable(cf->store_path);
-	if ((st = store_open(cf->store_path, store_busy_ms(), &err)) == NULL)
+	 * path or permission shows at start and the schema is in place. A
+	 * store on a server ([store] url) has no file here to look at. */
+	if (config_store_file(cf) != NULL)
+		store_check_writable(config_store_file(cf));
+	if ((st = store_open(config_store_address(cf), store_busy_ms(),
+	    &err)) == NULL)
 		msg_warn("%s; mails pass without surveys until it works",
 		    err.msg);
 	else

@@ -393,3 +393,21 @@ config_list_match(char *const *list, const char *s, size_t len)
 			return true;
 	return false;
 }
+
+/* config_store_address - see config.h. */
+const char *
+config_store_address(const struct config *cf)
+{
+	if (cf->store_url != NULL && cf->store_url[0] != '\0')
+		return cf->store_url;
+	return cf->store_path != NULL ? cf->store_path : "";
+}
+
+/* config_store_file - see config.h. */
+const char *
+config_store_file(const struct config *cf)
+{
+	if (cf->store_url != NULL && cf->store_url[0] != '\0')
+		return NULL;
+	return cf->store_path != NULL ? cf->store_path : "";
+}

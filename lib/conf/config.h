@@ -143,7 +143,9 @@ struct config {
 	enum helpdesk helpdesk;	/* default none */
 
 	/* [store] */
-	char *store_path;	/* required */
+	char *store_path;	/* SQLite file; "" when url is set */
+	char *store_url;	/* PostgreSQL server; NULL: unset. One of
+				   path and url is set, never both */
 	int busy_timeout_ms;	/* default 5000 */
 
 	/* [milter] */
@@ -281,6 +283,14 @@ struct config *config_defaults(void);
 void config_free(struct config *cf);
 /* Prints the effective settings as a valid npsgate.conf. */
 void config_dump(const struct config *cf, FILE *fp);
+
+/* The store's address for store_open(): [store] url when set, else
+ * [store] path. Every program opens the store at this address. */
+const char *config_store_address(const struct config *cf);
+/* The SQLite file of the store, or NULL when the store is a server
+ * ([store] url): what only a file has (its directory, its owner, its
+ * size) is looked at only when this is not NULL. */
+const char *config_store_file(const struct config *cf);
 
 /*
  * config_channel_get - the channel named s (len bytes, any case), or NULL

@@ -428,6 +428,89 @@ config_check_host(const char *v, struct buf *why)
 	    "127.0.0.1");
 }
 
+/* Whether the authority or the query of a postgresql:// URL (after its
+ * scheme, at rest) carries a password: "user:password@host" or
+ * "?password=...". */
+static bool
+store_url_has_password(const char *rest)
+{
+	size_t auth = strcspn(rest, "/?");
+	const char *at = NULL, *p, *q;
+
+	for (p = rest; p < rest + auth; p++)
+		if (*p == '@')
+			at = p;
+	if (at != NULL && memchr(rest, ':', (size_t)(at - rest)) != NULL)
+		return true;
+	if ((q = strchr(rest, '?')) == NULL)
+		return false;
+	for (p = q + 1; *p; p += strcspn(p, "&"), p += *p == '&')
+		if (strncasecmp(p, "password=", 9) == 0)
+			return true;
+	return false;
+}
+
+/* Whether libpq's keyword form sets the keyword password. */
+static bool
+store_conninfo_has_password(const char *v)
+{
+	const char *p;
+
+	for (p = v; (p = strstr(p, "password")) != NULL; p += 8) {
+		const char *e = p + 8;
+
+		if (p != v && !isspace((unsigned char)p[-1]))
+			continue;
+		while (*e == ' ' || *e == '\t')
+			e++;
+		if (*e == '=')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * [store] url: the address of a PostgreSQL server as the store reads it
+ * (store_open takes a postgresql:// URL, or libpq's keyword form when
+ * the value starts with a lowercase keyword and '='). The password stays
+ * out of the config, which is readable by several programs: libpq reads
+ * it from its password file.
+ */
+int
+config_check_store_url(const char *v, struct buf *why)
+{
+	const char *rest = NULL;
+	size_t i;
+
+	if (strncmp(v, "postgresql://", 13) == 0)
+		rest = v + 13;
+	else if (strncmp(v, "postgres://", 11) == 0)
+		rest = v + 11;
+	for (i = 0; rest == NULL && v[i] >= 'a' && v[i] <= 'z'; i++)
+		;
+	if (rest == NULL && (i == 0 || v[i] != '='))
+		return config_refuse(why, v, " is not a PostgreSQL address; "
+		    "allowed: postgresql://USER@HOST:PORT/DATABASE, or "
+		    "libpq's keyword form host=HOST dbname=DATABASE");
+	if (rest != NULL ? store_url_has_password(rest) :
+	    store_conninfo_has_password(v)) {
+		buf_puts(why, "the address holds a password; allowed: the "
+		    "address without it, the password in libpq's password "
+		    "file (~/.pgpass of the user the programs run as, or "
+		    "the file PGPASSFILE names)");
+		return -1;
+	}
+#ifndef HAVE_LIBPQ
+	buf_puts(why, "this npsgate was built without PostgreSQL (configure "
+	    "--without-postgresql, or libpq-dev missing); allowed: path = "
+	    "/var/lib/npsgate/npsgate.db for SQLite, or a build with "
+	    "libpq-dev installed");
+	return -1;
+#else
+	return 0;
+#endif
+}
+
 /* config_same_mailbox - see config.h. */
 bool
 config_same_mailbox(const char *a, const char *b)

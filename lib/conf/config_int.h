@@ -127,6 +127,9 @@ int config_check_url(const char *v, struct buf *why);
 int config_check_address(const char *v, struct buf *why);
 int config_check_team_alert(const char *v, struct buf *why);
 int config_check_host(const char *v, struct buf *why);
+/* [store] url: a postgresql:// URL or libpq's keyword form, without a
+ * password; refused when this build has no PostgreSQL store. */
+int config_check_store_url(const char *v, struct buf *why);
 /* The role folders (processed, review, autoreplies, bounces, in that
  * order) against [imap] mailbox: 0, or -1 with *role the first that is
  * the mailbox. */

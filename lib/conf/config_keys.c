@@ -78,8 +78,11 @@ const struct key_def config_keys[] = {
 	{ SEC_GENERAL, "helpdesk", KT_ENUM, G(helpdesk), 0, 0, "none", 0, 0,
 	    helpdesk_names, "help desk preset", NULL, 0 },
 
-	{ SEC_STORE, "path", KT_PATH, G(store_path), 0, K_REQUIRED, NULL,
+	/* One of path and url is required (config_parse.c). */
+	{ SEC_STORE, "path", KT_PATH, G(store_path), 0, K_EMPTY_OK, NULL,
 	    0, 0, NULL, NULL, NULL, 0 },
+	{ SEC_STORE, "url", KT_STR, G(store_url), 0, K_OPTIONAL, NULL,
+	    0, 0, NULL, NULL, config_check_store_url, 0 },
 	{ SEC_STORE, "busy_timeout_ms", KT_INT, G(busy_timeout_ms), 0, 0,
 	    "5000", 0, 600000, NULL, NULL, NULL, 0 },
 

@@ -525,6 +525,31 @@ parse_check_folders(struct parse *st)
 	buf_free(&q);
 }
 
+/* [store]: path (SQLite) or url (PostgreSQL), exactly one of them. An
+ * empty value is a key left unset. */
+static void
+parse_check_store(struct parse *st)
+{
+	size_t pi = config_key_index(SEC_STORE, "path");
+	size_t ui = config_key_index(SEC_STORE, "url");
+	bool path = st->cf->store_path != NULL && st->cf->store_path[0];
+	bool url = st->cf->store_url != NULL;
+
+	if (path && url)
+		parse_fail(st, st->line[SLOT(ui, 0)], "[store] url: path is "
+		    "set too (line %d); allowed: one of them, path for an "
+		    "SQLite file on this host or url for a PostgreSQL "
+		    "server: remove the other", st->line[SLOT(pi, 0)]);
+	else if (!path && !url)
+		parse_fail(st, st->line[SLOT(pi, 0)] != 0 ?
+		    st->line[SLOT(pi, 0)] : st->sec_line[section_of(SEC_STORE)],
+		    "[store] path: required key is missing; allowed: "
+		    "see npsgate.conf.sample, e.g. path = "
+		    "/var/lib/npsgate/npsgate.db, or url = "
+		    "postgresql://npsgate@db.example/npsgate for a "
+		    "PostgreSQL store");
+}
+
 /* Each alias of [rules] channel_aliases names a channel of the config,
  * which a [channel.NAME] anywhere in the file may define. */
 static void
@@ -596,6 +621,7 @@ parse_finish(struct parse *st)
 		cf->imap_port = cf->imap_tls == TLS_IMPLICIT ? 993 : 143;
 	i = config_key_index(SEC_GENERAL, "key_file");
 	cf->key_file_line = st->line[SLOT(i, 0)];
+	parse_check_store(st);
 	parse_check_folders(st);
 	parse_check_aliases(st);
 }

@@ -284,6 +284,7 @@ survey_row(struct outgoing_result *res, const struct outgoing_input *in,
 	s->due_at = dec->due_at;
 	s->throttle_from = dec->throttle_from;
 	s->helpdesk_to = helpdesk_address(in);
+	s->once_per_ticket = dec->once_per_ticket;
 }
 
 static void

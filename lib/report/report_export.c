@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/npserr.h"
@@ -80,24 +78,30 @@ static int
 report_tlist_get(struct store *st, struct report_tlist *t,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	t->name = NULL;
 	t->n = 0;
-	s = store_db_prepare(st, "SELECT name FROM sqlite_master WHERE type ="
-	    " 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", err);
+	/* The database's own tables are not the store's, nor is the
+	 * schema's version, which each store keeps in its own way. */
+	s = store_db_prepare(st, store_is_pg(st) ? "SELECT table_name FROM"
+	    " information_schema.tables WHERE table_schema ="
+	    " current_schema() AND table_type = 'BASE TABLE' AND table_name"
+	    " <> 'schema_version'" : "SELECT name FROM sqlite_master WHERE"
+	    " type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+	    err);
 	if (s == NULL)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(s)) == STORE_ROW) {
 		t->name = xrealloc(t->name, (t->n + 2) * sizeof(*t->name));
 		t->name[t->n] = xstrdup(report_col_text(s, 0));
 		t->n++;
 	}
 	store_db_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != STORE_DONE) {
 		report_tlist_free(t);
-		return store_db_fail(st, rc, err, "cannot list the tables");
+		return store_db_fail(st, err, "cannot list the tables");
 	}
 	if (t->n > 0)
 		qsort(t->name, t->n, sizeof(*t->name), report_tlist_cmp);
@@ -108,19 +112,21 @@ static int
 report_table_exists(struct store *st, const char *table, int *out,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
-	s = store_db_prepare(st, "SELECT 1 FROM sqlite_master WHERE type ="
-	    " 'table' AND name = ?1", err);
+	s = store_db_prepare(st, store_is_pg(st) ? "SELECT 1 FROM"
+	    " information_schema.tables WHERE table_schema ="
+	    " current_schema() AND table_name = ?1" : "SELECT 1 FROM"
+	    " sqlite_master WHERE type = 'table' AND name = ?1", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW;
+	store_bind_text(s, 1, table);
+	rc = store_step(s);
+	*out = rc == STORE_ROW;
 	store_db_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot look for table %s",
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot look for table %s",
 		    table);
 	return 0;
 }
@@ -130,41 +136,51 @@ report_export_table(struct store *st, const char *table, FILE *fp,
     struct npserr *err)
 {
 	struct buf sql = BUF_INIT, line = BUF_INIT;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc, ncol, k, count;
 
-	buf_printf(&sql, "SELECT * FROM \"%s\" ORDER BY rowid", table);
+	/* SQLite: the order rows were written in. PostgreSQL has no such
+	 * order: by the key, which every table starts with. */
+	buf_printf(&sql, "SELECT * FROM \"%s\" ORDER BY %s", table,
+	    store_is_pg(st) ? "1, 2" : "rowid");
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (s == NULL)
 		return -1;
-	ncol = sqlite3_column_count(s);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	ncol = store_col_count(s);
+	while ((rc = store_step(s)) == STORE_ROW) {
 		buf_reset(&line);
 		count = 0;
 		buf_putc(&line, '{');
 		json_member_str(&line, &count, "table", table);
 		for (k = 0; k < ncol; k++) {
 			json_member_key(&line, &count,
-			    sqlite3_column_name(s, k));
-			switch (sqlite3_column_type(s, k)) {
-			case SQLITE_INTEGER:
+			    store_col_name(s, k));
+			switch (store_col_type(s, k)) {
+			case STORE_COL_INT:
 				buf_printf(&line, "%lld", (long long)
-				    sqlite3_column_int64(s, k));
+				    store_col_int64(s, k));
 				break;
-			case SQLITE_FLOAT:
+			case STORE_COL_FLOAT:
 				buf_printf(&line, "%.17g",
-				    sqlite3_column_double(s, k));
+				    store_col_double(s, k));
 				break;
-			case SQLITE_NULL:
+			case STORE_COL_NULL:
 				buf_puts(&line, "null");
 				break;
+			case STORE_COL_BLOB: {
+				/* The text of its bytes, on both databases
+				 * (PostgreSQL's own text of a BYTEA is its
+				 * hex); import binds it back as bytes. */
+				size_t n;
+				const void *b = store_col_blob(s, k, &n);
+
+				json_append_string(&line, b, n);
+				break;
+			}
 			default:
-				/* Text; a blob (none in the schema) is
-				 * written as the text of its bytes. */
-				json_append_string(&line, (const char *)
-				    sqlite3_column_text(s, k),
-				    (size_t)sqlite3_column_bytes(s, k));
+				json_append_string(&line, store_col_text(s, k),
+				    (size_t)store_col_bytes(s, k));
 				break;
 			}
 		}
@@ -172,7 +188,7 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 		if (fwrite(line.data, 1, line.len, fp) != line.len) {
 			npserr_set(err, "export: cannot write: %s",
 			    "output error");
-			rc = SQLITE_DONE;
+			rc = STORE_DONE;
 			store_db_done(s);
 			buf_free(&line);
 			return -1;
@@ -180,8 +196,8 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 	}
 	store_db_done(s);
 	buf_free(&line);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot read table %s",
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot read table %s",
 		    table);
 	return 0;
 }
@@ -194,25 +210,23 @@ report_export(struct store *st, FILE *fp, struct npserr *err)
 
 	/* One read transaction: the tables agree with each other even
 	 * while the milter and the hook write. */
-	if (report_exec(st, "BEGIN", err) == -1)
+	if (store_db_read_begin(st, err) == -1)
 		return -1;
 	if (report_tlist_get(st, &t, err) == -1) {
-		sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+		store_db_read_end(st);
 		return -1;
 	}
 	fprintf(fp, "{\"npsgate_export\":1,\"schema_version\":%d}\n",
 	    store_schema_version(st));
 	for (i = 0; i < t.n; i++) {
 		if (report_export_table(st, t.name[i], fp, err) == -1) {
-			sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL,
-			    NULL);
+			store_db_read_end(st);
 			report_tlist_free(&t);
 			return -1;
 		}
 	}
 	report_tlist_free(&t);
-	if (report_exec(st, "COMMIT", err) == -1)
-		return -1;
+	store_db_read_end(st);
 	if (fflush(fp) != 0 || ferror(fp)) {
 		npserr_set(err, "export: cannot write the output");
 		return -1;
@@ -220,60 +234,77 @@ report_export(struct store *st, FILE *fp, struct npserr *err)
 	return 0;
 }
 
-/* The columns of table, NULL-terminated; caller frees each and the
- * array. */
-static char **
+/* The columns of a table, and which of them hold bytes (a BLOB, a
+ * BYTEA), which import binds as bytes. */
+struct report_cols {
+	char **name;
+	bool *blob;
+	size_t n;
+};
+
+static void
+report_columns_free(struct report_cols *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++)
+		free(c->name[i]);
+	free(c->name);
+	free(c->blob);
+	free(c);
+}
+
+/* The columns of table; caller frees with report_columns_free. */
+static struct report_cols *
 report_table_columns(struct store *st, const char *table, struct npserr *err)
 {
-	struct buf sql = BUF_INIT;
-	sqlite3_stmt *s;
-	char **cols = NULL;
-	size_t n = 0;
+	struct report_cols *c = xcalloc(1, sizeof(*c));
+	struct store_stmt *s;
 	int rc;
 
-	buf_printf(&sql, "PRAGMA table_info(\"%s\")", table);
-	s = store_db_prepare(st, buf_cstr(&sql), err);
-	buf_free(&sql);
-	if (s == NULL)
+	if (store_is_pg(st))
+		s = store_db_prepare(st, "SELECT CASE WHEN data_type ="
+		    " 'bytea' THEN 1 ELSE 0 END, column_name FROM"
+		    " information_schema.columns WHERE table_schema ="
+		    " current_schema() AND table_name = ?1 ORDER BY"
+		    " ordinal_position", err);
+	else
+		s = store_db_prepare(st, "SELECT CASE WHEN upper(type) ="
+		    " 'BLOB' THEN 1 ELSE 0 END, name FROM pragma_table_info(?1)"
+		    " ORDER BY cid", err);
+	if (s == NULL) {
+		free(c);
 		return NULL;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		cols = xrealloc(cols, (n + 2) * sizeof(*cols));
-		cols[n++] = xstrdup(report_col_text(s, 1));
-		cols[n] = NULL;
+	}
+	store_bind_text(s, 1, table);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		c->name = xrealloc(c->name, (c->n + 1) * sizeof(*c->name));
+		c->blob = xrealloc(c->blob, (c->n + 1) * sizeof(*c->blob));
+		c->blob[c->n] = store_col_int64(s, 0) == 1;
+		c->name[c->n++] = xstrdup(report_col_text(s, 1));
 	}
 	store_db_done(s);
-	if (rc != SQLITE_DONE || n == 0) {
-		while (n > 0)
-			free(cols[--n]);
-		free(cols);
-		store_db_fail(st, rc, err, "cannot read the columns of %s",
+	if (rc != STORE_DONE || c->n == 0) {
+		report_columns_free(c);
+		store_db_fail(st, err, "cannot read the columns of %s",
 		    table);
 		return NULL;
 	}
-	return cols;
+	return c;
 }
 
-static void
-report_columns_free(char **cols)
+/* 1 when name is a column of bytes, 0 another column, -1 none. */
+static int
+report_column_kind(const struct report_cols *c, const char *name)
 {
 	size_t i;
 
-	if (cols == NULL)
-		return;
-	for (i = 0; cols[i] != NULL; i++)
-		free(cols[i]);
-	free(cols);
-}
-
-static bool
-report_is_column(char *const *cols, const char *name)
-{
-	size_t i;
-
-	for (i = 0; cols[i] != NULL; i++)
-		if (strcmp(cols[i], name) == 0)
-			return true;
-	return false;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->name[i], name) == 0)
+			return c->blob[i] ? 1 : 0;
+	return -1;
 }
 
 static int
@@ -315,20 +346,19 @@ report_import_empty(struct store *st, const struct report_tlist *t,
 /* One row of the export: an INSERT of its columns that the table has. */
 static int
 report_import_row(struct store *st, const struct json_object *o,
-    const char *table, char *const *cols, struct npserr *err)
+    const char *table, const struct report_cols *cols, struct npserr *err)
 {
 	struct buf sql = BUF_INIT;
 	const struct json_value *v;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	size_t k;
 	int idx = 0, rc;
 
-	buf_printf(&sql, "INSERT %sINTO \"%s\" (", strcmp(table, "meta") == 0 ?
-	    "OR REPLACE " : "", table);
+	buf_printf(&sql, "INSERT INTO \"%s\" (", table);
 	for (k = 0; k < o->n; k++) {
 		if (strcmp(o->v[k].key, "table") == 0)
 			continue;
-		if (!report_is_column(cols, o->v[k].key)) {
+		if (report_column_kind(cols, o->v[k].key) == -1) {
 			npserr_set(err, "table %s has no column '%s'", table,
 			    o->v[k].key);
 			buf_free(&sql);
@@ -341,6 +371,10 @@ report_import_row(struct store *st, const struct json_object *o,
 	for (k = 0; k < (size_t)idx; k++)
 		buf_printf(&sql, "%s?%zu", k ? ", " : "", k + 1);
 	buf_puts(&sql, ")");
+	/* meta holds the store's own facts, which the file's replace. */
+	if (strcmp(table, "meta") == 0)
+		buf_puts(&sql, " ON CONFLICT (key) DO UPDATE SET value ="
+		    " excluded.value");
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (s == NULL)
@@ -353,27 +387,29 @@ report_import_row(struct store *st, const struct json_object *o,
 		idx++;
 		switch (v->kind) {
 		case JSON_NULL:
-			sqlite3_bind_null(s, idx);
+			store_bind_null(s, idx);
 			break;
 		case JSON_BOOL:
-			sqlite3_bind_int(s, idx, v->b);
+			store_bind_int64(s, idx, v->b);
 			break;
 		case JSON_INT:
-			sqlite3_bind_int64(s, idx, v->i);
+			store_bind_int64(s, idx, v->i);
 			break;
 		case JSON_REAL:
-			sqlite3_bind_double(s, idx, v->d);
+			store_bind_double(s, idx, v->d);
 			break;
 		case JSON_STRING:
-			sqlite3_bind_text(s, idx, v->s, (int)v->len,
-			    SQLITE_STATIC);
+			if (report_column_kind(cols, v->key) == 1)
+				store_bind_blob(s, idx, v->s, v->len);
+			else
+				store_bind_textn(s, idx, v->s, v->len);
 			break;
 		}
 	}
-	rc = sqlite3_step(s);
+	rc = store_step(s);
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot insert into %s",
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot insert into %s",
 		    table);
 	return 0;
 }
@@ -411,7 +447,7 @@ static int
 report_import_lines(struct store *st, FILE *fp, const char *name,
     const struct report_tlist *tl, struct npserr *err)
 {
-	char ***cols = xcalloc(tl->n + 1, sizeof(*cols));
+	struct report_cols **cols = xcalloc(tl->n + 1, sizeof(*cols));
 	struct json_object o = { NULL, 0 };
 	const struct json_value *t;
 	struct npserr e2;
@@ -478,6 +514,59 @@ out:
 	return r;
 }
 
+/* PostgreSQL: the identity columns' sequences go past the ids the file
+ * gave, so that the next row written gets a new one. SQLite takes the
+ * next rowid from the table itself. */
+static int
+report_import_ids(struct store *st, const struct report_tlist *t,
+    struct npserr *err)
+{
+	struct buf sql = BUF_INIT;
+	struct store_stmt *s;
+	size_t i;
+	int rc;
+
+	if (!store_is_pg(st))
+		return 0;
+	for (i = 0; i < t->n; i++) {
+		s = store_db_prepare(st, "SELECT 1 FROM"
+		    " information_schema.columns WHERE table_schema ="
+		    " current_schema() AND table_name = ?1 AND column_name ="
+		    " 'id' AND is_identity = 'YES'", err);
+		if (s == NULL)
+			return -1;
+		store_bind_text(s, 1, t->name[i]);
+		rc = store_step(s);
+		store_db_done(s);
+		if (rc == -1)
+			return store_db_fail(st, err, "cannot read the columns"
+			    " of %s", t->name[i]);
+		if (rc == STORE_DONE)
+			continue;
+		buf_reset(&sql);
+		/* Table names come from the schema, not from the file. */
+		buf_printf(&sql, "SELECT setval(pg_get_serial_sequence(?1,"
+		    " 'id'), (SELECT coalesce(max(id), 0) + 1 FROM \"%s\"),"
+		    " false)", t->name[i]);
+		s = store_db_prepare(st, buf_cstr(&sql), err);
+		if (s == NULL) {
+			buf_free(&sql);
+			return -1;
+		}
+		store_bind_text(s, 1, t->name[i]);
+		while ((rc = store_step(s)) == STORE_ROW)
+			;
+		store_db_done(s);
+		if (rc != STORE_DONE) {
+			buf_free(&sql);
+			return store_db_fail(st, err, "cannot set the next id"
+			    " of %s", t->name[i]);
+		}
+	}
+	buf_free(&sql);
+	return 0;
+}
+
 int
 report_import(struct store *st, FILE *fp, const char *name,
     struct npserr *err)
@@ -494,8 +583,10 @@ report_import(struct store *st, FILE *fp, const char *name,
 		return -1;
 	}
 	if (report_import_empty(st, &t, err) == -1 ||
-	    report_exec(st, "PRAGMA defer_foreign_keys = ON", err) == -1 ||
-	    report_import_lines(st, fp, name, &t, err) == -1) {
+	    report_exec(st, store_is_pg(st) ? "SET CONSTRAINTS ALL DEFERRED" :
+	    "PRAGMA defer_foreign_keys = ON", err) == -1 ||
+	    report_import_lines(st, fp, name, &t, err) == -1 ||
+	    report_import_ids(st, &t, err) == -1) {
 		report_tlist_free(&t);
 		store_rollback(st);
 		return -1;

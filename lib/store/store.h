@@ -1,26 +1,32 @@
 /*
- * store.h - the SQLite store: surveys sent, events, responses, and the
- * keys of processed reply messages.
+ * store.h - the store: surveys sent, events, responses, and the keys of
+ * processed reply messages; on SQLite (a file, the default for one host)
+ * or on PostgreSQL (one database shared by several relays and hooks).
  *
  * SYNOPSIS
- *	st = store_open(path, busy_timeout_ms, &err);
+ *	st = store_open(path_or_url, busy_timeout_ms, &err);
  *	store_survey_add(st, &rec, &err);
  *	store_ingest(st, &in, &err);		(the hook, one transaction)
  *	store_close(st);
  *
  * DESCRIPTION
- *	One database file in WAL mode with foreign keys on and a busy
- *	timeout; the schema carries a version (PRAGMA user_version) and is
- *	migrated forward on open, inside a transaction. All SQL goes through
- *	prepared statements. A struct store is one connection: it is safe to
- *	use from one thread at a time; threads open one each (the milter keeps
- *	one per worker, or a pool). Writers that meet SQLITE_BUSY beyond the
- *	busy timeout retry with backoff for up to 4 x the timeout before they
- *	report "database is locked".
+ *	SQLite: one database file in WAL mode with foreign keys on and a
+ *	busy timeout. PostgreSQL: a server named by a postgresql:// URL or
+ *	libpq's keyword form ("host=... dbname=..."), its password never in
+ *	the address (libpq's password file). The schema carries a version
+ *	and is migrated forward on open, inside a transaction. All SQL goes
+ *	through prepared statements. A struct store is one connection: it
+ *	is safe to use from one thread at a time; threads open one each
+ *	(the milter keeps one per worker, or a pool). Writers that meet a
+ *	passing refusal (SQLite's lock beyond the busy timeout, PostgreSQL's
+ *	serialization failure or deadlock) retry with backoff for up to 4 x
+ *	the timeout before they report it. The rules that span mails (the
+ *	throttle, once per ticket, a reply stored once) are decided inside
+ *	the write, so that they hold between relays on one server.
  *
  *	Times are seconds since the epoch (int64_t). Addresses are stored
- *	lowercased. Strings passed in are copied by SQLite; strings handed
- *	out in records are owned by the record and freed by *_clear().
+ *	lowercased. Strings passed in are copied; strings handed out in
+ *	records are owned by the record and freed by *_clear().
  *
  *	Return convention: 0 success, -1 error with err set; lookups return
  *	1 found, 0 not found, -1 error.
@@ -65,6 +71,9 @@ struct survey_rec {
 	/* Not stored: when non-zero, store_survey_add adds nothing if the
 	 * recipient has a survey created after this time. */
 	int64_t throttle_from;
+	/* Not stored: when true, store_survey_add adds nothing if the
+	 * ticket has a survey already. */
+	bool once_per_ticket;
 };
 
 enum event_kind {
@@ -150,10 +159,17 @@ enum ingest_result {
 struct store *store_open(const char *path, int busy_timeout_ms,
     struct npserr *err);
 void store_close(struct store *st);
+/* The schema version of the store at where, changing nothing (no file
+ * created, no migration, a read-only session): 1 and *version (0: no
+ * schema yet), 0 when the SQLite file does not exist, -1 with err set. */
+int store_peek_version(const char *where, int busy_timeout_ms, int *version,
+    struct npserr *err);
 /* The schema version of the open file (after migration). */
 int store_schema_version(struct store *st);
 
-/* store_survey_add's answer when rec->throttle_from refused the row. */
+/* store_survey_add's answer when rec->throttle_from or
+ * rec->once_per_ticket refused the row: the store holds a survey that the
+ * decision did not see (another node wrote it meanwhile); decide again. */
 #define STORE_THROTTLED 1
 int store_survey_add(struct store *st, const struct survey_rec *rec,
     struct npserr *err);
@@ -171,6 +187,11 @@ int store_held_due(struct store *st, int64_t now,
     struct npserr *err);
 int store_survey_set_status(struct store *st, const char *id,
     enum survey_status status, int64_t at, struct npserr *err);
+/* Marks a held survey released at at, once: 1 when this call did, 0
+ * when it was not held (any more: another release was first), -1 on
+ * error. */
+int store_survey_release(struct store *st, const char *id, int64_t at,
+    struct npserr *err);
 
 int store_event_add(struct store *st, const struct event_rec *ev,
     struct npserr *err);

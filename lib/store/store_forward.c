@@ -8,16 +8,16 @@
  * again (a duplicate) promises nothing more. The mail to send is kept in
  * the row until sendmail has taken it, then dropped: what stays is that
  * it went, to whom and when (a forward given up drops its mail too: the
- * reply itself waits in the review folder). Sending claims the row first (attempts
- * counted, next_attempt_at moved past the lease), so that two processes
- * never send the same row at once, and a process that dies while sending
- * leaves a claim that expires.
+ * reply itself waits in the review folder). Sending claims the row first
+ * (attempts counted, next_attempt_at moved past the lease) by an UPDATE
+ * that only one process wins, so that two never send the same row at
+ * once, and a process that dies while sending leaves a claim that
+ * expires. The mail is bytes (store_bind_blob): a BLOB on SQLite, a
+ * BYTEA on PostgreSQL.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sqlite3.h>
 
 #include "base/npserr.h"
 #include "base/xalloc.h"
@@ -30,7 +30,7 @@ int
 store_forward_helpdesk_set(struct store *st, const char *survey_id,
     const char *address, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 
 	if ((s = store_db_prepare(st, "UPDATE surveys SET helpdesk_to ="
 	    " lower(?2) WHERE id = ?1", err)) == NULL)
@@ -46,8 +46,8 @@ int
 store_forward_target(struct store *st, const char *survey_id, char **out,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
-	const unsigned char *t;
+	struct store_stmt *s;
+	const char *t;
 	int rc, r = 0;
 
 	*out = NULL;
@@ -55,16 +55,15 @@ store_forward_target(struct store *st, const char *survey_id, char **out,
 	    " WHERE id = ?1", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, survey_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		t = sqlite3_column_text(s, 0);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		t = store_col_text(s, 0);
 		if (t != NULL && t[0] != '\0') {
-			*out = xstrndup((const char *)t,
-			    (size_t)sqlite3_column_bytes(s, 0));
+			*out = xstrndup(t, store_col_bytes(s, 0));
 			r = 1;
 		}
-	} else if (rc != SQLITE_DONE) {
-		r = store_db_fail(st, rc, err, "cannot read the help desk of"
+	} else if (rc != STORE_DONE) {
+		r = store_db_fail(st, err, "cannot read the help desk of"
 		    " survey %s", survey_id);
 	}
 	store_db_done(s);
@@ -76,7 +75,7 @@ static int64_t
 store_forward_count(struct store *st, const char *survey_id,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int64_t n;
 	int rc;
 
@@ -84,14 +83,14 @@ store_forward_count(struct store *st, const char *survey_id,
 	    " survey_id = ?1", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, survey_id);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		store_db_fail(st, rc, err, "cannot count the forwards of"
+	rc = store_step(s);
+	if (rc != STORE_ROW) {
+		store_db_fail(st, err, "cannot count the forwards of"
 		    " survey %s", survey_id);
 		store_db_done(s);
 		return -1;
 	}
-	n = sqlite3_column_int64(s, 0);
+	n = store_col_int64(s, 0);
 	store_db_done(s);
 	return n;
 }
@@ -105,7 +104,7 @@ int
 store_forward_insert(struct store *st, const struct ingest_rec *in,
     const char *key, const char *survey_id, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int64_t n;
 
 	if (in->forward_msg == NULL || in->forward_to == NULL ||
@@ -123,9 +122,8 @@ store_forward_insert(struct store *st, const struct ingest_rec *in,
 	store_bind_text(s, 1, key);
 	store_bind_text(s, 2, survey_id);
 	store_bind_text(s, 3, in->forward_to);
-	sqlite3_bind_blob64(s, 4, in->forward_msg, in->forward_len,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 5, in->received_at);
+	store_bind_blob(s, 4, in->forward_msg, in->forward_len);
+	store_bind_int64(s, 5, in->received_at);
 	return store_step_done(st, s, err, "cannot record the forward of"
 	    " message %s", key);
 }
@@ -136,38 +134,37 @@ struct store_forward_claim_arg {
 };
 
 static char *
-store_forward_column(sqlite3_stmt *s, int col)
+store_forward_column(struct store_stmt *s, int col)
 {
-	const unsigned char *t = sqlite3_column_text(s, col);
+	const char *t = store_col_text(s, col);
 
-	return t != NULL ? xstrndup((const char *)t,
-	    (size_t)sqlite3_column_bytes(s, col)) : xstrdup("");
+	return t != NULL ? xstrndup(t, store_col_bytes(s, col)) : xstrdup("");
 }
 
 /* Reads the claimed row (SELECT of store_forward_claim_tx). */
 static void
-store_forward_from_row(sqlite3_stmt *s, struct forward_rec *out)
+store_forward_from_row(struct store_stmt *s, struct forward_rec *out)
 {
-	const void *b = sqlite3_column_blob(s, 3);
-	int n = sqlite3_column_bytes(s, 3);
+	size_t n;
+	const void *b = store_col_blob(s, 3, &n);
 
 	out->msg_key = store_forward_column(s, 0);
 	out->survey_id = store_forward_column(s, 1);
 	out->rcpt = store_forward_column(s, 2);
-	out->len = n > 0 ? (size_t)n : 0;
+	out->len = b != NULL ? n : 0;
 	out->message = xmalloc(out->len + 1);
 	if (out->len > 0)
 		memcpy(out->message, b, out->len);
 	out->message[out->len] = '\0';
-	out->attempts = sqlite3_column_int(s, 4);
-	out->created_at = sqlite3_column_int64(s, 5);
+	out->attempts = store_col_int(s, 4);
+	out->created_at = store_col_int64(s, 5);
 }
 
 static int
 store_forward_claim_tx(struct store *st, void *arg, struct npserr *err)
 {
 	struct store_forward_claim_arg *a = arg;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	if ((s = store_db_prepare(st, "SELECT msg_key, survey_id, rcpt,"
@@ -175,29 +172,33 @@ store_forward_claim_tx(struct store *st, void *arg, struct npserr *err)
 	    " 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at,"
 	    " msg_key LIMIT 1", err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, a->now);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
+	store_bind_int64(s, 1, a->now);
+	rc = store_step(s);
+	if (rc == STORE_DONE) {
 		store_db_done(s);
 		return 0;
 	}
-	if (rc != SQLITE_ROW) {
-		store_db_fail(st, rc, err, "cannot look for due forwards");
+	if (rc != STORE_ROW) {
+		store_db_fail(st, err, "cannot look for due forwards");
 		store_db_done(s);
 		return -1;
 	}
 	store_forward_from_row(s, a->out);
 	store_db_done(s);
+	/* Conditional, so that of two processes that read the row due, one
+	 * claims it: on PostgreSQL the second UPDATE waits for the first
+	 * and then finds the row no longer due. */
 	if ((s = store_db_prepare(st, "UPDATE forwards SET attempts ="
-	    " attempts + 1, next_attempt_at = ?2 WHERE msg_key = ?1", err)) ==
-	    NULL)
+	    " attempts + 1, next_attempt_at = ?2 WHERE msg_key = ?1 AND"
+	    " state = 'pending' AND next_attempt_at <= ?3", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, a->out->msg_key);
-	sqlite3_bind_int64(s, 2, a->now + a->lease);
+	store_bind_int64(s, 2, a->now + a->lease);
+	store_bind_int64(s, 3, a->now);
 	if (store_step_done(st, s, err, "cannot claim the forward of message"
 	    " %s", a->out->msg_key) == -1)
 		return -1;
-	return 1;
+	return store_changes(st) == 1 ? 1 : 0;
 }
 
 /* store_forward_claim - see store.h. */
@@ -225,7 +226,7 @@ static int
 store_forward_mark_tx(struct store *st, void *arg, struct npserr *err)
 {
 	const struct store_forward_mark_arg *a = arg;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 
 	if (a->why == NULL)
 		s = store_db_prepare(st, "UPDATE forwards SET state = 'sent',"
@@ -240,7 +241,7 @@ store_forward_mark_tx(struct store *st, void *arg, struct npserr *err)
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, a->msg_key);
-	sqlite3_bind_int64(s, 2, a->at);
+	store_bind_int64(s, 2, a->at);
 	if (a->why != NULL)
 		store_bind_text(s, 3, a->why);
 	return store_step_done(st, s, err, "cannot record the forward of"
@@ -272,19 +273,19 @@ store_forward_failed(struct store *st, const char *msg_key, const char *why,
 int
 store_forward_next_due(struct store *st, int64_t *at, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc, r = 0;
 
 	*at = 0;
 	if ((s = store_db_prepare(st, "SELECT min(next_attempt_at) FROM"
 	    " forwards WHERE state = 'pending'", err)) == NULL)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		*at = sqlite3_column_int64(s, 0);
+	rc = store_step(s);
+	if (rc == STORE_ROW && !store_col_is_null(s, 0)) {
+		*at = store_col_int64(s, 0);
 		r = 1;
-	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		r = store_db_fail(st, rc, err, "cannot look for due forwards");
+	} else if (rc != STORE_ROW && rc != STORE_DONE) {
+		r = store_db_fail(st, err, "cannot look for due forwards");
 	}
 	store_db_done(s);
 	return r;

@@ -39,8 +39,8 @@ main(int argc, char **argv)
 		n = strtol(argv[3], NULL, 10);
 	if ((cf = config_load(argv[1], &err)) == NULL ||
 	    (ring = keyring_load(cf->key_file, &err)) == NULL ||
-	    (st = store_open(cf->store_path, cf->busy_timeout_ms, &err)) ==
-	    NULL) {
+	    (st = store_open(config_store_address(cf), cf->busy_timeout_ms,
+	    &err)) == NULL) {
 		fprintf(stderr, "mksurvey: %s\n", err.msg);
 		return 1;
 	}

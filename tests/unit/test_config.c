@@ -880,7 +880,9 @@ test_missing_required_key_is_named(void **state)
 	assert_null(config_load_flags(conf_path, CONFIG_NO_FILE_CHECKS, &err));
 	snprintf(want, sizeof(want), "%s: [store] path: required key is "
 	    "missing; allowed: see npsgate.conf.sample, e.g. path = "
-	    "/var/lib/npsgate/npsgate.db", conf_path);
+	    "/var/lib/npsgate/npsgate.db, or url = "
+	    "postgresql://npsgate@db.example/npsgate for a PostgreSQL "
+	    "store", conf_path);
 	assert_string_equal(err.msg, want);
 
 	/* With its section there, the message points at the section. */
@@ -892,6 +894,157 @@ test_missing_required_key_is_named(void **state)
 	    "is missing; allowed: see npsgate.conf.sample, e.g. key_file = "
 	    "/etc/npsgate/keys", conf_path);
 	assert_string_equal(err.msg, want);
+}
+
+/* Whether the head without its [store] lines, then store, loads; the
+ * problem in err when not. store's lines start on line 6. */
+static bool
+load_store(const char *store, struct npserr *err)
+{
+	struct buf t = BUF_INIT;
+	struct config *cf;
+
+	buf_printf(&t, "[general]\nreply_address = nps@reply.example\n"
+	    "key_file = /k\n[milter]\nsocket = unix:/m\n%s", store);
+	write_file(conf_path, t.data, t.len);
+	buf_free(&t);
+	cf = config_load_flags(conf_path, CONFIG_NO_FILE_CHECKS, err);
+	config_free(cf);
+	return cf != NULL;
+}
+
+static void
+test_store_path_or_url(void **state)
+{
+	struct npserr err;
+	struct config *cf;
+	char want[NPSERR_MAX];
+
+	(void)state;
+	/* path alone: the file, as ever. */
+	cf = load_tail("", CONFIG_NO_FILE_CHECKS, &err);
+	assert_non_null(cf);
+	assert_null(cf->store_url);
+	assert_string_equal(config_store_address(cf),
+	    "/var/lib/npsgate/npsgate.db");
+	assert_string_equal(config_store_file(cf),
+	    "/var/lib/npsgate/npsgate.db");
+	config_free(cf);
+
+	/* Both: refused at url's line, naming path's (without PostgreSQL,
+	 * the url alone is refused there). */
+#ifdef HAVE_LIBPQ
+	assert_refused("[store]\nurl = postgresql://nps@db.example/nps\n", 9,
+	    "[store] url: path is set too (line 5); allowed: one of them, "
+	    "path for an SQLite file on this host or url for a PostgreSQL "
+	    "server: remove the other");
+#else
+	assert_refused_prefix("[store]\nurl = postgresql://nps@db.example/"
+	    "nps\n", 9, "[store] url: this npsgate was built without "
+	    "PostgreSQL");
+#endif
+
+	/* Neither, the section there: refused at the section. */
+	assert_false(load_store("[store]\nbusy_timeout_ms = 10\n", &err));
+	snprintf(want, sizeof(want), "%s:6: [store] path: required key is "
+	    "missing; allowed: see npsgate.conf.sample, e.g. path = "
+	    "/var/lib/npsgate/npsgate.db, or url = "
+	    "postgresql://npsgate@db.example/npsgate for a PostgreSQL "
+	    "store", conf_path);
+	assert_string_equal(err.msg, want);
+	/* An empty path is no path. */
+	assert_false(load_store("[store]\npath =\n", &err));
+	assert_non_null(strstr(err.msg, ":7: [store] path: required key is "
+	    "missing;"));
+
+	/* Not an address of PostgreSQL. */
+	assert_false(load_store("[store]\nurl = mysql://db/nps\n", &err));
+	snprintf(want, sizeof(want), "%s:7: [store] url: 'mysql://db/nps' "
+	    "is not a PostgreSQL address; allowed: "
+	    "postgresql://USER@HOST:PORT/DATABASE, or libpq's keyword form "
+	    "host=HOST dbname=DATABASE", conf_path);
+	assert_string_equal(err.msg, want);
+}
+
+/* A password in the address is refused, whatever its form, and the
+ * message names the password file; addresses without one pass (or, in
+ * a build without PostgreSQL, are refused for that). */
+static void
+test_store_url_password_refused(void **state)
+{
+	static const char *const bad[] = {
+		"postgresql://nps:secret@db.example/nps",
+		"postgres://nps:s%40cret@db.example:5433/nps",
+		"postgresql://nps@db.example/nps?password=secret",
+		"postgresql://db.example/nps?sslmode=require&password=x",
+		"host=db.example password=secret dbname=nps",
+		"host=db.example  password =secret",
+	};
+	static const char *const good[] = {
+		"postgresql://nps@db.example:5433/nps",
+		"postgresql://db.example/nps?sslmode=require",
+		"postgresql:///nps?host=/run/postgresql",
+		"host=/tmp port=55477 dbname=nps user=nps",
+		"host=db.example dbname=nps passfile=/etc/npsgate/pgpass",
+	};
+	struct npserr err;
+	struct buf t = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		buf_reset(&t);
+		buf_printf(&t, "[store]\nurl = %s\n", bad[i]);
+		assert_false(load_store(buf_cstr(&t), &err));
+		if (strstr(err.msg, ":7: [store] url: the address holds a "
+		    "password; allowed: the address without it, the password "
+		    "in libpq's password file (~/.pgpass of the user the "
+		    "programs run as, or the file PGPASSFILE names)") == NULL)
+			fail_msg("%s: %s", bad[i], err.msg);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		buf_reset(&t);
+		buf_printf(&t, "[store]\nurl = %s\n", good[i]);
+#ifdef HAVE_LIBPQ
+		if (!load_store(buf_cstr(&t), &err))
+			fail_msg("%s: %s", good[i], err.msg);
+#else
+		assert_false(load_store(buf_cstr(&t), &err));
+		assert_non_null(strstr(err.msg, ":7: [store] url: this "
+		    "npsgate was built without PostgreSQL"));
+#endif
+	}
+	buf_free(&t);
+}
+
+/* With url, the store's address is the url and there is no file. */
+static void
+test_store_url_is_the_address(void **state)
+{
+	struct npserr err;
+	struct config *cf;
+
+	(void)state;
+	write_file(conf_path, "[general]\nreply_address = nps@reply.example\n"
+	    "key_file = /k\n[store]\nurl = host=/tmp dbname=nps\n",
+	    strlen("[general]\nreply_address = nps@reply.example\n"
+	    "key_file = /k\n[store]\nurl = host=/tmp dbname=nps\n"));
+	cf = config_load_flags(conf_path, CONFIG_NO_FILE_CHECKS, &err);
+#ifdef HAVE_LIBPQ
+	if (cf == NULL)
+		fail_msg("%s", err.msg);
+	assert_string_equal(config_store_address(cf), "host=/tmp dbname=nps");
+	assert_null(config_store_file(cf));
+	config_free(cf);
+#else
+	/* The no-backend build says so, and how to do without. */
+	assert_null(cf);
+	assert_string_equal(strstr(err.msg, ":5: "), ":5: [store] url: this "
+	    "npsgate was built without PostgreSQL (configure "
+	    "--without-postgresql, or libpq-dev missing); allowed: path = "
+	    "/var/lib/npsgate/npsgate.db for SQLite, or a build with "
+	    "libpq-dev installed");
+#endif
 }
 
 /* ------------------------------------------------------- lists, texts */
@@ -1322,8 +1475,8 @@ test_sample_lists_every_key(void **state)
 		if (strstr(sample, want) == NULL)
 			fail_msg("key %s is not in the sample", line);
 	}
-	/* 87 keys outside the channels, 6 in each channel. */
-	assert_int_equal(keys, 87 + 6 * (int)cf->n_channels);
+	/* 88 keys outside the channels, 6 in each channel. */
+	assert_int_equal(keys, 88 + 6 * (int)cf->n_channels);
 	free(dump);
 	free(sample);
 	config_free(cf);
@@ -1378,9 +1531,11 @@ test_full_config_changes_every_key(void **state)
 	}
 	assert_null(l1);
 	assert_null(l2);
-	assert_int_equal(n, 87 + 6);
+	assert_int_equal(n, 88 + 6);
+	/* [store] url replaces path, which full.conf sets: the tests of
+	 * the store's keys set it. */
 	for (i = 0; i < n; i++)
-		if (!changed[i])
+		if (!changed[i] && strcmp(names[i], "store:url") != 0)
 			fail_msg("full.conf leaves %s at its default",
 			    names[i]);
 	free(d1);
@@ -1487,6 +1642,9 @@ main(void)
 		    test_sample_config_loads_and_documents_the_defaults),
 		cmocka_unit_test(
 		    test_sample_config_loads_with_existing_key_file),
+		cmocka_unit_test(test_store_path_or_url),
+		cmocka_unit_test(test_store_url_password_refused),
+		cmocka_unit_test(test_store_url_is_the_address),
 		cmocka_unit_test(test_sample_lists_every_key),
 		cmocka_unit_test(test_milter_scope_keys),
 		cmocka_unit_test(test_full_config_changes_every_key),

@@ -24,10 +24,14 @@
 #include "base/npserr.h"
 #include "store/store.h"
 #include "store/store_db.h"
+#include "testlib.h"
 
 struct fixture {
 	char dir[64];
 	char path[128];		/* dir/npsgate.db, not created */
+	/* Where the tests that hold for both databases open the store:
+	 * path, or a server with NPSGATE_TEST_PG (testlib_store_where). */
+	char *where;
 };
 
 static int
@@ -43,6 +47,8 @@ setup(void **state)
 		return -1;
 	}
 	snprintf(fx->path, sizeof(fx->path), "%s/npsgate.db", fx->dir);
+	if ((fx->where = testlib_store_where(fx->dir)) == NULL)
+		return -1;
 	*state = fx;
 	return 0;
 }
@@ -51,22 +57,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	struct dirent *de;
-	char file[512];
-	DIR *d;
 
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", fx->dir,
-			    de->d_name);
-			unlink(file);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
+	/* The directory with all in it, and the server's schema if any. */
+	testlib_dir_remove(strdup(fx->dir));
+	free(fx->where);
 	free(fx);
 	return 0;
 }
@@ -88,15 +82,15 @@ open_ok(const char *path, int busy_ms)
 static int64_t
 query_int(struct store *st, const char *sql)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
+	struct npserr err;
 	int64_t v;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -999 :
-	    sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	s = store_db_prepare(st, sql, &err);
+	assert_non_null(s);
+	assert_int_equal(store_step(s), STORE_ROW);
+	v = store_col_is_null(s, 0) ? -999 : store_col_int64(s, 0);
+	store_db_done(s);
 	return v;
 }
 
@@ -104,15 +98,16 @@ query_int(struct store *st, const char *sql)
 static const char *
 query_text(struct store *st, const char *sql, char *out, size_t outsz)
 {
-	sqlite3_stmt *s;
-	const unsigned char *t;
+	struct store_stmt *s;
+	struct npserr err;
+	const char *t;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	t = sqlite3_column_text(s, 0);
-	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "(null)");
-	sqlite3_finalize(s);
+	s = store_db_prepare(st, sql, &err);
+	assert_non_null(s);
+	assert_int_equal(store_step(s), STORE_ROW);
+	t = store_col_text(s, 0);
+	snprintf(out, outsz, "%s", t != NULL ? t : "(null)");
+	store_db_done(s);
 	return out;
 }
 
@@ -261,10 +256,10 @@ test_reopen_keeps_data(void **state)
 	struct npserr err;
 	struct store *st;
 
-	st = open_ok(fx->path, 1000);
+	st = open_ok(fx->where, 1000);
 	add_survey(st, "aaaaaaaaaaaaaaaa", "x@example.com", 1000);
 	store_close(st);
-	st = open_ok(fx->path, 1000);
+	st = open_ok(fx->where, 1000);
 	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_survey_get(st, "aaaaaaaaaaaaaaaa", &got, &err),
 	    1);
@@ -459,13 +454,15 @@ test_migrates_version_4_to_themes(void **state)
 	    " response_themes"), 0);
 	/* A comment added to the answer (a follow-up) makes its themes due
 	 * again. */
-	assert_int_equal(sqlite3_exec(store_db(st), "UPDATE responses SET"
+	assert_int_equal(sqlite3_exec(store_sqlite_db(st),
+	    "UPDATE responses SET"
 	    " themed_at = 5; INSERT INTO comments (survey_id, response_id,"
 	    " text, at) VALUES ('v4v4v4v4v4v4v4v4', (SELECT id FROM"
 	    " responses), 'and rude', 3000);", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(query_int(st, "SELECT themed_at FROM responses"), 0);
 	/* A theme goes with its response. */
-	assert_int_equal(sqlite3_exec(store_db(st), "INSERT INTO"
+	assert_int_equal(sqlite3_exec(store_sqlite_db(st),
+	    "INSERT INTO"
 	    " response_themes VALUES ((SELECT id FROM responses),"
 	    " 'delivery'); DELETE FROM surveys;", NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -635,7 +632,7 @@ static void
 test_survey_round_trip_keeps_every_field(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct survey_rec r, got;
 	struct npserr err;
 
@@ -697,7 +694,7 @@ static void
 test_survey_add_keeps_absent_fields_null(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct survey_rec got;
 	struct npserr err;
 
@@ -717,7 +714,7 @@ static void
 test_survey_add_refuses_same_id_twice(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct survey_rec r;
 	struct npserr err;
 
@@ -726,7 +723,8 @@ test_survey_add_refuses_same_id_twice(void **state)
 	npserr_clear(&err);
 	assert_int_equal(store_survey_add(st, &r, &err), -1);
 	assert_non_null(strstr(err.msg, "cannot add survey cccccccccccccccc"));
-	assert_non_null(strstr(err.msg, "UNIQUE"));
+	/* SQLite says UNIQUE, PostgreSQL unique. */
+	assert_non_null(strcasestr(err.msg, "unique"));
 	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"), 1);
 	store_close(st);
 }
@@ -735,7 +733,7 @@ static void
 test_last_survey_time_is_latest_any_case(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct npserr err;
 	int64_t t = -1;
 
@@ -791,7 +789,7 @@ static void
 test_held_due_lists_only_due_held_in_due_order(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct due_list l;
 	struct npserr err;
 
@@ -839,7 +837,7 @@ static void
 test_held_due_callback_may_write(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct npserr err;
 
 	add_held(st, "hhhhhhhhhhhhhh01", SURVEY_HELD, 100);
@@ -854,7 +852,7 @@ static void
 test_set_status_records_release_time(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct survey_rec got;
 	struct npserr err;
 
@@ -889,7 +887,7 @@ static void
 test_event_add_records_every_field(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct event_rec ev;
 	struct npserr err;
 	char text[128];
@@ -960,7 +958,7 @@ static void
 test_unsubscribe_is_idempotent_and_case_insensitive(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct npserr err;
 
 	assert_int_equal(store_is_unsubscribed(st, "Paul@Example.org", &err),
@@ -1001,7 +999,7 @@ test_ingest_duplicate_key_writes_nothing(void **state)
 	    "iiiiiiiiiiiiiiii", 9, "super", "i@example.com", 10), INGEST_NEW);
 	assert_int_equal(store_is_processed(st, "<r1@example.com>", &err), 1);
 	assert_int_equal(store_is_processed(st, "<r2@example.com>", &err), 0);
-	changes = sqlite3_total_changes(store_db(st));
+	changes = sqlite3_total_changes(store_sqlite_db(st));
 	/* The same message again, even analysed differently this time. */
 	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
 	    "iiiiiiiiiiiiiiii", 2, "bad", "i@example.com", 20),
@@ -1009,7 +1007,8 @@ test_ingest_duplicate_key_writes_nothing(void **state)
 	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_UNSUBSCRIBE,
 	    "iiiiiiiiiiiiiiii", -1, NULL, "i@example.com", 20),
 	    INGEST_DUPLICATE);
-	assert_int_equal(sqlite3_total_changes(store_db(st)), changes);
+	assert_int_equal(sqlite3_total_changes(store_sqlite_db(st)),
+	    changes);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM comments"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 1);
@@ -1053,7 +1052,7 @@ static void
 test_ingest_second_score_supersedes_first(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 
 	add_survey(st, "iiiiiiiiiiiiiiii", "i@example.com", 1);
 	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
@@ -1086,7 +1085,7 @@ static void
 test_ingest_comment_only_followup_keeps_score(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	char text[64];
 
 	add_survey(st, "iiiiiiiiiiiiiiii", "i@example.com", 1);
@@ -1111,7 +1110,7 @@ static void
 test_ingest_unscored_first_reply_is_superseded_by_score(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 
 	add_survey(st, "iiiiiiiiiiiiiiii", "i@example.com", 1);
 	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
@@ -1132,7 +1131,7 @@ static void
 test_ingest_score_out_of_range_keeps_comment_only(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct survey_rec r;
 	struct npserr err;
 
@@ -1157,7 +1156,7 @@ static void
 test_ingest_bounce_marks_survey_bounced(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct survey_rec got;
 	struct npserr err;
 	char text[128];
@@ -1185,7 +1184,7 @@ static void
 test_ingest_unsubscribe_records_survey_recipient(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct npserr err;
 
 	add_survey(st, "uuuuuuuuuuuuuu01", "Anne@Example.com", 1);
@@ -1221,7 +1220,7 @@ static void
 test_ingest_reused_message_id_with_other_bytes_is_kept(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct ingest_rec got;
 	char text[128];
 
@@ -1261,7 +1260,7 @@ static void
 test_ingest_answers_per_survey_are_capped(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct ingest_rec got;
 	char key[64], text[160];
 	int i;
@@ -1329,7 +1328,7 @@ static void
 test_ingest_autoreply_unparsed_unmatched_are_events(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct ingest_rec in;
 	struct survey_rec r;
 	struct npserr err;
@@ -1388,7 +1387,7 @@ static void
 test_rollback_discards_grouped_writes(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct npserr err;
 
 	assert_int_equal(store_begin(st, &err), 0);
@@ -1413,14 +1412,14 @@ test_db_prepare_caches_by_text(void **state)
 {
 	struct fixture *fx = *state;
 	struct store *st = open_ok(fx->path, 1000);
-	sqlite3_stmt *a, *b;
+	struct store_stmt *a, *b;
 	struct npserr err;
 
 	a = store_db_prepare(st, "SELECT count(*) FROM surveys", &err);
 	assert_non_null(a);
 	b = store_db_prepare(st, "SELECT count(*) FROM surveys", &err);
 	assert_ptr_equal(a, b);
-	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(store_step(a), STORE_ROW);
 	store_db_done(a);
 	npserr_clear(&err);
 	assert_null(store_db_prepare(st, "SELECT x FROM nowhere", &err));
@@ -1579,7 +1578,7 @@ test_concurrent_writers_lose_nothing(void **state)
 
 	for (i = 0; i < WRITERS; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
-		w[i].path = fx->path;
+		w[i].path = fx->where;
 		w[i].n = i;
 	}
 	/* The threads open the new file at once: migration races too. */
@@ -1592,7 +1591,7 @@ test_concurrent_writers_lose_nothing(void **state)
 		if (w[i].failures != 0)
 			fail_msg("writer %d: %d failures, first: %s", i,
 			    w[i].failures, w[i].first_error);
-	st = open_ok(fx->path, 1000);
+	st = open_ok(fx->where, 1000);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys"),
 	    WRITERS * WRITES);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"),
@@ -1642,8 +1641,8 @@ test_migrates_version_5_to_forwards(void **state)
 /* A reply with a forward, stored under its key; the rest as store_ingest
  * does it. */
 static int
-ingest_forward(struct store *st, const char *key, const char *digest,
-    const char *survey_id, const char *mail, int64_t at)
+ingest_forward_n(struct store *st, const char *key, const char *digest,
+    const char *survey_id, const char *mail, size_t len, int64_t at)
 {
 	struct ingest_rec in;
 	struct npserr err;
@@ -1660,11 +1659,30 @@ ingest_forward(struct store *st, const char *key, const char *digest,
 	in.received_at = at;
 	in.forward_to = "support@shop.example";
 	in.forward_msg = mail;
-	in.forward_len = strlen(mail);
+	in.forward_len = len;
 	npserr_clear(&err);
 	if ((r = store_ingest(st, &in, &err)) == -1)
 		fail_msg("store_ingest %s: %s", key, err.msg);
 	return r;
+}
+
+static int
+ingest_forward(struct store *st, const char *key, const char *digest,
+    const char *survey_id, const char *mail, int64_t at)
+{
+	return ingest_forward_n(st, key, digest, survey_id, mail,
+	    strlen(mail), at);
+}
+
+/* Runs SQL on the store's own connection, whatever its database. */
+static void
+store_exec_ok(struct store *st, const char *sql)
+{
+	struct npserr err;
+
+	npserr_clear(&err);
+	if (store_db_exec(st, sql, &err, "test") == -1)
+		fail_msg("%s: %s", sql, err.msg);
 }
 
 /* A forward is a row per message key, written with the reply: the same
@@ -1675,7 +1693,7 @@ static void
 test_forward_once_per_message_claimed_sent(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	struct forward_rec f;
 	struct npserr err;
 	char *to = NULL;
@@ -1684,9 +1702,8 @@ test_forward_once_per_message_claimed_sent(void **state)
 	add_survey(st, "fwfwfwfwfwfwfwfw", "cust@example.com", 1000);
 	assert_int_equal(store_forward_target(st, "fwfwfwfwfwfwfwfw", &to,
 	    &err), 0);
-	assert_int_equal(sqlite3_exec(store_db(st), "UPDATE surveys SET"
-	    " helpdesk_to = 'support@shop.example'", NULL, NULL, NULL),
-	    SQLITE_OK);
+	store_exec_ok(st, "UPDATE surveys SET helpdesk_to ="
+	    " 'support@shop.example'");
 	assert_int_equal(store_forward_target(st, "fwfwfwfwfwfwfwfw", &to,
 	    &err), 1);
 	assert_string_equal(to, "support@shop.example");
@@ -1721,9 +1738,30 @@ test_forward_once_per_message_claimed_sent(void **state)
 	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards WHERE"
 	    " state = 'sent' AND message IS NULL AND sent_at = 2061"), 1);
 	/* The survey gone (forget, purge), its forwards go too. */
-	assert_int_equal(sqlite3_exec(store_db(st), "DELETE FROM surveys",
-	    NULL, NULL, NULL), SQLITE_OK);
+	store_exec_ok(st, "DELETE FROM surveys");
 	assert_int_equal(query_int(st, "SELECT count(*) FROM forwards"), 0);
+	store_close(st);
+}
+
+/* The mail is kept as bytes, whatever they are: a NUL, 8-bit bytes and a
+ * CR come back from the claim as they went in. */
+static void
+test_forward_keeps_the_mail_byte_for_byte(void **state)
+{
+	static const char mail[] = "Subject: x\n\nnul \0 then \xff\xfe\r\n";
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->where, 1000);
+	struct forward_rec f;
+	struct npserr err;
+
+	add_survey(st, "bybybybybybybyby", "cust@example.com", 1000);
+	assert_int_equal(ingest_forward_n(st, "<b@c>", "sha256:bb",
+	    "bybybybybybybyby", mail, sizeof(mail) - 1, 2000), INGEST_NEW);
+	assert_int_equal(store_forward_claim(st, 2000, 900, &f, &err), 1);
+	assert_int_equal(f.len, sizeof(mail) - 1);
+	assert_memory_equal(f.message, mail, sizeof(mail) - 1);
+	assert_int_equal(f.message[f.len], '\0');
+	store_forward_clear(&f);
 	store_close(st);
 }
 
@@ -1733,7 +1771,7 @@ static void
 test_forward_capped_per_survey(void **state)
 {
 	struct fixture *fx = *state;
-	struct store *st = open_ok(fx->path, 1000);
+	struct store *st = open_ok(fx->where, 1000);
 	char key[32], dig[32];
 	int i;
 
@@ -1773,6 +1811,7 @@ main(void)
 		T(test_migrates_version_5_to_forwards),
 		T(test_forward_once_per_message_claimed_sent),
 		T(test_forward_capped_per_survey),
+		T(test_forward_keeps_the_mail_byte_for_byte),
 		T(test_open_refuses_next_version_and_leaves_it),
 		T(test_open_in_missing_directory_names_path),
 		T(test_open_refuses_file_that_is_not_a_database),
