@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "followup/followup.h"
@@ -38,12 +36,11 @@ followup_answer_clear(struct answer *a)
 }
 
 static char *
-column_dup(sqlite3_stmt *s, int col)
+column_dup(struct store_stmt *s, int col)
 {
-	const unsigned char *t = sqlite3_column_text(s, col);
+	const char *t = store_col_text(s, col);
 
-	return t != NULL ? xstrndup((const char *)t,
-	    (size_t)sqlite3_column_bytes(s, col)) : NULL;
+	return t != NULL ? xstrndup(t, store_col_bytes(s, col)) : NULL;
 }
 
 /* A response's comment is in the comments table (rows of an older store
@@ -59,7 +56,7 @@ int
 followup_answer_load(struct store *st, const char *survey_id,
     const char *key, int64_t id, struct answer *a, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	char sid[TOKEN_ID_LEN + 1];
 	const char *t;
 	int rc, r;
@@ -72,30 +69,30 @@ followup_answer_load(struct store *st, const char *survey_id,
 	if (s == NULL)
 		return -1;
 	if (key != NULL) {
-		sqlite3_bind_text(s, 1, survey_id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+		store_bind_text(s, 1, survey_id);
+		store_bind_text(s, 2, key);
 	} else {
-		sqlite3_bind_int64(s, 3, id);
+		store_bind_int64(s, 3, id);
 	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
+	rc = store_step(s);
+	if (rc == STORE_DONE) {
 		store_db_done(s);
 		return 0;
 	}
-	if (rc != SQLITE_ROW) {
-		r = store_db_fail(st, rc, err, "cannot read a response");
+	if (rc != STORE_ROW) {
+		r = store_db_fail(st, err, "cannot read a response");
 		store_db_done(s);
 		return r;
 	}
-	a->response_id = sqlite3_column_int64(s, 0);
-	t = (const char *)sqlite3_column_text(s, 1);
+	a->response_id = store_col_int64(s, 0);
+	t = store_col_text(s, 1);
 	snprintf(sid, sizeof(sid), "%s", t != NULL ? t : "");
-	a->score = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int(s, 2);
+	a->score = store_col_is_null(s, 2) ? -1 :
+	    store_col_int(s, 2);
 	a->comment = column_dup(s, 4);
 	a->sender = column_dup(s, 5);
 	a->lang = column_dup(s, 6);
-	a->received_at = sqlite3_column_int64(s, 7);
+	a->received_at = store_col_int64(s, 7);
 	a->source = column_dup(s, 8);
 	store_db_done(s);
 	r = store_survey_get(st, sid, &a->sv, err);
@@ -148,7 +145,7 @@ static int
 processed_response(struct store *st, const char *msg_key,
     char sid[TOKEN_ID_LEN + 1], struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	const char *kind, *id;
 	int rc, r = 0;
 
@@ -156,18 +153,18 @@ processed_response(struct store *st, const char *msg_key,
 	    " WHERE msg_key = ?1", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, msg_key, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		kind = (const char *)sqlite3_column_text(s, 0);
-		id = (const char *)sqlite3_column_text(s, 1);
+	store_bind_text(s, 1, msg_key);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		kind = store_col_text(s, 0);
+		id = store_col_text(s, 1);
 		if (kind != NULL && strcmp(kind, "response") == 0 &&
 		    id != NULL && strlen(id) == TOKEN_ID_LEN) {
 			memcpy(sid, id, TOKEN_ID_LEN + 1);
 			r = 1;
 		}
-	} else if (rc != SQLITE_DONE) {
-		r = store_db_fail(st, rc, err, "cannot look up message %.100s",
+	} else if (rc != STORE_DONE) {
+		r = store_db_fail(st, err, "cannot look up message %.100s",
 		    msg_key);
 	}
 	store_db_done(s);

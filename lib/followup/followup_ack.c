@@ -11,8 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sqlite3.h>
-
 #include "base/buf.h"
 #include "base/lang.h"
 #include "followup/followup.h"
@@ -84,20 +82,20 @@ followup_address_refused(const struct config *cf, const char *addr)
 static int
 answered_before(struct store *st, const struct answer *a, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc, r;
 
 	s = store_db_prepare(st, "SELECT count(*) FROM responses WHERE"
 	    " survey_id = ?1 AND id < ?2 AND score IS NOT NULL", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, a->sv.id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, a->response_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		r = sqlite3_column_int64(s, 0) > 0 ? 1 : 0;
+	store_bind_text(s, 1, a->sv.id);
+	store_bind_int64(s, 2, a->response_id);
+	rc = store_step(s);
+	if (rc == STORE_ROW)
+		r = store_col_int64(s, 0) > 0 ? 1 : 0;
 	else
-		r = store_db_fail(st, rc, err, "cannot read the responses to"
+		r = store_db_fail(st, err, "cannot read the responses to"
 		    " survey %s", a->sv.id);
 	store_db_done(s);
 	return r;

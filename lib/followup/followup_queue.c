@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "followup/followup.h"
@@ -85,33 +83,32 @@ struct claim_arg {
 	int64_t until;
 };
 
-/* INSERT OR IGNORE: 1 when this call created the row (and owns it). */
+/* 1 when this call created the row (and owns it), 0 when it was there. */
 static int
 claim_new_tx(struct store *st, void *arg, struct npserr *err)
 {
 	struct claim_arg *c = arg;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
-	s = store_db_prepare(st, "INSERT OR IGNORE INTO followups (survey_id,"
-	    " kind, response_id, created_at, next_attempt_at) VALUES (?1, ?2,"
-	    " ?3, ?4, ?5)", err);
+	s = store_db_prepare(st, "INSERT INTO followups (survey_id, kind,"
+	    " response_id, created_at, next_attempt_at) VALUES (?1, ?2, ?3,"
+	    " ?4, ?5) ON CONFLICT DO NOTHING RETURNING id", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, c->row->survey_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, kind_names[c->row->kind], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, c->row->response_id);
-	sqlite3_bind_int64(s, 4, c->row->created_at);
-	sqlite3_bind_int64(s, 5, c->until);
-	rc = sqlite3_step(s);
+	store_bind_text(s, 1, c->row->survey_id);
+	store_bind_text(s, 2, kind_names[c->row->kind]);
+	store_bind_int64(s, 3, c->row->response_id);
+	store_bind_int64(s, 4, c->row->created_at);
+	store_bind_int64(s, 5, c->until);
+	rc = store_step(s);
+	if (rc == STORE_ROW)
+		c->row->id = store_col_int64(s, 0);
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot queue the %s of"
+	if (rc == -1)
+		return store_db_fail(st, err, "cannot queue the %s of"
 		    " survey %s", kind_words[c->row->kind], c->row->survey_id);
-	if (sqlite3_changes(store_db(st)) == 0)
-		return 0;
-	c->row->id = sqlite3_last_insert_rowid(store_db(st));
-	return 1;
+	return rc == STORE_ROW ? 1 : 0;
 }
 
 /* Takes a due row for one attempt, unless another process did. */
@@ -119,7 +116,7 @@ static int
 claim_due_tx(struct store *st, void *arg, struct npserr *err)
 {
 	struct claim_arg *c = arg;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	s = store_db_prepare(st, "UPDATE followups SET next_attempt_at = ?3"
@@ -127,15 +124,15 @@ claim_due_tx(struct store *st, void *arg, struct npserr *err)
 	    err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, c->row->id);
-	sqlite3_bind_int64(s, 2, c->row->next_attempt_at);
-	sqlite3_bind_int64(s, 3, c->until);
-	rc = sqlite3_step(s);
+	store_bind_int64(s, 1, c->row->id);
+	store_bind_int64(s, 2, c->row->next_attempt_at);
+	store_bind_int64(s, 3, c->until);
+	rc = store_step(s);
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot claim follow-up %lld",
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot claim follow-up %lld",
 		    (long long)c->row->id);
-	return sqlite3_changes(store_db(st)) == 1 ? 1 : 0;
+	return store_changes(st) == 1 ? 1 : 0;
 }
 
 struct mark_arg {
@@ -153,7 +150,7 @@ static int
 mark_tx(struct store *st, void *arg, struct npserr *err)
 {
 	struct mark_arg *m = arg;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	bool done = strcmp(m->state, "done") == 0;
 	int rc;
 
@@ -162,19 +159,19 @@ mark_tx(struct store *st, void *arg, struct npserr *err)
 	    " WHERE id = ?1", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, m->row->id);
-	sqlite3_bind_text(s, 2, m->state, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, m->attempts);
-	sqlite3_bind_int64(s, 4, m->next);
+	store_bind_int64(s, 1, m->row->id);
+	store_bind_text(s, 2, m->state);
+	store_bind_int64(s, 3, m->attempts);
+	store_bind_int64(s, 4, m->next);
 	if (m->error != NULL)
-		sqlite3_bind_text(s, 5, m->error, -1, SQLITE_TRANSIENT);
+		store_bind_text(s, 5, m->error);
 	else
-		sqlite3_bind_null(s, 5);
-	sqlite3_bind_int64(s, 6, done ? m->now : 0);
-	rc = sqlite3_step(s);
+		store_bind_null(s, 5);
+	store_bind_int64(s, 6, done ? m->now : 0);
+	rc = store_step(s);
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot record follow-up"
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot record follow-up"
 		    " %lld", (long long)m->row->id);
 	if (!done || m->row->kind != FOLLOWUP_ACK)
 		return 0;
@@ -182,12 +179,12 @@ mark_tx(struct store *st, void *arg, struct npserr *err)
 	    " id = ?1", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, m->row->survey_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, m->now);
-	rc = sqlite3_step(s);
+	store_bind_text(s, 1, m->row->survey_id);
+	store_bind_int64(s, 2, m->now);
+	rc = store_step(s);
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot record the"
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot record the"
 		    " acknowledgment of survey %s", m->row->survey_id);
 	return 0;
 }
@@ -310,7 +307,7 @@ followup_start(const struct followup_ctx *ctx, const struct answer *a,
 int
 followup_next_due(struct store *st, int64_t *at, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc, r;
 
 	*at = 0;
@@ -318,13 +315,13 @@ followup_next_due(struct store *st, int64_t *at, struct npserr *err)
 	    " WHERE state = 'pending'", err);
 	if (s == NULL)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		r = sqlite3_column_type(s, 0) == SQLITE_NULL ? 0 : 1;
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		r = store_col_is_null(s, 0) ? 0 : 1;
 		if (r == 1)
-			*at = sqlite3_column_int64(s, 0);
+			*at = store_col_int64(s, 0);
 	} else {
-		r = store_db_fail(st, rc, err, "cannot read the follow-up"
+		r = store_db_fail(st, err, "cannot read the follow-up"
 		    " queue");
 	}
 	store_db_done(s);
@@ -340,7 +337,7 @@ followup_retry_due(const struct followup_ctx *ctx,
 {
 	struct followup_report dummy;
 	struct row *rows = NULL;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	size_t n = 0, i;
 	int rc, r = 0, got;
 
@@ -353,28 +350,28 @@ followup_retry_due(const struct followup_ctx *ctx,
 	    " ORDER BY next_attempt_at, id LIMIT ?2", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, (int64_t)ctx->now);
-	sqlite3_bind_int(s, 2, FOLLOWUP_RETRY_BATCH);
+	store_bind_int64(s, 1, (int64_t)ctx->now);
+	store_bind_int64(s, 2, FOLLOWUP_RETRY_BATCH);
 	rows = xcalloc(FOLLOWUP_RETRY_BATCH, sizeof(*rows));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n <
+	while ((rc = store_step(s)) == STORE_ROW && n <
 	    FOLLOWUP_RETRY_BATCH) {
-		const char *sid = (const char *)sqlite3_column_text(s, 1);
-		const char *kind = (const char *)sqlite3_column_text(s, 2);
+		const char *sid = store_col_text(s, 1);
+		const char *kind = store_col_text(s, 2);
 		struct row *w = &rows[n];
 
 		if (sid == NULL || strlen(sid) != TOKEN_ID_LEN ||
 		    kind_parse(kind, &w->kind) < 0)
 			continue;
-		w->id = sqlite3_column_int64(s, 0);
+		w->id = store_col_int64(s, 0);
 		memcpy(w->survey_id, sid, TOKEN_ID_LEN + 1);
-		w->response_id = sqlite3_column_int64(s, 3);
-		w->attempts = sqlite3_column_int(s, 4);
-		w->created_at = sqlite3_column_int64(s, 5);
-		w->next_attempt_at = sqlite3_column_int64(s, 6);
+		w->response_id = store_col_int64(s, 3);
+		w->attempts = store_col_int(s, 4);
+		w->created_at = store_col_int64(s, 5);
+		w->next_attempt_at = store_col_int64(s, 6);
 		n++;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		r = store_db_fail(ctx->store, rc, err, "cannot list the"
+	if (rc != STORE_DONE && rc != STORE_ROW)
+		r = store_db_fail(ctx->store, err, "cannot list the"
 		    " follow-ups due");
 	store_db_done(s);
 	for (i = 0; r == 0 && i < n; i++) {

@@ -11,8 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "base/npserr.h"
 #include "report/report.h"
 #include "report/report_int.h"
@@ -23,14 +21,10 @@
 int
 report_exec(struct store *st, const char *sql, struct npserr *err)
 {
-	char *msg = NULL;
-	int rc;
+	char what[64];
 
-	rc = sqlite3_exec(store_db(st), sql, NULL, NULL, &msg);
-	sqlite3_free(msg);
-	if (rc != SQLITE_OK)
-		return store_db_fail(st, rc, err, "cannot run %.40s", sql);
-	return 0;
+	snprintf(what, sizeof(what), "cannot run %.40s", sql);
+	return store_db_exec(st, sql, err, what);
 }
 
 /* report_count - see report_int.h. */
@@ -38,17 +32,17 @@ int
 report_count(struct store *st, const char *sql, int64_t bind,
     int64_t *out, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	if ((s = store_db_prepare(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, bind);
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	store_bind_int64(s, 1, bind);
+	rc = store_step(s);
+	*out = rc == STORE_ROW ? store_col_int64(s, 0) : 0;
 	store_db_done(s);
-	if (rc != SQLITE_ROW)
-		return store_db_fail(st, rc, err, "cannot count");
+	if (rc != STORE_ROW)
+		return store_db_fail(st, err, "cannot count");
 	return 0;
 }
 

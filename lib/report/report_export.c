@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/npserr.h"
@@ -80,7 +78,7 @@ static int
 report_tlist_get(struct store *st, struct report_tlist *t,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	t->name = NULL;
@@ -89,15 +87,15 @@ report_tlist_get(struct store *st, struct report_tlist *t,
 	    " 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", err);
 	if (s == NULL)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(s)) == STORE_ROW) {
 		t->name = xrealloc(t->name, (t->n + 2) * sizeof(*t->name));
 		t->name[t->n] = xstrdup(report_col_text(s, 0));
 		t->n++;
 	}
 	store_db_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != STORE_DONE) {
 		report_tlist_free(t);
-		return store_db_fail(st, rc, err, "cannot list the tables");
+		return store_db_fail(st, err, "cannot list the tables");
 	}
 	if (t->n > 0)
 		qsort(t->name, t->n, sizeof(*t->name), report_tlist_cmp);
@@ -108,19 +106,19 @@ static int
 report_table_exists(struct store *st, const char *table, int *out,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	s = store_db_prepare(st, "SELECT 1 FROM sqlite_master WHERE type ="
 	    " 'table' AND name = ?1", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW;
+	store_bind_text(s, 1, table);
+	rc = store_step(s);
+	*out = rc == STORE_ROW;
 	store_db_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot look for table %s",
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot look for table %s",
 		    table);
 	return 0;
 }
@@ -130,7 +128,7 @@ report_export_table(struct store *st, const char *table, FILE *fp,
     struct npserr *err)
 {
 	struct buf sql = BUF_INIT, line = BUF_INIT;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc, ncol, k, count;
 
 	buf_printf(&sql, "SELECT * FROM \"%s\" ORDER BY rowid", table);
@@ -138,33 +136,32 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 	buf_free(&sql);
 	if (s == NULL)
 		return -1;
-	ncol = sqlite3_column_count(s);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	ncol = store_col_count(s);
+	while ((rc = store_step(s)) == STORE_ROW) {
 		buf_reset(&line);
 		count = 0;
 		buf_putc(&line, '{');
 		json_member_str(&line, &count, "table", table);
 		for (k = 0; k < ncol; k++) {
 			json_member_key(&line, &count,
-			    sqlite3_column_name(s, k));
-			switch (sqlite3_column_type(s, k)) {
-			case SQLITE_INTEGER:
+			    store_col_name(s, k));
+			switch (store_col_type(s, k)) {
+			case STORE_COL_INT:
 				buf_printf(&line, "%lld", (long long)
-				    sqlite3_column_int64(s, k));
+				    store_col_int64(s, k));
 				break;
-			case SQLITE_FLOAT:
+			case STORE_COL_FLOAT:
 				buf_printf(&line, "%.17g",
-				    sqlite3_column_double(s, k));
+				    store_col_double(s, k));
 				break;
-			case SQLITE_NULL:
+			case STORE_COL_NULL:
 				buf_puts(&line, "null");
 				break;
 			default:
 				/* Text; a blob (none in the schema) is
 				 * written as the text of its bytes. */
-				json_append_string(&line, (const char *)
-				    sqlite3_column_text(s, k),
-				    (size_t)sqlite3_column_bytes(s, k));
+				json_append_string(&line, store_col_text(s, k),
+				    (size_t)store_col_bytes(s, k));
 				break;
 			}
 		}
@@ -172,7 +169,7 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 		if (fwrite(line.data, 1, line.len, fp) != line.len) {
 			npserr_set(err, "export: cannot write: %s",
 			    "output error");
-			rc = SQLITE_DONE;
+			rc = STORE_DONE;
 			store_db_done(s);
 			buf_free(&line);
 			return -1;
@@ -180,8 +177,8 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 	}
 	store_db_done(s);
 	buf_free(&line);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot read table %s",
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot read table %s",
 		    table);
 	return 0;
 }
@@ -194,25 +191,23 @@ report_export(struct store *st, FILE *fp, struct npserr *err)
 
 	/* One read transaction: the tables agree with each other even
 	 * while the milter and the hook write. */
-	if (report_exec(st, "BEGIN", err) == -1)
+	if (store_db_read_begin(st, err) == -1)
 		return -1;
 	if (report_tlist_get(st, &t, err) == -1) {
-		sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+		store_db_read_end(st);
 		return -1;
 	}
 	fprintf(fp, "{\"npsgate_export\":1,\"schema_version\":%d}\n",
 	    store_schema_version(st));
 	for (i = 0; i < t.n; i++) {
 		if (report_export_table(st, t.name[i], fp, err) == -1) {
-			sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL,
-			    NULL);
+			store_db_read_end(st);
 			report_tlist_free(&t);
 			return -1;
 		}
 	}
 	report_tlist_free(&t);
-	if (report_exec(st, "COMMIT", err) == -1)
-		return -1;
+	store_db_read_end(st);
 	if (fflush(fp) != 0 || ferror(fp)) {
 		npserr_set(err, "export: cannot write the output");
 		return -1;
@@ -226,7 +221,7 @@ static char **
 report_table_columns(struct store *st, const char *table, struct npserr *err)
 {
 	struct buf sql = BUF_INIT;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	char **cols = NULL;
 	size_t n = 0;
 	int rc;
@@ -236,17 +231,17 @@ report_table_columns(struct store *st, const char *table, struct npserr *err)
 	buf_free(&sql);
 	if (s == NULL)
 		return NULL;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(s)) == STORE_ROW) {
 		cols = xrealloc(cols, (n + 2) * sizeof(*cols));
 		cols[n++] = xstrdup(report_col_text(s, 1));
 		cols[n] = NULL;
 	}
 	store_db_done(s);
-	if (rc != SQLITE_DONE || n == 0) {
+	if (rc != STORE_DONE || n == 0) {
 		while (n > 0)
 			free(cols[--n]);
 		free(cols);
-		store_db_fail(st, rc, err, "cannot read the columns of %s",
+		store_db_fail(st, err, "cannot read the columns of %s",
 		    table);
 		return NULL;
 	}
@@ -319,7 +314,7 @@ report_import_row(struct store *st, const struct json_object *o,
 {
 	struct buf sql = BUF_INIT;
 	const struct json_value *v;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	size_t k;
 	int idx = 0, rc;
 
@@ -353,27 +348,26 @@ report_import_row(struct store *st, const struct json_object *o,
 		idx++;
 		switch (v->kind) {
 		case JSON_NULL:
-			sqlite3_bind_null(s, idx);
+			store_bind_null(s, idx);
 			break;
 		case JSON_BOOL:
-			sqlite3_bind_int(s, idx, v->b);
+			store_bind_int64(s, idx, v->b);
 			break;
 		case JSON_INT:
-			sqlite3_bind_int64(s, idx, v->i);
+			store_bind_int64(s, idx, v->i);
 			break;
 		case JSON_REAL:
-			sqlite3_bind_double(s, idx, v->d);
+			store_bind_double(s, idx, v->d);
 			break;
 		case JSON_STRING:
-			sqlite3_bind_text(s, idx, v->s, (int)v->len,
-			    SQLITE_STATIC);
+			store_bind_textn(s, idx, v->s, v->len);
 			break;
 		}
 	}
-	rc = sqlite3_step(s);
+	rc = store_step(s);
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot insert into %s",
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot insert into %s",
 		    table);
 	return 0;
 }

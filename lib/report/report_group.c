@@ -19,8 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "base/buf.h"
 #include "base/npserr.h"
 #include "base/xalloc.h"
@@ -196,7 +194,7 @@ report_extra_sql(struct buf *sql, const struct report_opts *o)
 
 /* The group of column col of a row: its text, or its day number. */
 static struct report_agg *
-report_row_group(struct report_gmap *g, enum report_by by, sqlite3_stmt *s,
+report_row_group(struct report_gmap *g, enum report_by by, struct store_stmt *s,
     int col, int64_t day_of)
 {
 	if (report_by_is_time(by))
@@ -229,14 +227,14 @@ static size_t
 report_rows_hint(struct store *st)
 {
 	struct npserr err;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int64_t n = 0;
 
 	s = store_db_prepare(st, "SELECT max(id) FROM responses", &err);
 	if (s == NULL)
 		return 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
+	if (store_step(s) == STORE_ROW)
+		n = store_col_int64(s, 0);
 	store_db_done(s);
 	/* A hint only: beyond 16 M the map grows as it fills. */
 	return n > 0 && n < 16 * 1024 * 1024 ? (size_t)n : 0;
@@ -250,7 +248,7 @@ report_pass_responses(struct store *st, const struct report_opts *o,
 {
 	struct report_rslot key[RMAP_BATCH];
 	struct buf sql = BUF_INIT;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	const char *id;
 	enum nps_category cat;
 	size_t nb = 0, k;
@@ -272,18 +270,18 @@ report_pass_responses(struct store *st, const struct report_opts *o,
 	if (s == NULL)
 		return -1;
 	if (o->since != INT64_MIN)
-		sqlite3_bind_int64(s, 2, o->since);
+		store_bind_int64(s, 2, o->since);
 	if (o->themes_json != NULL)
-		sqlite3_bind_text(s, 4, o->themes_json, -1, SQLITE_STATIC);
+		store_bind_text(s, 4, o->themes_json);
 	report_rmap_reserve(m, report_rows_hint(st));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(s)) == STORE_ROW) {
 		id = report_col_text(s, 0);
-		score = sqlite3_column_int(s, 1);
+		score = store_col_int(s, 1);
 		cat = report_cat_parse(report_col_text(s, 2));
 		/* Scores are 0..10; the store checked them. */
 		if (id == NULL || cat == NPS_NONE || score < 0 || score > 15)
 			continue;
-		if (!report_rkey(id, (size_t)sqlite3_column_bytes(s, 0),
+		if (!report_rkey(id, (size_t)store_col_bytes(s, 0),
 		    &key[nb])) {
 			m->odd++;
 			continue;
@@ -299,8 +297,8 @@ report_pass_responses(struct store *st, const struct report_opts *o,
 	for (k = 0; k < nb; k++)
 		report_rmap_put(m, &key[k]);
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot read the responses");
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot read the responses");
 	return 0;
 }
 
@@ -310,7 +308,7 @@ static unsigned
 report_odd_lookup(struct store *st, const struct report_opts *o,
     const char *id, size_t n)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	struct npserr err;
 	enum nps_category cat;
 	unsigned v = 0;
@@ -327,11 +325,11 @@ report_odd_lookup(struct store *st, const struct report_opts *o,
 	    " (SELECT value FROM json_each(?4)))", &err);
 	if (s == NULL)
 		return 0;
-	sqlite3_bind_text(s, 1, id, (int)n, SQLITE_STATIC);
+	store_bind_textn(s, 1, id, n);
 	if (o->themes_json != NULL)
-		sqlite3_bind_text(s, 4, o->themes_json, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		score = sqlite3_column_int(s, 0);
+		store_bind_text(s, 4, o->themes_json);
+	if (store_step(s) == STORE_ROW) {
+		score = store_col_int(s, 0);
 		cat = report_cat_parse(report_col_text(s, 1));
 		if (cat != NPS_NONE && score >= 0 && score <= 15)
 			v = report_rmap_value(cat, score);
@@ -348,7 +346,7 @@ report_pass_surveys(struct store *st, const struct report_opts *o,
 	struct report_pending b[RMAP_BATCH];
 	struct buf sql = BUF_INIT;
 	struct report_agg *a;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	const char *id;
 	size_t nb = 0, idlen;
 	unsigned v;
@@ -366,15 +364,15 @@ report_pass_surveys(struct store *st, const struct report_opts *o,
 	buf_free(&sql);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, nps_type_name(o->type), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, o->since);
-	sqlite3_bind_int64(s, 3, o->until);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	store_bind_text(s, 1, nps_type_name(o->type));
+	store_bind_int64(s, 2, o->since);
+	store_bind_int64(s, 3, o->until);
+	while ((rc = store_step(s)) == STORE_ROW) {
 		a = report_row_group(g, o->by, s, 1,
-		    report_day_number(sqlite3_column_int64(s, 1)));
+		    report_day_number(store_col_int64(s, 1)));
 		a->surveys++;
 		id = report_col_text(s, 0);
-		idlen = (size_t)sqlite3_column_bytes(s, 0);
+		idlen = (size_t)store_col_bytes(s, 0);
 		if (id == NULL || m->cap == 0)
 			continue;
 		if (!report_rkey(id, idlen, &b[nb].key)) {
@@ -395,8 +393,8 @@ report_pass_surveys(struct store *st, const struct report_opts *o,
 	}
 	report_rmap_resolve(m, g, b, nb);
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot read the surveys");
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot read the surveys");
 	return 0;
 }
 
@@ -407,7 +405,7 @@ report_pass_extra(struct store *st, const struct report_opts *o,
 {
 	struct buf sql = BUF_INIT;
 	struct report_agg *a;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	report_extra_sql(&sql, o);
@@ -415,24 +413,24 @@ report_pass_extra(struct store *st, const struct report_opts *o,
 	buf_free(&sql);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, nps_type_name(o->type), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, o->since);
-	sqlite3_bind_int64(s, 3, o->until);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	store_bind_text(s, 1, nps_type_name(o->type));
+	store_bind_int64(s, 2, o->since);
+	store_bind_int64(s, 3, o->until);
+	while ((rc = store_step(s)) == STORE_ROW) {
 		a = report_row_group(g, o->by, s, 0,
-		    sqlite3_column_int64(s, 0));
-		a->surveys += (long)sqlite3_column_int64(s, 1);
+		    store_col_int64(s, 0));
+		a->surveys += (long)store_col_int64(s, 1);
 		nps_stats_add_counts(&a->stats,
-		    (long)sqlite3_column_int64(s, 2),
-		    (long)sqlite3_column_int64(s, 3),
-		    (long)sqlite3_column_int64(s, 4),
-		    sqlite3_column_double(s, 5), sqlite3_column_double(s, 6));
-		a->optouts += (long)sqlite3_column_int64(s, 7);
-		a->unsubscribes += (long)sqlite3_column_int64(s, 8);
+		    (long)store_col_int64(s, 2),
+		    (long)store_col_int64(s, 3),
+		    (long)store_col_int64(s, 4),
+		    store_col_double(s, 5), store_col_double(s, 6));
+		a->optouts += (long)store_col_int64(s, 7);
+		a->unsubscribes += (long)store_col_int64(s, 8);
 	}
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot read the events");
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot read the events");
 	return 0;
 }
 
@@ -558,7 +556,7 @@ report_run(struct store *st, const struct report_opts *o, struct report *out,
 	memset(&m, 0, sizeof(m));
 	memset(&g, 0, sizeof(g));
 	g.by_day = report_by_is_time(o->by);
-	if (report_exec(st, "BEGIN", err) == -1)
+	if (store_db_read_begin(st, err) == -1)
 		return -1;
 	if (report_pass_responses(st, o, &m, err) == 0 &&
 	    report_pass_surveys(st, o, &m, &g, err) == 0 &&
@@ -566,7 +564,7 @@ report_run(struct store *st, const struct report_opts *o, struct report *out,
 		report_fill(out, &g);
 		r = 0;
 	}
-	sqlite3_exec(store_db(st), "COMMIT", NULL, NULL, NULL);
+	store_db_read_end(st);
 	report_rmap_free(&m);
 	report_gmap_free(&g);
 	return r;

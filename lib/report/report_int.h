@@ -13,10 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "base/npserr.h"
 #include "store/store.h"
+#include "store/store_db.h"
 
 #define DAY 86400
 
@@ -26,9 +25,9 @@ int report_exec(struct store *st, const char *sql, struct npserr *err);
 
 /* The text of column col of the current row; NULL for NULL. */
 static inline const char *
-report_col_text(sqlite3_stmt *s, int col)
+report_col_text(struct store_stmt *s, int col)
 {
-	return (const char *)sqlite3_column_text(s, col);
+	return store_col_text(s, col);
 }
 
 /* Runs a one-row SELECT with ?1 bound to bind; its first column into

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "base/npserr.h"
 #include "mail/address.h"
 #include "report/report.h"
@@ -26,27 +24,27 @@ static int
 report_step(struct store *st, const char *sql, const char *text,
     int64_t num, long *out, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	if ((s = store_db_prepare(st, sql, err)) == NULL)
 		return -1;
 	if (text != NULL)
-		sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+		store_bind_text(s, 1, text);
 	else
-		sqlite3_bind_null(s, 1);
-	sqlite3_bind_int64(s, 2, num);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+		store_bind_null(s, 1);
+	store_bind_int64(s, 2, num);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
 		if (out != NULL)
-			*out = (long)sqlite3_column_int64(s, 0);
-		rc = SQLITE_DONE;
-	} else if (rc == SQLITE_DONE && out != NULL) {
-		*out = (long)sqlite3_changes(store_db(st));
+			*out = (long)store_col_int64(s, 0);
+		rc = STORE_DONE;
+	} else if (rc == STORE_DONE && out != NULL) {
+		*out = (long)store_changes(st);
 	}
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot run %.60s", sql);
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot run %.60s", sql);
 	return 0;
 }
 
@@ -97,12 +95,8 @@ report_purge_tx(struct store *st, void *arg, struct npserr *err)
 static int
 report_checkpoint(struct store *st, struct npserr *err)
 {
-	int rc, log = 0, done = 0;
-
-	rc = sqlite3_wal_checkpoint_v2(store_db(st), NULL,
-	    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
-	if (rc != SQLITE_OK)
-		return store_db_fail(st, rc, err, "cannot checkpoint the WAL"
+	if (store_db_checkpoint(st) == -1)
+		return store_db_fail(st, err, "cannot checkpoint the WAL"
 		    " (another program holds the database open?)");
 	return 0;
 }

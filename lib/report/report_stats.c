@@ -11,8 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
-
 #include "base/buf.h"
 #include "base/npserr.h"
 #include "base/xalloc.h"
@@ -30,7 +28,7 @@ report_stats_grouped(struct store *st, const char *sql, int64_t bind,
 {
 	int64_t *counts = xcalloc(n, sizeof(*counts));
 	char name[128];
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	const char *v;
 	size_t i;
 	int rc;
@@ -39,18 +37,18 @@ report_stats_grouped(struct store *st, const char *sql, int64_t bind,
 		free(counts);
 		return -1;
 	}
-	sqlite3_bind_int64(s, 1, bind);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	store_bind_int64(s, 1, bind);
+	while ((rc = store_step(s)) == STORE_ROW) {
 		v = report_col_text(s, 0);
 		for (i = 0; i < n; i++)
 			if ((v == NULL && names[i][0] == '\0') ||
 			    (v != NULL && strcmp(v, names[i]) == 0))
-				counts[i] += sqlite3_column_int64(s, 1);
+				counts[i] += store_col_int64(s, 1);
 	}
 	store_db_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != STORE_DONE) {
 		free(counts);
-		return store_db_fail(st, rc, err, "cannot count %s", prefix);
+		return store_db_fail(st, err, "cannot count %s", prefix);
 	}
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "%s.%s", prefix,

@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "base/buf.h"
 #include "base/npserr.h"
 #include "base/xalloc.h"
@@ -55,18 +53,17 @@ report_theme_where(struct buf *sql, const struct report_theme_opts *o,
 }
 
 static void
-report_theme_bind(sqlite3_stmt *s, const struct report_theme_opts *o,
+report_theme_bind(struct store_stmt *s, const struct report_theme_opts *o,
     bool join)
 {
 	if (join)
-		sqlite3_bind_text(s, 1, nps_type_name(o->type), -1,
-		    SQLITE_STATIC);
+		store_bind_text(s, 1, nps_type_name(o->type));
 	if (o->since != INT64_MIN)
-		sqlite3_bind_int64(s, 2, o->since);
+		store_bind_int64(s, 2, o->since);
 	if (o->until != INT64_MAX)
-		sqlite3_bind_int64(s, 3, o->until);
+		store_bind_int64(s, 3, o->until);
 	if (o->agent != NULL)
-		sqlite3_bind_text(s, 4, o->agent, -1, SQLITE_STATIC);
+		store_bind_text(s, 4, o->agent);
 }
 
 /* Whether the answers must be joined to their surveys: an agent asked
@@ -75,7 +72,7 @@ static int
 report_theme_join(struct store *st, const struct report_theme_opts *o,
     bool *join, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	if (o->agent != NULL) {
@@ -86,12 +83,12 @@ report_theme_join(struct store *st, const struct report_theme_opts *o,
 	    " WHERE type <> ?1)", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, nps_type_name(o->type), -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	*join = rc == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
+	store_bind_text(s, 1, nps_type_name(o->type));
+	rc = store_step(s);
+	*join = rc == STORE_ROW && store_col_int(s, 0) != 0;
 	store_db_done(s);
-	if (rc != SQLITE_ROW)
-		return store_db_fail(st, rc, err, "cannot read the survey"
+	if (rc != STORE_ROW)
+		return store_db_fail(st, err, "cannot read the survey"
 		    " types");
 	return 0;
 }
@@ -129,7 +126,7 @@ report_theme_read(struct store *st, const struct report_theme_opts *o,
     bool join, bool by_theme, struct report_themes *out, struct npserr *err)
 {
 	struct buf sql = BUF_INIT;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc, col = by_theme ? 1 : 0;
 
 	buf_puts(&sql, by_theme ? "SELECT t.theme, " : "SELECT ");
@@ -148,7 +145,7 @@ report_theme_read(struct store *st, const struct report_theme_opts *o,
 	if (s == NULL)
 		return -1;
 	report_theme_bind(s, o, join);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(s)) == STORE_ROW) {
 		struct nps_stats *stats = &out->all;
 
 		if (by_theme) {
@@ -158,13 +155,13 @@ report_theme_read(struct store *st, const struct report_theme_opts *o,
 			    report_col_text(s, 0))->with;
 		}
 		report_theme_add(stats, report_col_text(s, col),
-		    (long)sqlite3_column_int64(s, col + 1),
-		    sqlite3_column_double(s, col + 2),
-		    sqlite3_column_double(s, col + 3));
+		    (long)store_col_int64(s, col + 1),
+		    store_col_double(s, col + 2),
+		    store_col_double(s, col + 3));
 	}
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot read the themes");
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot read the themes");
 	return 0;
 }
 
@@ -174,7 +171,7 @@ report_theme_samples(struct store *st, const struct report_theme_opts *o,
     bool join, struct report_theme *t, struct npserr *err)
 {
 	struct buf sql = BUF_INIT;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	buf_puts(&sql, "SELECT " STORE_SQL_ANSWER_COMMENT " FROM"
@@ -190,15 +187,15 @@ report_theme_samples(struct store *st, const struct report_theme_opts *o,
 	if (s == NULL)
 		return -1;
 	report_theme_bind(s, o, join);
-	sqlite3_bind_text(s, 5, t->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 6, o->samples);
+	store_bind_text(s, 5, t->name);
+	store_bind_int64(s, 6, o->samples);
 	t->samples = xcalloc((size_t)o->samples + 1, sizeof(char *));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	while ((rc = store_step(s)) == STORE_ROW &&
 	    t->nsamples < (size_t)o->samples)
 		t->samples[t->nsamples++] = xstrdup(report_col_text(s, 0));
 	store_db_done(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_db_fail(st, rc, err, "cannot read the samples");
+	if (rc != STORE_DONE && rc != STORE_ROW)
+		return store_db_fail(st, err, "cannot read the samples");
 	return 0;
 }
 
@@ -262,7 +259,7 @@ report_themes_run(struct store *st, const struct report_theme_opts *o,
 	out->since = o->since;
 	out->until = o->until;
 	nps_stats_init(&out->all);
-	if (report_exec(st, "BEGIN", err) == -1)
+	if (store_db_read_begin(st, err) == -1)
 		return -1;
 	if (report_theme_join(st, o, &join, err) == 0 &&
 	    report_theme_read(st, o, join, false, out, err) == 0 &&
@@ -273,7 +270,7 @@ report_themes_run(struct store *st, const struct report_theme_opts *o,
 			    err);
 	}
 	/* A read transaction: nothing to keep, COMMIT only ends it. */
-	sqlite3_exec(store_db(st), "COMMIT", NULL, NULL, NULL);
+	store_db_read_end(st);
 	if (rc == -1) {
 		report_themes_free(out);
 		return -1;

@@ -10,8 +10,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "base/buf.h"
 #include "base/npserr.h"
 #include "report/report.h"
@@ -41,7 +39,7 @@ report_responses(struct store *st, const struct report_response_opts *o,
 {
 	struct buf sql = BUF_INIT;
 	struct report_response r;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	const char *type;
 	int rc, ret = 0;
 
@@ -68,17 +66,15 @@ report_responses(struct store *st, const struct report_response_opts *o,
 	buf_free(&sql);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, o->since);
-	sqlite3_bind_int64(s, 2, o->until);
+	store_bind_int64(s, 1, o->since);
+	store_bind_int64(s, 2, o->until);
 	if (o->category != NPS_NONE)
-		sqlite3_bind_text(s, 3, nps_category_name(o->category), -1,
-		    SQLITE_STATIC);
+		store_bind_text(s, 3, nps_category_name(o->category));
 	if (o->has_type)
-		sqlite3_bind_text(s, 4, nps_type_name(o->type), -1,
-		    SQLITE_STATIC);
+		store_bind_text(s, 4, nps_type_name(o->type));
 	if (o->theme != NULL)
-		sqlite3_bind_text(s, 5, o->theme, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_bind_text(s, 5, o->theme);
+	while ((rc = store_step(s)) == STORE_ROW) {
 		memset(&r, 0, sizeof(r));
 		r.survey_id = report_col_text(s, 0);
 		r.ticket = report_col_text(s, 1);
@@ -90,17 +86,17 @@ report_responses(struct store *st, const struct report_response_opts *o,
 		if (type == NULL || nps_type_parse(type, strlen(type),
 		    &r.type) == -1)
 			r.type = SURVEY_NPS;
-		r.score = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int(s, 7);
+		r.score = store_col_is_null(s, 7) ? -1 :
+		    store_col_int(s, 7);
 		r.category = r.score < 0 ? NPS_NONE :
 		    nps_category(r.type, r.score);
-		r.received_at = sqlite3_column_int64(s, 9);
+		r.received_at = store_col_int64(s, 9);
 		r.comment = report_col_text(s, 10);
 		if (r.comment == NULL)
 			r.comment = report_col_text(s, 11);
 		if (r.comment != NULL && r.comment[0] == '\0')
 			r.comment = NULL;
-		r.followed_up_at = sqlite3_column_int64(s, 12);
+		r.followed_up_at = store_col_int64(s, 12);
 		if (r.survey_id == NULL)
 			r.survey_id = "";
 		if (o->with_comment && r.comment == NULL)
@@ -110,8 +106,8 @@ report_responses(struct store *st, const struct report_response_opts *o,
 			break;
 		}
 	}
-	if (ret == 0 && rc != SQLITE_DONE)
-		ret = store_db_fail(st, rc, err, "cannot list the responses");
+	if (ret == 0 && rc != STORE_DONE)
+		ret = store_db_fail(st, err, "cannot list the responses");
 	store_db_done(s);
 	return ret;
 }
@@ -125,21 +121,21 @@ static int
 report_followed_up_tx(struct store *st, void *arg, struct npserr *err)
 {
 	const struct report_fu_arg *a = arg;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	s = store_db_prepare(st, "UPDATE surveys SET followed_up_at = ?2"
 	    " WHERE id = lower(?1)", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, a->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, a->now);
-	rc = sqlite3_step(s);
+	store_bind_text(s, 1, a->id);
+	store_bind_int64(s, 2, a->now);
+	rc = store_step(s);
 	store_db_done(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot mark survey %s"
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot mark survey %s"
 		    " followed up", a->id);
-	if (sqlite3_changes(store_db(st)) == 0) {
+	if (store_changes(st) == 0) {
 		npserr_set(err, "store %s: cannot mark survey %s followed up:"
 		    " no such survey", store_path(st), a->id);
 		return -1;

@@ -1,38 +1,67 @@
 /*
- * store_db.h - the store's SQLite connection, for the lib modules that run
- * queries of their own (reports, verbatims, purge, forget). Internal: the
- * programs use store.h.
+ * store_db.h - statements on the store's connection, for the lib modules
+ * that run queries of their own (reports, verbatims, purge, forget, the
+ * follow-up queue, themes). Internal: the programs use store.h. No
+ * caller sees which database it talks to: the same calls run on SQLite
+ * and on PostgreSQL.
  *
  * SYNOPSIS
- *	db = store_db(st);
  *	s = store_db_prepare(st, "SELECT ... WHERE at >= ?1", &err);
- *	sqlite3_bind_int64(s, 1, since); while (sqlite3_step(s) == ...) ...
+ *	store_bind_int64(s, 1, since);
+ *	while ((rc = store_step(s)) == STORE_ROW) ... store_col_text(s, 0)
  *	store_db_done(s);
+ *	if (rc != STORE_DONE) return store_db_fail(st, &err, "cannot ...");
  *	store_db_write(st, fn, arg, &err);	(retried write transaction)
  *
  * DESCRIPTION
  *	The connection belongs to the struct store and follows its rule: one
  *	thread at a time. Statements from store_db_prepare() are prepared on
  *	first use and cached on the store, keyed by their SQL text, until
- *	store_close(); the caller never finalizes them, and resets them with
+ *	store_close(); the caller never frees them, and resets them with
  *	store_db_done() before it returns, so the next user starts clean and
  *	no read snapshot stays open.
+ *
+ *	SQL is written once for both databases: parameters are ?1, ?2 ...
+ *	(numbered, each may appear several times), INSERT ... ON CONFLICT DO
+ *	NOTHING, RETURNING, coalesce, string_agg(text, separator), integer
+ *	epoch seconds for times, BIGINT casts. What differs lives in
+ *	lib/store (the schema's steps, the fragments below).
+ *
+ *	Column values are read from the current row; text stays valid until
+ *	the next store_step() or store_db_done() on the statement. A failed
+ *	call leaves the database's message on the store for store_db_fail().
  */
 #ifndef NPSGATE_STORE_DB_H
 #define NPSGATE_STORE_DB_H
 
-#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "base/npserr.h"
 #include "store/store.h"
 
-/* The connection; owned by st. */
-sqlite3 *store_db(struct store *st);
+struct store_stmt;
+
+/* What store_step() returns besides -1. */
+#define STORE_ROW 1
+#define STORE_DONE 0
+
+/* The type of a column's value in the current row (export). */
+enum store_col_type {
+	STORE_COL_NULL = 0,
+	STORE_COL_INT,
+	STORE_COL_FLOAT,
+	STORE_COL_TEXT
+};
+
 /* The SQL expression of an answer's comment, the answer being the row r
  * of responses: its comments, oldest first, one per line, else the
- * comment column of rows stored before version 4; NULL when none. */
+ * comment column of rows stored before version 4; NULL when none. The
+ * separator is a newline inside the literal, which both dialects read
+ * the same. */
 #define STORE_SQL_ANSWER_COMMENT \
-	"coalesce((SELECT group_concat(h.text, char(10)) FROM (SELECT" \
+	"coalesce((SELECT string_agg(h.text, '\n') FROM (SELECT" \
 	" c.text FROM comments c WHERE c.response_id = r.id ORDER BY" \
 	" c.at, c.id) h), NULLIF(r.comment, ''))"
 /* True when the answer r has a comment; served by comments_response. */
@@ -43,29 +72,88 @@ sqlite3 *store_db(struct store *st);
  * themes report counts, without a look into comments for each answer. */
 #define STORE_SQL_ANSWER_COMMENTED "r.commented = 1"
 
-/* The path st was opened with, for messages; owned by st. */
+/* Where st was opened (a file's path, or the server without a password),
+ * for messages; owned by st. */
 const char *store_path(const struct store *st);
+/* "sqlite" or "postgresql". */
+const char *store_backend_name(const struct store *st);
+/* True on PostgreSQL: for the few places where the SQL must differ. */
+bool store_is_pg(const struct store *st);
+
+/* The SQLite connection of a store on SQLite, NULL on another database:
+ * for what only SQLite has (WAL checkpoints, tests). */
+struct sqlite3 *store_sqlite_db(struct store *st);
 
 /* A statement for sql, prepared once per connection and owned by st.
  * NULL with err set ("store PATH: cannot prepare ...: why") on error. */
-sqlite3_stmt *store_db_prepare(struct store *st, const char *sql,
+struct store_stmt *store_db_prepare(struct store *st, const char *sql,
     struct npserr *err);
-/* Resets a statement and clears its bindings. Never fails. */
-void store_db_done(sqlite3_stmt *stmt);
+/* Resets a statement and clears its bindings. NULL allowed; never
+ * fails. */
+void store_db_done(struct store_stmt *s);
 
-/* Runs fn(st, arg, err) inside BEGIN IMMEDIATE ... COMMIT. When the
- * database stays locked beyond the busy timeout, the whole transaction is
- * rolled back and run again after a growing pause, for up to 4 x the busy
- * timeout. fn returns a value >= 0 on success (handed back to the caller)
- * or -1 with err set; it reports SQLite failures with store_db_fail() so
- * that a lock can be told from a real error. Inside a transaction the
+/* Parameters, numbered from 1. Text is copied; NULL binds SQL NULL. */
+void store_bind_int64(struct store_stmt *s, int idx, int64_t v);
+void store_bind_double(struct store_stmt *s, int idx, double v);
+void store_bind_text(struct store_stmt *s, int idx, const char *text);
+/* len bytes of text (PostgreSQL ends it at a NUL, which text cannot
+ * hold there). */
+void store_bind_textn(struct store_stmt *s, int idx, const char *text,
+    size_t len);
+void store_bind_null(struct store_stmt *s, int idx);
+/* Same as store_bind_text, with the empty string as NULL too. */
+void store_bind_opt(struct store_stmt *s, int idx, const char *text);
+
+/* Runs the statement up to its next row: STORE_ROW, STORE_DONE, or -1
+ * (the reason kept for store_db_fail()). */
+int store_step(struct store_stmt *s);
+
+/* The current row's columns, numbered from 0. NULL reads as 0 or NULL. */
+int store_col_count(struct store_stmt *s);
+const char *store_col_name(struct store_stmt *s, int i);
+enum store_col_type store_col_type(struct store_stmt *s, int i);
+bool store_col_is_null(struct store_stmt *s, int i);
+int64_t store_col_int64(struct store_stmt *s, int i);
+int store_col_int(struct store_stmt *s, int i);
+double store_col_double(struct store_stmt *s, int i);
+const char *store_col_text(struct store_stmt *s, int i);
+size_t store_col_bytes(struct store_stmt *s, int i);
+
+/* The rows changed by the last INSERT, UPDATE or DELETE run on st. */
+int64_t store_changes(struct store *st);
+
+/* Runs SQL text without parameters or rows (several statements may
+ * follow each other); 0, or -1 with err saying what (from what) could
+ * not be done. */
+int store_db_exec(struct store *st, const char *sql, struct npserr *err,
+    const char *what);
+
+/* A read transaction: the queries until store_db_read_end() see the
+ * store as it was at their first read, while others write. 0 or -1. */
+int store_db_read_begin(struct store *st, struct npserr *err);
+/* Ends it; never fails. */
+void store_db_read_end(struct store *st);
+
+/* SQLite: moves every committed page back into the database file and
+ * empties the WAL; nothing to do on PostgreSQL. 0, or -1 with the
+ * reason kept for store_db_fail(). */
+int store_db_checkpoint(struct store *st);
+
+/* Runs fn(st, arg, err) inside a write transaction. When the database
+ * refuses it for a reason that goes away by itself (SQLite: locked
+ * beyond the busy timeout; PostgreSQL: a serialization failure or a
+ * deadlock), the whole transaction is rolled back and run again after a
+ * growing pause, for up to 4 x the busy timeout. fn returns a value >= 0
+ * on success (handed back to the caller) or -1 with err set; it reports
+ * the database's failures with store_db_fail() so that a passing
+ * conflict can be told from a real error. Inside a transaction the
  * caller opened with store_begin(), fn runs once, without retry. */
 int store_db_write(struct store *st,
     int (*fn)(struct store *st, void *arg, struct npserr *err), void *arg,
     struct npserr *err);
-/* Sets err to "store PATH: WHAT: SQLite's message" (WHAT from fmt), notes
- * rc for store_db_write's retry decision, and returns -1. */
-int store_db_fail(struct store *st, int rc, struct npserr *err,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Sets err to "store PATH: WHAT: the database's message" (WHAT from fmt)
+ * and returns -1. */
+int store_db_fail(struct store *st, struct npserr *err, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
 
 #endif

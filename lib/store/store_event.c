@@ -7,8 +7,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <sqlite3.h>
-
 #include "base/npserr.h"
 #include "store/store.h"
 #include "store/store_db.h"
@@ -43,7 +41,7 @@ int
 store_event_insert(struct store *st, const struct event_rec *ev,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 
 	if ((unsigned)ev->kind >= EVENT_KIND_COUNT) {
 		npserr_set(err, "store %s: cannot add event: bad kind %d",
@@ -52,8 +50,7 @@ store_event_insert(struct store *st, const struct event_rec *ev,
 	}
 	if ((s = store_stmt(st, STMT_EVENT_ADD, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, store_event_names[ev->kind], -1,
-	    SQLITE_STATIC);
+	store_bind_text(s, 1, store_event_names[ev->kind]);
 	store_bind_opt(s, 2, ev->survey_id);
 	store_bind_text(s, 3, ev->recipient);
 	store_bind_text(s, 4, ev->ticket);
@@ -63,7 +60,7 @@ store_event_insert(struct store *st, const struct event_rec *ev,
 	store_bind_text(s, 8, ev->reason);
 	store_bind_text(s, 9, ev->priority);
 	store_bind_text(s, 10, ev->detail);
-	sqlite3_bind_int64(s, 11, ev->at);
+	store_bind_int64(s, 11, ev->at);
 	return store_step_done(st, s, err, "cannot add event");
 }
 
@@ -87,12 +84,12 @@ int
 store_unsub_insert(struct store *st, const char *address, int64_t at,
     const char *survey_id, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 
 	if ((s = store_stmt(st, STMT_UNSUB_ADD, err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, address);
-	sqlite3_bind_int64(s, 2, at);
+	store_bind_int64(s, 2, at);
 	store_bind_opt(s, 3, survey_id);
 	return store_step_done(st, s, err, "cannot record the opt-out");
 }
@@ -156,7 +153,7 @@ static int
 store_count_add_tx(struct store *st, void *arg, struct npserr *err)
 {
 	const struct store_count_arg *a = arg;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	char key[96];
 
 	snprintf(key, sizeof(key), "count.%.80s", a->name);
@@ -164,8 +161,8 @@ store_count_add_tx(struct store *st, void *arg, struct npserr *err)
 	    " (?1, ?2) ON CONFLICT (key) DO UPDATE SET value ="
 	    " CAST(value AS INTEGER) + ?2", err)) == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, a->delta);
+	store_bind_text(s, 1, key);
+	store_bind_int64(s, 2, a->delta);
 	return store_step_done(st, s, err, "cannot count %s", a->name);
 }
 
@@ -185,7 +182,7 @@ int
 store_count_get(struct store *st, const char *name, int64_t *out,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	char key[96];
 	int rc;
 
@@ -194,13 +191,13 @@ store_count_get(struct store *st, const char *name, int64_t *out,
 	if ((s = store_db_prepare(st, "SELECT CAST(value AS INTEGER) FROM meta"
 	    " WHERE key = ?1", err)) == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
+	store_bind_text(s, 1, key);
+	rc = store_step(s);
+	if (rc == STORE_ROW)
+		*out = store_col_int64(s, 0);
 	store_db_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot read count %s",
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot read count %s",
 		    name);
 	return 0;
 }
@@ -210,17 +207,17 @@ int
 store_ticket_surveyed(struct store *st, const char *ticket,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	if ((s = store_db_prepare(st, "SELECT 1 FROM surveys WHERE ticket = ?1"
 	    " LIMIT 1", err)) == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, ticket, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
+	store_bind_text(s, 1, ticket);
+	rc = store_step(s);
 	store_db_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot look for ticket %s",
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot look for ticket %s",
 		    ticket);
-	return rc == SQLITE_ROW;
+	return rc == STORE_ROW;
 }

@@ -14,8 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "base/buf.h"
 #include "base/npserr.h"
 #include "store/store.h"
@@ -47,14 +45,14 @@ static int
 store_response_current(struct store *st, const char *survey_id,
     int64_t *out, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int r;
 
 	*out = 0;
 	r = store_step_key(st, STMT_RESPONSE_CURRENT, survey_id, &s, err,
 	    "cannot look up the responses to survey %s", survey_id);
 	if (r == 1) {
-		*out = sqlite3_column_int64(s, 0);
+		*out = store_col_int64(s, 0);
 		store_db_done(s);
 	}
 	return r == -1 ? -1 : 0;
@@ -64,27 +62,29 @@ static int
 store_response_insert(struct store *st, const struct ingest_rec *in,
     int score, enum nps_category cat, int64_t *id, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 
 	if ((s = store_stmt(st, STMT_RESPONSE_ADD, err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, in->survey_id);
 	if (score >= 0) {
-		sqlite3_bind_int(s, 2, score);
-		sqlite3_bind_text(s, 3, nps_category_name(cat), -1,
-		    SQLITE_STATIC);
+		store_bind_int64(s, 2, score);
+		store_bind_text(s, 3, nps_category_name(cat));
 	}
 	/* The comment goes to the comments table only. */
-	sqlite3_bind_null(s, 4);
+	store_bind_null(s, 4);
 	store_bind_opt(s, 5, in->sender);
 	store_bind_opt(s, 6, in->lang);
-	sqlite3_bind_int(s, 7, in->forwarded ? 1 : 0);
-	sqlite3_bind_int64(s, 8, in->received_at);
+	store_bind_int64(s, 7, in->forwarded ? 1 : 0);
+	store_bind_int64(s, 8, in->received_at);
 	store_bind_text(s, 9, in->msg_key);
-	if (store_step_done(st, s, err, "cannot add a response to survey"
-	    " %s", in->survey_id) == -1)
-		return -1;
-	*id = sqlite3_last_insert_rowid(st->db);
+	if (store_step(s) != STORE_ROW) {
+		store_db_done(s);
+		return store_db_fail(st, err, "cannot add a response to"
+		    " survey %s", in->survey_id);
+	}
+	*id = store_col_int64(s, 0);
+	store_db_done(s);
 	return 0;
 }
 
@@ -92,12 +92,12 @@ static int
 store_response_supersede(struct store *st, int64_t old, int64_t by,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 
 	if ((s = store_stmt(st, STMT_RESPONSE_SUPERSEDE, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, old);
-	sqlite3_bind_int64(s, 2, by);
+	store_bind_int64(s, 1, old);
+	store_bind_int64(s, 2, by);
 	return store_step_done(st, s, err, "cannot supersede response %lld",
 	    (long long)old);
 }
@@ -106,14 +106,14 @@ static int
 store_comment_insert(struct store *st, const struct ingest_rec *in,
     int64_t response_id, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 
 	if ((s = store_stmt(st, STMT_COMMENT_ADD, err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, in->survey_id);
-	sqlite3_bind_int64(s, 2, response_id);
+	store_bind_int64(s, 2, response_id);
 	store_bind_text(s, 3, in->comment);
-	sqlite3_bind_int64(s, 4, in->received_at);
+	store_bind_int64(s, 4, in->received_at);
 	store_bind_text(s, 5, in->msg_key);
 	return store_step_done(st, s, err, "cannot add a comment to survey"
 	    " %s", in->survey_id);
@@ -128,7 +128,7 @@ store_ingest_response(struct store *st, const struct ingest_rec *in,
     const struct survey_rec *sv, struct npserr *err)
 {
 	enum nps_category cat = NPS_NONE;
-	int64_t current, id;
+	int64_t current, id = 0;
 	bool has_comment;
 	int score = in->score;
 
@@ -218,15 +218,15 @@ static int
 store_processed_insert(struct store *st, const struct ingest_rec *in,
     const char *kind, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 
 	if ((s = store_stmt(st, STMT_PROCESSED_ADD, err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, in->msg_key);
-	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	store_bind_text(s, 2, kind);
 	store_bind_opt(s, 3, in->survey_id);
 	store_bind_opt(s, 4, in->folder);
-	sqlite3_bind_int64(s, 5, (int64_t)time(NULL));
+	store_bind_int64(s, 5, (int64_t)time(NULL));
 	store_bind_opt(s, 6, in->digest);
 	return store_step_done(st, s, err, "cannot record message %s as"
 	    " processed", in->msg_key);
@@ -241,16 +241,16 @@ static int
 store_processed_get(struct store *st, const struct ingest_rec *in,
     const char *key, bool *same, bool *limited, struct npserr *err)
 {
-	sqlite3_stmt *s;
-	const unsigned char *old, *kind;
+	struct store_stmt *s;
+	const char *old, *kind;
 	int r;
 
 	r = store_step_key(st, STMT_PROCESSED_GET, key, &s, err,
 	    "cannot look up the processed message %s", key);
 	if (r != 1)
 		return r;
-	old = sqlite3_column_text(s, 0);
-	kind = sqlite3_column_text(s, 1);
+	old = store_col_text(s, 0);
+	kind = store_col_text(s, 1);
 	*same = old == NULL || in->digest == NULL ||
 	    strcmp((const char *)old, in->digest) == 0;
 	/* Analysed as a response, recorded as unmatched: the survey was
@@ -288,7 +288,7 @@ static int
 store_answers_full(struct store *st, const char *survey_id,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int64_t n;
 	int r;
 
@@ -296,7 +296,7 @@ store_answers_full(struct store *st, const char *survey_id,
 	    "cannot count the answers to survey %s", survey_id);
 	if (r != 1)
 		return r;
-	n = sqlite3_column_int64(s, 0);
+	n = store_col_int64(s, 0);
 	store_db_done(s);
 	return n >= STORE_MAX_ANSWERS ? 1 : 0;
 }

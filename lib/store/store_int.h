@@ -11,13 +11,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
+#include "base/buf.h"
 #include "base/npserr.h"
+#include "store/store_db.h"
 #include "store/store.h"
 
 /* The store's own statements, prepared on first use (store_stmt()). */
-enum store_stmt {
+enum store_stmt_id {
 	STMT_SURVEY_ADD,
 	STMT_SURVEY_GET,
 	STMT_SURVEY_BY_MSGID,
@@ -44,54 +44,115 @@ enum store_stmt {
 	" ticket, agent, team, channel, reason, priority, lang," \
 	" created_at, due_at, released_at"
 
-/* A statement prepared from SQL text by another module (store_db.h). */
-struct store_cached {
-	char *sql;
-	sqlite3_stmt *stmt;
-	struct store_cached *next;
+/* A prepared statement: what every backend's statement starts with. */
+struct store_stmt {
+	struct store *st;
+	char *sql;		/* as the caller wrote it; the cache's key */
+	struct store_stmt *next;	/* the store's cached statements */
 };
 
-struct store {
-	sqlite3 *db;
-	char *path;
-	int busy_ms;
-	int version;		/* user_version after migration */
-	bool in_tx;		/* opened by store_begin() */
-	int last_rc;		/* SQLite code of the last failure */
-	uint32_t rng;		/* jitter for the retry pauses */
-	sqlite3_stmt *stmt[STMT_COUNT];
-	struct store_cached *cached;
+/*
+ * A database behind the store: db_sqlite.c, db_pg.c. Calls that fail
+ * leave the database's message with store_db_note(); step returns
+ * STORE_ROW, STORE_DONE or -1.
+ */
+struct store_backend {
+	const char *name;
+	/* Opens st->conn on where; sets the connection up. */
+	int (*open)(struct store *st, const char *where, struct npserr *err);
+	void (*close)(struct store *st);
+	struct store_stmt *(*prepare)(struct store *st, const char *sql);
+	void (*finalize)(struct store_stmt *s);
+	void (*bind_int64)(struct store_stmt *s, int idx, int64_t v);
+	void (*bind_double)(struct store_stmt *s, int idx, double v);
+	void (*bind_text)(struct store_stmt *s, int idx, const char *text,
+	    size_t len);
+	int (*step)(struct store_stmt *s);
+	void (*reset)(struct store_stmt *s);
+	int (*col_count)(struct store_stmt *s);
+	const char *(*col_name)(struct store_stmt *s, int i);
+	enum store_col_type (*col_type)(struct store_stmt *s, int i);
+	int64_t (*col_int64)(struct store_stmt *s, int i);
+	double (*col_double)(struct store_stmt *s, int i);
+	const char *(*col_text)(struct store_stmt *s, int i);
+	size_t (*col_bytes)(struct store_stmt *s, int i);
+	int64_t (*changes)(struct store *st);
+	int (*exec)(struct store *st, const char *sql);
+	/* See store_db_checkpoint(); NULL when there is nothing to do. */
+	int (*checkpoint)(struct store *st);
+	/* Whether a transaction is open on the connection. */
+	bool (*in_tx)(struct store *st);
+	/* The statements that open a write, a read transaction. */
+	const char *begin_sql;
+	const char *read_sql;
+	/* The schema version recorded in the database (0: none yet); the
+	 * write records it inside the migration's transaction. */
+	int (*version_read)(struct store *st, int *out);
+	int (*version_write)(struct store *st, int version);
+	/* Taken first in a migration's transaction, so that two programs
+	 * starting at once migrate one after the other; NULL when opening
+	 * the transaction is enough. */
+	int (*migrate_lock)(struct store *st);
 };
+
+extern const struct store_backend store_backend_sqlite;
+#ifdef HAVE_LIBPQ
+extern const struct store_backend store_backend_pg;
+#endif
+
+struct store {
+	const struct store_backend *be;
+	void *conn;		/* the backend's connection */
+	char *path;		/* where, for messages */
+	int busy_ms;
+	int version;		/* schema version after migration */
+	bool in_tx;		/* opened by store_begin() */
+	bool retry;		/* the last failure may pass on a new try */
+	struct buf why;		/* what the database said last */
+	uint32_t rng;		/* jitter for the retry pauses */
+	struct store_stmt *stmt[STMT_COUNT];
+	struct store_stmt *cached;
+};
+
+/* Keeps the database's message of a failure (printf-like), and whether
+ * running the transaction again may succeed. */
+void store_db_note(struct store *st, bool retry, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* --- store.c: statements ---------------------------------------------- */
 
 /* One of our own statements; owned by st, reset with store_db_done(). NULL
  * with err set when it cannot be prepared. */
-sqlite3_stmt *store_stmt(struct store *st, enum store_stmt id,
+struct store_stmt *store_stmt(struct store *st, enum store_stmt_id id,
     struct npserr *err);
-/* Binds a C string, or NULL as SQL NULL. */
-int store_bind_text(sqlite3_stmt *s, int idx, const char *text);
-/* Same, with the empty string as NULL too (optional references). */
-int store_bind_opt(sqlite3_stmt *s, int idx, const char *text);
 /* Steps a statement that returns no row, then resets it; on failure err
  * says what (from fmt) could not be done. 0 or -1. */
-int store_step_done(struct store *st, sqlite3_stmt *s, struct npserr *err,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int store_step_done(struct store *st, struct store_stmt *s,
+    struct npserr *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Runs statement id with key bound to ?1, up to its first row: 1 with
  * *row on it (the caller reads the row, then store_db_done(*row)), 0 when
  * there is none, -1 with err saying what (from fmt) could not be looked
  * up. */
-int store_step_key(struct store *st, enum store_stmt id, const char *key,
-    sqlite3_stmt **row, struct npserr *err, const char *fmt, ...)
+int store_step_key(struct store *st, enum store_stmt_id id, const char *key,
+    struct store_stmt **row, struct npserr *err, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 /* Runs a "SELECT 1 ... WHERE x = ?1" statement: 1, 0 or -1 (err says
  * what could not be looked up). */
-int store_exists(struct store *st, enum store_stmt id, const char *key,
+int store_exists(struct store *st, enum store_stmt_id id, const char *key,
     struct npserr *err, const char *what);
-/* Runs SQL text (several statements may follow each other); 0, or -1
- * with err saying what could not be done. */
+/* Same as store_db_exec. */
 int store_exec(struct store *st, const char *sql, struct npserr *err,
     const char *what);
+
+/* --- store.c: time ---------------------------------------------------- */
+
+int64_t store_now_ms(void);
+void store_sleep_ms(int64_t ms);
+/* The pause before the next attempt of something started at start (ms),
+ * growing *delay, or -1 when the time allowed (4 x the busy timeout) is
+ * spent. */
+int64_t store_retry_pause(struct store *st, int64_t start, int64_t *delay);
 
 /* --- store_schema.c ---------------------------------------------------- */
 

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "base/npserr.h"
 #include "base/xalloc.h"
 #include "store/store.h"
@@ -50,24 +48,24 @@ store_status_name(enum survey_status status)
 }
 
 static char *
-store_column_dup(sqlite3_stmt *s, int col)
+store_column_dup(struct store_stmt *s, int col)
 {
-	const unsigned char *text = sqlite3_column_text(s, col);
+	const char *text = store_col_text(s, col);
 
 	if (text == NULL)
 		return NULL;
-	return xstrndup((const char *)text, (size_t)sqlite3_column_bytes(s,
+	return xstrndup((const char *)text, (size_t)store_col_bytes(s,
 	    col));
 }
 
 /* Fills *out from a row of SURVEY_COLUMNS; out's strings are its own. */
 static int
-store_survey_from_row(struct store *st, sqlite3_stmt *s,
+store_survey_from_row(struct store *st, struct store_stmt *s,
     struct survey_rec *out, struct npserr *err)
 {
-	const char *id = (const char *)sqlite3_column_text(s, 0);
-	const char *type = (const char *)sqlite3_column_text(s, 2);
-	const char *status = (const char *)sqlite3_column_text(s, 3);
+	const char *id = store_col_text(s, 0);
+	const char *type = store_col_text(s, 2);
+	const char *status = store_col_text(s, 3);
 
 	memset(out, 0, sizeof(*out));
 	if (id == NULL || strlen(id) > TOKEN_ID_LEN) {
@@ -87,7 +85,7 @@ store_survey_from_row(struct store *st, sqlite3_stmt *s,
 		    st->path, out->id, status != NULL ? status : "");
 		return -1;
 	}
-	out->key_id = (unsigned)sqlite3_column_int64(s, 1);
+	out->key_id = (unsigned)store_col_int64(s, 1);
 	out->message_id = store_column_dup(s, 4);
 	out->queue_id = store_column_dup(s, 5);
 	out->recipient = store_column_dup(s, 6);
@@ -98,9 +96,9 @@ store_survey_from_row(struct store *st, sqlite3_stmt *s,
 	out->reason = store_column_dup(s, 11);
 	out->priority = store_column_dup(s, 12);
 	out->lang = store_column_dup(s, 13);
-	out->created_at = sqlite3_column_int64(s, 14);
-	out->due_at = sqlite3_column_int64(s, 15);
-	out->released_at = sqlite3_column_int64(s, 16);
+	out->created_at = store_col_int64(s, 14);
+	out->due_at = store_col_int64(s, 15);
+	out->released_at = store_col_int64(s, 16);
 	return 0;
 }
 
@@ -128,7 +126,7 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 {
 	const struct survey_rec *rec = arg;
 	const char *status = store_status_name(rec->status);
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 
 	if ((unsigned)rec->type >= SURVEY_TYPE_COUNT || status == NULL) {
 		npserr_set(err, "store %s: cannot add survey %s: bad type %d"
@@ -146,10 +144,10 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 	}
 	if ((s = store_stmt(st, STMT_SURVEY_ADD, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, rec->id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, rec->key_id);
-	sqlite3_bind_text(s, 3, nps_type_name(rec->type), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, status, -1, SQLITE_STATIC);
+	store_bind_text(s, 1, rec->id);
+	store_bind_int64(s, 2, rec->key_id);
+	store_bind_text(s, 3, nps_type_name(rec->type));
+	store_bind_text(s, 4, status);
 	store_bind_text(s, 5, rec->message_id);
 	store_bind_text(s, 6, rec->queue_id);
 	store_bind_text(s, 7, rec->recipient);
@@ -160,9 +158,9 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 	store_bind_text(s, 12, rec->reason);
 	store_bind_text(s, 13, rec->priority);
 	store_bind_text(s, 14, rec->lang);
-	sqlite3_bind_int64(s, 15, rec->created_at);
-	sqlite3_bind_int64(s, 16, rec->due_at);
-	sqlite3_bind_int64(s, 17, rec->released_at);
+	store_bind_int64(s, 15, rec->created_at);
+	store_bind_int64(s, 16, rec->due_at);
+	store_bind_int64(s, 17, rec->released_at);
 	return store_step_done(st, s, err, "cannot add survey %s", rec->id);
 }
 
@@ -179,10 +177,10 @@ store_survey_add(struct store *st, const struct survey_rec *rec,
 
 /* Runs a SURVEY_COLUMNS query bound to one text key: 1, 0 or -1. */
 static int
-store_survey_lookup(struct store *st, enum store_stmt id, const char *key,
+store_survey_lookup(struct store *st, enum store_stmt_id id, const char *key,
     struct survey_rec *out, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int r;
 
 	r = store_step_key(st, id, key, &s, err, "cannot look up survey");
@@ -219,20 +217,20 @@ int
 store_last_survey_time(struct store *st, const char *recipient,
     int64_t *out, struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	*out = 0;
 	if ((s = store_stmt(st, STMT_SURVEY_LAST_TIME, err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, recipient);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		store_db_fail(st, rc, err, "cannot read the last survey time");
+	rc = store_step(s);
+	if (rc != STORE_ROW) {
+		store_db_fail(st, err, "cannot read the last survey time");
 		store_db_done(s);
 		return -1;
 	}
-	*out = sqlite3_column_int64(s, 0);	/* NULL reads as 0 */
+	*out = store_col_int64(s, 0);	/* NULL reads as 0 */
 	store_db_done(s);
 	return 0;
 }
@@ -246,16 +244,16 @@ store_held_due(struct store *st, int64_t now,
 {
 	struct survey_rec *recs = NULL;
 	size_t n = 0, cap = 0, i;
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc, r = 0;
 
 	if ((s = store_stmt(st, STMT_SURVEY_HELD_DUE, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, now);
+	store_bind_int64(s, 1, now);
 	/* Read them all first: fn may write (store_survey_set_status), and
 	 * a write must not run while this read is still open on the
 	 * connection. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(s)) == STORE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			recs = xrealloc(recs, cap * sizeof(*recs));
@@ -266,8 +264,8 @@ store_held_due(struct store *st, int64_t now,
 		}
 		n++;
 	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = store_db_fail(st, rc, err, "cannot list held surveys");
+	if (r == 0 && rc != STORE_DONE)
+		r = store_db_fail(st, err, "cannot list held surveys");
 	store_db_done(s);
 	for (i = 0; i < n; i++) {
 		if (r == 0 && fn(&recs[i], arg) == -1)
@@ -284,7 +282,7 @@ store_set_status_tx(struct store *st, void *arg, struct npserr *err)
 {
 	const struct store_status_arg *a = arg;
 	const char *status = store_status_name(a->status);
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 
 	if (status == NULL) {
 		npserr_set(err, "store %s: survey %s: bad status %d", st->path,
@@ -294,12 +292,12 @@ store_set_status_tx(struct store *st, void *arg, struct npserr *err)
 	if ((s = store_stmt(st, STMT_SURVEY_SET_STATUS, err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, a->id);
-	sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, a->at);
+	store_bind_text(s, 2, status);
+	store_bind_int64(s, 3, a->at);
 	if (store_step_done(st, s, err, "cannot set the status of survey %s",
 	    a->id) == -1)
 		return -1;
-	if (sqlite3_changes(st->db) == 0) {
+	if (store_changes(st) == 0) {
 		npserr_set(err, "store %s: cannot set the status of survey %s:"
 		    " no such survey", st->path, a->id);
 		return -1;

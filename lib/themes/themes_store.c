@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "base/npserr.h"
 #include "base/xalloc.h"
 #include "store/store.h"
@@ -46,38 +44,37 @@ themes_batch_read(struct themes *t, struct store *st,
     const char *default_lang, int64_t *last, struct themes_batch *b,
     struct npserr *err)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 	int rc;
 
 	b->n = 0;
-	rc = sqlite3_prepare_v2(store_db(st), "SELECT r.id, "
+	s = store_db_prepare(st, "SELECT r.id, "
 	    STORE_SQL_ANSWER_COMMENT ","
 	    " coalesce(NULLIF(r.lang, ''), NULLIF(s.lang, ''), ?3)"
 	    " FROM responses r JOIN surveys s ON s.id = r.survey_id"
 	    " WHERE r.themed_at = 0 AND r.id > ?1 ORDER BY r.id LIMIT ?2",
-	    -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_db_fail(st, rc, err, "cannot read the answers"
-		    " to theme");
-	sqlite3_bind_int64(s, 1, *last);
-	sqlite3_bind_int(s, 2, THEMES_BATCH);
-	sqlite3_bind_text(s, 3, default_lang, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(s, 1);
-		int len = sqlite3_column_bytes(s, 1);
+	    err);
+	if (s == NULL)
+		return -1;
+	store_bind_int64(s, 1, *last);
+	store_bind_int64(s, 2, THEMES_BATCH);
+	store_bind_text(s, 3, default_lang);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		const char *text = store_col_text(s, 1);
+		size_t len = store_col_bytes(s, 1);
 		struct themes_row *r = &b->rows[b->n++];
 
-		r->id = sqlite3_column_int64(s, 0);
+		r->id = store_col_int64(s, 0);
 		r->set = 0;
 		r->commented = text != NULL && len > 0;
 		if (text != NULL && len > 0)
-			themes_match(t, (const char *)sqlite3_column_text(s,
-			    2), text, (size_t)len, &r->set);
+			themes_match(t, store_col_text(s, 2), text, len,
+			    &r->set);
 		*last = r->id;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, rc, err, "cannot read the answers"
+	store_db_done(s);
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot read the answers"
 		    " to theme");
 	return 0;
 }
@@ -87,70 +84,60 @@ static int
 themes_batch_write(struct store *st, void *arg, struct npserr *err)
 {
 	struct themes_batch *b = arg;
-	sqlite3_stmt *del = NULL, *ins = NULL, *upd = NULL;
-	sqlite3 *db = store_db(st);
+	struct store_stmt *del, *ins, *upd;
 	size_t i, k;
-	int rc;
 
-	if ((rc = sqlite3_prepare_v2(db, "DELETE FROM response_themes WHERE"
-	    " response_id = ?1", -1, &del, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO"
-	    " response_themes (response_id, theme) SELECT ?1, ?2 FROM"
-	    " responses r WHERE r.id = ?1 AND "
-	    STORE_SQL_ANSWER_HAS_COMMENT, -1, &ins, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v2(db, "UPDATE responses AS r SET"
-	    " themed_at = ?2, commented = (?3 AND "
-	    STORE_SQL_ANSWER_HAS_COMMENT ") WHERE r.id = ?1", -1, &upd,
-	    NULL)) != SQLITE_OK)
-		goto fail;
+	del = store_db_prepare(st, "DELETE FROM response_themes WHERE"
+	    " response_id = ?1", err);
+	ins = store_db_prepare(st, "INSERT INTO response_themes"
+	    " (response_id, theme) SELECT ?1, ?2 FROM responses r WHERE"
+	    " r.id = ?1 AND " STORE_SQL_ANSWER_HAS_COMMENT " ON CONFLICT DO"
+	    " NOTHING", err);
+	upd = store_db_prepare(st, "UPDATE responses AS r SET themed_at ="
+	    " ?2, commented = CASE WHEN ?3 = 1 AND "
+	    STORE_SQL_ANSWER_HAS_COMMENT " THEN 1 ELSE 0 END WHERE r.id ="
+	    " ?1", err);
+	if (del == NULL || ins == NULL || upd == NULL)
+		return -1;
 	for (i = 0; i < b->n; i++) {
 		const struct themes_row *r = &b->rows[i];
 
-		sqlite3_bind_int64(del, 1, r->id);
-		if ((rc = sqlite3_step(del)) != SQLITE_DONE)
+		store_bind_int64(del, 1, r->id);
+		if (store_step(del) != STORE_DONE)
 			goto fail;
-		sqlite3_reset(del);
+		store_db_done(del);
 		for (k = 0; k < themes_count(b->t); k++) {
 			if (!(r->set & ((uint64_t)1 << k)))
 				continue;
-			sqlite3_bind_int64(ins, 1, r->id);
-			sqlite3_bind_text(ins, 2, themes_name(b->t, k), -1,
-			    SQLITE_STATIC);
-			if ((rc = sqlite3_step(ins)) != SQLITE_DONE)
+			store_bind_int64(ins, 1, r->id);
+			store_bind_text(ins, 2, themes_name(b->t, k));
+			if (store_step(ins) != STORE_DONE)
 				goto fail;
-			sqlite3_reset(ins);
+			store_db_done(ins);
 		}
-		sqlite3_bind_int64(upd, 1, r->id);
+		store_bind_int64(upd, 1, r->id);
 		/* Never 0, which means "not yet". */
-		sqlite3_bind_int64(upd, 2, b->now > 0 ? b->now : 1);
-		sqlite3_bind_int(upd, 3, r->commented);
-		if ((rc = sqlite3_step(upd)) != SQLITE_DONE)
+		store_bind_int64(upd, 2, b->now > 0 ? b->now : 1);
+		store_bind_int64(upd, 3, r->commented ? 1 : 0);
+		if (store_step(upd) != STORE_DONE)
 			goto fail;
-		sqlite3_reset(upd);
+		store_db_done(upd);
 	}
-	sqlite3_finalize(del);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(upd);
 	return 0;
 fail:
-	sqlite3_finalize(del);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(upd);
-	return store_db_fail(st, rc, err, "cannot store the themes");
+	store_db_done(del);
+	store_db_done(ins);
+	store_db_done(upd);
+	return store_db_fail(st, err, "cannot store the themes");
 }
 
 static int
 themes_reset(struct store *st, void *arg, struct npserr *err)
 {
-	int rc;
-
 	(void)arg;
-	rc = sqlite3_exec(store_db(st), "UPDATE responses SET themed_at = 0"
-	    " WHERE themed_at <> 0", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		return store_db_fail(st, rc, err, "cannot mark the answers to"
-		    " theme again");
-	return 0;
+	return store_db_exec(st, "UPDATE responses SET themed_at = 0"
+	    " WHERE themed_at <> 0", err, "cannot mark the answers to theme"
+	    " again");
 }
 
 /* themes_store_tag - see themes_store.h. */

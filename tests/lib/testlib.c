@@ -6,6 +6,11 @@
  * run in parallel (make -j) never share a file, and removes it with
  * whatever was left in it: SQLite's -wal and -shm, scripts the test wrote,
  * subdirectories of templates.
+ *
+ * With NPSGATE_TEST_PG set to a PostgreSQL server (libpq's keyword form
+ * or a postgresql:// URL), the stores of the tests are on that server
+ * instead, each in a schema of its own, made for it and dropped with the
+ * test's directory (whose file pg-schema names it).
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -18,11 +23,125 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
+#ifdef HAVE_LIBPQ
+#include <libpq-fe.h>
+#endif
 
 #include "base/xalloc.h"
 #include "store/store_db.h"
 #include "testlib.h"
+
+#ifdef HAVE_LIBPQ
+/* Runs one statement on the test server; 0, or -1 said on stderr. */
+static int
+pg_admin(const char *conninfo, const char *sql)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	PGresult *res;
+	int r = -1;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "NPSGATE_TEST_PG: %s", PQerrorMessage(c));
+	} else {
+		res = PQexec(c, sql);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK)
+			r = 0;
+		else
+			fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(res));
+		PQclear(res);
+	}
+	PQfinish(c);
+	return r;
+}
+
+/* The test server's address in keyword form, with search_path set to
+ * schema when it is not NULL. */
+static char *
+pg_conninfo(const char *base, const char *schema)
+{
+	PQconninfoOption *o, *opts;
+	struct buf b = BUF_INIT;
+	const char *v;
+
+	if ((opts = PQconninfoParse(base, NULL)) == NULL)
+		return NULL;
+	for (o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || strcmp(o->keyword, "options") == 0)
+			continue;
+		buf_printf(&b, "%s='", o->keyword);
+		for (v = o->val; *v != '\0'; v++) {
+			if (*v == '\'' || *v == '\\')
+				buf_putc(&b, '\\');
+			buf_putc(&b, *v);
+		}
+		buf_puts(&b, "' ");
+	}
+	PQconninfoFree(opts);
+	if (schema != NULL)
+		buf_printf(&b, "options='-csearch_path=%s'", schema);
+	return buf_steal(&b);
+}
+#endif
+
+/* testlib_store_where - see testlib.h. */
+char *
+testlib_store_where(const char *dir)
+{
+	const char *pg = getenv("NPSGATE_TEST_PG");
+#ifdef HAVE_LIBPQ
+	static unsigned seq;
+	struct buf name = BUF_INIT, sql = BUF_INIT;
+	char *base, *where = NULL, *file;
+#endif
+
+	if (pg == NULL || pg[0] == '\0')
+		return testlib_path(dir, "npsgate.db");
+#ifdef HAVE_LIBPQ
+	buf_printf(&name, "npsgate_test_%ld_%u", (long)getpid(), ++seq);
+	buf_printf(&sql, "CREATE SCHEMA %s", buf_cstr(&name));
+	base = pg_conninfo(pg, NULL);
+	file = testlib_path(dir, "pg-schema");
+	if (base != NULL && pg_admin(base, buf_cstr(&sql)) == 0 &&
+	    testlib_file_write(file, name.data, name.len, 0600) == 0)
+		where = pg_conninfo(pg, buf_cstr(&name));
+	free(file);
+	free(base);
+	buf_free(&sql);
+	buf_free(&name);
+	return where;
+#else
+	fprintf(stderr, "NPSGATE_TEST_PG is set, and this build has no"
+	    " PostgreSQL store\n");
+	return NULL;
+#endif
+}
+
+/* Drops the schema of the test's store, when it has one. */
+static void
+drop_pg_schema(const char *dir)
+{
+#ifdef HAVE_LIBPQ
+	const char *pg = getenv("NPSGATE_TEST_PG");
+	struct buf sql = BUF_INIT;
+	char *file, *name, *base;
+
+	if (pg == NULL || pg[0] == '\0')
+		return;
+	file = testlib_path(dir, "pg-schema");
+	name = testlib_file_read(file, NULL);
+	free(file);
+	if (name == NULL)
+		return;
+	buf_printf(&sql, "DROP SCHEMA %s CASCADE", name);
+	if ((base = pg_conninfo(pg, NULL)) != NULL)
+		pg_admin(base, buf_cstr(&sql));
+	free(base);
+	free(name);
+	buf_free(&sql);
+#else
+	(void)dir;
+#endif
+}
 
 char *
 testlib_dir_make(const char *name)
@@ -72,6 +191,7 @@ testlib_dir_remove(char *dir)
 {
 	if (dir == NULL)
 		return;
+	drop_pg_schema(dir);
 	remove_tree(dir);
 	free(dir);
 }
@@ -143,7 +263,11 @@ testlib_store_make(const char *name, int busy_ms, char **dir)
 	*dir = testlib_dir_make(name);
 	if (*dir == NULL)
 		return NULL;
-	path = testlib_path(*dir, "npsgate.db");
+	if ((path = testlib_store_where(*dir)) == NULL) {
+		testlib_dir_remove(*dir);
+		*dir = NULL;
+		return NULL;
+	}
 	npserr_clear(&err);
 	st = store_open(path, busy_ms, &err);
 	if (st == NULL) {
@@ -206,25 +330,26 @@ testlib_fx_survey_add(struct testlib_fx *fx, time_t at,
 int64_t
 testlib_sql_int(struct store *st, const char *sql, const char *arg)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s;
+	struct store_stmt *s;
+	struct npserr err;
 	int64_t v = -1;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+	if ((s = store_db_prepare(st, sql, &err)) == NULL) {
+		fprintf(stderr, "%s\n", err.msg);
 		return TESTLIB_SQL_ERROR;
 	}
 	if (arg != NULL)
-		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE) {
-		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+		store_bind_text(s, 1, arg);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		v = store_col_int64(s, 0);
+	} else if (rc != STORE_DONE) {
+		store_db_fail(st, &err, "%s", sql);
+		fprintf(stderr, "%s\n", err.msg);
 		v = TESTLIB_SQL_ERROR;
 	}
-	sqlite3_finalize(s);
+	store_db_done(s);
 	return v;
 }
 

@@ -61,8 +61,14 @@ int testlib_file_write(const char *path, const char *data, size_t len,
  * expects). */
 char *testlib_file_read(const char *path, size_t *len);
 
+/* Where a test working in dir opens its store: dir/npsgate.db, or with
+ * NPSGATE_TEST_PG set, the server it names with a new schema of the
+ * test's own (dropped by testlib_dir_remove(dir)). Allocated; NULL on
+ * failure, said on stderr. */
+char *testlib_store_where(const char *dir);
+
 /* A directory made as by testlib_dir_make(name), and the store
- * dir/npsgate.db opened (created) in it with busy_ms; the directory's path
+ * (testlib_store_where) opened (created) in it with busy_ms; the directory's path
  * in *dir. NULL on failure, said on stderr, with nothing left behind. */
 struct store *testlib_store_make(const char *name, int busy_ms, char **dir);
 
@@ -91,8 +97,8 @@ int testlib_fx_survey_add(struct testlib_fx *fx, time_t at,
 
 /* The integer in the first column of the first row sql gives on the
  * store's connection, with arg bound to ?1 when it is not NULL: 0 for
- * NULL, -1 when there is no row, TESTLIB_SQL_ERROR (with SQLite's message
- * on stderr) when sql does not prepare or run. */
+ * NULL, -1 when there is no row, TESTLIB_SQL_ERROR (with the database's
+ * message on stderr) when sql does not prepare or run. */
 int64_t testlib_sql_int(struct store *st, const char *sql, const char *arg);
 
 /* Replaces every occurrence of pat (not empty) in b by rep. */

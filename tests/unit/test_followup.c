@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "base/buf.h"
 #include "base/json.h"
@@ -122,8 +121,9 @@ count(struct testlib_fx *fx, const char *sql)
 static void
 sql_exec(struct testlib_fx *fx, const char *sql)
 {
-	assert_int_equal(sqlite3_exec(store_db(fx->st), sql, NULL, NULL,
-	    NULL), SQLITE_OK);
+	struct npserr err;
+
+	assert_int_equal(store_db_exec(fx->st, sql, &err, "test"), 0);
 }
 
 /* Records a survey of type sent to CUSTOMER; its id and a token. */

@@ -543,10 +543,11 @@ test_store_failure_passes_mail_with_headers_stripped(void **state)
 	struct fixture *fx = *state;
 	static const char msg[] =
 	    "X-NPS-Ticket: T-9\r\nSubject: s\r\n\r\n" TAG "\r\n";
+	struct npserr err;
 
 	/* A store that cannot answer the unsubscribe question. */
-	assert_int_equal(sqlite3_exec(store_db(fx->st),
-	    "DROP TABLE unsubscribed", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_db_exec(fx->st, "DROP TABLE unsubscribed",
+	    &err, "test"), 0);
 	assert_int_equal(run(fx, msg, "e@example.com", true), -1);
 	assert_int_equal(fx->res.kind, OUTGOING_FAILED);
 	assert_int_equal(fx->res.n_edits, 1);
@@ -593,7 +594,7 @@ test_commit_batch_isolates_a_bad_row(void **state)
 	struct npserr err, errs[4];
 	char *rc_addr[1] = { (char *)"g@example.com" };
 	int rc[4];
-	sqlite3_stmt *s;
+	struct store_stmt *s;
 
 	nh[0] = outgoing_headers_parse(survey, strlen(survey), &h[0]);
 	nh[1] = outgoing_headers_parse(optout, strlen(optout), &h[1]);
@@ -624,9 +625,9 @@ test_commit_batch_isolates_a_bad_row(void **state)
 	s = store_db_prepare(fx->st, "SELECT (SELECT count(*) FROM surveys),"
 	    " (SELECT count(*) FROM events)", &err);
 	assert_non_null(s);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 2);
-	assert_int_equal(sqlite3_column_int(s, 1), 1);
+	assert_int_equal(store_step(s), STORE_ROW);
+	assert_int_equal(store_col_int(s, 0), 2);
+	assert_int_equal(store_col_int(s, 1), 1);
 	store_db_done(s);
 
 	/* A group without a bad row is written whole. */
@@ -648,8 +649,8 @@ test_commit_batch_isolates_a_bad_row(void **state)
 	outgoing_commit_batch(fx->st, v, 2, rc, errs);
 	assert_int_equal(rc[0], 0);
 	assert_int_equal(rc[1], 0);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 4);
+	assert_int_equal(store_step(s), STORE_ROW);
+	assert_int_equal(store_col_int(s, 0), 4);
 	store_db_done(s);
 	for (i = 0; i < 3; i++)
 		outgoing_result_clear(&r[i]);

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "base/npserr.h"
 #include "base/xalloc.h"

@@ -88,15 +88,15 @@ open_ok(const char *path, int busy_ms)
 static int64_t
 query_int(struct store *st, const char *sql)
 {
-	sqlite3_stmt *s;
+	struct store_stmt *s;
+	struct npserr err;
 	int64_t v;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -999 :
-	    sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	s = store_db_prepare(st, sql, &err);
+	assert_non_null(s);
+	assert_int_equal(store_step(s), STORE_ROW);
+	v = store_col_is_null(s, 0) ? -999 : store_col_int64(s, 0);
+	store_db_done(s);
 	return v;
 }
 
@@ -104,15 +104,16 @@ query_int(struct store *st, const char *sql)
 static const char *
 query_text(struct store *st, const char *sql, char *out, size_t outsz)
 {
-	sqlite3_stmt *s;
-	const unsigned char *t;
+	struct store_stmt *s;
+	struct npserr err;
+	const char *t;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	t = sqlite3_column_text(s, 0);
-	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "(null)");
-	sqlite3_finalize(s);
+	s = store_db_prepare(st, sql, &err);
+	assert_non_null(s);
+	assert_int_equal(store_step(s), STORE_ROW);
+	t = store_col_text(s, 0);
+	snprintf(out, outsz, "%s", t != NULL ? t : "(null)");
+	store_db_done(s);
 	return out;
 }
 
@@ -457,13 +458,15 @@ test_migrates_version_4_to_themes(void **state)
 	    " response_themes"), 0);
 	/* A comment added to the answer (a follow-up) makes its themes due
 	 * again. */
-	assert_int_equal(sqlite3_exec(store_db(st), "UPDATE responses SET"
+	assert_int_equal(sqlite3_exec(store_sqlite_db(st),
+	    "UPDATE responses SET"
 	    " themed_at = 5; INSERT INTO comments (survey_id, response_id,"
 	    " text, at) VALUES ('v4v4v4v4v4v4v4v4', (SELECT id FROM"
 	    " responses), 'and rude', 3000);", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(query_int(st, "SELECT themed_at FROM responses"), 0);
 	/* A theme goes with its response. */
-	assert_int_equal(sqlite3_exec(store_db(st), "INSERT INTO"
+	assert_int_equal(sqlite3_exec(store_sqlite_db(st),
+	    "INSERT INTO"
 	    " response_themes VALUES ((SELECT id FROM responses),"
 	    " 'delivery'); DELETE FROM surveys;", NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -999,7 +1002,7 @@ test_ingest_duplicate_key_writes_nothing(void **state)
 	    "iiiiiiiiiiiiiiii", 9, "super", "i@example.com", 10), INGEST_NEW);
 	assert_int_equal(store_is_processed(st, "<r1@example.com>", &err), 1);
 	assert_int_equal(store_is_processed(st, "<r2@example.com>", &err), 0);
-	changes = sqlite3_total_changes(store_db(st));
+	changes = sqlite3_total_changes(store_sqlite_db(st));
 	/* The same message again, even analysed differently this time. */
 	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_RESPONSE,
 	    "iiiiiiiiiiiiiiii", 2, "bad", "i@example.com", 20),
@@ -1007,7 +1010,8 @@ test_ingest_duplicate_key_writes_nothing(void **state)
 	assert_int_equal(ingest(st, "<r1@example.com>", INGEST_UNSUBSCRIBE,
 	    "iiiiiiiiiiiiiiii", -1, NULL, "i@example.com", 20),
 	    INGEST_DUPLICATE);
-	assert_int_equal(sqlite3_total_changes(store_db(st)), changes);
+	assert_int_equal(sqlite3_total_changes(store_sqlite_db(st)),
+	    changes);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM comments"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 1);
@@ -1411,14 +1415,14 @@ test_db_prepare_caches_by_text(void **state)
 {
 	struct fixture *fx = *state;
 	struct store *st = open_ok(fx->path, 1000);
-	sqlite3_stmt *a, *b;
+	struct store_stmt *a, *b;
 	struct npserr err;
 
 	a = store_db_prepare(st, "SELECT count(*) FROM surveys", &err);
 	assert_non_null(a);
 	b = store_db_prepare(st, "SELECT count(*) FROM surveys", &err);
 	assert_ptr_equal(a, b);
-	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(store_step(a), STORE_ROW);
 	store_db_done(a);
 	npserr_clear(&err);
 	assert_null(store_db_prepare(st, "SELECT x FROM nowhere", &err));

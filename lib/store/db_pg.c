@@ -1,0 +1,622 @@
+/*
+ * db_pg.c - the store on PostgreSQL, shared by several relays and hooks;
+ * the backend that store.c and store_stmt.c call (store_int.h).
+ *
+ * One struct store is one libpq connection. A statement is rewritten
+ * once (?N becomes $N), prepared on the connection at its first run
+ * (PQprepare, with the types of the values first bound to it), and run
+ * with PQexecPrepared; its rows come from the one PGresult of that run,
+ * one per store_step(), in text format. The schema version is the table
+ * schema_version, and migrations take an advisory lock so that programs
+ * starting together migrate one after the other.
+ *
+ * Write transactions are READ COMMITTED: each statement sees what others
+ * committed before it, and the decisions that span nodes take an
+ * advisory lock on their key first (store_lock_key()), so that the
+ * second node waits for the first and then sees its row. A serialization
+ * failure (40001) or a deadlock (40P01) is worth a new try.
+ *
+ * A lost connection fails the operation under way, with libpq's message;
+ * the next one outside a transaction reconnects (PQreset), and the
+ * statements are prepared again on the new connection.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "base/buf.h"
+#include "base/npserr.h"
+#include "base/xalloc.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "store/store_int.h"
+
+/* Type OIDs of PostgreSQL's catalog (pg_type.dat), stable since 7.x. */
+#define PG_BOOL 16
+#define PG_INT8 20
+#define PG_INT2 21
+#define PG_INT4 23
+#define PG_TEXT 25
+#define PG_OID 26
+#define PG_FLOAT4 700
+#define PG_FLOAT8 701
+#define PG_NUMERIC 1700
+
+struct pg_conn {
+	PGconn *c;
+	unsigned generation;	/* grows at each reconnection */
+	unsigned next_name;	/* statements are named npsgate_N */
+	int64_t changes;
+	bool in_tx;		/* a BEGIN went through, no end yet */
+};
+
+struct pg_stmt {
+	struct store_stmt base;	/* first: the store's view */
+	char *text;		/* the SQL with $N */
+	int nparams;
+	char name[32];
+	unsigned generation;	/* prepared on this connection; 0: not */
+	char **values;		/* bound values, text; NULL for NULL */
+	int *lengths;
+	Oid *types;
+	PGresult *res;		/* of the current run, NULL before */
+	int row;		/* current row, -1 before the first */
+};
+
+static struct pg_conn *
+pg_conn(struct store *st)
+{
+	return st->conn;
+}
+
+static struct pg_stmt *
+pg_s(struct store_stmt *s)
+{
+	return (struct pg_stmt *)s;
+}
+
+/* Keeps the message of a failed result (res may be NULL: a lost
+ * connection); passing conflicts may succeed on a new try. */
+static void
+pg_note(struct store *st, const PGresult *res)
+{
+	struct pg_conn *pc = pg_conn(st);
+	const char *state = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res != NULL ? PQresultErrorMessage(res) : "";
+	bool retry;
+
+	if (msg == NULL || msg[0] == '\0')
+		msg = PQerrorMessage(pc->c);
+	retry = state != NULL && (strcmp(state, "40001") == 0 ||
+	    strcmp(state, "40P01") == 0);
+	if (PQstatus(pc->c) == CONNECTION_BAD)
+		store_db_note(st, false, "connection lost: %s", msg);
+	else
+		store_db_note(st, retry, "%s%s%s", msg, state != NULL ?
+		    " SQLSTATE " : "", state != NULL ? state : "");
+}
+
+/*
+ * Reconnects a connection that was lost, when no transaction is open:
+ * inside one, what it wrote is gone and the caller must start over. 0
+ * when the connection is usable.
+ */
+static int
+pg_ready(struct store *st)
+{
+	struct pg_conn *pc = pg_conn(st);
+
+	if (PQstatus(pc->c) == CONNECTION_OK)
+		return 0;
+	if (pc->in_tx) {
+		store_db_note(st, false, "connection lost inside a"
+		    " transaction: %s", PQerrorMessage(pc->c));
+		return -1;
+	}
+	PQreset(pc->c);
+	if (PQstatus(pc->c) != CONNECTION_OK) {
+		store_db_note(st, false, "connection lost, cannot connect"
+		    " again: %s", PQerrorMessage(pc->c));
+		return -1;
+	}
+	pc->generation++;
+	return 0;
+}
+
+/* ?N becomes $N outside quotes; *nparams is the highest N. */
+static char *
+pg_rewrite(const char *sql, int *nparams)
+{
+	struct buf b = BUF_INIT;
+	const char *p = sql;
+	char quote = 0;
+	long n;
+	char *end;
+
+	*nparams = 0;
+	for (; *p != '\0'; p++) {
+		if (quote != 0) {
+			if (*p == quote)
+				quote = 0;
+			buf_putc(&b, *p);
+			continue;
+		}
+		if (*p == '\'' || *p == '"') {
+			quote = *p;
+			buf_putc(&b, *p);
+			continue;
+		}
+		if (*p == '?' && p[1] >= '1' && p[1] <= '9') {
+			n = strtol(p + 1, &end, 10);
+			if (n > *nparams && n < 10000)
+				*nparams = (int)n;
+			buf_printf(&b, "$%ld", n);
+			p = end - 1;
+			continue;
+		}
+		buf_putc(&b, *p);
+	}
+	return buf_steal(&b);
+}
+
+static struct store_stmt *
+pg_prepare(struct store *st, const char *sql)
+{
+	struct pg_stmt *p;
+
+	p = xcalloc(1, sizeof(*p));
+	p->base.st = st;
+	p->base.sql = xstrdup(sql);
+	p->text = pg_rewrite(sql, &p->nparams);
+	if (p->nparams > 0) {
+		p->values = xcalloc((size_t)p->nparams, sizeof(*p->values));
+		p->lengths = xcalloc((size_t)p->nparams, sizeof(*p->lengths));
+		p->types = xcalloc((size_t)p->nparams, sizeof(*p->types));
+	}
+	p->row = -1;
+	return &p->base;
+}
+
+static void
+pg_reset(struct store_stmt *s)
+{
+	struct pg_stmt *p = pg_s(s);
+	int i;
+
+	PQclear(p->res);
+	p->res = NULL;
+	p->row = -1;
+	for (i = 0; i < p->nparams; i++) {
+		free(p->values[i]);
+		p->values[i] = NULL;
+		p->lengths[i] = 0;
+	}
+}
+
+static void
+pg_finalize(struct store_stmt *s)
+{
+	struct pg_stmt *p = pg_s(s);
+
+	pg_reset(s);
+	free(p->values);
+	free(p->lengths);
+	free(p->types);
+	free(p->text);
+	free(s->sql);
+	free(p);
+}
+
+static void
+pg_bind(struct store_stmt *s, int idx, char *value, int len, Oid type)
+{
+	struct pg_stmt *p = pg_s(s);
+
+	if (idx < 1 || idx > p->nparams) {
+		free(value);
+		return;
+	}
+	free(p->values[idx - 1]);
+	p->values[idx - 1] = value;
+	p->lengths[idx - 1] = len;
+	/* The type a parameter is prepared with: the first one bound. */
+	if (p->generation == 0 && type != 0)
+		p->types[idx - 1] = type;
+}
+
+static void
+pg_bind_int64(struct store_stmt *s, int idx, int64_t v)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+
+	pg_bind(s, idx, xstrdup(tmp), n, PG_INT8);
+}
+
+static void
+pg_bind_double(struct store_stmt *s, int idx, double v)
+{
+	char tmp[40];
+	int n = snprintf(tmp, sizeof(tmp), "%.17g", v);
+
+	pg_bind(s, idx, xstrdup(tmp), n, PG_FLOAT8);
+}
+
+static void
+pg_bind_text(struct store_stmt *s, int idx, const char *text, size_t len)
+{
+	if (text == NULL) {
+		pg_bind(s, idx, NULL, 0, 0);
+		return;
+	}
+	/* Text ends at a NUL on PostgreSQL. */
+	len = strnlen(text, len);
+	pg_bind(s, idx, xstrndup(text, len), (int)len, PG_TEXT);
+}
+
+/* Prepares p on the current connection, if not done yet. */
+static int
+pg_ensure_prepared(struct store *st, struct pg_stmt *p)
+{
+	struct pg_conn *pc = pg_conn(st);
+	PGresult *res;
+
+	if (p->generation == pc->generation + 1)
+		return 0;
+	snprintf(p->name, sizeof(p->name), "npsgate_%u", ++pc->next_name);
+	res = PQprepare(pc->c, p->name, p->text, p->nparams, p->types);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_note(st, res);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	p->generation = pc->generation + 1;
+	return 0;
+}
+
+static void
+pg_count_changes(struct pg_conn *pc, PGresult *res)
+{
+	const char *n = PQcmdTuples(res);
+
+	if (n != NULL && n[0] != '\0')
+		pc->changes = strtoll(n, NULL, 10);
+}
+
+static int
+pg_step(struct store_stmt *s)
+{
+	struct pg_stmt *p = pg_s(s);
+	struct store *st = s->st;
+	struct pg_conn *pc = pg_conn(st);
+	ExecStatusType status;
+
+	if (p->res == NULL) {
+		if (pg_ready(st) == -1 || pg_ensure_prepared(st, p) == -1)
+			return -1;
+		p->res = PQexecPrepared(pc->c, p->name, p->nparams,
+		    (const char *const *)p->values, p->lengths, NULL, 0);
+		status = PQresultStatus(p->res);
+		if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+			pg_note(st, p->res);
+			PQclear(p->res);
+			p->res = NULL;
+			return -1;
+		}
+		pg_count_changes(pc, p->res);
+		p->row = -1;
+	}
+	if (p->row + 1 < PQntuples(p->res)) {
+		p->row++;
+		return STORE_ROW;
+	}
+	return STORE_DONE;
+}
+
+static bool
+pg_on_row(struct pg_stmt *p, int i)
+{
+	return p->res != NULL && p->row >= 0 && p->row < PQntuples(p->res) &&
+	    i >= 0 && i < PQnfields(p->res);
+}
+
+static int
+pg_col_count(struct store_stmt *s)
+{
+	struct pg_stmt *p = pg_s(s);
+	PGresult *res;
+	int n;
+
+	if (p->res != NULL)
+		return PQnfields(p->res);
+	/* Before a run: what the server says the statement returns. */
+	if (pg_ready(s->st) == -1 || pg_ensure_prepared(s->st, p) == -1)
+		return 0;
+	res = PQdescribePrepared(pg_conn(s->st)->c, p->name);
+	n = PQresultStatus(res) == PGRES_COMMAND_OK ? PQnfields(res) : 0;
+	PQclear(res);
+	return n;
+}
+
+static const char *
+pg_col_name(struct store_stmt *s, int i)
+{
+	struct pg_stmt *p = pg_s(s);
+
+	return p->res != NULL ? PQfname(p->res, i) : NULL;
+}
+
+static enum store_col_type
+pg_col_type(struct store_stmt *s, int i)
+{
+	struct pg_stmt *p = pg_s(s);
+
+	if (!pg_on_row(p, i) || PQgetisnull(p->res, p->row, i))
+		return STORE_COL_NULL;
+	switch (PQftype(p->res, i)) {
+	case PG_BOOL:
+	case PG_INT2:
+	case PG_INT4:
+	case PG_INT8:
+	case PG_OID:
+		return STORE_COL_INT;
+	case PG_FLOAT4:
+	case PG_FLOAT8:
+	case PG_NUMERIC:
+		return STORE_COL_FLOAT;
+	default:
+		return STORE_COL_TEXT;
+	}
+}
+
+static int64_t
+pg_col_int64(struct store_stmt *s, int i)
+{
+	struct pg_stmt *p = pg_s(s);
+	const char *v;
+
+	if (!pg_on_row(p, i) || PQgetisnull(p->res, p->row, i))
+		return 0;
+	v = PQgetvalue(p->res, p->row, i);
+	if (PQftype(p->res, i) == PG_BOOL)
+		return v[0] == 't';
+	if (PQftype(p->res, i) == PG_NUMERIC || PQftype(p->res, i) ==
+	    PG_FLOAT8 || PQftype(p->res, i) == PG_FLOAT4)
+		return (int64_t)strtod(v, NULL);
+	return strtoll(v, NULL, 10);
+}
+
+static double
+pg_col_double(struct store_stmt *s, int i)
+{
+	struct pg_stmt *p = pg_s(s);
+
+	if (!pg_on_row(p, i) || PQgetisnull(p->res, p->row, i))
+		return 0;
+	if (PQftype(p->res, i) == PG_BOOL)
+		return PQgetvalue(p->res, p->row, i)[0] == 't';
+	return strtod(PQgetvalue(p->res, p->row, i), NULL);
+}
+
+static const char *
+pg_col_text(struct store_stmt *s, int i)
+{
+	struct pg_stmt *p = pg_s(s);
+
+	if (!pg_on_row(p, i) || PQgetisnull(p->res, p->row, i))
+		return NULL;
+	if (PQftype(p->res, i) == PG_BOOL)
+		return PQgetvalue(p->res, p->row, i)[0] == 't' ? "1" : "0";
+	return PQgetvalue(p->res, p->row, i);
+}
+
+static size_t
+pg_col_bytes(struct store_stmt *s, int i)
+{
+	const char *t = pg_col_text(s, i);
+
+	return t != NULL ? strlen(t) : 0;
+}
+
+static int64_t
+pg_changes(struct store *st)
+{
+	return pg_conn(st)->changes;
+}
+
+/* Whether sql opens or ends a transaction, for pg_ready's rule. */
+static void
+pg_track_tx(struct pg_conn *pc, const char *sql, bool ok)
+{
+	if (strncmp(sql, "BEGIN", 5) == 0)
+		pc->in_tx = ok;
+	else if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
+		pc->in_tx = false;
+}
+
+static int
+pg_exec(struct store *st, const char *sql)
+{
+	struct pg_conn *pc = pg_conn(st);
+	ExecStatusType status;
+	PGresult *res;
+
+	if (strcmp(sql, "ROLLBACK") == 0 && PQstatus(pc->c) != CONNECTION_OK) {
+		pc->in_tx = false;
+		return 0;
+	}
+	if (pg_ready(st) == -1)
+		return -1;
+	res = PQexec(pc->c, sql);
+	status = PQresultStatus(res);
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+		pg_note(st, res);
+		PQclear(res);
+		pg_track_tx(pc, sql, false);
+		return -1;
+	}
+	pg_count_changes(pc, res);
+	PQclear(res);
+	pg_track_tx(pc, sql, true);
+	return 0;
+}
+
+static bool
+pg_in_tx(struct store *st)
+{
+	struct pg_conn *pc = pg_conn(st);
+
+	return pc->in_tx || PQtransactionStatus(pc->c) == PQTRANS_INTRANS ||
+	    PQtransactionStatus(pc->c) == PQTRANS_INERROR;
+}
+
+/* One integer from sql (no parameters): 0, or -1 with the reason kept. */
+static int
+pg_query_int(struct store *st, const char *sql, int64_t *out)
+{
+	struct pg_conn *pc = pg_conn(st);
+	PGresult *res;
+
+	if (pg_ready(st) == -1)
+		return -1;
+	res = PQexec(pc->c, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_note(st, res);
+		PQclear(res);
+		return -1;
+	}
+	*out = PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) ?
+	    strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	return 0;
+}
+
+/* The table does not exist before the first migration: no error then,
+ * which would abort the transaction the migration runs in. */
+static int
+pg_version_read(struct store *st, int *out)
+{
+	int64_t v;
+
+	if (pg_query_int(st, "SELECT CASE WHEN to_regclass('schema_version')"
+	    " IS NULL THEN 0 ELSE 1 END", &v) == -1)
+		return -1;
+	if (v == 1 && pg_query_int(st, "SELECT max(version) FROM"
+	    " schema_version", &v) == -1)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int
+pg_version_write(struct store *st, int version)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "DELETE FROM schema_version; INSERT INTO"
+	    " schema_version (version) VALUES (%d)", version);
+	return pg_exec(st, sql);
+}
+
+/* The key of the schema's advisory lock: "npsgat" in ASCII. */
+static int
+pg_migrate_lock(struct store *st)
+{
+	int64_t v;
+
+	return pg_query_int(st, "SELECT 0 FROM pg_advisory_xact_lock("
+	    "121424386138484)", &v);
+}
+
+/* --- opening --------------------------------------------------------- */
+
+/* The notices of the server (a table that exists already...) are not
+ * for the log of every program. */
+static void
+pg_quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static int
+pg_open(struct store *st, const char *where, struct npserr *err)
+{
+	struct pg_conn *pc;
+	PQconninfoOption *opts;
+	char *why = NULL;
+	size_t i;
+
+	opts = PQconninfoParse(where, &why);
+	if (opts == NULL) {
+		npserr_set(err, "store: cannot read the PostgreSQL address:"
+		    " %s", why != NULL ? why : "out of memory");
+		PQfreemem(why);
+		return -1;
+	}
+	for (i = 0; opts[i].keyword != NULL; i++) {
+		if (strcmp(opts[i].keyword, "password") == 0 &&
+		    opts[i].val != NULL && opts[i].val[0] != '\0') {
+			PQconninfoFree(opts);
+			npserr_set(err, "store: the PostgreSQL address holds a"
+			    " password; put it in the password file"
+			    " (~/.pgpass or PGPASSFILE) instead");
+			return -1;
+		}
+	}
+	PQconninfoFree(opts);
+	pc = xcalloc(1, sizeof(*pc));
+	st->conn = pc;
+	pc->c = PQconnectdb(where);
+	if (PQstatus(pc->c) != CONNECTION_OK) {
+		store_db_note(st, false, "%s", PQerrorMessage(pc->c));
+		return store_db_fail(st, err, "cannot connect");
+	}
+	PQsetNoticeProcessor(pc->c, pg_quiet, NULL);
+	return 0;
+}
+
+static void
+pg_close(struct store *st)
+{
+	struct pg_conn *pc = pg_conn(st);
+
+	PQfinish(pc->c);
+	free(pc);
+	st->conn = NULL;
+}
+
+const struct store_backend store_backend_pg = {
+	.name = "postgresql",
+	.open = pg_open,
+	.close = pg_close,
+	.prepare = pg_prepare,
+	.finalize = pg_finalize,
+	.bind_int64 = pg_bind_int64,
+	.bind_double = pg_bind_double,
+	.bind_text = pg_bind_text,
+	.step = pg_step,
+	.reset = pg_reset,
+	.col_count = pg_col_count,
+	.col_name = pg_col_name,
+	.col_type = pg_col_type,
+	.col_int64 = pg_col_int64,
+	.col_double = pg_col_double,
+	.col_text = pg_col_text,
+	.col_bytes = pg_col_bytes,
+	.changes = pg_changes,
+	.exec = pg_exec,
+	.checkpoint = NULL,
+	.in_tx = pg_in_tx,
+	.begin_sql = "BEGIN",
+	.read_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ",
+	.version_read = pg_version_read,
+	.version_write = pg_version_write,
+	.migrate_lock = pg_migrate_lock,
+};

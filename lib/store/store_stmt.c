@@ -1,0 +1,311 @@
+/*
+ * store_stmt.c - statements on the store's connection, whatever the
+ * database: the cache of prepared statements, parameters, rows and
+ * columns handed to the backend of the store, and the messages of its
+ * failures; see store_db.h for the contract.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/npserr.h"
+#include "base/xalloc.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "store/store_int.h"
+
+/* store_db_note - see store_int.h. */
+void
+store_db_note(struct store *st, bool retry, const char *fmt, ...)
+{
+	va_list ap;
+
+	st->retry = retry;
+	buf_reset(&st->why);
+	va_start(ap, fmt);
+	buf_vprintf(&st->why, fmt, ap);
+	va_end(ap);
+	/* Messages of libpq end with a newline: one line for the log. */
+	while (st->why.len > 0 && (st->why.data[st->why.len - 1] == '\n' ||
+	    st->why.data[st->why.len - 1] == ' '))
+		st->why.len--;
+}
+
+/* store_db_fail with its arguments in a va_list. */
+static int __attribute__((format(printf, 3, 0)))
+store_db_vfail(struct store *st, struct npserr *err, const char *fmt,
+    va_list ap)
+{
+	struct buf what = BUF_INIT;
+
+	buf_vprintf(&what, fmt, ap);
+	npserr_set(err, "store %s: %s: %s", st->path, buf_cstr(&what),
+	    st->why.len > 0 ? buf_cstr(&st->why) : "unknown error");
+	buf_free(&what);
+	return -1;
+}
+
+/* store_db_fail - see store_db.h. */
+int
+store_db_fail(struct store *st, struct npserr *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	store_db_vfail(st, err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+/* store_db_prepare - see store_db.h; a short list is enough: a handful of
+ * report queries per connection. */
+struct store_stmt *
+store_db_prepare(struct store *st, const char *sql, struct npserr *err)
+{
+	struct store_stmt *c;
+
+	for (c = st->cached; c != NULL; c = c->next)
+		if (strcmp(c->sql, sql) == 0)
+			return c;
+	if ((c = st->be->prepare(st, sql)) == NULL) {
+		store_db_fail(st, err, "cannot prepare \"%.60s\"", sql);
+		return NULL;
+	}
+	c->next = st->cached;
+	st->cached = c;
+	return c;
+}
+
+void
+store_db_done(struct store_stmt *s)
+{
+	if (s != NULL)
+		s->st->be->reset(s);
+}
+
+void
+store_bind_int64(struct store_stmt *s, int idx, int64_t v)
+{
+	s->st->be->bind_int64(s, idx, v);
+}
+
+void
+store_bind_double(struct store_stmt *s, int idx, double v)
+{
+	s->st->be->bind_double(s, idx, v);
+}
+
+void
+store_bind_text(struct store_stmt *s, int idx, const char *text)
+{
+	s->st->be->bind_text(s, idx, text, text != NULL ? strlen(text) : 0);
+}
+
+void
+store_bind_textn(struct store_stmt *s, int idx, const char *text,
+    size_t len)
+{
+	s->st->be->bind_text(s, idx, text, len);
+}
+
+void
+store_bind_null(struct store_stmt *s, int idx)
+{
+	s->st->be->bind_text(s, idx, NULL, 0);
+}
+
+void
+store_bind_opt(struct store_stmt *s, int idx, const char *text)
+{
+	if (text != NULL && text[0] == '\0')
+		text = NULL;
+	store_bind_text(s, idx, text);
+}
+
+int
+store_step(struct store_stmt *s)
+{
+	return s->st->be->step(s);
+}
+
+int
+store_col_count(struct store_stmt *s)
+{
+	return s->st->be->col_count(s);
+}
+
+const char *
+store_col_name(struct store_stmt *s, int i)
+{
+	return s->st->be->col_name(s, i);
+}
+
+enum store_col_type
+store_col_type(struct store_stmt *s, int i)
+{
+	return s->st->be->col_type(s, i);
+}
+
+bool
+store_col_is_null(struct store_stmt *s, int i)
+{
+	return s->st->be->col_type(s, i) == STORE_COL_NULL;
+}
+
+int64_t
+store_col_int64(struct store_stmt *s, int i)
+{
+	return s->st->be->col_int64(s, i);
+}
+
+int
+store_col_int(struct store_stmt *s, int i)
+{
+	return (int)s->st->be->col_int64(s, i);
+}
+
+double
+store_col_double(struct store_stmt *s, int i)
+{
+	return s->st->be->col_double(s, i);
+}
+
+const char *
+store_col_text(struct store_stmt *s, int i)
+{
+	return s->st->be->col_text(s, i);
+}
+
+size_t
+store_col_bytes(struct store_stmt *s, int i)
+{
+	return s->st->be->col_bytes(s, i);
+}
+
+int64_t
+store_changes(struct store *st)
+{
+	return st->be->changes(st);
+}
+
+/* store_db_exec - see store_db.h. */
+int
+store_db_exec(struct store *st, const char *sql, struct npserr *err,
+    const char *what)
+{
+	if (st->be->exec(st, sql) == -1)
+		return store_db_fail(st, err, "%s", what);
+	return 0;
+}
+
+/* store_db_read_begin - see store_db.h. */
+int
+store_db_read_begin(struct store *st, struct npserr *err)
+{
+	return store_db_exec(st, st->be->read_sql, err, "cannot start a read"
+	    " transaction");
+}
+
+/* store_db_read_end - see store_db.h. A read has nothing to keep: its
+ * end is a rollback, which never fails on what a commit might. */
+void
+store_db_read_end(struct store *st)
+{
+	if (st->be->in_tx(st))
+		st->be->exec(st, "ROLLBACK");
+}
+
+/* store_db_checkpoint - see store_db.h. */
+int
+store_db_checkpoint(struct store *st)
+{
+	return st->be->checkpoint != NULL ? st->be->checkpoint(st) : 0;
+}
+
+/* store_exec - see store_int.h. */
+int
+store_exec(struct store *st, const char *sql, struct npserr *err,
+    const char *what)
+{
+	return store_db_exec(st, sql, err, what);
+}
+
+/*
+ * Steps s once. A row, when want_row, leaves s on it and gives 1; the end
+ * of the rows resets s and gives 0; anything else resets s and gives -1
+ * with err saying what (from fmt) could not be done.
+ */
+static int __attribute__((format(printf, 5, 0)))
+store_step_v(struct store *st, struct store_stmt *s, bool want_row,
+    struct npserr *err, const char *fmt, va_list ap)
+{
+	int rc;
+
+	rc = store_step(s);
+	if (rc == STORE_ROW && want_row)
+		return 1;
+	if (rc != STORE_DONE) {
+		store_db_vfail(st, err, fmt, ap);
+		store_db_done(s);
+		return -1;
+	}
+	store_db_done(s);
+	return 0;
+}
+
+/* store_step_done - see store_int.h. */
+int
+store_step_done(struct store *st, struct store_stmt *s, struct npserr *err,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = store_step_v(st, s, false, err, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* store_step_key - see store_int.h. */
+int
+store_step_key(struct store *st, enum store_stmt_id id, const char *key,
+    struct store_stmt **row, struct npserr *err, const char *fmt, ...)
+{
+	struct store_stmt *s;
+	va_list ap;
+	int r;
+
+	*row = NULL;
+	if ((s = store_stmt(st, id, err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, key);
+	va_start(ap, fmt);
+	r = store_step_v(st, s, true, err, fmt, ap);
+	va_end(ap);
+	if (r == 1)
+		*row = s;
+	return r;
+}
+
+/* store_exists - see store_int.h. */
+int
+store_exists(struct store *st, enum store_stmt_id id, const char *key,
+    struct npserr *err, const char *what)
+{
+	struct store_stmt *s;
+	int r;
+
+	if ((r = store_step_key(st, id, key, &s, err, "%s", what)) == 1)
+		store_db_done(s);
+	return r;
+}
