@@ -60,12 +60,19 @@ migrate_usage(FILE *fp)
 	    "nothing of it), 2 usage, 3 bad config.\n", CLI_DEFAULT_CONFIG);
 }
 
-/* True for a PostgreSQL address: a URL or the libpq keyword form. */
+/* True for a PostgreSQL address: a URL, or libpq's keyword form (a word
+ * and '=' first), as store_open() tells them from a file. */
 static bool
 migrate_is_postgresql(const char *to)
 {
-	return strncmp(to, "postgresql://", 13) == 0 ||
-	    strncmp(to, "postgres://", 11) == 0 || strchr(to, '=') != NULL;
+	size_t i;
+
+	if (strncmp(to, "postgresql://", 13) == 0 ||
+	    strncmp(to, "postgres://", 11) == 0)
+		return true;
+	for (i = 0; to[i] >= 'a' && to[i] <= 'z'; i++)
+		;
+	return i > 0 && to[i] == '=';
 }
 
 /* True when a PostgreSQL address carries a password: user:password@ in
@@ -83,21 +90,6 @@ migrate_has_password(const char *to)
 	end = p + strcspn(p, "/?");
 	at = memchr(p, '@', (size_t)(end - p));
 	return at != NULL && memchr(p, ':', (size_t)(at - p)) != NULL;
-}
-
-/*
- * The store named by TARGET, created with the schema when it is new.
- * Caller closes it with store_close().
- */
-static struct store *
-migrate_target_open(const char *to, int busy_timeout_ms, struct npserr *err)
-{
-	if (migrate_is_postgresql(to)) {
-		npserr_set(err, "%s: a PostgreSQL address, and this npsgate"
-		    " has no PostgreSQL store", to);
-		return NULL;
-	}
-	return store_open(to, busy_timeout_ms, err);
 }
 
 /* One table of the export and its rows, in the order they came. */
@@ -252,7 +244,8 @@ migrate_copy(struct store *src, const char *from, const char *to,
 		fprintf(stderr, "npsgate migrate-store: %s\n", err.msg);
 		goto out;
 	}
-	if ((dst = migrate_target_open(to, busy_timeout_ms, &err)) == NULL) {
+	/* Created with the schema when it is new. */
+	if ((dst = store_open(to, busy_timeout_ms, &err)) == NULL) {
 		fprintf(stderr, "npsgate migrate-store: %s\n", err.msg);
 		goto out;
 	}

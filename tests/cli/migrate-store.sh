@@ -123,7 +123,7 @@ else
 	    >"$dir/out" 2>"$dir/err"
 	rc=$?
 fi
-if [ -n "${pgurl:-}" ] && grep -q "has no PostgreSQL store" "$dir/err"; then
+if [ -n "${pgurl:-}" ] && grep -q "without PostgreSQL" "$dir/err"; then
 	# Built --without-postgresql: nothing to copy into.
 	echo "# this npsgate has no PostgreSQL store: SQLite to PostgreSQL not tested"
 elif [ -n "${pgurl:-}" ]; then
