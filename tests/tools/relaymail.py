@@ -183,13 +183,16 @@ def cmd_replies(d, outdir):
         body = (
             "From: <c%d@customers.example>\r\n"
             "To: nps+%s@reply.example\r\n"
-            "Message-ID: <reply-%d@customers.example>\r\n"
+            "Message-ID: <reply-%d-%s@customers.example>\r\n"
             "Subject: Re: your opinion\r\n"
             "Date: Mon, 23 Nov 2026 11:00:00 +0000\r\n"
             "MIME-Version: 1.0\r\n"
             "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-            "%d\r\n" % (c, tok, c, score))
-        with open(os.path.join(outdir, "reply-%d.eml" % c), "w") as f:
+            "%d\r\n" % (c, tok, c, tok, score))
+        # One file per survey: a customer surveyed twice (a broken
+        # rule) answers both, and the counts show it.
+        with open(os.path.join(outdir, "reply-%d-%s.eml" % (c, tok)),
+                  "w") as f:
             f.write(body)
         count += 1
         total += score
