@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -201,6 +202,7 @@ attempt(const struct followup_ctx *ctx, const struct row *r,
 
 	if (r->response_id == 0 || followup_answer_load(ctx->store, NULL, NULL,
 	    r->response_id, &a, err) != 1) {
+		fprintf(stderr, "DEBUG %s\n", err->msg);
 		npserr_set(err, "not sent: the response is no longer in the"
 		    " store");
 		return ATTEMPT_REFUSED;

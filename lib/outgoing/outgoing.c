@@ -261,6 +261,7 @@ survey_row(struct outgoing_result *res, const struct outgoing_input *in,
 	s->created_at = in->now;
 	s->due_at = dec->due_at;
 	s->throttle_from = dec->throttle_from;
+	s->once_per_ticket = dec->once_per_ticket;
 }
 
 static void

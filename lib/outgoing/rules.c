@@ -408,6 +408,7 @@ decide_duplicate(const struct config *cf, struct store *st,
 
 	if (!on || t == NULL || *t == '\0')
 		return 0;
+	out->once_per_ticket = true;
 	if ((r = store_ticket_surveyed(st, t, err)) <= 0)
 		return r;
 	out->verdict = RULES_DUPLICATE;

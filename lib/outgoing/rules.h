@@ -108,6 +108,10 @@ struct rules_decision {
 	 * check is made again inside the write, where no other mail can
 	 * slip in between. */
 	int64_t throttle_from;
+	/* once_per_ticket is on and the mail names a ticket: the row is
+	 * written only if the ticket has none, checked inside the write
+	 * too. */
+	bool once_per_ticket;
 	char why[256];		/* for the event row and the log */
 };
 

@@ -170,8 +170,10 @@ report_extra_sql(struct buf *sql, const struct report_opts *o)
 {
 	buf_puts(sql, "SELECT ");
 	report_group_sql(sql, o->by, 'e', "at");
-	buf_puts(sql, ", 0, 0, 0, 0, 0, 0, total(e.kind = 'optout'),"
-	    " total(e.kind = 'unsubscribed') FROM events e"
+	buf_puts(sql, ", 0, 0, 0, 0, 0, 0,"
+	    " sum(CASE WHEN e.kind = 'optout' THEN 1 ELSE 0 END),"
+	    " sum(CASE WHEN e.kind = 'unsubscribed' THEN 1 ELSE 0 END)"
+	    " FROM events e"
 	    " WHERE e.kind IN ('optout', 'unsubscribed') AND COALESCE("
 	    "(SELECT t.type FROM surveys t WHERE t.id = e.survey_id), ");
 	report_channel_type_sql(sql, o->cf, "e.channel");
@@ -180,9 +182,9 @@ report_extra_sql(struct buf *sql, const struct report_opts *o)
 	buf_puts(sql, " GROUP BY 1");
 	buf_puts(sql, " UNION ALL SELECT ");
 	report_group_sql(sql, o->by, 'a', "day");
-	buf_puts(sql, ", total(a.surveys), total(a.detractors),"
-	    " total(a.passives), total(a.promoters), total(a.score_sum),"
-	    " total(a.score_sumsq), total(a.optouts), total(a.unsubscribes)"
+	buf_puts(sql, ", sum(a.surveys), sum(a.detractors),"
+	    " sum(a.passives), sum(a.promoters), sum(a.score_sum),"
+	    " sum(a.score_sumsq), sum(a.optouts), sum(a.unsubscribes)"
 	    " FROM anonymous_counts a WHERE COALESCE(NULLIF(a.type, ''), ");
 	report_channel_type_sql(sql, o->cf, "a.channel");
 	buf_puts(sql, ") = ?1");
@@ -261,10 +263,13 @@ report_pass_responses(struct store *st, const struct report_opts *o,
 	    " AND score IS NOT NULL" :
 	    "SELECT survey_id, score, category FROM responses r"
 	    " WHERE +superseded_by IS NULL AND score IS NOT NULL");
-	if (o->themes_json != NULL)
+	if (o->themes_json != NULL) {
 		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM response_themes t"
 		    " WHERE t.response_id = r.id AND t.theme IN (SELECT value"
-		    " FROM json_each(?4)))");
+		    " FROM ");
+		store_sql_json_values(st, &sql, 4);
+		buf_puts(&sql, "))");
+	}
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (s == NULL)
@@ -308,21 +313,25 @@ static unsigned
 report_odd_lookup(struct store *st, const struct report_opts *o,
     const char *id, size_t n)
 {
+	struct buf sql = BUF_INIT;
 	struct store_stmt *s;
 	struct npserr err;
 	enum nps_category cat;
 	unsigned v = 0;
 	int score;
 
-	s = store_db_prepare(st, o->themes_json == NULL ?
-	    "SELECT score, category FROM responses"
+	buf_puts(&sql, "SELECT score, category FROM responses r"
 	    " WHERE survey_id = ?1 AND superseded_by IS NULL"
-	    " AND score IS NOT NULL" :
-	    "SELECT score, category FROM responses r"
-	    " WHERE survey_id = ?1 AND superseded_by IS NULL"
-	    " AND score IS NOT NULL AND EXISTS (SELECT 1 FROM"
-	    " response_themes t WHERE t.response_id = r.id AND t.theme IN"
-	    " (SELECT value FROM json_each(?4)))", &err);
+	    " AND score IS NOT NULL");
+	if (o->themes_json != NULL) {
+		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM response_themes t"
+		    " WHERE t.response_id = r.id AND t.theme IN (SELECT value"
+		    " FROM ");
+		store_sql_json_values(st, &sql, 4);
+		buf_puts(&sql, "))");
+	}
+	s = store_db_prepare(st, buf_cstr(&sql), &err);
+	buf_free(&sql);
 	if (s == NULL)
 		return 0;
 	store_bind_textn(s, 1, id, n);

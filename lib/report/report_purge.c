@@ -118,6 +118,8 @@ report_purge(struct store *st, int64_t cutoff, struct report_counts *c,
 /* The customer's counts, added to the anonymous ones of their day and
  * attributes: sent surveys and their current scored response, opt-outs
  * and unsubscribes. '' stands for "none" so that UNIQUE merges rows. */
+/* The row already there; the select's columns have the same names. */
+#define AC "anonymous_counts."
 static const char report_forget_anon_sql[] =
 	"INSERT INTO anonymous_counts (day, type, agent, team, channel,"
 	" reason, priority, surveys, detractors, passives, promoters,"
@@ -130,10 +132,10 @@ static const char report_forget_anon_sql[] =
 	" coalesce(s.channel, '') AS channel,"
 	" coalesce(s.reason, '') AS reason,"
 	" coalesce(s.priority, '') AS priority,"
-	" s.status <> 'held' AS ns,"
-	" coalesce(r.category = 'detractor', 0) AS nd,"
-	" coalesce(r.category = 'passive', 0) AS np,"
-	" coalesce(r.category = 'promoter', 0) AS nq,"
+	" CASE WHEN s.status <> 'held' THEN 1 ELSE 0 END AS ns,"
+	" CASE WHEN r.category = 'detractor' THEN 1 ELSE 0 END AS nd,"
+	" CASE WHEN r.category = 'passive' THEN 1 ELSE 0 END AS np,"
+	" CASE WHEN r.category = 'promoter' THEN 1 ELSE 0 END AS nq,"
 	" coalesce(r.score, 0) AS ss, coalesce(r.score * r.score, 0) AS sq,"
 	" 0 AS no, 0 AS nu"
 	" FROM surveys s LEFT JOIN responses r ON r.survey_id = s.id"
@@ -144,20 +146,22 @@ static const char report_forget_anon_sql[] =
 	" t WHERE t.id = e.survey_id), ''), coalesce(e.agent, ''),"
 	" coalesce(e.team, ''), coalesce(e.channel, ''),"
 	" coalesce(e.reason, ''), coalesce(e.priority, ''),"
-	" 0, 0, 0, 0, 0, 0, e.kind = 'optout', e.kind = 'unsubscribed'"
+	" 0, 0, 0, 0, 0, 0, CASE WHEN e.kind = 'optout' THEN 1 ELSE 0 END,"
+	" CASE WHEN e.kind = 'unsubscribed' THEN 1 ELSE 0 END"
 	" FROM events e WHERE e.kind IN ('optout', 'unsubscribed')"
 	" AND (lower(e.recipient) = ?1 OR e.survey_id IN " MINE ")"
-	") WHERE true GROUP BY day, type, agent, team, channel, reason,"
+	") u WHERE true GROUP BY day, type, agent, team, channel, reason,"
 	" priority"
 	" ON CONFLICT (day, type, agent, team, channel, reason, priority)"
-	" DO UPDATE SET surveys = surveys + excluded.surveys,"
-	" detractors = detractors + excluded.detractors,"
-	" passives = passives + excluded.passives,"
-	" promoters = promoters + excluded.promoters,"
-	" score_sum = score_sum + excluded.score_sum,"
-	" score_sumsq = score_sumsq + excluded.score_sumsq,"
-	" optouts = optouts + excluded.optouts,"
-	" unsubscribes = unsubscribes + excluded.unsubscribes";
+	" DO UPDATE SET surveys = " AC "surveys + excluded.surveys,"
+	" detractors = " AC "detractors + excluded.detractors,"
+	" passives = " AC "passives + excluded.passives,"
+	" promoters = " AC "promoters + excluded.promoters,"
+	" score_sum = " AC "score_sum + excluded.score_sum,"
+	" score_sumsq = " AC "score_sumsq + excluded.score_sumsq,"
+	" optouts = " AC "optouts + excluded.optouts,"
+	" unsubscribes = " AC "unsubscribes + excluded.unsubscribes";
+#undef AC
 
 static int
 report_forget_tx(struct store *st, void *arg, struct npserr *err)
@@ -188,7 +192,7 @@ report_forget_tx(struct store *st, void *arg, struct npserr *err)
 	    " OR msg_key IN (SELECT source_message_id FROM comments WHERE"
 	    " survey_id IN " MINE ")", addr, 0, &c->processed, err) == -1 ||
 	    report_step(st, "DELETE FROM events WHERE survey_id IN " MINE
-	    " OR lower(recipient) = ?1 OR instr(lower(coalesce(detail, '')),"
+	    " OR lower(recipient) = ?1 OR strpos(lower(coalesce(detail, '')),"
 	    " ?1) > 0", addr, 0, &c->events, err) == -1)
 		return -1;
 	/* Replies they sent to someone else's survey (forwarded): the score

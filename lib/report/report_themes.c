@@ -130,8 +130,8 @@ report_theme_read(struct store *st, const struct report_theme_opts *o,
 	int rc, col = by_theme ? 1 : 0;
 
 	buf_puts(&sql, by_theme ? "SELECT t.theme, " : "SELECT ");
-	buf_puts(&sql, "r.category, count(*), total(r.score),"
-	    " total(r.score * r.score) FROM responses r");
+	buf_puts(&sql, "r.category, count(*), coalesce(sum(r.score), 0),"
+	    " coalesce(sum(r.score * r.score), 0) FROM responses r");
 	if (join)
 		buf_puts(&sql, " JOIN surveys s ON s.id = r.survey_id");
 	if (by_theme)

@@ -45,7 +45,7 @@ report_responses(struct store *st, const struct report_response_opts *o,
 
 	buf_puts(&sql, "SELECT r.survey_id, s.ticket, s.agent, s.team,"
 	    " s.channel, s.recipient, s.type, r.score, r.category,"
-	    " r.received_at, (SELECT group_concat(h.text, char(10)) FROM"
+	    " r.received_at, (SELECT string_agg(h.text, '\n') FROM"
 	    " (SELECT c.text FROM comments c WHERE c.survey_id = r.survey_id"
 	    " ORDER BY c.at, c.id) h), r.comment, s.followed_up_at"
 	    " FROM responses r JOIN surveys s ON s.id = r.survey_id"

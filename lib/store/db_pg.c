@@ -87,7 +87,8 @@ pg_note(struct store *st, const PGresult *res)
 	struct pg_conn *pc = pg_conn(st);
 	const char *state = res != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res != NULL ? PQresultErrorMessage(res) : "";
+	const char *msg = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	bool retry;
 
 	if (msg == NULL || msg[0] == '\0')
@@ -164,6 +165,27 @@ pg_rewrite(const char *sql, int *nparams)
 	return buf_steal(&b);
 }
 
+/* A parameter the SQL does not use ("WHERE id = ?3" alone) has no type
+ * the server could infer: it is text, and never looked at. */
+static void
+pg_unused_as_text(struct pg_stmt *p)
+{
+	const char *q;
+	char tag[16];
+	size_t n;
+	int k;
+
+	for (k = 1; k <= p->nparams; k++) {
+		n = (size_t)snprintf(tag, sizeof(tag), "$%d", k);
+		for (q = strstr(p->text, tag); q != NULL;
+		    q = strstr(q + 1, tag))
+			if (q[n] < '0' || q[n] > '9')
+				break;
+		if (q == NULL)
+			p->types[k - 1] = PG_TEXT;
+	}
+}
+
 static struct store_stmt *
 pg_prepare(struct store *st, const char *sql)
 {
@@ -178,6 +200,7 @@ pg_prepare(struct store *st, const char *sql)
 		p->lengths = xcalloc((size_t)p->nparams, sizeof(*p->lengths));
 		p->types = xcalloc((size_t)p->nparams, sizeof(*p->types));
 	}
+	pg_unused_as_text(p);
 	p->row = -1;
 	return &p->base;
 }
@@ -548,6 +571,7 @@ pg_quiet(void *arg, const char *message)
 static int
 pg_open(struct store *st, const char *where, struct npserr *err)
 {
+	struct buf name = BUF_INIT;
 	struct pg_conn *pc;
 	PQconninfoOption *opts;
 	char *why = NULL;
@@ -579,6 +603,12 @@ pg_open(struct store *st, const char *where, struct npserr *err)
 		return store_db_fail(st, err, "cannot connect");
 	}
 	PQsetNoticeProcessor(pc->c, pg_quiet, NULL);
+	/* Messages name the server the way a URL would, without the rest
+	 * of the address. */
+	buf_printf(&name, "postgresql://%s@%s:%s/%s", PQuser(pc->c),
+	    PQhost(pc->c), PQport(pc->c), PQdb(pc->c));
+	free(st->path);
+	st->path = buf_steal(&name);
 	return 0;
 }
 

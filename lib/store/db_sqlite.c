@@ -8,8 +8,9 @@
  * handler waits for it, instead of at the first write inside a read
  * transaction, where two connections could each wait for the other and
  * one must give up. SQLITE_BUSY and SQLITE_LOCKED are the failures worth
- * a new try. string_agg(text, separator) is registered on the connection
- * so that the SQL the store shares with PostgreSQL runs here too.
+ * a new try. string_agg(text, separator) and strpos(text, part) are
+ * registered on the connection so that the SQL the store shares with
+ * PostgreSQL runs here too.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -304,6 +305,35 @@ lite_agg_final(sqlite3_context *ctx)
 	buf_free(b);
 }
 
+/* strpos(text, part): where part starts in text, from 1, or 0 when it
+ * is not there (PostgreSQL's name for SQLite's instr(); here the
+ * position counts bytes, which the store only compares with 0). */
+static void
+lite_strpos(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *h, *n;
+	const void *at;
+	size_t hl, nl;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+	    sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	h = sqlite3_value_text(argv[0]);
+	hl = (size_t)sqlite3_value_bytes(argv[0]);
+	n = sqlite3_value_text(argv[1]);
+	nl = (size_t)sqlite3_value_bytes(argv[1]);
+	if (h == NULL || n == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	at = memmem(h, hl, n, nl);
+	sqlite3_result_int64(ctx, at != NULL ?
+	    (sqlite3_int64)((const unsigned char *)at - h) + 1 : 0);
+}
+
 /* --- opening --------------------------------------------------------- */
 
 /* PRAGMA journal_mode = WAL needs a lock briefly on a new file; several
@@ -383,6 +413,9 @@ lite_open(struct store *st, const char *path, struct npserr *err)
 	rc = sqlite3_create_function_v2(db, "string_agg", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, NULL, lite_agg_step, lite_agg_final,
 	    NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, "strpos", 2, SQLITE_UTF8 |
+		    SQLITE_DETERMINISTIC, NULL, lite_strpos, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		lite_note(st, rc);
 		return store_db_fail(st, err, "cannot set up the connection");

@@ -61,6 +61,9 @@ struct survey_rec {
 	/* Not stored: when non-zero, store_survey_add adds nothing if the
 	 * recipient has a survey created after this time. */
 	int64_t throttle_from;
+	/* Not stored: when true, store_survey_add adds nothing if the
+	 * ticket has a survey already. */
+	bool once_per_ticket;
 };
 
 enum event_kind {
@@ -143,7 +146,9 @@ void store_close(struct store *st);
 /* The schema version of the open file (after migration). */
 int store_schema_version(struct store *st);
 
-/* store_survey_add's answer when rec->throttle_from refused the row. */
+/* store_survey_add's answer when rec->throttle_from or
+ * rec->once_per_ticket refused the row: the store holds a survey that the
+ * decision did not see (another node wrote it meanwhile); decide again. */
 #define STORE_THROTTLED 1
 int store_survey_add(struct store *st, const struct survey_rec *rec,
     struct npserr *err);

@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/npserr.h"
 #include "store/store.h"
 
@@ -71,6 +72,10 @@ enum store_col_type {
 /* The same as the themes last found it (responses.commented): what the
  * themes report counts, without a look into comments for each answer. */
 #define STORE_SQL_ANSWER_COMMENTED "r.commented = 1"
+
+/* Appends to sql the rows of the JSON array of strings bound to ?idx, a
+ * table of one column, value: for "x IN (SELECT value FROM ...)". */
+void store_sql_json_values(const struct store *st, struct buf *sql, int idx);
 
 /* Where st was opened (a file's path, or the server without a password),
  * for messages; owned by st. */

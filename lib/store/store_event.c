@@ -159,7 +159,7 @@ store_count_add_tx(struct store *st, void *arg, struct npserr *err)
 	snprintf(key, sizeof(key), "count.%.80s", a->name);
 	if ((s = store_db_prepare(st, "INSERT INTO meta (key, value) VALUES"
 	    " (?1, ?2) ON CONFLICT (key) DO UPDATE SET value ="
-	    " CAST(value AS INTEGER) + ?2", err)) == NULL)
+	    " CAST(value AS BIGINT) + ?2", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, key);
 	store_bind_int64(s, 2, a->delta);
@@ -188,7 +188,7 @@ store_count_get(struct store *st, const char *name, int64_t *out,
 
 	*out = 0;
 	snprintf(key, sizeof(key), "count.%.80s", name);
-	if ((s = store_db_prepare(st, "SELECT CAST(value AS INTEGER) FROM meta"
+	if ((s = store_db_prepare(st, "SELECT CAST(value AS BIGINT) FROM meta"
 	    " WHERE key = ?1", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, key);

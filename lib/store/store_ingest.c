@@ -350,6 +350,12 @@ store_ingest_tx(struct store *st, void *arg, struct npserr *err)
 
 	orig->stored_key = NULL;
 	orig->over_limit = false;
+	/* Two hooks on one mailbox may take the same reply at once, or two
+	 * replies to one survey: the second waits, then finds the first. */
+	if (store_lock_key(st, STORE_LOCK_MESSAGE, orig->msg_key, err) == -1 ||
+	    store_lock_key(st, STORE_LOCK_MESSAGE, orig->digest, err) == -1 ||
+	    store_lock_key(st, STORE_LOCK_SURVEY, orig->survey_id, err) == -1)
+		return -1;
 	r = store_processed_key(st, orig, &key, &limited, err);
 	if (r == 1) {
 		orig->stored_key = key;

@@ -145,6 +145,24 @@ int store_exists(struct store *st, enum store_stmt_id id, const char *key,
 int store_exec(struct store *st, const char *sql, struct npserr *err,
     const char *what);
 
+/*
+ * The keys of the decisions that span nodes. On PostgreSQL, the write
+ * transaction that decides for a key takes an advisory lock on it first
+ * (store_lock_key()): a second node deciding for the same key waits for
+ * the first to commit, and then sees its row. On SQLite the write
+ * transaction holds the whole file already, and there is nothing to do.
+ */
+enum store_lock {
+	STORE_LOCK_RECIPIENT = 1,	/* lowercased address: the throttle */
+	STORE_LOCK_TICKET,		/* once per ticket */
+	STORE_LOCK_MESSAGE,		/* a reply's key: stored once */
+	STORE_LOCK_SURVEY		/* a survey's answers and status */
+};
+/* Takes the lock of kind on key (NULL or "": nothing) until the end of
+ * the current write transaction. 0, or -1 with err set. */
+int store_lock_key(struct store *st, enum store_lock kind, const char *key,
+    struct npserr *err);
+
 /* --- store.c: time ---------------------------------------------------- */
 
 int64_t store_now_ms(void);

@@ -224,6 +224,17 @@ store_db_read_end(struct store *st)
 		st->be->exec(st, "ROLLBACK");
 }
 
+/* store_sql_json_values - see store_db.h. */
+void
+store_sql_json_values(const struct store *st, struct buf *sql, int idx)
+{
+	if (store_is_pg(st))
+		buf_printf(sql, "json_array_elements_text(CAST(?%d AS json))",
+		    idx);
+	else
+		buf_printf(sql, "json_each(?%d)", idx);
+}
+
 /* store_db_checkpoint - see store_db.h. */
 int
 store_db_checkpoint(struct store *st)
@@ -295,6 +306,31 @@ store_step_key(struct store *st, enum store_stmt_id id, const char *key,
 	if (r == 1)
 		*row = s;
 	return r;
+}
+
+/* store_lock_key - see store_int.h. Addresses are locked in the form
+ * they are stored in, lowercased. */
+int
+store_lock_key(struct store *st, enum store_lock kind, const char *key,
+    struct npserr *err)
+{
+	struct store_stmt *s;
+	int rc;
+
+	if (!store_is_pg(st) || key == NULL || key[0] == '\0')
+		return 0;
+	s = store_db_prepare(st, "SELECT 1 FROM pg_advisory_xact_lock(CAST(?1"
+	    " AS INTEGER), hashtext(CASE WHEN ?1 = 1 THEN lower(?2) ELSE ?2"
+	    " END))", err);
+	if (s == NULL)
+		return -1;
+	store_bind_int64(s, 1, (int64_t)kind);
+	store_bind_text(s, 2, key);
+	rc = store_step(s);
+	store_db_done(s);
+	if (rc != STORE_ROW)
+		return store_db_fail(st, err, "cannot lock %.80s", key);
+	return 0;
 }
 
 /* store_exists - see store_int.h. */

@@ -134,6 +134,21 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 		    (int)rec->status);
 		return -1;
 	}
+	/* The throttle and once-per-ticket hold across nodes: whoever
+	 * decides for this recipient or ticket waits for the other. */
+	if (store_lock_key(st, STORE_LOCK_RECIPIENT, rec->recipient,
+	    err) == -1)
+		return -1;
+	if (rec->once_per_ticket && rec->ticket != NULL &&
+	    rec->ticket[0] != '\0') {
+		int r;
+
+		if (store_lock_key(st, STORE_LOCK_TICKET, rec->ticket,
+		    err) == -1)
+			return -1;
+		if ((r = store_ticket_surveyed(st, rec->ticket, err)) != 0)
+			return r == 1 ? STORE_THROTTLED : -1;
+	}
 	if (rec->throttle_from > 0 && rec->recipient != NULL) {
 		int64_t last;
 
@@ -166,7 +181,8 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 
 /* store_survey_add - records a survey; its id must be new. The recipient
  * is stored lowercased. rec stays the caller's. Returns 0, STORE_THROTTLED
- * (nothing written) when rec->throttle_from is set and the recipient has
+ * (nothing written) when rec->once_per_ticket is set and the ticket has a
+ * survey, or when rec->throttle_from is set and the recipient has
  * a survey created after it, or -1. */
 int
 store_survey_add(struct store *st, const struct survey_rec *rec,

@@ -43,6 +43,8 @@ pg_admin(const char *conninfo, const char *sql)
 	if (PQstatus(c) != CONNECTION_OK) {
 		fprintf(stderr, "NPSGATE_TEST_PG: %s", PQerrorMessage(c));
 	} else {
+		/* Not the notices of DROP ... CASCADE: one per table. */
+		PQclear(PQexec(c, "SET client_min_messages = warning"));
 		res = PQexec(c, sql);
 		if (PQresultStatus(res) == PGRES_COMMAND_OK)
 			r = 0;
