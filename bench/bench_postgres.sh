@@ -115,10 +115,11 @@ start=$((now - 365 * 86400))
 t0=$(date +%s%N)
 psql -X -q -v ON_ERROR_STOP=1 "$RURL" <<SQL || exit 1
 BEGIN;
--- Survey ids of the real shape: 16 base32 characters.
+-- Survey ids of the real shape: 16 base32 characters (i in hex, its
+-- digits 0, 1, 8, 9 spelt q, r, s, t; z before).
 INSERT INTO surveys (id, key_id, type, status, message_id, recipient, ticket,
     agent, team, channel, reason, priority, lang, created_at)
-SELECT lpad(to_hex(i), 16, 'a'), 1, 'nps', 'sent', '<' || i || '@helpdesk>',
+SELECT lpad(translate(to_hex(i), '0189', 'qrst'), 16, 'z'), 1, 'nps', 'sent', '<' || i || '@helpdesk>',
     'c' || (i % 300000) || '@example.com', 'T' || i,
     'agent' || lpad((i % 50)::text, 2, '0'), 'team' || (i % 8),
     (ARRAY['email','phone','web','social','chat'])[i % 5 + 1],
@@ -127,14 +128,15 @@ SELECT lpad(to_hex(i), 16, 'a'), 1, 'nps', 'sent', '<' || i || '@helpdesk>',
 FROM generate_series(1, $surveys) AS i;
 INSERT INTO responses (survey_id, score, category, comment, sender, lang,
     received_at, source_message_id)
-SELECT lpad(to_hex(i), 16, 'a'), (i * 7919) % 11,
+SELECT lpad(translate(to_hex(i), '0189', 'qrst'), 16, 'z'), (i * 7919) % 11,
     CASE WHEN (i * 7919) % 11 <= 6 THEN 'detractor'
     WHEN (i * 7919) % 11 <= 8 THEN 'passive' ELSE 'promoter' END,
     NULL, 'c' || (i % 300000) || '@example.com', 'en',
     $start + i * (365 * 86400 / $surveys) + 3600, '<r' || i || '@mail>'
 FROM generate_series(1, $surveys) AS i WHERE i % 6 <> 0;
 COMMIT;
-VACUUM ANALYZE;
+ANALYZE surveys;
+ANALYZE responses;
 SQL
 t1=$(date +%s%N)
 echo "filled: $surveys surveys, $(psql -X -Atq "$RURL" -c 'SELECT count(*) FROM responses') responses in $(( (t1 - t0) / 1000000 )) ms"
@@ -142,7 +144,8 @@ echo "filled: $surveys surveys, $(psql -X -Atq "$RURL" -c 'SELECT count(*) FROM 
 median3() {
 	for k in 1 2 3; do
 		a=$(date +%s%N)
-		"$@" >"$T/out" 2>"$T/err" || { cat "$T/err" >&2; echo 999999; return; }
+		"$@" >"$T/out" 2>"$T/err" ||
+		    { cat "$T/err" >&2; echo 999999; continue; }
 		b=$(date +%s%N)
 		echo $(( (b - a) / 1000000 ))
 	done | sort -n | sed -n 2p
