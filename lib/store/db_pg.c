@@ -6,7 +6,7 @@
  * once (?N becomes $N), prepared on the connection at its first run
  * (PQprepare, with the types of the values first bound to it), and run
  * with PQexecPrepared; its rows come from the one PGresult of that run,
- * one per store_step(), in text format. The schema version is the table
+ * one per store_step(), in text format (db_pg_row.c reads them). The schema version is the table
  * schema_version, and migrations take an advisory lock so that programs
  * starting together migrate one after the other.
  *
@@ -32,52 +32,9 @@
 #include "base/npserr.h"
 #include "base/xalloc.h"
 #include "store/store.h"
+#include "store/db_pg_int.h"
 #include "store/store_db.h"
 #include "store/store_int.h"
-
-/* Type OIDs of PostgreSQL's catalog (pg_type.dat), stable since 7.x. */
-#define PG_BOOL 16
-#define PG_INT8 20
-#define PG_INT2 21
-#define PG_INT4 23
-#define PG_TEXT 25
-#define PG_OID 26
-#define PG_FLOAT4 700
-#define PG_FLOAT8 701
-#define PG_NUMERIC 1700
-
-struct pg_conn {
-	PGconn *c;
-	unsigned generation;	/* grows at each reconnection */
-	unsigned next_name;	/* statements are named npsgate_N */
-	int64_t changes;
-	bool in_tx;		/* a BEGIN went through, no end yet */
-};
-
-struct pg_stmt {
-	struct store_stmt base;	/* first: the store's view */
-	char *text;		/* the SQL with $N */
-	int nparams;
-	char name[32];
-	unsigned generation;	/* prepared on this connection; 0: not */
-	char **values;		/* bound values, text; NULL for NULL */
-	int *lengths;
-	Oid *types;
-	PGresult *res;		/* of the current run, NULL before */
-	int row;		/* current row, -1 before the first */
-};
-
-static struct pg_conn *
-pg_conn(struct store *st)
-{
-	return st->conn;
-}
-
-static struct pg_stmt *
-pg_s(struct store_stmt *s)
-{
-	return (struct pg_stmt *)s;
-}
 
 /* Keeps the message of a failed result (res may be NULL: a lost
  * connection); passing conflicts may succeed on a new try. */
@@ -107,8 +64,8 @@ pg_note(struct store *st, const PGresult *res)
  * inside one, what it wrote is gone and the caller must start over. 0
  * when the connection is usable.
  */
-static int
-pg_ready(struct store *st)
+int
+store_pg_ready(struct store *st)
 {
 	struct pg_conn *pc = pg_conn(st);
 
@@ -235,56 +192,8 @@ pg_finalize(struct store_stmt *s)
 	free(p);
 }
 
-static void
-pg_bind(struct store_stmt *s, int idx, char *value, int len, Oid type)
-{
-	struct pg_stmt *p = pg_s(s);
-
-	if (idx < 1 || idx > p->nparams) {
-		free(value);
-		return;
-	}
-	free(p->values[idx - 1]);
-	p->values[idx - 1] = value;
-	p->lengths[idx - 1] = len;
-	/* The type a parameter is prepared with: the first one bound. */
-	if (p->generation == 0 && type != 0)
-		p->types[idx - 1] = type;
-}
-
-static void
-pg_bind_int64(struct store_stmt *s, int idx, int64_t v)
-{
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
-
-	pg_bind(s, idx, xstrdup(tmp), n, PG_INT8);
-}
-
-static void
-pg_bind_double(struct store_stmt *s, int idx, double v)
-{
-	char tmp[40];
-	int n = snprintf(tmp, sizeof(tmp), "%.17g", v);
-
-	pg_bind(s, idx, xstrdup(tmp), n, PG_FLOAT8);
-}
-
-static void
-pg_bind_text(struct store_stmt *s, int idx, const char *text, size_t len)
-{
-	if (text == NULL) {
-		pg_bind(s, idx, NULL, 0, 0);
-		return;
-	}
-	/* Text ends at a NUL on PostgreSQL. */
-	len = strnlen(text, len);
-	pg_bind(s, idx, xstrndup(text, len), (int)len, PG_TEXT);
-}
-
-/* Prepares p on the current connection, if not done yet. */
-static int
-pg_ensure_prepared(struct store *st, struct pg_stmt *p)
+int
+store_pg_prepared(struct store *st, struct pg_stmt *p)
 {
 	struct pg_conn *pc = pg_conn(st);
 	PGresult *res;
@@ -321,7 +230,7 @@ pg_step(struct store_stmt *s)
 	ExecStatusType status;
 
 	if (p->res == NULL) {
-		if (pg_ready(st) == -1 || pg_ensure_prepared(st, p) == -1)
+		if (store_pg_ready(st) == -1 || store_pg_prepared(st, p) == -1)
 			return -1;
 		p->res = PQexecPrepared(pc->c, p->name, p->nparams,
 		    (const char *const *)p->values, p->lengths, NULL, 0);
@@ -340,111 +249,6 @@ pg_step(struct store_stmt *s)
 		return STORE_ROW;
 	}
 	return STORE_DONE;
-}
-
-static bool
-pg_on_row(struct pg_stmt *p, int i)
-{
-	return p->res != NULL && p->row >= 0 && p->row < PQntuples(p->res) &&
-	    i >= 0 && i < PQnfields(p->res);
-}
-
-static int
-pg_col_count(struct store_stmt *s)
-{
-	struct pg_stmt *p = pg_s(s);
-	PGresult *res;
-	int n;
-
-	if (p->res != NULL)
-		return PQnfields(p->res);
-	/* Before a run: what the server says the statement returns. */
-	if (pg_ready(s->st) == -1 || pg_ensure_prepared(s->st, p) == -1)
-		return 0;
-	res = PQdescribePrepared(pg_conn(s->st)->c, p->name);
-	n = PQresultStatus(res) == PGRES_COMMAND_OK ? PQnfields(res) : 0;
-	PQclear(res);
-	return n;
-}
-
-static const char *
-pg_col_name(struct store_stmt *s, int i)
-{
-	struct pg_stmt *p = pg_s(s);
-
-	return p->res != NULL ? PQfname(p->res, i) : NULL;
-}
-
-static enum store_col_type
-pg_col_type(struct store_stmt *s, int i)
-{
-	struct pg_stmt *p = pg_s(s);
-
-	if (!pg_on_row(p, i) || PQgetisnull(p->res, p->row, i))
-		return STORE_COL_NULL;
-	switch (PQftype(p->res, i)) {
-	case PG_BOOL:
-	case PG_INT2:
-	case PG_INT4:
-	case PG_INT8:
-	case PG_OID:
-		return STORE_COL_INT;
-	case PG_FLOAT4:
-	case PG_FLOAT8:
-	case PG_NUMERIC:
-		return STORE_COL_FLOAT;
-	default:
-		return STORE_COL_TEXT;
-	}
-}
-
-static int64_t
-pg_col_int64(struct store_stmt *s, int i)
-{
-	struct pg_stmt *p = pg_s(s);
-	const char *v;
-
-	if (!pg_on_row(p, i) || PQgetisnull(p->res, p->row, i))
-		return 0;
-	v = PQgetvalue(p->res, p->row, i);
-	if (PQftype(p->res, i) == PG_BOOL)
-		return v[0] == 't';
-	if (PQftype(p->res, i) == PG_NUMERIC || PQftype(p->res, i) ==
-	    PG_FLOAT8 || PQftype(p->res, i) == PG_FLOAT4)
-		return (int64_t)strtod(v, NULL);
-	return strtoll(v, NULL, 10);
-}
-
-static double
-pg_col_double(struct store_stmt *s, int i)
-{
-	struct pg_stmt *p = pg_s(s);
-
-	if (!pg_on_row(p, i) || PQgetisnull(p->res, p->row, i))
-		return 0;
-	if (PQftype(p->res, i) == PG_BOOL)
-		return PQgetvalue(p->res, p->row, i)[0] == 't';
-	return strtod(PQgetvalue(p->res, p->row, i), NULL);
-}
-
-static const char *
-pg_col_text(struct store_stmt *s, int i)
-{
-	struct pg_stmt *p = pg_s(s);
-
-	if (!pg_on_row(p, i) || PQgetisnull(p->res, p->row, i))
-		return NULL;
-	if (PQftype(p->res, i) == PG_BOOL)
-		return PQgetvalue(p->res, p->row, i)[0] == 't' ? "1" : "0";
-	return PQgetvalue(p->res, p->row, i);
-}
-
-static size_t
-pg_col_bytes(struct store_stmt *s, int i)
-{
-	const char *t = pg_col_text(s, i);
-
-	return t != NULL ? strlen(t) : 0;
 }
 
 static int64_t
@@ -474,7 +278,7 @@ pg_exec(struct store *st, const char *sql)
 		pc->in_tx = false;
 		return 0;
 	}
-	if (pg_ready(st) == -1)
+	if (store_pg_ready(st) == -1)
 		return -1;
 	res = PQexec(pc->c, sql);
 	status = PQresultStatus(res);
@@ -506,7 +310,7 @@ pg_query_int(struct store *st, const char *sql, int64_t *out)
 	struct pg_conn *pc = pg_conn(st);
 	PGresult *res;
 
-	if (pg_ready(st) == -1)
+	if (store_pg_ready(st) == -1)
 		return -1;
 	res = PQexec(pc->c, sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -628,18 +432,18 @@ const struct store_backend store_backend_pg = {
 	.close = pg_close,
 	.prepare = pg_prepare,
 	.finalize = pg_finalize,
-	.bind_int64 = pg_bind_int64,
-	.bind_double = pg_bind_double,
-	.bind_text = pg_bind_text,
+	.bind_int64 = store_pg_bind_int64,
+	.bind_double = store_pg_bind_double,
+	.bind_text = store_pg_bind_text,
 	.step = pg_step,
 	.reset = pg_reset,
-	.col_count = pg_col_count,
-	.col_name = pg_col_name,
-	.col_type = pg_col_type,
-	.col_int64 = pg_col_int64,
-	.col_double = pg_col_double,
-	.col_text = pg_col_text,
-	.col_bytes = pg_col_bytes,
+	.col_count = store_pg_col_count,
+	.col_name = store_pg_col_name,
+	.col_type = store_pg_col_type,
+	.col_int64 = store_pg_col_int64,
+	.col_double = store_pg_col_double,
+	.col_text = store_pg_col_text,
+	.col_bytes = store_pg_col_bytes,
 	.changes = pg_changes,
 	.exec = pg_exec,
 	.checkpoint = NULL,
@@ -650,3 +454,4 @@ const struct store_backend store_backend_pg = {
 	.version_write = pg_version_write,
 	.migrate_lock = pg_migrate_lock,
 };
+

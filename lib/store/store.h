@@ -1,26 +1,32 @@
 /*
- * store.h - the SQLite store: surveys sent, events, responses, and the
- * keys of processed reply messages.
+ * store.h - the store: surveys sent, events, responses, and the keys of
+ * processed reply messages; on SQLite (a file, the default for one host)
+ * or on PostgreSQL (one database shared by several relays and hooks).
  *
  * SYNOPSIS
- *	st = store_open(path, busy_timeout_ms, &err);
+ *	st = store_open(path_or_url, busy_timeout_ms, &err);
  *	store_survey_add(st, &rec, &err);
  *	store_ingest(st, &in, &err);		(the hook, one transaction)
  *	store_close(st);
  *
  * DESCRIPTION
- *	One database file in WAL mode with foreign keys on and a busy
- *	timeout; the schema carries a version (PRAGMA user_version) and is
- *	migrated forward on open, inside a transaction. All SQL goes through
- *	prepared statements. A struct store is one connection: it is safe to
- *	use from one thread at a time; threads open one each (the milter keeps
- *	one per worker, or a pool). Writers that meet SQLITE_BUSY beyond the
- *	busy timeout retry with backoff for up to 4 x the timeout before they
- *	report "database is locked".
+ *	SQLite: one database file in WAL mode with foreign keys on and a
+ *	busy timeout. PostgreSQL: a server named by a postgresql:// URL or
+ *	libpq's keyword form ("host=... dbname=..."), its password never in
+ *	the address (libpq's password file). The schema carries a version
+ *	and is migrated forward on open, inside a transaction. All SQL goes
+ *	through prepared statements. A struct store is one connection: it
+ *	is safe to use from one thread at a time; threads open one each
+ *	(the milter keeps one per worker, or a pool). Writers that meet a
+ *	passing refusal (SQLite's lock beyond the busy timeout, PostgreSQL's
+ *	serialization failure or deadlock) retry with backoff for up to 4 x
+ *	the timeout before they report it. The rules that span mails (the
+ *	throttle, once per ticket, a reply stored once) are decided inside
+ *	the write, so that they hold between relays on one server.
  *
  *	Times are seconds since the epoch (int64_t). Addresses are stored
- *	lowercased. Strings passed in are copied by SQLite; strings handed
- *	out in records are owned by the record and freed by *_clear().
+ *	lowercased. Strings passed in are copied; strings handed out in
+ *	records are owned by the record and freed by *_clear().
  *
  *	Return convention: 0 success, -1 error with err set; lookups return
  *	1 found, 0 not found, -1 error.

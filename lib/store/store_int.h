@@ -119,7 +119,7 @@ struct store {
 void store_db_note(struct store *st, bool retry, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* --- store.c: statements ---------------------------------------------- */
+/* --- store_stmt.c: statements ---------------------------------------------- */
 
 /* One of our own statements; owned by st, reset with store_db_done(). NULL
  * with err set when it cannot be prepared. */
@@ -163,8 +163,10 @@ enum store_lock {
 int store_lock_key(struct store *st, enum store_lock kind, const char *key,
     struct npserr *err);
 
-/* --- store.c: time ---------------------------------------------------- */
+/* --- store_tx.c -------------------------------------------------------- */
 
+/* Rolls back what is open on the connection, quietly (closing, errors). */
+void store_tx_abort(struct store *st);
 int64_t store_now_ms(void);
 void store_sleep_ms(int64_t ms);
 /* The pause before the next attempt of something started at start (ms),

@@ -17,6 +17,84 @@
 #include "store/store_db.h"
 #include "store/store_int.h"
 
+/* The SQL of the store's own statements (enum store_stmt). */
+static const char *const store_stmt_sql[STMT_COUNT] = {
+	[STMT_SURVEY_ADD] =
+	    "INSERT INTO surveys (" SURVEY_COLUMNS ") VALUES (?1, ?2, ?3,"
+	    " ?4, ?5, ?6, lower(?7), ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+	    " ?16, ?17)",
+	[STMT_SURVEY_GET] =
+	    "SELECT " SURVEY_COLUMNS " FROM surveys WHERE id = ?1",
+	[STMT_SURVEY_BY_MSGID] =
+	    "SELECT " SURVEY_COLUMNS " FROM surveys WHERE message_id = ?1"
+	    " ORDER BY created_at DESC, id LIMIT 1",
+	[STMT_SURVEY_LAST_TIME] =
+	    "SELECT max(created_at) FROM surveys WHERE recipient = lower(?1)",
+	[STMT_SURVEY_HELD_DUE] =
+	    "SELECT " SURVEY_COLUMNS " FROM surveys WHERE status = 'held'"
+	    " AND due_at <= ?1 ORDER BY due_at, created_at, id",
+	[STMT_SURVEY_SET_STATUS] =
+	    "UPDATE surveys SET status = ?2, released_at = CASE WHEN"
+	    " ?2 = 'released' THEN ?3 ELSE released_at END WHERE id = ?1",
+	/* An id the store does not know becomes NULL rather than failing
+	 * the foreign key: losing the event would be worse. */
+	[STMT_EVENT_ADD] =
+	    "INSERT INTO events (kind, survey_id, recipient, ticket, agent,"
+	    " team, channel, reason, priority, detail, at) VALUES (?1,"
+	    " (SELECT id FROM surveys WHERE id = ?2), lower(?3), ?4, ?5, ?6,"
+	    " ?7, ?8, ?9, ?10, ?11)",
+	[STMT_UNSUB_ADD] =
+	    "INSERT INTO unsubscribed (address, at, survey_id)"
+	    " VALUES (lower(?1), ?2, ?3) ON CONFLICT DO NOTHING",
+	[STMT_UNSUB_GET] =
+	    "SELECT 1 FROM unsubscribed WHERE address = lower(?1)",
+	[STMT_PROCESSED_GET] =
+	    "SELECT digest, kind FROM processed WHERE msg_key = ?1",
+	[STMT_PROCESSED_ADD] =
+	    "INSERT INTO processed (msg_key, kind, survey_id, folder, at,"
+	    " digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_PROCESSED_ANSWERS] =
+	    "SELECT count(*) FROM processed WHERE survey_id = ?1"
+	    " AND kind = 'response'",
+	[STMT_RESPONSE_CURRENT] =
+	    "SELECT id FROM responses WHERE survey_id = ?1"
+	    " AND superseded_by IS NULL ORDER BY id DESC LIMIT 1",
+	[STMT_RESPONSE_ADD] =
+	    "INSERT INTO responses (survey_id, score, category, comment,"
+	    " sender, lang, forwarded, received_at, source_message_id)"
+	    " VALUES (?1, ?2, ?3, ?4, lower(?5), ?6, ?7, ?8, ?9) RETURNING id",
+	[STMT_RESPONSE_SUPERSEDE] =
+	    "UPDATE responses SET superseded_by = ?2 WHERE id = ?1",
+	[STMT_COMMENT_ADD] =
+	    "INSERT INTO comments (survey_id, response_id, text, at,"
+	    " source_message_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+};
+
+/* store_stmt - see store_int.h. */
+struct store_stmt *
+store_stmt(struct store *st, enum store_stmt_id id, struct npserr *err)
+{
+	if (st->stmt[id] == NULL) {
+		st->stmt[id] = st->be->prepare(st, store_stmt_sql[id]);
+		if (st->stmt[id] == NULL)
+			store_db_fail(st, err, "cannot prepare \"%.60s\"",
+			    store_stmt_sql[id]);
+	}
+	return st->stmt[id];
+}
+
+const char *
+store_backend_name(const struct store *st)
+{
+	return st->be->name;
+}
+
+bool
+store_is_pg(const struct store *st)
+{
+	return strcmp(st->be->name, "postgresql") == 0;
+}
+
 /* store_db_note - see store_int.h. */
 void
 store_db_note(struct store *st, bool retry, const char *fmt, ...)

@@ -255,8 +255,10 @@ testlib_file_read(const char *path, size_t *len)
 	return buf_steal(&b);
 }
 
-struct store *
-testlib_store_make(const char *name, int busy_ms, char **dir)
+/* testlib_store_make, with where the store is in *where (the caller
+ * frees it) when where is not NULL. */
+static struct store *
+store_make(const char *name, int busy_ms, char **dir, char **where)
 {
 	struct store *st;
 	struct npserr err;
@@ -277,8 +279,17 @@ testlib_store_make(const char *name, int busy_ms, char **dir)
 		testlib_dir_remove(*dir);
 		*dir = NULL;
 	}
-	free(path);
+	if (st != NULL && where != NULL)
+		*where = path;
+	else
+		free(path);
 	return st;
+}
+
+struct store *
+testlib_store_make(const char *name, int busy_ms, char **dir)
+{
+	return store_make(name, busy_ms, dir, NULL);
 }
 
 struct testlib_fx *
@@ -286,7 +297,7 @@ testlib_fx_new(const char *name)
 {
 	struct testlib_fx *fx = xcalloc(1, sizeof(*fx));
 
-	fx->st = testlib_store_make(name, 2000, &fx->dir);
+	fx->st = store_make(name, 2000, &fx->dir, &fx->where);
 	if (fx->st == NULL) {
 		free(fx);
 		return NULL;
@@ -302,6 +313,7 @@ testlib_fx_free(struct testlib_fx *fx)
 	if (fx == NULL)
 		return;
 	store_close(fx->st);
+	free(fx->where);
 	keyring_free(fx->ring);
 	config_free(fx->cf);
 	testlib_dir_remove(fx->dir);

@@ -77,6 +77,7 @@ struct store *testlib_store_make(const char *name, int busy_ms, char **dir);
  * the test says it is (0 until the test sets it). */
 struct testlib_fx {
 	char *dir;
+	char *where;		/* where st was opened, for more connections */
 	struct config *cf;
 	struct keyring *ring;
 	struct store *st;

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -549,6 +550,76 @@ test_ack_only_once_per_survey(void **state)
 	assert_int_equal(count(fx, "SELECT count(*) FROM processed"), 2);
 	assert_int_equal(mails_sent(fx), 1);
 	assert_int_equal(count(fx, "SELECT count(*) FROM followups"), 1);
+}
+
+/* One hook's follow-up of a reply, on a connection of its own, let go
+ * with the others at the barrier. */
+struct fu_racer {
+	struct testlib_fx *fx;
+	pthread_barrier_t *go;
+	const char *msg_key;
+	struct followup_report rep;
+	struct npserr err;
+	int r;
+};
+
+static void *
+fu_racer_run(void *arg)
+{
+	struct fu_racer *h = arg;
+	struct followup_ctx fctx = { h->fx->cf, h->fx->ring, NULL,
+	    h->fx->now };
+
+	fctx.store = store_open(h->fx->where, 5000, &h->err);
+	pthread_barrier_wait(h->go);
+	h->r = fctx.store == NULL ? -1 : followup_after_ingest(&fctx,
+	    h->msg_key, &h->rep, &h->err);
+	store_close(fctx.store);
+	return NULL;
+}
+
+static void
+test_ack_once_when_hooks_follow_up_at_once(void **state)
+{
+	struct testlib_fx *fx = *state;
+	struct ingest_ctx ictx = { fx->cf, fx->ring, fx->st, fx->now, false,
+	    NULL, NULL };
+	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
+	struct fu_racer h[4];
+	pthread_barrier_t go;
+	pthread_t t[4];
+	struct ingest_outcome res;
+	struct npserr err;
+	struct buf m = BUF_INIT;
+	int i, done = 0;
+
+	survey_new(fx, SURVEY_NPS, "fr", id, tok);
+	buf_printf(&m, "From: <" CUSTOMER ">\r\nTo: nps+%s@reply.example\r\n"
+	    "Message-ID: <race@client.example>\r\nSubject: Re\r\n\r\n4\r\n",
+	    tok);
+	assert_int_equal(ingest_message(&ictx, m.data, m.len, &res, &err), 0);
+	assert_int_equal(pthread_barrier_init(&go, NULL, 4), 0);
+	for (i = 0; i < 4; i++) {
+		memset(&h[i], 0, sizeof(h[i]));
+		h[i].fx = fx;
+		h[i].go = &go;
+		h[i].msg_key = res.msg_key;
+		assert_int_equal(pthread_create(&t[i], NULL, fu_racer_run,
+		    &h[i]), 0);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	for (i = 0; i < 4; i++) {
+		if (h[i].r != 0)
+			fail_msg("hook %d: %s", i, h[i].err.msg);
+		done += h[i].rep.done;
+	}
+	assert_int_equal(done, 1);
+	assert_int_equal(mails_sent(fx), 1);
+	assert_int_equal(count(fx, "SELECT count(*) FROM followups"), 1);
+	ingest_outcome_clear(&res);
+	buf_free(&m);
 }
 
 static void
@@ -1198,6 +1269,7 @@ main(void)
 		T(test_ack_goes_to_the_surveyed_recipient_not_the_sender),
 		T(test_no_ack_for_a_message_id_only_reply),
 		T(test_ack_only_once_per_survey),
+		T(test_ack_once_when_hooks_follow_up_at_once),
 		T(test_ack_off_by_config_or_channel),
 		T(test_answer_to_the_ack_is_a_comment_on_the_same_survey),
 		T(test_alert_score_thresholds),
