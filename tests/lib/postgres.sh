@@ -101,9 +101,9 @@ logging_collector = off
 log_min_messages = warning
 EOF
 	# Read by libpq (PGPASSFILE), never written into a config file.
-	(umask 077 && printf '127.0.0.1:%s:*:npsgate:%s\n127.0.0.1:%s:*:postgres:%s\n' \
-	    "$PG_PORT" "$PG_NPSGATE_PW" "$PG_PORT" "$PG_SUPER_PW" \
-	    >"$PG_DIR/pgpass")
+	(umask 077 && printf '127.0.0.1:%s:*:%s:%s\n' \
+	    "$PG_PORT" npsgate "$PG_NPSGATE_PW" \
+	    "$PG_PORT" postgres "$PG_SUPER_PW" >"$PG_DIR/pgpass")
 	PGPASSFILE=$PG_DIR/pgpass
 	PG_URL="postgresql://npsgate@127.0.0.1:$PG_PORT/npsgate"
 	PG_CREATED=
