@@ -125,7 +125,7 @@ SELECT lpad(translate(to_hex(i), '0189', 'qrst'), 16, 'z'), 1, 'nps', 'sent', '<
     (ARRAY['email','phone','web','social','chat'])[i % 5 + 1],
     'reason' || (i % 12), 'P' || (i % 4), 'en',
     $start + i * (365 * 86400 / $surveys)
-FROM generate_series(1, $surveys) AS i;
+FROM generate_series(1::bigint, $surveys) AS i;
 INSERT INTO responses (survey_id, score, category, comment, sender, lang,
     received_at, source_message_id)
 SELECT lpad(translate(to_hex(i), '0189', 'qrst'), 16, 'z'), (i * 7919) % 11,
@@ -133,7 +133,7 @@ SELECT lpad(translate(to_hex(i), '0189', 'qrst'), 16, 'z'), (i * 7919) % 11,
     WHEN (i * 7919) % 11 <= 8 THEN 'passive' ELSE 'promoter' END,
     NULL, 'c' || (i % 300000) || '@example.com', 'en',
     $start + i * (365 * 86400 / $surveys) + 3600, '<r' || i || '@mail>'
-FROM generate_series(1, $surveys) AS i WHERE i % 6 <> 0;
+FROM generate_series(1::bigint, $surveys) AS i WHERE i % 6 <> 0;
 COMMIT;
 ANALYZE surveys;
 ANALYZE responses;
