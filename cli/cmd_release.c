@@ -213,7 +213,7 @@ cmd_release(int argc, char **argv)
 	long long now = (long long)time(NULL);
 	size_t i, done = 0, unknown = 0, failed = 0;
 	char *end;
-	int c, r, ret = EXIT_WORK;
+	int c, r, rel, ret = EXIT_WORK;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:t:h", opts, NULL)) != -1) {
@@ -286,10 +286,17 @@ cmd_release(int argc, char **argv)
 				    h->queue_id, h->id,
 				    (long long)h->due_at);
 		}
-		if (store_survey_set_status(st, h->id, SURVEY_RELEASED,
-		    (int64_t)now, &err) < 0) {
+		rel = store_survey_release(st, h->id, (int64_t)now, &err);
+		if (rel < 0) {
 			msg_error("%s", err.msg);
 			failed++;
+			continue;
+		}
+		/* Another release (another relay's, on a shared store) was
+		 * first: it is counted there. */
+		if (rel == 0) {
+			msg_info("survey %s: no longer held (released by"
+			    " another run)", h->id);
 			continue;
 		}
 		if (r == 0)

@@ -83,8 +83,14 @@ report_tlist_get(struct store *st, struct report_tlist *t,
 
 	t->name = NULL;
 	t->n = 0;
-	s = store_db_prepare(st, "SELECT name FROM sqlite_master WHERE type ="
-	    " 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", err);
+	/* The database's own tables are not the store's, nor is the
+	 * schema's version, which each store keeps in its own way. */
+	s = store_db_prepare(st, store_is_pg(st) ? "SELECT table_name FROM"
+	    " information_schema.tables WHERE table_schema ="
+	    " current_schema() AND table_type = 'BASE TABLE' AND table_name"
+	    " <> 'schema_version'" : "SELECT name FROM sqlite_master WHERE"
+	    " type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+	    err);
 	if (s == NULL)
 		return -1;
 	while ((rc = store_step(s)) == STORE_ROW) {
@@ -109,8 +115,10 @@ report_table_exists(struct store *st, const char *table, int *out,
 	struct store_stmt *s;
 	int rc;
 
-	s = store_db_prepare(st, "SELECT 1 FROM sqlite_master WHERE type ="
-	    " 'table' AND name = ?1", err);
+	s = store_db_prepare(st, store_is_pg(st) ? "SELECT 1 FROM"
+	    " information_schema.tables WHERE table_schema ="
+	    " current_schema() AND table_name = ?1" : "SELECT 1 FROM"
+	    " sqlite_master WHERE type = 'table' AND name = ?1", err);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, table);
@@ -131,7 +139,10 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 	struct store_stmt *s;
 	int rc, ncol, k, count;
 
-	buf_printf(&sql, "SELECT * FROM \"%s\" ORDER BY rowid", table);
+	/* SQLite: the order rows were written in. PostgreSQL has no such
+	 * order: by the key, which every table starts with. */
+	buf_printf(&sql, "SELECT * FROM \"%s\" ORDER BY %s", table,
+	    store_is_pg(st) ? "1, 2" : "rowid");
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (s == NULL)
@@ -226,11 +237,19 @@ report_table_columns(struct store *st, const char *table, struct npserr *err)
 	size_t n = 0;
 	int rc;
 
-	buf_printf(&sql, "PRAGMA table_info(\"%s\")", table);
+	if (store_is_pg(st))
+		buf_puts(&sql, "SELECT 0, column_name FROM"
+		    " information_schema.columns WHERE table_schema ="
+		    " current_schema() AND table_name = ?1 ORDER BY"
+		    " ordinal_position");
+	else
+		buf_printf(&sql, "PRAGMA table_info(\"%s\")", table);
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (s == NULL)
 		return NULL;
+	if (store_is_pg(st))
+		store_bind_text(s, 1, table);
 	while ((rc = store_step(s)) == STORE_ROW) {
 		cols = xrealloc(cols, (n + 2) * sizeof(*cols));
 		cols[n++] = xstrdup(report_col_text(s, 1));
@@ -318,8 +337,7 @@ report_import_row(struct store *st, const struct json_object *o,
 	size_t k;
 	int idx = 0, rc;
 
-	buf_printf(&sql, "INSERT %sINTO \"%s\" (", strcmp(table, "meta") == 0 ?
-	    "OR REPLACE " : "", table);
+	buf_printf(&sql, "INSERT INTO \"%s\" (", table);
 	for (k = 0; k < o->n; k++) {
 		if (strcmp(o->v[k].key, "table") == 0)
 			continue;
@@ -336,6 +354,10 @@ report_import_row(struct store *st, const struct json_object *o,
 	for (k = 0; k < (size_t)idx; k++)
 		buf_printf(&sql, "%s?%zu", k ? ", " : "", k + 1);
 	buf_puts(&sql, ")");
+	/* meta holds the store's own facts, which the file's replace. */
+	if (strcmp(table, "meta") == 0)
+		buf_puts(&sql, " ON CONFLICT (key) DO UPDATE SET value ="
+		    " excluded.value");
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (s == NULL)
@@ -472,6 +494,46 @@ out:
 	return r;
 }
 
+/* PostgreSQL: the identity columns' sequences go past the ids the file
+ * gave, so that the next row written gets a new one. SQLite takes the
+ * next rowid from the table itself. */
+static int
+report_import_ids(struct store *st, const struct report_tlist *t,
+    struct npserr *err)
+{
+	struct buf sql = BUF_INIT;
+	struct store_stmt *s;
+	size_t i;
+	int rc;
+
+	if (!store_is_pg(st))
+		return 0;
+	for (i = 0; i < t->n; i++) {
+		buf_reset(&sql);
+		/* Table names come from the schema, not from the file. */
+		buf_printf(&sql, "SELECT setval(q.seq, (SELECT coalesce(max(id),"
+		    " 0) + 1 FROM \"%s\"), false) FROM (SELECT"
+		    " pg_get_serial_sequence(?1, 'id') AS seq) q WHERE q.seq IS"
+		    " NOT NULL", t->name[i]);
+		s = store_db_prepare(st, buf_cstr(&sql), err);
+		if (s == NULL) {
+			buf_free(&sql);
+			return -1;
+		}
+		store_bind_text(s, 1, t->name[i]);
+		while ((rc = store_step(s)) == STORE_ROW)
+			;
+		store_db_done(s);
+		if (rc != STORE_DONE) {
+			buf_free(&sql);
+			return store_db_fail(st, err, "cannot set the next id"
+			    " of %s", t->name[i]);
+		}
+	}
+	buf_free(&sql);
+	return 0;
+}
+
 int
 report_import(struct store *st, FILE *fp, const char *name,
     struct npserr *err)
@@ -488,8 +550,10 @@ report_import(struct store *st, FILE *fp, const char *name,
 		return -1;
 	}
 	if (report_import_empty(st, &t, err) == -1 ||
-	    report_exec(st, "PRAGMA defer_foreign_keys = ON", err) == -1 ||
-	    report_import_lines(st, fp, name, &t, err) == -1) {
+	    report_exec(st, store_is_pg(st) ? "SET CONSTRAINTS ALL DEFERRED" :
+	    "PRAGMA defer_foreign_keys = ON", err) == -1 ||
+	    report_import_lines(st, fp, name, &t, err) == -1 ||
+	    report_import_ids(st, &t, err) == -1) {
 		report_tlist_free(&t);
 		store_rollback(st);
 		return -1;

@@ -172,6 +172,11 @@ int store_held_due(struct store *st, int64_t now,
     struct npserr *err);
 int store_survey_set_status(struct store *st, const char *id,
     enum survey_status status, int64_t at, struct npserr *err);
+/* Marks a held survey released at at, once: 1 when this call did, 0
+ * when it was not held (any more: another release was first), -1 on
+ * error. */
+int store_survey_release(struct store *st, const char *id, int64_t at,
+    struct npserr *err);
 
 int store_event_add(struct store *st, const struct event_rec *ev,
     struct npserr *err);

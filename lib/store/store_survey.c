@@ -331,3 +331,38 @@ store_survey_set_status(struct store *st, const char *id,
 
 	return store_db_write(st, store_set_status_tx, &a, err);
 }
+
+struct store_release_arg {
+	const char *id;
+	int64_t at;
+};
+
+static int
+store_release_tx(struct store *st, void *arg, struct npserr *err)
+{
+	const struct store_release_arg *a = arg;
+	struct store_stmt *s;
+
+	s = store_db_prepare(st, "UPDATE surveys SET status = 'released',"
+	    " released_at = ?2 WHERE id = ?1 AND status = 'held'", err);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, a->id);
+	store_bind_int64(s, 2, a->at);
+	if (store_step_done(st, s, err, "cannot release survey %s",
+	    a->id) == -1)
+		return -1;
+	return store_changes(st) > 0 ? 1 : 0;
+}
+
+/* store_survey_release - see store.h. The update takes the row: a second
+ * release at the same moment waits for the first, then finds the survey
+ * released and changes nothing. */
+int
+store_survey_release(struct store *st, const char *id, int64_t at,
+    struct npserr *err)
+{
+	struct store_release_arg a = { id, at };
+
+	return store_db_write(st, store_release_tx, &a, err);
+}

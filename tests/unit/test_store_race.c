@@ -3,7 +3,7 @@
  * several connections decide at the same moment, as the milters of two
  * relays and two hooks on one mailbox do on a shared store: one survey
  * per recipient within the throttle, one per ticket, a reply stored once,
- * one current answer per survey.
+ * one current answer per survey, a held survey released once.
  *
  * Each round starts RACERS threads, each with its own connection to the
  * same store, held at a barrier and then let go together. On SQLite the
@@ -72,7 +72,8 @@ enum race_kind {
 	RACE_THROTTLE,		/* same recipient, throttled */
 	RACE_TICKET,		/* same ticket, once per ticket */
 	RACE_SAME_REPLY,	/* the same reply message */
-	RACE_TWO_REPLIES	/* two replies to one survey */
+	RACE_TWO_REPLIES,	/* two replies to one survey */
+	RACE_RELEASE		/* one held survey released */
 };
 
 struct racer {
@@ -159,10 +160,16 @@ racer_run(void *arg)
 		pthread_barrier_wait(r->go);
 		return NULL;
 	}
-	if (r->kind == RACE_THROTTLE || r->kind == RACE_TICKET)
+	if (r->kind == RACE_THROTTLE || r->kind == RACE_TICKET) {
 		racer_survey(r, st);
-	else
+	} else if (r->kind == RACE_RELEASE) {
+		pthread_barrier_wait(r->go);
+		r->result = store_survey_release(st, r->survey_id, NOW, &err);
+		if (r->result < 0)
+			r->why = err;
+	} else {
 		racer_reply(r, st);
+	}
 	store_close(st);
 	return NULL;
 }
@@ -297,6 +304,35 @@ test_one_current_answer_when_replies_race(void **state)
 	}
 }
 
+static void
+test_a_held_survey_is_released_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct racer r[RACERS];
+	struct survey_rec rec;
+	struct npserr err;
+	char id[TOKEN_ID_LEN + 1];
+	int round;
+
+	for (round = 0; round < ROUNDS; round++) {
+		memset(&rec, 0, sizeof(rec));
+		snprintf(id, sizeof(id), "h%04ubbbbbbbbbbb",
+		    (unsigned)round % 10000u);
+		memcpy(rec.id, id, sizeof(rec.id));
+		rec.type = SURVEY_NPS;
+		rec.status = SURVEY_HELD;
+		rec.recipient = "customer@example.com";
+		rec.created_at = NOW - 86400;
+		rec.due_at = NOW - 60;
+		assert_int_equal(store_survey_add(fx->st, &rec, &err), 0);
+		race(fx, RACE_RELEASE, round, id, r);
+		assert_int_equal(count_of(r, 1), 1);
+		assert_int_equal(count_of(r, 0), RACERS - 1);
+		assert_int_equal(testlib_sql_int(fx->st, "SELECT count(*) FROM"
+		    " surveys WHERE id = ?1 AND status = 'released'", id), 1);
+	}
+}
+
 int
 main(void)
 {
@@ -313,6 +349,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_one_current_answer_when_replies_race, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_a_held_survey_is_released_once, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

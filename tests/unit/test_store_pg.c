@@ -1,0 +1,143 @@
+/*
+ * test_store_pg.c - what only the PostgreSQL store has: its address
+ * (a URL or libpq's keyword form, never with a password), its schema
+ * version table, and a connection lost under it (the server restarted,
+ * or the session killed): the operation under way fails with a clear
+ * error, the next one connects again by itself.
+ *
+ * The tests that need a server run when NPSGATE_TEST_PG names one, each
+ * in a schema of its own (testlib_store_where), and are skipped without.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/npserr.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "testlib.h"
+
+#define NOW 1790000000
+
+static bool
+have_server(void)
+{
+	const char *pg = getenv("NPSGATE_TEST_PG");
+
+	return pg != NULL && pg[0] != '\0';
+}
+
+static void
+test_a_password_in_the_address_is_refused(void **state)
+{
+	struct npserr err;
+
+	(void)state;
+	npserr_clear(&err);
+	assert_null(store_open("postgresql://nps:secret@127.0.0.1:1/nps",
+	    1000, &err));
+	assert_non_null(strstr(err.msg, "holds a password"));
+	assert_non_null(strstr(err.msg, "PGPASSFILE"));
+	/* Nothing of the secret in the message. */
+	assert_null(strstr(err.msg, "secret"));
+	npserr_clear(&err);
+	assert_null(store_open("host=127.0.0.1 port=1 password=secret"
+	    " dbname=nps", 1000, &err));
+	assert_non_null(strstr(err.msg, "holds a password"));
+}
+
+static void
+test_a_server_that_does_not_answer_is_a_clear_error(void **state)
+{
+	struct npserr err;
+
+	(void)state;
+	npserr_clear(&err);
+	/* Port 1 on loopback: nothing listens there. */
+	assert_null(store_open("host=127.0.0.1 port=1 dbname=nps"
+	    " connect_timeout=2", 1000, &err));
+	assert_non_null(strstr(err.msg, "cannot connect"));
+}
+
+static void
+survey_add(struct store *st, int n, int expect)
+{
+	struct survey_rec r;
+	struct npserr err;
+	char id[TOKEN_ID_LEN + 8], rcpt[64];
+
+	memset(&r, 0, sizeof(r));
+	snprintf(id, sizeof(id), "p%015u", (unsigned)n % 100000u);
+	memcpy(r.id, id, TOKEN_ID_LEN);
+	snprintf(rcpt, sizeof(rcpt), "c%d@example.com", n);
+	r.type = SURVEY_NPS;
+	r.status = SURVEY_SENT;
+	r.recipient = rcpt;
+	r.created_at = NOW + n;
+	npserr_clear(&err);
+	assert_int_equal(store_survey_add(st, &r, &err), expect);
+	if (expect == -1)
+		assert_non_null(strstr(err.msg, "connection lost"));
+}
+
+static void
+test_a_lost_connection_fails_once_then_reconnects(void **state)
+{
+	struct store *st, *admin;
+	struct npserr err;
+	char *dir, *where, pid[32];
+	int64_t v;
+
+	(void)state;
+	if (!have_server())
+		skip();
+	assert_non_null(dir = testlib_dir_make("pg"));
+	assert_non_null(where = testlib_store_where(dir));
+	assert_non_null(st = store_open(where, 2000, &err));
+	assert_non_null(admin = store_open(where, 2000, &err));
+	assert_string_equal(store_backend_name(st), "postgresql");
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(testlib_sql_int(st, "SELECT max(version) FROM"
+	    " schema_version", NULL), STORE_SCHEMA_VERSION);
+	survey_add(st, 1, 0);
+	/* The server ends the session, as a restart would. */
+	v = testlib_sql_int(st, "SELECT pg_backend_pid()", NULL);
+	snprintf(pid, sizeof(pid), "%lld", (long long)v);
+	assert_int_equal(testlib_sql_int(admin, "SELECT CASE WHEN"
+	    " pg_terminate_backend(CAST(?1 AS INTEGER)) THEN 1 ELSE 0 END",
+	    pid), 1);
+	/* The write under way fails, and says why... */
+	survey_add(st, 2, -1);
+	/* ...the next one connects again, and prepares its statements on
+	 * the new connection. */
+	survey_add(st, 3, 0);
+	assert_int_equal(testlib_sql_int(st, "SELECT count(*) FROM surveys",
+	    NULL), 2);
+	assert_true(testlib_sql_int(st, "SELECT pg_backend_pid()", NULL) !=
+	    v);
+	store_close(admin);
+	store_close(st);
+	free(where);
+	testlib_dir_remove(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_password_in_the_address_is_refused),
+		cmocka_unit_test(
+		    test_a_server_that_does_not_answer_is_a_clear_error),
+		cmocka_unit_test(
+		    test_a_lost_connection_fails_once_then_reconnects),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
