@@ -509,12 +509,25 @@ report_import_ids(struct store *st, const struct report_tlist *t,
 	if (!store_is_pg(st))
 		return 0;
 	for (i = 0; i < t->n; i++) {
+		s = store_db_prepare(st, "SELECT 1 FROM"
+		    " information_schema.columns WHERE table_schema ="
+		    " current_schema() AND table_name = ?1 AND column_name ="
+		    " 'id' AND is_identity = 'YES'", err);
+		if (s == NULL)
+			return -1;
+		store_bind_text(s, 1, t->name[i]);
+		rc = store_step(s);
+		store_db_done(s);
+		if (rc == -1)
+			return store_db_fail(st, err, "cannot read the columns"
+			    " of %s", t->name[i]);
+		if (rc == STORE_DONE)
+			continue;
 		buf_reset(&sql);
 		/* Table names come from the schema, not from the file. */
-		buf_printf(&sql, "SELECT setval(q.seq, (SELECT coalesce(max(id),"
-		    " 0) + 1 FROM \"%s\"), false) FROM (SELECT"
-		    " pg_get_serial_sequence(?1, 'id') AS seq) q WHERE q.seq IS"
-		    " NOT NULL", t->name[i]);
+		buf_printf(&sql, "SELECT setval(pg_get_serial_sequence(?1,"
+		    " 'id'), (SELECT coalesce(max(id), 0) + 1 FROM \"%s\"),"
+		    " false)", t->name[i]);
 		s = store_db_prepare(st, buf_cstr(&sql), err);
 		if (s == NULL) {
 			buf_free(&sql);

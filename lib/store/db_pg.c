@@ -6,9 +6,10 @@
  * once (?N becomes $N), prepared on the connection at its first run
  * (PQprepare, with the types of the values first bound to it), and run
  * with PQexecPrepared; its rows come from the one PGresult of that run,
- * one per store_step(), in text format (db_pg_row.c reads them). The schema version is the table
- * schema_version, and migrations take an advisory lock so that programs
- * starting together migrate one after the other.
+ * one per store_step(), in text format (db_pg_row.c reads them). The
+ * schema version is the table schema_version, and migrations take an
+ * advisory lock so that programs starting together migrate one after
+ * the other.
  *
  * Write transactions are READ COMMITTED: each statement sees what others
  * committed before it, and the decisions that span nodes take an

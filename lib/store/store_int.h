@@ -119,7 +119,7 @@ struct store {
 void store_db_note(struct store *st, bool retry, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* --- store_stmt.c: statements ---------------------------------------------- */
+/* --- store_stmt.c: statements ------------------------------------------ */
 
 /* One of our own statements; owned by st, reset with store_db_done(). NULL
  * with err set when it cannot be prepared. */

@@ -49,7 +49,8 @@ pg_admin(const char *conninfo, const char *sql)
 		if (PQresultStatus(res) == PGRES_COMMAND_OK)
 			r = 0;
 		else
-			fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(res));
+			fprintf(stderr, "%s: %s", sql,
+			    PQresultErrorMessage(res));
 		PQclear(res);
 	}
 	PQfinish(c);

@@ -674,6 +674,61 @@ test_export_then_import_gives_the_same_export(void **state)
 	free(b);
 }
 
+/* The copy is an SQLite file; the third store is where the tests' stores
+ * are (PostgreSQL with NPSGATE_TEST_PG): an export goes from one database
+ * to the other and back, and says the same. */
+static void
+test_export_goes_between_the_two_databases(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *copy, *third;
+	struct event_rec ev;
+	struct npserr err;
+	char path[160], *dir, *where, *a = NULL, *b = NULL, *c = NULL;
+	size_t alen = 0, blen = 0, clen = 0;
+	FILE *fa, *fb, *fc, *in;
+
+	fa = open_memstream(&a, &alen);
+	assert_int_equal(report_export(fx->st, fa, &err), 0);
+	fclose(fa);
+	snprintf(path, sizeof(path), "%s/copy.db", fx->dir);
+	assert_non_null(copy = store_open(path, 2000, &err));
+	in = fmemopen(a, alen, "r");
+	assert_int_equal(report_import(copy, in, "mem", &err), 0);
+	fclose(in);
+	fb = open_memstream(&b, &blen);
+	assert_int_equal(report_export(copy, fb, &err), 0);
+	fclose(fb);
+	assert_non_null(dir = testlib_dir_make("report-third"));
+	assert_non_null(where = testlib_store_where(dir));
+	assert_non_null(third = store_open(where, 2000, &err));
+	in = fmemopen(b, blen, "r");
+	if (report_import(third, in, "mem", &err) != 0)
+		fail_msg("import into %s: %s", store_backend_name(third),
+		    err.msg);
+	fclose(in);
+	fc = open_memstream(&c, &clen);
+	assert_int_equal(report_export(third, fc, &err), 0);
+	fclose(fc);
+	assert_int_equal(alen, clen);
+	assert_memory_equal(a, c, alen);
+	/* The ids go on after the imported ones. */
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EVENT_OPTOUT;
+	ev.at = 1;
+	assert_true(testlib_sql_int(third, "SELECT count(*) FROM events",
+	    NULL) > 0);
+	if (store_event_add(third, &ev, &err) != 0)
+		fail_msg("store_event_add: %s", err.msg);
+	store_close(third);
+	store_close(copy);
+	free(where);
+	testlib_dir_remove(dir);
+	free(a);
+	free(b);
+	free(c);
+}
+
 int
 main(void)
 {
@@ -708,6 +763,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_export_then_import_gives_the_same_export, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_export_goes_between_the_two_databases, setup,
 		    teardown),
 	};
 
