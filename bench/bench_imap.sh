@@ -2,6 +2,7 @@
 # bench_imap.sh - how much the hook costs on top of reading the mail.
 #
 #   bench/bench_imap.sh [--quick | COUNT] [--against OLD_HOOK]
+#                       [--store LINE] [--name ROW]
 #                                  (from a build tree; default 10000,
 #                                  --quick 3000: fewer measure the login
 #                                  more than the ingest)
@@ -24,19 +25,30 @@
 # own just before it, since the load of a busy machine drifts. Prints
 # each run and the mean ratio of each side; the BENCH line is this
 # build's.
+# --store LINE: the [store] line of the config instead of an SQLite file
+# in the run's directory, e.g. "url = postgresql://..." for an empty
+# database (bench/bench_postgres.sh); not with --against, whose runs each
+# start from a copy of the SQLite file. --name ROW: the BENCH row's name
+# (imap_ingest).
 # Not a test: it takes a minute or two, most of it in the APPENDs.
 set -u
 
 N=10000
 OLD=
+STORE=
+ROW=imap_ingest
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) N=3000 ;;
 	--against) OLD=${2:?--against needs a hook binary}; shift ;;
+	--store) STORE=${2:?--store needs a config line}; shift ;;
+	--name) ROW=${2:?--name needs a row name}; shift ;;
 	*) N=$1 ;;
 	esac
 	shift
 done
+[ -n "$STORE" ] && [ -n "$OLD" ] &&
+    { echo "bench_imap: --store and --against do not go together"; exit 2; }
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$(pwd)}"
 PY=${PYTHON3:-python3}
@@ -71,7 +83,7 @@ cat >"$T/npsgate.conf" <<EOF
 reply_address = nps@reply.example
 key_file = $T/keys
 [store]
-path = $T/npsgate.db
+${STORE:-path = $T/npsgate.db}
 [milter]
 socket = inet:8891@127.0.0.1
 [imap]
@@ -157,7 +169,13 @@ run_once() {
 		return 1
 	}
 	t1=$(date +%s.%N)
-	stored=$(sqlite3 "$T/npsgate.db" "SELECT count(*) FROM processed")
+	if [ -n "$STORE" ]; then
+		stored=$(psql -X -Atq "${STORE#url = }" \
+		    -c "SELECT count(*) FROM processed")
+	else
+		stored=$(sqlite3 "$T/npsgate.db" \
+		    "SELECT count(*) FROM processed")
+	fi
 	echo "$fetch $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') \
 $stored $count $fb"
 }
@@ -208,6 +226,6 @@ fi
 echo "ratio ingest/fetch: $(awk -v i="$ingest" -v f="$fetch" \
     'BEGIN { printf "%.2f", i / f }') (target <= 1.5)"
 . "$top_srcdir/bench/lib.sh"
-bench_result imap_ingest "$(awk -v i="$ingest" 'BEGIN { printf "%.2f", i }')" \
+bench_result "$ROW" "$(awk -v i="$ingest" 'BEGIN { printf "%.2f", i }')" \
     s "$fetch" "$(bench_div "$ingest" "$fetch")" \
-    "ratio<=1.5" "IMAP ingest of $count replies, wall (ref: bare UID FETCH)"
+    "ratio<=1.5" "IMAP ingest of $count replies${STORE:+ into PostgreSQL}, wall (ref: bare UID FETCH)"

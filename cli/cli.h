@@ -112,6 +112,7 @@ int cmd_purge(int argc, char **argv);
 int cmd_forget(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_migrate_store(int argc, char **argv);
 int cmd_followup(int argc, char **argv);
 int cmd_followup_retry(int argc, char **argv);
 int cmd_stats(int argc, char **argv);

@@ -38,6 +38,8 @@ static const struct cli_verb verbs[] = {
 	{ "forget", cmd_forget, "erase one customer's data" },
 	{ "export", cmd_export, "write the whole store as JSON lines" },
 	{ "import", cmd_import, "load an export into an empty store" },
+	{ "migrate-store", cmd_migrate_store,
+	    "copy the store into an empty one (SQLite to PostgreSQL)" },
 	{ "followup", cmd_followup,
 	    "store replies, then acknowledge and alert once" },
 	{ "followup-retry", cmd_followup_retry,
