@@ -155,8 +155,8 @@ check_once() {
 	check "$1: one acknowledgment per survey" "$2" \
 	    "$(sort -u "$T/sent" | wc -l | tr -d ' ')"
 	check "$1: follow-ups recorded done" "$2 0" \
-	    "$(sql "SELECT count(*) || ' ' || coalesce(sum(state <> 'done'),
-	    0) FROM followups")"
+	    "$(sql "SELECT count(*) || ' ' || count(CASE WHEN state <> 'done'
+	    THEN 1 END) FROM followups")"
 }
 
 # ---------------------------------------------------------------- setup
