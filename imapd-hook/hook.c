@@ -22,6 +22,13 @@
  * thread), and the filer thread (filer.c) files stored batches over a
  * second connection.
  *
+ * A message that could not be stored, or whose follow-up could not be
+ * queued (the store down, restarting, locked for long), stays in the
+ * mailbox and out of the passes for SKIP_RETRY seconds; the wait in
+ * IDLE ends then, so that it is tried again within SKIP_RETRY seconds
+ * of the store's return plus one pass, new mail or not. Tried again it
+ * is a duplicate: stored nothing the second time, followed up and filed.
+ *
  * SIGTERM and SIGINT are blocked (in every thread) except while waiting:
  * a signal that arrives during a batch lets it finish (commit and move)
  * first.
@@ -69,7 +76,7 @@
 #define STORE_BATCH_FIRST 64	/* the first batch of a pass, at most */
 #define MOVE_BATCH FILER_MAX	/* messages filed per MOVE command, at most */
 #define BATCH_BYTES (16UL * 1024 * 1024)	/* fetched before storing */
-#define SKIP_RETRY 300		/* seconds before a failed message is retried */
+#define SKIP_RETRY 30		/* seconds before a failed message is retried */
 
 #define N_FOLDERS 4
 
@@ -110,6 +117,7 @@ struct hook {
 	uint32_t uidvalidity;
 	uint32_t *skip;		/* UIDs whose ingestion failed lately */
 	size_t n_skip;
+	size_t n_retry;		/* of them, the ones to try again */
 	time_t skip_since;	/* when the list was last emptied */
 	struct fetched batch[STORE_BATCH];	/* fetched, not yet stored */
 	struct fetched batch2[STORE_BATCH];	/* the next, being fetched */
@@ -322,32 +330,45 @@ skipped(const struct hook *h, uint32_t uid)
 }
 
 /* Records a message whose ingestion failed: it stays in the mailbox and
- * is not tried again before SKIP_RETRY seconds have passed. */
+ * is not tried again before SKIP_RETRY seconds have passed (again: the
+ * wait ends for it; else it is only looked at again with the others). */
 static void
-skip_add(struct hook *h, uint32_t uid, const char *why)
+skip_add(struct hook *h, uint32_t uid, const char *why, bool again)
 {
 	msg_error("uid=%u: %s; left in %s", uid, why, h->cf->imap_mailbox);
 	h->skip = xrealloc(h->skip, (h->n_skip + 1) * sizeof(*h->skip));
 	h->skip[h->n_skip++] = uid;
+	if (again)
+		h->n_retry++;
 	h->n_failed++;
+}
+
+/* Empties the list of failed messages: the next pass tries them. */
+static void
+skip_reset(struct hook *h, time_t now)
+{
+	h->n_skip = 0;
+	h->n_retry = 0;
+	h->skip_since = now;
 }
 
 /*
  * The acknowledgment and the detractor alert of a committed response
  * (lib/followup/followup.c decides and keeps them exactly once). Run before the
  * message is filed: a crash in between leaves it in the mailbox, and the
- * duplicate found next time picks the follow-up up again.
+ * duplicate found next time picks the follow-up up again. -1 (err set)
+ * when the store could not say or record what is due: nothing is queued
+ * for this answer, so the message must stay to be followed up later.
  */
-static void
-followup_run(const struct hook *h, const struct ingest_outcome *res)
+static int
+followup_run(const struct hook *h, const struct ingest_outcome *res,
+    struct npserr *err)
 {
 	struct followup_ctx fx = { h->cf, h->ring, h->store, time(NULL) };
-	struct npserr err;
 
 	if (res->kind != INGEST_RESPONSE || res->score < 0)
-		return;
-	if (followup_after_ingest(&fx, res->msg_key, NULL, &err) < 0)
-		msg_warn("%s: follow-up: %s", res->msg_key, err.msg);
+		return 0;
+	return followup_after_ingest(&fx, res->msg_key, NULL, err);
 }
 
 /* The replies handed on to the help desk (lib/incoming/forward.c keeps
@@ -379,15 +400,24 @@ static void
 batch_done(struct hook *h, uint32_t uid, struct ingest_outcome *res)
 {
 	struct buf line = BUF_INIT;
+	struct npserr err;
 
 	ingest_outcome_describe(res, &line);
 	msg_info("uid=%u %s", uid, buf_cstr(&line));
 	buf_free(&line);
-	followup_run(h, res);
+	if (followup_run(h, res, &err) < 0) {
+		/* Stored, but its follow-up is not queued: filed now, the
+		 * answer would never be acknowledged. Left in the mailbox,
+		 * it comes back as a duplicate and is followed up then. */
+		skip_add(h, uid, err.msg, true);
+		ingest_outcome_clear(res);
+		return;
+	}
 	if (res->folder == NULL) {
 		/* Stored, but its folder is the mailbox: moving it would
 		 * bring it back forever. It stays, out of the next passes. */
-		skip_add(h, uid, "its folder is the mailbox read; not moved");
+		skip_add(h, uid, "its folder is the mailbox read; not moved",
+		    false);
 		ingest_outcome_clear(res);
 		return;
 	}
@@ -432,7 +462,7 @@ batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 		if (ok[j])
 			n_ok++;
 		else
-			skip_add(h, batch[j].uid, ierr.msg);
+			skip_add(h, batch[j].uid, ierr.msg, true);
 	}
 	t1 = clock_now();
 	h->t.analyse += t1 - t0;
@@ -462,7 +492,7 @@ batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 		if (!ok[j])
 			continue;
 		if (ingest_store(&ctx, &res[j], &ierr) < 0) {
-			skip_add(h, batch[j].uid, ierr.msg);
+			skip_add(h, batch[j].uid, ierr.msg, true);
 			ingest_outcome_clear(&res[j]);
 			continue;
 		}
@@ -618,10 +648,8 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 	fx.now = time(NULL);
 	/* A message that failed (store locked for long, say) is tried again
 	 * a while later; IDLE alone would never bring it back. */
-	if (fx.now - h->skip_since >= SKIP_RETRY) {
-		h->n_skip = 0;
-		h->skip_since = fx.now;
-	}
+	if (fx.now - h->skip_since >= SKIP_RETRY)
+		skip_reset(h, fx.now);
 	if (followup_retry_due(&fx, NULL, &ferr) < 0)
 		msg_warn("follow-up retries: %s", ferr.msg);
 	forward_run(h);
@@ -727,12 +755,20 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 
 /* How long to wait for news: at most limit, and no longer than until the
  * next follow-up or forward retry is due, so a failed alert or forward is
- * retried on time. */
+ * retried on time, and no longer than until the messages that failed are
+ * tried again: IDLE reports new mail only, and would leave them in the
+ * mailbox until the next. */
 static int
 wait_seconds(struct hook *h, int limit)
 {
 	struct npserr err;
 	int64_t at, fat, now = time(NULL);
+
+	if (h->n_retry > 0) {
+		at = (int64_t)h->skip_since + SKIP_RETRY;
+		if (at - now < limit)
+			limit = at - now < 1 ? 1 : (int)(at - now);
+	}
 
 	switch (followup_next_due(h->store, &at, &err)) {
 	case -1:
@@ -789,8 +825,7 @@ session_run(struct hook *h, struct npserr *err)
 		    "message is examined again (stored ones are recognised)",
 		    h->cf->imap_mailbox, h->uidvalidity, s.uidvalidity);
 	h->uidvalidity = s.uidvalidity;
-	h->n_skip = 0;
-	h->skip_since = time(NULL);
+	skip_reset(h, time(NULL));
 	msg_info("connected to %s:%d, mailbox %s, uidvalidity %u%s%s%s",
 	    h->cf->imap_host, h->cf->imap_port, h->cf->imap_mailbox,
 	    s.uidvalidity, s.has_move ? ", move" : "",
@@ -905,7 +940,8 @@ run_stdin(struct hook *h)
 	res.folder = NULL;
 	ingest_outcome_describe(&res, &line);
 	msg_info("stdin %s", buf_cstr(&line));
-	followup_run(h, &res);
+	if (followup_run(h, &res, &err) < 0)
+		msg_warn("%s: follow-up: %s", res.msg_key, err.msg);
 	forward_run(h);
 	printf("%s %s\n", res.duplicate ? "duplicate" : "stored",
 	    buf_cstr(&line));

@@ -45,7 +45,9 @@
  *	followup_retry_due() after 1, 2, 4 ... minutes (doubling, at most
  *	6 hours), FOLLOWUP_MAX_ATTEMPTS times in all, then left as failed.
  *	A crash after the row is written and before it is marked done
- *	leaves a claim that expires: the action is tried again then. So a
+ *	leaves a claim that expires: the action is tried again then. A store
+ *	that fails just then is given FOLLOWUP_MARK_PATIENCE seconds to come
+ *	back before the mark is given up (-1) and left to that expiry. So a
  *	crash between the hand-over to sendmail (or the command's success)
  *	and the mark sends that mail (runs that command) a second time, at
  *	most once per crash; the mail carries the same Message-ID again.
@@ -77,6 +79,7 @@
 #define FOLLOWUP_LEASE 900		/* seconds a claim holds, at least */
 #define FOLLOWUP_SENDMAIL_TIMEOUT 60	/* seconds for sendmail to accept */
 #define FOLLOWUP_RETRY_BATCH 100	/* rows per followup_retry_due call */
+#define FOLLOWUP_MARK_PATIENCE 60	/* seconds to record a done action */
 
 struct followup_ctx {
 	const struct config *cf;

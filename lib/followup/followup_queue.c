@@ -8,11 +8,13 @@
  * tried again. Two processes never try one row at once, because a claim
  * is a conditional UPDATE that only one of them can win.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -192,6 +194,53 @@ mark_tx(struct store *st, void *arg, struct npserr *err)
 
 /* --- attempts ----------------------------------------------------------- */
 
+static int64_t
+clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int64_t ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/*
+ * Records the attempt of m. An action carried out but not recorded stays
+ * claimed, and is carried out a second time when its claim expires: so
+ * the record of a done one is tried again, 1 s, 2 s, 4 s ... apart, for
+ * up to FOLLOWUP_MARK_PATIENCE seconds, for a store that restarts or was
+ * locked for a while to come back.
+ */
+static int
+mark_record(const struct followup_ctx *ctx, struct mark_arg *m,
+    struct npserr *err)
+{
+	int64_t start = clock_ms(), pause = 1000, left;
+
+	for (;;) {
+		if (store_db_write(ctx->store, mark_tx, m, err) == 0)
+			return 0;
+		left = FOLLOWUP_MARK_PATIENCE * 1000 - (clock_ms() - start);
+		if (strcmp(m->state, "done") != 0 || left <= 0)
+			return -1;
+		msg_warn("followup: survey %s: %s done, not recorded yet: %s",
+		    m->row->survey_id, kind_words[m->row->kind], err->msg);
+		sleep_ms(pause < left ? pause : left);
+		if (pause < 8000)
+			pause *= 2;
+	}
+}
+
 /* Runs the action of row r; err says why when it did not succeed. */
 static enum attempt_result
 attempt(const struct followup_ctx *ctx, const struct row *r,
@@ -199,10 +248,15 @@ attempt(const struct followup_ctx *ctx, const struct row *r,
 {
 	struct answer a;
 	enum attempt_result res = ATTEMPT_FAILED;
+	int found = r->response_id == 0 ? 0 :
+	    followup_answer_load(ctx->store, NULL, NULL, r->response_id, &a,
+	    err);
 
-	if (r->response_id == 0 || followup_answer_load(ctx->store, NULL, NULL,
-	    r->response_id, &a, err) != 1) {
-		fprintf(stderr, "DEBUG %s\n", err->msg);
+	/* A store that cannot say (err set) leaves the row for its next
+	 * attempt; only an answer that is gone ends it. */
+	if (found < 0)
+		return ATTEMPT_FAILED;
+	if (found == 0) {
 		npserr_set(err, "not sent: the response is no longer in the"
 		    " store");
 		return ATTEMPT_REFUSED;
@@ -273,7 +327,7 @@ attempt_and_record(const struct followup_ctx *ctx, const struct row *r,
 		}
 		break;
 	}
-	return store_db_write(ctx->store, mark_tx, &m, err) < 0 ? -1 : 0;
+	return mark_record(ctx, &m, err);
 }
 
 /* followup_start - see followup_int.h. The row is inserted before the

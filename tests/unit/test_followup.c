@@ -70,10 +70,18 @@ setup(void **state)
 	set_str(&fx->cf->templates_dir, TEST_SRCDIR "/templates");
 	set_str(&fx->cf->default_lang, "fr");
 	/* sendmail: each call leaves callN.args and callN.msg; a file
-	 * "fail" makes it fail as a full queue would. */
+	 * "fail" makes it fail as a full queue would; a file "lock" naming
+	 * an SQLite store makes it take that store's write lock for 2 s,
+	 * from another process, before it returns. */
 	buf_printf(&script, "#!/bin/sh\nd=%s\n"
 	    "if [ -f \"$d/fail\" ]; then echo 'fake: queue full' >&2;"
 	    " exit 75; fi\n"
+	    "if [ -f \"$d/lock\" ]; then db=$(cat \"$d/lock\");"
+	    " rm -f \"$d/lock\";"
+	    " printf '.timeout 5000\\nBEGIN EXCLUSIVE;\\n.shell touch"
+	    " %%s/locked\\n.shell sleep 2\\nCOMMIT;\\n' \"$d\" |"
+	    " sqlite3 \"$db\" >/dev/null 2>&1 &\n"
+	    " while [ ! -e \"$d/locked\" ]; do sleep 0.05; done; fi\n"
 	    "n=$(( $(cat \"$d/n\" 2>/dev/null || echo 0) + 1 ))\n"
 	    "echo $n >\"$d/n\"\n"
 	    "printf '%%s\\n' \"$@\" >\"$d/call$n.args\"\n"
@@ -1123,6 +1131,60 @@ test_failed_ack_is_retried_then_sent_once(void **state)
 	free(fail);
 }
 
+/* The store refuses writes for 2 s right after the acknowledgment is
+ * handed over (a restart, a long lock): it is recorded done once the
+ * store is back, and never sent again. */
+static void
+test_ack_recorded_once_though_the_store_failed_after_sending(void **state)
+{
+	struct testlib_fx *fx = *state;
+	char id[TOKEN_ID_LEN + 1], tok[TOKEN_LEN + 1];
+	struct followup_report rep;
+	struct ingest_outcome res;
+	struct npserr err;
+	struct store *st;
+	struct buf m = BUF_INIT;
+	char *lock = testlib_path(fx->dir, "lock");
+
+	if (strstr(fx->where, "://") != NULL ||
+	    system("command -v sqlite3 >/dev/null 2>&1") != 0) {
+		free(lock);
+		skip();
+	}
+	survey_new(fx, SURVEY_NPS, "en", id, tok);
+	/* Its own retries (4 x 50 ms) end long before the lock does. */
+	st = store_open(fx->where, 50, &err);
+	assert_non_null(st);
+	{
+		struct ingest_ctx ictx = { fx->cf, fx->ring, st, fx->now,
+		    false, NULL, NULL };
+		struct followup_ctx fctx = { fx->cf, fx->ring, st, fx->now };
+
+		buf_printf(&m, "From: <" CUSTOMER ">\r\nTo: nps+%s@reply"
+		    ".example\r\nMessage-ID: <locked@client.example>\r\n"
+		    "Subject: Re\r\n\r\n9\r\n", tok);
+		assert_int_equal(ingest_message(&ictx, m.data, m.len, &res,
+		    &err), 0);
+		assert_int_equal(testlib_file_write(lock, fx->where,
+		    strlen(fx->where), 0644), 0);
+		if (followup_after_ingest(&fctx, res.msg_key, &rep, &err) != 0)
+			fail_msg("followup_after_ingest: %s", err.msg);
+	}
+	assert_int_equal(rep.done, 1);
+	assert_int_equal(mails_sent(fx), 1);
+	assert_int_equal(count(fx, "SELECT count(*) FROM followups WHERE"
+	    " state = 'done'"), 1);
+	assert_int_equal(count(fx, "SELECT ack_sent_at FROM surveys"), NOW);
+	/* Long after any claim would have expired: nothing more. */
+	assert_int_equal(retry(fx, NOW + 2 * FOLLOWUP_LEASE, &rep), 0);
+	assert_int_equal(rep.done + rep.failed, 0);
+	assert_int_equal(mails_sent(fx), 1);
+	ingest_outcome_clear(&res);
+	store_close(st);
+	buf_free(&m);
+	free(lock);
+}
+
 static void
 test_retry_gives_up_after_max_attempts(void **state)
 {
@@ -1346,6 +1408,7 @@ main(void)
 		T(test_alert_command_timeout_kills_it_and_queues_a_retry),
 		cmocka_unit_test(test_backoff_doubles_up_to_six_hours),
 		T(test_failed_ack_is_retried_then_sent_once),
+		T(test_ack_recorded_once_though_the_store_failed_after_sending),
 		T(test_retry_gives_up_after_max_attempts),
 		T(test_expired_claim_after_a_crash_is_tried_again),
 		cmocka_unit_test(test_header_values_are_encoded_and_folded),
