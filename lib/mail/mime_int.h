@@ -1,6 +1,6 @@
 /*
- * mime_int.h - character helpers shared by the pieces of the MIME code
- * (mime.c, mime_codec.c, mime_words.c); not a public interface.
+ * mime_int.h - helpers shared by the pieces of the MIME code (mime.c,
+ * mime_header.c, mime_codec.c, mime_words.c); not a public interface.
  *
  * They look at bytes, never at a locale: mail headers and transfer
  * encodings are ASCII whatever the text they carry.
@@ -35,5 +35,9 @@ mime_copy_lower(char *dst, size_t cap, const char *p, size_t n)
 		dst[i] = (char)mime_lower((unsigned char)p[i]);
 	dst[n] = '\0';
 }
+
+/* The offset in v[0..n) after the blanks, line breaks and (nested)
+ * comments that start at i. */
+size_t mime_skip_cfws(const char *v, size_t n, size_t i);
 
 #endif
