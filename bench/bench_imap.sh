@@ -223,9 +223,13 @@ else
 	left=$($PY "$top_srcdir/tests/tools/imapctl.py" "$PORT" counts INBOX)
 	echo "left in the mailbox: $left"
 fi
+# On PostgreSQL each statement of a reply's transaction is a round trip
+# to the server: bench/README.md, "What bounds pg_imap_ingest".
+limit=1.5
+[ -n "${STORE:-}" ] && limit=5
 echo "ratio ingest/fetch: $(awk -v i="$ingest" -v f="$fetch" \
-    'BEGIN { printf "%.2f", i / f }') (target <= 1.5)"
+    'BEGIN { printf "%.2f", i / f }') (target <= $limit)"
 . "$top_srcdir/bench/lib.sh"
 bench_result "$ROW" "$(awk -v i="$ingest" 'BEGIN { printf "%.2f", i }')" \
     s "$fetch" "$(bench_div "$ingest" "$fetch")" \
-    "ratio<=1.5" "IMAP ingest of $count replies${STORE:+ into PostgreSQL}, wall (ref: bare UID FETCH)"
+    "ratio<=$limit" "IMAP ingest of $count replies${STORE:+ into PostgreSQL}, wall (ref: bare UID FETCH)"
