@@ -724,13 +724,19 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 }
 
 /* How long to wait for news: at most limit, and no longer than until the
- * next follow-up retry is due, so a failed alert is retried on time. */
+ * next follow-up retry is due, so a failed alert is retried on time, or
+ * until another hook's claim is old, so that a message it left is filed
+ * on time. */
 static int
 wait_seconds(struct hook *h, int limit)
 {
 	struct npserr err;
 	int64_t at, now = time(NULL);
+	int c;
 
+	c = claims_next_due(&h->claims, CLAIM_TIMEOUT, (time_t)now);
+	if (c >= 0 && c + 1 < limit)
+		limit = c + 1;
 	switch (followup_next_due(h->store, &at, &err)) {
 	case -1:
 		msg_warn("follow-up retries: %s", err.msg);

@@ -21,6 +21,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "base/log.h"
 #include "base/xalloc.h"
 #include "session.h"
 
@@ -609,6 +610,23 @@ claims_pending(const struct claims *held, uint32_t uid, int timeout,
 	return i < held->n && now - held->since[i] < timeout;
 }
 
+int
+claims_next_due(const struct claims *held, int timeout, time_t now)
+{
+	time_t oldest;
+	size_t i;
+
+	if (held->n == 0)
+		return -1;
+	oldest = held->since[0];
+	for (i = 1; i < held->n; i++)
+		if (held->since[i] < oldest)
+			oldest = held->since[i];
+	if (oldest + timeout <= now)
+		return 0;
+	return (int)(oldest + timeout - now);
+}
+
 void
 claims_prune(struct claims *held, const uint32_t *uids, size_t n)
 {
@@ -838,6 +856,9 @@ session_claim(struct session *s, uint32_t *uids, size_t n,
 			continue;
 		/* Its claimer did not file it in time: release it, once
 		 * of all the sessions that find it so. */
+		msg_info("uid=%u: claimed for filing by another session %lld s "
+		    "ago and not filed; claim released", uids[i],
+		    (long long)(now - held->since[h]));
 		claims_drop(held, h);
 		if (claim_store(s, &uids[i], 1, false, st[i].modseq, err) < 0) {
 			free(st);

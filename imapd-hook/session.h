@@ -124,6 +124,9 @@ int session_claim(struct session *s, uint32_t *uids, size_t n,
  * timeout: not worth fetching again yet. */
 bool claims_pending(const struct claims *held, uint32_t uid, int timeout,
     time_t now);
+/* Seconds until the oldest claim in held is timeout old (0 when it is
+ * already), or -1 when held is empty. */
+int claims_next_due(const struct claims *held, int timeout, time_t now);
 /* Forgets the messages no longer in the mailbox (uids, ascending). */
 void claims_prune(struct claims *held, const uint32_t *uids, size_t n);
 

@@ -4,7 +4,10 @@
 # replies (300 by default) delivered at once, in three waves, while both
 # hooks run; each is stored once and filed once in Processed (a message
 # that both hooks reach is moved by one of them only), the mailbox ends
-# empty, and both hooks keep running.
+# empty, and both hooks keep running. Then a reply that a hook claimed
+# for filing (the keyword $NpsgateFiling) before it died: the hook left
+# running stores it, leaves it to its claimer for two minutes, then
+# releases the claim and files it, once.
 # Exit 77 (skip) under NPSGATE_UNIT_ONLY=1 or without Dovecot.
 
 set -u
@@ -49,7 +52,7 @@ finish() {
 }
 trap finish EXIT
 trap 'exit 1' INT TERM HUP
-tap_watchdog hooks-one-mailbox.sh 400
+tap_watchdog hooks-one-mailbox.sh 600
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
@@ -166,8 +169,39 @@ check "each reply filed once in Processed: $filed filed, $distinct distinct" \
     test "$filed:$distinct" = "$N:$N"
 check "both hooks still running" eval "kill -0 $H1 && kill -0 $H2"
 for h in 1 2; do
-	echo "# hook $h: $(grep -c ' uid=[0-9]* ' "$T/hook$h.log") messages seen," \
-	    "$(grep -ci 'claim' "$T/hook$h.log") claim lines"
+	echo "# hook $h: $(grep -c ' uid=[0-9]* ' "$T/hook$h.log") messages stored or found stored"
 done
+
+# --- a claim whose hook died ---------------------------------------------
+stop_hooks
+N1=$((N + 1))
+"$MKSURVEY" "$T/npsgate.conf" customer@example.com 1 >"$T/survey1" ||
+    { notok "mksurvey"; exit 1; }
+reply "$N1" "$(cut -d' ' -f2 "$T/survey1")" >"$T/replies/$N1.eml"
+deliver "$N1" "$N1"
+python3 - "$PORT" <<'EOF' || notok "the claim keyword set"
+import imaplib, sys
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m.login("nps", "secret")
+m.select("INBOX")
+m.uid("STORE", "1:*", "+FLAGS", "($NpsgateFiling)")
+m.logout()
+EOF
+start=$(date +%s)
+start_hook 1
+i=0
+while [ $i -lt 900 ] && [ "$(inbox)" != 0 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+took=$(($(date +%s) - start))
+echo "# the reply claimed by a dead hook filed after $took s"
+check "a reply claimed by a dead hook is stored" \
+    test "$(q "SELECT count(*) FROM processed WHERE kind = 'response'")" = "$N1"
+check "it is left to its claimer for a while ($took s)" test "$took" -ge 100
+check "then filed: the mailbox is empty ($(inbox) left)" test "$(inbox)" = 0
+once=$(processed_files | xargs cat | grep -c "^Message-ID: <reply-$N1@")
+check "filed once: $once" test "$once" = 1
+check "the release logged" grep -q 'claim released' "$T/hook1.log"
 
 tap_done
