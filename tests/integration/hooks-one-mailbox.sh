@@ -1,8 +1,8 @@
 #!/bin/sh
 # hooks-one-mailbox.sh - two npsgate-imapd-hooks on one Dovecot mailbox
 # and one SQLite store, as two hosts would run them: NPSGATE_HOOKS_N
-# replies (300 by default) delivered at once, in three waves, while both
-# hooks run; each is stored once and filed once in Processed (a message
+# replies (1000 by default) delivered in five bursts while both hooks
+# run; each is stored once and filed once in Processed (a message
 # that both hooks reach is moved by one of them only), the mailbox ends
 # empty, and both hooks keep running. Then a reply that a hook claimed
 # for filing (the keyword $NpsgateFiling) before it died: the hook left
@@ -31,7 +31,8 @@ for p in "$HOOK" "$NPSGATE" "$MKSURVEY"; do
 done
 . "$top_srcdir/tests/lib/dovecot.sh"
 . "$top_srcdir/tests/integration/tap.sh"
-N=${NPSGATE_HOOKS_N:-300}
+N=${NPSGATE_HOOKS_N:-1000}
+ROUNDS=5
 
 T=$(mktemp -d /tmp/npsgate-hooks-XXXXXX)
 chmod 755 "$T"
@@ -143,18 +144,26 @@ start_hook 2
 sleep 1
 check "two hooks running" eval "kill -0 $H1 && kill -0 $H2"
 start=$(date +%s)
-third=$((N / 3))
-deliver 1 "$third"
-sleep 1
-deliver $((third + 1)) $((2 * third))
-sleep 0.5
-deliver $((2 * third + 1)) "$N"
-i=0
-while [ $i -lt 600 ]; do
-	[ "$(q 'SELECT count(*) FROM processed')" = "$N" ] &&
-	    [ "$(inbox)" = 0 ] && break
-	sleep 0.2
-	i=$((i + 1))
+# ROUNDS rounds, each a burst of N / ROUNDS replies (two at once, as
+# an MDA delivers them) that both hooks find together: whether both move
+# one depends on how their passes fall, so each round is another chance.
+per=$((N / ROUNDS))
+r=0
+while [ $r -lt "$ROUNDS" ]; do
+	first=$((r * per + 1))
+	last=$(((r + 1) * per))
+	[ $r -eq $((ROUNDS - 1)) ] && last=$N
+	half=$(((first + last) / 2))
+	deliver "$first" "$half"
+	deliver $((half + 1)) "$last"
+	i=0
+	while [ $i -lt 300 ]; do
+		[ "$(q 'SELECT count(*) FROM processed')" = "$last" ] &&
+		    [ "$(inbox)" = 0 ] && break
+		sleep 0.2
+		i=$((i + 1))
+	done
+	r=$((r + 1))
 done
 # A second filing would come right after the first.
 sleep 2
