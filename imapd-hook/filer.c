@@ -2,6 +2,7 @@
  * filer.c - filing over a second connection, in a thread; see filer.h.
  */
 #include <string.h>
+#include <time.h>
 
 #include "base/log.h"
 #include "filer.h"
@@ -13,7 +14,7 @@ filer_do(struct filer *f, const uint32_t *uids, const int *fi, size_t n,
 {
 	uint32_t set[FILER_MAX];
 	size_t i, k;
-	int d;
+	int d, c;
 
 	if (!f->open) {
 		if (session_open(&f->s, f->cf, f->password, err) < 0) {
@@ -26,8 +27,12 @@ filer_do(struct filer *f, const uint32_t *uids, const int *fi, size_t n,
 		for (i = 0, k = 0; i < n; i++)
 			if (fi[i] == d)
 				set[k++] = uids[i];
-		if (k > 0 && session_move(&f->s, set, k, f->folders[d],
-		    err) < 0) {
+		if (k == 0)
+			continue;
+		c = session_claim(&f->s, set, k, f->held, f->claim_timeout,
+		    time(NULL), err);
+		if (c < 0 || (c > 0 && session_move(&f->s, set, (size_t)c,
+		    f->folders[d], err) < 0)) {
 			session_close(&f->s);
 			f->open = false;
 			return -1;
@@ -88,13 +93,15 @@ filer_main(void *arg)
 
 int
 filer_start(struct filer *f, const struct config *cf, const char *password,
-    const char *const *folders)
+    const char *const *folders, struct claims *held, int claim_timeout)
 {
 	int i;
 
 	memset(f, 0, sizeof(*f));
 	f->cf = cf;
 	f->password = password;
+	f->held = held;
+	f->claim_timeout = claim_timeout;
 	for (i = 0; i < FILER_FOLDERS; i++)
 		f->folders[i] = folders[i];
 	pthread_mutex_init(&f->mu, NULL);

@@ -3,7 +3,7 @@
  * thread of its own, while the main connection fetches the next ones.
  *
  * SYNOPSIS
- *	filer_start(&f, cf, password, folders, n_folders);
+ *	filer_start(&f, cf, password, folders, held, claim_timeout);
  *	filer_submit(&f, uids, folder_idx, n);	(returns once handed over)
  *	filer_wait(&f, &err);			(all filed? 0 / -1)
  *	filer_close(&f);			(drop the connection)
@@ -52,6 +52,9 @@ struct filer {
 	const struct config *cf;
 	const char *password;
 	const char *folders[FILER_FOLDERS];
+	/* The hook's, used here while a job runs only (session_claim). */
+	struct claims *held;
+	int claim_timeout;
 	struct session s;
 	bool open;
 };
@@ -59,7 +62,8 @@ struct filer {
 /* Starts the thread; no connection is made until the first job. Returns
  * 0, or -1 when the thread cannot be created. */
 int filer_start(struct filer *f, const struct config *cf,
-    const char *password, const char *const *folders);
+    const char *password, const char *const *folders, struct claims *held,
+    int claim_timeout);
 /* Hands over n (<= FILER_MAX) messages: uids[i] goes to folders[fi[i]]. */
 void filer_submit(struct filer *f, const uint32_t *uids, const int *fi,
     size_t n);

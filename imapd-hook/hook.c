@@ -77,6 +77,10 @@
 #define MOVE_BATCH FILER_MAX	/* messages filed per MOVE command, at most */
 #define BATCH_BYTES (16UL * 1024 * 1024)	/* fetched before storing */
 #define SKIP_RETRY 30		/* seconds before a failed message is retried */
+/* Seconds another session's claim on a message (session_claim) is
+ * respected: a claim is followed by its MOVE within moments, so one this
+ * old is that of a hook that died in between. */
+#define CLAIM_TIMEOUT 120
 
 #define N_FOLDERS 4
 
@@ -122,6 +126,9 @@ struct hook {
 	struct fetched batch[STORE_BATCH];	/* fetched, not yet stored */
 	struct fetched batch2[STORE_BATCH];	/* the next, being fetched */
 	struct filer filer;	/* files large backlogs on a 2nd connection */
+	/* Messages another hook claimed for filing: main thread, or the
+	 * filer while it runs a job (never both). */
+	struct claims claims;
 	/* Messages stored but not yet filed: UID and folder index. */
 	uint32_t pend_uid[MOVE_BATCH];
 	int pend_folder[MOVE_BATCH];
@@ -295,7 +302,7 @@ pending_flush(struct hook *h, struct session *s, struct npserr *err)
 {
 	uint32_t uids[MOVE_BATCH];
 	size_t i, n;
-	int f;
+	int f, c;
 
 	for (f = 0; f < N_FOLDERS; f++) {
 		for (i = 0, n = 0; i < h->n_pend; i++)
@@ -303,7 +310,10 @@ pending_flush(struct hook *h, struct session *s, struct npserr *err)
 				uids[n++] = h->pend_uid[i];
 		if (n == 0)
 			continue;
-		if (session_move(s, uids, n, h->folders[f], err) < 0)
+		c = session_claim(s, uids, n, &h->claims, CLAIM_TIMEOUT,
+		    time(NULL), err);
+		if (c < 0 || (c > 0 && session_move(s, uids, (size_t)c,
+		    h->folders[f], err) < 0))
 			return -1;
 		/* One folder done: drop its entries so that a failure on
 		 * the next one does not move these twice. */
@@ -655,9 +665,12 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 	forward_run(h);
 	if (session_search_all(s, &uids, &n, err) < 0)
 		return -1;
-	/* Drop the ones that failed lately, before any thread looks. */
+	/* Drop the ones that failed lately, and those another hook is
+	 * filing, before any thread looks. */
+	claims_prune(&h->claims, uids, n);
 	for (i = 0, m = 0; i < n; i++)
-		if (!skipped(h, uids[i]))
+		if (!skipped(h, uids[i]) && !claims_pending(&h->claims,
+		    uids[i], CLAIM_TIMEOUT, fx.now))
 			uids[m++] = uids[i];
 	*seen = m;
 	i = 0;
@@ -756,13 +769,15 @@ mailbox_process(struct hook *h, struct session *s, size_t *seen,
 /* How long to wait for news: at most limit, and no longer than until the
  * next follow-up or forward retry is due, so a failed alert or forward is
  * retried on time, and no longer than until the messages that failed are
- * tried again: IDLE reports new mail only, and would leave them in the
- * mailbox until the next. */
+ * tried again (IDLE reports new mail only, and would leave them in the
+ * mailbox until the next) or another hook's claim is old, so that a
+ * message it left is filed on time. */
 static int
 wait_seconds(struct hook *h, int limit)
 {
 	struct npserr err;
 	int64_t at, fat, now = time(NULL);
+	int c;
 
 	if (h->n_retry > 0) {
 		at = (int64_t)h->skip_since + SKIP_RETRY;
@@ -770,6 +785,9 @@ wait_seconds(struct hook *h, int limit)
 			limit = at - now < 1 ? 1 : (int)(at - now);
 	}
 
+	c = claims_next_due(&h->claims, CLAIM_TIMEOUT, (time_t)now);
+	if (c >= 0 && c + 1 < limit)
+		limit = c + 1;
 	switch (followup_next_due(h->store, &at, &err)) {
 	case -1:
 		msg_warn("follow-up retries: %s", err.msg);
@@ -1110,7 +1128,7 @@ main(int argc, char **argv)
 	signals_setup(&h);
 	/* After signals_setup: the thread inherits the blocked signals. */
 	if (!from_stdin && filer_start(&h.filer, h.cf, h.password,
-	    h.folders) < 0)
+	    h.folders, &h.claims, CLAIM_TIMEOUT) < 0)
 		msg_warn("cannot start the filer thread; filing on the main "
 		    "connection");
 	rc = from_stdin ? run_stdin(&h) : run_daemon(&h);

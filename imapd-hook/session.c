@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/err.h>
@@ -20,6 +21,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "base/log.h"
 #include "base/xalloc.h"
 #include "session.h"
 
@@ -195,6 +197,7 @@ refresh_capabilities(struct session *s, struct npserr *err)
 	s->has_move = mailimap_has_extension(s->imap, "MOVE") != 0;
 	s->has_uidplus = mailimap_has_uidplus(s->imap) != 0;
 	s->has_idle = mailimap_has_idle(s->imap) != 0;
+	s->has_condstore = mailimap_has_condstore(s->imap) != 0;
 	return 0;
 }
 
@@ -576,6 +579,303 @@ session_fetch_batch(struct session *s, const uint32_t *uids, size_t n,
 	for (i = 0; i < n; i++)
 		if (found[i])
 			k++;
+	return (int)k;
+}
+
+static size_t
+claims_find(const struct claims *held, uint32_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < held->n; i++)
+		if (held->uid[i] == uid)
+			return i;
+	return held->n;
+}
+
+static void
+claims_drop(struct claims *held, size_t i)
+{
+	held->n--;
+	held->uid[i] = held->uid[held->n];
+	held->since[i] = held->since[held->n];
+}
+
+bool
+claims_pending(const struct claims *held, uint32_t uid, int timeout,
+    time_t now)
+{
+	size_t i = claims_find(held, uid);
+
+	return i < held->n && now - held->since[i] < timeout;
+}
+
+int
+claims_next_due(const struct claims *held, int timeout, time_t now)
+{
+	time_t oldest;
+	size_t i;
+
+	if (held->n == 0)
+		return -1;
+	oldest = held->since[0];
+	for (i = 1; i < held->n; i++)
+		if (held->since[i] < oldest)
+			oldest = held->since[i];
+	if (oldest + timeout <= now)
+		return 0;
+	return (int)(oldest + timeout - now);
+}
+
+void
+claims_prune(struct claims *held, const uint32_t *uids, size_t n)
+{
+	size_t i = 0;
+
+	while (i < held->n)
+		if (uid_index(uids, n, held->uid[i]) == n)
+			claims_drop(held, i);
+		else
+			i++;
+}
+
+/* What UID FETCH (FLAGS MODSEQ) says of one message. */
+struct claim_state {
+	bool seen, flagged;
+	uint64_t modseq;
+};
+
+/* The flags and MODSEQ of uids[0..n) (ascending) into st[]. */
+static int
+claim_fetch(struct session *s, const uint32_t *uids, size_t n,
+    struct claim_state *st, struct npserr *err)
+{
+	struct mailimap_set *set;
+	struct mailimap_fetch_type *ft;
+	clist *result = NULL;
+	clistiter *it, *ai, *fi;
+	size_t idx;
+	int r;
+
+	memset(st, 0, n * sizeof(*st));
+	set = uid_set(uids, n);
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_flags());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_modseq());
+	r = mailimap_uid_fetch(s->imap, set, ft, &result);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, err, r, "UID FETCH (FLAGS MODSEQ)", -1);
+	for (it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		struct mailimap_msg_att *ma = clist_content(it);
+		struct claim_state one = { true, false, 0 };
+		uint32_t got = 0;
+
+		for (ai = clist_begin(ma->att_list); ai != NULL;
+		    ai = clist_next(ai)) {
+			struct mailimap_msg_att_item *item = clist_content(ai);
+			struct mailimap_extension_data *ext;
+
+			switch (item->att_type) {
+			case MAILIMAP_MSG_ATT_ITEM_STATIC:
+				if (item->att_data.att_static->att_type ==
+				    MAILIMAP_MSG_ATT_UID)
+					got = item->att_data.att_static->
+					    att_data.att_uid;
+				break;
+			case MAILIMAP_MSG_ATT_ITEM_DYNAMIC:
+				if (item->att_data.att_dyn == NULL ||
+				    item->att_data.att_dyn->att_list == NULL)
+					break;
+				for (fi = clist_begin(item->att_data.att_dyn->
+				    att_list); fi != NULL; fi = clist_next(fi)) {
+					struct mailimap_flag_fetch *ff =
+					    clist_content(fi);
+
+					if (ff->fl_type ==
+					    MAILIMAP_FLAG_FETCH_OTHER &&
+					    ff->fl_flag != NULL &&
+					    ff->fl_flag->fl_type ==
+					    MAILIMAP_FLAG_KEYWORD &&
+					    strcasecmp(ff->fl_flag->fl_data.
+					    fl_keyword, SESSION_CLAIM_FLAG) == 0)
+						one.flagged = true;
+				}
+				break;
+			case MAILIMAP_MSG_ATT_ITEM_EXTENSION:
+				ext = item->att_data.att_extension_data;
+				if (ext != NULL && ext->ext_extension ==
+				    &mailimap_extension_condstore &&
+				    ext->ext_type ==
+				    MAILIMAP_CONDSTORE_TYPE_FETCH_DATA)
+					one.modseq = ((struct
+					    mailimap_condstore_fetch_mod_resp *)
+					    ext->ext_data)->cs_modseq_value;
+				break;
+			}
+		}
+		/* A response without a UID or a MODSEQ, or for another
+		 * message, says nothing of ours. */
+		if (got == 0 || one.modseq == 0 ||
+		    (idx = uid_index(uids, n, got)) == n)
+			continue;
+		st[idx] = one;
+	}
+	mailimap_fetch_list_free(result);
+	return 0;
+}
+
+/* The MODIFIED set of the last tagged response, or NULL (libetpan's). */
+static struct mailimap_set *
+claim_modified(const struct session *s)
+{
+	clistiter *it;
+
+	if (s->imap->imap_response_info == NULL ||
+	    s->imap->imap_response_info->rsp_extension_list == NULL)
+		return NULL;
+	for (it = clist_begin(s->imap->imap_response_info->rsp_extension_list);
+	    it != NULL; it = clist_next(it)) {
+		struct mailimap_extension_data *ext = clist_content(it);
+		struct mailimap_condstore_resptextcode *code;
+
+		if (ext->ext_extension != &mailimap_extension_condstore ||
+		    ext->ext_type != MAILIMAP_CONDSTORE_TYPE_RESP_TEXT_CODE)
+			continue;
+		code = ext->ext_data;
+		if (code->cs_type == MAILIMAP_CONDSTORE_RESPTEXTCODE_MODIFIED)
+			return code->cs_data.cs_modified_set;
+	}
+	return NULL;
+}
+
+static bool
+set_has(const struct mailimap_set *set, uint32_t uid)
+{
+	clistiter *it;
+
+	if (set == NULL || set->set_list == NULL)
+		return false;
+	for (it = clist_begin(set->set_list); it != NULL; it = clist_next(it)) {
+		struct mailimap_set_item *item = clist_content(it);
+		uint32_t lo = item->set_first, hi = item->set_last;
+
+		/* 0 stands for "*", the largest UID. */
+		if (hi == 0)
+			hi = UINT32_MAX;
+		if (lo == 0)
+			lo = UINT32_MAX;
+		if (lo > hi) {
+			uint32_t t = lo;
+
+			lo = hi;
+			hi = t;
+		}
+		if (uid >= lo && uid <= hi)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One conditional STORE of the claim flag on uids[0..n) (ascending): add
+ * (or remove) it unless a message changed since modseq. Written here:
+ * libetpan's mailimap_uid_store_unchangedsince() leaves out the space
+ * before the modifier, which Dovecot refuses as a bad atom.
+ */
+static int
+claim_store(struct session *s, const uint32_t *uids, size_t n, bool add,
+    uint64_t modseq, struct npserr *err)
+{
+	struct buf cmd = BUF_INIT;
+	size_t i = 0, j;
+	int r;
+
+	buf_puts(&cmd, "UID STORE ");
+	while (i < n) {
+		for (j = i; j + 1 < n && uids[j + 1] == uids[j] + 1; j++)
+			;
+		if (i > 0)
+			buf_puts(&cmd, ",");
+		if (j > i)
+			buf_printf(&cmd, "%u:%u", uids[i], uids[j]);
+		else
+			buf_printf(&cmd, "%u", uids[i]);
+		i = j + 1;
+	}
+	buf_printf(&cmd, " (UNCHANGEDSINCE %llu) %sFLAGS.SILENT (%s)",
+	    (unsigned long long)modseq, add ? "+" : "-", SESSION_CLAIM_FLAG);
+	r = mailimap_custom_command(s->imap, buf_cstr(&cmd));
+	buf_free(&cmd);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, err, r, add ? "UID STORE (UNCHANGEDSINCE) "
+		    "+FLAGS" : "UID STORE (UNCHANGEDSINCE) -FLAGS", -1);
+	return 0;
+}
+
+int
+session_claim(struct session *s, uint32_t *uids, size_t n,
+    struct claims *held, int timeout, time_t now, struct npserr *err)
+{
+	struct claim_state *st;
+	struct mailimap_set *modified;
+	uint64_t highest = 0;
+	size_t i, k, h;
+
+	if (n == 0 || !s->has_condstore)
+		return (int)n;
+	st = xcalloc(n, sizeof(*st));
+	if (claim_fetch(s, uids, n, st, err) < 0) {
+		free(st);
+		return -1;
+	}
+	for (i = 0, k = 0; i < n; i++) {
+		if (!st[i].seen)
+			continue;	/* gone: filed by someone else */
+		if (!st[i].flagged) {
+			if (st[i].modseq > highest)
+				highest = st[i].modseq;
+			uids[k] = uids[i];
+			st[k++] = st[i];
+			continue;
+		}
+		h = claims_find(held, uids[i]);
+		if (h == held->n) {
+			if (held->n < CLAIMS_MAX) {
+				held->uid[held->n] = uids[i];
+				held->since[held->n++] = now;
+			}
+			continue;
+		}
+		if (now - held->since[h] < timeout)
+			continue;
+		/* Its claimer did not file it in time: release it, once
+		 * of all the sessions that find it so. */
+		msg_info("uid=%u: claimed for filing by another session %lld s "
+		    "ago and not filed; claim released", uids[i],
+		    (long long)(now - held->since[h]));
+		claims_drop(held, h);
+		if (claim_store(s, &uids[i], 1, false, st[i].modseq, err) < 0) {
+			free(st);
+			return -1;
+		}
+	}
+	free(st);
+	if (k == 0)
+		return 0;
+	if (claim_store(s, uids, k, true, highest, err) < 0)
+		return -1;
+	modified = claim_modified(s);
+	if (modified == NULL)
+		return (int)k;
+	for (i = 0, n = k, k = 0; i < n; i++)
+		if (!set_has(modified, uids[i]))
+			uids[k++] = uids[i];
 	return (int)k;
 }
 

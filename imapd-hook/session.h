@@ -10,6 +10,7 @@
  *	session_fetch(&s, uid, &msg, &err);
  *	session_fetch_sizes(&s, uids, n, sizes, &err);
  *	session_fetch_batch(&s, uids, n, msgs, found, &err);
+ *	session_claim(&s, uids, n, &claims, timeout, now, &err);
  *	session_move(&s, uids, n, folder, &err);
  *	session_idle(&s, seconds, unblocked, &err);
  *	session_close(&s);
@@ -34,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <libetpan/libetpan.h>
 
@@ -43,10 +45,25 @@
 
 #define SESSION_REFUSED (-2)
 
+/* The keyword that marks a message as being filed by one session. */
+#define SESSION_CLAIM_FLAG "$NpsgateFiling"
+#define CLAIMS_MAX 4096
+
+/*
+ * Messages seen claimed by another session, and since when: a claim
+ * older than the timeout is that of a hook that died between its claim
+ * and its move, and is released. Used by one thread at a time.
+ */
+struct claims {
+	uint32_t uid[CLAIMS_MAX];
+	time_t since[CLAIMS_MAX];
+	size_t n;
+};
+
 struct session {
 	mailimap *imap;
 	const struct config *cf;
-	bool has_move, has_uidplus, has_idle;
+	bool has_move, has_uidplus, has_idle, has_condstore;
 	bool broken;		/* an error happened: no LOGOUT on close */
 	uint32_t uidvalidity;
 };
@@ -84,6 +101,34 @@ int session_fetch_sizes(struct session *s, const uint32_t *uids, size_t n,
  * sum of the sizes (session_fetch_sizes). */
 int session_fetch_batch(struct session *s, const uint32_t *uids, size_t n,
     struct buf *const *out, bool *found, struct npserr *err);
+
+/*
+ * Claims uids[0..n) for filing, so that of several sessions (several
+ * hooks on one mailbox) one only files each message: Dovecot's MOVE is a
+ * copy then an expunge, and two sessions moving one message at once both
+ * copy it. The claim is one conditional STORE (CONDSTORE, RFC 7162):
+ * +FLAGS (SESSION_CLAIM_FLAG) UNCHANGEDSINCE the highest MODSEQ of the
+ * messages, fetched just before; of two sessions claiming a message, the
+ * server applies the first STORE and refuses the second (MODIFIED), as
+ * the first gave the message a higher MODSEQ. A message already flagged
+ * is left to its claimer and recorded in held; once it has been held for
+ * timeout seconds, the claim is released (-FLAGS, UNCHANGEDSINCE its
+ * MODSEQ, so that one session only releases it) and the next pass claims
+ * it again. uids[] is compacted to the messages claimed; returns their
+ * count, or -1. Without CONDSTORE every message counts as claimed.
+ */
+int session_claim(struct session *s, uint32_t *uids, size_t n,
+    struct claims *held, int timeout, time_t now, struct npserr *err);
+
+/* True when uid is held by another session's claim younger than
+ * timeout: not worth fetching again yet. */
+bool claims_pending(const struct claims *held, uint32_t uid, int timeout,
+    time_t now);
+/* Seconds until the oldest claim in held is timeout old (0 when it is
+ * already), or -1 when held is empty. */
+int claims_next_due(const struct claims *held, int timeout, time_t now);
+/* Forgets the messages no longer in the mailbox (uids, ascending). */
+void claims_prune(struct claims *held, const uint32_t *uids, size_t n);
 
 /* Files uids[0..n) in folder: UID MOVE, else UID COPY, then \Deleted and
  * UID EXPUNGE of exactly those UIDs (plain EXPUNGE without UIDPLUS).
