@@ -69,6 +69,10 @@ size_t mime_header_block_len(const char *msg, size_t n);
  * mime_parse reads it (an empty value is 7bit, a comment after the name
  * is skipped; "8bits", "plain"... are MIME_CTE_UNKNOWN). */
 enum mime_cte mime_cte_parse(const char *v, size_t n);
+/* A token of a header value (a type, a charset label) into dst: at most
+ * cap - 1 bytes of p[0..n), ASCII letters lowercased, NUL-terminated;
+ * cap >= 1. */
+void mime_copy_lower(char *dst, size_t cap, const char *p, size_t n);
 
 /* Parses a whole message. Caller frees with mime_tree_free. */
 struct mime_part *mime_parse(const char *msg, size_t len, struct npserr *err);

@@ -281,3 +281,16 @@ mime_cte_parse(const char *v, size_t n)
 			return tab[i].cte;
 	return MIME_CTE_UNKNOWN;
 }
+
+/* mime_copy_lower - see mime.h. */
+void
+mime_copy_lower(char *dst, size_t cap, const char *p, size_t n)
+{
+	size_t i;
+
+	if (n >= cap)
+		n = cap - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (char)mime_lower((unsigned char)p[i]);
+	dst[n] = '\0';
+}

@@ -196,19 +196,6 @@ raw_walk(struct raw *r, const struct mime_part *p, bool frozen)
 	raw_text_region(r, from, p->body_off + p->body_len, frozen);
 }
 
-/* Lowercase copy of p (n bytes) into dst (cap bytes). */
-static void
-raw_copy_lower(char *dst, size_t cap, const char *p, size_t n)
-{
-	size_t i;
-
-	if (n >= cap)
-		n = cap - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = (char)tolower((unsigned char)p[i]);
-	dst[n] = '\0';
-}
-
 /*
  * The part whose header block lies at [off, off + hlen) and whose body
  * runs to end, as its Content-Type and Content-Transfer-Encoding say
@@ -237,16 +224,16 @@ raw_part_read(const char *m, size_t off, size_t hlen, size_t end,
 		    v[i] != ' ' && v[i] != '\r' && v[i] != '\n'; i++)
 			;
 		if (i < vlen && v[i] == '/' && i > s) {
-			raw_copy_lower(p->type, sizeof(p->type), v + s, i - s);
+			mime_copy_lower(p->type, sizeof(p->type), v + s, i - s);
 			for (s = ++i; i < vlen && v[i] != ';' && v[i] != ' ' &&
 			    v[i] != '\t' && v[i] != '\r' && v[i] != '\n'; i++)
 				;
-			raw_copy_lower(p->subtype, sizeof(p->subtype), v + s,
+			mime_copy_lower(p->subtype, sizeof(p->subtype), v + s,
 			    i - s);
 		}
 		if (mime_param_get(v, vlen, "charset", &cs) && cs.len > 0 &&
 		    memchr(cs.data, '\0', cs.len) == NULL)
-			raw_copy_lower(p->charset, sizeof(p->charset),
+			mime_copy_lower(p->charset, sizeof(p->charset),
 			    cs.data, cs.len);
 		else if (cs.len > 0)
 			snprintf(p->charset, sizeof(p->charset), "x-unknown");
