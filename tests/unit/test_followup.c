@@ -1146,7 +1146,9 @@ test_ack_recorded_once_though_the_store_failed_after_sending(void **state)
 	struct buf m = BUF_INIT;
 	char *lock = testlib_path(fx->dir, "lock");
 
-	if (strstr(fx->where, "://") != NULL ||
+	/* The lock is SQLite's: a store that is not the file in the test's
+	 * directory (NPSGATE_TEST_PG, in either form of address) has none. */
+	if (strncmp(fx->where, fx->dir, strlen(fx->dir)) != 0 ||
 	    system("command -v sqlite3 >/dev/null 2>&1") != 0) {
 		free(lock);
 		skip();
