@@ -226,7 +226,7 @@ fi
 # On PostgreSQL each statement of a reply's transaction is a round trip
 # to the server: bench/README.md, "What bounds pg_imap_ingest".
 limit=1.5
-[ -n "${STORE:-}" ] && limit=5
+[ -n "${STORE:-}" ] && limit=10
 echo "ratio ingest/fetch: $(awk -v i="$ingest" -v f="$fetch" \
     'BEGIN { printf "%.2f", i / f }') (target <= $limit)"
 . "$top_srcdir/bench/lib.sh"
