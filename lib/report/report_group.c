@@ -246,6 +246,20 @@ report_rows_hint(struct store *st)
 	return n > 0 && n < 16 * 1024 * 1024 ? (size_t)n : 0;
 }
 
+/* The condition of --theme on the responses r: one of their themes is in
+ * the JSON list bound as ?4. Nothing without it. */
+static void
+themes_filter(const struct store *st, const struct report_opts *o,
+    struct buf *sql)
+{
+	if (o->themes_json == NULL)
+		return;
+	buf_puts(sql, " AND EXISTS (SELECT 1 FROM response_themes t"
+	    " WHERE t.response_id = r.id AND t.theme IN (SELECT value FROM ");
+	store_sql_json_values(st, sql, 4);
+	buf_puts(sql, "))");
+}
+
 /* Pass 1: the current scored responses, into the map. A response to a
  * survey of the range cannot arrive before the range starts. */
 static int
@@ -267,13 +281,7 @@ report_pass_responses(struct store *st, const struct report_opts *o,
 	    " AND score IS NOT NULL" :
 	    "SELECT survey_id, score, category FROM responses r"
 	    " WHERE +superseded_by IS NULL AND score IS NOT NULL");
-	if (o->themes_json != NULL) {
-		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM response_themes t"
-		    " WHERE t.response_id = r.id AND t.theme IN (SELECT value"
-		    " FROM ");
-		store_sql_json_values(st, &sql, 4);
-		buf_puts(&sql, "))");
-	}
+	themes_filter(st, o, &sql);
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (s == NULL)
@@ -327,13 +335,7 @@ report_odd_lookup(struct store *st, const struct report_opts *o,
 	buf_puts(&sql, "SELECT score, category FROM responses r"
 	    " WHERE survey_id = ?1 AND superseded_by IS NULL"
 	    " AND score IS NOT NULL");
-	if (o->themes_json != NULL) {
-		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM response_themes t"
-		    " WHERE t.response_id = r.id AND t.theme IN (SELECT value"
-		    " FROM ");
-		store_sql_json_values(st, &sql, 4);
-		buf_puts(&sql, "))");
-	}
+	themes_filter(st, o, &sql);
 	s = store_db_prepare(st, buf_cstr(&sql), &err);
 	buf_free(&sql);
 	if (s == NULL)
