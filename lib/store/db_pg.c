@@ -38,10 +38,10 @@
 #include "store/store_db.h"
 #include "store/store_int.h"
 
-/* Keeps the message of a failed result (res may be NULL: a lost
- * connection); passing conflicts may succeed on a new try. */
-static void
-pg_note(struct store *st, const PGresult *res)
+/* store_pg_note - see db_pg_int.h. Passing conflicts may succeed on a
+ * new try. */
+void
+store_pg_note(struct store *st, const PGresult *res, const char *what)
 {
 	struct pg_conn *pc = pg_conn(st);
 	const char *state = res != NULL ?
@@ -56,11 +56,15 @@ pg_note(struct store *st, const PGresult *res)
 	 * transaction may pass when run again. */
 	retry = state != NULL && (strcmp(state, "40001") == 0 ||
 	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0);
+	if (what == NULL)
+		what = "";
 	if (PQstatus(pc->c) == CONNECTION_BAD)
-		store_db_note(st, false, "connection lost: %s", msg);
+		store_db_note(st, false, "%s%sconnection lost: %s", what,
+		    what[0] != '\0' ? ": " : "", msg);
 	else
-		store_db_note(st, retry, "%s%s%s", msg, state != NULL ?
-		    " SQLSTATE " : "", state != NULL ? state : "");
+		store_db_note(st, retry, "%s%s%s%s%s", what, what[0] != '\0' ?
+		    ": " : "", msg, state != NULL ? " SQLSTATE " : "",
+		    state != NULL ? state : "");
 }
 
 /*
@@ -79,7 +83,7 @@ pg_session_setup(struct store *st)
 	snprintf(sql, sizeof(sql), "SET lock_timeout = %d", st->busy_ms);
 	res = PQexec(pc->c, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		pg_note(st, res);
+		store_pg_note(st, res, NULL);
 		PQclear(res);
 		return -1;
 	}
@@ -99,12 +103,15 @@ store_pg_ready(struct store *st)
 
 	if (PQstatus(pc->c) == CONNECTION_OK)
 		return 0;
+	store_pg_pipe_drop(st);
 	if (pc->in_tx) {
 		store_db_note(st, false, "connection lost inside a"
 		    " transaction: %s", PQerrorMessage(pc->c));
 		return -1;
 	}
 	PQreset(pc->c);
+	if (PQpipelineStatus(pc->c) != PQ_PIPELINE_OFF)
+		PQexitPipelineMode(pc->c);
 	if (PQstatus(pc->c) != CONNECTION_OK) {
 		store_db_note(st, false, "connection lost, cannot connect"
 		    " again: %s", PQerrorMessage(pc->c));
@@ -197,6 +204,10 @@ pg_reset(struct store_stmt *s)
 	struct pg_stmt *p = pg_s(s);
 	int i;
 
+	/* Its answer is on the way: read (and dropped) with the others. */
+	if (p->sent)
+		store_pg_wait(s->st, NULL);
+	p->failed = false;
 	PQclear(p->res);
 	p->res = NULL;
 	p->row = -1;
@@ -233,10 +244,12 @@ store_pg_prepared(struct store *st, struct pg_stmt *p)
 
 	if (p->generation == pc->generation + 1)
 		return 0;
+	if (store_pg_wait(st, NULL) == -1)
+		return -1;
 	snprintf(p->name, sizeof(p->name), "npsgate_%u", ++pc->next_name);
 	res = PQprepare(pc->c, p->name, p->text, p->nparams, p->types);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		pg_note(st, res);
+		store_pg_note(st, res, NULL);
 		PQclear(res);
 		return -1;
 	}
@@ -245,8 +258,9 @@ store_pg_prepared(struct store *st, struct pg_stmt *p)
 	return 0;
 }
 
-static void
-pg_count_changes(struct pg_conn *pc, PGresult *res)
+/* store_pg_count_changes - see db_pg_int.h. */
+void
+store_pg_count_changes(struct pg_conn *pc, PGresult *res)
 {
 	const char *n = PQcmdTuples(res);
 
@@ -262,6 +276,19 @@ pg_step(struct store_stmt *s)
 	struct pg_conn *pc = pg_conn(st);
 	ExecStatusType status;
 
+	if (p->failed)
+		return -1;
+	/* Sent earlier, or statements sent before it: it waits for their
+	 * answers and its own in one round trip. */
+	if (p->res == NULL && (p->sent || pc->npend > 0)) {
+		store_pg_wait(st, p->sent ? NULL : p);
+		if (p->failed)
+			return -1;
+		if (p->res == NULL) {
+			store_db_note(st, false, "no answer from the server");
+			return -1;
+		}
+	}
 	if (p->res == NULL) {
 		if (p->too_long) {
 			store_db_note(st, false, "a value bound is over 2 GB");
@@ -274,12 +301,12 @@ pg_step(struct store_stmt *s)
 		    0);
 		status = PQresultStatus(p->res);
 		if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-			pg_note(st, p->res);
+			store_pg_note(st, p->res, NULL);
 			PQclear(p->res);
 			p->res = NULL;
 			return -1;
 		}
-		pg_count_changes(pc, p->res);
+		store_pg_count_changes(pc, p->res);
 		p->row = -1;
 	}
 	store_pg_blob_free(p);
@@ -313,6 +340,12 @@ pg_exec(struct store *st, const char *sql)
 	ExecStatusType status;
 	PGresult *res;
 
+	/* What the pipeline holds is answered first: a COMMIT must not
+	 * pass a write that failed. */
+	if (store_pg_wait(st, NULL) == -1 && strcmp(sql, "ROLLBACK") != 0) {
+		pg_track_tx(pc, sql, false);
+		return -1;
+	}
 	if (strcmp(sql, "ROLLBACK") == 0 && PQstatus(pc->c) != CONNECTION_OK) {
 		pc->in_tx = false;
 		return 0;
@@ -322,12 +355,12 @@ pg_exec(struct store *st, const char *sql)
 	res = PQexec(pc->c, sql);
 	status = PQresultStatus(res);
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-		pg_note(st, res);
+		store_pg_note(st, res, NULL);
 		PQclear(res);
 		pg_track_tx(pc, sql, false);
 		return -1;
 	}
-	pg_count_changes(pc, res);
+	store_pg_count_changes(pc, res);
 	PQclear(res);
 	pg_track_tx(pc, sql, true);
 	return 0;
@@ -349,11 +382,11 @@ pg_query_int(struct store *st, const char *sql, int64_t *out)
 	struct pg_conn *pc = pg_conn(st);
 	PGresult *res;
 
-	if (store_pg_ready(st) == -1)
+	if (store_pg_wait(st, NULL) == -1 || store_pg_ready(st) == -1)
 		return -1;
 	res = PQexec(pc->c, sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pg_note(st, res);
+		store_pg_note(st, res, NULL);
 		PQclear(res);
 		return -1;
 	}
@@ -470,6 +503,7 @@ pg_close(struct store *st)
 {
 	struct pg_conn *pc = pg_conn(st);
 
+	store_pg_pipe_drop(st);
 	PQfinish(pc->c);
 	free(pc);
 	st->conn = NULL;
@@ -486,6 +520,8 @@ const struct store_backend store_backend_pg = {
 	.bind_text = store_pg_bind_text,
 	.bind_blob = store_pg_bind_blob,
 	.step = pg_step,
+	.send = store_pg_send,
+	.later = store_pg_later,
 	.reset = pg_reset,
 	.col_count = store_pg_col_count,
 	.col_name = store_pg_col_name,

@@ -27,12 +27,27 @@
 #define PG_FLOAT8 701
 #define PG_NUMERIC 1700
 
+/* A statement sent in the pipeline whose result has not been read: a
+ * statement whose rows are wanted (p), or a write known by what it does
+ * (what, for the message of its failure). */
+struct pg_pending {
+	struct pg_stmt *p;
+	char *what;
+	struct pg_stmt *prepared;	/* a Prepare of this statement */
+};
+
+/* Statements in the pipeline at most; then the program waits for them. */
+#define PG_PIPE_MAX 128
+
 struct pg_conn {
 	PGconn *c;
 	unsigned generation;	/* grows at each reconnection */
 	unsigned next_name;	/* statements are named npsgate_N */
 	int64_t changes;
 	bool in_tx;		/* a BEGIN went through, no end yet */
+	bool piped;		/* in libpq's pipeline mode */
+	struct pg_pending pend[PG_PIPE_MAX];	/* sent, not answered */
+	size_t npend;
 };
 
 struct pg_stmt {
@@ -49,6 +64,8 @@ struct pg_stmt {
 	int row;		/* current row, -1 before the first */
 	unsigned char *blob;	/* store_col_blob's last value (PQfreemem) */
 	bool too_long;		/* a value bound was over libpq's limit */
+	bool sent;		/* in the pipeline, not answered yet */
+	bool failed;		/* the pipeline's answer was a failure */
 };
 
 static inline struct pg_conn *
@@ -85,5 +102,22 @@ void store_pg_blob_free(struct pg_stmt *p);
 int store_pg_prepared(struct store *st, struct pg_stmt *p);
 /* Reconnects a lost connection outside a transaction; 0 when usable. */
 int store_pg_ready(struct store *st);
+/* Keeps the message of a failed result (NULL: the connection's), with
+ * what failed in front of it when what is not NULL. */
+void store_pg_note(struct store *st, const PGresult *res, const char *what);
+
+/* The rows a statement changed, from its result. */
+void store_pg_count_changes(struct pg_conn *pc, PGresult *res);
+
+/* db_pg_pipe.c: statements sent without waiting for their answers. */
+/* backend .send and .later; see store_int.h. */
+void store_pg_send(struct store_stmt *s);
+int store_pg_later(struct store_stmt *s, const char *what);
+/* Sends p too, when the pipeline holds statements (its answer then
+ * comes in the same round trip as theirs), and waits for every answer:
+ * 0, or -1 when one failed (its message kept). Nothing to do: 0. */
+int store_pg_wait(struct store *st, struct pg_stmt *p);
+/* Forgets what the pipeline holds, on a connection that is gone. */
+void store_pg_pipe_drop(struct store *st);
 
 #endif

@@ -118,6 +118,30 @@ void store_bind_opt(struct store_stmt *s, int idx, const char *text);
  * (the reason kept for store_db_fail()). */
 int store_step(struct store_stmt *s);
 
+/*
+ * A transaction of many short statements without a round trip to the
+ * server for each. store_db_send() sends s now, and its rows are read
+ * later with store_step() as usual: on PostgreSQL, inside a transaction,
+ * it goes out at once, and the first statement that waits for an answer
+ * gets the answers of all those sent before it in the same round trip;
+ * elsewhere s runs at its first step. Between the two the caller writes
+ * nothing that s reads. A statement that could not be sent fails at its
+ * step.
+ */
+void store_db_send(struct store_stmt *s);
+/*
+ * Runs a write whose answer the caller does not read (its rows, if any,
+ * are dropped, and store_changes() does not count it), then resets it.
+ * On PostgreSQL, inside a transaction, it is sent without waiting: its
+ * failure fails the next statement that waits for an answer, or the
+ * COMMIT, with its message (from fmt) in store_db_fail()'s reason.
+ * Elsewhere it runs now, and err says at once what (from fmt) failed.
+ * 0 or -1.
+ */
+int store_db_later(struct store *st, struct store_stmt *s,
+    struct npserr *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* The current row's columns, numbered from 0. NULL reads as 0 or NULL. */
 int store_col_count(struct store_stmt *s);
 const char *store_col_name(struct store_stmt *s, int i);

@@ -61,7 +61,7 @@ store_event_insert(struct store *st, const struct event_rec *ev,
 	store_bind_text(s, 9, ev->priority);
 	store_bind_text(s, 10, ev->detail);
 	store_bind_int64(s, 11, ev->at);
-	return store_step_done(st, s, err, "cannot add event");
+	return store_db_later(st, s, err, "cannot add event");
 }
 
 static int
@@ -91,7 +91,7 @@ store_unsub_insert(struct store *st, const char *address, int64_t at,
 	store_bind_text(s, 1, address);
 	store_bind_int64(s, 2, at);
 	store_bind_opt(s, 3, survey_id);
-	return store_step_done(st, s, err, "cannot record the opt-out");
+	return store_db_later(st, s, err, "cannot record the opt-out");
 }
 
 struct store_unsub_arg {

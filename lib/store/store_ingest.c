@@ -40,27 +40,12 @@ store_ingest_kind_name(enum ingest_kind kind)
 	return store_ingest_names[kind];
 }
 
-/* The id of the survey's current response into *out (0 if none). */
-static int
-store_response_current(struct store *st, const char *survey_id,
-    int64_t *out, struct npserr *err)
-{
-	struct store_stmt *s;
-	int r;
-
-	*out = 0;
-	r = store_step_key(st, STMT_RESPONSE_CURRENT, survey_id, &s, err,
-	    "cannot look up the responses to survey %s", survey_id);
-	if (r == 1) {
-		*out = store_col_int64(s, 0);
-		store_db_done(s);
-	}
-	return r == -1 ? -1 : 0;
-}
-
+/* The statements that write a reply are sent without waiting for their
+ * answers (store_db_later): the new response's id is read by the ones
+ * after it on the server. */
 static int
 store_response_insert(struct store *st, const struct ingest_rec *in,
-    int score, enum nps_category cat, int64_t *id, struct npserr *err)
+    int score, enum nps_category cat, struct npserr *err)
 {
 	struct store_stmt *s;
 
@@ -78,45 +63,43 @@ store_response_insert(struct store *st, const struct ingest_rec *in,
 	store_bind_int64(s, 7, in->forwarded ? 1 : 0);
 	store_bind_int64(s, 8, in->received_at);
 	store_bind_text(s, 9, in->msg_key);
-	if (store_step(s) != STORE_ROW) {
-		store_db_done(s);
-		return store_db_fail(st, err, "cannot add a response to"
-		    " survey %s", in->survey_id);
-	}
-	*id = store_col_int64(s, 0);
-	store_db_done(s);
-	return 0;
+	return store_db_later(st, s, err, "cannot add a response to survey"
+	    " %s", in->survey_id);
 }
 
+/* The response old superseded by the one just added. */
 static int
-store_response_supersede(struct store *st, int64_t old, int64_t by,
-    struct npserr *err)
+store_response_supersede(struct store *st, int64_t old, struct npserr *err)
 {
 	struct store_stmt *s;
 
 	if ((s = store_stmt(st, STMT_RESPONSE_SUPERSEDE, err)) == NULL)
 		return -1;
 	store_bind_int64(s, 1, old);
-	store_bind_int64(s, 2, by);
-	return store_step_done(st, s, err, "cannot supersede response %lld",
+	return store_db_later(st, s, err, "cannot supersede response %lld",
 	    (long long)old);
 }
 
+/* The comment of the response response_id, or of the one just added when
+ * response_id is 0. */
 static int
 store_comment_insert(struct store *st, const struct ingest_rec *in,
     int64_t response_id, struct npserr *err)
 {
 	struct store_stmt *s;
 
-	if ((s = store_stmt(st, STMT_COMMENT_ADD, err)) == NULL)
+	s = store_stmt(st, response_id != 0 ? STMT_COMMENT_ADD :
+	    STMT_COMMENT_ADD_NEW, err);
+	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, in->survey_id);
-	store_bind_int64(s, 2, response_id);
+	if (response_id != 0)
+		store_bind_int64(s, 2, response_id);
 	store_bind_text(s, 3, in->comment);
 	store_bind_int64(s, 4, in->received_at);
 	store_bind_text(s, 5, in->msg_key);
-	return store_step_done(st, s, err, "cannot add a comment to survey"
-	    " %s", in->survey_id);
+	return store_db_later(st, s, err, "cannot add a comment to survey %s",
+	    in->survey_id);
 }
 
 /*
@@ -125,31 +108,27 @@ store_comment_insert(struct store *st, const struct ingest_rec *in,
  */
 static int
 store_ingest_response(struct store *st, const struct ingest_rec *in,
-    const struct survey_rec *sv, struct npserr *err)
+    const struct survey_rec *sv, int64_t current, struct npserr *err)
 {
 	enum nps_category cat = NPS_NONE;
-	int64_t current, id = 0;
 	bool has_comment;
 	int score = in->score;
 
 	if (score >= 0 && (cat = nps_category(sv->type, score)) == NPS_NONE)
 		score = -1;
 	has_comment = in->comment != NULL && in->comment[0] != '\0';
-	if (store_response_current(st, in->survey_id, &current, err) == -1)
-		return -1;
 	if (score < 0 && current != 0) {
 		/* A follow-up without a score: the earlier score stands. */
 		if (has_comment)
 			return store_comment_insert(st, in, current, err);
 		return 0;
 	}
-	if (store_response_insert(st, in, score, cat, &id, err) == -1)
+	if (store_response_insert(st, in, score, cat, err) == -1)
 		return -1;
-	if (current != 0 && store_response_supersede(st, current, id,
-	    err) == -1)
+	if (current != 0 && store_response_supersede(st, current, err) == -1)
 		return -1;
 	if (has_comment)
-		return store_comment_insert(st, in, id, err);
+		return store_comment_insert(st, in, 0, err);
 	return 0;
 }
 
@@ -228,7 +207,7 @@ store_processed_insert(struct store *st, const struct ingest_rec *in,
 	store_bind_opt(s, 4, in->folder);
 	store_bind_int64(s, 5, (int64_t)time(NULL));
 	store_bind_opt(s, 6, in->digest);
-	return store_step_done(st, s, err, "cannot record message %s as"
+	return store_db_later(st, s, err, "cannot record message %s as"
 	    " processed", in->msg_key);
 }
 
@@ -283,35 +262,17 @@ store_processed_key(struct store *st, const struct ingest_rec *in,
 	return store_processed_get(st, in, in->digest, &same, limited, err);
 }
 
-/* 1 when the survey keeps STORE_MAX_ANSWERS answers already, 0, -1. */
-static int
-store_answers_full(struct store *st, const char *survey_id,
-    struct npserr *err)
-{
-	struct store_stmt *s;
-	int64_t n;
-	int r;
-
-	r = store_step_key(st, STMT_PROCESSED_ANSWERS, survey_id, &s, err,
-	    "cannot count the answers to survey %s", survey_id);
-	if (r != 1)
-		return r;
-	n = store_col_int64(s, 0);
-	store_db_done(s);
-	return n >= STORE_MAX_ANSWERS ? 1 : 0;
-}
-
 /* The response, unless its survey is full: then an unmatched event
  * that names the survey, for a person to look at. */
 static int
 store_ingest_answer(struct store *st, const struct ingest_rec *in,
-    const struct survey_rec *sv, struct npserr *err)
+    const struct survey_rec *sv, int64_t current, struct npserr *err)
 {
 	struct buf detail = BUF_INIT;
 	int r;
 
 	if (!in->over_limit)
-		return store_ingest_response(st, in, sv, err);
+		return store_ingest_response(st, in, sv, current, err);
 	buf_printf(&detail, "survey %s keeps %d answers already, this one"
 	    " is not counted", sv->id, STORE_MAX_ANSWERS);
 	r = store_ingest_event(st, in, sv, EVENT_UNMATCHED, buf_cstr(&detail),
@@ -320,21 +281,65 @@ store_ingest_answer(struct store *st, const struct ingest_rec *in,
 	return r;
 }
 
-/* Whether a response to the known survey sv goes over the limit: sets
- * in->over_limit, and then its kind and folder. 0 or -1. */
-static int
-store_ingest_limit(struct store *st, struct ingest_rec *in,
-    const struct survey_rec *sv, const char **kind, struct npserr *err)
+/* Whether a response to the known survey sv, which has answers answers
+ * already, goes over the limit: sets in->over_limit, and then its kind
+ * and folder. */
+static void
+store_ingest_limit(struct ingest_rec *in, int64_t answers, const char **kind)
 {
-	int r;
-
-	if ((r = store_answers_full(st, sv->id, err)) <= 0)
-		return r;
+	if (answers < STORE_MAX_ANSWERS)
+		return;
 	in->over_limit = true;
 	*kind = store_ingest_names[INGEST_UNMATCHED];
 	if (in->folder != NULL)
 		in->folder = in->review_folder;
-	return 0;
+}
+
+/*
+ * Sends the look-up of the reply's survey (STMT_INGEST_SURVEY), to be
+ * read by store_ingest_survey_read() once the processed key is known:
+ * on PostgreSQL both go to the server in one round trip. NULL when the
+ * reply names no survey, or on error (err set, *failed).
+ */
+static struct store_stmt *
+store_ingest_survey_send(struct store *st, const char *survey_id,
+    bool *failed, struct npserr *err)
+{
+	struct store_stmt *s;
+
+	*failed = false;
+	if (survey_id == NULL || survey_id[0] == '\0')
+		return NULL;
+	if ((s = store_stmt(st, STMT_INGEST_SURVEY, err)) == NULL) {
+		*failed = true;
+		return NULL;
+	}
+	store_bind_text(s, 1, survey_id);
+	store_db_send(s);
+	return s;
+}
+
+/* The survey sent for: 1 with *sv, its answers and its current response
+ * (0: none), 0 when the store does not know it, -1. Resets s. */
+static int
+store_ingest_survey_read(struct store *st, struct store_stmt *s,
+    const char *survey_id, struct survey_rec *sv, int64_t *answers,
+    int64_t *current, struct npserr *err)
+{
+	int n, rc;
+
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		n = store_col_count(s);
+		*answers = store_col_int64(s, n - 2);
+		*current = store_col_is_null(s, n - 1) ? 0 :
+		    store_col_int64(s, n - 1);
+		rc = store_survey_from_row(st, s, sv, err) == -1 ? -2 : 1;
+	} else if (rc == -1) {
+		store_db_fail(st, err, "cannot look up survey %s", survey_id);
+	}
+	store_db_done(s);
+	return rc == -2 ? -1 : rc;
 }
 
 static int
@@ -342,9 +347,11 @@ store_ingest_tx(struct store *st, void *arg, struct npserr *err)
 {
 	struct ingest_rec *orig = arg, rec = *orig, *in = &rec;
 	struct survey_rec sv;
+	struct store_stmt *q;
 	struct buf detail = BUF_INIT;
-	bool known = false;
+	bool known = false, failed;
 	const char *kind, *key;
+	int64_t answers = 0, current = 0;
 	bool limited = false;
 	int r;
 
@@ -356,34 +363,40 @@ store_ingest_tx(struct store *st, void *arg, struct npserr *err)
 	    store_lock_key(st, STORE_LOCK_MESSAGE, orig->digest, err) == -1 ||
 	    store_lock_key(st, STORE_LOCK_SURVEY, orig->survey_id, err) == -1)
 		return -1;
+	q = store_ingest_survey_send(st, in->survey_id, &failed, err);
+	if (failed)
+		return -1;
 	r = store_processed_key(st, orig, &key, &limited, err);
 	if (r == 1) {
 		orig->stored_key = key;
 		orig->over_limit = limited;
 	}
-	if (r != 0)
+	if (r != 0) {
+		store_db_done(q);
 		return r == 1 ? INGEST_DUPLICATE : -1;
+	}
 	in->msg_key = key;
 	in->over_limit = false;
 	memset(&sv, 0, sizeof(sv));
-	if (in->survey_id != NULL && in->survey_id[0] != '\0') {
-		if ((r = store_survey_get(st, in->survey_id, &sv, err)) == -1)
+	if (q != NULL) {
+		r = store_ingest_survey_read(st, q, in->survey_id, &sv,
+		    &answers, &current, err);
+		if (r == -1)
 			return -1;
 		known = r == 1;
 	}
 	kind = store_ingest_names[in->kind];
 	if (in->kind == INGEST_RESPONSE && !known)
 		kind = store_ingest_names[INGEST_UNMATCHED];
-	r = 0;
 	if (in->kind == INGEST_RESPONSE && known)
-		r = store_ingest_limit(st, in, &sv, &kind, err);
-	if (r == 0)
-		r = store_processed_insert(st, in, kind, err);
+		store_ingest_limit(in, answers, &kind);
+	r = store_processed_insert(st, in, kind, err);
 	if (r == 0) {
 		switch (in->kind) {
 		case INGEST_RESPONSE:
 			if (known) {
-				r = store_ingest_answer(st, in, &sv, err);
+				r = store_ingest_answer(st, in, &sv, current,
+				    err);
 				break;
 			}
 			buf_puts(&detail, "survey ID not in store");

@@ -29,11 +29,11 @@ enum store_stmt_id {
 	STMT_UNSUB_GET,
 	STMT_PROCESSED_GET,
 	STMT_PROCESSED_ADD,
-	STMT_PROCESSED_ANSWERS,
-	STMT_RESPONSE_CURRENT,
+	STMT_INGEST_SURVEY,
 	STMT_RESPONSE_ADD,
 	STMT_RESPONSE_SUPERSEDE,
 	STMT_COMMENT_ADD,
+	STMT_COMMENT_ADD_NEW,
 	STMT_COUNT
 };
 
@@ -70,6 +70,13 @@ struct store_backend {
 	void (*bind_blob)(struct store_stmt *s, int idx, const void *data,
 	    size_t len);
 	int (*step)(struct store_stmt *s);
+	/* Sends s now, its rows read at its first step (store_db_send);
+	 * NULL where a statement runs at its first step anyway. */
+	void (*send)(struct store_stmt *s);
+	/* Sends a write whose answer is checked later (store_db_later): 1
+	 * sent, 0 not (the caller runs it now), -1 with the reason kept;
+	 * NULL where writes run at once. */
+	int (*later)(struct store_stmt *s, const char *what);
 	void (*reset)(struct store_stmt *s);
 	int (*col_count)(struct store_stmt *s);
 	const char *(*col_name)(struct store_stmt *s, int i);
@@ -191,6 +198,10 @@ struct store_status_arg {
 	enum survey_status status;
 	int64_t at;
 };
+/* Fills *out from a row whose first columns are SURVEY_COLUMNS; out's
+ * strings are its own (store_survey_clear). 0 or -1. */
+int store_survey_from_row(struct store *st, struct store_stmt *s,
+    struct survey_rec *out, struct npserr *err);
 /* Sets a survey's status inside the caller's write transaction. */
 int store_set_status_tx(struct store *st, void *arg, struct npserr *err);
 

@@ -53,32 +53,58 @@ static const char *const store_stmt_sql[STMT_COUNT] = {
 	[STMT_PROCESSED_ADD] =
 	    "INSERT INTO processed (msg_key, kind, survey_id, folder, at,"
 	    " digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[STMT_PROCESSED_ANSWERS] =
-	    "SELECT count(*) FROM processed WHERE survey_id = ?1"
-	    " AND kind = 'response'",
-	[STMT_RESPONSE_CURRENT] =
-	    "SELECT id FROM responses WHERE survey_id = ?1"
-	    " AND superseded_by IS NULL ORDER BY id DESC LIMIT 1",
+	/* A reply's survey, with its answers so far and its current
+	 * response: what store_ingest decides on, in one statement. */
+	[STMT_INGEST_SURVEY] =
+	    "SELECT " SURVEY_COLUMNS ", (SELECT count(*) FROM processed p"
+	    " WHERE p.survey_id = s.id AND p.kind = 'response'), (SELECT r.id"
+	    " FROM responses r WHERE r.survey_id = s.id AND r.superseded_by"
+	    " IS NULL ORDER BY r.id DESC LIMIT 1) FROM surveys s WHERE"
+	    " s.id = ?1",
 	[STMT_RESPONSE_ADD] =
 	    "INSERT INTO responses (survey_id, score, category, comment,"
 	    " sender, lang, forwarded, received_at, source_message_id)"
-	    " VALUES (?1, ?2, ?3, ?4, lower(?5), ?6, ?7, ?8, ?9) RETURNING id",
+	    " VALUES (?1, ?2, ?3, ?4, lower(?5), ?6, ?7, ?8, ?9)",
+	/* The two after RESPONSE_ADD name the response it added by the
+	 * connection's last id, so that they need not wait for it. */
 	[STMT_RESPONSE_SUPERSEDE] =
-	    "UPDATE responses SET superseded_by = ?2 WHERE id = ?1",
+	    "UPDATE responses SET superseded_by = last_insert_rowid() WHERE"
+	    " id = ?1",
 	[STMT_COMMENT_ADD] =
 	    "INSERT INTO comments (survey_id, response_id, text, at,"
 	    " source_message_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_COMMENT_ADD_NEW] =
+	    "INSERT INTO comments (survey_id, response_id, text, at,"
+	    " source_message_id) VALUES (?1, last_insert_rowid(), ?3, ?4,"
+	    " ?5)",
+};
+
+/* The statements whose PostgreSQL text differs. */
+#define STORE_PG_LAST_RESPONSE "currval(pg_get_serial_sequence('responses'," \
+	" 'id'))"
+static const char *const store_stmt_pg[STMT_COUNT] = {
+	[STMT_RESPONSE_SUPERSEDE] =
+	    "UPDATE responses SET superseded_by = " STORE_PG_LAST_RESPONSE
+	    " WHERE id = ?1",
+	[STMT_COMMENT_ADD_NEW] =
+	    "INSERT INTO comments (survey_id, response_id, text, at,"
+	    " source_message_id) VALUES (?1, " STORE_PG_LAST_RESPONSE ", ?3,"
+	    " ?4, ?5)",
 };
 
 /* store_stmt - see store_int.h. */
 struct store_stmt *
 store_stmt(struct store *st, enum store_stmt_id id, struct npserr *err)
 {
+	const char *sql = store_stmt_sql[id];
+
 	if (st->stmt[id] == NULL) {
-		st->stmt[id] = st->be->prepare(st, store_stmt_sql[id]);
+		if (store_is_pg(st) && store_stmt_pg[id] != NULL)
+			sql = store_stmt_pg[id];
+		st->stmt[id] = st->be->prepare(st, sql);
 		if (st->stmt[id] == NULL)
 			store_db_fail(st, err, "cannot prepare \"%.60s\"",
-			    store_stmt_sql[id]);
+			    sql);
 	}
 	return st->stmt[id];
 }
@@ -368,6 +394,43 @@ store_step_v(struct store *st, struct store_stmt *s, bool want_row,
 	return 0;
 }
 
+/* store_db_send - see store_db.h. */
+void
+store_db_send(struct store_stmt *s)
+{
+	if (s->st->be->send != NULL)
+		s->st->be->send(s);
+}
+
+/* store_db_later - see store_db.h. The message is written before the
+ * write is sent only where it may be needed after the call. */
+int
+store_db_later(struct store *st, struct store_stmt *s, struct npserr *err,
+    const char *fmt, ...)
+{
+	struct buf what = BUF_INIT;
+	va_list ap;
+	int r = 0;
+
+	if (st->be->later != NULL) {
+		va_start(ap, fmt);
+		buf_vprintf(&what, fmt, ap);
+		va_end(ap);
+		r = st->be->later(s, buf_cstr(&what));
+		if (r == -1)
+			store_db_fail(st, err, "%s", buf_cstr(&what));
+		buf_free(&what);
+	}
+	if (r == 0 && store_step(s) == -1) {
+		va_start(ap, fmt);
+		store_db_vfail(st, err, fmt, ap);
+		va_end(ap);
+		r = -1;
+	}
+	store_db_done(s);
+	return r == -1 ? -1 : 0;
+}
+
 /* store_step_done - see store_int.h. */
 int
 store_step_done(struct store *st, struct store_stmt *s, struct npserr *err,
@@ -410,7 +473,6 @@ store_lock_key(struct store *st, enum store_lock kind, const char *key,
     struct npserr *err)
 {
 	struct store_stmt *s;
-	int rc;
 
 	if (!store_is_pg(st) || key == NULL || key[0] == '\0')
 		return 0;
@@ -421,11 +483,9 @@ store_lock_key(struct store *st, enum store_lock kind, const char *key,
 		return -1;
 	store_bind_int64(s, 1, (int64_t)kind);
 	store_bind_text(s, 2, key);
-	rc = store_step(s);
-	store_db_done(s);
-	if (rc != STORE_ROW)
-		return store_db_fail(st, err, "cannot lock %.80s", key);
-	return 0;
+	/* Sent without waiting: the statements after it run once the
+	 * server has the lock, and a lock not had in time fails them. */
+	return store_db_later(st, s, err, "cannot lock %.80s", key);
 }
 
 /* store_exists - see store_int.h. */

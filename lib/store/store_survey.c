@@ -58,8 +58,8 @@ store_column_dup(struct store_stmt *s, int col)
 	    col));
 }
 
-/* Fills *out from a row of SURVEY_COLUMNS; out's strings are its own. */
-static int
+/* store_survey_from_row - see store_int.h. */
+int
 store_survey_from_row(struct store *st, struct store_stmt *s,
     struct survey_rec *out, struct npserr *err)
 {

@@ -5,7 +5,9 @@
  * or the session killed): the operation under way fails with a clear
  * error, the next one connects again by itself; a lock held by another
  * program longer than the busy timeout is waited for, then given up; a
- * store of version 5 migrated to 6 (the forwards, their mail a BYTEA).
+ * store of version 5 migrated to 6 (the forwards, their mail a BYTEA);
+ * writes sent in a pipeline without waiting, whose failure fails their
+ * transaction.
  *
  * The tests that need a server run when NPSGATE_TEST_PG names one, each
  * in a schema of its own (testlib_store_where), and are skipped without.
@@ -169,6 +171,168 @@ test_a_lock_held_too_long_gives_up_after_4_busy_timeouts(void **state)
 	testlib_dir_remove(dir);
 }
 
+/* A store in a schema of its own, with a table t (k) to write in. */
+static struct store *
+pipe_store(char **dir, char **where, int busy_ms)
+{
+	struct store *st;
+	struct npserr err;
+
+	assert_non_null(*dir = testlib_dir_make("pg-pipe"));
+	assert_non_null(*where = testlib_store_where(*dir));
+	assert_non_null(st = store_open(*where, busy_ms, &err));
+	if (store_db_exec(st, "CREATE TABLE IF NOT EXISTS t (k INTEGER"
+	    " PRIMARY KEY)", &err, "cannot create t") == -1)
+		fail_msg("%s", err.msg);
+	return st;
+}
+
+static int
+pipe_add(struct store *st, int k, struct npserr *err)
+{
+	struct store_stmt *s;
+
+	assert_non_null(s = store_db_prepare(st, "INSERT INTO t (k) VALUES"
+	    " (?1)", err));
+	store_bind_int64(s, 1, k);
+	return store_db_later(st, s, err, "cannot add %d", k);
+}
+
+/* Writes sent without waiting: a statement that waits for an answer
+ * sees them; one that failed fails that statement, with its own
+ * message, and the commit, and nothing of the transaction stays. */
+static void
+test_writes_sent_without_waiting_fail_their_transaction(void **state)
+{
+	struct store *st;
+	struct store_stmt *q;
+	struct npserr err;
+	char *dir, *where;
+
+	(void)state;
+	if (!have_server())
+		skip();
+	st = pipe_store(&dir, &where, 2000);
+	/* Seen by what comes after them, sent or stepped. */
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(pipe_add(st, 1, &err), 0);
+	assert_int_equal(pipe_add(st, 2, &err), 0);
+	assert_non_null(q = store_db_prepare(st, "SELECT count(*) FROM t",
+	    &err));
+	store_db_send(q);
+	assert_int_equal(pipe_add(st, 3, &err), 0);
+	assert_int_equal(store_step(q), STORE_ROW);
+	assert_int_equal(store_col_int64(q, 0), 2);
+	store_db_done(q);
+	assert_int_equal(store_step(q), STORE_ROW);
+	assert_int_equal(store_col_int64(q, 0), 3);
+	store_db_done(q);
+	assert_int_equal(store_commit(st, &err), 0);
+	/* A duplicate key: the call returns, the next answer says it. */
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(pipe_add(st, 4, &err), 0);
+	assert_int_equal(pipe_add(st, 1, &err), 0);
+	assert_int_equal(pipe_add(st, 5, &err), 0);
+	assert_int_equal(store_step(q), -1);
+	store_db_done(q);
+	npserr_clear(&err);
+	store_db_fail(st, &err, "cannot count");
+	assert_non_null(strstr(err.msg, "cannot add 1"));
+	assert_non_null(strstr(err.msg, "23505"));
+	store_rollback(st);
+	/* At the commit. */
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(pipe_add(st, 6, &err), 0);
+	assert_int_equal(pipe_add(st, 2, &err), 0);
+	npserr_clear(&err);
+	assert_int_equal(store_commit(st, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot commit"));
+	assert_non_null(strstr(err.msg, "cannot add 2"));
+	assert_int_equal(testlib_sql_int(st, "SELECT count(*) FROM t", NULL),
+	    3);
+	assert_int_equal(testlib_sql_int(st, "SELECT count(*) FROM t WHERE"
+	    " k IN (4, 5, 6)", NULL), 0);
+	store_close(st);
+	free(where);
+	testlib_dir_remove(dir);
+}
+
+/* A write sent while another program holds the lock it needs: the call
+ * does not wait (it would fail after the busy timeout); the statement
+ * that waits for an answer gets it once the lock is free. */
+static void
+test_a_write_sent_does_not_wait_for_a_lock(void **state)
+{
+	struct store *st, *other;
+	struct store_stmt *s;
+	struct npserr err;
+	char *dir, *where;
+
+	(void)state;
+	if (!have_server())
+		skip();
+	st = pipe_store(&dir, &where, 300);
+	assert_non_null(other = store_open(where, 300, &err));
+	assert_int_equal(store_begin(other, &err), 0);
+	assert_int_equal(testlib_sql_int(other, "SELECT 1 FROM"
+	    " pg_advisory_xact_lock(7, 7)", NULL), 1);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_non_null(s = store_db_prepare(st, "SELECT 1 FROM"
+	    " pg_advisory_xact_lock(7, 7)", &err));
+	assert_int_equal(store_db_later(st, s, &err, "cannot lock"), 0);
+	assert_int_equal(pipe_add(st, 10, &err), 0);
+	store_rollback(other);
+	assert_int_equal(testlib_sql_int(st, "SELECT count(*) FROM t", NULL),
+	    1);
+	assert_int_equal(store_commit(st, &err), 0);
+	store_close(other);
+	store_close(st);
+	free(where);
+	testlib_dir_remove(dir);
+}
+
+/* The session ended while writes are on their way: the transaction
+ * fails with the reason, the next write connects again. */
+static void
+test_a_connection_lost_with_writes_on_their_way(void **state)
+{
+	struct store *st, *admin;
+	struct npserr err;
+	char *dir, *where, pid[32];
+
+	(void)state;
+	if (!have_server())
+		skip();
+	st = pipe_store(&dir, &where, 2000);
+	assert_non_null(admin = store_open(where, 2000, &err));
+	snprintf(pid, sizeof(pid), "%lld", (long long)testlib_sql_int(st,
+	    "SELECT pg_backend_pid()", NULL));
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(pipe_add(st, 20, &err), 0);
+	assert_int_equal(testlib_sql_int(admin, "SELECT CASE WHEN"
+	    " pg_terminate_backend(CAST(?1 AS INTEGER)) THEN 1 ELSE 0 END",
+	    pid), 1);
+	(void)pipe_add(st, 21, &err);
+	npserr_clear(&err);
+	assert_int_equal(store_commit(st, &err), -1);
+	/* The server's own word ("terminating connection ...") or libpq's
+	 * ("connection lost"). */
+	if (strstr(err.msg, "cannot commit: ") == NULL ||
+	    (strstr(err.msg, "terminating connection") == NULL &&
+	    strstr(err.msg, "connection lost") == NULL))
+		fail_msg("%s", err.msg);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(pipe_add(st, 22, &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	assert_int_equal(testlib_sql_int(admin, "SELECT count(*) FROM t",
+	    NULL), 1);
+	assert_int_equal(testlib_sql_int(admin, "SELECT k FROM t", NULL), 22);
+	store_close(admin);
+	store_close(st);
+	free(where);
+	testlib_dir_remove(dir);
+}
+
 /* A store of version 5, as an older npsgate left it on the server:
  * version 6 adds the help desk's address (unknown for the old row), the
  * index on tickets and the forwards, whose mail is a BYTEA. */
@@ -234,6 +398,11 @@ main(void)
 		cmocka_unit_test(
 		    test_a_lock_held_too_long_gives_up_after_4_busy_timeouts),
 		cmocka_unit_test(test_migrates_version_5_to_forwards),
+		cmocka_unit_test(
+		    test_writes_sent_without_waiting_fail_their_transaction),
+		cmocka_unit_test(test_a_write_sent_does_not_wait_for_a_lock),
+		cmocka_unit_test(
+		    test_a_connection_lost_with_writes_on_their_way),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
