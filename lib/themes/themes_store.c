@@ -99,36 +99,34 @@ themes_batch_write(struct store *st, void *arg, struct npserr *err)
 	    " ?1", err);
 	if (del == NULL || ins == NULL || upd == NULL)
 		return -1;
+	/* Nothing is read back: on PostgreSQL the statements go to the
+	 * server without waiting, and the commit says whether they all
+	 * passed. */
 	for (i = 0; i < b->n; i++) {
 		const struct themes_row *r = &b->rows[i];
 
 		store_bind_int64(del, 1, r->id);
-		if (store_step(del) != STORE_DONE)
-			goto fail;
-		store_db_done(del);
+		if (store_db_later(st, del, err, "cannot store the themes of"
+		    " response %lld", (long long)r->id) == -1)
+			return -1;
 		for (k = 0; k < themes_count(b->t); k++) {
 			if (!(r->set & ((uint64_t)1 << k)))
 				continue;
 			store_bind_int64(ins, 1, r->id);
 			store_bind_text(ins, 2, themes_name(b->t, k));
-			if (store_step(ins) != STORE_DONE)
-				goto fail;
-			store_db_done(ins);
+			if (store_db_later(st, ins, err, "cannot store the"
+			    " themes of response %lld", (long long)r->id) == -1)
+				return -1;
 		}
 		store_bind_int64(upd, 1, r->id);
 		/* Never 0, which means "not yet". */
 		store_bind_int64(upd, 2, b->now > 0 ? b->now : 1);
 		store_bind_int64(upd, 3, r->commented ? 1 : 0);
-		if (store_step(upd) != STORE_DONE)
-			goto fail;
-		store_db_done(upd);
+		if (store_db_later(st, upd, err, "cannot store the themes of"
+		    " response %lld", (long long)r->id) == -1)
+			return -1;
 	}
 	return 0;
-fail:
-	store_db_done(del);
-	store_db_done(ins);
-	store_db_done(upd);
-	return store_db_fail(st, err, "cannot store the themes");
 }
 
 static int
