@@ -220,7 +220,8 @@ int report_followed_up(struct store *st, const char *id, int64_t now,
  * processed.total, processed.<kind>, review.unmatched, review.unparsed,
  * review.no_score, review.backlog (the last 30 days),
  * outgoing.not_closing (mails whose tag went without a survey, not being
- * closing ones), schema.version, db.bytes, db.wal_bytes. */
+ * closing ones), schema.version, db.bytes, db.wal_bytes (on PostgreSQL,
+ * pg_database_size of the current database, and 0). */
 int report_stats(struct store *st, int64_t now,
     void (*fn)(const char *name, int64_t value, void *arg), void *arg,
     struct npserr *err);
