@@ -12,7 +12,9 @@
  *	daemons. Files that only some programs need (IMAP password, CA,
  *	templates) are checked with a warning in both modes, and so is a
  *	config without a scope ([milter] scope_*) whose milter Postfix's
- *	smtpd_milters names (postconf, next to [milter] postsuper); a themes
+ *	smtpd_milters names (postconf, next to [milter] postsuper), and a
+ *	channel the file defines whose name is a built-in or preset
+ *	channel's within two edits ([channel.emial]); a themes
  *	file (templates_dir/LANG/themes.conf) that does not parse is an
  *	error, named with its line. Last comes the store, as a comment:
  *	its database (SQLite or PostgreSQL), its address and its schema
@@ -25,15 +27,18 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "base/npserr.h"
+#include "base/xalloc.h"
 #include "cli.h"
 #include "conf/config.h"
 #include "mail/sendmail.h"
+#include "outgoing/helpdesk.h"
 #include "outgoing/rules.h"
 #include "store/store.h"
 #include "themes/themes.h"
@@ -164,6 +169,43 @@ check_config_warn_scope(const struct config *cf)
 }
 
 /*
+ * check_config_warn_channels - a [channel.NAME] of a new name a little
+ * different from a known one is most likely that one misspelt, which
+ * would leave the known channel at its defaults: a warning at the
+ * section's line. The known names are the built-in channels and those
+ * the help desks' presets map their words to.
+ */
+static void
+check_config_warn_channels(const struct config *cf)
+{
+	char **known = NULL;
+	const char *pos, *name, *near;
+	size_t n = 0, len, i;
+	int h;
+
+	for (h = 0; h < HELPDESK_COUNT; h++) {
+		pos = helpdesk_preset((enum helpdesk)h)->aliases;
+		while ((name = helpdesk_alias_next(&pos, &len)) != NULL) {
+			known = xrealloc(known, (n + 1) * sizeof(*known));
+			known[n++] = xstrndup(name, len);
+		}
+	}
+	for (i = 0; i < cf->n_channels; i++) {
+		near = config_channel_typo(cf, &cf->channels[i],
+		    (const char *const *)known, n);
+		if (near != NULL)
+			fprintf(stderr, "npsgate check-config: warning: %s:%d: "
+			    "[channel.%s] defines a new channel; did you mean "
+			    "[channel.%s]? (a new channel is otherwise fine)\n",
+			    cf->path, cf->channels[i].line,
+			    cf->channels[i].name, near);
+	}
+	for (i = 0; i < n; i++)
+		free(known[i]);
+	free(known);
+}
+
+/*
  * check_config_store - the store the programs would open, and its schema
  * version, as a comment after the settings ("; store: ..."); looked at
  * without changing it. A store that cannot be reached is a warning: the
@@ -271,6 +313,7 @@ cmd_check_config(int argc, char **argv)
 	check_config_warn_path(cf, "[imap] ca_file", cf->imap_ca_file, 0,
 	    "npsgate-imapd-hook needs it");
 	check_config_warn_scope(cf);
+	check_config_warn_channels(cf);
 	config_dump(cf, stdout);
 	check_config_store(cf);
 	config_free(cf);

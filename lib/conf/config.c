@@ -311,6 +311,30 @@ config_channel_find(const struct config *cf, const char *name)
 	return c != NULL ? c : &cf->channel_default;
 }
 
+const char *
+config_channel_typo(const struct config *cf, const struct config_channel *c,
+    const char *const *known, size_t n)
+{
+	size_t nb = sizeof(builtin_channels) / sizeof(*builtin_channels);
+	size_t i, d, best = 3;
+	const char *name, *found = NULL;
+
+	/* The built-in channels come first in cf->channels. */
+	if (c < cf->channels + nb || c >= cf->channels + cf->n_channels)
+		return NULL;
+	for (i = 0; i < nb + n; i++) {
+		name = i < nb ? builtin_channels[i] : known[i - nb];
+		d = config_edit_distance(c->name, name);
+		if (d == 0)
+			return NULL;	/* a preset's channel, as named */
+		if (d < best) {
+			best = d;
+			found = name;
+		}
+	}
+	return found;
+}
+
 bool
 config_channel_name_ok(const char *s, size_t len)
 {

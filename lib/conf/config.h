@@ -125,6 +125,8 @@ struct config_channel {
 	bool ack;		/* thank-you mail after a response; default yes */
 	char *alert_to;		/* detractor alert address; NULL: followup's */
 	enum forward_mode forward_to_helpdesk;	/* default inherit */
+	int line;		/* its first [channel.NAME] header in the
+				 * config's path; 0: none */
 };
 
 struct config {
@@ -307,6 +309,16 @@ const struct config_channel *config_channel_get(const struct config *cf,
 const struct config_channel *config_channel_find(const struct config *cf,
     const char *name);
 bool config_channel_name_ok(const char *s, size_t len);
+/*
+ * config_channel_typo - for `npsgate check-config`: when c is a channel
+ * the file defines (not a built-in one) and its name is within two edits
+ * (ASCII case folded) of a built-in channel's name or of one of the n
+ * names of known (the presets' channels), other than its own, the
+ * closest such name, as the name probably meant; else NULL. A new
+ * channel is allowed: this is a warning, never a refusal.
+ */
+const char *config_channel_typo(const struct config *cf,
+    const struct config_channel *c, const char *const *known, size_t n);
 /* The detractor-alert address configured for team ([followup]
  * team_alert_to, team names compared case-insensitively), or NULL. The
  * pointer is into the config; its length goes to *len. */

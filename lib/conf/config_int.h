@@ -149,6 +149,10 @@ int config_check_closing_pattern(const char *v, struct buf *why);
 int config_team_alert_split(const char *item, size_t *team_len,
     const char **addr);
 
+/* config_parse.c: the edit distance between a and b, ASCII case folded,
+ * for "did you mean"; SIZE_MAX for names of 63 bytes or more. */
+size_t config_edit_distance(const char *a, const char *b);
+
 /* config.c: adds the channel name (len bytes, config_channel_name_ok(),
  * stored lowercase) with every key's default and returns its index in
  * cf->channels; the caller keeps to CONFIG_CHANNEL_MAX. */

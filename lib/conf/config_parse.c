@@ -73,9 +73,9 @@ parse_fail(struct parse *st, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Edit distance, ASCII case folded, for "did you mean" (short names). */
-static size_t
-edit_distance(const char *a, const char *b)
+/* config_edit_distance - see config_int.h. */
+size_t
+config_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
 	size_t row[64], prev, tmp;
@@ -107,7 +107,7 @@ edit_distance(const char *a, const char *b)
 static int
 close_enough(const char *typed, const char *known)
 {
-	size_t d = edit_distance(typed, known);
+	size_t d = config_edit_distance(typed, known);
 
 	return d <= 2 && d < strlen(known) / 2 + 1;
 }
@@ -284,6 +284,10 @@ parse_scan_line(struct parse *st)
 		    (size_t)(close - s - 1));
 	else if (sec >= 0 && st->sec_line[sec] == 0)
 		st->sec_line[sec] = st->lineno;
+	/* Where a channel's section is, for check-config's warnings. */
+	if (sec >= 0 && config_sections[sec].kind == SEC_CHANNEL &&
+	    st->cf->channels[ch].line == 0)
+		st->cf->channels[ch].line = st->lineno;
 }
 
 /* inih's reader: fgets() on our copy of the file, counting lines. */

@@ -113,6 +113,32 @@ helpdesk_alias_in(const char *list, const char *w, size_t n, size_t *len)
 	return NULL;
 }
 
+const char *
+helpdesk_alias_next(const char **pos, size_t *len)
+{
+	const char *item = *pos, *end, *colon, *name;
+
+	while (item != NULL && *item != '\0') {
+		while (*item == ' ' || *item == ',')
+			item++;
+		end = strchr(item, ',');
+		if (end == NULL)
+			end = item + strlen(item);
+		colon = memchr(item, ':', (size_t)(end - item));
+		*pos = item = end;
+		if (colon == NULL)
+			continue;
+		for (name = colon + 1; *name == ' '; name++)
+			;
+		for (*len = (size_t)(end - name); *len > 0 &&
+		    name[*len - 1] == ' '; (*len)--)
+			;
+		if (*len > 0)
+			return name;
+	}
+	return NULL;
+}
+
 bool
 helpdesk_word_in(const char *list, const char *w, size_t n, size_t *len)
 {

@@ -37,6 +37,10 @@ const struct helpdesk_preset *helpdesk_preset(enum helpdesk h);
  * gives the word w (n bytes, case ignored), its length in *len; NULL. */
 const char *helpdesk_alias_in(const char *list, const char *w, size_t n,
     size_t *len);
+/* The channels of a list "WORD: CHANNEL, ...", one per call: *pos starts
+ * at the list and moves past each item; returns the channel of the next
+ * item with a ':', its length in *len, or NULL after the last. */
+const char *helpdesk_alias_next(const char **pos, size_t *len);
 /* Whether the word w (n bytes) is an item of the comma-separated list,
  * case ignored. */
 bool helpdesk_word_in(const char *list, const char *w, size_t n, size_t *len);

@@ -220,7 +220,8 @@ int report_followed_up(struct store *st, const char *id, int64_t now,
  * processed.total, processed.<kind>, review.unmatched, review.unparsed,
  * review.no_score, review.backlog (the last 30 days),
  * outgoing.not_closing (mails whose tag went without a survey, not being
- * closing ones), schema.version, db.bytes, db.wal_bytes. */
+ * closing ones), schema.version, db.bytes, db.wal_bytes (on PostgreSQL,
+ * pg_database_size of the current database, and 0). */
 int report_stats(struct store *st, int64_t now,
     void (*fn)(const char *name, int64_t value, void *arg), void *arg,
     struct npserr *err);
@@ -255,16 +256,19 @@ int report_forget_with(struct store *st, const char *address, bool optout,
     struct report_counts *c, struct npserr *err);
 
 /* Writes the whole store as JSON lines: a first line
- * {"npsgate_export":1,"schema_version":N}, then one object per row with
+ * {"npsgate_export":2,"schema_version":N}, then one object per row with
  * its "table" and every column, table by table in an order import can
  * follow (meta, surveys, responses, comments, events, processed,
- * unsubscribed, anonymous_counts), each by rowid. */
+ * unsubscribed, anonymous_counts), each by rowid. A column of bytes (BLOB,
+ * BYTEA) is a string of lowercase hexadecimal digits, two per byte. */
 int report_export(struct store *st, FILE *fp, struct npserr *err);
 /* Loads an export into a store with no surveys, responses, comments,
  * events, processed keys, opt-outs nor anonymous counts (else refused),
  * in one transaction: all or nothing. An export of an older schema
- * version loads (migrations only add), a newer one is refused. name is
- * for messages. */
+ * version loads (migrations only add), a newer one is refused. Format 1
+ * (its header's npsgate_export) held the columns of bytes as text, taken
+ * as their bytes; format 2 in hexadecimal, refused when not. name is for
+ * messages. */
 int report_import(struct store *st, FILE *fp, const char *name,
     struct npserr *err);
 

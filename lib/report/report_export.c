@@ -8,6 +8,13 @@
  * commit: the file loads whole or not at all. Table and column names in
  * the SQL come from the store's own schema, never from the file; the
  * file's values are always bound.
+ *
+ * The columns of bytes (a BLOB on SQLite, a BYTEA on PostgreSQL: the
+ * mail of a pending forward) go out as hexadecimal text, since a JSON
+ * string holds text and a mail may hold any byte. The header's
+ * npsgate_export says so: 2 for hexadecimal bytes; the exports of format
+ * 1 wrote those columns as the text of their bytes, and import still
+ * takes them as such.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,6 +23,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/hex.h"
 #include "base/json.h"
 #include "base/npserr.h"
 #include "base/xalloc.h"
@@ -33,6 +41,10 @@ static const char *const report_tables[] = {
 	"unsubscribed", "anonymous_counts"
 };
 #define REPORT_TABLE_COUNT (sizeof(report_tables) / sizeof(report_tables[0]))
+
+/* The format export writes (its header's npsgate_export), the newest
+ * import reads: 2, the columns of bytes in hexadecimal. */
+#define REPORT_EXPORT_FORMAT 2
 
 struct report_tlist {
 	char **name;		/* owned */
@@ -131,24 +143,68 @@ report_table_exists(struct store *st, const char *table, int *out,
 	return 0;
 }
 
+/* The columns of a table (below, with import). */
+struct report_cols;
+static struct report_cols *report_table_columns(struct store *st,
+    const char *table, struct npserr *err);
+static void report_columns_free(struct report_cols *c);
+static int report_column_kind(const struct report_cols *c, const char *name);
+
+/* Appends the n bytes of p as a JSON string of lowercase hexadecimal
+ * digits, two for each byte. */
+static void
+report_append_hex(struct buf *line, const unsigned char *p, size_t n)
+{
+	static const char digit[] = "0123456789abcdef";
+	size_t i;
+
+	buf_reserve(line, 2 * n + 2);
+	buf_putc(line, '"');
+	for (i = 0; i < n; i++) {
+		buf_putc(line, digit[p[i] >> 4]);
+		buf_putc(line, digit[p[i] & 0x0f]);
+	}
+	buf_putc(line, '"');
+}
+
 static int
 report_export_table(struct store *st, const char *table, FILE *fp,
     struct npserr *err)
 {
 	struct buf sql = BUF_INIT, line = BUF_INIT;
+	struct report_cols *cols;
 	struct store_stmt *s;
+	bool *bytes;
 	int rc, ncol, k, count;
 
+	cols = report_table_columns(st, table, err);
+	if (cols == NULL)
+		return -1;
 	/* SQLite: the order rows were written in. PostgreSQL has no such
 	 * order: by the key, which every table starts with. */
 	buf_printf(&sql, "SELECT * FROM \"%s\" ORDER BY %s", table,
 	    store_is_pg(st) ? "1, 2" : "rowid");
 	s = store_db_prepare(st, buf_cstr(&sql), err);
 	buf_free(&sql);
-	if (s == NULL)
+	if (s == NULL) {
+		report_columns_free(cols);
 		return -1;
+	}
 	ncol = store_col_count(s);
+	bytes = xcalloc((size_t)ncol + 1, sizeof(*bytes));
 	while ((rc = store_step(s)) == STORE_ROW) {
+		/* Which columns of the result hold bytes (their names are
+		 * known once a row came): by the column's declared type,
+		 * not the value's, since SQLite may keep a text in a BLOB
+		 * column and import decodes every string of such a
+		 * column. */
+		if (cols != NULL) {
+			for (k = 0; k < ncol; k++)
+				bytes[k] = report_column_kind(cols,
+				    store_col_name(s, k)) == 1;
+			report_columns_free(cols);
+			cols = NULL;
+		}
 		buf_reset(&line);
 		count = 0;
 		buf_putc(&line, '{');
@@ -156,6 +212,14 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 		for (k = 0; k < ncol; k++) {
 			json_member_key(&line, &count,
 			    store_col_name(s, k));
+			if (bytes[k] && store_col_type(s, k) !=
+			    STORE_COL_NULL) {
+				size_t n;
+				const void *b = store_col_blob(s, k, &n);
+
+				report_append_hex(&line, b, n);
+				continue;
+			}
 			switch (store_col_type(s, k)) {
 			case STORE_COL_INT:
 				buf_printf(&line, "%lld", (long long)
@@ -169,9 +233,8 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 				buf_puts(&line, "null");
 				break;
 			case STORE_COL_BLOB: {
-				/* The text of its bytes, on both databases
-				 * (PostgreSQL's own text of a BYTEA is its
-				 * hex); import binds it back as bytes. */
+				/* Bytes in a column not declared as bytes:
+				 * SQLite allows it; written as text. */
 				size_t n;
 				const void *b = store_col_blob(s, k, &n);
 
@@ -191,11 +254,15 @@ report_export_table(struct store *st, const char *table, FILE *fp,
 			rc = STORE_DONE;
 			store_db_done(s);
 			buf_free(&line);
+			free(bytes);
+			report_columns_free(cols);
 			return -1;
 		}
 	}
 	store_db_done(s);
 	buf_free(&line);
+	free(bytes);
+	report_columns_free(cols);
 	if (rc != STORE_DONE)
 		return store_db_fail(st, err, "cannot read table %s",
 		    table);
@@ -216,8 +283,8 @@ report_export(struct store *st, FILE *fp, struct npserr *err)
 		store_db_read_end(st);
 		return -1;
 	}
-	fprintf(fp, "{\"npsgate_export\":1,\"schema_version\":%d}\n",
-	    store_schema_version(st));
+	fprintf(fp, "{\"npsgate_export\":%d,\"schema_version\":%d}\n",
+	    REPORT_EXPORT_FORMAT, store_schema_version(st));
 	for (i = 0; i < t.n; i++) {
 		if (report_export_table(st, t.name[i], fp, err) == -1) {
 			store_db_read_end(st);
@@ -343,11 +410,45 @@ report_import_empty(struct store *st, const struct report_tlist *t,
 	return 0;
 }
 
-/* One row of the export: an INSERT of its columns that the table has. */
+/* The bytes of a column of bytes, from the hexadecimal string of
+ * v (format 2), into out; -1 with err when v is not an even number of
+ * hexadecimal digits, rather than bytes made up. */
+static int
+report_hex_decode(const struct json_value *v, const char *table,
+    struct buf *out, struct npserr *err)
+{
+	size_t i;
+	int hi, lo;
+
+	buf_reset(out);
+	if (v->len % 2 != 0) {
+		npserr_set(err, "%s.%s: %zu hexadecimal digits, not two for"
+		    " each byte", table, v->key, v->len);
+		return -1;
+	}
+	buf_reserve(out, v->len / 2 + 1);
+	for (i = 0; i < v->len; i += 2) {
+		hi = hex_digit((unsigned char)v->s[i]);
+		lo = hex_digit((unsigned char)v->s[i + 1]);
+		if (hi < 0 || lo < 0) {
+			npserr_set(err, "%s.%s: not a hexadecimal digit at"
+			    " character %zu of its value", table, v->key,
+			    i + 1 + (hi >= 0));
+			return -1;
+		}
+		buf_putc(out, hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* One row of the export: an INSERT of its columns that the table has.
+ * format is the export's npsgate_export. */
 static int
 report_import_row(struct store *st, const struct json_object *o,
-    const char *table, const struct report_cols *cols, struct npserr *err)
+    const char *table, const struct report_cols *cols, int format,
+    struct npserr *err)
 {
+	struct buf bytes = BUF_INIT;
 	struct buf sql = BUF_INIT;
 	const struct json_value *v;
 	struct store_stmt *s;
@@ -399,13 +500,24 @@ report_import_row(struct store *st, const struct json_object *o,
 			store_bind_double(s, idx, v->d);
 			break;
 		case JSON_STRING:
-			if (report_column_kind(cols, v->key) == 1)
-				store_bind_blob(s, idx, v->s, v->len);
-			else
+			if (report_column_kind(cols, v->key) != 1) {
 				store_bind_textn(s, idx, v->s, v->len);
+			} else if (format < 2) {
+				/* Format 1 wrote the text of the bytes. */
+				store_bind_blob(s, idx, v->s, v->len);
+			} else if (report_hex_decode(v, table, &bytes,
+			    err) == -1) {
+				store_db_done(s);
+				buf_free(&bytes);
+				return -1;
+			} else {
+				store_bind_blob(s, idx, bytes.len > 0 ?
+				    bytes.data : "", bytes.len);
+			}
 			break;
 		}
 	}
+	buf_free(&bytes);
 	rc = store_step(s);
 	store_db_done(s);
 	if (rc != STORE_DONE)
@@ -414,21 +526,32 @@ report_import_row(struct store *st, const struct json_object *o,
 	return 0;
 }
 
-/* The first line of an export: its header, with a schema version this
- * store can take. */
+/* The first line of an export: its header, with a format and a schema
+ * version this store can take; *format gets the format. */
 static int
 report_import_header(struct store *st, const struct json_object *o,
-    const char *name, struct npserr *err)
+    const char *name, int *format, struct npserr *err)
 {
-	const struct json_value *t;
+	const struct json_value *t, *f;
 
 	t = json_object_get(o, "schema_version");
-	if (json_object_get(o, "npsgate_export") == NULL || t == NULL ||
-	    t->kind != JSON_INT) {
+	f = json_object_get(o, "npsgate_export");
+	if (f == NULL || t == NULL || t->kind != JSON_INT) {
 		npserr_set(err, "import %s:1: not an npsgate export (no"
 		    " npsgate_export header)", name);
 		return -1;
 	}
+	/* A format this npsgate does not know may hold its bytes in a way
+	 * it would store wrong. */
+	if (f->kind != JSON_INT || f->i < 1 || f->i > REPORT_EXPORT_FORMAT) {
+		npserr_set(err, "import %s:1: export format %s%lld, not one"
+		    " this npsgate reads (1 to %d); import with the npsgate"
+		    " that exported it", name, f->kind == JSON_INT ? "" :
+		    "not a number: ", f->kind == JSON_INT ? (long long)f->i :
+		    0LL, REPORT_EXPORT_FORMAT);
+		return -1;
+	}
+	*format = (int)f->i;
 	/* Migrations only add tables and columns, so an older export fits
 	 * a newer store (what it lacks takes the defaults); a newer one may
 	 * not fit. */
@@ -455,7 +578,7 @@ report_import_lines(struct store *st, FILE *fp, const char *name,
 	size_t cap = 0, i;
 	ssize_t len;
 	long lineno = 0;
-	int r = -1;
+	int r = -1, format = 1;
 
 	while ((len = getline(&line, &cap, fp)) > 0) {
 		lineno++;
@@ -465,7 +588,8 @@ report_import_lines(struct store *st, FILE *fp, const char *name,
 			goto out;
 		}
 		if (lineno == 1) {
-			if (report_import_header(st, &o, name, err) == -1)
+			if (report_import_header(st, &o, name, &format,
+			    err) == -1)
 				goto out;
 			json_object_clear(&o);
 			continue;
@@ -488,7 +612,7 @@ report_import_lines(struct store *st, FILE *fp, const char *name,
 				goto out;
 			}
 		}
-		if (report_import_row(st, &o, tl->name[i], cols[i],
+		if (report_import_row(st, &o, tl->name[i], cols[i], format,
 		    &e2) == -1) {
 			npserr_set(err, "import %s:%ld: %s", name, lineno,
 			    e2.msg);

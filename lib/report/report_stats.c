@@ -137,6 +137,18 @@ report_stats(struct store *st, int64_t now,
 		return -1;
 	fn("outgoing.not_closing", v, arg);
 	fn("schema.version", store_schema_version(st), arg);
+	if (store_is_pg(st)) {
+		/* The server's files are not ours to stat, and its WAL
+		 * serves all its databases: the size it gives, and no
+		 * WAL of the store's own. */
+		if (report_count(st, "SELECT"
+		    " pg_database_size(current_database())", 0, &v,
+		    err) == -1)
+			return -1;
+		fn("db.bytes", v, arg);
+		fn("db.wal_bytes", 0, arg);
+		return 0;
+	}
 	fn("db.bytes", report_file_size(store_path(st)), arg);
 	buf_printf(&wal, "%s-wal", store_path(st));
 	fn("db.wal_bytes", report_file_size(buf_cstr(&wal)), arg);

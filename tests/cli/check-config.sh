@@ -3,8 +3,9 @@
 # a clean checkout (a missing key file is a warning, an error with
 # --strict), a broken config exits 3 naming its line (a filing folder that
 # is the mailbox read too, an alias to no channel), a channel of the
-# config's own is printed, and the printed settings load back to
-# themselves.
+# config's own is printed, one whose name is a built-in channel's
+# misspelt is a warning at its line, and the printed settings load back
+# to themselves.
 set -u
 
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/clitest.sh"
@@ -77,6 +78,27 @@ printf '[channel.Portal]\ntype = csat\n' >>"$dir/chan.conf"
 run 0 check-config "$dir/chan.conf"
 sed -n '/^\[channel.portal\]$/,/^$/p' "$dir/out" | grep -q '^type = csat$' ||
     fail "chan: no [channel.portal] with its type in the printed settings"
+grep -q "did you mean" "$dir/err" &&
+    fail "chan: portal or a built-in channel warned about: $(cat "$dir/err")"
+
+# A channel whose name is within two edits of a built-in one: a warning
+# at its header's line with the name probably meant; the config is still
+# valid and defines the channel as written. An empty section counts too.
+cp "$dir/chan.conf" "$dir/typo.conf"
+printf '\n[channel.emial]\nenabled = no\n\n[ channel.SOCAIL ]\n' \
+    >>"$dir/typo.conf"
+l1=$(grep -n '^\[channel.emial\]$' "$dir/typo.conf" | cut -d: -f1)
+l2=$(grep -n 'channel.SOCAIL' "$dir/typo.conf" | cut -d: -f1)
+run 0 check-config "$dir/typo.conf"
+for w in "$l1: [channel.emial] defines a new channel; did you mean [channel.email]?" \
+    "$l2: [channel.socail] defines a new channel; did you mean [channel.social]?"; do
+	grep -qxF "npsgate check-config: warning: $dir/typo.conf:$w (a new channel is otherwise fine)" \
+	    "$dir/err" || fail "typo: no warning '$w' in '$(cat "$dir/err")'"
+done
+[ "$(grep -c "did you mean" "$dir/err")" -eq 2 ] ||
+    fail "typo: not two warnings: $(cat "$dir/err")"
+sed -n '/^\[channel.emial\]$/,/^$/p' "$dir/out" | grep -q '^enabled = no$' ||
+    fail "typo: no [channel.emial] in the printed settings"
 sed 's|^channel_aliases =.*|channel_aliases = Self Service: kiosk|' \
     "$dir/chan.conf" >"$dir/alias.conf"
 line=$(grep -n '^channel_aliases = Self' "$dir/alias.conf" | cut -d: -f1)

@@ -3,7 +3,8 @@
 # tests/tools/report-check.py fills with fixed data:
 #  - into a new SQLite file: the counts printed are the rows of each
 #    table of the source; the target's export and its report equal the
-#    source's;
+#    source's; a pending forward whose mail holds every byte from 0x00
+#    to 0xFF arrives byte for byte;
 #  - a second copy into the same target is refused (not empty) and
 #    leaves it as it was; --to missing, --to the store itself, a password
 #    in a PostgreSQL TARGET: usage errors (2);
@@ -24,6 +25,18 @@ printf '[report]\nmin_responses = 3\n' >>"$dir/a.conf"
 run 0 stats -c "$dir/a.conf"
 python3 "$CHECK" fill "$dir/a.db" ||
     { echo "cannot fill the store" >&2; exit 99; }
+# A reply waiting to be handed on to the help desk, its mail every byte
+# from 0x00 to 0xFF (a mail in ISO-8859-1, or binary).
+python3 - "$dir/a.db" <<'EOF' || { echo "cannot add the forward" >&2; exit 99; }
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT INTO forwards (msg_key, survey_id, rcpt, message,"
+           " created_at, next_attempt_at) SELECT '<bytes@client.example>',"
+           " min(id), 'support@shop.example', ?, 1767225600, 1767225600"
+           " FROM surveys", (bytes(range(256)),))
+db.commit()
+EOF
+allbytes=$(python3 -c 'print(bytes(range(256)).hex())')
 run 0 export -c "$dir/a.conf"
 cp "$dir/out" "$dir/a.jsonl"
 run 0 report -c "$dir/a.conf" --by agent --format json
@@ -43,8 +56,9 @@ for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
 EOF
 }
 
-# check_copy LABEL: the output of the copy in $dir/out against the
-# source's tables; the target's config is $dir/LABEL.conf.
+# check_copy LABEL MAIL: the output of the copy in $dir/out against the
+# source's tables; the target's config is $dir/LABEL.conf, MAIL the
+# forward's mail it holds, in hexadecimal.
 check_copy() {
 	head -n 1 "$dir/out" | grep -q '^npsgate migrate-store: copied ' ||
 	    fail "$1: no 'copied' line: $(head -n 1 "$dir/out")"
@@ -66,6 +80,19 @@ $(diff "$dir/a.rows" "$dir/$1.rows" | head -5)"
 	run 0 report -c "$dir/$1.conf" --by agent --format json
 	cmp -s "$dir/a-report.json" "$dir/out" ||
 	    fail "$1: the report differs after the copy"
+	[ "$2" = "$allbytes" ] ||
+	    fail "$1: the forward's mail differs after the copy: $2"
+}
+
+# The forward's mail in the SQLite store $1, in hexadecimal.
+sqlite_mail() {
+	python3 - "$1" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+(m,) = db.execute("SELECT message FROM forwards WHERE msg_key ="
+                  " '<bytes@client.example>'").fetchone()
+print(m.hex() if isinstance(m, bytes) else m)
+EOF
 }
 
 # --- SQLite to SQLite ---------------------------------------------------
@@ -74,7 +101,7 @@ cp "$dir/out" "$dir/b.out"
 clitest_conf "$dir/b.conf" "$dir/b.db"
 printf '[report]\nmin_responses = 3\n' >>"$dir/b.conf"
 cp "$dir/b.out" "$dir/out"
-check_copy b
+check_copy b "$(sqlite_mail "$dir/b.db")"
 
 # A second copy: refused, the target unchanged.
 run 1 migrate-store -c "$dir/a.conf" --to "$dir/b.db"
@@ -134,7 +161,8 @@ elif [ -n "${pgurl:-}" ]; then
 	sed -i "s|^path = .*|url = $pgurl|" "$dir/pg.conf"
 	printf '[report]\nmin_responses = 3\n' >>"$dir/pg.conf"
 	cp "$dir/pg.out" "$dir/out"
-	check_copy pg
+	check_copy pg "$(psql -X -Atq "$pgurl" -c "SELECT encode(message,
+	    'hex') FROM forwards WHERE msg_key = '<bytes@client.example>'")"
 	run 1 migrate-store -c "$dir/a.conf" --to "$pgurl"
 	grep -q "not empty" "$dir/err" ||
 	    fail "a copy into a non-empty database: $(cat "$dir/err")"

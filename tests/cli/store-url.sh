@@ -10,8 +10,9 @@
 #  - with NPSGATE_TEST_PG (a server, libpq's keyword form or a URL) and
 #    psql: a store exported from SQLite and imported through a url gives
 #    the same report, and check-config sees PostgreSQL, schema version
-#    made by the import; the hook stores a reply there; the test's schema
-#    is dropped at the end.
+#    made by the import; stats gives the database's size as the server
+#    does; the hook stores a reply there; the test's schema is dropped
+#    at the end.
 # Exit 0 pass, 1 fail, 77 skip (no python3), 99 setup error.
 set -u
 
@@ -117,7 +118,7 @@ fi
 pg=${NPSGATE_TEST_PG:-}
 if [ -z "$pg" ] || ! command -v psql >/dev/null; then
 	[ "$fails" -eq 0 ] || exit 1
-	echo "SKIP (PostgreSQL part): NPSGATE_TEST_PG not set or no psql"
+	echo "SKIP (PostgreSQL part: import, stats, hook): NPSGATE_TEST_PG not set or no psql"
 	exit 0
 fi
 schema="npsgate_cli_$$"
@@ -146,6 +147,18 @@ cmp -s "$dir/out" "$dir/report.json" ||
 n=$(psql -tA "$pg" -c "SELECT count(*) FROM $schema.surveys") ||
     fail "psql count"
 [ "${n:-0}" -gt 0 ] || fail "the surveys are not in the server's schema"
+# The size of the database as the server gives it (within a tenth: the
+# server may write between the two reads), no WAL of the store's own.
+run 0 stats -c "$dir/pg.conf"
+size=$(sed -n 's/^db\.bytes \([0-9]*\)$/\1/p' "$dir/out")
+want=$(psql -tA "$pg" -c "SELECT pg_database_size(current_database())") ||
+    fail "psql pg_database_size"
+[ -n "$size" ] && [ "$size" -gt 0 ] &&
+    [ $((size - want)) -le $((want / 10)) ] &&
+    [ $((want - size)) -le $((want / 10)) ] ||
+    fail "stats on PostgreSQL: db.bytes '$size', the server says $want"
+grep -qx "db.wal_bytes 0" "$dir/out" ||
+    fail "stats on PostgreSQL: $(grep wal "$dir/out")"
 
 # The hook stores a reply in the same store (one without a token: kept
 # for review, exit 4).

@@ -744,18 +744,32 @@ test_export_then_import_gives_the_same_export(void **state)
 }
 
 /* A reply to the first survey still to hand on to the help desk: its mail, with
- * a backslash (which PostgreSQL's text of bytes would escape), waits in
+ * a backslash (which PostgreSQL's text of bytes would escape), then every
+ * byte from 0x00 to 0xFF (a mail in ISO-8859-1, or binary), waits in
  * forwards. */
-static const char report_fwd_mail[] = "Subject: =?utf-8?q?caf=C3=A9?=\n\n"
+static const char report_fwd_head[] = "Subject: =?utf-8?q?caf=C3=A9?=\n\n"
     "C:\\temp\\x41 is still broken\n";
+#define REPORT_FWD_LEN (sizeof(report_fwd_head) - 1 + 256)
+
+static void
+forward_mail(char mail[REPORT_FWD_LEN])
+{
+	size_t i;
+
+	memcpy(mail, report_fwd_head, sizeof(report_fwd_head) - 1);
+	for (i = 0; i < 256; i++)
+		mail[sizeof(report_fwd_head) - 1 + i] = (char)i;
+}
 
 static void
 forward_add(struct store *st)
 {
+	static char mail[REPORT_FWD_LEN];
 	struct ingest_rec in;
 	struct npserr err;
 	char id[TOKEN_ID_LEN + 1];
 
+	forward_mail(mail);
 	survey_id(0, id);
 	memset(&in, 0, sizeof(in));
 	in.msg_key = "<fwd@client.example>";
@@ -767,8 +781,8 @@ forward_add(struct store *st)
 	in.sender = "c0@example.com";
 	in.received_at = T0;
 	in.forward_to = "support@shop.example";
-	in.forward_msg = report_fwd_mail;
-	in.forward_len = sizeof(report_fwd_mail) - 1;
+	in.forward_msg = mail;
+	in.forward_len = REPORT_FWD_LEN;
 	if (store_ingest(st, &in, &err) != INGEST_NEW)
 		fail_msg("store_ingest: %s", err.msg);
 }
@@ -786,6 +800,7 @@ test_export_goes_between_the_two_databases(void **state)
 	struct event_rec ev;
 	struct npserr err;
 	char path[160], *dir, *where, *a = NULL, *b = NULL, *c = NULL;
+	char mail[REPORT_FWD_LEN];
 	size_t alen = 0, blen = 0, clen = 0;
 	FILE *fa, *fb, *fc, *in;
 
@@ -814,13 +829,14 @@ test_export_goes_between_the_two_databases(void **state)
 	fclose(fc);
 	assert_int_equal(alen, clen);
 	assert_memory_equal(a, c, alen);
+	forward_mail(mail);
 	assert_int_equal(store_forward_claim(copy, T0, 900, &f, &err), 1);
-	assert_int_equal(f.len, sizeof(report_fwd_mail) - 1);
-	assert_memory_equal(f.message, report_fwd_mail, f.len);
+	assert_int_equal(f.len, REPORT_FWD_LEN);
+	assert_memory_equal(f.message, mail, f.len);
 	store_forward_clear(&f);
 	assert_int_equal(store_forward_claim(third, T0, 900, &f, &err), 1);
-	assert_int_equal(f.len, sizeof(report_fwd_mail) - 1);
-	assert_memory_equal(f.message, report_fwd_mail, f.len);
+	assert_int_equal(f.len, REPORT_FWD_LEN);
+	assert_memory_equal(f.message, mail, f.len);
 	store_forward_clear(&f);
 	/* The ids go on after the imported ones. */
 	memset(&ev, 0, sizeof(ev));
@@ -837,6 +853,95 @@ test_export_goes_between_the_two_databases(void **state)
 	free(a);
 	free(b);
 	free(c);
+}
+
+/* A store made empty in a directory of its own (PostgreSQL with
+ * NPSGATE_TEST_PG), an export of text loaded into it: the result of
+ * report_import, err filled. */
+static int
+import_text(const char *text, struct npserr *err, struct forward_rec *f)
+{
+	struct store *st;
+	char *dir, *where;
+	FILE *in;
+	int r;
+
+	assert_non_null(dir = testlib_dir_make("report-import"));
+	assert_non_null(where = testlib_store_where(dir));
+	assert_non_null(st = store_open(where, 2000, err));
+	in = fmemopen((void *)text, strlen(text), "r");
+	assert_non_null(in);
+	r = report_import(st, in, "mem", err);
+	fclose(in);
+	if (r == 0 && f != NULL)
+		assert_int_equal(store_forward_claim(st, T0, 900, f, err), 1);
+	store_close(st);
+	free(where);
+	testlib_dir_remove(dir);
+	return r;
+}
+
+/* The rows of an export around the forward's message, M in between. */
+#define IMPORT_SURVEY "{\"table\":\"surveys\",\"id\":\"oldsurvey0000001\"," \
+    "\"key_id\":1,\"type\":\"nps\",\"recipient\":\"c@example.com\"," \
+    "\"created_at\":1767225600}\n"
+#define IMPORT_FORWARD(m) "{\"table\":\"forwards\",\"msg_key\":\"<o@x>\"," \
+    "\"survey_id\":\"oldsurvey0000001\",\"rcpt\":\"support@shop.example\"," \
+    "\"message\":" m ",\"created_at\":1767225600," \
+    "\"next_attempt_at\":1767225600}\n"
+
+/* An export of format 1 held the text of the mail's bytes: it still
+ * loads, the text as the bytes. */
+static void
+test_import_reads_the_bytes_of_format_1_as_text(void **state)
+{
+	static const char mail[] = "Subject: caf\xc3\xa9\n\nC:\\temp\n";
+	struct forward_rec f;
+	struct npserr err;
+
+	(void)state;
+	if (import_text("{\"npsgate_export\":1,\"schema_version\":6}\n"
+	    IMPORT_SURVEY IMPORT_FORWARD("\"Subject: caf\\u00e9\\n\\n"
+	    "C:\\\\temp\\n\""), &err, &f) != 0)
+		fail_msg("import: %s", err.msg);
+	assert_int_equal(f.len, sizeof(mail) - 1);
+	assert_memory_equal(f.message, mail, f.len);
+	store_forward_clear(&f);
+	/* Format 2: the same bytes in hexadecimal, either case. */
+	if (import_text("{\"npsgate_export\":2,\"schema_version\":6}\n"
+	    IMPORT_SURVEY IMPORT_FORWARD("\"5375626a6563743a20636166C3A90a0a"
+	    "433a5c74656d700a\""), &err, &f) != 0)
+		fail_msg("import: %s", err.msg);
+	assert_int_equal(f.len, sizeof(mail) - 1);
+	assert_memory_equal(f.message, mail, f.len);
+	store_forward_clear(&f);
+}
+
+/* Bytes that are not hexadecimal, an odd number of digits, a format
+ * this npsgate does not know: refused with the reason, nothing loaded. */
+static void
+test_import_refuses_bytes_not_in_hexadecimal(void **state)
+{
+	struct npserr err;
+
+	(void)state;
+	assert_int_equal(import_text("{\"npsgate_export\":2,"
+	    "\"schema_version\":6}\n" IMPORT_SURVEY
+	    IMPORT_FORWARD("\"Subject: x\""), &err, NULL), -1);
+	assert_non_null(strstr(err.msg, "mem:3: forwards.message: not a"
+	    " hexadecimal digit at character 1"));
+	assert_int_equal(import_text("{\"npsgate_export\":2,"
+	    "\"schema_version\":6}\n" IMPORT_SURVEY
+	    IMPORT_FORWARD("\"0a0g\""), &err, NULL), -1);
+	assert_non_null(strstr(err.msg, "at character 4 "));
+	assert_int_equal(import_text("{\"npsgate_export\":2,"
+	    "\"schema_version\":6}\n" IMPORT_SURVEY
+	    IMPORT_FORWARD("\"0a0\""), &err, NULL), -1);
+	assert_non_null(strstr(err.msg, "3 hexadecimal digits"));
+	assert_int_equal(import_text("{\"npsgate_export\":3,"
+	    "\"schema_version\":6}\n" IMPORT_SURVEY, &err, NULL), -1);
+	assert_non_null(strstr(err.msg, "export format 3, not one this"
+	    " npsgate reads"));
 }
 
 int
@@ -879,6 +984,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_export_goes_between_the_two_databases, setup,
 		    teardown),
+		cmocka_unit_test(
+		    test_import_reads_the_bytes_of_format_1_as_text),
+		cmocka_unit_test(test_import_refuses_bytes_not_in_hexadecimal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
