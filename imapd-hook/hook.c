@@ -450,11 +450,11 @@ batch_done(struct hook *h, uint32_t uid, struct ingest_outcome *res)
 static void
 batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 {
-	struct ingest_outcome res[STORE_BATCH];
-	bool ok[STORE_BATCH];
+	struct ingest_outcome res[STORE_BATCH], *mine[STORE_BATCH];
+	bool ok[STORE_BATCH], stored;
 	struct ingest_ctx ctx;
 	struct npserr ierr;
-	size_t j, n_ok = 0;
+	size_t j, m = 0, n_ok = 0;
 	double t0 = clock_now(), t1, t2;
 
 	h->t.batches++;
@@ -476,12 +476,13 @@ batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 	}
 	t1 = clock_now();
 	h->t.analyse += t1 - t0;
+	for (j = 0; j < k; j++)
+		if (ok[j])
+			mine[m++] = &res[j];
 	if (n_ok > 1 && store_begin(h->store, &ierr) == 0) {
-		for (j = 0; j < k; j++)
-			if (ok[j] && ingest_store(&ctx, &res[j], &ierr) < 0)
-				break;
+		stored = ingest_store_many(&ctx, mine, m, &ierr) == 0;
 		t2 = clock_now();
-		if (j == k && store_commit(h->store, &ierr) == 0) {
+		if (stored && store_commit(h->store, &ierr) == 0) {
 			h->t.commits++;
 			t0 = clock_now();
 			h->t.commit += t0 - t2;
@@ -492,7 +493,7 @@ batch_ingest(struct hook *h, struct fetched *batch, size_t k)
 			h->t.followup += clock_now() - t0;
 			return;
 		}
-		if (j == k)
+		if (stored)
 			msg_warn("%s; storing the batch message by message",
 			    ierr.msg);
 		else

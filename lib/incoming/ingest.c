@@ -328,6 +328,39 @@ ingest_analyze(const struct ingest_ctx *ctx, const char *msg, size_t len,
 	return 0;
 }
 
+/* The store's record of *out, whose detail (for a reply without a
+ * token that quotes a survey) goes in *detail. */
+static void
+ingest_rec_of(const struct ingest_ctx *ctx, const struct ingest_outcome *out,
+    struct ingest_rec *rec, struct buf *detail)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->msg_key = out->msg_key;
+	rec->digest = out->digest;
+	rec->kind = out->kind;
+	rec->survey_id = out->survey_id[0] ? out->survey_id : NULL;
+	rec->score = out->score;
+	rec->comment = out->comment;
+	rec->sender = out->sender;
+	rec->lang = out->lang;
+	rec->folder = ctx->filed ? out->folder : NULL;
+	rec->forwarded = out->forwarded;
+	rec->received_at = out->received_at;
+	rec->review_folder = ctx->cf->folder_review;
+	if (out->forward_to != NULL) {
+		rec->forward_to = out->forward_to;
+		rec->forward_msg = out->forward.data;
+		rec->forward_len = out->forward.len;
+	}
+	if (out->hint_id[0] != '\0') {
+		/* For the person who reviews it: the survey it seems to
+		 * answer, in the event's detail. */
+		buf_printf(detail, "no token; quotes the Message-ID of"
+		    " survey %s", out->hint_id);
+		rec->detail = buf_cstr(detail);
+	}
+}
+
 /*
  * ingest_store - see ingest.h. One short write: the analysis is done.
  */
@@ -335,44 +368,37 @@ int
 ingest_store(const struct ingest_ctx *ctx, struct ingest_outcome *out,
     struct npserr *err)
 {
-	struct ingest_rec rec;
-	struct buf detail = BUF_INIT;
+	return ingest_store_many(ctx, &out, 1, err);
+}
+
+/* ingest_store_many - see ingest.h. */
+int
+ingest_store_many(const struct ingest_ctx *ctx, struct ingest_outcome **out,
+    size_t n, struct npserr *err)
+{
+	struct ingest_rec *rec;
+	struct buf *detail;
+	int *result;
+	size_t i;
 	int r;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.msg_key = out->msg_key;
-	rec.digest = out->digest;
-	rec.kind = out->kind;
-	rec.survey_id = out->survey_id[0] ? out->survey_id : NULL;
-	rec.score = out->score;
-	rec.comment = out->comment;
-	rec.sender = out->sender;
-	rec.lang = out->lang;
-	rec.folder = ctx->filed ? out->folder : NULL;
-	rec.forwarded = out->forwarded;
-	rec.received_at = out->received_at;
-	rec.review_folder = ctx->cf->folder_review;
-	if (out->forward_to != NULL) {
-		rec.forward_to = out->forward_to;
-		rec.forward_msg = out->forward.data;
-		rec.forward_len = out->forward.len;
+	rec = xcalloc(n, sizeof(*rec));
+	detail = xcalloc(n, sizeof(*detail));
+	result = xcalloc(n, sizeof(*result));
+	for (i = 0; i < n; i++)
+		ingest_rec_of(ctx, out[i], &rec[i], &detail[i]);
+	r = store_ingest_many(ctx->store, rec, n, result, err);
+	for (i = 0; i < n; i++) {
+		if (r == 0) {
+			out[i]->duplicate = result[i] == INGEST_DUPLICATE;
+			ingest_note_stored(ctx, &rec[i], out[i]);
+		}
+		buf_free(&detail[i]);
 	}
-	if (out->hint_id[0] != '\0') {
-		/* For the person who reviews it: the survey it seems to
-		 * answer, in the event's detail. */
-		buf_printf(&detail, "no token; quotes the Message-ID of"
-		    " survey %s", out->hint_id);
-		rec.detail = buf_cstr(&detail);
-	}
-	r = store_ingest(ctx->store, &rec, err);
-	if (r < 0) {
-		buf_free(&detail);
-		return -1;
-	}
-	out->duplicate = r == INGEST_DUPLICATE;
-	ingest_note_stored(ctx, &rec, out);
-	buf_free(&detail);
-	return 0;
+	free(result);
+	free(detail);
+	free(rec);
+	return r;
 }
 
 int

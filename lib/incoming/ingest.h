@@ -121,6 +121,11 @@ int ingest_analyze(const struct ingest_ctx *ctx, const char *msg,
  * store again or clear. */
 int ingest_store(const struct ingest_ctx *ctx, struct ingest_outcome *out,
     struct npserr *err);
+/* The same for out[0..n), in one transaction (the caller's, or one of
+ * its own): all recorded, or none (-1, an open transaction to be rolled
+ * back). */
+int ingest_store_many(const struct ingest_ctx *ctx,
+    struct ingest_outcome **out, size_t n, struct npserr *err);
 void ingest_outcome_clear(struct ingest_outcome *res);
 
 /* The folder for a reply of kind with score (-1: none), forwarded or not,

@@ -227,6 +227,13 @@ int store_is_unsubscribed(struct store *st, const char *address,
  * INGEST_NEW, INGEST_DUPLICATE, or -1. */
 int store_ingest(struct store *st, struct ingest_rec *in,
     struct npserr *err);
+/* The same for in[0..n) in one transaction, the caller's when one is
+ * open: result[i] is INGEST_NEW or INGEST_DUPLICATE. 0, or -1 with
+ * nothing recorded (an open transaction is then to be rolled back). On
+ * PostgreSQL, a run of up to 64 replies costs one round trip to the
+ * server. */
+int store_ingest_many(struct store *st, struct ingest_rec *in, size_t n,
+    int *result, struct npserr *err);
 int store_is_processed(struct store *st, const char *msg_key,
     struct npserr *err);
 

@@ -211,57 +211,6 @@ store_processed_insert(struct store *st, const struct ingest_rec *in,
 	    " processed", in->msg_key);
 }
 
-/*
- * The processed row of key: 1 with *same (the row's digest is in's, or
- * it has none: a row from before schema version 4) and *limited (a
- * response recorded as over the limit), 0 when there is none, -1.
- */
-static int
-store_processed_get(struct store *st, const struct ingest_rec *in,
-    const char *key, bool *same, bool *limited, struct npserr *err)
-{
-	struct store_stmt *s;
-	const char *old, *kind;
-	int r;
-
-	r = store_step_key(st, STMT_PROCESSED_GET, key, &s, err,
-	    "cannot look up the processed message %s", key);
-	if (r != 1)
-		return r;
-	old = store_col_text(s, 0);
-	kind = store_col_text(s, 1);
-	*same = old == NULL || in->digest == NULL ||
-	    strcmp((const char *)old, in->digest) == 0;
-	/* Analysed as a response, recorded as unmatched: the survey was
-	 * full. Filed the same way again. */
-	*limited = in->kind == INGEST_RESPONSE && kind != NULL &&
-	    strcmp((const char *)kind,
-	    store_ingest_names[INGEST_UNMATCHED]) == 0;
-	store_db_done(s);
-	return 1;
-}
-
-/*
- * The key to record the message under: 1 when it was recorded before
- * (its key with the same digest), with *limited as store_processed_get
- * says; 0 with *key set when it is new; -1. Another message under a
- * Message-ID already used goes under its digest.
- */
-static int
-store_processed_key(struct store *st, const struct ingest_rec *in,
-    const char **key, bool *limited, struct npserr *err)
-{
-	bool same;
-	int r;
-
-	*key = in->msg_key;
-	r = store_processed_get(st, in, in->msg_key, &same, limited, err);
-	if (r != 1 || same)
-		return r;
-	*key = in->digest;
-	return store_processed_get(st, in, in->digest, &same, limited, err);
-}
-
 /* The response, unless its survey is full: then an unmatched event
  * that names the survey, for a person to look at. */
 static int
@@ -296,107 +245,40 @@ store_ingest_limit(struct ingest_rec *in, int64_t answers, const char **kind)
 }
 
 /*
- * Sends the look-up of the reply's survey (STMT_INGEST_SURVEY), to be
- * read by store_ingest_survey_read() once the processed key is known:
- * on PostgreSQL both go to the server in one round trip. NULL when the
- * reply names no survey, or on error (err set, *failed).
+ * Records one reply of a run, as seen says the store knows it:
+ * INGEST_NEW or INGEST_DUPLICATE, and orig->stored_key and
+ * orig->over_limit set; -1.
  */
-static struct store_stmt *
-store_ingest_survey_send(struct store *st, const char *survey_id,
-    bool *failed, struct npserr *err)
-{
-	struct store_stmt *s;
-
-	*failed = false;
-	if (survey_id == NULL || survey_id[0] == '\0')
-		return NULL;
-	if ((s = store_stmt(st, STMT_INGEST_SURVEY, err)) == NULL) {
-		*failed = true;
-		return NULL;
-	}
-	store_bind_text(s, 1, survey_id);
-	store_db_send(s);
-	return s;
-}
-
-/* The survey sent for: 1 with *sv, its answers and its current response
- * (0: none), 0 when the store does not know it, -1. Resets s. */
 static int
-store_ingest_survey_read(struct store *st, struct store_stmt *s,
-    const char *survey_id, struct survey_rec *sv, int64_t *answers,
-    int64_t *current, struct npserr *err)
+store_ingest_write(struct store *st, struct ingest_rec *orig,
+    const struct ingest_seen *seen, struct npserr *err)
 {
-	int n, rc;
-
-	rc = store_step(s);
-	if (rc == STORE_ROW) {
-		n = store_col_count(s);
-		*answers = store_col_int64(s, n - 2);
-		*current = store_col_is_null(s, n - 1) ? 0 :
-		    store_col_int64(s, n - 1);
-		rc = store_survey_from_row(st, s, sv, err) == -1 ? -2 : 1;
-	} else if (rc == -1) {
-		store_db_fail(st, err, "cannot look up survey %s", survey_id);
-	}
-	store_db_done(s);
-	return rc == -2 ? -1 : rc;
-}
-
-static int
-store_ingest_tx(struct store *st, void *arg, struct npserr *err)
-{
-	struct ingest_rec *orig = arg, rec = *orig, *in = &rec;
-	struct survey_rec sv;
-	struct store_stmt *q;
+	struct ingest_rec rec = *orig, *in = &rec;
+	const struct survey_rec *sv = seen->known ? &seen->sv : NULL;
 	struct buf detail = BUF_INIT;
-	bool known = false, failed;
-	const char *kind, *key;
-	int64_t answers = 0, current = 0;
-	bool limited = false;
+	const char *kind;
 	int r;
 
+	orig->stored_key = seen->key;
+	orig->over_limit = seen->limited;
+	if (seen->dup)
+		return INGEST_DUPLICATE;
 	orig->stored_key = NULL;
 	orig->over_limit = false;
-	/* Two hooks on one mailbox may take the same reply at once, or two
-	 * replies to one survey: the second waits, then finds the first. */
-	if (store_lock_key(st, STORE_LOCK_MESSAGE, orig->msg_key, err) == -1 ||
-	    store_lock_key(st, STORE_LOCK_MESSAGE, orig->digest, err) == -1 ||
-	    store_lock_key(st, STORE_LOCK_SURVEY, orig->survey_id, err) == -1)
-		return -1;
-	q = store_ingest_survey_send(st, in->survey_id, &failed, err);
-	if (failed)
-		return -1;
-	r = store_processed_key(st, orig, &key, &limited, err);
-	if (r == 1) {
-		orig->stored_key = key;
-		orig->over_limit = limited;
-	}
-	if (r != 0) {
-		store_db_done(q);
-		return r == 1 ? INGEST_DUPLICATE : -1;
-	}
-	in->msg_key = key;
+	in->msg_key = seen->key;
 	in->over_limit = false;
-	memset(&sv, 0, sizeof(sv));
-	if (q != NULL) {
-		r = store_ingest_survey_read(st, q, in->survey_id, &sv,
-		    &answers, &current, err);
-		if (r == -1)
-			return -1;
-		known = r == 1;
-	}
 	kind = store_ingest_names[in->kind];
-	if (in->kind == INGEST_RESPONSE && !known)
+	if (in->kind == INGEST_RESPONSE && sv == NULL)
 		kind = store_ingest_names[INGEST_UNMATCHED];
-	if (in->kind == INGEST_RESPONSE && known)
-		store_ingest_limit(in, answers, &kind);
+	if (in->kind == INGEST_RESPONSE && sv != NULL)
+		store_ingest_limit(in, seen->answers, &kind);
 	r = store_processed_insert(st, in, kind, err);
 	if (r == 0) {
 		switch (in->kind) {
 		case INGEST_RESPONSE:
-			if (known) {
-				r = store_ingest_answer(st, in, &sv, current,
-				    err);
+			if (sv != NULL) {
+				r = store_ingest_answer(st, in, sv,
+				    seen->current, err);
 				break;
 			}
 			buf_puts(&detail, "survey ID not in store");
@@ -406,43 +288,96 @@ store_ingest_tx(struct store *st, void *arg, struct npserr *err)
 			    buf_cstr(&detail), err);
 			break;
 		case INGEST_AUTOREPLY:
-			r = store_ingest_event(st, in, known ? &sv : NULL,
-			    EVENT_AUTOREPLY, NULL, err);
+			r = store_ingest_event(st, in, sv, EVENT_AUTOREPLY,
+			    NULL, err);
 			break;
 		case INGEST_UNMATCHED:
-			r = store_ingest_event(st, in, known ? &sv : NULL,
-			    EVENT_UNMATCHED, NULL, err);
+			r = store_ingest_event(st, in, sv, EVENT_UNMATCHED,
+			    NULL, err);
 			break;
 		case INGEST_UNPARSED:
-			r = store_ingest_event(st, in, known ? &sv : NULL,
-			    EVENT_UNPARSED, NULL, err);
+			r = store_ingest_event(st, in, sv, EVENT_UNPARSED,
+			    NULL, err);
 			break;
 		case INGEST_BOUNCE:
-			r = store_ingest_event(st, in, known ? &sv : NULL,
-			    EVENT_BOUNCED, NULL, err);
-			if (r == 0 && known) {
-				struct store_status_arg a = { sv.id,
+			r = store_ingest_event(st, in, sv, EVENT_BOUNCED,
+			    NULL, err);
+			if (r == 0 && sv != NULL) {
+				struct store_status_arg a = { sv->id,
 				    SURVEY_BOUNCED, in->received_at };
 
 				r = store_set_status_tx(st, &a, err);
 			}
 			break;
 		case INGEST_UNSUBSCRIBE:
-			r = store_ingest_unsubscribe(st, in, known ? &sv :
-			    NULL, err);
+			r = store_ingest_unsubscribe(st, in, sv, err);
 			break;
 		}
 	}
-	if (r == 0 && known)
-		r = store_forward_insert(st, in, key, sv.id, err);
+	if (r == 0 && sv != NULL)
+		r = store_forward_insert(st, in, seen->key, sv->id, err);
 	buf_free(&detail);
-	store_survey_clear(&sv);
 	if (r != 0)
 		return -1;
-	orig->stored_key = orig->msg_key == key ? orig->msg_key :
-	    orig->digest;
+	orig->stored_key = seen->key;
 	orig->over_limit = in->over_limit;
 	return INGEST_NEW;
+}
+
+/* The replies of one write transaction, and what became of each. */
+struct ingest_batch {
+	struct ingest_rec *in;
+	size_t n;
+	int *result;
+};
+
+/*
+ * Records the replies run by run: what the store knows of a run is read
+ * at once (store_ingest_read), then each of its replies is written; the
+ * next run is read behind those writes, and sees them.
+ */
+static int
+store_ingest_tx(struct store *st, void *arg, struct npserr *err)
+{
+	struct ingest_batch *b = arg;
+	struct ingest_seen seen[STORE_INGEST_RUN];
+	size_t i, j, n;
+	int r = 0;
+
+	for (i = 0; i < b->n && r == 0; i += n) {
+		n = store_ingest_run_end(b->in + i, b->n - i);
+		if (store_ingest_read(st, b->in + i, n, seen, err) == -1)
+			return -1;
+		for (j = 0; j < n && r == 0; j++) {
+			b->result[i + j] = store_ingest_write(st,
+			    &b->in[i + j], &seen[j], err);
+			if (b->result[i + j] == -1)
+				r = -1;
+		}
+		store_ingest_seen_clear(seen, n);
+	}
+	return r;
+}
+
+/* A reply the store can record: 0, or -1 with err saying why. */
+static int
+store_ingest_check(struct store *st, struct ingest_rec *in,
+    struct npserr *err)
+{
+	if ((unsigned)in->kind >= INGEST_KIND_COUNT) {
+		npserr_set(err, "store %s: cannot ingest message %s: bad kind"
+		    " %d", st->path, in->msg_key != NULL ? in->msg_key : "?",
+		    (int)in->kind);
+		return -1;
+	}
+	if (in->msg_key == NULL || in->msg_key[0] == '\0') {
+		npserr_set(err, "store %s: cannot ingest a message without a"
+		    " key", st->path);
+		return -1;
+	}
+	if (in->digest != NULL && in->digest[0] == '\0')
+		in->digest = NULL;
+	return 0;
 }
 
 /*
@@ -471,18 +406,28 @@ store_ingest_tx(struct store *st, void *arg, struct npserr *err)
 int
 store_ingest(struct store *st, struct ingest_rec *in, struct npserr *err)
 {
-	if ((unsigned)in->kind >= INGEST_KIND_COUNT) {
-		npserr_set(err, "store %s: cannot ingest message %s: bad kind"
-		    " %d", st->path, in->msg_key != NULL ? in->msg_key : "?",
-		    (int)in->kind);
-		return -1;
+	int result = -1;
+
+	return store_ingest_many(st, in, 1, &result, err) == -1 ? -1 : result;
+}
+
+/*
+ * store_ingest_many - records in[0..n), each as store_ingest() does, in
+ * one write transaction (the caller's, when one is open): result[i] is
+ * INGEST_NEW or INGEST_DUPLICATE. 0, or -1 with err set: then nothing
+ * is recorded, and an open transaction must be rolled back.
+ */
+int
+store_ingest_many(struct store *st, struct ingest_rec *in, size_t n,
+    int *result, struct npserr *err)
+{
+	struct ingest_batch b = { in, n, result };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		result[i] = -1;
+		if (store_ingest_check(st, &in[i], err) == -1)
+			return -1;
 	}
-	if (in->msg_key == NULL || in->msg_key[0] == '\0') {
-		npserr_set(err, "store %s: cannot ingest a message without a"
-		    " key", st->path);
-		return -1;
-	}
-	if (in->digest != NULL && in->digest[0] == '\0')
-		in->digest = NULL;
-	return store_db_write(st, store_ingest_tx, in, err);
+	return store_db_write(st, store_ingest_tx, &b, err) < 0 ? -1 : 0;
 }

@@ -29,7 +29,6 @@ enum store_stmt_id {
 	STMT_UNSUB_GET,
 	STMT_PROCESSED_GET,
 	STMT_PROCESSED_ADD,
-	STMT_INGEST_SURVEY,
 	STMT_RESPONSE_ADD,
 	STMT_RESPONSE_SUPERSEDE,
 	STMT_COMMENT_ADD,
@@ -172,6 +171,34 @@ enum store_lock {
  * the current write transaction. 0, or -1 with err set. */
 int store_lock_key(struct store *st, enum store_lock kind, const char *key,
     struct npserr *err);
+
+/* --- store_ingest_read.c ---------------------------------------------- */
+
+/* Replies read together at most (store_ingest_read). */
+#define STORE_INGEST_RUN 64
+
+/* What the store knows of a reply before it records it. */
+struct ingest_seen {
+	const char *key;	/* the key to record it under: in's msg_key
+				 * or digest */
+	bool dup;		/* recorded before, under key */
+	bool limited;		/* ...as a response over the limit */
+	bool known;		/* its survey is in the store: sv */
+	struct survey_rec sv;
+	int64_t answers;	/* responses recorded for the survey */
+	int64_t current;	/* its current response, 0: none */
+};
+
+/* The length of the run of replies that starts at in[0] (1 to n): up to
+ * the first that shares a message key, a digest or a survey with one
+ * before it, at most STORE_INGEST_RUN. */
+size_t store_ingest_run_end(const struct ingest_rec *in, size_t n);
+/* Locks the keys of the run in[0..n) (store_ingest_run_end), reads what
+ * the store knows of each into seen[0..n): 0, or -1 with seen cleared.
+ * Inside the caller's write transaction. */
+int store_ingest_read(struct store *st, const struct ingest_rec *in,
+    size_t n, struct ingest_seen *seen, struct npserr *err);
+void store_ingest_seen_clear(struct ingest_seen *seen, size_t n);
 
 /* --- store_tx.c -------------------------------------------------------- */
 

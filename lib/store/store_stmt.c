@@ -53,14 +53,6 @@ static const char *const store_stmt_sql[STMT_COUNT] = {
 	[STMT_PROCESSED_ADD] =
 	    "INSERT INTO processed (msg_key, kind, survey_id, folder, at,"
 	    " digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	/* A reply's survey, with its answers so far and its current
-	 * response: what store_ingest decides on, in one statement. */
-	[STMT_INGEST_SURVEY] =
-	    "SELECT " SURVEY_COLUMNS ", (SELECT count(*) FROM processed p"
-	    " WHERE p.survey_id = s.id AND p.kind = 'response'), (SELECT r.id"
-	    " FROM responses r WHERE r.survey_id = s.id AND r.superseded_by"
-	    " IS NULL ORDER BY r.id DESC LIMIT 1) FROM surveys s WHERE"
-	    " s.id = ?1",
 	[STMT_RESPONSE_ADD] =
 	    "INSERT INTO responses (survey_id, score, category, comment,"
 	    " sender, lang, forwarded, received_at, source_message_id)"
