@@ -1019,6 +1019,116 @@ test_ingest_duplicate_key_writes_nothing(void **state)
 	store_close(st);
 }
 
+/* One reply of a batch for store_ingest_many. */
+static void
+batch_rec(struct ingest_rec *in, const char *key, const char *digest,
+    enum ingest_kind kind, const char *survey_id, int score,
+    const char *comment)
+{
+	memset(in, 0, sizeof(*in));
+	in->msg_key = key;
+	in->digest = digest;
+	in->kind = kind;
+	in->survey_id = survey_id;
+	in->score = score;
+	in->comment = comment;
+	in->sender = "c@example.com";
+	in->lang = "fr";
+	in->folder = "nps/done";
+	in->review_folder = "nps/review";
+	in->received_at = 100;
+}
+
+/*
+ * A batch recorded in one call is recorded as one reply after the other
+ * would be, on either database: a second answer to a survey of the batch
+ * supersedes the first, a message met earlier in the batch is a
+ * duplicate, a Message-ID reused goes under its digest, a reply without
+ * a score adds its comment to an answer of the same batch.
+ */
+static void
+test_ingest_many_is_one_reply_after_the_other(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->where, 2000);
+	struct ingest_rec in[10];
+	int result[10], want[10] = { INGEST_NEW, INGEST_NEW, INGEST_NEW,
+	    INGEST_NEW, INGEST_NEW, INGEST_DUPLICATE, INGEST_NEW, INGEST_NEW,
+	    INGEST_NEW, INGEST_NEW };
+	struct npserr err;
+	char text[64];
+	int i;
+
+	add_survey(st, "b1b1b1b1b1b1b1b1", "one@example.com", 1);
+	add_survey(st, "b2b2b2b2b2b2b2b2", "two@example.com", 1);
+	add_survey(st, "b3b3b3b3b3b3b3b3", "three@example.com", 1);
+	add_survey(st, "b4b4b4b4b4b4b4b4", "four@example.com", 1);
+	add_survey(st, "b5b5b5b5b5b5b5b5", "five@example.com", 1);
+	batch_rec(&in[0], "<m0@x>", "sha256:d0", INGEST_RESPONSE,
+	    "b1b1b1b1b1b1b1b1", 9, "great");
+	batch_rec(&in[1], "<m1@x>", "sha256:d1", INGEST_RESPONSE,
+	    "b2b2b2b2b2b2b2b2", 3, "slow");
+	batch_rec(&in[2], "<m2@x>", "sha256:d2", INGEST_RESPONSE,
+	    "b3b3b3b3b3b3b3b3", 7, NULL);
+	batch_rec(&in[3], "<m3@x>", "sha256:d3", INGEST_AUTOREPLY,
+	    "b4b4b4b4b4b4b4b4", -1, NULL);
+	batch_rec(&in[4], "<m4@x>", "sha256:d4", INGEST_RESPONSE,
+	    "b1b1b1b1b1b1b1b1", 10, "even better");
+	batch_rec(&in[5], "<m1@x>", "sha256:d1", INGEST_RESPONSE,
+	    "b2b2b2b2b2b2b2b2", 3, "slow");
+	batch_rec(&in[6], "<m2@x>", "sha256:d6", INGEST_RESPONSE,
+	    "b5b5b5b5b5b5b5b5", 8, NULL);
+	batch_rec(&in[7], "<m7@x>", "sha256:d7", INGEST_RESPONSE,
+	    "zzzzzzzzzzzzzzzz", 5, NULL);
+	batch_rec(&in[8], "<m8@x>", "sha256:d8", INGEST_RESPONSE,
+	    "b2b2b2b2b2b2b2b2", -1, "also the phone");
+	batch_rec(&in[9], "<m9@x>", "sha256:d9", INGEST_UNSUBSCRIBE,
+	    "b3b3b3b3b3b3b3b3", -1, NULL);
+	npserr_clear(&err);
+	if (store_ingest_many(st, in, 10, result, &err) != 0)
+		fail_msg("store_ingest_many: %s", err.msg);
+	for (i = 0; i < 10; i++)
+		if (result[i] != want[i])
+			fail_msg("reply %d: %d, not %d", i, result[i], want[i]);
+	assert_string_equal(in[5].stored_key, "<m1@x>");
+	assert_string_equal(in[6].stored_key, "sha256:d6");
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 9);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed WHERE"
+	    " msg_key = 'sha256:d6' AND survey_id = 'b5b5b5b5b5b5b5b5'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 5);
+	assert_int_equal(query_int(st, "SELECT score FROM responses WHERE"
+	    " survey_id = 'b1b1b1b1b1b1b1b1' AND superseded_by IS NULL"), 10);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses o JOIN"
+	    " responses n ON n.id = o.superseded_by WHERE o.score = 9 AND"
+	    " n.score = 10"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM comments"), 4);
+	assert_string_equal(query_text(st, "SELECT string_agg(c.text, '|')"
+	    " FROM (SELECT c.text FROM comments c JOIN responses r ON r.id ="
+	    " c.response_id WHERE r.survey_id = 'b2b2b2b2b2b2b2b2' ORDER BY"
+	    " c.id) c", text, sizeof(text)), "slow|also the phone");
+	assert_string_equal(query_text(st, "SELECT c.text FROM comments c"
+	    " JOIN responses r ON r.id = c.response_id WHERE r.score = 10",
+	    text, sizeof(text)), "even better");
+	assert_int_equal(query_int(st, "SELECT count(*) FROM unsubscribed"
+	    " WHERE address = 'three@example.com'"), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM events WHERE"
+	    " kind IN ('autoreply', 'unmatched', 'unsubscribed')"), 3);
+	/* The whole batch again: every one a duplicate, nothing written. */
+	for (i = 0; i < 10; i++) {
+		if (i == 6)
+			in[i].msg_key = "<m2@x>";
+		in[i].stored_key = NULL;
+	}
+	if (store_ingest_many(st, in, 10, result, &err) != 0)
+		fail_msg("store_ingest_many: %s", err.msg);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(result[i], INGEST_DUPLICATE);
+	assert_string_equal(in[6].stored_key, "sha256:d6");
+	assert_int_equal(query_int(st, "SELECT count(*) FROM processed"), 9);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM responses"), 5);
+	store_close(st);
+}
+
 static void
 test_ingest_response_records_score_category_and_comment(void **state)
 {
@@ -1826,6 +1936,7 @@ main(void)
 		cmocka_unit_test(test_event_kind_names_match_schema),
 		T(test_unsubscribe_is_idempotent_and_case_insensitive),
 		T(test_ingest_duplicate_key_writes_nothing),
+		T(test_ingest_many_is_one_reply_after_the_other),
 		T(test_ingest_response_records_score_category_and_comment),
 		T(test_ingest_second_score_supersedes_first),
 		T(test_ingest_comment_only_followup_keeps_score),
