@@ -316,6 +316,9 @@ cmd_check_config(int argc, char **argv)
 	check_config_warn_channels(cf);
 	config_dump(cf, stdout);
 	check_config_store(cf);
+	/* The name under which this relay's milter records the surveys it
+	 * holds and its `npsgate release` finds them again. */
+	printf("; relay: %s\n", cf->node);
 	config_free(cf);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "npsgate check-config: unable to write the "

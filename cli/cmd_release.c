@@ -5,9 +5,13 @@
  * npsgate release [-c FILE] [--now T]
  *	npsgate-milter puts a survey mail whose channel has delay_days > 0
  *	on Postfix's hold queue and records it as held with its queue id and
- *	due time. This verb, run by a timer (etc/npsgate-release.timer) or
- *	cron as root, releases each held survey whose due time has come with
- *	`postsuper [-c DIR] -H QUEUEID` and marks it released.
+ *	due time, under the name of its relay ([general] node). This verb,
+ *	run by a timer (etc/npsgate-release.timer) or cron as root on each
+ *	relay, releases each held survey of this relay (or of no recorded
+ *	relay: rows from before schema version 7) whose due time has come
+ *	with `postsuper [-c DIR] -H QUEUEID` and marks it released. Another
+ *	relay's held surveys are left to it: its queue ids mean nothing to
+ *	this Postfix, or another mail.
  *	A queue id that postsuper no longer knows (the mail was deleted or
  *	released by hand) is logged and marked released all the same, so it
  *	is not tried again forever. When postsuper itself fails (cannot run,
@@ -257,7 +261,10 @@ cmd_release(int argc, char **argv)
 		msg_error("%s", err.msg);
 		goto out;
 	}
-	if (store_held_due(st, (int64_t)now, collect, &l, &err) < 0) {
+	/* On a store shared by several relays, this relay's Postfix holds
+	 * only the mail its milter put there. */
+	if (store_held_due(st, cf->node, (int64_t)now, collect, &l,
+	    &err) < 0) {
 		msg_error("%s", err.msg);
 		goto out;
 	}

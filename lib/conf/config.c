@@ -126,6 +126,23 @@ config_channel_add(struct config *cf, const char *name, size_t len)
 	return cf->n_channels++;
 }
 
+/* The host name, the default of [general] node: a copy, or NULL when
+ * the host has none that config_node_ok() takes (the reader then asks
+ * for the key). */
+static char *
+config_host_name(void)
+{
+	char host[256];
+	size_t len;
+
+	if (gethostname(host, sizeof(host)) < 0)
+		return NULL;
+	/* A name cut to the buffer may come without its NUL. */
+	host[sizeof(host) - 1] = '\0';
+	len = strlen(host);
+	return config_node_ok(host, len) ? xstrndup(host, len) : NULL;
+}
+
 /* Every default; required keys unset. Caller frees with config_free(). */
 static struct config *
 config_new(const char *path)
@@ -144,6 +161,7 @@ config_new(const char *path)
 	env = getenv("NPSGATE_TEMPLATES_DIR");
 	cf->templates_dir = xstrdup(env != NULL && *env != '\0' ? env :
 	    NPSGATE_DATADIR "/templates");
+	cf->node = config_host_name();
 	return cf;
 }
 
@@ -347,6 +365,22 @@ config_channel_name_ok(const char *s, size_t len)
 		    (s[i] >= 'A' && s[i] <= 'Z') ||
 		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
 		    s[i] == '_'))
+			return false;
+	return true;
+}
+
+bool
+config_node_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > CONFIG_NODE_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		    s[i] == '_' || s[i] == '.'))
 			return false;
 	return true;
 }

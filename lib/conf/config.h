@@ -143,6 +143,9 @@ struct config {
 	char *default_lang;	/* a shipped language (lang.h); default "fr" */
 	char *from_name;	/* display name on mails we send; default "" */
 	enum helpdesk helpdesk;	/* default none */
+	char *node;		/* this relay's name among those sharing a
+				   store (config_node_ok()); default the
+				   host name */
 
 	/* [store] */
 	char *store_path;	/* SQLite file; "" when url is set */
@@ -319,6 +322,11 @@ bool config_channel_name_ok(const char *s, size_t len);
  */
 const char *config_channel_typo(const struct config *cf,
     const struct config_channel *c, const char *const *known, size_t n);
+/* config_node_ok - whether s (len bytes) can name a relay ([general]
+ * node, recorded with the surveys it holds): 1 to CONFIG_NODE_MAX ASCII
+ * letters, digits, '.', '-' and '_', as a host name is. */
+#define CONFIG_NODE_MAX 64
+bool config_node_ok(const char *s, size_t len);
 /* The detractor-alert address configured for team ([followup]
  * team_alert_to, team names compared case-insensitively), or NULL. The
  * pointer is into the config; its length goes to *len. */

@@ -200,6 +200,16 @@ config_check_sysname(const char *v, struct buf *why)
 }
 
 int
+config_check_node(const char *v, struct buf *why)
+{
+	if (config_node_ok(v, strlen(v)))
+		return 0;
+	return config_refuse(why, v, " cannot name this relay; allowed: 1 to "
+	    "64 characters of A-Z a-z 0-9 . - _, one name per relay sharing "
+	    "the store, e.g. node = relay1");
+}
+
+int
 config_check_header_prefix(const char *v, struct buf *why)
 {
 	const char *p;

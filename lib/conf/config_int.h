@@ -118,6 +118,7 @@ int config_check_lang(const char *v, struct buf *why);
 int config_check_header_text(const char *v, struct buf *why);
 int config_check_socket(const char *v, struct buf *why);
 int config_check_sysname(const char *v, struct buf *why);
+int config_check_node(const char *v, struct buf *why);
 int config_check_header_prefix(const char *v, struct buf *why);
 int config_check_tag(const char *v, struct buf *why);
 int config_check_icon_url(const char *v, struct buf *why);

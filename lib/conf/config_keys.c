@@ -77,6 +77,10 @@ const struct key_def config_keys[] = {
 	    0, 0, NULL, NULL, config_check_header_text, 0 },
 	{ SEC_GENERAL, "helpdesk", KT_ENUM, G(helpdesk), 0, 0, "none", 0, 0,
 	    helpdesk_names, "help desk preset", NULL, 0 },
+	/* Its default is the host name (config.c); empty is refused
+	 * (config_parse.c). */
+	{ SEC_GENERAL, "node", KT_STR, G(node), 0, K_OPTIONAL, NULL, 0, 0,
+	    NULL, NULL, config_check_node, 0 },
 
 	/* One of path and url is required (config_parse.c). */
 	{ SEC_STORE, "path", KT_PATH, G(store_path), 0, K_EMPTY_OK, NULL,

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/utf8.h"
@@ -554,6 +555,36 @@ parse_check_store(struct parse *st)
 		    "PostgreSQL store");
 }
 
+/* [general] node: set to a name, or left to the host name. An empty
+ * value would leave the relay's held surveys to every relay: refused, as
+ * a host without a usable name is when the key is not set. */
+static void
+parse_check_node(struct parse *st)
+{
+	size_t i = config_key_index(SEC_GENERAL, "node");
+	int line = st->line[SLOT(i, 0)];
+	struct buf q = BUF_INIT;
+	char host[256];
+
+	if (st->cf->node != NULL)
+		return;
+	if (gethostname(host, sizeof(host)) < 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	config_quote(&q, host);
+	if (line != 0)
+		parse_fail(st, line, "[general] node: empty; allowed: the name "
+		    "of this relay, 1 to 64 characters of A-Z a-z 0-9 . - _, "
+		    "e.g. node = relay1, or no node line for the host name");
+	else
+		parse_fail(st, st->sec_line[section_of(SEC_GENERAL)],
+		    "[general] node: not set, and the host name %s cannot "
+		    "name this relay; allowed: set node = NAME in [general], "
+		    "1 to 64 characters of A-Z a-z 0-9 . - _, e.g. node = "
+		    "relay1", buf_cstr(&q));
+	buf_free(&q);
+}
+
 /* Each alias of [rules] channel_aliases names a channel of the config,
  * which a [channel.NAME] anywhere in the file may define. */
 static void
@@ -626,6 +657,7 @@ parse_finish(struct parse *st)
 	i = config_key_index(SEC_GENERAL, "key_file");
 	cf->key_file_line = st->line[SLOT(i, 0)];
 	parse_check_store(st);
+	parse_check_node(st);
 	parse_check_folders(st);
 	parse_check_aliases(st);
 }

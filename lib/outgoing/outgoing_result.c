@@ -255,9 +255,10 @@ helpdesk_address(const struct outgoing_input *in)
 }
 
 static void
-survey_row(struct outgoing_result *res, const struct outgoing_input *in,
-    const struct rules_input *ri, const struct rules_decision *dec,
-    const struct token *tok, char *message_id, const char *lang)
+survey_row(struct outgoing_result *res, const struct config *cf,
+    const struct outgoing_input *in, const struct rules_input *ri,
+    const struct rules_decision *dec, const struct token *tok,
+    char *message_id, const char *lang)
 {
 	struct survey_rec *s = &res->survey;
 
@@ -285,6 +286,10 @@ survey_row(struct outgoing_result *res, const struct outgoing_input *in,
 	s->throttle_from = dec->throttle_from;
 	s->helpdesk_to = helpdesk_address(in);
 	s->once_per_ticket = dec->once_per_ticket;
+	/* The mail stays on this relay's hold queue: only this relay's
+	 * `npsgate release` can let it go. */
+	if (s->status == SURVEY_HELD && cf->node != NULL)
+		s->held_by = xstrdup(cf->node);
 }
 
 static void
@@ -301,6 +306,7 @@ survey_row_free(struct survey_rec *s)
 	free(s->priority);
 	free(s->lang);
 	free(s->helpdesk_to);
+	free(s->held_by);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -323,8 +329,8 @@ outgoing_survey_result(struct job *j)
 	outgoing_take_body(out, &j->rw1);
 	outgoing_content_edits(out, j->in, &j->rw1);
 	survey_headers(j->ctx->cf, j->in, out, buf_cstr(&j->reply));
-	survey_row(out, j->in, &j->ri, &j->dec, &j->tok, j->message_id,
-	    j->lang);
+	survey_row(out, j->ctx->cf, j->in, &j->ri, &j->dec, &j->tok,
+	    j->message_id, j->lang);
 	j->message_id = NULL;	/* now the row's */
 	if (j->dec.due_at > 0) {
 		out->hold = true;

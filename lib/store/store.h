@@ -41,7 +41,7 @@
 #include "survey/nps.h"
 #include "survey/token.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct store;
 
@@ -68,6 +68,10 @@ struct survey_rec {
 	 * its From) before the survey's Reply-To replaced it; NULL: unknown.
 	 * Written by store_survey_add, read by store_forward_target. */
 	char *helpdesk_to;
+	/* The relay whose Postfix holds the mail of a held survey (its
+	 * [general] node): only that relay's `npsgate release` lists it.
+	 * NULL: any relay's (a row from before schema version 7). */
+	char *held_by;
 	/* Not stored: when non-zero, store_survey_add adds nothing if the
 	 * recipient has a survey created after this time. */
 	int64_t throttle_from;
@@ -181,8 +185,10 @@ void store_survey_clear(struct survey_rec *rec);
 /* Latest created_at of a survey to recipient (any ticket), 0 if none. */
 int store_last_survey_time(struct store *st, const char *recipient,
     int64_t *out, struct npserr *err);
-/* Calls fn for each held survey with due_at <= now; stops at fn's -1. */
-int store_held_due(struct store *st, int64_t now,
+/* Calls fn for each held survey with due_at <= now that node holds
+ * (held_by is node) or that no node was recorded for (held_by NULL);
+ * node NULL: every held survey. Stops at fn's -1. */
+int store_held_due(struct store *st, const char *node, int64_t now,
     int (*fn)(const struct survey_rec *rec, void *arg), void *arg,
     struct npserr *err);
 int store_survey_set_status(struct store *st, const char *id,

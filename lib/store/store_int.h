@@ -41,7 +41,7 @@ enum store_stmt_id {
 #define SURVEY_COLUMNS \
 	"id, key_id, type, status, message_id, queue_id, recipient," \
 	" ticket, agent, team, channel, reason, priority, lang," \
-	" created_at, due_at, released_at"
+	" created_at, due_at, released_at, held_by"
 
 /* A prepared statement: what every backend's statement starts with. */
 struct store_stmt {

@@ -264,6 +264,15 @@ static const char store_schema_v6[] =
 	"CREATE INDEX forwards_survey ON forwards(survey_id);\n";
 
 /*
+ * Schema version 7: several relays on one store each release only the
+ * mail their own Postfix holds. surveys.held_by names the relay (its
+ * [general] node) whose hold queue has the mail of a held survey; NULL
+ * for the rows from before, which any relay's release takes, as it did.
+ */
+static const char store_schema_v7[] =
+	"ALTER TABLE surveys ADD COLUMN held_by TEXT;\n";
+
+/*
  * The same steps on PostgreSQL, for a database of its own: BIGINT for
  * every integer (epoch seconds, ids), identity columns where SQLite has
  * INTEGER PRIMARY KEY (BY DEFAULT, so that an import keeps its ids), the
@@ -439,6 +448,8 @@ static const char store_pg_v6[] =
 	"CREATE INDEX forwards_due ON forwards(state, next_attempt_at);\n"
 	"CREATE INDEX forwards_survey ON forwards(survey_id);\n";
 
+/* Version 7 is the same text on both. */
+
 struct store_migration {
 	int version;		/* the schema's version once applied */
 	const char *sql;	/* SQLite's step */
@@ -455,6 +466,7 @@ static const struct store_migration store_migrations[] = {
 	{ 4, store_schema_v4, NULL },
 	{ 5, store_schema_v5, store_pg_v5 },
 	{ 6, store_schema_v6, store_pg_v6 },
+	{ 7, store_schema_v7, NULL },
 };
 #define STORE_MIGRATION_COUNT \
 	(sizeof(store_migrations) / sizeof(store_migrations[0]))

@@ -22,7 +22,7 @@ static const char *const store_stmt_sql[STMT_COUNT] = {
 	[STMT_SURVEY_ADD] =
 	    "INSERT INTO surveys (" SURVEY_COLUMNS ") VALUES (?1, ?2, ?3,"
 	    " ?4, ?5, ?6, lower(?7), ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-	    " ?16, ?17)",
+	    " ?16, ?17, ?18)",
 	[STMT_SURVEY_GET] =
 	    "SELECT " SURVEY_COLUMNS " FROM surveys WHERE id = ?1",
 	[STMT_SURVEY_BY_MSGID] =
@@ -30,9 +30,12 @@ static const char *const store_stmt_sql[STMT_COUNT] = {
 	    " ORDER BY created_at DESC, id LIMIT 1",
 	[STMT_SURVEY_LAST_TIME] =
 	    "SELECT max(created_at) FROM surveys WHERE recipient = lower(?1)",
+	/* A row without held_by is any relay's; coalesce() makes a NULL
+	 * node match every row (and gives the parameter its type). */
 	[STMT_SURVEY_HELD_DUE] =
 	    "SELECT " SURVEY_COLUMNS " FROM surveys WHERE status = 'held'"
-	    " AND due_at <= ?1 ORDER BY due_at, created_at, id",
+	    " AND due_at <= ?1 AND (held_by IS NULL OR held_by ="
+	    " coalesce(?2, held_by)) ORDER BY due_at, created_at, id",
 	[STMT_SURVEY_SET_STATUS] =
 	    "UPDATE surveys SET status = ?2, released_at = CASE WHEN"
 	    " ?2 = 'released' THEN ?3 ELSE released_at END WHERE id = ?1",

@@ -1,9 +1,9 @@
 /*
  * store_survey.c - the surveys table: a survey recorded when the milter
  * issues it (throttled inside the same write), looked up by id or by the
- * Message-ID it went out with, the held ones listed when due, and its
- * status changed on release or bounce. Records handed out own their
- * strings; store_survey_clear() frees them.
+ * Message-ID it went out with, the held ones listed when due to the
+ * relay that holds them, and its status changed on release or bounce.
+ * Records handed out own their strings; store_survey_clear() frees them.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -99,6 +99,7 @@ store_survey_from_row(struct store *st, struct store_stmt *s,
 	out->created_at = store_col_int64(s, 14);
 	out->due_at = store_col_int64(s, 15);
 	out->released_at = store_col_int64(s, 16);
+	out->held_by = store_column_dup(s, 17);
 	return 0;
 }
 
@@ -119,6 +120,7 @@ store_survey_clear(struct survey_rec *rec)
 	free(rec->priority);
 	free(rec->lang);
 	free(rec->helpdesk_to);
+	free(rec->held_by);
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -177,6 +179,7 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 	store_bind_int64(s, 15, rec->created_at);
 	store_bind_int64(s, 16, rec->due_at);
 	store_bind_int64(s, 17, rec->released_at);
+	store_bind_text(s, 18, rec->held_by);
 	if (store_step_done(st, s, err, "cannot add survey %s", rec->id) ==
 	    -1)
 		return -1;
@@ -259,9 +262,10 @@ store_last_survey_time(struct store *st, const char *recipient,
 }
 
 /* store_held_due - calls fn, in due order, for each held survey due by
- * now. fn may write to the store; its -1 stops the walk and is returned. */
+ * now that node holds, or any relay (see store.h). fn may write to the
+ * store; its -1 stops the walk and is returned. */
 int
-store_held_due(struct store *st, int64_t now,
+store_held_due(struct store *st, const char *node, int64_t now,
     int (*fn)(const struct survey_rec *rec, void *arg), void *arg,
     struct npserr *err)
 {
@@ -273,6 +277,7 @@ store_held_due(struct store *st, int64_t now,
 	if ((s = store_stmt(st, STMT_SURVEY_HELD_DUE, err)) == NULL)
 		return -1;
 	store_bind_int64(s, 1, now);
+	store_bind_text(s, 2, node);
 	/* Read them all first: fn may write (store_survey_set_status), and
 	 * a write must not run while this read is still open on the
 	 * connection. */

@@ -4,6 +4,10 @@
 #   - `npsgate release` hands postsuper only queue ids Postfix makes, one
 #     at a time: a held survey recorded under ALL, a blank or an option
 #     is refused and never reaches postsuper;
+#   - with two relays on one store, each releases the held surveys it
+#     holds ([general] node) and those that name no relay, never the
+#     other's; check-config prints the relay's name, the host name by
+#     default, and refuses a host name that cannot be one;
 #   - a store the CLI creates is not readable by others; run as root,
 #     release creates and writes the store as the owner of its directory,
 #     and only postsuper runs as root;
@@ -94,6 +98,75 @@ EOF2
 	[ -z "$(find "$sdir" -user root)" ] ||
 	    fail "root-owned files in the store directory: $(find "$sdir" -user root)"
 fi
+
+# Two relays on one store: each releases the held surveys its own Postfix
+# holds (held_by, its [general] node) and those recorded without a relay
+# (before schema version 7), never the other's, whose queue id means
+# nothing here or, worse, another mail.
+rdb="$dir/relays.db"
+for n in a b; do
+	sed "s|^path = .*|path = $rdb|" "$conf" >"$dir/relay-$n.conf"
+	printf '[general]\nnode = relay-%s\n' "$n" >>"$dir/relay-$n.conf"
+done
+cat >"$dir/postsuper" <<'EOF2'
+#!/bin/sh
+printf '%s\n' "$*" >>"$(dirname "$0")/relay.args"
+echo "postsuper: Released from hold: 1 message"
+EOF2
+run 0 check-config "$dir/relay-a.conf"
+grep -q '^node = relay-a$' "$dir/out" || fail "check-config: no node line"
+grep -q '^; relay: relay-a$' "$dir/out" ||
+    fail "check-config: no relay line: $(grep relay "$dir/out")"
+run 0 check-config "$conf"
+grep -qxF "; relay: $(hostname)" "$dir/out" ||
+    fail "check-config: the host name is not the relay: $(grep relay "$dir/out")"
+# A host name that cannot name a relay (in a UTS namespace of its own,
+# as root): the config asks for [general] node, at its file and line.
+if [ "$(id -u)" -eq 0 ] && unshare -u true 2>/dev/null; then
+	badhost() {
+		unshare -u python3 -c 'import socket, subprocess, sys
+socket.sethostname("relay one/x")
+sys.exit(subprocess.call(sys.argv[1:]))' "$NPSGATE" check-config "$1" \
+		    >"$dir/out" 2>"$dir/err"
+	}
+	badhost "$conf"; rc=$?
+	[ "$rc" -eq 3 ] || fail "bad host name: exit $rc, not 3"
+	grep -qF "$conf:1: [general] node: not set, and the host name 'relay one/x' cannot name this relay; allowed: set node = NAME in [general]" "$dir/err" ||
+	    fail "bad host name: $(cat "$dir/err")"
+	badhost "$dir/relay-a.conf"; rc=$?
+	[ "$rc" -eq 0 ] || fail "bad host name, node set: exit $rc: $(cat "$dir/err")"
+fi
+run 0 report -c "$dir/relay-a.conf"
+python3 - "$rdb" <<'EOF2' || fail "cannot insert the relays' held surveys"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = [("RA00000000000001", "4AAAAAAAAA1", "relay-a"),
+        ("RB00000000000001", "4BBBBBBBBB1", "relay-b"),
+        ("RN00000000000001", "4CCCCCCCCC1", None)]
+for sid, qid, node in rows:
+    db.execute("INSERT INTO surveys (id, key_id, type, status, queue_id,"
+               " recipient, created_at, due_at, held_by) VALUES (?, 1,"
+               " 'nps', 'held', ?, 'c@example.com', 1, 2, ?)",
+               (sid, qid, node))
+db.commit()
+EOF2
+run 0 release -c "$dir/relay-a.conf" --now 100
+grep -q '^released 2, unknown 0, failed 0' "$dir/out" ||
+    fail "relay-a release: $(cat "$dir/out")"
+args=$(cat "$dir/relay.args" 2>/dev/null)
+[ "$args" = "-H 4AAAAAAAAA1
+-H 4CCCCCCCCC1" ] || fail "relay-a ran postsuper with: $args"
+held=$(python3 -c 'import sqlite3, sys
+for (i,) in sqlite3.connect(sys.argv[1]).execute(
+        "SELECT id FROM surveys WHERE status = \x27held\x27"):
+    print(i)' "$rdb" 2>&1)
+[ "$held" = RB00000000000001 ] || fail "held after relay-a's release: $held"
+: >"$dir/relay.args"
+run 0 release -c "$dir/relay-b.conf" --now 100
+grep -q '^released 1, unknown 0, failed 0' "$dir/out" ||
+    fail "relay-b release: $(cat "$dir/out")"
+[ "$(cat "$dir/relay.args")" = "-H 4BBBBBBBBB1" ] ||
+    fail "relay-b ran postsuper with: $(cat "$dir/relay.args")"
 
 # check-config and the scope: a Postfix config whose smtpd_milters names
 # the milter's unix socket, relative to the queue directory.

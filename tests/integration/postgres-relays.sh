@@ -19,7 +19,11 @@
 #   - with PostgreSQL, the server restarted in the middle of the mails
 #     and again in the middle of the replies (on_error = tempfail: the
 #     relays defer, the senders retry): the same counts, nothing lost,
-#     nothing doubled.
+#     nothing doubled;
+#   - a delayed survey through each relay (both on one host name, each
+#     with its own [general] node): each waits on its relay's hold queue
+#     under its relay's name, and each relay's `npsgate release` lets
+#     out its own only, never the other's.
 # Exit 77 (skip) under NPSGATE_UNIT_ONLY=1, without Postfix, Dovecot or
 # python3, or not root.
 
@@ -107,6 +111,8 @@ user = nobody
 on_error = tempfail
 [rules]
 min_days_between = 30
+[channel.later]
+delay_days = 2
 [followup]
 sendmail = /usr/sbin/sendmail -C $T/r1/etc
 EOF
@@ -149,10 +155,15 @@ q() {
 
 # --- two relays ---------------------------------------------------------
 # Each relay is started before the next one picks its ports.
+# Each relay's own copy names it and its Postfix (for npsgate release);
+# both run on this one host, whose name cannot tell them apart.
 start_relay() {
 	rig_init "$T/r$1"
+	cp "$T/npsgate.conf" "$T/r$1.conf"
+	printf '[general]\nnode = relay%s\n[milter]\npostfix_config_dir = %s\n' \
+	    "$1" "$RIG/etc" >>"$T/r$1.conf"
 	rig_start_sink || return 1
-	"$NPSGATE_MILTER" -f -c "$T/npsgate.conf" \
+	"$NPSGATE_MILTER" -f -c "$T/r$1.conf" \
 	    -p "inet:$MILTER_PORT@127.0.0.1" >>"$RIG/milter.log" 2>&1 &
 	MILTER_PID=$!
 	rig_wait_port "$MILTER_PORT" || { cat "$RIG/milter.log" >&2; return 1; }
@@ -315,5 +326,76 @@ $MAIL sink "$T/sink-all" "$N" >"$T/sink.out"
 check "one acknowledgment per reply: $(val acks) sent, to $(val acks_distinct) customers" \
     test "$(val acks):$(val acks_distinct)" = "$R:$R"
 check "the survey mails unchanged by then: $(val mails)" test "$(val mails)" = "$want"
+
+# --- a delayed survey through each relay --------------------------------
+# held_send R: one tagged mail on the delayed channel through relay R, to
+# heldR@customers.example; a 4xx (the milter's tempfail while its
+# connection to a restarted server is found lost) is tried again.
+held_send() {
+	python3 - "$1" "$(eval echo "\$R$1_SMTP")" <<'EOF'
+import smtplib, sys, time
+r, port = sys.argv[1], int(sys.argv[2])
+msg = ("From: Support <support@shop.example>\r\n"
+       "To: <held%s@customers.example>\r\n"
+       "Subject: Ticket H-%s closed heldmark-%s\r\n"
+       "Message-ID: <heldmark-%s@shop.example>\r\n"
+       "X-NPS-Ticket: H-%s\r\nX-NPS-Channel: later\r\n"
+       "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+       "Hello.\r\n\r\n[InsertSatisfactionEvaluation]\r\n" % ((r,) * 5))
+end = time.time() + 60
+while True:
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
+            s.sendmail("support@shop.example",
+                       ["held%s@customers.example" % r], msg)
+        break
+    except smtplib.SMTPResponseException as e:
+        if e.smtp_code // 100 != 4 or time.time() > end:
+            raise
+        time.sleep(1)
+EOF
+}
+on_hold() {
+	postqueue -c "$(eval echo "\$R$1_RIG")/etc" -j 2>/dev/null |
+	    grep -c '"queue_name": *"hold"'
+}
+delivered() { grep -rlqF "heldmark-$1" "$R1_RIG/sink" "$R2_RIG/sink"; }
+held_rows() {
+	q "SELECT recipient || ':' || status || ':' || coalesce(held_by, '-')
+	    FROM surveys WHERE recipient LIKE 'held%' ORDER BY recipient" |
+	    tr '\n' ' '
+}
+for r in 1 2; do
+	held_send $r 2>"$T/held$r.err" ||
+	    notok "delayed mail through relay $r: $(tail -n 1 "$T/held$r.err")"
+done
+i=0
+while [ "$(on_hold 1):$(on_hold 2)" != 1:1 ] && [ $i -lt 100 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+check "each delayed mail on its relay's hold queue: $(on_hold 1):$(on_hold 2)" \
+    test "$(on_hold 1):$(on_hold 2)" = 1:1
+check "each held survey names its relay: $(held_rows)" test "$(held_rows)" = \
+    "held1@customers.example:held:relay1 held2@customers.example:held:relay2 "
+due=$(($(date +%s) + 3 * 86400))
+"$NPSGATE" release -c "$T/r1.conf" --now "$due" >"$T/release1.out" 2>&1
+check "relay 1 releases its own only: $(cat "$T/release1.out")" \
+    grep -q "^released 1, unknown 0, failed 0" "$T/release1.out"
+i=0
+while ! delivered 1 && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+check "relay 1's delayed mail delivered" delivered 1
+check "relay 2's still held, in the store and on its queue: $(held_rows)" \
+    test "$(held_rows):$(on_hold 2)" = \
+    "held1@customers.example:released:relay1 held2@customers.example:held:relay2 :1"
+check "relay 2's not delivered" eval "! delivered 2"
+"$NPSGATE" release -c "$T/r2.conf" --now "$due" >"$T/release2.out" 2>&1
+check "relay 2 releases its own: $(cat "$T/release2.out")" \
+    grep -q "^released 1, unknown 0, failed 0" "$T/release2.out"
+i=0
+while ! delivered 2 && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+check "relay 2's delayed mail delivered" delivered 2
+check "both released: $(held_rows)" test "$(held_rows)" = \
+    "held1@customers.example:released:relay1 held2@customers.example:released:relay2 "
 
 tap_done

@@ -297,6 +297,50 @@ test_imap_port_follows_tls_mode_unless_set(void **state)
 	config_free(cf);
 }
 
+/* [general] node names this relay among those sharing a store: the host
+ * name unless set, a name a host could have, never empty. */
+static void
+test_node_is_the_host_name_unless_set(void **state)
+{
+	struct config *cf;
+	char host[256], big[100], want[200];
+
+	(void)state;
+	assert_int_equal(gethostname(host, sizeof(host)), 0);
+	host[sizeof(host) - 1] = '\0';
+	cf = assert_accepted("");
+	assert_non_null(cf->node);
+	assert_string_equal(cf->node, host);
+	config_free(cf);
+
+	cf = assert_accepted("[general]\nnode = relay-2.dc_1\n");
+	assert_string_equal(cf->node, "relay-2.dc_1");
+	config_free(cf);
+
+	memset(big, 'n', 64);
+	snprintf(want, sizeof(want), "[general]\nnode = %.64s\n", big);
+	cf = assert_accepted(want);
+	assert_int_equal(strlen(cf->node), 64);
+	config_free(cf);
+
+	memset(big, 'n', 65);
+	snprintf(want, sizeof(want), "[general]\nnode = %.65s\n", big);
+	assert_refused_prefix(want, 9, "[general] node: 'nnnnn");
+	assert_refused("[general]\nnode = relay one\n", 9, "[general] node: "
+	    "'relay one' cannot name this relay; allowed: 1 to 64 "
+	    "characters of A-Z a-z 0-9 . - _, one name per relay sharing "
+	    "the store, e.g. node = relay1");
+	assert_refused_prefix("[general]\nnode = relay/1\n", 9,
+	    "[general] node: 'relay/1' cannot name this relay;");
+	assert_refused("[general]\nnode =\n", 9, "[general] node: empty; "
+	    "allowed: the name of this relay, 1 to 64 characters of A-Z a-z "
+	    "0-9 . - _, e.g. node = relay1, or no node line for the host "
+	    "name");
+	assert_true(config_node_ok("a", 1));
+	assert_false(config_node_ok("", 0));
+	assert_false(config_node_ok("r\xc3\xa9lais", 7));
+}
+
 static void
 test_templates_dir_env_overrides_default_not_key(void **state)
 {
@@ -1475,8 +1519,8 @@ test_sample_lists_every_key(void **state)
 		if (strstr(sample, want) == NULL)
 			fail_msg("key %s is not in the sample", line);
 	}
-	/* 88 keys outside the channels, 6 in each channel. */
-	assert_int_equal(keys, 88 + 6 * (int)cf->n_channels);
+	/* 89 keys outside the channels, 6 in each channel. */
+	assert_int_equal(keys, 89 + 6 * (int)cf->n_channels);
 	free(dump);
 	free(sample);
 	config_free(cf);
@@ -1531,7 +1575,7 @@ test_full_config_changes_every_key(void **state)
 	}
 	assert_null(l1);
 	assert_null(l2);
-	assert_int_equal(n, 88 + 6);
+	assert_int_equal(n, 89 + 6);
 	/* [store] url replaces path, which full.conf sets: the tests of
 	 * the store's keys set it. */
 	for (i = 0; i < n; i++)
@@ -1604,6 +1648,7 @@ main(void)
 		cmocka_unit_test(test_imap_port_follows_tls_mode_unless_set),
 		cmocka_unit_test(
 		    test_templates_dir_env_overrides_default_not_key),
+		cmocka_unit_test(test_node_is_the_host_name_unless_set),
 		cmocka_unit_test(test_unknown_key_names_it_and_suggests),
 		cmocka_unit_test(
 		    test_unknown_section_names_it_even_when_empty),

@@ -517,6 +517,45 @@ test_delayed_channel_holds_with_due_time(void **state)
 	assert_non_null(strstr(fx->res.hold_reason, "npsgate"));
 }
 
+/* A held survey records the relay whose Postfix holds its mail ([general]
+ * node), which alone releases it; a survey sent at once records none. */
+static void
+test_held_survey_records_its_relay(void **state)
+{
+	struct fixture *fx = *state;
+	static const char held[] =
+	    "X-NPS-Channel: phone\r\n\r\n" TAG "\r\n";
+	static const char sent[] =
+	    "X-NPS-Channel: email\r\n\r\n" TAG "\r\n";
+	struct npserr err;
+
+	free(fx->cf->node);
+	fx->cf->node = xstrdup("relay-a");
+	testlib_channel(fx->cf, "phone")->delay_days = 2;
+	assert_int_equal(run(fx, held, "c@example.com", true), 0);
+	assert_int_equal(fx->res.survey.status, SURVEY_HELD);
+	assert_non_null(fx->res.survey.held_by);
+	assert_string_equal(fx->res.survey.held_by, "relay-a");
+	assert_int_equal(outgoing_commit(fx->st, &fx->res, &err), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys WHERE"
+	    " status = 'held' AND held_by = 'relay-a'"), 1);
+	outgoing_result_clear(&fx->res);
+	fx->have_res = false;
+	outgoing_headers_free(fx->hdrs, fx->n_hdrs);
+	fx->hdrs = NULL;
+	fx->n_hdrs = 0;
+	free(fx->rcpts[0]);
+	fx->rcpts[0] = NULL;
+	buf_reset(&fx->out);
+
+	assert_int_equal(run(fx, sent, "d@example.com", true), 0);
+	assert_int_equal(fx->res.survey.status, SURVEY_SENT);
+	assert_null(fx->res.survey.held_by);
+	assert_int_equal(outgoing_commit(fx->st, &fx->res, &err), 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM surveys WHERE"
+	    " status = 'sent' AND held_by IS NULL"), 1);
+}
+
 static void
 test_plain_ascii_part_gets_utf8_headers(void **state)
 {
@@ -1052,6 +1091,7 @@ main(void)
 		T(test_https_landing_page_gives_one_click),
 		T(test_optout_removes_tag_and_leaves_event),
 		T(test_delayed_channel_holds_with_due_time),
+		T(test_held_survey_records_its_relay),
 		T(test_plain_ascii_part_gets_utf8_headers),
 		T(test_header_ending_at_text_line_keeps_body_once),
 		T(test_oversized_mail_only_loses_internal_headers),

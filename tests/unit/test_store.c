@@ -363,8 +363,9 @@ raw_int(const char *path, const char *sql)
 	return v;
 }
 
-/* What versions 5 and 4 added, taken out again: a file of the version
+/* What versions 7 to 4 added, taken out again: a file of the version
  * before, as an older npsgate left it. */
+#define UNDO_V7 "ALTER TABLE surveys DROP COLUMN held_by; "
 #define UNDO_V6 "DROP TABLE forwards; DROP INDEX surveys_ticket;" \
 	" ALTER TABLE surveys DROP COLUMN helpdesk_to; "
 #define UNDO_V5 "DROP TABLE response_themes; DROP INDEX responses_unthemed;" \
@@ -384,7 +385,7 @@ make_version_2_file(const char *path, bool lazy)
 
 	add_survey(st, "v2v2v2v2v2v2v2v2", "old@example.com", 1000);
 	store_close(st);
-	raw_exec(path, UNDO_V6 UNDO_V5 UNDO_V4
+	raw_exec(path, UNDO_V7 UNDO_V6 UNDO_V5 UNDO_V4
 	    " DROP TABLE anonymous_counts; PRAGMA user_version = 2;");
 	if (!lazy)
 		return;
@@ -440,7 +441,7 @@ test_migrates_version_4_to_themes(void **state)
 
 	add_survey(st, "v4v4v4v4v4v4v4v4", "old@example.com", 1000);
 	store_close(st);
-	raw_exec(fx->path, UNDO_V6 UNDO_V5
+	raw_exec(fx->path, UNDO_V7 UNDO_V6 UNDO_V5
 	    " INSERT INTO responses (survey_id, score, category, comment,"
 	    " received_at) VALUES ('v4v4v4v4v4v4v4v4', 2, 'detractor',"
 	    " 'late again', 2000);"
@@ -522,7 +523,7 @@ make_version_3_file(const char *path)
 	    "v3v3v3v3v3v3v3v3", 9, NULL, "old@example.com", 1100),
 	    INGEST_NEW);
 	store_close(st);
-	raw_exec(path, UNDO_V6 UNDO_V5 UNDO_V4 " PRAGMA user_version = 3;");
+	raw_exec(path, UNDO_V7 UNDO_V6 UNDO_V5 UNDO_V4 " PRAGMA user_version = 3;");
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
 	    " pragma_table_info('processed') WHERE name = 'digest'"), 0);
 }
@@ -802,7 +803,7 @@ test_held_due_lists_only_due_held_in_due_order(void **state)
 	add_held(st, "hhhhhhhhhhhhhh04", SURVEY_HELD, 400);
 
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(store_held_due(st, 400, collect_due, &l, &err), 0);
+	assert_int_equal(store_held_due(st, NULL, 400, collect_due, &l, &err), 0);
 	assert_int_equal(l.n, 4);
 	assert_string_equal(l.ids[0], "hhhhhhhhhhhhhh01");
 	assert_string_equal(l.ids[1], "hhhhhhhhhhhhhh02");
@@ -813,11 +814,11 @@ test_held_due_lists_only_due_held_in_due_order(void **state)
 
 	memset(&l, 0, sizeof(l));
 	l.stop_after = 2;
-	assert_int_equal(store_held_due(st, 1000, collect_due, &l, &err), -1);
+	assert_int_equal(store_held_due(st, NULL, 1000, collect_due, &l, &err), -1);
 	assert_int_equal(l.n, 2);
 
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(store_held_due(st, 99, collect_due, &l, &err), 0);
+	assert_int_equal(store_held_due(st, NULL, 99, collect_due, &l, &err), 0);
 	assert_int_equal(l.n, 0);
 	store_close(st);
 }
@@ -842,9 +843,134 @@ test_held_due_callback_may_write(void **state)
 
 	add_held(st, "hhhhhhhhhhhhhh01", SURVEY_HELD, 100);
 	add_held(st, "hhhhhhhhhhhhhh02", SURVEY_HELD, 200);
-	assert_int_equal(store_held_due(st, 1000, release_due, st, &err), 0);
+	assert_int_equal(store_held_due(st, NULL, 1000, release_due, st, &err), 0);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys WHERE"
 	    " status = 'released' AND released_at = 777"), 2);
+	store_close(st);
+}
+
+/* A survey held on a relay's hold queue, recorded as its milter does. */
+static void
+add_held_by(struct store *st, const char *id, const char *node,
+    int64_t due)
+{
+	struct survey_rec r;
+	struct npserr err;
+
+	survey_init(&r, id, "h@example.com", 10);
+	r.status = SURVEY_HELD;
+	r.due_at = due;
+	r.held_by = (char *)node;
+	if (store_survey_add(st, &r, &err) != 0)
+		fail_msg("store_survey_add %s: %s", id, err.msg);
+}
+
+/* The ids store_held_due gives node at now, in order, joined by ' '. */
+static const char *
+held_due_ids(struct store *st, const char *node, int64_t now, char *out,
+    size_t size)
+{
+	struct due_list l;
+	struct npserr err;
+	size_t used = 0;
+	int i;
+
+	memset(&l, 0, sizeof(l));
+	if (store_held_due(st, node, now, collect_due, &l, &err) != 0)
+		fail_msg("store_held_due %s: %s", node ? node : "NULL",
+		    err.msg);
+	assert_true(l.n <= 8);
+	out[0] = '\0';
+	for (i = 0; i < l.n && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s",
+		    i ? " " : "", l.ids[i]);
+	assert_true(used < size);
+	return out;
+}
+
+/* Two relays on one store, each with its own connection: each lists the
+ * held surveys of its own hold queue and those recorded without a relay
+ * (from before schema version 7), never the other's, whose queue ids
+ * mean nothing to its Postfix. */
+static void
+test_held_due_lists_only_the_node_own(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *a = open_ok(fx->where, 1000);
+	struct store *b = open_ok(fx->where, 1000);
+	struct survey_rec got;
+	struct npserr err;
+	char ids[200];
+
+	add_held_by(a, "aaaaaaaaaaaaaa01", "relay-a", 100);
+	add_held_by(b, "bbbbbbbbbbbbbb01", "relay-b", 150);
+	add_held_by(a, "aaaaaaaaaaaaaa02", "relay-a", 200);
+	add_held_by(a, "nnnnnnnnnnnnnn01", NULL, 250);
+	add_held_by(b, "bbbbbbbbbbbbbb02", "relay-b", 900);
+	/* A name that holds the other's as a part is not the other. */
+	add_held_by(b, "cccccccccccccc01", "relay-a.example", 120);
+
+	assert_string_equal(held_due_ids(a, "relay-a", 500, ids,
+	    sizeof(ids)), "aaaaaaaaaaaaaa01 aaaaaaaaaaaaaa02"
+	    " nnnnnnnnnnnnnn01");
+	assert_string_equal(held_due_ids(b, "relay-b", 500, ids,
+	    sizeof(ids)), "bbbbbbbbbbbbbb01 nnnnnnnnnnnnnn01");
+	assert_string_equal(held_due_ids(b, "relay-b", 1000, ids,
+	    sizeof(ids)), "bbbbbbbbbbbbbb01 nnnnnnnnnnnnnn01"
+	    " bbbbbbbbbbbbbb02");
+	assert_string_equal(held_due_ids(a, "relay-c", 1000, ids,
+	    sizeof(ids)), "nnnnnnnnnnnnnn01");
+	/* No node: every held survey, as before relays had names. */
+	assert_string_equal(held_due_ids(a, NULL, 500, ids, sizeof(ids)),
+	    "aaaaaaaaaaaaaa01 cccccccccccccc01 bbbbbbbbbbbbbb01"
+	    " aaaaaaaaaaaaaa02 nnnnnnnnnnnnnn01");
+
+	/* The name comes back with the survey. */
+	assert_int_equal(store_survey_get(b, "aaaaaaaaaaaaaa01", &got, &err),
+	    1);
+	assert_non_null(got.held_by);
+	assert_string_equal(got.held_by, "relay-a");
+	store_survey_clear(&got);
+	assert_int_equal(store_survey_get(b, "nnnnnnnnnnnnnn01", &got, &err),
+	    1);
+	assert_null(got.held_by);
+	store_survey_clear(&got);
+
+	/* Released by one relay, a survey leaves every listing. */
+	assert_int_equal(store_survey_release(a, "nnnnnnnnnnnnnn01", 600,
+	    &err), 1);
+	assert_string_equal(held_due_ids(b, "relay-b", 1000, ids,
+	    sizeof(ids)), "bbbbbbbbbbbbbb01 bbbbbbbbbbbbbb02");
+	store_close(b);
+	store_close(a);
+}
+
+/* A file of schema version 6 with a survey held then: version 7 names
+ * no relay for it, and every relay's release still lists it. */
+static void
+test_migrates_version_6_keeps_held_releasable(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = open_ok(fx->path, 1000);
+	char ids[200];
+
+	add_held(st, "v6v6v6v6v6v6v6v6", SURVEY_HELD, 100);
+	store_close(st);
+	raw_exec(fx->path, UNDO_V7 " PRAGMA user_version = 6;");
+	st = open_ok(fx->path, 1000);
+	assert_int_equal(query_int(st, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys WHERE"
+	    " id = 'v6v6v6v6v6v6v6v6' AND held_by IS NULL AND"
+	    " status = 'held'"), 1);
+	assert_string_equal(held_due_ids(st, "relay-a", 500, ids,
+	    sizeof(ids)), "v6v6v6v6v6v6v6v6");
+	assert_string_equal(held_due_ids(st, "relay-b", 500, ids,
+	    sizeof(ids)), "v6v6v6v6v6v6v6v6");
+	/* A survey held now records its relay. */
+	add_held_by(st, "v7v7v7v7v7v7v7v7", "relay-a", 200);
+	assert_string_equal(held_due_ids(st, "relay-b", 500, ids,
+	    sizeof(ids)), "v6v6v6v6v6v6v6v6");
 	store_close(st);
 }
 
@@ -1727,12 +1853,12 @@ test_migrates_version_5_to_forwards(void **state)
 	struct npserr err;
 	char to[64] = "";
 
-	assert_int_equal(STORE_SCHEMA_VERSION, 6);
 	add_survey(st, "v5v5v5v5v5v5v5v5", "old@example.com", 1000);
 	store_close(st);
-	raw_exec(fx->path, UNDO_V6 " PRAGMA user_version = 5;");
+	raw_exec(fx->path, UNDO_V7 UNDO_V6 " PRAGMA user_version = 5;");
 	st = open_ok(fx->path, 1000);
-	assert_int_equal(query_int(st, "PRAGMA user_version"), 6);
+	assert_int_equal(query_int(st, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM surveys WHERE"
 	    " id = 'v5v5v5v5v5v5v5v5' AND helpdesk_to IS NULL"), 1);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_master"
@@ -1931,6 +2057,8 @@ main(void)
 		T(test_last_survey_time_is_latest_any_case),
 		T(test_held_due_lists_only_due_held_in_due_order),
 		T(test_held_due_callback_may_write),
+		T(test_held_due_lists_only_the_node_own),
+		T(test_migrates_version_6_keeps_held_releasable),
 		T(test_set_status_records_release_time),
 		T(test_event_add_records_every_field),
 		cmocka_unit_test(test_event_kind_names_match_schema),

@@ -5,7 +5,8 @@
  * or the session killed): the operation under way fails with a clear
  * error, the next one connects again by itself; a lock held by another
  * program longer than the busy timeout is waited for, then given up; a
- * store of version 5 migrated to 6 (the forwards, their mail a BYTEA);
+ * store of version 5 migrated to 6 (the forwards, their mail a BYTEA); a
+ * store of version 6 whose held surveys stay every relay's to release;
  * writes sent in a pipeline without waiting, whose failure fails their
  * transaction.
  *
@@ -351,16 +352,17 @@ test_migrates_version_5_to_forwards(void **state)
 	assert_non_null(where = testlib_store_where(dir));
 	assert_non_null(st = store_open(where, 2000, &err));
 	survey_add(st, 1, 0);
-	if (store_db_exec(st, "DROP TABLE forwards; DROP INDEX"
+	if (store_db_exec(st, "ALTER TABLE surveys DROP COLUMN held_by;"
+	    " DROP TABLE forwards; DROP INDEX"
 	    " surveys_ticket; ALTER TABLE surveys DROP COLUMN helpdesk_to;"
 	    " DELETE FROM schema_version; INSERT INTO schema_version"
 	    " (version) VALUES (5)", &err, "back to version 5") == -1)
 		fail_msg("%s", err.msg);
 	store_close(st);
 	assert_non_null(st = store_open(where, 2000, &err));
-	assert_int_equal(store_schema_version(st), 6);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	assert_int_equal(testlib_sql_int(st, "SELECT max(version) FROM"
-	    " schema_version", NULL), 6);
+	    " schema_version", NULL), STORE_SCHEMA_VERSION);
 	assert_int_equal(testlib_sql_int(st, "SELECT count(*) FROM surveys"
 	    " WHERE helpdesk_to IS NULL", NULL), 1);
 	assert_int_equal(testlib_sql_int(st, "SELECT count(*) FROM pg_indexes"
@@ -386,6 +388,75 @@ test_migrates_version_5_to_forwards(void **state)
 	testlib_dir_remove(dir);
 }
 
+static int
+count_due(const struct survey_rec *rec, void *arg)
+{
+	(void)rec;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* A store of version 6 with a survey held then, on the server: version 7
+ * names no relay for it (held_by NULL), and each relay's release lists
+ * it; a survey held now is its relay's only. */
+static void
+test_migrates_version_6_keeps_held_releasable(void **state)
+{
+	struct store *st;
+	struct survey_rec r;
+	struct npserr err;
+	char *dir, *where;
+	int n;
+
+	(void)state;
+	if (!have_server())
+		skip();
+	assert_non_null(dir = testlib_dir_make("pg-v6"));
+	assert_non_null(where = testlib_store_where(dir));
+	assert_non_null(st = store_open(where, 2000, &err));
+	memset(&r, 0, sizeof(r));
+	memcpy(r.id, "p000000000000006", TOKEN_ID_LEN);
+	r.type = SURVEY_NPS;
+	r.status = SURVEY_HELD;
+	r.recipient = "old@example.com";
+	r.created_at = NOW;
+	r.due_at = NOW + 100;
+	if (store_survey_add(st, &r, &err) != 0)
+		fail_msg("store_survey_add: %s", err.msg);
+	if (store_db_exec(st, "ALTER TABLE surveys DROP COLUMN held_by;"
+	    " DELETE FROM schema_version; INSERT INTO schema_version"
+	    " (version) VALUES (6)", &err, "back to version 6") == -1)
+		fail_msg("%s", err.msg);
+	store_close(st);
+	assert_non_null(st = store_open(where, 2000, &err));
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(testlib_sql_int(st, "SELECT count(*) FROM surveys"
+	    " WHERE held_by IS NULL AND status = 'held'", NULL), 1);
+	n = 0;
+	assert_int_equal(store_held_due(st, "relay-a", NOW + 200, count_due,
+	    &n, &err), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(store_held_due(st, "relay-b", NOW + 200, count_due,
+	    &n, &err), 0);
+	assert_int_equal(n, 1);
+	memcpy(r.id, "p000000000000007", TOKEN_ID_LEN);
+	r.held_by = "relay-a";
+	if (store_survey_add(st, &r, &err) != 0)
+		fail_msg("store_survey_add: %s", err.msg);
+	n = 0;
+	assert_int_equal(store_held_due(st, "relay-a", NOW + 200, count_due,
+	    &n, &err), 0);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(store_held_due(st, "relay-b", NOW + 200, count_due,
+	    &n, &err), 0);
+	assert_int_equal(n, 1);
+	store_close(st);
+	free(where);
+	testlib_dir_remove(dir);
+}
+
 int
 main(void)
 {
@@ -398,6 +469,8 @@ main(void)
 		cmocka_unit_test(
 		    test_a_lock_held_too_long_gives_up_after_4_busy_timeouts),
 		cmocka_unit_test(test_migrates_version_5_to_forwards),
+		cmocka_unit_test(
+		    test_migrates_version_6_keeps_held_releasable),
 		cmocka_unit_test(
 		    test_writes_sent_without_waiting_fail_their_transaction),
 		cmocka_unit_test(test_a_write_sent_does_not_wait_for_a_lock),
