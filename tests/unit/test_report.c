@@ -447,6 +447,75 @@ test_report_other_type_counts_alone(void **state)
 	report_free(&r);
 }
 
+/* Survey ids of every length and bytes (an import's), some of them
+ * answered twice: each survey counts once, with its current answer,
+ * whatever the shape of its id, by agent and by day alike. */
+static void
+test_report_counts_ids_of_every_shape(void **state)
+{
+	static const struct {
+		const char *id;
+		int score;		/* -1: no answer */
+	} odd[] = {
+		{ "short1", 9 },
+		{ "an-import-survey-id-00001", 3 },
+		{ "d\xc3\xa9j\xc3\xa0-vu-survey-1", 10 },	/* 16 chars */
+		{ "has,a,comma,1234", 7 },
+		{ "zzzzzzzzzzzzzzz2", 10 },
+		{ "unanswered-import-id-002", -1 },
+	};
+	struct fixture *fx = *state;
+	const struct report_group *g;
+	struct report_opts o;
+	struct report r;
+	struct npserr err;
+	char sql[512];
+	size_t i;
+	int64_t at = T0 + 100 * DAY + 3600;
+
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO surveys (id, key_id,"
+		    " type, status, recipient, agent, created_at) VALUES"
+		    " ('%s', 1, 'nps', 'sent', 'd@example.com', 'dave',"
+		    " %lld)", odd[i].id, (long long)at);
+		assert_int_equal(store_db_exec(fx->st, sql, &err, "test"), 0);
+		if (odd[i].score < 0)
+			continue;
+		/* A first answer, superseded by the one that counts. */
+		snprintf(sql, sizeof(sql), "INSERT INTO responses (survey_id,"
+		    " score, category, received_at) VALUES ('%s', 0,"
+		    " 'detractor', %lld)", odd[i].id, (long long)at + 60);
+		assert_int_equal(store_db_exec(fx->st, sql, &err, "test"), 0);
+		snprintf(sql, sizeof(sql), "INSERT INTO responses (survey_id,"
+		    " score, category, received_at) VALUES ('%s', %d, '%s',"
+		    " %lld)", odd[i].id, odd[i].score, odd[i].score <= 6 ?
+		    "detractor" : odd[i].score <= 8 ? "passive" : "promoter",
+		    (long long)at + 120);
+		assert_int_equal(store_db_exec(fx->st, sql, &err, "test"), 0);
+		snprintf(sql, sizeof(sql), "UPDATE responses SET"
+		    " superseded_by = (SELECT max(id) FROM responses)"
+		    " WHERE survey_id = '%s' AND score = 0", odd[i].id);
+		assert_int_equal(store_db_exec(fx->st, sql, &err, "test"), 0);
+	}
+	report_opts_init(&o, NULL);
+	o.by = REPORT_BY_AGENT;
+	assert_int_equal(report_run(fx->st, &o, &r, &err), 0);
+	g = find_group(&r, "dave");
+	assert_int_equal(g->surveys, 6);
+	assert_int_equal(g->res.n, 5);
+	assert_int_equal(g->res.promoters, 3);
+	assert_int_equal(g->res.passives, 1);
+	assert_int_equal(g->res.detractors, 1);
+	report_free(&r);
+	o.by = REPORT_BY_DAY;
+	assert_int_equal(report_run(fx->st, &o, &r, &err), 0);
+	g = find_group(&r, "2026-04-11");
+	assert_int_equal(g->surveys, 6);
+	assert_int_equal(g->res.n, 5);
+	assert_int_equal(g->res.promoters, 3);
+	report_free(&r);
+}
+
 /* A channel of the config's own: its surveys, and its opt-outs (which
  * have no survey, so the config gives their type), group under the
  * name the rules wrote; a channel the config does not have has the
@@ -855,6 +924,8 @@ main(void)
 		    test_report_other_type_counts_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_report_groups_by_a_defined_channel, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_report_counts_ids_of_every_shape, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_responses_current_with_history_oldest_first, setup,
 		    teardown),
