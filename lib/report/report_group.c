@@ -8,9 +8,9 @@
  * events and the anonymous counts, grouped by SQL (see report_map.h for
  * why the join is not SQLite's). On PostgreSQL the first two passes read
  * the survey ids packed, a few rows for the whole table (see "the passes
- * on PostgreSQL"). SQL that depends on the options (the
- * grouping, whether the date range is open) is built from fixed pieces,
- * never from a value. An open end of the date range leaves its condition
+ * on PostgreSQL"). SQL that depends on the options (the grouping,
+ * whether the date range is open) is built from fixed pieces, never from
+ * a value. An open end of the date range leaves its condition
  * out of the SQL, so that SQLite scans the table instead of walking the
  * whole created_at index and looking up every row.
  */
@@ -429,7 +429,8 @@ report_pass_surveys(struct store *st, const struct report_opts *o,
  * the others (an import's) are counted, and read one row each.
  */
 
-/* The condition "the id in col is of the packed length", for SQL. */
+/* Two aggregates of the ids in col: the packed text of those of
+ * TOKEN_ID_LEN bytes, and how many others there are. */
 static void
 report_packed_sql(struct buf *sql, const char *col)
 {
@@ -549,7 +550,8 @@ report_pass_surveys_odd(struct store *st, const struct report_opts *o,
 		v = report_odd_lookup(st, o, id, store_col_bytes(s, 0));
 		if (v == 0)
 			continue;
-		a = report_row_group(g, o->by, s, 1, store_col_int64(s, 1));
+		a = report_row_group(g, o->by, s, 1,
+		    report_by_is_time(o->by) ? store_col_int64(s, 1) : 0);
 		report_agg_answer(a, v);
 	}
 	store_db_done(s);
@@ -589,7 +591,8 @@ report_pass_surveys_packed(struct store *st, const struct report_opts *o,
 	store_bind_int64(s, 2, o->since);
 	store_bind_int64(s, 3, o->until);
 	while ((rc = store_step(s)) == STORE_ROW) {
-		a = report_row_group(g, o->by, s, 0, store_col_int64(s, 0));
+		a = report_row_group(g, o->by, s, 0, report_by_is_time(o->by) ?
+		    store_col_int64(s, 0) : 0);
 		a->surveys += (long)store_col_int64(s, 1);
 		agg = (size_t)(a - g->v);
 		odd += (size_t)store_col_int64(s, 3);
