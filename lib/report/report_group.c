@@ -6,9 +6,11 @@
  * responses into a hash by survey id, then the surveys of the type, each
  * added to its group with its response, then the opt-out and unsubscribe
  * events and the anonymous counts, grouped by SQL (see report_map.h for
- * why the join is not SQLite's). SQL that depends on the options (the
- * grouping, whether the date range is open) is built from fixed pieces,
- * never from a value. An open end of the date range leaves its condition
+ * why the join is not SQLite's). On PostgreSQL the first two passes read
+ * the survey ids packed, a few rows for the whole table (see "the passes
+ * on PostgreSQL"). SQL that depends on the options (the grouping,
+ * whether the date range is open) is built from fixed pieces, never from
+ * a value. An open end of the date range leaves its condition
  * out of the SQL, so that SQLite scans the table instead of walking the
  * whole created_at index and looking up every row.
  */
@@ -29,6 +31,7 @@
 #include "store/store.h"
 #include "store/store_db.h"
 #include "survey/nps.h"
+#include "survey/token.h"
 
 static const char *const report_by_names[] = {
 	[REPORT_BY_NONE] = "none",
@@ -413,6 +416,212 @@ report_pass_surveys(struct store *st, const struct report_opts *o,
 	return 0;
 }
 
+/* --- the passes on PostgreSQL -------------------------------------- */
+
+/*
+ * On PostgreSQL every row of a result is a message of the protocol,
+ * written by the server and parsed by libpq: for the million responses
+ * and more surveys of a large store, that is most of the report's time.
+ * So there each pass asks for a few rows instead: the survey ids of a
+ * value (a category and score; a group) packed into one text, each id
+ * TOKEN_ID_LEN bytes, without separator. Only ids of exactly that many
+ * bytes are packed, so that the text cuts back into exactly those ids;
+ * the others (an import's) are counted, and read one row each.
+ */
+
+/* Two aggregates of the ids in col: the packed text of those of
+ * TOKEN_ID_LEN bytes, and how many others there are. */
+static void
+report_packed_sql(struct buf *sql, const char *col)
+{
+	buf_printf(sql, "string_agg(CASE WHEN octet_length(%s) = %d THEN %s"
+	    " END, ''), sum(CASE WHEN octet_length(%s) = %d THEN 0 ELSE 1"
+	    " END)", col, TOKEN_ID_LEN, col, col, TOKEN_ID_LEN);
+}
+
+/* The group of a survey s, for the packed pass: its column, or its day
+ * number rounded down as report_day_number() does. */
+static void
+report_packed_group_sql(struct buf *sql, enum report_by by)
+{
+	if (report_by_is_time(by))
+		buf_printf(sql, "(s.created_at - (s.created_at %% %d + %d) %%"
+		    " %d) / %d", DAY, DAY, DAY, DAY);
+	else if (by == REPORT_BY_NONE)
+		buf_puts(sql, "0");
+	else
+		buf_printf(sql, "s.%s", report_by_name(by));
+}
+
+/* Pass 1 on PostgreSQL: the current scored responses, one row for each
+ * category and score, into the map. */
+static int
+report_pass_responses_packed(struct store *st, const struct report_opts *o,
+    struct report_rmap *m, struct npserr *err)
+{
+	struct report_rslot key[RMAP_BATCH];
+	struct buf sql = BUF_INIT;
+	struct store_stmt *s;
+	const char *ids;
+	enum nps_category cat;
+	size_t nb = 0, k, n, p;
+	unsigned v;
+	int rc, score;
+
+	buf_puts(&sql, "SELECT category, score, ");
+	report_packed_sql(&sql, "survey_id");
+	buf_puts(&sql, " FROM responses r WHERE superseded_by IS NULL"
+	    " AND score IS NOT NULL");
+	if (o->since != INT64_MIN)
+		buf_puts(&sql, " AND received_at >= ?2");
+	themes_filter(st, o, &sql);
+	buf_puts(&sql, " GROUP BY 1, 2");
+	s = store_db_prepare(st, buf_cstr(&sql), err);
+	buf_free(&sql);
+	if (s == NULL)
+		return -1;
+	if (o->since != INT64_MIN)
+		store_bind_int64(s, 2, o->since);
+	if (o->themes_json != NULL)
+		store_bind_text(s, 4, o->themes_json);
+	report_rmap_reserve(m, report_rows_hint(st));
+	while ((rc = store_step(s)) == STORE_ROW) {
+		cat = report_cat_parse(report_col_text(s, 0));
+		score = store_col_int(s, 1);
+		if (cat == NPS_NONE || score < 0 || score > 15)
+			continue;
+		v = report_rmap_value(cat, score);
+		m->odd += (size_t)store_col_int64(s, 3);
+		ids = report_col_text(s, 2);
+		n = ids != NULL ? store_col_bytes(s, 2) : 0;
+		for (p = 0; p + TOKEN_ID_LEN <= n; p += TOKEN_ID_LEN) {
+			if (!report_rkey(ids + p, TOKEN_ID_LEN, &key[nb])) {
+				m->odd++;
+				continue;
+			}
+			key[nb].k1 |= v;
+			report_rmap_prefetch(m, &key[nb]);
+			if (++nb == RMAP_BATCH) {
+				for (k = 0; k < nb; k++)
+					report_rmap_put(m, &key[k]);
+				nb = 0;
+			}
+		}
+	}
+	for (k = 0; k < nb; k++)
+		report_rmap_put(m, &key[k]);
+	store_db_done(s);
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot read the responses");
+	return 0;
+}
+
+/* The surveys of the report whose id is not of the packed length, one
+ * row each, with their response looked up by SQL: only when some
+ * response has an id of another shape. */
+static int
+report_pass_surveys_odd(struct store *st, const struct report_opts *o,
+    struct report_gmap *g, struct npserr *err)
+{
+	struct buf sql = BUF_INIT;
+	struct report_agg *a;
+	struct store_stmt *s;
+	const char *id;
+	unsigned v;
+	int rc;
+
+	buf_puts(&sql, "SELECT s.id, ");
+	report_packed_group_sql(&sql, o->by);
+	buf_printf(&sql, " FROM surveys s WHERE s.type = ?1"
+	    " AND s.status <> 'held' AND octet_length(s.id) <> %d",
+	    TOKEN_ID_LEN);
+	report_range_sql(&sql, o, "s.created_at");
+	s = store_db_prepare(st, buf_cstr(&sql), err);
+	buf_free(&sql);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, nps_type_name(o->type));
+	store_bind_int64(s, 2, o->since);
+	store_bind_int64(s, 3, o->until);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		id = report_col_text(s, 0);
+		if (id == NULL)
+			continue;
+		v = report_odd_lookup(st, o, id, store_col_bytes(s, 0));
+		if (v == 0)
+			continue;
+		a = report_row_group(g, o->by, s, 1,
+		    report_by_is_time(o->by) ? store_col_int64(s, 1) : 0);
+		report_agg_answer(a, v);
+	}
+	store_db_done(s);
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot read the surveys");
+	return 0;
+}
+
+/* Pass 2 on PostgreSQL: the surveys sent, one row for each group, each
+ * survey with its response from the map. */
+static int
+report_pass_surveys_packed(struct store *st, const struct report_opts *o,
+    const struct report_rmap *m, struct report_gmap *g, struct npserr *err)
+{
+	struct report_pending b[RMAP_BATCH];
+	struct buf sql = BUF_INIT;
+	struct report_agg *a;
+	struct store_stmt *s;
+	const char *ids;
+	size_t nb = 0, n, p, agg, odd = 0;
+	unsigned v;
+	int rc;
+
+	buf_puts(&sql, "SELECT ");
+	report_packed_group_sql(&sql, o->by);
+	buf_puts(&sql, ", count(*), ");
+	report_packed_sql(&sql, "s.id");
+	buf_puts(&sql, " FROM surveys s WHERE s.type = ?1"
+	    " AND s.status <> 'held'");
+	report_range_sql(&sql, o, "s.created_at");
+	buf_puts(&sql, " GROUP BY 1");
+	s = store_db_prepare(st, buf_cstr(&sql), err);
+	buf_free(&sql);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, nps_type_name(o->type));
+	store_bind_int64(s, 2, o->since);
+	store_bind_int64(s, 3, o->until);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		a = report_row_group(g, o->by, s, 0, report_by_is_time(o->by) ?
+		    store_col_int64(s, 0) : 0);
+		a->surveys += (long)store_col_int64(s, 1);
+		agg = (size_t)(a - g->v);
+		odd += (size_t)store_col_int64(s, 3);
+		ids = report_col_text(s, 2);
+		n = ids != NULL && m->cap != 0 ? store_col_bytes(s, 2) : 0;
+		for (p = 0; p + TOKEN_ID_LEN <= n; p += TOKEN_ID_LEN) {
+			if (!report_rkey(ids + p, TOKEN_ID_LEN, &b[nb].key)) {
+				if (m->odd > 0 && (v = report_odd_lookup(st, o,
+				    ids + p, TOKEN_ID_LEN)) != 0)
+					report_agg_answer(&g->v[agg], v);
+				continue;
+			}
+			b[nb].agg = agg;
+			report_rmap_prefetch(m, &b[nb].key);
+			if (++nb == RMAP_BATCH) {
+				report_rmap_resolve(m, g, b, nb);
+				nb = 0;
+			}
+		}
+	}
+	report_rmap_resolve(m, g, b, nb);
+	store_db_done(s);
+	if (rc != STORE_DONE)
+		return store_db_fail(st, err, "cannot read the surveys");
+	if (odd > 0 && m->odd > 0 && m->cap != 0)
+		return report_pass_surveys_odd(st, o, g, err);
+	return 0;
+}
+
 /* Pass 3: events and anonymous counts, grouped by SQL already. */
 static int
 report_pass_extra(struct store *st, const struct report_opts *o,
@@ -559,6 +768,7 @@ report_run(struct store *st, const struct report_opts *o, struct report *out,
 {
 	struct report_rmap m;
 	struct report_gmap g;
+	bool ok;
 	int r = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -573,9 +783,13 @@ report_run(struct store *st, const struct report_opts *o, struct report *out,
 	g.by_day = report_by_is_time(o->by);
 	if (store_db_read_begin(st, err) == -1)
 		return -1;
-	if (report_pass_responses(st, o, &m, err) == 0 &&
-	    report_pass_surveys(st, o, &m, &g, err) == 0 &&
-	    report_pass_extra(st, o, &g, err) == 0) {
+	if (store_is_pg(st))
+		ok = report_pass_responses_packed(st, o, &m, err) == 0 &&
+		    report_pass_surveys_packed(st, o, &m, &g, err) == 0;
+	else
+		ok = report_pass_responses(st, o, &m, err) == 0 &&
+		    report_pass_surveys(st, o, &m, &g, err) == 0;
+	if (ok && report_pass_extra(st, o, &g, err) == 0) {
 		report_fill(out, &g);
 		r = 0;
 	}

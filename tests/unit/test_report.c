@@ -447,6 +447,120 @@ test_report_other_type_counts_alone(void **state)
 	report_free(&r);
 }
 
+/* Survey ids of every length and bytes (an import's), some of them
+ * answered twice: each survey counts once, with its current answer,
+ * whatever the shape of its id, by agent and by day alike. */
+static void
+test_report_counts_ids_of_every_shape(void **state)
+{
+	static const struct {
+		const char *id;
+		int score;		/* -1: no answer */
+	} odd[] = {
+		{ "short1", 9 },
+		{ "an-import-survey-id-00001", 3 },
+		{ "d\xc3\xa9j\xc3\xa0-vu-survey-1", 10 },	/* 16 chars */
+		{ "has,a,comma,1234", 7 },
+		{ "zzzzzzzzzzzzzzz2", 10 },
+		{ "unanswered-import-id-002", -1 },
+	};
+	struct fixture *fx = *state;
+	const struct report_group *g;
+	struct report_opts o;
+	struct report r;
+	struct npserr err;
+	char sql[512];
+	size_t i;
+	int64_t at = T0 + 100 * DAY + 3600;
+
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO surveys (id, key_id,"
+		    " type, status, recipient, agent, created_at) VALUES"
+		    " ('%s', 1, 'nps', 'sent', 'd@example.com', 'dave',"
+		    " %lld)", odd[i].id, (long long)at);
+		assert_int_equal(store_db_exec(fx->st, sql, &err, "test"), 0);
+		if (odd[i].score < 0)
+			continue;
+		/* A first answer, superseded by the one that counts. */
+		snprintf(sql, sizeof(sql), "INSERT INTO responses (survey_id,"
+		    " score, category, received_at) VALUES ('%s', 0,"
+		    " 'detractor', %lld)", odd[i].id, (long long)at + 60);
+		assert_int_equal(store_db_exec(fx->st, sql, &err, "test"), 0);
+		snprintf(sql, sizeof(sql), "INSERT INTO responses (survey_id,"
+		    " score, category, received_at) VALUES ('%s', %d, '%s',"
+		    " %lld)", odd[i].id, odd[i].score, odd[i].score <= 6 ?
+		    "detractor" : odd[i].score <= 8 ? "passive" : "promoter",
+		    (long long)at + 120);
+		assert_int_equal(store_db_exec(fx->st, sql, &err, "test"), 0);
+		snprintf(sql, sizeof(sql), "UPDATE responses SET"
+		    " superseded_by = (SELECT max(id) FROM responses)"
+		    " WHERE survey_id = '%s' AND score = 0", odd[i].id);
+		assert_int_equal(store_db_exec(fx->st, sql, &err, "test"), 0);
+	}
+	report_opts_init(&o, NULL);
+	o.by = REPORT_BY_AGENT;
+	assert_int_equal(report_run(fx->st, &o, &r, &err), 0);
+	g = find_group(&r, "dave");
+	assert_int_equal(g->surveys, 6);
+	assert_int_equal(g->res.n, 5);
+	assert_int_equal(g->res.promoters, 3);
+	assert_int_equal(g->res.passives, 1);
+	assert_int_equal(g->res.detractors, 1);
+	report_free(&r);
+	o.by = REPORT_BY_DAY;
+	assert_int_equal(report_run(fx->st, &o, &r, &err), 0);
+	g = find_group(&r, "2026-04-11");
+	assert_int_equal(g->surveys, 6);
+	assert_int_equal(g->res.n, 5);
+	assert_int_equal(g->res.promoters, 3);
+	report_free(&r);
+}
+
+/* --about: only the answers with one of the themes count, each survey
+ * sent still does. */
+static void
+test_report_about_a_theme_counts_its_answers(void **state)
+{
+	static const struct {
+		size_t survey;
+		const char *theme;
+	} tagged[] = {
+		{ 0, "price" }, { 4, "price" }, { 5, "price" }, { 1, "delay" },
+	};
+	struct fixture *fx = *state;
+	const struct report_group *g;
+	struct report_opts o;
+	struct report r;
+	struct npserr err;
+	char sql[512], id[TOKEN_ID_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(tagged) / sizeof(tagged[0]); i++) {
+		survey_id(tagged[i].survey, id);
+		snprintf(sql, sizeof(sql), "INSERT INTO response_themes"
+		    " (response_id, theme) SELECT id, '%s' FROM responses"
+		    " WHERE survey_id = '%s' AND superseded_by IS NULL",
+		    tagged[i].theme, id);
+		assert_int_equal(store_db_exec(fx->st, sql, &err, "test"), 0);
+	}
+	report_opts_init(&o, NULL);
+	o.by = REPORT_BY_AGENT;
+	o.themes_json = "[\"price\", \"quality\"]";
+	assert_int_equal(report_run(fx->st, &o, &r, &err), 0);
+	g = find_group(&r, "alice");	/* 9 and 8; not the 10 */
+	assert_int_equal(g->surveys, 5);
+	assert_int_equal(g->res.n, 2);
+	assert_int_equal(g->res.promoters, 1);
+	assert_int_equal(g->res.passives, 1);
+	g = find_group(&r, "bob");	/* 0 */
+	assert_int_equal(g->surveys, 3);
+	assert_int_equal(g->res.n, 1);
+	assert_int_equal(g->res.detractors, 1);
+	assert_int_equal(find_group(&r, "carol")->res.n, 0);
+	assert_int_equal(r.total.res.n, 3);
+	report_free(&r);
+}
+
 /* A channel of the config's own: its surveys, and its opt-outs (which
  * have no survey, so the config gives their type), group under the
  * name the rules wrote; a channel the config does not have has the
@@ -960,6 +1074,11 @@ main(void)
 		    test_report_other_type_counts_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_report_groups_by_a_defined_channel, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_report_counts_ids_of_every_shape, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_report_about_a_theme_counts_its_answers, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_responses_current_with_history_oldest_first, setup,
 		    teardown),
