@@ -41,7 +41,7 @@
 #include "survey/nps.h"
 #include "survey/token.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 

@@ -273,6 +273,20 @@ static const char store_schema_v7[] =
 	"ALTER TABLE surveys ADD COLUMN held_by TEXT;\n";
 
 /*
+ * Schema version 8: a comment marks its answer to theme again only when
+ * the answer was themed. A new answer is not themed yet, and rewriting
+ * its row for nothing cost a write (on PostgreSQL a new row version) for
+ * each commented reply.
+ */
+static const char store_schema_v8[] =
+	"DROP TRIGGER comments_themes_due;\n"
+	"CREATE TRIGGER comments_themes_due AFTER INSERT ON comments\n"
+	"  WHEN NEW.response_id IS NOT NULL BEGIN\n"
+	"  UPDATE responses SET themed_at = 0 WHERE id = NEW.response_id\n"
+	"    AND themed_at <> 0;\n"
+	"END;\n";
+
+/*
  * The same steps on PostgreSQL, for a database of its own: BIGINT for
  * every integer (epoch seconds, ids), identity columns where SQLite has
  * INTEGER PRIMARY KEY (BY DEFAULT, so that an import keeps its ids), the
@@ -426,6 +440,15 @@ static const char store_pg_v5[] =
 	"  FOR EACH ROW WHEN (NEW.response_id IS NOT NULL)\n"
 	"  EXECUTE FUNCTION comments_themes_due();\n";
 
+/* Version 8: the trigger's function, replaced. */
+static const char store_pg_v8[] =
+	"CREATE OR REPLACE FUNCTION comments_themes_due() RETURNS trigger"
+	" LANGUAGE plpgsql AS $$ BEGIN\n"
+	"  UPDATE responses SET themed_at = 0 WHERE id = NEW.response_id\n"
+	"    AND themed_at <> 0;\n"
+	"  RETURN NULL;\n"
+	"END $$;\n";
+
 /* Version 6: BYTEA holds the mail to forward, BIGINT the integers; the
  * foreign key is DEFERRABLE like the others. */
 static const char store_pg_v6[] =
@@ -467,6 +490,7 @@ static const struct store_migration store_migrations[] = {
 	{ 5, store_schema_v5, store_pg_v5 },
 	{ 6, store_schema_v6, store_pg_v6 },
 	{ 7, store_schema_v7, NULL },
+	{ 8, store_schema_v8, store_pg_v8 },
 };
 #define STORE_MIGRATION_COUNT \
 	(sizeof(store_migrations) / sizeof(store_migrations[0]))
