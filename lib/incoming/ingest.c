@@ -233,7 +233,8 @@ outcome_keep(struct ingest_outcome *out, struct reply_result *rr)
  */
 static int
 outcome_forward(const struct ingest_ctx *ctx, const char *msg, size_t len,
-    struct ingest_outcome *out, struct npserr *err)
+    const struct reply_result *rr, struct ingest_outcome *out,
+    struct npserr *err)
 {
 	struct survey_rec sv;
 	enum forward_mode mode;
@@ -243,11 +244,19 @@ outcome_forward(const struct ingest_ctx *ctx, const char *msg, size_t len,
 	if ((out->kind != INGEST_RESPONSE && out->kind != INGEST_UNMATCHED) ||
 	    out->survey_id[0] == '\0' || ctx->store == NULL)
 		return 0;
-	memset(&sv, 0, sizeof(sv));
-	if ((r = store_survey_get(ctx->store, out->survey_id, &sv, err)) <= 0)
-		return r;
-	mode = forward_mode_of(ctx->cf, sv.channel);
-	store_survey_clear(&sv);
+	/* The analysis read the row of the survey the reply is tied to; an
+	 * expired one's is read here. */
+	if (rr->survey_in_store && strcmp(out->survey_id,
+	    rr->survey_id) == 0) {
+		mode = forward_mode_of(ctx->cf, rr->channel);
+	} else {
+		memset(&sv, 0, sizeof(sv));
+		if ((r = store_survey_get(ctx->store, out->survey_id, &sv,
+		    err)) <= 0)
+			return r;
+		mode = forward_mode_of(ctx->cf, sv.channel);
+		store_survey_clear(&sv);
+	}
 	if (!forward_wanted(mode, out->kind, out->score, out->comment))
 		return 0;
 	if ((r = store_forward_target(ctx->store, out->survey_id, &to,
@@ -274,6 +283,7 @@ ingest_analyze(const struct ingest_ctx *ctx, const char *msg, size_t len,
 	struct reply_ctx rctx;
 	struct reply_result rr;
 	const char *why;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->score = -1;
@@ -320,8 +330,9 @@ ingest_analyze(const struct ingest_ctx *ctx, const char *msg, size_t len,
 		memcpy(out->survey_id, rr.expired_id, sizeof(out->survey_id));
 	outcome_keep(out, &rr);
 	out->received_at = (int64_t)ctx->now;
+	r = outcome_forward(ctx, msg, len, &rr, out, err);
 	reply_result_clear(&rr);
-	if (outcome_forward(ctx, msg, len, out, err) < 0) {
+	if (r < 0) {
 		ingest_outcome_clear(out);
 		return -1;
 	}

@@ -72,6 +72,7 @@ reply_result_clear(struct reply_result *res)
 	free(res->message_id);
 	free(res->reason);
 	free(res->recipient);
+	free(res->channel);
 	memset(res, 0, sizeof(*res));
 	res->score = -1;
 	res->category = NPS_NONE;
@@ -453,7 +454,8 @@ analysis_guess_lang(struct reply_analysis *a, struct reply_result *out)
 }
 
 /* The survey stays in the result only when the reply is tied to it; its
- * row's recipient goes with it, for the caller's forwarded check. */
+ * row's recipient and channel go with it, for the caller's forwarded
+ * check and forward. */
 static void
 analysis_keep_survey(const struct reply_analysis *a,
     struct reply_result *out)
@@ -466,6 +468,8 @@ analysis_keep_survey(const struct reply_analysis *a,
 		out->survey_in_store = true;
 		if (a->rec.recipient != NULL)
 			out->recipient = xstrdup(a->rec.recipient);
+		if (a->rec.channel != NULL)
+			out->channel = xstrdup(a->rec.channel);
 	}
 }
 

@@ -107,6 +107,7 @@ struct reply_result {
 	bool unsubscribe_asked;	/* a response that also asks to stop the
 				 * surveys ("3 - STOP sending me these") */
 	char *recipient;	/* that row's recipient, or NULL */
+	char *channel;		/* that row's channel, or NULL */
 	/* Not tied: the survey whose Message-ID the reply quotes, "" when
 	 * none (or when a token ties the reply). A hint, never an answer. */
 	char hint_id[TOKEN_ID_LEN + 1];
