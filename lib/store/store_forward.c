@@ -37,7 +37,7 @@ store_forward_helpdesk_set(struct store *st, const char *survey_id,
 		return -1;
 	store_bind_text(s, 1, survey_id);
 	store_bind_opt(s, 2, address);
-	return store_step_done(st, s, err, "cannot record the help desk of"
+	return store_db_later(st, s, err, "cannot record the help desk of"
 	    " survey %s", survey_id);
 }
 

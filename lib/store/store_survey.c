@@ -124,12 +124,54 @@ store_survey_clear(struct survey_rec *rec)
 	memset(rec, 0, sizeof(*rec));
 }
 
+/*
+ * Whether the rules that span mails let rec in, as the store is once
+ * the locks are had: once per ticket (rec->once_per_ticket, a survey for
+ * its ticket already) and the throttle (rec->throttle_from, a survey to
+ * the recipient created after it), read in one statement. 0,
+ * STORE_THROTTLED or -1.
+ */
+static int
+store_survey_admit(struct store *st, const struct survey_rec *rec,
+    struct npserr *err)
+{
+	bool ticket = rec->once_per_ticket && rec->ticket != NULL &&
+	    rec->ticket[0] != '\0';
+	bool throttle = rec->throttle_from > 0 && rec->recipient != NULL;
+	struct store_stmt *s;
+	bool surveyed;
+	int64_t last;
+
+	if (!ticket && !throttle)
+		return 0;
+	if ((s = store_db_prepare(st, "SELECT (SELECT 1 FROM surveys WHERE"
+	    " ticket = ?1 LIMIT 1), (SELECT max(created_at) FROM surveys WHERE"
+	    " recipient = lower(?2))", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, ticket ? rec->ticket : NULL);
+	store_bind_text(s, 2, throttle ? rec->recipient : NULL);
+	if (store_step(s) != STORE_ROW) {
+		store_db_done(s);
+		return store_db_fail(st, err, "cannot look for the surveys"
+		    " before %s", rec->id);
+	}
+	surveyed = !store_col_is_null(s, 0);
+	last = store_col_is_null(s, 1) ? 0 : store_col_int64(s, 1);
+	store_db_done(s);
+	if (ticket && surveyed)
+		return STORE_THROTTLED;
+	if (throttle && last > rec->throttle_from)
+		return STORE_THROTTLED;
+	return 0;
+}
+
 static int
 store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 {
 	const struct survey_rec *rec = arg;
 	const char *status = store_status_name(rec->status);
 	struct store_stmt *s;
+	int r;
 
 	if ((unsigned)rec->type >= SURVEY_TYPE_COUNT || status == NULL) {
 		npserr_set(err, "store %s: cannot add survey %s: bad type %d"
@@ -143,23 +185,11 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 	    err) == -1)
 		return -1;
 	if (rec->once_per_ticket && rec->ticket != NULL &&
-	    rec->ticket[0] != '\0') {
-		int r;
-
-		if (store_lock_key(st, STORE_LOCK_TICKET, rec->ticket,
-		    err) == -1)
-			return -1;
-		if ((r = store_ticket_surveyed(st, rec->ticket, err)) != 0)
-			return r == 1 ? STORE_THROTTLED : -1;
-	}
-	if (rec->throttle_from > 0 && rec->recipient != NULL) {
-		int64_t last;
-
-		if (store_last_survey_time(st, rec->recipient, &last, err) < 0)
-			return -1;
-		if (last > rec->throttle_from)
-			return STORE_THROTTLED;
-	}
+	    rec->ticket[0] != '\0' && store_lock_key(st, STORE_LOCK_TICKET,
+	    rec->ticket, err) == -1)
+		return -1;
+	if ((r = store_survey_admit(st, rec, err)) != 0)
+		return r;
 	if ((s = store_stmt(st, STMT_SURVEY_ADD, err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, rec->id);
@@ -180,8 +210,8 @@ store_survey_add_tx(struct store *st, void *arg, struct npserr *err)
 	store_bind_int64(s, 16, rec->due_at);
 	store_bind_int64(s, 17, rec->released_at);
 	store_bind_text(s, 18, rec->held_by);
-	if (store_step_done(st, s, err, "cannot add survey %s", rec->id) ==
-	    -1)
+	/* Sent without waiting: the commit says whether it passed. */
+	if (store_db_later(st, s, err, "cannot add survey %s", rec->id) == -1)
 		return -1;
 	if (rec->helpdesk_to == NULL)
 		return 0;
