@@ -201,36 +201,11 @@ decide_ticket(const struct config *cf, const struct rules_input *in,
 }
 
 /*
- * decide_duplicate - step 6b: a second closing mail for a ticket that has
- * a survey (a reopened ticket closed again, a help desk that sends its
- * closing template twice). 1 with the verdict set, 0 to go on, -1 on a
- * store error.
- */
-static int
-decide_duplicate(const struct config *cf, struct store *st,
-    const struct rules_input *in, struct rules_decision *out,
-    struct npserr *err)
-{
-	const char *t = in->field[RULES_F_TICKET];
-	bool on = cf->once_per_ticket == ONCE_PER_TICKET_YES ||
-	    (cf->once_per_ticket == ONCE_PER_TICKET_AUTO &&
-	    cf->helpdesk != HELPDESK_NONE);
-	int r;
-
-	if (!on || t == NULL || *t == '\0')
-		return 0;
-	out->once_per_ticket = true;
-	if ((r = store_ticket_surveyed(st, t, err)) <= 0)
-		return r;
-	out->verdict = RULES_DUPLICATE;
-	snprintf(out->why, sizeof(out->why), "ticket %.64s has a survey "
-	    "already and once_per_ticket is on", t);
-	return 1;
-}
-
-/*
- * decide_customer - steps 5 and 6 through the store. Returns 1 when the
- * customer is not to be surveyed, 0 to go on, -1 on a store error.
+ * decide_customer - steps 5 and 6 through the store, read in one look:
+ * the opt-out; once per ticket (a reopened ticket closed again, a help
+ * desk that sends its closing template twice get one survey); the
+ * throttle. Returns 1 when the customer is not to be surveyed, 0 to go
+ * on, -1 on a store error.
  */
 static int
 decide_customer(const struct config *cf, struct store *st,
@@ -238,33 +213,42 @@ decide_customer(const struct config *cf, struct store *st,
     struct npserr *err)
 {
 	const char *rcpt = in->rcpts[out->rcpt];
-	int64_t last = 0;
-	int r;
+	const char *t = in->field[RULES_F_TICKET];
+	bool once = cf->once_per_ticket == ONCE_PER_TICKET_YES ||
+	    (cf->once_per_ticket == ONCE_PER_TICKET_AUTO &&
+	    cf->helpdesk != HELPDESK_NONE);
+	struct store_customer c;
 
-	r = store_is_unsubscribed(st, rcpt, err);
-	if (r < 0)
+	if (!once || t == NULL || *t == '\0')
+		t = NULL;
+	if (store_customer_look(st, rcpt, t, &c, err) < 0)
 		return -1;
-	if (r > 0) {
+	if (c.unsubscribed) {
 		out->verdict = RULES_SUPPRESSED;
 		snprintf(out->why, sizeof(out->why),
 		    "recipient unsubscribed from surveys");
 		return 1;
 	}
-	if (decide_duplicate(cf, st, in, out, err) != 0)
-		return out->verdict == RULES_DUPLICATE ? 1 : -1;
+	if (t != NULL) {
+		out->once_per_ticket = true;
+		if (c.ticket_surveyed) {
+			out->verdict = RULES_DUPLICATE;
+			snprintf(out->why, sizeof(out->why), "ticket %.64s has"
+			    " a survey already and once_per_ticket is on", t);
+			return 1;
+		}
+	}
 	if (cf->min_days_between <= 0)
 		return 0;
 	/* The same bound store_survey_add checks again when it writes. */
 	out->throttle_from = in->now -
 	    (int64_t)cf->min_days_between * DAY_SECONDS;
-	if (store_last_survey_time(st, rcpt, &last, err) < 0)
-		return -1;
-	if (last > out->throttle_from) {
+	if (c.last_survey > out->throttle_from) {
 		out->verdict = RULES_THROTTLED;
 		snprintf(out->why, sizeof(out->why),
 		    "last survey to this recipient %lld s ago, less than "
-		    "min_days_between = %d days", (long long)(in->now - last),
-		    cf->min_days_between);
+		    "min_days_between = %d days",
+		    (long long)(in->now - c.last_survey), cf->min_days_between);
 		return 1;
 	}
 	return 0;

@@ -209,9 +209,17 @@ int store_count_add(struct store *st, const char *name, int64_t delta,
 /* The counter name, 0 when it was never added to. */
 int store_count_get(struct store *st, const char *name, int64_t *out,
     struct npserr *err);
-/* Whether a survey was recorded for ticket; 1 yes, 0 no, -1 error. */
-int store_ticket_surveyed(struct store *st, const char *ticket,
-    struct npserr *err);
+
+/* What the rules read of a customer before they decide: */
+struct store_customer {
+	bool unsubscribed;	/* the address opted out */
+	bool ticket_surveyed;	/* the ticket asked about has a survey */
+	int64_t last_survey;	/* latest created_at to the address, 0 */
+};
+/* ...in one statement: address (any case), ticket (NULL or "": not
+ * asked). 0 or -1. */
+int store_customer_look(struct store *st, const char *address,
+    const char *ticket, struct store_customer *out, struct npserr *err);
 
 /* Customer-level opt-out from future surveys. */
 int store_unsubscribe_add(struct store *st, const char *address, int64_t at,

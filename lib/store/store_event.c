@@ -5,6 +5,7 @@
  * it even once the survey is gone.
  */
 #include <stdint.h>
+#include <string.h>
 #include <stdio.h>
 
 #include "base/npserr.h"
@@ -133,6 +134,34 @@ store_is_unsubscribed(struct store *st, const char *address,
 	    "cannot look up the opt-out");
 }
 
+/* store_customer_look - see store.h. */
+int
+store_customer_look(struct store *st, const char *address,
+    const char *ticket, struct store_customer *out, struct npserr *err)
+{
+	struct store_stmt *s;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = store_db_prepare(st, "SELECT (SELECT 1 FROM unsubscribed"
+	    " WHERE address = lower(?1)), (SELECT 1 FROM surveys WHERE"
+	    " ticket = ?2 LIMIT 1), (SELECT max(created_at) FROM surveys"
+	    " WHERE recipient = lower(?1))", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, address);
+	store_bind_opt(s, 2, ticket);
+	if (store_step(s) != STORE_ROW) {
+		store_db_done(s);
+		return store_db_fail(st, err, "cannot look up the surveys of"
+		    " %s", address);
+	}
+	out->unsubscribed = !store_col_is_null(s, 0);
+	out->ticket_surveyed = !store_col_is_null(s, 1);
+	out->last_survey = store_col_is_null(s, 2) ? 0 :
+	    store_col_int64(s, 2);
+	store_db_done(s);
+	return 0;
+}
+
 /* store_is_processed - 1 when msg_key was ingested, 0 if not, -1. */
 int
 store_is_processed(struct store *st, const char *msg_key,
@@ -200,24 +229,4 @@ store_count_get(struct store *st, const char *name, int64_t *out,
 		return store_db_fail(st, err, "cannot read count %s",
 		    name);
 	return 0;
-}
-
-/* store_ticket_surveyed - see store.h. */
-int
-store_ticket_surveyed(struct store *st, const char *ticket,
-    struct npserr *err)
-{
-	struct store_stmt *s;
-	int rc;
-
-	if ((s = store_db_prepare(st, "SELECT 1 FROM surveys WHERE ticket = ?1"
-	    " LIMIT 1", err)) == NULL)
-		return -1;
-	store_bind_text(s, 1, ticket);
-	rc = store_step(s);
-	store_db_done(s);
-	if (rc != STORE_ROW && rc != STORE_DONE)
-		return store_db_fail(st, err, "cannot look for ticket %s",
-		    ticket);
-	return rc == STORE_ROW;
 }
