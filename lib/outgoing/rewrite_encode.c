@@ -206,22 +206,27 @@ rw_part_replace_whole(struct rw *rw, const struct mime_part *part,
 /* --- the widget in a charset that lacks its characters ------------------- */
 
 /* UTF-8 to ASCII HTML: every other character as &#N;, and a byte that
- * starts no character as U+FFFD. */
+ * starts no character as U+FFFD. The widget is mostly ASCII: its runs
+ * are copied whole, a survey's HTML part being a few kilobytes of it. */
 void
 rw_html_ascii(const char *p, size_t n, struct buf *out)
 {
-	size_t i, len;
+	size_t i = 0, run, len;
 	uint32_t cp;
 
-	for (i = 0; i < n; i += len) {
+	buf_reserve(out, n);
+	while (i < n) {
+		for (run = i; run < n && (unsigned char)p[run] < 0x80; run++)
+			;
+		buf_append(out, p + i, run - i);
+		if ((i = run) == n)
+			break;
 		if ((len = utf8_seq(p + i, n - i, &cp)) == 0) {
 			len = 1;
 			cp = 0xfffd;
 		}
-		if (cp < 0x80)
-			buf_putc(out, (char)cp);
-		else
-			buf_printf(out, "&#%u;", (unsigned int)cp);
+		buf_printf(out, "&#%u;", (unsigned int)cp);
+		i += len;
 	}
 }
 
