@@ -12,6 +12,7 @@
  * registered on the connection so that the SQL the store shares with
  * PostgreSQL runs here too.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -412,12 +413,32 @@ static const char lite_pragmas[] =
 	"PRAGMA secure_delete = ON;"
 	"PRAGMA synchronous = FULL;";
 
+/*
+ * No page cache starts with a bulk allocation. SQLite gives every new
+ * cache 20 pages at once (some 86 KB), and a CHECK (x IN (...)) builds
+ * a small temporary table, with a cache of its own, each time a row is
+ * inserted: the surveys table has two. Freed at the end of the
+ * statement, those 86 KB made the C library give the top of its heap
+ * back to the system and take it again at the next row, page faults
+ * included, which cost a survey row more than its insert. Pages are
+ * then allocated one by one, as a cache fills. Called once, before
+ * SQLite is first used (sqlite3_config is refused afterwards, which
+ * changes nothing but this).
+ */
+static void
+lite_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
+}
+
 static int
 lite_open(struct store *st, const char *path, struct npserr *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	sqlite3 *db = NULL;
 	int rc, syserr;
 
+	pthread_once(&once, lite_configure);
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	st->conn = db;
