@@ -208,11 +208,34 @@ lite_changes(struct store *st)
 	return sqlite3_changes(lite_db(st));
 }
 
+/* The statements that open and end transactions. */
+static bool
+lite_tx_sql(const char *sql)
+{
+	return strcmp(sql, "BEGIN IMMEDIATE") == 0 ||
+	    strcmp(sql, "BEGIN") == 0 || strcmp(sql, "COMMIT") == 0 ||
+	    strcmp(sql, "ROLLBACK") == 0;
+}
+
 static int
 lite_exec(struct store *st, const char *sql)
 {
-	int rc = sqlite3_exec(lite_db(st), sql, NULL, NULL, NULL);
+	struct store_stmt *s;
+	struct npserr err;
+	int rc;
 
+	/* A transaction's BEGIN and COMMIT run at every write (the milter's
+	 * every group of survey rows): prepared once on the connection,
+	 * not parsed each time. */
+	if (lite_tx_sql(sql) && (s = store_db_prepare(st, sql, &err)) !=
+	    NULL) {
+		rc = sqlite3_step(lite_s(s));
+		if (rc != SQLITE_DONE)
+			lite_note(st, rc);
+		sqlite3_reset(lite_s(s));
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	rc = sqlite3_exec(lite_db(st), sql, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		lite_note(st, rc);
 		return -1;
