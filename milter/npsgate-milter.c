@@ -13,7 +13,7 @@
  * ring and templates are read-only and shared; store connections come
  * from a small pool guarded by a mutex, so each thread uses one
  * connection at a time and the number of connections follows the peak
- * concurrency.
+ * concurrency; the rows are written on one more, the group commit's.
  *
  * Failure policy (cf->on_error): an internal failure delivers the message
  * without a survey, the X-NPS-* headers and the tag removed (accept), or
@@ -143,6 +143,14 @@ pool_close_all(void)
  * writes the rows of every thread queued so far; the others wait for their
  * row's result. Under load one sync serves many messages; alone, a message
  * pays exactly one, as before.
+ *
+ * The groups are written on a connection of their own (gc_st), opened by
+ * the first writer and used by one writer at a time: its page cache
+ * stays valid from one group to the next, since no other connection
+ * writes in between, where a connection of the pool finds the cache
+ * stale after any other's commit and reads its pages again, a system
+ * call each. When it cannot be opened, the writer's own connection
+ * serves.
  */
 
 struct pending {
@@ -157,6 +165,7 @@ static pthread_mutex_t gc_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gc_cond = PTHREAD_COND_INITIALIZER;
 static struct pending *gc_head, **gc_tail = &gc_head;
 static bool gc_busy;
+static struct store *gc_st;	/* the writers' connection; gc_busy's */
 
 #define GC_MAX 256
 
@@ -165,10 +174,15 @@ gc_write(struct store *st, struct pending *batch)
 {
 	const struct outgoing_result *res[GC_MAX];
 	struct pending *p[GC_MAX];
-	struct npserr errs[GC_MAX];
+	struct npserr errs[GC_MAX], err;
 	int rc[GC_MAX];
 	size_t n, i;
 
+	if (gc_st == NULL)
+		gc_st = store_open(config_store_address(cf), store_busy_ms(),
+		    &err);
+	if (gc_st != NULL)
+		st = gc_st;
 	while (batch != NULL) {
 		for (n = 0; batch != NULL && n < GC_MAX; batch = batch->next)
 			p[n++] = batch;
@@ -931,6 +945,8 @@ main(int argc, char **argv)
 		socket_withdraw(sockpath, &mine);
 	buf_free(&priv);
 	pool_close_all();
+	store_close(gc_st);
+	gc_st = NULL;
 	widget_templates_free(tpl);
 	keyring_free(ring);
 	config_free(conf);

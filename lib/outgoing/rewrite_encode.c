@@ -206,22 +206,59 @@ rw_part_replace_whole(struct rw *rw, const struct mime_part *part,
 /* --- the widget in a charset that lacks its characters ------------------- */
 
 /* UTF-8 to ASCII HTML: every other character as &#N;, and a byte that
- * starts no character as U+FFFD. */
+ * starts no character as U+FFFD. The widget is mostly ASCII: its runs
+ * are copied whole, a survey's HTML part being a few kilobytes of it. */
+static size_t
+ascii_run(const char *p, size_t n)
+{
+	uint64_t w;
+	size_t i = 0;
+
+	/* Eight bytes at a time while none has its high bit set. */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		if ((w & UINT64_C(0x8080808080808080)) != 0)
+			break;
+	}
+	while (i < n && (unsigned char)p[i] < 0x80)
+		i++;
+	return i;
+}
+
+/* "&#N;" for code point cp (at most 0x10FFFF: seven digits). */
+static void
+append_ref(struct buf *out, uint32_t cp)
+{
+	char d[12];
+	size_t i = sizeof(d);
+
+	d[--i] = ';';
+	do
+		d[--i] = (char)('0' + cp % 10);
+	while ((cp /= 10) > 0 && i > 2);
+	d[--i] = '#';
+	d[--i] = '&';
+	buf_append(out, d + i, sizeof(d) - i);
+}
+
 void
 rw_html_ascii(const char *p, size_t n, struct buf *out)
 {
-	size_t i, len;
+	size_t i = 0, run, len;
 	uint32_t cp;
 
-	for (i = 0; i < n; i += len) {
+	buf_reserve(out, n);
+	while (i < n) {
+		run = i + ascii_run(p + i, n - i);
+		buf_append(out, p + i, run - i);
+		if ((i = run) == n)
+			break;
 		if ((len = utf8_seq(p + i, n - i, &cp)) == 0) {
 			len = 1;
 			cp = 0xfffd;
 		}
-		if (cp < 0x80)
-			buf_putc(out, (char)cp);
-		else
-			buf_printf(out, "&#%u;", (unsigned int)cp);
+		append_ref(out, cp);
+		i += len;
 	}
 }
 

@@ -228,27 +228,44 @@ struct ctx {
 	const char *question, *low, *high;
 	const char *address;
 	char smin[8], smax[8];
+	/* Scratch for the cells' links and names, kept from one cell to
+	 * the next: a row is eleven cells, rendered for every survey. */
+	struct buf tmp, url;
 };
+
+/* The decimal digits of n, at most 11 bytes with the sign. */
+static void
+append_int(struct buf *out, int n)
+{
+	char d[12];
+	size_t i = sizeof(d);
+	unsigned int u = n < 0 ? 0u - (unsigned int)n : (unsigned int)n;
+
+	do
+		d[--i] = (char)('0' + u % 10);
+	while ((u /= 10) > 0 && i > 1);
+	if (n < 0)
+		d[--i] = '-';
+	buf_append(out, d + i, sizeof(d) - i);
+}
 
 static void
 cell_href(struct ctx *c, int score, struct buf *out)
 {
-	struct buf tmp = BUF_INIT, url = BUF_INIT;
+	struct buf *tmp = &c->tmp, *url = &c->url;
 	char s[8];
 	const char *prefix;
 	struct var vars[6];
 
 	snprintf(s, sizeof(s), "%d", score);
+	buf_reset(tmp);
+	buf_reset(url);
 	if (is_http_url(c->cf->landing_url)) {
-		struct buf tok = BUF_INIT;
-
-		append_pct(&tok, c->req->token, strlen(c->req->token), "");
-		vars[0] = (struct var){ "token", buf_cstr(&tok) };
+		append_pct(tmp, c->req->token, strlen(c->req->token), "");
+		vars[0] = (struct var){ "token", buf_cstr(tmp) };
 		vars[1] = (struct var){ "score", s };
-		expand(c->cf->landing_url, vars, 2, &url);
-		append_html(out, buf_cstr(&url));
-		buf_free(&tok);
-		buf_free(&url);
+		expand(c->cf->landing_url, vars, 2, url);
+		buf_append_html(out, url->data, url->len);
 		return;
 	}
 	prefix = c->cf->subject_prefixes[c->lang_i] ?
@@ -260,18 +277,16 @@ cell_href(struct ctx *c, int score, struct buf *out)
 	vars[3] = (struct var){ "prefix", prefix };
 	vars[4] = (struct var){ "label_low", c->low };
 	vars[5] = (struct var){ "label_high", c->high };
-	buf_puts(&url, "mailto:");
-	append_pct(&url, c->address, strlen(c->address), "@+!$'*,;:=");
-	buf_puts(&url, "?subject=");
-	expand(c->t[K_MSUBJECT], vars, 6, &tmp);
-	append_pct_crlf(&url, buf_cstr(&tmp));
-	buf_reset(&tmp);
-	buf_puts(&url, "&body=");
-	expand(c->t[K_MBODY], vars, 6, &tmp);
-	append_pct_crlf(&url, buf_cstr(&tmp));
-	append_html(out, buf_cstr(&url));
-	buf_free(&tmp);
-	buf_free(&url);
+	buf_puts(url, "mailto:");
+	append_pct(url, c->address, strlen(c->address), "@+!$'*,;:=");
+	buf_puts(url, "?subject=");
+	expand(c->t[K_MSUBJECT], vars, 6, tmp);
+	append_pct_crlf(url, buf_cstr(tmp));
+	buf_reset(tmp);
+	buf_puts(url, "&body=");
+	expand(c->t[K_MBODY], vars, 6, tmp);
+	append_pct_crlf(url, buf_cstr(tmp));
+	buf_append_html(out, url->data, url->len);
 }
 
 /*
@@ -283,20 +298,20 @@ cell_href(struct ctx *c, int score, struct buf *out)
 static void
 cell_name(struct ctx *c, int score, struct buf *out)
 {
-	struct buf name = BUF_INIT;
+	struct buf *name = &c->tmp;
 	char s[8];
 	struct var vars[2];
 
 	snprintf(s, sizeof(s), "%d", score);
 	vars[0] = (struct var){ "score", s };
 	vars[1] = (struct var){ "max", c->smax };
-	expand(c->t[K_SNAME], vars, 2, &name);
+	buf_reset(name);
+	expand(c->t[K_SNAME], vars, 2, name);
 	if (score == c->min || score == c->max) {
-		buf_puts(&name, ", ");
-		buf_puts(&name, score == c->min ? c->low : c->high);
+		buf_puts(name, ", ");
+		buf_puts(name, score == c->min ? c->low : c->high);
 	}
-	append_html(out, buf_cstr(&name));
-	buf_free(&name);
+	buf_append_html(out, name->data, name->len);
 }
 
 /* The glyphs above a star cell's number, hidden from screen readers (the
@@ -371,11 +386,20 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 	 * border of its own, whatever the background around it: a client
 	 * that darkens the mail then darkens the cell and lightens its
 	 * number together. */
-	buf_printf(out, "<td align=\"center\" valign=\"middle\" "
-	    "width=\"%d%%\" height=\"%d\" bgcolor=\"%s\" "
-	    "style=\"padding:0;height:%dpx;background-color:%s;"
-	    "border:1px solid " BORDER ";border-radius:4px;\">",
-	    100 / ncells, TARGET_PX, bg, TARGET_PX, bg);
+	/* Written piece by piece, not by printf: the row's eleven cells
+	 * are most of the widget, and its formats cost more than the rest
+	 * of the rendering. */
+	buf_puts(out, "<td align=\"center\" valign=\"middle\" width=\"");
+	append_int(out, 100 / ncells);
+	buf_puts(out, "%\" height=\"");
+	append_int(out, TARGET_PX);
+	buf_puts(out, "\" bgcolor=\"");
+	buf_puts(out, bg);
+	buf_puts(out, "\" style=\"padding:0;height:");
+	append_int(out, TARGET_PX);
+	buf_puts(out, "px;background-color:");
+	buf_puts(out, bg);
+	buf_puts(out, ";border:1px solid " BORDER ";border-radius:4px;\">");
 	buf_puts(out, "<a href=\"");
 	cell_href(c, score, out);
 	buf_puts(out, "\" aria-label=\"");
@@ -383,16 +407,22 @@ render_cell(struct ctx *c, enum widget_style style, int score, int ncells,
 	/* The link fills its cell (display:block) and its line height makes
 	 * it a touch target of TARGET_PX: padding would do in browsers, but
 	 * line height is what every mail client keeps. */
-	buf_printf(out, "\" style=\"display:block;color:%s;"
-	    "background-color:%s;border-radius:4px;text-decoration:none;"
-	    FONT "font-size:16px;mso-line-height-rule:exactly;"
-	    "line-height:%dpx;font-weight:bold;\">",
-	    fg, bg, two ? TARGET_PX / 2 : TARGET_PX);
+	buf_puts(out, "\" style=\"display:block;color:");
+	buf_puts(out, fg);
+	buf_puts(out, ";background-color:");
+	buf_puts(out, bg);
+	buf_puts(out, ";border-radius:4px;text-decoration:none;" FONT
+	    "font-size:16px;mso-line-height-rule:exactly;line-height:");
+	append_int(out, two ? TARGET_PX / 2 : TARGET_PX);
+	buf_puts(out, "px;font-weight:bold;\">");
 	if (style == STYLE_STARS)
 		cell_stars(c, score, out);
 	else if (style == STYLE_ICONS)
 		cell_icon(c, score, out);
-	buf_printf(out, "%s%d</a></td>\n", two ? "<br>" : "", score);
+	if (two)
+		buf_puts(out, "<br>");
+	append_int(out, score);
+	buf_puts(out, "</a></td>\n");
 }
 
 /*
@@ -580,6 +610,8 @@ widget_render(const struct config *cf, const struct widget_templates *tpl,
 		render_html(&c, out);
 	else
 		render_text(&c, out);
+	buf_free(&c.tmp);
+	buf_free(&c.url);
 	buf_free(&addr);
 	return 0;
 }

@@ -12,6 +12,7 @@
  * registered on the connection so that the SQL the store shares with
  * PostgreSQL runs here too.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -207,11 +208,34 @@ lite_changes(struct store *st)
 	return sqlite3_changes(lite_db(st));
 }
 
+/* The statements that open and end transactions. */
+static bool
+lite_tx_sql(const char *sql)
+{
+	return strcmp(sql, "BEGIN IMMEDIATE") == 0 ||
+	    strcmp(sql, "BEGIN") == 0 || strcmp(sql, "COMMIT") == 0 ||
+	    strcmp(sql, "ROLLBACK") == 0;
+}
+
 static int
 lite_exec(struct store *st, const char *sql)
 {
-	int rc = sqlite3_exec(lite_db(st), sql, NULL, NULL, NULL);
+	struct store_stmt *s;
+	struct npserr err;
+	int rc;
 
+	/* A transaction's BEGIN and COMMIT run at every write (the milter's
+	 * every group of survey rows): prepared once on the connection,
+	 * not parsed each time. */
+	if (lite_tx_sql(sql) && (s = store_db_prepare(st, sql, &err)) !=
+	    NULL) {
+		rc = sqlite3_step(lite_s(s));
+		if (rc != SQLITE_DONE)
+			lite_note(st, rc);
+		sqlite3_reset(lite_s(s));
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	rc = sqlite3_exec(lite_db(st), sql, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		lite_note(st, rc);
 		return -1;
@@ -412,12 +436,32 @@ static const char lite_pragmas[] =
 	"PRAGMA secure_delete = ON;"
 	"PRAGMA synchronous = FULL;";
 
+/*
+ * No page cache starts with a bulk allocation. SQLite gives every new
+ * cache 20 pages at once (some 86 KB), and a CHECK (x IN (...)) builds
+ * a small temporary table, with a cache of its own, each time a row is
+ * inserted: the surveys table has two. Freed at the end of the
+ * statement, those 86 KB made the C library give the top of its heap
+ * back to the system and take it again at the next row, page faults
+ * included, which cost a survey row more than its insert. Pages are
+ * then allocated one by one, as a cache fills. Called once, before
+ * SQLite is first used (sqlite3_config is refused afterwards, which
+ * changes nothing but this).
+ */
+static void
+lite_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
+}
+
 static int
 lite_open(struct store *st, const char *path, struct npserr *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	sqlite3 *db = NULL;
 	int rc, syserr;
 
+	pthread_once(&once, lite_configure);
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	st->conn = db;

@@ -448,6 +448,64 @@ test_widget_bytes_not_utf8_become_fffd_in_ascii_html(void **state)
 	rmdir(dir);
 }
 
+/* Characters of every length in an ASCII HTML part: each is its own
+ * reference, up to the last code point (seven digits), and the ASCII
+ * around them, in runs longer and shorter than eight bytes, is kept. */
+static void
+test_widget_chars_of_any_length_are_refs_in_ascii_html(void **state)
+{
+	static const char msg[] = "From: a@b.example\r\n"
+	    "Content-Type: text/html; charset=us-ascii\r\n"
+	    "Content-Transfer-Encoding: 7bit\r\n\r\n<p>" TAG "</p>\r\n";
+	char dir[] = "/tmp/npsgate-tpl-XXXXXX", path[256];
+	const char *const langs[] = { "fr", "en" };
+	struct widget_templates *t;
+	struct widget_request req;
+	struct rewrite_result res;
+	struct npserr err;
+	size_t i, n;
+	char *text;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/templates/%s/texts.ini",
+		    TEST_SRCDIR, langs[i]);
+		text = testlib_file_read(path, &n);
+		assert_non_null(text);
+		snprintf(path, sizeof(path), "%s/%s", dir, langs[i]);
+		assert_int_equal(mkdir(path, 0700), 0);
+		snprintf(path, sizeof(path), "%s/%s/texts.ini", dir, langs[i]);
+		fp = fopen(path, "wb");
+		assert_non_null(fp);
+		fwrite(text, 1, n, fp);
+		fputs("\nnps.label_low = a\xc3\xa9z \xe2\x98\x85 "
+		    "long ascii run \xf0\x9f\x98\x80\xf4\x8f\xbf\xbf end\n",
+		    fp);
+		fclose(fp);
+		free(text);
+	}
+	t = widget_templates_load(dir, &err);
+	assert_non_null(t);
+	req_init(&req, SURVEY_NPS, STYLE_NUMBERS, "fr");
+	assert_int_equal(rewrite_message(cf, t, &req, msg, sizeof(msg) - 1,
+	    &res, &err), 0);
+	assert_true(res.changed);
+	assert_non_null(strstr(buf_cstr(&res.body), "a&#233;z &#9733; "
+	    "long ascii run &#128512;&#1114111; end"));
+	assert_false(has_8bit_except(res.body.data, res.body.len, 0));
+	rewrite_result_clear(&res);
+	widget_templates_free(t);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s/texts.ini", dir, langs[i]);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/%s", dir, langs[i]);
+		rmdir(path);
+	}
+	rmdir(dir);
+}
+
 /* --- whole messages --------------------------------------------------------- */
 
 static int
@@ -1068,6 +1126,8 @@ main(void)
 		cmocka_unit_test(test_templates_load_names_the_missing_key),
 		cmocka_unit_test(
 		    test_widget_bytes_not_utf8_become_fffd_in_ascii_html),
+		cmocka_unit_test(
+		    test_widget_chars_of_any_length_are_refs_in_ascii_html),
 		cmocka_unit_test(test_rewrite_text_removes_blank_tag_line_without_survey),
 		cmocka_unit_test(test_rewrite_removal_leaves_no_tag_rebuilt_from_pieces),
 		cmocka_unit_test(test_rewrite_never_turns_a_line_into_a_boundary),
