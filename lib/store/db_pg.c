@@ -58,7 +58,11 @@ store_pg_note(struct store *st, const PGresult *res, const char *what)
 	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0);
 	if (what == NULL)
 		what = "";
-	if (PQstatus(pc->c) == CONNECTION_BAD)
+	/* The server ending the session (an administrator, a shutdown:
+	 * class 57P0, or class 08) is the connection lost, whether libpq
+	 * has seen the socket close yet or not. */
+	if (PQstatus(pc->c) == CONNECTION_BAD || (state != NULL &&
+	    (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)))
 		store_db_note(st, false, "%s%sconnection lost: %s", what,
 		    what[0] != '\0' ? ": " : "", msg);
 	else
@@ -352,6 +356,10 @@ pg_exec(struct store *st, const char *sql)
 	}
 	if (store_pg_ready(st) == -1)
 		return -1;
+	/* A transaction opens without a round trip of its own: its BEGIN
+	 * goes ahead of its first statements. */
+	if (strncmp(sql, "BEGIN", 5) == 0)
+		return store_pg_begin(st, sql);
 	res = PQexec(pc->c, sql);
 	status = PQresultStatus(res);
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {

@@ -117,6 +117,10 @@ int store_pg_later(struct store_stmt *s, const char *what);
  * comes in the same round trip as theirs), and waits for every answer:
  * 0, or -1 when one failed (its message kept). Nothing to do: 0. */
 int store_pg_wait(struct store *st, struct pg_stmt *p);
+/* Sends sql, a BEGIN, in the pipeline: the transaction is open for
+ * what follows, and its failure fails the first statement that waits.
+ * 0, or -1 when it could not be sent. */
+int store_pg_begin(struct store *st, const char *sql);
 /* Forgets what the pipeline holds, on a connection that is gone. */
 void store_pg_pipe_drop(struct store *st);
 

@@ -141,6 +141,28 @@ store_pg_later(struct store_stmt *s, const char *what)
 	return pg_pipe_push(st, p, false, what) == 0 ? 1 : -1;
 }
 
+/* store_pg_begin - see db_pg_int.h. */
+int
+store_pg_begin(struct store *st, const char *sql)
+{
+	struct pg_conn *pc = pg_conn(st);
+	struct pg_pending *q;
+
+	if (pg_pipe_enter(st) == -1)
+		return -1;
+	if (PQsendQueryParams(pc->c, sql, 0, NULL, NULL, NULL, NULL,
+	    0) != 1) {
+		store_pg_note(st, NULL, NULL);
+		return -1;
+	}
+	q = &pc->pend[pc->npend++];
+	q->p = NULL;
+	q->what = xstrdup("cannot start the transaction");
+	q->prepared = NULL;
+	pc->in_tx = true;
+	return 0;
+}
+
 /* One answer of the statement q: kept for its statement, or checked. */
 static void
 pg_pipe_answer(struct store *st, struct pg_pending *q, PGresult *res,
