@@ -344,8 +344,15 @@ pg_exec(struct store *st, const char *sql)
 	ExecStatusType status;
 	PGresult *res;
 
-	/* What the pipeline holds is answered first: a COMMIT must not
-	 * pass a write that failed. */
+	/* A COMMIT behind statements in the pipeline goes with them, and
+	 * passes only if they all did. */
+	if (pc->piped && strcmp(sql, "COMMIT") == 0) {
+		int r = store_pg_end(st, sql);
+
+		pg_track_tx(pc, sql, r == 0);
+		return r;
+	}
+	/* What the pipeline holds is answered first. */
 	if (store_pg_wait(st, NULL) == -1 && strcmp(sql, "ROLLBACK") != 0) {
 		pg_track_tx(pc, sql, false);
 		return -1;
@@ -359,7 +366,7 @@ pg_exec(struct store *st, const char *sql)
 	/* A transaction opens without a round trip of its own: its BEGIN
 	 * goes ahead of its first statements. */
 	if (strncmp(sql, "BEGIN", 5) == 0)
-		return store_pg_begin(st, sql);
+		return store_pg_begin(st, sql) == 0 ? 0 : -1;
 	res = PQexec(pc->c, sql);
 	status = PQresultStatus(res);
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {

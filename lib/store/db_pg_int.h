@@ -121,6 +121,10 @@ int store_pg_wait(struct store *st, struct pg_stmt *p);
  * what follows, and its failure fails the first statement that waits.
  * 0, or -1 when it could not be sent. */
 int store_pg_begin(struct store *st, const char *sql);
+/* Sends sql, a COMMIT, behind the statements in the pipeline and waits
+ * for all: 0 when they and the commit passed, -1 (the first failure's
+ * message kept). */
+int store_pg_end(struct store *st, const char *sql);
 /* Forgets what the pipeline holds, on a connection that is gone. */
 void store_pg_pipe_drop(struct store *st);
 

@@ -141,13 +141,16 @@ store_pg_later(struct store_stmt *s, const char *what)
 	return pg_pipe_push(st, p, false, what) == 0 ? 1 : -1;
 }
 
-/* store_pg_begin - see db_pg_int.h. */
-int
-store_pg_begin(struct store *st, const char *sql)
+/* Sends sql, a statement without parameters, in the pipeline; what
+ * (or NULL) names it in the message of its failure. 0 or -1. */
+static int
+pg_pipe_plain(struct store *st, const char *sql, const char *what)
 {
 	struct pg_conn *pc = pg_conn(st);
 	struct pg_pending *q;
 
+	if (pc->npend + 1 > PG_PIPE_MAX && store_pg_wait(st, NULL) == -1)
+		return -1;
 	if (pg_pipe_enter(st) == -1)
 		return -1;
 	if (PQsendQueryParams(pc->c, sql, 0, NULL, NULL, NULL, NULL,
@@ -157,10 +160,31 @@ store_pg_begin(struct store *st, const char *sql)
 	}
 	q = &pc->pend[pc->npend++];
 	q->p = NULL;
-	q->what = xstrdup("cannot start the transaction");
+	q->what = what != NULL ? xstrdup(what) : NULL;
 	q->prepared = NULL;
-	pc->in_tx = true;
 	return 0;
+}
+
+/* store_pg_begin - see db_pg_int.h. */
+int
+store_pg_begin(struct store *st, const char *sql)
+{
+	if (pg_pipe_plain(st, sql, "cannot start the transaction") == -1)
+		return -1;
+	pg_conn(st)->in_tx = true;
+	return 0;
+}
+
+/* store_pg_end - see db_pg_int.h. */
+int
+store_pg_end(struct store *st, const char *sql)
+{
+	/* The caller says "cannot commit" already. */
+	if (pg_pipe_plain(st, sql, NULL) == -1) {
+		store_pg_wait(st, NULL);
+		return -1;
+	}
+	return store_pg_wait(st, NULL);
 }
 
 /* One answer of the statement q: kept for its statement, or checked. */
