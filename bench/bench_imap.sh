@@ -223,10 +223,9 @@ else
 	left=$($PY "$top_srcdir/tests/tools/imapctl.py" "$PORT" counts INBOX)
 	echo "left in the mailbox: $left"
 fi
-# On PostgreSQL each statement of a reply's transaction is a round trip
-# to the server: bench/README.md, "What bounds pg_imap_ingest".
+# The same target on PostgreSQL: bench/README.md, "What bounds
+# pg_imap_ingest".
 limit=1.5
-[ -n "${STORE:-}" ] && limit=10
 echo "ratio ingest/fetch: $(awk -v i="$ingest" -v f="$fetch" \
     'BEGIN { printf "%.2f", i / f }') (target <= $limit)"
 . "$top_srcdir/bench/lib.sh"

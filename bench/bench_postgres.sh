@@ -11,7 +11,7 @@
 #     the label gives the CPU time of npsgate and of the server;
 #   - pg_imap_ingest: bench/bench_imap.sh with its store on PostgreSQL:
 #     hook ingest of 10,000 replies (--quick 3,000) against a bare UID
-#     FETCH; target: ratio <= 10 (bench/README.md says why not 1.5).
+#     FETCH; target: ratio <= 1.5.
 # Ends with one BENCH line per row for bench/run (bench/lib.sh). Exit 77
 # (bench/run shows the rows as skipped) with one line saying why when no
 # PostgreSQL server can be started here (initdb missing) or when npsgate
