@@ -263,6 +263,43 @@ themes_filter(const struct store *st, const struct report_opts *o,
 	buf_puts(sql, "))");
 }
 
+/* Puts key[0..n) in the map. */
+static void
+report_rmap_put_all(struct report_rmap *m, struct report_rslot *key, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		report_rmap_put(m, &key[k]);
+}
+
+/* key[*nb], just filled, joins the batch: its slot fetched ahead (the
+ * table is far larger than the caches, and a put waits for memory more
+ * than it computes), the batch put once full. */
+static void
+report_rmap_queue_put(struct report_rmap *m, struct report_rslot *key,
+    size_t *nb)
+{
+	report_rmap_prefetch(m, &key[*nb]);
+	if (++*nb == RMAP_BATCH) {
+		report_rmap_put_all(m, key, *nb);
+		*nb = 0;
+	}
+}
+
+/* b[*nb], just filled, joins the batch of surveys: its slot fetched
+ * ahead, the batch added to its groups once full. */
+static void
+report_rmap_queue_get(const struct report_rmap *m, struct report_gmap *g,
+    struct report_pending *b, size_t *nb)
+{
+	report_rmap_prefetch(m, &b[*nb].key);
+	if (++*nb == RMAP_BATCH) {
+		report_rmap_resolve(m, g, b, *nb);
+		*nb = 0;
+	}
+}
+
 /* Pass 1: the current scored responses, into the map. A response to a
  * survey of the range cannot arrive before the range starts. */
 static int
@@ -274,7 +311,7 @@ report_pass_responses(struct store *st, const struct report_opts *o,
 	struct store_stmt *s;
 	const char *id;
 	enum nps_category cat;
-	size_t nb = 0, k;
+	size_t nb = 0;
 	int rc, score;
 
 
@@ -307,15 +344,9 @@ report_pass_responses(struct store *st, const struct report_opts *o,
 			continue;
 		}
 		key[nb].k1 |= report_rmap_value(cat, score);
-		report_rmap_prefetch(m, &key[nb]);
-		if (++nb == RMAP_BATCH) {
-			for (k = 0; k < nb; k++)
-				report_rmap_put(m, &key[k]);
-			nb = 0;
-		}
+		report_rmap_queue_put(m, key, &nb);
 	}
-	for (k = 0; k < nb; k++)
-		report_rmap_put(m, &key[k]);
+	report_rmap_put_all(m, key, nb);
 	store_db_done(s);
 	if (rc != STORE_DONE)
 		return store_db_fail(st, err, "cannot read the responses");
@@ -403,11 +434,7 @@ report_pass_surveys(struct store *st, const struct report_opts *o,
 		 * is far larger than the caches, and a lookup waits for
 		 * memory more than it computes. */
 		b[nb].agg = (size_t)(a - g->v);
-		report_rmap_prefetch(m, &b[nb].key);
-		if (++nb == RMAP_BATCH) {
-			report_rmap_resolve(m, g, b, nb);
-			nb = 0;
-		}
+		report_rmap_queue_get(m, g, b, &nb);
 	}
 	report_rmap_resolve(m, g, b, nb);
 	store_db_done(s);
@@ -464,7 +491,7 @@ report_pass_responses_packed(struct store *st, const struct report_opts *o,
 	struct store_stmt *s;
 	const char *ids;
 	enum nps_category cat;
-	size_t nb = 0, k, n, p;
+	size_t nb = 0, n, p;
 	unsigned v;
 	int rc, score;
 
@@ -500,16 +527,10 @@ report_pass_responses_packed(struct store *st, const struct report_opts *o,
 				continue;
 			}
 			key[nb].k1 |= v;
-			report_rmap_prefetch(m, &key[nb]);
-			if (++nb == RMAP_BATCH) {
-				for (k = 0; k < nb; k++)
-					report_rmap_put(m, &key[k]);
-				nb = 0;
-			}
+			report_rmap_queue_put(m, key, &nb);
 		}
 	}
-	for (k = 0; k < nb; k++)
-		report_rmap_put(m, &key[k]);
+	report_rmap_put_all(m, key, nb);
 	store_db_done(s);
 	if (rc != STORE_DONE)
 		return store_db_fail(st, err, "cannot read the responses");
@@ -606,11 +627,7 @@ report_pass_surveys_packed(struct store *st, const struct report_opts *o,
 				continue;
 			}
 			b[nb].agg = agg;
-			report_rmap_prefetch(m, &b[nb].key);
-			if (++nb == RMAP_BATCH) {
-				report_rmap_resolve(m, g, b, nb);
-				nb = 0;
-			}
+			report_rmap_queue_get(m, g, b, &nb);
 		}
 	}
 	report_rmap_resolve(m, g, b, nb);
